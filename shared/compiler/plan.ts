@@ -1,0 +1,98 @@
+/**
+ * LabPlan: what a topology means on a host. Produced by compile(), consumed by the script emitter, the engine,
+ * the CLI (`qnet compile --json`) and the UI's Commands panel. Plain data: argv stays an array everywhere.
+ */
+
+export type Privilege = 'user' | 'helper' | 'root';
+export type Isolation = 'host' | 'netns';
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A change that fixes a diagnostic, applied by the editor ("one-click fix"). Plain data. */
+export type FixAction =
+  | { readonly kind: 'convert-node'; readonly node: string; readonly toKind: 'vde' | 'mcast' }
+  | { readonly kind: 'set-field'; readonly node: string; readonly path: readonly (string | number)[]; readonly value: unknown }
+  | { readonly kind: 'remove-link'; readonly link: string }
+  | { readonly kind: 'set-target'; readonly field: 'privilege' | 'isolation' | 'stateDir'; readonly value: string };
+
+export interface Fix {
+  /** A sentence for a button or a terminal: "Make hub1 a VDE switch". */
+  readonly label: string;
+  readonly action?: FixAction;
+}
+
+export interface Diagnostic {
+  /** Stable code, e.g. HUB_SPANS_VMS. */
+  readonly code: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly nodes: readonly string[];
+  readonly links: readonly string[];
+  readonly fix?: Fix;
+  /** Where in the document the problem sits, e.g. ['links', 3, 'b'], so a loader can name the YAML line. */
+  readonly path?: readonly (string | number)[];
+  /**
+   * Where the diagnostic pre-empts a QEMU start-up warning: the exact text QEMU prints after
+   * `<binary>: warning: `, and the VM whose process prints it.
+   */
+  readonly qemuWarning?: { readonly vm: string; readonly text: string };
+}
+
+/** One step of host setup, with the step that undoes it. */
+export interface HostStep {
+  readonly id: string;
+  readonly argv: readonly string[];
+  /** Undo argv; null when nothing needs undoing. */
+  readonly undo: readonly string[] | null;
+  readonly needsRoot: boolean;
+  /** A sentence for humans: "Create bridge qnb1a2b". */
+  readonly description: string;
+  /** Run inside the lab's network namespace (isolation netns). */
+  readonly inNetns: boolean;
+}
+
+export type Readiness =
+  | { readonly type: 'qmp'; readonly socket: string }
+  | { readonly type: 'path'; readonly path: string }
+  | { readonly type: 'none' };
+
+/** A long-running process of the lab: a guest, a VDE switch, slirpvde. */
+export interface ProcessPlan {
+  readonly id: string;
+  readonly kind: 'vm' | 'vde_switch' | 'slirpvde';
+  /** The topology node it realizes. */
+  readonly node: string;
+  readonly argv: readonly string[];
+  /** Ids of processes that must be ready first (switches before guests, listeners before connectors). */
+  readonly dependsOn: readonly string[];
+  readonly ready: Readiness;
+  /** The process exits when its stdin reaches EOF (vde_switch): keep stdin open. */
+  readonly holdStdin: boolean;
+  readonly pidfile?: string;
+  readonly stderrLog: string;
+}
+
+export interface VmPlan {
+  readonly name: string;
+  readonly node: string;
+  readonly argv: readonly string[];
+  readonly console: string;
+  readonly consoleLog: string;
+  readonly qmp: string;
+  readonly pidfile: string;
+}
+
+export interface LabPlan {
+  /** Short name used in derived names and state paths. */
+  readonly lab: string;
+  /** The lab's own state directory (sockets, logs, pidfiles). */
+  readonly stateDir: string;
+  /** Network namespace of the lab (isolation netns), else null. */
+  readonly netns: string | null;
+  /** The least privilege this topology needs. */
+  readonly privilege: Privilege;
+  readonly target: import('./target').Target;
+  readonly vms: readonly VmPlan[];
+  readonly hostSteps: readonly HostStep[];
+  readonly processes: readonly ProcessPlan[];
+  readonly diagnostics: readonly Diagnostic[];
+}

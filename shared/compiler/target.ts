@@ -1,0 +1,36 @@
+import type { Arch } from '../model/schema';
+import type { Isolation, Privilege } from './plan';
+
+/** What a lab is compiled for: the QEMU found, the privilege and isolation asked for, where state lives. */
+export interface Target {
+  readonly qemuVersion: { readonly major: number; readonly minor: number };
+  readonly privilege: Privilege;
+  readonly isolation: Isolation;
+  /** Base state directory; the lab gets `<stateDir>/<lab>`. */
+  readonly stateDir: string;
+  /** `-netdev help` of the installed QEMU; null when unknown (then every backend is assumed present). */
+  readonly netdevBackends: readonly string[] | null;
+  /** KVM probed usable; `accel: auto` means kvm then, tcg otherwise. */
+  readonly kvm: boolean;
+  readonly bridgeHelper: string;
+  /** Kernel and initramfs of the tiny guest per architecture (built by `qnet guest build`). */
+  readonly tinyGuest: Partial<Record<Arch, { readonly kernel: string; readonly initrd: string }>>;
+}
+
+/** The defaults: Debian 12's QEMU, root, on the host, state under /tmp/qnet. */
+export const DEFAULT_TARGET: Target = {
+  qemuVersion: { major: 7, minor: 2 },
+  privilege: 'root',
+  isolation: 'host',
+  stateDir: '/tmp/qnet',
+  netdevBackends: null,
+  kvm: false,
+  bridgeHelper: '/usr/lib/qemu/qemu-bridge-helper',
+  tinyGuest: {},
+};
+
+/** True when the target's QEMU is at least major.minor. */
+export function qemuAtLeast(target: Target, major: number, minor: number): boolean {
+  const v = target.qemuVersion;
+  return v.major > major || (v.major === major && v.minor >= minor);
+}

@@ -1,0 +1,339 @@
+import { z } from 'zod';
+
+/**
+ * The topology document, one validator per node kind. These schemas are the single source of truth:
+ * the TypeScript types, the YAML loader's field checks and the JSON Schema of `qnet schema` all come from them.
+ * Semantic rules that span nodes (dangling links, duplicate names, ports linked twice) live in validate.ts.
+ */
+
+/** An id usable inside QEMU ids and file names: a letter, then letters, digits, '-' or '_'. */
+export const Id = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'must start with a letter and hold only letters, digits, "-" or "_" (at most 32)');
+
+/** A Linux interface name: 1-15 bytes, no '/', ':' or whitespace. */
+export const Ifname = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,15}$/, 'must be 1-15 characters of letters, digits, "_", "-" or "."');
+
+export const Mac = z
+  .string()
+  .regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, 'must look like 52:54:00:12:34:56');
+
+const ipv4Re = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+export const Ipv4 = z.string().regex(ipv4Re, 'must be an IPv4 address like 10.0.0.1');
+export const Ipv4Cidr = z
+  .string()
+  .regex(/^[0-9.]+\/([0-9]|[12][0-9]|3[0-2])$/, 'must be an IPv4 address with a prefix, like 10.0.0.1/24')
+  .refine((s) => ipv4Re.test(s.split('/')[0] ?? ''), 'must be an IPv4 address with a prefix, like 10.0.0.1/24');
+export const Port = z.number().int().min(1).max(65535);
+const AbsPath = z.string().min(1).regex(/^\//, 'must be an absolute path');
+
+export const Arch = z.enum(['x86_64', 'i386', 'aarch64', 'arm', 'riscv64']);
+export type Arch = z.infer<typeof Arch>;
+
+const base = {
+  id: Id,
+  name: z.string().min(1).max(64).optional(),
+  notes: z.string().max(10000).optional(),
+};
+
+// ---------------------------------------------------------------- vm
+
+export const Nic = z.strictObject({
+  /** The port name links use, e.g. `eth0`. */
+  id: Id,
+  /** `virtio` picks the frontend for the machine (virtio-net-pci or virtio-net-device); else a QEMU NIC model. */
+  model: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a QEMU NIC model name like virtio, e1000 or rtl8139').default('virtio'),
+  mac: z.union([z.literal('auto'), Mac]).default('auto'),
+  /** `device`: -netdev + -device (default). `nic`: the on-board -nic form. */
+  form: z.enum(['device', 'nic']).default('device'),
+  /** Guest address hint for the tiny guest: an address with prefix, or `dhcp`. */
+  ip: z.union([z.literal('dhcp'), Ipv4Cidr]).optional(),
+  gateway: Ipv4.optional(),
+});
+export type Nic = z.infer<typeof Nic>;
+
+export const Boot = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('tiny') }),
+  z.strictObject({
+    type: z.literal('kernel'),
+    kernel: z.string().min(1),
+    initrd: z.string().min(1).optional(),
+    append: z.string().optional(),
+    dtb: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('disk'),
+    images: z
+      .array(
+        z.strictObject({
+          path: z.string().min(1),
+          format: z.enum(['qcow2', 'raw', 'vmdk', 'vdi']).optional(),
+          /** Write to a throwaway overlay; the image itself stays untouched. */
+          snapshot: z.boolean().default(true),
+        }),
+      )
+      .min(1),
+  }),
+  z.strictObject({ type: z.literal('cdrom'), path: z.string().min(1) }),
+  z.strictObject({ type: z.literal('none') }),
+]);
+export type Boot = z.infer<typeof Boot>;
+
+export const VmNode = z.strictObject({
+  ...base,
+  kind: z.literal('vm'),
+  arch: Arch.default('x86_64'),
+  /** Path or name of the QEMU binary; default qemu-system-<arch>. */
+  binary: z.string().min(1).optional(),
+  /** Default: q35 on x86, virt on arm/riscv. */
+  machine: z.string().regex(/^[A-Za-z0-9_.,=-]+$/, 'must be a QEMU machine type like q35, pc, virt or microvm').optional(),
+  accel: z.enum(['auto', 'kvm', 'tcg', 'hvf']).default('auto'),
+  cpu: z.string().regex(/^[A-Za-z0-9_.,=+-]+$/, 'must be a QEMU CPU model like max or cortex-a57').optional(),
+  smp: z.number().int().min(1).max(256).default(1),
+  /** MiB. */
+  memory: z.number().int().min(16).max(1048576).default(256),
+  boot: Boot.default({ type: 'tiny' }),
+  nics: z.array(Nic).max(32).default([]),
+  /** Extra QEMU arguments, verbatim. Networking options are refused here: draw them instead. */
+  extraArgs: z.array(z.string()).default([]),
+});
+export type VmNode = z.infer<typeof VmNode>;
+
+// ---------------------------------------------------------------- host side
+
+export const HostNode = z.strictObject({
+  ...base,
+  kind: z.literal('host'),
+  interfaces: z
+    .array(
+      z.strictObject({
+        name: Ifname,
+        wireless: z.boolean().default(false),
+        addresses: z.array(z.string()).default([]),
+      }),
+    )
+    .default([]),
+});
+export type HostNode = z.infer<typeof HostNode>;
+
+export const BridgeNode = z.strictObject({
+  ...base,
+  kind: z.literal('bridge'),
+  /** The Linux bridge name; default derived from the id. */
+  ifname: Ifname.optional(),
+  /** Host-side address of the bridge, e.g. 10.0.0.254/24. */
+  address: Ipv4Cidr.optional(),
+  stp: z.boolean().default(false),
+  /** Masquerade the bridge's subnet out of the host (needs `address`). */
+  nat: z.boolean().default(false),
+  /** Use a bridge that already exists on the host: never create or delete it. */
+  external: z.boolean().default(false),
+});
+export type BridgeNode = z.infer<typeof BridgeNode>;
+
+export const TapNode = z.strictObject({
+  ...base,
+  kind: z.literal('tap'),
+  ifname: Ifname.optional(),
+  /** User that owns the tap, so QEMU can open it without privileges. */
+  owner: z.string().regex(/^[a-z_][a-z0-9_-]*\$?$/, 'must be a user name').optional(),
+  vhost: z.boolean().default(false),
+  queues: z.number().int().min(1).max(16).default(1),
+});
+export type TapNode = z.infer<typeof TapNode>;
+
+export const HubNode = z.strictObject({ ...base, kind: z.literal('hub') });
+export type HubNode = z.infer<typeof HubNode>;
+
+export const VdeNode = z.strictObject({
+  ...base,
+  kind: z.literal('vde'),
+  /** Switch control directory; default under the lab's state directory. */
+  sock: AbsPath.optional(),
+  ports: z.number().int().min(2).max(1024).default(32),
+  hub: z.boolean().default(false),
+  /** Run slirpvde on the switch: NAT to the outside and DHCP. */
+  slirp: z
+    .strictObject({
+      dhcp: z.boolean().default(true),
+      /** Network in CIDR form; default 10.0.2.0/24 (gateway .2, DNS .3, leases from .15). */
+      network: Ipv4Cidr.optional(),
+    })
+    .optional(),
+});
+export type VdeNode = z.infer<typeof VdeNode>;
+
+export const HostFwd = z.strictObject({
+  proto: z.enum(['tcp', 'udp']).default('tcp'),
+  /** Host address to bind; default 127.0.0.1. `0.0.0.0` exposes the guest on every host interface. */
+  hostAddr: Ipv4.default('127.0.0.1'),
+  hostPort: z.number().int().min(0).max(65535),
+  guestAddr: Ipv4.optional(),
+  guestPort: Port,
+});
+export type HostFwd = z.infer<typeof HostFwd>;
+
+export const GuestFwd = z.strictObject({
+  server: Ipv4,
+  port: Port,
+  /** A chardev spec (e.g. `tcp:127.0.0.1:4321`) or `cmd:COMMAND`. */
+  target: z.string().min(1),
+});
+export type GuestFwd = z.infer<typeof GuestFwd>;
+
+export const NatNode = z.strictObject({
+  ...base,
+  kind: z.literal('nat'),
+  net: Ipv4Cidr.optional(),
+  host: Ipv4.optional(),
+  dhcpstart: Ipv4.optional(),
+  dns: Ipv4.optional(),
+  dnssearch: z.array(z.string().min(1).max(255)).default([]),
+  domainname: z.string().min(1).max(255).optional(),
+  hostname: z.string().min(1).max(255).optional(),
+  restrict: z.boolean().default(false),
+  ipv4: z.boolean().optional(),
+  ipv6: z.boolean().optional(),
+  tftp: z.string().min(1).optional(),
+  bootfile: z.string().min(1).optional(),
+  smb: z.string().min(1).optional(),
+  hostfwd: z.array(HostFwd).default([]),
+  guestfwd: z.array(GuestFwd).default([]),
+});
+export type NatNode = z.infer<typeof NatNode>;
+
+export const McastNode = z.strictObject({
+  ...base,
+  kind: z.literal('mcast'),
+  group: Ipv4.default('230.0.0.1'),
+  port: Port.default(1234),
+  localAddr: Ipv4.optional(),
+  /** `auto`: dgram on QEMU >= 7.2, socket below. */
+  transport: z.enum(['auto', 'dgram', 'socket']).default('auto'),
+});
+export type McastNode = z.infer<typeof McastNode>;
+
+export const L2tpv3Node = z.strictObject({
+  ...base,
+  kind: z.literal('l2tpv3'),
+  src: z.string().min(1),
+  dst: z.string().min(1),
+  ipv6: z.boolean().default(false),
+  udp: z.boolean().default(true),
+  srcport: Port.optional(),
+  dstport: Port.optional(),
+  txsession: z.number().int().min(0).max(4294967295),
+  rxsession: z.number().int().min(0).max(4294967295).optional(),
+  cookie64: z.boolean().default(false),
+  txcookie: z.number().int().min(0).optional(),
+  rxcookie: z.number().int().min(0).optional(),
+  counter: z.boolean().default(false),
+  pincounter: z.boolean().default(false),
+  offset: z.number().int().min(0).max(255).optional(),
+});
+export type L2tpv3Node = z.infer<typeof L2tpv3Node>;
+
+export const VhostUserNode = z.strictObject({
+  ...base,
+  kind: z.literal('vhost-user'),
+  socket: AbsPath,
+  /** `client`: QEMU connects to a socket the backend listens on (default). `server`: QEMU listens. */
+  mode: z.enum(['client', 'server']).default('client'),
+  queues: z.number().int().min(1).max(64).default(1),
+});
+export type VhostUserNode = z.infer<typeof VhostUserNode>;
+
+export const VdpaNode = z.strictObject({
+  ...base,
+  kind: z.literal('vdpa'),
+  vhostdev: AbsPath.default('/dev/vhost-vdpa-0'),
+  queues: z.number().int().min(1).max(64).default(1),
+});
+export type VdpaNode = z.infer<typeof VdpaNode>;
+
+export const NODE_SCHEMAS = {
+  vm: VmNode,
+  host: HostNode,
+  bridge: BridgeNode,
+  tap: TapNode,
+  hub: HubNode,
+  vde: VdeNode,
+  nat: NatNode,
+  mcast: McastNode,
+  l2tpv3: L2tpv3Node,
+  'vhost-user': VhostUserNode,
+  vdpa: VdpaNode,
+} as const;
+
+export type NodeKind = keyof typeof NODE_SCHEMAS;
+export const NODE_KINDS = Object.keys(NODE_SCHEMAS) as NodeKind[];
+
+export const TopologyNode = z.discriminatedUnion('kind', [
+  VmNode,
+  HostNode,
+  BridgeNode,
+  TapNode,
+  HubNode,
+  VdeNode,
+  NatNode,
+  McastNode,
+  L2tpv3Node,
+  VhostUserNode,
+  VdpaNode,
+]);
+export type TopologyNode = z.infer<typeof TopologyNode>;
+export type NodeOf<K extends NodeKind> = Extract<TopologyNode, { kind: K }>;
+
+// ---------------------------------------------------------------- links
+
+/** `node` or `node:port` (a VM's NIC id, a host's interface name). */
+export const Endpoint = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}(:[A-Za-z0-9_.-]{1,32})?$/, 'must be "node" or "node:port", like alpha:eth0');
+
+export const Link = z.strictObject({
+  /** Stable id; default derived from the two endpoints. */
+  id: Id.optional(),
+  a: Endpoint,
+  b: Endpoint,
+  /** VM-to-VM links: `auto` is stream on QEMU >= 7.2 and socket below. */
+  transport: z.enum(['auto', 'stream', 'dgram', 'socket']).default('auto'),
+  /** VM-to-VM links: unix sockets in the state directory (default) or TCP/UDP on 127.0.0.1. */
+  family: z.enum(['unix', 'inet']).default('unix'),
+  /** VM-to-VM inet links: the port the listening side binds (dgram: the `a` side; `b` gets port + 1). */
+  port: Port.optional(),
+});
+export type Link = z.infer<typeof Link>;
+
+// ---------------------------------------------------------------- document
+
+export const Settings = z.strictObject({
+  /** First port of the range derived TCP/UDP ports are taken from. */
+  portBase: z.number().int().min(1024).max(60000).default(40000),
+  /** Three-byte prefix of derived MACs. */
+  macPrefix: z
+    .string()
+    .regex(/^[0-9a-fA-F]{2}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}$/, 'must be three bytes like 52:54:00')
+    .default('52:54:00'),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const Position = z.strictObject({ x: z.number(), y: z.number() });
+
+export const CURRENT_VERSION = 1;
+
+export const Topology = z.strictObject({
+  version: z.literal(CURRENT_VERSION),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/, 'must be 1-48 letters, digits, "_", "-" or ".", starting with a letter or digit'),
+  description: z.string().max(10000).optional(),
+  nodes: z.array(TopologyNode).default([]),
+  links: z.array(Link).default([]),
+  settings: Settings.default({ portBase: 40000, macPrefix: '52:54:00' }),
+  /** Canvas positions by node id, kept apart so hand edits diff cleanly. */
+  layout: z.record(z.string(), Position).default({}),
+});
+export type Topology = z.infer<typeof Topology>;
+/** A topology as written in a file, before defaults are applied. */
+export type TopologyInput = z.input<typeof Topology>;
