@@ -1,0 +1,27 @@
+import type { HostStep, LabPlan } from '../compiler/plan';
+import type { ProcEntry } from './context';
+import { shellLine, shellQuote } from './quote';
+
+/** A host step's argv (or its undo) as script text: inside the lab's netns and through as_root as the step says. */
+export function stepCommand(step: HostStep, argv: readonly string[], netns: string | null): string {
+  const words = step.inNetns && netns !== null ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
+  return step.needsRoot || step.inNetns ? `as_root ${shellLine(words)}` : shellLine(words);
+}
+
+/**
+ * The line that starts a process in the background: in the lab's netns (as root) when there is one, `-S` appended
+ * to guests by `up.sh --paused`, stdout and stderr to its log, stdin from its FIFO or /dev/null.
+ */
+export function startCommand(entry: ProcEntry, plan: LabPlan): string {
+  const { proc } = entry;
+  const words = plan.netns !== null ? ['ip', 'netns', 'exec', plan.netns, ...proc.argv] : proc.argv;
+  const prefix = plan.netns !== null ? '"${PROC_AS[@]}" ' : '';
+  const paused = proc.kind === 'vm' ? ' "${PAUSED[@]}"' : '';
+  const stdin = entry.fifo !== null ? `<>${shellQuote(entry.fifo)}` : '</dev/null';
+  return `${prefix}${shellLine(words)}${paused} ${stdin} >>${shellQuote(proc.stderrLog)} 2>&1 &`;
+}
+
+/** A call of a bash function with plan data as arguments, each quoted. */
+export function call(fn: string, ...args: readonly string[]): string {
+  return [fn, ...args.map(shellQuote)].join(' ');
+}

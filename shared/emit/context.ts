@@ -1,0 +1,82 @@
+import type { HostStep, LabPlan, ProcessPlan } from '../compiler/plan';
+
+/** A host step with the journal token that names it (index plus a hash of what it does). */
+export interface StepEntry {
+  readonly step: HostStep;
+  readonly number: number;
+  readonly token: string;
+}
+
+/** A process with the files the scripts keep for it in the state directory. */
+export interface ProcEntry {
+  readonly proc: ProcessPlan;
+  /** For messages: "vm vm1". */
+  readonly label: string;
+  /** Where up.sh writes `$!` (not QEMU's own -pidfile, which QEMU locks and removes itself). */
+  readonly jobPidfile: string;
+  /** The FIFO that holds stdin open (holdStdin), else null. */
+  readonly fifo: string | null;
+}
+
+/** Everything the script writers need, derived once from a checked plan. */
+export interface EmitContext {
+  readonly plan: LabPlan;
+  readonly stateDir: string;
+  readonly journal: string;
+  readonly steps: readonly StepEntry[];
+  /** In start order. */
+  readonly procs: readonly ProcEntry[];
+  /** Some step or process needs root (sudo is asked for once, up front, when not root). */
+  readonly usesRoot: boolean;
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits: enough to notice a journal written by a different plan. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+/** `dir/name`, without doubling the slash. */
+export function joinPath(dir: string, name: string): string {
+  return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
+}
+
+/** The directory part of a path ('.' when there is none). */
+export function dirName(path: string): string {
+  const cut = path.replace(/\/+$/, '').lastIndexOf('/');
+  return cut < 0 ? '.' : cut === 0 ? '/' : path.slice(0, cut);
+}
+
+/** File-name stems for process ids: unsafe characters become _, and repeats get a -N suffix. */
+function stems(ids: readonly string[]): string[] {
+  const used = new Set<string>();
+  return ids.map((id, i) => {
+    const base = id.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^\./, '_') || 'process';
+    let stem = base;
+    for (let n = i; used.has(stem); n++) stem = `${base}-${n}`;
+    used.add(stem);
+    return stem;
+  });
+}
+
+/** The emit context of a checked plan whose processes are already in start order. */
+export function emitContext(plan: LabPlan, order: readonly ProcessPlan[]): EmitContext {
+  const stateDir = plan.stateDir.length > 1 ? plan.stateDir.replace(/\/+$/, '') : plan.stateDir;
+  const steps = plan.hostSteps.map((step, i) => {
+    const key = JSON.stringify([step.id, step.argv, step.undo, step.needsRoot, step.inNetns, plan.netns]);
+    return { step, number: i + 1, token: `step_${i + 1}_${fnv1a(key)}` };
+  });
+  const names = stems(order.map((p) => p.id));
+  const procs = order.map((proc, i) => ({
+    proc,
+    label: `${proc.kind} ${proc.id}`,
+    jobPidfile: joinPath(stateDir, `${names[i]}.up.pid`),
+    fifo: proc.holdStdin ? joinPath(stateDir, `${names[i]}.in`) : null,
+  }));
+  const usesRoot = plan.hostSteps.some((s) => s.needsRoot || s.inNetns) || (plan.netns !== null && procs.length > 0);
+  return { plan, stateDir, journal: joinPath(stateDir, 'up.journal'), steps, procs, usesRoot };
+}

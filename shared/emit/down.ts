@@ -1,0 +1,31 @@
+import type { EmitContext } from './context';
+import { header, procAs, usage } from './header';
+import { RUNTIME } from './runtime';
+import { teardownFunctions } from './teardown';
+
+const USAGE = [
+  'usage: down.sh',
+  'Stops the lab (TERM, then KILL after 10 s), undoes the host setup that up.sh journaled (in reverse), and removes',
+  'sockets, pidfiles and FIFOs; console and process logs are kept. Safe to run twice and after a failed up.sh.',
+];
+
+const BODY = `for arg in "$@"; do
+  case "$arg" in
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; fail "unknown option: $arg" ;;
+  esac
+done
+if teardown; then
+  rmdir -- "$STATE" 2>/dev/null || true
+  say "lab $LAB is down (logs kept in $STATE)"
+  exit 0
+fi
+warn "lab $LAB is not completely down: see the messages above"
+exit 1
+`;
+
+/** The text of down.sh. */
+export function downScript(ctx: EmitContext): string {
+  const what = 'down.sh: stop this Qnet Studio lab and undo its host setup (--help for details).';
+  return [header(ctx, what), RUNTIME, teardownFunctions(ctx), usage(USAGE), procAs(ctx), BODY].join('\n');
+}

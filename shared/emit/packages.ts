@@ -1,0 +1,44 @@
+import type { LabPlan } from '../compiler/plan';
+
+/** The Debian/Ubuntu package that provides each program an exported lab may call. */
+export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
+  'qemu-system-x86_64': 'qemu-system-x86',
+  'qemu-system-i386': 'qemu-system-x86',
+  'qemu-system-aarch64': 'qemu-system-arm',
+  'qemu-system-arm': 'qemu-system-arm',
+  'qemu-system-riscv64': 'qemu-system-misc',
+  'qemu-system-ppc64': 'qemu-system-ppc',
+  'qemu-system-s390x': 'qemu-system-s390x',
+  'qemu-bridge-helper': 'qemu-system-common',
+  vde_switch: 'vde2',
+  slirpvde: 'vde2',
+  ip: 'iproute2',
+  bridge: 'iproute2',
+  nft: 'nftables',
+  iptables: 'iptables',
+  sysctl: 'procps',
+  mkfifo: 'coreutils',
+  sudo: 'sudo',
+  socat: 'socat',
+};
+
+/** The package that provides `program` (matched on its last path component), or '' when unknown. */
+export function debianPackage(program: string): string {
+  return DEBIAN_PACKAGES[program.slice(program.lastIndexOf('/') + 1)] ?? '';
+}
+
+/** Every program the scripts of `plan` run, in first-use order, without repeats. */
+export function programsOf(plan: LabPlan): string[] {
+  const programs = new Set<string>();
+  const add = (argv: readonly string[] | null): void => {
+    if (argv?.[0] !== undefined) programs.add(argv[0]);
+  };
+  if (plan.netns !== null && (plan.processes.length > 0 || plan.hostSteps.some((s) => s.inNetns))) programs.add('ip');
+  for (const step of plan.hostSteps) {
+    add(step.argv);
+    add(step.undo);
+  }
+  for (const process of plan.processes) add(process.argv);
+  if (plan.processes.some((p) => p.holdStdin)) programs.add('mkfifo');
+  return [...programs];
+}

@@ -1,0 +1,313 @@
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HostStep, LabPlan, ProcessPlan } from '../compiler/plan';
+import { shellLine } from './quote';
+import { emitScripts } from './scripts';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+const FAKEBIN = join(FIXTURES, 'fakebin');
+
+/** One sandbox per test: a state dir whose name is hostile, a canary that no script may create, fake programs. */
+interface Sandbox {
+  readonly root: string;
+  readonly state: string;
+  readonly canary: string;
+  readonly rec: string;
+  readonly out: string;
+}
+let box: Sandbox;
+beforeEach(() => {
+  const root = mkdtempSync(join(tmpdir(), 'qnet-emit-'));
+  const canary = join(root, 'pwned');
+  const state = join(root, `state 'q' $(touch ${canary}) \`touch ${canary}\` \n é`);
+  box = { root, state, canary, rec: join(root, 'rec'), out: join(root, 'out') };
+  spawnSync('mkdir', ['-p', box.rec, box.out]);
+});
+afterEach(() => {
+  // Whatever a test left running is stopped by the lab's own down.sh before the sandbox goes.
+  if (existsSync(join(box.out, 'down.sh'))) run('down.sh');
+  expect(existsSync(box.canary)).toBe(false);
+  rmSync(box.root, { recursive: true, force: true });
+});
+
+/** A fixture plan with @STATE@ and @CANARY@ replaced (in every string, at any depth). */
+function fixture(name: string): LabPlan {
+  const sub = (v: unknown): unknown =>
+    typeof v === 'string'
+      ? v.replaceAll('@STATE@', box.state).replaceAll('@CANARY@', box.canary).replaceAll('@BASE@', box.root)
+      : Array.isArray(v)
+        ? v.map(sub)
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sub(x)]))
+          : v;
+  return sub(JSON.parse(readFileSync(join(FIXTURES, `${name}.plan.json`), 'utf8'))) as LabPlan;
+}
+
+/** Write the plan's exported files into the sandbox; returns them by path. */
+function exportPlan(plan: LabPlan): Record<string, string> {
+  const result = emitScripts(plan);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  const files: Record<string, string> = {};
+  for (const f of result.files) {
+    writeFileSync(join(box.out, f.path), f.content);
+    chmodSync(join(box.out, f.path), f.mode);
+    files[f.path] = f.content;
+  }
+  return files;
+}
+
+/** Run an exported script with the fakes first in PATH. */
+function run(script: string, args: string[] = [], fail = '', asUser: number | null = null) {
+  const env = {
+    ...process.env,
+    PATH: `${FAKEBIN}:${process.env.PATH ?? ''}`,
+    QNET_FAKE_REC: box.rec,
+    QNET_FAKE_FAIL: fail,
+  };
+  const command = ['bash', join(box.out, script), ...args];
+  const argv =
+    asUser === null ? command : ['setpriv', `--reuid=${asUser}`, `--regid=${asUser}`, '--clear-groups', ...command];
+  return spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', env, timeout: 60_000 });
+}
+
+/** The argv the fakes recorded since the last call (program name first), in call order; sudo hops left out. */
+function takeRecords(keepSudo = false): string[][] {
+  const names = readdirSync(box.rec).sort();
+  const records = names.map((n) => readFileSync(join(box.rec, n), 'utf8').split('\0').slice(0, -1));
+  for (const n of names) rmSync(join(box.rec, n));
+  return records.filter((r) => keepSudo || r[0] !== 'sudo');
+}
+
+/** What the fakes record for an argv run in the lab's netns: the `ip netns exec` hop, then the program itself. */
+function recorded(argv: readonly string[], netns: string | null): string[][] {
+  const own = [basename(argv[0]!), ...argv.slice(1)];
+  return netns === null ? [own] : [['ip', 'netns', 'exec', netns, ...argv], own];
+}
+const stepRecords = (s: HostStep, argv: readonly string[], netns: string | null) =>
+  recorded(argv, s.inNetns ? netns : null);
+const procRecords = (p: ProcessPlan, plan: LabPlan, extra: string[] = []) =>
+  recorded([...p.argv, ...extra], plan.netns);
+const sorted = (rs: string[][]) => [...rs].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+
+/** Every file left under a directory, recursively. */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => join(dir, f))
+    .filter((f) => !statSync(f).isDirectory());
+}
+
+/** Running, as /proc says (a zombie left for a non-reaping init counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+const jobPids = (): number[] =>
+  filesUnder(box.state)
+    .filter((f) => f.endsWith('.up.pid'))
+    .map((f) => Number(readFileSync(f, 'utf8')));
+
+describe.each(['host', 'netns'])('exported scripts of the %s fixture', (name) => {
+  it('parse, and hold every argv of the plan as shellLine(argv)', () => {
+    const plan = fixture(name);
+    const files = exportPlan(plan);
+    for (const script of ['up.sh', 'down.sh']) {
+      const check = spawnSync('bash', ['-n', join(box.out, script)], { encoding: 'utf8' });
+      expect(check.stderr).toBe('');
+      expect(check.status).toBe(0);
+      expect(files[script]!.startsWith('#!/usr/bin/env bash\n')).toBe(true);
+      expect(files[script]).toContain('\nset -euo pipefail\n');
+    }
+    const wrap = (argv: readonly string[], inNetns: boolean) =>
+      shellLine(inNetns && plan.netns !== null ? ['ip', 'netns', 'exec', plan.netns, ...argv] : argv);
+    for (const s of plan.hostSteps) {
+      expect(files['up.sh']).toContain(wrap(s.argv, s.inNetns));
+      if (s.undo !== null) expect(files['down.sh']).toContain(wrap(s.undo, s.inNetns));
+    }
+    for (const p of plan.processes) expect(files['up.sh']).toContain(wrap(p.argv, true));
+    expect(JSON.parse(files['plan.json']!)).toEqual(plan);
+    expect(files['README.txt']).toContain('up.sh [--paused]');
+  });
+
+  it('up.sh runs exactly the plan argv, in dependency order; down.sh undoes them in reverse and cleans up', () => {
+    const plan = fixture(name);
+    exportPlan(plan);
+    const up = run('up.sh');
+    expect(up.stderr).toBe('');
+    expect(up.status).toBe(0);
+    const records = takeRecords();
+
+    const steps = plan.hostSteps.flatMap((s) => stepRecords(s, s.argv, plan.netns));
+    expect(records.slice(0, steps.length)).toEqual(steps);
+    const procs = records.slice(steps.length);
+    expect(sorted(procs)).toEqual(sorted(plan.processes.flatMap((p) => procRecords(p, plan))));
+    const at = (p: ProcessPlan) =>
+      procs.findIndex((r) => JSON.stringify(r) === JSON.stringify(procRecords(p, plan).at(-1)));
+    for (const p of plan.processes) {
+      for (const dep of plan.processes.filter((d) => p.dependsOn.includes(d.id) && d.ready.type !== 'none')) {
+        expect(at(dep)).toBeLessThan(at(p));
+      }
+    }
+    for (const vm of plan.vms) expect(up.stdout).toContain(shellLine(['socat', '-', `UNIX-CONNECT:${vm.console}`]));
+
+    const pids = jobPids();
+    expect(pids).toHaveLength(plan.processes.length);
+    expect(pids.every(alive)).toBe(true);
+
+    const down = run('down.sh');
+    expect(down.stderr).toBe('');
+    expect(down.status).toBe(0);
+    const undos = [...plan.hostSteps]
+      .reverse()
+      .flatMap((s) => (s.undo === null ? [] : stepRecords(s, s.undo, plan.netns)));
+    expect(takeRecords()).toEqual(undos);
+    expect(pids.some(alive)).toBe(false);
+    expect(filesUnder(box.state).sort()).toEqual([...new Set(plan.processes.map((p) => p.stderrLog))].sort());
+
+    const again = run('down.sh');
+    expect(again.status).toBe(0);
+    expect(takeRecords()).toEqual([]);
+  });
+});
+
+describe('up.sh', () => {
+  it('--paused appends -S to every guest, and to nothing else', () => {
+    const plan = fixture('host');
+    exportPlan(plan);
+    expect(run('up.sh', ['--paused']).status).toBe(0);
+    const procs = takeRecords().slice(plan.hostSteps.length);
+    const expected = plan.processes.flatMap((p) => procRecords(p, plan, p.kind === 'vm' ? ['-S'] : []));
+    expect(sorted(procs)).toEqual(sorted(expected));
+  });
+
+  it('rolls back the done steps and exits non-zero when a host step fails', () => {
+    const plan = fixture('host');
+    exportPlan(plan);
+    const up = run('up.sh', [], 'qnt 1'); // the fake ip fails on the tap step (step 2) and on its undo
+    expect(up.status).not.toBe(0);
+    expect(up.stderr).toMatch(/step 2 failed/);
+    expect(up.stderr).toMatch(/rolled back/);
+    const [s1, s2] = plan.hostSteps;
+    expect(takeRecords()).toEqual([s1!.argv, s2!.argv, s2!.undo!, s1!.undo!]);
+    expect(filesUnder(box.state)).toEqual([]);
+  });
+
+  it('rolls back started processes too when a guest dies before it is ready', () => {
+    const plan = fixture('host');
+    exportPlan(plan);
+    const up = run('up.sh', [], 'vm2'); // the fake qemu exits 1 when it sees -name vm2
+    expect(up.status).not.toBe(0);
+    expect(up.stderr).toMatch(/vm vm2 exited before it was ready/);
+    const undos = [...plan.hostSteps].reverse().flatMap((s) => (s.undo === null ? [] : [s.undo]));
+    expect(takeRecords().slice(-undos.length)).toEqual(undos);
+    expect(filesUnder(box.state).filter((f) => !plan.processes.some((p) => p.stderrLog === f))).toEqual([]);
+    expect(jobPids().filter(alive)).toEqual([]);
+  });
+
+  it('refuses to start over a running lab, without touching it', () => {
+    exportPlan(fixture('host'));
+    expect(run('up.sh').status).toBe(0);
+    const pids = jobPids();
+    takeRecords();
+    const second = run('up.sh');
+    expect(second.status).not.toBe(0);
+    expect(second.stderr).toMatch(/run down\.sh first/);
+    expect(takeRecords()).toEqual([]);
+    expect(pids.every(alive)).toBe(true);
+  });
+
+  it('keeps stdin of a holdStdin process open (the fake vde_switch, like the real one, exits on EOF)', () => {
+    const plan = fixture('host');
+    exportPlan({ ...plan, processes: plan.processes.map((p) => ({ ...p, holdStdin: false })) });
+    const up = run('up.sh');
+    expect(up.status).not.toBe(0);
+    expect(up.stderr).toMatch(/vde_switch sw0 exited/);
+  });
+
+  // Runs where the tests run as root (CI, this container): a non-root user goes through sudo (a fake here).
+  it.runIf(process.getuid?.() === 0)('as a non-root user, runs root steps and netns processes through sudo', () => {
+    const plan = fixture('netns');
+    exportPlan(plan);
+    for (const dir of [box.root, box.rec, box.out]) chmodSync(dir, 0o777);
+    const up = run('up.sh', [], '', 65534);
+    expect(up.stderr).toBe('');
+    expect(up.status).toBe(0);
+    const sudo = takeRecords(true)
+      .filter((r) => r[0] === 'sudo')
+      .map((r) => r.slice(1));
+    const netns = (argv: readonly string[]) => ['ip', 'netns', 'exec', plan.netns!, ...argv];
+    const expected = [
+      ['-v'],
+      ...plan.hostSteps.map((s) => ['--', ...(s.inNetns ? netns(s.argv) : s.argv)]),
+      ...plan.processes.map((p) => ['--', ...netns(p.argv)]),
+    ];
+    for (const e of expected) expect(sudo).toContainEqual(e);
+    const pids = jobPids();
+    expect(pids.every(alive)).toBe(true);
+    const down = run('down.sh', [], '', 65534);
+    expect(down.stderr).toBe('');
+    expect(down.status).toBe(0);
+    expect(pids.some(alive)).toBe(false);
+    expect(filesUnder(box.state).sort()).toEqual([...new Set(plan.processes.map((p) => p.stderrLog))].sort());
+  });
+
+  it('names the missing program and its Debian package before doing anything', () => {
+    const plan = fixture('host');
+    const processes = plan.processes.map((p) =>
+      p.id === 'sw0' ? { ...p, argv: ['qnet-no-such-program', ...p.argv.slice(1)] } : p,
+    );
+    const files = exportPlan({ ...plan, processes });
+    expect(files['up.sh']).toContain('\nneed qemu-system-x86_64 qemu-system-x86\n');
+    const up = run('up.sh');
+    expect(up.status).not.toBe(0);
+    expect(up.stderr).toMatch(/missing program qnet-no-such-program/);
+    expect(takeRecords()).toEqual([]);
+  });
+});
+
+describe('emitScripts', () => {
+  it('is deterministic', () => {
+    const plan = fixture('netns');
+    expect(emitScripts(plan)).toEqual(emitScripts(structuredClone(plan)));
+  });
+
+  it('refuses, with codes and paths, what cannot be exported', () => {
+    const plan = fixture('host');
+    const bad: LabPlan = {
+      ...plan,
+      hostSteps: [
+        { ...plan.hostSteps[0]!, argv: ['ip', 'a\0b'] },
+        { ...plan.hostSteps[1]!, inNetns: true },
+      ],
+      processes: [{ ...plan.processes[0]!, dependsOn: ['nope'] }],
+    };
+    const result = emitScripts(bad);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => [e.code, e.path])).toEqual([
+      ['EMIT_BAD_WORD', ['hostSteps', 0, 'argv', 1]],
+      ['EMIT_NO_NETNS', ['hostSteps', 1, 'inNetns']],
+      ['EMIT_UNKNOWN_DEPENDENCY', ['processes', 0, 'dependsOn', 0]],
+    ]);
+    const cycle = emitScripts({
+      ...plan,
+      processes: plan.processes.map((p) => ({ ...p, dependsOn: p.id === 'sw0' ? ['vm2'] : p.dependsOn })),
+    });
+    expect(cycle.ok === false && cycle.errors.map((e) => e.code)).toEqual(['EMIT_DEPENDENCY_CYCLE']);
+  });
+});

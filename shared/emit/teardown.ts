@@ -1,0 +1,78 @@
+import type { EmitContext } from './context';
+import { dirName } from './context';
+import { call, stepCommand } from './commands';
+import { shellQuote } from './quote';
+
+/** undo_step TOKEN: runs the undo of one journaled host step; status 3 for a token this plan does not know. */
+function undoStep(ctx: EmitContext): string[] {
+  const lines = ['undo_step() {', '  case "$1" in'];
+  for (const { step, token, number } of ctx.steps) {
+    lines.push(`    ${token})`);
+    if (step.undo === null) {
+      lines.push('      return 0 ;;');
+      continue;
+    }
+    lines.push(`      ${call('say', `undo ${number}/${ctx.steps.length}:`, step.description)}`);
+    lines.push(`      ${stepCommand(step, step.undo, ctx.plan.netns)} ;;`);
+  }
+  lines.push(
+    '    *)',
+    '      warn "journal entry $1 is not a step of this lab (written by another version of it?): skipped"',
+  );
+  lines.push('      return 3 ;;', '  esac', '}');
+  return lines;
+}
+
+/** stop_processes: TERM to every process in reverse start order, then wait for all. */
+function stopProcesses(ctx: EmitContext): string[] {
+  const lines = ['stop_processes() {'];
+  for (const entry of [...ctx.procs].reverse()) {
+    const pidfiles = [entry.jobPidfile, ...(entry.proc.pidfile !== undefined ? [entry.proc.pidfile] : [])];
+    lines.push(`  ${call('stop_proc', entry.label, entry.proc.argv[0] ?? '', ...pidfiles)}`);
+  }
+  lines.push('  stop_wait', '}');
+  return lines;
+}
+
+/** The files the lab's processes leave behind (sockets, pidfiles, FIFOs); console and process logs are kept. */
+function runtimeFiles(ctx: EmitContext): { files: string[]; dirs: string[] } {
+  const files = new Set<string>();
+  const dirs = new Set<string>();
+  for (const { proc, jobPidfile, fifo } of ctx.procs) {
+    files.add(jobPidfile);
+    if (fifo !== null) files.add(fifo);
+    if (proc.pidfile !== undefined) files.add(proc.pidfile);
+    if (proc.ready.type === 'qmp') files.add(proc.ready.socket);
+    if (proc.ready.type === 'path') {
+      files.add(proc.ready.path);
+      // A switch's socket directory (vde_switch -sock DIR makes DIR/ctl): removed when empty.
+      if (dirName(proc.ready.path) !== ctx.stateDir) dirs.add(dirName(proc.ready.path));
+    }
+  }
+  for (const vm of ctx.plan.vms) [vm.console, vm.qmp, vm.pidfile].forEach((f) => files.add(f));
+  return { files: [...files], dirs: [...dirs] };
+}
+
+/** remove_runtime_files: rm -f the runtime files, rmdir the socket directories that are left empty. */
+function removeFiles(ctx: EmitContext): string[] {
+  const { files, dirs } = runtimeFiles(ctx);
+  const lines = ['remove_runtime_files() {'];
+  if (files.length > 0) lines.push(`  "\${PROC_AS[@]}" rm -f -- ${files.map(shellQuote).join(' ')} || true`);
+  for (const dir of dirs) lines.push(`  "\${PROC_AS[@]}" rmdir -- ${shellQuote(dir)} 2>/dev/null || true`);
+  lines.push('  return 0', '}');
+  return lines;
+}
+
+/** The plan's own functions shared by up.sh (rollback) and down.sh: undo_step, stop_processes, teardown. */
+export function teardownFunctions(ctx: EmitContext): string {
+  const teardown = [
+    '# Stop every process, remove its runtime files, undo the journaled host steps; false if something is left.',
+    'teardown() {',
+    '  local ok=0',
+    '  if stop_processes; then remove_runtime_files; else ok=1; fi',
+    '  undo_journal || ok=1',
+    '  return "$ok"',
+    '}',
+  ];
+  return [...undoStep(ctx), ...stopProcesses(ctx), ...removeFiles(ctx), ...teardown].join('\n') + '\n';
+}

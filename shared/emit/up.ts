@@ -1,0 +1,134 @@
+import type { EmitContext, ProcEntry } from './context';
+import { dirName } from './context';
+import { call, startCommand, stepCommand } from './commands';
+import { header, procAs, usage } from './header';
+import { debianPackage, programsOf } from './packages';
+import { shellLine, shellQuote } from './quote';
+import { RUNTIME, UP_RUNTIME } from './runtime';
+import { teardownFunctions } from './teardown';
+
+const USAGE = [
+  'usage: up.sh [--paused]',
+  'Sets up the host (bridges, taps, namespaces: with sudo when not root) and starts the lab in the background.',
+  '  --paused   start every guest paused (QEMU -S): attach consoles or gdb first, then resume over QMP with "cont"',
+  'On failure everything done so far is undone. Stop the lab with down.sh.',
+];
+
+/** Options, then: programs present, sudo once, refuse a lab already up. */
+function preflight(ctx: EmitContext): string[] {
+  const lines = [
+    'PAUSED=()',
+    'for arg in "$@"; do',
+    '  case "$arg" in',
+    '    --paused) PAUSED=(-S) ;;',
+    '    -h | --help) usage; exit 0 ;;',
+    '    *) usage >&2; fail "unknown option: $arg" ;;',
+    '  esac',
+    'done',
+    '',
+    'MISSING=0',
+    '# need PROGRAM PACKAGE: note a program that is not installed.',
+    'need() {',
+    '  if command -v -- "$1" >/dev/null 2>&1; then return 0; fi',
+    '  if [ -n "$2" ]; then warn "missing program $1: install it with: sudo apt-get install $2"; else warn "missing program $1"; fi',
+    '  MISSING=1',
+    '}',
+  ];
+  for (const program of programsOf(ctx.plan)) lines.push(call('need', program, debianPackage(program)));
+  if (ctx.usesRoot) lines.push("if ! is_root; then need sudo 'sudo'; fi");
+  lines.push('if [ "$MISSING" -ne 0 ]; then fail "install the missing programs, then run up.sh again"; fi');
+  if (ctx.usesRoot) {
+    lines.push('if ! is_root; then', '  say "some steps need root: asking sudo once"', '  sudo -v', 'fi');
+  }
+  lines.push(
+    'if [ -e "$JOURNAL" ]; then fail "this lab is (partly) up already ($JOURNAL exists): run down.sh first"; fi',
+  );
+  for (const e of ctx.procs) lines.push(call('refuse_running', e.label, e.proc.argv[0] ?? '', e.jobPidfile));
+  const dirs = new Set([ctx.stateDir, ...ctx.procs.map((e) => dirName(e.proc.stderrLog))]);
+  lines.push(`mkdir -p -- ${[...dirs].map(shellQuote).join(' ')}`);
+  lines.push('trap on_exit EXIT', "trap 'exit 130' INT", "trap 'exit 143' TERM", '');
+  return lines;
+}
+
+/** Each host step: journaled before it runs, then marked done. */
+function hostSteps(ctx: EmitContext): string[] {
+  const lines: string[] = [];
+  for (const { step, token, number } of ctx.steps) {
+    lines.push(`journal begin ${token}`);
+    lines.push(call('say', `${number}/${ctx.steps.length}:`, step.description));
+    lines.push(
+      `${stepCommand(step, step.argv, ctx.plan.netns)} || ${call('fail', `step ${number} failed:`, step.description)}`,
+    );
+    lines.push(`journal done ${token}`);
+  }
+  return lines;
+}
+
+/** The wait for one process's readiness (nothing for ready: none). */
+function waitFor(entry: ProcEntry): string[] {
+  const { ready, stderrLog } = entry.proc;
+  if (ready.type === 'none') return [];
+  const path = ready.type === 'qmp' ? ready.socket : ready.path;
+  return [call('wait_path', entry.label, path, entry.jobPidfile, stderrLog)];
+}
+
+/** Start every process once its dependencies are ready; wait for all of them at the end. */
+function processes(ctx: EmitContext): string[] {
+  const lines: string[] = [];
+  const waited = new Set<string>();
+  const byId = new Map(ctx.procs.map((e) => [e.proc.id, e]));
+  const waitOnce = (entry: ProcEntry): void => {
+    if (waited.has(entry.proc.id)) return;
+    waited.add(entry.proc.id);
+    lines.push(...waitFor(entry));
+  };
+  for (const entry of ctx.procs) {
+    for (const dep of entry.proc.dependsOn) waitOnce(byId.get(dep)!);
+    const { proc } = entry;
+    lines.push(call('say', `starting ${entry.label}`));
+    if (proc.ready.type === 'qmp') lines.push(call('remove_stale', proc.ready.socket));
+    if (proc.ready.type === 'path') lines.push(call('remove_stale', proc.ready.path));
+    if (entry.fifo !== null) {
+      lines.push(`rm -f -- ${shellQuote(entry.fifo)}`, `mkfifo -m 600 -- ${shellQuote(entry.fifo)}`);
+    }
+    lines.push(startCommand(entry, ctx.plan));
+    lines.push(`echo "$!" >${shellQuote(entry.jobPidfile)}`);
+    lines.push(`say "  pid $!, log:" ${shellQuote(proc.stderrLog)}`);
+  }
+  for (const entry of ctx.procs) waitOnce(entry);
+  for (const entry of ctx.procs) lines.push(call('check_alive', entry.label, entry.jobPidfile, entry.proc.stderrLog));
+  return lines;
+}
+
+/** What the user needs next: where each guest's console, log and QMP socket are, how to attach, how to stop. */
+function summary(ctx: EmitContext): string[] {
+  const lines = [call('say', `lab ${ctx.plan.lab} is up`)];
+  for (const vm of ctx.plan.vms) {
+    const attach = shellLine(['socat', '-', `UNIX-CONNECT:${vm.console}`]);
+    const resume = `${shellLine(['printf', '%s\\n', '{"execute":"qmp_capabilities"}', '{"execute":"cont"}'])} | ${shellLine(['socat', '-', `UNIX-CONNECT:${vm.qmp}`])}`;
+    lines.push(call('say', `guest ${vm.name}`));
+    lines.push(call('say', '  console:', vm.console, ' attach:', attach));
+    lines.push(call('say', '  console log:', vm.consoleLog));
+    lines.push(call('say', '  QMP:', vm.qmp));
+    lines.push(`if [ "\${#PAUSED[@]}" -gt 0 ]; then ${call('say', '  paused; resume with:', resume)}; fi`);
+  }
+  if (ctx.plan.netns !== null)
+    lines.push(`if ! is_root; then say "(the lab runs as root: prefix socat with sudo)"; fi`);
+  lines.push('say "stop it with: $(dirname -- "$0")/down.sh"');
+  return lines;
+}
+
+/** The text of up.sh. */
+export function upScript(ctx: EmitContext): string {
+  const body = [...preflight(ctx), ...hostSteps(ctx), ...processes(ctx), ...summary(ctx), 'UP_OK=1', ''];
+  const what = 'up.sh: set up the host and start this Qnet Studio lab in the background (--help for options).';
+  return [
+    header(ctx, what),
+    RUNTIME,
+    UP_RUNTIME,
+    teardownFunctions(ctx),
+    usage(USAGE),
+    procAs(ctx),
+    body.join('\n'),
+  ].join('\n');
+}

@@ -1,0 +1,178 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { formatModelError } from './errors';
+import { loadTopology } from './load';
+import { saveTopology } from './save';
+import type { Topology } from './schema';
+
+/**
+ * Thousands of mutated topology files through load (and compile, once the compiler exists): any uncaught
+ * exception fails the test. Valid mutants must also survive a save/load round trip.
+ */
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const examplesDir = fileURLToPath(new URL('../../assets/examples/', import.meta.url));
+const seeds = [
+  ...readdirSync(`${here}fixtures`)
+    .filter((f) => f.endsWith('.qnet.yaml'))
+    .map((f) => readFileSync(`${here}fixtures/${f}`, 'utf8')),
+  ...(existsSync(examplesDir)
+    ? readdirSync(examplesDir)
+        .filter((f) => f.endsWith('.qnet.yaml'))
+        .map((f) => readFileSync(examplesDir + f, 'utf8'))
+    : []),
+];
+
+type Compile = (t: Topology, target: unknown) => unknown;
+async function findCompiler(): Promise<{ compile: Compile; target: unknown } | null> {
+  if (!existsSync(`${here}../compiler/index.ts`)) return null;
+  const indexPath = '../compiler/index';
+  const mod = (await import(/* @vite-ignore */ indexPath)) as { compile?: Compile };
+  if (typeof mod.compile !== 'function') return null;
+  const { DEFAULT_TARGET } = await import('../compiler/target');
+  return { compile: mod.compile, target: DEFAULT_TARGET };
+}
+
+const VALUES = [
+  '-1',
+  '0',
+  '1',
+  '16',
+  '65536',
+  '99999999999999999999',
+  '1.5',
+  'true',
+  'null',
+  '~',
+  '[]',
+  '{}',
+  '""',
+  "'x'",
+  'a:b',
+  'br0',
+  'vm',
+  'hub',
+  'alpha:eth0',
+  'eth0',
+  '*x',
+  '&x y',
+  '!!binary aGk=',
+  '0x10',
+  '.inf',
+  '1e400',
+  '52:54:00:00:00:01',
+  '/tmp/x',
+  '10.0.0.1/24',
+];
+
+const mutation = fc.oneof(
+  fc.record({ op: fc.constant('deleteChar' as const), at: fc.nat() }),
+  fc.record({ op: fc.constant('duplicateChar' as const), at: fc.nat() }),
+  fc.record({
+    op: fc.constant('replaceChar' as const),
+    at: fc.nat(),
+    text: fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }),
+  }),
+  fc.record({
+    op: fc.constant('insertText' as const),
+    at: fc.nat(),
+    text: fc.string({ unit: 'binary', maxLength: 12 }),
+  }),
+  fc.record({ op: fc.constant('deleteLine' as const), at: fc.nat() }),
+  fc.record({ op: fc.constant('duplicateLine' as const), at: fc.nat() }),
+  fc.record({ op: fc.constant('swapLines' as const), at: fc.nat(), other: fc.nat() }),
+  fc.record({
+    op: fc.constant('replaceValue' as const),
+    at: fc.nat(),
+    value: fc.oneof(fc.constantFrom(...VALUES), fc.string({ unit: 'grapheme', maxLength: 8 })),
+  }),
+  fc.record({ op: fc.constant('swapValues' as const), at: fc.nat(), other: fc.nat() }),
+  fc.record({ op: fc.constant('copyValue' as const), at: fc.nat(), other: fc.nat() }),
+);
+type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
+
+const VALUE_LINE = /^(\s*(?:- )?[A-Za-z_]+:\s*)(\S.*)$/;
+
+function mutate(text: string, m: Mutation): string {
+  const lines = text.split('\n');
+  const li = m.at % Math.max(1, lines.length);
+  const ci = m.at % Math.max(1, text.length);
+  const valueLines = lines.map((l, i) => (VALUE_LINE.test(l) ? i : -1)).filter((i) => i >= 0);
+  const pick = (n: number) => valueLines[n % Math.max(1, valueLines.length)];
+  switch (m.op) {
+    case 'deleteChar':
+      return text.slice(0, ci) + text.slice(ci + 1);
+    case 'duplicateChar':
+      return text.slice(0, ci + 1) + text.slice(ci);
+    case 'replaceChar':
+      return text.slice(0, ci) + m.text + text.slice(ci + 1);
+    case 'insertText':
+      return text.slice(0, ci) + m.text + text.slice(ci);
+    case 'deleteLine':
+      return lines.filter((_, i) => i !== li).join('\n');
+    case 'duplicateLine':
+      return [...lines.slice(0, li + 1), ...lines.slice(li)].join('\n');
+    case 'swapLines': {
+      const o = m.other % Math.max(1, lines.length);
+      const out = [...lines];
+      [out[li], out[o]] = [lines[o] ?? '', lines[li] ?? ''];
+      return out.join('\n');
+    }
+    case 'replaceValue': {
+      const i = pick(m.at);
+      if (i === undefined) return text;
+      return lines.map((l, j) => (j === i ? l.replace(VALUE_LINE, (_, k: string) => k + m.value) : l)).join('\n');
+    }
+    case 'swapValues':
+    case 'copyValue': {
+      const i = pick(m.at);
+      const j = pick(m.other);
+      if (i === undefined || j === undefined) return text;
+      const vi = VALUE_LINE.exec(lines[i] ?? '')?.[2] ?? '';
+      const vj = VALUE_LINE.exec(lines[j] ?? '')?.[2] ?? '';
+      return lines
+        .map((l, k) =>
+          k === i
+            ? l.replace(VALUE_LINE, (_, key: string) => key + vj)
+            : k === j && m.op === 'swapValues'
+              ? l.replace(VALUE_LINE, (_, key: string) => key + vi)
+              : l,
+        )
+        .join('\n');
+    }
+  }
+}
+
+describe('load fuzz', () => {
+  it('never throws on mutated topology files, and what loads round-trips and compiles', async () => {
+    const compiler = await findCompiler();
+    let loaded = 0;
+    fc.assert(
+      fc.property(fc.nat({ max: seeds.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 3 }), (seed, ms) => {
+        const text = ms.reduce(mutate, seeds[seed] ?? '');
+        const r = loadTopology(text, 'fuzz.qnet.yaml');
+        if (!r.ok) {
+          expect(r.errors.length).toBeGreaterThan(0);
+          for (const e of r.errors) {
+            expect(e.code).not.toBe('INTERNAL');
+            expect(typeof formatModelError(e)).toBe('string');
+          }
+          return;
+        }
+        loaded++;
+        expect(loadTopology(saveTopology(r.topology))).toEqual({
+          ok: true,
+          topology: r.topology,
+          diagnostics: expect.any(Array),
+        });
+        if (compiler && !r.diagnostics.some((d) => d.severity === 'error'))
+          compiler.compile(r.topology, compiler.target);
+      }),
+      { numRuns: 2500 },
+    );
+    // The mutations must leave enough files valid to exercise the paths past the schema.
+    expect(loaded).toBeGreaterThan(100);
+  });
+});

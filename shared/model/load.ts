@@ -1,0 +1,237 @@
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { z } from 'zod';
+import type { Diagnostic } from '../compiler/plan';
+import { dottedPath, formatModelError, type ModelError } from './errors';
+import { issueErrors, describeValue, type IssueContext, type LocatedIssue } from './issues';
+import { isMapping, migrate } from './migrations';
+import { NODE_KINDS, NODE_SCHEMAS, Topology, type NodeKind, type TopologyNode } from './schema';
+import { didYouMean } from './suggest';
+import { checkStructure } from './validate';
+import { MAX_NESTING, nestingBound } from './guard';
+import { locate } from './yamlpos';
+
+export { formatModelError, type ModelError } from './errors';
+
+/** A structural diagnostic with where it sits in the file. */
+export type LocatedDiagnostic = Diagnostic & {
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+};
+
+export type LoadResult =
+  | { readonly ok: true; readonly topology: Topology; readonly diagnostics: LocatedDiagnostic[] }
+  | { readonly ok: false; readonly errors: ModelError[] };
+
+/** Bigger files are refused before parsing (a 1,000-node lab is well under 1 MiB). */
+const MAX_TEXT = 16 * 1024 * 1024;
+const MAX_ALIASES = 100;
+
+/** The document with `nodes` left open, so each node is checked apart with its own kind's schema. */
+const Envelope = Topology.extend({ nodes: z.array(z.unknown()).default([]) });
+
+interface Ctx {
+  readonly doc: Document;
+  readonly lc: LineCounter;
+  readonly file?: string;
+}
+
+function place(ctx: Ctx, issue: LocatedIssue): ModelError {
+  const pos = locate(ctx.doc, ctx.lc, issue.path, issue.atKey);
+  return {
+    ...issue.error,
+    ...(ctx.file !== undefined ? { file: ctx.file } : {}),
+    ...(pos ? { line: pos.line, column: pos.column } : {}),
+  };
+}
+
+function nodeLabel(raw: unknown, i: number): { label: string; node: string } {
+  const id = isMapping(raw) && typeof raw.id === 'string' && raw.id !== '' ? raw.id : undefined;
+  const kind = isMapping(raw) && typeof raw.kind === 'string' && raw.kind.length <= 32 ? raw.kind : undefined;
+  const who =
+    id !== undefined ? `node ${JSON.stringify(id.length > 40 ? `${id.slice(0, 40)}…` : id)}` : `node nodes[${i}]`;
+  return { label: kind ? `${who} (${kind})` : who, node: id ?? `nodes[${i}]` };
+}
+
+function checkNode(
+  ctx: Ctx,
+  root: Record<string, unknown>,
+  raw: unknown,
+  i: number,
+  out: ModelError[],
+  nodes: TopologyNode[],
+): void {
+  const { label, node } = nodeLabel(raw, i);
+  const base = ['nodes', i];
+  const err = (code: string, message: string, path: (string | number)[], atKey = false) =>
+    out.push(
+      place(ctx, { error: { code, message: `${label}: ${message}`, node, field: dottedPath(path) }, path, atKey }),
+    );
+  if (!isMapping(raw)) {
+    err('NOT_A_MAPPING', `must be a mapping with "id" and "kind" (got ${describeValue(raw)})`, base);
+    return;
+  }
+  const kinds = NODE_KINDS.join(', ');
+  if (raw.kind === undefined || raw.kind === null) {
+    err('MISSING_FIELD', `field "kind" is missing: one of ${kinds}`, [...base, 'kind']);
+    return;
+  }
+  if (typeof raw.kind !== 'string' || !Object.hasOwn(NODE_SCHEMAS, raw.kind)) {
+    const hint = typeof raw.kind === 'string' ? didYouMean(raw.kind, NODE_KINDS) : undefined;
+    const mean = hint ? ` (did you mean "${hint}"?)` : '';
+    const shown = typeof raw.kind === 'string' ? JSON.stringify(raw.kind.slice(0, 40)) : describeValue(raw.kind);
+    err('UNKNOWN_KIND', `field "kind": unknown kind ${shown}${mean}; valid kinds are ${kinds}`, [...base, 'kind']);
+    return;
+  }
+  const schema = NODE_SCHEMAS[raw.kind as NodeKind] as z.ZodType;
+  const r = schema.safeParse(raw);
+  if (r.success) {
+    nodes.push(r.data as TopologyNode);
+    return;
+  }
+  const ictx: IssueContext = { root, rootSchema: Topology, base, schema, label, node };
+  for (const issue of r.error.issues) for (const li of issueErrors(issue, ictx)) out.push(place(ctx, li));
+}
+
+function parseYaml(text: string, file: string | undefined): { ctx: Ctx; raw: unknown } | { errors: ModelError[] } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const ctx: Ctx = { doc, lc, ...(file !== undefined ? { file } : {}) };
+  const f = file !== undefined ? { file } : {};
+  if (doc.errors.length) {
+    const seen = new Set<string>();
+    const errors: ModelError[] = [];
+    for (const e of doc.errors) {
+      const p = lc.linePos(e.pos[0]);
+      const first = e.message.split('\n')[0] ?? e.message;
+      if (seen.has(`${p.line} ${first}`)) continue;
+      seen.add(`${p.line} ${first}`);
+      errors.push({ code: 'YAML_SYNTAX', message: `YAML syntax: ${first}`, ...f, line: p.line, column: p.col });
+      if (errors.length === 20) break;
+    }
+    return { errors };
+  }
+  try {
+    return { ctx, raw: doc.toJS({ maxAliasCount: MAX_ALIASES }) };
+  } catch (e) {
+    const why =
+      e instanceof RangeError ? 'the document is nested too deeply' : e instanceof Error ? e.message : String(e);
+    return { errors: [{ code: 'YAML_SYNTAX', message: `YAML: ${why}`, ...f }] };
+  }
+}
+
+function locateDiagnostics(ctx: Ctx, diags: Diagnostic[]): LocatedDiagnostic[] {
+  return diags.map((d) => {
+    const pos = d.path ? locate(ctx.doc, ctx.lc, d.path) : undefined;
+    return {
+      ...d,
+      ...(ctx.file !== undefined ? { file: ctx.file } : {}),
+      ...(pos ? { line: pos.line, column: pos.column } : {}),
+    };
+  });
+}
+
+function loadUnsafe(text: string, file: string | undefined): LoadResult {
+  const f = file !== undefined ? { file } : {};
+  if (text.length > MAX_TEXT)
+    return {
+      ok: false,
+      errors: [{ code: 'YAML_SYNTAX', message: `the file is larger than ${MAX_TEXT / 1024 / 1024} MiB`, ...f }],
+    };
+  if (nestingBound(text) > MAX_NESTING)
+    return {
+      ok: false,
+      errors: [{ code: 'YAML_SYNTAX', message: `the document is nested more than ${MAX_NESTING} levels deep`, ...f }],
+    };
+  const parsed = parseYaml(text, file);
+  if ('errors' in parsed) return { ok: false, errors: parsed.errors };
+  const { ctx, raw } = parsed;
+  const m = migrate(raw);
+  if (!m.ok) {
+    const pos = m.code === 'NOT_A_MAPPING' ? undefined : locate(ctx.doc, ctx.lc, ['version']);
+    return {
+      ok: false,
+      errors: [
+        {
+          code: m.code,
+          message: m.message,
+          ...f,
+          field: 'version',
+          ...(pos ? { line: pos.line, column: pos.column } : {}),
+        },
+      ],
+    };
+  }
+  const root = m.doc;
+  const errors: ModelError[] = [];
+  const env = Envelope.safeParse(root);
+  if (!env.success) {
+    const ictx: IssueContext = { root, rootSchema: Topology, base: [], schema: Envelope, label: 'topology' };
+    for (const issue of env.error.issues) for (const li of issueErrors(issue, ictx)) errors.push(place(ctx, li));
+  }
+  const nodes: TopologyNode[] = [];
+  if (Array.isArray(root.nodes)) root.nodes.forEach((n, i) => checkNode(ctx, root, n, i, errors, nodes));
+  if (errors.length || !env.success) return { ok: false, errors: sortByLine(errors) };
+  const topology: Topology = { ...env.data, nodes };
+  return { ok: true, topology, diagnostics: locateDiagnostics(ctx, checkStructure(topology)) };
+}
+
+function sortByLine(errors: ModelError[]): ModelError[] {
+  return errors
+    .map((e, i) => ({ e, i }))
+    .sort((x, y) => (x.e.line ?? 0) - (y.e.line ?? 0) || x.i - y.i)
+    .map((x) => x.e);
+}
+
+/** Parses and validates a `*.qnet.yaml` text. Never throws: every problem comes back as data with its line. */
+export function loadTopology(text: string, file?: string): LoadResult {
+  try {
+    return loadUnsafe(String(text), file);
+  } catch (e) {
+    const why =
+      e instanceof RangeError
+        ? 'the document is nested too deeply'
+        : `internal error: ${e instanceof Error ? e.message : String(e)}`;
+    return {
+      ok: false,
+      errors: [
+        {
+          code: e instanceof RangeError ? 'YAML_SYNTAX' : 'INTERNAL',
+          message: why,
+          ...(file !== undefined ? { file } : {}),
+        },
+      ],
+    };
+  }
+}
+
+/** The error-severity diagnostics of a load, as ModelErrors (what `qnet validate` fails on). */
+export function loadErrorsFromDiagnostics(diags: readonly LocatedDiagnostic[]): ModelError[] {
+  return diags
+    .filter((d) => d.severity === 'error')
+    .map((d) => ({
+      code: d.code,
+      message: d.message,
+      ...(d.file !== undefined ? { file: d.file } : {}),
+      ...(d.line !== undefined ? { line: d.line } : {}),
+      ...(d.column !== undefined ? { column: d.column } : {}),
+      ...(d.nodes[0] !== undefined ? { node: d.nodes[0] } : {}),
+      ...(d.path ? { field: dottedPath(d.path) } : {}),
+    }));
+}
+
+/** Every problem of a load as one list of located errors (load errors, or structural errors), for CLIs. */
+export function allLoadErrors(r: LoadResult): ModelError[] {
+  return r.ok ? loadErrorsFromDiagnostics(r.diagnostics) : r.errors;
+}
+
+/** A LocatedDiagnostic as one line: `file:line: CODE message`. */
+export function formatDiagnostic(d: LocatedDiagnostic): string {
+  const where = formatModelError({
+    code: d.code,
+    message: '',
+    ...(d.file !== undefined ? { file: d.file } : {}),
+    ...(d.line !== undefined ? { line: d.line } : {}),
+  });
+  return `${where}${d.severity} ${d.code}: ${d.message}`;
+}

@@ -1,0 +1,70 @@
+import { CURRENT_VERSION } from './schema';
+
+/**
+ * Numbered migrations, run on every load: a file of version N goes through every entry with `to` > N, in order.
+ * Entry 1 is the first format; the next format change appends `{ to: 2, up }` and bumps CURRENT_VERSION.
+ */
+
+export type RawDoc = Record<string, unknown>;
+
+export interface Migration {
+  /** The version this step produces. */
+  readonly to: number;
+  readonly description: string;
+  readonly up: (doc: RawDoc) => RawDoc;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ to: 1, description: 'first file format', up: (doc) => doc }];
+
+export type MigrateResult =
+  | { readonly ok: true; readonly doc: RawDoc; readonly from: number }
+  | { readonly ok: false; readonly code: 'VERSION' | 'MISSING_FIELD' | 'NOT_A_MAPPING'; readonly message: string };
+
+/** True for a plain mapping (what a YAML mapping becomes), not a list, null or scalar. */
+export function isMapping(v: unknown): v is RawDoc {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Brings a parsed document up to CURRENT_VERSION, or says why it cannot. */
+export function migrate(raw: unknown): MigrateResult {
+  if (!isMapping(raw)) {
+    const what =
+      raw === null || raw === undefined
+        ? 'the file is empty'
+        : Array.isArray(raw)
+          ? 'the file is a list'
+          : 'the file is a single value';
+    return {
+      ok: false,
+      code: 'NOT_A_MAPPING',
+      message: `${what}: a topology is a mapping that starts with "version: ${CURRENT_VERSION}"`,
+    };
+  }
+  if (!('version' in raw) || raw.version === undefined || raw.version === null) {
+    return {
+      ok: false,
+      code: 'MISSING_FIELD',
+      message: `field "version" is missing: add "version: ${CURRENT_VERSION}" at the top of the file`,
+    };
+  }
+  const version = raw.version;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    return {
+      ok: false,
+      code: 'VERSION',
+      message: `field "version": must be a whole number like ${CURRENT_VERSION} (got ${JSON.stringify(version) ?? String(version)})`,
+    };
+  }
+  if (version > CURRENT_VERSION) {
+    return {
+      ok: false,
+      code: 'VERSION',
+      message: `file version ${version} is newer than this Qnet Studio supports (${CURRENT_VERSION})`,
+    };
+  }
+  let doc: RawDoc = raw;
+  for (const m of MIGRATIONS) {
+    if (m.to > version) doc = { ...m.up(doc), version: m.to };
+  }
+  return { ok: true, doc, from: version };
+}

@@ -1,0 +1,52 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadTopology } from './load';
+import { saveTopology } from './save';
+import type { Topology } from './schema';
+
+const dir = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const fixtures = readdirSync(dir).filter((f) => f.endsWith('.qnet.yaml'));
+
+function load(text: string): Topology {
+  const r = loadTopology(text);
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.topology;
+}
+
+describe('saveTopology', () => {
+  it.each(fixtures)('round-trips %s', (f) => {
+    const t = load(readFileSync(dir + f, 'utf8'));
+    const text = saveTopology(t);
+    expect(load(text)).toEqual(t);
+    expect(saveTopology(load(text))).toBe(text);
+  });
+
+  it('writes keys in a stable order and leaves defaults out', () => {
+    const t = load('layout: {}\nlinks: []\nnodes: [{ kind: vm, id: a, memory: 256, name: A }]\nname: t\nversion: 1\n');
+    expect(saveTopology(t)).toBe('version: 1\nname: t\nnodes:\n  - id: a\n    kind: vm\n    name: A\nlinks: []\n');
+  });
+
+  it('round-trips arbitrary text in names, notes, descriptions and layout keys', () => {
+    const base = load(readFileSync(dir + 'bridged.qnet.yaml', 'utf8'));
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 64 }).filter((s) => s.length > 0),
+        fc.string({ unit: 'binary', maxLength: 300 }),
+        fc.string({ unit: 'grapheme', maxLength: 30 }),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        (name, notes, key, x) => {
+          const t: Topology = {
+            ...base,
+            description: notes,
+            nodes: base.nodes.map((n, i) => (i === 0 ? { ...n, name, notes } : n)),
+            layout: { ...base.layout, [key]: { x, y: -x } },
+          };
+          expect(load(saveTopology(t))).toEqual(t);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
