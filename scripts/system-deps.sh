@@ -18,6 +18,7 @@ declare -A NEEDS=(
   [ip]=iproute2
   [chromium]=chromium
   [zstd]=zstd
+  [nft]=nftables
 )
 
 have() {

@@ -3,23 +3,37 @@
  * the CLI (`qnet compile --json`) and the UI's Commands panel. Plain data: argv stays an array everywhere.
  */
 
+/** How much privilege a lab needs or may use: none, qemu-bridge-helper, or root for host setup. */
 export type Privilege = 'user' | 'helper' | 'root';
+/** Where the lab's network lives: on the host, or in a network namespace of its own. */
 export type Isolation = 'host' | 'netns';
+/** How bad a diagnostic is: errors block a launch, warnings and infos do not. */
 export type Severity = 'error' | 'warning' | 'info';
 
 /** A change that fixes a diagnostic, applied by the editor ("one-click fix"). Plain data. */
 export type FixAction =
   | { readonly kind: 'convert-node'; readonly node: string; readonly toKind: 'vde' | 'mcast' }
-  | { readonly kind: 'set-field'; readonly node: string; readonly path: readonly (string | number)[]; readonly value: unknown }
+  | {
+      readonly kind: 'set-field';
+      /** The node id, or the link id when `on` is `link`. */
+      readonly node: string;
+      readonly path: readonly (string | number)[];
+      /** The new value; undefined removes the field (back to its default). */
+      readonly value: unknown;
+      /** What `node` names: a node (default) or a link. */
+      readonly on?: 'node' | 'link';
+    }
   | { readonly kind: 'remove-link'; readonly link: string }
   | { readonly kind: 'set-target'; readonly field: 'privilege' | 'isolation' | 'stateDir'; readonly value: string };
 
+/** A suggested fix: a label, and an action when the editor can apply it in one click. */
 export interface Fix {
   /** A sentence for a button or a terminal: "Make hub1 a VDE switch". */
   readonly label: string;
   readonly action?: FixAction;
 }
 
+/** A problem (or a note) about the topology, with a stable code. */
 export interface Diagnostic {
   /** Stable code, e.g. HUB_SPANS_VMS. */
   readonly code: string;
@@ -50,6 +64,7 @@ export interface HostStep {
   readonly inNetns: boolean;
 }
 
+/** How the engine knows a process is ready: its QMP socket answers, a path exists, or at once. */
 export type Readiness =
   | { readonly type: 'qmp'; readonly socket: string }
   | { readonly type: 'path'; readonly path: string }
@@ -71,6 +86,7 @@ export interface ProcessPlan {
   readonly stderrLog: string;
 }
 
+/** One guest: its QEMU argv and the paths of its console, console log, QMP socket and pidfile. */
 export interface VmPlan {
   readonly name: string;
   readonly node: string;
@@ -81,6 +97,7 @@ export interface VmPlan {
   readonly pidfile: string;
 }
 
+/** What a topology means on a host: guests, host steps, processes, diagnostics, least privilege. */
 export interface LabPlan {
   /** Short name used in derived names and state paths. */
   readonly lab: string;

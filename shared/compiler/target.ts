@@ -10,11 +10,18 @@ export interface Target {
   readonly stateDir: string;
   /** `-netdev help` of the installed QEMU; null when unknown (then every backend is assumed present). */
   readonly netdevBackends: readonly string[] | null;
+  /**
+   * NIC models the installed QEMU offers per `<arch>/<machine>` (from `-M MACHINE -nic model=help`); a missing key
+   * means unknown, and then any model is accepted.
+   */
+  readonly nicModels?: Readonly<Record<string, readonly string[]>>;
   /** KVM probed usable; `accel: auto` means kvm then, tcg otherwise. */
   readonly kvm: boolean;
   readonly bridgeHelper: string;
   /** Kernel and initramfs of the tiny guest per architecture (built by `qnet guest build`). */
   readonly tinyGuest: Partial<Record<Arch, { readonly kernel: string; readonly initrd: string }>>;
+  /** The user guests run as: taps the compiler makes for VM-to-bridge links are owned by it. Optional. */
+  readonly runAs?: string;
 }
 
 /** The defaults: Debian 12's QEMU, root, on the host, state under /tmp/qnet. */

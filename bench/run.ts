@@ -1,0 +1,72 @@
+// `npm run bench`: measures the speed budgets of DESIGN.md and prints them beside the budgets; writes
+// bench/results.json (merged, so other suites can add their figures). Never a pass/fail test.
+import { readFile, writeFile } from 'node:fs/promises';
+import { compile } from '../shared/compiler';
+import { DEFAULT_TARGET } from '../shared/compiler/target';
+import { loadTopology, saveTopology } from '../shared/model';
+import { generateTopology } from './generate';
+
+interface Figure {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly budget: number;
+  readonly better: 'lower' | 'higher';
+}
+
+/** Median wall time in ms of `fn` over `runs` runs after `warmup` runs. */
+function median(fn: () => unknown, runs: number, warmup = 3): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+const target = { ...DEFAULT_TARGET, stateDir: '/run/qnet' };
+const small = generateTopology(70, 2, 30); // 100 nodes
+const large = generateTopology(1000, 3, 150); // 1,000 VMs x 3 NICs + 150 switches
+const thousand = generateTopology(900, 2, 100); // a 1,000-node file
+const thousandText = saveTopology(thousand);
+
+const figures: Figure[] = [
+  { name: 'compile 100 nodes', value: median(() => compile(small, target), 50), unit: 'ms', budget: 5, better: 'lower' },
+  { name: 'compile 1,000 VMs x 3 NICs + 150 switches', value: median(() => compile(large, target), 9), unit: 'ms', budget: 100, better: 'lower' },
+  {
+    name: 'load+validate a 1,000-node file',
+    value: median(() => {
+      const r = loadTopology(thousandText, 'bench.qnet.yaml');
+      if (!r.ok) throw new Error(`bench file did not load: ${r.errors[0]?.message}`);
+    }, 9),
+    unit: 'ms',
+    budget: 200,
+    better: 'lower',
+  },
+];
+
+const width = Math.max(...figures.map((f) => f.name.length));
+console.log(`${'figure'.padEnd(width)}  ${'measured'.padStart(10)}  ${'budget'.padStart(10)}  verdict`);
+for (const f of figures) {
+  const ok = f.better === 'lower' ? f.value <= f.budget : f.value >= f.budget;
+  const op = f.better === 'lower' ? '<=' : '>=';
+  console.log(`${f.name.padEnd(width)}  ${`${f.value.toFixed(2)} ${f.unit}`.padStart(10)}  ${`${op} ${f.budget} ${f.unit}`.padStart(10)}  ${ok ? 'within budget' : 'OVER BUDGET'}`);
+}
+
+const resultsFile = new URL('./results.json', import.meta.url);
+let results: Record<string, unknown> = {};
+try {
+  results = JSON.parse(await readFile(resultsFile, 'utf8'));
+} catch {
+  // first run
+}
+results.compile = {
+  measuredAt: new Date().toISOString(),
+  node: process.version,
+  figures: figures.map((f) => ({ ...f, withinBudget: f.better === 'lower' ? f.value <= f.budget : f.value >= f.budget })),
+};
+await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwritten to bench/results.json`);

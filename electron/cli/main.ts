@@ -1,0 +1,59 @@
+import { compileCommand } from './cmd-compile';
+import { exportCommand } from './cmd-export';
+import { schemaCommand } from './cmd-schema';
+import { validateCommand } from './cmd-validate';
+import { CliError, UsageError, processIo } from './usage';
+import type { Io } from './usage';
+
+const USAGE = `usage: qnet COMMAND [options]
+
+Qnet Studio's command line: QEMU network labs from *.qnet.yaml topologies.
+
+commands:
+  validate FILE        check a topology; exit 1 when it has errors
+  compile FILE         print the QEMU command lines, host setup and diagnostics (--json for machines)
+  export FILE -o DIR   write up.sh and down.sh that run the lab without Qnet Studio
+  schema               print the JSON Schema of the file format
+
+Run "qnet COMMAND --help" for a command's options.`;
+
+const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
+  validate: validateCommand,
+  compile: compileCommand,
+  export: exportCommand,
+  schema: schemaCommand,
+};
+
+/** Runs the CLI on argv (without node and script); returns the exit code. Never lets a stack trace out. */
+export async function runCli(argv: string[], io: Io = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help' || command === 'help') {
+    io.out(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    io.err(`qnet: unknown command "${command}"\n\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return await run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`qnet ${command}: ${error.message}\n\n${error.usage}\n`);
+      return 2;
+    }
+    if (error instanceof CliError) {
+      io.err(`${error.message}\n`);
+      return error.exitCode;
+    }
+    const code = (error as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`qnet ${command}: ${(error as Error).message}\n(run "qnet ${command} --help")\n`);
+      return 2;
+    }
+    io.err(`qnet: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+    if (process.env.QNET_DEBUG) io.err(`${(error as Error)?.stack}\n`);
+    return 70;
+  }
+}

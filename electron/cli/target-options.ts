@@ -1,0 +1,76 @@
+import { DEFAULT_TARGET } from '../../shared/compiler/target';
+import type { Target } from '../../shared/compiler/target';
+import type { Isolation, Privilege } from '../../shared/compiler/plan';
+import type { Arch } from '../../shared/model';
+import { probeQemu } from '../engine/probe-qemu';
+import { probeNicModels } from '../engine/probe-nic-models';
+import type { Topology } from '../../shared/model';
+import { defaultStateDir, tinyGuestPaths } from '../engine/host-paths';
+import { UsageError } from './usage';
+import type { Io } from './usage';
+
+export const TARGET_OPTIONS = {
+  'qemu-version': { type: 'string' },
+  privilege: { type: 'string' },
+  isolation: { type: 'string' },
+  'state-dir': { type: 'string' },
+} as const;
+
+export const TARGET_HELP = `  --qemu-version X.Y   compile for this QEMU (default: the installed qemu-system-x86_64, else 7.2)
+  --privilege MODE     root (create bridges and taps; scripts use sudo), helper (qemu-bridge-helper) or user
+                       (default: root)
+  --isolation MODE     host, or netns: the lab's bridges, taps and guests in a network namespace of their own
+                       (default: host)
+  --state-dir DIR      where labs keep sockets, logs and pidfiles (default: /run/qnet for root, else
+                       $XDG_RUNTIME_DIR/qnet)`;
+
+const ARCHES: Arch[] = ['x86_64', 'i386', 'aarch64', 'arm', 'riscv64'];
+
+/**
+ * Builds the compile target from command-line options. Without --qemu-version it probes the installed QEMU: its
+ * version, its netdev backends and, for the machines the topology uses, its NIC models.
+ */
+export function targetFromOptions(
+  values: { 'qemu-version'?: string; privilege?: string; isolation?: string; 'state-dir'?: string },
+  usage: string,
+  io: Io,
+  topology?: Topology,
+): Target {
+  const privilege = values.privilege ?? 'root';
+  if (!['root', 'helper', 'user'].includes(privilege)) {
+    throw new UsageError(`--privilege must be root, helper or user (got "${privilege}")`, usage);
+  }
+  const isolation = values.isolation ?? 'host';
+  if (!['host', 'netns'].includes(isolation)) {
+    throw new UsageError(`--isolation must be host or netns (got "${isolation}")`, usage);
+  }
+  let qemuVersion = DEFAULT_TARGET.qemuVersion;
+  let netdevBackends: readonly string[] | null = null;
+  let nicModels: Record<string, string[]> | undefined;
+  if (values['qemu-version'] !== undefined) {
+    const m = /^(\d+)\.(\d+)$/.exec(values['qemu-version']);
+    if (!m) throw new UsageError(`--qemu-version must look like 7.2 (got "${values['qemu-version']}")`, usage);
+    qemuVersion = { major: Number(m[1]), minor: Number(m[2]) };
+  } else {
+    const probe = probeQemu();
+    if (probe.version) {
+      qemuVersion = { major: probe.version.major, minor: probe.version.minor };
+      netdevBackends = probe.netdevBackends;
+      if (topology) nicModels = probeNicModels(topology);
+    } else {
+      io.err(`qnet: note: ${probe.binary} not found; compiling for QEMU ${qemuVersion.major}.${qemuVersion.minor} (use --qemu-version)\n`);
+    }
+  }
+  const stateDir = values['state-dir'] ?? defaultStateDir();
+  if (!stateDir.startsWith('/')) throw new UsageError(`--state-dir must be an absolute path (got "${stateDir}")`, usage);
+  return {
+    ...DEFAULT_TARGET,
+    qemuVersion,
+    netdevBackends,
+    ...(nicModels ? { nicModels } : {}),
+    privilege: privilege as Privilege,
+    isolation: isolation as Isolation,
+    stateDir,
+    tinyGuest: Object.fromEntries(ARCHES.map((arch) => [arch, tinyGuestPaths(arch)])),
+  };
+}

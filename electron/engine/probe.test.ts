@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { parseNetdevHelp, parseQemuVersion } from './probe-qemu';
+import { parseNicModelHelp } from './probe-nic-models';
+
+describe('QEMU probes', () => {
+  it('reads the version banner', () => {
+    expect(parseQemuVersion('QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)\n')).toEqual({ major: 7, minor: 2, micro: 22 });
+    expect(parseQemuVersion('QEMU emulator version 10.1\n')).toEqual({ major: 10, minor: 1, micro: 0 });
+    expect(parseQemuVersion('bash: qemu: not found')).toBeNull();
+  });
+  it('reads -netdev help', () => {
+    expect(parseNetdevHelp('Available netdev backend types:\nsocket\nstream\nvhost-vdpa\n')).toEqual(['socket', 'stream', 'vhost-vdpa']);
+    expect(parseNetdevHelp('garbage')).toEqual([]);
+  });
+  it('reads -nic model=help, skipping module noise', () => {
+    const text = "qemu: module ui-ui-gtk not found, do you want to install qemu-system-gui package?\nSupported NIC models:\ne1000\nvirtio-net-pci\n";
+    expect(parseNicModelHelp(text)).toEqual(['e1000', 'virtio-net-pci']);
+    expect(parseNicModelHelp('Available NIC models for this configuration:\nrtl8139\n')).toEqual(['rtl8139']);
+  });
+});

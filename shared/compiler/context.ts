@@ -1,0 +1,78 @@
+import type { Topology } from '../model/schema';
+import type { Diagnostic } from './plan';
+import type { Target } from './target';
+import type { Graph } from './graph';
+import type { IfnameAllocator } from './derive';
+import type { PortAllocator } from './ports';
+import { UNIX_PATH_MAX, utf8Bytes } from './derive';
+import { diag } from './diagnostics';
+
+/** How VM NICs reach a bridge: a tap made by a root host step, or `-netdev bridge` through qemu-bridge-helper. */
+export type BridgeMode = 'tap' | 'helper';
+
+/**
+ * Everything the compile phases share: inputs, derived names, allocators and the diagnostics list. Phases run in a
+ * fixed order (names, ports, links, hubs, VMs, host, processes) so derived values never depend on document order.
+ */
+export interface Ctx {
+  readonly topology: Topology;
+  readonly target: Target;
+  readonly lab: string;
+  readonly labDir: string;
+  readonly graph: Graph;
+  readonly diagnostics: Diagnostic[];
+  readonly macs: ReadonlyMap<string, string>;
+  readonly ifnames: IfnameAllocator;
+  readonly ports: PortAllocator;
+  readonly bridgeMode: BridgeMode;
+  /** Linux name of each bridge node. */
+  readonly bridgeNames: Map<string, string>;
+  /** Linux name of each tap node. */
+  readonly tapNodeNames: Map<string, string>;
+  /** Taps made for links to bridges, by link id (a VM NIC or a hub on one side). */
+  readonly linkTaps: Map<string, string>;
+  /** Control directory of each VDE switch. */
+  readonly vdeDirs: Map<string, string>;
+  /** Backends each netdev type is used by (node ids), for BACKEND_MISSING. */
+  readonly backendUse: Map<string, Set<string>>;
+  /** Process ids each VM must wait for, by VM id. */
+  readonly vmDeps: Map<string, Set<string>>;
+  /** Unix socket paths already checked. */
+  readonly checkedPaths: Set<string>;
+}
+
+/** Record that `node` makes QEMU use netdev backend `type`. */
+export function useBackend(ctx: Ctx, type: string, node: string): void {
+  const set = ctx.backendUse.get(type);
+  if (set) set.add(node);
+  else ctx.backendUse.set(type, new Set([node]));
+}
+
+/** Record that VM `vm` must start after process `proc` is ready. */
+export function addVmDep(ctx: Ctx, vm: string, proc: string): void {
+  const set = ctx.vmDeps.get(vm);
+  if (set) set.add(proc);
+  else ctx.vmDeps.set(vm, new Set([proc]));
+}
+
+/**
+ * Check a unix socket path against the 107-byte limit once; an over-long path is an error. Paths under the lab's
+ * state directory get a fix that shortens the state directory; paths the user typed get a fix on that field.
+ */
+export function checkUnixPath(ctx: Ctx, path: string, what: string, where: { nodes?: string[]; links?: string[] }): void {
+  if (ctx.checkedPaths.has(path)) return;
+  ctx.checkedPaths.add(path);
+  const bytes = utf8Bytes(path);
+  if (bytes <= UNIX_PATH_MAX) return;
+  const underState = path.startsWith(`${ctx.labDir}/`);
+  const fix = underState
+    ? { label: 'Use a shorter state directory, such as /tmp/qn', action: { kind: 'set-target' as const, field: 'stateDir' as const, value: '/tmp/qn' } }
+    : { label: `Choose a path of at most ${UNIX_PATH_MAX} bytes` };
+  ctx.diagnostics.push(
+    diag('SOCKET_PATH_TOO_LONG', `${what}: unix socket path ${path} is ${bytes} bytes; QEMU accepts at most ${UNIX_PATH_MAX}`, {
+      nodes: where.nodes ?? [],
+      links: where.links ?? [],
+      fix,
+    }),
+  );
+}

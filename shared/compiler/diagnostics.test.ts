@@ -1,0 +1,231 @@
+import { describe, expect, test } from 'vitest';
+import { compile } from './index';
+import { COMPILER_CODES } from './diagnostics';
+import type { Diagnostic, LabPlan, VmPlan } from './plan';
+import { unpeeredNetdevs } from './selfcheck';
+import { target, topo, valuesOf } from './testkit';
+import type { Topology } from '../model/schema';
+
+type Nodes = Parameters<typeof topo>[0]['nodes'];
+type Links = Parameters<typeof topo>[0]['links'];
+const lab = (nodes: Nodes, links: Links = [], over = {}) => compile(topo({ nodes, links }), target(over));
+const vm = (id: string, nics = ['e0'], more = {}) => ({ kind: 'vm' as const, id, nics: nics.map((n) => ({ id: n })), ...more });
+const only = (p: LabPlan, code: string): Diagnostic => {
+  const found = p.diagnostics.filter((d) => d.code === code);
+  expect(found, `${code} in ${p.diagnostics.map((d) => d.code).join(',')}`).toHaveLength(1);
+  return found[0]!;
+};
+const none = (p: LabPlan, code: string) => expect(p.diagnostics.map((d) => d.code)).not.toContain(code);
+
+const tested = new Set<string>();
+const it = (code: keyof typeof COMPILER_CODES, fn: () => void) => {
+  tested.add(code);
+  test(code, fn);
+};
+
+describe('compiler diagnostics', () => {
+  it('NIC_NO_PEER', () => {
+    const p = lab([vm('v')]);
+    const d = only(p, 'NIC_NO_PEER');
+    expect(d).toMatchObject({ severity: 'warning', nodes: ['v'], qemuWarning: { vm: 'v', text: 'nic nic-e0 has no peer' } });
+    expect(valuesOf(p.vms[0]!.argv, '-device')[0]).toMatch(/^virtio-net-pci,id=nic-e0,mac=/);
+    expect(p.vms[0]!.argv).not.toContain('-netdev');
+  });
+  it('HUB_NO_NICS', () => {
+    const p = lab([{ kind: 'hub', id: 'h' }, { kind: 'nat', id: 'n' }], [{ a: 'h', b: 'n' }]);
+    expect(only(p, 'HUB_NO_NICS')).toMatchObject({ severity: 'warning', nodes: ['h'] });
+  });
+  it('HUB_NO_HOST_NETWORK', () => {
+    const p = lab([vm('v', ['e0', 'e1']), { kind: 'hub', id: 'h' }], [{ a: 'v:e0', b: 'h' }, { a: 'v:e1', b: 'h' }]);
+    expect(only(p, 'HUB_NO_HOST_NETWORK')).toMatchObject({ severity: 'info', qemuWarning: { vm: 'v', text: 'hub 0 is not connected to host network' } });
+    // l2tpv3 is not "host network" for QEMU's check either.
+    const q = lab([vm('v'), { kind: 'hub', id: 'h' }, { kind: 'l2tpv3', id: 't', src: '1.1.1.1', dst: '2.2.2.2', srcport: 1, dstport: 2, txsession: 1 }], [{ a: 'v:e0', b: 'h' }, { a: 'h', b: 't' }]);
+    only(q, 'HUB_NO_HOST_NETWORK');
+  });
+  it('HUB_SPANS_VMS', () => {
+    const p = lab([vm('a'), vm('b'), { kind: 'hub', id: 'h' }, { kind: 'nat', id: 'n' }], [{ a: 'a:e0', b: 'h' }, { a: 'b:e0', b: 'h' }, { a: 'h', b: 'n' }]);
+    const d = only(p, 'HUB_SPANS_VMS');
+    expect(d).toMatchObject({ severity: 'error', fix: { label: 'Make h a VDE switch', action: { kind: 'convert-node', node: 'h', toKind: 'vde' } } });
+    expect(d.nodes).toEqual(['h', 'a', 'b']);
+    none(p, 'NETDEV_NO_PEER');
+  });
+  it('NETDEV_NO_PEER', () => {
+    const plan: VmPlan = { name: 'v', node: 'v', argv: ['q', '-netdev', 'user,id=u9', '-netdev', 'user,id=u1', '-device', 'e1000,netdev=u1'], console: '', consoleLog: '', qmp: '', pidfile: '' };
+    expect(unpeeredNetdevs([plan])).toEqual([expect.objectContaining({ code: 'NETDEV_NO_PEER', qemuWarning: { vm: 'v', text: 'netdev u9 has no peer' } })]);
+  });
+  it('NIC_MODEL_UNKNOWN', () => {
+    const models = { 'x86_64/q35': ['e1000', 'e1000e', 'rtl8139', 'virtio-net-pci'] };
+    const p = lab([vm('v', ['e0'], { nics: [{ id: 'e0', model: 'ne2k_isa' }] })], [], { nicModels: models });
+    const d = only(p, 'NIC_MODEL_UNKNOWN');
+    expect(d).toMatchObject({ severity: 'error', nodes: ['v'], path: ['nics', 0, 'model'], fix: { action: { kind: 'set-field', value: 'virtio' } } });
+    expect(d.message).toContain('ne2k_isa');
+    none(lab([vm('v', ['e0'], { nics: [{ id: 'e0', model: 'rtl8139' }] })], [], { nicModels: models }), 'NIC_MODEL_UNKNOWN');
+    // Unknown list (no probe): any model is accepted.
+    none(lab([vm('v', ['e0'], { nics: [{ id: 'e0', model: 'ne2k_isa' }] })]), 'NIC_MODEL_UNKNOWN');
+  });
+  it('DUPLICATE_MAC', () => {
+    const p = lab([{ kind: 'vm', id: 'a', nics: [{ id: 'e0', mac: '52:54:00:00:00:01' }] }, { kind: 'vm', id: 'b', nics: [{ id: 'e0', mac: '52:54:00:00:00:01' }] }]);
+    expect(only(p, 'DUPLICATE_MAC')).toMatchObject({ severity: 'error', nodes: ['a', 'b'], fix: { action: { kind: 'set-field', node: 'b', path: ['nics', 0, 'mac'], value: 'auto' } } });
+  });
+  it('MAC_MULTICAST', () => {
+    only(lab([{ kind: 'vm', id: 'a', nics: [{ id: 'e0', mac: '53:54:00:00:00:01' }] }]), 'MAC_MULTICAST');
+    const p = compile(topo({ nodes: [vm('a')], settings: { macPrefix: '01:00:5e' } }), target());
+    expect(only(p, 'MAC_MULTICAST').path).toEqual(['settings', 'macPrefix']);
+  });
+  it('MAC_INVALID', () => {
+    only(lab([{ kind: 'vm', id: 'a', nics: [{ id: 'e0', mac: '00:00:00:00:00:00' }] }]), 'MAC_INVALID');
+  });
+  it('IFNAME_TOO_LONG', () => {
+    // The schema already refuses long names; a topology built in code can still carry one.
+    const t = topo({ nodes: [vm('v'), { kind: 'bridge', id: 'br' }], links: [{ a: 'v:e0', b: 'br' }] });
+    const bad = { ...t, nodes: t.nodes.map((n) => (n.kind === 'bridge' ? { ...n, ifname: 'bridge-name-too-long' } : n)) } as Topology;
+    expect(only(compile(bad, target()), 'IFNAME_TOO_LONG').nodes).toEqual(['br']);
+  });
+  it('DUPLICATE_IFNAME', () => {
+    const p = lab([vm('v', ['e0', 'e1']), { kind: 'bridge', id: 'b1', ifname: 'br0' }, { kind: 'bridge', id: 'b2', ifname: 'br0' }], [{ a: 'v:e0', b: 'b1' }, { a: 'v:e1', b: 'b2' }]);
+    expect(only(p, 'DUPLICATE_IFNAME').nodes).toEqual(['b1', 'b2']);
+  });
+  it('SOCKET_PATH_TOO_LONG', () => {
+    const p = lab([vm('v')], [], { stateDir: `/tmp/${'x'.repeat(90)}` });
+    const d = p.diagnostics.filter((x) => x.code === 'SOCKET_PATH_TOO_LONG');
+    expect(d.length).toBeGreaterThanOrEqual(2);
+    expect(d[0]!.fix!.action).toEqual({ kind: 'set-target', field: 'stateDir', value: '/tmp/qn' });
+    const q = lab([vm('v'), { kind: 'vhost-user', id: 'vu', socket: `/run/${'y'.repeat(110)}` }], [{ a: 'v:e0', b: 'vu' }]);
+    expect(only(q, 'SOCKET_PATH_TOO_LONG').nodes).toEqual(['vu']);
+  });
+  it('PORT_CLASH', () => {
+    const p = lab([vm('a'), vm('b'), { kind: 'nat', id: 'n', hostfwd: [{ hostPort: 2222, guestPort: 22 }] }], [{ a: 'a:e0', b: 'n' }, { a: 'b:e0', b: 'n' }]);
+    expect(only(p, 'PORT_CLASH').message).toContain('tcp port 2222');
+    const q = lab(
+      [vm('a', ['e0', 'e1']), vm('b', ['e0', 'e1']), { kind: 'nat', id: 'n', hostfwd: [{ hostPort: 41000, guestPort: 22 }] }],
+      [{ a: 'a:e0', b: 'n' }, { a: 'a:e1', b: 'b:e1', family: 'inet', port: 41000 }],
+    );
+    only(q, 'PORT_CLASH');
+    // A multicast group port is shared on purpose.
+    none(lab([vm('a'), vm('b'), { kind: 'mcast', id: 'm' }], [{ a: 'a:e0', b: 'm' }, { a: 'b:e0', b: 'm' }]), 'PORT_CLASH');
+  });
+  it('PORT_EXHAUSTED', () => {
+    const nodes: Nodes = [];
+    const links: Links = [];
+    for (let i = 0; i < 40; i++) {
+      nodes.push(vm(`a${i}`), vm(`b${i}`));
+      links.push({ a: `a${i}:e0`, b: `b${i}:e0`, family: 'inet' });
+    }
+    const p = compile(topo({ nodes, links, settings: { portBase: 60000 } }), target());
+    none(p, 'PORT_EXHAUSTED');
+    const q = compile({ ...topo({ nodes, links }), settings: { portBase: 65520, macPrefix: '52:54:00' } }, target());
+    expect(q.diagnostics.some((d) => d.code === 'PORT_EXHAUSTED')).toBe(true);
+  });
+  it('BACKEND_MISSING', () => {
+    const p = lab([vm('v'), { kind: 'vde', id: 'sw' }], [{ a: 'v:e0', b: 'sw' }], { netdevBackends: ['user', 'tap', 'socket', 'stream', 'dgram'] });
+    expect(only(p, 'BACKEND_MISSING')).toMatchObject({ severity: 'error', nodes: ['sw'] });
+    expect(only(p, 'BACKEND_MISSING').message).toContain('vde');
+    none(lab([vm('v'), { kind: 'vde', id: 'sw' }], [{ a: 'v:e0', b: 'sw' }]), 'BACKEND_MISSING');
+  });
+  it('STREAM_UNSUPPORTED_QEMU', () => {
+    const p = lab([vm('a'), vm('b')], [{ id: 'ab', a: 'a:e0', b: 'b:e0', transport: 'stream' }], { qemuVersion: { major: 7, minor: 1 } });
+    expect(only(p, 'STREAM_UNSUPPORTED_QEMU')).toMatchObject({ links: ['ab'], fix: { action: { kind: 'set-field', on: 'link', node: 'ab', path: ['transport'], value: 'socket' } } });
+    expect(valuesOf(p.vms[0]!.argv, '-netdev')[0]).toMatch(/^socket,/);
+    only(lab([vm('a'), { kind: 'mcast', id: 'm', transport: 'dgram' }], [{ a: 'a:e0', b: 'm' }], { qemuVersion: { major: 6, minor: 2 } }), 'STREAM_UNSUPPORTED_QEMU');
+  });
+  it('SOCKET_FAMILY_UNIX', () => {
+    const p = lab([vm('a'), vm('b')], [{ a: 'a:e0', b: 'b:e0', transport: 'socket', family: 'unix' }]);
+    expect(only(p, 'SOCKET_FAMILY_UNIX').severity).toBe('warning');
+    expect(valuesOf(p.vms[0]!.argv, '-netdev')[0]).toMatch(/^socket,id=net-e0,listen=127\.0\.0\.1:\d+$/);
+  });
+  it('NIC_FORM_UNSUPPORTED', () => {
+    const p = lab([{ kind: 'vm', id: 'a', nics: [{ id: 'e0', form: 'nic' }] }, vm('b')], [{ a: 'a:e0', b: 'b:e0' }]);
+    expect(only(p, 'NIC_FORM_UNSUPPORTED').nodes).toEqual(['a']);
+    expect(p.vms[0]!.argv).not.toContain('-nic');
+    only(lab([{ kind: 'vm', id: 'a', arch: 'aarch64', nics: [{ id: 'e0', form: 'nic' }] }, { kind: 'nat', id: 'n' }], [{ a: 'a:e0', b: 'n' }]), 'NIC_FORM_UNSUPPORTED');
+  });
+  it('VHOST_NON_VIRTIO', () => {
+    const p = lab([{ kind: 'vm', id: 'a', nics: [{ id: 'e0', model: 'e1000' }] }, { kind: 'vhost-user', id: 'vu', socket: '/run/vu.sock' }], [{ a: 'a:e0', b: 'vu' }]);
+    expect(only(p, 'VHOST_NON_VIRTIO').fix!.action).toEqual({ kind: 'set-field', node: 'a', path: ['nics', 0, 'model'], value: 'virtio' });
+    only(lab([{ kind: 'vm', id: 'a', nics: [{ id: 'e0', model: 'rtl8139' }] }, { kind: 'tap', id: 't', vhost: true }], [{ a: 'a:e0', b: 't' }]), 'VHOST_NON_VIRTIO');
+    only(lab([{ kind: 'vm', id: 'a', nics: [{ id: 'e0', model: 'e1000' }] }, { kind: 'vdpa', id: 'd' }], [{ a: 'a:e0', b: 'd' }]), 'VHOST_NON_VIRTIO');
+  });
+  it('PCI_NIC_NO_PCI', () => {
+    const p = lab([{ kind: 'vm', id: 'a', machine: 'microvm', nics: [{ id: 'e0', model: 'e1000' }] }, { kind: 'nat', id: 'n' }], [{ a: 'a:e0', b: 'n' }]);
+    expect(only(p, 'PCI_NIC_NO_PCI').fix!.label).toBe('Make a:e0 a virtio NIC');
+    none(lab([{ kind: 'vm', id: 'a', machine: 'microvm,pcie=on', nics: [{ id: 'e0', model: 'e1000' }] }]), 'PCI_NIC_NO_PCI');
+  });
+  it('MMIO_NIC_NO_MMIO', () => {
+    only(lab([{ kind: 'vm', id: 'a', nics: [{ id: 'e0', model: 'virtio-net-device' }] }]), 'MMIO_NIC_NO_MMIO');
+  });
+  it('WIRELESS_UPLINK', () => {
+    const p = lab([{ kind: 'bridge', id: 'br' }, { kind: 'host', id: 'h', interfaces: [{ name: 'wlan0', wireless: true }] }], [{ a: 'br', b: 'h:wlan0' }]);
+    expect(only(p, 'WIRELESS_UPLINK').nodes).toEqual(['br', 'h']);
+    expect(p.hostSteps.some((s) => s.argv.includes('wlan0'))).toBe(false);
+  });
+  it('UPLINK_IN_NETNS', () => {
+    const p = lab([{ kind: 'bridge', id: 'br' }, { kind: 'host', id: 'h', interfaces: [{ name: 'eth0' }] }], [{ a: 'br', b: 'h:eth0' }], { isolation: 'netns' });
+    only(p, 'UPLINK_IN_NETNS');
+    expect(p.hostSteps.some((s) => s.argv.includes('eth0'))).toBe(false);
+  });
+  it('EXTERNAL_BRIDGE_IN_NETNS', () => {
+    const p = lab([vm('v'), { kind: 'bridge', id: 'br', ifname: 'br0', external: true }], [{ a: 'v:e0', b: 'br' }], { isolation: 'netns' });
+    expect(only(p, 'EXTERNAL_BRIDGE_IN_NETNS').fix!.action).toEqual({ kind: 'set-field', node: 'br', path: ['external'], value: false });
+    none(lab([vm('v'), { kind: 'bridge', id: 'br', ifname: 'br0', external: true }], [{ a: 'v:e0', b: 'br' }]), 'EXTERNAL_BRIDGE_IN_NETNS');
+  });
+  it('BRIDGE_NAT_NO_ADDRESS', () => {
+    only(lab([vm('v'), { kind: 'bridge', id: 'br', nat: true }], [{ a: 'v:e0', b: 'br' }]), 'BRIDGE_NAT_NO_ADDRESS');
+  });
+  it('HOSTFWD_ALL_INTERFACES', () => {
+    const p = lab([vm('v'), { kind: 'nat', id: 'n', hostfwd: [{ hostAddr: '0.0.0.0', hostPort: 2222, guestPort: 22 }] }], [{ a: 'v:e0', b: 'n' }]);
+    expect(only(p, 'HOSTFWD_ALL_INTERFACES').fix!.action).toEqual({ kind: 'set-field', node: 'n', path: ['hostfwd', 0, 'hostAddr'], value: '127.0.0.1' });
+  });
+  it('NAT_ICMP', () => {
+    expect(only(lab([vm('v'), { kind: 'nat', id: 'n' }], [{ a: 'v:e0', b: 'n' }]), 'NAT_ICMP').message).toContain('ping_group_range');
+    none(lab([{ kind: 'nat', id: 'n' }]), 'NAT_ICMP');
+  });
+  it('NAT_SEPARATE_INSTANCES', () => {
+    const p = lab([vm('a'), vm('b'), { kind: 'nat', id: 'n' }], [{ a: 'a:e0', b: 'n' }, { a: 'b:e0', b: 'n' }]);
+    expect(only(p, 'NAT_SEPARATE_INSTANCES').message).toContain('each NIC gets its own SLiRP instance');
+  });
+  it('ROOT_REQUIRED', () => {
+    const p = lab([vm('v'), { kind: 'bridge', id: 'br' }], [{ a: 'v:e0', b: 'br' }], { privilege: 'user' });
+    expect(only(p, 'ROOT_REQUIRED')).toMatchObject({ severity: 'error', nodes: ['br'], fix: { action: { kind: 'set-target', field: 'privilege', value: 'root' } } });
+    const q = lab([vm('v'), { kind: 'bridge', id: 'br', ifname: 'br0', external: true }], [{ a: 'v:e0', b: 'br' }], { privilege: 'user' });
+    expect(only(q, 'ROOT_REQUIRED').fix!.action).toEqual({ kind: 'set-target', field: 'privilege', value: 'root' });
+    none(lab([vm('v'), { kind: 'nat', id: 'n' }], [{ a: 'v:e0', b: 'n' }], { privilege: 'user' }), 'ROOT_REQUIRED');
+    expect(only(lab([vm('v')], [], { privilege: 'user', isolation: 'netns' }), 'ROOT_REQUIRED').message).toContain('network namespace');
+  });
+  it('HELPER_ACL', () => {
+    const p = lab([vm('v'), { kind: 'bridge', id: 'br', ifname: 'br0', external: true }], [{ a: 'v:e0', b: 'br' }], { privilege: 'helper' });
+    expect(only(p, 'HELPER_ACL')).toMatchObject({ severity: 'info', fix: { label: 'Add "allow br0" to /etc/qemu/bridge.conf' } });
+    none(p, 'ROOT_REQUIRED');
+  });
+  it('L2TPV3_PORTS', () => {
+    only(lab([vm('v'), { kind: 'l2tpv3', id: 't', src: '1.1.1.1', dst: '2.2.2.2', txsession: 1, srcport: 1 }], [{ a: 'v:e0', b: 't' }]), 'L2TPV3_PORTS');
+  });
+  it('L2TPV3_COOKIES', () => {
+    only(lab([vm('v'), { kind: 'l2tpv3', id: 't', src: '1.1.1.1', dst: '2.2.2.2', txsession: 1, srcport: 1, dstport: 2, txcookie: 4 }], [{ a: 'v:e0', b: 't' }]), 'L2TPV3_COOKIES');
+  });
+  it('HUB_TAP_OPTIONS', () => {
+    const p = lab([vm('v'), { kind: 'hub', id: 'h' }, { kind: 'tap', id: 't', ifname: 'tap3', vhost: true, queues: 4 }], [{ a: 'v:e0', b: 'h' }, { a: 'h', b: 't' }]);
+    only(p, 'HUB_TAP_OPTIONS');
+    expect(valuesOf(p.vms[0]!.argv, '-netdev')[0]).toBe('tap,id=h-t,ifname=tap3,script=no,downscript=no');
+    none(p, 'VHOST_NON_VIRTIO');
+  });
+  it('HUB_VHOST_BACKEND', () => {
+    const p = lab([vm('v'), { kind: 'hub', id: 'h' }, { kind: 'vdpa', id: 'd' }], [{ a: 'v:e0', b: 'h' }, { a: 'h', b: 'd' }]);
+    only(p, 'HUB_VHOST_BACKEND');
+    expect(p.vms[0]!.argv.join(' ')).not.toContain('vhost-vdpa');
+  });
+  it('TINY_GUEST_MISSING', () => {
+    only(lab([vm('v', [])]), 'TINY_GUEST_MISSING');
+    none(lab([vm('v', [])], [], { tinyGuest: { x86_64: { kernel: '/k', initrd: '/i' } } }), 'TINY_GUEST_MISSING');
+  });
+  it('VM_NO_NICS', () => {
+    only(lab([vm('v', [])]), 'VM_NO_NICS');
+  });
+  test('every compiler code has a test here', () => {
+    expect([...tested].sort()).toEqual(Object.keys(COMPILER_CODES).sort());
+  });
+  test('structural problems from checkStructure pass through', () => {
+    const p = lab([vm('v')], [{ a: 'v:e0', b: 'nowhere' }]);
+    expect(p.diagnostics.map((d) => d.code)).toContain('LINK_DANGLING');
+    only(p, 'NIC_NO_PEER');
+  });
+});

@@ -1,0 +1,107 @@
+import type { Diagnostic, Fix, Severity } from './plan';
+
+/**
+ * Every diagnostic code the compiler itself raises, with its severity. Structural codes (DUPLICATE_ID,
+ * LINK_DANGLING, …) come from the model's checkStructure and are passed through unchanged.
+ */
+export const COMPILER_CODES = {
+  /** A NIC with no link: QEMU warns `nic ID has no peer`. */
+  NIC_NO_PEER: 'warning',
+  /** A hub with backends but no NIC of any VM: left out of every process. */
+  HUB_NO_NICS: 'warning',
+  /** A hub with NICs and no host-side backend: QEMU warns `hub N is not connected to host network`. */
+  HUB_NO_HOST_NETWORK: 'info',
+  /** A hub whose NICs belong to several VMs: hubs live inside one QEMU process. */
+  HUB_SPANS_VMS: 'error',
+  /** A netdev nothing peers with (a compiler bug guard: QEMU would warn `netdev ID has no peer`). */
+  NETDEV_NO_PEER: 'warning',
+  /** Two NICs of the lab with the same MAC. */
+  DUPLICATE_MAC: 'error',
+  /** A MAC (or MAC prefix) with the multicast bit set. */
+  MAC_MULTICAST: 'error',
+  /** A MAC QEMU or the guest cannot use (all zero). */
+  MAC_INVALID: 'error',
+  /** A Linux interface name over 15 bytes. */
+  IFNAME_TOO_LONG: 'error',
+  /** Two bridges or taps with the same interface name. */
+  DUPLICATE_IFNAME: 'error',
+  /** A unix socket path over 107 bytes. */
+  SOCKET_PATH_TOO_LONG: 'error',
+  /** Two things in the lab bind the same host port. */
+  PORT_CLASH: 'error',
+  /** No free port left in the derived range. */
+  PORT_EXHAUSTED: 'error',
+  /** The installed QEMU lacks a backend the topology uses. */
+  BACKEND_MISSING: 'error',
+  /** stream/dgram asked for on QEMU older than 7.2. */
+  STREAM_UNSUPPORTED_QEMU: 'error',
+  /** `socket` with family unix: the socket backend is IPv4 TCP only. */
+  SOCKET_FAMILY_UNIX: 'warning',
+  /** The on-board `-nic` form cannot express this link or machine: `-device` is used. */
+  NIC_FORM_UNSUPPORTED: 'warning',
+  /** vhost (tap vhost, vhost-user, vdpa) on a frontend that is not virtio-net. */
+  VHOST_NON_VIRTIO: 'error',
+  /** A NIC model the installed QEMU cannot create on this machine (from `-M MACHINE -nic model=help`). */
+  NIC_MODEL_UNKNOWN: 'error',
+  /** A PCI NIC model on a machine without PCI. */
+  PCI_NIC_NO_PCI: 'error',
+  /** virtio-net-device on a machine without virtio-mmio. */
+  MMIO_NIC_NO_MMIO: 'error',
+  /** A wireless host interface as a bridge uplink. */
+  WIRELESS_UPLINK: 'error',
+  /** A bridge uplink in netns isolation: the host interface stays outside the lab. */
+  UPLINK_IN_NETNS: 'warning',
+  /** An external (host) bridge in netns isolation: it does not exist inside the lab's namespace. */
+  EXTERNAL_BRIDGE_IN_NETNS: 'warning',
+  /** Bridge NAT without a bridge address. */
+  BRIDGE_NAT_NO_ADDRESS: 'error',
+  /** A hostfwd bound to every host interface. */
+  HOSTFWD_ALL_INTERFACES: 'warning',
+  /** Ping through SLiRP fails except to the gateway. */
+  NAT_ICMP: 'info',
+  /** One nat node feeding several NICs: each gets its own SLiRP instance. */
+  NAT_SEPARATE_INSTANCES: 'info',
+  /** The topology needs more privilege than the target allows. */
+  ROOT_REQUIRED: 'error',
+  /** qemu-bridge-helper needs an ACL line for the bridge. */
+  HELPER_ACL: 'info',
+  /** l2tpv3 over UDP needs both ports. */
+  L2TPV3_PORTS: 'error',
+  /** l2tpv3 cookies must be given both or neither. */
+  L2TPV3_COOKIES: 'error',
+  /** A tap node behind a hub: vhost and multiqueue need a virtio-net NIC as the tap's peer, so they are dropped. */
+  HUB_TAP_OPTIONS: 'warning',
+  /** vhost-user or vdpa attached to a hub: only a virtio-net NIC can drive it. */
+  HUB_VHOST_BACKEND: 'error',
+  /** The tiny guest's kernel is not built for this architecture: placeholder paths are used. */
+  TINY_GUEST_MISSING: 'info',
+  /** A VM without NICs. */
+  VM_NO_NICS: 'info',
+} as const satisfies Record<string, Severity>;
+
+/** A code the compiler raises. */
+export type CompilerCode = keyof typeof COMPILER_CODES;
+
+/** Optional parts of a diagnostic. */
+export interface DiagExtra {
+  readonly nodes?: readonly string[];
+  readonly links?: readonly string[];
+  readonly fix?: Fix;
+  readonly path?: readonly (string | number)[];
+  readonly qemuWarning?: { readonly vm: string; readonly text: string };
+}
+
+/** Build a diagnostic of a compiler code, with the code's severity. */
+export function diag(code: CompilerCode, message: string, extra: DiagExtra = {}): Diagnostic {
+  const d: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = {
+    code,
+    severity: COMPILER_CODES[code],
+    message,
+    nodes: extra.nodes ?? [],
+    links: extra.links ?? [],
+  };
+  if (extra.fix) d.fix = extra.fix;
+  if (extra.path) d.path = extra.path;
+  if (extra.qemuWarning) d.qemuWarning = extra.qemuWarning;
+  return d;
+}

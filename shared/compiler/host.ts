@@ -1,0 +1,157 @@
+import type { BridgeNode, HostNode, TapNode } from '../model/schema';
+import type { HostStep } from './plan';
+import type { Ctx } from './context';
+import { diag } from './diagnostics';
+import { otherEnd } from './graph';
+
+type Step = Omit<HostStep, 'inNetns'>;
+
+function ipv4Network(cidr: string): string {
+  const [addr = '', lenText = '32'] = cidr.split('/');
+  const len = Number(lenText);
+  const n = addr.split('.').reduce((acc, o) => ((acc << 8) | Number(o)) >>> 0, 0);
+  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  const net = (n & mask) >>> 0;
+  return `${[24, 16, 8, 0].map((s) => (net >>> s) & 0xff).join('.')}/${len}`;
+}
+
+function bridgeSteps(ctx: Ctx, b: BridgeNode, out: Step[]): void {
+  const br = ctx.bridgeNames.get(b.id) ?? b.id;
+  if (b.external && ctx.target.isolation === 'netns') {
+    ctx.diagnostics.push(
+      diag('EXTERNAL_BRIDGE_IN_NETNS', `${b.id}: the host bridge ${br} is not visible inside the lab's network namespace; let the lab create its own bridge or run it on the host network`, {
+        nodes: [b.id],
+        fix: { label: `Let the lab create bridge ${b.id}`, action: { kind: 'set-field', node: b.id, path: ['external'], value: false } },
+      }),
+    );
+  }
+  if (!b.external) {
+    out.push({
+      id: `bridge-${b.id}`,
+      argv: ['ip', 'link', 'add', br, 'type', 'bridge', ...(b.stp ? ['stp_state', '1'] : [])],
+      undo: ['ip', 'link', 'del', br],
+      needsRoot: true,
+      description: `Create bridge ${br} (${b.id})${b.stp ? ' with STP' : ''}`,
+    });
+    if (b.address !== undefined) {
+      out.push({ id: `bridge-${b.id}-addr`, argv: ['ip', 'addr', 'add', b.address, 'dev', br], undo: null, needsRoot: true, description: `Give bridge ${br} the address ${b.address}` });
+    }
+    out.push({ id: `bridge-${b.id}-up`, argv: ['ip', 'link', 'set', br, 'up'], undo: null, needsRoot: true, description: `Bring bridge ${br} up` });
+  }
+  for (const l of ctx.graph.nodeLinks.get(b.id) ?? []) {
+    if (l.realization !== 'bridge-uplink') continue;
+    const end = otherEnd(l, b.id);
+    const host = end.node as HostNode;
+    const itf = host.interfaces.find((i) => i.name === end.port);
+    if (!itf) continue;
+    if (itf.wireless) {
+      ctx.diagnostics.push(
+        diag('WIRELESS_UPLINK', `${b.id}: ${itf.name} on ${host.id} is a wireless interface, which cannot join a bridge; use a wired interface or NAT`, {
+          nodes: [b.id, host.id],
+          links: [l.id],
+          fix: { label: `Remove the uplink and masquerade instead`, action: { kind: 'remove-link', link: l.id } },
+        }),
+      );
+      continue;
+    }
+    if (ctx.target.isolation === 'netns') {
+      ctx.diagnostics.push(
+        diag('UPLINK_IN_NETNS', `${b.id}: uplink ${itf.name} stays on the host because the lab runs in its own network namespace; the bridge has no way out`, {
+          nodes: [b.id, host.id],
+          links: [l.id],
+          fix: { label: 'Run the lab on the host network', action: { kind: 'set-target', field: 'isolation', value: 'host' } },
+        }),
+      );
+      continue;
+    }
+    out.push({
+      id: `uplink-${b.id}-${itf.name}`,
+      argv: ['ip', 'link', 'set', itf.name, 'master', br],
+      undo: ['ip', 'link', 'set', itf.name, 'nomaster'],
+      needsRoot: true,
+      description: `Enslave host interface ${itf.name} to bridge ${br}`,
+    });
+  }
+}
+
+function tapSteps(id: string, name: string, owner: string | undefined, queues: number, bridge: string | undefined, what: string, out: Step[]): void {
+  const argv = ['ip', 'tuntap', 'add', 'dev', name, 'mode', 'tap'];
+  if (owner !== undefined) argv.push('user', owner);
+  if (queues > 1) argv.push('multi_queue');
+  out.push({ id: `tap-${id}`, argv, undo: ['ip', 'link', 'del', name], needsRoot: true, description: `Create tap ${name} for ${what}${owner ? ` owned by ${owner}` : ''}` });
+  if (bridge !== undefined) {
+    out.push({ id: `tap-${id}-master`, argv: ['ip', 'link', 'set', name, 'master', bridge], undo: null, needsRoot: true, description: `Add tap ${name} to bridge ${bridge}` });
+  }
+  out.push({ id: `tap-${id}-up`, argv: ['ip', 'link', 'set', name, 'up'], undo: null, needsRoot: true, description: `Bring tap ${name} up` });
+}
+
+function natSteps(ctx: Ctx, bridges: readonly BridgeNode[], out: Step[]): void {
+  const natted = bridges.filter((b) => b.nat);
+  for (const b of natted) {
+    if (b.address === undefined) {
+      ctx.diagnostics.push(
+        diag('BRIDGE_NAT_NO_ADDRESS', `${b.id}: NAT needs the bridge's address (its subnet is what gets masqueraded)`, {
+          nodes: [b.id],
+          fix: { label: `Give ${b.id} an address such as 10.0.0.254/24`, action: { kind: 'set-field', node: b.id, path: ['address'], value: '10.0.0.254/24' } },
+        }),
+      );
+    }
+  }
+  const withAddr = natted.filter((b) => b.address !== undefined);
+  if (withAddr.length === 0) return;
+  const table = `qnet_${ctx.lab.replace(/-/g, '_')}`;
+  out.push({ id: 'nat-forward', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=1'], undo: null, needsRoot: true, description: 'Let the kernel forward IPv4 packets (left on afterwards)' });
+  out.push({ id: 'nat-table', argv: ['nft', 'add', 'table', 'ip', table], undo: ['nft', 'delete', 'table', 'ip', table], needsRoot: true, description: `Create nftables table ${table} for the lab's NAT` });
+  out.push({
+    id: 'nat-chain',
+    argv: ['nft', 'add', 'chain', 'ip', table, 'postrouting', '{', 'type', 'nat', 'hook', 'postrouting', 'priority', '100', ';', '}'],
+    undo: null,
+    needsRoot: true,
+    description: `Add a postrouting NAT chain to ${table}`,
+  });
+  for (const b of withAddr) {
+    const br = ctx.bridgeNames.get(b.id) ?? b.id;
+    const net = ipv4Network(b.address ?? '');
+    out.push({
+      id: `nat-${b.id}`,
+      argv: ['nft', 'add', 'rule', 'ip', table, 'postrouting', 'ip', 'saddr', net, 'oifname', '!=', br, 'masquerade'],
+      undo: null,
+      needsRoot: true,
+      description: `Masquerade ${net} from bridge ${br} out of the host`,
+    });
+  }
+}
+
+/**
+ * Host setup in order, each step with its undo: the namespace (netns isolation), bridges with their addresses and
+ * uplinks, tap nodes, the taps made for VM-to-bridge links, then NAT. Bridge-side steps need root.
+ */
+export function hostSteps(ctx: Ctx, netns: string | null): HostStep[] {
+  const nodes = [...ctx.graph.nodes.values()].sort((x, y) => (x.id < y.id ? -1 : 1));
+  const bridges = nodes.filter((n): n is BridgeNode => n.kind === 'bridge' && ctx.graph.nodeLinks.has(n.id));
+  const taps = nodes.filter((n): n is TapNode => n.kind === 'tap' && ctx.graph.nodeLinks.has(n.id));
+  const steps: Step[] = [];
+  for (const b of bridges) bridgeSteps(ctx, b, steps);
+  for (const t of taps) {
+    const toBridge = (ctx.graph.nodeLinks.get(t.id) ?? []).find((l) => l.realization === 'tap-bridge');
+    const br = toBridge ? ctx.bridgeNames.get(otherEnd(toBridge, t.id).node.id) : undefined;
+    tapSteps(t.id, ctx.tapNodeNames.get(t.id) ?? t.id, t.owner, t.queues, br, `tap node ${t.id}`, steps);
+  }
+  for (const l of ctx.graph.links) {
+    const tap = ctx.linkTaps.get(l.id);
+    if (tap === undefined) continue;
+    const bridge = l.a.node.kind === 'bridge' ? l.a.node : l.b.node;
+    const user = l.a.node.kind === 'bridge' ? l.b : l.a;
+    const what = user.port !== undefined ? `${user.node.id}:${user.port}` : user.node.id;
+    tapSteps(l.id, tap, ctx.target.runAs, 1, ctx.bridgeNames.get(bridge.id), what, steps);
+  }
+  natSteps(ctx, bridges, steps);
+  const inNetns = netns !== null;
+  const out: HostStep[] = [];
+  if (netns !== null) {
+    out.push({ id: 'netns', argv: ['ip', 'netns', 'add', netns], undo: ['ip', 'netns', 'del', netns], needsRoot: true, description: `Create network namespace ${netns} for the lab`, inNetns: false });
+    out.push({ id: 'netns-lo', argv: ['ip', '-n', netns, 'link', 'set', 'lo', 'up'], undo: null, needsRoot: true, description: `Bring loopback up in ${netns}`, inNetns: false });
+  }
+  for (const s of steps) out.push({ ...s, inNetns });
+  return out;
+}

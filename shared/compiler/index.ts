@@ -1,0 +1,103 @@
+import type { Topology } from '../model/schema';
+import type { Diagnostic, LabPlan } from './plan';
+import type { Target } from './target';
+import type { Ctx } from './context';
+import { checkStructure } from '../model/validate';
+import { buildGraph } from './graph';
+import { IfnameAllocator, labSlug, labStateDir, netnsName } from './derive';
+import { assignMacs, type MacRequest } from './mac';
+import { PortAllocator } from './ports';
+import { assignIfnames } from './names';
+import { natDiagnostics, reserveHostfwdPorts } from './nat';
+import { backendNodeDiagnostics } from './nodebackend';
+import { planP2p } from './p2p';
+import { planHubs } from './hubs';
+import { compileVm } from './vm';
+import { hostSteps } from './host';
+import { assignVdeDirs, switchProcesses, vmProcesses } from './processes';
+import { leastPrivilege } from './privilege';
+import { unpeeredNetdevs } from './selfcheck';
+import { diag } from './diagnostics';
+
+/** The plan types, the target, the diagnostic codes and the helpers other layers reuse (emitter, UI, CLI). */
+export type { LabPlan, VmPlan, HostStep, ProcessPlan, Diagnostic, Fix, FixAction, Privilege, Isolation, Severity, Readiness } from './plan';
+export { DEFAULT_TARGET, qemuAtLeast, type Target } from './target';
+export { COMPILER_CODES, type CompilerCode } from './diagnostics';
+export { escapeOptValue, qopts } from './qemuopts';
+export { labSlug, labStateDir, netnsName, UNIX_PATH_MAX, IFNAME_MAX } from './derive';
+
+function backendMissing(ctx: Ctx): void {
+  const have = ctx.target.netdevBackends;
+  if (have === null) return;
+  const fixes: Record<string, string> = {
+    vde: 'Use a QEMU built with VDE (Debian\'s qemu-system has it, Ubuntu\'s does not), or use a multicast segment instead of the VDE switch',
+    user: 'Install a QEMU built with libslirp (on Debian/Ubuntu: the qemu-system packages), or use a bridge with NAT',
+    stream: 'Use the socket transport, or install QEMU 7.2 or newer',
+    dgram: 'Use the socket transport, or install QEMU 7.2 or newer',
+  };
+  for (const [type, nodes] of [...ctx.backendUse.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+    if (have.includes(type)) continue;
+    const ids = [...nodes].sort();
+    ctx.diagnostics.push(
+      diag('BACKEND_MISSING', `the installed QEMU has no ${type} network backend, which ${ids.join(', ')} needs${type === 'vde' ? ' (Ubuntu builds QEMU without VDE)' : ''}`, {
+        nodes: ids,
+        fix: { label: fixes[type] ?? `Install a QEMU with the ${type} backend` },
+      }),
+    );
+  }
+}
+
+/**
+ * Compile a topology for a target into a LabPlan: one argv per VM, host steps with their undo, processes with their
+ * start order, diagnostics and the least privilege needed. Pure and deterministic: the same topology (in any node or
+ * link order) and target give the same plan, and every derived name comes from stable ids and the lab name.
+ */
+export function compile(topology: Topology, target: Target): LabPlan {
+  const structural: Diagnostic[] = checkStructure(topology);
+  const graph = buildGraph(topology);
+  const lab = labSlug(topology.name);
+  const labDir = labStateDir(target.stateDir, lab);
+  const netns = target.isolation === 'netns' ? netnsName(lab) : null;
+  const diagnostics: Diagnostic[] = [];
+
+  const requests: MacRequest[] = [];
+  for (const vm of graph.vms) vm.nics.forEach((nic, i) => requests.push({ vm: vm.id, nic: nic.id, nicIndex: i, mac: nic.mac }));
+  const macs = assignMacs(lab, topology.settings.macPrefix, requests);
+  diagnostics.push(...macs.diagnostics);
+
+  const ctx: Ctx = {
+    topology,
+    target,
+    lab,
+    labDir,
+    graph,
+    diagnostics,
+    macs: macs.macs,
+    ifnames: new IfnameAllocator(lab),
+    ports: new PortAllocator(lab, topology.settings.portBase),
+    bridgeMode: target.privilege === 'helper' ? 'helper' : 'tap',
+    bridgeNames: new Map(),
+    tapNodeNames: new Map(),
+    linkTaps: new Map(),
+    vdeDirs: new Map(),
+    backendUse: new Map(),
+    vmDeps: new Map(),
+    checkedPaths: new Set(),
+  };
+
+  assignIfnames(ctx);
+  assignVdeDirs(ctx);
+  reserveHostfwdPorts(ctx);
+  backendNodeDiagnostics(ctx);
+  const p2p = planP2p(ctx);
+  const hubs = planHubs(ctx);
+  natDiagnostics(ctx);
+  const vms = graph.vms.map((vm) => compileVm(ctx, vm, p2p, hubs));
+  const steps = hostSteps(ctx, netns);
+  const processes = [...switchProcesses(ctx), ...vmProcesses(ctx, vms)];
+  const privilege = leastPrivilege(ctx, steps);
+  backendMissing(ctx);
+  diagnostics.push(...unpeeredNetdevs(vms));
+
+  return { lab, stateDir: labDir, netns, privilege, target, vms, hostSteps: steps, processes, diagnostics: [...structural, ...diagnostics] };
+}

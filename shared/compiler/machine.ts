@@ -1,0 +1,69 @@
+import type { Arch, VmNode } from '../model/schema';
+import type { Target } from './target';
+
+/** What the compiler needs to know about a VM's machine: its type, its buses, its console. */
+export interface MachineInfo {
+  /** The `-machine` value as written (type plus any options). */
+  readonly machine: string;
+  /** The machine type alone (`q35`, `virt`, `microvm`). */
+  readonly type: string;
+  readonly hasPci: boolean;
+  readonly hasVirtioMmio: boolean;
+  /** The kernel console device: ttyS0, or ttyAMA0 on arm virt. */
+  readonly console: string;
+}
+
+const ARM: ReadonlySet<Arch> = new Set(['aarch64', 'arm']);
+const MMIO_ARCHES: ReadonlySet<Arch> = new Set(['aarch64', 'arm', 'riscv64']);
+
+/** The default machine of an architecture: q35 on x86, virt on arm and riscv. */
+export function defaultMachine(arch: Arch): string {
+  return arch === 'x86_64' || arch === 'i386' ? 'q35' : 'virt';
+}
+
+/** The machine facts of a VM. */
+export function machineInfo(vm: VmNode): MachineInfo {
+  const machine = vm.machine ?? defaultMachine(vm.arch);
+  const [type = machine, ...opts] = machine.split(',');
+  const microvm = type === 'microvm';
+  const virt = type === 'virt' || type.startsWith('virt-');
+  return {
+    machine,
+    type,
+    hasPci: !microvm || opts.includes('pcie=on'),
+    hasVirtioMmio: microvm || (virt && MMIO_ARCHES.has(vm.arch)),
+    console: ARM.has(vm.arch) && virt ? 'ttyAMA0' : 'ttyS0',
+  };
+}
+
+/** True for a model that means virtio-net (the `virtio` shorthand or a concrete virtio-net device). */
+export function isVirtioModel(model: string): boolean {
+  return model === 'virtio' || model.startsWith('virtio-net');
+}
+
+/**
+ * The concrete `-device` type of a NIC model: `virtio` becomes virtio-net-device on virtio-mmio machines (arm and
+ * riscv `virt`, microvm) and virtio-net-pci elsewhere; any other model is used as written.
+ */
+export function frontendModel(model: string, m: MachineInfo): string {
+  if (model !== 'virtio') return model;
+  return m.hasVirtioMmio ? 'virtio-net-device' : 'virtio-net-pci';
+}
+
+/** True for a concrete model that needs no PCI bus (virtio-mmio or an on-board NIC of a PCI-less board). */
+export function isMmioModel(model: string): boolean {
+  return model === 'virtio-net-device';
+}
+
+/** The accelerator: `auto` is kvm when the target probed KVM usable, else tcg. */
+export function accelOf(vm: VmNode, target: Target): 'kvm' | 'tcg' | 'hvf' {
+  if (vm.accel === 'auto') return target.kvm ? 'kvm' : 'tcg';
+  return vm.accel;
+}
+
+/** The `-cpu` value, or undefined to keep QEMU's default: aarch64 needs one (`max` under tcg, `host` under kvm). */
+export function cpuOf(vm: VmNode, accel: 'kvm' | 'tcg' | 'hvf'): string | undefined {
+  if (vm.cpu !== undefined) return vm.cpu;
+  if (vm.arch === 'aarch64') return accel === 'tcg' ? 'max' : 'host';
+  return undefined;
+}

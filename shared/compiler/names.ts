@@ -1,0 +1,68 @@
+import type { BridgeNode, TapNode } from '../model/schema';
+import type { Ctx } from './context';
+import { IFNAME_MAX, utf8Bytes } from './derive';
+import { diag } from './diagnostics';
+
+function checkLength(ctx: Ctx, name: string, node: string, field: string): void {
+  const bytes = utf8Bytes(name);
+  if (bytes <= IFNAME_MAX) return;
+  ctx.diagnostics.push(
+    diag('IFNAME_TOO_LONG', `${node}: interface name "${name}" is ${bytes} bytes; Linux allows at most ${IFNAME_MAX}`, {
+      nodes: [node],
+      fix: { label: `Shorten the name of ${node} to at most ${IFNAME_MAX} bytes, or leave it empty to derive one`, action: { kind: 'set-field', node, path: [field], value: undefined } },
+    }),
+  );
+}
+
+/**
+ * Linux interface names of the lab: names the user chose (bridge and tap `ifname`, external bridges) first, then
+ * derived ones for the other bridges (`qnb…`), tap nodes and the taps made for links to bridges (`qn…`).
+ */
+export function assignIfnames(ctx: Ctx): void {
+  const { graph } = ctx;
+  const bridges: BridgeNode[] = [];
+  const taps: TapNode[] = [];
+  for (const n of [...graph.nodes.values()].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))) {
+    if (n.kind === 'bridge') bridges.push(n);
+    else if (n.kind === 'tap') taps.push(n);
+  }
+  const owners = new Map<string, string>();
+  const chosen = (node: string, name: string, field: string): void => {
+    checkLength(ctx, name, node, field);
+    const prev = owners.get(name);
+    if (prev !== undefined) {
+      ctx.diagnostics.push(
+        diag('DUPLICATE_IFNAME', `${node}: interface name "${name}" is also used by ${prev}; each bridge and tap needs its own name`, {
+          nodes: [prev, node],
+          fix: { label: `Let ${node} derive its own name`, action: { kind: 'set-field', node, path: [field], value: undefined } },
+        }),
+      );
+      return;
+    }
+    owners.set(name, node);
+    ctx.ifnames.reserve(name);
+  };
+  for (const b of bridges) {
+    const name = b.ifname ?? (b.external ? b.id : undefined);
+    if (name !== undefined) {
+      chosen(b.id, name, 'ifname');
+      ctx.bridgeNames.set(b.id, name);
+    }
+  }
+  for (const t of taps) {
+    if (t.ifname !== undefined) {
+      chosen(t.id, t.ifname, 'ifname');
+      ctx.tapNodeNames.set(t.id, t.ifname);
+    }
+  }
+  for (const b of bridges) if (!ctx.bridgeNames.has(b.id)) ctx.bridgeNames.set(b.id, ctx.ifnames.derive('qnb', `bridge/${b.id}`));
+  for (const t of taps) if (!ctx.tapNodeNames.has(t.id)) ctx.tapNodeNames.set(t.id, ctx.ifnames.derive('qn', `tap/${t.id}`));
+  if (ctx.bridgeMode !== 'tap') return;
+  for (const l of graph.links) {
+    const bridgeSide = l.a.node.kind === 'bridge' ? l.a : l.b.node.kind === 'bridge' ? l.b : null;
+    if (!bridgeSide) continue;
+    if (l.realization === 'vm-bridge' || (l.realization === 'hub-backend')) {
+      ctx.linkTaps.set(l.id, ctx.ifnames.derive('qn', `link/${l.id}`));
+    }
+  }
+}

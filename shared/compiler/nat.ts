@@ -1,0 +1,94 @@
+import type { HostFwd, NatNode } from '../model/schema';
+import type { OptPair } from './qemuopts';
+import type { Ctx } from './context';
+import { backend, type Backend } from './backend';
+import { diag } from './diagnostics';
+
+/** `tcp:127.0.0.1:8080-:80`: a hostfwd rule as QEMU reads it. */
+export function hostfwdRule(f: HostFwd): string {
+  return `${f.proto}:${f.hostAddr}:${f.hostPort}-${f.guestAddr ?? ''}:${f.guestPort}`;
+}
+
+/** The `-netdev user` backend of a nat node: every SLiRP option it sets, list options as repeated keys. */
+export function natBackend(n: NatNode): Backend {
+  const opts: OptPair[] = [
+    ['net', n.net],
+    ['host', n.host],
+    ['dhcpstart', n.dhcpstart],
+    ['dns', n.dns],
+  ];
+  for (const d of n.dnssearch) opts.push(['dnssearch', d]);
+  opts.push(['domainname', n.domainname], ['hostname', n.hostname]);
+  if (n.restrict) opts.push(['restrict', 'on']);
+  // QEMU turns the other family off when only one of ipv4/ipv6 is given: always give both or neither.
+  if (n.ipv4 !== undefined || n.ipv6 !== undefined) {
+    opts.push(['ipv4', n.ipv4 === false ? 'off' : 'on'], ['ipv6', n.ipv6 === false ? 'off' : 'on']);
+  }
+  opts.push(['tftp', n.tftp], ['bootfile', n.bootfile], ['smb', n.smb]);
+  for (const f of n.hostfwd) opts.push(['hostfwd', hostfwdRule(f)]);
+  for (const g of n.guestfwd) opts.push(['guestfwd', `tcp:${g.server}:${g.port}-${g.target}`]);
+  return backend('user', opts);
+}
+
+/** The links on which a nat node becomes a SLiRP instance (a VM NIC or a hub each), in id order. */
+export function natInstances(ctx: Ctx, nat: NatNode): string[] {
+  return (ctx.graph.nodeLinks.get(nat.id) ?? []).map((l) => l.id);
+}
+
+/** Reserve the host ports of every hostfwd of every SLiRP instance; a second bind of a port is PORT_CLASH. */
+export function reserveHostfwdPorts(ctx: Ctx): void {
+  for (const n of ctx.graph.nodes.values()) {
+    if (n.kind !== 'nat') continue;
+    const instances = natInstances(ctx, n);
+    for (const lid of instances) {
+      n.hostfwd.forEach((f, i) => {
+        if (f.hostPort === 0) return;
+        const owner = { what: `hostfwd ${hostfwdRule(f)} of ${n.id} (link ${lid})`, nodes: [n.id], links: [lid] };
+        const prev = ctx.ports.reserve(f.proto, f.hostPort, owner);
+        if (!prev) return;
+        ctx.diagnostics.push(
+          diag('PORT_CLASH', `${f.proto} port ${f.hostPort} is bound twice: by ${prev.what} and by ${owner.what}`, {
+            nodes: [...new Set([...prev.nodes, n.id])],
+            links: [...new Set([...prev.links, lid])],
+            path: ['hostfwd', i, 'hostPort'],
+            fix: { label: `Give hostfwd ${hostfwdRule(f)} of ${n.id} another host port, or link ${n.id} to one NIC only` },
+          }),
+        );
+      });
+    }
+  }
+}
+
+/** The diagnostics of a nat node in use: ICMP through SLiRP, hostfwd on every interface, one instance per NIC. */
+export function natDiagnostics(ctx: Ctx): void {
+  const nats = [...ctx.graph.nodes.values()].filter((n): n is NatNode => n.kind === 'nat').sort((x, y) => (x.id < y.id ? -1 : 1));
+  for (const n of nats) {
+    const instances = natInstances(ctx, n);
+    if (instances.length === 0) continue;
+    n.hostfwd.forEach((f, i) => {
+      if (f.hostAddr !== '0.0.0.0') return;
+      ctx.diagnostics.push(
+        diag('HOSTFWD_ALL_INTERFACES', `${n.id}: hostfwd ${hostfwdRule(f)} listens on every host interface, so anyone on your network can reach the guest`, {
+          nodes: [n.id],
+          path: ['hostfwd', i, 'hostAddr'],
+          fix: { label: 'Bind it to 127.0.0.1', action: { kind: 'set-field', node: n.id, path: ['hostfwd', i, 'hostAddr'], value: '127.0.0.1' } },
+        }),
+      );
+    });
+    if (instances.length > 1) {
+      ctx.diagnostics.push(
+        diag('NAT_SEPARATE_INSTANCES', `${n.id} feeds ${instances.length} NICs: each NIC gets its own SLiRP instance, so those guests cannot reach each other through ${n.id}`, {
+          nodes: [n.id],
+          links: instances,
+        }),
+      );
+    }
+    ctx.diagnostics.push(
+      diag(
+        'NAT_ICMP',
+        `${n.id}: ping through SLiRP NAT fails except to the gateway; to allow it, let your group use ICMP sockets with "sudo sysctl -w net.ipv4.ping_group_range='0 2147483647'"`,
+        { nodes: [n.id] },
+      ),
+    );
+  }
+}

@@ -1,0 +1,157 @@
+import type { Nic, VmNode } from '../model/schema';
+import type { Ctx } from './context';
+import type { IdAllocator } from './derive';
+import type { MachineInfo } from './machine';
+import type { P2pPlan } from './p2p';
+import type { HubPlan } from './hubs';
+import { backend, netdevValue, type Backend } from './backend';
+import { diag } from './diagnostics';
+import { otherEnd } from './graph';
+import { nicKey } from './mac';
+import { frontendModel, isMmioModel, isVirtioModel } from './machine';
+import { nodeBackend } from './nodebackend';
+import { qopts } from './qemuopts';
+import { useBackend } from './context';
+
+/** What the NIC phase hands back for one VM: the networking argv and whether guest memory must be shared. */
+export interface VmNetworking {
+  readonly argv: string[];
+  readonly shareMem: boolean;
+}
+
+interface VmScope {
+  readonly ctx: Ctx;
+  readonly vm: VmNode;
+  readonly machine: MachineInfo;
+  readonly ids: IdAllocator;
+  readonly p2p: ReadonlyMap<string, P2pPlan>;
+  readonly hubs: ReadonlyMap<string, HubPlan>;
+  readonly argv: string[];
+  readonly emittedHubs: Set<string>;
+  shareMem: boolean;
+}
+
+function toVirtio(s: VmScope, index: number) {
+  return { label: `Make ${s.vm.id}:${s.vm.nics[index]?.id} a virtio NIC`, action: { kind: 'set-field' as const, node: s.vm.id, path: ['nics', index, 'model'], value: 'virtio' } };
+}
+
+/** Frontend problems QEMU would refuse at start: a bus the machine lacks, vhost on a non-virtio NIC. */
+function checkFrontend(s: VmScope, nic: Nic, index: number, model: string, b: Backend | null): void {
+  const where = { nodes: [s.vm.id], path: ['nics', index, 'model'] as const };
+  if (!s.machine.hasPci && !isMmioModel(model)) {
+    s.ctx.diagnostics.push(
+      diag('PCI_NIC_NO_PCI', `${s.vm.id}:${nic.id}: NIC model ${model} needs a PCI bus, which machine ${s.machine.type} lacks`, { ...where, fix: toVirtio(s, index) }),
+    );
+  } else if (isMmioModel(model) && !s.machine.hasVirtioMmio) {
+    s.ctx.diagnostics.push(
+      diag('MMIO_NIC_NO_MMIO', `${s.vm.id}:${nic.id}: NIC model ${model} needs virtio-mmio, which machine ${s.machine.type} lacks`, { ...where, fix: toVirtio(s, index) }),
+    );
+  }
+  const offered = s.ctx.target.nicModels?.[`${s.vm.arch}/${s.machine.type}`];
+  if (offered && !isMmioModel(model) && !offered.includes(model)) {
+    s.ctx.diagnostics.push(
+      diag('NIC_MODEL_UNKNOWN', `${s.vm.id}:${nic.id}: this QEMU has no NIC model ${model} for machine ${s.machine.type} (it offers ${offered.join(', ')})`, {
+        ...where,
+        fix: toVirtio(s, index),
+      }),
+    );
+  }
+  if (b?.needsVirtio && !isVirtioModel(nic.model)) {
+    s.ctx.diagnostics.push(
+      diag('VHOST_NON_VIRTIO', `${s.vm.id}:${nic.id}: ${b.needsVirtio} needs a virtio-net NIC, but the model is ${nic.model}`, { ...where, fix: toVirtio(s, index) }),
+    );
+  }
+}
+
+/** Emit one NIC: its backend (or none) with its frontend, in the `-device` form or, where possible, the `-nic` form. */
+function emitNic(s: VmScope, nic: Nic, index: number, b: Backend | null): void {
+  const model = frontendModel(nic.model, s.machine);
+  checkFrontend(s, nic, index, model, b);
+  const mac = s.ctx.macs.get(nicKey(s.vm.id, nic.id));
+  const deviceId = s.ids.take(`nic-${nic.id}`);
+  if (b === null) {
+    s.argv.push('-device', qopts(model, [['id', deviceId], ['mac', mac]]));
+    return;
+  }
+  if (b.shareMem) s.shareMem = true;
+  const netdevId = s.ids.take(`net-${nic.id}`);
+  s.argv.push(...b.pre);
+  if (nic.form === 'nic') {
+    const why = b.modern ? `${b.type} exists only as -netdev` : isMmioModel(model) ? `${model} is not an on-board NIC` : b.queues > 1 ? 'multiqueue needs -device options' : null;
+    if (why === null) {
+      s.argv.push('-nic', qopts(b.type, [['id', netdevId], ...b.opts, ['model', model], ['mac', mac]]));
+      return;
+    }
+    s.ctx.diagnostics.push(
+      diag('NIC_FORM_UNSUPPORTED', `${s.vm.id}:${nic.id}: the on-board -nic form cannot be used here (${why}), so -netdev and -device are used`, {
+        nodes: [s.vm.id],
+        path: ['nics', index, 'form'],
+        fix: { label: `Use the -device form for ${s.vm.id}:${nic.id}`, action: { kind: 'set-field', node: s.vm.id, path: ['nics', index, 'form'], value: 'device' } },
+      }),
+    );
+  }
+  s.argv.push('-netdev', netdevValue(b, netdevId));
+  const mq: [string, string | number | undefined][] =
+    b.queues > 1 && isVirtioModel(model) ? [['mq', 'on'], ['vectors', model === 'virtio-net-pci' ? 2 * b.queues + 2 : undefined]] : [];
+  s.argv.push('-device', qopts(model, [['netdev', netdevId], ['mac', mac], ['id', deviceId], ...mq]));
+}
+
+/** The hub's backends and their hubports, emitted once, before the first NIC of the hub (legacy netdevs first). */
+function emitHubBackends(s: VmScope, plan: HubPlan): void {
+  if (s.emittedHubs.has(plan.hub)) return;
+  s.emittedHubs.add(plan.hub);
+  for (const l of plan.backendLinks) {
+    const node = otherEnd(l, plan.hub).node;
+    const b = nodeBackend(s.ctx, node, l.id, s.ids, s.vm.id, true);
+    if (!b) continue;
+    const id = s.ids.take(`${plan.hub}-${node.id}`);
+    s.argv.push(...b.pre, '-netdev', netdevValue(b, id));
+    s.argv.push('-netdev', qopts('hubport', [['id', s.ids.take(`${plan.hub}-${node.id}-port`)], ['hubid', plan.hubId], ['netdev', id]]));
+  }
+}
+
+function nicBackend(s: VmScope, nic: Nic, index: number): Backend | null {
+  const { ctx, vm } = s;
+  const l = ctx.graph.nicLink.get(nicKey(vm.id, nic.id));
+  const plan = l ? s.hubs.get(otherEnd(l, vm.id, nic.id).node.id) : undefined;
+  const stray = plan !== undefined && plan.vm !== vm.id;
+  if (!l || stray) {
+    const why = stray ? `is left unconnected: hub ${plan.hub} lives in ${plan.vm}'s process` : 'is not linked to anything, so the guest sees a NIC with no cable';
+    ctx.diagnostics.push(
+      diag('NIC_NO_PEER', `${vm.id}:${nic.id} ${why}`, {
+        nodes: [vm.id],
+        path: ['nics', index],
+        qemuWarning: { vm: vm.id, text: `nic ${s.ids.peek(`nic-${nic.id}`)} has no peer` },
+        fix: { label: `Remove NIC ${nic.id} from ${vm.id}, or link it` },
+      }),
+    );
+    return null;
+  }
+  const other = otherEnd(l, vm.id, nic.id);
+  if (other.node.kind === 'vm') {
+    const p = s.p2p.get(l.id);
+    if (!p) return null;
+    return l.a.node.id === vm.id && l.a.port === nic.id ? p.a : p.b;
+  }
+  if (other.node.kind === 'hub') {
+    if (!plan) return null;
+    emitHubBackends(s, plan);
+    useBackend(ctx, 'hubport', other.node.id);
+    return backend('hubport', [['hubid', plan.hubId]]);
+  }
+  return nodeBackend(ctx, other.node, l.id, s.ids, vm.id);
+}
+
+/** The networking argv of one VM: every NIC in order with its backend, hubs with their backends first. */
+export function vmNetworking(
+  ctx: Ctx,
+  vm: VmNode,
+  machine: MachineInfo,
+  ids: IdAllocator,
+  p2p: ReadonlyMap<string, P2pPlan>,
+  hubs: ReadonlyMap<string, HubPlan>,
+): VmNetworking {
+  const s: VmScope = { ctx, vm, machine, ids, p2p, hubs, argv: [], emittedHubs: new Set(), shareMem: false };
+  vm.nics.forEach((nic, i) => emitNic(s, nic, i, nicBackend(s, nic, i)));
+  return { argv: s.argv, shareMem: s.shareMem };
+}

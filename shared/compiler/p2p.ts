@@ -1,0 +1,174 @@
+import type { Ctx } from './context';
+import type { LinkInfo } from './graph';
+import type { OptPair } from './qemuopts';
+import { addVmDep, checkUnixPath, useBackend } from './context';
+import { backend, type Backend } from './backend';
+import { vmProcessId } from './derive';
+import { diag } from './diagnostics';
+import { qemuAtLeast } from './target';
+
+/** How a VM-to-VM link is realized: one backend per side, and a label for the canvas (`stream`, `dgram 40001`). */
+export interface P2pPlan {
+  readonly transport: 'stream' | 'dgram' | 'socket';
+  readonly family: 'unix' | 'inet';
+  readonly a: Backend;
+  readonly b: Backend;
+  readonly label: string;
+}
+
+interface Resolved {
+  readonly l: LinkInfo;
+  readonly transport: 'stream' | 'dgram' | 'socket';
+  readonly family: 'unix' | 'inet';
+}
+
+const LOOPBACK = '127.0.0.1';
+
+function resolve(ctx: Ctx, l: LinkInfo): Resolved {
+  const modernOk = qemuAtLeast(ctx.target, 7, 2);
+  let transport = l.link.transport === 'auto' ? (modernOk ? 'stream' : 'socket') : l.link.transport;
+  let family = l.link.family;
+  const v = `${ctx.target.qemuVersion.major}.${ctx.target.qemuVersion.minor}`;
+  if ((transport === 'stream' || transport === 'dgram') && !modernOk) {
+    ctx.diagnostics.push(
+      diag('STREAM_UNSUPPORTED_QEMU', `link ${l.id} uses ${transport}, which QEMU ${v} lacks (added in 7.2); it is compiled as socket`, {
+        nodes: [l.a.node.id, l.b.node.id],
+        links: [l.id],
+        fix: { label: `Use the socket transport for link ${l.id}`, action: { kind: 'set-field', on: 'link', node: l.id, path: ['transport'], value: 'socket' } },
+      }),
+    );
+    transport = 'socket';
+  }
+  if (transport === 'socket' && family === 'unix') {
+    if (l.link.transport === 'socket') {
+      ctx.diagnostics.push(
+        diag('SOCKET_FAMILY_UNIX', `link ${l.id}: the socket backend speaks IPv4 TCP only, so it uses 127.0.0.1 instead of a unix socket`, {
+          nodes: [l.a.node.id, l.b.node.id],
+          links: [l.id],
+          fix: { label: `Set link ${l.id} to family inet`, action: { kind: 'set-field', on: 'link', node: l.id, path: ['family'], value: 'inet' } },
+        }),
+      );
+    }
+    family = 'inet';
+  }
+  return { l, transport, family };
+}
+
+/** Reserve a link's explicit port (dgram: the `a` side binds it, `b` the next one). */
+function reserveExplicit(ctx: Ctx, r: Resolved): void {
+  const port = r.l.link.port;
+  if (r.family !== 'inet' || port === undefined) return;
+  const proto = r.transport === 'dgram' ? 'udp' : 'tcp';
+  const ports = r.transport === 'dgram' ? [port, port + 1] : [port];
+  for (const p of ports) {
+    const owner = { what: `link ${r.l.id} (${r.transport})`, nodes: [r.l.a.node.id, r.l.b.node.id], links: [r.l.id] };
+    const prev = p > 65535 ? null : ctx.ports.reserve(proto, p, owner);
+    if (!prev) continue;
+    ctx.diagnostics.push(
+      diag('PORT_CLASH', `${proto} port ${p} is bound twice: by ${prev.what} and by ${owner.what}`, {
+        nodes: [...new Set([...prev.nodes, ...owner.nodes])],
+        links: [...new Set([...prev.links, r.l.id])],
+        fix: { label: `Let link ${r.l.id} derive its port`, action: { kind: 'set-field', on: 'link', node: r.l.id, path: ['port'], value: undefined } },
+      }),
+    );
+  }
+}
+
+function portOf(ctx: Ctx, r: Resolved): number {
+  if (r.l.link.port !== undefined) return r.l.link.port;
+  const count = r.transport === 'dgram' ? 2 : 1;
+  const owner = { what: `link ${r.l.id} (${r.transport})`, nodes: [r.l.a.node.id, r.l.b.node.id], links: [r.l.id] };
+  const p = ctx.ports.derive(r.transport === 'dgram' ? 'udp' : 'tcp', `link/${r.l.id}`, count, owner);
+  if (p !== null) return p;
+  ctx.diagnostics.push(
+    diag('PORT_EXHAUSTED', `link ${r.l.id}: no free port left above the port base ${ctx.topology.settings.portBase}`, {
+      links: [r.l.id],
+      fix: { label: 'Use unix sockets (family unix) for VM-to-VM links, or lower the port base' },
+    }),
+  );
+  return 0;
+}
+
+/** Start-order edges between VMs (connector -> listener), kept acyclic so a lab can always start. */
+class StartOrder {
+  private readonly edges = new Map<string, Set<string>>();
+  /** True when `from` already (transitively) waits for `to`. */
+  reaches(from: string, to: string): boolean {
+    if (from === to) return true;
+    const seen = new Set<string>([from]);
+    const stack = [from];
+    while (stack.length > 0) {
+      const v = stack.pop() as string;
+      for (const w of this.edges.get(v) ?? []) {
+        if (w === to) return true;
+        if (!seen.has(w)) {
+          seen.add(w);
+          stack.push(w);
+        }
+      }
+    }
+    return false;
+  }
+  add(from: string, to: string): void {
+    const s = this.edges.get(from);
+    if (s) s.add(to);
+    else this.edges.set(from, new Set([to]));
+  }
+}
+
+function plan(ctx: Ctx, r: Resolved, order: StartOrder): P2pPlan {
+  const { l, transport, family } = r;
+  const vmA = l.a.node.id;
+  const vmB = l.b.node.id;
+  const inet = family === 'inet';
+  const port = inet ? portOf(ctx, r) : 0;
+  const sockPath = (suffix: string) => {
+    const p = `${ctx.labDir}/${l.id}${suffix}.sock`;
+    checkUnixPath(ctx, p, `link ${l.id}`, { links: [l.id] });
+    return p;
+  };
+  useBackend(ctx, transport, vmA);
+  if (transport === 'dgram') {
+    const end = (side: 'a' | 'b', self: 'local' | 'remote'): OptPair[] =>
+      inet
+        ? [[`${self}.type`, 'inet'], [`${self}.host`, LOOPBACK], [`${self}.port`, side === 'a' ? port : port + 1]]
+        : [[`${self}.type`, 'unix'], [`${self}.path`, sockPath(`.${side}`)]];
+    const mk = (me: 'a' | 'b', peer: 'a' | 'b') => backend('dgram', [...end(me, 'local'), ...end(peer, 'remote')], { modern: true });
+    return { transport, family, a: mk('a', 'b'), b: mk('b', 'a'), label: inet ? `dgram ${port}/${port + 1}` : 'dgram' };
+  }
+  // stream reconnects from 8.0 on; without it (and always for socket, whose connect is fatal) the listener must be
+  // up first. The listener is side a unless that would make a start-order cycle; then it is side b.
+  const reconnect = transport === 'stream' && qemuAtLeast(ctx.target, 8, 0);
+  let listener: 'a' | 'b' = 'a';
+  if (!reconnect) {
+    if (order.reaches(vmA, vmB)) listener = 'b';
+    const [lis, con] = listener === 'a' ? [vmA, vmB] : [vmB, vmA];
+    order.add(con, lis);
+    addVmDep(ctx, con, vmProcessId(lis));
+  }
+  let server: Backend;
+  let client: Backend;
+  if (transport === 'socket') {
+    server = backend('socket', [['listen', `${LOOPBACK}:${port}`]]);
+    client = backend('socket', [['connect', `${LOOPBACK}:${port}`]]);
+  } else {
+    const addr: OptPair[] = inet
+      ? [['addr.type', 'inet'], ['addr.host', LOOPBACK], ['addr.port', port]]
+      : [['addr.type', 'unix'], ['addr.path', sockPath('')]];
+    const retry: OptPair[] = qemuAtLeast(ctx.target, 9, 2) ? [['reconnect-ms', 1000]] : reconnect ? [['reconnect', 1]] : [];
+    server = backend('stream', [['server', 'on'], ...addr], { modern: true });
+    client = backend('stream', [['server', 'off'], ...addr, ...retry], { modern: true });
+  }
+  const label = inet ? `${transport} ${port}` : transport;
+  return listener === 'a' ? { transport, family, a: server, b: client, label } : { transport, family, a: client, b: server, label };
+}
+
+/** Realize every VM-to-VM link, in link id order: transport by QEMU version, ports and socket paths, start order. */
+export function planP2p(ctx: Ctx): Map<string, P2pPlan> {
+  const resolved = ctx.graph.links.filter((l) => l.realization === 'vm-vm').map((l) => resolve(ctx, l));
+  for (const r of resolved) reserveExplicit(ctx, r);
+  const order = new StartOrder();
+  const out = new Map<string, P2pPlan>();
+  for (const r of resolved) out.set(r.l.id, plan(ctx, r, order));
+  return out;
+}

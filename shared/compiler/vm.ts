@@ -1,0 +1,99 @@
+import type { Boot, VmNode } from '../model/schema';
+import type { VmPlan } from './plan';
+import type { Ctx } from './context';
+import type { HubPlan } from './hubs';
+import type { P2pPlan } from './p2p';
+import { checkUnixPath } from './context';
+import { IdAllocator, guestHostname } from './derive';
+import { diag } from './diagnostics';
+import { accelOf, cpuOf, machineInfo, type MachineInfo } from './machine';
+import { vmNetworking } from './nics';
+import { escapeOptValue, qopts } from './qemuopts';
+
+/** Where a VM's console, QMP socket and pidfile live in the lab's state directory. */
+export function vmPaths(labDir: string, vm: string): { console: string; consoleLog: string; qmp: string; pidfile: string } {
+  return {
+    console: `${labDir}/${vm}.console.sock`,
+    consoleLog: `${labDir}/${vm}.console.log`,
+    qmp: `${labDir}/${vm}.qmp.sock`,
+    pidfile: `${labDir}/${vm}.pid`,
+  };
+}
+
+/** The tiny guest's kernel command line: the console, then hostname and address hints per NIC index. */
+export function tinyAppend(vm: VmNode, m: MachineInfo): string {
+  const parts = [`console=${m.console}`, `qnet.hostname=${guestHostname(vm.name ?? vm.id, vm.id)}`];
+  vm.nics.forEach((nic, i) => {
+    if (nic.ip !== undefined) parts.push(`qnet.if${i}=${nic.ip}`);
+    if (nic.gateway !== undefined) parts.push(`qnet.gw${i}=${nic.gateway}`);
+  });
+  return parts.join(' ');
+}
+
+function bootArgs(ctx: Ctx, vm: VmNode, boot: Boot, m: MachineInfo): string[] {
+  switch (boot.type) {
+    case 'tiny': {
+      const built = ctx.target.tinyGuest[vm.arch];
+      const base = `${ctx.target.stateDir.replace(/\/+$/, '')}/guest/${vm.arch}`;
+      if (!built) {
+        ctx.diagnostics.push(
+          diag('TINY_GUEST_MISSING', `${vm.id}: the tiny guest is not built for ${vm.arch}; the plan points at ${base}, which "qnet guest build" fills`, {
+            nodes: [vm.id],
+            fix: { label: `Build the tiny guest for ${vm.arch} with "qnet guest build"` },
+          }),
+        );
+      }
+      return ['-kernel', built?.kernel ?? `${base}/vmlinuz`, '-initrd', built?.initrd ?? `${base}/initramfs.cpio.gz`, '-append', tinyAppend(vm, m)];
+    }
+    case 'kernel': {
+      const out = ['-kernel', boot.kernel];
+      if (boot.initrd !== undefined) out.push('-initrd', boot.initrd);
+      out.push('-append', boot.append ?? tinyAppend(vm, m));
+      if (boot.dtb !== undefined) out.push('-dtb', boot.dtb);
+      return out;
+    }
+    case 'disk':
+      return boot.images.flatMap((img) => [
+        '-drive',
+        qopts('', [['file', img.path], ['if', 'virtio'], ['format', img.format], ['snapshot', img.snapshot ? 'on' : undefined]]),
+      ]);
+    case 'cdrom':
+      return ['-cdrom', boot.path, '-boot', 'd'];
+    case 'none':
+      return [];
+  }
+}
+
+/** Compile one VM: its whole QEMU argv (machine, boot, console, QMP, pidfile, NICs, extra args) and its paths. */
+export function compileVm(ctx: Ctx, vm: VmNode, p2p: ReadonlyMap<string, P2pPlan>, hubs: ReadonlyMap<string, HubPlan>): VmPlan {
+  const m = machineInfo(vm);
+  const ids = new IdAllocator();
+  const paths = vmPaths(ctx.labDir, vm.id);
+  checkUnixPath(ctx, paths.console, `${vm.id} console`, { nodes: [vm.id] });
+  checkUnixPath(ctx, paths.qmp, `${vm.id} QMP`, { nodes: [vm.id] });
+  const con = ids.take('con0');
+  const mem = ids.take('mem');
+  const net = vmNetworking(ctx, vm, m, ids, p2p, hubs);
+  const accel = accelOf(vm, ctx.target);
+  const cpu = cpuOf(vm, accel);
+  const name = vm.name ?? vm.id;
+  const argv: string[] = [vm.binary ?? `qemu-system-${vm.arch}`, '-name', escapeOptValue(name), '-nodefaults', '-display', 'none'];
+  argv.push('-machine', net.shareMem ? `${m.machine},memory-backend=${mem}` : m.machine, '-accel', accel);
+  if (cpu !== undefined) argv.push('-cpu', cpu);
+  argv.push('-smp', String(vm.smp), '-m', String(vm.memory));
+  if (net.shareMem) argv.push('-object', qopts('memory-backend-memfd', [['id', mem], ['size', `${vm.memory}M`], ['share', 'on']]));
+  argv.push(...bootArgs(ctx, vm, vm.boot, m));
+  argv.push(
+    '-chardev',
+    qopts('socket', [['id', con], ['path', paths.console], ['server', 'on'], ['wait', 'off'], ['logfile', paths.consoleLog], ['logappend', 'on']]),
+    '-serial',
+    `chardev:${con}`,
+    '-qmp',
+    qopts(`unix:${paths.qmp.replaceAll(',', ',,')}`, [['server', 'on'], ['wait', 'off']]),
+    '-pidfile',
+    paths.pidfile,
+  );
+  argv.push(...net.argv, ...vm.extraArgs);
+  if (vm.nics.length === 0) ctx.diagnostics.push(diag('VM_NO_NICS', `${vm.id} has no NIC, so it has no network`, { nodes: [vm.id], fix: { label: `Add a NIC to ${vm.id}` } }));
+  return { name, node: vm.id, argv, ...paths };
+}
