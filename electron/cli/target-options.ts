@@ -6,6 +6,7 @@ import { probeQemu } from '../engine/probe-qemu';
 import { probeNicModels } from '../engine/probe-nic-models';
 import type { Topology } from '../../shared/model';
 import { defaultStateDir, tinyGuestPaths } from '../engine/host-paths';
+import { existsSync } from 'node:fs';
 import { UsageError } from './usage';
 import type { Io } from './usage';
 
@@ -68,6 +69,7 @@ export function targetFromOptions(
     qemuVersion,
     netdevBackends,
     ...(nicModels ? { nicModels } : {}),
+    vhostNet: existsSync('/dev/vhost-net'),
     privilege: privilege as Privilege,
     isolation: isolation as Isolation,
     stateDir,

@@ -53,6 +53,16 @@ describe('compiler diagnostics', () => {
     const plan: VmPlan = { name: 'v', node: 'v', argv: ['q', '-netdev', 'user,id=u9', '-netdev', 'user,id=u1', '-device', 'e1000,netdev=u1'], console: '', consoleLog: '', qmp: '', pidfile: '' };
     expect(unpeeredNetdevs([plan])).toEqual([expect.objectContaining({ code: 'NETDEV_NO_PEER', qemuWarning: { vm: 'v', text: 'netdev u9 has no peer' } })]);
   });
+  it('VHOST_NET_MISSING', () => {
+    const nodes: Nodes = [vm('v'), { kind: 'tap', id: 't', vhost: true }];
+    const links: Links = [{ a: 'v:e0', b: 't' }];
+    const p = lab(nodes, links, { vhostNet: false });
+    expect(only(p, 'VHOST_NET_MISSING')).toMatchObject({ severity: 'error', nodes: ['t'], fix: { action: { kind: 'set-field', path: ['vhost'], value: false } } });
+    expect(p.vms[0]!.argv.join(' ')).not.toContain('vhost=on');
+    const q = lab(nodes, links, { vhostNet: true });
+    none(q, 'VHOST_NET_MISSING');
+    expect(q.vms[0]!.argv.join(' ')).toContain('vhost=on');
+  });
   it('NIC_MODEL_UNKNOWN', () => {
     const models = { 'x86_64/q35': ['e1000', 'e1000e', 'rtl8139', 'virtio-net-pci'] };
     const p = lab([vm('v', ['e0'], { nics: [{ id: 'e0', model: 'ne2k_isa' }] })], [], { nicModels: models });

@@ -41,6 +41,8 @@ export const COMPILER_CODES = {
   NIC_FORM_UNSUPPORTED: 'warning',
   /** vhost (tap vhost, vhost-user, vdpa) on a frontend that is not virtio-net. */
   VHOST_NON_VIRTIO: 'error',
+  /** A tap with vhost on a host without /dev/vhost-net (QEMU 7.2 aborts on it). */
+  VHOST_NET_MISSING: 'error',
   /** A NIC model the installed QEMU cannot create on this machine (from `-M MACHINE -nic model=help`). */
   NIC_MODEL_UNKNOWN: 'error',
   /** A PCI NIC model on a machine without PCI. */

@@ -151,6 +151,11 @@ export function hostSteps(ctx: Ctx, netns: string | null): HostStep[] {
   if (netns !== null) {
     out.push({ id: 'netns', argv: ['ip', 'netns', 'add', netns], undo: ['ip', 'netns', 'del', netns], needsRoot: true, description: `Create network namespace ${netns} for the lab`, inNetns: false });
     out.push({ id: 'netns-lo', argv: ['ip', '-n', netns, 'link', 'set', 'lo', 'up'], undo: null, needsRoot: true, description: `Bring loopback up in ${netns}`, inNetns: false });
+    // A fresh namespace has no route for multicast groups: joining one fails with "No such device".
+    const mcast = [...ctx.graph.nodes.values()].some((n) => n.kind === 'mcast' && (ctx.graph.nodeLinks.get(n.id)?.length ?? 0) > 0);
+    if (mcast) {
+      out.push({ id: 'netns-mcast', argv: ['ip', '-n', netns, 'route', 'add', '224.0.0.0/4', 'dev', 'lo'], undo: null, needsRoot: true, description: `Route multicast over loopback in ${netns}`, inNetns: false });
+    }
   }
   for (const s of steps) out.push({ ...s, inNetns });
   return out;

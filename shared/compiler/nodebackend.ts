@@ -85,7 +85,16 @@ export function nodeBackend(ctx: Ctx, n: TopologyNode, linkId: string, ids: IdAl
     case 'tap': {
       useBackend(ctx, 'tap', n.id);
       // Behind a hub the tap's peer is a hubport: vhost and extra queues would have nothing to drive them.
-      const vhost = n.vhost && !behindHub;
+      const vhost = n.vhost && !behindHub && ctx.target.vhostNet !== false;
+      if (n.vhost && !behindHub && ctx.target.vhostNet === false) {
+        ctx.diagnostics.push(
+          diag('VHOST_NET_MISSING', `tap ${n.id}: vhost=on needs /dev/vhost-net, which this host lacks (load the vhost_net module: "sudo modprobe vhost_net")`, {
+            nodes: [n.id],
+            path: ['vhost'],
+            fix: { label: `Turn vhost off on ${n.id}`, action: { kind: 'set-field', node: n.id, path: ['vhost'], value: false } },
+          }),
+        );
+      }
       const queues = behindHub ? 1 : n.queues;
       return backend(
         'tap',

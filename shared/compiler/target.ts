@@ -15,6 +15,8 @@ export interface Target {
    * means unknown, and then any model is accepted.
    */
   readonly nicModels?: Readonly<Record<string, readonly string[]>>;
+  /** /dev/vhost-net usable; false means tap `vhost=on` must not be emitted (QEMU 7.2 aborts without it). */
+  readonly vhostNet?: boolean;
   /** KVM probed usable; `accel: auto` means kvm then, tcg otherwise. */
   readonly kvm: boolean;
   readonly bridgeHelper: string;

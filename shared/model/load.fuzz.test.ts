@@ -5,11 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { formatModelError } from './errors';
 import { loadTopology } from './load';
 import { saveTopology } from './save';
-import type { Topology } from './schema';
+import { compile } from '../compiler';
+import { DEFAULT_TARGET } from '../compiler/target';
+import { emitScripts } from '../emit/scripts';
 
 /**
- * Thousands of mutated topology files through load (and compile, once the compiler exists): any uncaught
- * exception fails the test. Valid mutants must also survive a save/load round trip.
+ * Thousands of mutated topology files through load, compile and export: any uncaught exception fails the test.
+ * Valid mutants must also survive a save/load round trip. Compile runs even with structural errors (the canvas
+ * compiles live while a drawing is half done); export runs when the plan has no errors.
  */
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -24,16 +27,6 @@ const seeds = [
         .map((f) => readFileSync(examplesDir + f, 'utf8'))
     : []),
 ];
-
-type Compile = (t: Topology, target: unknown) => unknown;
-async function findCompiler(): Promise<{ compile: Compile; target: unknown } | null> {
-  if (!existsSync(`${here}../compiler/index.ts`)) return null;
-  const indexPath = '../compiler/index';
-  const mod = (await import(/* @vite-ignore */ indexPath)) as { compile?: Compile };
-  if (typeof mod.compile !== 'function') return null;
-  const { DEFAULT_TARGET } = await import('../compiler/target');
-  return { compile: mod.compile, target: DEFAULT_TARGET };
-}
 
 const VALUES = [
   '-1',
@@ -146,9 +139,9 @@ function mutate(text: string, m: Mutation): string {
 }
 
 describe('load fuzz', () => {
-  it('never throws on mutated topology files, and what loads round-trips and compiles', async () => {
-    const compiler = await findCompiler();
+  it('never throws on mutated topology files; what loads round-trips, compiles and exports', () => {
     let loaded = 0;
+    let compiled = 0;
     fc.assert(
       fc.property(fc.nat({ max: seeds.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 3 }), (seed, ms) => {
         const text = ms.reduce(mutate, seeds[seed] ?? '');
@@ -167,12 +160,16 @@ describe('load fuzz', () => {
           topology: r.topology,
           diagnostics: expect.any(Array),
         });
-        if (compiler && !r.diagnostics.some((d) => d.severity === 'error'))
-          compiler.compile(r.topology, compiler.target);
+        const plan = compile(r.topology, DEFAULT_TARGET);
+        if (!plan.diagnostics.some((d) => d.severity === 'error')) {
+          compiled++;
+          expect(emitScripts(plan).ok).toBe(true);
+        }
       }),
       { numRuns: 2500 },
     );
     // The mutations must leave enough files valid to exercise the paths past the schema.
     expect(loaded).toBeGreaterThan(100);
+    expect(compiled).toBeGreaterThan(50);
   });
 });
