@@ -1,11 +1,17 @@
 #!/usr/bin/env node
-// The `qnet` command: runs the CLI bundle that `npm ci` / `npm run build` writes to dist/.
+// The `qnet` command: runs the CLI bundle dist/qnet.mjs, building it first when it is missing
+// (dependency install scripts are off, see .npmrc, so `npm ci` does not build it).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const bundle = fileURLToPath(new URL('../dist/qnet.mjs', import.meta.url));
 if (!existsSync(bundle)) {
-  process.stderr.write('qnet: the CLI is not built yet; run "npm run build" in the Qnet Studio folder\n');
-  process.exit(1);
+  try {
+    const { buildCli } = await import('../scripts/build-cli.mjs');
+    await buildCli();
+  } catch (error) {
+    process.stderr.write(`qnet: cannot build the CLI (${error?.message ?? error}); run "npm ci" in the Qnet Studio folder\n`);
+    process.exit(1);
+  }
 }
 await import(bundle);

@@ -1,0 +1,172 @@
+/**
+ * The typed contract between the UI (renderer, CLI, web client) and the lab engine. Transports (Electron IPC,
+ * WebSocket) carry these values unchanged: plain JSON data, discriminated by `type`, no classes or callbacks.
+ */
+import type { Diagnostic, Isolation, Privilege } from './compiler/plan';
+import type { Topology } from './model/schema';
+
+/** A lab's name: the `lab` of its LabPlan (unique among running labs). */
+export type LabName = string;
+
+/** A lab's lifecycle, as the toolbar and `qnet status` show it. */
+export type LabState = 'idle' | 'preflight' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+/** How a process ended: an exit code, or the signal that killed it (e.g. "SIGKILL"). */
+export interface ExitStatus {
+  readonly code: number | null;
+  readonly signal: string | null;
+}
+
+/** One guest's state; `crashed` carries how it ended and the last lines QEMU wrote to stderr. */
+export type VmState =
+  | { readonly state: 'stopped' }
+  | { readonly state: 'starting' }
+  | { readonly state: 'running'; readonly pid: number }
+  | { readonly state: 'crashed'; readonly exit: ExitStatus; readonly stderrTail: string };
+
+/** What a host step is doing now (setup forwards, rollback and teardown backwards). */
+export type StepStatus = 'running' | 'done' | 'failed' | 'undoing' | 'undone' | 'undo-failed';
+
+/** Where the topology comes from: the YAML text of a file, or a document already loaded by the UI. */
+export type LabSource =
+  | { readonly kind: 'yaml'; readonly text: string; readonly path?: string }
+  | { readonly kind: 'document'; readonly topology: Topology };
+
+/** Launch options; each overrides the engine's default (probed or from the user's settings). */
+export interface LaunchOptions {
+  readonly isolation?: Isolation;
+  readonly privilege?: Privilege;
+  /** Base state directory; the lab gets `<stateDir>/<lab>`. */
+  readonly stateDir?: string;
+}
+
+/** Stable error codes of failed requests. */
+export type ApiErrorCode =
+  | 'INVALID_REQUEST'
+  | 'INVALID_TOPOLOGY'
+  | 'PREFLIGHT_FAILED'
+  | 'LAB_EXISTS'
+  | 'LAB_NOT_FOUND'
+  | 'VM_NOT_FOUND'
+  | 'NOT_RUNNING'
+  | 'CONSOLE_NOT_CONNECTED'
+  | 'STEP_FAILED'
+  | 'PROCESS_FAILED'
+  | 'TIMEOUT'
+  | 'INTERNAL';
+
+/** A failed request: a stable code, a sentence, and the diagnostics behind it when there are any. */
+export interface ApiError {
+  readonly code: ApiErrorCode;
+  readonly message: string;
+  readonly diagnostics?: readonly Diagnostic[];
+}
+
+/** The result of every request: never a thrown error across the boundary. */
+export type Result<T extends object = object> = ({ readonly ok: true } & T) | { readonly ok: false; readonly error: ApiError };
+
+/** One guest as `status` reports it. */
+export interface VmStatus {
+  readonly vm: string;
+  readonly node: string;
+  readonly state: VmState;
+  /** Sequence number after the last console byte buffered so far. */
+  readonly consoleSeq: number;
+}
+
+/** One lab as `status` and `list` report it. */
+export interface LabStatus {
+  readonly lab: LabName;
+  readonly state: LabState;
+  readonly stateDir: string;
+  readonly netns: string | null;
+  readonly vms: readonly VmStatus[];
+  /** Why the lab failed, when it did. */
+  readonly error?: ApiError;
+}
+
+/** Severity of an engine log line. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** One line of a lab's log (what the Log panel and `qnet up` print). */
+export interface LogEntry {
+  readonly lab: LabName | null;
+  readonly level: LogLevel;
+  readonly message: string;
+  /** Milliseconds since the epoch. */
+  readonly time: number;
+}
+
+/** Everything the UI can ask the engine. */
+export type EngineRequest =
+  | { readonly type: 'preflight'; readonly source: LabSource; readonly options?: LaunchOptions }
+  | { readonly type: 'launch'; readonly source: LabSource; readonly options?: LaunchOptions }
+  | { readonly type: 'stop'; readonly lab: LabName }
+  | { readonly type: 'status'; readonly lab: LabName }
+  | { readonly type: 'list' }
+  | { readonly type: 'logs'; readonly lab: LabName }
+  | { readonly type: 'consoleSubscribe'; readonly lab: LabName; readonly vm: string; readonly fromSeq?: number }
+  | { readonly type: 'consoleUnsubscribe'; readonly subscription: string }
+  | { readonly type: 'consoleInput'; readonly lab: LabName; readonly vm: string; readonly data: string }
+  | { readonly type: 'consoleRead'; readonly lab: LabName; readonly vm: string; readonly fromSeq: number };
+
+/** The success payload of each request type. */
+export interface EngineResponses {
+  /** ok even when problems were found: `problems` holds them (errors block a launch). */
+  readonly preflight: { readonly problems: readonly Diagnostic[] };
+  readonly launch: { readonly lab: LabName; readonly status: LabStatus };
+  readonly stop: { readonly lab: LabName };
+  readonly status: { readonly status: LabStatus };
+  readonly list: { readonly labs: readonly LabStatus[] };
+  /** The lab's log so far (bounded), for a window opened late or reloaded. */
+  readonly logs: { readonly lines: readonly LogEntry[] };
+  /** Console events for it follow, starting at `seq`; `backlog` holds the buffered bytes from there. */
+  readonly consoleSubscribe: { readonly subscription: string; readonly seq: number; readonly backlog: string; readonly truncated: boolean };
+  readonly consoleUnsubscribe: object;
+  readonly consoleInput: object;
+  readonly consoleRead: { readonly data: string; readonly seq: number; readonly end: number; readonly truncated: boolean };
+}
+
+/** The result type of one request. */
+export type ResponseOf<R extends EngineRequest> = Result<EngineResponses[R['type']]>;
+
+/** Everything the engine tells the UI, pushed to subscribers. */
+export type EngineEvent =
+  | { readonly type: 'labState'; readonly lab: LabName; readonly state: LabState; readonly error?: ApiError }
+  | { readonly type: 'vmState'; readonly lab: LabName; readonly vm: string; readonly state: VmState }
+  | {
+      readonly type: 'step';
+      readonly lab: LabName;
+      /** 0-based index into the plan's host steps, and their count. */
+      readonly index: number;
+      readonly total: number;
+      readonly description: string;
+      readonly status: StepStatus;
+      /** The failing command's output, when status is failed or undo-failed. */
+      readonly detail?: string;
+    }
+  | {
+      readonly type: 'console';
+      readonly lab: LabName;
+      readonly vm: string;
+      /** Byte offset of the chunk's first byte in the guest's console stream; `end` is the offset after it. */
+      readonly seq: number;
+      readonly end: number;
+      /** UTF-8 text of the bytes (a character split across chunks is completed in the next event). */
+      readonly data: string;
+    }
+  | ({ readonly type: 'log' } & LogEntry)
+  | { readonly type: 'preflight'; readonly lab: LabName; readonly problems: readonly Diagnostic[] };
+
+/** The engine as the UI sees it; every transport implements this. */
+export interface EngineApi {
+  /** Sends one request; resolves with its result, never rejects. */
+  request<R extends EngineRequest>(request: R): Promise<ResponseOf<R>>;
+  /** Receives every event until the returned function is called. */
+  subscribe(listener: (event: EngineEvent) => void): () => void;
+}
+
+/** Builds a failed result. */
+export function fail(code: ApiErrorCode, message: string, diagnostics?: readonly Diagnostic[]): { readonly ok: false; readonly error: ApiError } {
+  return { ok: false, error: diagnostics ? { code, message, diagnostics } : { code, message } };
+}
