@@ -1,6 +1,7 @@
 import { compileCommand } from './cmd-compile';
 import { exportCommand } from './cmd-export';
 import { schemaCommand } from './cmd-schema';
+import { guestCommand } from '../guest/command';
 import { validateCommand } from './cmd-validate';
 import { CliError, UsageError, processIo } from './usage';
 import type { Io } from './usage';
@@ -14,6 +15,7 @@ commands:
   compile FILE         print the QEMU command lines, host setup and diagnostics (--json for machines)
   export FILE -o DIR   write up.sh and down.sh that run the lab without Qnet Studio
   schema               print the JSON Schema of the file format
+  guest build          build the tiny guest (kernel + busybox initramfs) from the distribution's packages
 
 Run "qnet COMMAND --help" for a command's options.`;
 
@@ -22,6 +24,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   compile: compileCommand,
   export: exportCommand,
   schema: schemaCommand,
+  guest: guestCommand,
 };
 
 /** Runs the CLI on argv (without node and script); returns the exit code. Never lets a stack trace out. */
