@@ -4,8 +4,8 @@
  * log file (not through pipes), so a process never dies of EPIPE because the engine went away; the journal lets
  * recovery find it then.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ProcessPlan } from '../../shared/compiler/plan';
 import type { Journal } from './journal';
@@ -198,17 +198,23 @@ export class ProcessSupervisor {
     const { plan, env } = this.options;
     return new Promise((resolve) => {
       let child: ChildProcess;
+      let stdinFd: number | null = null;
       try {
+        // holdStdin: stdin is a FIFO the child holds open read-write itself (as up.sh's `<>fifo`), so it never
+        // reads EOF, not even when the engine dies: the lab outlives its engine and recovery stops it.
+        if (plan.holdStdin) stdinFd = openHeldStdin(`${plan.stderrLog}.stdin`);
         // detached: its own process group, so a Ctrl-C at the engine's terminal reaches the engine, which stops
         // the lab in order, and not every guest at once.
         child = spawn(argv[0] ?? '', argv.slice(1), {
-          stdio: [plan.holdStdin ? 'pipe' : 'ignore', logFd, logFd],
+          stdio: [stdinFd ?? 'ignore', logFd, logFd],
           detached: true,
           env: env ?? process.env,
         });
       } catch (err) {
         resolve(this.failStart('SPAWN_FAILED', `cannot run ${argv[0]}: ${(err as Error).message}`));
         return;
+      } finally {
+        if (stdinFd !== null) closeSync(stdinFd);
       }
       child.stdin?.on('error', () => {}); // EPIPE once the child has exited
       child.once('error', (err) => {
@@ -334,6 +340,18 @@ export class ProcessSupervisor {
         // A listener's bug must not break supervision.
       }
     }
+  }
+}
+
+/** Opens a fresh FIFO read-write (which never blocks on Linux) and unlinks it: the fd alone keeps it. */
+function openHeldStdin(path: string): number {
+  rmSync(path, { force: true });
+  const r = spawnSync('mkfifo', ['-m', '600', '--', path]);
+  if (r.status !== 0) throw new Error(`mkfifo ${path} failed: ${r.stderr?.toString().trim() || r.error?.message}`);
+  try {
+    return openSync(path, constants.O_RDWR);
+  } finally {
+    rmSync(path, { force: true });
   }
 }
 

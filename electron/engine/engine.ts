@@ -1,0 +1,199 @@
+/**
+ * The engine behind shared/api.ts: many labs at once, keyed by lab name. Each request compiles its LabSource with
+ * the target probed on this machine (probeTarget), then drives that lab's LabRunner; every lab's events go to every
+ * subscriber. Requests resolve with a Result and never reject.
+ */
+import type { ApiError, EngineApi, EngineEvent, EngineRequest, LabSource, LaunchOptions, ResponseOf } from '../../shared/api';
+import { compile } from '../../shared/compiler/index';
+import type { LabPlan } from '../../shared/compiler/plan';
+import type { Target } from '../../shared/compiler/target';
+import { formatModelError, loadTopology, type Topology } from '../../shared/model';
+import type { KvmProbe } from './kvm';
+import { LabRunner, type LabRunnerOptions } from './lab';
+import type { PreflightEnv } from './preflight';
+import { probeTarget } from './target';
+
+export interface EngineOptions {
+  /** Defaults of every launch (a request's LaunchOptions override them). */
+  readonly defaults?: LaunchOptions;
+  /** Base state directory (shorthand for defaults.stateDir). */
+  readonly stateDir?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly uid?: number;
+  /** The tiny guest per arch (default: the user's cache, filled by `qnet guest build`). */
+  readonly tinyGuest?: Target['tinyGuest'];
+  /** KVM's answer, instead of probing it (once per process) with a test boot. */
+  readonly kvm?: KvmProbe;
+  readonly preflightEnv?: Omit<PreflightEnv, 'env' | 'uid' | 'kvm'>;
+  readonly runner?: Pick<LabRunnerOptions, 'consoleBufferBytes' | 'stopTimeouts' | 'readyTimeoutMs' | 'logLines'>;
+}
+
+/** The engine: the api contract plus its own lifecycle. */
+export interface Engine extends EngineApi {
+  /** Stops every lab (in parallel) and drops every subscriber. */
+  dispose(): Promise<void>;
+}
+
+type Fail = { readonly ok: false; readonly error: ApiError };
+const failed = (code: ApiError['code'], message: string, diagnostics?: ApiError['diagnostics']): Fail => ({
+  ok: false,
+  error: diagnostics ? { code, message, diagnostics } : { code, message },
+});
+
+type AnyResult = ({ readonly ok: true } & Record<string, unknown>) | Fail;
+
+/** Creates an engine; nothing runs until a request asks for it. */
+export function createEngine(options: EngineOptions = {}): Engine {
+  const labs = new Map<string, LabRunner>();
+  const unhook = new Map<string, () => void>();
+  const listeners = new Set<(event: EngineEvent) => void>();
+  const subscriptions = new Map<string, () => void>();
+  let nextSub = 1;
+
+  const emit = (event: EngineEvent) => {
+    for (const l of [...listeners]) {
+      try {
+        l(event);
+      } catch {
+        // A subscriber's bug must not break the engine.
+      }
+    }
+  };
+
+  function load(source: LabSource): { ok: true; topology: Topology } | Fail {
+    if (source.kind === 'document') return { ok: true, topology: source.topology };
+    const r = loadTopology(source.text, source.path);
+    if (!r.ok) return failed('INVALID_TOPOLOGY', r.errors.map((e) => formatModelError(e)).join('\n'));
+    return { ok: true, topology: r.topology };
+  }
+
+  async function planFor(source: LabSource, launch: LaunchOptions = {}): Promise<{ ok: true; plan: LabPlan; topology: Topology; notes: readonly string[] } | Fail> {
+    const loaded = load(source);
+    if (!loaded.ok) return loaded;
+    const o = { ...(options.stateDir ? { stateDir: options.stateDir } : {}), ...options.defaults, ...launch };
+    const probed = await probeTarget(loaded.topology, {
+      ...(o.privilege ? { privilege: o.privilege } : {}),
+      ...(o.isolation ? { isolation: o.isolation } : {}),
+      ...(o.stateDir ? { stateDir: o.stateDir } : {}),
+      ...(options.tinyGuest ? { tinyGuest: options.tinyGuest } : {}),
+      ...(options.kvm ? { kvm: options.kvm } : {}),
+      ...(options.env ? { env: options.env } : {}),
+    });
+    return { ok: true, plan: compile(loaded.topology, probed.target), topology: loaded.topology, notes: probed.notes };
+  }
+
+  function runnerFor(plan: LabPlan, topology: Topology): LabRunner {
+    const kvm = options.kvm ?? { usable: plan.target.kvm, reason: 'probed when the lab was compiled' };
+    return new LabRunner({
+      plan,
+      topology,
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.uid !== undefined ? { uid: options.uid } : {}),
+      preflightEnv: { ...options.preflightEnv, kvm },
+      ...options.runner,
+    });
+  }
+
+  const lab = (name: string): LabRunner | Fail => labs.get(name) ?? failed('LAB_NOT_FOUND', `no lab named ${name} (running or known to this engine)`);
+
+  async function handle(req: EngineRequest): Promise<AnyResult> {
+    switch (req.type) {
+      case 'preflight': {
+        const p = await planFor(req.source, req.options);
+        if (!p.ok) return p;
+        const problems = await runnerFor(p.plan, p.topology).check();
+        emit({ type: 'preflight', lab: p.plan.lab, problems });
+        return { ok: true, problems };
+      }
+      case 'launch': {
+        const p = await planFor(req.source, req.options);
+        if (!p.ok) return p;
+        const errors = p.plan.diagnostics.filter((d) => d.severity === 'error');
+        if (errors.length > 0) return failed('INVALID_TOPOLOGY', errors.map((e) => e.message).join('\n'), errors);
+        const existing = labs.get(p.plan.lab);
+        if (existing?.active) return failed('LAB_EXISTS', `lab ${p.plan.lab} is already ${existing.state}: stop it first`);
+        if (existing) await dropLab(p.plan.lab);
+        const runner = runnerFor(p.plan, p.topology);
+        labs.set(p.plan.lab, runner);
+        unhook.set(p.plan.lab, runner.subscribe(emit));
+        for (const note of p.notes) emit({ type: 'log', lab: p.plan.lab, level: 'info', message: note, time: Date.now() });
+        const r = await runner.launch();
+        return r.ok ? { ok: true, lab: p.plan.lab, status: r.status } : r;
+      }
+      case 'stop': {
+        const r = lab(req.lab);
+        if (!(r instanceof LabRunner)) return r;
+        const s = await r.stop();
+        return s.ok ? { ok: true, lab: req.lab } : s;
+      }
+      case 'status': {
+        const r = lab(req.lab);
+        return r instanceof LabRunner ? { ok: true, status: r.status() } : r;
+      }
+      case 'list':
+        return { ok: true, labs: [...labs.values()].map((r) => r.status()) };
+      case 'logs': {
+        const r = lab(req.lab);
+        return r instanceof LabRunner ? { ok: true, lines: r.logs() } : r;
+      }
+      case 'consoleSubscribe': {
+        const r = lab(req.lab);
+        if (!(r instanceof LabRunner)) return r;
+        const id = `console-${nextSub++}`;
+        const sub = r.consoleSubscribe(req.vm, req.fromSeq ?? 0, (c) => emit({ type: 'console', lab: req.lab, ...c }));
+        if (!sub.ok) return sub;
+        subscriptions.set(id, sub.unsubscribe);
+        return { ok: true, subscription: id, seq: sub.seq, backlog: sub.backlog, truncated: sub.truncated };
+      }
+      case 'consoleUnsubscribe': {
+        const off = subscriptions.get(req.subscription);
+        if (!off) return failed('INVALID_REQUEST', `no console subscription ${req.subscription}`);
+        off();
+        subscriptions.delete(req.subscription);
+        return { ok: true };
+      }
+      case 'consoleInput': {
+        const r = lab(req.lab);
+        return r instanceof LabRunner ? r.consoleInput(req.vm, req.data) : r;
+      }
+      case 'consoleRead': {
+        const r = lab(req.lab);
+        return r instanceof LabRunner ? r.consoleRead(req.vm, req.fromSeq) : r;
+      }
+      default:
+        return failed('INVALID_REQUEST', `unknown request type ${String((req as { type?: unknown }).type)}`);
+    }
+  }
+
+  async function dropLab(name: string): Promise<void> {
+    await labs.get(name)?.dispose(); // its stop events still reach the subscribers
+    unhook.get(name)?.();
+    unhook.delete(name);
+    labs.delete(name);
+  }
+
+  return {
+    async request<R extends EngineRequest>(request: R): Promise<ResponseOf<R>> {
+      try {
+        if (typeof request !== 'object' || request === null || typeof request.type !== 'string') {
+          return failed('INVALID_REQUEST', 'a request is an object with a type') as ResponseOf<R>;
+        }
+        return (await handle(request)) as ResponseOf<R>;
+      } catch (err) {
+        return failed('INTERNAL', `engine error: ${err instanceof Error ? err.message : String(err)}`) as ResponseOf<R>;
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    async dispose() {
+      for (const off of subscriptions.values()) off();
+      subscriptions.clear();
+      await Promise.all([...labs.keys()].map(dropLab));
+      listeners.clear();
+    },
+  };
+}

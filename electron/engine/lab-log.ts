@@ -1,0 +1,25 @@
+/** A lab's bounded log: the newest lines (1,000 by default), each also handed to a listener as it is added. */
+import type { LogEntry, LogLevel } from '../../shared/api';
+
+export class LabLog {
+  private readonly lines: LogEntry[] = [];
+
+  constructor(
+    private readonly lab: string,
+    private readonly onLine: (entry: LogEntry) => void,
+    private readonly limit = 1000,
+  ) {}
+
+  /** Adds a line (dropping the oldest past the limit) and passes it on. */
+  add(level: LogLevel, message: string): void {
+    const entry: LogEntry = { lab: this.lab, level, message, time: Date.now() };
+    this.lines.push(entry);
+    if (this.lines.length > this.limit) this.lines.splice(0, this.lines.length - this.limit);
+    this.onLine(entry);
+  }
+
+  /** The lines kept so far, oldest first. */
+  entries(): LogEntry[] {
+    return [...this.lines];
+  }
+}

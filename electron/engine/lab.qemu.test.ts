@@ -1,0 +1,108 @@
+import { mkdtempSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import type { EngineEvent } from '../../shared/api';
+import type { LabPlan } from '../../shared/compiler/plan';
+import type { Target } from '../../shared/compiler/target';
+import { deleteNetns } from '../testkit/netns';
+import { killPids, processesMentioning } from '../testkit/procs';
+import { LabRunner, type LabRunnerOptions } from './lab';
+import { example, leftovers, NO_KVM, planOf, testTarget } from './lab-testkit';
+import { alive, until } from './testkit';
+
+/*
+ * LabRunner on real QEMU, vde_switch and slirpvde, each lab in a network namespace of its own. The guests boot the
+ * stand-in kernel (electron/testkit/fakeGuest.ts): TCG spins on it, which is all launch, state and stop need.
+ */
+
+let base: string;
+let target: Target;
+const live: { runner: LabRunner; plan: LabPlan }[] = [];
+
+beforeAll(() => {
+  base = mkdtempSync(join(tmpdir(), 'qnet-lab-'));
+  target = testTarget(base);
+});
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+afterEach(async () => {
+  for (const { runner, plan } of live.splice(0)) {
+    await runner.dispose();
+    killPids(processesMentioning(plan.stateDir).map((p) => p.pid));
+    if (plan.netns) deleteNetns(plan.netns);
+    expect(leftovers(plan), `left behind by ${plan.lab}`).toEqual([]);
+  }
+});
+
+function runnerFor(plan: LabPlan, over: Partial<LabRunnerOptions> = {}): { runner: LabRunner; events: EngineEvent[] } {
+  const topology = over.topology ?? example(plan.lab.startsWith('socket-pair') ? '05-' : '04-');
+  const runner = new LabRunner({ plan, topology, preflightEnv: { kvm: NO_KVM }, stopTimeouts: { powerdownMs: 300 }, ...over });
+  const events: EngineEvent[] = [];
+  runner.subscribe((e) => events.push(e));
+  live.push({ runner, plan });
+  return { runner, events };
+}
+
+const netnsInode = (ns: string) => `net:[${statSync(`/run/netns/${ns}`).ino}]`;
+
+describe('LabRunner: launch and stop in a network namespace', () => {
+  it('05 socket pair: both guests run inside the lab namespace, stop leaves nothing', async () => {
+    const plan = planOf(example('05-'), target);
+    const { runner, events } = runnerFor(plan);
+    const r = await runner.launch();
+    if (!r.ok) throw new Error(r.error.message);
+    expect(runner.state).toBe('running');
+    const vms = runner.status().vms;
+    expect(vms.map((v) => v.state.state)).toEqual(['running', 'running']);
+    for (const v of vms) {
+      const pid = v.state.state === 'running' ? v.state.pid : -1;
+      expect(alive(pid)).toBe(true);
+      expect(readlinkSync(`/proc/${pid}/ns/net`)).toBe(netnsInode(plan.netns!));
+    }
+    expect(events.filter((e) => e.type === 'labState').map((e) => e.type === 'labState' && e.state)).toEqual(['preflight', 'starting', 'running']);
+    expect(events.filter((e) => e.type === 'step' && e.status === 'done').length).toBe(plan.hostSteps.length);
+    // The listener (server) was ready before the connector started.
+    const log = runner.logs().map((l) => l.message);
+    expect(log.findIndex((m) => m.startsWith('vm vm-server is up'))).toBeLessThan(log.findIndex((m) => m === 'starting vm vm-client'));
+
+    expect(await runner.stop()).toEqual({ ok: true });
+    expect(runner.state).toBe('stopped');
+    expect(runner.status().vms.map((v) => v.state.state)).toEqual(['stopped', 'stopped']);
+    expect(leftovers(plan)).toEqual([]);
+    expect(events.filter((e) => e.type === 'step' && e.status === 'undone').length).toBe(plan.hostSteps.filter((s) => s.undo).length);
+  });
+
+  it('04 VDE: vde_switch and slirpvde up before three guests; stop leaves nothing', async () => {
+    const plan = planOf(example('04-'), target);
+    const { runner } = runnerFor(plan);
+    const r = await runner.launch();
+    if (!r.ok) throw new Error(r.error.message);
+    expect(runner.status().vms.map((v) => v.state.state)).toEqual(['running', 'running', 'running']);
+    const procs = processesMentioning(plan.stateDir).map((p) => p.argv[0]);
+    expect(procs.filter((a) => a === 'vde_switch').length).toBe(1);
+    expect(procs.filter((a) => a === 'slirpvde').length).toBe(1);
+    expect(procs.filter((a) => a === 'qemu-system-x86_64').length).toBe(3);
+    expect(await runner.stop()).toEqual({ ok: true });
+    expect(leftovers(plan)).toEqual([]);
+  });
+
+  it('a guest killed with SIGKILL is reported crashed with its signal; the others keep running; stop cleans all', async () => {
+    const plan = planOf(example('04-'), target);
+    const { runner, events } = runnerFor(plan);
+    const r = await runner.launch();
+    if (!r.ok) throw new Error(r.error.message);
+    const [victim, ...others] = runner.status().vms;
+    const pid = victim!.state.state === 'running' ? victim!.state.pid : -1;
+    process.kill(pid, 'SIGKILL');
+    await until(() => runner.status().vms[0]!.state.state === 'crashed', 'the crash report');
+    const crashed = runner.status().vms[0]!.state;
+    expect(crashed).toMatchObject({ state: 'crashed', exit: { code: null, signal: 'SIGKILL' } });
+    expect(events.some((e) => e.type === 'vmState' && e.vm === victim!.vm && e.state.state === 'crashed')).toBe(true);
+    expect(runner.state).toBe('running');
+    for (const o of others) expect(alive(o.state.state === 'running' ? o.state.pid : -1)).toBe(true);
+    expect(runner.status().vms.slice(1).map((v) => v.state.state)).toEqual(['running', 'running']);
+    expect(await runner.stop()).toEqual({ ok: true });
+    expect(leftovers(plan)).toEqual([]);
+  });
+});

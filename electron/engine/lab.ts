@@ -1,0 +1,399 @@
+/**
+ * LabRunner: one lab's lifecycle. launch = preflight, host steps through the journal (rolled back on failure),
+ * processes in dependency order (independent ones in parallel), a console per guest attached while QEMU spawns;
+ * stop = guests in parallel, then switches, then the undos in reverse, runtime files and the journal removed.
+ * Every change is an EngineEvent of shared/api.ts; nothing here throws at its callers.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ApiError, EngineEvent, LabState, LabStatus, LogEntry, Result, VmState } from '../../shared/api';
+import type { Diagnostic, LabPlan, ProcessPlan } from '../../shared/compiler/plan';
+import type { Topology } from '../../shared/model';
+import { DEFAULT_CONSOLE_BUFFER } from './ring-buffer';
+import { runHostSteps, undoHostSteps, type StepEvent, type UndoItem } from './host-steps';
+import { Journal, JOURNAL_FILE, journaledProcesses, pendingUndo, readJournal } from './journal';
+import { isOurProcess } from './proc';
+import { LabLog } from './lab-log';
+import { preflight, hasPasswordlessSudo, type PreflightEnv } from './preflight';
+import { chooseEscalation, type Escalation } from './privilege';
+import { recoverLab } from './recovery';
+import { removeRuntimeFiles } from './runtime-files';
+import { describeExit, ProcessSupervisor, type ProcessExit, type StopTimeouts } from './supervisor';
+import { VmConsole } from './vm-console';
+import { spawnEnv } from './which';
+
+/** The lab's stop timeouts: the tiny guest ignores system_powerdown, so that step is short by default. */
+export const LAB_STOP_TIMEOUTS: StopTimeouts = { powerdownMs: 3_000, quitMs: 3_000, termMs: 3_000, killMs: 3_000 };
+
+export interface LabRunnerOptions {
+  readonly plan: LabPlan;
+  readonly topology: Topology;
+  /** Environment (PATH) of every command and process. */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly uid?: number;
+  /** Answers preflight may use instead of probing (KVM, sudo, bridge.conf path). */
+  readonly preflightEnv?: Omit<PreflightEnv, 'env' | 'uid'>;
+  readonly consoleBufferBytes?: number;
+  readonly stopTimeouts?: Partial<StopTimeouts>;
+  readonly readyTimeoutMs?: number;
+  readonly logLines?: number;
+}
+
+interface VmEntry {
+  readonly name: string;
+  readonly node: string;
+  state: VmState;
+  readonly console: VmConsole;
+}
+
+type Listener = (event: EngineEvent) => void;
+
+export class LabRunner {
+  readonly lab: string;
+  private current: LabState = 'idle';
+  private error: ApiError | undefined;
+  private journal: Journal | null = null;
+  private readonly supervisors = new Map<string, ProcessSupervisor>();
+  private readonly vms = new Map<string, VmEntry>();
+  private readonly listeners = new Set<Listener>();
+  private readonly log: LabLog;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly uid: number;
+  private escalation: Escalation | null = null;
+  private launching: Promise<unknown> | null = null;
+  private stopping: Promise<Result> | null = null;
+  private abortLaunch = false;
+  private startFailure: string | null = null;
+
+  constructor(private readonly options: LabRunnerOptions) {
+    const { plan } = options;
+    this.lab = plan.lab;
+    this.env = spawnEnv(options.env);
+    this.uid = options.uid ?? process.getuid?.() ?? 0;
+    this.log = new LabLog(plan.lab, (entry) => this.emit({ type: 'log', ...entry }), options.logLines);
+    for (const vm of plan.vms) {
+      this.vms.set(vm.node, { name: vm.name, node: vm.node, state: { state: 'stopped' }, console: new VmConsole(vm.console, options.consoleBufferBytes ?? DEFAULT_CONSOLE_BUFFER) });
+    }
+  }
+
+  /** The lab's state now. */
+  get state(): LabState {
+    return this.current;
+  }
+
+  /** True while the lab holds anything (launching, running, stopping). */
+  get active(): boolean {
+    return ['preflight', 'starting', 'running', 'stopping'].includes(this.current);
+  }
+
+  /** Calls `listener` with every event of this lab until the returned function is called. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** The lab as `status` reports it. */
+  status(): LabStatus {
+    const { plan } = this.options;
+    return {
+      lab: this.lab,
+      state: this.current,
+      stateDir: plan.stateDir,
+      netns: plan.netns,
+      vms: [...this.vms.values()].map((v) => ({ vm: v.name, node: v.node, state: v.state, consoleSeq: v.console.buffer.end })),
+      ...(this.error ? { error: this.error } : {}),
+    };
+  }
+
+  /** The bounded log so far. */
+  logs(): LogEntry[] {
+    return this.log.entries();
+  }
+
+  /** Runs the preflight checks only (with the compiler's errors first). */
+  async check(): Promise<Diagnostic[]> {
+    const { plan, topology, preflightEnv } = this.options;
+    const compileErrors = plan.diagnostics.filter((d) => d.severity === 'error');
+    return [...compileErrors, ...(await preflight(plan, topology, { ...preflightEnv, env: this.env, uid: this.uid }))];
+  }
+
+  /** Starts the lab; resolves once it runs or has failed (and then left nothing behind). */
+  launch(): Promise<Result<{ status: LabStatus }>> {
+    if (this.current !== 'idle') return Promise.resolve({ ok: false, error: { code: 'INVALID_REQUEST', message: `lab ${this.lab} was already launched (${this.current})` } });
+    const run = this.runLaunch();
+    this.launching = run;
+    return run;
+  }
+
+  /** Stops the lab and undoes its host setup; calling it again returns the same outcome. */
+  stop(): Promise<Result> {
+    if (this.stopping) return this.stopping;
+    this.stopping = this.runStop();
+    return this.stopping;
+  }
+
+  /** Stops the lab if it holds anything, then releases consoles and listeners. */
+  async dispose(): Promise<void> {
+    if (this.active) await this.stop();
+    for (const vm of this.vms.values()) vm.console.dispose();
+    for (const s of this.supervisors.values()) await s.dispose();
+    this.listeners.clear();
+  }
+
+  // ------------------------------------------------------------------------------------------ consoles
+
+  private vmEntry(vm: string): VmEntry | undefined {
+    return this.vms.get(vm) ?? [...this.vms.values()].find((v) => v.name === vm);
+  }
+
+  /** The guest's console backlog from `fromSeq`, then each new chunk to `onChunk`. `vm` is a name or node id. */
+  consoleSubscribe(
+    vm: string,
+    fromSeq: number,
+    onChunk: (chunk: { vm: string; seq: number; end: number; data: string }) => void,
+  ): Result<{ seq: number; backlog: string; truncated: boolean; unsubscribe: () => void }> {
+    const entry = this.vmEntry(vm);
+    if (!entry) return this.noVm(vm);
+    const sub = entry.console.subscribe(fromSeq, (c) => onChunk({ vm: entry.name, ...c }));
+    return { ok: true, seq: sub.seq, backlog: sub.backlog, truncated: sub.truncated, unsubscribe: sub.unsubscribe };
+  }
+
+  /** The buffered console text from `fromSeq`. */
+  consoleRead(vm: string, fromSeq: number): Result<{ data: string; seq: number; end: number; truncated: boolean }> {
+    const entry = this.vmEntry(vm);
+    if (!entry) return this.noVm(vm);
+    return { ok: true, ...entry.console.read(fromSeq) };
+  }
+
+  /** Types `data` into the guest's serial console. */
+  consoleInput(vm: string, data: string): Result {
+    const entry = this.vmEntry(vm);
+    if (!entry) return this.noVm(vm);
+    if (entry.state.state !== 'running') return { ok: false, error: { code: 'NOT_RUNNING', message: `${entry.name} is not running (${entry.state.state})` } };
+    return entry.console.write(data);
+  }
+
+  private noVm(vm: string): { ok: false; error: ApiError } {
+    return { ok: false, error: { code: 'VM_NOT_FOUND', message: `lab ${this.lab} has no guest ${vm}` } };
+  }
+
+  // ------------------------------------------------------------------------------------------ launch
+
+  private async runLaunch(): Promise<Result<{ status: LabStatus }>> {
+    const { plan } = this.options;
+    this.setState('preflight');
+    await this.recoverStale();
+    const problems = await this.check();
+    this.emit({ type: 'preflight', lab: this.lab, problems });
+    for (const p of problems.filter((d) => d.severity !== 'error')) this.log.add(p.severity === 'warning' ? 'warn' : 'info', p.message);
+    const errors = problems.filter((d) => d.severity === 'error');
+    if (errors.length > 0) {
+      for (const e of errors) this.log.add('error', e.message);
+      return this.fail({ code: 'PREFLIGHT_FAILED', message: errors.map((e) => e.message).join('\n'), diagnostics: errors });
+    }
+    if (this.abortLaunch) return this.fail({ code: 'INVALID_REQUEST', message: 'stopped before it started' });
+
+    this.setState('starting');
+    try {
+      mkdirSync(plan.stateDir, { recursive: true });
+    } catch (err) {
+      return this.fail({ code: 'INTERNAL', message: `cannot create ${plan.stateDir}: ${(err as Error).message}` });
+    }
+    const opened = Journal.open(plan.stateDir, { lab: plan.lab, netns: plan.netns });
+    if (!opened.ok) return this.fail({ code: 'INTERNAL', message: opened.error.message });
+    this.journal = opened.journal;
+    this.escalation = chooseEscalation(this.uid, this.uid !== 0 && (this.options.preflightEnv?.passwordlessSudo ?? hasPasswordlessSudo(this.env)), this.env);
+
+    const steps = await runHostSteps(plan.hostSteps, { journal: this.journal, netns: plan.netns, escalation: this.escalation, env: this.env, onStep: (e) => this.onStep(e) });
+    if (!steps.ok) {
+      this.log.add('error', steps.message);
+      this.log.add('info', 'rolling back the host steps done so far');
+      await this.teardown();
+      return this.fail({ code: 'STEP_FAILED', message: steps.message });
+    }
+
+    const started = await this.startProcesses();
+    if (!started || this.abortLaunch) {
+      const message = this.startFailure ?? 'stopped while starting';
+      this.log.add('error', message);
+      await this.teardown();
+      return this.fail({ code: this.startFailure ? 'PROCESS_FAILED' : 'INVALID_REQUEST', message });
+    }
+    this.setState('running');
+    this.log.add('info', `lab ${this.lab} is running`);
+    return { ok: true, status: this.status() };
+  }
+
+  /** A journal with nothing alive behind it was left by an engine that died: clean up after it first. */
+  private async recoverStale(): Promise<void> {
+    const path = join(this.options.plan.stateDir, JOURNAL_FILE);
+    if (!existsSync(path)) return;
+    const read = readJournal(path);
+    if (!read.ok) return;
+    if (journaledProcesses(read.records).some((p) => p.pid !== null && isOurProcess(p.pid, p.argv))) return; // preflight reports it
+    this.log.add('warn', `lab ${this.lab} was not stopped cleanly last time: recovering from its journal`);
+    const r = await recoverLab(this.options.plan.stateDir, { env: this.env });
+    for (const f of r.failures) this.log.add('error', `recovery: ${f}`);
+  }
+
+  private fail(error: ApiError): { ok: false; error: ApiError } {
+    this.error = error;
+    this.setState('failed', error);
+    return { ok: false, error };
+  }
+
+  private onStep(e: StepEvent): void {
+    this.emit({ type: 'step', lab: this.lab, ...e });
+    const n = `${e.index + 1}/${e.total}`;
+    if (e.status === 'running') this.log.add('info', `${n}: ${e.description}`);
+    if (e.status === 'failed' || e.status === 'undo-failed') this.log.add('error', `${n} ${e.status}: ${e.description}: ${e.detail ?? ''}`);
+    if (e.status === 'undoing') this.log.add('info', `undo ${n}: ${e.description}`);
+  }
+
+  /** Starts every process once all it depends on is ready; false (after all settled) when one failed. */
+  private async startProcesses(): Promise<boolean> {
+    const { plan } = this.options;
+    const byId = new Map(plan.processes.map((p) => [p.id, p]));
+    const ready = new Map<string, Promise<boolean>>();
+    const start = (p: ProcessPlan): Promise<boolean> => {
+      const known = ready.get(p.id);
+      if (known) return known;
+      const run = (async () => {
+        const deps = await Promise.all(p.dependsOn.map((d) => (byId.has(d) ? start(byId.get(d) as ProcessPlan) : Promise.resolve(true))));
+        if (!deps.every(Boolean) || this.startFailure !== null || this.abortLaunch) return false;
+        return this.startOne(p);
+      })();
+      ready.set(p.id, run);
+      return run;
+    };
+    const results = await Promise.all(plan.processes.map(start));
+    return results.every(Boolean);
+  }
+
+  private async startOne(p: ProcessPlan): Promise<boolean> {
+    const { plan } = this.options;
+    const sup = new ProcessSupervisor({
+      plan: p,
+      netns: plan.netns,
+      journal: this.journal ?? undefined,
+      env: this.env,
+      stopTimeouts: { ...LAB_STOP_TIMEOUTS, ...this.options.stopTimeouts },
+      readyTimeoutMs: this.options.readyTimeoutMs ?? 30_000,
+    });
+    this.supervisors.set(p.id, sup);
+    const vm = p.kind === 'vm' ? this.vms.get(p.node) : undefined;
+    sup.subscribe((e) => {
+      if (e.type === 'exit' && e.exit.during === 'run') this.onCrash(p, e.exit);
+    });
+    if (vm) {
+      this.setVm(vm, { state: 'starting' });
+      // QEMU drops serial output while no client is connected: be connecting before it starts.
+      vm.console.attach(() => sup.state === 'starting' || sup.state === 'running');
+    }
+    this.log.add('info', `starting ${p.kind} ${p.id}`);
+    const r = await sup.start();
+    if (r.ok) {
+      this.log.add('info', `${p.kind} ${p.id} is up (pid ${r.pid})`);
+      if (vm) this.setVm(vm, { state: 'running', pid: r.pid });
+      return true;
+    }
+    const tail = r.error.exit?.stderrTail.trim() ?? sup.stderrTail().trim();
+    this.startFailure ??= `${p.kind} ${p.id} failed to start: ${r.error.message}${tail ? `\n${tail}` : ''}`;
+    if (vm) {
+      const exit = r.error.exit;
+      this.setVm(vm, exit ? { state: 'crashed', exit: { code: exit.code, signal: exit.signal }, stderrTail: exit.stderrTail } : { state: 'stopped' });
+    }
+    return false;
+  }
+
+  /** A process ended on its own while the lab ran: report it; the others keep running. */
+  private onCrash(p: ProcessPlan, exit: ProcessExit): void {
+    const how = describeExit(exit);
+    this.log.add('error', `${p.kind} ${p.id} ended unexpectedly (${how})${exit.stderrTail.trim() ? `: ${exit.stderrTail.trim().split('\n').pop()}` : ''}`);
+    const vm = p.kind === 'vm' ? this.vms.get(p.node) : undefined;
+    if (vm) this.setVm(vm, { state: 'crashed', exit: { code: exit.code, signal: exit.signal }, stderrTail: exit.stderrTail });
+  }
+
+  // ------------------------------------------------------------------------------------------ stop
+
+  private async runStop(): Promise<Result> {
+    if (this.current === 'preflight' || this.current === 'starting') {
+      this.abortLaunch = true;
+      await this.launching;
+    }
+    if (this.current !== 'running') {
+      this.stopping = null; // nothing held: a later stop may be asked again
+      return { ok: true };
+    }
+    this.setState('stopping');
+    this.log.add('info', `stopping lab ${this.lab}`);
+    const failures = await this.teardown();
+    if (failures.length > 0) {
+      return this.fail({ code: 'INTERNAL', message: `teardown incomplete: ${failures.join('; ')}; run qnet down ${this.lab} once the cause is fixed` });
+    }
+    this.setState('stopped');
+    this.log.add('info', `lab ${this.lab} stopped`);
+    return { ok: true };
+  }
+
+  /** Guests in parallel, then the other processes newest first, then undos, runtime files and the journal. */
+  private async teardown(): Promise<string[]> {
+    const failures: string[] = [];
+    const sups = [...this.supervisors.values()];
+    const stopAll = async (list: ProcessSupervisor[]) => {
+      for (const r of await Promise.all(list.map((s) => s.stop()))) if (!r.ok && r.error.code !== 'NOT_STARTED') failures.push(r.error.message);
+    };
+    await stopAll(sups.filter((s) => this.options.plan.processes.find((p) => p.id === s.id)?.kind === 'vm'));
+    for (const s of sups.filter((x) => this.options.plan.processes.find((p) => p.id === x.id)?.kind !== 'vm').reverse()) await stopAll([s]);
+    for (const vm of this.vms.values()) {
+      vm.console.detach();
+      if (vm.state.state !== 'crashed') this.setVm(vm, { state: 'stopped' });
+    }
+    const journal = this.journal;
+    if (journal === null) return failures;
+    const read = readJournal(journal.path);
+    if (read.ok) {
+      const steps = this.options.plan.hostSteps;
+      const items: UndoItem[] = pendingUndo(read.records).map((u) => ({ ...u, index: Math.max(0, steps.findIndex((s) => s.id === u.step)), total: steps.length }));
+      const undo = await undoHostSteps(items, {
+        journal,
+        netns: this.options.plan.netns,
+        escalation: this.escalation ?? { kind: 'root' },
+        env: this.env,
+        onStep: (e) => this.onStep(e),
+      });
+      failures.push(...undo.failures);
+    } else failures.push(read.error.message);
+    if (failures.length === 0) {
+      removeRuntimeFiles(this.options.plan);
+      journal.remove();
+    } else journal.close();
+    this.journal = null;
+    return failures;
+  }
+
+  // ------------------------------------------------------------------------------------------ events
+
+  private setState(state: LabState, error?: ApiError): void {
+    this.current = state;
+    if (state !== 'failed') this.error = undefined;
+    this.emit({ type: 'labState', lab: this.lab, state, ...(error ? { error } : {}) });
+  }
+
+  private setVm(vm: VmEntry, state: VmState): void {
+    vm.state = state;
+    this.emit({ type: 'vmState', lab: this.lab, vm: vm.name, state });
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's bug must not break the lab.
+      }
+    }
+  }
+}

@@ -1,0 +1,112 @@
+/** Preflight: names free on the host, the lab not running already, the bridge helper and its ACL, privilege. */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Diagnostic } from '../../shared/compiler/plan';
+import { aclAllows, readBridgeAcl } from './bridge-acl';
+import { JOURNAL_FILE, journaledProcesses, readJournal } from './journal';
+import type { PreflightContext } from './preflight';
+import { pdiag } from './preflight-diag';
+import { isOurProcess } from './proc';
+import { optionValues, optValue, parseQemuOpts } from './qemu-args';
+
+/** The interfaces the host steps create (bridges, taps), with the step that creates them. */
+function createdInterfaces(ctx: PreflightContext): { name: string; kind: string }[] {
+  const out: { name: string; kind: string }[] = [];
+  for (const s of ctx.plan.hostSteps) {
+    const a = s.argv;
+    if (a[0] === 'ip' && a[1] === 'link' && a[2] === 'add' && a[3] !== undefined) out.push({ name: a[3], kind: a.includes('bridge') ? 'bridge' : 'interface' });
+    if (a[0] === 'ip' && a[1] === 'tuntap' && a[2] === 'add' && a[3] === 'dev' && a[4] !== undefined) out.push({ name: a[4], kind: 'tap' });
+  }
+  return out;
+}
+
+/** Bridges and taps of a host-network lab do not exist yet; the lab's namespace does not exist yet. */
+export function checkNames(ctx: PreflightContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const lab = ctx.plan.lab;
+  if (ctx.plan.netns !== null) {
+    if (existsSync(join('/run/netns', ctx.plan.netns))) {
+      const fix = `qnet down ${lab}, or sudo ip netns del ${ctx.plan.netns}`;
+      out.push(pdiag('PREFLIGHT_NETNS_EXISTS', `network namespace ${ctx.plan.netns} already exists (left by an earlier run of lab ${lab}?): ${fix}`, { fix }));
+    }
+    return out; // bridges and taps live inside the namespace: they cannot clash with the host's
+  }
+  for (const { name, kind } of createdInterfaces(ctx)) {
+    if (!existsSync(join('/sys/class/net', name))) continue;
+    const fix = `rename it in the topology, or remove it with sudo ip link del ${name}`;
+    out.push(pdiag('PREFLIGHT_NAME_TAKEN', `${kind} ${name} already exists on this host: ${fix}`, { fix }));
+  }
+  return out;
+}
+
+/** The lab's state directory is not used by a running lab (its journal names live processes). */
+export function checkLabRunning(ctx: PreflightContext): Diagnostic[] {
+  const read = readJournal(join(ctx.plan.stateDir, JOURNAL_FILE));
+  if (!read.ok) return [];
+  const live = journaledProcesses(read.records).filter((p) => p.pid !== null && isOurProcess(p.pid, p.argv));
+  if (live.length === 0) return [];
+  const fix = `qnet down ${ctx.plan.lab}`;
+  return [
+    pdiag('PREFLIGHT_LAB_RUNNING', `lab ${ctx.plan.lab} is already running from ${ctx.plan.stateDir} (pid ${live.map((p) => p.pid).join(', ')}): stop it first with ${fix}`, { fix }),
+  ];
+}
+
+/** Helper mode: qemu-bridge-helper exists and is setuid root (unless we are root); the ACL allows each bridge. */
+export function checkHelper(ctx: PreflightContext): Diagnostic[] {
+  const uses = new Map<string, { helper: string; vms: string[] }>();
+  for (const vm of ctx.plan.vms) {
+    for (const nd of optionValues(vm.argv, '-netdev')) {
+      const o = parseQemuOpts(nd);
+      if (o.type !== 'bridge') continue;
+      const br = optValue(o, 'br') ?? 'br0';
+      const entry = uses.get(br) ?? { helper: optValue(o, 'helper') ?? ctx.plan.target.bridgeHelper, vms: [] };
+      entry.vms.push(vm.node);
+      uses.set(br, entry);
+    }
+  }
+  if (uses.size === 0) return [];
+  const out: Diagnostic[] = [];
+  const helpers = new Set([...uses.values()].map((u) => u.helper.split(' ')[0] ?? ''));
+  for (const helper of helpers) {
+    let st;
+    try {
+      st = statSync(helper);
+    } catch {
+      const fix = 'sudo apt-get install qemu-system-common';
+      out.push(pdiag('PREFLIGHT_HELPER_MISSING', `qemu-bridge-helper is not installed at ${helper}: ${fix}`, { fix }));
+      continue;
+    }
+    const setuidRoot = st.uid === 0 && (st.mode & 0o4000) !== 0;
+    if (!setuidRoot && ctx.uid !== 0) {
+      const fix = `sudo chmod u+s ${helper}`;
+      out.push(pdiag('PREFLIGHT_HELPER_NOT_SETUID', `${helper} is not setuid root, so it cannot create taps for you: ${fix}`, { fix }));
+    }
+  }
+  const conf = ctx.bridgeConf;
+  const acl = readBridgeAcl(conf);
+  for (const [br, { vms }] of uses) {
+    if (aclAllows(acl, br)) continue;
+    const why = acl.error !== null ? `${acl.error}` : acl.deny.has(br) || acl.deny.has('all') ? `${conf} denies it` : `${conf} has no "allow ${br}" line`;
+    const fix = `echo 'allow ${br}' | sudo tee -a ${conf}`;
+    out.push(pdiag('PREFLIGHT_BRIDGE_ACL', `qemu-bridge-helper will refuse bridge ${br} (${why}): add the line "allow ${br}" to ${conf}, e.g. ${fix}`, { nodes: vms, fix }));
+  }
+  return out;
+}
+
+/** Root steps and namespaces need root: here directly, with passwordless sudo, or through one pkexec/sudo prompt. */
+export function checkPrivilege(ctx: PreflightContext): Diagnostic[] {
+  if (ctx.uid === 0) return [];
+  const rootSteps = ctx.plan.hostSteps.some((s) => s.needsRoot || s.inNetns);
+  if (ctx.plan.netns !== null) {
+    const fix = 'run the engine as root (sudo qnet up …), or use isolation host';
+    return [pdiag('PREFLIGHT_PRIVILEGE', `isolation netns runs the lab's processes inside a network namespace, which needs root: ${fix}`, { fix })];
+  }
+  if (!rootSteps) return [];
+  if (ctx.passwordlessSudo) return [pdiag('PREFLIGHT_PRIVILEGE', 'host setup runs through sudo (no password needed)', { severity: 'info' })];
+  return [
+    pdiag('PREFLIGHT_PRIVILEGE', 'host setup needs root: pkexec (or sudo) will ask for your password once for the generated setup script', {
+      severity: 'warning',
+      fix: 'Or use privilege helper/user with isolation host',
+    }),
+  ];
+}

@@ -1,0 +1,58 @@
+/** Preflight: the TCP/UDP host ports a lab on the host network binds are free (bind-tested, then released). */
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import type { Diagnostic } from '../../shared/compiler/plan';
+import type { PreflightContext } from './preflight';
+import { pdiag } from './preflight-diag';
+import { boundPorts, type BoundPort } from './qemu-args';
+
+/** Resolves null when `port` can be bound on `host` now, else the error code (EADDRINUSE, EACCES, …). */
+export function bindTest(proto: 'tcp' | 'udp', host: string, port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    if (proto === 'tcp') {
+      const server = createServer();
+      server.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+      server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(null)));
+    } else {
+      const sock = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+      sock.once('error', (err: NodeJS.ErrnoException) => {
+        sock.close();
+        resolve(err.code ?? err.message);
+      });
+      sock.bind({ port, address: host, exclusive: true }, () => sock.close(() => resolve(null)));
+    }
+  });
+}
+
+/** "hostfwd of nat node wan", "socket listen of vm server": who binds the port, for the message. */
+function owner(ctx: PreflightContext, vm: string, p: BoundPort): { text: string; nodes: string[] } {
+  if (p.what === 'hostfwd') {
+    const nat = ctx.topology.nodes.find((n) => n.kind === 'nat' && n.hostfwd.some((f) => f.hostPort === p.port && f.proto === p.proto));
+    if (nat) return { text: `hostfwd of nat node ${nat.id}`, nodes: [nat.id, vm] };
+  }
+  return { text: `${p.what} of vm ${vm}`, nodes: [vm] };
+}
+
+/**
+ * On the host network (isolation host), every port the guests bind must be free. In a namespace of the lab's own
+ * the ports cannot clash with the host's (and the namespace does not exist before launch), so nothing is tested.
+ */
+export async function checkPorts(ctx: PreflightContext): Promise<Diagnostic[]> {
+  if (ctx.plan.netns !== null) return [];
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const vm of ctx.plan.vms) {
+    for (const p of boundPorts(vm.argv)) {
+      const key = `${p.proto}:${p.host}:${p.port}`;
+      if (seen.has(key)) continue; // a clash inside the plan is the compiler's PORT_CLASH
+      seen.add(key);
+      const err = await bindTest(p.proto, p.host, p.port);
+      if (err === null) continue;
+      const who = owner(ctx, vm.node, p);
+      const why = err === 'EADDRINUSE' ? 'is already in use' : err === 'EACCES' ? 'needs privilege to bind' : `cannot be bound (${err})`;
+      const fix = err === 'EADDRINUSE' ? `stop what listens there (sudo ss -lpn '( sport = :${p.port} )' shows it) or choose another port` : 'choose a port above 1023';
+      out.push(pdiag('PREFLIGHT_PORT_IN_USE', `${p.proto === 'udp' ? 'UDP ' : ''}port ${p.port} (${who.text}) ${why}: ${fix}`, { nodes: who.nodes, fix }));
+    }
+  }
+  return out;
+}

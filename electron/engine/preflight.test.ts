@@ -1,0 +1,127 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compile } from '../../shared/compiler/index';
+import { DEFAULT_TARGET } from '../../shared/compiler/target';
+import { aclAllows, readBridgeAcl } from './bridge-acl';
+import { topologyOf } from './lab-testkit';
+import { preflight } from './preflight';
+import { doneIndices, rootScript } from './privilege';
+import { isOurProcess } from './proc';
+import { boundPorts, parseQemuOpts } from './qemu-args';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'qnet-pre-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const NO_KVM = { usable: false, reason: 'test' };
+
+describe('qemu-args', () => {
+  it('splits option lists with ,, escapes', () => {
+    expect(parseQemuOpts('user,id=n,hostfwd=tcp:127.0.0.1:8080-:80,smb=/a,,b')).toEqual({
+      type: 'user',
+      keys: [['id', 'n'], ['hostfwd', 'tcp:127.0.0.1:8080-:80'], ['smb', '/a,b']],
+    });
+  });
+  it('finds the host ports of hostfwd, socket listen, stream servers and dgram, not multicast', () => {
+    const argv = [
+      '-netdev', 'user,id=a,hostfwd=tcp:127.0.0.1:8080-:80,hostfwd=udp::5353-:53',
+      '-netdev', 'socket,id=b,listen=127.0.0.1:40500',
+      '-netdev', 'socket,id=c,connect=127.0.0.1:40501',
+      '-netdev', 'stream,id=d,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=40600',
+      '-netdev', 'dgram,id=e,local.type=inet,local.host=127.0.0.1,local.port=40700,remote.type=inet,remote.host=127.0.0.1,remote.port=40701',
+      '-netdev', 'dgram,id=f,remote.type=inet,remote.host=230.0.0.1,remote.port=1234,local.type=inet,local.host=0.0.0.0,local.port=1234',
+    ];
+    expect(boundPorts(argv).map((p) => `${p.proto}:${p.host}:${p.port}:${p.what}`)).toEqual([
+      'tcp:127.0.0.1:8080:hostfwd',
+      'udp:0.0.0.0:5353:hostfwd',
+      'tcp:127.0.0.1:40500:socket listen',
+      'tcp:127.0.0.1:40600:stream server',
+      'udp:127.0.0.1:40700:dgram',
+    ]);
+  });
+});
+
+describe('bridge ACL', () => {
+  it('default deny, allow lines, deny wins, includes, missing file', () => {
+    const inc = join(dir, 'inc.conf');
+    writeFileSync(inc, 'allow br2\n');
+    const conf = join(dir, 'bridge.conf');
+    writeFileSync(conf, `# c\nallow br0\nallow br1\ndeny br1\ninclude ${inc}\n`);
+    const acl = readBridgeAcl(conf);
+    expect(['br0', 'br1', 'br2', 'br3'].map((b) => aclAllows(acl, b))).toEqual([true, false, true, false]);
+    expect(aclAllows(readBridgeAcl(join(dir, 'none.conf')), 'br0')).toBe(false);
+  });
+});
+
+describe('privilege script', () => {
+  it('quotes every word and marks each done command', () => {
+    const s = rootScript([{ index: 0, argv: ['ip', 'link', 'add', "it's", 'type', 'bridge'] }], false);
+    expect(s).toContain(`if ip link add 'it'\\''s' type bridge; then echo 'qnet-step-done 0'; else exit 1; fi`);
+    expect([...doneIndices('qnet-step-done 0\nnoise\nqnet-step-done 2\n')]).toEqual([0, 2]);
+  });
+});
+
+describe('isOurProcess', () => {
+  it('matches this process by its argv, tolerates argv tokenized in place, refuses other argv', () => {
+    expect(isOurProcess(process.pid, readArgv())).toBe(true);
+    expect(isOurProcess(process.pid, ['ip', 'netns', 'exec', 'x', ...readArgv()])).toBe(true);
+    expect(isOurProcess(process.pid, [...readArgv(), 'extra'])).toBe(false);
+    expect(isOurProcess(2 ** 22 + 1, ['x'])).toBe(false);
+  });
+});
+
+function readArgv(): string[] {
+  return readFileSync('/proc/self/cmdline', 'utf8').split('\0').slice(0, -1);
+}
+
+describe('preflight', () => {
+  const nat = `version: 1
+name: pf
+nodes:
+  - { id: web, kind: vm, boot: { type: kernel, kernel: /nonexistent/vmlinuz }, nics: [{ id: eth0 }] }
+  - { id: wan, kind: nat, hostfwd: [{ hostPort: PORT, guestPort: 80 }] }
+  - { id: arm, kind: vm, arch: aarch64, nics: [] }
+links:
+  - { a: 'web:eth0', b: wan }
+`;
+  it('names a port in use with its nat node, a missing kernel, a missing tiny guest, missing programs with packages', async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen({ port: 0, host: '127.0.0.1' }, r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const topology = topologyOf(nat.replace('PORT', String(port)));
+      const plan = compile(topology, { ...DEFAULT_TARGET, stateDir: dir, tinyGuest: {} });
+      const problems = await preflight(plan, topology, { uid: 0, kvm: NO_KVM, env: { PATH: '/nonexistent' }, qemuVersionOf: () => null });
+      const messages = problems.map((p) => `${p.code}: ${p.message}`);
+      expect(messages).toContain(`PREFLIGHT_PORT_IN_USE: port ${port} (hostfwd of nat node wan) is already in use: stop what listens there (sudo ss -lpn '( sport = :${port} )' shows it) or choose another port`);
+      expect(messages).toContain('PREFLIGHT_PROGRAM_MISSING: qemu-system-aarch64 is not installed (needed by arm): sudo apt-get install qemu-system-arm');
+      expect(messages).toContain('PREFLIGHT_BOOT_FILE_MISSING: web: the kernel /nonexistent/vmlinuz does not exist: fix the path in its boot settings');
+      expect(messages.find((m) => m.startsWith('PREFLIGHT_TINY_GUEST_MISSING'))).toMatch(/arm boots the tiny guest, which is not built for aarch64 .*: run qnet guest build --arch aarch64$/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('helper mode: a missing ACL line is named with the exact line to add; KVM asked for but unusable', async () => {
+    const conf = join(dir, 'empty-bridge.conf');
+    writeFileSync(conf, '# nothing allowed\n');
+    const topology = topologyOf(`version: 1
+name: hb
+nodes:
+  - { id: a, kind: vm, accel: kvm, nics: [{ id: eth0 }] }
+  - { id: lan, kind: bridge, ifname: qnbr9, external: true }
+links:
+  - { a: 'a:eth0', b: lan }
+`);
+    const plan = compile(topology, { ...DEFAULT_TARGET, privilege: 'helper', stateDir: dir, tinyGuest: {} });
+    const problems = await preflight(plan, topology, { uid: 1000, passwordlessSudo: false, kvm: NO_KVM, bridgeConf: conf });
+    const acl = problems.find((p) => p.code === 'PREFLIGHT_BRIDGE_ACL')!;
+    expect(acl.message).toBe(`qemu-bridge-helper will refuse bridge qnbr9 (${conf} has no "allow qnbr9" line): add the line "allow qnbr9" to ${conf}, e.g. echo 'allow qnbr9' | sudo tee -a ${conf}`);
+    expect(problems.find((p) => p.code === 'PREFLIGHT_KVM_UNUSABLE')!.message).toMatch(/^a asks for KVM, which does not work here \(test\): set accel to auto or tcg$/);
+  });
+});

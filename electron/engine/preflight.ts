@@ -1,0 +1,76 @@
+/**
+ * Preflight: everything that can be known before a lab starts, each failure a sentence with the command that fixes
+ * it (codes PREFLIGHT_…). Errors block the launch; nothing is started or created by these checks (ports are
+ * bind-tested and released at once).
+ */
+import { spawnSync } from 'node:child_process';
+import type { Diagnostic, LabPlan } from '../../shared/compiler/plan';
+import type { Topology } from '../../shared/model';
+import { DEFAULT_BRIDGE_CONF } from './bridge-acl';
+import type { KvmProbe } from './kvm';
+import { checkBootFiles, checkVhostBackends } from './preflight-files';
+import { checkHelper, checkLabRunning, checkNames, checkPrivilege } from './preflight-host';
+import { checkPorts } from './preflight-ports';
+import { checkKvm, checkPrograms, checkQemuVersion } from './preflight-programs';
+import { spawnEnv } from './which';
+
+/** What preflight may be told instead of probing (tests, or answers the engine already has). */
+export interface PreflightEnv {
+  /** PATH and the rest of the environment the lab's processes get. */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly uid?: number;
+  /** The KVM probe's answer; probed (once per process) when absent and a guest asks for KVM. */
+  readonly kvm?: KvmProbe;
+  readonly passwordlessSudo?: boolean;
+  readonly bridgeConf?: string;
+  /** The version of an installed QEMU binary (default: `BINARY --version`). */
+  readonly qemuVersionOf?: (binary: string) => { readonly major: number; readonly minor: number } | null;
+}
+
+/** What every check reads. */
+export interface PreflightContext {
+  readonly plan: LabPlan;
+  readonly topology: Topology;
+  readonly env: NodeJS.ProcessEnv;
+  readonly uid: number;
+  readonly kvm?: KvmProbe;
+  readonly passwordlessSudo: boolean;
+  readonly bridgeConf: string;
+  readonly qemuVersionOf?: PreflightEnv['qemuVersionOf'];
+}
+
+/** True when `sudo -n true` succeeds (sudo without a password prompt). */
+export function hasPasswordlessSudo(env: NodeJS.ProcessEnv = process.env): boolean {
+  const r = spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore', timeout: 5_000, env });
+  return r.status === 0;
+}
+
+/** Runs every check of a compiled plan against this machine; the problems found, errors first. */
+export async function preflight(plan: LabPlan, topology: Topology, penv: PreflightEnv = {}): Promise<Diagnostic[]> {
+  const uid = penv.uid ?? process.getuid?.() ?? 0;
+  const env = spawnEnv(penv.env ?? process.env);
+  const ctx: PreflightContext = {
+    plan,
+    topology,
+    env,
+    uid,
+    ...(penv.kvm ? { kvm: penv.kvm } : {}),
+    passwordlessSudo: penv.passwordlessSudo ?? (uid !== 0 && hasPasswordlessSudo(env)),
+    bridgeConf: penv.bridgeConf ?? DEFAULT_BRIDGE_CONF,
+    ...(penv.qemuVersionOf ? { qemuVersionOf: penv.qemuVersionOf } : {}),
+  };
+  const problems = [
+    ...checkPrograms(ctx),
+    ...checkQemuVersion(ctx),
+    ...(await checkKvm(ctx)),
+    ...checkBootFiles(ctx),
+    ...checkLabRunning(ctx),
+    ...checkNames(ctx),
+    ...(await checkPorts(ctx)),
+    ...checkHelper(ctx),
+    ...checkVhostBackends(ctx),
+    ...checkPrivilege(ctx),
+  ];
+  const rank = { error: 0, warning: 1, info: 2 } as const;
+  return problems.sort((a, b) => rank[a.severity] - rank[b.severity]);
+}
