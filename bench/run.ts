@@ -5,6 +5,18 @@ import { compile } from '../shared/compiler';
 import { DEFAULT_TARGET } from '../shared/compiler/target';
 import { loadTopology, saveTopology } from '../shared/model';
 import { generateTopology } from './generate';
+import { benchEngine } from './engine';
+import { benchConsolePipeline } from './console-pipeline';
+
+/** Whether a figure is on the right side of its budget; null for figures shown without one. */
+function withinBudget(f: Figure): boolean | null {
+  if (Number.isNaN(f.budget)) return null;
+  return f.better === 'lower' ? f.value <= f.budget : f.value >= f.budget;
+}
+
+function asResult(f: Figure) {
+  return { name: f.name, value: f.value, unit: f.unit, budget: Number.isNaN(f.budget) ? null : f.budget, better: f.better, withinBudget: withinBudget(f) };
+}
 
 interface Figure {
   readonly name: string;
@@ -48,12 +60,28 @@ const figures: Figure[] = [
   },
 ];
 
+const compileCount = figures.length;
+const engine = process.argv.includes('--compile-only') ? null : await benchEngine((line) => console.log(line));
+const pipeline = await benchConsolePipeline();
+if (engine) {
+  figures.push(
+    { name: 'launch 6 guests through the engine (median of 3)', value: engine.launchEngineMs, unit: 'ms', budget: NaN, better: 'lower' },
+    { name: 'launch 6 guests through up.sh (median of 3)', value: engine.launchScriptMs, unit: 'ms', budget: NaN, better: 'lower' },
+    { name: 'launch ratio engine / up.sh', value: engine.launchEngineMs / engine.launchScriptMs, unit: 'x', budget: 1.25, better: 'lower' },
+    { name: 'console throughput (guest serial flood)', value: engine.consoleMBps, unit: 'MB/s', budget: 20, better: 'higher' },
+    { name: 'console throughput (engine path, chardev flood)', value: pipeline.mbps, unit: 'MB/s', budget: 20, better: 'higher' },
+    { name: 'engine RSS growth during the chardev flood', value: pipeline.rssGrowthMB, unit: 'MB', budget: NaN, better: 'lower' },
+    { name: 'engine RSS growth during the flood', value: engine.rssGrowthMB, unit: 'MB', budget: NaN, better: 'lower' },
+  );
+}
+
 const width = Math.max(...figures.map((f) => f.name.length));
-console.log(`${'figure'.padEnd(width)}  ${'measured'.padStart(10)}  ${'budget'.padStart(10)}  verdict`);
+console.log(`${'figure'.padEnd(width)}  ${'measured'.padStart(12)}  ${'budget'.padStart(12)}  verdict`);
 for (const f of figures) {
-  const ok = f.better === 'lower' ? f.value <= f.budget : f.value >= f.budget;
-  const op = f.better === 'lower' ? '<=' : '>=';
-  console.log(`${f.name.padEnd(width)}  ${`${f.value.toFixed(2)} ${f.unit}`.padStart(10)}  ${`${op} ${f.budget} ${f.unit}`.padStart(10)}  ${ok ? 'within budget' : 'OVER BUDGET'}`);
+  const ok = withinBudget(f);
+  const budget = ok === null ? '-' : `${f.better === 'lower' ? '<=' : '>='} ${f.budget} ${f.unit}`;
+  const verdict = ok === null ? '' : ok ? 'within budget' : 'OVER BUDGET';
+  console.log(`${f.name.padEnd(width)}  ${`${f.value.toFixed(2)} ${f.unit}`.padStart(12)}  ${budget.padStart(12)}  ${verdict}`);
 }
 
 const resultsFile = new URL('./results.json', import.meta.url);
@@ -66,7 +94,8 @@ try {
 results.compile = {
   measuredAt: new Date().toISOString(),
   node: process.version,
-  figures: figures.map((f) => ({ ...f, withinBudget: f.better === 'lower' ? f.value <= f.budget : f.value >= f.budget })),
+  figures: figures.slice(0, compileCount).map(asResult),
 };
+if (engine) results.engine = { measuredAt: new Date().toISOString(), figures: figures.slice(compileCount).map(asResult), consoleBytes: engine.consoleBytes };
 await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwritten to bench/results.json`);

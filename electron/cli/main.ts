@@ -3,6 +3,11 @@ import { exportCommand } from './cmd-export';
 import { schemaCommand } from './cmd-schema';
 import { guestCommand } from '../guest/command';
 import { validateCommand } from './cmd-validate';
+import { upCommand } from './cmd-up';
+import { downCommand } from './cmd-down';
+import { statusCommand } from './cmd-status';
+import { consoleCommand } from './cmd-console';
+import { logsCommand } from './cmd-logs';
 import { CliError, UsageError, processIo } from './usage';
 import type { Io } from './usage';
 
@@ -15,6 +20,11 @@ commands:
   compile FILE         print the QEMU command lines, host setup and diagnostics (--json for machines)
   export FILE -o DIR   write up.sh and down.sh that run the lab without Qnet Studio
   schema               print the JSON Schema of the file format
+  up FILE              launch a lab (Ctrl+C stops it; --detach runs it in the background)
+  down [LAB]           stop a lab and undo its host setup (also after its engine died)
+  status               list the labs and their guests (--json for machines)
+  console LAB VM       attach to a guest's serial console (Ctrl+] detaches)
+  logs LAB VM          print a guest's console output (--follow)
   guest build          build the tiny guest (kernel + busybox initramfs) from the distribution's packages
 
 Run "qnet COMMAND --help" for a command's options.`;
@@ -25,6 +35,11 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   export: exportCommand,
   schema: schemaCommand,
   guest: guestCommand,
+  up: (args, io) => upCommand(args, io),
+  down: (args, io) => downCommand(args, io),
+  status: statusCommand,
+  console: (args, io) => consoleCommand(args, io),
+  logs: (args, io) => logsCommand(args, io),
 };
 
 /** Runs the CLI on argv (without node and script); returns the exit code. Never lets a stack trace out. */

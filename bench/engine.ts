@@ -1,0 +1,130 @@
+// Engine budgets: launch of a 6-guest lab through the engine vs through the exported up.sh (ratio), and console
+// throughput from a guest flooding its serial port to a subscriber, with the engine's memory sampled meanwhile.
+// Needs root (the labs live in network namespaces), QEMU and the tiny guest (built here when missing).
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compile, netnsName } from '../shared/compiler';
+import { Topology } from '../shared/model';
+import { emitScripts } from '../shared/emit/scripts';
+import type { EngineEvent } from '../shared/api';
+import { createEngine } from '../electron/engine/engine';
+import { probeTarget } from '../electron/engine/target';
+import { buildTinyGuest } from '../electron/guest/build';
+
+export interface EngineFigures {
+  readonly launchEngineMs: number;
+  readonly launchScriptMs: number;
+  readonly consoleMBps: number;
+  readonly consoleBytes: number;
+  readonly rssGrowthMB: number;
+}
+
+const NO_KVM = { usable: false, reason: 'bench runs on TCG' } as const;
+const RUNS = 3;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Six tiny guests on one VDE switch. */
+function sixGuests(name: string): Topology {
+  const vms = Array.from({ length: 6 }, (_, i) => ({ id: `g${i + 1}`, kind: 'vm' as const, memory: 128, nics: [{ id: 'eth0', ip: `10.0.60.${i + 1}/24` }] }));
+  return Topology.parse({ version: 1, name, nodes: [...vms, { id: 'sw', kind: 'vde' }], links: vms.map((v) => ({ a: `${v.id}:eth0`, b: 'sw' })) });
+}
+
+async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** One launch through the exported scripts: up.sh returns once every guest's QMP socket is up. */
+async function launchByScript(base: string, run: number): Promise<number> {
+  const topology = sixGuests(`bench-sh${run}`);
+  const { target } = await probeTarget(topology, { isolation: 'netns', stateDir: join(base, 'sh'), kvm: NO_KVM });
+  const emitted = emitScripts(compile(topology, target));
+  if (!emitted.ok) throw new Error(emitted.errors.map((e) => e.message).join('; '));
+  const dir = join(base, `scripts${run}`);
+  mkdirSync(dir, { recursive: true });
+  for (const f of emitted.files) {
+    writeFileSync(join(dir, f.path), f.content);
+    chmodSync(join(dir, f.path), f.mode);
+  }
+  const t0 = performance.now();
+  const up = spawnSync('bash', [join(dir, 'up.sh')], { encoding: 'utf8' });
+  const ms = performance.now() - t0;
+  spawnSync('bash', [join(dir, 'down.sh')], { encoding: 'utf8' });
+  if (up.status !== 0) throw new Error(`up.sh failed: ${up.stderr.slice(-400)}`);
+  return ms;
+}
+
+/** Runs the engine bench; returns null (saying why) where it cannot run here. */
+export async function benchEngine(log: (line: string) => void): Promise<EngineFigures | null> {
+  if (process.getuid?.() !== 0) {
+    log('engine bench skipped: it needs root (labs run in network namespaces)');
+    return null;
+  }
+  await buildTinyGuest({ arch: 'x86_64', log: () => {} });
+  const base = mkdtempSync(join(tmpdir(), 'qnet-bench-'));
+  const engine = createEngine({ stateDir: join(base, 'engine'), kvm: NO_KVM, defaults: { isolation: 'netns' } });
+  const text: string[] = [];
+  let consoleBytes = 0;
+  let watched = '';
+  const off = engine.subscribe((e: EngineEvent) => {
+    if (e.type === 'console' && e.lab === watched && e.vm === 'g1') {
+      text.push(e.data);
+      consoleBytes += e.end - e.seq;
+    }
+  });
+  try {
+    const scriptMs: number[] = [];
+    const engineMs: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      scriptMs.push(await launchByScript(base, run));
+      const lab = `bench-en${run}`;
+      const t1 = performance.now();
+      const launched = await engine.request({ type: 'launch', source: { kind: 'document', topology: sixGuests(lab) } });
+      engineMs.push(performance.now() - t1);
+      if (!launched.ok) throw new Error(`engine launch failed: ${launched.error.message}`);
+      if (run < RUNS - 1) await engine.request({ type: 'stop', lab });
+    }
+
+    // Console throughput: g1 of the last lab floods its serial console for a few seconds.
+    const lab = `bench-en${RUNS - 1}`;
+    watched = lab;
+    // Console events flow per subscription; the backlog holds what the guest printed before it.
+    const sub = await engine.request({ type: 'consoleSubscribe', lab, vm: 'g1', fromSeq: 0 });
+    if (!sub.ok) throw new Error(`console subscribe failed: ${sub.error.message}`);
+    text.push(sub.backlog);
+    await until('g1 ready line', () => text.join('').includes('QNET-READY'), 120_000);
+    text.length = 0;
+    const rss0 = process.memoryUsage().rss;
+    let rssMax = rss0;
+    const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 50);
+    const line = 'qnet-flood-0123456789abcdefghijklmnopqrstuvwxyz-0123456789abcdefghijklmnopqrstuvwxyz';
+    const before = consoleBytes;
+    const t2 = performance.now();
+    await engine.request({ type: 'consoleInput', lab, vm: 'g1', data: `timeout 6 yes ${line}; echo __flood_""done__\n` });
+    await until('the flood to end', () => text.join('').includes('__flood_done__'), 120_000);
+    const seconds = (performance.now() - t2) / 1000;
+    clearInterval(sampler);
+    const flooded = consoleBytes - before;
+    await engine.request({ type: 'stop', lab });
+    return {
+      launchEngineMs: median(engineMs),
+      launchScriptMs: median(scriptMs),
+      consoleMBps: flooded / seconds / 1e6,
+      consoleBytes: flooded,
+      rssGrowthMB: (rssMax - rss0) / 1e6,
+    };
+  } finally {
+    off();
+    await engine.dispose();
+    // Only when a failure left them behind: stop and down.sh remove them.
+    for (let run = 0; run < RUNS; run++) {
+      for (const lab of [`bench-sh${run}`, `bench-en${run}`]) spawnSync('ip', ['netns', 'del', netnsName(lab)], { stdio: 'ignore' });
+    }
+    rmSync(base, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,265 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { EngineApi, EngineEvent, LaunchOptions, VmState } from '../../shared/api';
+import type { Isolation, Privilege } from '../../shared/compiler/plan';
+import { serveControl, type ControlServer } from '../engine/control-server';
+import { controlSocketPath } from '../engine/control-protocol';
+import { createEngine } from '../engine/engine';
+import { detachUp } from './up-detach';
+import { STATE_DIR_HELP, STATE_DIR_OPTION, stateDirFlag, stateDirOf } from './lab-common';
+import { formatApiError, formatEvent, formatProblems, vmEnded } from './lab-progress';
+import { CliError, UsageError } from './usage';
+import type { Io } from './usage';
+
+export const UP_USAGE = `usage: qnet up FILE [--netns] [--privilege MODE] [--state-dir DIR] [--detach]
+
+Launches the lab of a *.qnet.yaml topology: preflight, host setup, guests in dependency order. Prints each host
+step and each guest's state, then how to attach to a console, and stays until Ctrl+C (or SIGTERM), which stops
+the lab cleanly and undoes the host setup, or until every guest has ended. While it runs, "qnet status",
+"qnet console", "qnet logs" and "qnet down" reach it through its control socket (DIR/engine-PID.sock).
+Exit status: 0 when the lab ran and was stopped cleanly, 1 when preflight or the launch failed (the problems are
+printed with their fixes) or a guest crashed.
+
+options:
+  --netns              run the lab's bridges, taps and guests in a network namespace of its own
+  --isolation MODE     host or netns (default: host; --netns is --isolation netns)
+  --privilege MODE     root (create bridges and taps), helper (qemu-bridge-helper) or user (default: root)
+${STATE_DIR_HELP}
+  --detach             run the lab in the background: wait until it is running (or failed), print its name and
+                       exit; the engine's output goes to DIR/LAB/qnet-up.log. Stop it with "qnet down LAB"
+  -v, --verbose        also print the engine's log lines
+  -h, --help           show this help`;
+
+export const UP_OPTIONS = {
+  ...STATE_DIR_OPTION,
+  netns: { type: 'boolean' },
+  isolation: { type: 'string' },
+  privilege: { type: 'string' },
+  detach: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** What `qnet up` needs from its surroundings (tests replace the engine and the signals). */
+export interface UpDeps {
+  readonly createEngine?: (defaults: LaunchOptions) => EngineApi & { dispose(): Promise<void> };
+  /** Calls `onSignal` on SIGINT or SIGTERM; returns the function that stops listening. */
+  readonly onSignal?: (onSignal: (signal: string) => void) => () => void;
+}
+
+const processSignals = (onSignal: (signal: string) => void) => {
+  const handler = (signal: NodeJS.Signals) => onSignal(signal);
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+};
+
+/** The launch options of the command line. */
+export function launchOptionsOf(
+  values: { netns?: boolean | undefined; isolation?: string | undefined; privilege?: string | undefined },
+  stateDir: string,
+): LaunchOptions {
+  const isolation = values.isolation ?? (values.netns ? 'netns' : undefined);
+  if (isolation !== undefined && !['host', 'netns'].includes(isolation))
+    throw new UsageError(`--isolation must be host or netns (got "${isolation}")`, UP_USAGE);
+  if (values.netns && isolation !== 'netns') throw new UsageError('--netns contradicts --isolation host', UP_USAGE);
+  const privilege = values.privilege;
+  if (privilege !== undefined && !['root', 'helper', 'user'].includes(privilege))
+    throw new UsageError(`--privilege must be root, helper or user (got "${privilege}")`, UP_USAGE);
+  return {
+    stateDir,
+    ...(isolation ? { isolation: isolation as Isolation } : {}),
+    ...(privilege ? { privilege: privilege as Privilege } : {}),
+  };
+}
+
+/** Whether `qnet up` shows a log line: warnings and errors that no other event already showed (or all with -v). */
+function showLog(event: Extract<EngineEvent, { type: 'log' }>, verbose: boolean, shown: Set<string>): boolean {
+  if (verbose) return true;
+  if (shown.has(event.message)) return false;
+  if (event.level === 'warn') return true;
+  // Step failures and guest crashes have their own lines; other processes (switches) only log theirs.
+  return (
+    event.level === 'error' &&
+    (/^recovery:/.test(event.message) || /^(?!vm )\S+ \S+ ended unexpectedly/.test(event.message))
+  );
+}
+
+/** `qnet up FILE`. */
+export async function upCommand(args: string[], io: Io, deps: UpDeps = {}): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: UP_OPTIONS });
+  if (values.help) return (io.out(`${UP_USAGE}\n`), 0);
+  if (positionals.length !== 1) throw new UsageError('up takes exactly one FILE', UP_USAGE);
+  const file = resolve(positionals[0]!);
+  const stateDir = stateDirOf(values, UP_USAGE);
+  const options = launchOptionsOf(values, stateDir);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError(
+      `qnet up: cannot read ${positionals[0]}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
+  }
+  if (values.detach) return detachUp({ file, text, stateDir, args }, io);
+  return runForeground({ file, text, stateDir, options, verbose: values.verbose ?? false }, io, deps);
+}
+
+interface Foreground {
+  readonly file: string;
+  readonly text: string;
+  readonly stateDir: string;
+  readonly options: LaunchOptions;
+  readonly verbose: boolean;
+}
+
+async function runForeground(up: Foreground, io: Io, deps: UpDeps): Promise<number> {
+  const engine = (deps.createEngine ?? ((defaults) => createEngine({ defaults })))(up.options);
+  let server: ControlServer;
+  try {
+    server = await serveControl(engine, controlSocketPath(up.stateDir), { exitsAfterStop: true });
+  } catch (error) {
+    await engine.dispose();
+    throw new CliError(`qnet up: ${(error as Error).message}`);
+  }
+
+  let lab: string | null = null;
+  let labState: string = 'idle';
+  const vms = new Map<string, VmState>();
+  const shown = new Set<string>();
+  let wake: (why: 'signal' | 'ended' | 'stopped') => void = () => {};
+  const woken = new Promise<'signal' | 'ended' | 'stopped'>((r) => (wake = r));
+  let stoppingByUs = false;
+  let failedShown = false;
+
+  const unsubscribe = engine.subscribe((event) => {
+    if ('lab' in event && lab !== null && event.lab !== lab) return;
+    if (event.type === 'preflight') event.problems.forEach((p) => shown.add(p.message));
+    if (event.type === 'log') {
+      if (showLog(event, up.verbose, shown))
+        io[event.level === 'error' ? 'err' : 'out'](`${event.level}: ${event.message}\n`);
+    } else {
+      const { text, stream } = formatEvent(event);
+      if (text !== '') io[stream](`${text}\n`);
+    }
+    if (event.type === 'vmState') {
+      vms.set(event.vm, event.state);
+      if (labState === 'running' && vms.size > 0 && [...vms.values()].every(vmEnded)) wake('ended');
+    }
+    if (event.type === 'labState') {
+      labState = event.state;
+      if (event.state === 'failed') failedShown = true;
+      if ((event.state === 'stopping' || event.state === 'stopped') && !stoppingByUs) wake('stopped');
+    }
+  });
+  let signals = 0;
+  const stopSignals = (deps.onSignal ?? processSignals)((signal) => {
+    signals++;
+    if (signals === 1) {
+      io.out(`\n${signal}: stopping the lab\n`);
+      wake('signal');
+    } else io.err(`still stopping (undoing the host setup); ${signal} again will not skip it\n`);
+  });
+
+  const finish = async (code: number) => {
+    stopSignals();
+    unsubscribe();
+    await server.close();
+    await engine.dispose();
+    return code;
+  };
+
+  // A signal during the launch stops it: the engine aborts what it started.
+  let interrupted = false;
+  void woken.then((why) => {
+    if (why === 'signal' && lab === null) {
+      interrupted = true;
+      stoppingByUs = true;
+      void engine
+        .request({ type: 'list' })
+        .then((l) => l.ok && l.labs.forEach((s) => void engine.request({ type: 'stop', lab: s.lab })));
+    }
+  });
+  io.out(`launching ${up.file} (control socket ${server.path})\n`);
+  const launched = await engine.request({
+    type: 'launch',
+    source: { kind: 'yaml', text: up.text, path: up.file },
+    options: up.options,
+  });
+  if (!launched.ok) {
+    if (interrupted) return finish(0);
+    const { error } = launched;
+    const unshown = error.diagnostics?.filter((d) => !shown.has(d.message)) ?? [];
+    if (error.code === 'PREFLIGHT_FAILED') {
+      if (unshown.length) io.err(`${formatProblems('preflight', unshown)}\n`);
+      const n = error.diagnostics?.length ?? 0;
+      io.err(`qnet up: preflight failed (${n} problem${n === 1 ? '' : 's'}); nothing was started\n`);
+    } else if (failedShown) io.err('qnet up: the launch failed; what it had set up was undone\n');
+    else io.err(`qnet up: the launch failed: ${formatApiError(error, 'lab')}\n`);
+    // A failed launch leaves its lab rolled back; stop anything it still holds before leaving.
+    const listed = await engine.request({ type: 'list' });
+    if (listed.ok)
+      await Promise.all(
+        listed.labs
+          .filter((l) => l.state !== 'stopped' && l.state !== 'failed')
+          .map((l) => engine.request({ type: 'stop', lab: l.lab })),
+      );
+    return finish(1);
+  }
+  lab = launched.lab;
+  labState = launched.status.state;
+  for (const vm of launched.status.vms) vms.set(vm.vm, vm.state);
+  const first = launched.status.vms[0]?.vm ?? 'VM';
+  const dirFlag = stateDirFlag(up.stateDir);
+  io.out(
+    `lab ${lab} is running: ${launched.status.vms.map((v) => v.vm).join(', ')}\n` +
+      `  attach to a console: qnet console ${lab} ${first}${dirFlag}\n` +
+      `  stop: Ctrl+C here, or qnet down ${lab}${dirFlag}\n`,
+  );
+  if (interrupted) return finish(0);
+  if (launched.status.vms.length > 0 && launched.status.vms.every((v) => vmEnded(v.state))) wake('ended');
+
+  const why = await woken;
+  if (why === 'stopped') {
+    // Someone else (qnet down) stops it: wait until they are done.
+    const done = await waitForState(engine, lab, ['stopped', 'failed']);
+    io.out(`lab ${lab} was stopped from outside\n`);
+    return finish(done === 'stopped' ? 0 : 1);
+  }
+  if (why === 'ended') io.out(`every guest of ${lab} has ended: stopping the lab\n`);
+  stoppingByUs = true;
+  const stopped = await engine.request({ type: 'stop', lab });
+  if (!stopped.ok) {
+    io.err(`qnet up: stopping ${lab} failed: ${formatApiError(stopped.error, lab)}\n`);
+    return finish(1);
+  }
+  io.out(`lab ${lab} stopped; host setup undone\n`);
+  const crashed =
+    why === 'ended' &&
+    [...vms.values()].some((s) => s.state === 'crashed' && (s.exit.code !== 0 || s.exit.signal !== null));
+  return finish(crashed ? 1 : 0);
+}
+
+/** Waits until the lab reaches one of `states` (from events, checked against status first). */
+async function waitForState(engine: EngineApi, lab: string, states: readonly string[]): Promise<string> {
+  return new Promise((resolveState) => {
+    let settled = false;
+    const settle = (state: string) => {
+      if (settled) return;
+      settled = true;
+      off();
+      resolveState(state);
+    };
+    const off = engine.subscribe((e) => {
+      if (e.type === 'labState' && e.lab === lab && states.includes(e.state)) settle(e.state);
+    });
+    void engine.request({ type: 'status', lab }).then((s) => {
+      if (!s.ok) settle('stopped');
+      else if (states.includes(s.status.state)) settle(s.status.state);
+    });
+  });
+}

@@ -1,0 +1,123 @@
+/**
+ * The EngineApi of a running engine reached through its control socket (control-protocol.ts): callers cannot tell
+ * it from a local engine. Requests resolve with the engine's result; when the connection is lost, requests in
+ * flight and later ones resolve with an INTERNAL error saying so (never a rejection).
+ */
+import type { Socket } from 'node:net';
+import {
+  fail,
+  type EngineApi,
+  type EngineEvent,
+  type EngineRequest,
+  type ResponseOf,
+  type Result,
+} from '../../shared/api';
+import { LineSplitter, parseServerLine, type ControlHello } from './control-protocol';
+import { connectUnix } from './unix-socket';
+
+export interface ControlClient extends EngineApi {
+  readonly path: string;
+  /** Resolves when the connection is gone (closed by either side, or the engine died). */
+  readonly closed: Promise<void>;
+  readonly isClosed: () => boolean;
+  /** The server's hello line (null when the connection closed before it came). */
+  readonly hello: Promise<ControlHello | null>;
+  close(): void;
+}
+
+export type ConnectControlResult =
+  | { readonly ok: true; readonly client: ControlClient }
+  | {
+      readonly ok: false;
+      readonly error: { readonly code: 'CONNECT_TIMEOUT' | 'CONNECT_FAILED' | 'ABORTED'; readonly message: string };
+    };
+
+/** Connects to an engine's control socket; retries while it is missing or refusing until `deadlineMs` (default: once). */
+export async function connectControl(
+  path: string,
+  options: { readonly deadlineMs?: number; readonly signal?: AbortSignal } = {},
+): Promise<ConnectControlResult> {
+  const r = await connectUnix(path, {
+    deadlineMs: options.deadlineMs ?? 0,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (!r.ok) return r;
+  return { ok: true, client: controlClient(r.value, path) };
+}
+
+/** Wraps a connected socket as an EngineApi. */
+export function controlClient(socket: Socket, path: string): ControlClient {
+  let nextId = 1;
+  let closedReason: string | null = null;
+  const pending = new Map<number, (result: Result) => void>();
+  const listeners = new Set<(event: EngineEvent) => void>();
+  let markClosed: () => void = () => {};
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  let gotHello: (hello: ControlHello | null) => void = () => {};
+  const hello = new Promise<ControlHello | null>((resolve) => (gotHello = resolve));
+
+  const write = (message: object): boolean => {
+    if (closedReason !== null || !socket.writable) return false;
+    socket.write(`${JSON.stringify(message)}\n`);
+    return true;
+  };
+
+  const splitter = new LineSplitter(
+    (line) => {
+      const message = parseServerLine(line);
+      if (!message) return;
+      if ('hello' in message) return gotHello(message.hello);
+      if ('event' in message) {
+        for (const listener of [...listeners]) listener(message.event);
+        return;
+      }
+      if (typeof message.id !== 'number') return;
+      const resolve = pending.get(message.id);
+      pending.delete(message.id);
+      resolve?.(message.result);
+    },
+    () => socket.destroy(new Error('the engine sent a line that is too long')),
+  );
+  socket.on('data', (chunk: Buffer) => splitter.push(chunk));
+  socket.on('error', (err) => {
+    closedReason ??= err.message;
+  });
+  socket.on('close', () => {
+    closedReason ??= 'the engine closed the connection';
+    for (const resolve of pending.values()) resolve(fail('INTERNAL', `lost the engine at ${path}: ${closedReason}`));
+    pending.clear();
+    gotHello(null);
+    markClosed();
+  });
+
+  const call = (message: Record<string, unknown>): Promise<Result> =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      if (!write({ id, ...message }))
+        return resolve(fail('INTERNAL', `lost the engine at ${path}: ${closedReason ?? 'not connected'}`));
+      pending.set(id, resolve);
+    });
+
+  return {
+    path,
+    closed,
+    hello,
+    isClosed: () => closedReason !== null,
+    request<R extends EngineRequest>(request: R): Promise<ResponseOf<R>> {
+      return call({ request }) as Promise<ResponseOf<R>>;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      if (listeners.size === 1) void call({ events: true });
+      return () => {
+        if (!listeners.delete(listener)) return;
+        if (listeners.size === 0) void call({ events: false });
+      };
+    },
+    close() {
+      closedReason ??= 'closed by the client';
+      socket.end();
+      socket.destroySoon();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Finding the labs under a base state directory: live engines through their control sockets
+ * (`engine-<pid>.sock`), and labs whose engine died, by the journal left in `<stateDir>/<lab>/engine.journal`.
+ */
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LabStatus } from '../../shared/api';
+import { connectControl, type ControlClient } from './control-client';
+import { pidOfControlSocket } from './control-protocol';
+import { JOURNAL_FILE } from './journal';
+
+export interface LiveEngine {
+  readonly pid: number;
+  readonly socket: string;
+  readonly client: ControlClient;
+  readonly labs: readonly LabStatus[];
+}
+
+/** A lab with a journal and no engine running it: `qnet down LAB` recovers it. */
+export interface StaleLab {
+  readonly lab: string;
+  readonly stateDir: string;
+}
+
+export interface Discovery {
+  readonly engines: readonly LiveEngine[];
+  readonly stale: readonly StaleLab[];
+  /** Control sockets nobody listens on (their engine died); removed when asked to. */
+  readonly deadSockets: readonly string[];
+  /** Closes every client except those kept. */
+  close(keep?: ControlClient): void;
+}
+
+function readdir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Connects to every engine under `stateDir` and lists its labs; finds labs with a journal and no engine. */
+export async function discoverLabs(
+  stateDir: string,
+  options: { readonly removeDeadSockets?: boolean } = {},
+): Promise<Discovery> {
+  const names = readdir(stateDir);
+  const engines: LiveEngine[] = [];
+  const deadSockets: string[] = [];
+  await Promise.all(
+    names
+      .filter((n) => pidOfControlSocket(n) !== null)
+      .map(async (name) => {
+        const socket = join(stateDir, name);
+        const connected = await connectControl(socket);
+        if (!connected.ok) {
+          deadSockets.push(socket);
+          if (options.removeDeadSockets) rmSync(socket, { force: true });
+          return;
+        }
+        const listed = await connected.client.request({ type: 'list' });
+        if (!listed.ok) {
+          connected.client.close();
+          return;
+        }
+        engines.push({ pid: pidOfControlSocket(name)!, socket, client: connected.client, labs: listed.labs });
+      }),
+  );
+  engines.sort((a, b) => a.pid - b.pid);
+  const live = new Set(engines.flatMap((e) => e.labs.flatMap((l) => [l.stateDir.replace(/\/+$/, ''), l.lab])));
+  const stale = names
+    .filter((n) => existsSync(join(stateDir, n, JOURNAL_FILE)) && !live.has(join(stateDir, n)) && !live.has(n))
+    .sort()
+    .map((lab) => ({ lab, stateDir: join(stateDir, lab) }));
+  return {
+    engines,
+    stale,
+    deadSockets,
+    close(keep) {
+      for (const e of engines) if (e.client !== keep) e.client.close();
+    },
+  };
+}
+
+/** The engine running `lab`, if any. */
+export function engineOf(discovery: Discovery, lab: string): { engine: LiveEngine; status: LabStatus } | null {
+  for (const engine of discovery.engines) {
+    const status = engine.labs.find((l) => l.lab === lab);
+    if (status) return { engine, status };
+  }
+  return null;
+}
