@@ -1,11 +1,12 @@
-// `npm start`: the desktop window comes with the canvas and desktop issues. Until then this builds the CLI and
-// shows what Qnet Studio does on an example: the exact QEMU command lines of a point-to-point lab.
-import { spawnSync } from 'node:child_process';
+// `npm start`: builds the CLI and the editor, then opens the editor. The Electron window comes with the desktop
+// issue; until then (and wherever Electron's binary cannot be had) the editor is served in the browser by
+// `qnet serve` on 127.0.0.1, with a token in the printed URL.
+import { spawn, spawnSync } from 'node:child_process';
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit' }).status ?? 1;
 if (run(process.execPath, ['scripts/build-cli.mjs']) !== 0) process.exit(1);
-const example = 'assets/examples/05-socket-pair.qnet.yaml';
-console.log(`Qnet Studio: compiling ${example} (the canvas UI is not built yet; see README)\n`);
-const status = run(process.execPath, ['bin/qnet.js', 'compile', example]);
-console.log(`\nTry: npx qnet validate|compile|export FILE, npx qnet --help`);
-process.exit(status);
+if (run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn']) !== 0) process.exit(1);
+console.log('Qnet Studio: the desktop window is not built yet; serving the editor in your browser instead.');
+const serve = spawn(process.execPath, ['bin/qnet.js', 'serve', ...process.argv.slice(2)], { stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => serve.kill(signal));
+serve.on('exit', (code) => process.exit(code ?? 0));

@@ -1,19 +1,41 @@
-// Prints the plain closing line CI reads: "tests: N passed, N failed[, N skipped]".
+// Prints the plain closing line CI reads: "tests: N passed, N failed[, N skipped]", summed over the reports given:
+// vitest's JSON reporter and Playwright's (recognized by its `stats`).
 import { readFileSync } from 'node:fs';
 
-const file = process.argv[2];
-let report;
-try {
-  report = JSON.parse(readFileSync(file, 'utf8'));
-} catch {
-  console.log('tests: 0 passed, 1 failed');
-  console.error(`test-summary: no vitest report at ${file}`);
-  process.exit(1);
+/** Counts of one vitest JSON report. */
+function vitestCounts(report) {
+  const passed = report.numPassedTests ?? 0;
+  const failed = report.numFailedTests ?? 0;
+  const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  // A file that failed before any test ran (an import error, a failing hook) counts as one failure.
+  const brokenFiles = (report.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
+  return { passed, failed: failed + brokenFiles, skipped };
 }
-const passed = report.numPassedTests ?? 0;
-const failed = report.numFailedTests ?? 0;
-const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-// A file that failed before any test ran (an import error, a failing hook) counts as one failure.
-const brokenFiles = (report.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
-console.log(`tests: ${passed} passed, ${failed + brokenFiles} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(failed + brokenFiles > 0 || passed === 0 ? 1 : 0);
+
+/** Counts of one Playwright JSON report: flaky tests passed on retry; errors outside tests count as failures. */
+function playwrightCounts(report) {
+  const s = report.stats ?? {};
+  return {
+    passed: (s.expected ?? 0) + (s.flaky ?? 0),
+    failed: (s.unexpected ?? 0) + (report.errors ?? []).length,
+    skipped: s.skipped ?? 0,
+  };
+}
+
+const total = { passed: 0, failed: 0, skipped: 0 };
+for (const file of process.argv.slice(2)) {
+  let report;
+  try {
+    report = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    console.error(`test-summary: no test report at ${file}`);
+    total.failed += 1;
+    continue;
+  }
+  const c = report.stats && !('numPassedTests' in report) ? playwrightCounts(report) : vitestCounts(report);
+  total.passed += c.passed;
+  total.failed += c.failed;
+  total.skipped += c.skipped;
+}
+console.log(`tests: ${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
+process.exit(total.failed > 0 || total.passed === 0 ? 1 : 0);

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # `npm test`: every suite. Installs missing system packages first (scripts/system-deps.sh), then typechecks,
-# lints, and runs the unit and real-QEMU suites; ends with one "N passed, N failed" line.
+# lints, and runs the unit and real-QEMU suites, then the browser tests (Playwright + Debian's Chromium against a
+# real `qnet serve`; skipped when arguments select vitest tests); ends with one "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/system-deps.sh
 node scripts/build-cli.mjs
+npx vite build --logLevel error
 npx tsc -p tsconfig.shared.json
 npx tsc -p tsconfig.json --noEmit
 npx eslint --max-warnings 0 .
@@ -13,5 +15,11 @@ npx eslint --max-warnings 0 .
 mkdir -p test-results
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
-node scripts/test-summary.mjs test-results/vitest.json || status=1
+reports=(test-results/vitest.json)
+if [ "$#" -eq 0 ]; then
+  rm -f test-results/playwright.json
+  npx playwright test || status=$?
+  reports+=(test-results/playwright.json)
+fi
+node scripts/test-summary.mjs "${reports[@]}" || status=1
 exit "$status"

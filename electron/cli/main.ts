@@ -1,6 +1,7 @@
 import { compileCommand } from './cmd-compile';
 import { exportCommand } from './cmd-export';
 import { schemaCommand } from './cmd-schema';
+import { serveCommand } from './cmd-serve';
 import { guestCommand } from '../guest/command';
 import { validateCommand } from './cmd-validate';
 import { upCommand } from './cmd-up';
@@ -26,6 +27,7 @@ commands:
   console LAB VM       attach to a guest's serial console (Ctrl+] detaches)
   logs LAB VM          print a guest's console output (--follow)
   guest build          build the tiny guest (kernel + busybox initramfs) from the distribution's packages
+  serve                open the editor in a browser (http://127.0.0.1, with a token)
 
 Run "qnet COMMAND --help" for a command's options.`;
 
@@ -34,6 +36,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   compile: compileCommand,
   export: exportCommand,
   schema: schemaCommand,
+  serve: serveCommand,
   guest: guestCommand,
   up: (args, io) => upCommand(args, io),
   down: (args, io) => downCommand(args, io),

@@ -21,8 +21,11 @@ export function probeNicModels(topology: Topology): Record<string, string[]> {
     const machine = machineInfo(node).type;
     const key = `${node.arch}/${machine}`;
     if (key in out) continue;
+    // microvm has no on-board NIC table: QEMU ignores the question and boots (its NICs are virtio-mmio anyway).
+    if (machine === 'microvm') continue;
     const binary = node.binary ?? `qemu-system-${node.arch}`;
-    const r = spawnSync(binary, ['-M', machine, '-nic', 'model=help'], { encoding: 'utf8', timeout: 10_000 });
+    // A machine that cannot answer would start a guest instead: no display, paused, and a short leash.
+    const r = spawnSync(binary, ['-M', machine, '-display', 'none', '-S', '-nic', 'model=help'], { encoding: 'utf8', timeout: 3_000 });
     const models = r.status === 0 ? parseNicModelHelp(`${r.stdout}`) : [];
     if (models.length) out[key] = models;
   }

@@ -1,0 +1,111 @@
+import { expect, type Download, type Locator, type Page } from '@playwright/test';
+import type { Served } from '../serve';
+
+/** The editor window, driven like a user would: palette drags, handle-to-handle wires, forms, shortcuts. */
+export class EditorPage {
+  readonly canvas: Locator;
+  readonly inspector: Locator;
+
+  constructor(
+    readonly page: Page,
+    readonly server: Served,
+  ) {
+    this.canvas = page.getByTestId('canvas');
+    this.inspector = page.getByTestId('inspector');
+  }
+
+  /** Opens the URL `qnet serve` printed and waits until the page has the server's compile target. */
+  async open(): Promise<void> {
+    await this.page.goto(this.server.url);
+    await expect(this.page.getByTestId('app')).toHaveAttribute('data-ready', 'true');
+  }
+
+  node(id: string): Locator {
+    return this.page.getByTestId(`node__${id}`);
+  }
+
+  handle(node: string, port = 'port'): Locator {
+    return this.page.locator(`.react-flow__handle[data-nodeid="${node}"][data-handleid="${port}"]`);
+  }
+
+  /** Drags a kind from the palette onto the canvas at (x, y) relative to the canvas. */
+  async dropFromPalette(kind: string, x: number, y: number): Promise<void> {
+    await this.page.getByTestId(`palette__item__${kind}`).dragTo(this.canvas, { targetPosition: { x, y } });
+  }
+
+  /** Selects a node by clicking its title. */
+  async selectNode(id: string): Promise<void> {
+    await this.node(id).locator('.topo-node__head').click();
+    await expect(this.page.getByTestId(`inspector__node__${id}`)).toBeVisible();
+  }
+
+  async addNic(vm: string): Promise<void> {
+    await this.selectNode(vm);
+    const before = await this.node(vm).locator('.topo-node__port:not(.empty)').count();
+    await this.page.getByTestId('inspector__add-nic').click();
+    await expect(this.node(vm).locator('.topo-node__port:not(.empty)')).toHaveCount(before + 1);
+  }
+
+  /** Draws a wire from one handle to another with the mouse. */
+  async wire(from: Locator, to: Locator): Promise<void> {
+    const a = (await from.boundingBox())!;
+    const b = (await to.boundingBox())!;
+    await this.page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+    await this.page.mouse.down();
+    await this.page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2 + 20, { steps: 5 });
+    await this.page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+    await this.page.mouse.up();
+  }
+
+  edges(): Locator {
+    return this.page.locator('.react-flow__edge');
+  }
+
+  /** Types into an inspector field (select all, then type: each key is validated as it goes). */
+  async setField(name: string, value: string): Promise<void> {
+    const field = this.page.getByTestId(`inspector__field__${name}`);
+    await field.click();
+    await field.press('ControlOrMeta+a');
+    await field.pressSequentially(value);
+    await field.blur();
+  }
+
+  async showProblems(): Promise<void> {
+    await this.page.getByTestId('tab__problems').click();
+  }
+
+  async showCommands(): Promise<void> {
+    await this.page.getByTestId('tab__commands').click();
+  }
+
+  problem(code: string): Locator {
+    return this.page.getByTestId(`problems__item__${code}`);
+  }
+
+  /** The argv the Commands panel shows for a VM. */
+  async argv(vm: string): Promise<string[]> {
+    const el = this.page.getByTestId(`commands__argv__${vm}`);
+    return JSON.parse((await el.getAttribute('data-argv')) ?? '[]') as string[];
+  }
+
+  /** Presses a shortcut on the canvas and waits for the download it starts. */
+  async downloadBy(action: () => Promise<void>): Promise<Download> {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), action()]);
+    return download;
+  }
+
+  async save(): Promise<Download> {
+    return this.downloadBy(() => this.page.keyboard.press('ControlOrMeta+s'));
+  }
+
+  async openExample(stem: string): Promise<void> {
+    await this.page.getByTestId('toolbar__examples').click();
+    await this.page.getByTestId(`gallery__item__${stem}`).click();
+    await expect(this.page.getByTestId('gallery')).toHaveCount(0);
+  }
+
+  /** A screenshot kept with the test's artifacts (test-results/e2e/…). */
+  async screenshot(path: string): Promise<void> {
+    await this.page.screenshot({ path, fullPage: false });
+  }
+}

@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { probeQemu } from '../engine/probe-qemu';
+import { COMMON_PAIRS, NicModelCache, webRoutes } from '../server/routes';
+import { startServer } from '../server/server';
+import { TARGET_HELP, TARGET_OPTIONS, targetFromOptions } from './target-options';
+import { CliError, UsageError } from './usage';
+import type { Io } from './usage';
+
+export const SERVE_USAGE = `usage: qnet serve [--port N] [--host ADDR] [options]
+
+Serves the Qnet Studio editor to a browser on 127.0.0.1 and prints its URL. The URL carries a random token: every
+request to the API needs it. The page compiles with the same target as "qnet compile" given the same options.
+
+options:
+  --port N             port to listen on (default 5173; 0 picks a free one)
+  --host ADDR          listen on another address than 127.0.0.1. Whoever reaches the API with the token can start
+                       processes as you: only do this on a network you trust
+${TARGET_HELP}
+  -h, --help           show this help`;
+
+/** The package root (holding package.json), found from this file or the bundle in dist/. */
+export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'assets', 'examples'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new CliError('qnet serve: cannot find the Qnet Studio folder (package.json with assets/)');
+    dir = up;
+  }
+}
+
+/** `qnet serve`: runs until SIGINT or SIGTERM. */
+export async function serveCommand(args: string[], io: Io, signal?: AbortSignal): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...TARGET_OPTIONS, port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) return io.out(`${SERVE_USAGE}\n`), 0;
+  if (positionals.length) throw new UsageError('serve takes no FILE', SERVE_USAGE);
+  const port = Number(values.port ?? '5173');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535 (got "${values.port}")`, SERVE_USAGE);
+  const host = values.host ?? '127.0.0.1';
+  const root = packageRoot();
+  const webRoot = resolve(root, 'dist', 'renderer');
+  if (!existsSync(join(webRoot, 'index.html'))) {
+    throw new CliError(`qnet serve: the editor is not built (${webRoot}/index.html is missing): run "npm run build"`);
+  }
+  const target = targetFromOptions(values, SERVE_USAGE, io);
+  const nics = new NicModelCache();
+  // The CLI probes NIC models exactly when it probed a QEMU version (target-options.ts).
+  const probesNicModels = values['qemu-version'] === undefined && probeQemu().version !== null;
+  if (probesNicModels) for (const pair of COMMON_PAIRS) nics.get(pair);
+  let server;
+  try {
+    server = await startServer({ port, host, root: webRoot, routes: webRoutes(target, probesNicModels, nics, join(root, 'assets', 'examples')) });
+  } catch (error) {
+    throw new CliError(`qnet serve: cannot listen on ${host}:${port}: ${(error as Error).message}`);
+  }
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
+    io.err(`qnet serve: WARNING: listening on ${host}, not only on this machine. Anyone who can reach it and has the token can start processes as you.\n`);
+  }
+  io.out(`Qnet Studio is at ${server.url}\n(the token in the URL is the key to the API; Ctrl+C stops)\n`);
+  await new Promise<void>((done) => {
+    const stop = () => done();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+  await server.close();
+  return 0;
+}

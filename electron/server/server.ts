@@ -1,0 +1,163 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { fail } from '../../shared/api';
+import { TOKEN_HEADER } from './contract';
+import { serveStatic } from './static';
+import { createToken, tokenMatches } from './token';
+
+/** What a route answers: a JSON body and its status. */
+export interface RouteResult {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** A GET handler under /api/; `params` is the query string. */
+export type Route = (params: URLSearchParams) => Promise<RouteResult> | RouteResult;
+
+export interface ServeOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly host: string;
+  /** Directory of the built renderer (index.html and its assets). */
+  readonly root: string;
+  /** GET routes by path, e.g. `/api/target`. */
+  readonly routes: Readonly<Record<string, Route>>;
+  /** Fixed token (tests of the server itself); default a fresh random one. */
+  readonly token?: string;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * Web mode's HTTP + WebSocket server. Every request under /api/ needs the token (401 otherwise, whatever the path),
+ * the Host header must name this server (no DNS rebinding) and a browser Origin must be this server's own.
+ */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const token = options.token ?? createToken();
+  let port = options.port;
+  const hostOk = (host: string | undefined): boolean => {
+    if (!host) return false;
+    const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(host);
+    if (!m || Number(m[2]) !== port) return false;
+    const name = m[1]!.replace(/^\[|\]$/g, '');
+    return LOOPBACK.has(name) || name === options.host;
+  };
+  // A browser always sends Origin on WebSocket upgrades and cross-origin fetches; tools like curl send none.
+  const originOk = (origin: string | undefined): boolean => {
+    if (origin === undefined) return true;
+    try {
+      const u = new URL(origin);
+      return u.protocol === 'http:' && hostOk(u.host);
+    } catch {
+      return false;
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) json(res, 500, fail('INTERNAL', (error as Error)?.message ?? String(error)));
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Before and after normalization: `/api/%2e%2e/x` is still a request under /api/.
+    const raw = (req.url ?? '/').split('?')[0]!;
+    const api = [raw, url.pathname].some((p) => p === '/api' || p.startsWith('/api/'));
+    if (api && !tokenMatches(token, headerValue(req.headers[TOKEN_HEADER]))) {
+      json(res, 401, fail('INVALID_REQUEST', 'missing or wrong token: open the URL qnet serve printed'));
+      return;
+    }
+    if (!hostOk(req.headers.host)) {
+      json(res, 421, fail('INVALID_REQUEST', 'unexpected Host header'));
+      return;
+    }
+    if (!originOk(headerValue(req.headers.origin))) {
+      json(res, 403, fail('INVALID_REQUEST', 'foreign Origin refused'));
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      json(res, 405, fail('INVALID_REQUEST', `${req.method} is not allowed here`));
+      return;
+    }
+    if (api) {
+      const route = options.routes[url.pathname];
+      if (!route) {
+        json(res, 404, fail('INVALID_REQUEST', `no such route ${url.pathname}`));
+        return;
+      }
+      const result = await route(url.searchParams);
+      json(res, result.status, result.body);
+      return;
+    }
+    await serveStatic(options.root, url.pathname, res);
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const refuse = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (url.pathname !== '/api/ws') return refuse(404, 'Not Found');
+    if (!tokenMatches(token, url.searchParams.get('token'))) return refuse(401, 'Unauthorized');
+    if (!hostOk(req.headers.host) || !originOk(headerValue(req.headers.origin))) return refuse(403, 'Forbidden');
+    wss.handleUpgrade(req, socket, head, (ws) => engineSocket(ws));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${shownHost}:${port}/?token=${token}`,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * The shared/api.ts contract over one WebSocket: `{id, request}` in, `{id, response}` out, events as `{event}`.
+ * The lab engine is not wired into web mode yet, so every request gets a failed Result naming that.
+ */
+function engineSocket(ws: WebSocket): void {
+  ws.on('message', (data) => {
+    let id: unknown = null;
+    try {
+      const msg = JSON.parse(String(data)) as { id?: unknown };
+      id = msg.id ?? null;
+    } catch {
+      ws.send(JSON.stringify({ id, response: fail('INVALID_REQUEST', 'messages are JSON: {id, request}') }));
+      return;
+    }
+    ws.send(JSON.stringify({ id, response: fail('INTERNAL', 'the lab engine is not available in web mode yet') }));
+  });
+}

@@ -1,0 +1,25 @@
+import { useEffect } from 'react';
+import { editor } from '../store/editor';
+import { actionForKey, type AppCommands } from './registry';
+
+function editable(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+}
+
+/** Routes key presses to the action registry; in a form field only file actions (save, open) are taken over. */
+export function useShortcuts(app: AppCommands): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const action = actionForKey(e);
+      if (!action) return;
+      if (editable(e.target) && action.name !== 'save' && action.name !== 'open') return;
+      const ctx = { state: editor.getState(), app };
+      if (action.predicate && !action.predicate(ctx)) return;
+      e.preventDefault();
+      action.perform(ctx);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [app]);
+}

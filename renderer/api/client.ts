@@ -1,0 +1,31 @@
+import type { ExamplesResponse, NicModelsResponse, TargetResponse } from '../../electron/server/contract';
+
+const TOKEN_HEADER = 'x-qnet-token';
+const KEY = 'qnet.token';
+
+/** The token `qnet serve` put in the URL; kept for the tab's lifetime so a reload without it still works. */
+export function apiToken(): string | null {
+  const fromUrl = new URLSearchParams(window.location.search).get('token');
+  if (fromUrl) {
+    sessionStorage.setItem(KEY, fromUrl);
+    return fromUrl;
+  }
+  return sessionStorage.getItem(KEY);
+}
+
+async function getJson<T>(path: string): Promise<T> {
+  const token = apiToken();
+  const res = await fetch(path, { headers: token ? { [TOKEN_HEADER]: token } : {} });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+    throw new Error(body?.error?.message ?? `${path}: HTTP ${res.status}`);
+  }
+  return (await res.json()) as T;
+}
+
+/** GET /api/target. */
+export const fetchTarget = () => getJson<TargetResponse>('/api/target');
+/** GET /api/examples. */
+export const fetchExamples = () => getJson<ExamplesResponse>('/api/examples');
+/** GET /api/nic-models for one `<arch>/<machine>` pair. */
+export const fetchNicModels = (pair: string) => getJson<NicModelsResponse>(`/api/nic-models?pair=${encodeURIComponent(pair)}`);

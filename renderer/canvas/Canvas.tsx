@@ -1,0 +1,144 @@
+import {
+  Background,
+  ConnectionMode,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type EdgeChange,
+  type NodeChange,
+} from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
+import { NODE_KINDS, type NodeKind } from '../../shared/model';
+import { newNode } from '../doc/factory';
+import { linkLabels } from '../plan/linkLabels';
+import { usePlan } from '../plan/usePlan';
+import { editor, useEditor } from '../store/editor';
+import { linkFromWire } from './connect';
+import { flowEdges, flowNodes, severities } from './flow';
+import { TopoNode, type TopoFlowNode } from './TopoNode';
+
+/** MIME type of a palette drag. */
+export const KIND_MIME = 'application/x-qnet-kind';
+
+const nodeTypes = { topo: TopoNode };
+const SNAP: [number, number] = [10, 10];
+const NO_ISSUES = new Map<string, 'error' | 'warning'>();
+
+function selectionAfter(current: readonly string[], changes: readonly { type: string; id?: string; selected?: boolean }[]): string[] {
+  const set = new Set(current);
+  for (const c of changes) {
+    if (c.type !== 'select' || !c.id) continue;
+    if (c.selected) set.add(c.id);
+    else set.delete(c.id);
+  }
+  return [...set];
+}
+
+/** The canvas: nodes and links of the document; every edit goes to the store as a typed change. */
+export function Canvas() {
+  const doc = useEditor((s) => s.doc);
+  const selection = useEditor((s) => s.selection);
+  const reveal = useEditor((s) => s.reveal);
+  const result = usePlan();
+  const plan = result?.ok ? result.plan : null;
+  const measured = useRef(new Map<string, { width: number; height: number }>());
+  const flow = useReactFlow();
+
+  const severity = useMemo(() => (plan ? severities(plan.diagnostics) : NO_ISSUES), [plan]);
+  const badLinks = useMemo(() => new Set(plan?.diagnostics.filter((d) => d.severity === 'error').flatMap((d) => d.links) ?? []), [plan]);
+  const labels = useMemo(() => linkLabels(doc, plan), [doc, plan]);
+  const selectedNodes = useMemo(() => new Set(selection.nodes), [selection.nodes]);
+  const selectedLinks = useMemo(() => new Set(selection.links), [selection.links]);
+  const nodes = useMemo(() => flowNodes(doc, selectedNodes, severity, measured.current), [doc, selectedNodes, severity]);
+  const edges = useMemo(() => flowEdges(doc, selectedLinks, labels, badLinks), [doc, selectedLinks, labels, badLinks]);
+
+  useEffect(() => {
+    if (reveal.seq === 0) return;
+    const ids = reveal.nodes.length ? reveal.nodes.map((id) => ({ id })) : undefined;
+    // After the nodes of a just-opened document have been measured.
+    const raf = requestAnimationFrame(() => void flow.fitView({ nodes: ids, duration: 200, maxZoom: 1.25, padding: 0.3 }));
+    return () => cancelAnimationFrame(raf);
+  }, [reveal, flow]);
+
+  const onNodesChange = useCallback((changes: NodeChange<TopoFlowNode>[]) => {
+    const s = editor.getState();
+    const moves = [];
+    for (const c of changes) {
+      if (c.type === 'dimensions' && c.dimensions) measured.current.set(c.id, c.dimensions);
+      if (c.type === 'position' && c.position) moves.push({ id: c.id, position: c.position });
+    }
+    // A drag records once, at its end (onNodeDragStop); the frames in between are not undo steps.
+    if (moves.length) s.dispatch([{ type: 'move-nodes', moves }], { kind: 'none' });
+    if (changes.some((c) => c.type === 'select')) s.select({ nodes: selectionAfter(s.selection.nodes, changes), links: s.selection.links });
+  }, []);
+
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    const s = editor.getState();
+    if (changes.some((c) => c.type === 'select')) s.select({ nodes: s.selection.nodes, links: selectionAfter(s.selection.links, changes) });
+  }, []);
+
+  const onConnect = useCallback((c: Connection) => {
+    const s = editor.getState();
+    const r = linkFromWire(s.doc, c);
+    if (!r.ok) return s.notify('error', `Link refused: ${r.reason}`);
+    s.dispatch([{ type: 'add-link', link: r.link }]);
+  }, []);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (!e.dataTransfer.types.includes(KIND_MIME)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const kind = e.dataTransfer.getData(KIND_MIME) as NodeKind;
+      if (!NODE_KINDS.includes(kind)) return;
+      e.preventDefault();
+      const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      const s = editor.getState();
+      const node = newNode(s.doc, kind);
+      s.dispatch([{ type: 'add-node', node, position: { x: Math.round(p.x / 10) * 10, y: Math.round(p.y / 10) * 10 } }]);
+      s.select({ nodes: [node.id], links: [] });
+    },
+    [flow],
+  );
+
+  const onPaneClick = useCallback(() => editor.getState().select({ nodes: [], links: [] }), []);
+
+  return (
+    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onNodeDragStart={() => editor.getState().beginInteraction()}
+        onNodeDragStop={() => editor.getState().endInteraction()}
+        onPaneClick={onPaneClick}
+        connectionMode={ConnectionMode.Loose}
+        deleteKeyCode={null}
+        selectionKeyCode={null}
+        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+        snapToGrid
+        snapGrid={SNAP}
+        minZoom={0.1}
+        fitView
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={20} />
+        <MiniMap pannable zoomable className="minimap" />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+      {doc.nodes.length === 0 ? (
+        <div className="canvas__empty" data-testid="canvas__empty">
+          Drag a VM from the palette to start, or open an example.
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import type { Topology } from '../../shared/model';
+import { applyChanges } from '../doc/changes';
+import { emptyDocument, newNode } from '../doc/factory';
+import { linkFromWire } from './connect';
+
+function doc(): Topology {
+  let d = emptyDocument();
+  for (const kind of ['vm', 'vm', 'bridge', 'nat'] as const) d = applyChanges(d, [{ type: 'add-node', node: newNode(d, kind), position: { x: 0, y: 0 } }]);
+  return applyChanges(d, [
+    { type: 'set-field', on: 'node', id: 'vm1', path: ['nics'], value: [{ id: 'eth0', model: 'virtio', mac: 'auto', form: 'device' }] },
+    { type: 'set-field', on: 'node', id: 'vm2', path: ['nics'], value: [{ id: 'eth0', model: 'virtio', mac: 'auto', form: 'device' }] },
+  ]);
+}
+
+describe('linkFromWire', () => {
+  it('makes a VM-to-VM link between two NICs', () => {
+    expect(linkFromWire(doc(), { source: 'vm1', sourceHandle: 'eth0', target: 'vm2', targetHandle: 'eth0' })).toEqual({
+      ok: true,
+      link: { a: 'vm1:eth0', b: 'vm2:eth0', transport: 'auto', family: 'unix' },
+    });
+  });
+
+  it('refuses what the realization table refuses, with its reason', () => {
+    const r = linkFromWire(doc(), { source: 'br1', sourceHandle: 'port', target: 'nat1', targetHandle: 'port' });
+    expect(r).toEqual({ ok: false, reason: 'a bridge cannot be linked to a NAT network directly: put a VM or a hub between them' });
+  });
+
+  it('refuses a second link on a NIC and a link to itself', () => {
+    const d = applyChanges(doc(), [{ type: 'add-link', link: { a: 'vm1:eth0', b: 'nat1', transport: 'auto', family: 'unix' } }]);
+    expect(linkFromWire(d, { source: 'vm1', sourceHandle: 'eth0', target: 'br1', targetHandle: 'port' })).toMatchObject({ ok: false, reason: expect.stringContaining('NIC vm1:eth0 is already linked') });
+    expect(linkFromWire(d, { source: 'br1', sourceHandle: 'port', target: 'br1', targetHandle: 'port' })).toMatchObject({ ok: false });
+  });
+});

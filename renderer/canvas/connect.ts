@@ -1,0 +1,37 @@
+import { linkId, linkRule, PORT_RULES } from '../../shared/model';
+import type { Link, Topology } from '../../shared/model';
+import { linkNodes } from '../doc/changes';
+import { PLAIN_PORT } from './TopoNode';
+
+/** A wire the user drew: two node ids and their handles. */
+export interface Wire {
+  readonly source: string;
+  readonly sourceHandle: string | null;
+  readonly target: string;
+  readonly targetHandle: string | null;
+}
+
+/** The link a drawn wire makes, or why it is refused (the realization table's reason, said as-is). */
+export function linkFromWire(doc: Topology, wire: Wire): { ok: true; link: Link } | { ok: false; reason: string } {
+  const a = doc.nodes.find((n) => n.id === wire.source);
+  const b = doc.nodes.find((n) => n.id === wire.target);
+  if (!a || !b) return { ok: false, reason: 'both ends must be nodes on the canvas' };
+  if (a.id === b.id) return { ok: false, reason: `${a.id} cannot be linked to itself` };
+  const rule = linkRule(a.kind, b.kind);
+  if (!rule.ok) return { ok: false, reason: rule.reason };
+  const end = (id: string, handle: string | null) => (handle && handle !== PLAIN_PORT ? `${id}:${handle}` : id);
+  const link: Link = { a: end(a.id, wire.sourceHandle), b: end(b.id, wire.targetHandle), transport: 'auto', family: 'unix' };
+  for (const [node, endpoint] of [[a, link.a], [b, link.b]] as const) {
+    const rule = PORT_RULES[node.kind];
+    if (rule.ports === 'required' && !endpoint.includes(':')) return { ok: false, reason: `link a ${rule.portNoun} of ${node.id}, not the node itself` };
+    if (rule.maxLinks === null) continue;
+    const uses = doc.links.filter((l) => (rule.ports === 'required' ? l.a === endpoint || l.b === endpoint : linkNodes(l).includes(node.id))).length;
+    if (uses >= rule.maxLinks) {
+      const what = rule.ports === 'required' ? `${rule.portNoun} ${endpoint}` : node.id;
+      return { ok: false, reason: `${what} is already linked${rule.maxLinks > 1 ? ` ${rule.maxLinks} times` : ''}: remove that link first` };
+    }
+  }
+  const id = linkId(link);
+  if (doc.links.some((l, i) => linkId(l, i) === id)) return { ok: false, reason: 'these two ports are already linked' };
+  return { ok: true, link };
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { linkId } from '../../shared/model';
+import type { Topology } from '../../shared/model';
+import { applyChange, applyChanges } from './changes';
+import { emptyDocument, newNic, newNode } from './factory';
+
+function twoVmsOnHub(): Topology {
+  let doc = emptyDocument('t');
+  for (const kind of ['vm', 'vm', 'hub'] as const) doc = applyChange(doc, { type: 'add-node', node: newNode(doc, kind), position: { x: 0, y: 0 } });
+  doc = applyChanges(
+    doc,
+    doc.nodes
+      .filter((n) => n.kind === 'vm')
+      .map((n) => ({ type: 'replace-node' as const, id: n.id, node: { ...n, nics: [newNic(n as never)] } as never })),
+  );
+  return applyChanges(doc, [
+    { type: 'add-link', link: { a: 'vm1:eth0', b: 'hub1', transport: 'auto', family: 'unix' } },
+    { type: 'add-link', link: { a: 'vm2:eth0', b: 'hub1', transport: 'auto', family: 'unix' } },
+  ]);
+}
+
+describe('applyChange', () => {
+  it('adds nodes with fresh ids, schema defaults and a position', () => {
+    const doc = twoVmsOnHub();
+    expect(doc.nodes.map((n) => n.id)).toEqual(['vm1', 'vm2', 'hub1']);
+    expect(doc.nodes[0]).toMatchObject({ kind: 'vm', arch: 'x86_64', memory: 256, nics: [{ id: 'eth0', mac: 'auto' }] });
+    expect(doc.layout.vm1).toEqual({ x: 0, y: 0 });
+  });
+
+  it('never mutates its input', () => {
+    const doc = twoVmsOnHub();
+    const frozen = JSON.stringify(doc);
+    applyChange(doc, { type: 'remove', nodes: ['hub1'], links: [] });
+    applyChange(doc, { type: 'move-nodes', moves: [{ id: 'vm1', position: { x: 5, y: 6 } }] });
+    applyChange(doc, { type: 'set-field', on: 'node', id: 'vm1', path: ['nics', 0, 'mac'], value: '52:54:00:00:00:01' });
+    expect(JSON.stringify(doc)).toBe(frozen);
+  });
+
+  it('removing a node removes its links and its position', () => {
+    const doc = applyChange(twoVmsOnHub(), { type: 'remove', nodes: ['hub1'], links: [] });
+    expect(doc.links).toEqual([]);
+    expect(doc.layout.hub1).toBeUndefined();
+  });
+
+  it('removes links by their derived id', () => {
+    const doc = twoVmsOnHub();
+    const id = linkId(doc.links[0]!);
+    expect(applyChange(doc, { type: 'remove', nodes: [], links: [id] }).links).toHaveLength(1);
+  });
+
+  it('converts a hub to a VDE switch keeping id, name and links (the HUB_SPANS_VMS fix)', () => {
+    const doc = applyChange(twoVmsOnHub(), { type: 'convert-node', id: 'hub1', toKind: 'vde' });
+    expect(doc.nodes[2]).toEqual({ id: 'hub1', name: 'hub1', kind: 'vde', ports: 32, hub: false });
+    expect(doc.links).toHaveLength(2);
+  });
+
+  it('sets and removes a field by path', () => {
+    let doc = applyChange(twoVmsOnHub(), { type: 'set-field', on: 'node', id: 'vm2', path: ['nics', 0, 'mac'], value: '52:54:00:00:00:01' });
+    expect((doc.nodes[1] as { nics: { mac: string }[] }).nics[0]!.mac).toBe('52:54:00:00:00:01');
+    doc = applyChange(doc, { type: 'set-field', on: 'node', id: 'vm2', path: ['name'], value: undefined });
+    expect('name' in doc.nodes[1]!).toBe(false);
+    const lid = linkId(doc.links[0]!);
+    doc = applyChange(doc, { type: 'set-field', on: 'link', id: lid, path: ['transport'], value: 'dgram' });
+    expect(doc.links[0]!.transport).toBe('dgram');
+  });
+
+  it('returns the same document when nothing changes', () => {
+    const doc = twoVmsOnHub();
+    expect(applyChange(doc, { type: 'remove', nodes: [], links: [] })).toBe(doc);
+    expect(applyChange(doc, { type: 'move-nodes', moves: [] })).toBe(doc);
+    expect(applyChange(doc, { type: 'add-node', node: doc.nodes[0]!, position: { x: 1, y: 1 } })).toBe(doc);
+  });
+});

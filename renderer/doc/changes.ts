@@ -1,0 +1,130 @@
+import { linkId, resolveEndpoint } from '../../shared/model';
+import type { Link, NodeKind, Topology, TopologyNode } from '../../shared/model';
+
+/** A canvas position. */
+export interface XY {
+  readonly x: number;
+  readonly y: number;
+}
+
+/**
+ * Every edit of the document, as data. The store applies them with `applyChange` (pure); history, tests and the
+ * one-click fixes all speak this union.
+ */
+export type Change =
+  | { readonly type: 'add-node'; readonly node: TopologyNode; readonly position: XY }
+  | { readonly type: 'remove'; readonly nodes: readonly string[]; readonly links: readonly string[] }
+  | { readonly type: 'move-nodes'; readonly moves: readonly { readonly id: string; readonly position: XY }[] }
+  | { readonly type: 'replace-node'; readonly id: string; readonly node: TopologyNode }
+  | { readonly type: 'add-link'; readonly link: Link }
+  | { readonly type: 'replace-link'; readonly id: string; readonly link: Link }
+  | { readonly type: 'convert-node'; readonly id: string; readonly toKind: 'vde' | 'mcast' }
+  | {
+      readonly type: 'set-field';
+      readonly on: 'node' | 'link';
+      readonly id: string;
+      readonly path: readonly (string | number)[];
+      /** undefined removes the field. */
+      readonly value: unknown;
+    }
+  | { readonly type: 'set-name'; readonly name: string }
+  | { readonly type: 'replace-document'; readonly doc: Topology };
+
+/** The node with this id, if any. */
+export function findNode(doc: Topology, id: string): TopologyNode | undefined {
+  return doc.nodes.find((n) => n.id === id);
+}
+
+/** The link with this (explicit or derived) id, and its index. */
+export function findLink(doc: Topology, id: string): { link: Link; index: number } | undefined {
+  const index = doc.links.findIndex((l, i) => linkId(l, i) === id);
+  return index < 0 ? undefined : { link: doc.links[index]!, index };
+}
+
+/** Node ids a link touches. */
+export function linkNodes(link: Link): [string, string] {
+  return [resolveEndpoint(link.a).node, resolveEndpoint(link.b).node];
+}
+
+/** A copy of `value` with `path` set to `next` (undefined removes an object key). */
+export function setIn(value: unknown, path: readonly (string | number)[], next: unknown): unknown {
+  if (path.length === 0) return next;
+  const [head, ...rest] = path as [string | number, ...(string | number)[]];
+  if (Array.isArray(value)) {
+    const copy = [...value];
+    copy[head as number] = setIn(copy[head as number], rest, next);
+    return copy;
+  }
+  const obj = { ...((value ?? {}) as Record<string, unknown>) };
+  if (rest.length === 0 && next === undefined) delete obj[head];
+  else obj[head] = setIn(obj[head], rest, next);
+  return obj;
+}
+
+function converted(node: TopologyNode, toKind: 'vde' | 'mcast'): TopologyNode {
+  const kept = { id: node.id, ...(node.name !== undefined ? { name: node.name } : {}), ...(node.notes !== undefined ? { notes: node.notes } : {}) };
+  return toKind === 'vde'
+    ? { ...kept, kind: 'vde', ports: 32, hub: false }
+    : { ...kept, kind: 'mcast', group: '230.0.0.1', port: 1234, transport: 'auto' };
+}
+
+/** Applies one change to a document; returns the same object when nothing changed. Pure. */
+export function applyChange(doc: Topology, change: Change): Topology {
+  switch (change.type) {
+    case 'add-node':
+      if (findNode(doc, change.node.id)) return doc;
+      return { ...doc, nodes: [...doc.nodes, change.node], layout: { ...doc.layout, [change.node.id]: { ...change.position } } };
+    case 'remove': {
+      const nodes = new Set(change.nodes);
+      const links = new Set(change.links);
+      if (nodes.size === 0 && links.size === 0) return doc;
+      const layout = { ...doc.layout };
+      for (const id of nodes) delete layout[id];
+      return {
+        ...doc,
+        nodes: doc.nodes.filter((n) => !nodes.has(n.id)),
+        links: doc.links.filter((l, i) => !links.has(linkId(l, i)) && !linkNodes(l).some((n) => nodes.has(n))),
+        layout,
+      };
+    }
+    case 'move-nodes': {
+      if (change.moves.length === 0) return doc;
+      const layout = { ...doc.layout };
+      for (const m of change.moves) layout[m.id] = { x: m.position.x, y: m.position.y };
+      return { ...doc, layout };
+    }
+    case 'replace-node':
+      return { ...doc, nodes: doc.nodes.map((n) => (n.id === change.id ? change.node : n)) };
+    case 'add-link':
+      return { ...doc, links: [...doc.links, change.link] };
+    case 'replace-link': {
+      const found = findLink(doc, change.id);
+      if (!found) return doc;
+      return { ...doc, links: doc.links.map((l, i) => (i === found.index ? change.link : l)) };
+    }
+    case 'convert-node':
+      return { ...doc, nodes: doc.nodes.map((n) => (n.id === change.id ? converted(n, change.toKind) : n)) };
+    case 'set-field':
+      if (change.on === 'link') {
+        const found = findLink(doc, change.id);
+        if (!found) return doc;
+        const link = setIn(found.link, change.path, change.value) as Link;
+        return { ...doc, links: doc.links.map((l, i) => (i === found.index ? link : l)) };
+      }
+      return { ...doc, nodes: doc.nodes.map((n) => (n.id === change.id ? (setIn(n, change.path, change.value) as TopologyNode) : n)) };
+    case 'set-name':
+      return { ...doc, name: change.name };
+    case 'replace-document':
+      return change.doc;
+  }
+}
+
+/** Applies changes in order. */
+export function applyChanges(doc: Topology, changes: readonly Change[]): Topology {
+  return changes.reduce(applyChange, doc);
+}
+
+/** Node kinds that take named ports (a VM's NICs). */
+export function hasPorts(kind: NodeKind): boolean {
+  return kind === 'vm' || kind === 'host';
+}

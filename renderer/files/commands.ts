@@ -1,0 +1,61 @@
+import { formatModelError, loadTopology, saveTopology } from '../../shared/model';
+import { emitScripts } from '../../shared/emit';
+import { emptyDocument } from '../doc/factory';
+import { planOf } from '../plan/usePlan';
+import { editor } from '../store/editor';
+import type { AppCommands } from '../actions/registry';
+import { download } from './download';
+import { tarFiles } from './tar';
+import { autoLayout } from '../canvas/autoLayout';
+
+/** Opens YAML text as the document; a bad file shows its errors and leaves the open document alone. */
+export async function openText(text: string, file: string): Promise<boolean> {
+  const s = editor.getState();
+  const r = loadTopology(text, file);
+  if (!r.ok) {
+    s.setOpenErrors({ file, lines: r.errors.map((e) => formatModelError({ ...e, file: e.file ?? file })) });
+    return false;
+  }
+  const doc = await autoLayout(r.topology);
+  s.load(doc, file);
+  s.notify('info', `Opened ${file}`);
+  return true;
+}
+
+/** The file name a document is saved as. */
+export function saveName(): string {
+  const s = editor.getState();
+  return s.fileName && s.fileName.endsWith('.qnet.yaml') ? s.fileName : `${s.doc.name}.qnet.yaml`;
+}
+
+/** The window's commands that need the DOM: file picker, downloads, the gallery. */
+export function appCommands(fileInput: () => HTMLInputElement | null): AppCommands {
+  return {
+    openFilePicker: () => fileInput()?.click(),
+    save() {
+      const s = editor.getState();
+      const name = saveName();
+      download(name, saveTopology(s.doc), 'application/yaml');
+      s.markSaved(name);
+      s.notify('info', `Saved ${name}`);
+    },
+    exportScripts() {
+      const s = editor.getState();
+      if (!s.probed) return;
+      const result = planOf(s.doc, s.probed);
+      if (!result.ok) return s.notify('error', `Cannot compile: ${result.error}`);
+      const errors = result.plan.diagnostics.filter((d) => d.severity === 'error');
+      if (errors.length) return s.notify('error', `Not exporting: fix the ${errors.length} error(s) in Problems first`);
+      const emitted = emitScripts(result.plan);
+      if (!emitted.ok) return s.notify('error', `Cannot export: ${emitted.errors.map((e) => e.message).join('; ')}`);
+      download(`${result.plan.lab}-scripts.tar`, tarFiles(`${result.plan.lab}-scripts`, emitted.files), 'application/x-tar');
+      s.notify('info', `Exported ${result.plan.lab}-scripts.tar (up.sh, down.sh, plan.json, README.txt)`);
+    },
+    newDocument() {
+      editor.getState().load(emptyDocument(), null);
+    },
+    openGallery() {
+      editor.getState().setGalleryOpen(true);
+    },
+  };
+}

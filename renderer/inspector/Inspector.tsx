@@ -1,0 +1,89 @@
+import { memo } from 'react';
+import { kindLabel, resolveEndpoint } from '../../shared/model';
+import type { TopologyNode } from '../../shared/model';
+import { findLink, findNode } from '../doc/changes';
+import { useEditor, useEditorShallow } from '../store/editor';
+import { Field } from './Field';
+import { KIND_FIELDS } from './fields';
+import { HostfwdList, InterfaceList, NicList } from './lists';
+import { doneTyping, tryLinkField, tryNodeField } from './tryEdit';
+
+function get(node: unknown, path: readonly (string | number)[]): unknown {
+  return path.reduce<unknown>((v, k) => (v as Record<string | number, unknown> | undefined)?.[k], node);
+}
+
+function NodeForm({ node }: { node: TopologyNode }) {
+  return (
+    <section className="inspector__form" data-testid={`inspector__node__${node.id}`}>
+      <h2 className="panel-title">
+        {kindLabel(node.kind)} <code>{node.id}</code>
+      </h2>
+      {KIND_FIELDS[node.kind].map((f) => (
+        <Field
+          key={`${node.id}/${f.path.join('.')}`}
+          label={f.label}
+          name={f.path.join('.')}
+          type={f.type}
+          value={get(node, f.path)}
+          {...(f.options ? { options: f.options } : {})}
+          {...(f.placeholder ? { placeholder: f.placeholder } : {})}
+          optional={f.optional ?? false}
+          onTry={(v) => tryNodeField(node, f.path, v)}
+          onDone={doneTyping}
+        />
+      ))}
+      {node.kind === 'vm' ? <NicList vm={node} /> : null}
+      {node.kind === 'nat' ? <HostfwdList nat={node} /> : null}
+      {node.kind === 'host' ? <InterfaceList host={node} /> : null}
+    </section>
+  );
+}
+
+function LinkForm({ id }: { id: string }) {
+  const link = useEditor((s) => findLink(s.doc, id)?.link);
+  const kinds = useEditorShallow((s) => {
+    const l = findLink(s.doc, id)?.link;
+    return l ? [findNode(s.doc, resolveEndpoint(l.a).node)?.kind, findNode(s.doc, resolveEndpoint(l.b).node)?.kind] : [];
+  });
+  if (!link) return null;
+  const p2p = kinds[0] === 'vm' && kinds[1] === 'vm';
+  return (
+    <section className="inspector__form" data-testid={`inspector__link__${id}`}>
+      <h2 className="panel-title">
+        Link <code>{link.a}</code> — <code>{link.b}</code>
+      </h2>
+      {p2p ? (
+        <>
+          <Field label="Transport" name="transport" type="select" options={['auto', 'stream', 'dgram', 'socket']} value={link.transport} onTry={(v) => tryLinkField(id, ['transport'], v)} onDone={doneTyping} />
+          <Field label="Family" name="family" type="select" options={['unix', 'inet']} value={link.family} onTry={(v) => tryLinkField(id, ['family'], v)} onDone={doneTyping} />
+          <Field label="Port (inet)" name="port" type="number" optional value={link.port} placeholder="derived" onTry={(v) => tryLinkField(id, ['port'], v)} onDone={doneTyping} />
+        </>
+      ) : (
+        <p className="muted">This link has no options: how it is realized follows from its two ends.</p>
+      )}
+    </section>
+  );
+}
+
+/** The inspector: the form of the one selected node or link, or a summary. */
+export const Inspector = memo(function Inspector() {
+  const sel = useEditorShallow((s) => [...s.selection.nodes, '|', ...s.selection.links]);
+  const split = sel.indexOf('|');
+  const nodes = sel.slice(0, split);
+  const links = sel.slice(split + 1);
+  const node = useEditor((s) => (nodes.length === 1 && links.length === 0 ? findNode(s.doc, nodes[0]!) : undefined));
+  return (
+    <aside className="inspector" data-testid="inspector" aria-label="Inspector">
+      {node ? (
+        <NodeForm key={node.id} node={node} />
+      ) : links.length === 1 && nodes.length === 0 ? (
+        <LinkForm key={links[0]} id={links[0]!} />
+      ) : (
+        <section className="inspector__form">
+          <h2 className="panel-title">Inspector</h2>
+          <p className="muted">{nodes.length + links.length > 1 ? `${nodes.length} nodes and ${links.length} links selected.` : 'Select a node or a link to edit it.'}</p>
+        </section>
+      )}
+    </aside>
+  );
+});

@@ -1,0 +1,51 @@
+import type { NodeKind } from '../../shared/model';
+import type { FieldType } from './Field';
+
+/** One field of a node form: where it sits in the node, how it is edited. */
+export interface FieldDef {
+  readonly path: readonly (string | number)[];
+  readonly label: string;
+  readonly type: FieldType;
+  readonly options?: readonly string[];
+  readonly optional?: boolean;
+  readonly placeholder?: string;
+}
+
+const t = (path: string, label: string, placeholder?: string): FieldDef => ({ path: [path], label, type: 'text', optional: true, ...(placeholder ? { placeholder } : {}) });
+const req = (path: string, label: string): FieldDef => ({ path: [path], label, type: 'text' });
+const n = (path: string, label: string, optional = false): FieldDef => ({ path: [path], label, type: 'number', optional });
+const c = (path: string, label: string): FieldDef => ({ path: [path], label, type: 'checkbox' });
+const s = (path: string, label: string, options: readonly string[], optional = false): FieldDef => ({ path: [path], label, type: 'select', options, optional });
+
+const NAME = t('name', 'Name');
+
+/** The main fields of each node kind's form (lists such as NICs and port forwards have their own editors). */
+export const KIND_FIELDS: Record<NodeKind, readonly FieldDef[]> = {
+  vm: [
+    NAME,
+    s('arch', 'Architecture', ['x86_64', 'i386', 'aarch64', 'arm', 'riscv64']),
+    t('machine', 'Machine', 'q35 on x86, virt on arm/riscv'),
+    s('accel', 'Accelerator', ['auto', 'kvm', 'tcg', 'hvf']),
+    t('cpu', 'CPU model', 'QEMU default'),
+    n('smp', 'vCPUs'),
+    n('memory', 'Memory (MiB)'),
+  ],
+  host: [NAME],
+  bridge: [NAME, t('ifname', 'Bridge name', 'derived from the id'), t('address', 'Address', 'e.g. 10.0.0.254/24'), c('stp', 'STP'), c('nat', 'NAT to the outside'), c('external', 'Existing bridge (never created or deleted)')],
+  tap: [NAME, t('ifname', 'Interface name', 'derived'), t('owner', 'Owner user'), c('vhost', 'vhost-net'), n('queues', 'Queues')],
+  hub: [NAME],
+  vde: [NAME, t('sock', 'Socket directory', "under the lab's state directory"), n('ports', 'Ports'), c('hub', 'Hub mode')],
+  nat: [
+    NAME,
+    t('net', 'Network', '10.0.2.0/24'),
+    t('host', 'Host address', '10.0.2.2'),
+    t('dhcpstart', 'DHCP start', '10.0.2.15'),
+    t('dns', 'DNS', '10.0.2.3'),
+    t('hostname', 'Hostname'),
+    c('restrict', 'Restrict (no outside access)'),
+  ],
+  mcast: [NAME, req('group', 'Group'), n('port', 'Port'), t('localAddr', 'Local address'), s('transport', 'Transport', ['auto', 'dgram', 'socket'])],
+  l2tpv3: [NAME, req('src', 'Source'), req('dst', 'Destination'), c('udp', 'UDP'), n('srcport', 'Source port', true), n('dstport', 'Destination port', true), n('txsession', 'TX session'), n('rxsession', 'RX session', true), c('ipv6', 'IPv6')],
+  'vhost-user': [NAME, req('socket', 'Socket path'), s('mode', 'Mode', ['client', 'server']), n('queues', 'Queues')],
+  vdpa: [NAME, req('vhostdev', 'vhost-vdpa device'), n('queues', 'Queues')],
+};

@@ -1,0 +1,81 @@
+import { memo } from 'react';
+import type { Diagnostic, FixAction } from '../../shared/compiler';
+import type { Change } from '../doc/changes';
+import { usePlan } from '../plan/usePlan';
+import { editor } from '../store/editor';
+
+/** The change a one-click fix makes (target fixes are not document edits: none here yet). */
+export function fixChange(action: FixAction): Change | null {
+  switch (action.kind) {
+    case 'convert-node':
+      return { type: 'convert-node', id: action.node, toKind: action.toKind };
+    case 'set-field':
+      return { type: 'set-field', on: action.on ?? 'node', id: action.node, path: action.path, value: action.value };
+    case 'remove-link':
+      return { type: 'remove', nodes: [], links: [action.link] };
+    case 'set-target':
+      return null;
+  }
+}
+
+/**
+ * The node a diagnostic is mainly about: the one its fix edits (DUPLICATE_MAC names both VMs, but the fix and the
+ * message are about the second one), else its only node.
+ */
+export function primaryNode(d: Diagnostic): string | null {
+  const a = d.fix?.action;
+  const fixed = a?.kind === 'convert-node' || (a?.kind === 'set-field' && a.on !== 'link') ? a.node : null;
+  if (fixed && d.nodes.includes(fixed)) return fixed;
+  return d.nodes.length === 1 ? d.nodes[0]! : null;
+}
+
+/** Selects what a diagnostic concerns (its main node alone, so the inspector opens it) and brings it into view. */
+function reveal(d: Diagnostic) {
+  const s = editor.getState();
+  const main = primaryNode(d);
+  s.select(main ? { nodes: [main], links: [] } : { nodes: [...d.nodes], links: d.nodes.length ? [] : [...d.links] });
+  s.revealNodes(d.nodes);
+}
+
+const ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+/** The compiler's diagnostics, live; a click selects and reveals what one concerns; fixes in one click. */
+export const Problems = memo(function Problems() {
+  const result = usePlan();
+  if (!result) return <div className="muted">Waiting for the server's target…</div>;
+  if (!result.ok) return <div className="problem severity-error">The compiler failed: {result.error}</div>;
+  const list = [...result.plan.diagnostics].sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
+  if (list.length === 0) return <div className="muted" data-testid="problems__none">No problems.</div>;
+  return (
+    <ul className="problems" data-testid="problems">
+      {list.map((d, i) => {
+        const change = d.fix?.action ? fixChange(d.fix.action) : null;
+        return (
+          <li key={`${d.code}-${i}`} className={`problem severity-${d.severity}`} data-testid={`problems__item__${d.code}`} data-severity={d.severity}>
+            <button type="button" className="problem__main" onClick={() => reveal(d)} title="Select what this concerns">
+              <span className="problem__severity">{d.severity}</span>
+              <code className="problem__code">{d.code}</code>
+              <span className="problem__message">{d.message}</span>
+            </button>
+            {d.fix ? (
+              change ? (
+                <button type="button" className="problem__fix" data-testid={`problems__fix__${d.code}`} onClick={() => editor.getState().dispatch([change])}>
+                  {d.fix.label}
+                </button>
+              ) : (
+                <span className="problem__hint">{d.fix.label}</span>
+              )
+            ) : null}
+          </li>
+        );
+      })}
+    </ul>
+  );
+});
+
+/** "2 errors, 1 warning" for the tab title. */
+export function useProblemCount(): { errors: number; warnings: number } {
+  const result = usePlan();
+  const ds = result?.ok ? result.plan.diagnostics : [];
+  return { errors: ds.filter((d) => d.severity === 'error').length, warnings: ds.filter((d) => d.severity === 'warning').length };
+}

@@ -1,0 +1,36 @@
+import { memo } from 'react';
+import { ACTIONS, type AppCommands } from '../actions/registry';
+import { editor, useEditor } from '../store/editor';
+
+const SHOWN = ['new', 'open', 'save', 'examples', 'undo', 'redo', 'export'];
+
+/** The toolbar: buttons for the registry's actions, enabled by their predicates. */
+export const Toolbar = memo(function Toolbar({ app }: { app: AppCommands }) {
+  // Narrow: only what the predicates read.
+  const canUndo = useEditor((s) => s.history.past.length > 0);
+  const canRedo = useEditor((s) => s.history.future.length > 0);
+  const title = useEditor((s) => s.fileName ?? `${s.doc.name}.qnet.yaml`);
+  const dirty = useEditor((s) => s.dirty);
+  const enabled: Record<string, boolean> = { undo: canUndo, redo: canRedo };
+  return (
+    <header className="toolbar" data-testid="toolbar">
+      <span className="toolbar__brand">Qnet Studio</span>
+      {ACTIONS.filter((a) => SHOWN.includes(a.name)).map((a) => (
+        <button
+          key={a.name}
+          type="button"
+          data-testid={`toolbar__${a.name}`}
+          disabled={enabled[a.name] === false}
+          title={a.keys ? `${a.label} (${a.keys})` : a.label}
+          onClick={() => a.perform({ state: editor.getState(), app })}
+        >
+          {a.label}
+        </button>
+      ))}
+      <span className="toolbar__file" data-testid="toolbar__file">
+        {title}
+        {dirty ? ' •' : ''}
+      </span>
+    </header>
+  );
+});

@@ -1,0 +1,151 @@
+import { create } from 'zustand';
+import type { Topology } from '../../shared/model';
+import { applyChanges, type Change } from '../doc/changes';
+import { emptyDocument } from '../doc/factory';
+import { beginMark, commitMark, EMPTY_HISTORY, endRun, record, redo, undo, type History, type Intent } from '../doc/history';
+import type { ProbedTarget } from '../plan/target';
+
+/** What is selected on the canvas (node ids, link ids). */
+export interface Selection {
+  readonly nodes: readonly string[];
+  readonly links: readonly string[];
+}
+
+/** A short message at the bottom of the canvas (a refused link, a saved file). */
+export interface Notice {
+  readonly kind: 'info' | 'error';
+  readonly text: string;
+  readonly seq: number;
+}
+
+/** Errors of a file that could not be opened; the document that was open stays. */
+export interface OpenErrors {
+  readonly file: string;
+  readonly lines: readonly string[];
+}
+
+export interface EditorState {
+  readonly doc: Topology;
+  readonly history: History;
+  readonly selection: Selection;
+  /** The file name the document was opened from or saved as. */
+  readonly fileName: string | null;
+  readonly dirty: boolean;
+  readonly probed: ProbedTarget | null;
+  readonly notice: Notice | null;
+  readonly openErrors: OpenErrors | null;
+  readonly galleryOpen: boolean;
+  /** Bumped when the view should fit what is selected (a clicked problem) or everything (an opened file). */
+  readonly reveal: { readonly seq: number; readonly nodes: readonly string[] };
+
+  /** Applies changes as one action with the given undo intent. */
+  dispatch(changes: readonly Change[], intent?: Intent): void;
+  beginInteraction(): void;
+  endInteraction(): void;
+  endTyping(): void;
+  undo(): void;
+  redo(): void;
+  select(selection: Selection): void;
+  /** Replaces the document (new, open, example): one undo step, the selection cleared. */
+  load(doc: Topology, fileName: string | null): void;
+  setProbed(probed: ProbedTarget): void;
+  notify(kind: Notice['kind'], text: string): void;
+  setOpenErrors(errors: OpenErrors | null): void;
+  setGalleryOpen(open: boolean): void;
+  markSaved(fileName: string): void;
+  revealNodes(nodes: readonly string[]): void;
+}
+
+const NONE: Selection = { nodes: [], links: [] };
+const RECORD: Intent = { kind: 'record' };
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Drops selected ids that no longer exist. */
+function pruneSelection(doc: Topology, sel: Selection, linkIds: (d: Topology) => Set<string>): Selection {
+  const nodes = sel.nodes.filter((id) => doc.nodes.some((n) => n.id === id));
+  const ids = sel.links.length ? linkIds(doc) : new Set<string>();
+  const links = sel.links.filter((id) => ids.has(id));
+  return sameIds(nodes, sel.nodes) && sameIds(links, sel.links) ? sel : { nodes, links };
+}
+
+/** Creates an editor store (one per window; tests make their own). */
+export function createEditorStore(linkIds: (d: Topology) => Set<string>) {
+  return create<EditorState>()((set, get) => ({
+    doc: emptyDocument(),
+    history: EMPTY_HISTORY,
+    selection: NONE,
+    fileName: null,
+    dirty: false,
+    probed: null,
+    notice: null,
+    openErrors: null,
+    galleryOpen: false,
+    reveal: { seq: 0, nodes: [] },
+
+    dispatch(changes, intent = RECORD) {
+      const { doc, history, selection } = get();
+      const next = applyChanges(doc, changes);
+      if (next === doc) return;
+      set({ doc: next, history: record(history, doc, next, intent), selection: pruneSelection(next, selection, linkIds), dirty: true });
+    },
+    beginInteraction() {
+      set({ history: beginMark(get().history, get().doc) });
+    },
+    endInteraction() {
+      set({ history: commitMark(get().history, get().doc) });
+    },
+    endTyping() {
+      const h = get().history;
+      const next = endRun(h);
+      if (next !== h) set({ history: next });
+    },
+    undo() {
+      const r = undo(get().history, get().doc);
+      if (r) set({ doc: r.doc, history: r.history, selection: pruneSelection(r.doc, get().selection, linkIds), dirty: true });
+    },
+    redo() {
+      const r = redo(get().history, get().doc);
+      if (r) set({ doc: r.doc, history: r.history, selection: pruneSelection(r.doc, get().selection, linkIds), dirty: true });
+    },
+    select(selection) {
+      const cur = get().selection;
+      if (sameIds(cur.nodes, selection.nodes) && sameIds(cur.links, selection.links)) return;
+      set({ selection });
+    },
+    load(doc, fileName) {
+      const { doc: before, history } = get();
+      set({
+        doc,
+        history: record(endRun(history), before, doc, RECORD),
+        selection: NONE,
+        fileName,
+        dirty: false,
+        openErrors: null,
+        reveal: { seq: get().reveal.seq + 1, nodes: [] },
+      });
+    },
+    setProbed(probed) {
+      set({ probed });
+    },
+    notify(kind, text) {
+      set({ notice: { kind, text, seq: (get().notice?.seq ?? 0) + 1 } });
+    },
+    setOpenErrors(openErrors) {
+      set({ openErrors });
+    },
+    setGalleryOpen(galleryOpen) {
+      set({ galleryOpen });
+    },
+    markSaved(fileName) {
+      set({ fileName, dirty: false });
+    },
+    revealNodes(nodes) {
+      set({ reveal: { seq: get().reveal.seq + 1, nodes } });
+    },
+  }));
+}
+
+export type EditorStore = ReturnType<typeof createEditorStore>;
