@@ -1,5 +1,5 @@
 /** Preflight: names free on the host, the lab not running already, the bridge helper and its ACL, privilege. */
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../../shared/compiler/plan';
 import { aclAllows, readBridgeAcl } from './bridge-acl';
@@ -82,6 +82,12 @@ export function checkHelper(ctx: PreflightContext): Diagnostic[] {
       out.push(pdiag('PREFLIGHT_HELPER_NOT_SETUID', `${helper} is not setuid root, so it cannot create taps for you: ${fix}`, { fix }));
     }
   }
+  // The setuid helper drops to the calling user before it opens the tun device.
+  if (ctx.uid !== 0 && !tunUsable(ctx.tunDevice ?? '/dev/net/tun')) {
+    const dev = ctx.tunDevice ?? '/dev/net/tun';
+    const fix = `sudo chmod 0666 ${dev}`;
+    out.push(pdiag('PREFLIGHT_TUN_ACCESS', `you cannot open ${dev}, which qemu-bridge-helper needs to create taps as you: ${fix}`, { nodes: [...uses.values()].flatMap((u) => u.vms), fix }));
+  }
   const conf = ctx.bridgeConf;
   const acl = readBridgeAcl(conf);
   for (const [br, { vms }] of uses) {
@@ -91,6 +97,16 @@ export function checkHelper(ctx: PreflightContext): Diagnostic[] {
     out.push(pdiag('PREFLIGHT_BRIDGE_ACL', `qemu-bridge-helper will refuse bridge ${br} (${why}): add the line "allow ${br}" to ${conf}, e.g. ${fix}`, { nodes: vms, fix }));
   }
   return out;
+}
+
+/** Whether this process may read and write the tun device. */
+function tunUsable(path: string): boolean {
+  try {
+    accessSync(path, fsConstants.R_OK | fsConstants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Root steps and namespaces need root: here directly, with passwordless sudo, or through one pkexec/sudo prompt. */

@@ -124,4 +124,26 @@ links:
     expect(acl.message).toBe(`qemu-bridge-helper will refuse bridge qnbr9 (${conf} has no "allow qnbr9" line): add the line "allow qnbr9" to ${conf}, e.g. echo 'allow qnbr9' | sudo tee -a ${conf}`);
     expect(problems.find((p) => p.code === 'PREFLIGHT_KVM_UNUSABLE')!.message).toMatch(/^a asks for KVM, which does not work here \(test\): set accel to auto or tcg$/);
   });
+
+  it('helper mode as a user: a tun device the user cannot open is named with the fix', async () => {
+    const topology = topologyOf(`version: 1
+name: hbt
+nodes:
+  - { id: a, kind: vm, nics: [{ id: eth0 }] }
+  - { id: lan, kind: bridge, ifname: qnbr8, external: true }
+links:
+  - { a: 'a:eth0', b: lan }
+`);
+    const plan = compile(topology, { ...DEFAULT_TARGET, privilege: 'helper', stateDir: dir, tinyGuest: {} });
+    const penv = { uid: 1000, passwordlessSudo: false, kvm: NO_KVM, bridgeConf: join(dir, 'none.conf') };
+    const missing = join(dir, 'no-tun');
+    const problems = await preflight(plan, topology, { ...penv, tunDevice: missing });
+    const tun = problems.find((p) => p.code === 'PREFLIGHT_TUN_ACCESS')!;
+    expect(tun.message).toBe(`you cannot open ${missing}, which qemu-bridge-helper needs to create taps as you: sudo chmod 0666 ${missing}`);
+    expect(tun.nodes).toEqual(['a']);
+    const openable = join(dir, 'tun-ok');
+    writeFileSync(openable, '');
+    const fine = await preflight(plan, topology, { ...penv, tunDevice: openable });
+    expect(fine.map((p) => p.code)).not.toContain('PREFLIGHT_TUN_ACCESS');
+  });
 });

@@ -23,6 +23,8 @@ export interface PreflightEnv {
   readonly kvm?: KvmProbe;
   readonly passwordlessSudo?: boolean;
   readonly bridgeConf?: string;
+  /** The tun device qemu-bridge-helper opens as the user (default /dev/net/tun). */
+  readonly tunDevice?: string;
   /** The version of an installed QEMU binary (default: `BINARY --version`). */
   readonly qemuVersionOf?: (binary: string) => { readonly major: number; readonly minor: number } | null;
 }
@@ -36,6 +38,7 @@ export interface PreflightContext {
   readonly kvm?: KvmProbe;
   readonly passwordlessSudo: boolean;
   readonly bridgeConf: string;
+  readonly tunDevice?: string;
   readonly qemuVersionOf?: PreflightEnv['qemuVersionOf'];
 }
 
@@ -57,6 +60,7 @@ export async function preflight(plan: LabPlan, topology: Topology, penv: Preflig
     ...(penv.kvm ? { kvm: penv.kvm } : {}),
     passwordlessSudo: penv.passwordlessSudo ?? (uid !== 0 && hasPasswordlessSudo(env)),
     bridgeConf: penv.bridgeConf ?? DEFAULT_BRIDGE_CONF,
+    ...(penv.tunDevice ? { tunDevice: penv.tunDevice } : {}),
     ...(penv.qemuVersionOf ? { qemuVersionOf: penv.qemuVersionOf } : {}),
   };
   const problems = [
