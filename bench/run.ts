@@ -7,6 +7,7 @@ import { loadTopology, saveTopology } from '../shared/model';
 import { generateTopology } from './generate';
 import { benchEngine } from './engine';
 import { benchConsolePipeline } from './console-pipeline';
+import { benchCanvas } from './canvas';
 
 /** Whether a figure is on the right side of its budget; null for figures shown without one. */
 function withinBudget(f: Figure): boolean | null {
@@ -75,6 +76,17 @@ if (engine) {
   );
 }
 
+const engineCount = figures.length;
+// The canvas in Chromium against `qnet serve` (needs `npm run build`); `--no-canvas` skips it.
+const canvas = process.argv.includes('--no-canvas') ? null : await benchCanvas((line) => console.log(line));
+if (canvas) {
+  figures.push(
+    { name: `canvas: open ${canvas.nodes} nodes / ${canvas.links} links to first complete paint`, value: canvas.openMs, unit: 'ms', budget: 1500, better: 'lower' },
+    { name: 'canvas: median frame time while dragging a node', value: canvas.dragFrameMs, unit: 'ms', budget: 16, better: 'lower' },
+    { name: 'canvas: renderer JS heap after open', value: canvas.heapMB, unit: 'MB', budget: NaN, better: 'lower' },
+  );
+}
+
 const width = Math.max(...figures.map((f) => f.name.length));
 console.log(`${'figure'.padEnd(width)}  ${'measured'.padStart(12)}  ${'budget'.padStart(12)}  verdict`);
 for (const f of figures) {
@@ -96,6 +108,7 @@ results.compile = {
   node: process.version,
   figures: figures.slice(0, compileCount).map(asResult),
 };
-if (engine) results.engine = { measuredAt: new Date().toISOString(), figures: figures.slice(compileCount).map(asResult), consoleBytes: engine.consoleBytes };
+if (engine) results.engine = { measuredAt: new Date().toISOString(), figures: figures.slice(compileCount, engineCount).map(asResult), consoleBytes: engine.consoleBytes };
+if (canvas) results.canvas = { measuredAt: new Date().toISOString(), browser: 'Debian Chromium (Playwright), 1440x900, unthrottled frames', dragMoves: canvas.dragMoves, figures: figures.slice(engineCount).map(asResult) };
 await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwritten to bench/results.json`);

@@ -1,6 +1,7 @@
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileJson } from './cli';
+import { compileJson, qnet } from './cli';
 import { expect, test } from './fixtures';
 import { ROOT } from './serve';
 
@@ -29,6 +30,27 @@ test.describe('examples gallery', () => {
       await editor.showCommands();
       for (const vm of plan.vms) expect(await editor.argv(vm.node), vm.node).toEqual(vm.argv);
       await editor.screenshot(info.outputPath(`${stem}.png`));
+
+      // Export scripts: the tar the page downloads holds the same bytes and modes as `qnet export` writes.
+      const download = await editor.toolbarDownload('export');
+      const tar = info.outputPath(download.suggestedFilename());
+      await download.saveAs(tar);
+      const fromPage = info.outputPath('page');
+      mkdirSync(fromPage, { recursive: true });
+      const untar = spawnSync('tar', ['-xf', tar, '-C', fromPage], { encoding: 'utf8' });
+      expect(untar.status, untar.stderr).toBe(0);
+      const [dir, ...more] = readdirSync(fromPage);
+      expect(more).toEqual([]);
+      const fromCli = info.outputPath('cli');
+      const r = qnet('export', join(ROOT, 'assets/examples', file), '-o', fromCli, '--state-dir', server.stateDir);
+      expect(r.code, r.err).toBe(0);
+      const names = readdirSync(fromCli).sort();
+      expect(readdirSync(join(fromPage, dir!)).sort()).toEqual(names);
+      for (const name of names) {
+        const [a, b] = [join(fromPage, dir!, name), join(fromCli, name)];
+        expect(readFileSync(a).equals(readFileSync(b)), name).toBe(true);
+        expect(statSync(a).mode & 0o777, name).toBe(statSync(b).mode & 0o777);
+      }
     });
   }
 });

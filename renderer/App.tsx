@@ -12,6 +12,7 @@ import { Problems, useProblemCount } from './panels/Problems';
 import { Toolbar } from './panels/Toolbar';
 import { useProbe } from './plan/useProbe';
 import { useEditor } from './store/editor';
+import { useAppliedTheme } from './store/theme';
 
 type Tab = 'problems' | 'commands';
 
@@ -41,6 +42,7 @@ export function App() {
   const fileInput = useRef<HTMLInputElement>(null);
   const app = useMemo(() => appCommands(() => fileInput.current), []);
   useShortcuts(app);
+  useAppliedTheme();
   const probeError = useProbe();
   const ready = useEditor((s) => s.probed !== null);
   return (

@@ -98,6 +98,48 @@ export class EditorPage {
     return this.downloadBy(() => this.page.keyboard.press('ControlOrMeta+s'));
   }
 
+  /** The node's position on the canvas (flow coordinates), read from React Flow's transform. */
+  async position(id: string): Promise<{ x: number; y: number }> {
+    const transform = await this.page.locator(`.react-flow__node[data-id="${id}"]`).evaluate((el) => (el as HTMLElement).style.transform);
+    const m = /translate\((-?[\d.]+)px, ?(-?[\d.]+)px\)/.exec(transform);
+    if (!m) throw new Error(`no position in "${transform}"`);
+    return { x: Number(m[1]), y: Number(m[2]) };
+  }
+
+  /** Polls until the node is at (x, y). */
+  async expectPosition(id: string, at: { x: number; y: number }): Promise<void> {
+    await expect.poll(() => this.position(id)).toEqual(at);
+  }
+
+  /** Clicks a toolbar button and waits for the download it starts. */
+  async toolbarDownload(name: string): Promise<Download> {
+    return this.downloadBy(() => this.page.getByTestId(`toolbar__${name}`).click());
+  }
+
+  /** Opens YAML text through the file input, as the Open dialog would. */
+  async openFile(name: string, text: string): Promise<void> {
+    await this.page.getByTestId('file-input').setInputFiles({ name, mimeType: 'application/yaml', buffer: Buffer.from(text) });
+  }
+
+  /**
+   * The point-to-point scenario from an empty canvas: two VMs dropped from the palette, a NIC each, one wire.
+   * Five undo steps.
+   */
+  async buildPointToPoint(): Promise<void> {
+    await this.dropFromPalette('vm', 200, 160);
+    await this.dropFromPalette('vm', 620, 160);
+    await expect(this.node('vm2')).toBeVisible();
+    await this.addNic('vm1');
+    await this.addNic('vm2');
+    await this.wire(this.handle('vm1', 'eth0'), this.handle('vm2', 'eth0'));
+    await expect(this.edges()).toHaveCount(1);
+  }
+
+  /** Presses a shortcut `times` times. */
+  async press(keys: string, times = 1): Promise<void> {
+    for (let i = 0; i < times; i++) await this.page.keyboard.press(keys);
+  }
+
   async openExample(stem: string): Promise<void> {
     await this.page.getByTestId('toolbar__examples').click();
     await this.page.getByTestId(`gallery__item__${stem}`).click();

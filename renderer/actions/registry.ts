@@ -1,4 +1,5 @@
-import type { EditorState } from '../store/store';
+import type { XY } from '../doc/changes';
+import type { EditorState, ThemePref } from '../store/store';
 
 /** What an action can see and do: the editor state and the window-level commands the app wires in. */
 export interface ActionContext {
@@ -11,6 +12,8 @@ export interface AppCommands {
   openFilePicker(): void;
   save(): void;
   exportScripts(): void;
+  /** Downloads the diagram as an SVG or PNG picture. */
+  exportDiagram(format: 'svg' | 'png'): void;
   newDocument(): void;
   openGallery(): void;
 }
@@ -29,6 +32,42 @@ export interface Action {
 
 const mod = (e: KeyboardEvent) => e.ctrlKey || e.metaKey;
 const key = (e: KeyboardEvent, k: string) => e.key.toLowerCase() === k;
+const hasSelectedNodes = ({ state }: ActionContext) => state.selection.nodes.length > 0;
+
+/** Grid step of an arrow key, and of Shift+arrow. */
+export const NUDGE = { small: 10, large: 50 } as const;
+
+const ARROWS: readonly { key: string; name: string; dx: number; dy: number }[] = [
+  { key: 'ArrowLeft', name: 'Left', dx: -1, dy: 0 },
+  { key: 'ArrowRight', name: 'Right', dx: 1, dy: 0 },
+  { key: 'ArrowUp', name: 'Up', dx: 0, dy: -1 },
+  { key: 'ArrowDown', name: 'Down', dx: 0, dy: 1 },
+];
+
+/** Moves the selected nodes by (dx, dy): one undo step per key press. */
+function nudge(state: EditorState, d: XY): void {
+  const moves = state.selection.nodes.flatMap((id) => {
+    const p = state.doc.layout[id];
+    return p ? [{ id, position: { x: p.x + d.x, y: p.y + d.y } }] : [];
+  });
+  state.dispatch([{ type: 'move-nodes', moves }]);
+}
+
+const NUDGES: Action[] = ARROWS.flatMap((a) =>
+  ([false, true] as const).map((large) => {
+    const step = large ? NUDGE.large : NUDGE.small;
+    return {
+      name: `nudge${a.name}${large ? 'Large' : ''}`,
+      label: `Move selection ${a.name.toLowerCase()}${large ? ' (large step)' : ''}`,
+      keys: `${large ? 'Shift+' : ''}${a.key}`,
+      keyTest: (e: KeyboardEvent) => !mod(e) && !e.altKey && e.shiftKey === large && e.key === a.key,
+      predicate: hasSelectedNodes,
+      perform: ({ state }: ActionContext) => nudge(state, { x: a.dx * step, y: a.dy * step }),
+    };
+  }),
+);
+
+const NEXT_THEME: Record<ThemePref, ThemePref> = { system: 'light', light: 'dark', dark: 'system' };
 
 export const ACTIONS: readonly Action[] = [
   {
@@ -87,9 +126,51 @@ export const ACTIONS: readonly Action[] = [
     perform: ({ state }) => state.dispatch([{ type: 'remove', nodes: state.selection.nodes, links: state.selection.links }]),
   },
   {
+    name: 'copy',
+    label: 'Copy',
+    keys: 'Ctrl+C',
+    keyTest: (e) => mod(e) && !e.shiftKey && key(e, 'c'),
+    predicate: hasSelectedNodes,
+    perform: ({ state }) => void state.copy(),
+  },
+  {
+    name: 'cut',
+    label: 'Cut',
+    keys: 'Ctrl+X',
+    keyTest: (e) => mod(e) && !e.shiftKey && key(e, 'x'),
+    predicate: hasSelectedNodes,
+    perform: ({ state }) => {
+      if (state.copy()) state.dispatch([{ type: 'remove', nodes: state.selection.nodes, links: [] }]);
+    },
+  },
+  {
+    name: 'paste',
+    label: 'Paste',
+    keys: 'Ctrl+V',
+    keyTest: (e) => mod(e) && !e.shiftKey && key(e, 'v'),
+    predicate: ({ state }) => state.clipboard !== null,
+    perform: ({ state }) => state.paste(),
+  },
+  ...NUDGES,
+  {
     name: 'export',
     label: 'Export scripts',
     perform: ({ app }) => app.exportScripts(),
+  },
+  {
+    name: 'export-svg',
+    label: 'Export SVG',
+    perform: ({ app }) => app.exportDiagram('svg'),
+  },
+  {
+    name: 'export-png',
+    label: 'Export PNG',
+    perform: ({ app }) => app.exportDiagram('png'),
+  },
+  {
+    name: 'theme',
+    label: 'Theme',
+    perform: ({ state }) => state.setTheme(NEXT_THEME[state.theme]),
   },
 ];
 

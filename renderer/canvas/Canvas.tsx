@@ -12,11 +12,11 @@ import {
 import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
 import { NODE_KINDS, type NodeKind } from '../../shared/model';
 import { newNode } from '../doc/factory';
-import { linkLabels } from '../plan/linkLabels';
 import { usePlan } from '../plan/usePlan';
 import { editor, useEditor } from '../store/editor';
+import { useEffectiveTheme } from '../store/theme';
 import { linkFromWire } from './connect';
-import { flowEdges, flowNodes, severities } from './flow';
+import { flowEdges, flowNodes, labelsOf, severities } from './flow';
 import { TopoNode, type TopoFlowNode } from './TopoNode';
 
 /** MIME type of a palette drag. */
@@ -45,14 +45,18 @@ export function Canvas() {
   const plan = result?.ok ? result.plan : null;
   const measured = useRef(new Map<string, { width: number; height: number }>());
   const flow = useReactFlow();
+  const colorMode = useEffectiveTheme();
 
   const severity = useMemo(() => (plan ? severities(plan.diagnostics) : NO_ISSUES), [plan]);
   const badLinks = useMemo(() => new Set(plan?.diagnostics.filter((d) => d.severity === 'error').flatMap((d) => d.links) ?? []), [plan]);
-  const labels = useMemo(() => linkLabels(doc, plan), [doc, plan]);
+  // Labels and edges depend on nodes and links, not on where nodes are: a drag leaves them (and React Flow's 600
+  // edge components) alone.
+  const labels = labelsOf(doc, plan);
+  const docLinks = doc.links;
   const selectedNodes = useMemo(() => new Set(selection.nodes), [selection.nodes]);
   const selectedLinks = useMemo(() => new Set(selection.links), [selection.links]);
   const nodes = useMemo(() => flowNodes(doc, selectedNodes, severity, measured.current), [doc, selectedNodes, severity]);
-  const edges = useMemo(() => flowEdges(doc, selectedLinks, labels, badLinks), [doc, selectedLinks, labels, badLinks]);
+  const edges = useMemo(() => flowEdges(docLinks, selectedLinks, labels, badLinks), [docLinks, selectedLinks, labels, badLinks]);
 
   useEffect(() => {
     if (reveal.seq === 0) return;
@@ -121,6 +125,9 @@ export function Canvas() {
         onNodeDragStop={() => editor.getState().endInteraction()}
         onPaneClick={onPaneClick}
         connectionMode={ConnectionMode.Loose}
+        colorMode={colorMode}
+        // Arrow keys nudge through the action registry (one undo step per press), not React Flow's own handler.
+        disableKeyboardA11y
         deleteKeyCode={null}
         selectionKeyCode={null}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}

@@ -1,5 +1,5 @@
 import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } from '@xyflow/react';
-import { memo, useEffect } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import { kindLabel } from '../../shared/model';
 import type { TopologyNode } from '../../shared/model';
 import { KIND_ICONS } from './icons';
@@ -23,7 +23,14 @@ function TopoNodeView({ data, selected }: NodeProps<TopoFlowNode>) {
   const ports = portsOf(node);
   const update = useUpdateNodeInternals();
   const portKey = ports.join(',');
-  useEffect(() => update(node.id), [update, node.id, portKey]);
+  // React Flow measures a node's handles when it mounts; only a change of ports later needs a re-measure (calling
+  // it on mount for hundreds of nodes at once nests store updates past React's limit).
+  const shownPorts = useRef(portKey);
+  useEffect(() => {
+    if (shownPorts.current === portKey) return;
+    shownPorts.current = portKey;
+    update(node.id);
+  }, [update, node.id, portKey]);
   const named = node.kind === 'vm' || node.kind === 'host';
   return (
     <div

@@ -7,6 +7,7 @@ import type { AppCommands } from '../actions/registry';
 import { download } from './download';
 import { tarFiles } from './tar';
 import { autoLayout } from '../canvas/autoLayout';
+import { exportDiagram } from './exportDiagram';
 
 /** Opens YAML text as the document; a bad file shows its errors and leaves the open document alone. */
 export async function openText(text: string, file: string): Promise<boolean> {
@@ -50,6 +51,9 @@ export function appCommands(fileInput: () => HTMLInputElement | null): AppComman
       if (!emitted.ok) return s.notify('error', `Cannot export: ${emitted.errors.map((e) => e.message).join('; ')}`);
       download(`${result.plan.lab}-scripts.tar`, tarFiles(`${result.plan.lab}-scripts`, emitted.files), 'application/x-tar');
       s.notify('info', `Exported ${result.plan.lab}-scripts.tar (up.sh, down.sh, plan.json, README.txt)`);
+    },
+    exportDiagram(format) {
+      void exportDiagram(format);
     },
     newDocument() {
       editor.getState().load(emptyDocument(), null);

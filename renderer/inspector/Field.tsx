@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 
-export type FieldType = 'text' | 'number' | 'select' | 'checkbox';
+/** `tristate`: an optional boolean (default / on / off). */
+export type FieldType = 'text' | 'number' | 'select' | 'checkbox' | 'tristate';
 
 export interface FieldProps {
   readonly label: string;
@@ -20,10 +21,13 @@ export interface FieldProps {
 }
 
 function format(value: unknown): string {
+  if (value === true) return 'on';
+  if (value === false) return 'off';
   return value === undefined || value === null ? '' : String(value);
 }
 
 function parse(type: FieldType, text: string, optional: boolean): unknown {
+  if (type === 'tristate') return text === 'on' ? true : text === 'off' ? false : undefined;
   if (text.trim() === '' && optional) return undefined;
   if (type === 'number') return text.trim() === '' ? Number.NaN : Number(text);
   return text;
@@ -49,7 +53,12 @@ export function Field(props: FieldProps) {
   if (type === 'checkbox') {
     return (
       <label className="field field--check">
-        <input type="checkbox" data-testid={testid} checked={value === true} onChange={(e) => (onTry(e.target.checked), onDone())} />
+        <input
+          type="checkbox"
+          data-testid={testid}
+          checked={value === true}
+          onChange={(e) => (onTry(e.target.checked), onDone())}
+        />
         <span>{label}</span>
       </label>
     );
@@ -61,10 +70,10 @@ export function Field(props: FieldProps) {
   return (
     <div className={`field${error ? ' field--invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
-      {type === 'select' ? (
+      {type === 'select' || type === 'tristate' ? (
         <select id={id} data-testid={testid} value={format(value)} onChange={(e) => (change(e.target.value), onDone())}>
-          {optional ? <option value="">(default)</option> : null}
-          {(options ?? []).map((o) => (
+          {optional || type === 'tristate' ? <option value="">(default)</option> : null}
+          {(type === 'tristate' ? ['on', 'off'] : (options ?? [])).map((o) => (
             <option key={o} value={o}>
               {o}
             </option>

@@ -2,7 +2,10 @@ import { memo } from 'react';
 import { kindLabel, resolveEndpoint } from '../../shared/model';
 import type { TopologyNode } from '../../shared/model';
 import { findLink, findNode } from '../doc/changes';
+import { linkLabels } from '../plan/linkLabels';
+import { usePlan } from '../plan/usePlan';
 import { useEditor, useEditorShallow } from '../store/editor';
+import { BootEditor, GuestfwdList, SlirpEditor, StringList } from './editors';
 import { Field } from './Field';
 import { KIND_FIELDS } from './fields';
 import { HostfwdList, InterfaceList, NicList } from './lists';
@@ -32,8 +35,21 @@ function NodeForm({ node }: { node: TopologyNode }) {
           onDone={doneTyping}
         />
       ))}
-      {node.kind === 'vm' ? <NicList vm={node} /> : null}
-      {node.kind === 'nat' ? <HostfwdList nat={node} /> : null}
+      {node.kind === 'vm' ? (
+        <>
+          <BootEditor vm={node} />
+          <NicList vm={node} />
+          <StringList node={node} path={['extraArgs']} title="Extra QEMU arguments" placeholder="-no-reboot" />
+        </>
+      ) : null}
+      {node.kind === 'nat' ? (
+        <>
+          <StringList node={node} path={['dnssearch']} title="DNS search domains" placeholder="example.com" />
+          <HostfwdList nat={node} />
+          <GuestfwdList nat={node} />
+        </>
+      ) : null}
+      {node.kind === 'vde' ? <SlirpEditor vde={node} /> : null}
       {node.kind === 'host' ? <InterfaceList host={node} /> : null}
     </section>
   );
@@ -43,8 +59,13 @@ function LinkForm({ id }: { id: string }) {
   const link = useEditor((s) => findLink(s.doc, id)?.link);
   const kinds = useEditorShallow((s) => {
     const l = findLink(s.doc, id)?.link;
-    return l ? [findNode(s.doc, resolveEndpoint(l.a).node)?.kind, findNode(s.doc, resolveEndpoint(l.b).node)?.kind] : [];
+    return l
+      ? [findNode(s.doc, resolveEndpoint(l.a).node)?.kind, findNode(s.doc, resolveEndpoint(l.b).node)?.kind]
+      : [];
   });
+  const result = usePlan();
+  const doc = useEditor((s) => s.doc);
+  const realization = result?.ok ? linkLabels(doc, result.plan).get(id) : undefined;
   if (!link) return null;
   const p2p = kinds[0] === 'vm' && kinds[1] === 'vm';
   return (
@@ -52,11 +73,39 @@ function LinkForm({ id }: { id: string }) {
       <h2 className="panel-title">
         Link <code>{link.a}</code> — <code>{link.b}</code>
       </h2>
+      <p className="field__hint" data-testid="inspector__link__realization">
+        Realized as: {realization ?? 'unknown until the target is loaded'}
+      </p>
       {p2p ? (
         <>
-          <Field label="Transport" name="transport" type="select" options={['auto', 'stream', 'dgram', 'socket']} value={link.transport} onTry={(v) => tryLinkField(id, ['transport'], v)} onDone={doneTyping} />
-          <Field label="Family" name="family" type="select" options={['unix', 'inet']} value={link.family} onTry={(v) => tryLinkField(id, ['family'], v)} onDone={doneTyping} />
-          <Field label="Port (inet)" name="port" type="number" optional value={link.port} placeholder="derived" onTry={(v) => tryLinkField(id, ['port'], v)} onDone={doneTyping} />
+          <Field
+            label="Transport"
+            name="transport"
+            type="select"
+            options={['auto', 'stream', 'dgram', 'socket']}
+            value={link.transport}
+            onTry={(v) => tryLinkField(id, ['transport'], v)}
+            onDone={doneTyping}
+          />
+          <Field
+            label="Family"
+            name="family"
+            type="select"
+            options={['unix', 'inet']}
+            value={link.family}
+            onTry={(v) => tryLinkField(id, ['family'], v)}
+            onDone={doneTyping}
+          />
+          <Field
+            label="Port (inet)"
+            name="port"
+            type="number"
+            optional
+            value={link.port}
+            placeholder="derived"
+            onTry={(v) => tryLinkField(id, ['port'], v)}
+            onDone={doneTyping}
+          />
         </>
       ) : (
         <p className="muted">This link has no options: how it is realized follows from its two ends.</p>
@@ -81,7 +130,11 @@ export const Inspector = memo(function Inspector() {
       ) : (
         <section className="inspector__form">
           <h2 className="panel-title">Inspector</h2>
-          <p className="muted">{nodes.length + links.length > 1 ? `${nodes.length} nodes and ${links.length} links selected.` : 'Select a node or a link to edit it.'}</p>
+          <p className="muted">
+            {nodes.length + links.length > 1
+              ? `${nodes.length} nodes and ${links.length} links selected.`
+              : 'Select a node or a link to edit it.'}
+          </p>
         </section>
       )}
     </aside>

@@ -11,13 +11,32 @@ export interface FieldDef {
   readonly placeholder?: string;
 }
 
-const t = (path: string, label: string, placeholder?: string): FieldDef => ({ path: [path], label, type: 'text', optional: true, ...(placeholder ? { placeholder } : {}) });
+const t = (path: string, label: string, placeholder?: string): FieldDef => ({
+  path: [path],
+  label,
+  type: 'text',
+  optional: true,
+  ...(placeholder ? { placeholder } : {}),
+});
 const req = (path: string, label: string): FieldDef => ({ path: [path], label, type: 'text' });
-const n = (path: string, label: string, optional = false): FieldDef => ({ path: [path], label, type: 'number', optional });
+const n = (path: string, label: string, optional = false): FieldDef => ({
+  path: [path],
+  label,
+  type: 'number',
+  optional,
+});
 const c = (path: string, label: string): FieldDef => ({ path: [path], label, type: 'checkbox' });
-const s = (path: string, label: string, options: readonly string[], optional = false): FieldDef => ({ path: [path], label, type: 'select', options, optional });
+const tri = (path: string, label: string): FieldDef => ({ path: [path], label, type: 'tristate', optional: true });
+const s = (path: string, label: string, options: readonly string[], optional = false): FieldDef => ({
+  path: [path],
+  label,
+  type: 'select',
+  options,
+  optional,
+});
 
 const NAME = t('name', 'Name');
+const NOTES = t('notes', 'Notes');
 
 /** The main fields of each node kind's form (lists such as NICs and port forwards have their own editors). */
 export const KIND_FIELDS: Record<NodeKind, readonly FieldDef[]> = {
@@ -29,12 +48,35 @@ export const KIND_FIELDS: Record<NodeKind, readonly FieldDef[]> = {
     t('cpu', 'CPU model', 'QEMU default'),
     n('smp', 'vCPUs'),
     n('memory', 'Memory (MiB)'),
+    t('binary', 'QEMU binary', 'qemu-system-<arch>'),
+    NOTES,
   ],
-  host: [NAME],
-  bridge: [NAME, t('ifname', 'Bridge name', 'derived from the id'), t('address', 'Address', 'e.g. 10.0.0.254/24'), c('stp', 'STP'), c('nat', 'NAT to the outside'), c('external', 'Existing bridge (never created or deleted)')],
-  tap: [NAME, t('ifname', 'Interface name', 'derived'), t('owner', 'Owner user'), c('vhost', 'vhost-net'), n('queues', 'Queues')],
-  hub: [NAME],
-  vde: [NAME, t('sock', 'Socket directory', "under the lab's state directory"), n('ports', 'Ports'), c('hub', 'Hub mode')],
+  host: [NAME, NOTES],
+  bridge: [
+    NAME,
+    t('ifname', 'Bridge name', 'derived from the id'),
+    t('address', 'Address', 'e.g. 10.0.0.254/24'),
+    c('stp', 'STP'),
+    c('nat', 'NAT to the outside'),
+    c('external', 'Existing bridge (never created or deleted)'),
+    NOTES,
+  ],
+  tap: [
+    NAME,
+    t('ifname', 'Interface name', 'derived'),
+    t('owner', 'Owner user'),
+    c('vhost', 'vhost-net'),
+    n('queues', 'Queues'),
+    NOTES,
+  ],
+  hub: [NAME, NOTES],
+  vde: [
+    NAME,
+    t('sock', 'Socket directory', "under the lab's state directory"),
+    n('ports', 'Ports'),
+    c('hub', 'Hub mode'),
+    NOTES,
+  ],
   nat: [
     NAME,
     t('net', 'Network', '10.0.2.0/24'),
@@ -42,10 +84,55 @@ export const KIND_FIELDS: Record<NodeKind, readonly FieldDef[]> = {
     t('dhcpstart', 'DHCP start', '10.0.2.15'),
     t('dns', 'DNS', '10.0.2.3'),
     t('hostname', 'Hostname'),
+    t('domainname', 'Domain name'),
     c('restrict', 'Restrict (no outside access)'),
+    tri('ipv4', 'IPv4'),
+    tri('ipv6', 'IPv6'),
+    t('tftp', 'TFTP root'),
+    t('bootfile', 'BOOTP file'),
+    t('smb', 'SMB share directory'),
+    NOTES,
   ],
-  mcast: [NAME, req('group', 'Group'), n('port', 'Port'), t('localAddr', 'Local address'), s('transport', 'Transport', ['auto', 'dgram', 'socket'])],
-  l2tpv3: [NAME, req('src', 'Source'), req('dst', 'Destination'), c('udp', 'UDP'), n('srcport', 'Source port', true), n('dstport', 'Destination port', true), n('txsession', 'TX session'), n('rxsession', 'RX session', true), c('ipv6', 'IPv6')],
-  'vhost-user': [NAME, req('socket', 'Socket path'), s('mode', 'Mode', ['client', 'server']), n('queues', 'Queues')],
-  vdpa: [NAME, req('vhostdev', 'vhost-vdpa device'), n('queues', 'Queues')],
+  mcast: [
+    NAME,
+    req('group', 'Group'),
+    n('port', 'Port'),
+    t('localAddr', 'Local address'),
+    s('transport', 'Transport', ['auto', 'dgram', 'socket']),
+    NOTES,
+  ],
+  l2tpv3: [
+    NAME,
+    req('src', 'Source'),
+    req('dst', 'Destination'),
+    c('udp', 'UDP'),
+    n('srcport', 'Source port', true),
+    n('dstport', 'Destination port', true),
+    n('txsession', 'TX session'),
+    n('rxsession', 'RX session', true),
+    c('ipv6', 'IPv6'),
+    c('cookie64', '64-bit cookies'),
+    n('txcookie', 'TX cookie', true),
+    n('rxcookie', 'RX cookie', true),
+    c('counter', 'Counter'),
+    c('pincounter', 'Pin counter'),
+    n('offset', 'Offset', true),
+    NOTES,
+  ],
+  'vhost-user': [
+    NAME,
+    req('socket', 'Socket path'),
+    s('mode', 'Mode', ['client', 'server']),
+    n('queues', 'Queues'),
+    NOTES,
+  ],
+  vdpa: [NAME, req('vhostdev', 'vhost-vdpa device'), n('queues', 'Queues'), NOTES],
+};
+
+/** Fields each kind edits with a list or sub-form of its own (Inspector.tsx renders them). */
+export const KIND_EDITORS: Partial<Record<NodeKind, readonly string[]>> = {
+  vm: ['boot', 'nics', 'extraArgs'],
+  host: ['interfaces'],
+  vde: ['slirp'],
+  nat: ['dnssearch', 'hostfwd', 'guestfwd'],
 };

@@ -4,6 +4,7 @@ import { defaultMachine } from '../../shared/compiler/machine';
 import { newNic } from '../doc/factory';
 import { usePlan } from '../plan/usePlan';
 import { editor, useEditor } from '../store/editor';
+import { StringList } from './editors';
 import { Field } from './Field';
 import { doneTyping, tryNodeField } from './tryEdit';
 
@@ -17,7 +18,10 @@ function useDerivedMac(vm: string, nic: string): string | undefined {
   if (!result?.ok) return undefined;
   const argv = result.plan.vms.find((v) => v.node === vm)?.argv ?? [];
   const dev = argv.find((a) => a.split(',').includes(`id=nic-${nic}`));
-  return dev?.split(',').find((p) => p.startsWith('mac='))?.slice(4);
+  return dev
+    ?.split(',')
+    .find((p) => p.startsWith('mac='))
+    ?.slice(4);
 }
 
 function NicRow({ vm, index }: { vm: VmNode; index: number }) {
@@ -49,11 +53,53 @@ function NicRow({ vm, index }: { vm: VmNode; index: number }) {
           remove
         </button>
       </legend>
-      <Field label="Model" name={f('model')} type="text" value={nic.model} suggestions={['virtio', ...(models ?? [])]} onTry={on('model')} onDone={doneTyping} />
-      <Field label="MAC" name={f('mac')} type="text" value={nic.mac} hint={nic.mac === 'auto' && derived ? `auto: ${derived}` : undefined} onTry={on('mac')} onDone={doneTyping} />
-      <Field label="Form" name={f('form')} type="select" options={['device', 'nic']} value={nic.form} onTry={on('form')} onDone={doneTyping} />
-      <Field label="Guest IP" name={f('ip')} type="text" optional placeholder="10.0.0.1/24 or dhcp" value={nic.ip} onTry={on('ip')} onDone={doneTyping} />
-      <Field label="Gateway" name={f('gateway')} type="text" optional value={nic.gateway} onTry={on('gateway')} onDone={doneTyping} />
+      <Field
+        label="Model"
+        name={f('model')}
+        type="text"
+        value={nic.model}
+        suggestions={['virtio', ...(models ?? [])]}
+        hint={models?.length ? `${models.length} models in this QEMU for ${pair}` : undefined}
+        onTry={on('model')}
+        onDone={doneTyping}
+      />
+      <Field
+        label="MAC"
+        name={f('mac')}
+        type="text"
+        value={nic.mac}
+        hint={nic.mac === 'auto' && derived ? `auto: ${derived}` : undefined}
+        onTry={on('mac')}
+        onDone={doneTyping}
+      />
+      <Field
+        label="Form"
+        name={f('form')}
+        type="select"
+        options={['device', 'nic']}
+        value={nic.form}
+        onTry={on('form')}
+        onDone={doneTyping}
+      />
+      <Field
+        label="Guest IP"
+        name={f('ip')}
+        type="text"
+        optional
+        placeholder="10.0.0.1/24 or dhcp"
+        value={nic.ip}
+        onTry={on('ip')}
+        onDone={doneTyping}
+      />
+      <Field
+        label="Gateway"
+        name={f('gateway')}
+        type="text"
+        optional
+        value={nic.gateway}
+        onTry={on('gateway')}
+        onDone={doneTyping}
+      />
     </fieldset>
   );
 }
@@ -66,7 +112,12 @@ export function NicList({ vm }: { vm: VmNode }) {
       {vm.nics.map((nic, i) => (
         <NicRow key={nic.id} vm={vm} index={i} />
       ))}
-      <button type="button" data-testid="inspector__add-nic" disabled={vm.nics.length >= 32} onClick={() => replace(vm, { ...vm, nics: [...vm.nics, newNic(vm)] })}>
+      <button
+        type="button"
+        data-testid="inspector__add-nic"
+        disabled={vm.nics.length >= 32}
+        onClick={() => replace(vm, { ...vm, nics: [...vm.nics, newNic(vm)] })}
+      >
         Add NIC
       </button>
     </div>
@@ -85,21 +136,69 @@ export function HostfwdList({ nat }: { nat: NatNode }) {
           <fieldset className="nic" key={i} data-testid={`inspector__hostfwd__${i}`}>
             <legend>
               forward {i + 1}
-              <button type="button" className="link-button" onClick={() => replace(nat, { ...nat, hostfwd: nat.hostfwd.filter((_, j) => j !== i) })}>
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => replace(nat, { ...nat, hostfwd: nat.hostfwd.filter((_, j) => j !== i) })}
+              >
                 remove
               </button>
             </legend>
-            <Field label="Protocol" name={f('proto')} type="select" options={['tcp', 'udp']} value={fwd.proto} onTry={on('proto')} onDone={doneTyping} />
-            <Field label="Host address" name={f('hostAddr')} type="text" value={fwd.hostAddr} onTry={on('hostAddr')} onDone={doneTyping} />
-            <Field label="Host port" name={f('hostPort')} type="number" value={fwd.hostPort} onTry={on('hostPort')} onDone={doneTyping} />
-            <Field label="Guest port" name={f('guestPort')} type="number" value={fwd.guestPort} onTry={on('guestPort')} onDone={doneTyping} />
+            <Field
+              label="Protocol"
+              name={f('proto')}
+              type="select"
+              options={['tcp', 'udp']}
+              value={fwd.proto}
+              onTry={on('proto')}
+              onDone={doneTyping}
+            />
+            <Field
+              label="Host address"
+              name={f('hostAddr')}
+              type="text"
+              value={fwd.hostAddr}
+              onTry={on('hostAddr')}
+              onDone={doneTyping}
+            />
+            <Field
+              label="Host port"
+              name={f('hostPort')}
+              type="number"
+              value={fwd.hostPort}
+              onTry={on('hostPort')}
+              onDone={doneTyping}
+            />
+            <Field
+              label="Guest address"
+              name={f('guestAddr')}
+              type="text"
+              optional
+              placeholder="the first DHCP address"
+              value={fwd.guestAddr}
+              onTry={on('guestAddr')}
+              onDone={doneTyping}
+            />
+            <Field
+              label="Guest port"
+              name={f('guestPort')}
+              type="number"
+              value={fwd.guestPort}
+              onTry={on('guestPort')}
+              onDone={doneTyping}
+            />
           </fieldset>
         );
       })}
       <button
         type="button"
         data-testid="inspector__add-hostfwd"
-        onClick={() => replace(nat, { ...nat, hostfwd: [...nat.hostfwd, { proto: 'tcp', hostAddr: '127.0.0.1', hostPort: 2222, guestPort: 22 }] })}
+        onClick={() =>
+          replace(nat, {
+            ...nat,
+            hostfwd: [...nat.hostfwd, { proto: 'tcp', hostAddr: '127.0.0.1', hostPort: 2222, guestPort: 22 }],
+          })
+        }
       >
         Add port forward
       </button>
@@ -116,12 +215,36 @@ export function InterfaceList({ host }: { host: HostNode }) {
         <fieldset className="nic" key={i}>
           <legend>
             {itf.name}
-            <button type="button" className="link-button" onClick={() => replace(host, { ...host, interfaces: host.interfaces.filter((_, j) => j !== i) })}>
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => replace(host, { ...host, interfaces: host.interfaces.filter((_, j) => j !== i) })}
+            >
               remove
             </button>
           </legend>
-          <Field label="Name" name={`interfaces.${i}.name`} type="text" value={itf.name} onTry={(v) => tryNodeField(host, ['interfaces', i, 'name'], v)} onDone={doneTyping} />
-          <Field label="Wireless" name={`interfaces.${i}.wireless`} type="checkbox" value={itf.wireless} onTry={(v) => tryNodeField(host, ['interfaces', i, 'wireless'], v)} onDone={doneTyping} />
+          <Field
+            label="Name"
+            name={`interfaces.${i}.name`}
+            type="text"
+            value={itf.name}
+            onTry={(v) => tryNodeField(host, ['interfaces', i, 'name'], v)}
+            onDone={doneTyping}
+          />
+          <Field
+            label="Wireless"
+            name={`interfaces.${i}.wireless`}
+            type="checkbox"
+            value={itf.wireless}
+            onTry={(v) => tryNodeField(host, ['interfaces', i, 'wireless'], v)}
+            onDone={doneTyping}
+          />
+          <StringList
+            node={host}
+            path={['interfaces', i, 'addresses']}
+            title="Addresses"
+            placeholder="192.168.1.10/24"
+          />
         </fieldset>
       ))}
       <button
@@ -130,7 +253,10 @@ export function InterfaceList({ host }: { host: HostNode }) {
           const used = new Set(host.interfaces.map((x) => x.name));
           let n = 0;
           while (used.has(`eth${n}`)) n++;
-          replace(host, { ...host, interfaces: [...host.interfaces, { name: `eth${n}`, wireless: false, addresses: [] }] });
+          replace(host, {
+            ...host,
+            interfaces: [...host.interfaces, { name: `eth${n}`, wireless: false, addresses: [] }],
+          });
         }}
       >
         Add interface

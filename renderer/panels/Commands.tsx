@@ -1,26 +1,120 @@
 import { memo, useState } from 'react';
 import { shellLine } from '../../shared/emit';
+import { errorCount, setupText, teardownSteps, teardownText } from '../plan/commandText';
+import { useTargetOptions } from '../plan/targetOptions';
 import { usePlan } from '../plan/usePlan';
+import { useEditor } from '../store/editor';
+
+/** Copies text: the async clipboard API, else (no permission, not a secure context) a selected textarea. */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    if (navigator.clipboard) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // fall through to the textarea
+  }
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  document.body.appendChild(area);
+  area.select();
+  try {
+    return document.execCommand('copy');
+  } catch {
+    return false;
+  } finally {
+    area.remove();
+  }
+}
+
+function CopyButton({ text, testid, title }: { text: string; testid: string; title: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  return (
+    <button
+      type="button"
+      className="cmd__copy"
+      title={title}
+      data-testid={testid}
+      data-copied={state}
+      onClick={() => {
+        void copyText(text).then((ok) => {
+          setState(ok ? 'copied' : 'failed');
+          setTimeout(() => setState('idle'), 1500);
+        });
+      }}
+    >
+      {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : 'Copy'}
+    </button>
+  );
+}
 
 function CopyLine({ argv, testid }: { argv: readonly string[]; testid: string }) {
-  const [copied, setCopied] = useState(false);
   const line = shellLine(argv);
   return (
     <div className="cmd">
       <pre className="cmd__line" data-testid={testid} data-argv={JSON.stringify(argv)}>
         {line}
       </pre>
-      <button
-        type="button"
-        className="cmd__copy"
-        title="Copy the command line"
-        onClick={() => {
-          void navigator.clipboard?.writeText(line).then(() => setCopied(true));
-          setTimeout(() => setCopied(false), 1500);
-        }}
-      >
-        {copied ? 'Copied' : 'Copy'}
-      </button>
+      <CopyButton text={line} testid={`${testid}__copy`} title="Copy the command line" />
+    </div>
+  );
+}
+
+/** The compile target the page asks for (like `qnet compile --privilege/--netns`), changeable here. */
+function TargetBar() {
+  const base = useEditor((s) => s.probed?.base);
+  const options = useTargetOptions((s) => s.options);
+  const set = useTargetOptions((s) => s.set);
+  if (!base) return null;
+  const changed = Object.keys(options).length > 0;
+  return (
+    <div
+      className="commands__target"
+      data-testid="commands__target"
+      style={{ display: 'flex', gap: 12, alignItems: 'center', flexWrap: 'wrap' }}
+    >
+      <label style={{ display: 'flex', gap: 6, alignItems: 'center' }}>
+        Run as{' '}
+        <select
+          data-testid="commands__target__privilege"
+          value={options.privilege ?? base.privilege}
+          onChange={(e) => set('privilege', e.target.value === base.privilege ? undefined : e.target.value)}
+        >
+          <option value="root">root</option>
+          <option value="helper">helper (qemu-bridge-helper)</option>
+          <option value="user">user</option>
+        </select>
+      </label>{' '}
+      <label style={{ display: 'flex', gap: 6, alignItems: 'center' }}>
+        Network{' '}
+        <select
+          data-testid="commands__target__isolation"
+          value={options.isolation ?? base.isolation}
+          onChange={(e) => set('isolation', e.target.value === base.isolation ? undefined : e.target.value)}
+        >
+          <option value="host">on the host</option>
+          <option value="netns">in a network namespace</option>
+        </select>
+      </label>{' '}
+      {options.stateDir ? (
+        <span>
+          state dir <code data-testid="commands__target__stateDir">{options.stateDir}</code>
+        </span>
+      ) : null}{' '}
+      {changed ? (
+        <button
+          type="button"
+          className="link-button"
+          data-testid="commands__target__reset"
+          onClick={() => useTargetOptions.getState().reset()}
+        >
+          use the server's target
+        </button>
+      ) : null}
     </div>
   );
 }
@@ -31,20 +125,32 @@ export const Commands = memo(function Commands() {
   if (!result) return <div className="muted">Waiting for the server's target…</div>;
   if (!result.ok) return <div className="problem severity-error">The compiler failed: {result.error}</div>;
   const plan = result.plan;
-  const undo = [...plan.hostSteps].reverse().filter((s) => s.undo);
+  const undo = teardownSteps(plan);
+  const errors = errorCount(plan);
   return (
-    <div className="commands" data-testid="commands">
+    <div className="commands" data-testid="commands" data-errors={errors}>
+      <TargetBar />
       <p className="commands__summary">
-        Lab <code>{plan.lab}</code>: needs privilege <strong data-testid="commands__privilege">{plan.privilege}</strong>; state in <code>{plan.stateDir}</code>
+        Lab <code>{plan.lab}</code>: needs privilege <strong data-testid="commands__privilege">{plan.privilege}</strong>
+        ; state in <code>{plan.stateDir}</code>
         {plan.netns ? (
           <>
             ; in network namespace <code>{plan.netns}</code>
           </>
         ) : null}
       </p>
+      {errors ? (
+        <p className="problem severity-error" role="status" data-testid="commands__errors">
+          <span className="problem__severity">error</span>
+          {errors === 1 ? '1 problem' : `${errors} problems`} in the Problems panel: this lab will not start as it is.
+        </p>
+      ) : null}
       {plan.hostSteps.length ? (
         <section data-testid="commands__setup">
-          <h3>Host setup</h3>
+          <h3>
+            Host setup{' '}
+            <CopyButton text={setupText(plan)} testid="commands__setup__copy" title="Copy every setup step" />
+          </h3>
           {plan.hostSteps.map((s, i) => (
             <div key={s.id}>
               <div className="cmd__what">
@@ -76,7 +182,10 @@ export const Commands = memo(function Commands() {
       {plan.vms.length === 0 ? <p className="muted">No VMs yet.</p> : null}
       {undo.length ? (
         <section data-testid="commands__teardown">
-          <h3>Host teardown</h3>
+          <h3>
+            Host teardown{' '}
+            <CopyButton text={teardownText(plan)} testid="commands__teardown__copy" title="Copy every teardown step" />
+          </h3>
           {undo.map((s, i) => (
             <CopyLine key={s.id} argv={s.undo!} testid={`commands__teardown__${i}`} />
           ))}

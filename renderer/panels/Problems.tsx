@@ -1,21 +1,16 @@
 import { memo } from 'react';
 import type { Diagnostic, FixAction } from '../../shared/compiler';
-import type { Change } from '../doc/changes';
+import { fixEffect } from '../plan/fixes';
+import { useTargetOptions } from '../plan/targetOptions';
 import { usePlan } from '../plan/usePlan';
 import { editor } from '../store/editor';
 
-/** The change a one-click fix makes (target fixes are not document edits: none here yet). */
-export function fixChange(action: FixAction): Change | null {
-  switch (action.kind) {
-    case 'convert-node':
-      return { type: 'convert-node', id: action.node, toKind: action.toKind };
-    case 'set-field':
-      return { type: 'set-field', on: action.on ?? 'node', id: action.node, path: action.path, value: action.value };
-    case 'remove-link':
-      return { type: 'remove', nodes: [], links: [action.link] };
-    case 'set-target':
-      return null;
-  }
+/** Applies a one-click fix: a document edit (one undo step) or a compile target option (the plan recompiles). */
+export function applyFix(action: FixAction): void {
+  const s = editor.getState();
+  const effect = fixEffect(s.doc, action);
+  if (effect.kind === 'doc') s.dispatch(effect.changes);
+  else useTargetOptions.getState().set(effect.field, effect.value);
 }
 
 /**
@@ -45,21 +40,37 @@ export const Problems = memo(function Problems() {
   if (!result) return <div className="muted">Waiting for the server's target…</div>;
   if (!result.ok) return <div className="problem severity-error">The compiler failed: {result.error}</div>;
   const list = [...result.plan.diagnostics].sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
-  if (list.length === 0) return <div className="muted" data-testid="problems__none">No problems.</div>;
+  if (list.length === 0)
+    return (
+      <div className="muted" data-testid="problems__none">
+        No problems.
+      </div>
+    );
   return (
     <ul className="problems" data-testid="problems">
       {list.map((d, i) => {
-        const change = d.fix?.action ? fixChange(d.fix.action) : null;
+        const action = d.fix?.action;
         return (
-          <li key={`${d.code}-${i}`} className={`problem severity-${d.severity}`} data-testid={`problems__item__${d.code}`} data-severity={d.severity}>
+          <li
+            key={`${d.code}-${i}`}
+            className={`problem severity-${d.severity}`}
+            data-testid={`problems__item__${d.code}`}
+            data-severity={d.severity}
+          >
             <button type="button" className="problem__main" onClick={() => reveal(d)} title="Select what this concerns">
               <span className="problem__severity">{d.severity}</span>
               <code className="problem__code">{d.code}</code>
               <span className="problem__message">{d.message}</span>
             </button>
             {d.fix ? (
-              change ? (
-                <button type="button" className="problem__fix" data-testid={`problems__fix__${d.code}`} onClick={() => editor.getState().dispatch([change])}>
+              action ? (
+                <button
+                  type="button"
+                  className="problem__fix"
+                  data-testid={`problems__fix__${d.code}`}
+                  data-fix={action.kind}
+                  onClick={() => applyFix(action)}
+                >
                   {d.fix.label}
                 </button>
               ) : (
@@ -77,5 +88,8 @@ export const Problems = memo(function Problems() {
 export function useProblemCount(): { errors: number; warnings: number } {
   const result = usePlan();
   const ds = result?.ok ? result.plan.diagnostics : [];
-  return { errors: ds.filter((d) => d.severity === 'error').length, warnings: ds.filter((d) => d.severity === 'warning').length };
+  return {
+    errors: ds.filter((d) => d.severity === 'error').length,
+    warnings: ds.filter((d) => d.severity === 'warning').length,
+  };
 }

@@ -2,7 +2,8 @@ import { memo } from 'react';
 import { ACTIONS, type AppCommands } from '../actions/registry';
 import { editor, useEditor } from '../store/editor';
 
-const SHOWN = ['new', 'open', 'save', 'examples', 'undo', 'redo', 'export'];
+const SHOWN = ['new', 'open', 'save', 'examples', 'undo', 'redo', 'export', 'export-svg', 'export-png', 'theme'];
+const THEME_LABEL = { system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' } as const;
 
 /** The toolbar: buttons for the registry's actions, enabled by their predicates. */
 export const Toolbar = memo(function Toolbar({ app }: { app: AppCommands }) {
@@ -11,6 +12,7 @@ export const Toolbar = memo(function Toolbar({ app }: { app: AppCommands }) {
   const canRedo = useEditor((s) => s.history.future.length > 0);
   const title = useEditor((s) => s.fileName ?? `${s.doc.name}.qnet.yaml`);
   const dirty = useEditor((s) => s.dirty);
+  const theme = useEditor((s) => s.theme);
   const enabled: Record<string, boolean> = { undo: canUndo, redo: canRedo };
   return (
     <header className="toolbar" data-testid="toolbar">
@@ -23,8 +25,9 @@ export const Toolbar = memo(function Toolbar({ app }: { app: AppCommands }) {
           disabled={enabled[a.name] === false}
           title={a.keys ? `${a.label} (${a.keys})` : a.label}
           onClick={() => a.perform({ state: editor.getState(), app })}
+          {...(a.name === 'theme' ? { 'data-theme-pref': theme } : {})}
         >
-          {a.label}
+          {a.name === 'theme' ? THEME_LABEL[theme] : a.label}
         </button>
       ))}
       <span className="toolbar__file" data-testid="toolbar__file">

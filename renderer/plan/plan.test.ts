@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeNetdev, linkLabels } from './linkLabels';
 import { machinePairs, targetFor } from './target';
+import { errorCount, setupText, teardownText } from './commandText';
+import { shellLine } from '../../shared/emit';
 
 const root = join(import.meta.dirname, '../..');
 function example(name: string) {
@@ -18,12 +20,18 @@ describe('targetFor', () => {
   it('keeps the NIC models of the pairs the topology uses, in node order, keys in the CLI order', () => {
     const t = example('09-aarch64-virt.qnet.yaml');
     expect(machinePairs(t)).toEqual(['aarch64/virt']);
-    const target = targetFor(t, { base, probesNicModels: true, nicModels: { 'x86_64/q35': ['e1000'], 'aarch64/virt': ['virtio-net-device'] } });
+    const target = targetFor(t, {
+      base,
+      probesNicModels: true,
+      nicModels: { 'x86_64/q35': ['e1000'], 'aarch64/virt': ['virtio-net-device'] },
+    });
     expect(target.nicModels).toEqual({ 'aarch64/virt': ['virtio-net-device'] });
     expect(Object.keys(target).slice(-2)).toEqual(['nicModels', 'vhostNet']);
   });
   it('has no nicModels when the CLI would not probe them (--qemu-version, no QEMU)', () => {
-    expect('nicModels' in targetFor(example('05-socket-pair.qnet.yaml'), { base, probesNicModels: false, nicModels: {} })).toBe(false);
+    expect(
+      'nicModels' in targetFor(example('05-socket-pair.qnet.yaml'), { base, probesNicModels: false, nicModels: {} }),
+    ).toBe(false);
   });
 });
 
@@ -38,12 +46,54 @@ describe('linkLabels', () => {
       const t = example(file);
       const labels = [...linkLabels(t, compile(t, DEFAULT_TARGET)).values()];
       expect(labels.length, file).toBeGreaterThan(0);
-      expect(labels.some((l) => want.test(l)), `${file}: ${labels.join(', ')}`).toBe(true);
+      expect(
+        labels.some((l) => want.test(l)),
+        `${file}: ${labels.join(', ')}`,
+      ).toBe(true);
     }
   });
   it('names netdev types', () => {
     expect(describeNetdev('stream,id=n,server=on,addr.type=unix,addr.path=/x')).toBe('stream');
     expect(describeNetdev('socket,id=n,mcast=230.0.0.1:1234')).toBe('mcast 230.0.0.1:1234');
     expect(describeNetdev('tap,id=n,ifname=qn1a03,script=no')).toBe('tap qn1a03');
+  });
+});
+
+describe('target options', () => {
+  const base = { ...DEFAULT_TARGET, vhostNet: true };
+  it('override privilege, isolation and state dir in place, keeping the key order', () => {
+    const t = example('02-tap-bridge.qnet.yaml');
+    const plain = targetFor(t, { base, probesNicModels: false, nicModels: {} });
+    const over = targetFor(
+      t,
+      { base, probesNicModels: false, nicModels: {} },
+      { privilege: 'user', isolation: 'netns', stateDir: '/tmp/qn' },
+    );
+    expect(Object.keys(over)).toEqual(Object.keys(plain));
+    expect(over).toMatchObject({ privilege: 'user', isolation: 'netns', stateDir: '/tmp/qn' });
+  });
+  it('a user privilege on the tap-bridge example raises ROOT_REQUIRED', () => {
+    const t = example('02-tap-bridge.qnet.yaml');
+    const plan = compile(t, targetFor(t, { base, probesNicModels: false, nicModels: {} }, { privilege: 'user' }));
+    expect(plan.diagnostics.find((d) => d.code === 'ROOT_REQUIRED')?.fix?.action).toEqual({
+      kind: 'set-target',
+      field: 'privilege',
+      value: 'root',
+    });
+  });
+});
+
+describe('commandText', () => {
+  it('setup lines in order, teardown lines in reverse with only the steps that have an undo', () => {
+    const t = example('02-tap-bridge.qnet.yaml');
+    const plan = compile(t, DEFAULT_TARGET);
+    const setup = setupText(plan).trimEnd().split('\n');
+    expect(setup).toHaveLength(plan.hostSteps.length);
+    expect(setup[0]).toBe(shellLine(plan.hostSteps[0]!.argv));
+    const down = teardownText(plan).trimEnd().split('\n');
+    const undos = plan.hostSteps.filter((s) => s.undo);
+    expect(down).toHaveLength(undos.length);
+    expect(down[0]).toBe(shellLine(undos[undos.length - 1]!.undo!));
+    expect(errorCount(plan)).toBe(0);
   });
 });

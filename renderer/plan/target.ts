@@ -1,6 +1,7 @@
 import type { Target } from '../../shared/compiler';
 import { defaultMachine } from '../../shared/compiler/machine';
 import type { Topology } from '../../shared/model';
+import type { TargetOptions } from './targetOptions';
 
 /** What `qnet serve` probed (GET /api/target), plus NIC models fetched since. */
 export interface ProbedTarget {
@@ -24,9 +25,14 @@ export function machinePairs(t: Topology): string[] {
 /**
  * The target `qnet compile` would build for this topology: the probed base with `nicModels` for the pairs the
  * topology uses (non-empty ones, node order), keys in the CLI's order so plan.json comes out byte for byte the same.
+ * `options` override privilege, isolation and state directory in place (their keys keep their order).
  */
-export function targetFor(t: Topology, probed: ProbedTarget): Target {
-  const { nicModels: _drop, vhostNet, ...head } = probed.base;
+export function targetFor(t: Topology, probed: ProbedTarget, options: TargetOptions = {}): Target {
+  const { nicModels: _drop, vhostNet, ...base } = probed.base;
+  const head = { ...base };
+  if (options.privilege) head.privilege = options.privilege;
+  if (options.isolation) head.isolation = options.isolation;
+  if (options.stateDir) head.stateDir = options.stateDir;
   const nicModels: Record<string, readonly string[]> = {};
   for (const pair of machinePairs(t)) {
     const models = probed.nicModels[pair];

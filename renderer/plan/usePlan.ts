@@ -2,29 +2,41 @@ import { compile, type LabPlan } from '../../shared/compiler';
 import type { Topology } from '../../shared/model';
 import { useEditor } from '../store/editor';
 import { targetFor, type ProbedTarget } from './target';
+import { useTargetOptions, type TargetOptions } from './targetOptions';
 
 export type PlanResult = { readonly ok: true; readonly plan: LabPlan } | { readonly ok: false; readonly error: string };
 
-let last: { doc: Topology; probed: ProbedTarget; result: PlanResult } | null = null;
+let last: { doc: Topology; probed: ProbedTarget; options: TargetOptions; result: PlanResult } | null = null;
 
 /** Same document for the compiler: layout (a drag) does not change the plan. */
 function sameForCompile(a: Topology, b: Topology): boolean {
-  return a === b || (a.nodes === b.nodes && a.links === b.links && a.settings === b.settings && a.name === b.name && a.version === b.version);
+  return (
+    a === b ||
+    (a.nodes === b.nodes &&
+      a.links === b.links &&
+      a.settings === b.settings &&
+      a.name === b.name &&
+      a.version === b.version)
+  );
 }
 
 /**
- * The plan of a document for the probed target; memoized on both (every panel shares one compile per edit, and
- * moving nodes does not recompile).
+ * The plan of a document for the probed target and the page's target options; memoized on all three (every panel
+ * shares one compile per edit, and moving nodes does not recompile).
  */
-export function planOf(doc: Topology, probed: ProbedTarget): PlanResult {
-  if (last && sameForCompile(last.doc, doc) && last.probed === probed) return last.result;
+export function planOf(
+  doc: Topology,
+  probed: ProbedTarget,
+  options: TargetOptions = useTargetOptions.getState().options,
+): PlanResult {
+  if (last && sameForCompile(last.doc, doc) && last.probed === probed && last.options === options) return last.result;
   let result: PlanResult;
   try {
-    result = { ok: true, plan: compile(doc, targetFor(doc, probed)) };
+    result = { ok: true, plan: compile(doc, targetFor(doc, probed, options)) };
   } catch (error) {
     result = { ok: false, error: (error as Error)?.message ?? String(error) };
   }
-  last = { doc, probed, result };
+  last = { doc, probed, options, result };
   return result;
 }
 
@@ -32,5 +44,6 @@ export function planOf(doc: Topology, probed: ProbedTarget): PlanResult {
 export function usePlan(): PlanResult | null {
   const doc = useEditor((s) => s.doc);
   const probed = useEditor((s) => s.probed);
-  return probed ? planOf(doc, probed) : null;
+  const options = useTargetOptions((s) => s.options);
+  return probed ? planOf(doc, probed, options) : null;
 }

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { Topology } from '../../shared/model';
 import { applyChanges, type Change } from '../doc/changes';
+import { copyNodes, pasteChanges, type Clip } from '../doc/clipboard';
 import { emptyDocument } from '../doc/factory';
 import { beginMark, commitMark, EMPTY_HISTORY, endRun, record, redo, undo, type History, type Intent } from '../doc/history';
 import type { ProbedTarget } from '../plan/target';
@@ -24,6 +25,12 @@ export interface OpenErrors {
   readonly lines: readonly string[];
 }
 
+/** The colour theme the user chose; `system` follows the OS. */
+export type ThemePref = 'system' | 'light' | 'dark';
+
+/** How far each paste lands from the copied nodes (and from the previous paste). */
+const PASTE_STEP = 40;
+
 export interface EditorState {
   readonly doc: Topology;
   readonly history: History;
@@ -37,6 +44,9 @@ export interface EditorState {
   readonly galleryOpen: boolean;
   /** Bumped when the view should fit what is selected (a clicked problem) or everything (an opened file). */
   readonly reveal: { readonly seq: number; readonly nodes: readonly string[] };
+  /** What Copy took, and how many times it was pasted since (each paste lands a step further). */
+  readonly clipboard: { readonly clip: Clip; readonly pastes: number } | null;
+  readonly theme: ThemePref;
 
   /** Applies changes as one action with the given undo intent. */
   dispatch(changes: readonly Change[], intent?: Intent): void;
@@ -54,6 +64,11 @@ export interface EditorState {
   setGalleryOpen(open: boolean): void;
   markSaved(fileName: string): void;
   revealNodes(nodes: readonly string[]): void;
+  /** Copies the selected nodes (and the links between them); false when nothing is selected. */
+  copy(): boolean;
+  /** Pastes the clipboard as one undo step and selects what was pasted. */
+  paste(): void;
+  setTheme(theme: ThemePref): void;
 }
 
 const NONE: Selection = { nodes: [], links: [] };
@@ -84,6 +99,8 @@ export function createEditorStore(linkIds: (d: Topology) => Set<string>) {
     openErrors: null,
     galleryOpen: false,
     reveal: { seq: 0, nodes: [] },
+    clipboard: null,
+    theme: 'system',
 
     dispatch(changes, intent = RECORD) {
       const { doc, history, selection } = get();
@@ -144,6 +161,23 @@ export function createEditorStore(linkIds: (d: Topology) => Set<string>) {
     },
     revealNodes(nodes) {
       set({ reveal: { seq: get().reveal.seq + 1, nodes } });
+    },
+    copy() {
+      const { doc, selection } = get();
+      const clip = copyNodes(doc, selection.nodes);
+      if (clip) set({ clipboard: { clip, pastes: 0 } });
+      return clip !== null;
+    },
+    paste() {
+      const { clipboard, doc } = get();
+      if (!clipboard) return;
+      const step = PASTE_STEP * (clipboard.pastes + 1);
+      const { changes, ids } = pasteChanges(doc, clipboard.clip, { x: step, y: step });
+      get().dispatch(changes);
+      set({ clipboard: { ...clipboard, pastes: clipboard.pastes + 1 }, selection: { nodes: ids, links: [] } });
+    },
+    setTheme(theme) {
+      set({ theme });
     },
   }));
 }

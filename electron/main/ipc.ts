@@ -1,0 +1,226 @@
+/**
+ * The shared/api.ts contract over Electron IPC, modelled on the control socket (electron/engine/control-server.ts):
+ * `qnet:request` is answered with the engine's Result unchanged, events go to the page as `qnet:event`, console
+ * events only to a page holding a subscription on that guest (each byte range once). A payload that is not a valid
+ * request, or one sent by anything but our own page's main frame, is answered with INVALID_REQUEST; nothing is
+ * ever thrown across the boundary. A page that reloads or goes away loses its console subscriptions.
+ */
+import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { fail, type EngineApi, type EngineEvent, type EngineRequest, type Result } from '../../shared/api';
+import { IPC, type DesktopRequest, type MenuAction } from '../../shared/desktop-api';
+import { MAX_LINE, parseClientLine } from '../engine/control-protocol';
+import { isAppUrl } from './window';
+
+type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+
+/** Checks an IPC payload as an EngineRequest with the control socket's own rules (one set for every transport). */
+export function checkEngineRequest(payload: unknown): Checked<EngineRequest> {
+  let line: string;
+  try {
+    line = JSON.stringify({ id: 1, request: payload });
+  } catch {
+    return { ok: false, message: 'a request must be plain JSON data' };
+  }
+  if (line.length > MAX_LINE) return { ok: false, message: 'request too large' };
+  const parsed = parseClientLine(line);
+  if (!parsed.ok) return { ok: false, message: parsed.message };
+  if (!('request' in parsed.message)) return { ok: false, message: 'a message needs a request with a type' };
+  return { ok: true, value: parsed.message.request };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const optString = (v: unknown) => v === undefined || typeof v === 'string';
+
+/** Checks an IPC payload as a DesktopRequest. */
+export function checkDesktopRequest(payload: unknown): Checked<DesktopRequest> {
+  if (!isObject(payload) || typeof payload.type !== 'string') return { ok: false, message: 'a desktop request needs a type' };
+  const ok = { ok: true, value: payload as unknown as DesktopRequest } as const;
+  switch (payload.type) {
+    case 'ready':
+    case 'openFile':
+    case 'recentFiles':
+      return ok;
+    case 'readFile':
+      return typeof payload.path === 'string' && payload.path !== '' ? ok : { ok: false, message: 'readFile needs a path' };
+    case 'saveFile':
+    case 'saveFileAs':
+      if (typeof payload.text !== 'string') return { ok: false, message: `${payload.type} needs the text to write` };
+      if (!optString(payload.suggestedName) || (payload.type === 'saveFile' && !optString(payload.path)))
+        return { ok: false, message: 'path and suggestedName must be strings' };
+      return ok;
+    case 'documentState':
+      return typeof payload.dirty === 'boolean' && (payload.path === null || typeof payload.path === 'string')
+        ? ok
+        : { ok: false, message: 'documentState needs dirty (boolean) and path (string or null)' };
+    default:
+      return { ok: false, message: `unknown desktop request "${payload.type}"` };
+  }
+}
+
+type Client = {
+  readonly contents: WebContents;
+  /** Console subscriptions: id → "lab\0vm". */
+  readonly subscriptions: Map<string, string>;
+  /** Interest per "lab\0vm", and the end of the last console event sent. */
+  readonly consoles: Map<string, { count: number; end: number }>;
+  /** Actions held until the page says it listens (`ready`); null once it does. */
+  queued: MenuAction[] | null;
+  readonly detach: () => void;
+};
+
+const consoleKey = (lab: string, vm: string) => `${lab}\0${vm}`;
+
+/** Serves desktop requests (dialogs.ts) for one page. */
+export type DesktopHandler = (request: DesktopRequest, sender: WebContents) => Promise<Result>;
+
+export class IpcManager {
+  private readonly clients = new Map<number, Client>();
+  private unsubscribeEngine: (() => void) | null = null;
+
+  constructor(
+    private readonly engine: EngineApi,
+    private readonly desktop: DesktopHandler,
+  ) {}
+
+  initialize(): void {
+    this.unsubscribeEngine = this.engine.subscribe((event) => this.forward(event));
+    ipcMain.handle(IPC.request, (event, payload: unknown) => this.onRequest(event, payload));
+    ipcMain.handle(IPC.desktop, (event, payload: unknown) => this.onDesktop(event, payload));
+  }
+
+  /** Lets `contents` talk to the engine; its console subscriptions end when it reloads or goes away. */
+  attach(contents: WebContents): void {
+    const drop = () => this.dropSubscriptions(client);
+    const onNavigate = (details: { isMainFrame: boolean; isSameDocument: boolean }) => {
+      if (!details.isMainFrame || details.isSameDocument) return;
+      drop();
+      client.queued ??= []; // a new page: it says when it listens
+    };
+    const onDestroyed = () => {
+      drop();
+      this.clients.delete(contents.id);
+    };
+    const client: Client = {
+      contents,
+      subscriptions: new Map(),
+      consoles: new Map(),
+      queued: [],
+      detach: () => {
+        contents.off('did-start-navigation', onNavigate);
+        contents.off('destroyed', onDestroyed);
+        drop();
+      },
+    };
+    this.clients.set(contents.id, client);
+    contents.on('did-start-navigation', onNavigate);
+    contents.once('destroyed', onDestroyed);
+  }
+
+  /** Sends a menu action to one page, or to every attached page; a page not listening yet gets it on `ready`. */
+  sendAction(action: MenuAction, to?: WebContents): void {
+    const targets = to ? [this.clients.get(to.id)].filter((c) => c !== undefined) : [...this.clients.values()];
+    for (const c of targets) {
+      if (c.queued) c.queued.push(action);
+      else if (!c.contents.isDestroyed()) c.contents.send(IPC.action, action);
+    }
+  }
+
+  dispose(): void {
+    ipcMain.removeHandler(IPC.request);
+    ipcMain.removeHandler(IPC.desktop);
+    this.unsubscribeEngine?.();
+    this.unsubscribeEngine = null;
+    for (const client of [...this.clients.values()]) client.detach();
+    this.clients.clear();
+  }
+
+  /** The client behind an IPC call, when it comes from the main frame of an attached page showing our origin. */
+  private clientOf(event: IpcMainInvokeEvent): Client | null {
+    const client = this.clients.get(event.sender.id);
+    const frame = event.senderFrame;
+    if (!client || !frame || frame !== event.sender.mainFrame || !isAppUrl(frame.url)) return null;
+    return client;
+  }
+
+  private async onRequest(event: IpcMainInvokeEvent, payload: unknown): Promise<Result> {
+    const client = this.clientOf(event);
+    if (!client) return fail('INVALID_REQUEST', 'requests are accepted from the Qnet Studio page only');
+    const checked = checkEngineRequest(payload);
+    if (!checked.ok) return fail('INVALID_REQUEST', checked.message);
+    try {
+      return await this.handle(client, checked.value);
+    } catch (err) {
+      return fail('INTERNAL', `the engine failed on ${checked.value.type}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private async onDesktop(event: IpcMainInvokeEvent, payload: unknown): Promise<Result> {
+    const client = this.clientOf(event);
+    if (!client) return fail('INVALID_REQUEST', 'requests are accepted from the Qnet Studio page only');
+    const checked = checkDesktopRequest(payload);
+    if (!checked.ok) return fail('INVALID_REQUEST', checked.message);
+    if (checked.value.type === 'ready') {
+      const actions = client.queued ?? [];
+      client.queued = null;
+      const answer: Result<{ actions: readonly MenuAction[] }> = { ok: true, actions };
+      return answer;
+    }
+    try {
+      return await this.desktop(checked.value, client.contents);
+    } catch (err) {
+      return fail('INTERNAL', `${checked.value.type} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private async handle(client: Client, request: EngineRequest): Promise<Result> {
+    if (request.type === 'consoleSubscribe') {
+      const key = consoleKey(request.lab, request.vm);
+      this.addInterest(client, key);
+      const result = await this.engine.request(request);
+      if (result.ok && this.clients.get(client.contents.id) === client) client.subscriptions.set(result.subscription, key);
+      else if (result.ok) void this.engine.request({ type: 'consoleUnsubscribe', subscription: result.subscription });
+      else this.dropInterest(client, key);
+      return result;
+    }
+    if (request.type === 'consoleUnsubscribe') {
+      const key = client.subscriptions.get(request.subscription);
+      const result = await this.engine.request(request);
+      if (result.ok && key !== undefined) {
+        client.subscriptions.delete(request.subscription);
+        this.dropInterest(client, key);
+      }
+      return result;
+    }
+    return this.engine.request(request);
+  }
+
+  private forward(event: EngineEvent): void {
+    for (const client of this.clients.values()) {
+      if (client.contents.isDestroyed()) continue;
+      if (event.type === 'console') {
+        const interest = client.consoles.get(consoleKey(event.lab, event.vm));
+        // The engine may emit a chunk once per subscription: send each byte range once per page.
+        if (!interest || event.end <= interest.end) continue;
+        interest.end = event.end;
+      }
+      client.contents.send(IPC.event, event);
+    }
+  }
+
+  private addInterest(client: Client, key: string): void {
+    const known = client.consoles.get(key);
+    if (known) known.count++;
+    else client.consoles.set(key, { count: 1, end: -1 });
+  }
+
+  private dropInterest(client: Client, key: string): void {
+    const known = client.consoles.get(key);
+    if (known && --known.count <= 0) client.consoles.delete(key);
+  }
+
+  private dropSubscriptions(client: Client): void {
+    for (const subscription of client.subscriptions.keys()) void this.engine.request({ type: 'consoleUnsubscribe', subscription });
+    client.subscriptions.clear();
+    client.consoles.clear();
+  }
+}

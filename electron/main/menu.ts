@@ -1,0 +1,105 @@
+/**
+ * The native menu, built from the action registry's data (actions.ts): each item carries the action's name, label
+ * and shortcut and, when chosen, sends `qnet:action` to the page, which runs the action as its toolbar would.
+ */
+import { basename } from 'node:path';
+import { Menu, type MenuItemConstructorOptions } from 'electron';
+import type { MenuAction } from '../../shared/desktop-api';
+import { MENU_ACTIONS, PENDING_ACTIONS, toAccelerator } from './actions';
+
+type Item = MenuItemConstructorOptions;
+const separator: Item = { type: 'separator' };
+const PENDING = new Set(PENDING_ACTIONS.map((a) => a.name));
+
+export interface MenuInputs {
+  /** Recent files, newest first. */
+  readonly recent: readonly string[];
+  /** Delivers a chosen action to the page. */
+  readonly send: (action: MenuAction) => void;
+}
+
+/**
+ * One menu item for a registry action. The page's shortcut handler already runs registry actions on their keys,
+ * so their accelerator is shown but not registered (else the menu would steal Ctrl+C from text fields, or run an
+ * action twice); actions the registry lacks yet get a working accelerator.
+ */
+export function actionItem(name: string, send: MenuInputs['send'], label?: string): Item {
+  const action = MENU_ACTIONS.get(name);
+  if (!action) throw new Error(`the menu names "${name}", which is not an action of the registry`);
+  return {
+    id: action.name,
+    label: label ?? action.label,
+    ...(action.keys ? { accelerator: toAccelerator(action.keys), registerAccelerator: PENDING.has(name) } : {}),
+    click: () => send({ name: action.name }),
+  };
+}
+
+/** The "Open Recent" submenu: one item per file, sending `openRecent` with its path. */
+function recentItems({ recent, send }: MenuInputs): Item[] {
+  if (!recent.length) return [{ label: 'No recent files', enabled: false }];
+  return recent.map((path, i) => ({
+    id: `openRecent:${i}`,
+    label: `${basename(path)}  —  ${path}`,
+    click: () => send({ name: 'openRecent', path }),
+  }));
+}
+
+/** The application menu: File, Edit, Lab, View, Help. */
+export function menuTemplate(inputs: MenuInputs): Item[] {
+  const a = (name: string, label?: string) => actionItem(name, inputs.send, label);
+  return [
+    {
+      label: '&File',
+      submenu: [
+        a('new'),
+        a('open'),
+        { id: 'openRecent', label: 'Open Recent', submenu: recentItems(inputs) },
+        a('examples', 'Examples…'),
+        separator,
+        a('save'),
+        a('saveAs'),
+        separator,
+        a('export', 'Export Scripts…'),
+        { id: 'exportImage', label: 'Export Image', submenu: [a('export-svg', 'SVG…'), a('export-png', 'PNG…')] },
+        separator,
+        { role: 'quit' },
+      ],
+    },
+    {
+      label: '&Edit',
+      submenu: [a('undo'), a('redo'), separator, a('cut'), a('copy'), a('paste'), a('delete'), separator, a('selectAll')],
+    },
+    { label: '&Lab', submenu: [a('validate'), separator, a('launch'), a('stop')] },
+    {
+      label: '&View',
+      submenu: [
+        a('theme', 'Switch Theme'),
+        separator,
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        separator,
+        { role: 'togglefullscreen' },
+        { role: 'toggleDevTools' },
+      ],
+    },
+    { label: '&Help', submenu: [{ role: 'about', label: 'About Qnet Studio' }] },
+  ];
+}
+
+/** Owns the application menu; `refresh` rebuilds it (the recent list changed). */
+export class MenuManager {
+  constructor(private readonly inputs: () => MenuInputs) {}
+
+  initialize(): void {
+    this.refresh();
+  }
+
+  refresh(): void {
+    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(this.inputs())));
+  }
+
+  dispose(): void {
+    Menu.setApplicationMenu(null);
+  }
+}
