@@ -1,9 +1,12 @@
 import { ReactFlowProvider } from '@xyflow/react';
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useShortcuts } from './actions/useShortcuts';
 import { Canvas } from './canvas/Canvas';
+import { Consoles } from './consoles/Consoles';
 import { appCommands, openText } from './files/commands';
 import { Inspector } from './inspector/Inspector';
+import { startLabSync } from './lab/labActions';
+import { LabLog } from './panels/LabLog';
 import { Commands } from './panels/Commands';
 import { NoticeBar, OpenErrorsDialog } from './panels/Dialogs';
 import { Gallery } from './panels/Gallery';
@@ -14,7 +17,7 @@ import { useProbe } from './plan/useProbe';
 import { useEditor } from './store/editor';
 import { useAppliedTheme } from './store/theme';
 
-type Tab = 'problems' | 'commands';
+type Tab = 'problems' | 'commands' | 'consoles' | 'log';
 
 function BottomPanel() {
   const [tab, setTab] = useState<Tab>('problems');
@@ -31,8 +34,14 @@ function BottomPanel() {
         <button type="button" role="tab" aria-selected={tab === 'commands'} data-testid="tab__commands" onClick={() => setTab('commands')}>
           Commands
         </button>
+        <button type="button" role="tab" aria-selected={tab === 'consoles'} data-testid="tab__consoles" onClick={() => setTab('consoles')}>
+          Consoles
+        </button>
+        <button type="button" role="tab" aria-selected={tab === 'log'} data-testid="tab__log" onClick={() => setTab('log')}>
+          Log
+        </button>
       </div>
-      <div className="tab-body">{tab === 'problems' ? <Problems /> : <Commands />}</div>
+      <div className="tab-body">{tab === 'problems' ? <Problems /> : tab === 'commands' ? <Commands /> : tab === 'log' ? <LabLog /> : <Consoles />}</div>
     </section>
   );
 }
@@ -43,6 +52,10 @@ export function App() {
   const app = useMemo(() => appCommands(() => fileInput.current), []);
   useShortcuts(app);
   useAppliedTheme();
+  useEffect(() => {
+    const stopSync = startLabSync();
+    return () => stopSync();
+  }, []);
   const probeError = useProbe();
   const ready = useEditor((s) => s.probed !== null);
   return (

@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { controlSocketPath } from '../engine/control-protocol';
+import { serveControl, type ControlServer } from '../engine/control-server';
+import { createEngine } from '../engine/engine';
 import { probeQemu } from '../engine/probe-qemu';
 import { COMMON_PAIRS, NicModelCache, webRoutes } from '../server/routes';
 import { startServer } from '../server/server';
@@ -54,16 +57,33 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
   // The CLI probes NIC models exactly when it probed a QEMU version (target-options.ts).
   const probesNicModels = values['qemu-version'] === undefined && probeQemu().version !== null;
   if (probesNicModels) for (const pair of COMMON_PAIRS) nics.get(pair);
+  // One engine for every tab: labs launched from the page live here, and `qnet status/console/down` reach them
+  // through its control socket, as they reach the desktop window's.
+  const engine = createEngine({
+    stateDir: target.stateDir,
+    defaults: {
+      ...(values.privilege ? { privilege: target.privilege } : {}),
+      ...(values.isolation ? { isolation: target.isolation } : {}),
+    },
+  });
+  let control: ControlServer | null = null;
+  try {
+    control = await serveControl(engine, controlSocketPath(target.stateDir));
+  } catch (error) {
+    io.err(`qnet serve: no control socket (${(error as Error).message}); "qnet status" will not see this server's labs\n`);
+  }
   let server;
   try {
-    server = await startServer({ port, host, root: webRoot, routes: webRoutes(target, probesNicModels, nics, join(root, 'assets', 'examples')) });
+    server = await startServer({ port, host, root: webRoot, engine, routes: webRoutes(target, probesNicModels, nics, join(root, 'assets', 'examples')) });
   } catch (error) {
+    await control?.close();
+    await engine.dispose();
     throw new CliError(`qnet serve: cannot listen on ${host}:${port}: ${(error as Error).message}`);
   }
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
     io.err(`qnet serve: WARNING: listening on ${host}, not only on this machine. Anyone who can reach it and has the token can start processes as you.\n`);
   }
-  io.out(`Qnet Studio is at ${server.url}\n(the token in the URL is the key to the API; Ctrl+C stops)\n`);
+  io.out(`Qnet Studio is at ${server.url}\n(the token in the URL is the key to the API; Ctrl+C stops it and every lab it launched)\n`);
   await new Promise<void>((done) => {
     const stop = () => done();
     process.once('SIGINT', stop);
@@ -71,5 +91,7 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
     signal?.addEventListener('abort', stop, { once: true });
   });
   await server.close();
+  await control?.close();
+  await engine.dispose(); // stops every lab the page launched
   return 0;
 }

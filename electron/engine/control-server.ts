@@ -8,8 +8,9 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { fail, type EngineApi, type EngineEvent, type EngineRequest, type Result } from '../../shared/api';
-import { CONTROL_PROTOCOL, LineSplitter, parseClientLine, type ServerMessage } from './control-protocol';
+import { fail, type EngineApi, type EngineEvent } from '../../shared/api';
+import { CONTROL_PROTOCOL, LineSplitter, type ServerMessage } from './control-protocol';
+import { createControlSession, type ControlSession } from './control-session';
 
 export interface ControlServerOptions {
   /** Bytes queued to one client before it is cut off (default 16 MiB). */
@@ -30,15 +31,8 @@ export interface ControlServer {
 
 type Conn = {
   readonly socket: Socket;
-  events: boolean;
-  /** Console subscriptions of this client: id → "lab\0vm". */
-  readonly subscriptions: Map<string, string>;
-  /** Interest per "lab\0vm" (subscriptions held or being made), and the end of the last console event sent. */
-  readonly consoles: Map<string, { count: number; end: number }>;
-  inFlight: number;
+  readonly session: ControlSession;
 };
-
-const consoleKey = (lab: string, vm: string) => `${lab}\0${vm}`;
 
 /** True when something accepts connections on `path` (a live server, not a stale file). */
 function answers(path: string): Promise<boolean> {
@@ -75,99 +69,37 @@ export async function serveControl(
   const inFlight = new Set<Promise<unknown>>();
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
 
-  const send = (conn: Conn, message: ServerMessage) => {
-    if (conn.socket.destroyed || !conn.socket.writable) return;
-    conn.socket.write(`${JSON.stringify(message)}\n`);
-    if (conn.socket.writableLength > maxQueued) conn.socket.destroy();
+  const send = (socket: Socket, message: ServerMessage) => {
+    if (socket.destroyed || !socket.writable) return;
+    socket.write(`${JSON.stringify(message)}\n`);
+    if (socket.writableLength > maxQueued) socket.destroy();
   };
 
   const unsubscribeEngine = api.subscribe((event: EngineEvent) => {
-    for (const conn of conns) {
-      if (event.type === 'console') {
-        const interest = conn.consoles.get(consoleKey(event.lab, event.vm));
-        // The engine may emit a chunk once per subscription: send each byte range once per client.
-        if (!interest || event.end <= interest.end) continue;
-        interest.end = event.end;
-        send(conn, { event });
-      } else if (conn.events) send(conn, { event });
-    }
+    for (const conn of conns) conn.session.event(event);
   });
 
-  const addInterest = (conn: Conn, key: string) => {
-    const known = conn.consoles.get(key);
-    if (known) known.count++;
-    else conn.consoles.set(key, { count: 1, end: -1 });
-  };
-  const dropInterest = (conn: Conn, key: string) => {
-    const known = conn.consoles.get(key);
-    if (!known) return;
-    if (--known.count <= 0) conn.consoles.delete(key);
-  };
-
-  const handle = async (conn: Conn, request: EngineRequest): Promise<Result> => {
-    if (request.type === 'consoleSubscribe') {
-      const key = consoleKey(request.lab, request.vm);
-      addInterest(conn, key);
-      const result = await api.request(request);
-      if (result.ok && !conn.socket.destroyed) conn.subscriptions.set(result.subscription, key);
-      else if (result.ok) void api.request({ type: 'consoleUnsubscribe', subscription: result.subscription });
-      else dropInterest(conn, key);
-      return result;
-    }
-    if (request.type === 'consoleUnsubscribe') {
-      const key = conn.subscriptions.get(request.subscription);
-      const result = await api.request(request);
-      if (result.ok && key !== undefined) {
-        conn.subscriptions.delete(request.subscription);
-        dropInterest(conn, key);
-      }
-      return result;
-    }
-    return api.request(request);
-  };
-
-  const onLine = (conn: Conn, line: string) => {
-    const parsed = parseClientLine(line);
-    if (!parsed.ok) return send(conn, { id: parsed.id, result: fail('INVALID_REQUEST', parsed.message) });
-    const { message } = parsed;
-    if ('events' in message) {
-      conn.events = message.events;
-      return send(conn, { id: message.id, result: { ok: true } });
-    }
-    conn.inFlight++;
-    const done = handle(conn, message.request)
-      .catch((err: unknown) =>
-        fail(
-          'INTERNAL',
-          `the engine failed on ${message.request.type}: ${err instanceof Error ? err.message : String(err)}`,
-        ),
-      )
-      .then((result) => {
-        conn.inFlight--;
-        send(conn, { id: message.id, result });
-      });
+  const track = (done: Promise<unknown>) => {
     inFlight.add(done);
     void done.finally(() => inFlight.delete(done));
   };
 
   const server = createServer((socket) => {
-    const conn: Conn = { socket, events: false, subscriptions: new Map(), consoles: new Map(), inFlight: 0 };
+    const session = createControlSession(api, (message) => send(socket, message), track);
+    const conn: Conn = { socket, session };
     conns.add(conn);
-    send(conn, {
+    send(socket, {
       hello: { protocol: CONTROL_PROTOCOL, pid: process.pid, exitsAfterStop: options.exitsAfterStop ?? false },
     });
     const splitter = new LineSplitter(
-      (line) => onLine(conn, line),
-      () => send(conn, { id: null, result: fail('INVALID_REQUEST', 'line too long') }),
+      (line) => session.line(line),
+      () => send(socket, { id: null, result: fail('INVALID_REQUEST', 'line too long') }),
     );
     socket.on('data', (chunk: Buffer) => splitter.push(chunk));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       conns.delete(conn);
-      for (const subscription of conn.subscriptions.keys())
-        void api.request({ type: 'consoleUnsubscribe', subscription });
-      conn.subscriptions.clear();
-      conn.consoles.clear();
+      session.close();
     });
   });
 

@@ -36,6 +36,9 @@ export const REGISTRY_ACTIONS: readonly ActionInfo[] = [
   { name: 'export', label: 'Export scripts' },
   { name: 'export-svg', label: 'Export SVG' },
   { name: 'export-png', label: 'Export PNG' },
+  { name: 'validate', label: 'Validate' },
+  { name: 'launch', label: 'Launch' },
+  { name: 'stop', label: 'Stop' },
   { name: 'theme', label: 'Theme' },
 ];
 
@@ -45,9 +48,6 @@ export const REGISTRY_ACTIONS: readonly ActionInfo[] = [
  */
 export const PENDING_ACTIONS: readonly ActionInfo[] = [
   { name: 'saveAs', label: 'Save As…', keys: 'Shift+Ctrl+S' },
-  { name: 'validate', label: 'Validate' },
-  { name: 'launch', label: 'Launch' },
-  { name: 'stop', label: 'Stop' },
 ];
 
 /** Every action the menu may name. */

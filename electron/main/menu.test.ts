@@ -58,7 +58,9 @@ describe('menuTemplate', () => {
       if (item) expect(item.registerAccelerator, a.name).toBe(false);
     }
     expect(items.find((i) => i.id === 'saveAs')).toMatchObject({ accelerator: 'Shift+CmdOrCtrl+S', registerAccelerator: true });
-    expect(PENDING_ACTIONS.map((a) => a.name)).toContain('launch');
+    // Launch, stop and validate are the registry's now: the page runs them, like every registry action.
+    expect(PENDING_ACTIONS.map((a) => a.name)).not.toContain('launch');
+    expect(REGISTRY_ACTIONS.map((a) => a.name)).toEqual(expect.arrayContaining(['validate', 'launch', 'stop']));
   });
 
   it('lists recent files, each opening its path', () => {

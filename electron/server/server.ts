@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { fail } from '../../shared/api';
+import { fail, type EngineApi } from '../../shared/api';
+import { CONTROL_PROTOCOL, MAX_LINE, type ServerMessage } from '../engine/control-protocol';
+import { createControlSession, type ControlSession } from '../engine/control-session';
 import { TOKEN_HEADER } from './contract';
 import { serveStatic } from './static';
 import { createToken, tokenMatches } from './token';
@@ -26,6 +28,10 @@ export interface ServeOptions {
   readonly routes: Readonly<Record<string, Route>>;
   /** Fixed token (tests of the server itself); default a fresh random one. */
   readonly token?: string;
+  /** The lab engine /api/ws carries (the control protocol's JSON messages); without it every request fails. */
+  readonly engine?: EngineApi;
+  /** Bytes queued to one WebSocket before it is cut off (default 16 MiB). */
+  readonly maxQueued?: number;
 }
 
 export interface RunningServer {
@@ -108,7 +114,40 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await serveStatic(options.root, url.pathname, res);
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_LINE });
+  const sessions = new Set<ControlSession>();
+  const unsubscribeEngine = options.engine?.subscribe((event) => {
+    for (const session of sessions) session.event(event);
+  });
+  const maxQueued = options.maxQueued ?? 16 * 1024 * 1024;
+  const engineSocket = (ws: WebSocket) => {
+    const send = (message: ServerMessage) => {
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(JSON.stringify(message));
+      if (ws.bufferedAmount > maxQueued) ws.terminate();
+    };
+    if (!options.engine) {
+      ws.on('message', (data) => {
+        let id: unknown = null;
+        try {
+          id = (JSON.parse(String(data)) as { id?: unknown }).id ?? null;
+        } catch {
+          /* id stays null */
+        }
+        ws.send(JSON.stringify({ id, result: fail('INTERNAL', 'this server runs no lab engine') }));
+      });
+      return;
+    }
+    const session = createControlSession(options.engine, send);
+    sessions.add(session);
+    send({ hello: { protocol: CONTROL_PROTOCOL, pid: process.pid, exitsAfterStop: false } });
+    ws.on('message', (data) => session.line(String(data)));
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      sessions.delete(session);
+      session.close();
+    });
+  };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const refuse = (status: number, text: string) => {
@@ -132,6 +171,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     token,
     close: () =>
       new Promise<void>((resolve) => {
+        unsubscribeEngine?.();
         for (const client of wss.clients) client.terminate();
         wss.close();
         server.closeAllConnections();
@@ -142,22 +182,4 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
-}
-
-/**
- * The shared/api.ts contract over one WebSocket: `{id, request}` in, `{id, response}` out, events as `{event}`.
- * The lab engine is not wired into web mode yet, so every request gets a failed Result naming that.
- */
-function engineSocket(ws: WebSocket): void {
-  ws.on('message', (data) => {
-    let id: unknown = null;
-    try {
-      const msg = JSON.parse(String(data)) as { id?: unknown };
-      id = msg.id ?? null;
-    } catch {
-      ws.send(JSON.stringify({ id, response: fail('INVALID_REQUEST', 'messages are JSON: {id, request}') }));
-      return;
-    }
-    ws.send(JSON.stringify({ id, response: fail('INTERNAL', 'the lab engine is not available in web mode yet') }));
-  });
 }

@@ -1,4 +1,5 @@
 import type { XY } from '../doc/changes';
+import { canLaunch, canStop, launch, stop, validate } from '../lab/labActions';
 import type { EditorState, ThemePref } from '../store/store';
 
 /** What an action can see and do: the editor state and the window-level commands the app wires in. */
@@ -166,6 +167,24 @@ export const ACTIONS: readonly Action[] = [
     name: 'export-png',
     label: 'Export PNG',
     perform: ({ app }) => app.exportDiagram('png'),
+  },
+  {
+    name: 'validate',
+    label: 'Validate',
+    predicate: ({ state }) => state.probed !== null,
+    perform: () => void validate(),
+  },
+  {
+    name: 'launch',
+    label: 'Launch',
+    predicate: ({ state }) => state.probed !== null && canLaunch(),
+    perform: () => void launch(),
+  },
+  {
+    name: 'stop',
+    label: 'Stop',
+    predicate: () => canStop(),
+    perform: () => void stop(),
   },
   {
     name: 'theme',

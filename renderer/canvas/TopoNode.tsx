@@ -2,6 +2,8 @@ import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } f
 import { memo, useEffect, useRef } from 'react';
 import { kindLabel } from '../../shared/model';
 import type { TopologyNode } from '../../shared/model';
+import type { VmState } from '../../shared/api';
+import { useNodeVmState } from '../lab/labStore';
 import { KIND_ICONS } from './icons';
 
 /** Plain data of a canvas node: the topology node and its worst problem. */
@@ -17,6 +19,34 @@ export function portsOf(node: TopologyNode): string[] {
   if (node.kind === 'host') return node.interfaces.map((i) => i.name);
   return [PLAIN_PORT];
 }
+
+/** "killed by SIGKILL" / "exited with code 1". */
+export function exitText(state: Extract<VmState, { state: 'crashed' }>): string {
+  return state.exit.signal ? `killed by ${state.exit.signal}` : `exited with code ${String(state.exit.code)}`;
+}
+
+/** A VM's run state on the canvas: starting, running, stopped, crashed (how it ended in the tooltip). */
+const VmBadge = memo(function VmBadge({ node }: { node: string }) {
+  const state = useNodeVmState(node);
+  if (!state) return null;
+  const title =
+    state.state === 'crashed'
+      ? `crashed: QEMU ${exitText(state)} (its stderr is in the Log panel)`
+      : state.state === 'running'
+        ? `running (pid ${state.pid})`
+        : state.state;
+  return (
+    <span
+      className={`vm-badge vm-badge--${state.state}`}
+      data-testid={`node__${node}__badge`}
+      data-state={state.state}
+      {...(state.state === 'crashed' ? { 'data-signal': state.exit.signal ?? '', 'data-code': String(state.exit.code ?? '') } : {})}
+      title={title}
+    >
+      {state.state}
+    </span>
+  );
+});
 
 function TopoNodeView({ data, selected }: NodeProps<TopoFlowNode>) {
   const { node, severity } = data;
@@ -43,6 +73,7 @@ function TopoNodeView({ data, selected }: NodeProps<TopoFlowNode>) {
           <span className="topo-node__name">{node.name ?? node.id}</span>
           <span className="topo-node__kind">{kindLabel(node.kind)}</span>
         </div>
+        {node.kind === 'vm' ? <VmBadge node={node.id} /> : null}
       </div>
       {named ? (
         <ul className="topo-node__ports">

@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import type { Diagnostic, FixAction } from '../../shared/compiler';
 import { fixEffect } from '../plan/fixes';
+import { useLab } from '../lab/labStore';
 import { useTargetOptions } from '../plan/targetOptions';
 import { usePlan } from '../plan/usePlan';
 import { editor } from '../store/editor';
@@ -37,9 +38,11 @@ const ORDER = { error: 0, warning: 1, info: 2 } as const;
 /** The compiler's diagnostics, live; a click selects and reveals what one concerns; fixes in one click. */
 export const Problems = memo(function Problems() {
   const result = usePlan();
+  const labProblems = useLab((s) => s.problems);
   if (!result) return <div className="muted">Waiting for the server's target…</div>;
   if (!result.ok) return <div className="problem severity-error">The compiler failed: {result.error}</div>;
-  const list = [...result.plan.diagnostics].sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
+  // What the last launch or validation found on this host (preflight), then the compiler's.
+  const list = [...labProblems, ...[...result.plan.diagnostics].sort((a, b) => ORDER[a.severity] - ORDER[b.severity])];
   if (list.length === 0)
     return (
       <div className="muted" data-testid="problems__none">
@@ -56,6 +59,7 @@ export const Problems = memo(function Problems() {
             className={`problem severity-${d.severity}`}
             data-testid={`problems__item__${d.code}`}
             data-severity={d.severity}
+            data-source={i < labProblems.length ? 'preflight' : 'compiler'}
           >
             <button type="button" className="problem__main" onClick={() => reveal(d)} title="Select what this concerns">
               <span className="problem__severity">{d.severity}</span>
@@ -74,7 +78,9 @@ export const Problems = memo(function Problems() {
                   {d.fix.label}
                 </button>
               ) : (
-                <span className="problem__hint">{d.fix.label}</span>
+                <code className="problem__hint" data-testid={`problems__command__${d.code}`} title="The command that fixes it">
+                  {d.fix.label}
+                </code>
               )
             ) : null}
           </li>
@@ -87,7 +93,8 @@ export const Problems = memo(function Problems() {
 /** "2 errors, 1 warning" for the tab title. */
 export function useProblemCount(): { errors: number; warnings: number } {
   const result = usePlan();
-  const ds = result?.ok ? result.plan.diagnostics : [];
+  const labProblems = useLab((s) => s.problems);
+  const ds = [...labProblems, ...(result?.ok ? result.plan.diagnostics : [])];
   return {
     errors: ds.filter((d) => d.severity === 'error').length,
     warnings: ds.filter((d) => d.severity === 'warning').length,

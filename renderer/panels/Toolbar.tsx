@@ -1,8 +1,9 @@
 import { memo } from 'react';
 import { ACTIONS, type AppCommands } from '../actions/registry';
+import { isActive, useLab } from '../lab/labStore';
 import { editor, useEditor } from '../store/editor';
 
-const SHOWN = ['new', 'open', 'save', 'examples', 'undo', 'redo', 'export', 'export-svg', 'export-png', 'theme'];
+const SHOWN = ['new', 'open', 'save', 'examples', 'undo', 'redo', 'export', 'export-svg', 'export-png', 'validate', 'launch', 'stop', 'theme'];
 const THEME_LABEL = { system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' } as const;
 
 /** The toolbar: buttons for the registry's actions, enabled by their predicates. */
@@ -13,7 +14,18 @@ export const Toolbar = memo(function Toolbar({ app }: { app: AppCommands }) {
   const title = useEditor((s) => s.fileName ?? `${s.doc.name}.qnet.yaml`);
   const dirty = useEditor((s) => s.dirty);
   const theme = useEditor((s) => s.theme);
-  const enabled: Record<string, boolean> = { undo: canUndo, redo: canRedo };
+  const ready = useEditor((s) => s.probed !== null);
+  const labName = useLab((s) => s.lab);
+  const labState = useLab((s) => s.state);
+  const busy = useLab((s) => s.busy);
+  const active = isActive(labState);
+  const enabled: Record<string, boolean> = {
+    undo: canUndo,
+    redo: canRedo,
+    validate: ready && busy === null,
+    launch: ready && !active && busy === null,
+    stop: labName !== null && (active || labState === 'failed') && busy !== 'stop',
+  };
   return (
     <header className="toolbar" data-testid="toolbar">
       <span className="toolbar__brand">Qnet Studio</span>
@@ -30,6 +42,15 @@ export const Toolbar = memo(function Toolbar({ app }: { app: AppCommands }) {
           {a.name === 'theme' ? THEME_LABEL[theme] : a.label}
         </button>
       ))}
+      <span
+        className={`toolbar__lab lab-state-${labState ?? 'idle'}`}
+        data-testid="toolbar__lab-state"
+        data-state={labState ?? 'idle'}
+        data-busy={busy ?? ''}
+        title={labName ? `Lab ${labName}: ${labState ?? 'idle'}` : 'No lab running'}
+      >
+        {labName ? `${labName}: ${busy === 'stop' ? 'stopping' : (labState ?? 'idle')}` : 'no lab'}
+      </span>
       <span className="toolbar__file" data-testid="toolbar__file">
         {title}
         {dirty ? ' •' : ''}

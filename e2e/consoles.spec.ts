@@ -1,0 +1,139 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test as base, expect } from '@playwright/test';
+import { CSP as DESKTOP_CSP } from '../electron/main/csp';
+import { netnsName } from '../shared/compiler/index';
+import { buildTinyGuest } from '../electron/guest/build';
+import { deleteNetns, netnsExists } from '../electron/testkit/netns';
+import { killPids, readPidfile } from '../electron/testkit/procs';
+import { missingPrograms } from '../electron/testkit/qemuProbe';
+import { ConsolesPanel } from './pages/ConsolesPanel';
+import { EditorPage } from './pages/EditorPage';
+import { ROOT, startServe, type Served } from './serve';
+
+/*
+ * The Consoles tab on a real lab: example 05 (server 10.0.5.1/24, client 10.0.5.2/24 joined by a TCP socket pair)
+ * launched from the toolbar by a `qnet serve --isolation netns`, real tiny guests in a network namespace. Under a
+ * name and port of its own, so it never shares a namespace with another suite running socket-pair.
+ */
+const LAB = 'socket-pair-consoles';
+const NETNS = netnsName(LAB);
+const YAML = readFileSync(join(ROOT, 'assets/examples/05-socket-pair.qnet.yaml'), 'utf8')
+  .replace(/^name: socket-pair$/m, `name: ${LAB}`)
+  .replace('port: 40500', 'port: 40571');
+
+const why =
+  process.getuid?.() !== 0
+    ? 'needs root (the lab runs in a network namespace)'
+    : missingPrograms(['qemu-system-x86_64', 'ip']).length
+      ? `missing ${missingPrograms(['qemu-system-x86_64', 'ip']).join(', ')}`
+      : null;
+
+const test = base.extend<{ server: Served; editor: EditorPage; consoles: ConsolesPanel }>({
+  // eslint-disable-next-line no-empty-pattern
+  server: async ({}, use) => {
+    const served = await startServe(['--isolation', 'netns']);
+    await use(served);
+    await served.stop();
+  },
+  editor: async ({ page, server }, use) => {
+    const editor = new EditorPage(page, server);
+    await editor.open();
+    await use(editor);
+  },
+  consoles: async ({ page }, use) => use(new ConsolesPanel(page)),
+});
+
+/** Every pid in a pidfile under the lab's state directory. */
+function labPids(stateDir: string): number[] {
+  const dir = join(stateDir, LAB);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.pid'))
+    .map((f) => readPidfile(join(dir, f)))
+    .filter((p): p is number => p !== null);
+}
+
+// The last test serves the page again with electron/main/csp.ts's policy. A document Playwright fulfils counts as a
+// public one, so Chromium's local-network checks would refuse the WebSocket to 127.0.0.1: they are off here.
+test.use({
+  launchOptions: {
+    executablePath: process.env.QNET_CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-features=LocalNetworkAccessChecks,LocalNetworkAccessChecksWebSockets,PrivateNetworkAccessChecks',
+    ],
+  },
+});
+
+test.describe('consoles', () => {
+  // One lab name, one namespace: these tests take turns.
+  test.describe.configure({ mode: 'default' });
+  test.skip(why !== null, why ?? '');
+  test.setTimeout(240_000);
+
+  test.beforeAll(async () => {
+    test.setTimeout(600_000);
+    await buildTinyGuest({ arch: 'x86_64', log: () => {} });
+  });
+
+  test.afterEach(async ({ server }) => {
+    killPids(labPids(server.stateDir));
+    if (netnsExists(NETNS)) deleteNetns(NETNS);
+  });
+
+  test('each guest console shows its ready line, takes a ping, keeps its scrollback over a reload', async ({
+    editor,
+    consoles,
+    page,
+  }) => {
+    await editor.openFile('05-socket-pair.qnet.yaml', YAML);
+    await expect(editor.node('server')).toBeVisible();
+    await page.getByTestId('toolbar__launch').click();
+
+    await consoles.show();
+    await expect(consoles.tab('server')).toBeVisible({ timeout: 60_000 });
+    await expect(consoles.tab('client')).toBeVisible();
+    await consoles.expectText('server', 'QNET-READY hostname=server', 120_000);
+    await consoles.expectText('client', 'QNET-READY hostname=client', 120_000);
+    expect(netnsExists(NETNS)).toBe(true);
+
+    await consoles.typeLine('server', 'ping -c 1 10.0.5.2');
+    await consoles.expectText('server', '1 packets received', 30_000);
+
+    // A reload subscribes from the start of the ring buffer: the scrollback is back.
+    await page.reload();
+    await expect(page.getByTestId('app')).toHaveAttribute('data-ready', 'true');
+    await consoles.show();
+    await consoles.expectText('server', '1 packets received');
+    await consoles.expectText('client', 'QNET-READY hostname=client');
+
+    await page.getByTestId('toolbar__stop').click();
+    await expect(consoles.root).toHaveAttribute('data-state', /stopped/, { timeout: 90_000 });
+    await expect(consoles.terminal('server')).toHaveAttribute('data-live', 'false');
+    await expect.poll(() => netnsExists(NETNS), { timeout: 30_000 }).toBe(false);
+  });
+
+  test.describe("under the desktop window's CSP (no inline styles)", () => {
+    test('the terminal gets its sizes and colours', async ({ editor, consoles, page }) => {
+      await page.route(
+        (u) => u.pathname === '/',
+        async (route) => {
+          const response = await route.fetch();
+          await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': DESKTOP_CSP } });
+        },
+      );
+      await page.reload();
+      await expect(page.getByTestId('app')).toHaveAttribute('data-ready', 'true');
+      await editor.openFile('05-socket-pair.qnet.yaml', YAML);
+      await page.getByTestId('toolbar__launch').click();
+      await consoles.show();
+      await consoles.expectText('server', 'QNET-READY hostname=server', 120_000);
+      // xterm.js's theme lives in a <style> element the policy blocks; the mirrored stylesheet applies it.
+      await expect(consoles.screen('server')).toHaveCSS('color', 'rgb(216, 222, 233)');
+      await page.getByTestId('toolbar__stop').click();
+      await expect(consoles.root).toHaveAttribute('data-state', /stopped/, { timeout: 90_000 });
+    });
+  });
+});

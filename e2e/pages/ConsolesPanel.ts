@@ -1,0 +1,49 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** The Consoles tab of the bottom panel: one xterm.js terminal per guest of the running lab. */
+export class ConsolesPanel {
+  readonly root: Locator;
+
+  constructor(readonly page: Page) {
+    this.root = page.getByTestId('consoles');
+  }
+
+  async show(): Promise<void> {
+    await this.page.getByTestId('tab__consoles').click();
+    await expect(this.root).toBeVisible();
+  }
+
+  tab(vm: string): Locator {
+    return this.page.getByTestId(`consoles__tab__${vm}`);
+  }
+
+  terminal(vm: string): Locator {
+    return this.page.getByTestId(`consoles__terminal__${vm}`);
+  }
+
+  /** The rows xterm.js renders (the visible screen, not the whole scrollback). */
+  screen(vm: string): Locator {
+    return this.terminal(vm).locator('.xterm-rows');
+  }
+
+  /** Shows one guest's terminal. */
+  async select(vm: string): Promise<void> {
+    await this.tab(vm).click();
+    await expect(this.tab(vm)).toHaveAttribute('aria-selected', 'true');
+    await expect(this.terminal(vm)).toBeVisible();
+  }
+
+  /** Waits until the guest's screen shows `text`. */
+  async expectText(vm: string, text: string | RegExp, timeout = 10_000): Promise<void> {
+    await this.select(vm);
+    await expect(this.screen(vm)).toContainText(text, { timeout });
+  }
+
+  /** Types a line into the guest's console, as a user would (focus the terminal, type, Enter). */
+  async typeLine(vm: string, line: string): Promise<void> {
+    await this.select(vm);
+    await this.terminal(vm).click();
+    await this.page.keyboard.type(line);
+    await this.page.keyboard.press('Enter');
+  }
+}

@@ -1,0 +1,32 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** The one-click-lab parts of the editor: Launch/Stop, the lab state, VM badges, the Log panel. */
+export class LabPage {
+  constructor(readonly page: Page) {}
+
+  badge(node: string): Locator {
+    return this.page.getByTestId(`node__${node}__badge`);
+  }
+
+  state(): Locator {
+    return this.page.getByTestId('toolbar__lab-state');
+  }
+
+  async launch(): Promise<void> {
+    await expect(this.page.getByTestId('toolbar__launch')).toBeEnabled();
+    await this.page.getByTestId('toolbar__launch').click();
+  }
+
+  async stop(): Promise<void> {
+    await expect(this.page.getByTestId('toolbar__stop')).toBeEnabled();
+    await this.page.getByTestId('toolbar__stop').click();
+  }
+
+  async expectBadges(nodes: readonly string[], state: string, timeout = 120_000): Promise<void> {
+    for (const n of nodes) await expect(this.badge(n)).toHaveAttribute('data-state', state, { timeout });
+  }
+
+  async showLog(): Promise<void> {
+    await this.page.getByTestId('tab__log').click();
+  }
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { applyEvent, EMPTY_LAB, nodeStates, viewOfStatus, type LabView } from './labStore';
+
+const running: LabView = {
+  ...EMPTY_LAB,
+  lab: 'p2p',
+  state: 'running',
+  vms: { a: { node: 'na', state: { state: 'running', pid: 1 } }, b: { node: 'nb', state: { state: 'running', pid: 2 } } },
+};
+
+describe('lab view', () => {
+  it('turns a crashed guest into a badge and its stderr tail into log lines', () => {
+    const v = applyEvent(running, {
+      type: 'vmState',
+      lab: 'p2p',
+      vm: 'a',
+      state: { state: 'crashed', exit: { code: null, signal: 'SIGKILL' }, stderrTail: 'qemu: oops\n' },
+    });
+    expect(nodeStates(v).na).toMatchObject({ state: 'crashed' });
+    expect(nodeStates(v).nb).toMatchObject({ state: 'running' });
+    expect(v.log.map((l) => (l.kind === 'log' ? l.message : ''))).toEqual(['a: QEMU killed by SIGKILL', 'a stderr:\nqemu: oops']);
+  });
+
+  it('logs host steps, ignores other labs and consoles, follows a lab another tab starts', () => {
+    const step = applyEvent(running, { type: 'step', lab: 'p2p', index: 0, total: 2, description: 'Create bridge', status: 'undone' });
+    expect(step.log).toMatchObject([{ kind: 'step', status: 'undone', description: 'Create bridge' }]);
+    expect(applyEvent(running, { type: 'labState', lab: 'other', state: 'starting' })).toBe(running);
+    expect(applyEvent(running, { type: 'console', lab: 'p2p', vm: 'a', seq: 0, end: 1, data: 'x' })).toBe(running);
+    const idle = applyEvent(EMPTY_LAB, { type: 'labState', lab: 'other', state: 'starting' });
+    expect(idle).toMatchObject({ lab: 'other', state: 'starting' });
+  });
+
+  it('restores a lab from status and logs', () => {
+    const v = viewOfStatus(
+      { lab: 'p2p', state: 'running', stateDir: '/s', netns: null, vms: [{ vm: 'a', node: 'na', state: { state: 'running', pid: 3 }, consoleSeq: 0 }] },
+      [{ lab: 'p2p', level: 'info', message: 'started', time: 1 }],
+    );
+    expect(nodeStates(v)).toEqual({ na: { state: 'running', pid: 3 } });
+    expect(v.log).toEqual([{ kind: 'log', level: 'info', message: 'started', time: 1 }]);
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * The running lab as the page sees it: which lab, its state, each guest's state (badges on the canvas), the log
+ * (host steps and log lines) and the problems a launch found (preflight). Fed by engine events through the pure
+ * `applyEvent`, and by `list`/`status`/`logs` answers when the page (re)connects.
+ */
+import { create } from 'zustand';
+import type { ApiError, EngineEvent, LabName, LabState, LabStatus, LogEntry, LogLevel, StepStatus, VmState } from '../../shared/api';
+import type { Diagnostic } from '../../shared/compiler';
+
+/** One line of the Log panel: a host step's progress, or a log line. */
+export type LabLogLine =
+  | { readonly kind: 'log'; readonly level: LogLevel; readonly message: string; readonly time: number }
+  | {
+      readonly kind: 'step';
+      readonly index: number;
+      readonly total: number;
+      readonly description: string;
+      readonly status: StepStatus;
+      readonly detail?: string;
+      readonly time: number;
+    };
+
+export interface LabView {
+  readonly lab: LabName | null;
+  readonly state: LabState | null;
+  readonly error: ApiError | null;
+  /** Guests by VM name: the topology node each realizes and its state. */
+  readonly vms: Readonly<Record<string, { readonly node: string; readonly state: VmState }>>;
+  readonly log: readonly LabLogLine[];
+  /** What stopped the last launch (preflight problems, or a failure turned into one). */
+  readonly problems: readonly Diagnostic[];
+  /** A request in flight (launch or stop). */
+  readonly busy: 'launch' | 'stop' | 'validate' | null;
+}
+
+/** The most log lines kept. */
+export const MAX_LOG = 2000;
+
+export const EMPTY_LAB: LabView = { lab: null, state: null, error: null, vms: {}, log: [], problems: [], busy: null };
+
+const pushLog = (log: readonly LabLogLine[], line: LabLogLine): readonly LabLogLine[] => {
+  const next = log.length >= MAX_LOG ? log.slice(log.length - MAX_LOG + 1) : log.slice();
+  next.push(line);
+  return next;
+};
+
+/** Whether a lab in this state still holds processes or host changes. */
+export const isActive = (state: LabState | null): boolean =>
+  state === 'preflight' || state === 'starting' || state === 'running' || state === 'stopping';
+
+/** The view after one engine event (the same object when the event is about another lab). */
+export function applyEvent(view: LabView, event: EngineEvent, now: number = Date.now()): LabView {
+  if (event.type === 'console') return view;
+  if (view.lab === null || event.lab !== view.lab) {
+    // A lab started elsewhere (another tab) is followed when this page follows none that is active.
+    if (event.type === 'labState' && event.lab && (event.state === 'preflight' || event.state === 'starting') && !isActive(view.state)) {
+      return { ...EMPTY_LAB, busy: view.busy, lab: event.lab, state: event.state };
+    }
+    return view;
+  }
+  switch (event.type) {
+    case 'labState':
+      return { ...view, state: event.state, error: event.error ?? (event.state === 'failed' ? view.error : null) };
+    case 'vmState': {
+      const known = view.vms[event.vm];
+      const vms = { ...view.vms, [event.vm]: { node: known?.node ?? event.vm, state: event.state } };
+      let log = view.log;
+      if (event.state.state === 'crashed') {
+        const { exit, stderrTail } = event.state;
+        const how = exit.signal ? `killed by ${exit.signal}` : `exited with code ${String(exit.code)}`;
+        log = pushLog(log, { kind: 'log', level: 'error', message: `${event.vm}: QEMU ${how}`, time: now });
+        if (stderrTail.trim()) log = pushLog(log, { kind: 'log', level: 'error', message: `${event.vm} stderr:\n${stderrTail.trimEnd()}`, time: now });
+      }
+      return { ...view, vms, log };
+    }
+    case 'step':
+      return {
+        ...view,
+        log: pushLog(view.log, {
+          kind: 'step',
+          index: event.index,
+          total: event.total,
+          description: event.description,
+          status: event.status,
+          ...(event.detail ? { detail: event.detail } : {}),
+          time: now,
+        }),
+      };
+    case 'log':
+      return { ...view, log: pushLog(view.log, { kind: 'log', level: event.level, message: event.message, time: event.time }) };
+    case 'preflight':
+      return { ...view, problems: event.problems.filter((p) => p.severity === 'error') };
+    default:
+      return view;
+  }
+}
+
+/** The view of a lab from its `status` (and its `logs` when read), e.g. after a reload. */
+export function viewOfStatus(status: LabStatus, logs?: readonly LogEntry[]): LabView {
+  return {
+    ...EMPTY_LAB,
+    lab: status.lab,
+    state: status.state,
+    error: status.error ?? null,
+    vms: Object.fromEntries(status.vms.map((v) => [v.vm, { node: v.node, state: v.state }])),
+    log: (logs ?? []).slice(-MAX_LOG).map((l) => ({ kind: 'log' as const, level: l.level, message: l.message, time: l.time })),
+  };
+}
+
+/** A VM state per topology node id (what the canvas badges show). */
+export function nodeStates(view: LabView): Record<string, VmState> {
+  const out: Record<string, VmState> = {};
+  for (const v of Object.values(view.vms)) out[v.node] = v.state;
+  return out;
+}
+
+interface LabStore extends LabView {
+  set(view: Partial<LabView>): void;
+  apply(event: EngineEvent): void;
+}
+
+/** The page's lab view. */
+export const useLab = create<LabStore>()((set, get) => ({
+  ...EMPTY_LAB,
+  set: (view) => set(view),
+  apply(event) {
+    const s = get();
+    const next = applyEvent(s, event);
+    if (next !== s) set(next);
+  },
+}));
+
+/** The VM state of one topology node, or null when no guest of the followed lab realizes it. */
+export function useNodeVmState(node: string): VmState | null {
+  return useLab((s) => {
+    for (const v of Object.values(s.vms)) if (v.node === node) return v.state;
+    return null;
+  });
+}
