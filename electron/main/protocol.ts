@@ -4,11 +4,11 @@
  * its GET /api/* calls reach the same routes web mode serves (electron/server/routes.ts), without a token: no
  * other page can reach this scheme, and navigation away from it is blocked (window.ts).
  */
-import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { protocol } from 'electron';
 import { fail } from '../../shared/api';
 import type { Route } from '../server/server';
+import { resolveStaticFile } from '../server/static';
 import { CSP } from './csp';
 
 export const APP_SCHEME = 'qnet-app';
@@ -16,31 +16,10 @@ export const APP_ORIGIN = `${APP_SCHEME}://studio`;
 /** What the window loads. */
 export const APP_URL = `${APP_ORIGIN}/index.html`;
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.woff2': 'font/woff2',
-  '.ico': 'image/x-icon',
-};
-
 const HEADERS = { 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
 
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { ...HEADERS, 'content-type': 'application/json; charset=utf-8' } });
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -68,21 +47,9 @@ export async function appResponse(root: string, routes: Readonly<Record<string, 
       return json(500, fail('INTERNAL', error instanceof Error ? error.message : String(error)));
     }
   }
-  let rel: string;
-  try {
-    rel = decodeURIComponent(raw);
-  } catch {
-    return json(400, fail('INVALID_REQUEST', 'bad path'));
-  }
-  if (rel.includes('\0')) return json(400, fail('INVALID_REQUEST', 'bad path'));
-  const file = normalize(join(root, rel === '/' ? 'index.html' : rel));
-  if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep)) return json(403, fail('INVALID_REQUEST', 'forbidden'));
-  const target = (await isFile(file)) ? file : extname(file) === '' ? join(root, 'index.html') : null;
-  if (!target || !(await isFile(target))) return json(404, fail('INVALID_REQUEST', 'not found'));
-  return new Response(await readFile(target), {
-    status: 200,
-    headers: { ...HEADERS, 'content-type': TYPES[extname(target)] ?? 'application/octet-stream' },
-  });
+  const found = await resolveStaticFile(root, raw);
+  if (!found.ok) return json(found.status, fail('INVALID_REQUEST', found.reason));
+  return new Response(await readFile(found.file), { status: 200, headers: { ...HEADERS, 'content-type': found.contentType } });
 }
 
 /** Must run before the app is ready: the scheme is standard (relative URLs, an origin) and secure, with fetch. */
