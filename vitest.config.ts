@@ -10,6 +10,7 @@ export default defineConfig({
           include: ['shared/**/*.test.ts', 'electron/**/*.test.ts', 'scripts/**/*.test.ts', 'renderer/**/*.test.ts'],
           exclude: ['**/*.qemu.test.ts', '**/node_modules/**'],
           testTimeout: 30_000,
+          setupFiles: ['./vitest.setup.ts'],
         },
       },
       {

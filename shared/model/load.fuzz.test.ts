@@ -15,18 +15,22 @@ import { emitScripts } from '../emit/scripts';
  * compiles live while a drawing is half done); export runs when the plan has no errors.
  */
 
+/** More runs with QNET_FUZZ_RUNS; other inputs with QNET_FUZZ_SEED (see vitest.setup.ts). */
+const FUZZ_RUNS = Number(process.env.QNET_FUZZ_RUNS ?? 2500);
+
 const here = fileURLToPath(new URL('.', import.meta.url));
 const examplesDir = fileURLToPath(new URL('../../assets/examples/', import.meta.url));
-const seeds = [
+const seedFiles = [
   ...readdirSync(`${here}fixtures`)
     .filter((f) => f.endsWith('.qnet.yaml'))
-    .map((f) => readFileSync(`${here}fixtures/${f}`, 'utf8')),
+    .map((f) => `${here}fixtures/${f}`),
   ...(existsSync(examplesDir)
     ? readdirSync(examplesDir)
         .filter((f) => f.endsWith('.qnet.yaml'))
-        .map((f) => readFileSync(examplesDir + f, 'utf8'))
+        .map((f) => examplesDir + f)
     : []),
-];
+].sort();
+const seeds = seedFiles.map((f) => readFileSync(f, 'utf8'));
 
 const VALUES = [
   '-1',
@@ -138,38 +142,78 @@ function mutate(text: string, m: Mutation): string {
   }
 }
 
-describe('load fuzz', () => {
-  it('never throws on mutated topology files; what loads round-trips, compiles and exports', () => {
-    let loaded = 0;
-    let compiled = 0;
-    fc.assert(
-      fc.property(fc.nat({ max: seeds.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 3 }), (seed, ms) => {
-        const text = ms.reduce(mutate, seeds[seed] ?? '');
-        const r = loadTopology(text, 'fuzz.qnet.yaml');
-        if (!r.ok) {
-          expect(r.errors.length).toBeGreaterThan(0);
-          for (const e of r.errors) {
-            expect(e.code).not.toBe('INTERNAL');
-            expect(typeof formatModelError(e)).toBe('string');
-          }
-          return;
-        }
-        loaded++;
-        expect(loadTopology(saveTopology(r.topology))).toEqual({
-          ok: true,
-          topology: r.topology,
-          diagnostics: expect.any(Array),
-        });
-        const plan = compile(r.topology, DEFAULT_TARGET);
-        if (!plan.diagnostics.some((d) => d.severity === 'error')) {
-          compiled++;
-          expect(emitScripts(plan).ok).toBe(true);
-        }
-      }),
-      { numRuns: 2500 },
-    );
-    // The mutations must leave enough files valid to exercise the paths past the schema.
-    expect(loaded).toBeGreaterThan(100);
-    expect(compiled).toBeGreaterThan(50);
+/** Mutants that once broke a property: [seed file name, mutations]. */
+const REGRESSIONS: [string, Mutation[]][] = [
+  // A NUL in a VM name loaded and compiled without error, then export refused it (EMIT_BAD_WORD).
+  [
+    '09-aarch64-virt.qnet.yaml',
+    [
+      { op: 'replaceChar', at: 1311357166, text: '\u{10000}\u{10000}\u{10000}' },
+      { op: 'insertText', at: 1679582741, text: '\u0000' },
+      { op: 'swapValues', at: 1667252844, other: 207452304 },
+    ],
+  ],
+  // Deleting half of a surrogate pair left a lone surrogate in a VM argument; it has no UTF-8 form.
+  [
+    '08-vhost-user-vdpa.qnet.yaml',
+    [
+      { op: 'replaceChar', at: 2106585938, text: '\u{10000}' },
+      { op: 'deleteLine', at: 893971542 },
+      { op: 'deleteChar', at: 2102019571 },
+    ],
+  ],
+];
+
+function check(text: string): { loaded: boolean; compiled: boolean } {
+  const r = loadTopology(text, 'fuzz.qnet.yaml');
+  if (!r.ok) {
+    expect(r.errors.length).toBeGreaterThan(0);
+    for (const e of r.errors) {
+      expect(e.code).not.toBe('INTERNAL');
+      expect(typeof formatModelError(e)).toBe('string');
+    }
+    return { loaded: false, compiled: false };
+  }
+  expect(loadTopology(saveTopology(r.topology))).toEqual({
+    ok: true,
+    topology: r.topology,
+    diagnostics: expect.any(Array),
   });
+  const plan = compile(r.topology, DEFAULT_TARGET);
+  if (plan.diagnostics.some((d) => d.severity === 'error')) return { loaded: true, compiled: false };
+  const exported = emitScripts(plan);
+  expect(exported.ok ? [] : exported.errors).toEqual([]);
+  return { loaded: true, compiled: true };
+}
+
+describe('load fuzz', () => {
+  it.each(REGRESSIONS)('regression: %s mutated', (file, ms) => {
+    const seed = seedFiles.findIndex((f) => f.endsWith(`/${file}`));
+    expect(seed).toBeGreaterThanOrEqual(0);
+    check(ms.reduce(mutate, seeds[seed] ?? ''));
+  });
+
+  it(
+    'never throws on mutated topology files; what loads round-trips, compiles and exports',
+    () => {
+      let loaded = 0;
+      let compiled = 0;
+      fc.assert(
+        fc.property(
+          fc.nat({ max: seeds.length - 1 }),
+          fc.array(mutation, { minLength: 1, maxLength: 3 }),
+          (seed, ms) => {
+            const r = check(ms.reduce(mutate, seeds[seed] ?? ''));
+            if (r.loaded) loaded++;
+            if (r.compiled) compiled++;
+          },
+        ),
+        { numRuns: FUZZ_RUNS },
+      );
+      // The mutations must leave enough files valid to exercise the paths past the schema.
+      expect(loaded).toBeGreaterThan(100);
+      expect(compiled).toBeGreaterThan(50);
+    },
+    30_000 + FUZZ_RUNS * 10,
+  );
 });

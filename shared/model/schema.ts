@@ -9,16 +9,17 @@ import { z } from 'zod';
 /** An id usable inside QEMU ids and file names: a letter, then letters, digits, '-' or '_'. */
 export const Id = z
   .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'must start with a letter and hold only letters, digits, "-" or "_" (at most 32)');
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_-]{0,31}$/,
+    'must start with a letter and hold only letters, digits, "-" or "_" (at most 32)',
+  );
 
 /** A Linux interface name: 1-15 bytes, no '/', ':' or whitespace. */
 export const Ifname = z
   .string()
   .regex(/^[A-Za-z0-9_.-]{1,15}$/, 'must be 1-15 characters of letters, digits, "_", "-" or "."');
 
-export const Mac = z
-  .string()
-  .regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, 'must look like 52:54:00:12:34:56');
+export const Mac = z.string().regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, 'must look like 52:54:00:12:34:56');
 
 const ipv4Re = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 export const Ipv4 = z.string().regex(ipv4Re, 'must be an IPv4 address like 10.0.0.1');
@@ -26,16 +27,27 @@ export const Ipv4Cidr = z
   .string()
   .regex(/^[0-9.]+\/([0-9]|[12][0-9]|3[0-2])$/, 'must be an IPv4 address with a prefix, like 10.0.0.1/24')
   .refine((s) => ipv4Re.test(s.split('/')[0] ?? ''), 'must be an IPv4 address with a prefix, like 10.0.0.1/24');
+/**
+ * Free text that may reach argv, a script or a file name: any Unicode but NUL, which no argv word can hold. A lone
+ * UTF-16 surrogate (half a character, not valid Unicode) has no UTF-8 form, so it cannot reach argv either.
+ */
+const Text = z
+  .string()
+  .refine((s) => !s.includes('\u0000'), 'must not contain a NUL character')
+  .regex(
+    /^(?:[^\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/,
+    'must be valid Unicode (it holds half of a character)',
+  );
 export const Port = z.number().int().min(1).max(65535);
-const AbsPath = z.string().min(1).regex(/^\//, 'must be an absolute path');
+const AbsPath = Text.min(1).regex(/^\//, 'must be an absolute path');
 
 export const Arch = z.enum(['x86_64', 'i386', 'aarch64', 'arm', 'riscv64']);
 export type Arch = z.infer<typeof Arch>;
 
 const base = {
   id: Id,
-  name: z.string().min(1).max(64).optional(),
-  notes: z.string().max(10000).optional(),
+  name: Text.min(1).max(64).optional(),
+  notes: Text.max(10000).optional(),
 };
 
 // ---------------------------------------------------------------- vm
@@ -44,7 +56,10 @@ export const Nic = z.strictObject({
   /** The port name links use, e.g. `eth0`. */
   id: Id,
   /** `virtio` picks the frontend for the machine (virtio-net-pci or virtio-net-device); else a QEMU NIC model. */
-  model: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a QEMU NIC model name like virtio, e1000 or rtl8139').default('virtio'),
+  model: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'must be a QEMU NIC model name like virtio, e1000 or rtl8139')
+    .default('virtio'),
   mac: z.union([z.literal('auto'), Mac]).default('auto'),
   /** `device`: -netdev + -device (default). `nic`: the on-board -nic form. */
   form: z.enum(['device', 'nic']).default('device'),
@@ -58,17 +73,17 @@ export const Boot = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('tiny') }),
   z.strictObject({
     type: z.literal('kernel'),
-    kernel: z.string().min(1),
-    initrd: z.string().min(1).optional(),
-    append: z.string().optional(),
-    dtb: z.string().min(1).optional(),
+    kernel: Text.min(1),
+    initrd: Text.min(1).optional(),
+    append: Text.optional(),
+    dtb: Text.min(1).optional(),
   }),
   z.strictObject({
     type: z.literal('disk'),
     images: z
       .array(
         z.strictObject({
-          path: z.string().min(1),
+          path: Text.min(1),
           format: z.enum(['qcow2', 'raw', 'vmdk', 'vdi']).optional(),
           /** Write to a throwaway overlay; the image itself stays untouched. */
           snapshot: z.boolean().default(true),
@@ -76,7 +91,7 @@ export const Boot = z.discriminatedUnion('type', [
       )
       .min(1),
   }),
-  z.strictObject({ type: z.literal('cdrom'), path: z.string().min(1) }),
+  z.strictObject({ type: z.literal('cdrom'), path: Text.min(1) }),
   z.strictObject({ type: z.literal('none') }),
 ]);
 export type Boot = z.infer<typeof Boot>;
@@ -86,18 +101,24 @@ export const VmNode = z.strictObject({
   kind: z.literal('vm'),
   arch: Arch.default('x86_64'),
   /** Path or name of the QEMU binary; default qemu-system-<arch>. */
-  binary: z.string().min(1).optional(),
+  binary: Text.min(1).optional(),
   /** Default: q35 on x86, virt on arm/riscv. */
-  machine: z.string().regex(/^[A-Za-z0-9_.,=-]+$/, 'must be a QEMU machine type like q35, pc, virt or microvm').optional(),
+  machine: z
+    .string()
+    .regex(/^[A-Za-z0-9_.,=-]+$/, 'must be a QEMU machine type like q35, pc, virt or microvm')
+    .optional(),
   accel: z.enum(['auto', 'kvm', 'tcg', 'hvf']).default('auto'),
-  cpu: z.string().regex(/^[A-Za-z0-9_.,=+-]+$/, 'must be a QEMU CPU model like max or cortex-a57').optional(),
+  cpu: z
+    .string()
+    .regex(/^[A-Za-z0-9_.,=+-]+$/, 'must be a QEMU CPU model like max or cortex-a57')
+    .optional(),
   smp: z.number().int().min(1).max(256).default(1),
   /** MiB. */
   memory: z.number().int().min(16).max(1048576).default(256),
   boot: Boot.default({ type: 'tiny' }),
   nics: z.array(Nic).max(32).default([]),
   /** Extra QEMU arguments, verbatim. Networking options are refused here: draw them instead. */
-  extraArgs: z.array(z.string()).default([]),
+  extraArgs: z.array(Text).default([]),
 });
 export type VmNode = z.infer<typeof VmNode>;
 
@@ -111,7 +132,7 @@ export const HostNode = z.strictObject({
       z.strictObject({
         name: Ifname,
         wireless: z.boolean().default(false),
-        addresses: z.array(z.string()).default([]),
+        addresses: z.array(Text).default([]),
       }),
     )
     .default([]),
@@ -138,7 +159,10 @@ export const TapNode = z.strictObject({
   kind: z.literal('tap'),
   ifname: Ifname.optional(),
   /** User that owns the tap, so QEMU can open it without privileges. */
-  owner: z.string().regex(/^[a-z_][a-z0-9_-]*\$?$/, 'must be a user name').optional(),
+  owner: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]*\$?$/, 'must be a user name')
+    .optional(),
   vhost: z.boolean().default(false),
   queues: z.number().int().min(1).max(16).default(1),
 });
@@ -179,7 +203,7 @@ export const GuestFwd = z.strictObject({
   server: Ipv4,
   port: Port,
   /** A chardev spec (e.g. `tcp:127.0.0.1:4321`) or `cmd:COMMAND`. */
-  target: z.string().min(1),
+  target: Text.min(1),
 });
 export type GuestFwd = z.infer<typeof GuestFwd>;
 
@@ -190,15 +214,15 @@ export const NatNode = z.strictObject({
   host: Ipv4.optional(),
   dhcpstart: Ipv4.optional(),
   dns: Ipv4.optional(),
-  dnssearch: z.array(z.string().min(1).max(255)).default([]),
-  domainname: z.string().min(1).max(255).optional(),
-  hostname: z.string().min(1).max(255).optional(),
+  dnssearch: z.array(Text.min(1).max(255)).default([]),
+  domainname: Text.min(1).max(255).optional(),
+  hostname: Text.min(1).max(255).optional(),
   restrict: z.boolean().default(false),
   ipv4: z.boolean().optional(),
   ipv6: z.boolean().optional(),
-  tftp: z.string().min(1).optional(),
-  bootfile: z.string().min(1).optional(),
-  smb: z.string().min(1).optional(),
+  tftp: Text.min(1).optional(),
+  bootfile: Text.min(1).optional(),
+  smb: Text.min(1).optional(),
   hostfwd: z.array(HostFwd).default([]),
   guestfwd: z.array(GuestFwd).default([]),
 });
@@ -218,8 +242,8 @@ export type McastNode = z.infer<typeof McastNode>;
 export const L2tpv3Node = z.strictObject({
   ...base,
   kind: z.literal('l2tpv3'),
-  src: z.string().min(1),
-  dst: z.string().min(1),
+  src: Text.min(1),
+  dst: Text.min(1),
   ipv6: z.boolean().default(false),
   udp: z.boolean().default(true),
   srcport: Port.optional(),
@@ -326,8 +350,13 @@ export const CURRENT_VERSION = 1;
 
 export const Topology = z.strictObject({
   version: z.literal(CURRENT_VERSION),
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/, 'must be 1-48 letters, digits, "_", "-" or ".", starting with a letter or digit'),
-  description: z.string().max(10000).optional(),
+  name: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/,
+      'must be 1-48 letters, digits, "_", "-" or ".", starting with a letter or digit',
+    ),
+  description: Text.max(10000).optional(),
   nodes: z.array(TopologyNode).default([]),
   links: z.array(Link).default([]),
   settings: Settings.default({ portBase: 40000, macPrefix: '52:54:00' }),
