@@ -114,6 +114,11 @@ function explain(issue: Issue, value: unknown): { code: string; text: string } {
     case 'invalid_format':
     case 'custom':
       return { code: 'INVALID_VALUE', text: `${issue.message}${got}` };
+    case 'invalid_key': {
+      // A mapping key the schema refuses (a layout entry keyed by something that cannot be a node id).
+      const inner = issue.issues[0];
+      return { code: 'INVALID_VALUE', text: `the key ${inner ? inner.message : 'is not valid'}` };
+    }
     case 'not_multiple_of':
       return { code: 'INVALID_VALUE', text: `must be a multiple of ${String(issue.divisor)}${got}` };
     default:

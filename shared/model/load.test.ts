@@ -118,6 +118,15 @@ describe('loadTopology: file errors name the node, the field and the line', () =
     expect(es[0]?.message).toContain('must not contain a NUL character');
   });
 
+  it('INVALID_VALUE: a layout key that cannot be a node id; "__proto__" is refused anywhere', () => {
+    const e = one(`${HEAD}nodes: []\nlayout:\n  9x: { x: 1, y: 2 }\n`, 'INVALID_VALUE');
+    expect(e).toMatchObject({ field: 'layout["9x"]', line: 5 });
+    expect(e.message).toContain('the key must start with a letter');
+    const p = one(`${HEAD}nodes: []\nlayout:\n  __proto__: { x: 1, y: 2 }\n`, 'INVALID_VALUE');
+    expect(p).toMatchObject({ line: 5, column: 3 });
+    expect(formatModelError(p)).toBe('alpha.yaml:5: "__proto__" cannot be a key');
+  });
+
   it('MISSING_FIELD: a node without an id is named by its index', () => {
     const e = one(
       `${HEAD}nodes:

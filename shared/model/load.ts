@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { z } from 'zod';
 import type { Diagnostic } from '../compiler/plan';
 import { dottedPath, formatModelError, type ModelError } from './errors';
@@ -111,6 +111,22 @@ function parseYaml(text: string, file: string | undefined): { ctx: Ctx; raw: unk
     }
     return { errors };
   }
+  // A `__proto__` key would set an object's prototype instead of a field once converted: no field has that name.
+  const reserved: ModelError[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (!isScalar(pair.key) || pair.key.value !== '__proto__') return;
+      const p = lc.linePos(pair.key.range?.[0] ?? 0);
+      reserved.push({
+        code: 'INVALID_VALUE',
+        message: '"__proto__" cannot be a key',
+        ...f,
+        line: p.line,
+        column: p.col,
+      });
+    },
+  });
+  if (reserved.length) return { errors: reserved };
   try {
     return { ctx, raw: doc.toJS({ maxAliasCount: MAX_ALIASES }) };
   } catch (e) {

@@ -361,7 +361,7 @@ export const Topology = z.strictObject({
   links: z.array(Link).default([]),
   settings: Settings.default({ portBase: 40000, macPrefix: '52:54:00' }),
   /** Canvas positions by node id, kept apart so hand edits diff cleanly. */
-  layout: z.record(z.string(), Position).default({}),
+  layout: z.record(Id, Position).default({}),
 });
 export type Topology = z.infer<typeof Topology>;
 /** A topology as written in a file, before defaults are applied. */
