@@ -12,6 +12,8 @@ export interface ActionContext {
 export interface AppCommands {
   openFilePicker(): void;
   save(): void;
+  /** Always asks where to save (the desktop window's File › Save As…; no registry action, the native menu sends it). */
+  saveAs?(): void;
   exportScripts(): void;
   /** Downloads the diagram as an SVG or PNG picture. */
   exportDiagram(format: 'svg' | 'png'): void;
@@ -124,7 +126,8 @@ export const ACTIONS: readonly Action[] = [
     keys: 'Delete',
     keyTest: (e) => !mod(e) && (e.key === 'Delete' || e.key === 'Backspace'),
     predicate: ({ state }) => state.selection.nodes.length + state.selection.links.length > 0,
-    perform: ({ state }) => state.dispatch([{ type: 'remove', nodes: state.selection.nodes, links: state.selection.links }]),
+    perform: ({ state }) =>
+      state.dispatch([{ type: 'remove', nodes: state.selection.nodes, links: state.selection.links }]),
   },
   {
     name: 'copy',

@@ -8,6 +8,10 @@ import { download } from './download';
 import { tarFiles } from './tar';
 import { autoLayout } from '../canvas/autoLayout';
 import { exportDiagram } from './exportDiagram';
+import { desktopApi } from '../api/desktop';
+import type { QnetWindowApi } from '../../shared/desktop-api';
+import { desktopFileCommands } from './desktopCommands';
+import { saveNameOf } from './names';
 
 /** Opens YAML text as the document; a bad file shows its errors and leaves the open document alone. */
 export async function openText(text: string, file: string): Promise<boolean> {
@@ -25,13 +29,18 @@ export async function openText(text: string, file: string): Promise<boolean> {
 
 /** The file name a document is saved as. */
 export function saveName(): string {
-  const s = editor.getState();
-  return s.fileName && s.fileName.endsWith('.qnet.yaml') ? s.fileName : `${s.doc.name}.qnet.yaml`;
+  return saveNameOf(editor.getState());
 }
 
-/** The window's commands that need the DOM: file picker, downloads, the gallery. */
-export function appCommands(fileInput: () => HTMLInputElement | null): AppCommands {
-  return {
+/**
+ * The window's commands that need the DOM: file picker, downloads, the gallery. In the desktop window open and save
+ * use main's native dialogs and write the file in place; in a browser they use a file input and a download.
+ */
+export function appCommands(
+  fileInput: () => HTMLInputElement | null,
+  desktop: QnetWindowApi | null = desktopApi(),
+): AppCommands {
+  const commands: AppCommands = {
     openFilePicker: () => fileInput()?.click(),
     save() {
       const s = editor.getState();
@@ -49,7 +58,11 @@ export function appCommands(fileInput: () => HTMLInputElement | null): AppComman
       if (errors.length) return s.notify('error', `Not exporting: fix the ${errors.length} error(s) in Problems first`);
       const emitted = emitScripts(result.plan);
       if (!emitted.ok) return s.notify('error', `Cannot export: ${emitted.errors.map((e) => e.message).join('; ')}`);
-      download(`${result.plan.lab}-scripts.tar`, tarFiles(`${result.plan.lab}-scripts`, emitted.files), 'application/x-tar');
+      download(
+        `${result.plan.lab}-scripts.tar`,
+        tarFiles(`${result.plan.lab}-scripts`, emitted.files),
+        'application/x-tar',
+      );
       s.notify('info', `Exported ${result.plan.lab}-scripts.tar (up.sh, down.sh, plan.json, README.txt)`);
     },
     exportDiagram(format) {
@@ -62,4 +75,5 @@ export function appCommands(fileInput: () => HTMLInputElement | null): AppComman
       editor.getState().setGalleryOpen(true);
     },
   };
+  return desktop ? { ...commands, ...desktopFileCommands(desktop, { store: editor, openText }) } : commands;
 }

@@ -3,7 +3,21 @@ import { ACTIONS, type AppCommands } from '../actions/registry';
 import { isActive, useLab } from '../lab/labStore';
 import { editor, useEditor } from '../store/editor';
 
-const SHOWN = ['new', 'open', 'save', 'examples', 'undo', 'redo', 'export', 'export-svg', 'export-png', 'validate', 'launch', 'stop', 'theme'];
+const SHOWN = [
+  'new',
+  'open',
+  'save',
+  'examples',
+  'undo',
+  'redo',
+  'export',
+  'export-svg',
+  'export-png',
+  'validate',
+  'launch',
+  'stop',
+  'theme',
+];
 const THEME_LABEL = { system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' } as const;
 
 /** The toolbar: buttons for the registry's actions, enabled by their predicates. */
@@ -11,7 +25,7 @@ export const Toolbar = memo(function Toolbar({ app }: { app: AppCommands }) {
   // Narrow: only what the predicates read.
   const canUndo = useEditor((s) => s.history.past.length > 0);
   const canRedo = useEditor((s) => s.history.future.length > 0);
-  const title = useEditor((s) => s.fileName ?? `${s.doc.name}.qnet.yaml`);
+  const title = useEditor((s) => s.fileName?.replace(/^.*[\\/]/, '') ?? `${s.doc.name}.qnet.yaml`);
   const dirty = useEditor((s) => s.dirty);
   const theme = useEditor((s) => s.theme);
   const ready = useEditor((s) => s.probed !== null);

@@ -1,0 +1,85 @@
+/**
+ * The page's side of the desktop window (shared/desktop-api.ts): runs the native menu's actions through the action
+ * registry, opens the files main hands over (recent list, command line, the OS), and reports the document's
+ * unsaved-changes state (the window title, the close prompt).
+ */
+import type { MenuAction, QnetWindowApi } from '../../shared/desktop-api';
+import { ACTIONS, type AppCommands } from '../actions/registry';
+import type { EditorStore } from '../store/store';
+
+export interface DesktopDeps {
+  readonly store: EditorStore;
+  readonly app: AppCommands;
+  /** Opens YAML text as the document, `path` as its file name (files/commands.ts `openText`). */
+  readonly openText: (text: string, path: string) => Promise<unknown>;
+}
+
+/**
+ * Main answers `ready` with its queued actions once per page, but React StrictMode connects, disposes and connects
+ * again: the answer is kept per api, and the first connection still live when it arrives runs its actions.
+ */
+const handshakes = new WeakMap<QnetWindowApi, { readonly actions: Promise<readonly MenuAction[]>; taken: boolean }>();
+
+function handshake(api: QnetWindowApi, notify: (text: string) => void) {
+  let h = handshakes.get(api);
+  if (!h) {
+    const actions = api.desktop({ type: 'ready' }).then((r) => {
+      if (r.ok) return r.actions;
+      notify(`The desktop window did not answer: ${r.error.message}`);
+      return [];
+    });
+    h = { actions, taken: false };
+    handshakes.set(api, h);
+  }
+  return h;
+}
+
+/** Runs one menu action: a file to open, Save As, or a registry action by name. */
+async function run(api: QnetWindowApi, { store, app, openText }: DesktopDeps, a: MenuAction): Promise<void> {
+  if ((a.name === 'openRecent' || a.name === 'openPath') && a.path) {
+    const r = await api.desktop({ type: 'readFile', path: a.path });
+    if (!r.ok) return store.getState().notify('error', r.error.message);
+    await openText(r.file.text, r.file.path);
+    return;
+  }
+  if (a.name === 'saveAs') return app.saveAs?.();
+  const action = ACTIONS.find((x) => x.name === a.name);
+  if (!action) return store.getState().notify('error', `The menu asked for "${a.name}", which this page does not know`);
+  const ctx = { state: store.getState(), app };
+  if (action.predicate && !action.predicate(ctx)) return;
+  action.perform(ctx);
+}
+
+/** Connects the page to the desktop window; the returned function undoes every subscription. */
+export function connectDesktop(api: QnetWindowApi, deps: DesktopDeps): () => void {
+  const { store } = deps;
+  let live = true;
+  const perform = (a: MenuAction) =>
+    run(api, deps, a).catch((err: unknown) =>
+      store.getState().notify('error', `${a.name} failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  const offAction = api.onAction((a) => void perform(a));
+
+  const h = handshake(api, (text) => store.getState().notify('error', text));
+  void h.actions.then(async (queued) => {
+    if (!live || h.taken) return;
+    h.taken = true;
+    for (const a of queued) await perform(a); // in order: a file given at launch, then what came after
+  });
+
+  let sent: { dirty: boolean; path: string | null } | null = null;
+  const report = () => {
+    const { dirty, fileName: path } = store.getState();
+    if (sent && sent.dirty === dirty && sent.path === path) return;
+    sent = { dirty, path };
+    void api.desktop({ type: 'documentState', dirty, path });
+  };
+  report();
+  const offStore = store.subscribe(report);
+
+  return () => {
+    live = false;
+    offAction();
+    offStore();
+  };
+}
