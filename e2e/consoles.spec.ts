@@ -1,12 +1,12 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
 import { CSP as DESKTOP_CSP } from '../electron/main/csp';
 import { netnsName } from '../shared/compiler/index';
 import { buildTinyGuest } from '../electron/guest/build';
-import { deleteNetns, netnsExists } from '../electron/testkit/netns';
-import { killPids, readPidfile } from '../electron/testkit/procs';
+import { netnsExists } from '../electron/testkit/netns';
 import { missingPrograms } from '../electron/testkit/qemuProbe';
+import { cleanUpLab } from './labCleanup';
 import { ConsolesPanel } from './pages/ConsolesPanel';
 import { EditorPage } from './pages/EditorPage';
 import { ROOT, startServe, type Served } from './serve';
@@ -44,16 +44,6 @@ const test = base.extend<{ server: Served; editor: EditorPage; consoles: Console
   consoles: async ({ page }, use) => use(new ConsolesPanel(page)),
 });
 
-/** Every pid in a pidfile under the lab's state directory. */
-function labPids(stateDir: string): number[] {
-  const dir = join(stateDir, LAB);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.pid'))
-    .map((f) => readPidfile(join(dir, f)))
-    .filter((p): p is number => p !== null);
-}
-
 // The last test serves the page again with electron/main/csp.ts's policy. A document Playwright fulfils counts as a
 // public one, so Chromium's local-network checks would refuse the WebSocket to 127.0.0.1: they are off here.
 test.use({
@@ -78,10 +68,7 @@ test.describe('consoles', () => {
     await buildTinyGuest({ arch: 'x86_64', log: () => {} });
   });
 
-  test.afterEach(async ({ server }) => {
-    killPids(labPids(server.stateDir));
-    if (netnsExists(NETNS)) deleteNetns(NETNS);
-  });
+  test.afterEach(({ server }) => cleanUpLab(server.stateDir, LAB));
 
   test('each guest console shows its ready line, takes a ping, keeps its scrollback over a reload', async ({
     editor,

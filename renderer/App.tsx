@@ -1,56 +1,26 @@
 import { ReactFlowProvider } from '@xyflow/react';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { useShortcuts } from './actions/useShortcuts';
 import { Canvas } from './canvas/Canvas';
-import { Consoles } from './consoles/Consoles';
+import { useDesktop } from './desktop/useDesktop';
 import { appCommands, openText } from './files/commands';
 import { Inspector } from './inspector/Inspector';
 import { startLabSync } from './lab/labActions';
-import { LabLog } from './panels/LabLog';
-import { Commands } from './panels/Commands';
+import { BottomPanel } from './panels/BottomPanel';
 import { NoticeBar, OpenErrorsDialog } from './panels/Dialogs';
 import { Gallery } from './panels/Gallery';
 import { Palette } from './panels/Palette';
-import { Problems, useProblemCount } from './panels/Problems';
 import { Toolbar } from './panels/Toolbar';
 import { useProbe } from './plan/useProbe';
 import { useEditor } from './store/editor';
 import { useAppliedTheme } from './store/theme';
-
-type Tab = 'problems' | 'commands' | 'consoles' | 'log';
-
-function BottomPanel() {
-  const [tab, setTab] = useState<Tab>('problems');
-  const { errors, warnings } = useProblemCount();
-  return (
-    <section className="bottom" data-testid="bottom-panel">
-      <div className="tabs" role="tablist">
-        <button type="button" role="tab" aria-selected={tab === 'problems'} data-testid="tab__problems" onClick={() => setTab('problems')}>
-          Problems{' '}
-          <span className={`badge${errors ? ' badge--error' : warnings ? ' badge--warning' : ''}`} data-testid="tab__problems__count">
-            {errors + warnings}
-          </span>
-        </button>
-        <button type="button" role="tab" aria-selected={tab === 'commands'} data-testid="tab__commands" onClick={() => setTab('commands')}>
-          Commands
-        </button>
-        <button type="button" role="tab" aria-selected={tab === 'consoles'} data-testid="tab__consoles" onClick={() => setTab('consoles')}>
-          Consoles
-        </button>
-        <button type="button" role="tab" aria-selected={tab === 'log'} data-testid="tab__log" onClick={() => setTab('log')}>
-          Log
-        </button>
-      </div>
-      <div className="tab-body">{tab === 'problems' ? <Problems /> : tab === 'commands' ? <Commands /> : tab === 'log' ? <LabLog /> : <Consoles />}</div>
-    </section>
-  );
-}
 
 /** The editor window: toolbar, palette, canvas, inspector, problems and commands. */
 export function App() {
   const fileInput = useRef<HTMLInputElement>(null);
   const app = useMemo(() => appCommands(() => fileInput.current), []);
   useShortcuts(app);
+  useDesktop(app);
   useAppliedTheme();
   useEffect(() => {
     const stopSync = startLabSync();

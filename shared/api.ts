@@ -63,7 +63,8 @@ export interface ApiError {
 }
 
 /** The result of every request: never a thrown error across the boundary. */
-export type Result<T extends object = object> = ({ readonly ok: true } & T) | { readonly ok: false; readonly error: ApiError };
+export type Result<T extends object = object> =
+  ({ readonly ok: true } & T) | { readonly ok: false; readonly error: ApiError };
 
 /** One guest as `status` reports it. */
 export interface VmStatus {
@@ -116,15 +117,26 @@ export interface EngineResponses {
   readonly preflight: { readonly problems: readonly Diagnostic[] };
   readonly launch: { readonly lab: LabName; readonly status: LabStatus };
   readonly stop: { readonly lab: LabName };
-  readonly status: { readonly status: LabStatus };
+  /** `topology`: the document the lab was launched from, so a window opened later can show its drawing. */
+  readonly status: { readonly status: LabStatus; readonly topology?: Topology };
   readonly list: { readonly labs: readonly LabStatus[] };
   /** The lab's log so far (bounded), for a window opened late or reloaded. */
   readonly logs: { readonly lines: readonly LogEntry[] };
   /** Console events for it follow, starting at `seq`; `backlog` holds the buffered bytes from there. */
-  readonly consoleSubscribe: { readonly subscription: string; readonly seq: number; readonly backlog: string; readonly truncated: boolean };
+  readonly consoleSubscribe: {
+    readonly subscription: string;
+    readonly seq: number;
+    readonly backlog: string;
+    readonly truncated: boolean;
+  };
   readonly consoleUnsubscribe: object;
   readonly consoleInput: object;
-  readonly consoleRead: { readonly data: string; readonly seq: number; readonly end: number; readonly truncated: boolean };
+  readonly consoleRead: {
+    readonly data: string;
+    readonly seq: number;
+    readonly end: number;
+    readonly truncated: boolean;
+  };
 }
 
 /** The result type of one request. */
@@ -167,6 +179,10 @@ export interface EngineApi {
 }
 
 /** Builds a failed result. */
-export function fail(code: ApiErrorCode, message: string, diagnostics?: readonly Diagnostic[]): { readonly ok: false; readonly error: ApiError } {
+export function fail(
+  code: ApiErrorCode,
+  message: string,
+  diagnostics?: readonly Diagnostic[],
+): { readonly ok: false; readonly error: ApiError } {
   return { ok: false, error: diagnostics ? { code, message, diagnostics } : { code, message } };
 }

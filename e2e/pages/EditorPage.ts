@@ -24,6 +24,19 @@ export class EditorPage {
     return this.page.getByTestId(`node__${id}`);
   }
 
+  /** Right-clicks a node's title; resolves to its context menu once shown. */
+  async openNodeMenu(id: string): Promise<Locator> {
+    await this.node(id).locator('.topo-node__head').click({ button: 'right' });
+    const menu = this.page.getByTestId('node-menu');
+    await expect(menu).toHaveAttribute('data-node', id);
+    return menu;
+  }
+
+  /** An item of the open node context menu (`open-console`, `select`, `delete`). */
+  nodeMenuItem(name: string): Locator {
+    return this.page.getByTestId(`node-menu__${name}`);
+  }
+
   handle(node: string, port = 'port'): Locator {
     return this.page.locator(`.react-flow__handle[data-nodeid="${node}"][data-handleid="${port}"]`);
   }
@@ -100,7 +113,9 @@ export class EditorPage {
 
   /** The node's position on the canvas (flow coordinates), read from React Flow's transform. */
   async position(id: string): Promise<{ x: number; y: number }> {
-    const transform = await this.page.locator(`.react-flow__node[data-id="${id}"]`).evaluate((el) => (el as HTMLElement).style.transform);
+    const transform = await this.page
+      .locator(`.react-flow__node[data-id="${id}"]`)
+      .evaluate((el) => (el as HTMLElement).style.transform);
     const m = /translate\((-?[\d.]+)px, ?(-?[\d.]+)px\)/.exec(transform);
     if (!m) throw new Error(`no position in "${transform}"`);
     return { x: Number(m[1]), y: Number(m[2]) };
@@ -118,7 +133,9 @@ export class EditorPage {
 
   /** Opens YAML text through the file input, as the Open dialog would. */
   async openFile(name: string, text: string): Promise<void> {
-    await this.page.getByTestId('file-input').setInputFiles({ name, mimeType: 'application/yaml', buffer: Buffer.from(text) });
+    await this.page
+      .getByTestId('file-input')
+      .setInputFiles({ name, mimeType: 'application/yaml', buffer: Buffer.from(text) });
   }
 
   /**

@@ -25,7 +25,10 @@ const children: ChildProcess[] = [];
 const labNames = [`socket-pair-${RUN}`, `socket-pair-two-${RUN}`, `vde-slirpvde-${RUN}`];
 const [PAIR, PAIR2, VDE] = labNames as [string, string, string];
 
-const yaml = (file: string, name?: string) => ({ kind: 'yaml' as const, text: renamed(readFileSync(join(EXAMPLES, file), 'utf8'), name) });
+const yaml = (file: string, name?: string) => ({
+  kind: 'yaml' as const,
+  text: renamed(readFileSync(join(EXAMPLES, file), 'utf8'), name),
+});
 
 beforeAll(() => {
   base = mkdtempSync(join(tmpdir(), 'qnet-engine-'));
@@ -34,7 +37,13 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 function newEngine(): Engine {
   const guest = writePausedGuest(join(base, 'guest'));
-  const e = createEngine({ stateDir: join(base, 'state'), defaults: { isolation: 'netns' }, tinyGuest: { x86_64: guest }, kvm: NO_KVM, runner: { stopTimeouts: { powerdownMs: 300 } } });
+  const e = createEngine({
+    stateDir: join(base, 'state'),
+    defaults: { isolation: 'netns' },
+    tinyGuest: { x86_64: guest },
+    kvm: NO_KVM,
+    runner: { stopTimeouts: { powerdownMs: 300 } },
+  });
   e.subscribe((ev) => events.push(ev));
   return e;
 }
@@ -50,7 +59,10 @@ afterEach(async () => {
     const ns = netnsName(labSlug(name));
     const hadNs = netnsExists(ns);
     deleteNetns(ns);
-    expect({ processes: left.map((p) => p.argv.join(' ')), netns: hadNs, files: leftoverSpecialFiles(dir) }, `left by ${name}`).toEqual({ processes: [], netns: false, files: [] });
+    expect(
+      { processes: left.map((p) => p.argv.join(' ')), netns: hadNs, files: leftoverSpecialFiles(dir) },
+      `left by ${name}`,
+    ).toEqual({ processes: [], netns: false, files: [] });
   }
 });
 
@@ -77,15 +89,23 @@ describe('createEngine', () => {
     // Console: subscribe, read, and input once the attachment is connected.
     const sub = await engine.request({ type: 'consoleSubscribe', lab: PAIR, vm: 'server' });
     expect(sub.ok).toBe(true);
-    await until(async () => (await engine.request({ type: 'consoleInput', lab: PAIR, vm: 'server', data: '\n' })).ok, 'console input accepted');
+    await until(
+      async () => (await engine.request({ type: 'consoleInput', lab: PAIR, vm: 'server', data: '\n' })).ok,
+      'console input accepted',
+    );
     const read = await engine.request({ type: 'consoleRead', lab: PAIR, vm: 'server', fromSeq: 0 });
     expect(read.ok).toBe(true);
-    if (sub.ok) expect(await engine.request({ type: 'consoleUnsubscribe', subscription: sub.subscription })).toEqual({ ok: true });
+    if (sub.ok)
+      expect(await engine.request({ type: 'consoleUnsubscribe', subscription: sub.subscription })).toEqual({
+        ok: true,
+      });
 
     expect(await engine.request({ type: 'stop', lab: PAIR })).toEqual({ ok: true, lab: PAIR });
     const other = await engine.request({ type: 'status', lab: PAIR2 });
     expect(other.ok && other.status.state).toBe('running');
     expect(other.ok && other.status.vms.every((v) => v.state.state === 'running')).toBe(true);
+    // The document it was launched from comes back for a window that opens later.
+    expect(other.ok && other.topology?.name).toBe(PAIR2);
     for (const lab of [PAIR2, VDE]) expect((await engine.request({ type: 'stop', lab })).ok).toBe(true);
     const logs = await engine.request({ type: 'logs', lab: VDE });
     expect(logs.ok && logs.lines.some((l) => l.message === `lab ${VDE} stopped`)).toBe(true);
@@ -94,17 +114,30 @@ describe('createEngine', () => {
 
   it('answers bad requests with typed errors and never throws', async () => {
     engine = newEngine();
-    expect(await engine.request({ type: 'status', lab: 'nope' })).toMatchObject({ ok: false, error: { code: 'LAB_NOT_FOUND' } });
-    expect(await engine.request({ type: 'launch', source: { kind: 'yaml', text: 'version: 1\nname: [' } })).toMatchObject({ ok: false, error: { code: 'INVALID_TOPOLOGY' } });
-    expect(await engine.request({ type: 'consoleUnsubscribe', subscription: 'x' })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
-    expect(await engine.request({ type: 'bogus' } as never)).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+    expect(await engine.request({ type: 'status', lab: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'LAB_NOT_FOUND' },
+    });
+    expect(
+      await engine.request({ type: 'launch', source: { kind: 'yaml', text: 'version: 1\nname: [' } }),
+    ).toMatchObject({ ok: false, error: { code: 'INVALID_TOPOLOGY' } });
+    expect(await engine.request({ type: 'consoleUnsubscribe', subscription: 'x' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_REQUEST' },
+    });
+    expect(await engine.request({ type: 'bogus' } as never)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_REQUEST' },
+    });
     const pre = await engine.request({ type: 'preflight', source: yaml('08-vhost-user-vdpa.qnet.yaml') });
     expect(pre.ok).toBe(true);
     if (!pre.ok) return;
     const codes = pre.problems.map((p) => p.code);
     expect(codes).toContain('PREFLIGHT_VHOST_USER_BACKEND');
     expect(codes).toContain('PREFLIGHT_VDPA_DEVICE');
-    expect(pre.problems.find((p) => p.code === 'PREFLIGHT_VDPA_DEVICE')!.message).toMatch(/^no vDPA device at \/dev\/vhost-vdpa-0/);
+    expect(pre.problems.find((p) => p.code === 'PREFLIGHT_VDPA_DEVICE')!.message).toMatch(
+      /^no vDPA device at \/dev\/vhost-vdpa-0/,
+    );
     const launched = await engine.request({ type: 'launch', source: yaml('08-vhost-user-vdpa.qnet.yaml') });
     expect(launched).toMatchObject({ ok: false, error: { code: 'PREFLIGHT_FAILED' } });
   });
@@ -113,9 +146,13 @@ describe('createEngine', () => {
     const stateBase = join(base, 'state');
     const file = join(base, 'vde.qnet.yaml');
     writeFileSync(file, renamed(readFileSync(join(EXAMPLES, '04-vde-slirpvde.qnet.yaml'), 'utf8')));
-    const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'fixtures/engine-child.ts'), stateBase, join(base, 'guest-child'), file], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(HERE, 'fixtures/engine-child.ts'), stateBase, join(base, 'guest-child'), file],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     children.push(child);
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

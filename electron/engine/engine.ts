@@ -3,7 +3,15 @@
  * the target probed on this machine (probeTarget), then drives that lab's LabRunner; every lab's events go to every
  * subscriber. Requests resolve with a Result and never reject.
  */
-import type { ApiError, EngineApi, EngineEvent, EngineRequest, LabSource, LaunchOptions, ResponseOf } from '../../shared/api';
+import type {
+  ApiError,
+  EngineApi,
+  EngineEvent,
+  EngineRequest,
+  LabSource,
+  LaunchOptions,
+  ResponseOf,
+} from '../../shared/api';
 import { compile } from '../../shared/compiler/index';
 import type { LabPlan } from '../../shared/compiler/plan';
 import type { Target } from '../../shared/compiler/target';
@@ -67,7 +75,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
     return { ok: true, topology: r.topology };
   }
 
-  async function planFor(source: LabSource, launch: LaunchOptions = {}): Promise<{ ok: true; plan: LabPlan; topology: Topology; notes: readonly string[] } | Fail> {
+  async function planFor(
+    source: LabSource,
+    launch: LaunchOptions = {},
+  ): Promise<{ ok: true; plan: LabPlan; topology: Topology; notes: readonly string[] } | Fail> {
     const loaded = load(source);
     if (!loaded.ok) return loaded;
     const o = { ...(options.stateDir ? { stateDir: options.stateDir } : {}), ...options.defaults, ...launch };
@@ -94,7 +105,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     });
   }
 
-  const lab = (name: string): LabRunner | Fail => labs.get(name) ?? failed('LAB_NOT_FOUND', `no lab named ${name} (running or known to this engine)`);
+  const lab = (name: string): LabRunner | Fail =>
+    labs.get(name) ?? failed('LAB_NOT_FOUND', `no lab named ${name} (running or known to this engine)`);
 
   async function handle(req: EngineRequest): Promise<AnyResult> {
     switch (req.type) {
@@ -111,12 +123,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const errors = p.plan.diagnostics.filter((d) => d.severity === 'error');
         if (errors.length > 0) return failed('INVALID_TOPOLOGY', errors.map((e) => e.message).join('\n'), errors);
         const existing = labs.get(p.plan.lab);
-        if (existing?.active) return failed('LAB_EXISTS', `lab ${p.plan.lab} is already ${existing.state}: stop it first`);
+        if (existing?.active)
+          return failed('LAB_EXISTS', `lab ${p.plan.lab} is already ${existing.state}: stop it first`);
         if (existing) await dropLab(p.plan.lab);
         const runner = runnerFor(p.plan, p.topology);
         labs.set(p.plan.lab, runner);
         unhook.set(p.plan.lab, runner.subscribe(emit));
-        for (const note of p.notes) emit({ type: 'log', lab: p.plan.lab, level: 'info', message: note, time: Date.now() });
+        for (const note of p.notes)
+          emit({ type: 'log', lab: p.plan.lab, level: 'info', message: note, time: Date.now() });
         const r = await runner.launch();
         return r.ok ? { ok: true, lab: p.plan.lab, status: r.status } : r;
       }
@@ -128,7 +142,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       }
       case 'status': {
         const r = lab(req.lab);
-        return r instanceof LabRunner ? { ok: true, status: r.status() } : r;
+        return r instanceof LabRunner ? { ok: true, status: r.status(), topology: r.topology } : r;
       }
       case 'list':
         return { ok: true, labs: [...labs.values()].map((r) => r.status()) };

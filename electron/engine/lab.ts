@@ -72,11 +72,21 @@ export class LabRunner {
     this.uid = options.uid ?? process.getuid?.() ?? 0;
     this.log = new LabLog(plan.lab, (entry) => this.emit({ type: 'log', ...entry }), options.logLines);
     for (const vm of plan.vms) {
-      this.vms.set(vm.node, { name: vm.name, node: vm.node, state: { state: 'stopped' }, console: new VmConsole(vm.console, options.consoleBufferBytes ?? DEFAULT_CONSOLE_BUFFER) });
+      this.vms.set(vm.node, {
+        name: vm.name,
+        node: vm.node,
+        state: { state: 'stopped' },
+        console: new VmConsole(vm.console, options.consoleBufferBytes ?? DEFAULT_CONSOLE_BUFFER),
+      });
     }
   }
 
   /** The lab's state now. */
+  /** The document this lab was compiled from. */
+  get topology(): Topology {
+    return this.options.topology;
+  }
+
   get state(): LabState {
     return this.current;
   }
@@ -102,7 +112,12 @@ export class LabRunner {
       state: this.current,
       stateDir: plan.stateDir,
       netns: plan.netns,
-      vms: [...this.vms.values()].map((v) => ({ vm: v.name, node: v.node, state: v.state, consoleSeq: v.console.buffer.end })),
+      vms: [...this.vms.values()].map((v) => ({
+        vm: v.name,
+        node: v.node,
+        state: v.state,
+        consoleSeq: v.console.buffer.end,
+      })),
       ...(this.error ? { error: this.error } : {}),
     };
   }
@@ -121,7 +136,11 @@ export class LabRunner {
 
   /** Starts the lab; resolves once it runs or has failed (and then left nothing behind). */
   launch(): Promise<Result<{ status: LabStatus }>> {
-    if (this.current !== 'idle') return Promise.resolve({ ok: false, error: { code: 'INVALID_REQUEST', message: `lab ${this.lab} was already launched (${this.current})` } });
+    if (this.current !== 'idle')
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'INVALID_REQUEST', message: `lab ${this.lab} was already launched (${this.current})` },
+      });
     const run = this.runLaunch();
     this.launching = run;
     return run;
@@ -171,7 +190,11 @@ export class LabRunner {
   consoleInput(vm: string, data: string): Result {
     const entry = this.vmEntry(vm);
     if (!entry) return this.noVm(vm);
-    if (entry.state.state !== 'running') return { ok: false, error: { code: 'NOT_RUNNING', message: `${entry.name} is not running (${entry.state.state})` } };
+    if (entry.state.state !== 'running')
+      return {
+        ok: false,
+        error: { code: 'NOT_RUNNING', message: `${entry.name} is not running (${entry.state.state})` },
+      };
     return entry.console.write(data);
   }
 
@@ -187,11 +210,16 @@ export class LabRunner {
     await this.recoverStale();
     const problems = await this.check();
     this.emit({ type: 'preflight', lab: this.lab, problems });
-    for (const p of problems.filter((d) => d.severity !== 'error')) this.log.add(p.severity === 'warning' ? 'warn' : 'info', p.message);
+    for (const p of problems.filter((d) => d.severity !== 'error'))
+      this.log.add(p.severity === 'warning' ? 'warn' : 'info', p.message);
     const errors = problems.filter((d) => d.severity === 'error');
     if (errors.length > 0) {
       for (const e of errors) this.log.add('error', e.message);
-      return this.fail({ code: 'PREFLIGHT_FAILED', message: errors.map((e) => e.message).join('\n'), diagnostics: errors });
+      return this.fail({
+        code: 'PREFLIGHT_FAILED',
+        message: errors.map((e) => e.message).join('\n'),
+        diagnostics: errors,
+      });
     }
     if (this.abortLaunch) return this.fail({ code: 'INVALID_REQUEST', message: 'stopped before it started' });
 
@@ -204,9 +232,19 @@ export class LabRunner {
     const opened = Journal.open(plan.stateDir, { lab: plan.lab, netns: plan.netns });
     if (!opened.ok) return this.fail({ code: 'INTERNAL', message: opened.error.message });
     this.journal = opened.journal;
-    this.escalation = chooseEscalation(this.uid, this.uid !== 0 && (this.options.preflightEnv?.passwordlessSudo ?? hasPasswordlessSudo(this.env)), this.env);
+    this.escalation = chooseEscalation(
+      this.uid,
+      this.uid !== 0 && (this.options.preflightEnv?.passwordlessSudo ?? hasPasswordlessSudo(this.env)),
+      this.env,
+    );
 
-    const steps = await runHostSteps(plan.hostSteps, { journal: this.journal, netns: plan.netns, escalation: this.escalation, env: this.env, onStep: (e) => this.onStep(e) });
+    const steps = await runHostSteps(plan.hostSteps, {
+      journal: this.journal,
+      netns: plan.netns,
+      escalation: this.escalation,
+      env: this.env,
+      onStep: (e) => this.onStep(e),
+    });
     if (!steps.ok) {
       this.log.add('error', steps.message);
       this.log.add('info', 'rolling back the host steps done so far');
@@ -248,7 +286,8 @@ export class LabRunner {
     this.emit({ type: 'step', lab: this.lab, ...e });
     const n = `${e.index + 1}/${e.total}`;
     if (e.status === 'running') this.log.add('info', `${n}: ${e.description}`);
-    if (e.status === 'failed' || e.status === 'undo-failed') this.log.add('error', `${n} ${e.status}: ${e.description}: ${e.detail ?? ''}`);
+    if (e.status === 'failed' || e.status === 'undo-failed')
+      this.log.add('error', `${n} ${e.status}: ${e.description}: ${e.detail ?? ''}`);
     if (e.status === 'undoing') this.log.add('info', `undo ${n}: ${e.description}`);
   }
 
@@ -261,7 +300,9 @@ export class LabRunner {
       const known = ready.get(p.id);
       if (known) return known;
       const run = (async () => {
-        const deps = await Promise.all(p.dependsOn.map((d) => (byId.has(d) ? start(byId.get(d) as ProcessPlan) : Promise.resolve(true))));
+        const deps = await Promise.all(
+          p.dependsOn.map((d) => (byId.has(d) ? start(byId.get(d) as ProcessPlan) : Promise.resolve(true))),
+        );
         if (!deps.every(Boolean) || this.startFailure !== null || this.abortLaunch) return false;
         return this.startOne(p);
       })();
@@ -303,7 +344,12 @@ export class LabRunner {
     this.startFailure ??= `${p.kind} ${p.id} failed to start: ${r.error.message}${tail ? `\n${tail}` : ''}`;
     if (vm) {
       const exit = r.error.exit;
-      this.setVm(vm, exit ? { state: 'crashed', exit: { code: exit.code, signal: exit.signal }, stderrTail: exit.stderrTail } : { state: 'stopped' });
+      this.setVm(
+        vm,
+        exit
+          ? { state: 'crashed', exit: { code: exit.code, signal: exit.signal }, stderrTail: exit.stderrTail }
+          : { state: 'stopped' },
+      );
     }
     return false;
   }
@@ -311,9 +357,13 @@ export class LabRunner {
   /** A process ended on its own while the lab ran: report it; the others keep running. */
   private onCrash(p: ProcessPlan, exit: ProcessExit): void {
     const how = describeExit(exit);
-    this.log.add('error', `${p.kind} ${p.id} ended unexpectedly (${how})${exit.stderrTail.trim() ? `: ${exit.stderrTail.trim().split('\n').pop()}` : ''}`);
+    this.log.add(
+      'error',
+      `${p.kind} ${p.id} ended unexpectedly (${how})${exit.stderrTail.trim() ? `: ${exit.stderrTail.trim().split('\n').pop()}` : ''}`,
+    );
     const vm = p.kind === 'vm' ? this.vms.get(p.node) : undefined;
-    if (vm) this.setVm(vm, { state: 'crashed', exit: { code: exit.code, signal: exit.signal }, stderrTail: exit.stderrTail });
+    if (vm)
+      this.setVm(vm, { state: 'crashed', exit: { code: exit.code, signal: exit.signal }, stderrTail: exit.stderrTail });
   }
 
   // ------------------------------------------------------------------------------------------ stop
@@ -331,7 +381,10 @@ export class LabRunner {
     this.log.add('info', `stopping lab ${this.lab}`);
     const failures = await this.teardown();
     if (failures.length > 0) {
-      return this.fail({ code: 'INTERNAL', message: `teardown incomplete: ${failures.join('; ')}; run qnet down ${this.lab} once the cause is fixed` });
+      return this.fail({
+        code: 'INTERNAL',
+        message: `teardown incomplete: ${failures.join('; ')}; run qnet down ${this.lab} once the cause is fixed`,
+      });
     }
     this.setState('stopped');
     this.log.add('info', `lab ${this.lab} stopped`);
@@ -343,10 +396,12 @@ export class LabRunner {
     const failures: string[] = [];
     const sups = [...this.supervisors.values()];
     const stopAll = async (list: ProcessSupervisor[]) => {
-      for (const r of await Promise.all(list.map((s) => s.stop()))) if (!r.ok && r.error.code !== 'NOT_STARTED') failures.push(r.error.message);
+      for (const r of await Promise.all(list.map((s) => s.stop())))
+        if (!r.ok && r.error.code !== 'NOT_STARTED') failures.push(r.error.message);
     };
     await stopAll(sups.filter((s) => this.options.plan.processes.find((p) => p.id === s.id)?.kind === 'vm'));
-    for (const s of sups.filter((x) => this.options.plan.processes.find((p) => p.id === x.id)?.kind !== 'vm').reverse()) await stopAll([s]);
+    for (const s of sups.filter((x) => this.options.plan.processes.find((p) => p.id === x.id)?.kind !== 'vm').reverse())
+      await stopAll([s]);
     for (const vm of this.vms.values()) {
       vm.console.detach();
       if (vm.state.state !== 'crashed') this.setVm(vm, { state: 'stopped' });
@@ -356,7 +411,14 @@ export class LabRunner {
     const read = readJournal(journal.path);
     if (read.ok) {
       const steps = this.options.plan.hostSteps;
-      const items: UndoItem[] = pendingUndo(read.records).map((u) => ({ ...u, index: Math.max(0, steps.findIndex((s) => s.id === u.step)), total: steps.length }));
+      const items: UndoItem[] = pendingUndo(read.records).map((u) => ({
+        ...u,
+        index: Math.max(
+          0,
+          steps.findIndex((s) => s.id === u.step),
+        ),
+        total: steps.length,
+      }));
       const undo = await undoHostSteps(items, {
         journal,
         netns: this.options.plan.netns,

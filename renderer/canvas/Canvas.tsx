@@ -9,7 +9,7 @@ import {
   type EdgeChange,
   type NodeChange,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import { NODE_KINDS, type NodeKind } from '../../shared/model';
 import { newNode } from '../doc/factory';
 import { usePlan } from '../plan/usePlan';
@@ -17,6 +17,8 @@ import { editor, useEditor } from '../store/editor';
 import { useEffectiveTheme } from '../store/theme';
 import { linkFromWire } from './connect';
 import { flowEdges, flowNodes, labelsOf, severities } from './flow';
+import { menuContext, NodeMenu, type NodeMenuAt } from './NodeMenu';
+import { openNodeConsole } from './nodeMenuItems';
 import { TopoNode, type TopoFlowNode } from './TopoNode';
 
 /** MIME type of a palette drag. */
@@ -26,7 +28,10 @@ const nodeTypes = { topo: TopoNode };
 const SNAP: [number, number] = [10, 10];
 const NO_ISSUES = new Map<string, 'error' | 'warning'>();
 
-function selectionAfter(current: readonly string[], changes: readonly { type: string; id?: string; selected?: boolean }[]): string[] {
+function selectionAfter(
+  current: readonly string[],
+  changes: readonly { type: string; id?: string; selected?: boolean }[],
+): string[] {
   const set = new Set(current);
   for (const c of changes) {
     if (c.type !== 'select' || !c.id) continue;
@@ -48,21 +53,32 @@ export function Canvas() {
   const colorMode = useEffectiveTheme();
 
   const severity = useMemo(() => (plan ? severities(plan.diagnostics) : NO_ISSUES), [plan]);
-  const badLinks = useMemo(() => new Set(plan?.diagnostics.filter((d) => d.severity === 'error').flatMap((d) => d.links) ?? []), [plan]);
+  const badLinks = useMemo(
+    () => new Set(plan?.diagnostics.filter((d) => d.severity === 'error').flatMap((d) => d.links) ?? []),
+    [plan],
+  );
   // Labels and edges depend on nodes and links, not on where nodes are: a drag leaves them (and React Flow's 600
   // edge components) alone.
   const labels = labelsOf(doc, plan);
   const docLinks = doc.links;
   const selectedNodes = useMemo(() => new Set(selection.nodes), [selection.nodes]);
   const selectedLinks = useMemo(() => new Set(selection.links), [selection.links]);
-  const nodes = useMemo(() => flowNodes(doc, selectedNodes, severity, measured.current), [doc, selectedNodes, severity]);
-  const edges = useMemo(() => flowEdges(docLinks, selectedLinks, labels, badLinks), [docLinks, selectedLinks, labels, badLinks]);
+  const nodes = useMemo(
+    () => flowNodes(doc, selectedNodes, severity, measured.current),
+    [doc, selectedNodes, severity],
+  );
+  const edges = useMemo(
+    () => flowEdges(docLinks, selectedLinks, labels, badLinks),
+    [docLinks, selectedLinks, labels, badLinks],
+  );
 
   useEffect(() => {
     if (reveal.seq === 0) return;
     const ids = reveal.nodes.length ? reveal.nodes.map((id) => ({ id })) : undefined;
     // After the nodes of a just-opened document have been measured.
-    const raf = requestAnimationFrame(() => void flow.fitView({ nodes: ids, duration: 200, maxZoom: 1.25, padding: 0.3 }));
+    const raf = requestAnimationFrame(
+      () => void flow.fitView({ nodes: ids, duration: 200, maxZoom: 1.25, padding: 0.3 }),
+    );
     return () => cancelAnimationFrame(raf);
   }, [reveal, flow]);
 
@@ -75,12 +91,14 @@ export function Canvas() {
     }
     // A drag records once, at its end (onNodeDragStop); the frames in between are not undo steps.
     if (moves.length) s.dispatch([{ type: 'move-nodes', moves }], { kind: 'none' });
-    if (changes.some((c) => c.type === 'select')) s.select({ nodes: selectionAfter(s.selection.nodes, changes), links: s.selection.links });
+    if (changes.some((c) => c.type === 'select'))
+      s.select({ nodes: selectionAfter(s.selection.nodes, changes), links: s.selection.links });
   }, []);
 
   const onEdgesChange = useCallback((changes: EdgeChange[]) => {
     const s = editor.getState();
-    if (changes.some((c) => c.type === 'select')) s.select({ nodes: s.selection.nodes, links: selectionAfter(s.selection.links, changes) });
+    if (changes.some((c) => c.type === 'select'))
+      s.select({ nodes: s.selection.nodes, links: selectionAfter(s.selection.links, changes) });
   }, []);
 
   const onConnect = useCallback((c: Connection) => {
@@ -104,13 +122,27 @@ export function Canvas() {
       const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
       const s = editor.getState();
       const node = newNode(s.doc, kind);
-      s.dispatch([{ type: 'add-node', node, position: { x: Math.round(p.x / 10) * 10, y: Math.round(p.y / 10) * 10 } }]);
+      s.dispatch([
+        { type: 'add-node', node, position: { x: Math.round(p.x / 10) * 10, y: Math.round(p.y / 10) * 10 } },
+      ]);
       s.select({ nodes: [node.id], links: [] });
     },
     [flow],
   );
 
   const onPaneClick = useCallback(() => editor.getState().select({ nodes: [], links: [] }), []);
+
+  const [menu, setMenu] = useState<NodeMenuAt | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
+  const onNodeContextMenu = useCallback((e: MouseEvent, node: TopoFlowNode) => {
+    e.preventDefault();
+    setMenu({ node: node.id, kind: node.data.node.kind, x: e.clientX, y: e.clientY });
+  }, []);
+  // A running VM's console; otherwise a double-click does what its two clicks did (select).
+  const onNodeDoubleClick = useCallback(
+    (_: MouseEvent, node: TopoFlowNode) => void openNodeConsole(menuContext(), node.id),
+    [],
+  );
 
   return (
     <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
@@ -124,6 +156,9 @@ export function Canvas() {
         onNodeDragStart={() => editor.getState().beginInteraction()}
         onNodeDragStop={() => editor.getState().endInteraction()}
         onPaneClick={onPaneClick}
+        onNodeContextMenu={onNodeContextMenu}
+        onNodeDoubleClick={onNodeDoubleClick}
+        onMoveStart={closeMenu}
         connectionMode={ConnectionMode.Loose}
         colorMode={colorMode}
         // Arrow keys nudge through the action registry (one undo step per press), not React Flow's own handler.
@@ -141,6 +176,7 @@ export function Canvas() {
         <MiniMap pannable zoomable className="minimap" />
         <Controls showInteractive={false} />
       </ReactFlow>
+      {menu ? <NodeMenu at={menu} onClose={closeMenu} /> : null}
       {doc.nodes.length === 0 ? (
         <div className="canvas__empty" data-testid="canvas__empty">
           Drag a VM from the palette to start, or open an example.

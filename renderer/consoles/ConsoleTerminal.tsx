@@ -32,10 +32,12 @@ interface Props {
   readonly active: boolean;
   /** Changes when the guest's state does: a refused subscription is tried again. */
   readonly vmState: string;
+  /** Changes when the terminal, if shown, should take the keyboard focus again ("Open console" on the canvas). */
+  readonly focusSeq?: number;
 }
 
 /** One guest's xterm.js terminal, fed by a ConsoleSession while `live`. */
-export function ConsoleTerminal({ engine, lab, vm, live, active, vmState }: Props) {
+export function ConsoleTerminal({ engine, lab, vm, live, active, vmState, focusSeq = 0 }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const [term, setTerm] = useState<{ terminal: Terminal; fit: FitAddon } | null>(null);
   /** Offset after the last byte shown: a session reopened on this terminal continues from there. */
@@ -147,6 +149,10 @@ export function ConsoleTerminal({ engine, lab, vm, live, active, vmState }: Prop
       ro.disconnect();
     };
   }, [term, active]);
+
+  useEffect(() => {
+    if (term && active && focusSeq > 0) term.terminal.focus();
+  }, [term, active, focusSeq]);
 
   return (
     <div

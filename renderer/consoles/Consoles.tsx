@@ -1,5 +1,6 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo } from 'react';
 import { getEngine, onEngineConnect } from '../api/engine';
+import { usePanels } from '../store/panels';
 import { ConsoleTerminal } from './ConsoleTerminal';
 import { defaultLab, isLive, useLabs } from './labs';
 
@@ -7,8 +8,11 @@ import { defaultLab, isLive, useLabs } from './labs';
 export function Consoles() {
   const engine = useMemo(() => getEngine(), []);
   const labs = useLabs(engine, onEngineConnect);
-  const [chosenLab, setChosenLab] = useState<string | null>(null);
-  const [chosenVm, setChosenVm] = useState<string | null>(null);
+  // In the panels store: a canvas node's "Open console" picks the guest.
+  const chosenLab = usePanels((s) => s.consoleLab);
+  const chosenVm = usePanels((s) => s.consoleVm);
+  const focusSeq = usePanels((s) => s.focusSeq);
+  const { chooseConsoleLab, chooseConsoleVm } = usePanels.getState();
 
   const labName = chosenLab && labs[chosenLab] ? chosenLab : defaultLab(labs);
   const lab = labName ? labs[labName] : undefined;
@@ -23,8 +27,8 @@ export function Consoles() {
       !isLive(labs[chosenLab].state) &&
       Object.values(labs).some((l) => isLive(l.state))
     )
-      setChosenLab(null);
-  }, [labs, chosenLab]);
+      chooseConsoleLab(null);
+  }, [labs, chosenLab, chooseConsoleLab]);
 
   if (!lab) {
     return (
@@ -43,7 +47,7 @@ export function Consoles() {
             className="consoles__lab"
             data-testid="consoles__lab"
             value={lab.lab}
-            onChange={(e) => setChosenLab(e.target.value)}
+            onChange={(e) => chooseConsoleLab(e.target.value)}
             aria-label="Lab"
           >
             {names.map((n) => (
@@ -68,7 +72,7 @@ export function Consoles() {
               data-testid={`consoles__tab__${v.vm}`}
               data-state={v.state}
               title={`${v.vm}: ${v.state}`}
-              onClick={() => setChosenVm(v.vm)}
+              onClick={() => chooseConsoleVm(v.vm)}
             >
               <span className="consoles__dot" aria-hidden="true" />
               {v.vm}
@@ -88,6 +92,7 @@ export function Consoles() {
             live={live && v.state !== 'stopped' && v.state !== 'crashed'}
             active={v.vm === vm}
             vmState={v.state}
+            focusSeq={focusSeq}
           />
         ))}
       </div>

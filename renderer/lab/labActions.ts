@@ -51,10 +51,14 @@ export function launchOptions(doc: Topology): LaunchOptions | null {
  * The guests of a `status` merged into the known ones: a status that lists a guest wins unless `keepStates`
  * (events seen meanwhile are newer); guests it no longer lists keep their node and last state.
  */
-function mergeVms(status: LabStatus, keepStates: boolean): Record<string, { node: string; state: LabStatus['vms'][number]['state'] }> {
+function mergeVms(
+  status: LabStatus,
+  keepStates: boolean,
+): Record<string, { node: string; state: LabStatus['vms'][number]['state'] }> {
   const known = useLab.getState().vms;
   const out = { ...known };
-  for (const v of status.vms) out[v.vm] = { node: v.node, state: keepStates ? (known[v.vm]?.state ?? v.state) : v.state };
+  for (const v of status.vms)
+    out[v.vm] = { node: v.node, state: keepStates ? (known[v.vm]?.state ?? v.state) : v.state };
   return out;
 }
 
@@ -66,12 +70,29 @@ export const canStop = (): boolean => {
   return l.lab !== null && (isActive(l.state) || l.state === 'failed') && l.busy !== 'stop';
 };
 
-/** Follows a lab: its status and log from the engine. */
-async function follow(engine: EngineApi, status: LabStatus): Promise<void> {
+/** Whether the page's document is untouched: nothing drawn, opened or changed since the page loaded. */
+function pristine(): boolean {
+  const s = editor.getState();
+  return s.history.past.length === 0 && !s.dirty && s.fileName === null;
+}
+
+/**
+ * A page with an untouched document that follows a running lab shows the lab's drawing (a second tab or window, or
+ * a reload whose sessionStorage is gone), so the badges have nodes to sit on.
+ */
+function adoptDocument(status: LabStatus, topology: Topology | undefined): void {
+  if (!topology || !isActive(status.state) || !pristine()) return;
+  editor.getState().load(topology, null);
+  editor.getState().notify('info', `Showing the running lab ${status.lab}`);
+}
+
+/** Follows a lab: its status and log from the engine; returns the document it was launched from, when known. */
+async function follow(engine: EngineApi, status: LabStatus): Promise<Topology | undefined> {
   const logs = await engine.request({ type: 'logs', lab: status.lab });
   const fresh = await engine.request({ type: 'status', lab: status.lab });
   const view = viewOfStatus(fresh.ok ? fresh.status : status, logs.ok ? logs.lines : []);
   useLab.getState().set({ ...view, busy: useLab.getState().busy });
+  return fresh.ok ? fresh.topology : undefined;
 }
 
 /** Launch: preflight and start the document's lab in the engine; problems come back to the Problems panel. */
@@ -119,7 +140,12 @@ export async function launch(): Promise<void> {
   });
   editor
     .getState()
-    .notify('error', error.code === 'PREFLIGHT_FAILED' ? 'Launch stopped by preflight: see Problems' : `Launch failed: ${error.message}`);
+    .notify(
+      'error',
+      error.code === 'PREFLIGHT_FAILED'
+        ? 'Launch stopped by preflight: see Problems'
+        : `Launch failed: ${error.message}`,
+    );
 }
 
 /** Stop: the followed lab's guests power down, its host steps are undone. */
@@ -136,7 +162,8 @@ export async function stop(): Promise<void> {
     const vms = mergeVms(st.status, false);
     // A stopped lab has no guest left running, whatever events were missed.
     if (st.status.state === 'stopped' || st.status.state === 'failed')
-      for (const [name, v] of Object.entries(vms)) if (v.state.state !== 'crashed') vms[name] = { node: v.node, state: { state: 'stopped' } };
+      for (const [name, v] of Object.entries(vms))
+        if (v.state.state !== 'crashed') vms[name] = { node: v.node, state: { state: 'stopped' } };
     useLab.getState().set({ state: st.status.state, vms });
   }
   editor.getState().notify(r.ok ? 'info' : 'error', r.ok ? `Lab ${lab} stopped` : `Stop failed: ${r.error.message}`);
@@ -155,7 +182,10 @@ export async function validate(): Promise<void> {
   if (!r.ok) return s.notify('error', `Validation failed: ${r.error.message}`);
   const errors = r.problems.filter((d) => d.severity === 'error');
   useLab.getState().set({ problems: errors });
-  s.notify(errors.length ? 'error' : 'info', errors.length ? `Preflight found ${errors.length} problem(s): see Problems` : 'Preflight: ready to launch');
+  s.notify(
+    errors.length ? 'error' : 'info',
+    errors.length ? `Preflight found ${errors.length} problem(s): see Problems` : 'Preflight: ready to launch',
+  );
 }
 
 /** Reads the engine's labs and follows the one this page launched (or any active one); restores its document. */
@@ -170,12 +200,11 @@ export async function restore(): Promise<void> {
     r.labs.find((l) => isActive(l.state) && l.lab === stored?.lab) ??
     r.labs.find((l) => isActive(l.state));
   if (!pick) return;
-  await follow(engine, pick);
-  const s = editor.getState();
-  const pristine = s.history.past.length === 0 && !s.dirty && s.fileName === null;
-  if (stored && stored.lab === pick.lab && current === null && pristine && isActive(pick.state)) {
-    s.load(stored.doc, stored.fileName);
-  }
+  const topology = await follow(engine, pick);
+  if (current !== null) return;
+  if (stored && stored.lab === pick.lab && pristine() && isActive(pick.state))
+    editor.getState().load(stored.doc, stored.fileName);
+  else adoptDocument(pick, topology);
 }
 
 let started = false;
@@ -194,6 +223,7 @@ export function startLabSync(): () => void {
       void engine.request({ type: 'status', lab: after }).then((st) => {
         if (st.ok && useLab.getState().lab === after) {
           useLab.getState().set({ vms: mergeVms(st.status, true) });
+          adoptDocument(st.status, st.topology);
         }
       });
     }

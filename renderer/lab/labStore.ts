@@ -4,7 +4,17 @@
  * `applyEvent`, and by `list`/`status`/`logs` answers when the page (re)connects.
  */
 import { create } from 'zustand';
-import type { ApiError, EngineEvent, LabName, LabState, LabStatus, LogEntry, LogLevel, StepStatus, VmState } from '../../shared/api';
+import type {
+  ApiError,
+  EngineEvent,
+  LabName,
+  LabState,
+  LabStatus,
+  LogEntry,
+  LogLevel,
+  StepStatus,
+  VmState,
+} from '../../shared/api';
 import type { Diagnostic } from '../../shared/compiler';
 
 /** One line of the Log panel: a host step's progress, or a log line. */
@@ -53,7 +63,12 @@ export function applyEvent(view: LabView, event: EngineEvent, now: number = Date
   if (event.type === 'console') return view;
   if (view.lab === null || event.lab !== view.lab) {
     // A lab started elsewhere (another tab) is followed when this page follows none that is active.
-    if (event.type === 'labState' && event.lab && (event.state === 'preflight' || event.state === 'starting') && !isActive(view.state)) {
+    if (
+      event.type === 'labState' &&
+      event.lab &&
+      (event.state === 'preflight' || event.state === 'starting') &&
+      !isActive(view.state)
+    ) {
       return { ...EMPTY_LAB, busy: view.busy, lab: event.lab, state: event.state };
     }
     return view;
@@ -69,7 +84,13 @@ export function applyEvent(view: LabView, event: EngineEvent, now: number = Date
         const { exit, stderrTail } = event.state;
         const how = exit.signal ? `killed by ${exit.signal}` : `exited with code ${String(exit.code)}`;
         log = pushLog(log, { kind: 'log', level: 'error', message: `${event.vm}: QEMU ${how}`, time: now });
-        if (stderrTail.trim()) log = pushLog(log, { kind: 'log', level: 'error', message: `${event.vm} stderr:\n${stderrTail.trimEnd()}`, time: now });
+        if (stderrTail.trim())
+          log = pushLog(log, {
+            kind: 'log',
+            level: 'error',
+            message: `${event.vm} stderr:\n${stderrTail.trimEnd()}`,
+            time: now,
+          });
       }
       return { ...view, vms, log };
     }
@@ -87,7 +108,10 @@ export function applyEvent(view: LabView, event: EngineEvent, now: number = Date
         }),
       };
     case 'log':
-      return { ...view, log: pushLog(view.log, { kind: 'log', level: event.level, message: event.message, time: event.time }) };
+      return {
+        ...view,
+        log: pushLog(view.log, { kind: 'log', level: event.level, message: event.message, time: event.time }),
+      };
     case 'preflight':
       return { ...view, problems: event.problems.filter((p) => p.severity === 'error') };
     default:
@@ -103,7 +127,9 @@ export function viewOfStatus(status: LabStatus, logs?: readonly LogEntry[]): Lab
     state: status.state,
     error: status.error ?? null,
     vms: Object.fromEntries(status.vms.map((v) => [v.vm, { node: v.node, state: v.state }])),
-    log: (logs ?? []).slice(-MAX_LOG).map((l) => ({ kind: 'log' as const, level: l.level, message: l.message, time: l.time })),
+    log: (logs ?? [])
+      .slice(-MAX_LOG)
+      .map((l) => ({ kind: 'log' as const, level: l.level, message: l.message, time: l.time })),
   };
 }
 
@@ -112,6 +138,18 @@ export function nodeStates(view: LabView): Record<string, VmState> {
   const out: Record<string, VmState> = {};
   for (const v of Object.values(view.vms)) out[v.node] = v.state;
   return out;
+}
+
+/**
+ * The guest (VM name) of the followed lab realizing a topology node whose console can be opened: the lab is live
+ * and the guest is starting or running. Null otherwise.
+ */
+export function consoleGuest(view: Pick<LabView, 'state' | 'vms'>, node: string): string | null {
+  if (view.state !== 'preflight' && view.state !== 'starting' && view.state !== 'running') return null;
+  for (const [vm, v] of Object.entries(view.vms)) {
+    if (v.node === node && (v.state.state === 'starting' || v.state.state === 'running')) return vm;
+  }
+  return null;
 }
 
 interface LabStore extends LabView {

@@ -1,0 +1,63 @@
+import { describe, expect, it, vi } from 'vitest';
+import { linkId, type Topology } from '../../shared/model';
+import { newNode } from '../doc/factory';
+import { EMPTY_LAB, type LabView } from '../lab/labStore';
+import { createEditorStore } from '../store/store';
+import { menuFor, openNodeConsole, type NodeMenuContext } from './nodeMenuItems';
+
+function setup(lab: Pick<LabView, 'lab' | 'state' | 'vms'>) {
+  const editor = createEditorStore((d: Topology) => new Set(d.links.map((l, i) => linkId(l, i))));
+  for (const kind of ['vm', 'vm', 'hub'] as const)
+    editor
+      .getState()
+      .dispatch([{ type: 'add-node', node: newNode(editor.getState().doc, kind), position: { x: 0, y: 0 } }]);
+  const openConsole = vi.fn<NodeMenuContext['openConsole']>();
+  const ctx = (): NodeMenuContext => ({ state: editor.getState(), lab, openConsole });
+  return { editor, ctx, openConsole };
+}
+
+const running: Pick<LabView, 'lab' | 'state' | 'vms'> = {
+  lab: 'p2p',
+  state: 'running',
+  vms: {
+    alpha: { node: 'vm1', state: { state: 'running', pid: 7 } },
+    beta: { node: 'vm2', state: { state: 'stopped' } },
+  },
+};
+
+const item = (kind: 'vm' | 'hub', name: string) => menuFor(kind).find((i) => i.name === name);
+
+describe('node context menu', () => {
+  it('offers Open console on VMs only', () => {
+    expect(menuFor('vm').map((i) => i.name)).toEqual(['open-console', 'select', 'delete']);
+    expect(menuFor('hub').map((i) => i.name)).toEqual(['select', 'delete']);
+  });
+
+  it('enables Open console for a running guest of the followed lab and opens it by VM name', () => {
+    const { ctx, openConsole } = setup(running);
+    const open = item('vm', 'open-console')!;
+    expect(open.enabled(ctx(), 'vm1')).toBe(true);
+    expect(open.enabled(ctx(), 'vm2')).toBe(false);
+    open.perform(ctx(), 'vm1');
+    expect(openConsole).toHaveBeenCalledWith('p2p', 'alpha');
+    expect(openNodeConsole(ctx(), 'vm2')).toBe(false);
+    expect(openConsole).toHaveBeenCalledTimes(1);
+  });
+
+  it('disables Open console with no lab or a stopped one', () => {
+    expect(item('vm', 'open-console')!.enabled(setup(EMPTY_LAB).ctx(), 'vm1')).toBe(false);
+    const stopped = setup({ ...running, state: 'stopped' });
+    expect(item('vm', 'open-console')!.enabled(stopped.ctx(), 'vm1')).toBe(false);
+    expect(openNodeConsole(stopped.ctx(), 'vm1')).toBe(false);
+  });
+
+  it('Select selects the node; Delete removes it (not the selection) as one undo step', () => {
+    const { editor, ctx } = setup(EMPTY_LAB);
+    item('vm', 'select')!.perform(ctx(), 'vm2');
+    expect(editor.getState().selection).toEqual({ nodes: ['vm2'], links: [] });
+    const steps = editor.getState().history.past.length;
+    item('hub', 'delete')!.perform(ctx(), 'hub1');
+    expect(editor.getState().doc.nodes.map((n) => n.id)).toEqual(['vm1', 'vm2']);
+    expect(editor.getState().history.past.length).toBe(steps + 1);
+  });
+});
