@@ -89,6 +89,12 @@ test.describe('consoles', () => {
     await consoles.typeLine('server', 'ping -c 1 10.0.5.2');
     await consoles.expectText('server', '1 packets received', 30_000);
 
+    // Copy: a triple-click selects the line, Ctrl+Shift+C puts it on the clipboard (the terminal keeps Ctrl+C).
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await consoles.selectRow('server', '1 packets received');
+    await page.keyboard.press('Control+Shift+C');
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toMatch(/1 packets received/);
+
     // A reload subscribes from the start of the ring buffer: the scrollback is back.
     await page.reload();
     await expect(page.getByTestId('app')).toHaveAttribute('data-ready', 'true');

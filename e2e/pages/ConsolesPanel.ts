@@ -26,6 +26,18 @@ export class ConsolesPanel {
     return this.terminal(vm).locator('.xterm-rows');
   }
 
+  /** Selects the last screen row showing `text` with a triple-click (xterm.js selects the whole line). */
+  async selectRow(vm: string, text: string): Promise<void> {
+    const box = await this.screen(vm).evaluate((rows, wanted) => {
+      // xterm.js renders spaces as no-break spaces.
+      const row = [...rows.children].reverse().find((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').includes(wanted));
+      const b = row?.getBoundingClientRect();
+      return b ? { x: b.x, y: b.y, height: b.height } : null;
+    }, text);
+    if (!box) throw new Error(`no row of ${vm}'s console shows "${text}"`);
+    await this.page.mouse.click(box.x + 20, box.y + box.height / 2, { clickCount: 3 });
+  }
+
   /** Shows one guest's terminal. */
   async select(vm: string): Promise<void> {
     await this.tab(vm).click();

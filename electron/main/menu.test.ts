@@ -2,7 +2,7 @@ import type { MenuItemConstructorOptions } from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MenuAction } from '../../shared/desktop-api';
 import { fake } from './electron-fake';
-import { MENU_ACTIONS, PENDING_ACTIONS, REGISTRY_ACTIONS, toAccelerator } from './actions';
+import { MENU_ACTIONS, DESKTOP_ACTIONS, REGISTRY_ACTIONS, toAccelerator } from './actions';
 import { actionItem, MenuManager, menuTemplate } from './menu';
 
 vi.mock('electron', async () => (await import('./electron-fake')).fake.module);
@@ -59,7 +59,7 @@ describe('menuTemplate', () => {
     }
     expect(items.find((i) => i.id === 'saveAs')).toMatchObject({ accelerator: 'Shift+CmdOrCtrl+S', registerAccelerator: true });
     // Launch, stop and validate are the registry's now: the page runs them, like every registry action.
-    expect(PENDING_ACTIONS.map((a) => a.name)).not.toContain('launch');
+    expect(DESKTOP_ACTIONS.map((a) => a.name)).not.toContain('launch');
     expect(REGISTRY_ACTIONS.map((a) => a.name)).toEqual(expect.arrayContaining(['validate', 'launch', 'stop']));
   });
 

@@ -5,11 +5,11 @@
 import { basename } from 'node:path';
 import { Menu, type MenuItemConstructorOptions } from 'electron';
 import type { MenuAction } from '../../shared/desktop-api';
-import { MENU_ACTIONS, PENDING_ACTIONS, toAccelerator } from './actions';
+import { MENU_ACTIONS, DESKTOP_ACTIONS, toAccelerator } from './actions';
 
 type Item = MenuItemConstructorOptions;
 const separator: Item = { type: 'separator' };
-const PENDING = new Set(PENDING_ACTIONS.map((a) => a.name));
+const DESKTOP_ONLY = new Set(DESKTOP_ACTIONS.map((a) => a.name));
 
 export interface MenuInputs {
   /** Recent files, newest first. */
@@ -29,7 +29,7 @@ export function actionItem(name: string, send: MenuInputs['send'], label?: strin
   return {
     id: action.name,
     label: label ?? action.label,
-    ...(action.keys ? { accelerator: toAccelerator(action.keys), registerAccelerator: PENDING.has(name) } : {}),
+    ...(action.keys ? { accelerator: toAccelerator(action.keys), registerAccelerator: DESKTOP_ONLY.has(name) } : {}),
     click: () => send({ name: action.name }),
   };
 }

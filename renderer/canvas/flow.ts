@@ -1,8 +1,7 @@
 import type { Edge } from '@xyflow/react';
-import type { Diagnostic, LabPlan } from '../../shared/compiler';
+import type { Diagnostic } from '../../shared/compiler';
 import { linkId, resolveEndpoint } from '../../shared/model';
 import type { Link, Topology, TopologyNode } from '../../shared/model';
-import { linkLabels } from '../plan/linkLabels';
 import { PLAIN_PORT, type TopoFlowNode, type TopoNodeData } from './TopoNode';
 
 /** The worst severity per node id among diagnostics (errors beat warnings; infos are not marked). */
@@ -51,25 +50,30 @@ export function flowNodes(
     const position = doc.layout[node.id] ?? { x: 40 + (i % 6) * 220, y: 40 + Math.floor(i / 6) * 140 };
     const isSelected = selected.has(node.id);
     const cached = nodeCache.get(data);
-    const samePosition = cached && (cached.position === position || (cached.position.x === position.x && cached.position.y === position.y));
+    const samePosition =
+      cached &&
+      (cached.position === position || (cached.position.x === position.x && cached.position.y === position.y));
     if (cached && samePosition && cached.selected === isSelected && cached.measured === m) return cached.node;
-    const flowNode: TopoFlowNode = { id: node.id, type: 'topo', position, data, selected: isSelected, ...(m ? { measured: m } : {}) };
+    const flowNode: TopoFlowNode = {
+      id: node.id,
+      type: 'topo',
+      position,
+      data,
+      selected: isSelected,
+      ...(m ? { measured: m } : {}),
+    };
     nodeCache.set(data, { position, selected: isSelected, measured: m, node: flowNode });
     return flowNode;
   });
 }
 
-let lastLabels: { nodes: Topology['nodes']; links: Topology['links']; plan: LabPlan | null; labels: Map<string, string> } | null = null;
-
-/** Link labels, recomputed only when nodes, links or the plan change (not when nodes move). */
-export function labelsOf(doc: Topology, plan: LabPlan | null): ReadonlyMap<string, string> {
-  if (lastLabels && lastLabels.nodes === doc.nodes && lastLabels.links === doc.links && lastLabels.plan === plan) return lastLabels.labels;
-  lastLabels = { nodes: doc.nodes, links: doc.links, plan, labels: linkLabels(doc, plan) };
-  return lastLabels.labels;
-}
-
 /** React Flow edges of the document's links, labelled with how each link is realized. */
-export function flowEdges(links: readonly Link[], selected: ReadonlySet<string>, labels: ReadonlyMap<string, string>, bad: ReadonlySet<string>): Edge[] {
+export function flowEdges(
+  links: readonly Link[],
+  selected: ReadonlySet<string>,
+  labels: ReadonlyMap<string, string>,
+  bad: ReadonlySet<string>,
+): Edge[] {
   return links.map((link, i) => {
     const id = linkId(link, i);
     const a = resolveEndpoint(link.a);

@@ -2,7 +2,7 @@ import { memo } from 'react';
 import { kindLabel, resolveEndpoint } from '../../shared/model';
 import type { TopologyNode } from '../../shared/model';
 import { findLink, findNode } from '../doc/changes';
-import { linkLabels } from '../plan/linkLabels';
+import { labelsOf } from '../plan/linkLabels';
 import { usePlan } from '../plan/usePlan';
 import { useEditor, useEditorShallow } from '../store/editor';
 import { BootEditor, GuestfwdList, SlirpEditor, StringList } from './editors';
@@ -64,8 +64,9 @@ function LinkForm({ id }: { id: string }) {
       : [];
   });
   const result = usePlan();
-  const doc = useEditor((s) => s.doc);
-  const realization = result?.ok ? linkLabels(doc, result.plan).get(id) : undefined;
+  const plan = result?.ok ? result.plan : null;
+  // A string, memoized on nodes, links and plan: moving nodes does not re-render the form.
+  const realization = useEditor((s) => (plan ? labelsOf(s.doc, plan).get(id) : undefined));
   if (!link) return null;
   const p2p = kinds[0] === 'vm' && kinds[1] === 'vm';
   return (

@@ -3,7 +3,10 @@ import { linkId, linkRule, resolveEndpoint } from '../../shared/model';
 import type { Link, Topology } from '../../shared/model';
 
 function optValue(opts: string, key: string): string | undefined {
-  return opts.split(',').find((p) => p.startsWith(`${key}=`))?.slice(key.length + 1);
+  return opts
+    .split(',')
+    .find((p) => p.startsWith(`${key}=`))
+    ?.slice(key.length + 1);
 }
 
 /** The netdev options QEMU gets for a VM's NIC, read back from its argv (`-device …,id=nic-X` or `-nic …`). */
@@ -66,4 +69,19 @@ export function linkLabels(t: Topology, plan: LabPlan | null): Map<string, strin
     out.set(id, label ?? rule.realization);
   });
   return out;
+}
+
+let lastLabels: {
+  nodes: Topology['nodes'];
+  links: Topology['links'];
+  plan: LabPlan | null;
+  labels: Map<string, string>;
+} | null = null;
+
+/** Link labels, recomputed only when nodes, links or the plan change (not when nodes move). */
+export function labelsOf(doc: Topology, plan: LabPlan | null): ReadonlyMap<string, string> {
+  if (lastLabels && lastLabels.nodes === doc.nodes && lastLabels.links === doc.links && lastLabels.plan === plan)
+    return lastLabels.labels;
+  lastLabels = { nodes: doc.nodes, links: doc.links, plan, labels: linkLabels(doc, plan) };
+  return lastLabels.labels;
 }

@@ -11,7 +11,7 @@ export interface ProbedTarget {
 }
 
 /** The `<arch>/<machine type>` pairs a topology's VMs use, in node order (as the CLI probes them). */
-export function machinePairs(t: Topology): string[] {
+export function machinePairs(t: Pick<Topology, 'nodes'>): string[] {
   const out: string[] = [];
   for (const n of t.nodes) {
     if (n.kind !== 'vm') continue;

@@ -40,10 +40,11 @@ export function planOf(
   return result;
 }
 
-/** The live plan, or null until the target is known. */
+/**
+ * The live plan, or null until the target is known. The store is read through `planOf`, whose answer keeps its
+ * identity while only the layout changes: a drag re-renders no panel that shows the plan.
+ */
 export function usePlan(): PlanResult | null {
-  const doc = useEditor((s) => s.doc);
-  const probed = useEditor((s) => s.probed);
   const options = useTargetOptions((s) => s.options);
-  return probed ? planOf(doc, probed, options) : null;
+  return useEditor((s) => (s.probed ? planOf(s.doc, s.probed, options) : null));
 }
