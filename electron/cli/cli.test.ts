@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Runs the real bundled CLI (bin/qnet.js → dist/qnet.mjs) as a user would.
 const root = join(import.meta.dirname, '../..');
-const examples = readdirSync(join(root, 'assets/examples')).filter((f) => f.endsWith('.qnet.yaml')).sort();
+const examples = readdirSync(join(root, 'assets/examples'))
+  .filter((f) => f.endsWith('.qnet.yaml'))
+  .sort();
 let tmp = '';
 
 function qnet(...args: string[]) {
@@ -52,7 +54,11 @@ describe('qnet CLI', () => {
   });
 
   it.each(examples)('validates %s with no errors', (file) => {
-    const r = qnet('validate', `assets/examples/${file}`, ...(file.includes('helper') ? ['--privilege', 'helper'] : []));
+    const r = qnet(
+      'validate',
+      `assets/examples/${file}`,
+      ...(file.includes('helper') ? ['--privilege', 'helper'] : []),
+    );
     expect(r.err).not.toMatch(/ error [A-Z_]+:/);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/: 0 errors,/);
@@ -72,7 +78,13 @@ describe('qnet CLI', () => {
 
   it.each(examples)('exports %s as up.sh and down.sh that bash parses', (file) => {
     const out = join(tmp, file);
-    const r = qnet('export', `assets/examples/${file}`, '-o', out, ...(file.includes('helper') ? ['--privilege', 'helper'] : []));
+    const r = qnet(
+      'export',
+      `assets/examples/${file}`,
+      '-o',
+      out,
+      ...(file.includes('helper') ? ['--privilege', 'helper'] : []),
+    );
     expect(r.err).not.toMatch(/ error [A-Z_]+:/);
     expect(r.code).toBe(0);
     for (const script of ['up.sh', 'down.sh']) {
@@ -130,6 +142,21 @@ describe('qnet CLI', () => {
     const schema = JSON.parse(r.out);
     expect(schema.$schema).toMatch(/json-schema/);
     expect(JSON.stringify(schema)).toContain('vhost-user');
+  });
+
+  it('--accel decides what accel: auto VMs run on; a bad value is refused with exit 2', () => {
+    const file = 'assets/examples/05-socket-pair.qnet.yaml';
+    const accels = (...extra: string[]) => {
+      const plan = JSON.parse(qnet('compile', file, '--json', '--qemu-version', '7.2', ...extra).out) as {
+        vms: { argv: string[] }[];
+      };
+      return plan.vms.map((v) => v.argv[v.argv.indexOf('-accel') + 1]);
+    };
+    expect(accels()).toEqual(['tcg', 'tcg']);
+    expect(accels('--accel', 'kvm')).toEqual(['kvm', 'kvm']);
+    const bad = qnet('compile', file, '--accel', 'hvf');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--accel must be kvm or tcg (got "hvf")');
   });
 
   it('compile output is identical across runs (deterministic)', () => {

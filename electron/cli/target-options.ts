@@ -15,6 +15,7 @@ export const TARGET_OPTIONS = {
   privilege: { type: 'string' },
   isolation: { type: 'string' },
   'state-dir': { type: 'string' },
+  accel: { type: 'string' },
 } as const;
 
 export const TARGET_HELP = `  --qemu-version X.Y   compile for this QEMU (default: the installed qemu-system-x86_64, else 7.2)
@@ -23,7 +24,8 @@ export const TARGET_HELP = `  --qemu-version X.Y   compile for this QEMU (defaul
   --isolation MODE     host, or netns: the lab's bridges, taps and guests in a network namespace of their own
                        (default: host)
   --state-dir DIR      where labs keep sockets, logs and pidfiles (default: /run/qnet for root, else
-                       $XDG_RUNTIME_DIR/qnet)`;
+                       $XDG_RUNTIME_DIR/qnet)
+  --accel kvm|tcg      what VMs with accel: auto run on (default: tcg; the engine probes KVM, compile does not)`;
 
 const ARCHES: Arch[] = ['x86_64', 'i386', 'aarch64', 'arm', 'riscv64'];
 
@@ -32,7 +34,7 @@ const ARCHES: Arch[] = ['x86_64', 'i386', 'aarch64', 'arm', 'riscv64'];
  * version, its netdev backends and, for the machines the topology uses, its NIC models.
  */
 export function targetFromOptions(
-  values: { 'qemu-version'?: string; privilege?: string; isolation?: string; 'state-dir'?: string },
+  values: { 'qemu-version'?: string; privilege?: string; isolation?: string; 'state-dir'?: string; accel?: string },
   usage: string,
   io: Io,
   topology?: Topology,
@@ -45,6 +47,8 @@ export function targetFromOptions(
   if (!['host', 'netns'].includes(isolation)) {
     throw new UsageError(`--isolation must be host or netns (got "${isolation}")`, usage);
   }
+  const accel = values.accel ?? 'tcg';
+  if (!['kvm', 'tcg'].includes(accel)) throw new UsageError(`--accel must be kvm or tcg (got "${accel}")`, usage);
   let qemuVersion = DEFAULT_TARGET.qemuVersion;
   let netdevBackends: readonly string[] | null = null;
   let nicModels: Record<string, string[]> | undefined;
@@ -59,17 +63,21 @@ export function targetFromOptions(
       netdevBackends = probe.netdevBackends;
       if (topology) nicModels = probeNicModels(topology);
     } else {
-      io.err(`qnet: note: ${probe.binary} not found; compiling for QEMU ${qemuVersion.major}.${qemuVersion.minor} (use --qemu-version)\n`);
+      io.err(
+        `qnet: note: ${probe.binary} not found; compiling for QEMU ${qemuVersion.major}.${qemuVersion.minor} (use --qemu-version)\n`,
+      );
     }
   }
   const stateDir = values['state-dir'] ?? defaultStateDir();
-  if (!stateDir.startsWith('/')) throw new UsageError(`--state-dir must be an absolute path (got "${stateDir}")`, usage);
+  if (!stateDir.startsWith('/'))
+    throw new UsageError(`--state-dir must be an absolute path (got "${stateDir}")`, usage);
   return {
     ...DEFAULT_TARGET,
     qemuVersion,
     netdevBackends,
     ...(nicModels ? { nicModels } : {}),
     vhostNet: existsSync('/dev/vhost-net'),
+    kvm: accel === 'kvm',
     privilege: privilege as Privilege,
     isolation: isolation as Isolation,
     stateDir,
