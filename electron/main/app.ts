@@ -1,15 +1,17 @@
 /**
  * The orchestrator: composes the main process's managers (settings, engine, protocol + CSP, IPC, files, menu,
- * window), initializes them in order and disposes them in reverse. Closing the window asks about unsaved changes
- * and running labs first (close-guard.ts); quitting waits for the engine to stop every lab.
+ * windows), initializes them in order and disposes them in reverse. Any number of editor windows follow the one
+ * engine; closing a window asks about its unsaved changes, and the app going (its last window, or Quit) asks about
+ * the running labs (close-flow.ts). Quitting waits for the engine to stop every lab.
  */
 import { join } from 'node:path';
-import { app, dialog, session, type BrowserWindow, type Session } from 'electron';
+import { app, session, type BrowserWindow, type Session } from 'electron';
+import type { MenuAction } from '../../shared/desktop-api';
 import { processIo } from '../cli/usage';
 import { targetFromOptions } from '../cli/target-options';
 import { probeQemu } from '../engine/probe-qemu';
 import { NicModelCache, webRoutes } from '../server/routes';
-import { decideClose } from './close-guard';
+import { CloseFlow } from './close-flow';
 import { CspManager } from './csp';
 import { FileManager } from './dialogs';
 import { EngineManager } from './engine-manager';
@@ -17,7 +19,7 @@ import { IpcManager } from './ipc';
 import { MenuManager } from './menu';
 import { ProtocolManager } from './protocol';
 import { SettingsStore } from './settings';
-import { WindowManager } from './window';
+import { WindowManager } from './windows';
 
 export interface AppPaths {
   /** The package root: dist/renderer, dist/electron/preload.cjs and assets/ are under it. */
@@ -41,27 +43,40 @@ export class QnetApp {
   private readonly protocol: ProtocolManager;
   private readonly csp = new CspManager(() => session.defaultSession);
   private readonly windows: WindowManager;
-  /** Set once closing was approved, so the next close goes through. */
-  private closeApproved = false;
-  private prompting = false;
-  private closeAfterSave = false;
+  private readonly closeFlow: CloseFlow;
 
   constructor(private readonly paths: AppPaths) {
     this.settings = new SettingsStore(join(paths.userData, 'settings.json'));
     this.files = new FileManager(this.settings, {
       recentChanged: () => this.menu.refresh(),
-      saveFinished: (saved) => this.onSaveFinished(saved),
+      saveFinished: (saved, sender) => this.closeFlow.saveFinished(sender, saved),
     });
     this.ipc = new IpcManager(
       { request: (r) => this.engine.api.request(r), subscribe: (l) => this.engine.api.subscribe(l) },
       (request, sender) => this.files.handle(request, sender),
     );
-    this.menu = new MenuManager(() => ({ recent: this.files.recent(), send: (action) => this.ipc.sendAction(action) }));
+    this.menu = new MenuManager(() => ({
+      recent: this.files.recent(),
+      send: (action) => this.sendToFocused(action),
+      newWindow: () => void this.openWindow(),
+    }));
     this.protocol = new ProtocolManager(join(paths.root, 'dist', 'renderer'), () => {
       const target = targetFromOptions({}, '', processIo);
       return webRoutes(target, probeQemu().version !== null, new NicModelCache(), join(paths.root, 'assets', 'examples'));
     });
-    this.windows = new WindowManager(join(paths.root, 'dist', 'electron', 'preload.cjs'), this.settings);
+    this.windows = new WindowManager(join(paths.root, 'dist', 'electron', 'preload.cjs'), this.settings, (win) => {
+      this.ipc.attach(win.webContents);
+      this.closeFlow.watch(win);
+    });
+    this.closeFlow = new CloseFlow({
+      windows: () => this.windows.windows,
+      focused: () => this.windows.focused(),
+      document: (contents) => this.files.stateOf(contents),
+      labs: () => this.engine.labs(),
+      stopLab: (lab) => this.engine.api.request({ type: 'stop', lab }),
+      save: (contents) => this.ipc.sendAction({ name: 'save' }, contents),
+      quit: () => app.quit(),
+    });
   }
 
   async initialize(): Promise<void> {
@@ -73,23 +88,27 @@ export class QnetApp {
     this.protocol.initialize();
     this.ipc.initialize();
     this.menu.initialize();
-    const win = await this.windows.initialize();
-    this.ipc.attach(win.webContents);
-    win.on('close', (event) => {
-      if (this.closeApproved) return;
-      event.preventDefault();
-      void this.askToClose(win);
-    });
+    await this.openWindow();
   }
 
-  /** Opens a file the OS or the command line gave us: the page reads it with a readFile request. */
+  /** Opens another editor window on the same engine: it follows the running labs like a second browser tab. */
+  openWindow(): Promise<BrowserWindow> {
+    return this.windows.open();
+  }
+
+  /** `before-quit`: each window's unsaved changes, then the running labs, are asked about first. */
+  beforeQuit(event: { preventDefault(): void }): void {
+    this.closeFlow.beforeQuit(event);
+  }
+
+  /** Opens a file the OS or the command line gave us, in the focused window: the page reads it with readFile. */
   openPath(path: string): void {
-    this.ipc.sendAction({ name: 'openPath', path: this.files.grant(path) });
+    this.sendToFocused({ name: 'openPath', path: this.files.grant(path) });
   }
 
-  /** Brings the window forward (a second launch of the app). */
+  /** Brings the focused window forward (a second launch of the app). */
   focus(): void {
-    const win = this.windows.window;
+    const win = this.windows.focused();
     if (!win) return;
     if (win.isMinimized()) win.restore();
     win.focus();
@@ -106,37 +125,13 @@ export class QnetApp {
     this.settings.dispose();
   }
 
-  private async askToClose(win: BrowserWindow): Promise<void> {
-    if (this.prompting) return;
-    this.prompting = true;
-    try {
-      const decision = await decideClose({
-        document: this.files.state,
-        labs: () => this.engine.labs(),
-        ask: async (box) => (await dialog.showMessageBox(win, { type: 'question', noLink: true, ...box })).response,
-        stopLab: (lab) => this.engine.api.request({ type: 'stop', lab }),
-      });
-      if (decision === 'save') {
-        this.closeAfterSave = true;
-        this.ipc.sendAction({ name: 'save' }, win.webContents);
-      } else if (decision === 'close') {
-        this.closeApproved = true;
-        win.close();
-      }
-    } finally {
-      this.prompting = false;
-    }
-  }
-
-  private onSaveFinished(saved: boolean): void {
-    if (!this.closeAfterSave) return;
-    this.closeAfterSave = false;
-    const win = this.windows.window;
-    if (saved && win) win.close();
+  private sendToFocused(action: MenuAction): void {
+    const win = this.windows.focused();
+    if (win) this.ipc.sendAction(action, win.webContents);
   }
 }
 
-/** Runs the app: one instance (a second launch hands its file to the first), the window, orderly quit. */
+/** Runs the app: one instance (a second launch hands its file to the first), its windows, orderly quit. */
 export async function runApp(root: string): Promise<void> {
   if (!app.requestSingleInstanceLock()) {
     app.quit();
@@ -150,6 +145,7 @@ export async function runApp(root: string): Promise<void> {
     for (const f of files(argv.slice(1))) qnet.openPath(f);
   });
   app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', (event) => qnet.beforeQuit(event));
   let disposed = false;
   app.on('will-quit', (event) => {
     if (disposed) return;

@@ -1,6 +1,7 @@
 /**
- * What closing the window (or quitting) asks first: unsaved changes (Save / Don't Save / Cancel), then running labs
- * (stop them through the engine, or stay). Pure decisions over injected prompts, so each path is unit-tested.
+ * What closing a window or quitting asks: a window's unsaved changes (Save / Don't Save / Cancel), and running labs
+ * (stop them through the engine, or stay) when the app is about to go. Pure decisions over injected prompts, so each
+ * path is unit-tested; close-flow.ts decides which questions a close asks.
  */
 import type { LabStatus, Result } from '../../shared/api';
 import type { DocumentState } from './dialogs';
@@ -8,15 +9,14 @@ import type { DocumentState } from './dialogs';
 /** A message box: resolves with the index of the button chosen. */
 export type Ask = (box: { message: string; detail: string; buttons: string[]; defaultId: number; cancelId: number }) => Promise<number>;
 
-export interface CloseGuardDeps {
-  readonly document: DocumentState;
+export interface LabGuardDeps {
   /** Labs this app's engine runs now. */
   readonly labs: () => Promise<readonly LabStatus[]>;
   readonly ask: Ask;
   readonly stopLab: (lab: string) => Promise<Result>;
 }
 
-/** `close`: go ahead; `cancel`: stay; `save`: save first (the page saves, then closing is tried again). */
+/** `close`: go ahead; `cancel`: stay; `save`: save first (the page saves; once it is written, the close goes on). */
 export type CloseDecision = 'close' | 'cancel' | 'save';
 
 const ACTIVE = new Set<LabStatus['state']>(['preflight', 'starting', 'running', 'stopping']);
@@ -26,20 +26,22 @@ export function activeLabs(labs: readonly LabStatus[]): string[] {
   return labs.filter((l) => ACTIVE.has(l.state)).map((l) => l.lab);
 }
 
-/** Asks what has to be asked before the window closes, and stops the running labs when the user says so. */
-export async function decideClose(deps: CloseGuardDeps): Promise<CloseDecision> {
-  if (deps.document.dirty) {
-    const name = deps.document.path ?? 'the new topology';
-    const choice = await deps.ask({
-      message: `Save changes to ${name} before closing?`,
-      detail: 'Your changes are lost if you do not save them.',
-      buttons: ['Save', "Don't Save", 'Cancel'],
-      defaultId: 0,
-      cancelId: 2,
-    });
-    if (choice === 0) return 'save';
-    if (choice !== 1) return 'cancel';
-  }
+/** Asks about a window's unsaved changes, if it has any. */
+export async function askToSave(document: DocumentState, ask: Ask): Promise<CloseDecision> {
+  if (!document.dirty) return 'close';
+  const choice = await ask({
+    message: `Save changes to ${document.path ?? 'the new topology'} before closing?`,
+    detail: 'Your changes are lost if you do not save them.',
+    buttons: ['Save', "Don't Save", 'Cancel'],
+    defaultId: 0,
+    cancelId: 2,
+  });
+  if (choice === 0) return 'save';
+  return choice === 1 ? 'close' : 'cancel';
+}
+
+/** Before the app goes: asks about the running labs, if any, and stops them when the user says so. */
+export async function askToStopLabs(deps: LabGuardDeps): Promise<'close' | 'cancel'> {
   const running = activeLabs(await deps.labs());
   if (!running.length) return 'close';
   const choice = await deps.ask({

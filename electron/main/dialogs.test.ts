@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { WebContents } from 'electron';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fake, FakeWebContents } from './electron-fake';
-import { FileManager, windowTitle, withExtension } from './dialogs';
+import { CLEAN_DOCUMENT, FileManager, windowTitle, withExtension } from './dialogs';
 import { SettingsStore } from './settings';
 
 vi.mock('electron', async () => (await import('./electron-fake')).fake.module);
@@ -61,7 +61,7 @@ describe('FileManager', () => {
     files.grant(lab);
     expect(await files.handle({ type: 'saveFile', path: lab, text: 'version: 1\n# edited\n' }, page)).toEqual({ ok: true, path: lab });
     expect(readFileSync(lab, 'utf8')).toContain('# edited');
-    expect(hooks.saveFinished).toHaveBeenLastCalledWith(true);
+    expect(hooks.saveFinished).toHaveBeenLastCalledWith(true, page);
 
     fake.dialogAnswers.save = join(dir, 'new-lab');
     const r = await files.handle({ type: 'saveFile', path: '/etc/cron.d/x', text: 'version: 1\n' }, page);
@@ -73,13 +73,21 @@ describe('FileManager', () => {
   it('Save As always asks; a cancelled save writes nothing and says so', async () => {
     expect(await files.handle({ type: 'saveFileAs', text: 'x', suggestedName: 'lab.qnet.yaml' }, page)).toEqual({ ok: true, path: null });
     expect(fake.dialogCalls.at(-1)).toMatchObject({ kind: 'save', options: { defaultPath: '/home/user/Documents/lab.qnet.yaml' } });
-    expect(hooks.saveFinished).toHaveBeenLastCalledWith(false);
+    expect(hooks.saveFinished).toHaveBeenLastCalledWith(false, page);
   });
 
-  it('keeps the document state for the close prompt', async () => {
-    await files.handle({ type: 'documentState', dirty: true, path: lab }, page);
-    expect(files.state).toEqual({ dirty: true, path: lab });
-    expect(hooks.documentChanged).toHaveBeenLastCalledWith({ dirty: true, path: lab });
+  it('keeps each page’s document state for its close prompt, and forgets it when the page goes', async () => {
+    const one = new FakeWebContents();
+    const two = new FakeWebContents();
+    const [a, b] = [one as unknown as WebContents, two as unknown as WebContents];
+    await files.handle({ type: 'documentState', dirty: true, path: lab }, a);
+    await files.handle({ type: 'documentState', dirty: false, path: null }, b);
+    expect(files.stateOf(a)).toEqual({ dirty: true, path: lab });
+    expect(files.stateOf(b)).toEqual({ dirty: false, path: null });
+    expect(hooks.documentChanged).toHaveBeenCalledWith({ dirty: true, path: lab }, a);
+    one.destroy();
+    expect(files.stateOf(a)).toEqual(CLEAN_DOCUMENT);
+    expect(files.stateOf(b)).toEqual({ dirty: false, path: null });
   });
 });
 

@@ -1,7 +1,8 @@
 /**
- * Files for the desktop page: native open/save dialogs for *.qnet.yaml, the recent files list, and the document's
- * unsaved-changes state (the window title, the close prompt). The page may read or overwrite only files the user
- * handed over (a dialog, the recent list, the command line or the OS): it names them by path, main checks.
+ * Files for the desktop pages: native open/save dialogs for *.qnet.yaml (on the asking page's window), the recent
+ * files list, and each page's document state (its window's title, its close prompt). A page may read or overwrite
+ * only files the user handed over (a dialog, the recent list, the command line or the OS): it names them by path,
+ * main checks. The recent list and those grants are the app's, shared by every window.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -34,19 +35,23 @@ export interface DocumentState {
   readonly path: string | null;
 }
 
+/** A page that has not reported yet: nothing to lose. */
+export const CLEAN_DOCUMENT: DocumentState = { dirty: false, path: null };
+
 export interface FileManagerHooks {
   /** The recent list changed (the menu rebuilds). */
   readonly recentChanged?: () => void;
-  /** The page reported its document state. */
-  readonly documentChanged?: (state: DocumentState) => void;
-  /** A save the page asked for ended: written, or not (dialog cancelled, write failed). */
-  readonly saveFinished?: (saved: boolean) => void;
+  /** The page in `sender` reported its document state. */
+  readonly documentChanged?: (state: DocumentState, sender: WebContents) => void;
+  /** A save the page in `sender` asked for ended: written, or not (dialog cancelled, write failed). */
+  readonly saveFinished?: (saved: boolean, sender: WebContents) => void;
 }
 
 export class FileManager {
   /** Paths the user handed over: the page may read or write these. */
   private readonly granted = new Set<string>();
-  private document: DocumentState = { dirty: false, path: null };
+  /** Each page's document, by its webContents id; forgotten when the page goes away. */
+  private readonly documents = new Map<number, DocumentState>();
 
   constructor(
     private readonly settings: SettingsStore,
@@ -59,10 +64,12 @@ export class FileManager {
 
   dispose(): void {
     this.granted.clear();
+    this.documents.clear();
   }
 
-  get state(): DocumentState {
-    return this.document;
+  /** The document of the page in `contents`, as it last reported it. */
+  stateOf(contents: WebContents): DocumentState {
+    return this.documents.get(contents.id) ?? CLEAN_DOCUMENT;
   }
 
   recent(): readonly string[] {
@@ -93,17 +100,21 @@ export class FileManager {
         if (!this.granted.has(request.path)) return fail('INVALID_REQUEST', `${request.path} was not opened by the user`);
         return this.read(request.path);
       case 'saveFile':
-        if (request.path !== undefined && this.granted.has(request.path)) return this.write(request.path, request.text);
-        return this.saveAs(win, request.text, request.suggestedName ?? request.path);
+        if (request.path !== undefined && this.granted.has(request.path)) return this.write(sender, request.path, request.text);
+        return this.saveAs(sender, win, request.text, request.suggestedName ?? request.path);
       case 'saveFileAs':
-        return this.saveAs(win, request.text, request.suggestedName ?? this.document.path ?? undefined);
+        return this.saveAs(sender, win, request.text, request.suggestedName ?? this.stateOf(sender).path ?? undefined);
       case 'recentFiles':
         return done({ paths: this.recent() });
-      case 'documentState':
-        this.document = { dirty: request.dirty, path: request.path };
+      case 'documentState': {
+        const id = sender.id;
+        if (!this.documents.has(id)) sender.once('destroyed', () => this.documents.delete(id));
+        const state = { dirty: request.dirty, path: request.path };
+        this.documents.set(id, state);
         win?.setTitle(windowTitle(request.path, request.dirty));
-        this.hooks.documentChanged?.(this.document);
+        this.hooks.documentChanged?.(state, sender);
         return { ok: true };
+      }
     }
   }
 
@@ -118,28 +129,33 @@ export class FileManager {
     }
   }
 
-  private async write(path: string, text: string): Promise<Result<{ path: string | null }>> {
+  private async write(sender: WebContents, path: string, text: string): Promise<Result<{ path: string | null }>> {
     try {
       await writeFile(path, text, 'utf8');
     } catch (err) {
-      this.hooks.saveFinished?.(false);
+      this.hooks.saveFinished?.(false, sender);
       return fail('INTERNAL', `cannot write ${path}: ${(err as Error).message}`);
     }
     this.remember(path);
-    this.hooks.saveFinished?.(true);
+    this.hooks.saveFinished?.(true, sender);
     return { ok: true, path };
   }
 
-  private async saveAs(win: BrowserWindow | null, text: string, suggested?: string): Promise<Result<{ path: string | null }>> {
+  private async saveAs(
+    sender: WebContents,
+    win: BrowserWindow | null,
+    text: string,
+    suggested?: string,
+  ): Promise<Result<{ path: string | null }>> {
     const name = basename(suggested ?? `untitled${FILE_EXTENSION}`);
     const dir = suggested && suggested.startsWith('/') ? dirname(suggested) : (this.recent()[0] ? dirname(this.recent()[0]!) : app.getPath('documents'));
     const options = { title: 'Save topology', defaultPath: join(dir, withExtension(name)), filters: FILTERS };
     const picked = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
     if (picked.canceled || !picked.filePath) {
-      this.hooks.saveFinished?.(false);
+      this.hooks.saveFinished?.(false, sender);
       return { ok: true, path: null };
     }
-    return this.write(this.grant(withExtension(picked.filePath)), text);
+    return this.write(sender, this.grant(withExtension(picked.filePath)), text);
   }
 
   private remember(path: string): void {

@@ -149,15 +149,31 @@ describe('qnet:event', () => {
 
 describe('qnet:desktop and qnet:action', () => {
   it('holds actions until the page says it listens, then sends them directly', async () => {
-    ipc.sendAction({ name: 'openPath', path: '/home/u/lab.qnet.yaml' });
+    ipc.sendAction({ name: 'openPath', path: '/home/u/lab.qnet.yaml' }, page as unknown as WebContents);
     expect(page.sent).toEqual([]);
     expect(await call(IPC.desktop, { type: 'ready' })).toEqual({ ok: true, actions: [{ name: 'openPath', path: '/home/u/lab.qnet.yaml' }] });
-    ipc.sendAction({ name: 'save' });
+    ipc.sendAction({ name: 'save' }, page as unknown as WebContents);
     expect(page.sent).toEqual([{ channel: IPC.action, payload: { name: 'save' } }]);
     page.emit('did-start-navigation', { isMainFrame: true, isSameDocument: false });
-    ipc.sendAction({ name: 'new' });
+    ipc.sendAction({ name: 'new' }, page as unknown as WebContents);
     expect(page.sent).toHaveLength(1);
     expect(await call(IPC.desktop, { type: 'ready' })).toEqual({ ok: true, actions: [{ name: 'new' }] });
+  });
+
+  it('sends an action to the one page named; a page gone is detached and refused', async () => {
+    const other = new FakeWebContents();
+    ipc.attach(other as unknown as WebContents);
+    ipc.attach(other as unknown as WebContents); // attaching twice changes nothing
+    await call(IPC.desktop, { type: 'ready' });
+    await call(IPC.desktop, { type: 'ready' }, other);
+    ipc.sendAction({ name: 'save' }, other as unknown as WebContents);
+    expect(other.sent).toEqual([{ channel: IPC.action, payload: { name: 'save' } }]);
+    expect(page.sent).toEqual([]);
+    other.destroy();
+    ipc.sendAction({ name: 'save' }, other as unknown as WebContents); // no throw on a destroyed page
+    engine.emit({ type: 'labState', lab: 'p2p', state: 'running' });
+    expect(events()).toHaveLength(1);
+    expect(await call(IPC.request, { type: 'list' }, other)).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
   });
 
   it('passes valid desktop requests to the file manager, refuses the rest', async () => {

@@ -1,9 +1,10 @@
 /**
  * The shared/api.ts contract over Electron IPC, modelled on the control socket (electron/engine/control-server.ts):
- * `qnet:request` is answered with the engine's Result unchanged, events go to the page as `qnet:event`, console
- * events only to a page holding a subscription on that guest (each byte range once). A payload that is not a valid
- * request, or one sent by anything but our own page's main frame, is answered with INVALID_REQUEST; nothing is
- * ever thrown across the boundary. A page that reloads or goes away loses its console subscriptions.
+ * `qnet:request` is answered with the engine's Result unchanged, events go as `qnet:event` to every attached page
+ * (one per window), console events only to a page holding a subscription on that guest (each byte range once). A
+ * payload that is not a valid request, or one sent by anything but the main frame of an attached page of ours, is
+ * answered with INVALID_REQUEST; nothing is ever thrown across the boundary. A page that reloads loses its console
+ * subscriptions; one that goes away (its window closed) is detached.
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { fail, type EngineApi, type EngineEvent, type EngineRequest, type Result } from '../../shared/api';
@@ -88,8 +89,12 @@ export class IpcManager {
     ipcMain.handle(IPC.desktop, (event, payload: unknown) => this.onDesktop(event, payload));
   }
 
-  /** Lets `contents` talk to the engine; its console subscriptions end when it reloads or goes away. */
+  /**
+   * Lets `contents` (one window's page; any number may be attached) talk to the engine and receive its events. Its
+   * console subscriptions end when it reloads; when it goes away it is detached altogether.
+   */
   attach(contents: WebContents): void {
+    if (this.clients.has(contents.id)) return;
     const drop = () => this.dropSubscriptions(client);
     const onNavigate = (details: { isMainFrame: boolean; isSameDocument: boolean }) => {
       if (!details.isMainFrame || details.isSameDocument) return;
@@ -97,7 +102,7 @@ export class IpcManager {
       client.queued ??= []; // a new page: it says when it listens
     };
     const onDestroyed = () => {
-      drop();
+      client.detach();
       this.clients.delete(contents.id);
     };
     const client: Client = {
@@ -116,13 +121,15 @@ export class IpcManager {
     contents.once('destroyed', onDestroyed);
   }
 
-  /** Sends a menu action to one page, or to every attached page; a page not listening yet gets it on `ready`. */
-  sendAction(action: MenuAction, to?: WebContents): void {
-    const targets = to ? [this.clients.get(to.id)].filter((c) => c !== undefined) : [...this.clients.values()];
-    for (const c of targets) {
-      if (c.queued) c.queued.push(action);
-      else if (!c.contents.isDestroyed()) c.contents.send(IPC.action, action);
-    }
+  /**
+   * Sends a menu action to the page in `to` (the focused window's, or the one a close prompt asked to save); a page
+   * not listening yet gets it on `ready`, a page not attached (or gone) never.
+   */
+  sendAction(action: MenuAction, to: WebContents): void {
+    const client = this.clients.get(to.id);
+    if (!client || client.contents.isDestroyed()) return;
+    if (client.queued) client.queued.push(action);
+    else client.contents.send(IPC.action, action);
   }
 
   dispose(): void {

@@ -10,7 +10,11 @@ vi.mock('electron', async () => (await import('./electron-fake')).fake.module);
 type Item = MenuItemConstructorOptions;
 const sent: MenuAction[] = [];
 const send = (a: MenuAction) => sent.push(a);
-beforeEach(() => void sent.splice(0));
+const newWindow = vi.fn();
+beforeEach(() => {
+  sent.splice(0);
+  newWindow.mockClear();
+});
 
 const submenu = (items: Item[], label: string): Item[] => {
   const found = items.find((i) => i.label === label || i.id === label);
@@ -21,16 +25,24 @@ const ids = (items: Item[]) => items.filter((i) => i.type !== 'separator').map((
 const flat = (items: Item[]): Item[] => items.flatMap((i) => [i, ...(Array.isArray(i.submenu) ? flat(i.submenu) : [])]);
 
 describe('menuTemplate', () => {
-  const template = menuTemplate({ recent: ['/home/u/labs/a.qnet.yaml', '/home/u/b.qnet.yaml'], send });
+  const template = menuTemplate({ recent: ['/home/u/labs/a.qnet.yaml', '/home/u/b.qnet.yaml'], send, newWindow });
 
   it('has File, Edit, Lab, View and Help', () => {
     expect(template.map((m) => m.label)).toEqual(['&File', '&Edit', '&Lab', '&View', '&Help']);
   });
 
-  it('File: new, open, open recent, save, save as, export scripts, export image', () => {
+  it('File: new, new window, open, open recent, save, save as, export scripts, export image', () => {
     const file = submenu(template, '&File');
-    expect(ids(file)).toEqual(['new', 'open', 'openRecent', 'examples', 'save', 'saveAs', 'export', 'exportImage', 'quit']);
+    expect(ids(file)).toEqual(['new', 'newWindow', 'open', 'openRecent', 'examples', 'save', 'saveAs', 'export', 'exportImage', 'quit']);
     expect(ids(submenu(file, 'exportImage'))).toEqual(['export-svg', 'export-png']);
+  });
+
+  it('New Window is main’s own: it opens a window and sends the page nothing', () => {
+    const item = submenu(template, '&File').find((i) => i.id === 'newWindow')!;
+    expect(item).toMatchObject({ label: 'New Window', accelerator: 'Shift+CmdOrCtrl+N' });
+    (item.click as () => void)();
+    expect(newWindow).toHaveBeenCalledTimes(1);
+    expect(sent).toEqual([]);
   });
 
   it('Edit and Lab carry the registry’s editing actions and validate, launch, stop', () => {
@@ -68,7 +80,7 @@ describe('menuTemplate', () => {
     expect(recent.map((i) => i.label)).toEqual(['a.qnet.yaml  —  /home/u/labs/a.qnet.yaml', 'b.qnet.yaml  —  /home/u/b.qnet.yaml']);
     (recent[1]!.click as () => void)();
     expect(sent).toEqual([{ name: 'openRecent', path: '/home/u/b.qnet.yaml' }]);
-    const empty = submenu(submenu(menuTemplate({ recent: [], send }), '&File'), 'openRecent');
+    const empty = submenu(submenu(menuTemplate({ recent: [], send, newWindow }), '&File'), 'openRecent');
     expect(empty).toEqual([{ label: 'No recent files', enabled: false }]);
   });
 
@@ -81,7 +93,7 @@ describe('MenuManager', () => {
   it('sets the application menu on initialize and refresh, and clears it on dispose', () => {
     let recent = ['/a.qnet.yaml'];
     const before = fake.menus.length;
-    const m = new MenuManager(() => ({ recent, send }));
+    const m = new MenuManager(() => ({ recent, send, newWindow }));
     m.initialize();
     recent = ['/b.qnet.yaml', '/a.qnet.yaml'];
     m.refresh();

@@ -14,8 +14,10 @@ const DESKTOP_ONLY = new Set(DESKTOP_ACTIONS.map((a) => a.name));
 export interface MenuInputs {
   /** Recent files, newest first. */
   readonly recent: readonly string[];
-  /** Delivers a chosen action to the page. */
+  /** Delivers a chosen action to the focused window's page. */
   readonly send: (action: MenuAction) => void;
+  /** Opens another editor window (main's own: no page runs it). */
+  readonly newWindow: () => void;
 }
 
 /**
@@ -52,6 +54,7 @@ export function menuTemplate(inputs: MenuInputs): Item[] {
       label: '&File',
       submenu: [
         a('new'),
+        { id: 'newWindow', label: 'New Window', accelerator: 'Shift+CmdOrCtrl+N', click: () => inputs.newWindow() },
         a('open'),
         { id: 'openRecent', label: 'Open Recent', submenu: recentItems(inputs) },
         a('examples', 'Examples…'),

@@ -1,11 +1,11 @@
 /**
- * The editor window: locked-down web preferences (context isolation, the sandbox, no Node in the page), the page
- * kept on our own origin (navigation elsewhere, new windows and <webview> refused), and its size and position
- * remembered in the settings file.
+ * One editor window's lockdown: web preferences (context isolation, the sandbox, no Node in the page), the page
+ * kept on our own origin (navigation elsewhere, new windows and <webview> refused), and where it may be placed.
+ * Every window windows.ts opens gets exactly these.
  */
-import { BrowserWindow, screen, type BrowserWindowConstructorOptions, type Rectangle, type WebContents } from 'electron';
-import { APP_ORIGIN, APP_URL } from './protocol';
-import type { SettingsStore, WindowBounds } from './settings';
+import type { BrowserWindowConstructorOptions, Rectangle, WebContents } from 'electron';
+import { APP_ORIGIN } from './protocol';
+import type { WindowBounds } from './settings';
 
 export const DEFAULT_BOUNDS = { width: 1280, height: 800 } as const;
 
@@ -61,42 +61,4 @@ export function visibleBounds(bounds: WindowBounds | undefined, workAreas: reado
   const grip = 48; // enough of the title bar to grab
   const seen = workAreas.some((a) => x + grip <= a.x + a.width && x + bounds.width - grip >= a.x && y >= a.y && y + grip <= a.y + a.height);
   return seen ? bounds : size;
-}
-
-/** Creates the window, loads the page, and saves its geometry when it closes. */
-export class WindowManager {
-  private win: BrowserWindow | null = null;
-
-  constructor(
-    private readonly preload: string,
-    private readonly settings: SettingsStore,
-  ) {}
-
-  get window(): BrowserWindow | null {
-    return this.win && !this.win.isDestroyed() ? this.win : null;
-  }
-
-  async initialize(): Promise<BrowserWindow> {
-    const bounds = visibleBounds(this.settings.get().window, screen.getAllDisplays().map((d) => d.workArea));
-    const win = new BrowserWindow(windowOptions(this.preload, bounds));
-    this.win = win;
-    guardNavigation(win.webContents);
-    if (bounds.maximized) win.maximize();
-    win.once('ready-to-show', () => win.show());
-    win.on('close', () => this.saveBounds(win));
-    await win.loadURL(APP_URL);
-    return win;
-  }
-
-  /** Remembers the window's normal (unmaximized) bounds and whether it is maximized. */
-  saveBounds(win: BrowserWindow): void {
-    if (win.isDestroyed()) return;
-    const b = win.getNormalBounds();
-    this.settings.update({ window: { x: b.x, y: b.y, width: b.width, height: b.height, ...(win.isMaximized() ? { maximized: true } : {}) } });
-  }
-
-  dispose(): void {
-    if (this.win && !this.win.isDestroyed()) this.win.destroy();
-    this.win = null;
-  }
 }
