@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatModelError } from './errors';
+import { parseDocument } from 'yaml';
 import { loadTopology } from './load';
+import { fastYaml, SLOW } from './yamlfast';
 import { saveTopology } from './save';
 import { compile } from '../compiler';
 import { DEFAULT_TARGET } from '../compiler/target';
@@ -164,7 +166,17 @@ const REGRESSIONS: [string, Mutation[]][] = [
   ],
 ];
 
+/** Where the fast road reads a text, `yaml` (the slow road, the one errors are located with) reads the same values. */
+function checkRoads(text: string): void {
+  const fast = fastYaml(text);
+  if (fast === SLOW) return;
+  const doc = parseDocument(text, { uniqueKeys: true });
+  expect(doc.errors.map((e) => e.message)).toEqual([]);
+  expect(fast).toStrictEqual(doc.toJS({ maxAliasCount: 100 }));
+}
+
 function check(text: string): { loaded: boolean; compiled: boolean } {
+  checkRoads(text);
   const r = loadTopology(text, 'fuzz.qnet.yaml');
   if (!r.ok) {
     expect(r.errors.length).toBeGreaterThan(0);

@@ -9,6 +9,7 @@ import { didYouMean } from './suggest';
 import { checkStructure } from './validate';
 import { MAX_NESTING, nestingBound } from './guard';
 import { locate } from './yamlpos';
+import { fastYaml, SLOW } from './yamlfast';
 
 export { formatModelError, type ModelError } from './errors';
 
@@ -30,10 +31,31 @@ const MAX_ALIASES = 100;
 /** The document with `nodes` left open, so each node is checked apart with its own kind's schema. */
 const Envelope = Topology.extend({ nodes: z.array(z.unknown()).default([]) });
 
+/** Where values sit in the text: the `yaml` tree, built on first use when the fast road read the values. */
 interface Ctx {
   readonly doc: Document;
   readonly lc: LineCounter;
   readonly file?: string;
+}
+
+function lazyCtx(text: string, file: string | undefined): Ctx {
+  let tree: { doc: Document; lc: LineCounter } | undefined;
+  const parsed = () => {
+    if (!tree) {
+      const lc = new LineCounter();
+      tree = { doc: parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true }), lc };
+    }
+    return tree;
+  };
+  return {
+    get doc() {
+      return parsed().doc;
+    },
+    get lc() {
+      return parsed().lc;
+    },
+    ...(file !== undefined ? { file } : {}),
+  };
 }
 
 function place(ctx: Ctx, issue: LocatedIssue): ModelError {
@@ -159,7 +181,8 @@ function loadUnsafe(text: string, file: string | undefined): LoadResult {
       ok: false,
       errors: [{ code: 'YAML_SYNTAX', message: `the document is nested more than ${MAX_NESTING} levels deep`, ...f }],
     };
-  const parsed = parseYaml(text, file);
+  const fast = fastYaml(text);
+  const parsed = fast === SLOW ? parseYaml(text, file) : { ctx: lazyCtx(text, file), raw: fast };
   if ('errors' in parsed) return { ok: false, errors: parsed.errors };
   const { ctx, raw } = parsed;
   const m = migrate(raw);
