@@ -90,12 +90,25 @@ export interface LabStatus {
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** One line of a lab's log (what the Log panel and `qnet up` print). */
+/** Where one host step has got to. */
+export interface StepProgress {
+  /** 0-based index into the plan's host steps, and their count. */
+  readonly index: number;
+  readonly total: number;
+  readonly description: string;
+  readonly status: StepStatus;
+  /** The failing command's output, when status is failed or undo-failed. */
+  readonly detail?: string;
+}
+
 export interface LogEntry {
   readonly lab: LabName | null;
   readonly level: LogLevel;
   readonly message: string;
   /** Milliseconds since the epoch. */
   readonly time: number;
+  /** Set on the line that records a host step's progress (also sent live as a `step` event). */
+  readonly step?: StepProgress;
 }
 
 /** Everything the UI can ask the engine. */
@@ -146,17 +159,7 @@ export type ResponseOf<R extends EngineRequest> = Result<EngineResponses[R['type
 export type EngineEvent =
   | { readonly type: 'labState'; readonly lab: LabName; readonly state: LabState; readonly error?: ApiError }
   | { readonly type: 'vmState'; readonly lab: LabName; readonly vm: string; readonly state: VmState }
-  | {
-      readonly type: 'step';
-      readonly lab: LabName;
-      /** 0-based index into the plan's host steps, and their count. */
-      readonly index: number;
-      readonly total: number;
-      readonly description: string;
-      readonly status: StepStatus;
-      /** The failing command's output, when status is failed or undo-failed. */
-      readonly detail?: string;
-    }
+  | ({ readonly type: 'step'; readonly lab: LabName } & StepProgress)
   | {
       readonly type: 'console';
       readonly lab: LabName;

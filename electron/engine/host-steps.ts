@@ -3,19 +3,14 @@
  * Root commands run as privilege.ts decides (directly, `sudo -n`, or one prompted script per phase).
  */
 import type { HostStep } from '../../shared/compiler/plan';
-import type { StepStatus } from '../../shared/api';
+import type { StepProgress } from '../../shared/api';
 import type { Journal } from './journal';
 import { asRoot, doneIndices, rootScript, type Escalation } from './privilege';
 import { runCommand } from './run-command';
 
 /** One step event (index into the plan's host steps). */
-export interface StepEvent {
-  readonly index: number;
-  readonly total: number;
-  readonly description: string;
-  readonly status: StepStatus;
-  readonly detail?: string;
-}
+/** A step's progress, as the api carries it. */
+export type StepEvent = StepProgress;
 
 export interface StepRunContext {
   readonly journal: Journal;

@@ -1,5 +1,5 @@
 /** A lab's bounded log: the newest lines (1,000 by default), each also handed to a listener as it is added. */
-import type { LogEntry, LogLevel } from '../../shared/api';
+import type { LogEntry, LogLevel, StepProgress } from '../../shared/api';
 
 export class LabLog {
   private readonly lines: LogEntry[] = [];
@@ -11,8 +11,8 @@ export class LabLog {
   ) {}
 
   /** Adds a line (dropping the oldest past the limit) and passes it on. */
-  add(level: LogLevel, message: string): void {
-    const entry: LogEntry = { lab: this.lab, level, message, time: Date.now() };
+  add(level: LogLevel, message: string, step?: StepProgress): void {
+    const entry: LogEntry = { lab: this.lab, level, message, time: Date.now(), ...(step ? { step } : {}) };
     this.lines.push(entry);
     if (this.lines.length > this.limit) this.lines.splice(0, this.lines.length - this.limit);
     this.onLine(entry);

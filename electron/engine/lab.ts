@@ -282,13 +282,18 @@ export class LabRunner {
     return { ok: false, error };
   }
 
+  /** A step's progress: live as a `step` event, and kept in the log (with the step) for a page that opens later. */
   private onStep(e: StepEvent): void {
     this.emit({ type: 'step', lab: this.lab, ...e });
     const n = `${e.index + 1}/${e.total}`;
-    if (e.status === 'running') this.log.add('info', `${n}: ${e.description}`);
-    if (e.status === 'failed' || e.status === 'undo-failed')
-      this.log.add('error', `${n} ${e.status}: ${e.description}: ${e.detail ?? ''}`);
-    if (e.status === 'undoing') this.log.add('info', `undo ${n}: ${e.description}`);
+    const failed = e.status === 'failed' || e.status === 'undo-failed';
+    const message =
+      e.status === 'running'
+        ? `${n}: ${e.description}`
+        : e.status === 'undoing'
+          ? `undo ${n}: ${e.description}`
+          : `${n} ${e.status}: ${e.description}${failed ? `: ${e.detail ?? ''}` : ''}`;
+    this.log.add(failed ? 'error' : 'info', message, e);
   }
 
   /** Starts every process once all it depends on is ready; false (after all settled) when one failed. */

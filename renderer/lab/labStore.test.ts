@@ -38,4 +38,30 @@ describe('lab view', () => {
     expect(nodeStates(v)).toEqual({ na: { state: 'running', pid: 3 } });
     expect(v.log).toEqual([{ kind: 'log', level: 'info', message: 'started', time: 1 }]);
   });
+
+  it('shows a host step once: its event live, its log line after a reload', () => {
+    const step = { index: 1, total: 3, description: 'Create tap', status: 'undone' } as const;
+    let v = applyEvent(running, { type: 'step', lab: 'p2p', ...step });
+    v = applyEvent(v, { type: 'log', lab: 'p2p', level: 'info', message: '2/3 undone: Create tap', time: 5, step });
+    expect(v.log).toMatchObject([{ kind: 'step', status: 'undone', index: 1 }]);
+    const restored = viewOfStatus({ lab: 'p2p', state: 'stopped', stateDir: '/s', netns: null, vms: [] }, [
+      { lab: 'p2p', level: 'info', message: '2/3 undone: Create tap', time: 5, step },
+      { lab: 'p2p', level: 'info', message: 'lab p2p stopped', time: 6 },
+    ]);
+    expect(restored.log).toEqual([
+      { kind: 'step', ...step, time: 5 },
+      { kind: 'log', level: 'info', message: 'lab p2p stopped', time: 6 },
+    ]);
+  });
+
+  it('a page opened after a crash shows how the guest ended and its stderr tail', () => {
+    const v = viewOfStatus({
+      lab: 'p2p',
+      state: 'running',
+      stateDir: '/s',
+      netns: null,
+      vms: [{ vm: 'a', node: 'na', state: { state: 'crashed', exit: { code: 1, signal: null }, stderrTail: 'qemu: bad\n' }, consoleSeq: 0 }],
+    });
+    expect(v.log.map((l) => (l.kind === 'log' ? l.message : ''))).toEqual(['a: QEMU exited with code 1', 'a stderr:\nqemu: bad']);
+  });
 });

@@ -12,6 +12,7 @@ import type {
   LabStatus,
   LogEntry,
   LogLevel,
+  StepProgress,
   StepStatus,
   VmState,
 } from '../../shared/api';
@@ -80,38 +81,14 @@ export function applyEvent(view: LabView, event: EngineEvent, now: number = Date
       const known = view.vms[event.vm];
       const vms = { ...view.vms, [event.vm]: { node: known?.node ?? event.vm, state: event.state } };
       let log = view.log;
-      if (event.state.state === 'crashed') {
-        const { exit, stderrTail } = event.state;
-        const how = exit.signal ? `killed by ${exit.signal}` : `exited with code ${String(exit.code)}`;
-        log = pushLog(log, { kind: 'log', level: 'error', message: `${event.vm}: QEMU ${how}`, time: now });
-        if (stderrTail.trim())
-          log = pushLog(log, {
-            kind: 'log',
-            level: 'error',
-            message: `${event.vm} stderr:\n${stderrTail.trimEnd()}`,
-            time: now,
-          });
-      }
+      if (event.state.state === 'crashed') for (const line of crashLog(event.vm, event.state, now)) log = pushLog(log, line);
       return { ...view, vms, log };
     }
     case 'step':
-      return {
-        ...view,
-        log: pushLog(view.log, {
-          kind: 'step',
-          index: event.index,
-          total: event.total,
-          description: event.description,
-          status: event.status,
-          ...(event.detail ? { detail: event.detail } : {}),
-          time: now,
-        }),
-      };
+      return { ...view, log: pushLog(view.log, stepLine(event, now)) };
     case 'log':
-      return {
-        ...view,
-        log: pushLog(view.log, { kind: 'log', level: event.level, message: event.message, time: event.time }),
-      };
+      // A step's log line repeats its step event, already shown.
+      return event.step ? view : { ...view, log: pushLog(view.log, logLine(event)) };
     case 'preflight':
       return { ...view, problems: event.problems.filter((p) => p.severity === 'error') };
     default:
@@ -127,10 +104,34 @@ export function viewOfStatus(status: LabStatus, logs?: readonly LogEntry[]): Lab
     state: status.state,
     error: status.error ?? null,
     vms: Object.fromEntries(status.vms.map((v) => [v.vm, { node: v.node, state: v.state }])),
-    log: (logs ?? [])
-      .slice(-MAX_LOG)
-      .map((l) => ({ kind: 'log' as const, level: l.level, message: l.message, time: l.time })),
+    log: [...(logs ?? []).map((l) => (l.step ? stepLine(l.step, l.time) : logLine(l))), ...crashLines(status)].slice(
+      -MAX_LOG,
+    ),
   };
+}
+
+function stepLine(step: StepProgress, time: number): LabLogLine {
+  const { index, total, description, status, detail } = step;
+  return { kind: 'step', index, total, description, status, ...(detail ? { detail } : {}), time };
+}
+
+function logLine(l: LogEntry): LabLogLine {
+  return { kind: 'log', level: l.level, message: l.message, time: l.time };
+}
+
+/** How a guest crashed, and the tail of its stderr, as Log lines. */
+function crashLog(vm: string, state: Extract<VmState, { state: 'crashed' }>, time: number): LabLogLine[] {
+  const { exit, stderrTail } = state;
+  const how = exit.signal ? `killed by ${exit.signal}` : `exited with code ${String(exit.code)}`;
+  const lines: LabLogLine[] = [{ kind: 'log', level: 'error', message: `${vm}: QEMU ${how}`, time }];
+  if (stderrTail.trim())
+    lines.push({ kind: 'log', level: 'error', message: `${vm} stderr:\n${stderrTail.trimEnd()}`, time });
+  return lines;
+}
+
+/** The crash lines of the guests a status reports crashed (a page that opens after the crash sees them too). */
+function crashLines(status: LabStatus): LabLogLine[] {
+  return status.vms.flatMap((v) => (v.state.state === 'crashed' ? crashLog(v.vm, v.state, Date.now()) : []));
 }
 
 /** A VM state per topology node id (what the canvas badges show). */
