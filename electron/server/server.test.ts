@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NicModelCache } from './routes';
@@ -10,9 +10,9 @@ let root = '';
 let server: RunningServer;
 
 /** A raw GET (fetch would normalize the path and forbids setting Host). */
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function get(path: string, headers: Record<string, string> = {}, port = server.port): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path, headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
       let body = '';
       res.on('data', (c) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -47,6 +47,23 @@ describe('web server', () => {
     expect((await get('/api/ping', { ...t, host: `evil.example:${server.port}` })).status).toBe(421);
     expect((await get('/api/ping', { ...t, origin: 'http://evil.example' })).status).toBe(403);
     expect((await get('/api/ping', { ...t, origin: `http://127.0.0.1:${server.port}` })).status).toBe(200);
+  });
+
+  it('bound to every interface, answers a Host naming any address of this machine, and still refuses others', async () => {
+    const wide = await startServer({ port: 0, host: '0.0.0.0', root, routes: { '/api/ping': () => ({ status: 200, body: {} }) } });
+    try {
+      const addresses = Object.values(networkInterfaces()).flatMap((l) => (l ?? []).map((a) => a.address));
+      const shown = new URL(wide.url).hostname;
+      expect(shown).not.toBe('0.0.0.0');
+      expect([...addresses, '127.0.0.1']).toContain(shown);
+      const t = { 'x-qnet-token': wide.token };
+      const at = (host: string) => get('/api/ping', { ...t, host: `${host.includes(':') ? `[${host}]` : host}:${wide.port}` }, wide.port);
+      for (const a of addresses) expect((await at(a)).status, a).toBe(200);
+      expect((await at('evil.example')).status).toBe(421);
+      expect((await at('0.0.0.0')).status).toBe(421);
+    } finally {
+      await wide.close();
+    }
   });
 
   it('serves the page with a CSP and never a file outside its root', async () => {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { fail, type EngineApi } from '../../shared/api';
@@ -42,6 +43,13 @@ export interface RunningServer {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+/** Bind addresses that listen on every interface. */
+const WILDCARD = new Set(['0.0.0.0', '::']);
+
+/** This machine's interface addresses, now (a wildcard bind answers on each). */
+function localAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address));
+}
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
@@ -60,7 +68,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(host);
     if (!m || Number(m[2]) !== port) return false;
     const name = m[1]!.replace(/^\[|\]$/g, '');
-    return LOOPBACK.has(name) || name === options.host;
+    return (
+      LOOPBACK.has(name) ||
+      (WILDCARD.has(options.host) ? localAddresses().includes(name) : name === options.host)
+    );
   };
   // A browser always sends Origin on WebSocket upgrades and cross-origin fetches; tools like curl send none.
   const originOk = (origin: string | undefined): boolean => {
@@ -164,7 +175,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     server.listen(options.port, options.host, () => resolve());
   });
   port = (server.address() as AddressInfo).port;
-  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  // A wildcard bind is shown at an address of this machine others can reach (else loopback).
+  const reachable = localAddresses().find((a) => !a.includes(':') && !a.startsWith('127.'));
+  const host = WILDCARD.has(options.host) ? (reachable ?? '127.0.0.1') : options.host;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}/?token=${token}`,
     port,
