@@ -6,7 +6,7 @@ import { planToJson } from '../../shared/emit/json';
 import { shellLine } from '../../shared/emit/quote';
 import { readTopology } from './read-topology';
 import { TARGET_HELP, TARGET_OPTIONS, targetFromOptions } from './target-options';
-import { countSeverities, formatDiagnostic } from './format-diagnostic';
+import { countSeverities, formatDiagnostic, placeDiagnostics } from './format-diagnostic';
 import { UsageError } from './usage';
 import type { Io } from './usage';
 
@@ -57,14 +57,15 @@ export async function compileCommand(args: string[], io: Io): Promise<number> {
   if (values.help) return io.out(`${COMPILE_USAGE}\n`), 0;
   if (positionals.length !== 1) throw new UsageError('compile takes exactly one FILE', COMPILE_USAGE);
   const file = positionals[0]!;
-  const { topology } = await readTopology(file);
+  const { topology, diagnostics: located } = await readTopology(file);
   const plan = compile(topology, targetFromOptions(values, COMPILE_USAGE, io, topology));
   const counts = countSeverities(plan.diagnostics);
+  const diagnostics = placeDiagnostics(plan.diagnostics, located);
   if (values.json) {
-    io.out(planToJson(plan));
+    io.out(planToJson({ ...plan, diagnostics }));
   } else {
     io.out(formatPlan(plan));
-    for (const d of plan.diagnostics) io.err(`${formatDiagnostic(d, basename(file))}\n`);
+    for (const d of diagnostics) io.err(`${formatDiagnostic(d, basename(file))}\n`);
   }
   return counts.error > 0 ? 1 : 0;
 }

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { compile } from '../../shared/compiler';
 import { readTopology } from './read-topology';
 import { TARGET_HELP, TARGET_OPTIONS, targetFromOptions } from './target-options';
-import { countSeverities, formatDiagnostic } from './format-diagnostic';
+import { countSeverities, formatDiagnostic, placeDiagnostics } from './format-diagnostic';
 import { UsageError } from './usage';
 import type { Io } from './usage';
 
@@ -22,10 +22,10 @@ export async function validateCommand(args: string[], io: Io): Promise<number> {
   if (values.help) return io.out(`${VALIDATE_USAGE}\n`), 0;
   if (positionals.length !== 1) throw new UsageError('validate takes exactly one FILE', VALIDATE_USAGE);
   const file = positionals[0]!;
-  const { topology } = await readTopology(file);
+  const { topology, diagnostics: located } = await readTopology(file);
   const plan = compile(topology, targetFromOptions(values, VALIDATE_USAGE, io, topology));
   const name = basename(file);
-  for (const d of plan.diagnostics) io.err(`${formatDiagnostic(d, name)}\n`);
+  for (const d of placeDiagnostics(plan.diagnostics, located)) io.err(`${formatDiagnostic(d, name)}\n`);
   const counts = countSeverities(plan.diagnostics);
   const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   const summary = `${name}: ${n(topology.nodes.length, 'node')}, ${n(topology.links.length, 'link')}: ${n(counts.error, 'error')}, ${n(counts.warning, 'warning')}, ${n(counts.info, 'note')}; needs privilege ${plan.privilege}`;

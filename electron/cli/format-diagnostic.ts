@@ -1,9 +1,38 @@
 import type { Diagnostic } from '../../shared/compiler/plan';
+import type { LocatedDiagnostic } from '../../shared/model';
 
-/** One diagnostic as terminal lines: `file: error HUB_SPANS_VMS: …` and, when there is one, `  fix: …`. */
-export function formatDiagnostic(d: Diagnostic, file: string): string {
-  const lines = [`${file}: ${d.severity} ${d.code}: ${d.message}`];
+/** A diagnostic with the line (and column) of the YAML it concerns, when the loader found one. */
+export type PlacedDiagnostic = Diagnostic & { readonly line?: number; readonly column?: number };
+
+const sameKey = (d: Diagnostic) => JSON.stringify([d.code, d.message, d.nodes, d.links, d.path ?? null]);
+
+/**
+ * The plan's diagnostics with the positions the loader found for the structural ones: compile() runs
+ * checkStructure again on the parsed topology, which has no lines, so each is matched to the loader's twin.
+ */
+export function placeDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  located: readonly LocatedDiagnostic[],
+): PlacedDiagnostic[] {
+  const byKey = new Map<string, LocatedDiagnostic[]>();
+  for (const d of located) {
+    if (d.line === undefined) continue;
+    const list = byKey.get(sameKey(d));
+    if (list) list.push(d);
+    else byKey.set(sameKey(d), [d]);
+  }
+  return diagnostics.map((d) => {
+    const at = byKey.get(sameKey(d))?.shift();
+    if (at?.line === undefined) return d;
+    return { ...d, line: at.line, ...(at.column !== undefined ? { column: at.column } : {}) };
+  });
+}
+
+/** One diagnostic as terminal lines: `file[:line]: error HUB_SPANS_VMS: …`, then `  fix: …` and `  or:  …`. */
+export function formatDiagnostic(d: PlacedDiagnostic, file: string): string {
+  const lines = [`${d.line !== undefined ? `${file}:${d.line}` : file}: ${d.severity} ${d.code}: ${d.message}`];
   if (d.fix) lines.push(`  fix: ${d.fix.label}`);
+  for (const alt of d.alternatives ?? []) lines.push(`  or:  ${alt.label}`);
   return lines.join('\n');
 }
 

@@ -83,6 +83,14 @@ export const Problems = memo(function Problems() {
                 </code>
               )
             ) : null}
+            {d.alternatives?.map((alt, k) => {
+              const a = alt.action;
+              return a ? (
+                <button key={k} type="button" className="problem__fix" data-testid={`problems__fix__${d.code}__${k + 2}`} data-fix={a.kind} onClick={() => applyFix(a)}>
+                  {alt.label}
+                </button>
+              ) : null;
+            })}
           </li>
         );
       })}

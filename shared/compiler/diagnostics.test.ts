@@ -46,6 +46,13 @@ describe('compiler diagnostics', () => {
     const p = lab([vm('a'), vm('b'), { kind: 'hub', id: 'h' }, { kind: 'nat', id: 'n' }], [{ a: 'a:e0', b: 'h' }, { a: 'b:e0', b: 'h' }, { a: 'h', b: 'n' }]);
     const d = only(p, 'HUB_SPANS_VMS');
     expect(d).toMatchObject({ severity: 'error', fix: { label: 'Make h a VDE switch', action: { kind: 'convert-node', node: 'h', toKind: 'vde' } } });
+    expect(d.alternatives).toEqual([{ label: 'Make h a multicast segment', action: { kind: 'convert-node', node: 'h', toKind: 'mcast' } }]);
+    // Either conversion joins the two VMs.
+    for (const kind of ['vde', 'mcast'] as const) {
+      const q = lab([vm('a'), vm('b'), { kind, id: 'h' }], [{ a: 'a:e0', b: 'h' }, { a: 'b:e0', b: 'h' }]);
+      expect(q.diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
+      for (const v of q.vms) expect(valuesOf(v.argv, '-netdev')).toHaveLength(1);
+    }
     expect(d.nodes).toEqual(['h', 'a', 'b']);
     none(p, 'NETDEV_NO_PEER');
   });
@@ -138,6 +145,14 @@ describe('compiler diagnostics', () => {
     expect(valuesOf(p.vms[0]!.argv, '-netdev')[0]).toMatch(/^socket,/);
     only(lab([vm('a'), { kind: 'mcast', id: 'm', transport: 'dgram' }], [{ a: 'a:e0', b: 'm' }], { qemuVersion: { major: 6, minor: 2 } }), 'STREAM_UNSUPPORTED_QEMU');
   });
+  it('DGRAM_AS_SOCKET_UDP', () => {
+    const p = lab([vm('a'), vm('b')], [{ id: 'ab', a: 'a:e0', b: 'b:e0', transport: 'dgram' }], { qemuVersion: { major: 7, minor: 1 } });
+    expect(only(p, 'DGRAM_AS_SOCKET_UDP')).toMatchObject({ severity: 'info', links: ['ab'], nodes: ['a', 'b'] });
+    expect(only(p, 'DGRAM_AS_SOCKET_UDP').message).toContain('socket udp= pair on 127.0.0.1 instead of unix sockets');
+    none(p, 'STREAM_UNSUPPORTED_QEMU');
+    none(p, 'SOCKET_FAMILY_UNIX');
+    none(lab([vm('a'), vm('b')], [{ a: 'a:e0', b: 'b:e0', transport: 'dgram' }]), 'DGRAM_AS_SOCKET_UDP');
+  });
   it('SOCKET_FAMILY_UNIX', () => {
     const p = lab([vm('a'), vm('b')], [{ a: 'a:e0', b: 'b:e0', transport: 'socket', family: 'unix' }]);
     expect(only(p, 'SOCKET_FAMILY_UNIX').severity).toBe('warning');
@@ -197,7 +212,7 @@ describe('compiler diagnostics', () => {
     const p = lab([vm('v'), { kind: 'bridge', id: 'br' }], [{ a: 'v:e0', b: 'br' }], { privilege: 'user' });
     expect(only(p, 'ROOT_REQUIRED')).toMatchObject({ severity: 'error', nodes: ['br'], fix: { action: { kind: 'set-target', field: 'privilege', value: 'root' } } });
     const q = lab([vm('v'), { kind: 'bridge', id: 'br', ifname: 'br0', external: true }], [{ a: 'v:e0', b: 'br' }], { privilege: 'user' });
-    expect(only(q, 'ROOT_REQUIRED').fix!.action).toEqual({ kind: 'set-target', field: 'privilege', value: 'root' });
+    expect(only(q, 'ROOT_REQUIRED').fix!.action).toEqual({ kind: 'set-target', field: 'privilege', value: 'helper' });
     none(lab([vm('v'), { kind: 'nat', id: 'n' }], [{ a: 'v:e0', b: 'n' }], { privilege: 'user' }), 'ROOT_REQUIRED');
     expect(only(lab([vm('v')], [], { privilege: 'user', isolation: 'netns' }), 'ROOT_REQUIRED').message).toContain('network namespace');
   });
@@ -232,6 +247,16 @@ describe('compiler diagnostics', () => {
   });
   test('every compiler code has a test here', () => {
     expect([...tested].sort()).toEqual(Object.keys(COMPILER_CODES).sort());
+  });
+  test('a port linked twice: the compiler keeps the first link in file order, the one checkStructure does not blame', () => {
+    // Ids chosen so that id order (dc < zc) is the reverse of file order.
+    const p = lab([vm('a'), vm('c'), vm('d')], [{ id: 'zc', a: 'a:e0', b: 'c:e0' }, { id: 'dc', a: 'd:e0', b: 'c:e0' }]);
+    expect(only(p, 'PORT_LINKED_TWICE')).toMatchObject({ links: ['zc', 'dc'], path: ['links', 1, 'b'] });
+    expect(only(p, 'NIC_NO_PEER').nodes).toEqual(['d']);
+    const netdev = (id: string) => valuesOf(p.vms.find((v) => v.node === id)!.argv, '-netdev');
+    expect(netdev('a')).toHaveLength(1);
+    expect(netdev('c')).toHaveLength(1);
+    expect(netdev('d')).toEqual([]);
   });
   test('structural problems from checkStructure pass through', () => {
     const p = lab([vm('v')], [{ a: 'v:e0', b: 'nowhere' }]);

@@ -33,8 +33,10 @@ export const COMPILER_CODES = {
   PORT_EXHAUSTED: 'error',
   /** The installed QEMU lacks a backend the topology uses. */
   BACKEND_MISSING: 'error',
-  /** stream/dgram asked for on QEMU older than 7.2. */
+  /** stream (or a dgram multicast segment) asked for on QEMU older than 7.2. */
   STREAM_UNSUPPORTED_QEMU: 'error',
+  /** dgram asked for on QEMU older than 7.2: compiled as a `socket udp=` pair, which carries the same datagrams. */
+  DGRAM_AS_SOCKET_UDP: 'info',
   /** `socket` with family unix: the socket backend is IPv4 TCP only. */
   SOCKET_FAMILY_UNIX: 'warning',
   /** The on-board `-nic` form cannot express this link or machine: `-device` is used. */
@@ -89,6 +91,7 @@ export interface DiagExtra {
   readonly nodes?: readonly string[];
   readonly links?: readonly string[];
   readonly fix?: Fix;
+  readonly alternatives?: readonly Fix[];
   readonly path?: readonly (string | number)[];
   readonly qemuWarning?: { readonly vm: string; readonly text: string };
 }
@@ -103,6 +106,7 @@ export function diag(code: CompilerCode, message: string, extra: DiagExtra = {})
     links: extra.links ?? [],
   };
   if (extra.fix) d.fix = extra.fix;
+  if (extra.alternatives?.length) d.alternatives = extra.alternatives;
   if (extra.path) d.path = extra.path;
   if (extra.qemuWarning) d.qemuWarning = extra.qemuWarning;
   return d;

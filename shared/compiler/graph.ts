@@ -51,7 +51,8 @@ function resolveEnd(nodes: Map<string, TopologyNode>, endpoint: string): LinkEnd
 
 /**
  * Index a topology. Links that checkStructure reports (dangling, unsupported, a port used twice, …) are left out
- * here, so the compiler only ever sees links it can realize; the first link in id order wins a contested port.
+ * here, so the compiler only ever sees links it can realize. As in checkStructure, the first link in file order
+ * wins a contested port or a repeated id, and the later one is dropped; the kept links are then sorted by id.
  */
 export function buildGraph(t: Topology): Graph {
   const nodes = new Map<string, TopologyNode>();
@@ -59,7 +60,6 @@ export function buildGraph(t: Topology): Graph {
   const vms = [...nodes.values()].filter((n): n is VmNode => n.kind === 'vm').sort(byId);
 
   const candidates = t.links.map((link) => ({ id: linkId(link), key: linkKey(link), link }));
-  candidates.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
 
   const links: LinkInfo[] = [];
   const seenIds = new Set<string>();
@@ -84,6 +84,7 @@ export function buildGraph(t: Topology): Graph {
     seenKeys.add(c.key);
     links.push({ id: c.id, link: c.link, a, b, realization: rule.realization });
   }
+  links.sort(byId);
 
   const nicLink = new Map<string, LinkInfo>();
   const nodeLinks = new Map<string, LinkInfo[]>();

@@ -74,15 +74,23 @@ function bridgeSteps(ctx: Ctx, b: BridgeNode, out: Step[]): void {
   }
 }
 
+const tapStepIds = (id: string) => ({ add: `tap-${id}`, master: `tap-${id}-master`, up: `tap-${id}-up` });
+
 function tapSteps(id: string, name: string, owner: string | undefined, queues: number, bridge: string | undefined, what: string, out: Step[]): void {
+  const ids = tapStepIds(id);
   const argv = ['ip', 'tuntap', 'add', 'dev', name, 'mode', 'tap'];
   if (owner !== undefined) argv.push('user', owner);
   if (queues > 1) argv.push('multi_queue');
-  out.push({ id: `tap-${id}`, argv, undo: ['ip', 'link', 'del', name], needsRoot: true, description: `Create tap ${name} for ${what}${owner ? ` owned by ${owner}` : ''}` });
+  out.push({ id: ids.add, argv, undo: ['ip', 'link', 'del', name], needsRoot: true, description: `Create tap ${name} for ${what}${owner ? ` owned by ${owner}` : ''}` });
   if (bridge !== undefined) {
-    out.push({ id: `tap-${id}-master`, argv: ['ip', 'link', 'set', name, 'master', bridge], undo: null, needsRoot: true, description: `Add tap ${name} to bridge ${bridge}` });
+    out.push({ id: ids.master, argv: ['ip', 'link', 'set', name, 'master', bridge], undo: null, needsRoot: true, description: `Add tap ${name} to bridge ${bridge}` });
   }
-  out.push({ id: `tap-${id}-up`, argv: ['ip', 'link', 'set', name, 'up'], undo: null, needsRoot: true, description: `Bring tap ${name} up` });
+  out.push({ id: ids.up, argv: ['ip', 'link', 'set', name, 'up'], undo: null, needsRoot: true, description: `Bring tap ${name} up` });
+}
+
+/** Ids of the host steps that make the taps for links to bridges: in helper mode qemu-bridge-helper makes those. */
+export function linkTapStepIds(ctx: Ctx): Set<string> {
+  return new Set([...ctx.linkTaps.keys()].flatMap((id) => Object.values(tapStepIds(id))));
 }
 
 function natSteps(ctx: Ctx, bridges: readonly BridgeNode[], out: Step[]): void {

@@ -76,6 +76,7 @@ export function planHubs(ctx: Ctx): Map<string, HubPlan> {
           nodes: [hub.id, ...vms],
           links: nicLinks.map((l) => l.id),
           fix: { label: `Make ${hub.id} a VDE switch`, action: { kind: 'convert-node', node: hub.id, toKind: 'vde' } },
+          alternatives: [{ label: `Make ${hub.id} a multicast segment`, action: { kind: 'convert-node', node: hub.id, toKind: 'mcast' } }],
         }),
       );
     }

@@ -50,7 +50,8 @@ function backendMissing(ctx: Ctx): void {
 /**
  * Compile a topology for a target into a LabPlan: one argv per VM, host steps with their undo, processes with their
  * start order, diagnostics and the least privilege needed. Pure and deterministic: the same topology (in any node or
- * link order) and target give the same plan, and every derived name comes from stable ids and the lab name.
+ * link order, as long as no two links contend for a port: then the first in file order wins, as checkStructure
+ * says) and target give the same plan, and every derived name comes from stable ids and the lab name.
  */
 export function compile(topology: Topology, target: Target): LabPlan {
   const structural: Diagnostic[] = checkStructure(topology);

@@ -29,7 +29,17 @@ function resolve(ctx: Ctx, l: LinkInfo): Resolved {
   let transport = l.link.transport === 'auto' ? (modernOk ? 'stream' : 'socket') : l.link.transport;
   let family = l.link.family;
   const v = `${ctx.target.qemuVersion.major}.${ctx.target.qemuVersion.minor}`;
-  if ((transport === 'stream' || transport === 'dgram') && !modernOk) {
+  if (transport === 'dgram' && !modernOk) {
+    // The socket backend's udp= mode carries the same one-frame-per-datagram traffic, over IPv4 only.
+    ctx.diagnostics.push(
+      diag('DGRAM_AS_SOCKET_UDP', `link ${l.id} uses dgram, which QEMU ${v} lacks (added in 7.2); it is compiled as a socket udp= pair on ${LOOPBACK}${family === 'unix' ? ' instead of unix sockets' : ''}`, {
+        nodes: [l.a.node.id, l.b.node.id],
+        links: [l.id],
+      }),
+    );
+    return { l, transport, family: 'inet' };
+  }
+  if (transport === 'stream' && !modernOk) {
     ctx.diagnostics.push(
       diag('STREAM_UNSUPPORTED_QEMU', `link ${l.id} uses ${transport}, which QEMU ${v} lacks (added in 7.2); it is compiled as socket`, {
         nodes: [l.a.node.id, l.b.node.id],
@@ -127,6 +137,13 @@ function plan(ctx: Ctx, r: Resolved, order: StartOrder): P2pPlan {
     checkUnixPath(ctx, p, `link ${l.id}`, { links: [l.id] });
     return p;
   };
+  if (transport === 'dgram' && !qemuAtLeast(ctx.target, 7, 2)) {
+    // Before 7.2: each side binds its own port (localaddr=) and sends to the other's (udp=); no start order.
+    useBackend(ctx, 'socket', vmA);
+    const at = (p: number) => `${LOOPBACK}:${p}`;
+    const mk = (me: number, peer: number) => backend('socket', [['udp', at(peer)], ['localaddr', at(me)]]);
+    return { transport: 'socket', family, a: mk(port, port + 1), b: mk(port + 1, port), label: `socket udp ${port}/${port + 1}` };
+  }
   useBackend(ctx, transport, vmA);
   if (transport === 'dgram') {
     const end = (side: 'a' | 'b', self: 'local' | 'remote'): OptPair[] =>
@@ -163,7 +180,10 @@ function plan(ctx: Ctx, r: Resolved, order: StartOrder): P2pPlan {
   return listener === 'a' ? { transport, family, a: server, b: client, label } : { transport, family, a: client, b: server, label };
 }
 
-/** Realize every VM-to-VM link, in link id order: transport by QEMU version, ports and socket paths, start order. */
+/**
+ * Realize every VM-to-VM link, in link id order: transport by QEMU version (below 7.2 stream becomes socket
+ * listen/connect and dgram socket udp=/localaddr=), ports and socket paths, start order.
+ */
 export function planP2p(ctx: Ctx): Map<string, P2pPlan> {
   const resolved = ctx.graph.links.filter((l) => l.realization === 'vm-vm').map((l) => resolve(ctx, l));
   for (const r of resolved) reserveExplicit(ctx, r);

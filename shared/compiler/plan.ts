@@ -42,6 +42,8 @@ export interface Diagnostic {
   readonly nodes: readonly string[];
   readonly links: readonly string[];
   readonly fix?: Fix;
+  /** Other fixes that work as well, offered after `fix` (HUB_SPANS_VMS: a VDE switch, or a multicast segment). */
+  readonly alternatives?: readonly Fix[];
   /** Where in the document the problem sits, e.g. ['links', 3, 'b'], so a loader can name the YAML line. */
   readonly path?: readonly (string | number)[];
   /**

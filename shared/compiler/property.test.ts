@@ -96,6 +96,7 @@ function boundPorts(p: LabPlan): string[] {
       if (n.startsWith('stream,') && n.includes('server=on') && optValue(n, 'addr.port')) out.push(`tcp:${optValue(n, 'addr.port')}`);
       if (n.startsWith('dgram,') && optValue(n, 'local.port') && optValue(n, 'remote.host') === '127.0.0.1') out.push(`udp:${optValue(n, 'local.port')}`);
       if (n.startsWith('socket,') && optValue(n, 'listen')) out.push(`tcp:${optValue(n, 'listen')}`);
+      if (n.startsWith('socket,') && optValue(n, 'udp')) out.push(`udp:${optValue(n, 'localaddr')?.split(':')[1]}`);
     }
   }
   return out;
@@ -122,7 +123,7 @@ describe('compile properties', () => {
   });
   test('unique MACs, interface names, ports, socket paths and QEMU ids per process; no unpeered netdev', () => {
     fc.assert(
-      fc.property(arbLab, fc.constantFrom(7, 8, 9), (t, major) => {
+      fc.property(arbLab, fc.constantFrom(6, 7, 8, 9), (t, major) => {
         const p = compile(t, target({ qemuVersion: { major, minor: 2 }, isolation: major === 8 ? 'netns' : 'host' }));
         unique(macsOf(p));
         for (const mac of macsOf(p)) expect(mac).toMatch(/^52:54:00(:[0-9a-f]{2}){3}$/);

@@ -72,6 +72,21 @@ describe('vm - vm', () => {
     expect(a).toBe(`dgram,id=net-e0,local.type=inet,local.host=127.0.0.1,local.port=${port},remote.type=inet,remote.host=127.0.0.1,remote.port=${port + 1}`);
     expect(valuesOf(argvOf(p, 'b'), '-netdev')[0]).toBe(`dgram,id=net-e0,local.type=inet,local.host=127.0.0.1,local.port=${port + 1},remote.type=inet,remote.host=127.0.0.1,remote.port=${port}`);
   });
+  test('dgram below 7.2: a socket udp= pair, each side bound to the port the other sends to, no start order', () => {
+    for (const family of ['inet', 'unix'] as const) {
+      const p = lab(pair, [{ id: 'ab', a: 'a:e0', b: 'b:e0', transport: 'dgram', family, port: 41600 }], { qemuVersion: { major: 7, minor: 1 } });
+      expect(valuesOf(argvOf(p, 'a'), '-netdev')).toEqual(['socket,id=net-e0,udp=127.0.0.1:41601,localaddr=127.0.0.1:41600']);
+      expect(valuesOf(argvOf(p, 'b'), '-netdev')).toEqual(['socket,id=net-e0,udp=127.0.0.1:41600,localaddr=127.0.0.1:41601']);
+      expect(p.processes.every((x) => x.dependsOn.length === 0)).toBe(true);
+      expect(p.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
+    }
+    // A derived pair takes two UDP ports that no other link gets.
+    const q = lab([...pair, vm('c'), vm('d')], [{ id: 'ab', a: 'a:e0', b: 'b:e0', transport: 'dgram' }, { id: 'cd', a: 'c:e0', b: 'd:e0', transport: 'dgram' }], {
+      qemuVersion: { major: 6, minor: 2 },
+    });
+    const bound = q.vms.map((v) => /localaddr=127\.0\.0\.1:(\d+)/.exec(valuesOf(v.argv, '-netdev')[0]!)![1]);
+    expect(new Set(bound).size).toBe(4);
+  });
   test('socket: a listens, b connects after it; auto below 7.2 is socket', () => {
     for (const [links, over] of [
       [[{ id: 'ab', a: 'a:e0', b: 'b:e0', transport: 'socket', family: 'inet', port: 41500 }], {}],
@@ -124,6 +139,27 @@ describe('vm - bridge, tap', () => {
     expect(p.hostSteps).toEqual([]);
     expect(p.privilege).toBe('helper');
     expect(p.diagnostics.find((d) => d.code === 'HELPER_ACL')!.message).toContain('allow br0');
+  });
+  test('an external bridge needs only helper in every mode; root mode still makes a tap per NIC', () => {
+    const root = lab(nodes({ external: true, address: undefined, stp: false }), [{ a: 'v:e0', b: 'br' }]);
+    expect(root.privilege).toBe('helper');
+    expect(root.hostSteps.map((s) => s.argv.slice(0, 3).join(' '))).toEqual(['ip tuntap add', 'ip link set', 'ip link set']);
+    expect(root.diagnostics.map((d) => d.code)).not.toContain('ROOT_REQUIRED');
+    const user = lab(nodes({ external: true, address: undefined, stp: false }), [{ a: 'v:e0', b: 'br' }], { privilege: 'user' });
+    expect(user.privilege).toBe('helper');
+    expect(user.diagnostics.find((d) => d.code === 'ROOT_REQUIRED')).toMatchObject({
+      message: 'this lab needs helper privilege but runs as user: bridge br through qemu-bridge-helper',
+      nodes: ['br'],
+      fix: { label: 'Allow helper privilege for this lab', action: { kind: 'set-target', field: 'privilege', value: 'helper' } },
+    });
+    // Anything else root does (here the uplink) still makes it root.
+    const uplinked = lab(
+      [...nodes({ external: true, address: undefined, stp: false }), { kind: 'host', id: 'h', interfaces: [{ name: 'eno1' }] }],
+      [{ a: 'v:e0', b: 'br' }, { a: 'br', b: 'h:eno1' }],
+      { privilege: 'user' },
+    );
+    expect(uplinked.privilege).toBe('root');
+    expect(uplinked.diagnostics.find((d) => d.code === 'ROOT_REQUIRED')?.fix?.action).toMatchObject({ value: 'root' });
   });
   test('tap node: owner, vhost, multiqueue (mq and vectors on virtio-net-pci), enslaved to its bridge', () => {
     const p = lab(

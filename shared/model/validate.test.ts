@@ -129,6 +129,20 @@ links:
     expect(d.links).toHaveLength(2);
   });
 
+  it('PORT_LINKED_TWICE: a link that loses one end claims neither, as the compiler drops it whole', () => {
+    const ds = diagnostics(`${HEAD}nodes:
+  - { id: a, kind: vm, nics: [{ id: e0 }] }
+  - { id: c, kind: vm, nics: [{ id: e0 }] }
+  - { id: d, kind: vm, nics: [{ id: e0 }] }
+  - { id: f, kind: vm, nics: [{ id: e0 }] }
+links:
+  - { id: ac, a: a:e0, b: c:e0 }
+  - { id: dc, a: d:e0, b: c:e0 }
+  - { id: df, a: d:e0, b: f:e0 }
+`);
+    expect(ds.map((d) => [d.code, d.links])).toEqual([['PORT_LINKED_TWICE', ['ac', 'dc']]]);
+  });
+
   it('PORT_LINKED_TWICE: a single-link backend', () => {
     const d = only(
       `${HEAD}nodes:
@@ -264,6 +278,25 @@ links:
     );
     expect(d).toMatchObject({ nodes: ['t'], path: ['links', 2, 'b'], line: 11 });
     expect(d.links).toHaveLength(2);
+  });
+});
+
+describe('checkStructure: a third link on a tap', () => {
+  it('TAP_LINKS names the first link and each later one', () => {
+    const ds = diagnostics(`${HEAD}nodes:
+  - { id: a, kind: vm, nics: [{ id: eth0 }] }
+  - { id: b, kind: vm, nics: [{ id: eth0 }] }
+  - { id: c, kind: vm, nics: [{ id: eth0 }] }
+  - { id: t, kind: tap }
+links:
+  - { id: at, a: a:eth0, b: t }
+  - { id: bt, a: b:eth0, b: t }
+  - { id: ct, a: c:eth0, b: t }
+`);
+    expect(ds.map((d) => [d.code, d.links])).toEqual([
+      ['TAP_LINKS', ['at', 'bt']],
+      ['TAP_LINKS', ['at', 'ct']],
+    ]);
   });
 });
 

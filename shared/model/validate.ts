@@ -270,6 +270,11 @@ function checkLinks(t: Topology, out: Diagnostic[]): void {
       );
       return;
     }
+    // A link claims its ports only when the compiler keeps it (buildGraph): the first link in file order wins a
+    // port, and a link that loses one end, or repeats an id, claims neither end. So the link blamed here is always
+    // the one the compiler drops.
+    const conflicts: Diagnostic[] = [];
+    const claims: (() => void)[] = [];
     for (const [side, n, endpoint] of [
       ['a', na, link.a],
       ['b', nb, link.b],
@@ -278,43 +283,49 @@ function checkLinks(t: Topology, out: Diagnostic[]): void {
       const pr = portRule(n.kind);
       if (n.kind === 'tap') {
         const use = tapUse.get(n.id) ?? { qemu: [], bridge: [] };
-        const list = other.kind === 'bridge' ? use.bridge : use.qemu;
-        list.push(ref);
         tapUse.set(n.id, use);
-        if (list.length === 2) {
-          const what = other.kind === 'bridge' ? 'one bridge' : 'one VM or hub';
-          const both = list.map((l) => l.label.replace(/^link /, '')).join('" and "');
-          out.push(
-            diag(
-              'TAP_LINKS',
-              `tap "${n.id}": a tap joins at most ${what}, but it has links "${both}": add another tap`,
-              [n.id],
-              list.map((l) => l.id),
-              ['links', i, side],
-            ),
-          );
+        const list = other.kind === 'bridge' ? use.bridge : use.qemu;
+        const prev = list[0];
+        if (prev === undefined) {
+          claims.push(() => list.push(ref));
+          continue;
         }
-        continue;
-      }
-      if (pr.maxLinks === null) continue;
-      const useKey = pr.ports === 'required' ? endpoint : n.id;
-      const prev = portUse.get(useKey);
-      if (prev !== undefined) {
-        const what =
-          pr.ports === 'required'
-            ? `${pr.portNoun} "${endpoint}"`
-            : `${kindLabel(n.kind)} "${n.id}" (it takes exactly one link)`;
-        out.push(
+        const what = other.kind === 'bridge' ? 'one bridge' : 'one VM or hub';
+        const both = [prev, ref].map((l) => l.label.replace(/^link /, '')).join('" and "');
+        conflicts.push(
           diag(
-            'PORT_LINKED_TWICE',
-            `${label}: ${what} is already used by ${prev.label}`,
+            'TAP_LINKS',
+            `tap "${n.id}": a tap joins at most ${what}, but it has links "${both}": add another tap`,
             [n.id],
             [prev.id, lid],
             ['links', i, side],
           ),
         );
-      } else portUse.set(useKey, ref);
+        continue;
+      }
+      if (pr.maxLinks === null) continue;
+      const useKey = pr.ports === 'required' ? endpoint : n.id;
+      const prev = portUse.get(useKey);
+      if (prev === undefined) {
+        claims.push(() => portUse.set(useKey, ref));
+        continue;
+      }
+      const what =
+        pr.ports === 'required'
+          ? `${pr.portNoun} "${endpoint}"`
+          : `${kindLabel(n.kind)} "${n.id}" (it takes exactly one link)`;
+      conflicts.push(
+        diag(
+          'PORT_LINKED_TWICE',
+          `${label}: ${what} is already used by ${prev.label}`,
+          [n.id],
+          [prev.id, lid],
+          ['links', i, side],
+        ),
+      );
     }
+    out.push(...conflicts);
+    if (conflicts.length === 0 && firstId === undefined) for (const claim of claims) claim();
   });
 }
 
