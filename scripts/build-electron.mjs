@@ -14,6 +14,9 @@ const common = {
   sourcemap: 'linked',
   logLevel: 'warning',
   external: ['electron'],
+  // electron/guest/build.ts finds assets/guest from import.meta.url by default; main always passes the directory
+  // (app.ts), so that default, empty in CommonJS, is never taken here.
+  logOverride: { 'empty-import-meta': 'silent' },
 };
 
 /** Writes dist/electron/main.cjs and dist/electron/preload.cjs. */

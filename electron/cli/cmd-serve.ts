@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { controlSocketPath } from '../engine/control-protocol';
 import { serveControl, type ControlServer } from '../engine/control-server';
 import { createEngine } from '../engine/engine';
+import { tinyGuestBuilder } from '../guest/ondemand';
 import { probeQemu } from '../engine/probe-qemu';
 import { COMMON_PAIRS, NicModelCache, webRoutes } from '../server/routes';
 import { startServer } from '../server/server';
@@ -61,6 +62,7 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
   // through its control socket, as they reach the desktop window's.
   const engine = createEngine({
     stateDir: target.stateDir,
+    buildGuest: tinyGuestBuilder(),
     defaults: {
       ...(values.privilege ? { privilege: target.privilege } : {}),
       ...(values.isolation ? { isolation: target.isolation } : {}),

@@ -6,6 +6,7 @@ import type { Isolation, Privilege } from '../../shared/compiler/plan';
 import { serveControl, type ControlServer } from '../engine/control-server';
 import { controlSocketPath } from '../engine/control-protocol';
 import { createEngine } from '../engine/engine';
+import { tinyGuestBuilder } from '../guest/ondemand';
 import { detachUp } from './up-detach';
 import { STATE_DIR_HELP, STATE_DIR_OPTION, stateDirFlag, stateDirOf } from './lab-common';
 import { formatApiError, formatEvent, formatProblems, vmEnded } from './lab-progress';
@@ -81,7 +82,7 @@ export function launchOptionsOf(
 function showLog(event: Extract<EngineEvent, { type: 'log' }>, verbose: boolean, shown: Set<string>): boolean {
   if (verbose) return true;
   if (shown.has(event.message)) return false;
-  if (event.level === 'warn') return true;
+  if (event.level === 'warn' || event.message.startsWith('tiny guest:')) return true;
   // Step failures and guest crashes have their own lines; other processes (switches) only log theirs.
   return (
     event.level === 'error' &&
@@ -118,7 +119,7 @@ interface Foreground {
 }
 
 async function runForeground(up: Foreground, io: Io, deps: UpDeps): Promise<number> {
-  const engine = (deps.createEngine ?? ((defaults) => createEngine({ defaults })))(up.options);
+  const engine = (deps.createEngine ?? ((defaults) => createEngine({ defaults, buildGuest: tinyGuestBuilder() })))(up.options);
   let server: ControlServer;
   try {
     server = await serveControl(engine, controlSocketPath(up.stateDir), { exitsAfterStop: true });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,6 +110,57 @@ describe('createEngine', () => {
     const logs = await engine.request({ type: 'logs', lab: VDE });
     expect(logs.ok && logs.lines.some((l) => l.message === `lab ${VDE} stopped`)).toBe(true);
     expect(events.filter((e) => e.type === 'labState' && e.state === 'stopped').length).toBe(3);
+  });
+
+  it('builds a missing tiny guest before the launch that needs it, once for every VM; a failed build leaves it to preflight', async () => {
+    const missing = (dir: string) => ({ kernel: join(base, dir, 'vmlinuz'), initrd: join(base, dir, 'initramfs.cpio.gz') });
+    const built: string[] = [];
+    const into = missing('ondemand');
+    engine = createEngine({
+      stateDir: join(base, 'state'),
+      defaults: { isolation: 'netns' },
+      tinyGuest: { x86_64: into },
+      kvm: NO_KVM,
+      runner: { stopTimeouts: { powerdownMs: 300 } },
+      buildGuest: async (arch, log) => {
+        built.push(arch);
+        log('unpacking the kernel');
+        const g = writePausedGuest(join(base, 'paused'));
+        mkdirSync(dirname(into.kernel), { recursive: true });
+        copyFileSync(g.kernel, into.kernel);
+        copyFileSync(g.initrd, into.initrd);
+      },
+    });
+    engine.subscribe((ev) => events.push(ev));
+    const up = await engine.request({ type: 'launch', source: yaml('05-socket-pair.qnet.yaml') });
+    if (!up.ok) throw new Error(`${up.error.code}: ${up.error.message}`);
+    expect(up.status.state).toBe('running');
+    expect(built).toEqual(['x86_64']);
+    const lines = events.flatMap((e) => (e.type === 'log' && e.lab === PAIR ? [e.message] : []));
+    expect(lines).toEqual(expect.arrayContaining(['tiny guest: unpacking the kernel', 'tiny guest: built for x86_64']));
+    expect((await engine.request({ type: 'stop', lab: PAIR })).ok).toBe(true);
+    expect((await engine.request({ type: 'launch', source: yaml('05-socket-pair.qnet.yaml') })).ok).toBe(true);
+    expect(built).toEqual(['x86_64']); // there now: not built again
+    expect((await engine.request({ type: 'stop', lab: PAIR })).ok).toBe(true);
+    await engine.dispose();
+
+    engine = createEngine({
+      stateDir: join(base, 'state'),
+      defaults: { isolation: 'netns' },
+      tinyGuest: { x86_64: missing('never') },
+      kvm: NO_KVM,
+      buildGuest: async () => {
+        throw new Error('apt-get download failed: no network');
+      },
+    });
+    events.length = 0;
+    engine.subscribe((ev) => events.push(ev));
+    const failed = await engine.request({ type: 'launch', source: yaml('05-socket-pair.qnet.yaml') });
+    expect(failed).toMatchObject({ ok: false, error: { code: 'PREFLIGHT_FAILED' } });
+    expect(!failed.ok && failed.error.diagnostics?.map((d) => d.code)).toContain('PREFLIGHT_TINY_GUEST_MISSING');
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'log', level: 'error', message: 'tiny guest: could not build it for x86_64: apt-get download failed: no network' }),
+    );
   });
 
   it('answers bad requests with typed errors and never throws', async () => {

@@ -16,6 +16,7 @@ import { compile } from '../../shared/compiler/index';
 import type { LabPlan } from '../../shared/compiler/plan';
 import type { Target } from '../../shared/compiler/target';
 import { formatModelError, loadTopology, type Topology } from '../../shared/model';
+import { buildMissingGuests, type GuestBuilder } from './guest-ondemand';
 import type { KvmProbe } from './kvm';
 import { LabRunner, type LabRunnerOptions } from './lab';
 import type { PreflightEnv } from './preflight';
@@ -34,6 +35,8 @@ export interface EngineOptions {
   readonly kvm?: KvmProbe;
   readonly preflightEnv?: Omit<PreflightEnv, 'env' | 'uid' | 'kvm'>;
   readonly runner?: Pick<LabRunnerOptions, 'consoleBufferBytes' | 'stopTimeouts' | 'readyTimeoutMs' | 'logLines'>;
+  /** Builds a missing tiny guest before a launch that needs it (guest-ondemand.ts); without it preflight says how. */
+  readonly buildGuest?: GuestBuilder;
 }
 
 /** The engine: the api contract plus its own lifecycle. */
@@ -118,8 +121,17 @@ export function createEngine(options: EngineOptions = {}): Engine {
         return { ok: true, problems };
       }
       case 'launch': {
-        const p = await planFor(req.source, req.options);
+        let p = await planFor(req.source, req.options);
         if (!p.ok) return p;
+        if (options.buildGuest && !labs.get(p.plan.lab)?.active) {
+          const lab = p.plan.lab;
+          const log = (level: 'info' | 'error', message: string) =>
+            emit({ type: 'log', lab, level, message, time: Date.now() });
+          if (await buildMissingGuests(p.plan, p.topology, options.buildGuest, log)) {
+            p = await planFor(req.source, req.options);
+            if (!p.ok) return p;
+          }
+        }
         const errors = p.plan.diagnostics.filter((d) => d.severity === 'error');
         if (errors.length > 0) return failed('INVALID_TOPOLOGY', errors.map((e) => e.message).join('\n'), errors);
         const existing = labs.get(p.plan.lab);

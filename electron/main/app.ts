@@ -9,7 +9,9 @@ import { app, session, type BrowserWindow, type Session } from 'electron';
 import type { MenuAction } from '../../shared/desktop-api';
 import { processIo } from '../cli/usage';
 import { targetFromOptions } from '../cli/target-options';
+import { defaultStateDir } from '../engine/host-paths';
 import { probeQemu } from '../engine/probe-qemu';
+import { tinyGuestBuilder } from '../guest/ondemand';
 import { NicModelCache, webRoutes } from '../server/routes';
 import { CloseFlow } from './close-flow';
 import { CspManager } from './csp';
@@ -36,7 +38,7 @@ function lockPermissions(ses: Session): void {
 
 export class QnetApp {
   private readonly settings: SettingsStore;
-  private readonly engine = new EngineManager();
+  private readonly engine: EngineManager;
   private readonly files: FileManager;
   private readonly ipc: IpcManager;
   private readonly menu: MenuManager;
@@ -47,6 +49,7 @@ export class QnetApp {
 
   constructor(private readonly paths: AppPaths) {
     this.settings = new SettingsStore(join(paths.userData, 'settings.json'));
+    this.engine = new EngineManager(defaultStateDir(), undefined, tinyGuestBuilder(join(paths.root, 'assets', 'guest')));
     this.files = new FileManager(this.settings, {
       recentChanged: () => this.menu.refresh(),
       saveFinished: (saved, sender) => this.closeFlow.saveFinished(sender, saved),

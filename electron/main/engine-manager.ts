@@ -6,6 +6,7 @@ import type { EngineApi, LabStatus } from '../../shared/api';
 import { controlSocketPath } from '../engine/control-protocol';
 import { serveControl, type ControlServer } from '../engine/control-server';
 import { createEngine, type Engine } from '../engine/engine';
+import type { GuestBuilder } from '../engine/guest-ondemand';
 import { defaultStateDir } from '../engine/host-paths';
 
 export class EngineManager {
@@ -15,6 +16,8 @@ export class EngineManager {
   constructor(
     private readonly stateDir: string = defaultStateDir(),
     private readonly log: (line: string) => void = (line) => console.warn(line),
+    /** Builds a missing tiny guest when a launch needs it. */
+    private readonly buildGuest?: GuestBuilder,
   ) {}
 
   get api(): EngineApi {
@@ -23,7 +26,7 @@ export class EngineManager {
   }
 
   async initialize(): Promise<void> {
-    this.engine = createEngine({ stateDir: this.stateDir });
+    this.engine = createEngine({ stateDir: this.stateDir, ...(this.buildGuest ? { buildGuest: this.buildGuest } : {}) });
     try {
       this.control = await serveControl(this.engine, controlSocketPath(this.stateDir));
     } catch (err) {

@@ -1,0 +1,50 @@
+/**
+ * The tiny guest on demand: a launch whose VMs boot the tiny guest builds it first when it is missing (a kernel and
+ * a busybox initramfs from the distribution's packages, into the user's cache, no root), so a newcomer can draw two
+ * VMs and launch them without running `qnet guest build` first, or having a `qnet` command at all (the desktop
+ * package). The build is the caller's (`EngineOptions.buildGuest`); a build that fails leaves preflight to say what
+ * is missing, with the command that builds it.
+ */
+import { existsSync } from 'node:fs';
+import type { LabPlan } from '../../shared/compiler/plan';
+import type { Topology } from '../../shared/model';
+import { optionValues } from './qemu-args';
+
+/** Builds the tiny guest for `arch` where the compile target looks for it; `log` gets its progress lines. */
+export type GuestBuilder = (arch: string, log: (line: string) => void) => Promise<void>;
+
+/** The architectures whose tiny guest some VM of the plan boots and whose kernel or initramfs is missing. */
+export function missingTinyGuests(plan: LabPlan, topology: Topology): string[] {
+  const archs = new Set<string>();
+  for (const vm of plan.vms) {
+    const node = topology.nodes.find((n) => n.id === vm.node);
+    if (node?.kind !== 'vm' || node.boot.type !== 'tiny') continue;
+    const files = [...optionValues(vm.argv, '-kernel'), ...optionValues(vm.argv, '-initrd')];
+    if (files.some((f) => !existsSync(f))) archs.add(node.arch);
+  }
+  return [...archs].sort();
+}
+
+/**
+ * Builds each missing tiny guest in turn, reporting through `log`; true when something was built (the plan must
+ * then be compiled again, against the guest now there).
+ */
+export async function buildMissingGuests(
+  plan: LabPlan,
+  topology: Topology,
+  build: GuestBuilder,
+  log: (level: 'info' | 'error', message: string) => void,
+): Promise<boolean> {
+  let built = false;
+  for (const arch of missingTinyGuests(plan, topology)) {
+    log('info', `tiny guest: building it for ${arch} (first launch: its kernel and busybox come from the distribution's packages)`);
+    try {
+      await build(arch, (line) => log('info', `tiny guest: ${line}`));
+      log('info', `tiny guest: built for ${arch}`);
+      built = true;
+    } catch (err) {
+      log('error', `tiny guest: could not build it for ${arch}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return built;
+}
