@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { expect, test } from './fixtures';
 import { InspectorPanel } from './pages/InspectorPanel';
 
@@ -65,5 +66,46 @@ test.describe('inspector', () => {
     await panel.expectArgvWord('vm1', '-no-reboot');
     await panel.field('smp').fill('0');
     await expect(panel.error('smp')).toBeVisible();
+  });
+
+  test('with nothing selected the inspector edits the lab: a rename shows in Commands and the saved file, one undo step', async ({
+    editor,
+  }, info) => {
+    const { page } = editor;
+    const panel = new InspectorPanel(page);
+    await editor.openExample('05-socket-pair');
+    await expect(page.getByTestId('inspector__lab')).toBeVisible();
+    await expect(panel.field('lab.name')).toHaveValue('socket-pair');
+    await editor.showCommands();
+    await expect(page.getByTestId('commands__lab')).toHaveText('socket-pair');
+
+    await panel.field('lab.name').fill('edge lab');
+    await expect(panel.error('lab.name')).toContainText('letters, digits');
+    await expect(page.getByTestId('commands__lab')).toHaveText('socket-pair');
+    await editor.setField('lab.name', 'edge-lab');
+    await expect(panel.error('lab.name')).toHaveCount(0);
+    await expect(page.getByTestId('commands__lab')).toHaveText('edge-lab');
+    await editor.setField('lab.settings.portBase', '80');
+    await expect(panel.error('lab.settings.portBase')).toContainText('1024');
+    await editor.setField('lab.settings.portBase', '41000');
+    await expect(panel.error('lab.settings.portBase')).toHaveCount(0);
+    await editor.setField('lab.description', 'Two guests\non one socket.');
+    await editor.screenshot(info.outputPath('lab-form.png'));
+
+    const file = info.outputPath('renamed.qnet.yaml');
+    await (await editor.save()).saveAs(file);
+    const saved = await readFile(file, 'utf8');
+    expect(saved).toMatch(/^name: edge-lab$/m);
+    expect(saved).toContain('Two guests');
+    expect(saved).toContain('portBase: 41000');
+
+    // The description, the port base, the name: one undo step each; redoing them is the saved document again.
+    await editor.press('ControlOrMeta+z', 3);
+    await expect(panel.field('lab.name')).toHaveValue('socket-pair');
+    await expect(page.getByTestId('commands__lab')).toHaveText('socket-pair');
+    await editor.expectDirty(true);
+    await editor.press('ControlOrMeta+Shift+z', 3);
+    await expect(page.getByTestId('commands__lab')).toHaveText('edge-lab');
+    await editor.expectDirty(false);
   });
 });

@@ -4,6 +4,7 @@ import { useShortcuts } from './actions/useShortcuts';
 import { Canvas } from './canvas/Canvas';
 import { useDesktop } from './desktop/useDesktop';
 import { appCommands, openText } from './files/commands';
+import { useUnloadGuard } from './files/useUnloadGuard';
 import { Inspector } from './inspector/Inspector';
 import { startLabSync } from './lab/labActions';
 import { BottomPanel } from './panels/BottomPanel';
@@ -11,6 +12,7 @@ import { NoticeBar, OpenErrorsDialog } from './panels/Dialogs';
 import { Gallery } from './panels/Gallery';
 import { Palette } from './panels/Palette';
 import { Toolbar } from './panels/Toolbar';
+import { UnsavedDialog } from './panels/UnsavedDialog';
 import { useProbe } from './plan/useProbe';
 import { useEditor } from './store/editor';
 import { useAppliedTheme } from './store/theme';
@@ -21,6 +23,7 @@ export function App() {
   const app = useMemo(() => appCommands(() => fileInput.current), []);
   useShortcuts(app);
   useDesktop(app);
+  useUnloadGuard();
   useAppliedTheme();
   useEffect(() => {
     const stopSync = startLabSync();
@@ -43,6 +46,7 @@ export function App() {
       {probeError ? <div className="banner">{probeError}</div> : null}
       <Gallery />
       <OpenErrorsDialog />
+      <UnsavedDialog />
       <input
         ref={fileInput}
         type="file"

@@ -163,6 +163,25 @@ export class EditorPage {
     await expect(this.page.getByTestId('gallery')).toHaveCount(0);
   }
 
+  /** Polls the toolbar's unsaved-changes mark. */
+  async expectDirty(dirty: boolean): Promise<void> {
+    await expect(this.page.getByTestId('toolbar__file')).toHaveAttribute('data-dirty', String(dirty));
+  }
+
+  /** The unsaved-changes question asked before the document is replaced; resolves once it is shown. */
+  async expectUnsavedPrompt(file: string): Promise<Locator> {
+    const dialog = this.page.getByTestId('unsaved');
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByTestId('unsaved__file')).toHaveText(file);
+    return dialog;
+  }
+
+  /** Answers the unsaved-changes question and waits until it is gone. */
+  async answerUnsaved(choice: 'save' | 'discard' | 'cancel'): Promise<void> {
+    await this.page.getByTestId(`unsaved__${choice}`).click();
+    await expect(this.page.getByTestId('unsaved')).toHaveCount(0);
+  }
+
   /** A screenshot kept with the test's artifacts (test-results/e2e/…). */
   async screenshot(path: string): Promise<void> {
     await this.page.screenshot({ path, fullPage: false });

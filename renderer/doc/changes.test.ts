@@ -70,4 +70,19 @@ describe('applyChange', () => {
     expect(applyChange(doc, { type: 'move-nodes', moves: [] })).toBe(doc);
     expect(applyChange(doc, { type: 'add-node', node: doc.nodes[0]!, position: { x: 1, y: 1 } })).toBe(doc);
   });
+
+  it("sets the lab's name, description and settings", () => {
+    const doc = twoVmsOnHub();
+    let next = applyChanges(doc, [
+      { type: 'set-name', name: 'renamed' },
+      { type: 'set-description', description: 'Two guests on a hub.' },
+      { type: 'set-settings', settings: { portBase: 41000, macPrefix: '52:54:01' } },
+    ]);
+    expect(next).toMatchObject({ name: 'renamed', description: 'Two guests on a hub.', settings: { portBase: 41000, macPrefix: '52:54:01' } });
+    expect(next.nodes).toBe(doc.nodes);
+    next = applyChange(next, { type: 'set-description', description: undefined });
+    expect('description' in next).toBe(false);
+    expect(applyChange(next, { type: 'set-name', name: 'renamed' })).toBe(next);
+    expect(applyChange(next, { type: 'set-description', description: undefined })).toBe(next);
+  });
 });

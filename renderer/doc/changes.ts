@@ -1,5 +1,5 @@
 import { linkId, resolveEndpoint } from '../../shared/model';
-import type { Link, NodeKind, Topology, TopologyNode } from '../../shared/model';
+import type { Link, NodeKind, Settings, Topology, TopologyNode } from '../../shared/model';
 
 /** A canvas position. */
 export interface XY {
@@ -28,6 +28,9 @@ export type Change =
       readonly value: unknown;
     }
   | { readonly type: 'set-name'; readonly name: string }
+  /** undefined removes the description. */
+  | { readonly type: 'set-description'; readonly description: string | undefined }
+  | { readonly type: 'set-settings'; readonly settings: Settings }
   | { readonly type: 'replace-document'; readonly doc: Topology };
 
 /** The node with this id, if any. */
@@ -113,7 +116,14 @@ export function applyChange(doc: Topology, change: Change): Topology {
       }
       return { ...doc, nodes: doc.nodes.map((n) => (n.id === change.id ? (setIn(n, change.path, change.value) as TopologyNode) : n)) };
     case 'set-name':
-      return { ...doc, name: change.name };
+      return change.name === doc.name ? doc : { ...doc, name: change.name };
+    case 'set-description': {
+      if (change.description === doc.description) return doc;
+      const { description: _, ...rest } = doc;
+      return change.description === undefined ? rest : { ...rest, description: change.description };
+    }
+    case 'set-settings':
+      return { ...doc, settings: change.settings };
     case 'replace-document':
       return change.doc;
   }

@@ -12,8 +12,12 @@ import { desktopApi } from '../api/desktop';
 import type { QnetWindowApi } from '../../shared/desktop-api';
 import { desktopFileCommands } from './desktopCommands';
 import { saveNameOf } from './names';
+import { mayReplace, unsavedPrompt } from './unsaved';
 
-/** Opens YAML text as the document; a bad file shows its errors and leaves the open document alone. */
+/**
+ * Opens YAML text as the document (Open, Open Recent, an example, a file from the OS). A bad file shows its errors
+ * and leaves the open document alone; unsaved changes are asked about first. False when nothing was opened.
+ */
 export async function openText(text: string, file: string): Promise<boolean> {
   const s = editor.getState();
   const r = loadTopology(text, file);
@@ -21,6 +25,7 @@ export async function openText(text: string, file: string): Promise<boolean> {
     s.setOpenErrors({ file, lines: r.errors.map((e) => formatModelError({ ...e, file: e.file ?? file })) });
     return false;
   }
+  if (!(await confirmReplace(`opening ${file.replace(/^.*[\\/]/, '')}`))) return false;
   const doc = await autoLayout(r.topology);
   s.load(doc, file);
   s.notify('info', `Opened ${file}`);
@@ -30,6 +35,27 @@ export async function openText(text: string, file: string): Promise<boolean> {
 /** The file name a document is saved as. */
 export function saveName(): string {
   return saveNameOf(editor.getState());
+}
+
+/** The browser's Save: the file is downloaded. */
+function downloadDocument(): void {
+  const s = editor.getState();
+  const name = saveName();
+  download(name, saveTopology(s.doc), 'application/yaml');
+  s.markSaved(name);
+  s.notify('info', `Saved ${name}`);
+}
+
+/**
+ * Before the document is replaced: when it has unsaved changes, asks Save / Don't Save / Cancel. True when it may
+ * be replaced. `next` ends the question "Save the changes to lab.qnet.yaml before …?".
+ */
+export function confirmReplace(next: string, desktop: QnetWindowApi | null = desktopApi()): Promise<boolean> {
+  return mayReplace({
+    isDirty: () => editor.getState().dirty,
+    ask: () => unsavedPrompt.ask({ file: saveName(), next }),
+    save: () => (desktop ? desktopFileCommands(desktop, { store: editor, openText }).save() : downloadDocument()),
+  });
 }
 
 /**
@@ -42,13 +68,7 @@ export function appCommands(
 ): AppCommands {
   const commands: AppCommands = {
     openFilePicker: () => fileInput()?.click(),
-    save() {
-      const s = editor.getState();
-      const name = saveName();
-      download(name, saveTopology(s.doc), 'application/yaml');
-      s.markSaved(name);
-      s.notify('info', `Saved ${name}`);
-    },
+    save: downloadDocument,
     exportScripts() {
       const s = editor.getState();
       if (!s.probed) return;
@@ -68,8 +88,8 @@ export function appCommands(
     exportDiagram(format) {
       void exportDiagram(format);
     },
-    newDocument() {
-      editor.getState().load(emptyDocument(), null);
+    async newDocument() {
+      if (await confirmReplace('starting a new document', desktop)) editor.getState().load(emptyDocument(), null);
     },
     openGallery() {
       editor.getState().setGalleryOpen(true);

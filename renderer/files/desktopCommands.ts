@@ -1,4 +1,4 @@
-import { saveTopology } from '../../shared/model';
+import { saveTopology, type Topology } from '../../shared/model';
 import type { DesktopRequest, QnetWindowApi } from '../../shared/desktop-api';
 import type { AppCommands } from '../actions/registry';
 import type { EditorStore } from '../store/store';
@@ -22,12 +22,12 @@ export interface DesktopFileCommands extends Pick<AppCommands, 'openFilePicker' 
  * answers with, so the next Save writes back to the same file without asking.
  */
 export function desktopFileCommands(api: QnetWindowApi, { store, openText }: DesktopFileDeps): DesktopFileCommands {
-  const write = async (request: Extract<DesktopRequest, { type: 'saveFile' | 'saveFileAs' }>) => {
+  const write = async (request: Extract<DesktopRequest, { type: 'saveFile' | 'saveFileAs' }>, doc: Topology) => {
     const r = await api.desktop(request);
     const s = store.getState();
     if (!r.ok) return s.notify('error', r.error.message);
     if (r.path === null) return; // the dialog was cancelled: still unsaved
-    s.markSaved(r.path);
+    s.markSaved(r.path, doc);
     s.notify('info', `Saved ${r.path}`);
   };
   return {
@@ -39,16 +39,14 @@ export function desktopFileCommands(api: QnetWindowApi, { store, openText }: Des
     save() {
       const s = store.getState();
       const path = isFilePath(s.fileName) ? s.fileName : undefined;
-      return write({
-        type: 'saveFile',
-        text: saveTopology(s.doc),
-        suggestedName: saveNameOf(s),
-        ...(path ? { path } : {}),
-      });
+      return write(
+        { type: 'saveFile', text: saveTopology(s.doc), suggestedName: saveNameOf(s), ...(path ? { path } : {}) },
+        s.doc,
+      );
     },
     saveAs() {
       const s = store.getState();
-      return write({ type: 'saveFileAs', text: saveTopology(s.doc), suggestedName: saveNameOf(s) });
+      return write({ type: 'saveFileAs', text: saveTopology(s.doc), suggestedName: saveNameOf(s) }, s.doc);
     },
   };
 }

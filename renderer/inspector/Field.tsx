@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 
-/** `tristate`: an optional boolean (default / on / off). */
-export type FieldType = 'text' | 'number' | 'select' | 'checkbox' | 'tristate';
+/** `tristate`: an optional boolean (default / on / off); `multiline`: text that may hold line breaks. */
+export type FieldType = 'text' | 'multiline' | 'number' | 'select' | 'checkbox' | 'tristate';
 
 export interface FieldProps {
   readonly label: string;
@@ -79,6 +79,17 @@ export function Field(props: FieldProps) {
             </option>
           ))}
         </select>
+      ) : type === 'multiline' ? (
+        <textarea
+          id={id}
+          data-testid={testid}
+          value={draft}
+          rows={3}
+          placeholder={placeholder}
+          aria-invalid={error ? true : undefined}
+          onChange={(e) => change(e.target.value)}
+          onBlur={onDone}
+        />
       ) : (
         <>
           <input

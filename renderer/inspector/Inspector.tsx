@@ -8,6 +8,7 @@ import { useEditor, useEditorShallow } from '../store/editor';
 import { BootEditor, GuestfwdList, SlirpEditor, StringList } from './editors';
 import { Field } from './Field';
 import { KIND_FIELDS } from './fields';
+import { LabForm } from './LabForm';
 import { HostfwdList, InterfaceList, NicList } from './lists';
 import { doneTyping, tryLinkField, tryNodeField } from './tryEdit';
 
@@ -115,7 +116,7 @@ function LinkForm({ id }: { id: string }) {
   );
 }
 
-/** The inspector: the form of the one selected node or link, or a summary. */
+/** The inspector: the form of the one selected node or link, a summary of a wider selection, or the lab's form. */
 export const Inspector = memo(function Inspector() {
   const sel = useEditorShallow((s) => [...s.selection.nodes, '|', ...s.selection.links]);
   const split = sel.indexOf('|');
@@ -128,15 +129,13 @@ export const Inspector = memo(function Inspector() {
         <NodeForm key={node.id} node={node} />
       ) : links.length === 1 && nodes.length === 0 ? (
         <LinkForm key={links[0]} id={links[0]!} />
-      ) : (
+      ) : nodes.length + links.length > 1 ? (
         <section className="inspector__form">
           <h2 className="panel-title">Inspector</h2>
-          <p className="muted">
-            {nodes.length + links.length > 1
-              ? `${nodes.length} nodes and ${links.length} links selected.`
-              : 'Select a node or a link to edit it.'}
-          </p>
+          <p className="muted">{`${nodes.length} nodes and ${links.length} links selected.`}</p>
         </section>
+      ) : (
+        <LabForm />
       )}
     </aside>
   );

@@ -9,6 +9,7 @@ export interface FieldDef {
   readonly options?: readonly string[];
   readonly optional?: boolean;
   readonly placeholder?: string;
+  readonly hint?: string;
 }
 
 const t = (path: string, label: string, placeholder?: string): FieldDef => ({
@@ -136,3 +137,26 @@ export const KIND_EDITORS: Partial<Record<NodeKind, readonly string[]>> = {
   vde: ['slirp'],
   nat: ['dnssearch', 'hostfwd', 'guestfwd'],
 };
+
+/** The lab's own fields (Inspector.tsx shows them while nothing is selected); paths are into the topology. */
+export const LAB_FIELDS: readonly FieldDef[] = [
+  {
+    path: ['name'],
+    label: 'Name',
+    type: 'text',
+    hint: 'Names the running lab, its state directory and derived interface names.',
+  },
+  { path: ['description'], label: 'Description', type: 'multiline', optional: true },
+  {
+    path: ['settings', 'portBase'],
+    label: 'Port base',
+    type: 'number',
+    hint: 'First of the ports derived for TCP and UDP links.',
+  },
+  {
+    path: ['settings', 'macPrefix'],
+    label: 'MAC prefix',
+    type: 'text',
+    hint: 'The first three bytes of every derived MAC.',
+  },
+];

@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { NODE_KINDS, NODE_SCHEMAS, TopologyNode } from '../../shared/model';
+import { NODE_KINDS, NODE_SCHEMAS, Settings, Topology, TopologyNode } from '../../shared/model';
 import type { NatNode, VmNode } from '../../shared/model';
 import { emptyDocument, newNode } from '../doc/factory';
 import { editor } from '../store/editor';
 import { BOOT_SEEDS } from './editors';
-import { KIND_EDITORS, KIND_FIELDS } from './fields';
-import { doneTyping, tryNodeField } from './tryEdit';
+import { KIND_EDITORS, KIND_FIELDS, LAB_FIELDS } from './fields';
+import { doneTyping, tryLabField, tryNodeField } from './tryEdit';
 
 function node<T>(id: string): T {
   return editor.getState().doc.nodes.find((n) => n.id === id) as T;
@@ -27,6 +27,15 @@ describe('inspector forms', () => {
       const covered = new Set([...KIND_FIELDS[kind].map((f) => String(f.path[0])), ...(KIND_EDITORS[kind] ?? [])]);
       expect(keys.filter((k) => !covered.has(k)), kind).toEqual([]);
     }
+  });
+
+  it('cover every field of the lab itself and of its settings', () => {
+    const covered = new Set(LAB_FIELDS.map((f) => f.path.join('.')));
+    const keys = [
+      ...Object.keys(Topology.shape).filter((k) => !['version', 'nodes', 'links', 'layout', 'settings'].includes(k)),
+      ...Object.keys(Settings.shape).map((k) => `settings.${k}`),
+    ];
+    expect(keys.filter((k) => !covered.has(k))).toEqual([]);
   });
 
   it('every boot seed is a valid boot', () => {
@@ -64,5 +73,34 @@ describe('tryNodeField', () => {
     expect(tryNodeField(node<VmNode>('vm1'), ['boot', 'images', 0, 'snapshot'], false)).toBeNull();
     expect(node<VmNode>('vm1').boot).toEqual({ type: 'disk', images: [{ path: 'disk.qcow2', format: 'qcow2', snapshot: false }] });
     expect(tryNodeField(node<VmNode>('vm1'), ['boot', 'images'], [])).not.toBeNull();
+  });
+});
+
+describe('tryLabField', () => {
+  it("edits the lab's name, description and settings with the topology schema's checks", () => {
+    expect(tryLabField(['name'], 'my lab')).toMatch(/letters, digits/);
+    expect(tryLabField(['name'], 'my-lab')).toBeNull();
+    expect(tryLabField(['description'], 'Line one.\nLine two.')).toBeNull();
+    expect(tryLabField(['settings', 'portBase'], 80)).toMatch(/1024/);
+    expect(tryLabField(['settings', 'macPrefix'], '52:54')).toMatch(/three bytes/);
+    expect(tryLabField(['settings', 'portBase'], 41000)).toBeNull();
+    expect(tryLabField(['description'], undefined)).toBeNull();
+    const doc = editor.getState().doc;
+    expect(doc).toMatchObject({ name: 'my-lab', settings: { portBase: 41000, macPrefix: '52:54:00' } });
+    expect('description' in doc).toBe(false);
+  });
+
+  it('typing in one lab field is one undo step', () => {
+    const before = editor.getState().doc.name;
+    const past = editor.getState().history.past.length;
+    for (const name of ['l', 'la', 'lab', 'lab-', 'lab-2']) tryLabField(['name'], name);
+    doneTyping();
+    tryLabField(['settings', 'portBase'], 42000);
+    doneTyping();
+    expect(editor.getState().history.past.length).toBe(past + 2);
+    editor.getState().undo();
+    expect(editor.getState().doc).toMatchObject({ name: 'lab-2', settings: { portBase: 40000 } });
+    editor.getState().undo();
+    expect(editor.getState().doc.name).toBe(before);
   });
 });

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { Link, NODE_SCHEMAS } from '../../shared/model';
+import { Link, NODE_SCHEMAS, Settings, Topology } from '../../shared/model';
 import type { TopologyNode } from '../../shared/model';
-import { findLink, setIn } from '../doc/changes';
+import { findLink, setIn, type Change } from '../doc/changes';
 import { editor } from '../store/editor';
 
 type Path = readonly (string | number)[];
@@ -31,6 +31,36 @@ export function tryLinkField(id: string, path: Path, value: unknown): string | n
   const parsed = Link.safeParse(setIn(found.link, path, value));
   if (!parsed.success) return messageAt(parsed.error, path);
   editor.getState().dispatch([{ type: 'replace-link', id, link: parsed.data }], { kind: 'coalesce', key: `${id}/${path.join('.')}` });
+  return null;
+}
+
+/** The lab's own fields and the topology schema's validator of each. */
+const LAB_SCHEMAS = {
+  name: Topology.shape.name,
+  description: Topology.shape.description,
+  settings: Settings,
+} as const;
+
+/** The change that sets a lab field to its validated value. */
+function labChange(field: keyof typeof LAB_SCHEMAS, value: unknown): Change {
+  if (field === 'name') return { type: 'set-name', name: value as string };
+  if (field === 'description') return { type: 'set-description', description: value as string | undefined };
+  return { type: 'set-settings', settings: value as Settings };
+}
+
+/**
+ * The same for a field of the lab itself (`['name']`, `['description']`, `['settings', 'portBase']`), with the
+ * topology schema's validators: only the edited field is checked, not every node of a large lab.
+ */
+export function tryLabField(path: Path, value: unknown): string | null {
+  const [field, ...rest] = path;
+  if (field !== 'name' && field !== 'description' && field !== 'settings') {
+    return `the lab has no field ${String(field)}`;
+  }
+  const doc = editor.getState().doc;
+  const parsed = (LAB_SCHEMAS[field] as z.ZodType).safeParse(setIn(doc[field], rest, value));
+  if (!parsed.success) return messageAt(parsed.error, rest);
+  editor.getState().dispatch([labChange(field, parsed.data)], { kind: 'coalesce', key: `#lab/${path.join('.')}` });
   return null;
 }
 

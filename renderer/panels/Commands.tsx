@@ -131,7 +131,7 @@ export const Commands = memo(function Commands() {
     <div className="commands" data-testid="commands" data-errors={errors}>
       <TargetBar />
       <p className="commands__summary">
-        Lab <code>{plan.lab}</code>: needs privilege <strong data-testid="commands__privilege">{plan.privilege}</strong>
+        Lab <code data-testid="commands__lab">{plan.lab}</code>: needs privilege <strong data-testid="commands__privilege">{plan.privilege}</strong>
         ; state in <code>{plan.stateDir}</code>
         {plan.netns ? (
           <>

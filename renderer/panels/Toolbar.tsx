@@ -65,7 +65,7 @@ export const Toolbar = memo(function Toolbar({ app }: { app: AppCommands }) {
       >
         {labName ? `${labName}: ${busy === 'stop' ? 'stopping' : (labState ?? 'idle')}` : 'no lab'}
       </span>
-      <span className="toolbar__file" data-testid="toolbar__file">
+      <span className="toolbar__file" data-testid="toolbar__file" data-dirty={dirty}>
         {title}
         {dirty ? ' •' : ''}
       </span>

@@ -60,3 +60,52 @@ describe('editor store: clipboard and nudges', () => {
     expect(named(press('a', { ctrlKey: true }))).toBe('selectAll');
   });
 });
+
+describe('editor store: dirty', () => {
+  const vm = (s: ReturnType<typeof store>, id: string) => s.getState().doc.nodes.find((n) => n.id === id) as VmNode;
+  const setMemory = (s: ReturnType<typeof store>, memory: number) =>
+    s.getState().dispatch([{ type: 'replace-node', id: 'vm1', node: { ...vm(s, 'vm1'), memory } }]);
+
+  it('undoing back to what was last opened or saved makes the document clean; redo makes it dirty again', () => {
+    const s = store();
+    s.getState().load(s.getState().doc, 'lab.qnet.yaml');
+    expect(s.getState().dirty).toBe(false);
+    setMemory(s, 512);
+    expect(s.getState().dirty).toBe(true);
+    s.getState().undo();
+    expect(s.getState().dirty).toBe(false);
+    s.getState().redo();
+    expect(s.getState().dirty).toBe(true);
+
+    s.getState().markSaved('lab.qnet.yaml');
+    expect(s.getState().dirty).toBe(false);
+    s.getState().undo();
+    expect(s.getState().dirty).toBe(true);
+    s.getState().redo();
+    expect(s.getState().dirty).toBe(false);
+  });
+
+  it('an edit that puts back the saved data is clean; a drag that ends where it began too', () => {
+    const s = store();
+    s.getState().markSaved('lab.qnet.yaml');
+    setMemory(s, 512);
+    setMemory(s, 256);
+    expect(s.getState().dirty).toBe(false);
+    s.getState().beginInteraction();
+    s.getState().dispatch([{ type: 'move-nodes', moves: [{ id: 'vm2', position: { x: 30, y: 0 } }] }], { kind: 'none' });
+    expect(s.getState().dirty).toBe(true);
+    s.getState().dispatch([{ type: 'move-nodes', moves: [{ id: 'vm2', position: { x: 0, y: 0 } }] }], { kind: 'none' });
+    s.getState().endInteraction();
+    expect(s.getState().dirty).toBe(false);
+  });
+
+  it('an edit made while an asynchronous save was writing keeps the document dirty', () => {
+    const s = store();
+    const written = s.getState().doc;
+    setMemory(s, 512);
+    s.getState().markSaved('/labs/lab.qnet.yaml', written);
+    expect(s.getState()).toMatchObject({ dirty: true, fileName: '/labs/lab.qnet.yaml', savedDoc: written });
+    s.getState().undo();
+    expect(s.getState().dirty).toBe(false);
+  });
+});

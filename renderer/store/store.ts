@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { Topology } from '../../shared/model';
 import { applyChanges, type Change } from '../doc/changes';
 import { copyNodes, pasteChanges, type Clip } from '../doc/clipboard';
+import { sameData } from '../doc/equal';
 import { emptyDocument } from '../doc/factory';
 import { beginMark, commitMark, EMPTY_HISTORY, endRun, record, redo, undo, type History, type Intent } from '../doc/history';
 import type { ProbedTarget } from '../plan/target';
@@ -37,6 +38,8 @@ export interface EditorState {
   readonly selection: Selection;
   /** The file name the document was opened from or saved as. */
   readonly fileName: string | null;
+  /** The document as it was last opened or saved; the document is dirty while it holds other data. */
+  readonly savedDoc: Topology;
   readonly dirty: boolean;
   readonly probed: ProbedTarget | null;
   readonly notice: Notice | null;
@@ -62,7 +65,11 @@ export interface EditorState {
   notify(kind: Notice['kind'], text: string): void;
   setOpenErrors(errors: OpenErrors | null): void;
   setGalleryOpen(open: boolean): void;
-  markSaved(fileName: string): void;
+  /**
+   * `saved` (the document now when not given) was written to `fileName`: it is the clean state. An asynchronous save
+   * passes the document it wrote, so edits made while it was writing keep the document dirty.
+   */
+  markSaved(fileName: string, saved?: Topology): void;
   revealNodes(nodes: readonly string[]): void;
   /** Copies the selected nodes (and the links between them); false when nothing is selected. */
   copy(): boolean;
@@ -73,6 +80,11 @@ export interface EditorState {
 
 const NONE: Selection = { nodes: [], links: [] };
 const RECORD: Intent = { kind: 'record' };
+
+/** Whether a document differs from the saved one: undoing back to what was saved makes it clean again. */
+function dirtyOf(doc: Topology, saved: Topology): boolean {
+  return !sameData(doc, saved);
+}
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -88,11 +100,13 @@ function pruneSelection(doc: Topology, sel: Selection, linkIds: (d: Topology) =>
 
 /** Creates an editor store (one per window; tests make their own). */
 export function createEditorStore(linkIds: (d: Topology) => Set<string>) {
+  const empty = emptyDocument();
   return create<EditorState>()((set, get) => ({
-    doc: emptyDocument(),
+    doc: empty,
     history: EMPTY_HISTORY,
     selection: NONE,
     fileName: null,
+    savedDoc: empty,
     dirty: false,
     probed: null,
     notice: null,
@@ -106,7 +120,7 @@ export function createEditorStore(linkIds: (d: Topology) => Set<string>) {
       const { doc, history, selection } = get();
       const next = applyChanges(doc, changes);
       if (next === doc) return;
-      set({ doc: next, history: record(history, doc, next, intent), selection: pruneSelection(next, selection, linkIds), dirty: true });
+      set({ doc: next, history: record(history, doc, next, intent), selection: pruneSelection(next, selection, linkIds), dirty: dirtyOf(next, get().savedDoc) });
     },
     beginInteraction() {
       set({ history: beginMark(get().history, get().doc) });
@@ -121,11 +135,11 @@ export function createEditorStore(linkIds: (d: Topology) => Set<string>) {
     },
     undo() {
       const r = undo(get().history, get().doc);
-      if (r) set({ doc: r.doc, history: r.history, selection: pruneSelection(r.doc, get().selection, linkIds), dirty: true });
+      if (r) set({ doc: r.doc, history: r.history, selection: pruneSelection(r.doc, get().selection, linkIds), dirty: dirtyOf(r.doc, get().savedDoc) });
     },
     redo() {
       const r = redo(get().history, get().doc);
-      if (r) set({ doc: r.doc, history: r.history, selection: pruneSelection(r.doc, get().selection, linkIds), dirty: true });
+      if (r) set({ doc: r.doc, history: r.history, selection: pruneSelection(r.doc, get().selection, linkIds), dirty: dirtyOf(r.doc, get().savedDoc) });
     },
     select(selection) {
       const cur = get().selection;
@@ -139,6 +153,7 @@ export function createEditorStore(linkIds: (d: Topology) => Set<string>) {
         history: record(endRun(history), before, doc, RECORD),
         selection: NONE,
         fileName,
+        savedDoc: doc,
         dirty: false,
         openErrors: null,
         reveal: { seq: get().reveal.seq + 1, nodes: [] },
@@ -156,8 +171,8 @@ export function createEditorStore(linkIds: (d: Topology) => Set<string>) {
     setGalleryOpen(galleryOpen) {
       set({ galleryOpen });
     },
-    markSaved(fileName) {
-      set({ fileName, dirty: false });
+    markSaved(fileName, saved = get().doc) {
+      set({ fileName, savedDoc: saved, dirty: dirtyOf(get().doc, saved) });
     },
     revealNodes(nodes) {
       set({ reveal: { seq: get().reveal.seq + 1, nodes } });
