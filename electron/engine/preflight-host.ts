@@ -39,6 +39,31 @@ export function checkNames(ctx: PreflightContext): Diagnostic[] {
   return out;
 }
 
+/**
+ * What a host-network lab uses but does not create is there: each external bridge (a bridge, not another kind of
+ * interface) and each host interface a bridge takes as its uplink. `sysClassNet` is where interfaces are listed.
+ */
+export function checkHostInterfaces(ctx: PreflightContext, sysClassNet = '/sys/class/net'): Diagnostic[] {
+  if (ctx.plan.netns !== null) return []; // the compiler already says these cannot reach a lab's own namespace
+  const out: Diagnostic[] = [];
+  for (const n of ctx.topology.nodes) {
+    if (n.kind !== 'bridge' || !n.external) continue;
+    const br = n.ifname ?? n.id;
+    const create = `sudo ip link add ${br} type bridge && sudo ip link set ${br} up`;
+    if (!existsSync(join(sysClassNet, br)))
+      out.push(pdiag('PREFLIGHT_BRIDGE_MISSING', `${n.id} uses the host bridge ${br}, which does not exist: create it with ${create}, or untick "external" so the lab creates it`, { nodes: [n.id], fix: create }));
+    else if (!existsSync(join(sysClassNet, br, 'bridge')))
+      out.push(pdiag('PREFLIGHT_BRIDGE_MISSING', `${n.id} uses the host bridge ${br}, but ${br} is not a bridge: name a bridge (ip -br link show type bridge lists them)`, { nodes: [n.id], fix: 'ip -br link show type bridge' }));
+  }
+  for (const s of ctx.plan.hostSteps) {
+    const [ip, link, set, itf, master, br] = s.argv;
+    if (ip !== 'ip' || link !== 'link' || set !== 'set' || master !== 'master' || !s.id.startsWith('uplink-')) continue;
+    if (itf === undefined || existsSync(join(sysClassNet, itf))) continue;
+    out.push(pdiag('PREFLIGHT_UPLINK_MISSING', `the uplink ${itf} of bridge ${br ?? ''} is not an interface of this host: fix its name in the host node (ip -br link lists this host's interfaces)`, { fix: 'ip -br link' }));
+  }
+  return out;
+}
+
 /** The lab's state directory is not used by a running lab (its journal names live processes). */
 export function checkLabRunning(ctx: PreflightContext): Diagnostic[] {
   const read = readJournal(join(ctx.plan.stateDir, JOURNAL_FILE));

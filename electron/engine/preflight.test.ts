@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { DEFAULT_TARGET } from '../../shared/compiler/target';
 import { aclAllows, readBridgeAcl } from './bridge-acl';
 import { topologyOf } from './lab-testkit';
 import { preflight } from './preflight';
+import { checkHostInterfaces } from './preflight-host';
 import { doneIndices, rootScript } from './privilege';
 import { isOurProcess } from './proc';
 import { boundPorts, parseQemuOpts } from './qemu-args';
@@ -147,3 +148,34 @@ links:
     expect(fine.map((p) => p.code)).not.toContain('PREFLIGHT_TUN_ACCESS');
   });
 });
+
+describe('host interfaces a host-network lab uses', () => {
+  it('names a missing external bridge, one that is not a bridge, and a missing uplink, each with the fix', () => {
+    const net = join(dir, 'sys-class-net');
+    for (const d of ['brok/bridge', 'eth9', 'plain0']) mkdirSync(join(net, d), { recursive: true });
+    const topology = topologyOf(`version: 1
+name: hi
+nodes:
+  - { id: a, kind: vm, nics: [{ id: eth0 }, { id: eth1 }, { id: eth2 }] }
+  - { id: gone, kind: bridge, ifname: qnbrgone, external: true }
+  - { id: notbr, kind: bridge, ifname: plain0, external: true }
+  - { id: ok, kind: bridge, ifname: brok, external: true }
+  - { id: lan, kind: bridge }
+  - { id: h, kind: host, interfaces: [{ name: eth9 }, { name: nosuch0 }] }
+links:
+  - { a: 'a:eth0', b: gone }
+  - { a: 'a:eth1', b: notbr }
+  - { a: 'a:eth2', b: ok }
+  - { a: 'h:nosuch0', b: lan }
+`);
+    const plan = compile(topology, { ...DEFAULT_TARGET, isolation: 'host', stateDir: dir, tinyGuest: {} });
+    const ctx = { plan, topology, env: {}, uid: 0, passwordlessSudo: false, bridgeConf: '/none' };
+    expect(checkHostInterfaces(ctx, net).map((p) => `${p.code}: ${p.message}`)).toEqual([
+      'PREFLIGHT_BRIDGE_MISSING: gone uses the host bridge qnbrgone, which does not exist: create it with sudo ip link add qnbrgone type bridge && sudo ip link set qnbrgone up, or untick "external" so the lab creates it',
+      'PREFLIGHT_BRIDGE_MISSING: notbr uses the host bridge plain0, but plain0 is not a bridge: name a bridge (ip -br link show type bridge lists them)',
+      `PREFLIGHT_UPLINK_MISSING: the uplink nosuch0 of bridge ${plan.hostSteps.find((s) => s.id.startsWith('uplink-'))!.argv[5]} is not an interface of this host: fix its name in the host node (ip -br link lists this host's interfaces)`,
+    ]);
+    expect(checkHostInterfaces({ ...ctx, plan: compile(topology, { ...DEFAULT_TARGET, isolation: 'netns', stateDir: dir, tinyGuest: {} }) }, net)).toEqual([]);
+  });
+});
+

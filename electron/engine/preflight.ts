@@ -9,7 +9,7 @@ import type { Topology } from '../../shared/model';
 import { DEFAULT_BRIDGE_CONF } from './bridge-acl';
 import type { KvmProbe } from './kvm';
 import { checkBootFiles, checkVhostBackends } from './preflight-files';
-import { checkHelper, checkLabRunning, checkNames, checkPrivilege } from './preflight-host';
+import { checkHelper, checkHostInterfaces, checkLabRunning, checkNames, checkPrivilege } from './preflight-host';
 import { checkPorts } from './preflight-ports';
 import { checkKvm, checkPrograms, checkQemuVersion } from './preflight-programs';
 import { spawnEnv } from './which';
@@ -70,6 +70,7 @@ export async function preflight(plan: LabPlan, topology: Topology, penv: Preflig
     ...checkBootFiles(ctx),
     ...checkLabRunning(ctx),
     ...checkNames(ctx),
+    ...checkHostInterfaces(ctx),
     ...(await checkPorts(ctx)),
     ...checkHelper(ctx),
     ...checkVhostBackends(ctx),
