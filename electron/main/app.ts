@@ -4,7 +4,7 @@
  * engine; closing a window asks about its unsaved changes, and the app going (its last window, or Quit) asks about
  * the running labs (close-flow.ts). Quitting waits for the engine to stop every lab.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { app, session, type BrowserWindow, type Session } from 'electron';
 import type { MenuAction } from '../../shared/desktop-api';
 import { processIo } from '../cli/usage';
@@ -143,9 +143,10 @@ export async function runApp(root: string): Promise<void> {
   const files = (argv: readonly string[]) => argv.filter((a) => /\.(qnet\.yaml|ya?ml)$/.test(a) && !a.startsWith('-'));
   await app.whenReady();
   const qnet = new QnetApp({ root, userData: app.getPath('userData') });
-  app.on('second-instance', (_event, argv) => {
+  // A second launch's relative paths are relative to where it was started, not to where this one was.
+  app.on('second-instance', (_event, argv, workingDirectory) => {
     qnet.focus();
-    for (const f of files(argv.slice(1))) qnet.openPath(f);
+    for (const f of files(argv.slice(1))) qnet.openPath(resolve(workingDirectory, f));
   });
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', (event) => qnet.beforeQuit(event));
@@ -159,5 +160,5 @@ export async function runApp(root: string): Promise<void> {
     });
   });
   await qnet.initialize();
-  for (const f of files(process.argv.slice(app.isPackaged ? 1 : 2))) qnet.openPath(f);
+  for (const f of files(process.argv.slice(app.isPackaged ? 1 : 2))) qnet.openPath(resolve(f));
 }
