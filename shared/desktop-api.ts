@@ -48,7 +48,13 @@ export type DesktopRequest =
   | { readonly type: 'saveFileAs'; readonly text: string; readonly suggestedName?: string }
   | { readonly type: 'recentFiles' }
   /** The page's document: whether it has unsaved changes (the close prompt) and its file (the title). */
-  | { readonly type: 'documentState'; readonly dirty: boolean; readonly path: string | null };
+  | { readonly type: 'documentState'; readonly dirty: boolean; readonly path: string | null }
+  /** An Edit menu command for the focused text field (not the drawing): main runs it on the page natively. */
+  | { readonly type: 'editText'; readonly op: TextEditOp };
+
+/** Edit menu commands a text field takes (WebContents' own undo, redo, cut, copy, paste, delete, selectAll). */
+export const TEXT_EDIT_OPS = ['undo', 'redo', 'cut', 'copy', 'paste', 'delete', 'selectAll'] as const;
+export type TextEditOp = (typeof TEXT_EDIT_OPS)[number];
 
 /** The success payload of each desktop request. */
 export interface DesktopResponses {
@@ -60,6 +66,7 @@ export interface DesktopResponses {
   readonly saveFileAs: { readonly path: string | null };
   readonly recentFiles: { readonly paths: readonly string[] };
   readonly documentState: object;
+  readonly editText: object;
 }
 
 /** The result type of one desktop request. */

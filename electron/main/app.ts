@@ -16,6 +16,7 @@ import { NicModelCache, webRoutes } from '../server/routes';
 import { CloseFlow } from './close-flow';
 import { CspManager } from './csp';
 import { FileManager } from './dialogs';
+import { editText } from './edit-text';
 import { EngineManager } from './engine-manager';
 import { IpcManager } from './ipc';
 import { MenuManager } from './menu';
@@ -56,7 +57,8 @@ export class QnetApp {
     });
     this.ipc = new IpcManager(
       { request: (r) => this.engine.api.request(r), subscribe: (l) => this.engine.api.subscribe(l) },
-      (request, sender) => this.files.handle(request, sender),
+      (request, sender) =>
+        request.type === 'editText' ? Promise.resolve(editText(sender, request.op)) : this.files.handle(request, sender),
     );
     this.menu = new MenuManager(() => ({
       recent: this.files.recent(),

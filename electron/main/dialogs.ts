@@ -84,7 +84,7 @@ export class FileManager {
   }
 
   /** Serves one desktop request of the page in `sender`. */
-  async handle(request: DesktopRequest, sender: WebContents): Promise<Result> {
+  async handle(request: Exclude<DesktopRequest, { type: 'editText' }>, sender: WebContents): Promise<Result> {
     const win = BrowserWindow.fromWebContents(sender);
     switch (request.type) {
       case 'ready': // answered by the IPC layer, which holds the queued actions

@@ -197,6 +197,9 @@ describe('request checks', () => {
     expect(checkDesktopRequest({ type: 'documentState', dirty: true, path: null }).ok).toBe(true);
     expect(checkDesktopRequest({ type: 'documentState', dirty: 'yes', path: null }).ok).toBe(false);
     expect(checkDesktopRequest({ type: 'saveFileAs', text: 1 }).ok).toBe(false);
+    expect(checkDesktopRequest({ type: 'editText', op: 'paste' }).ok).toBe(true);
+    expect(checkDesktopRequest({ type: 'editText', op: 'executeJavaScript' }).ok).toBe(false);
+    expect(checkDesktopRequest({ type: 'editText' }).ok).toBe(false);
     expect(checkDesktopRequest({ type: 'saveFile', text: '', path: 3 }).ok).toBe(false);
     expect(checkDesktopRequest({ type: 'format' }).ok).toBe(false);
     expect(checkDesktopRequest(null).ok).toBe(false);

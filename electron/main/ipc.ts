@@ -8,7 +8,7 @@
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { fail, type EngineApi, type EngineEvent, type EngineRequest, type Result } from '../../shared/api';
-import { IPC, type DesktopRequest, type MenuAction } from '../../shared/desktop-api';
+import { IPC, TEXT_EDIT_OPS, type DesktopRequest, type MenuAction } from '../../shared/desktop-api';
 import { MAX_LINE, parseClientLine } from '../engine/control-protocol';
 import { isAppUrl } from './window';
 
@@ -53,6 +53,10 @@ export function checkDesktopRequest(payload: unknown): Checked<DesktopRequest> {
       return typeof payload.dirty === 'boolean' && (payload.path === null || typeof payload.path === 'string')
         ? ok
         : { ok: false, message: 'documentState needs dirty (boolean) and path (string or null)' };
+    case 'editText':
+      return (TEXT_EDIT_OPS as readonly unknown[]).includes(payload.op)
+        ? ok
+        : { ok: false, message: `editText needs op, one of ${TEXT_EDIT_OPS.join(', ')}` };
     default:
       return { ok: false, message: `unknown desktop request "${payload.type}"` };
   }

@@ -1,16 +1,7 @@
 import { useEffect } from 'react';
 import { editor } from '../store/editor';
+import { editable, inDialog } from './focus';
 import { actionForKey, type AppCommands } from './registry';
-
-function editable(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
-}
-
-/** Whether the key press happened in a dialog (the unsaved-changes question, the gallery): it edits nothing behind it. */
-function inDialog(target: EventTarget | null): boolean {
-  return target instanceof Element && target.closest('.modal') !== null;
-}
 
 /**
  * Routes key presses to the action registry; in a form field only file actions (save, open) are taken over, in a

@@ -37,7 +37,7 @@ function fakeApi(answers: Answers = {}, queued: MenuAction[] = []) {
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-function setup(answers: Answers = {}, queued: MenuAction[] = []) {
+function setup(answers: Answers = {}, queued: MenuAction[] = [], where = { editingText: false, dialogOpen: false }) {
   const store: EditorStore = createEditorStore((d: Topology) => new Set(d.links.map((l, i) => linkId(l, i))));
   const app: AppCommands = {
     openFilePicker: vi.fn(),
@@ -55,8 +55,9 @@ function setup(answers: Answers = {}, queued: MenuAction[] = []) {
     return r.ok;
   });
   const fake = fakeApi(answers, queued);
-  const connect = () => connectDesktop(fake.api, { store, app, openText });
-  return { ...fake, store, app, openText, connect };
+  const focus = { ...where };
+  const connect = () => connectDesktop(fake.api, { store, app, openText, focus: () => focus });
+  return { ...fake, store, app, openText, connect, focus };
 }
 
 const fileText = (name: string) => saveTopology({ ...emptyDocument(), name });
@@ -80,6 +81,26 @@ describe('connectDesktop: menu actions', () => {
     expect(t.app.newDocument).toHaveBeenCalledOnce();
     t.fire({ name: 'saveAs' });
     expect(t.app.saveAs).toHaveBeenCalledOnce();
+  });
+
+  it('in a text field, Edit menu commands are the field’s (run by main), not the drawing’s; a dialog blocks the rest', async () => {
+    const t = setup();
+    t.connect();
+    addVm(t.store);
+    t.focus.editingText = true;
+    for (const name of ['undo', 'copy', 'paste', 'selectAll']) t.fire({ name });
+    await flush();
+    expect(t.sent('editText')).toEqual(['undo', 'copy', 'paste', 'selectAll'].map((op) => ({ type: 'editText', op })));
+    expect(t.store.getState().doc.nodes).toHaveLength(1);
+    t.focus.editingText = false;
+    t.focus.dialogOpen = true;
+    t.fire({ name: 'undo' });
+    await flush();
+    expect(t.store.getState().doc.nodes).toHaveLength(1);
+    t.focus.dialogOpen = false;
+    t.fire({ name: 'undo' });
+    await flush();
+    expect(t.store.getState().doc.nodes).toHaveLength(0);
   });
 
   it('skips an action whose predicate is false', () => {

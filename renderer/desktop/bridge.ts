@@ -3,7 +3,8 @@
  * registry, opens the files main hands over (recent list, command line, the OS), and reports the document's
  * unsaved-changes state (the window title, the close prompt).
  */
-import type { MenuAction, QnetWindowApi } from '../../shared/desktop-api';
+import { TEXT_EDIT_OPS, type MenuAction, type QnetWindowApi, type TextEditOp } from '../../shared/desktop-api';
+import { pageFocus, type PageFocus } from '../actions/focus';
 import { ACTIONS, type AppCommands } from '../actions/registry';
 import type { EditorStore } from '../store/store';
 
@@ -12,6 +13,8 @@ export interface DesktopDeps {
   readonly app: AppCommands;
   /** Opens YAML text as the document, `path` as its file name (files/commands.ts `openText`). */
   readonly openText: (text: string, path: string) => Promise<unknown>;
+  /** Where the page's focus is (default: the document's); tests give their own. */
+  readonly focus?: () => PageFocus;
 }
 
 /**
@@ -35,7 +38,7 @@ function handshake(api: QnetWindowApi, notify: (text: string) => void) {
 }
 
 /** Runs one menu action: a file to open, Save As, or a registry action by name. */
-async function run(api: QnetWindowApi, { store, app, openText }: DesktopDeps, a: MenuAction): Promise<void> {
+async function run(api: QnetWindowApi, { store, app, openText, focus }: DesktopDeps, a: MenuAction): Promise<void> {
   if ((a.name === 'openRecent' || a.name === 'openPath') && a.path) {
     const r = await api.desktop({ type: 'readFile', path: a.path });
     if (!r.ok) return store.getState().notify('error', r.error.message);
@@ -43,6 +46,14 @@ async function run(api: QnetWindowApi, { store, app, openText }: DesktopDeps, a:
     return;
   }
   if (a.name === 'saveAs') return app.saveAs?.();
+  const where = (focus ?? pageFocus)();
+  // Copy, Paste, Undo… from the Edit menu in a text field are the field's, run natively by main.
+  if (where.editingText && (TEXT_EDIT_OPS as readonly string[]).includes(a.name)) {
+    const r = await api.desktop({ type: 'editText', op: a.name as TextEditOp });
+    if (!r.ok) store.getState().notify('error', r.error.message);
+    return;
+  }
+  if (where.dialogOpen) return; // the dialog's question comes first; the drawing behind it stays as it is
   const action = ACTIONS.find((x) => x.name === a.name);
   if (!action) return store.getState().notify('error', `The menu asked for "${a.name}", which this page does not know`);
   const ctx = { state: store.getState(), app };
