@@ -40,6 +40,7 @@ export const REGISTRY_ACTIONS: readonly ActionInfo[] = [
   { name: 'launch', label: 'Launch' },
   { name: 'stop', label: 'Stop' },
   { name: 'theme', label: 'Theme' },
+  { name: 'fitView', label: 'Fit view', keys: 'Shift+1' },
 ];
 
 /**

@@ -77,6 +77,7 @@ export function menuTemplate(inputs: MenuInputs): Item[] {
       label: '&View',
       submenu: [
         a('theme', 'Switch Theme'),
+        a('fitView', 'Fit View'),
         separator,
         { role: 'resetZoom' },
         { role: 'zoomIn' },

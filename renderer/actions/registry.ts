@@ -1,3 +1,4 @@
+import { linkId } from '../../shared/model';
 import type { XY } from '../doc/changes';
 import { canLaunch, canStop, launch, stop, validate } from '../lab/labActions';
 import type { EditorState, ThemePref } from '../store/store';
@@ -118,7 +119,8 @@ export const ACTIONS: readonly Action[] = [
     label: 'Select all',
     keys: 'Ctrl+A',
     keyTest: (e) => mod(e) && key(e, 'a'),
-    perform: ({ state }) => state.select({ nodes: state.doc.nodes.map((n) => n.id), links: [] }),
+    perform: ({ state }) =>
+      state.select({ nodes: state.doc.nodes.map((n) => n.id), links: state.doc.links.map((l, i) => linkId(l, i)) }),
   },
   {
     name: 'delete',
@@ -193,6 +195,13 @@ export const ACTIONS: readonly Action[] = [
     name: 'theme',
     label: 'Theme',
     perform: ({ state }) => state.setTheme(NEXT_THEME[state.theme]),
+  },
+  {
+    name: 'fitView',
+    label: 'Fit view',
+    keys: 'Shift+1',
+    keyTest: (e) => !mod(e) && !e.altKey && e.shiftKey && e.code === 'Digit1',
+    perform: ({ state }) => state.revealNodes([]),
   },
 ];
 

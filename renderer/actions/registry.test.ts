@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { linkId, type Topology } from '../../shared/model';
+import { emptyDocument, newNode } from '../doc/factory';
+import { createEditorStore } from '../store/store';
+import { ACTIONS, actionForKey, type AppCommands } from './registry';
+
+const app = {} as AppCommands;
+const run = (store: ReturnType<typeof createEditorStore>, name: string) => {
+  const action = ACTIONS.find((a) => a.name === name)!;
+  action.perform({ state: store.getState(), app });
+};
+
+describe('registry actions', () => {
+  it('Select all selects every node and every link', () => {
+    const store = createEditorStore((d: Topology) => new Set(d.links.map((l, i) => linkId(l, i))));
+    const doc = emptyDocument();
+    const a = { ...newNode(doc, 'vm'), id: 'a' };
+    const b = { ...newNode(doc, 'nat'), id: 'b' };
+    store.getState().load({ ...doc, nodes: [{ ...a, nics: [{ id: 'eth0', model: 'virtio', mac: 'auto', form: 'device' }] } as never, b], links: [{ a: 'a:eth0', b: 'b' }] }, null);
+    run(store, 'selectAll');
+    const { doc: loaded, selection } = store.getState();
+    expect(selection).toEqual({ nodes: ['a', 'b'], links: [linkId(loaded.links[0]!, 0)] });
+  });
+
+  it('Fit view (Shift+1) asks the canvas to show every node', () => {
+    const store = createEditorStore(() => new Set());
+    const before = store.getState().reveal.seq;
+    const key = { key: '!', code: 'Digit1', shiftKey: true, ctrlKey: false, metaKey: false, altKey: false } as KeyboardEvent;
+    expect(actionForKey(key)?.name).toBe('fitView');
+    run(store, 'fitView');
+    expect(store.getState().reveal).toEqual({ seq: before + 1, nodes: [] });
+  });
+});
