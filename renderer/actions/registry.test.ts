@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linkId, type Topology } from '../../shared/model';
-import { emptyDocument, newNode } from '../doc/factory';
+import { linkId, loadTopology, type Topology } from '../../shared/model';
 import { createEditorStore } from '../store/store';
 import { ACTIONS, actionForKey, type AppCommands } from './registry';
 
@@ -13,10 +12,9 @@ const run = (store: ReturnType<typeof createEditorStore>, name: string) => {
 describe('registry actions', () => {
   it('Select all selects every node and every link', () => {
     const store = createEditorStore((d: Topology) => new Set(d.links.map((l, i) => linkId(l, i))));
-    const doc = emptyDocument();
-    const a = { ...newNode(doc, 'vm'), id: 'a' };
-    const b = { ...newNode(doc, 'nat'), id: 'b' };
-    store.getState().load({ ...doc, nodes: [{ ...a, nics: [{ id: 'eth0', model: 'virtio', mac: 'auto', form: 'device' }] } as never, b], links: [{ a: 'a:eth0', b: 'b' }] }, null);
+    const r = loadTopology("version: 1\nname: s\nnodes:\n  - { id: a, kind: vm, nics: [{ id: eth0 }] }\n  - { id: b, kind: nat }\nlinks:\n  - { a: 'a:eth0', b: b }\n");
+    if (!r.ok) throw new Error('fixture');
+    store.getState().load(r.topology, null);
     run(store, 'selectAll');
     const { doc: loaded, selection } = store.getState();
     expect(selection).toEqual({ nodes: ['a', 'b'], links: [linkId(loaded.links[0]!, 0)] });
