@@ -106,6 +106,13 @@ test.describe('consoles', () => {
     await expect(consoles.root).toHaveAttribute('data-state', /stopped/, { timeout: 90_000 });
     await expect(consoles.terminal('server')).toHaveAttribute('data-live', 'false');
     await expect.poll(() => netnsExists(NETNS), { timeout: 30_000 }).toBe(false);
+
+    // A page opened after the stop still shows what each guest printed.
+    await page.reload();
+    await expect(page.getByTestId('app')).toHaveAttribute('data-ready', 'true');
+    await consoles.show();
+    await expect(consoles.root).toHaveAttribute('data-state', /stopped/);
+    await consoles.expectText('server', '1 packets received');
   });
 
   test.describe("under the desktop window's CSP (no inline styles)", () => {

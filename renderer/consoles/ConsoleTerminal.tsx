@@ -36,7 +36,7 @@ interface Props {
   readonly focusSeq?: number;
 }
 
-/** One guest's xterm.js terminal, fed by a ConsoleSession while `live`. */
+/** One guest's xterm.js terminal, fed by a ConsoleSession while `live`, else showing what the engine kept. */
 export function ConsoleTerminal({ engine, lab, vm, live, active, vmState, focusSeq = 0 }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const [term, setTerm] = useState<{ terminal: Terminal; fit: FitAddon } | null>(null);
@@ -108,6 +108,24 @@ export function ConsoleTerminal({ engine, lab, vm, live, active, vmState, focusS
       if (session.current === s) session.current = null;
     };
   }, [term, live, sized, engine, lab, vm, retry]);
+
+  // A guest that is not running (stopped, crashed) keeps its scrollback in the engine: read what this terminal has
+  // not shown yet, once, so a console opened late (or after a reload) still shows how the guest ended.
+  useEffect(() => {
+    if (!term || live || !sized) return;
+    let current = true;
+    const from = Math.max(position.current, 0);
+    void engine.request({ type: 'consoleRead', lab, vm, fromSeq: from }).then((r) => {
+      if (!current || !r.ok) return;
+      if (r.truncated && position.current < 0)
+        term.terminal.write('\x1b[2m[the start of this console was dropped from the buffer]\x1b[0m\r\n');
+      if (r.data) term.terminal.write(r.data, () => term.terminal.scrollToBottom());
+      position.current = r.end;
+    });
+    return () => {
+      current = false;
+    };
+  }, [term, live, sized, engine, lab, vm]);
 
   useEffect(() => {
     if (!refused.current) return;
