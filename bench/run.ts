@@ -47,7 +47,8 @@ const thousand = generateTopology(900, 2, 100); // a 1,000-node file
 const thousandText = saveTopology(thousand);
 
 const figures: Figure[] = [
-  { name: 'compile 100 nodes', value: median(() => compile(small, target), 50), unit: 'ms', budget: 5, better: 'lower' },
+  // The editor recompiles on every edit: what counts is the steady state, after the JIT has seen compile a few times.
+  { name: 'compile 100 nodes', value: median(() => compile(small, target), 50, 20), unit: 'ms', budget: 5, better: 'lower' },
   { name: 'compile 1,000 VMs x 3 NICs + 150 switches', value: median(() => compile(large, target), 9), unit: 'ms', budget: 100, better: 'lower' },
   {
     name: 'load+validate a 1,000-node file',

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { IdAllocator, IfnameAllocator, guestHostname, labSlug, labStateDir, netnsName, qemuIdent, utf8Bytes } from './derive';
 import { escapeOptValue, qopts } from './qemuopts';
@@ -68,5 +69,15 @@ describe('qemu option strings', () => {
     const s = qopts('socket', [['id', 'c'], ['path', '/x,,y,z']]);
     expect(splitOpts(s)).toEqual(['socket', 'id=c', 'path=/x,,y,z']);
     expect(optValue(s, 'path')).toBe('/x,,y,z');
+  });
+  test('optValue finds what the first part starting with key= holds, as splitting would', () => {
+    const piece = fc.constantFrom('id=', 'netdev=', 'id', 'x', '=', ',', ',,', 'a=b', 'xid=', 'netdev', '');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 10 }).map((p) => p.join('')), fc.constantFrom('id', 'netdev'), (s, key) => {
+        const reference = splitOpts(s).find((part) => part.startsWith(`${key}=`))?.slice(key.length + 1);
+        expect(optValue(s, key)).toBe(reference);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -26,8 +26,21 @@ export function splitOpts(s: string): string[] {
 
 /** The value of `key=` in a QEMU option string, or undefined. */
 export function optValue(s: string, key: string): string | undefined {
-  for (const part of splitOpts(s)) if (part.startsWith(`${key}=`)) return part.slice(key.length + 1);
-  return undefined;
+  const k = `${key}=`;
+  if (s.includes(',,')) {
+    for (const part of splitOpts(s)) if (part.startsWith(k)) return part.slice(k.length);
+    return undefined;
+  }
+  // No escaped comma: the first `key=` at the start or after a comma, up to the next comma (no split, no arrays).
+  let start: number;
+  if (s.startsWith(k)) start = k.length;
+  else {
+    const at = s.indexOf(`,${k}`);
+    if (at < 0) return undefined;
+    start = at + 1 + k.length;
+  }
+  const end = s.indexOf(',', start);
+  return end < 0 ? s.slice(start) : s.slice(start, end);
 }
 
 /** The ids one QEMU argv declares, by option (`-netdev`, `-device`, `-chardev`, `-object`, `-nic`). */
