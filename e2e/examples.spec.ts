@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileJson, qnet } from './cli';
+import { expectDiagramExports } from './diagram';
 import { expect, test } from './fixtures';
 import { ROOT } from './serve';
 
@@ -18,7 +19,7 @@ test.describe('examples gallery', () => {
 
   for (const file of EXAMPLES) {
     const stem = file.replace(/\.qnet\.yaml$/, '');
-    test(`${stem}: opens with no errors, and its commands equal qnet compile`, async ({ editor, server }, info) => {
+    test(`${stem}: opens with no errors, its commands equal qnet compile, its scripts qnet export's, its diagram exports`, async ({ editor, server }, info) => {
       await editor.openExample(stem);
       await editor.showProblems();
       await expect(editor.page.locator('.topo-node').first()).toBeVisible();
@@ -51,6 +52,8 @@ test.describe('examples gallery', () => {
         expect(readFileSync(a).equals(readFileSync(b)), name).toBe(true);
         expect(statSync(a).mode & 0o777, name).toBe(statSync(b).mode & 0o777);
       }
+
+      await expectDiagramExports(editor, info);
     });
   }
 });
