@@ -6,6 +6,7 @@ import { probeQemu } from '../engine/probe-qemu';
 import { probeNicModels } from '../engine/probe-nic-models';
 import type { Topology } from '../../shared/model';
 import { defaultStateDir, tinyGuestPaths } from '../engine/host-paths';
+import { probeHostInterfaces } from '../engine/host-interfaces';
 import { existsSync } from 'node:fs';
 import { UsageError } from './usage';
 import type { Io } from './usage';
@@ -82,5 +83,6 @@ export function targetFromOptions(
     isolation: isolation as Isolation,
     stateDir,
     tinyGuest: Object.fromEntries(ARCHES.map((arch) => [arch, tinyGuestPaths(arch)])),
+    hostInterfaces: probeHostInterfaces(),
   };
 }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Isolation, Privilege } from '../../shared/compiler/plan';
 import { DEFAULT_TARGET, type Target } from '../../shared/compiler/target';
 import type { Arch, Topology } from '../../shared/model';
+import { probeHostInterfaces } from './host-interfaces';
 import { defaultStateDir, tinyGuestPaths } from './host-paths';
 import { probeKvm, type KvmProbe } from './kvm';
 import { probeNicModels } from './probe-nic-models';
@@ -65,6 +66,7 @@ export async function probeTarget(topology: Topology, options: ProbeTargetOption
     isolation: options.isolation ?? 'host',
     stateDir: options.stateDir ?? defaultStateDir(env),
     tinyGuest,
+    hostInterfaces: probeHostInterfaces(),
   };
   return { target, kvm, notes };
 }

@@ -4,6 +4,7 @@ import { defaultMachine } from '../../shared/compiler/machine';
 import { newNic } from '../doc/factory';
 import { usePlan } from '../plan/usePlan';
 import { editor, useEditor } from '../store/editor';
+import { discoveredToAdd, interfaceOf } from './discovered';
 import { StringList } from './editors';
 import { Field } from './Field';
 import { doneTyping, tryNodeField } from './tryEdit';
@@ -206,11 +207,30 @@ export function HostfwdList({ nat }: { nat: NatNode }) {
   );
 }
 
-/** The host's interfaces: each one a port that can uplink a bridge. */
+/** The host's interfaces: each one a port that can uplink a bridge; the machine's own can be added as discovered. */
 export function InterfaceList({ host }: { host: HostNode }) {
+  const discovered = discoveredToAdd(host, useEditor((s) => s.probed?.base.hostInterfaces));
   return (
     <div className="list">
       <h3>Interfaces</h3>
+      {discovered.length ? (
+        <div className="discovered" data-testid="inspector__discovered">
+          <span className="field__hint">On this machine:</span>
+          {discovered.map((d) => (
+            <button
+              key={d.name}
+              type="button"
+              className="link-button"
+              data-testid={`inspector__discovered__${d.name}`}
+              title={d.addresses.join(', ') || 'no address'}
+              onClick={() => replace(host, { ...host, interfaces: [...host.interfaces, interfaceOf(d)] })}
+            >
+              add {d.name}
+              {d.wireless ? ' (wireless)' : ''}
+            </button>
+          ))}
+        </div>
+      ) : null}
       {host.interfaces.map((itf, i) => (
         <fieldset className="nic" key={i}>
           <legend>

@@ -182,6 +182,12 @@ describe('compiler diagnostics', () => {
     const p = lab([{ kind: 'bridge', id: 'br' }, { kind: 'host', id: 'h', interfaces: [{ name: 'wlan0', wireless: true }] }], [{ a: 'br', b: 'h:wlan0' }]);
     expect(only(p, 'WIRELESS_UPLINK').nodes).toEqual(['br', 'h']);
     expect(p.hostSteps.some((s) => s.argv.includes('wlan0'))).toBe(false);
+    // The file says wired, this machine knows better: still refused; what was discovered stays out of the plan.
+    const hostInterfaces = [{ name: 'wlp2s0', wireless: true, addresses: ['192.168.1.9/24'] }];
+    const q = lab([{ kind: 'bridge', id: 'br' }, { kind: 'host', id: 'h', interfaces: [{ name: 'wlp2s0' }] }], [{ a: 'br', b: 'h:wlp2s0' }], { hostInterfaces });
+    expect(only(q, 'WIRELESS_UPLINK').message).toContain('wlp2s0 on h is a wireless interface (found so on this machine)');
+    expect(q.target).not.toHaveProperty('hostInterfaces');
+    none(lab([{ kind: 'bridge', id: 'br' }, { kind: 'host', id: 'h', interfaces: [{ name: 'eth0' }] }], [{ a: 'br', b: 'h:eth0' }], { hostInterfaces }), 'WIRELESS_UPLINK');
   });
   it('UPLINK_IN_NETNS', () => {
     const p = lab([{ kind: 'bridge', id: 'br' }, { kind: 'host', id: 'h', interfaces: [{ name: 'eth0' }] }], [{ a: 'br', b: 'h:eth0' }], { isolation: 'netns' });

@@ -44,9 +44,11 @@ function bridgeSteps(ctx: Ctx, b: BridgeNode, out: Step[]): void {
     const host = end.node as HostNode;
     const itf = host.interfaces.find((i) => i.name === end.port);
     if (!itf) continue;
-    if (itf.wireless) {
+    const discovered = ctx.target.hostInterfaces?.find((h) => h.name === itf.name);
+    if (itf.wireless || discovered?.wireless) {
+      const how = itf.wireless ? '' : ' (found so on this machine)';
       ctx.diagnostics.push(
-        diag('WIRELESS_UPLINK', `${b.id}: ${itf.name} on ${host.id} is a wireless interface, which cannot join a bridge; use a wired interface or NAT`, {
+        diag('WIRELESS_UPLINK', `${b.id}: ${itf.name} on ${host.id} is a wireless interface${how}, which cannot join a bridge; use a wired interface or NAT`, {
           nodes: [b.id, host.id],
           links: [l.id],
           fix: { label: `Remove the uplink and masquerade instead`, action: { kind: 'remove-link', link: l.id } },

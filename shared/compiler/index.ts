@@ -21,7 +21,7 @@ import { diag } from './diagnostics';
 
 /** The plan types, the target, the diagnostic codes and the helpers other layers reuse (emitter, UI, CLI). */
 export type { LabPlan, VmPlan, HostStep, ProcessPlan, Diagnostic, Fix, FixAction, Privilege, Isolation, Severity, Readiness } from './plan';
-export { DEFAULT_TARGET, qemuAtLeast, type Target } from './target';
+export { DEFAULT_TARGET, qemuAtLeast, type HostInterface, type Target } from './target';
 export { COMPILER_CODES, type CompilerCode } from './diagnostics';
 export { escapeOptValue, qopts } from './qemuopts';
 export { labSlug, labStateDir, netnsName, UNIX_PATH_MAX, IFNAME_MAX } from './derive';
@@ -100,5 +100,7 @@ export function compile(topology: Topology, target: Target): LabPlan {
   backendMissing(ctx);
   diagnostics.push(...unpeeredNetdevs(vms));
 
-  return { lab, stateDir: labDir, netns, privilege, target, vms, hostSteps: steps, processes, diagnostics: [...structural, ...diagnostics] };
+  // What was discovered about this machine's interfaces is the compile's input, not part of the plan (plan.json).
+  const { hostInterfaces: _discovered, ...planTarget } = target;
+  return { lab, stateDir: labDir, netns, privilege, target: planTarget, vms, hostSteps: steps, processes, diagnostics: [...structural, ...diagnostics] };
 }

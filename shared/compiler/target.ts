@@ -1,6 +1,15 @@
 import type { Arch } from '../model/schema';
 import type { Isolation, Privilege } from './plan';
 
+/** An interface of the machine the lab is compiled on, as discovered there. */
+export interface HostInterface {
+  readonly name: string;
+  /** A wireless interface cannot join a bridge. */
+  readonly wireless: boolean;
+  /** Its addresses, CIDR. */
+  readonly addresses: readonly string[];
+}
+
 /** What a lab is compiled for: the QEMU found, the privilege and isolation asked for, where state lives. */
 export interface Target {
   readonly qemuVersion: { readonly major: number; readonly minor: number };
@@ -24,6 +33,11 @@ export interface Target {
   readonly tinyGuest: Partial<Record<Arch, { readonly kernel: string; readonly initrd: string }>>;
   /** The user guests run as: taps the compiler makes for VM-to-bridge links are owned by it. Optional. */
   readonly runAs?: string;
+  /**
+   * This machine's interfaces (discovered); unknown when absent. A host node's interface found here wireless is
+   * treated as wireless whatever the file says. Never copied into the plan (its target leaves it out).
+   */
+  readonly hostInterfaces?: readonly HostInterface[];
 }
 
 /** The defaults: Debian 12's QEMU, root, on the host, state under /tmp/qnet. */
