@@ -35,6 +35,9 @@ describe('qnet CLI', () => {
     const help = qnet('--help');
     expect(help.code).toBe(0);
     expect(help.out).toContain('validate FILE');
+    const version = qnet('--version');
+    expect(version.code).toBe(0);
+    expect(version.out).toMatch(/^qnet \d+\.\d+\.\d+\n$/);
   });
 
   it.each(['validate', 'compile', 'export', 'schema'])('%s --help prints its usage', (cmd) => {

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { compileCommand } from './cmd-compile';
 import { exportCommand } from './cmd-export';
 import { schemaCommand } from './cmd-schema';
-import { serveCommand } from './cmd-serve';
+import { packageRoot, serveCommand } from './cmd-serve';
 import { guestCommand } from '../guest/command';
 import { validateCommand } from './cmd-validate';
 import { upCommand } from './cmd-up';
@@ -29,7 +31,7 @@ commands:
   guest build          build the tiny guest (kernel + busybox initramfs) from the distribution's packages
   serve                open the editor in a browser (http://127.0.0.1, with a token)
 
-Run "qnet COMMAND --help" for a command's options.`;
+Run "qnet COMMAND --help" for a command's options; "qnet --version" prints the version.`;
 
 const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   validate: validateCommand,
@@ -51,6 +53,11 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
   if (!command || command === '-h' || command === '--help' || command === 'help') {
     io.out(`${USAGE}\n`);
     return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-V') {
+    const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+    io.out(`qnet ${pkg.version}\n`);
+    return 0;
   }
   const run = COMMANDS[command];
   if (!run) {

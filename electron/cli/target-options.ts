@@ -24,8 +24,8 @@ export const TARGET_HELP = `  --qemu-version X.Y   compile for this QEMU (defaul
                        (default: root)
   --isolation MODE     host, or netns: the lab's bridges, taps and guests in a network namespace of their own
                        (default: host)
-  --state-dir DIR      where labs keep sockets, logs and pidfiles (default: /run/qnet for root, else
-                       $XDG_RUNTIME_DIR/qnet)
+  --state-dir DIR      where labs keep sockets, logs and pidfiles (default: $QNET_STATE_DIR, else /run/qnet for
+                       root, else $XDG_RUNTIME_DIR/qnet)
   --accel kvm|tcg      what VMs with accel: auto run on (default: tcg; the engine probes KVM, compile does not)`;
 
 const ARCHES: Arch[] = ['x86_64', 'i386', 'aarch64', 'arm', 'riscv64'];

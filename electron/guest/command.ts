@@ -14,7 +14,8 @@ options:
   --arch ARCH   x86_64 or aarch64 (default: this machine's)
   --force       rebuild even when current
   --refresh     re-fetch the package lists of a foreign architecture
-  --json        print {kernel, initrd, built, stamp} as JSON`;
+  --json        print {kernel, initrd, built, stamp} as JSON
+  -h, --help    show this help`;
 
 /** `qnet guest build`: the CLI face of buildTinyGuest. */
 export async function guestCommand(args: string[], io: Io): Promise<number> {
