@@ -50,7 +50,9 @@ export type DesktopRequest =
   /** The page's document: whether it has unsaved changes (the close prompt) and its file (the title). */
   | { readonly type: 'documentState'; readonly dirty: boolean; readonly path: string | null }
   /** An Edit menu command for the focused text field (not the drawing): main runs it on the page natively. */
-  | { readonly type: 'editText'; readonly op: TextEditOp };
+  | { readonly type: 'editText'; readonly op: TextEditOp }
+  /** Which of the page's actions can run now (Undo with nothing to undo, Stop with no lab…): the menu greys the rest. */
+  | { readonly type: 'menuState'; readonly enabled: Readonly<Record<string, boolean>> };
 
 /** Edit menu commands a text field takes (WebContents' own undo, redo, cut, copy, paste, delete, selectAll). */
 export const TEXT_EDIT_OPS = ['undo', 'redo', 'cut', 'copy', 'paste', 'delete', 'selectAll'] as const;
@@ -67,6 +69,7 @@ export interface DesktopResponses {
   readonly recentFiles: { readonly paths: readonly string[] };
   readonly documentState: object;
   readonly editText: object;
+  readonly menuState: object;
 }
 
 /** The result type of one desktop request. */

@@ -20,6 +20,7 @@ import { editText } from './edit-text';
 import { EngineManager } from './engine-manager';
 import { IpcManager } from './ipc';
 import { MenuManager } from './menu';
+import { MenuStates } from './menu-states';
 import { ProtocolManager } from './protocol';
 import { SettingsStore } from './settings';
 import { WindowManager } from './windows';
@@ -47,6 +48,7 @@ export class QnetApp {
   private readonly csp = new CspManager(() => session.defaultSession);
   private readonly windows: WindowManager;
   private readonly closeFlow: CloseFlow;
+  private readonly menuStates: MenuStates;
 
   constructor(private readonly paths: AppPaths) {
     this.settings = new SettingsStore(join(paths.userData, 'settings.json'));
@@ -57,8 +59,11 @@ export class QnetApp {
     });
     this.ipc = new IpcManager(
       { request: (r) => this.engine.api.request(r), subscribe: (l) => this.engine.api.subscribe(l) },
-      (request, sender) =>
-        request.type === 'editText' ? Promise.resolve(editText(sender, request.op)) : this.files.handle(request, sender),
+      (request, sender) => {
+        if (request.type === 'editText') return Promise.resolve(editText(sender, request.op));
+        if (request.type === 'menuState') return Promise.resolve(this.menuStates.report(sender, request.enabled));
+        return this.files.handle(request, sender);
+      },
     );
     this.menu = new MenuManager(() => ({
       recent: this.files.recent(),
@@ -69,9 +74,14 @@ export class QnetApp {
       const target = targetFromOptions({}, '', processIo);
       return webRoutes(target, probeQemu().version !== null, new NicModelCache(), join(paths.root, 'assets', 'examples'));
     });
+    this.menuStates = new MenuStates(
+      () => this.windows.focused()?.webContents ?? null,
+      (enabled) => this.menu.setEnabled(enabled),
+    );
     this.windows = new WindowManager(join(paths.root, 'dist', 'electron', 'preload.cjs'), this.settings, (win) => {
       this.ipc.attach(win.webContents);
       this.closeFlow.watch(win);
+      this.menuStates.watch(win);
     });
     this.closeFlow = new CloseFlow({
       windows: () => this.windows.windows,

@@ -47,6 +47,9 @@ export interface FileManagerHooks {
   readonly saveFinished?: (saved: boolean, sender: WebContents) => void;
 }
 
+/** The desktop requests about files and the document (the rest are the app's: editText, menuState). */
+export type FileRequest = Exclude<DesktopRequest, { type: 'editText' | 'menuState' }>;
+
 export class FileManager {
   /** Paths the user handed over: the page may read or write these. */
   private readonly granted = new Set<string>();
@@ -84,7 +87,7 @@ export class FileManager {
   }
 
   /** Serves one desktop request of the page in `sender`. */
-  async handle(request: Exclude<DesktopRequest, { type: 'editText' }>, sender: WebContents): Promise<Result> {
+  async handle(request: FileRequest, sender: WebContents): Promise<Result> {
     const win = BrowserWindow.fromWebContents(sender);
     switch (request.type) {
       case 'ready': // answered by the IPC layer, which holds the queued actions

@@ -134,7 +134,18 @@ export class FakeBrowserWindow extends EventEmitter {
 /** The one display the fake screen has. */
 export const FAKE_WORK_AREA = { x: 0, y: 0, width: 1920, height: 1080 } as const;
 
+/** The item with `id` in a menu template, searching submenus; null when there is none. */
+function findItem(items: unknown[], id: string): Record<string, unknown> | null {
+  for (const item of items as Record<string, unknown>[]) {
+    if (item.id === id) return item;
+    const found = Array.isArray(item.submenu) ? findItem(item.submenu, id) : null;
+    if (found) return found;
+  }
+  return null;
+}
+
 export function createElectronFake() {
+  const appMenu: { current: { template: unknown[] } | null } = { current: null };
   const handlers = new Map<string, Handler>();
   const menus: { template: unknown[] | null }[] = [];
   const registry: WindowRegistry = { all: [], focused: null };
@@ -183,8 +194,13 @@ export function createElectronFake() {
         removeHandler: (channel: string) => handlers.delete(channel),
       },
       Menu: {
-        buildFromTemplate: (template: unknown[]) => ({ template }),
-        setApplicationMenu: (menu: { template: unknown[] } | null) => menus.push({ template: menu?.template ?? null }),
+        /** A menu over its template: `getMenuItemById` returns the template's item itself (changes show there). */
+        buildFromTemplate: (template: unknown[]) => ({ template, getMenuItemById: (id: string) => findItem(template, id) }),
+        setApplicationMenu: (menu: { template: unknown[] } | null) => {
+          appMenu.current = menu;
+          menus.push({ template: menu?.template ?? null });
+        },
+        getApplicationMenu: () => appMenu.current,
       },
       dialog: {
         showOpenDialog: async (...args: unknown[]) => {

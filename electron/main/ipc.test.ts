@@ -200,6 +200,9 @@ describe('request checks', () => {
     expect(checkDesktopRequest({ type: 'editText', op: 'paste' }).ok).toBe(true);
     expect(checkDesktopRequest({ type: 'editText', op: 'executeJavaScript' }).ok).toBe(false);
     expect(checkDesktopRequest({ type: 'editText' }).ok).toBe(false);
+    expect(checkDesktopRequest({ type: 'menuState', enabled: { undo: false, stop: true } }).ok).toBe(true);
+    expect(checkDesktopRequest({ type: 'menuState', enabled: { undo: 'no' } }).ok).toBe(false);
+    expect(checkDesktopRequest({ type: 'menuState', enabled: [] }).ok).toBe(false);
     expect(checkDesktopRequest({ type: 'saveFile', text: '', path: 3 }).ok).toBe(false);
     expect(checkDesktopRequest({ type: 'format' }).ok).toBe(false);
     expect(checkDesktopRequest(null).ok).toBe(false);

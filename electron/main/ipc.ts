@@ -53,6 +53,14 @@ export function checkDesktopRequest(payload: unknown): Checked<DesktopRequest> {
       return typeof payload.dirty === 'boolean' && (payload.path === null || typeof payload.path === 'string')
         ? ok
         : { ok: false, message: 'documentState needs dirty (boolean) and path (string or null)' };
+    case 'menuState': {
+      const e = payload.enabled;
+      const fine =
+        isObject(e) &&
+        Object.keys(e).length <= 200 &&
+        Object.entries(e).every(([k, v]) => k.length <= 64 && typeof v === 'boolean');
+      return fine ? ok : { ok: false, message: 'menuState needs enabled: action names to booleans' };
+    }
     case 'editText':
       return (TEXT_EDIT_OPS as readonly unknown[]).includes(payload.op)
         ? ok

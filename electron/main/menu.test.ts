@@ -90,6 +90,18 @@ describe('menuTemplate', () => {
 });
 
 describe('MenuManager', () => {
+  it('greys the actions the page says cannot run, in place and over a rebuild', () => {
+    const m = new MenuManager(() => ({ recent: [], send, newWindow }));
+    m.initialize();
+    const item = (id: string) => flat(fake.menus.at(-1)!.template as Item[]).find((i) => i.id === id)!;
+    expect(item('undo').enabled).toBe(true);
+    m.setEnabled({ undo: false, stop: false, redo: true });
+    expect([item('undo').enabled, item('stop').enabled, item('redo').enabled, item('save').enabled]).toEqual([false, false, true, true]);
+    m.refresh(); // the recent list changed: the new menu keeps the states
+    expect([item('undo').enabled, item('stop').enabled]).toEqual([false, false]);
+    m.dispose();
+  });
+
   it('sets the application menu on initialize and refresh, and clears it on dispose', () => {
     let recent = ['/a.qnet.yaml'];
     const before = fake.menus.length;

@@ -18,6 +18,8 @@ export interface MenuInputs {
   readonly send: (action: MenuAction) => void;
   /** Opens another editor window (main's own: no page runs it). */
   readonly newWindow: () => void;
+  /** Which actions the focused page can run now (menuState); an action missing here is enabled. */
+  readonly enabled?: Readonly<Record<string, boolean>>;
 }
 
 /**
@@ -25,12 +27,13 @@ export interface MenuInputs {
  * so their accelerator is shown but not registered (else the menu would steal Ctrl+C from text fields, or run an
  * action twice); actions the registry lacks yet get a working accelerator.
  */
-export function actionItem(name: string, send: MenuInputs['send'], label?: string): Item {
+export function actionItem(name: string, send: MenuInputs['send'], label?: string, enabled = true): Item {
   const action = MENU_ACTIONS.get(name);
   if (!action) throw new Error(`the menu names "${name}", which is not an action of the registry`);
   return {
     id: action.name,
     label: label ?? action.label,
+    enabled,
     ...(action.keys ? { accelerator: toAccelerator(action.keys), registerAccelerator: DESKTOP_ONLY.has(name) } : {}),
     click: () => send({ name: action.name }),
   };
@@ -48,7 +51,7 @@ function recentItems({ recent, send }: MenuInputs): Item[] {
 
 /** The application menu: File, Edit, Lab, View, Help. */
 export function menuTemplate(inputs: MenuInputs): Item[] {
-  const a = (name: string, label?: string) => actionItem(name, inputs.send, label);
+  const a = (name: string, label?: string) => actionItem(name, inputs.send, label, inputs.enabled?.[name] ?? true);
   return [
     {
       label: '&File',
@@ -91,8 +94,10 @@ export function menuTemplate(inputs: MenuInputs): Item[] {
   ];
 }
 
-/** Owns the application menu; `refresh` rebuilds it (the recent list changed). */
+/** Owns the application menu; `refresh` rebuilds it (the recent list changed), `setEnabled` greys items in place. */
 export class MenuManager {
+  private enabled: Readonly<Record<string, boolean>> = {};
+
   constructor(private readonly inputs: () => MenuInputs) {}
 
   initialize(): void {
@@ -100,7 +105,17 @@ export class MenuManager {
   }
 
   refresh(): void {
-    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(this.inputs())));
+    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ ...this.inputs(), enabled: this.enabled })));
+  }
+
+  /** Enables and disables action items as the focused page says its actions can run (kept over a rebuild). */
+  setEnabled(enabled: Readonly<Record<string, boolean>>): void {
+    this.enabled = { ...enabled };
+    const menu = Menu.getApplicationMenu();
+    for (const name of MENU_ACTIONS.keys()) {
+      const item = menu?.getMenuItemById(name);
+      if (item) item.enabled = enabled[name] ?? true;
+    }
   }
 
   dispose(): void {

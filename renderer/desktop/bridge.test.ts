@@ -56,8 +56,10 @@ function setup(answers: Answers = {}, queued: MenuAction[] = [], where = { editi
   });
   const fake = fakeApi(answers, queued);
   const focus = { ...where };
-  const connect = () => connectDesktop(fake.api, { store, app, openText, focus: () => focus });
-  return { ...fake, store, app, openText, connect, focus };
+  const labListeners = new Set<() => void>();
+  const onLabChange = (l: () => void) => (labListeners.add(l), () => void labListeners.delete(l));
+  const connect = () => connectDesktop(fake.api, { store, app, openText, focus: () => focus, onLabChange });
+  return { ...fake, store, app, openText, connect, focus, labListeners };
 }
 
 const fileText = (name: string) => saveTopology({ ...emptyDocument(), name });
@@ -101,6 +103,24 @@ describe('connectDesktop: menu actions', () => {
     t.fire({ name: 'undo' });
     await flush();
     expect(t.store.getState().doc.nodes).toHaveLength(0);
+  });
+
+  it('tells the menu which actions can run, again only when that changes', () => {
+    const t = setup();
+    const off = t.connect();
+    const states = () => t.sent('menuState').map((r) => (r as { enabled: Record<string, boolean> }).enabled);
+    expect(states()).toHaveLength(1);
+    expect(states()[0]).toMatchObject({ undo: false, redo: false, delete: false });
+    addVm(t.store);
+    expect(states().at(-1)).toMatchObject({ undo: true, redo: false });
+    const count = states().length;
+    t.store.getState().notify('info', 'nothing that changes an action');
+    for (const l of t.labListeners) l();
+    expect(states()).toHaveLength(count);
+    t.store.getState().undo();
+    expect(states().at(-1)).toMatchObject({ undo: false, redo: true });
+    off();
+    expect(t.labListeners.size).toBe(0);
   });
 
   it('skips an action whose predicate is false', () => {

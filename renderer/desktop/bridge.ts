@@ -6,6 +6,7 @@
 import { TEXT_EDIT_OPS, type MenuAction, type QnetWindowApi, type TextEditOp } from '../../shared/desktop-api';
 import { pageFocus, type PageFocus } from '../actions/focus';
 import { ACTIONS, type AppCommands } from '../actions/registry';
+import { useLab } from '../lab/labStore';
 import type { EditorStore } from '../store/store';
 
 export interface DesktopDeps {
@@ -15,6 +16,8 @@ export interface DesktopDeps {
   readonly openText: (text: string, path: string) => Promise<unknown>;
   /** Where the page's focus is (default: the document's); tests give their own. */
   readonly focus?: () => PageFocus;
+  /** Subscribes to the lab's state (Launch and Stop depend on it); default the lab store. */
+  readonly onLabChange?: (listener: () => void) => () => void;
 }
 
 /**
@@ -88,9 +91,25 @@ export function connectDesktop(api: QnetWindowApi, deps: DesktopDeps): () => voi
   report();
   const offStore = store.subscribe(report);
 
+  // Which registry actions can run now, for the menu to grey the others; sent when that changes.
+  let sentEnabled = '';
+  const reportEnabled = () => {
+    const ctx = { state: store.getState(), app: deps.app };
+    const enabled = Object.fromEntries(ACTIONS.filter((a) => a.predicate).map((a) => [a.name, a.predicate!(ctx)]));
+    const key = JSON.stringify(enabled);
+    if (key === sentEnabled) return;
+    sentEnabled = key;
+    void api.desktop({ type: 'menuState', enabled });
+  };
+  reportEnabled();
+  const offEnabled = store.subscribe(reportEnabled);
+  const offLab = (deps.onLabChange ?? ((l: () => void) => useLab.subscribe(l)))(reportEnabled);
+
   return () => {
     live = false;
     offAction();
     offStore();
+    offEnabled();
+    offLab();
   };
 }
