@@ -54,6 +54,12 @@ describe('applyChange', () => {
     expect(doc.links).toHaveLength(2);
   });
 
+  it('converts a hub to a multicast segment on a group no other segment of the lab uses', () => {
+    let doc = applyChange(twoVmsOnHub(), { type: 'add-node', node: { ...newNode(twoVmsOnHub(), 'mcast'), id: 'seg', group: '230.0.0.1' } as never, position: { x: 0, y: 0 } });
+    doc = applyChange(doc, { type: 'convert-node', id: 'hub1', toKind: 'mcast' });
+    expect(doc.nodes.find((n) => n.id === 'hub1')).toEqual({ id: 'hub1', name: 'hub1', kind: 'mcast', group: '230.0.0.2', port: 1234, transport: 'auto' });
+  });
+
   it('sets and removes a field by path', () => {
     let doc = applyChange(twoVmsOnHub(), { type: 'set-field', on: 'node', id: 'vm2', path: ['nics', 0, 'mac'], value: '52:54:00:00:00:01' });
     expect((doc.nodes[1] as { nics: { mac: string }[] }).nics[0]!.mac).toBe('52:54:00:00:00:01');

@@ -1,5 +1,6 @@
 import { linkId, resolveEndpoint } from '../../shared/model';
 import type { Link, NodeKind, Settings, Topology, TopologyNode } from '../../shared/model';
+import { freeGroup } from '../../shared/compiler';
 
 /** A canvas position. */
 export interface XY {
@@ -64,11 +65,12 @@ export function setIn(value: unknown, path: readonly (string | number)[], next: 
   return obj;
 }
 
-function converted(node: TopologyNode, toKind: 'vde' | 'mcast'): TopologyNode {
+function converted(doc: Topology, node: TopologyNode, toKind: 'vde' | 'mcast'): TopologyNode {
   const kept = { id: node.id, ...(node.name !== undefined ? { name: node.name } : {}), ...(node.notes !== undefined ? { notes: node.notes } : {}) };
-  return toKind === 'vde'
-    ? { ...kept, kind: 'vde', ports: 32, hub: false }
-    : { ...kept, kind: 'mcast', group: '230.0.0.1', port: 1234, transport: 'auto' };
+  if (toKind === 'vde') return { ...kept, kind: 'vde', ports: 32, hub: false };
+  // A group no other segment of the lab uses: on one host, segments on one group are one segment.
+  const used = new Set(doc.nodes.flatMap((n) => (n.kind === 'mcast' && n.id !== node.id ? [n.group] : [])));
+  return { ...kept, kind: 'mcast', group: freeGroup(used) ?? '230.0.0.1', port: 1234, transport: 'auto' };
 }
 
 /** Applies one change to a document; returns the same object when nothing changed. Pure. */
@@ -106,7 +108,7 @@ export function applyChange(doc: Topology, change: Change): Topology {
       return { ...doc, links: doc.links.map((l, i) => (i === found.index ? change.link : l)) };
     }
     case 'convert-node':
-      return { ...doc, nodes: doc.nodes.map((n) => (n.id === change.id ? converted(n, change.toKind) : n)) };
+      return { ...doc, nodes: doc.nodes.map((n) => (n.id === change.id ? converted(doc, n, change.toKind) : n)) };
     case 'set-field':
       if (change.on === 'link') {
         const found = findLink(doc, change.id);

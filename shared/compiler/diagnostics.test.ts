@@ -178,6 +178,14 @@ describe('compiler diagnostics', () => {
   it('MMIO_NIC_NO_MMIO', () => {
     only(lab([{ kind: 'vm', id: 'a', nics: [{ id: 'e0', model: 'virtio-net-device' }] }]), 'MMIO_NIC_NO_MMIO');
   });
+  it('MCAST_GROUP_SHARED', () => {
+    const seg = (id: string, group = '230.0.0.1') => ({ kind: 'mcast', id, group });
+    const p = lab([vm('a'), vm('b'), seg('s1'), seg('s2')], [{ a: 'a:e0', b: 's1' }, { a: 'b:e0', b: 's2' }]);
+    const d = only(p, 'MCAST_GROUP_SHARED');
+    expect(d.nodes).toEqual(['s1', 's2']);
+    expect(d.fix!.action).toEqual({ kind: 'set-field', node: 's2', path: ['group'], value: '230.0.0.2' });
+    none(lab([vm('a'), vm('b'), seg('s1'), seg('s2', '230.0.0.9')], [{ a: 'a:e0', b: 's1' }, { a: 'b:e0', b: 's2' }]), 'MCAST_GROUP_SHARED');
+  });
   it('WIRELESS_UPLINK', () => {
     const p = lab([{ kind: 'bridge', id: 'br' }, { kind: 'host', id: 'h', interfaces: [{ name: 'wlan0', wireless: true }] }], [{ a: 'br', b: 'h:wlan0' }]);
     expect(only(p, 'WIRELESS_UPLINK').nodes).toEqual(['br', 'h']);

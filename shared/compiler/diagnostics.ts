@@ -81,6 +81,8 @@ export const COMPILER_CODES = {
   TINY_GUEST_MISSING: 'info',
   /** A VM without NICs. */
   VM_NO_NICS: 'info',
+  /** Two multicast segments on the same group and port: on one host they are one segment. */
+  MCAST_GROUP_SHARED: 'warning',
 } as const satisfies Record<string, Severity>;
 
 /** A code the compiler raises. */

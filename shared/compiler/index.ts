@@ -25,6 +25,7 @@ export { DEFAULT_TARGET, qemuAtLeast, type HostInterface, type Target } from './
 export { COMPILER_CODES, type CompilerCode } from './diagnostics';
 export { escapeOptValue, qopts } from './qemuopts';
 export { labSlug, labStateDir, netnsName, UNIX_PATH_MAX, IFNAME_MAX } from './derive';
+export { freeGroup } from './nodebackend';
 
 function backendMissing(ctx: Ctx): void {
   const have = ctx.target.netdevBackends;

@@ -125,8 +125,27 @@ export function nodeBackend(ctx: Ctx, n: TopologyNode, linkId: string, ids: IdAl
 /** Diagnostics of backend nodes in use, once per node: l2tpv3 ports and cookies, dgram multicast on old QEMU. */
 export function backendNodeDiagnostics(ctx: Ctx): void {
   const nodes = [...ctx.graph.nodes.values()].sort((x, y) => (x.id < y.id ? -1 : 1));
+  /** The first linked multicast segment on each group:port. */
+  const groups = new Map<string, string>();
   for (const n of nodes) {
     if (!ctx.graph.nodeLinks.has(n.id)) continue;
+    if (n.kind === 'mcast') {
+      const at = `${n.group}:${n.port}`;
+      const first = groups.get(at);
+      if (first === undefined) groups.set(at, n.id);
+      else {
+        const used = new Set(nodes.flatMap((m) => (m.kind === 'mcast' ? [m.group] : [])));
+        const free = freeGroup(used);
+        ctx.diagnostics.push(
+          diag('MCAST_GROUP_SHARED', `${n.id} and ${first} are both multicast segments on ${at}: on one host they are one segment, and their guests see each other`, {
+            nodes: [first, n.id],
+            ...(free
+              ? { fix: { label: `Move ${n.id} to group ${free}`, action: { kind: 'set-field', node: n.id, path: ['group'], value: free } } }
+              : {}),
+          }),
+        );
+      }
+    }
     if (n.kind === 'l2tpv3') {
       if (n.udp && (n.srcport === undefined || n.dstport === undefined)) {
         ctx.diagnostics.push(
@@ -167,4 +186,10 @@ export function backendNodeDiagnostics(ctx: Ctx): void {
       );
     }
   }
+}
+
+/** A multicast group of 230.0.0.0/24 that `used` does not hold (for a second segment), if any is left. */
+export function freeGroup(used: ReadonlySet<string>): string | undefined {
+  for (let i = 1; i < 255; i++) if (!used.has(`230.0.0.${i}`)) return `230.0.0.${i}`;
+  return undefined;
 }
