@@ -57,10 +57,10 @@ export async function compileCommand(args: string[], io: Io): Promise<number> {
   if (values.help) return io.out(`${COMPILE_USAGE}\n`), 0;
   if (positionals.length !== 1) throw new UsageError('compile takes exactly one FILE', COMPILE_USAGE);
   const file = positionals[0]!;
-  const { topology, diagnostics: located } = await readTopology(file);
+  const { topology, diagnostics: located, locate } = await readTopology(file);
   const plan = compile(topology, targetFromOptions(values, COMPILE_USAGE, io, topology));
   const counts = countSeverities(plan.diagnostics);
-  const diagnostics = placeDiagnostics(plan.diagnostics, located);
+  const diagnostics = placeDiagnostics(plan.diagnostics, located, locate);
   if (values.json) {
     io.out(planToJson({ ...plan, diagnostics }));
   } else {

@@ -31,9 +31,9 @@ export async function exportCommand(args: string[], io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('export takes exactly one FILE', EXPORT_USAGE);
   if (!values.out) throw new UsageError('export needs -o DIR', EXPORT_USAGE);
   const file = positionals[0]!;
-  const { topology, diagnostics: located } = await readTopology(file);
+  const { topology, diagnostics: located, locate } = await readTopology(file);
   const plan = compile(topology, targetFromOptions(values, EXPORT_USAGE, io, topology));
-  for (const d of placeDiagnostics(plan.diagnostics, located)) io.err(`${formatDiagnostic(d, basename(file))}\n`);
+  for (const d of placeDiagnostics(plan.diagnostics, located, locate)) io.err(`${formatDiagnostic(d, basename(file))}\n`);
   if (countSeverities(plan.diagnostics).error > 0) {
     throw new CliError(`qnet: not exporting ${basename(file)}: fix the errors above first`);
   }

@@ -37,8 +37,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('structural diagnostics carry their YAML line', () => {
-  it('qnet validate prints file:line: for each located diagnostic, the file alone for the others', async () => {
+describe('diagnostics carry their YAML line', () => {
+  it('qnet validate prints file:line: for each diagnostic with a path (structural or the compiler\'s)', async () => {
     const io = capture();
     expect(await runCli(['validate', file, '--qemu-version', '7.2'], io)).toBe(1);
     const lines = io.err_().split('\n');
@@ -46,9 +46,9 @@ describe('structural diagnostics carry their YAML line', () => {
       `twice.qnet.yaml:10: error PORT_LINKED_TWICE: link d:e0 - c:e0: NIC "c:e0" is already used by link a:e0 - c:e0`,
     );
     expect(lines.find((l) => l.includes('LINK_DANGLING'))).toMatch(/^twice\.qnet\.yaml:11: error LINK_DANGLING: /);
-    expect(lines.find((l) => l.includes('NIC_NO_PEER'))).toMatch(/^twice\.qnet\.yaml: warning NIC_NO_PEER: d:e0 /);
+    expect(lines.find((l) => l.includes('NIC_NO_PEER'))).toMatch(/^twice\.qnet\.yaml:6: warning NIC_NO_PEER: d:e0 /);
   });
-  it('qnet compile prints them too, and --json adds line and column to the located ones only', async () => {
+  it('qnet compile prints them too, and --json adds line and column to them', async () => {
     const text = capture();
     expect(await runCli(['compile', file, '--qemu-version', '7.2'], text)).toBe(1);
     expect(text.err_()).toContain('twice.qnet.yaml:10: error PORT_LINKED_TWICE');
@@ -56,7 +56,7 @@ describe('structural diagnostics carry their YAML line', () => {
     expect(await runCli(['compile', file, '--qemu-version', '7.2', '--json'], json)).toBe(1);
     const plan = JSON.parse(json.out_()) as { diagnostics: { code: string; line?: number; column?: number }[] };
     expect(plan.diagnostics.find((d) => d.code === 'PORT_LINKED_TWICE')).toMatchObject({ line: 10, column: 19 });
-    expect(plan.diagnostics.find((d) => d.code === 'NIC_NO_PEER')).not.toHaveProperty('line');
+    expect(plan.diagnostics.find((d) => d.code === 'NIC_NO_PEER')).toMatchObject({ line: 6 });
   });
 });
 

@@ -7,12 +7,13 @@ export type PlacedDiagnostic = Diagnostic & { readonly line?: number; readonly c
 const sameKey = (d: Diagnostic) => JSON.stringify([d.code, d.message, d.nodes, d.links, d.path ?? null]);
 
 /**
- * The plan's diagnostics with the positions the loader found for the structural ones: compile() runs
- * checkStructure again on the parsed topology, which has no lines, so each is matched to the loader's twin.
+ * The plan's diagnostics with their positions in the file: the structural ones at the loader's twin (compile()
+ * runs checkStructure again on the parsed topology, which has no lines), the others at their path, if any.
  */
 export function placeDiagnostics(
   diagnostics: readonly Diagnostic[],
   located: readonly LocatedDiagnostic[],
+  locate?: (path: readonly (string | number)[]) => { line: number; column: number } | undefined,
 ): PlacedDiagnostic[] {
   const byKey = new Map<string, LocatedDiagnostic[]>();
   for (const d of located) {
@@ -22,7 +23,7 @@ export function placeDiagnostics(
     else byKey.set(sameKey(d), [d]);
   }
   return diagnostics.map((d) => {
-    const at = byKey.get(sameKey(d))?.shift();
+    const at = byKey.get(sameKey(d))?.shift() ?? (d.path?.length && locate ? locate(d.path) : undefined);
     if (at?.line === undefined) return d;
     return { ...d, line: at.line, ...(at.column !== undefined ? { column: at.column } : {}) };
   });

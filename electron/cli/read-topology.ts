@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { formatModelError, loadTopology } from '../../shared/model';
+import { formatModelError, loadTopology, yamlLocator } from '../../shared/model';
 import type { Topology } from '../../shared/model';
 import type { Diagnostic } from '../../shared/compiler/plan';
 import { CliError } from './usage';
@@ -8,6 +8,8 @@ import { CliError } from './usage';
 export interface ReadTopology {
   readonly topology: Topology;
   readonly diagnostics: readonly Diagnostic[];
+  /** Where a document path sits in the file (for the compiler's diagnostics). */
+  readonly locate: (path: readonly (string | number)[]) => { line: number; column: number } | undefined;
 }
 
 /** Reads and loads a topology file; every load error becomes one `file:line: …` line of a CliError. */
@@ -24,5 +26,5 @@ export async function readTopology(file: string): Promise<ReadTopology> {
   if (!result.ok) {
     throw new CliError(result.errors.map((e) => formatModelError({ ...e, file: e.file ?? basename(file) })).join('\n'));
   }
-  return { topology: result.topology, diagnostics: result.diagnostics };
+  return { topology: result.topology, diagnostics: result.diagnostics, locate: yamlLocator(text) };
 }

@@ -74,7 +74,7 @@ describe('compiler diagnostics', () => {
     const models = { 'x86_64/q35': ['e1000', 'e1000e', 'rtl8139', 'virtio-net-pci'] };
     const p = lab([vm('v', ['e0'], { nics: [{ id: 'e0', model: 'ne2k_isa' }] })], [], { nicModels: models });
     const d = only(p, 'NIC_MODEL_UNKNOWN');
-    expect(d).toMatchObject({ severity: 'error', nodes: ['v'], path: ['nics', 0, 'model'], fix: { action: { kind: 'set-field', value: 'virtio' } } });
+    expect(d).toMatchObject({ severity: 'error', nodes: ['v'], path: ['nodes', 0, 'nics', 0, 'model'], fix: { action: { kind: 'set-field', value: 'virtio' } } });
     expect(d.message).toContain('ne2k_isa');
     none(lab([vm('v', ['e0'], { nics: [{ id: 'e0', model: 'rtl8139' }] })], [], { nicModels: models }), 'NIC_MODEL_UNKNOWN');
     // Unknown list (no probe): any model is accepted.
@@ -82,7 +82,7 @@ describe('compiler diagnostics', () => {
   });
   it('DUPLICATE_MAC', () => {
     const p = lab([{ kind: 'vm', id: 'a', nics: [{ id: 'e0', mac: '52:54:00:00:00:01' }] }, { kind: 'vm', id: 'b', nics: [{ id: 'e0', mac: '52:54:00:00:00:01' }] }]);
-    expect(only(p, 'DUPLICATE_MAC')).toMatchObject({ severity: 'error', nodes: ['a', 'b'], fix: { action: { kind: 'set-field', node: 'b', path: ['nics', 0, 'mac'], value: 'auto' } } });
+    expect(only(p, 'DUPLICATE_MAC')).toMatchObject({ severity: 'error', nodes: ['a', 'b'], path: ['nodes', 1, 'nics', 0, 'mac'], fix: { action: { kind: 'set-field', node: 'b', path: ['nics', 0, 'mac'], value: 'auto' } } });
   });
   it('MAC_MULTICAST', () => {
     only(lab([{ kind: 'vm', id: 'a', nics: [{ id: 'e0', mac: '53:54:00:00:00:01' }] }]), 'MAC_MULTICAST');
@@ -179,7 +179,7 @@ describe('compiler diagnostics', () => {
     only(lab([{ kind: 'vm', id: 'a', nics: [{ id: 'e0', model: 'virtio-net-device' }] }]), 'MMIO_NIC_NO_MMIO');
   });
   it('MCAST_GROUP_SHARED', () => {
-    const seg = (id: string, group = '230.0.0.1') => ({ kind: 'mcast', id, group });
+    const seg = (id: string, group = '230.0.0.1') => ({ kind: 'mcast' as const, id, group });
     const p = lab([vm('a'), vm('b'), seg('s1'), seg('s2')], [{ a: 'a:e0', b: 's1' }, { a: 'b:e0', b: 's2' }]);
     const d = only(p, 'MCAST_GROUP_SHARED');
     expect(d.nodes).toEqual(['s1', 's2']);

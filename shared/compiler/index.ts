@@ -63,7 +63,10 @@ export function compile(topology: Topology, target: Target): LabPlan {
   const diagnostics: Diagnostic[] = [];
 
   const requests: MacRequest[] = [];
-  for (const vm of graph.vms) vm.nics.forEach((nic, i) => requests.push({ vm: vm.id, nic: nic.id, nicIndex: i, mac: nic.mac }));
+  for (const vm of graph.vms) {
+    const nodeIndex = topology.nodes.indexOf(vm);
+    vm.nics.forEach((nic, i) => requests.push({ vm: vm.id, nic: nic.id, nicIndex: i, nodeIndex, mac: nic.mac }));
+  }
   const macs = assignMacs(lab, topology.settings.macPrefix, requests);
   diagnostics.push(...macs.diagnostics);
 

@@ -7,6 +7,8 @@ export interface MacRequest {
   readonly vm: string;
   readonly nic: string;
   readonly nicIndex: number;
+  /** The VM's index in the document's nodes (diagnostic paths start at the root). */
+  readonly nodeIndex: number;
   readonly mac: string;
 }
 
@@ -48,7 +50,7 @@ export function assignMacs(lab: string, prefix: string, requests: readonly MacRe
   for (const r of sorted) {
     if (r.mac === 'auto') continue;
     const mac = r.mac.toLowerCase();
-    const where = { nodes: [r.vm], path: ['nics', r.nicIndex, 'mac'] as const };
+    const where = { nodes: [r.vm], path: ['nodes', r.nodeIndex, 'nics', r.nicIndex, 'mac'] as const };
     if (firstByte(mac) & 1) {
       diagnostics.push(diag('MAC_MULTICAST', `${r.vm}:${r.nic}: MAC ${r.mac} is a multicast address (odd first byte); QEMU refuses it`, { ...where, fix: toAuto(r) }));
     } else if (mac === '00:00:00:00:00:00') {

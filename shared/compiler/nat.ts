@@ -1,3 +1,4 @@
+import { nodePath } from './docpath';
 import type { HostFwd, NatNode } from '../model/schema';
 import type { OptPair } from './qemuopts';
 import type { Ctx } from './context';
@@ -50,7 +51,7 @@ export function reserveHostfwdPorts(ctx: Ctx): void {
           diag('PORT_CLASH', `${f.proto} port ${f.hostPort} is bound twice: by ${prev.what} and by ${owner.what}`, {
             nodes: [...new Set([...prev.nodes, n.id])],
             links: [...new Set([...prev.links, lid])],
-            path: ['hostfwd', i, 'hostPort'],
+            path: nodePath(ctx.topology, n.id, 'hostfwd', i, 'hostPort'),
             fix: { label: `Give hostfwd ${hostfwdRule(f)} of ${n.id} another host port, or link ${n.id} to one NIC only` },
           }),
         );
@@ -70,7 +71,7 @@ export function natDiagnostics(ctx: Ctx): void {
       ctx.diagnostics.push(
         diag('HOSTFWD_ALL_INTERFACES', `${n.id}: hostfwd ${hostfwdRule(f)} listens on every host interface, so anyone on your network can reach the guest`, {
           nodes: [n.id],
-          path: ['hostfwd', i, 'hostAddr'],
+          path: nodePath(ctx.topology, n.id, 'hostfwd', i, 'hostAddr'),
           fix: { label: 'Bind it to 127.0.0.1', action: { kind: 'set-field', node: n.id, path: ['hostfwd', i, 'hostAddr'], value: '127.0.0.1' } },
         }),
       );

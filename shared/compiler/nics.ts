@@ -1,3 +1,4 @@
+import { nodePath } from './docpath';
 import type { Nic, VmNode } from '../model/schema';
 import type { Ctx } from './context';
 import type { IdAllocator } from './derive';
@@ -37,7 +38,7 @@ function toVirtio(s: VmScope, index: number) {
 
 /** Frontend problems QEMU would refuse at start: a bus the machine lacks, vhost on a non-virtio NIC. */
 function checkFrontend(s: VmScope, nic: Nic, index: number, model: string, b: Backend | null): void {
-  const where = { nodes: [s.vm.id], path: ['nics', index, 'model'] as const };
+  const where = { nodes: [s.vm.id], path: nodePath(s.ctx.topology, s.vm.id, 'nics', index, 'model') };
   if (!s.machine.hasPci && !isMmioModel(model)) {
     s.ctx.diagnostics.push(
       diag('PCI_NIC_NO_PCI', `${s.vm.id}:${nic.id}: NIC model ${model} needs a PCI bus, which machine ${s.machine.type} lacks`, { ...where, fix: toVirtio(s, index) }),
@@ -85,7 +86,7 @@ function emitNic(s: VmScope, nic: Nic, index: number, b: Backend | null): void {
     s.ctx.diagnostics.push(
       diag('NIC_FORM_UNSUPPORTED', `${s.vm.id}:${nic.id}: the on-board -nic form cannot be used here (${why}), so -netdev and -device are used`, {
         nodes: [s.vm.id],
-        path: ['nics', index, 'form'],
+        path: nodePath(s.ctx.topology, s.vm.id, 'nics', index, 'form'),
         fix: { label: `Use the -device form for ${s.vm.id}:${nic.id}`, action: { kind: 'set-field', node: s.vm.id, path: ['nics', index, 'form'], value: 'device' } },
       }),
     );
@@ -120,7 +121,7 @@ function nicBackend(s: VmScope, nic: Nic, index: number): Backend | null {
     ctx.diagnostics.push(
       diag('NIC_NO_PEER', `${vm.id}:${nic.id} ${why}`, {
         nodes: [vm.id],
-        path: ['nics', index],
+        path: nodePath(ctx.topology, vm.id, 'nics', index),
         qemuWarning: { vm: vm.id, text: `nic ${s.ids.peek(`nic-${nic.id}`)} has no peer` },
         fix: { label: `Remove NIC ${nic.id} from ${vm.id}, or link it` },
       }),

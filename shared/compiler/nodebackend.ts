@@ -1,3 +1,4 @@
+import { nodePath } from './docpath';
 import type { L2tpv3Node, McastNode, TopologyNode } from '../model/schema';
 import type { Ctx } from './context';
 import type { IdAllocator } from './derive';
@@ -90,7 +91,7 @@ export function nodeBackend(ctx: Ctx, n: TopologyNode, linkId: string, ids: IdAl
         ctx.diagnostics.push(
           diag('VHOST_NET_MISSING', `tap ${n.id}: vhost=on needs /dev/vhost-net, which this host lacks (load the vhost_net module: "sudo modprobe vhost_net")`, {
             nodes: [n.id],
-            path: ['vhost'],
+            path: nodePath(ctx.topology, n.id, 'vhost'),
             fix: { label: `Turn vhost off on ${n.id}`, action: { kind: 'set-field', node: n.id, path: ['vhost'], value: false } },
           }),
         );

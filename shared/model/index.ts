@@ -15,6 +15,7 @@ export { fnv1a32, hashBase36 } from './hash';
 export { migrate, MIGRATIONS, type Migration, type MigrateResult } from './migrations';
 export {
   loadTopology,
+  yamlLocator,
   loadErrorsFromDiagnostics,
   allLoadErrors,
   formatDiagnostic,

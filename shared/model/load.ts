@@ -274,3 +274,12 @@ export function formatDiagnostic(d: LocatedDiagnostic): string {
   });
   return `${where}${d.severity} ${d.code}: ${d.message}`;
 }
+
+/**
+ * Where document paths sit in a topology's YAML text (1-based line and column), for diagnostics a load did not
+ * locate itself (the compiler's). The text is parsed on the first question only.
+ */
+export function yamlLocator(text: string): (path: readonly (string | number)[]) => { line: number; column: number } | undefined {
+  const ctx = lazyCtx(text, undefined);
+  return (path) => locate(ctx.doc, ctx.lc, path);
+}
