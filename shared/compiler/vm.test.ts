@@ -12,7 +12,7 @@ describe('VM base argv', () => {
     ]);
     expect(vm.argv).not.toContain('-cpu');
     expect(valuesOf(vm.argv, '-initrd')).toEqual(['/tmp/qnet/guest/x86_64/initramfs.cpio.gz']);
-    expect(valuesOf(vm.argv, '-append')).toEqual(['console=ttyS0 qnet.hostname=v']);
+    expect(valuesOf(vm.argv, '-append')).toEqual(['console=ttyS0 no_timer_check qnet.hostname=v']);
     expect(valuesOf(vm.argv, '-chardev')).toEqual([
       'socket,id=con0,path=/tmp/qnet/lab/v.console.sock,server=on,wait=off,logfile=/tmp/qnet/lab/v.console.log,logappend=on',
     ]);
@@ -54,7 +54,7 @@ describe('VM base argv', () => {
     );
     expect(valuesOf(vm.argv, '-kernel')).toEqual(['/k']);
     expect(valuesOf(vm.argv, '-initrd')).toEqual(['/i']);
-    expect(valuesOf(vm.argv, '-append')).toEqual(['console=ttyS0 qnet.hostname=web-1 qnet.if0=10.0.0.1/24 qnet.gw0=10.0.0.254 qnet.if2=dhcp']);
+    expect(valuesOf(vm.argv, '-append')).toEqual(['console=ttyS0 no_timer_check qnet.hostname=web-1 qnet.if0=10.0.0.1/24 qnet.gw0=10.0.0.254 qnet.if2=dhcp']);
     expect(vm.name).toBe('Web 1');
   });
   test('kernel boot with initrd, append and dtb', () => {

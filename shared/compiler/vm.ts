@@ -20,9 +20,14 @@ export function vmPaths(labDir: string, vm: string): { console: string; consoleL
   };
 }
 
-/** The tiny guest's kernel command line: the console, then hostname and address hints per NIC index. */
+/**
+ * The tiny guest's kernel command line: the console, then hostname and address hints per NIC index. On x86,
+ * `no_timer_check` too: under TCG on a loaded host the kernel's boot-time check of the IO-APIC timer can miss its
+ * ticks and panic ("IO-APIC + timer doesn't work!"); an emulated timer is known to work.
+ */
 export function tinyAppend(vm: VmNode, m: MachineInfo): string {
-  const parts = [`console=${m.console}`, `qnet.hostname=${guestHostname(vm.name ?? vm.id, vm.id)}`];
+  const x86 = vm.arch === 'x86_64' || vm.arch === 'i386';
+  const parts = [`console=${m.console}`, ...(x86 ? ['no_timer_check'] : []), `qnet.hostname=${guestHostname(vm.name ?? vm.id, vm.id)}`];
   vm.nics.forEach((nic, i) => {
     if (nic.ip !== undefined) parts.push(`qnet.if${i}=${nic.ip}`);
     if (nic.gateway !== undefined) parts.push(`qnet.gw${i}=${nic.gateway}`);
