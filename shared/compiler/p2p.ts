@@ -153,8 +153,9 @@ function plan(ctx: Ctx, r: Resolved, order: StartOrder): P2pPlan {
     const mk = (me: 'a' | 'b', peer: 'a' | 'b') => backend('dgram', [...end(me, 'local'), ...end(peer, 'remote')], { modern: true });
     return { transport, family, a: mk('a', 'b'), b: mk('b', 'a'), label: inet ? `dgram ${port}/${port + 1}` : 'dgram' };
   }
-  // stream reconnects from 8.0 on; without it (and always for socket, whose connect is fatal) the listener must be
-  // up first. The listener is side a unless that would make a start-order cycle; then it is side b.
+  // stream reconnects from 8.0 on. Without it, and always for socket, a connector started before its listener stays
+  // up with its link dead for good (7.2: no error, no retry), so the listener must be up first. The listener is
+  // side a unless that would make a start-order cycle; then it is side b.
   const reconnect = transport === 'stream' && qemuAtLeast(ctx.target, 8, 0);
   let listener: 'a' | 'b' = 'a';
   if (!reconnect) {
