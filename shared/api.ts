@@ -89,7 +89,6 @@ export interface LabStatus {
 /** Severity of an engine log line. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-/** One line of a lab's log (what the Log panel and `qnet up` print). */
 /** Where one host step has got to. */
 export interface StepProgress {
   /** 0-based index into the plan's host steps, and their count. */
@@ -101,6 +100,7 @@ export interface StepProgress {
   readonly detail?: string;
 }
 
+/** One line of a lab's log (what the Log panel and `qnet up` print). */
 export interface LogEntry {
   readonly lab: LabName | null;
   readonly level: LogLevel;

@@ -8,16 +8,12 @@ import type { Journal } from './journal';
 import { asRoot, doneIndices, rootScript, type Escalation } from './privilege';
 import { runCommand } from './run-command';
 
-/** One step event (index into the plan's host steps). */
-/** A step's progress, as the api carries it. */
-export type StepEvent = StepProgress;
-
 export interface StepRunContext {
   readonly journal: Journal;
   readonly netns: string | null;
   readonly escalation: Escalation;
   readonly env: NodeJS.ProcessEnv;
-  readonly onStep: (event: StepEvent) => void;
+  readonly onStep: (event: StepProgress) => void;
   readonly timeoutMs?: number;
 }
 

@@ -6,11 +6,11 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ApiError, EngineEvent, LabState, LabStatus, LogEntry, Result, VmState } from '../../shared/api';
+import type { ApiError, EngineEvent, LabState, LabStatus, LogEntry, Result, StepProgress, VmState } from '../../shared/api';
 import type { Diagnostic, LabPlan, ProcessPlan } from '../../shared/compiler/plan';
 import type { Topology } from '../../shared/model';
 import { DEFAULT_CONSOLE_BUFFER } from './ring-buffer';
-import { runHostSteps, undoHostSteps, type StepEvent, type UndoItem } from './host-steps';
+import { runHostSteps, undoHostSteps, type UndoItem } from './host-steps';
 import { Journal, JOURNAL_FILE, journaledProcesses, pendingUndo, readJournal } from './journal';
 import { isOurProcess } from './proc';
 import { LabLog } from './lab-log';
@@ -283,7 +283,7 @@ export class LabRunner {
   }
 
   /** A step's progress: live as a `step` event, and kept in the log (with the step) for a page that opens later. */
-  private onStep(e: StepEvent): void {
+  private onStep(e: StepProgress): void {
     this.emit({ type: 'step', lab: this.lab, ...e });
     const n = `${e.index + 1}/${e.total}`;
     const failed = e.status === 'failed' || e.status === 'undo-failed';
