@@ -1,6 +1,7 @@
 /** Preflight: names free on the host, the lab not running already, the bridge helper and its ACL, privilege. */
 import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { chosenBridgeName } from '../../shared/compiler/index';
 import type { Diagnostic } from '../../shared/compiler/plan';
 import { aclAllows, readBridgeAcl } from './bridge-acl';
 import { JOURNAL_FILE, journaledProcesses, readJournal } from './journal';
@@ -48,7 +49,7 @@ export function checkHostInterfaces(ctx: PreflightContext, sysClassNet = '/sys/c
   const out: Diagnostic[] = [];
   for (const n of ctx.topology.nodes) {
     if (n.kind !== 'bridge' || !n.external) continue;
-    const br = n.ifname ?? n.id;
+    const br = chosenBridgeName(n) ?? n.id; // an external bridge always has a chosen name
     const create = `sudo ip link add ${br} type bridge && sudo ip link set ${br} up`;
     if (!existsSync(join(sysClassNet, br)))
       out.push(pdiag('PREFLIGHT_BRIDGE_MISSING', `${n.id} uses the host bridge ${br}, which does not exist: create it with ${create}, or untick "external" so the lab creates it`, { nodes: [n.id], fix: create }));

@@ -26,6 +26,7 @@ export { COMPILER_CODES, type CompilerCode } from './diagnostics';
 export { escapeOptValue, qopts } from './qemuopts';
 export { labSlug, labStateDir, netnsName, UNIX_PATH_MAX, IFNAME_MAX } from './derive';
 export { freeGroup } from './nodebackend';
+export { chosenBridgeName } from './names';
 
 function backendMissing(ctx: Ctx): void {
   const have = ctx.target.netdevBackends;

@@ -14,6 +14,11 @@ function checkLength(ctx: Ctx, name: string, node: string, field: string): void 
   );
 }
 
+/** The Linux name a bridge's user chose: its `ifname`, or its id for an external (host) bridge; else one is derived. */
+export function chosenBridgeName(b: BridgeNode): string | undefined {
+  return b.ifname ?? (b.external ? b.id : undefined);
+}
+
 /**
  * Linux interface names of the lab: names the user chose (bridge and tap `ifname`, external bridges) first, then
  * derived ones for the other bridges (`qnb…`), tap nodes and the taps made for links to bridges (`qn…`).
@@ -43,7 +48,7 @@ export function assignIfnames(ctx: Ctx): void {
     ctx.ifnames.reserve(name);
   };
   for (const b of bridges) {
-    const name = b.ifname ?? (b.external ? b.id : undefined);
+    const name = chosenBridgeName(b);
     if (name !== undefined) {
       chosen(b.id, name, 'ifname');
       ctx.bridgeNames.set(b.id, name);
