@@ -35,6 +35,15 @@ function reveal(d: Diagnostic) {
 
 const ORDER = { error: 0, warning: 1, info: 2 } as const;
 
+/** A one-click fix of a diagnostic: its own (`problems__fix__CODE`) or an alternative (`…__2`, `…__3`). */
+function FixButton({ testid, label, action }: { testid: string; label: string; action: FixAction }) {
+  return (
+    <button type="button" className="problem__fix" data-testid={testid} data-fix={action.kind} onClick={() => applyFix(action)}>
+      {label}
+    </button>
+  );
+}
+
 /** The compiler's diagnostics, live; a click selects and reveals what one concerns; fixes in one click. */
 export const Problems = memo(function Problems() {
   const result = usePlan();
@@ -68,29 +77,18 @@ export const Problems = memo(function Problems() {
             </button>
             {d.fix ? (
               action ? (
-                <button
-                  type="button"
-                  className="problem__fix"
-                  data-testid={`problems__fix__${d.code}`}
-                  data-fix={action.kind}
-                  onClick={() => applyFix(action)}
-                >
-                  {d.fix.label}
-                </button>
+                <FixButton testid={`problems__fix__${d.code}`} label={d.fix.label} action={action} />
               ) : (
                 <code className="problem__hint" data-testid={`problems__command__${d.code}`} title="The command that fixes it">
                   {d.fix.label}
                 </code>
               )
             ) : null}
-            {d.alternatives?.map((alt, k) => {
-              const a = alt.action;
-              return a ? (
-                <button key={k} type="button" className="problem__fix" data-testid={`problems__fix__${d.code}__${k + 2}`} data-fix={a.kind} onClick={() => applyFix(a)}>
-                  {alt.label}
-                </button>
-              ) : null;
-            })}
+            {d.alternatives?.map((alt, k) =>
+              alt.action ? (
+                <FixButton key={k} testid={`problems__fix__${d.code}__${k + 2}`} label={alt.label} action={alt.action} />
+              ) : null,
+            )}
           </li>
         );
       })}
