@@ -88,9 +88,6 @@ export function connectDesktop(api: QnetWindowApi, deps: DesktopDeps): () => voi
     sent = { dirty, path };
     void api.desktop({ type: 'documentState', dirty, path });
   };
-  report();
-  const offStore = store.subscribe(report);
-
   // Which registry actions can run now, for the menu to grey the others; sent when that changes.
   let sentEnabled = '';
   const reportEnabled = () => {
@@ -101,15 +98,18 @@ export function connectDesktop(api: QnetWindowApi, deps: DesktopDeps): () => voi
     sentEnabled = key;
     void api.desktop({ type: 'menuState', enabled });
   };
+  report();
   reportEnabled();
-  const offEnabled = store.subscribe(reportEnabled);
+  const offStore = store.subscribe(() => {
+    report();
+    reportEnabled();
+  });
   const offLab = (deps.onLabChange ?? ((l: () => void) => useLab.subscribe(l)))(reportEnabled);
 
   return () => {
     live = false;
     offAction();
     offStore();
-    offEnabled();
     offLab();
   };
 }
