@@ -127,11 +127,15 @@ export class LabRunner {
     return this.log.entries();
   }
 
-  /** Runs the preflight checks only (with the compiler's errors first). */
-  async check(): Promise<Diagnostic[]> {
+  /**
+   * Runs the preflight checks only (with the compiler's errors first). `launching`: the user launches the lab, so
+   * the programs its file names may be asked their version.
+   */
+  async check(launching = false): Promise<Diagnostic[]> {
     const { plan, topology, preflightEnv } = this.options;
     const compileErrors = plan.diagnostics.filter((d) => d.severity === 'error');
-    return [...compileErrors, ...(await preflight(plan, topology, { ...preflightEnv, env: this.env, uid: this.uid }))];
+    const penv = { ...preflightEnv, env: this.env, uid: this.uid, launching };
+    return [...compileErrors, ...(await preflight(plan, topology, penv))];
   }
 
   /** Starts the lab; resolves once it runs or has failed (and then left nothing behind). */
@@ -208,7 +212,7 @@ export class LabRunner {
     const { plan } = this.options;
     this.setState('preflight');
     await this.recoverStale();
-    const problems = await this.check();
+    const problems = await this.check(true);
     this.emit({ type: 'preflight', lab: this.lab, problems });
     for (const p of problems.filter((d) => d.severity !== 'error'))
       this.log.add(p.severity === 'warning' ? 'warn' : 'info', p.message);

@@ -7,6 +7,7 @@ import { pdiag } from './preflight-diag';
 import { optionValues } from './qemu-args';
 import { probeQemu } from './probe-qemu';
 import { findProgram } from './which';
+import { usesStandardQemu } from '../../shared/model/trust';
 
 /** Every program of the plan (argv[0] of processes, host steps and undos; `ip` for a namespace) is installed. */
 export function checkPrograms(ctx: PreflightContext): Diagnostic[] {
@@ -36,13 +37,19 @@ export function checkPrograms(ctx: PreflightContext): Diagnostic[] {
   return out;
 }
 
-/** The installed QEMU of every guest is the version the plan was compiled for. */
+/**
+ * The installed QEMU of every guest is the version the plan was compiled for. A VM's own `binary` is asked only when
+ * the user launches the lab: a Validate must not run a program the file names.
+ */
 export function checkQemuVersion(ctx: PreflightContext): Diagnostic[] {
   const want = ctx.plan.target.qemuVersion;
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
+  const vmNodes = new Map(ctx.topology.nodes.flatMap((n) => (n.kind === 'vm' ? [[n.id, n] as const] : [])));
   for (const vm of ctx.plan.vms) {
     const binary = vm.argv[0] ?? '';
+    const node = vmNodes.get(vm.node);
+    if (ctx.launching !== true && (node === undefined || !usesStandardQemu(node))) continue;
     if (seen.has(binary)) continue;
     seen.add(binary);
     const path = findProgram(binary, ctx.env);

@@ -27,6 +27,11 @@ export interface PreflightEnv {
   readonly tunDevice?: string;
   /** The version of an installed QEMU binary (default: `BINARY --version`). */
   readonly qemuVersionOf?: (binary: string) => { readonly major: number; readonly minor: number } | null;
+  /**
+   * The user launches this lab (its file's host programs approved): a VM's own `binary` may be run to ask its
+   * version. Without it (a Validate) only the standard qemu-system-<arch> is asked.
+   */
+  readonly launching?: boolean;
 }
 
 /** What every check reads. */
@@ -40,6 +45,7 @@ export interface PreflightContext {
   readonly bridgeConf: string;
   readonly tunDevice?: string;
   readonly qemuVersionOf?: PreflightEnv['qemuVersionOf'];
+  readonly launching?: boolean;
 }
 
 /** True when `sudo -n true` succeeds (sudo without a password prompt). */
@@ -62,6 +68,7 @@ export async function preflight(plan: LabPlan, topology: Topology, penv: Preflig
     bridgeConf: penv.bridgeConf ?? DEFAULT_BRIDGE_CONF,
     ...(penv.tunDevice ? { tunDevice: penv.tunDevice } : {}),
     ...(penv.qemuVersionOf ? { qemuVersionOf: penv.qemuVersionOf } : {}),
+    launching: penv.launching ?? false,
   };
   const problems = [
     ...checkPrograms(ctx),

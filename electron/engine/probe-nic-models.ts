@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import type { Topology } from '../../shared/model';
 import { machineInfo } from '../../shared/compiler/machine';
+import { standardQemu } from '../../shared/model/trust';
 
 /** Parses `-nic model=help` output: the names listed after "Supported NIC models:" / "Available NIC models…". */
 export function parseNicModelHelp(text: string): string[] {
@@ -12,7 +13,8 @@ export function parseNicModelHelp(text: string): string[] {
 
 /**
  * Asks the installed QEMU which NIC models each `<arch>/<machine>` of a topology can create. Pairs whose binary is
- * missing or whose answer cannot be read are left out (unknown: the compiler accepts any model there).
+ * missing or whose answer cannot be read are left out (unknown: the compiler accepts any model there). Always the
+ * standard `qemu-system-<arch>`, never a VM's own `binary`: reading a file must not run a program it names.
  */
 export function probeNicModels(topology: Topology): Record<string, string[]> {
   const out: Record<string, string[]> = {};
@@ -23,7 +25,7 @@ export function probeNicModels(topology: Topology): Record<string, string[]> {
     if (key in out) continue;
     // microvm has no on-board NIC table: QEMU ignores the question and boots (its NICs are virtio-mmio anyway).
     if (machine === 'microvm') continue;
-    const binary = node.binary ?? `qemu-system-${node.arch}`;
+    const binary = standardQemu(node.arch);
     // A machine that cannot answer would start a guest instead: no display, paused, and a short leash.
     const r = spawnSync(binary, ['-M', machine, '-display', 'none', '-S', '-nic', 'model=help'], { encoding: 'utf8', timeout: 3_000 });
     const models = r.status === 0 ? parseNicModelHelp(`${r.stdout}`) : [];

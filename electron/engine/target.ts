@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Isolation, Privilege } from '../../shared/compiler/plan';
 import { DEFAULT_TARGET, type Target } from '../../shared/compiler/target';
 import type { Arch, Topology } from '../../shared/model';
+import { standardQemu } from '../../shared/model/trust';
 import { probeHostInterfaces } from './host-interfaces';
 import { defaultStateDir, tinyGuestPaths } from './host-paths';
 import { probeKvm, type KvmProbe } from './kvm';
@@ -38,7 +39,8 @@ export async function probeTarget(topology: Topology, options: ProbeTargetOption
   const env = options.env ?? process.env;
   const notes: string[] = [];
   const firstVm = topology.nodes.find((n) => n.kind === 'vm');
-  const binary = firstVm?.kind === 'vm' ? (firstVm.binary ?? `qemu-system-${firstVm.arch}`) : 'qemu-system-x86_64';
+  // The installed QEMU of the first VM's arch, never a `binary` the file names (that runs only at launch).
+  const binary = firstVm?.kind === 'vm' ? standardQemu(firstVm.arch) : 'qemu-system-x86_64';
   let probe = probeQemu(binary);
   if (!probe.version && binary !== 'qemu-system-x86_64') probe = probeQemu('qemu-system-x86_64');
   let qemuVersion = DEFAULT_TARGET.qemuVersion;
