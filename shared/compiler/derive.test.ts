@@ -1,8 +1,5 @@
-import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { IdAllocator, IfnameAllocator, guestHostname, labSlug, labStateDir, netnsName, qemuIdent, utf8Bytes } from './derive';
-import { escapeOptValue, qopts } from './qemuopts';
-import { optValue, splitOpts } from './selfcheck';
 import { PortAllocator } from './ports';
 
 describe('derive', () => {
@@ -56,28 +53,5 @@ describe('derive', () => {
     const d = p.derive('tcp', 'k', 2, o);
     expect(d).not.toBeNull();
     expect(new PortAllocator('lab', 40000).derive('tcp', 'k', 2, o)).toBe(d);
-  });
-});
-
-describe('qemu option strings', () => {
-  test('commas in values are doubled, undefined keys dropped', () => {
-    expect(escapeOptValue('a,b')).toBe('a,,b');
-    expect(qopts('user', [['id', 'n0'], ['x', undefined], ['smb', '/a,b']])).toBe('user,id=n0,smb=/a,,b');
-    expect(qopts('', [['file', 'x']])).toBe('file=x');
-  });
-  test('splitOpts reads back what qopts writes', () => {
-    const s = qopts('socket', [['id', 'c'], ['path', '/x,,y,z']]);
-    expect(splitOpts(s)).toEqual(['socket', 'id=c', 'path=/x,,y,z']);
-    expect(optValue(s, 'path')).toBe('/x,,y,z');
-  });
-  test('optValue finds what the first part starting with key= holds, as splitting would', () => {
-    const piece = fc.constantFrom('id=', 'netdev=', 'id', 'x', '=', ',', ',,', 'a=b', 'xid=', 'netdev', '');
-    fc.assert(
-      fc.property(fc.array(piece, { maxLength: 10 }).map((p) => p.join('')), fc.constantFrom('id', 'netdev'), (s, key) => {
-        const reference = splitOpts(s).find((part) => part.startsWith(`${key}=`))?.slice(key.length + 1);
-        expect(optValue(s, key)).toBe(reference);
-      }),
-      { numRuns: 3000 },
-    );
   });
 });

@@ -23,7 +23,7 @@ import { diag } from './diagnostics';
 export type { LabPlan, VmPlan, HostStep, ProcessPlan, Diagnostic, Fix, FixAction, Privilege, Isolation, Severity, Readiness } from './plan';
 export { DEFAULT_TARGET, qemuAtLeast, type HostInterface, type Target } from './target';
 export { COMPILER_CODES, type CompilerCode } from './diagnostics';
-export { escapeOptValue, qopts } from './qemuopts';
+export { escapeOptValue, qopts, readOpts, optValue, optHead, type OptItem } from './qemuopts';
 export { labSlug, labStateDir, netnsName, UNIX_PATH_MAX, IFNAME_MAX } from './derive';
 export { freeGroup } from './nodebackend';
 export { chosenBridgeName } from './names';

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { compile } from './index';
 import type { LabPlan } from './plan';
-import { declaredIds, optValue } from './selfcheck';
+import { declaredIds } from './selfcheck';
+import { optValue } from './qemuopts';
 import { target, topo, valuesOf } from './testkit';
 import type { TopologyInput } from '../model/schema';
 

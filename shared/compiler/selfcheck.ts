@@ -1,47 +1,6 @@
 import type { Diagnostic, VmPlan } from './plan';
 import { diag } from './diagnostics';
-
-/** Split a QEMU option string on single commas; a doubled comma is a literal comma in a value. */
-export function splitOpts(s: string): string[] {
-  if (!s.includes(',,')) return s.split(',');
-  const out: string[] = [];
-  let cur = '';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === ',') {
-      if (s[i + 1] === ',') {
-        cur += ',';
-        i++;
-        continue;
-      }
-      out.push(cur);
-      cur = '';
-      continue;
-    }
-    cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
-/** The value of `key=` in a QEMU option string, or undefined. */
-export function optValue(s: string, key: string): string | undefined {
-  const k = `${key}=`;
-  if (s.includes(',,')) {
-    for (const part of splitOpts(s)) if (part.startsWith(k)) return part.slice(k.length);
-    return undefined;
-  }
-  // No escaped comma: the first `key=` at the start or after a comma, up to the next comma (no split, no arrays).
-  let start: number;
-  if (s.startsWith(k)) start = k.length;
-  else {
-    const at = s.indexOf(`,${k}`);
-    if (at < 0) return undefined;
-    start = at + 1 + k.length;
-  }
-  const end = s.indexOf(',', start);
-  return end < 0 ? s.slice(start) : s.slice(start, end);
-}
+import { optHead, optValue } from './qemuopts';
 
 /** The ids one QEMU argv declares, by option (`-netdev`, `-device`, `-chardev`, `-object`, `-nic`). */
 export function declaredIds(argv: readonly string[]): { option: string; id: string }[] {
@@ -68,13 +27,14 @@ export function unpeeredNetdevs(vms: readonly VmPlan[]): Diagnostic[] {
     for (let i = 1; i < vm.argv.length - 1; i++) {
       const opt = vm.argv[i];
       const val = vm.argv[i + 1] ?? '';
+      const hubport = opt === '-netdev' && optHead(val, 'type') === 'hubport';
       if (opt === '-netdev') {
         const id = optValue(val, 'id');
         // A hubport with netdev= is peered with that backend already.
-        const peered = val.startsWith('hubport,') && optValue(val, 'netdev') !== undefined;
+        const peered = hubport && optValue(val, 'netdev') !== undefined;
         if (id !== undefined && !peered) declared.push(id);
       }
-      if ((opt === '-device' || (opt === '-netdev' && val.startsWith('hubport,'))) && val.includes('netdev=')) {
+      if ((opt === '-device' || hubport) && val.includes('netdev=')) {
         const ref = optValue(val, 'netdev');
         if (ref !== undefined) used.add(ref);
       }
