@@ -4,6 +4,7 @@
  */
 import type { Diagnostic, Isolation, Privilege } from './compiler/plan';
 import type { Topology } from './model/schema';
+import type { TrustItem } from './model/trust';
 
 /** A lab's name: the `lab` of its LabPlan (unique among running labs). */
 export type LabName = string;
@@ -38,12 +39,18 @@ export interface LaunchOptions {
   readonly privilege?: Privilege;
   /** Base state directory; the lab gets `<stateDir>/<lab>`. */
   readonly stateDir?: string;
+  /**
+   * The user approved what this topology runs on the host: the `digest` of the UNTRUSTED error that listed its
+   * items (or `qnet up --trust`). Needed once per content; the engine remembers it.
+   */
+  readonly trust?: string;
 }
 
 /** Stable error codes of failed requests. */
 export type ApiErrorCode =
   | 'INVALID_REQUEST'
   | 'INVALID_TOPOLOGY'
+  | 'UNTRUSTED'
   | 'PREFLIGHT_FAILED'
   | 'LAB_EXISTS'
   | 'LAB_NOT_FOUND'
@@ -55,11 +62,19 @@ export type ApiErrorCode =
   | 'TIMEOUT'
   | 'INTERNAL';
 
+/** What an UNTRUSTED launch needs approved: the topology's items, and the digest of its content to approve. */
+export interface TrustRequest {
+  readonly digest: string;
+  readonly items: readonly TrustItem[];
+}
+
 /** A failed request: a stable code, a sentence, and the diagnostics behind it when there are any. */
 export interface ApiError {
   readonly code: ApiErrorCode;
   readonly message: string;
   readonly diagnostics?: readonly Diagnostic[];
+  /** UNTRUSTED: what the user must approve before the launch. */
+  readonly trust?: TrustRequest;
 }
 
 /** The result of every request: never a thrown error across the boundary. */

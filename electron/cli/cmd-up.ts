@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EngineApi, EngineEvent, LaunchOptions, VmState } from '../../shared/api';
 import type { Isolation, Privilege } from '../../shared/compiler/plan';
@@ -7,6 +7,9 @@ import { serveControl, type ControlServer } from '../engine/control-server';
 import { controlSocketPath } from '../engine/control-protocol';
 import { createEngine } from '../engine/engine';
 import { tinyGuestBuilder } from '../guest/ondemand';
+import { loadTopology, yamlLocator } from '../../shared/model';
+import { formatTrustItem, type TrustItem } from '../../shared/model/trust';
+import { checkTrust, fileTrustStore, type TrustStore } from '../engine/trust';
 import { detachUp } from './up-detach';
 import { STATE_DIR_HELP, STATE_DIR_OPTION, stateDirFlag, stateDirOf } from './lab-common';
 import { formatApiError, formatEvent, formatProblems, vmEnded } from './lab-progress';
@@ -27,6 +30,9 @@ options:
   --isolation MODE     host or netns (default: host; --netns is --isolation netns)
   --privilege MODE     root (create bridges and taps), helper (qemu-bridge-helper) or user (default: root)
 ${STATE_DIR_HELP}
+  --trust              run what the file names on this host (a VM's own binary, guestfwd commands, host files,
+                       devices and sockets): qnet up lists those items and refuses the file without it; the answer
+                       is remembered for this content (also by the editor)
   --detach             run the lab in the background: wait until it is running (or failed), print its name and
                        exit; the engine's output goes to DIR/LAB/qnet-up.log. Stop it with "qnet down LAB"
   -v, --verbose        also print the engine's log lines
@@ -38,6 +44,7 @@ export const UP_OPTIONS = {
   isolation: { type: 'string' },
   privilege: { type: 'string' },
   detach: { type: 'boolean' },
+  trust: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -47,6 +54,22 @@ export interface UpDeps {
   readonly createEngine?: (defaults: LaunchOptions) => EngineApi & { dispose(): Promise<void> };
   /** Calls `onSignal` on SIGINT or SIGTERM; returns the function that stops listening. */
   readonly onSignal?: (onSignal: (signal: string) => void) => () => void;
+  /** The user's remembered approvals (default: their config directory, as the engine's). */
+  readonly trust?: TrustStore;
+}
+
+/** The items of an untrusted file as `file:line: node "a", binary: …` lines, and what to do. */
+export function formatUntrusted(file: string, text: string, items: readonly TrustItem[]): string {
+  const locate = yamlLocator(text);
+  const lines = items.map((item) => {
+    const at = locate(item.path);
+    return `  ${basename(file)}${at ? `:${at.line}` : ''}: ${formatTrustItem(item)}`;
+  });
+  return (
+    `qnet up: ${basename(file)} runs programs or reaches files on this host; nothing was started:\n${lines.join('\n')}\n` +
+    'Launch it only if you trust where it came from: check each item, then run qnet up again with --trust\n' +
+    '(the answer is remembered for this content; an edit asks again)'
+  );
 }
 
 const processSignals = (onSignal: (signal: string) => void) => {
@@ -106,8 +129,16 @@ export async function upCommand(args: string[], io: Io, deps: UpDeps = {}): Prom
       `qnet up: cannot read ${positionals[0]}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
     );
   }
+  // The trust step before anything starts (the engine checks it again): the same items and digest as the engine's.
+  const loaded = loadTopology(text, basename(file));
+  let approved: LaunchOptions = options;
+  if (loaded.ok) {
+    const trusted = checkTrust(loaded.topology, undefined, deps.trust ?? fileTrustStore());
+    if (!trusted.ok && !values.trust) throw new CliError(formatUntrusted(file, text, trusted.error.trust?.items ?? []));
+    if (!trusted.ok && trusted.error.trust) approved = { ...options, trust: trusted.error.trust.digest };
+  }
   if (values.detach) return detachUp({ file, text, stateDir, args }, io);
-  return runForeground({ file, text, stateDir, options, verbose: values.verbose ?? false }, io, deps);
+  return runForeground({ file, text, stateDir, options: approved, verbose: values.verbose ?? false }, io, deps);
 }
 
 interface Foreground {
@@ -195,7 +226,9 @@ async function runForeground(up: Foreground, io: Io, deps: UpDeps): Promise<numb
     if (interrupted) return finish(0);
     const { error } = launched;
     const unshown = error.diagnostics?.filter((d) => !shown.has(d.message)) ?? [];
-    if (error.code === 'PREFLIGHT_FAILED') {
+    if (error.code === 'UNTRUSTED') {
+      io.err(`${formatUntrusted(up.file, up.text, error.trust?.items ?? [])}\n`);
+    } else if (error.code === 'PREFLIGHT_FAILED') {
       if (unshown.length) io.err(`${formatProblems('preflight', unshown)}\n`);
       const n = error.diagnostics?.length ?? 0;
       io.err(`qnet up: preflight failed (${n} problem${n === 1 ? '' : 's'}); nothing was started\n`);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ function qnet(args: string[], cwd = tmp) {
     cwd,
     encoding: 'utf8',
     timeout: 20_000,
-    env: { ...process.env, QNET_STATE_DIR: join(tmp, 'state') },
+    env: { ...process.env, QNET_STATE_DIR: join(tmp, 'state'), XDG_CONFIG_HOME: join(tmp, 'config') },
   });
   return { code: r.status, out: r.stdout, err: r.stderr, signal: r.signal };
 }
@@ -49,5 +49,40 @@ describe('a VM binary named by the file', () => {
     }
     // The plan still names the file's binary: it runs at launch, once the user trusts the file.
     expect(qnet(['compile', 'evil.qnet.yaml', '--json']).out).toContain('./evil.sh');
+  });
+});
+
+describe('qnet up and the trust step', () => {
+  it('refuses a file that runs host programs without --trust, naming each item and its line; --trust is remembered', () => {
+    const dir = join(tmp, 'up');
+    mkdirSync(dir);
+    const canary = join(dir, 'canary');
+    evilScript(dir, canary);
+    // The kernel is missing: once approved, preflight stops the launch before anything is set up.
+    writeFileSync(
+      join(dir, 'risky.qnet.yaml'),
+      'version: 1\nname: risky\nnodes:\n  - id: a\n    kind: vm\n    binary: ./evil.sh\n    boot: { type: kernel, kernel: /nonexistent/k }\n',
+    );
+    const refused = qnet(['up', 'risky.qnet.yaml'], dir);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('risky.qnet.yaml runs programs or reaches files on this host; nothing was started');
+    expect(refused.err).toContain('risky.qnet.yaml:6: node "a", binary: runs the host program ./evil.sh instead of qemu-system-x86_64');
+    expect(refused.err).toContain('risky.qnet.yaml:7: node "a", boot.kernel: gives the guest the host file /nonexistent/k');
+    expect(refused.err).toContain('--trust');
+    expect(existsSync(canary)).toBe(false);
+    expect(existsSync(join(tmp, 'state')) ? readdirSync(join(tmp, 'state')) : []).toEqual([]);
+
+    const trusted = qnet(['up', 'risky.qnet.yaml', '--trust', '--netns'], dir);
+    expect(trusted.err).toContain('preflight failed');
+    expect(trusted.err).not.toContain('runs programs or reaches files');
+    expect(existsSync(canary), 'approved: the binary is asked its version at launch').toBe(true);
+    expect(statSync(join(tmp, 'config', 'qnet', 'trusted.json')).mode & 0o777).toBe(0o600);
+
+    const again = qnet(['up', 'risky.qnet.yaml', '--netns'], dir);
+    expect(again.err).toContain('preflight failed');
+    writeFileSync(join(dir, 'risky.qnet.yaml'), 'version: 1\nname: risky\nnodes:\n  - { id: a, kind: vm, binary: ./evil.sh, memory: 64 }\n');
+    const edited = qnet(['up', 'risky.qnet.yaml', '--netns'], dir);
+    expect(edited.code).toBe(1);
+    expect(edited.err).toContain('runs programs or reaches files on this host');
   });
 });

@@ -104,7 +104,7 @@ function checkSource(v: unknown): string | null {
 function checkOptions(v: unknown): string | null {
   if (v === undefined) return null;
   if (!isObject(v)) return 'options must be an object';
-  for (const key of ['isolation', 'privilege', 'stateDir'] as const) {
+  for (const key of ['isolation', 'privilege', 'stateDir', 'trust'] as const) {
     if (v[key] !== undefined && typeof v[key] !== 'string') return `options.${key} must be a string`;
   }
   return null;

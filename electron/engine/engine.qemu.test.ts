@@ -13,6 +13,7 @@ import { killPids, pidAlive, processesMentioning } from '../testkit/procs';
 import { createEngine, type Engine } from './engine';
 import { EXAMPLES, NO_KVM, renamed, RUN } from './lab-testkit';
 import { recoverLab } from './recovery';
+import { fileTrustStore } from './trust';
 import { until } from './testkit';
 
 /* The engine over the api contract: two labs at once, requests and their errors, and recovery after it was killed. */
@@ -43,6 +44,7 @@ function newEngine(): Engine {
     tinyGuest: { x86_64: guest },
     kvm: NO_KVM,
     runner: { stopTimeouts: { powerdownMs: 300 } },
+    trust: fileTrustStore(join(base, 'config', 'trusted.json')),
   });
   e.subscribe((ev) => events.push(ev));
   return e;
@@ -189,7 +191,10 @@ describe('createEngine', () => {
     expect(pre.problems.find((p) => p.code === 'PREFLIGHT_VDPA_DEVICE')!.message).toMatch(
       /^no vDPA device at \/dev\/vhost-vdpa-0/,
     );
-    const launched = await engine.request({ type: 'launch', source: yaml('08-vhost-user-vdpa.qnet.yaml') });
+    const asked = await engine.request({ type: 'launch', source: yaml('08-vhost-user-vdpa.qnet.yaml') });
+    expect(asked).toMatchObject({ ok: false, error: { code: 'UNTRUSTED' } });
+    const trust = asked.ok ? undefined : asked.error.trust?.digest;
+    const launched = await engine.request({ type: 'launch', source: yaml('08-vhost-user-vdpa.qnet.yaml'), options: { trust } });
     expect(launched).toMatchObject({ ok: false, error: { code: 'PREFLIGHT_FAILED' } });
   });
 

@@ -21,6 +21,7 @@ import type { KvmProbe } from './kvm';
 import { LabRunner, type LabRunnerOptions } from './lab';
 import type { PreflightEnv } from './preflight';
 import { probeTarget } from './target';
+import { checkTrust, defaultTrustFile, fileTrustStore, type TrustStore } from './trust';
 
 export interface EngineOptions {
   /** Defaults of every launch (a request's LaunchOptions override them). */
@@ -37,6 +38,8 @@ export interface EngineOptions {
   readonly runner?: Pick<LabRunnerOptions, 'consoleBufferBytes' | 'stopTimeouts' | 'readyTimeoutMs' | 'logLines'>;
   /** Builds a missing tiny guest before a launch that needs it (guest-ondemand.ts); without it preflight says how. */
   readonly buildGuest?: GuestBuilder;
+  /** The user's remembered approvals of topologies that run host programs (default: their config directory). */
+  readonly trust?: TrustStore;
 }
 
 /** The engine: the api contract plus its own lifecycle. */
@@ -59,6 +62,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const unhook = new Map<string, () => void>();
   const listeners = new Set<(event: EngineEvent) => void>();
   const subscriptions = new Map<string, () => void>();
+  const trust = options.trust ?? fileTrustStore(defaultTrustFile(options.env));
   let nextSub = 1;
 
   const emit = (event: EngineEvent) => {
@@ -79,13 +83,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
   }
 
   async function planFor(
-    source: LabSource,
+    topology: Topology,
     launch: LaunchOptions = {},
-  ): Promise<{ ok: true; plan: LabPlan; topology: Topology; notes: readonly string[] } | Fail> {
-    const loaded = load(source);
-    if (!loaded.ok) return loaded;
+  ): Promise<{ ok: true; plan: LabPlan; topology: Topology; notes: readonly string[] }> {
     const o = { ...(options.stateDir ? { stateDir: options.stateDir } : {}), ...options.defaults, ...launch };
-    const probed = await probeTarget(loaded.topology, {
+    const probed = await probeTarget(topology, {
       ...(o.privilege ? { privilege: o.privilege } : {}),
       ...(o.isolation ? { isolation: o.isolation } : {}),
       ...(o.stateDir ? { stateDir: o.stateDir } : {}),
@@ -93,7 +95,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       ...(options.kvm ? { kvm: options.kvm } : {}),
       ...(options.env ? { env: options.env } : {}),
     });
-    return { ok: true, plan: compile(loaded.topology, probed.target), topology: loaded.topology, notes: probed.notes };
+    return { ok: true, plan: compile(topology, probed.target), topology, notes: probed.notes };
   }
 
   function runnerFor(plan: LabPlan, topology: Topology): LabRunner {
@@ -114,23 +116,27 @@ export function createEngine(options: EngineOptions = {}): Engine {
   async function handle(req: EngineRequest): Promise<AnyResult> {
     switch (req.type) {
       case 'preflight': {
-        const p = await planFor(req.source, req.options);
-        if (!p.ok) return p;
+        const loaded = load(req.source);
+        if (!loaded.ok) return loaded;
+        const p = await planFor(loaded.topology, req.options);
         const problems = await runnerFor(p.plan, p.topology).check();
         emit({ type: 'preflight', lab: p.plan.lab, problems });
         return { ok: true, problems };
       }
       case 'launch': {
-        let p = await planFor(req.source, req.options);
-        if (!p.ok) return p;
+        const loaded = load(req.source);
+        if (!loaded.ok) return loaded;
+        // Before anything runs or is probed for this lab: what it runs on the host needs the user's approval.
+        const trusted = checkTrust(loaded.topology, req.options?.trust, trust);
+        if (!trusted.ok) return trusted;
+        let p = await planFor(loaded.topology, req.options);
+        if (trusted.note) emit({ type: 'log', lab: p.plan.lab, level: 'warn', message: trusted.note, time: Date.now() });
         if (options.buildGuest && !labs.get(p.plan.lab)?.active) {
           const lab = p.plan.lab;
           const log = (level: 'info' | 'error', message: string) =>
             emit({ type: 'log', lab, level, message, time: Date.now() });
-          if (await buildMissingGuests(p.plan, p.topology, options.buildGuest, log)) {
-            p = await planFor(req.source, req.options);
-            if (!p.ok) return p;
-          }
+          if (await buildMissingGuests(p.plan, p.topology, options.buildGuest, log))
+            p = await planFor(loaded.topology, req.options);
         }
         const errors = p.plan.diagnostics.filter((d) => d.severity === 'error');
         if (errors.length > 0) return failed('INVALID_TOPOLOGY', errors.map((e) => e.message).join('\n'), errors);

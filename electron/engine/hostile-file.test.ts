@@ -1,9 +1,12 @@
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from './engine';
 import { NO_KVM } from './lab-testkit';
+import { fileTrustStore, topologyDigest } from './trust';
+import { loadTopology } from '../../shared/model';
 
 /* A topology from elsewhere, through the real engine: nothing it names runs before the user launches it. */
 
@@ -38,5 +41,118 @@ describe('the engine', () => {
     const r = await engine.request({ type: 'preflight', source: { kind: 'yaml', text: evilYaml(binary) } });
     expect(r.ok).toBe(true);
     expect(existsSync(canary), 'preflight ran the file binary').toBe(false);
+  });
+});
+
+/** A second, unprivileged user (made when missing): someone else who might plant an approval. */
+function otherUid(): number {
+  const user = 'qnet-other';
+  const id = () => spawnSync('id', ['-u', user], { encoding: 'utf8' });
+  if (id().status !== 0) spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', user]);
+  const r = id();
+  if (r.status !== 0) throw new Error(`cannot create the user ${user}`);
+  return Number(r.stdout.trim());
+}
+
+describe('the trust step in the engine', () => {
+  // A binary of the file's and a kernel that does not exist: approved, preflight asks the binary its version (the
+  // canary shows it ran only then) and stops the launch on the missing kernel before anything is set up.
+  const risky = (binary: string, kernel = '/nonexistent/qnet-kernel') =>
+    `version: 1\nname: risky\nnodes:\n  - id: a\n    kind: vm\n    binary: ${JSON.stringify(binary)}\n    boot: { type: kernel, kernel: ${kernel} }\n`;
+  const digestOf = (text: string) => {
+    const r = loadTopology(text);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    return topologyDigest(r.topology);
+  };
+
+  it('refuses a launch of a file that runs host programs until the user approves its content; remembers it', async () => {
+    const canary = join(tmp, 'canary-trust');
+    const binary = evilScript(canary);
+    const file = join(tmp, 'config-a', 'qnet', 'trusted.json');
+    const newEngine = () =>
+      createEngine({ stateDir: join(tmp, 'state'), kvm: NO_KVM, defaults: { isolation: 'netns' }, trust: fileTrustStore(file) });
+    engine = newEngine();
+    const text = risky(binary);
+    const source = { kind: 'yaml' as const, text };
+
+    const refused = await engine.request({ type: 'launch', source });
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect(refused.error.code).toBe('UNTRUSTED');
+    expect(refused.error.trust?.digest).toBe(digestOf(text));
+    expect(refused.error.trust?.items.map((i) => `${i.node} ${i.field}`)).toEqual(['a binary', 'a boot.kernel']);
+    expect(refused.error.message).toContain(`runs the host program ${binary}`);
+    expect(existsSync(canary), 'ran before approval').toBe(false);
+    expect(existsSync(file)).toBe(false);
+
+    const wrong = await engine.request({ type: 'launch', source, options: { trust: digestOf(risky(binary, '/other')) } });
+    expect(!wrong.ok && wrong.error.code).toBe('UNTRUSTED');
+    expect(existsSync(canary)).toBe(false);
+
+    const approved = await engine.request({ type: 'launch', source, options: { trust: refused.error.trust!.digest } });
+    expect(!approved.ok && approved.error.code).toBe('PREFLIGHT_FAILED');
+    expect(existsSync(canary), 'the approved binary is asked its version at launch').toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(join(tmp, 'config-a', 'qnet')).mode & 0o777).toBe(0o700);
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).trusted)).toEqual([refused.error.trust!.digest]);
+
+    // Remembered for this content, by another engine (another client: the CLI, the desktop app) too.
+    await engine.dispose();
+    engine = newEngine();
+    const again = await engine.request({ type: 'launch', source });
+    expect(!again.ok && again.error.code).toBe('PREFLIGHT_FAILED');
+    // Moving nodes on the canvas changes nothing it runs; an edit of a risky field asks again.
+    const moved = await engine.request({ type: 'launch', source: { kind: 'yaml', text: `${text}layout:\n  a: { x: 5, y: 9 }\n` } });
+    expect(!moved.ok && moved.error.code).toBe('PREFLIGHT_FAILED');
+    const edited = await engine.request({ type: 'launch', source: { kind: 'yaml', text: risky(binary, '/nonexistent/other') } });
+    expect(!edited.ok && edited.error.code).toBe('UNTRUSTED');
+  });
+
+  it('launches a file that runs nothing on the host without asking', async () => {
+    engine = createEngine({ stateDir: join(tmp, 'state'), kvm: NO_KVM, trust: fileTrustStore(join(tmp, 'config-b', 'trusted.json')) });
+    const r = await engine.request({
+      type: 'launch',
+      source: { kind: 'yaml', text: 'version: 1\nname: plain\nnodes:\n  - { id: a, kind: vm, boot: { type: kernel, kernel: /nonexistent } }\n' },
+    });
+    // Only the kernel is an item here: take it out and the launch gets past the trust step to preflight.
+    expect(!r.ok && r.error.code).toBe('UNTRUSTED');
+    // (a hub across two VMs: the compiler's error stops it before anything runs)
+    const hub =
+      'version: 1\nname: plain\nnodes:\n  - { id: a, kind: vm, nics: [{ id: e }] }\n  - { id: b, kind: vm, nics: [{ id: e }] }\n' +
+      '  - { id: h, kind: hub }\nlinks:\n  - { a: a:e, b: h }\n  - { a: b:e, b: h }\n';
+    const plain = await engine.request({ type: 'launch', source: { kind: 'yaml', text: hub } });
+    expect(!plain.ok && plain.error.code).toBe('INVALID_TOPOLOGY');
+  });
+
+  it("does not count an approval another user planted, one behind a symlink, or one in a directory others may write", () => {
+    const text = risky('/bin/true');
+    const digest = digestOf(text);
+    const body = JSON.stringify({ version: 1, trusted: { [digest]: { lab: 'risky', at: '2020-01-01T00:00:00Z' } } });
+    const plant = (name: string) => {
+      const dir = join(tmp, name, 'qnet');
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      return { dir, file: join(dir, 'trusted.json') };
+    };
+    const mine = plant('config-mine');
+    writeFileSync(mine.file, body, { mode: 0o600 });
+    expect(fileTrustStore(mine.file).has(digest)).toBe(true);
+
+    const theirs = plant('config-theirs');
+    writeFileSync(theirs.file, body, { mode: 0o600 });
+    chownSync(theirs.file, otherUid(), otherUid());
+    expect(fileTrustStore(theirs.file).has(digest)).toBe(false);
+
+    const linked = plant('config-link');
+    symlinkSync(mine.file, linked.file);
+    expect(fileTrustStore(linked.file).has(digest)).toBe(false);
+    expect(fileTrustStore(linked.file).remember(digest, 'x')).toBeNull();
+    expect(statSync(linked.file).isFile()).toBe(true); // replaced, not followed
+    expect(readFileSync(mine.file, 'utf8')).toBe(body);
+
+    const open = plant('config-open');
+    writeFileSync(open.file, body, { mode: 0o600 });
+    chmodSync(open.dir, 0o777);
+    expect(fileTrustStore(open.file).has(digest)).toBe(false);
+    expect(fileTrustStore(open.file).remember(digest, 'x')).toMatch(/writable by others/);
   });
 });

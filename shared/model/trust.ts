@@ -1,8 +1,24 @@
 /**
- * What in a topology runs host programs or reads host files. A file from elsewhere is code: nothing it names may
- * run before the user launches it, and a launch of a file with such items needs the user's approval.
+ * What in a topology runs host programs or reaches host files, devices, sockets and interfaces. A file from
+ * elsewhere is code: nothing it names may run before the user launches it, and a launch of a file with such items
+ * needs the user's approval of exactly these items (the engine checks it; the UI and `qnet up` ask).
  */
-import type { Arch, VmNode } from './schema';
+import { hostAccessArgs } from './hostAccess';
+import type { Arch, Topology, TopologyNode, VmNode } from './schema';
+
+/** One thing a topology does on the host, named by its node and field. */
+export interface TrustItem {
+  /** Id of the node (or of the bridge, for an uplink link). */
+  readonly node: string;
+  /** The field within the node, dotted (`binary`, `extraArgs[2]`, `guestfwd[0].target`), or `links[3]`. */
+  readonly field: string;
+  /** Where it sits in the document (for a file's line number). */
+  readonly path: readonly (string | number)[];
+  /** The value as written. */
+  readonly value: string;
+  /** What it does, as a sentence without the node and field: "runs the host program ./evil.sh". */
+  readonly what: string;
+}
 
 /** The QEMU system emulator of an arch as installed (looked up on PATH): what probes run, whatever a file says. */
 export function standardQemu(arch: Arch): string {
@@ -12,4 +28,102 @@ export function standardQemu(arch: Arch): string {
 /** True when a VM runs the installed QEMU of its arch (no `binary`, or exactly that name). */
 export function usesStandardQemu(vm: Pick<VmNode, 'arch' | 'binary'>): boolean {
   return vm.binary === undefined || vm.binary === standardQemu(vm.arch);
+}
+
+type Add = (field: (string | number)[], value: string, what: string) => void;
+
+function vmItems(n: VmNode, add: Add): void {
+  if (!usesStandardQemu(n))
+    add(['binary'], n.binary ?? '', `runs the host program ${n.binary} instead of ${standardQemu(n.arch)}`);
+  const boot = n.boot;
+  if (boot.type === 'kernel') {
+    add(['boot', 'kernel'], boot.kernel, `gives the guest the host file ${boot.kernel} as its kernel`);
+    if (boot.initrd !== undefined) add(['boot', 'initrd'], boot.initrd, `gives the guest the host file ${boot.initrd}`);
+    if (boot.dtb !== undefined) add(['boot', 'dtb'], boot.dtb, `gives the guest the host file ${boot.dtb}`);
+  } else if (boot.type === 'disk') {
+    boot.images.forEach((img, i) =>
+      add(
+        ['boot', 'images', i, 'path'],
+        img.path,
+        img.snapshot
+          ? `lets the guest read the host file ${img.path} as a disk`
+          : `lets the guest read and write the host file ${img.path} as a disk`,
+      ),
+    );
+  } else if (boot.type === 'cdrom') {
+    add(['boot', 'path'], boot.path, `lets the guest read the host file ${boot.path} as a CD-ROM`);
+  }
+  for (const a of hostAccessArgs(n.extraArgs)) add(['extraArgs', a.index], a.arg, `passes "${a.arg}" to QEMU, which ${a.why}`);
+}
+
+function guestfwdWhat(target: string): string {
+  if (target.startsWith('cmd:')) return `runs the host command "${target.slice(4)}" for each guest connection`;
+  if (/^(file|pipe):/.test(target)) return `connects guests to the host file ${target.replace(/^\w+:/, '')}`;
+  return `connects guests to the host's ${target}`;
+}
+
+function nodeItems(n: TopologyNode, add: Add): void {
+  switch (n.kind) {
+    case 'vm':
+      return vmItems(n, add);
+    case 'nat':
+      n.guestfwd.forEach((g, i) => add(['guestfwd', i, 'target'], g.target, guestfwdWhat(g.target)));
+      if (n.smb !== undefined) add(['smb'], n.smb, `shares the host directory ${n.smb} with the guests (runs smbd)`);
+      if (n.tftp !== undefined) add(['tftp'], n.tftp, `serves the host directory ${n.tftp} to the guests by TFTP`);
+      return;
+    case 'vde':
+      if (n.sock !== undefined) add(['sock'], n.sock, `puts its switch in the host directory ${n.sock}`);
+      return;
+    case 'vhost-user':
+      add(
+        ['socket'],
+        n.socket,
+        n.mode === 'server' ? `creates the host socket ${n.socket}` : `connects the guest to the host socket ${n.socket}`,
+      );
+      return;
+    case 'vdpa':
+      add(['vhostdev'], n.vhostdev, `gives the guest the host device ${n.vhostdev}`);
+      return;
+    case 'bridge':
+      if (n.external) add(['external'], n.ifname ?? n.id, `connects guests to the host's own bridge ${n.ifname ?? n.id}`);
+      return;
+    default:
+      return;
+  }
+}
+
+const dotted = (path: readonly (string | number)[]): string =>
+  path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+
+/** Everything in `topology` that runs host programs or reaches host files, devices, sockets or interfaces. */
+export function trustItems(topology: Topology): TrustItem[] {
+  const out: TrustItem[] = [];
+  topology.nodes.forEach((n, i) => {
+    nodeItems(n, (field, value, what) =>
+      out.push({ node: n.id, field: dotted(field), path: ['nodes', i, ...field], value, what }),
+    );
+  });
+  const hosts = new Set(topology.nodes.filter((n) => n.kind === 'host').map((n) => n.id));
+  topology.links.forEach((l, i) => {
+    for (const [end, other] of [
+      [l.a, l.b],
+      [l.b, l.a],
+    ] as const) {
+      const [node, port] = end.split(':');
+      if (node === undefined || port === undefined || !hosts.has(node)) continue;
+      out.push({
+        node,
+        field: `links[${i}]`,
+        path: ['links', i],
+        value: `${end} - ${other}`,
+        what: `adds the host interface ${port} to the lab's ${other} (the host's connection moves to it)`,
+      });
+    }
+  });
+  return out;
+}
+
+/** One item as a line: `node "a", binary: runs the host program ./evil.sh instead of qemu-system-x86_64`. */
+export function formatTrustItem(item: TrustItem): string {
+  return `node "${item.node}", ${item.field}: ${item.what}`;
 }

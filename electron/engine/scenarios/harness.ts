@@ -22,6 +22,7 @@ import { leftoverSpecialFiles } from '../../testkit/exportedLab';
 import { deleteNetns, netnsExists } from '../../testkit/netns';
 import { killPids, processesMentioning } from '../../testkit/procs';
 import { createEngine, type Engine } from '../engine';
+import { fileTrustStore } from '../trust';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const EXAMPLES = join(HERE, '../../../assets/examples');
@@ -89,7 +90,11 @@ export const NO_KVM = { usable: false, reason: 'the scenario suite runs guests u
 /** An engine with a fresh state directory (or the one given), every event recorded. */
 export function startEngine(stateBase: string = mkdtempSync(join(tmpdir(), 'qnsc-'))): ScenarioEngine {
   tracked.dirs.add(stateBase);
-  const api = createEngine({ defaults: { stateDir: stateBase }, kvm: NO_KVM });
+  const api = createEngine({
+    defaults: { stateDir: stateBase },
+    kvm: NO_KVM,
+    trust: fileTrustStore(join(stateBase, 'config', 'trusted.json')),
+  });
   tracked.engines.add(api);
   const events: EngineEvent[] = [];
   api.subscribe((e) => events.push(e));
@@ -256,11 +261,15 @@ export async function launchLab(
   const name = /^name:\s*(\S+)/m.exec(text)?.[1] ?? '';
   const slug = labSlug(name);
   tracked.netns.add(netnsName(slug));
-  const r = await engine.api.request({
-    type: 'launch',
-    source: { kind: 'yaml', text, ...(path ? { path } : {}) },
-    options: { isolation: 'netns', stateDir: engine.stateBase, ...launch },
-  });
+  const request = (trust?: string) =>
+    engine.api.request({
+      type: 'launch',
+      source: { kind: 'yaml', text, ...(path ? { path } : {}) },
+      options: { isolation: 'netns', stateDir: engine.stateBase, ...launch, ...(trust ? { trust } : {}) },
+    });
+  let r = await request();
+  // The test stands for the user: asked about what the file runs on the host, it approves.
+  if (!r.ok && r.error.code === 'UNTRUSTED' && r.error.trust) r = await request(r.error.trust.digest);
   if (!r.ok) {
     throw new Error(
       `launch ${name}: ${r.error.code}: ${r.error.message}\n${JSON.stringify(r.error.diagnostics ?? [], null, 1)}\n${logTail(engine)}`,

@@ -216,11 +216,16 @@ describe('scenarios (real tiny guests through the engine)', () => {
     expect(vdpa?.message, JSON.stringify(errors)).toContain('/dev/vhost-vdpa-0');
     expect(vdpa?.nodes).toContain('accel');
 
-    const r = await engine.api.request({
-      type: 'launch',
-      source: { kind: 'yaml', text },
-      options: { isolation: 'netns', stateDir: engine.stateBase },
-    });
+    const launch = (trust?: string) =>
+      engine.api.request({
+        type: 'launch',
+        source: { kind: 'yaml', text },
+        options: { isolation: 'netns', stateDir: engine.stateBase, ...(trust ? { trust } : {}) },
+      });
+    // It reaches a host socket and a host device: asked first, then approved.
+    const asked = await launch();
+    expect(!asked.ok && asked.error.code).toBe('UNTRUSTED');
+    const r = await launch(asked.ok ? undefined : asked.error.trust?.digest);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.code).toBe('PREFLIGHT_FAILED');
