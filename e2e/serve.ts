@@ -13,16 +13,19 @@ export interface Served {
   readonly origin: string;
   readonly token: string;
   readonly stateDir: string;
+  /** The server's $XDG_CONFIG_HOME (where its engine remembers approved topologies). */
+  readonly configDir: string;
   stop(): Promise<void>;
 }
 
 /** Starts the real `qnet serve --port 0` with a temp state dir; resolves once it printed its URL. */
 export async function startServe(extra: readonly string[] = []): Promise<Served> {
   const stateDir = await mkdtemp(join(tmpdir(), 'qnet-e2e-'));
+  const configDir = await mkdtemp(join(tmpdir(), 'qnet-e2e-config-'));
   const child: ChildProcess = spawn(process.execPath, [QNET, 'serve', '--port', '0', '--state-dir', stateDir, ...extra], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, QNET_STATE_DIR: stateDir },
+    env: { ...process.env, QNET_STATE_DIR: stateDir, XDG_CONFIG_HOME: configDir },
   });
   let out = '';
   let err = '';
@@ -41,6 +44,7 @@ export async function startServe(extra: readonly string[] = []): Promise<Served>
     origin: u.origin,
     token: u.searchParams.get('token')!,
     stateDir,
+    configDir,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -48,6 +52,7 @@ export async function startServe(extra: readonly string[] = []): Promise<Served>
         await exited;
       }
       await rm(stateDir, { recursive: true, force: true });
+      await rm(configDir, { recursive: true, force: true });
     },
   };
 }

@@ -7,6 +7,7 @@ import { appCommands, openText } from './files/commands';
 import { useUnloadGuard } from './files/useUnloadGuard';
 import { Inspector } from './inspector/Inspector';
 import { startLabSync } from './lab/labActions';
+import { TrustDialog } from './lab/TrustDialog';
 import { BottomPanel } from './panels/BottomPanel';
 import { NoticeBar, OpenErrorsDialog } from './panels/Dialogs';
 import { Gallery } from './panels/Gallery';
@@ -47,6 +48,7 @@ export function App() {
       <Gallery />
       <OpenErrorsDialog />
       <UnsavedDialog />
+      <TrustDialog />
       <input
         ref={fileInput}
         type="file"

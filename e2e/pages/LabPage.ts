@@ -26,6 +26,26 @@ export class LabPage {
     for (const n of nodes) await expect(this.badge(n)).toHaveAttribute('data-state', state, { timeout });
   }
 
+  /** The trust question asked before a launch of a document that runs things on the host; once it is shown. */
+  async expectTrustPrompt(): Promise<Locator> {
+    const dialog = this.page.getByTestId('trust');
+    await expect(dialog).toBeVisible({ timeout: 30_000 });
+    return dialog;
+  }
+
+  /** The items the trust question lists, as `node field` strings. */
+  async trustItems(): Promise<string[]> {
+    return this.page
+      .getByTestId('trust__item')
+      .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-node')} ${e.getAttribute('data-field')}`));
+  }
+
+  /** Answers the trust question and waits until it is gone. */
+  async answerTrust(choice: 'trust' | 'cancel'): Promise<void> {
+    await this.page.getByTestId(`trust__${choice}`).click();
+    await expect(this.page.getByTestId('trust')).toHaveCount(0);
+  }
+
   async showLog(): Promise<void> {
     await this.page.getByTestId('tab__log').click();
   }

@@ -12,6 +12,7 @@ import { useTargetOptions } from '../plan/targetOptions';
 import { planOf } from '../plan/usePlan';
 import { editor } from '../store/editor';
 import { EMPTY_LAB, isActive, useLab, viewOfStatus } from './labStore';
+import { trustPrompt } from './trustPrompt';
 
 const DOC_KEY = 'qnet.lab.document';
 
@@ -116,7 +117,17 @@ export async function launch(): Promise<void> {
   });
   storeDoc({ lab: plan.lab, doc: s.doc, fileName: s.fileName });
   const engine = getEngine();
-  const r = await engine.request({ type: 'launch', source: { kind: 'document', topology: s.doc }, options });
+  const doc = s.doc;
+  let r = await engine.request({ type: 'launch', source: { kind: 'document', topology: doc }, options });
+  // What the document runs on the host needs the user's yes (the engine remembers it for this content).
+  if (!r.ok && r.error.code === 'UNTRUSTED' && r.error.trust) {
+    const { digest, items } = r.error.trust;
+    if ((await trustPrompt.ask({ lab: plan.lab, items })) === 'cancel') {
+      useLab.getState().set({ ...EMPTY_LAB });
+      return s.notify('info', `Not launching ${plan.lab}`);
+    }
+    r = await engine.request({ type: 'launch', source: { kind: 'document', topology: doc }, options: { ...options, trust: digest } });
+  }
   const now = useLab.getState();
   if (r.ok) {
     useLab.getState().set({ busy: null, state: r.status.state, vms: mergeVms(r.status, true) });
