@@ -10,6 +10,7 @@ import vde from '../../assets/icons/vde.svg';
 import vdpa from '../../assets/icons/vdpa.svg';
 import vhostUser from '../../assets/icons/vhost-user.svg';
 import vm from '../../assets/icons/vm.svg';
+import netdev from '../../assets/icons/netdev.svg';
 
 /** One icon per node kind (assets/icons), as URLs Vite resolves (small ones inline as data: URLs). */
 export const KIND_ICONS: Record<NodeKind, string> = {
@@ -24,4 +25,5 @@ export const KIND_ICONS: Record<NodeKind, string> = {
   l2tpv3,
   'vhost-user': vhostUser,
   vdpa,
+  netdev,
 };

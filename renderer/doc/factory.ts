@@ -5,6 +5,7 @@ import type { NodeKind, Nic, Topology, TopologyNode, VmNode } from '../../shared
 const SEED: Partial<Record<NodeKind, Record<string, unknown>>> = {
   l2tpv3: { src: '127.0.0.1', dst: '127.0.0.1', txsession: 1 },
   'vhost-user': { socket: '/tmp/vhost-user.sock' },
+  netdev: { type: 'passt' },
 };
 
 const PREFIX: Record<NodeKind, string> = {
@@ -19,6 +20,7 @@ const PREFIX: Record<NodeKind, string> = {
   l2tpv3: 'l2tp',
   'vhost-user': 'vhu',
   vdpa: 'vdpa',
+  netdev: 'netdev',
 };
 
 /** The first `<prefix><n>` (n from 1) not used as a node id or name. */

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { kindLabel, resolveEndpoint } from '../../shared/model';
+import { kindLabel, NODE_SCHEMAS, resolveEndpoint } from '../../shared/model';
 import type { TopologyNode } from '../../shared/model';
 import { findLink, findNode } from '../doc/changes';
 import { labelsOf } from '../plan/linkLabels';
@@ -9,6 +9,7 @@ import { BootEditor, GuestfwdList, SlirpEditor, StringList } from './editors';
 import { Field } from './Field';
 import { KIND_FIELDS } from './fields';
 import { LabForm } from './LabForm';
+import { OptionsEditor } from './OptionsEditor';
 import { HostfwdList, InterfaceList, NicList } from './lists';
 import { doneTyping, tryLinkField, tryNodeField } from './tryEdit';
 
@@ -52,9 +53,19 @@ function NodeForm({ node }: { node: TopologyNode }) {
       ) : null}
       {node.kind === 'vde' ? <SlirpEditor vde={node} /> : null}
       {node.kind === 'host' ? <InterfaceList host={node} /> : null}
+      {'options' in NODE_SCHEMAS[node.kind].shape ? <OptionsEditor node={node} /> : null}
     </section>
   );
 }
+
+/** The VM-to-VM link fields an imported command line sets; all optional (derived when empty). */
+const P2P_MORE = [
+  { name: 'peerPort', label: 'Port of side b (dgram inet)', type: 'number', placeholder: 'port + 1' },
+  { name: 'host', label: 'Address (inet)', type: 'text', placeholder: '127.0.0.1' },
+  { name: 'path', label: 'Socket path (unix)', type: 'text', placeholder: 'in the state directory' },
+  { name: 'peerPath', label: 'Socket path of side b (dgram unix)', type: 'text', placeholder: 'in the state directory' },
+  { name: 'reconnectMs', label: 'Reconnect every (ms, stream)', type: 'number', placeholder: '1000' },
+] as const;
 
 function LinkForm({ id }: { id: string }) {
   const link = useEditor((s) => findLink(s.doc, id)?.link);
@@ -108,6 +119,19 @@ function LinkForm({ id }: { id: string }) {
             onTry={(v) => tryLinkField(id, ['port'], v)}
             onDone={doneTyping}
           />
+          {P2P_MORE.map((f) => (
+            <Field
+              key={f.name}
+              label={f.label}
+              name={f.name}
+              type={f.type}
+              optional
+              value={link[f.name]}
+              placeholder={f.placeholder}
+              onTry={(v) => tryLinkField(id, [f.name], v)}
+              onDone={doneTyping}
+            />
+          ))}
         </>
       ) : (
         <p className="muted">This link has no options: how it is realized follows from its two ends.</p>

@@ -43,7 +43,7 @@ const NOTES = t('notes', 'Notes');
 export const KIND_FIELDS: Record<NodeKind, readonly FieldDef[]> = {
   vm: [
     NAME,
-    s('arch', 'Architecture', ['x86_64', 'i386', 'aarch64', 'arm', 'riscv64']),
+    s('arch', 'Architecture', ['x86_64', 'i386', 'aarch64', 'arm', 'riscv64', 'ppc64']),
     t('machine', 'Machine', 'q35 on x86, virt on arm/riscv'),
     s('accel', 'Accelerator', ['auto', 'kvm', 'tcg', 'hvf']),
     t('cpu', 'CPU model', 'QEMU default'),
@@ -128,14 +128,19 @@ export const KIND_FIELDS: Record<NodeKind, readonly FieldDef[]> = {
     NOTES,
   ],
   vdpa: [NAME, req('vhostdev', 'vhost-vdpa device'), n('queues', 'Queues'), NOTES],
+  netdev: [NAME, req('type', 'Netdev type'), NOTES],
 };
 
 /** Fields each kind edits with a list or sub-form of its own (Inspector.tsx renders them). */
 export const KIND_EDITORS: Partial<Record<NodeKind, readonly string[]>> = {
   vm: ['boot', 'nics', 'extraArgs'],
   host: ['interfaces'],
-  vde: ['slirp'],
-  nat: ['dnssearch', 'hostfwd', 'guestfwd'],
+  nat: ['dnssearch', 'hostfwd', 'guestfwd', 'options'],
+  tap: ['options'],
+  vde: ['slirp', 'options'],
+  'vhost-user': ['options'],
+  vdpa: ['options'],
+  netdev: ['options'],
 };
 
 /** The lab's own fields (Inspector.tsx shows them while nothing is selected); paths are into the topology. */

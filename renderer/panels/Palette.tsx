@@ -17,6 +17,7 @@ const HINT: Record<NodeKind, string> = {
   l2tpv3: 'An L2TPv3 tunnel end',
   'vhost-user': 'An external vhost-user switch port',
   vdpa: 'A vhost-vdpa device',
+  netdev: 'A QEMU backend as written (passt, af-xdp, a socket to elsewhere)',
 };
 
 function onDragStart(e: DragEvent, kind: NodeKind) {

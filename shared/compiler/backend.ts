@@ -29,6 +29,18 @@ export function backend(type: string, opts: readonly OptPair[], more: Partial<Om
   return { type, opts, pre: [], modern: false, hostNetwork: true, queues: 1, needsVirtio: null, shareMem: false, ...more };
 }
 
+/** A node's or NIC's verbatim options as pairs: booleans as on/off, a list as the key repeated. */
+export function moreOpts(options: Readonly<Record<string, string | number | boolean | readonly (string | number | boolean)[]>> | undefined): OptPair[] {
+  if (options === undefined) return [];
+  const out: OptPair[] = [];
+  const one = (k: string, v: string | number | boolean) => out.push([k, typeof v === 'boolean' ? (v ? 'on' : 'off') : v]);
+  for (const [k, v] of Object.entries(options)) {
+    if (Array.isArray(v)) for (const x of v as readonly (string | number | boolean)[]) one(k, x);
+    else one(k, v as string | number | boolean);
+  }
+  return out;
+}
+
 /** The `-netdev` value of a backend with id `id`. */
 export function netdevValue(b: Backend, id: string): string {
   return qopts(b.type, [['id', id], ...b.opts]);

@@ -259,6 +259,21 @@ describe('compiler diagnostics', () => {
   it('VM_NO_NICS', () => {
     only(lab([vm('v', [])]), 'VM_NO_NICS');
   });
+  it('LINK_ALL_INTERFACES', () => {
+    const p = lab([vm('a'), vm('b')], [{ a: 'a:e0', b: 'b:e0', transport: 'socket', family: 'inet', host: '0.0.0.0', port: 1234 }]);
+    expect(only(p, 'LINK_ALL_INTERFACES')).toMatchObject({ severity: 'warning', fix: { action: { kind: 'set-field', on: 'link', path: ['host'] } } });
+    // The listener binds every interface; the connector cannot dial "every interface", so it dials loopback.
+    expect(valuesOf(p.vms[0]!.argv, '-netdev')[0]).toMatch(/listen=0\.0\.0\.0:1234$/);
+    expect(valuesOf(p.vms[1]!.argv, '-netdev')[0]).toMatch(/connect=127\.0\.0\.1:1234$/);
+    none(lab([vm('a'), vm('b')], [{ a: 'a:e0', b: 'b:e0', family: 'inet', port: 1234 }]), 'LINK_ALL_INTERFACES');
+  });
+  it('NETDEV_AS_WRITTEN', () => {
+    const p = lab([vm('v'), { kind: 'netdev', id: 'p', type: 'passt', options: { 'tcp-ports': '10001', param: ['--trace', '--log=x'] } }], [{ a: 'v:e0', b: 'p' }]);
+    expect(only(p, 'NETDEV_AS_WRITTEN')).toMatchObject({ severity: 'info', nodes: ['p'] });
+    expect(valuesOf(p.vms[0]!.argv, '-netdev')).toEqual(['passt,id=net-e0,tcp-ports=10001,param=--trace,param=--log=x']);
+    // Checked like any backend: a QEMU without passt says so.
+    only(lab([vm('v'), { kind: 'netdev', id: 'p', type: 'passt' }], [{ a: 'v:e0', b: 'p' }], { netdevBackends: ['user'] }), 'BACKEND_MISSING');
+  });
   test('every compiler code has a test here', () => {
     expect([...tested].sort()).toEqual(Object.keys(COMPILER_CODES).sort());
   });

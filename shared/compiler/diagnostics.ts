@@ -83,6 +83,10 @@ export const COMPILER_CODES = {
   VM_NO_NICS: 'info',
   /** Two multicast segments on the same group and port: on one host they are one segment. */
   MCAST_GROUP_SHARED: 'warning',
+  /** A VM-to-VM inet link whose listener binds every host interface (host 0.0.0.0). */
+  LINK_ALL_INTERFACES: 'warning',
+  /** A netdev node: passed to QEMU as written; the lab starts and checks nothing for it. */
+  NETDEV_AS_WRITTEN: 'info',
 } as const satisfies Record<string, Severity>;
 
 /** A code the compiler raises. */

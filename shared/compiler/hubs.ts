@@ -1,7 +1,9 @@
 import type { Ctx } from './context';
 import type { LinkInfo } from './graph';
 import { otherEnd } from './graph';
+import type { TopologyNode } from '../model/schema';
 import { diag } from './diagnostics';
+import { isHostNetworkType } from './nodebackend';
 
 /** A hub placed inside one VM's process: its hub id there, its NIC links and its backend links. */
 export interface HubPlan {
@@ -15,6 +17,10 @@ export interface HubPlan {
 
 /** Backends QEMU's hub check does not count as host network (net/hub.c). */
 const NOT_HOST_NETWORK = new Set(['l2tpv3', 'vdpa']);
+
+function hostNetwork(n: TopologyNode): boolean {
+  return n.kind === 'netdev' ? isHostNetworkType(n.type) : !NOT_HOST_NETWORK.has(n.kind);
+}
 /** Backends that need a virtio-net NIC as their peer, so they cannot sit behind a hub. */
 const VHOST_KINDS = new Set(['vhost-user', 'vdpa']);
 
@@ -84,8 +90,7 @@ export function planHubs(ctx: Ctx): Map<string, HubPlan> {
     perVm.set(host, hubId + 1);
     const mine = nicLinks.filter((l) => otherEnd(l, hub.id).node.id === host);
     plans.set(hub.id, { hub: hub.id, vm: host, hubId, nicLinks: mine, backendLinks });
-    const hostNetwork = backendLinks.some((l) => !NOT_HOST_NETWORK.has(otherEnd(l, hub.id).node.kind));
-    if (!hostNetwork) {
+    if (!backendLinks.some((l) => hostNetwork(otherEnd(l, hub.id).node))) {
       ctx.diagnostics.push(
         diag('HUB_NO_HOST_NETWORK', `${hub.id} (hub ${hubId} in ${host}) has no host-side backend: its NICs only reach each other, and QEMU says so at start`, {
           nodes: [hub.id, host],

@@ -16,8 +16,9 @@ export interface MachineInfo {
 const ARM: ReadonlySet<Arch> = new Set(['aarch64', 'arm']);
 const MMIO_ARCHES: ReadonlySet<Arch> = new Set(['aarch64', 'arm', 'riscv64']);
 
-/** The default machine of an architecture: q35 on x86, virt on arm and riscv. */
+/** The default machine of an architecture: q35 on x86, pseries on ppc64, virt on arm and riscv. */
 export function defaultMachine(arch: Arch): string {
+  if (arch === 'ppc64') return 'pseries';
   return arch === 'x86_64' || arch === 'i386' ? 'q35' : 'virt';
 }
 

@@ -2,7 +2,7 @@ import { nodePath } from './docpath';
 import type { HostFwd, NatNode } from '../model/schema';
 import type { OptPair } from './qemuopts';
 import type { Ctx } from './context';
-import { backend, type Backend } from './backend';
+import { backend, moreOpts, type Backend } from './backend';
 import { diag } from './diagnostics';
 
 /** `tcp:127.0.0.1:8080-:80`: a hostfwd rule as QEMU reads it. */
@@ -28,7 +28,7 @@ export function natBackend(n: NatNode): Backend {
   opts.push(['tftp', n.tftp], ['bootfile', n.bootfile], ['smb', n.smb]);
   for (const f of n.hostfwd) opts.push(['hostfwd', hostfwdRule(f)]);
   for (const g of n.guestfwd) opts.push(['guestfwd', `tcp:${g.server}:${g.port}-${g.target}`]);
-  return backend('user', opts);
+  return backend('user', [...opts, ...moreOpts(n.options)]);
 }
 
 /** The links on which a nat node becomes a SLiRP instance (a VM NIC or a hub each), in id order. */

@@ -5,7 +5,7 @@ import type { IdAllocator } from './derive';
 import type { MachineInfo } from './machine';
 import type { P2pPlan } from './p2p';
 import type { HubPlan } from './hubs';
-import { backend, netdevValue, type Backend } from './backend';
+import { backend, moreOpts, netdevValue, type Backend } from './backend';
 import { diag } from './diagnostics';
 import { otherEnd } from './graph';
 import { nicKey } from './mac';
@@ -70,15 +70,24 @@ function emitNic(s: VmScope, nic: Nic, index: number, b: Backend | null): void {
   checkFrontend(s, nic, index, model, b);
   const mac = s.ctx.macs.get(nicKey(s.vm.id, nic.id));
   const deviceId = s.ids.take(`nic-${nic.id}`);
+  const props = moreOpts(nic.properties);
   if (b === null) {
-    s.argv.push('-device', qopts(model, [['id', deviceId], ['mac', mac]]));
+    s.argv.push('-device', qopts(model, [['id', deviceId], ['mac', mac], ...props]));
     return;
   }
   if (b.shareMem) s.shareMem = true;
   const netdevId = s.ids.take(`net-${nic.id}`);
   s.argv.push(...b.pre);
   if (nic.form === 'nic') {
-    const why = b.modern ? `${b.type} exists only as -netdev` : isMmioModel(model) ? `${model} is not an on-board NIC` : b.queues > 1 ? 'multiqueue needs -device options' : null;
+    const why = b.modern
+      ? `${b.type} exists only as -netdev`
+      : isMmioModel(model)
+        ? `${model} is not an on-board NIC`
+        : b.queues > 1
+          ? 'multiqueue needs -device options'
+          : props.length > 0
+            ? 'device properties need -device'
+            : null;
     if (why === null) {
       s.argv.push('-nic', qopts(b.type, [['id', netdevId], ...b.opts, ['model', model], ['mac', mac]]));
       return;
@@ -92,9 +101,12 @@ function emitNic(s: VmScope, nic: Nic, index: number, b: Backend | null): void {
     );
   }
   s.argv.push('-netdev', netdevValue(b, netdevId));
+  // Properties the user gave win over the ones derived for multiqueue.
+  const given = new Set(props.map(([k]) => k));
   const mq: [string, string | number | undefined][] =
     b.queues > 1 && isVirtioModel(model) ? [['mq', 'on'], ['vectors', model === 'virtio-net-pci' ? 2 * b.queues + 2 : undefined]] : [];
-  s.argv.push('-device', qopts(model, [['netdev', netdevId], ['mac', mac], ['id', deviceId], ...mq]));
+  const derived = mq.filter(([k]) => !given.has(k));
+  s.argv.push('-device', qopts(model, [['netdev', netdevId], ['mac', mac], ['id', deviceId], ...derived, ...props]));
 }
 
 /** The hub's backends and their hubports, emitted once, before the first NIC of the hub (legacy netdevs first). */

@@ -1,10 +1,10 @@
 import { nodePath } from './docpath';
-import type { L2tpv3Node, McastNode, TopologyNode } from '../model/schema';
+import type { L2tpv3Node, McastNode, NetdevNode, TopologyNode } from '../model/schema';
 import type { Ctx } from './context';
 import type { IdAllocator } from './derive';
 import type { OptPair } from './qemuopts';
 import { addVmDep, checkUnixPath, useBackend } from './context';
-import { backend, type Backend } from './backend';
+import { backend, moreOpts, type Backend } from './backend';
 import { slirpvdeProcessId, vdeProcessId } from './derive';
 import { diag } from './diagnostics';
 import { natBackend } from './nat';
@@ -40,6 +40,25 @@ function l2tpv3Backend(n: L2tpv3Node): Backend {
   return backend('l2tpv3', opts, { hostNetwork: false });
 }
 
+/** Backends QEMU's hub check does not count as host network (net/hub.c `net_hub_check_clients`). */
+const NOT_HOST_NETWORK_TYPES = new Set(['l2tpv3', 'netmap', 'af-xdp', 'vhost-vdpa', 'vmnet-host', 'vmnet-shared', 'vmnet-bridged']);
+
+/** True when a netdev of this type counts as host network for QEMU's hub check. */
+export function isHostNetworkType(type: string): boolean {
+  return !NOT_HOST_NETWORK_TYPES.has(type);
+}
+
+/** A netdev node: its type and options as written; passt with vhost-user=on drives only a virtio-net NIC. */
+function asWrittenBackend(n: NetdevNode): Backend {
+  const opts = moreOpts(n.options);
+  const vhostUser = opts.some(([k, v]) => k === 'vhost-user' && v === 'on');
+  return backend(n.type, opts, {
+    modern: n.type === 'stream' || n.type === 'dgram',
+    hostNetwork: isHostNetworkType(n.type),
+    needsVirtio: vhostUser ? `${n.type} vhost-user=on` : null,
+  });
+}
+
 /**
  * The netdev a backend node becomes for one link (a VM NIC or a hub on the other side), planned inside VM `vm`'s
  * process. Side effects: start-order dependencies (VDE), backend use (BACKEND_MISSING), socket path checks.
@@ -49,11 +68,14 @@ export function nodeBackend(ctx: Ctx, n: TopologyNode, linkId: string, ids: IdAl
     case 'nat':
       useBackend(ctx, 'user', n.id);
       return natBackend(n);
+    case 'netdev':
+      useBackend(ctx, n.type, n.id);
+      return asWrittenBackend(n);
     case 'vde': {
       useBackend(ctx, 'vde', n.id);
       addVmDep(ctx, vm, vdeProcessId(n.id));
       if (n.slirp) addVmDep(ctx, vm, slirpvdeProcessId(n.id));
-      return backend('vde', [['sock', ctx.vdeDirs.get(n.id)]]);
+      return backend('vde', [['sock', ctx.vdeDirs.get(n.id)], ...moreOpts(n.options)]);
     }
     case 'mcast': {
       const b = mcastBackend(ctx, n);
@@ -69,7 +91,7 @@ export function nodeBackend(ctx: Ctx, n: TopologyNode, linkId: string, ids: IdAl
       const chr = ids.take(`chr-${n.id}`);
       const server: OptPair[] = n.mode === 'server' ? [['server', 'on'], ['wait', 'off']] : [];
       const queues = n.queues > 1 ? n.queues : undefined;
-      return backend('vhost-user', [['chardev', chr], ['queues', queues]], {
+      return backend('vhost-user', [['chardev', chr], ['queues', queues], ...moreOpts(n.options)], {
         pre: ['-chardev', qopts('socket', [['id', chr], ['path', n.socket], ...server])],
         queues: n.queues,
         needsVirtio: 'vhost-user',
@@ -78,7 +100,7 @@ export function nodeBackend(ctx: Ctx, n: TopologyNode, linkId: string, ids: IdAl
     }
     case 'vdpa':
       useBackend(ctx, 'vhost-vdpa', n.id);
-      return backend('vhost-vdpa', [['vhostdev', n.vhostdev], ['queues', n.queues > 1 ? n.queues : undefined]], {
+      return backend('vhost-vdpa', [['vhostdev', n.vhostdev], ['queues', n.queues > 1 ? n.queues : undefined], ...moreOpts(n.options)], {
         hostNetwork: false,
         queues: n.queues,
         needsVirtio: 'vhost-vdpa',
@@ -105,6 +127,7 @@ export function nodeBackend(ctx: Ctx, n: TopologyNode, linkId: string, ids: IdAl
           ['downscript', 'no'],
           ['vhost', vhost ? 'on' : undefined],
           ['queues', queues > 1 ? queues : undefined],
+          ...moreOpts(n.options),
         ],
         { queues, needsVirtio: vhost ? 'vhost=on' : null },
       );
@@ -130,6 +153,13 @@ export function backendNodeDiagnostics(ctx: Ctx): void {
   const groups = new Map<string, string>();
   for (const n of nodes) {
     if (!ctx.graph.nodeLinks.has(n.id)) continue;
+    if (n.kind === 'netdev') {
+      ctx.diagnostics.push(
+        diag('NETDEV_AS_WRITTEN', `${n.id}: -netdev ${n.type} is passed to QEMU as written; the lab starts nothing for it and checks only that QEMU has the ${n.type} backend`, {
+          nodes: [n.id],
+        }),
+      );
+    }
     if (n.kind === 'mcast') {
       const at = `${n.group}:${n.port}`;
       const first = groups.get(at);

@@ -64,12 +64,12 @@ function resolve(ctx: Ctx, l: LinkInfo): Resolved {
   return { l, transport, family };
 }
 
-/** Reserve a link's explicit port (dgram: the `a` side binds it, `b` the next one). */
+/** Reserve a link's explicit ports (dgram: the `a` side binds `port`, `b` binds `peerPort`, default the next one). */
 function reserveExplicit(ctx: Ctx, r: Resolved): void {
   const port = r.l.link.port;
   if (r.family !== 'inet' || port === undefined) return;
   const proto = r.transport === 'dgram' ? 'udp' : 'tcp';
-  const ports = r.transport === 'dgram' ? [port, port + 1] : [port];
+  const ports = r.transport === 'dgram' ? [port, r.l.link.peerPort ?? port + 1] : [port];
   for (const p of ports) {
     const owner = { what: `link ${r.l.id} (${r.transport})`, nodes: [r.l.a.node.id, r.l.b.node.id], links: [r.l.id] };
     const prev = p > 65535 ? null : ctx.ports.reserve(proto, p, owner);
@@ -132,31 +132,45 @@ function plan(ctx: Ctx, r: Resolved, order: StartOrder): P2pPlan {
   const vmB = l.b.node.id;
   const inet = family === 'inet';
   const port = inet ? portOf(ctx, r) : 0;
-  const sockPath = (suffix: string) => {
-    const p = `${ctx.labDir}/${l.id}${suffix}.sock`;
+  const peerPort = l.link.peerPort ?? port + 1;
+  const sockPath = (suffix: '' | '.a' | '.b') => {
+    const given = suffix === '.b' ? l.link.peerPath : l.link.path;
+    const p = given ?? `${ctx.labDir}/${l.id}${suffix}.sock`;
     checkUnixPath(ctx, p, `link ${l.id}`, { links: [l.id] });
     return p;
   };
+  // The address listeners bind; a connector cannot reach "every interface", so it dials loopback then.
+  const bindHost = l.link.host ?? LOOPBACK;
+  const dialHost = bindHost === '0.0.0.0' ? LOOPBACK : bindHost;
+  if (inet && bindHost === '0.0.0.0') {
+    ctx.diagnostics.push(
+      diag('LINK_ALL_INTERFACES', `link ${l.id} listens on every host interface (host 0.0.0.0), so anyone on your network can join it`, {
+        nodes: [vmA, vmB],
+        links: [l.id],
+        fix: { label: 'Bind it to 127.0.0.1', action: { kind: 'set-field', on: 'link', node: l.id, path: ['host'], value: undefined } },
+      }),
+    );
+  }
   if (transport === 'dgram' && !qemuAtLeast(ctx.target, 7, 2)) {
     // Before 7.2: each side binds its own port (localaddr=) and sends to the other's (udp=); no start order.
     useBackend(ctx, 'socket', vmA);
-    const at = (p: number) => `${LOOPBACK}:${p}`;
-    const mk = (me: number, peer: number) => backend('socket', [['udp', at(peer)], ['localaddr', at(me)]]);
-    return { transport: 'socket', family, a: mk(port, port + 1), b: mk(port + 1, port), label: `socket udp ${port}/${port + 1}` };
+    const mk = (me: number, peer: number) => backend('socket', [['udp', `${dialHost}:${peer}`], ['localaddr', `${bindHost}:${me}`]]);
+    return { transport: 'socket', family, a: mk(port, peerPort), b: mk(peerPort, port), label: `socket udp ${port}/${peerPort}` };
   }
   useBackend(ctx, transport, vmA);
   if (transport === 'dgram') {
     const end = (side: 'a' | 'b', self: 'local' | 'remote'): OptPair[] =>
       inet
-        ? [[`${self}.type`, 'inet'], [`${self}.host`, LOOPBACK], [`${self}.port`, side === 'a' ? port : port + 1]]
-        : [[`${self}.type`, 'unix'], [`${self}.path`, sockPath(`.${side}`)]];
+        ? [[`${self}.type`, 'inet'], [`${self}.host`, self === 'local' ? bindHost : dialHost], [`${self}.port`, side === 'a' ? port : peerPort]]
+        : [[`${self}.type`, 'unix'], [`${self}.path`, sockPath(side === 'a' ? '.a' : '.b')]];
     const mk = (me: 'a' | 'b', peer: 'a' | 'b') => backend('dgram', [...end(me, 'local'), ...end(peer, 'remote')], { modern: true });
-    return { transport, family, a: mk('a', 'b'), b: mk('b', 'a'), label: inet ? `dgram ${port}/${port + 1}` : 'dgram' };
+    return { transport, family, a: mk('a', 'b'), b: mk('b', 'a'), label: inet ? `dgram ${port}/${peerPort}` : 'dgram' };
   }
   // stream reconnects from 8.0 on. Without it, and always for socket, a connector started before its listener stays
   // up with its link dead for good (7.2: no error, no retry), so the listener must be up first. The listener is
   // side a unless that would make a start-order cycle; then it is side b.
-  const reconnect = transport === 'stream' && qemuAtLeast(ctx.target, 8, 0);
+  const retryMs = l.link.reconnectMs ?? 1000;
+  const reconnect = transport === 'stream' && qemuAtLeast(ctx.target, 8, 0) && retryMs > 0;
   let listener: 'a' | 'b' = 'a';
   if (!reconnect) {
     if (order.reaches(vmA, vmB)) listener = 'b';
@@ -167,15 +181,14 @@ function plan(ctx: Ctx, r: Resolved, order: StartOrder): P2pPlan {
   let server: Backend;
   let client: Backend;
   if (transport === 'socket') {
-    server = backend('socket', [['listen', `${LOOPBACK}:${port}`]]);
-    client = backend('socket', [['connect', `${LOOPBACK}:${port}`]]);
+    server = backend('socket', [['listen', `${bindHost}:${port}`]]);
+    client = backend('socket', [['connect', `${dialHost}:${port}`]]);
   } else {
-    const addr: OptPair[] = inet
-      ? [['addr.type', 'inet'], ['addr.host', LOOPBACK], ['addr.port', port]]
-      : [['addr.type', 'unix'], ['addr.path', sockPath('')]];
-    const retry: OptPair[] = qemuAtLeast(ctx.target, 9, 2) ? [['reconnect-ms', 1000]] : reconnect ? [['reconnect', 1]] : [];
-    server = backend('stream', [['server', 'on'], ...addr], { modern: true });
-    client = backend('stream', [['server', 'off'], ...addr, ...retry], { modern: true });
+    const addr = (host: string): OptPair[] =>
+      inet ? [['addr.type', 'inet'], ['addr.host', host], ['addr.port', port]] : [['addr.type', 'unix'], ['addr.path', sockPath('')]];
+    const retry: OptPair[] = !reconnect ? [] : qemuAtLeast(ctx.target, 9, 2) ? [['reconnect-ms', retryMs]] : [['reconnect', Math.max(1, Math.round(retryMs / 1000))]];
+    server = backend('stream', [['server', 'on'], ...addr(bindHost)], { modern: true });
+    client = backend('stream', [['server', 'off'], ...addr(dialHost), ...retry], { modern: true });
   }
   const label = inet ? `${transport} ${port}` : transport;
   return listener === 'a' ? { transport, family, a: server, b: client, label } : { transport, family, a: client, b: server, label };

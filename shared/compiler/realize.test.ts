@@ -288,3 +288,55 @@ describe('-nic form', () => {
     expect(valuesOf(argvOf(p, 'a'), '-device')).toEqual([]);
   });
 });
+
+describe('what imported command lines need: explicit addresses, verbatim options and properties', () => {
+  const t10 = { qemuVersion: { major: 10, minor: 1 } };
+  test('a stream link at a given unix path with a given retry interval', () => {
+    const p = lab([vm('a'), vm('b')], [{ a: 'a:e0', b: 'b:e0', transport: 'stream', path: '/tmp/qemu0', reconnectMs: 5000 }], t10);
+    expect(valuesOf(argvOf(p, 'a'), '-netdev')).toEqual(['stream,id=net-e0,server=on,addr.type=unix,addr.path=/tmp/qemu0']);
+    expect(valuesOf(argvOf(p, 'b'), '-netdev')).toEqual(['stream,id=net-e0,server=off,addr.type=unix,addr.path=/tmp/qemu0,reconnect-ms=5000']);
+    // 8.x takes whole seconds; no retry at all means the listener must start first.
+    const old = lab([vm('a'), vm('b')], [{ a: 'a:e0', b: 'b:e0', transport: 'stream', path: '/tmp/qemu0', reconnectMs: 5000 }], { qemuVersion: { major: 8, minor: 2 } });
+    expect(valuesOf(argvOf(old, 'b'), '-netdev')[0]).toMatch(/,reconnect=5$/);
+    const never = lab([vm('a'), vm('b')], [{ a: 'a:e0', b: 'b:e0', transport: 'stream', reconnectMs: 0 }], t10);
+    expect(valuesOf(argvOf(never, 'b'), '-netdev')[0]).not.toMatch(/reconnect/);
+    expect(never.processes.find((x) => x.id === 'vm-b')!.dependsOn).toEqual(['vm-a']);
+  });
+  test('a dgram link at given unix paths; a dgram inet link at given ports and host', () => {
+    const p = lab([vm('a', ['e0', 'e1']), vm('b', ['e0', 'e1'])], [
+      { a: 'a:e0', b: 'b:e0', transport: 'dgram', path: '/tmp/qemu0', peerPath: '/tmp/qemu1' },
+      { a: 'a:e1', b: 'b:e1', transport: 'dgram', family: 'inet', host: '127.0.0.2', port: 5555, peerPort: 7777 },
+    ], t10);
+    expect(valuesOf(argvOf(p, 'a'), '-netdev')).toEqual([
+      'dgram,id=net-e0,local.type=unix,local.path=/tmp/qemu0,remote.type=unix,remote.path=/tmp/qemu1',
+      'dgram,id=net-e1,local.type=inet,local.host=127.0.0.2,local.port=5555,remote.type=inet,remote.host=127.0.0.2,remote.port=7777',
+    ]);
+    expect(valuesOf(argvOf(p, 'b'), '-netdev')[1]).toBe('dgram,id=net-e1,local.type=inet,local.host=127.0.0.2,local.port=7777,remote.type=inet,remote.host=127.0.0.2,remote.port=5555');
+  });
+  test('NIC properties go on -device after what the drawing sets, and win over derived multiqueue ones', () => {
+    const p = lab([vm('v', [], { nics: [{ id: 'e0', properties: { host_mtu: 9000, csum: false, bus: 'pci.0', vectors: 20 } }] }), { kind: 'tap', id: 't', ifname: 'tp0', queues: 4, options: { sndbuf: 1600 } }], [{ a: 'v:e0', b: 't' }]);
+    expect(valuesOf(argvOf(p, 'v'), '-netdev')).toEqual(['tap,id=net-e0,ifname=tp0,script=no,downscript=no,queues=4,sndbuf=1600']);
+    expect(valuesOf(argvOf(p, 'v'), '-device')[0]).toMatch(/^virtio-net-pci,netdev=net-e0,mac=[0-9a-f:]{17},id=nic-e0,mq=on,host_mtu=9000,csum=off,bus=pci.0,vectors=20$/);
+  });
+  test('the -nic form cannot carry device properties, so -device is used and said', () => {
+    const p = lab([vm('v', [], { nics: [{ id: 'e0', form: 'nic', properties: { romfile: '' } }] }), { kind: 'nat', id: 'n' }], [{ a: 'v:e0', b: 'n' }]);
+    expect(codes(p)).toContain('NIC_FORM_UNSUPPORTED');
+    expect(valuesOf(argvOf(p, 'v'), '-nic')).toEqual([]);
+  });
+  test('options a node does not model are refused when a field of the node owns them', () => {
+    expect(() => topo({ nodes: [{ kind: 'tap', id: 't', options: { script: '/etc/qemu-ifup' } }] })).toThrow(/script is set by/);
+    expect(() => topo({ nodes: [vm('v', [], { nics: [{ id: 'e0', properties: { netdev: 'x' } }] })] })).toThrow(/netdev is set by/);
+    expect(() => topo({ nodes: [{ kind: 'netdev', id: 'p', type: 'tap' }] })).toThrow(/drawn with a node of its own/);
+    expect(() => topo({ nodes: [{ kind: 'netdev', id: 'p', type: 'passt', options: { path: '/tmp/x' } }] })).toThrow(/path is set by/);
+  });
+  test('a VM that brings its own RAM backend gets none from vhost-user', () => {
+    const vu = { kind: 'vhost-user' as const, id: 'u', socket: '/tmp/vu.sock' };
+    const own = lab([vm('v', ['e0'], { machine: 'pc,memory-backend=pc.ram', extraArgs: ['-object', 'memory-backend-file,id=pc.ram,size=256M,mem-path=/dev/shm/x,share=on'] }), vu], [{ a: 'v:e0', b: 'u' }]);
+    expect(valuesOf(argvOf(own, 'v'), '-machine')).toEqual(['pc,memory-backend=pc.ram']);
+    expect(valuesOf(argvOf(own, 'v'), '-object')).toEqual(['memory-backend-file,id=pc.ram,size=256M,mem-path=/dev/shm/x,share=on']);
+    const numa = lab([vm('v', ['e0'], { extraArgs: ['-numa', 'node,memdev=m0'] }), vu], [{ a: 'v:e0', b: 'u' }]);
+    expect(valuesOf(argvOf(numa, 'v'), '-machine')).toEqual(['q35']);
+    const plain = lab([vm('v', ['e0']), vu], [{ a: 'v:e0', b: 'u' }]);
+    expect(valuesOf(argvOf(plain, 'v'), '-machine')).toEqual(['q35,memory-backend=mem']);
+  });
+});

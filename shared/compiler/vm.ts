@@ -8,7 +8,7 @@ import { IdAllocator, guestHostname } from './derive';
 import { diag } from './diagnostics';
 import { accelOf, cpuOf, machineInfo, type MachineInfo } from './machine';
 import { vmNetworking } from './nics';
-import { escapeOptValue, qopts } from './qemuopts';
+import { escapeOptValue, qopts, readOpts } from './qemuopts';
 
 /** Where a VM's console, QMP socket and pidfile live in the lab's state directory. */
 export function vmPaths(labDir: string, vm: string): { console: string; consoleLog: string; qmp: string; pidfile: string } {
@@ -69,6 +69,16 @@ function bootArgs(ctx: Ctx, vm: VmNode, boot: Boot, m: MachineInfo): string[] {
   }
 }
 
+/**
+ * True when the VM names its own RAM backend (`-machine …,memory-backend=`, or `-numa node,memdev=` among its extra
+ * arguments, as imported command lines do): then the compiler adds none, since QEMU refuses two. Whether that
+ * backend is shared (vhost-user needs it) is the user's to say.
+ */
+function ownsMemoryBackend(vm: VmNode, m: MachineInfo): boolean {
+  if (readOpts(m.machine, 'type').some((o) => o.key === 'memory-backend')) return true;
+  return vm.extraArgs.some((a, i) => (a === '-numa' || a === '--numa') && readOpts(vm.extraArgs[i + 1] ?? '', 'type').some((o) => o.key === 'memdev'));
+}
+
 /** Compile one VM: its whole QEMU argv (machine, boot, console, QMP, pidfile, NICs, extra args) and its paths. */
 export function compileVm(ctx: Ctx, vm: VmNode, p2p: ReadonlyMap<string, P2pPlan>, hubs: ReadonlyMap<string, HubPlan>): VmPlan {
   const m = machineInfo(vm);
@@ -79,14 +89,15 @@ export function compileVm(ctx: Ctx, vm: VmNode, p2p: ReadonlyMap<string, P2pPlan
   const con = ids.take('con0');
   const mem = ids.take('mem');
   const net = vmNetworking(ctx, vm, m, ids, p2p, hubs);
+  const shareMem = net.shareMem && !ownsMemoryBackend(vm, m);
   const accel = accelOf(vm, ctx.target);
   const cpu = cpuOf(vm, accel);
   const name = vm.name ?? vm.id;
   const argv: string[] = [vm.binary ?? `qemu-system-${vm.arch}`, '-name', escapeOptValue(name), '-nodefaults', '-display', 'none'];
-  argv.push('-machine', net.shareMem ? `${m.machine},memory-backend=${mem}` : m.machine, '-accel', accel);
+  argv.push('-machine', shareMem ? `${m.machine},memory-backend=${mem}` : m.machine, '-accel', accel);
   if (cpu !== undefined) argv.push('-cpu', cpu);
   argv.push('-smp', String(vm.smp), '-m', String(vm.memory));
-  if (net.shareMem) argv.push('-object', qopts('memory-backend-memfd', [['id', mem], ['size', `${vm.memory}M`], ['share', 'on']]));
+  if (shareMem) argv.push('-object', qopts('memory-backend-memfd', [['id', mem], ['size', `${vm.memory}M`], ['share', 'on']]));
   argv.push(...bootArgs(ctx, vm, vm.boot, m));
   argv.push(
     '-chardev',

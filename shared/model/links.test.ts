@@ -16,12 +16,14 @@ const ALLOWED: [NodeKind, NodeKind, string][] = [
   ['hub', 'l2tpv3', 'hub-backend'],
   ['hub', 'vhost-user', 'hub-backend'],
   ['hub', 'vdpa', 'hub-backend'],
+  ['hub', 'netdev', 'hub-backend'],
   ['vm', 'vde', 'vm-vde'],
   ['vm', 'nat', 'vm-nat'],
   ['vm', 'mcast', 'vm-mcast'],
   ['vm', 'l2tpv3', 'vm-l2tpv3'],
   ['vm', 'vhost-user', 'vm-vhost-user'],
   ['vm', 'vdpa', 'vm-vdpa'],
+  ['vm', 'netdev', 'vm-netdev'],
   ['bridge', 'host', 'bridge-uplink'],
 ];
 

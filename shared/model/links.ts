@@ -18,6 +18,7 @@ export type Realization =
   | 'vm-l2tpv3'
   | 'vm-vhost-user'
   | 'vm-vdpa'
+  | 'vm-netdev'
   | 'bridge-uplink';
 
 export type LinkRule =
@@ -33,6 +34,7 @@ export const HUB_BACKENDS: readonly NodeKind[] = [
   'l2tpv3',
   'vhost-user',
   'vdpa',
+  'netdev',
 ];
 
 const VM_REALIZATION: Record<NodeKind, Realization | null> = {
@@ -47,6 +49,7 @@ const VM_REALIZATION: Record<NodeKind, Realization | null> = {
   l2tpv3: 'vm-l2tpv3',
   'vhost-user': 'vm-vhost-user',
   vdpa: 'vm-vdpa',
+  netdev: 'vm-netdev',
 };
 
 const LABEL: Record<NodeKind, string> = {
@@ -61,10 +64,11 @@ const LABEL: Record<NodeKind, string> = {
   l2tpv3: 'L2TPv3 tunnel',
   'vhost-user': 'vhost-user port',
   vdpa: 'vDPA device',
+  netdev: 'netdev',
 };
 
 /** Backends a QEMU netdev opens: each one is the far end of exactly one NIC or hubport. */
-const NETDEV_BACKENDS = new Set<NodeKind>(['nat', 'vde', 'mcast', 'l2tpv3', 'vhost-user', 'vdpa']);
+const NETDEV_BACKENDS = new Set<NodeKind>(['nat', 'vde', 'mcast', 'l2tpv3', 'vhost-user', 'vdpa', 'netdev']);
 
 function refuse(a: NodeKind, b: NodeKind): string {
   const pair = new Set([a, b]);
@@ -132,6 +136,7 @@ export const PORT_RULES: Readonly<Record<NodeKind, PortRule>> = {
   l2tpv3: { ports: 'none', maxLinks: 1 },
   'vhost-user': { ports: 'none', maxLinks: 1 },
   vdpa: { ports: 'none', maxLinks: 1 },
+  netdev: { ports: 'none', maxLinks: 1 },
   bridge: { ports: 'none', maxLinks: null },
   hub: { ports: 'none', maxLinks: null },
   vde: { ports: 'none', maxLinks: null },

@@ -41,8 +41,27 @@ const Text = z
 export const Port = z.number().int().min(1).max(65535);
 const AbsPath = Text.min(1).regex(/^\//, 'must be an absolute path');
 
-export const Arch = z.enum(['x86_64', 'i386', 'aarch64', 'arm', 'riscv64']);
+export const Arch = z.enum(['x86_64', 'i386', 'aarch64', 'arm', 'riscv64', 'ppc64']);
 export type Arch = z.infer<typeof Arch>;
+
+/** A QEMU option or property name: a letter, then letters, digits, '_', '-' or '.' (keyval nesting: `addr.path`). */
+const OptKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'must be a QEMU option name like sndbuf or addr.path');
+const OptScalar = z.union([Text, z.number(), z.boolean()]);
+
+/**
+ * More QEMU options, written as QEMU takes them (`true`/`false` become on/off, a list repeats the key): what the
+ * drawing does not model, so an imported command line keeps it. The keys the node's own fields set are refused.
+ */
+function moreOptions(owned: readonly string[], owner: string) {
+  return z
+    .record(OptKey, z.union([OptScalar, z.array(OptScalar).min(1)]))
+    .superRefine((rec, ctx) => {
+      for (const k of Object.keys(rec)) {
+        if (owned.includes(k)) ctx.addIssue({ code: 'custom', message: `${k} is set by ${owner}, not here`, path: [k] });
+      }
+    })
+    .optional();
+}
 
 const base = {
   id: Id,
@@ -66,6 +85,8 @@ export const Nic = z.strictObject({
   /** Guest address hint for the tiny guest: an address with prefix, or `dhcp`. */
   ip: z.union([z.literal('dhcp'), Ipv4Cidr]).optional(),
   gateway: Ipv4.optional(),
+  /** More `-device` properties (bus, addr, host_mtu, offloads…), verbatim; they need the `device` form. */
+  properties: moreOptions(['driver', 'netdev', 'mac', 'id'], 'the NIC (model, MAC) and its link'),
 });
 export type Nic = z.infer<typeof Nic>;
 
@@ -165,6 +186,11 @@ export const TapNode = z.strictObject({
     .optional(),
   vhost: z.boolean().default(false),
   queues: z.number().int().min(1).max(16).default(1),
+  /** More `-netdev tap` options (sndbuf, vnet_hdr, …); the lab makes the tap, so no scripts, helper or fds. */
+  options: moreOptions(
+    ['id', 'type', 'ifname', 'script', 'downscript', 'helper', 'br', 'fd', 'fds', 'vhostfd', 'vhostfds', 'vhost', 'queues'],
+    'the tap node or the lab',
+  ),
 });
 export type TapNode = z.infer<typeof TapNode>;
 
@@ -186,6 +212,8 @@ export const VdeNode = z.strictObject({
       network: Ipv4Cidr.optional(),
     })
     .optional(),
+  /** More `-netdev vde` options (port, group, mode). */
+  options: moreOptions(['id', 'type', 'sock'], 'the VDE switch node'),
 });
 export type VdeNode = z.infer<typeof VdeNode>;
 
@@ -225,6 +253,11 @@ export const NatNode = z.strictObject({
   smb: Text.min(1).optional(),
   hostfwd: z.array(HostFwd).default([]),
   guestfwd: z.array(GuestFwd).default([]),
+  /** More `-netdev user` options (ipv6-*, tftp-server-name, smbserver, more hostfwd rules QEMU reads, …). */
+  options: moreOptions(
+    ['id', 'type', 'net', 'host', 'dhcpstart', 'dns', 'domainname', 'hostname', 'restrict', 'ipv4', 'ipv6', 'tftp', 'bootfile', 'smb'],
+    'the NAT node',
+  ),
 });
 export type NatNode = z.infer<typeof NatNode>;
 
@@ -266,6 +299,8 @@ export const VhostUserNode = z.strictObject({
   /** `client`: QEMU connects to a socket the backend listens on (default). `server`: QEMU listens. */
   mode: z.enum(['client', 'server']).default('client'),
   queues: z.number().int().min(1).max(64).default(1),
+  /** More `-netdev vhost-user` options (vhostforce). */
+  options: moreOptions(['id', 'type', 'chardev', 'queues'], 'the vhost-user node'),
 });
 export type VhostUserNode = z.infer<typeof VhostUserNode>;
 
@@ -274,8 +309,30 @@ export const VdpaNode = z.strictObject({
   kind: z.literal('vdpa'),
   vhostdev: AbsPath.default('/dev/vhost-vdpa-0'),
   queues: z.number().int().min(1).max(64).default(1),
+  /** More `-netdev vhost-vdpa` options (x-svq). */
+  options: moreOptions(['id', 'type', 'vhostdev', 'vhostfd', 'queues'], 'the vDPA node'),
 });
 export type VdpaNode = z.infer<typeof VdpaNode>;
+
+/** Netdev types a `netdev` node may not carry: the drawing has nodes for them, or QEMU takes them elsewhere. */
+export const NETDEV_TYPES_DRAWN = ['hubport', 'nic', 'none', 'tap', 'bridge', 'vhost-user'] as const;
+
+/**
+ * A QEMU network backend kept as written (`-netdev TYPE,options`): one the drawing has no node for (passt, af-xdp,
+ * netmap, vmnet-*) or one whose other end is not in the lab (a stream to a passt socket, a socket listening for a
+ * peer elsewhere). The lab passes it to QEMU unchanged and starts nothing for it.
+ */
+export const NetdevNode = z.strictObject({
+  ...base,
+  kind: z.literal('netdev'),
+  type: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a QEMU netdev type like passt or af-xdp')
+    .refine((t) => !(NETDEV_TYPES_DRAWN as readonly string[]).includes(t), 'is drawn with a node of its own (tap, bridge, hub, vhost-user), not as a netdev node'),
+  /** Its options after `id=`; `path` (a program QEMU would run for passt) is refused. */
+  options: moreOptions(['id', 'type', 'path'], 'the lab (a netdev node runs no program of its own)'),
+});
+export type NetdevNode = z.infer<typeof NetdevNode>;
 
 export const NODE_SCHEMAS = {
   vm: VmNode,
@@ -289,6 +346,7 @@ export const NODE_SCHEMAS = {
   l2tpv3: L2tpv3Node,
   'vhost-user': VhostUserNode,
   vdpa: VdpaNode,
+  netdev: NetdevNode,
 } as const;
 
 export type NodeKind = keyof typeof NODE_SCHEMAS;
@@ -306,6 +364,7 @@ export const TopologyNode = z.discriminatedUnion('kind', [
   L2tpv3Node,
   VhostUserNode,
   VdpaNode,
+  NetdevNode,
 ]);
 export type TopologyNode = z.infer<typeof TopologyNode>;
 export type NodeOf<K extends NodeKind> = Extract<TopologyNode, { kind: K }>;
@@ -328,6 +387,19 @@ export const Link = z.strictObject({
   family: z.enum(['unix', 'inet']).default('unix'),
   /** VM-to-VM inet links: the port the listening side binds (dgram: the `a` side; `b` gets port + 1). */
   port: Port.optional(),
+  /** VM-to-VM dgram inet links: the port the `b` side binds; default port + 1. */
+  peerPort: Port.optional(),
+  /**
+   * VM-to-VM inet links: the address the listener binds and the connector reaches (dgram: both sides); default
+   * 127.0.0.1. `0.0.0.0` listens on every host interface (connectors then use 127.0.0.1).
+   */
+  host: Ipv4.optional(),
+  /** VM-to-VM unix links: the socket path (stream: the listener's; dgram: the one the `a` side binds); default in the state directory. */
+  path: AbsPath.optional(),
+  /** VM-to-VM dgram unix links: the socket path the `b` side binds; default in the state directory. */
+  peerPath: AbsPath.optional(),
+  /** VM-to-VM stream links: how often the connecting side retries, in ms (QEMU >= 8.0); 0 never retries. Default 1000. */
+  reconnectMs: z.number().int().min(0).max(2147483647).optional(),
 });
 export type Link = z.infer<typeof Link>;
 
