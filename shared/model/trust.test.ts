@@ -158,3 +158,25 @@ links:
     ]);
   });
 });
+
+describe('trustItems of what an import keeps', () => {
+  it('names netdev nodes, path-like verbatim options and NIC properties, and given link socket paths', () => {
+    const t = load(`version: 1
+name: t
+nodes:
+  - { id: a, kind: vm, nics: [{ id: e0, properties: { romfile: /srv/pxe.rom, bus: pci.0 } }, { id: e1 }] }
+  - { id: b, kind: vm, nics: [{ id: e0 }] }
+  - { id: p, kind: netdev, type: passt, options: { tcp-ports: "10001" } }
+  - { id: n, kind: nat, options: { hostfwd: "unix:/tmp/vm-:23", tftp-server-name: x } }
+  - { id: t, kind: tap, options: { sndbuf: 1600 } }
+links:
+  - { a: a:e1, b: b:e0, transport: stream, path: /tmp/qemu0 }
+`);
+    expect(trustItems(t).map((i) => [i.node, i.field, i.value])).toEqual([
+      ['a', 'nics[0].properties.romfile', '/srv/pxe.rom'],
+      ['p', 'type', 'passt'],
+      ['n', 'options.hostfwd', 'unix:/tmp/vm-:23'],
+      ['a', 'links[0].path', '/tmp/qemu0'],
+    ]);
+  });
+});

@@ -54,6 +54,30 @@ function vmItems(n: VmNode, add: Add): void {
     add(['boot', 'path'], boot.path, `lets the guest read the host file ${boot.path} as a CD-ROM`);
   }
   for (const a of hostAccessArgs(n.extraArgs)) add(['extraArgs', a.index], a.arg, `passes "${a.arg}" to QEMU, which ${a.why}`);
+  n.nics.forEach((nic, i) => {
+    for (const [k, v] of Object.entries(nic.properties ?? {})) {
+      const text = String(v);
+      if (k === 'romfile' ? text !== '' : looksLikePath(text)) add(['nics', i, 'properties', k], text, `gives the NIC the host file ${text}`);
+    }
+  });
+}
+
+/** A value QEMU may open on the host: an absolute, home-relative or dotted path, or a `unix:` address. */
+function looksLikePath(v: string): boolean {
+  return /^(\/|~|\.\.?\/)/.test(v) || /(^|[:=])\//.test(v);
+}
+
+type Scalar = string | number | boolean;
+
+/** Verbatim -netdev options that name host paths (sockets, files). */
+function optionItems(options: Readonly<Record<string, Scalar | readonly Scalar[]>> | undefined, add: Add): void {
+  for (const [k, v] of Object.entries(options ?? {})) {
+    const values = Array.isArray(v) ? (v as readonly Scalar[]) : [v as Scalar];
+    values.forEach((x, j) => {
+      const text = String(x);
+      if (looksLikePath(text)) add(['options', k, ...(Array.isArray(v) ? [j] : [])], text, `reaches the host path in ${k}=${text}`);
+    });
+  }
 }
 
 function guestfwdWhat(target: string): string {
@@ -63,6 +87,7 @@ function guestfwdWhat(target: string): string {
 }
 
 function nodeItems(n: TopologyNode, add: Add): void {
+  if ('options' in n && n.kind !== 'netdev') optionItems(n.options, add);
   switch (n.kind) {
     case 'vm':
       return vmItems(n, add);
@@ -83,6 +108,9 @@ function nodeItems(n: TopologyNode, add: Add): void {
       return;
     case 'vdpa':
       add(['vhostdev'], n.vhostdev, `gives the guest the host device ${n.vhostdev}`);
+      return;
+    case 'netdev':
+      add(['type'], n.type, `passes -netdev ${n.type} to QEMU as written, which reaches what its options name on the host`);
       return;
     case 'bridge':
       if (n.external) add(['external'], n.ifname ?? n.id, `connects guests to the host's own bridge ${n.ifname ?? n.id}`);
@@ -105,6 +133,10 @@ export function trustItems(topology: Topology): TrustItem[] {
   });
   const hosts = new Set(topology.nodes.filter((n) => n.kind === 'host').map((n) => n.id));
   topology.links.forEach((l, i) => {
+    for (const key of ['path', 'peerPath'] as const) {
+      const p = l[key];
+      if (p !== undefined) out.push({ node: l.a.split(':')[0] ?? l.a, field: `links[${i}].${key}`, path: ['links', i, key], value: p, what: `puts the link's socket at the host path ${p}` });
+    }
     for (const [end, other] of [
       [l.a, l.b],
       [l.b, l.a],
