@@ -99,6 +99,7 @@ async function recoverStale(
   }
   for (const k of report.killed) io.out(`stopped ${k.proc} (pid ${k.pid})\n`);
   for (const u of report.undone) io.out(`undone: ${u}\n`);
+  for (const u of report.unfinished) io.err(`qnet down: warning: ${u}\n`);
   if (report.removedFiles.length)
     io.out(`removed ${report.removedFiles.length} runtime file${report.removedFiles.length === 1 ? '' : 's'}\n`);
   for (const f of report.failures) io.err(`qnet down: ${f}\n`);

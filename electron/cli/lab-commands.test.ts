@@ -253,6 +253,7 @@ describe('qnet down', () => {
     killed: [{ proc: 'vm-server', pid: 4242 }],
     skipped: [],
     undone: ['Create network namespace qn-old'],
+    unfinished: [],
     failures: [],
     removedFiles: ['a.sock'],
     hadJournal: true,

@@ -7,6 +7,7 @@ import type { StepProgress } from '../../shared/api';
 import type { Journal } from './journal';
 import { asRoot, doneIndices, rootScript, type Escalation } from './privilege';
 import { runCommand } from './run-command';
+import { shellLine } from '../../shared/emit/quote';
 
 export interface StepRunContext {
   readonly journal: Journal;
@@ -17,7 +18,7 @@ export interface StepRunContext {
   readonly timeoutMs?: number;
 }
 
-/** A step to undo: what the journal says (newest first when a list). */
+/** A step to undo (newest first when a list): only ever one that completed, so what it made is the lab's. */
 export interface UndoItem {
   readonly step: string;
   readonly description: string;
@@ -25,11 +26,21 @@ export interface UndoItem {
   readonly needsRoot: boolean;
   /** The namespace the undo runs in, or null. */
   readonly netns: string | null;
-  /** `begun`: the step failed half-way, so its undo may fail harmlessly. */
-  readonly status: 'begun' | 'done';
   readonly index: number;
   readonly total: number;
 }
+
+/** How a run of the steps ended: the steps that completed (to undo), and a step whose outcome is unknown. */
+export type StepsOutcome =
+  | { readonly ok: true; readonly done: readonly HostStep[] }
+  | {
+      readonly ok: false;
+      readonly index: number;
+      readonly message: string;
+      readonly done: readonly HostStep[];
+      /** A step whose command was killed (a timeout): it may or may not have made what it names; never undone. */
+      readonly unfinished: HostStep | null;
+    };
 
 /** A step's argv (or undo) as run: inside the namespace when it says so. */
 export function inNamespace(argv: readonly string[], netns: string | null): string[] {
@@ -44,64 +55,72 @@ async function runScript(script: string, esc: Extract<Escalation, { kind: 'promp
   return runCommand(argv, { env, timeoutMs, input: script });
 }
 
-/** Runs the steps in order; stops at the first failure (the caller rolls back what the journal says is done). */
-export async function runHostSteps(
-  steps: readonly HostStep[],
-  ctx: StepRunContext,
-): Promise<{ ok: true } | { ok: false; index: number; message: string }> {
+/**
+ * Runs the steps in order and stops at the first failure. A step is journaled done only once its command
+ * succeeded, and failed when its command ended with an error: a create step that finds its name taken fails and
+ * made nothing, so the caller undoes only the steps in `done` (in reverse), never the failed one.
+ */
+export async function runHostSteps(steps: readonly HostStep[], ctx: StepRunContext): Promise<StepsOutcome> {
   const total = steps.length;
   const timeoutMs = ctx.timeoutMs ?? 60_000;
   const argvOf = (s: HostStep) => inNamespace(s.argv, s.inNetns ? ctx.netns : null);
+  const done: HostStep[] = [];
+  const failure = (index: number, message: string, unfinished: HostStep | null = null) => ({ ok: false as const, index, message, done, unfinished });
   if (ctx.escalation.kind === 'prompt' && steps.some((s) => s.needsRoot || s.inNetns)) {
     for (const s of steps) {
       const begun = ctx.journal.beginStep(s, ctx.netns);
-      if (!begun.ok) return { ok: false, index: 0, message: begun.error.message };
+      if (!begun.ok) return failure(0, begun.error.message);
     }
     steps.forEach((s, index) => ctx.onStep({ index, total, description: s.description, status: 'running' }));
     const script = rootScript(steps.map((s, index) => ({ index, argv: argvOf(s) })), false);
     const r = await runScript(script, ctx.escalation, ctx.env, timeoutMs);
-    const done = doneIndices(r.stdout);
+    const marked = doneIndices(r.stdout);
     for (let index = 0; index < total; index++) {
       const s = steps[index] as HostStep;
-      if (done.has(index)) {
+      if (marked.has(index)) {
         ctx.journal.doneStep(s.id);
+        done.push(s);
         ctx.onStep({ index, total, description: s.description, status: 'done' });
         continue;
       }
-      const detail = firstLine(r.stderr);
+      // The script stops at its first failure: later steps never ran. Killed (a signal), the step it was running
+      // may have got done.
+      const killed = r.signal !== null;
+      for (const later of steps.slice(killed ? index + 1 : index)) ctx.journal.failedStep(later.id);
+      const detail = killed ? `killed by ${r.signal}` : firstLine(r.stderr);
       ctx.onStep({ index, total, description: s.description, status: 'failed', detail });
-      return { ok: false, index, message: `step ${index + 1}/${total} failed: ${s.description}: ${detail}` };
+      return failure(index, `step ${index + 1}/${total} failed: ${s.description}: ${detail}`, killed ? s : null);
     }
-    return { ok: true };
+    return { ok: true, done };
   }
   for (let index = 0; index < total; index++) {
     const s = steps[index] as HostStep;
     const begun = ctx.journal.beginStep(s, ctx.netns);
-    if (!begun.ok) return { ok: false, index, message: begun.error.message };
+    if (!begun.ok) return failure(index, begun.error.message);
     ctx.onStep({ index, total, description: s.description, status: 'running' });
     const root = s.needsRoot || s.inNetns;
     const r = await runCommand(root ? asRoot(argvOf(s), ctx.escalation) : argvOf(s), { env: ctx.env, timeoutMs });
     if (!r.ok) {
-      const detail = firstLine(r.stderr);
+      const killed = r.signal !== null;
+      if (!killed) ctx.journal.failedStep(s.id);
+      const detail = killed ? `killed by ${r.signal}` : firstLine(r.stderr);
       ctx.onStep({ index, total, description: s.description, status: 'failed', detail });
-      return { ok: false, index, message: `step ${index + 1}/${total} failed: ${s.description}: ${argvOf(s).join(' ')}: ${detail}` };
+      return failure(index, `step ${index + 1}/${total} failed: ${s.description}: ${argvOf(s).join(' ')}: ${detail}`, killed ? s : null);
     }
-    const done = ctx.journal.doneStep(s.id);
-    if (!done.ok) return { ok: false, index, message: done.error.message };
+    const recorded = ctx.journal.doneStep(s.id);
+    done.push(s);
+    if (!recorded.ok) return failure(index, recorded.error.message);
     ctx.onStep({ index, total, description: s.description, status: 'done' });
   }
-  return { ok: true };
+  return { ok: true, done };
 }
 
-/**
- * Undoes steps in the order given (newest first). A failed undo of a `done` step is reported and kept in the journal
- * (recovery tries again); of a `begun` step it is expected (the step never completed) and counted as undone.
- */
+/** Undoes steps in the order given (newest first); a failed undo is reported and stays pending in the journal. */
 export async function undoHostSteps(items: readonly UndoItem[], ctx: StepRunContext): Promise<{ ok: boolean; failures: string[] }> {
   const failures: string[] = [];
   const timeoutMs = ctx.timeoutMs ?? 60_000;
   const outcome = (item: UndoItem, ok: boolean, detail: string) => {
-    if (ok || item.status === 'begun') {
+    if (ok) {
       ctx.journal.undoneStep(item.step);
       ctx.onStep({ index: item.index, total: item.total, description: item.description, status: 'undone' });
       return;
@@ -123,4 +142,10 @@ export async function undoHostSteps(items: readonly UndoItem[], ctx: StepRunCont
     outcome(item, r.ok, firstLine(r.stderr));
   }
   return { ok: failures.length === 0, failures };
+}
+
+/** What to say about a step that never finished (killed, or the engine died): what it names is left alone. */
+export function unfinishedMessage(step: Pick<HostStep, 'description' | 'undo' | 'inNetns'>, netns: string | null): string {
+  const undo = step.undo === null ? '' : `; if it is left from this lab, remove it with: ${shellLine(inNamespace(step.undo, step.inNetns ? netns : null))}`;
+  return `"${step.description}" did not finish: what it names may exist from before, so it is left alone${undo}`;
 }

@@ -26,6 +26,8 @@ export type JournalRecord =
       readonly at: number;
     }
   | { readonly t: 'done'; readonly step: string; readonly at: number }
+  /** The step's command ended with an error: it created nothing, so there is nothing to undo. */
+  | { readonly t: 'failed'; readonly step: string; readonly at: number }
   | { readonly t: 'undone'; readonly step: string; readonly at: number }
   | { readonly t: 'spawn'; readonly proc: string; readonly argv: readonly string[]; readonly pidfile: string | null; readonly at: number }
   | { readonly t: 'started'; readonly proc: string; readonly pid: number; readonly at: number }
@@ -35,14 +37,25 @@ export type JournalResult<T extends object = object> =
   | ({ readonly ok: true } & T)
   | { readonly ok: false; readonly error: { readonly code: 'JOURNAL_IO'; readonly message: string } };
 
-/** A step to undo: `done` ones must be undone; `begun` ones failed half-way, so their undo may fail harmlessly. */
+/** A step recorded done and not undone yet: what it made is the lab's, so its undo runs. */
 export interface PendingUndo {
   readonly step: string;
   readonly description: string;
   readonly undo: readonly string[];
   readonly needsRoot: boolean;
   readonly netns: string | null;
-  readonly status: 'begun' | 'done';
+}
+
+/**
+ * A step begun and never recorded done or failed: the engine died (or its command was killed) while it ran. What
+ * it names may be this lab's or may have existed before (a host's own bridge): it is never undone, only reported.
+ */
+export interface UnfinishedStep {
+  readonly step: string;
+  readonly description: string;
+  readonly undo: readonly string[] | null;
+  readonly needsRoot: boolean;
+  readonly netns: string | null;
 }
 
 /** A process the journal says may still run: its pid when it was recorded, else look in its pidfile. */
@@ -96,6 +109,11 @@ export class Journal {
   /** Records that a host step succeeded. */
   doneStep(step: string): JournalResult {
     return this.append({ t: 'done', step, at: Date.now() });
+  }
+
+  /** Records that a host step's command failed: it created nothing, so it has nothing to undo. */
+  failedStep(step: string): JournalResult {
+    return this.append({ t: 'failed', step, at: Date.now() });
   }
 
   /** Records that a step's undo succeeded: it is no longer pending. */
@@ -181,29 +199,42 @@ export function readJournal(path: string): JournalResult<{ records: JournalRecor
   return { ok: true, records, damaged };
 }
 
-/** The steps still to undo, newest first (in the order setup began them, reversed). */
-export function pendingUndo(records: readonly JournalRecord[]): PendingUndo[] {
-  const steps = new Map<string, { begin: Extract<JournalRecord, { t: 'begin' }>; status: 'begun' | 'done' | 'undone' }>();
+type StepStatus = 'begun' | 'done' | 'failed' | 'undone';
+
+/** Each step's newest begin record and where it got to, in the order setup began them. */
+function stepStatuses(records: readonly JournalRecord[]): { begin: Extract<JournalRecord, { t: 'begin' }>; status: StepStatus }[] {
+  const steps = new Map<string, { begin: Extract<JournalRecord, { t: 'begin' }>; status: StepStatus }>();
   for (const r of records) {
+    const known = 't' in r && 'step' in r ? steps.get(r.step) : undefined;
     if (r.t === 'begin') {
-      const known = steps.get(r.step);
-      // A step begun again after it was undone (a later launch) is pending again, as the newest.
-      if (!known) steps.set(r.step, { begin: r, status: 'begun' });
-      else if (known.status === 'undone') {
-        steps.delete(r.step);
-        steps.set(r.step, { begin: r, status: 'begun' });
-      }
-    } else if (r.t === 'done' || r.t === 'undone') {
-      const known = steps.get(r.step);
-      if (known) known.status = r.t;
-    }
+      // Begun again by a later launch: counts anew, as the newest, unless what it made is still pending undo (then
+      // the new run's create failed on it, and the old record is the one that matters).
+      if (known?.status === 'done') continue;
+      steps.delete(r.step);
+      steps.set(r.step, { begin: r, status: 'begun' });
+    } else if (known && (r.t === 'done' || r.t === 'failed')) {
+      if (known.status === 'begun') known.status = r.t;
+    } else if (known && r.t === 'undone') known.status = 'undone';
   }
+  return [...steps.values()];
+}
+
+/** The steps recorded done and not undone, newest first: only those are undone. */
+export function pendingUndo(records: readonly JournalRecord[]): PendingUndo[] {
   const out: PendingUndo[] = [];
-  for (const { begin, status } of steps.values()) {
-    if (status === 'undone' || begin.undo === null) continue;
-    out.push({ step: begin.step, description: begin.description, undo: begin.undo, needsRoot: begin.needsRoot, netns: begin.netns, status });
+  for (const { begin, status } of stepStatuses(records)) {
+    if (status !== 'done' || begin.undo === null) continue;
+    out.push({ step: begin.step, description: begin.description, undo: begin.undo, needsRoot: begin.needsRoot, netns: begin.netns });
   }
   return out.reverse();
+}
+
+/** The steps begun and never settled (done, failed or undone), newest first: reported, never undone. */
+export function unfinishedSteps(records: readonly JournalRecord[]): UnfinishedStep[] {
+  return stepStatuses(records)
+    .filter((s) => s.status === 'begun')
+    .map(({ begin }) => ({ step: begin.step, description: begin.description, undo: begin.undo, needsRoot: begin.needsRoot, netns: begin.netns }))
+    .reverse();
 }
 
 /** The processes spawned and not recorded as gone, newest first. */

@@ -7,11 +7,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiError, EngineEvent, LabState, LabStatus, LogEntry, Result, StepProgress, VmState } from '../../shared/api';
-import type { Diagnostic, LabPlan, ProcessPlan } from '../../shared/compiler/plan';
+import type { Diagnostic, HostStep, LabPlan, ProcessPlan } from '../../shared/compiler/plan';
 import type { Topology } from '../../shared/model';
 import { DEFAULT_CONSOLE_BUFFER } from './ring-buffer';
-import { runHostSteps, undoHostSteps, type UndoItem } from './host-steps';
-import { Journal, JOURNAL_FILE, journaledProcesses, pendingUndo, readJournal } from './journal';
+import { runHostSteps, unfinishedMessage, undoHostSteps, type UndoItem } from './host-steps';
+import { Journal, JOURNAL_FILE, journaledProcesses, readJournal } from './journal';
 import { isOurProcess } from './proc';
 import { LabLog } from './lab-log';
 import { preflight, hasPasswordlessSudo, type PreflightEnv } from './preflight';
@@ -53,6 +53,8 @@ export class LabRunner {
   private current: LabState = 'idle';
   private error: ApiError | undefined;
   private journal: Journal | null = null;
+  /** The host steps that completed, in order: teardown undoes exactly these (never re-read from disk). */
+  private doneSteps: HostStep[] = [];
   private readonly supervisors = new Map<string, ProcessSupervisor>();
   private readonly vms = new Map<string, VmEntry>();
   private readonly listeners = new Set<Listener>();
@@ -249,8 +251,10 @@ export class LabRunner {
       env: this.env,
       onStep: (e) => this.onStep(e),
     });
+    this.doneSteps = [...steps.done];
     if (!steps.ok) {
       this.log.add('error', steps.message);
+      if (steps.unfinished) this.log.add('warn', unfinishedMessage(steps.unfinished, plan.netns));
       this.log.add('info', 'rolling back the host steps done so far');
       await this.teardown();
       return this.fail({ code: 'STEP_FAILED', message: steps.message });
@@ -417,26 +421,21 @@ export class LabRunner {
     }
     const journal = this.journal;
     if (journal === null) return failures;
-    const read = readJournal(journal.path);
-    if (read.ok) {
-      const steps = this.options.plan.hostSteps;
-      const items: UndoItem[] = pendingUndo(read.records).map((u) => ({
-        ...u,
-        index: Math.max(
-          0,
-          steps.findIndex((s) => s.id === u.step),
-        ),
-        total: steps.length,
-      }));
-      const undo = await undoHostSteps(items, {
-        journal,
-        netns: this.options.plan.netns,
-        escalation: this.escalation ?? { kind: 'root' },
-        env: this.env,
-        onStep: (e) => this.onStep(e),
-      });
-      failures.push(...undo.failures);
-    } else failures.push(read.error.message);
+    const steps = this.options.plan.hostSteps;
+    const items: UndoItem[] = [...this.doneSteps].reverse().flatMap((s) =>
+      s.undo === null
+        ? []
+        : [{ step: s.id, description: s.description, undo: s.undo, needsRoot: s.needsRoot, netns: s.inNetns ? this.options.plan.netns : null, index: steps.indexOf(s), total: steps.length }],
+    );
+    const undo = await undoHostSteps(items, {
+      journal,
+      netns: this.options.plan.netns,
+      escalation: this.escalation ?? { kind: 'root' },
+      env: this.env,
+      onStep: (e) => this.onStep(e),
+    });
+    failures.push(...undo.failures);
+    this.doneSteps = [];
     if (failures.length === 0) {
       removeRuntimeFiles(this.options.plan);
       journal.remove();
@@ -468,3 +467,4 @@ export class LabRunner {
     }
   }
 }
+

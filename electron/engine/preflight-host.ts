@@ -1,4 +1,5 @@
 /** Preflight: names free on the host, the lab not running already, the bridge helper and its ACL, privilege. */
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chosenBridgeName } from '../../shared/compiler/index';
@@ -10,57 +11,69 @@ import { pdiag } from './preflight-diag';
 import { isOurProcess } from './proc';
 import { optionValues, optValue, parseQemuOpts } from './qemu-args';
 
-/** The interfaces the host steps create (bridges, taps), with the step that creates them. */
-function createdInterfaces(ctx: PreflightContext): { name: string; kind: string }[] {
-  const out: { name: string; kind: string }[] = [];
+/**
+ * Nothing a step creates exists yet: the lab's namespace, and (on the host network) its bridges, taps and NAT
+ * table. The step itself fails when its name is taken meanwhile, and a failed step is never undone.
+ */
+export function checkNames(ctx: PreflightContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const lab = ctx.plan.lab;
   for (const s of ctx.plan.hostSteps) {
-    const a = s.argv;
-    if (a[0] === 'ip' && a[1] === 'link' && a[2] === 'add' && a[3] !== undefined) out.push({ name: a[3], kind: a.includes('bridge') ? 'bridge' : 'interface' });
-    if (a[0] === 'ip' && a[1] === 'tuntap' && a[2] === 'add' && a[3] === 'dev' && a[4] !== undefined) out.push({ name: a[4], kind: 'tap' });
+    const c = s.creates;
+    if (c === undefined || s.inNetns) continue; // inside the lab's own, new namespace: nothing to clash with
+    if (c.kind === 'netns') {
+      if (!existsSync(join('/run/netns', c.name))) continue;
+      const fix = `qnet down ${lab}, or sudo ip netns del ${c.name} if no lab uses it`;
+      out.push(pdiag('PREFLIGHT_NETNS_EXISTS', `network namespace ${c.name} already exists (another run of lab ${lab}?): ${fix}`, { fix }));
+    } else if (c.kind === 'nft-table') {
+      if (!nftTableExists(c.name, ctx)) continue;
+      const fix = `qnet down ${lab}, or sudo nft delete table ip ${c.name} if no lab uses it`;
+      out.push(pdiag('PREFLIGHT_NAME_TAKEN', `nftables table ${c.name} already exists (another run of lab ${lab}?): ${fix}`, { fix }));
+    } else if (ctx.links?.some((l) => l.name === c.name)) {
+      const fix = `rename it in the topology, or remove it with sudo ip link del ${c.name} if it is left from this lab`;
+      out.push(pdiag('PREFLIGHT_NAME_TAKEN', `${c.kind} ${c.name} already exists on this host: ${fix}`, { fix }));
+    }
   }
   return out;
 }
 
-/** Bridges and taps of a host-network lab do not exist yet; the lab's namespace does not exist yet. */
-export function checkNames(ctx: PreflightContext): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const lab = ctx.plan.lab;
-  if (ctx.plan.netns !== null) {
-    if (existsSync(join('/run/netns', ctx.plan.netns))) {
-      const fix = `qnet down ${lab}, or sudo ip netns del ${ctx.plan.netns}`;
-      out.push(pdiag('PREFLIGHT_NETNS_EXISTS', `network namespace ${ctx.plan.netns} already exists (left by an earlier run of lab ${lab}?): ${fix}`, { fix }));
-    }
-    return out; // bridges and taps live inside the namespace: they cannot clash with the host's
-  }
-  for (const { name, kind } of createdInterfaces(ctx)) {
-    if (!existsSync(join('/sys/class/net', name))) continue;
-    const fix = `rename it in the topology, or remove it with sudo ip link del ${name}`;
-    out.push(pdiag('PREFLIGHT_NAME_TAKEN', `${kind} ${name} already exists on this host: ${fix}`, { fix }));
-  }
-  return out;
+/** True when root can list the table (only root can; as a user the step's own `nft create` refuses a taken name). */
+function nftTableExists(table: string, ctx: PreflightContext): boolean {
+  if (ctx.uid !== 0) return false;
+  return spawnSync('nft', ['list', 'table', 'ip', table], { stdio: 'ignore', env: ctx.env, timeout: 10_000 }).status === 0;
 }
 
 /**
  * What a host-network lab uses but does not create is there: each external bridge (a bridge, not another kind of
- * interface) and each host interface a bridge takes as its uplink. `sysClassNet` is where interfaces are listed.
+ * interface) and each host interface a bridge takes as its uplink, which must be in no bridge yet (taking it would
+ * take it from that bridge, and the undo would leave it in none).
  */
-export function checkHostInterfaces(ctx: PreflightContext, sysClassNet = '/sys/class/net'): Diagnostic[] {
-  if (ctx.plan.netns !== null) return []; // the compiler already says these cannot reach a lab's own namespace
+export function checkHostInterfaces(ctx: PreflightContext): Diagnostic[] {
+  // In a lab's own namespace: the compiler already says these cannot reach it. Without `ip`, preflight says that.
+  const links = ctx.links;
+  if (ctx.plan.netns !== null || links === null) return [];
   const out: Diagnostic[] = [];
+  const link = (name: string) => links.find((l) => l.name === name);
   for (const n of ctx.topology.nodes) {
     if (n.kind !== 'bridge' || !n.external) continue;
     const br = chosenBridgeName(n) ?? n.id; // an external bridge always has a chosen name
     const create = `sudo ip link add ${br} type bridge && sudo ip link set ${br} up`;
-    if (!existsSync(join(sysClassNet, br)))
+    const found = link(br);
+    if (!found)
       out.push(pdiag('PREFLIGHT_BRIDGE_MISSING', `${n.id} uses the host bridge ${br}, which does not exist: create it with ${create}, or untick "external" so the lab creates it`, { nodes: [n.id], fix: create }));
-    else if (!existsSync(join(sysClassNet, br, 'bridge')))
+    else if (found.kind !== 'bridge')
       out.push(pdiag('PREFLIGHT_BRIDGE_MISSING', `${n.id} uses the host bridge ${br}, but ${br} is not a bridge: name a bridge (ip -br link show type bridge lists them)`, { nodes: [n.id], fix: 'ip -br link show type bridge' }));
   }
   for (const s of ctx.plan.hostSteps) {
-    const [ip, link, set, itf, master, br] = s.argv;
-    if (ip !== 'ip' || link !== 'link' || set !== 'set' || master !== 'master' || !s.id.startsWith('uplink-')) continue;
-    if (itf === undefined || existsSync(join(sysClassNet, itf))) continue;
-    out.push(pdiag('PREFLIGHT_UPLINK_MISSING', `the uplink ${itf} of bridge ${br ?? ''} is not an interface of this host: fix its name in the host node (ip -br link lists this host's interfaces)`, { fix: 'ip -br link' }));
+    const itf = s.enslaves;
+    if (itf === undefined) continue;
+    const found = link(itf);
+    if (!found) {
+      out.push(pdiag('PREFLIGHT_UPLINK_MISSING', `the uplink ${itf} (${s.description}) is not an interface of this host: fix its name in the host node (ip -br link lists this host's interfaces)`, { fix: 'ip -br link' }));
+    } else if (found.master !== null) {
+      const fix = `use another interface, or take ${itf} out of ${found.master} first (sudo ip link set ${itf} nomaster)`;
+      out.push(pdiag('PREFLIGHT_UPLINK_TAKEN', `the uplink ${itf} is already in bridge ${found.master} (${s.description}): ${fix}`, { fix }));
+    }
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,8 +151,11 @@ links:
 
 describe('host interfaces a host-network lab uses', () => {
   it('names a missing external bridge, one that is not a bridge, and a missing uplink, each with the fix', () => {
-    const net = join(dir, 'sys-class-net');
-    for (const d of ['brok/bridge', 'eth9', 'plain0']) mkdirSync(join(net, d), { recursive: true });
+    const links = [
+      { name: 'brok', kind: 'bridge', master: null },
+      { name: 'eth9', kind: null, master: null },
+      { name: 'plain0', kind: null, master: null },
+    ];
     const topology = topologyOf(`version: 1
 name: hi
 nodes:
@@ -169,13 +172,19 @@ links:
   - { a: 'h:nosuch0', b: lan }
 `);
     const plan = compile(topology, { ...DEFAULT_TARGET, isolation: 'host', stateDir: dir, tinyGuest: {} });
-    const ctx = { plan, topology, env: {}, uid: 0, passwordlessSudo: false, bridgeConf: '/none' };
-    expect(checkHostInterfaces(ctx, net).map((p) => `${p.code}: ${p.message}`)).toEqual([
+    const ctx = { plan, topology, env: {}, uid: 0, passwordlessSudo: false, bridgeConf: '/none', links };
+    const uplink = plan.hostSteps.find((s) => s.enslaves === 'nosuch0')!;
+    expect(checkHostInterfaces(ctx).map((p) => `${p.code}: ${p.message}`)).toEqual([
       'PREFLIGHT_BRIDGE_MISSING: gone uses the host bridge qnbrgone, which does not exist: create it with sudo ip link add qnbrgone type bridge && sudo ip link set qnbrgone up, or untick "external" so the lab creates it',
       'PREFLIGHT_BRIDGE_MISSING: notbr uses the host bridge plain0, but plain0 is not a bridge: name a bridge (ip -br link show type bridge lists them)',
-      `PREFLIGHT_UPLINK_MISSING: the uplink nosuch0 of bridge ${plan.hostSteps.find((s) => s.id.startsWith('uplink-'))!.argv[5]} is not an interface of this host: fix its name in the host node (ip -br link lists this host's interfaces)`,
+      `PREFLIGHT_UPLINK_MISSING: the uplink nosuch0 (${uplink.description}) is not an interface of this host: fix its name in the host node (ip -br link lists this host's interfaces)`,
     ]);
-    expect(checkHostInterfaces({ ...ctx, plan: compile(topology, { ...DEFAULT_TARGET, isolation: 'netns', stateDir: dir, tinyGuest: {} }) }, net)).toEqual([]);
+    expect(checkHostInterfaces({ ...ctx, plan: compile(topology, { ...DEFAULT_TARGET, isolation: 'netns', stateDir: dir, tinyGuest: {} }) })).toEqual([]);
+    // An uplink already in a bridge would be taken from it, and the undo would leave it in none.
+    const taken = checkHostInterfaces({ ...ctx, links: [...links, { name: 'nosuch0', kind: null, master: 'br-lan' }] });
+    expect(taken.map((p) => `${p.code}: ${p.message}`)).toContain(
+      `PREFLIGHT_UPLINK_TAKEN: the uplink nosuch0 is already in bridge br-lan (${uplink.description}): use another interface, or take nosuch0 out of br-lan first (sudo ip link set nosuch0 nomaster)`,
+    );
   });
 });
 

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import type { Diagnostic, LabPlan } from '../../shared/compiler/plan';
 import type { Topology } from '../../shared/model';
 import { DEFAULT_BRIDGE_CONF } from './bridge-acl';
+import { readHostLinks, type HostLink } from './host-links';
 import type { KvmProbe } from './kvm';
 import { checkBootFiles, checkVhostBackends } from './preflight-files';
 import { checkHelper, checkHostInterfaces, checkLabRunning, checkNames, checkPrivilege } from './preflight-host';
@@ -25,6 +26,8 @@ export interface PreflightEnv {
   readonly bridgeConf?: string;
   /** The tun device qemu-bridge-helper opens as the user (default /dev/net/tun). */
   readonly tunDevice?: string;
+  /** This namespace's interfaces (default: read with `ip -j -d link show`). */
+  readonly links?: readonly HostLink[];
   /** The version of an installed QEMU binary (default: `BINARY --version`). */
   readonly qemuVersionOf?: (binary: string) => { readonly major: number; readonly minor: number } | null;
   /**
@@ -46,6 +49,8 @@ export interface PreflightContext {
   readonly tunDevice?: string;
   readonly qemuVersionOf?: PreflightEnv['qemuVersionOf'];
   readonly launching?: boolean;
+  /** This namespace's interfaces; null when `ip` could not list them (then the checks that need them are skipped). */
+  readonly links: readonly HostLink[] | null;
 }
 
 /** True when `sudo -n true` succeeds (sudo without a password prompt). */
@@ -69,6 +74,7 @@ export async function preflight(plan: LabPlan, topology: Topology, penv: Preflig
     ...(penv.tunDevice ? { tunDevice: penv.tunDevice } : {}),
     ...(penv.qemuVersionOf ? { qemuVersionOf: penv.qemuVersionOf } : {}),
     launching: penv.launching ?? false,
+    links: penv.links ?? readHostLinks(env),
   };
   const problems = [
     ...checkPrograms(ctx),

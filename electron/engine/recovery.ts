@@ -1,12 +1,13 @@
 /**
  * Recovery after the engine died: the lab's journal alone says what to stop and undo. Processes are killed only
  * while /proc/PID/cmdline still matches the journaled argv (never a reused pid); then the pending undos run newest
- * first; then runtime files and the journal go. Idempotent: a second run finds nothing to do.
+ * first (only steps recorded done: a step begun and never finished is reported and left alone, since what it names
+ * may have existed before); then runtime files and the journal go. Idempotent: a second run finds nothing to do.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { undoHostSteps, type UndoItem } from './host-steps';
-import { Journal, JOURNAL_FILE, journaledProcesses, pendingUndo, readJournal, type JournaledProcess } from './journal';
+import { undoHostSteps, unfinishedMessage, type UndoItem } from './host-steps';
+import { Journal, JOURNAL_FILE, journaledProcesses, pendingUndo, readJournal, unfinishedSteps, type JournaledProcess } from './journal';
 import { chooseEscalation, type Escalation } from './privilege';
 import { isOurProcess, pidAlive } from './proc';
 import { sweepStateDir } from './runtime-files';
@@ -20,6 +21,8 @@ export interface RecoveryReport {
   /** Journaled processes left alone: gone already, or their pid now runs something else. */
   readonly skipped: readonly { readonly proc: string; readonly pid: number | null; readonly why: string }[];
   readonly undone: readonly string[];
+  /** Steps begun and never recorded done: left alone (what they name may be the host's), each with what to do. */
+  readonly unfinished: readonly string[];
   readonly failures: readonly string[];
   readonly removedFiles: readonly string[];
   /** False when there was no journal (nothing to recover). */
@@ -56,7 +59,7 @@ async function waitGone(pid: number, ms: number): Promise<boolean> {
 /** Stops what a lab's journal says may still run, undoes its host steps, removes its runtime files and journal. */
 export async function recoverLab(stateDir: string, options: RecoveryOptions = {}): Promise<RecoveryReport> {
   const path = join(stateDir, JOURNAL_FILE);
-  const none = { killed: [], skipped: [], undone: [], failures: [], removedFiles: [] };
+  const none = { killed: [], skipped: [], undone: [], unfinished: [], failures: [], removedFiles: [] };
   if (!existsSync(path)) return { ok: true, ...none, hadJournal: false };
   const read = readJournal(path);
   if (!read.ok) return { ok: false, ...none, failures: [read.error.message], hadJournal: true };
@@ -90,7 +93,8 @@ export async function recoverLab(stateDir: string, options: RecoveryOptions = {}
 
   const header = read.records.find((r) => r.t === 'lab');
   const opened = Journal.open(stateDir, { lab: header?.t === 'lab' ? header.lab : 'recovered', netns: header?.t === 'lab' ? header.netns : null });
-  if (!opened.ok) return { ok: false, killed, skipped, undone: [], failures: [...failures, opened.error.message], removedFiles: [], hadJournal: true };
+  const unfinished = unfinishedSteps(read.records).map((u) => unfinishedMessage({ description: u.description, undo: u.undo, inNetns: u.netns !== null }, u.netns));
+  if (!opened.ok) return { ok: false, killed, skipped, undone: [], unfinished, failures: [...failures, opened.error.message], removedFiles: [], hadJournal: true };
   const journal = opened.journal;
   const pending = pendingUndo(read.records);
   const items: UndoItem[] = pending.map((u, i) => ({ ...u, index: pending.length - 1 - i, total: pending.length }));
@@ -109,5 +113,5 @@ export async function recoverLab(stateDir: string, options: RecoveryOptions = {}
   const removedFiles = failures.length === 0 ? sweepStateDir(stateDir) : [];
   if (failures.length === 0) journal.remove();
   else journal.close();
-  return { ok: failures.length === 0, killed, skipped, undone, failures, removedFiles, hadJournal: true };
+  return { ok: failures.length === 0, killed, skipped, undone, unfinished, failures, removedFiles, hadJournal: true };
 }

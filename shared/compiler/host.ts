@@ -3,6 +3,7 @@ import type { HostStep } from './plan';
 import type { Ctx } from './context';
 import { diag } from './diagnostics';
 import { otherEnd } from './graph';
+import { deleteArgv, natTableName, releaseArgv } from './undo';
 
 type Step = Omit<HostStep, 'inNetns'>;
 
@@ -26,12 +27,14 @@ function bridgeSteps(ctx: Ctx, b: BridgeNode, out: Step[]): void {
     );
   }
   if (!b.external) {
+    const creates = { kind: 'bridge', name: br } as const;
     out.push({
       id: `bridge-${b.id}`,
       argv: ['ip', 'link', 'add', br, 'type', 'bridge', ...(b.stp ? ['stp_state', '1'] : [])],
-      undo: ['ip', 'link', 'del', br],
+      undo: deleteArgv(creates),
       needsRoot: true,
       description: `Create bridge ${br} (${b.id})${b.stp ? ' with STP' : ''}`,
+      creates,
     });
     if (b.address !== undefined) {
       out.push({ id: `bridge-${b.id}-addr`, argv: ['ip', 'addr', 'add', b.address, 'dev', br], undo: null, needsRoot: true, description: `Give bridge ${br} the address ${b.address}` });
@@ -69,9 +72,10 @@ function bridgeSteps(ctx: Ctx, b: BridgeNode, out: Step[]): void {
     out.push({
       id: `uplink-${b.id}-${itf.name}`,
       argv: ['ip', 'link', 'set', itf.name, 'master', br],
-      undo: ['ip', 'link', 'set', itf.name, 'nomaster'],
+      undo: releaseArgv(itf.name),
       needsRoot: true,
       description: `Enslave host interface ${itf.name} to bridge ${br}`,
+      enslaves: itf.name,
     });
   }
 }
@@ -83,7 +87,9 @@ function tapSteps(id: string, name: string, owner: string | undefined, queues: n
   const argv = ['ip', 'tuntap', 'add', 'dev', name, 'mode', 'tap'];
   if (owner !== undefined) argv.push('user', owner);
   if (queues > 1) argv.push('multi_queue');
-  out.push({ id: ids.add, argv, undo: ['ip', 'link', 'del', name], needsRoot: true, description: `Create tap ${name} for ${what}${owner ? ` owned by ${owner}` : ''}` });
+  const creates = { kind: 'tap', name } as const;
+  // `ip tuntap add` fails on an existing device (iproute2 asks the kernel for an exclusive TUNSETIFF).
+  out.push({ id: ids.add, argv, undo: deleteArgv(creates), needsRoot: true, description: `Create tap ${name} for ${what}${owner ? ` owned by ${owner}` : ''}`, creates });
   if (bridge !== undefined) {
     out.push({ id: ids.master, argv: ['ip', 'link', 'set', name, 'master', bridge], undo: null, needsRoot: true, description: `Add tap ${name} to bridge ${bridge}` });
   }
@@ -109,9 +115,11 @@ function natSteps(ctx: Ctx, bridges: readonly BridgeNode[], out: Step[]): void {
   }
   const withAddr = natted.filter((b) => b.address !== undefined);
   if (withAddr.length === 0) return;
-  const table = `qnet_${ctx.lab.replace(/-/g, '_')}`;
+  const table = natTableName(ctx.lab);
+  const creates = { kind: 'nft-table', name: table } as const;
   out.push({ id: 'nat-forward', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=1'], undo: null, needsRoot: true, description: 'Let the kernel forward IPv4 packets (left on afterwards)' });
-  out.push({ id: 'nat-table', argv: ['nft', 'add', 'table', 'ip', table], undo: ['nft', 'delete', 'table', 'ip', table], needsRoot: true, description: `Create nftables table ${table} for the lab's NAT` });
+  // `create`, not `add`: it fails when the table exists, so a lab never adopts (and later deletes) another's table.
+  out.push({ id: 'nat-table', argv: ['nft', 'create', 'table', 'ip', table], undo: deleteArgv(creates), needsRoot: true, description: `Create nftables table ${table} for the lab's NAT`, creates });
   out.push({
     id: 'nat-chain',
     argv: ['nft', 'add', 'chain', 'ip', table, 'postrouting', '{', 'type', 'nat', 'hook', 'postrouting', 'priority', '100', ';', '}'],
@@ -159,7 +167,8 @@ export function hostSteps(ctx: Ctx, netns: string | null): HostStep[] {
   const inNetns = netns !== null;
   const out: HostStep[] = [];
   if (netns !== null) {
-    out.push({ id: 'netns', argv: ['ip', 'netns', 'add', netns], undo: ['ip', 'netns', 'del', netns], needsRoot: true, description: `Create network namespace ${netns} for the lab`, inNetns: false });
+    const creates = { kind: 'netns', name: netns } as const;
+    out.push({ id: 'netns', argv: ['ip', 'netns', 'add', netns], undo: deleteArgv(creates), needsRoot: true, description: `Create network namespace ${netns} for the lab`, inNetns: false, creates });
     out.push({ id: 'netns-lo', argv: ['ip', '-n', netns, 'link', 'set', 'lo', 'up'], undo: null, needsRoot: true, description: `Bring loopback up in ${netns}`, inNetns: false });
     // A fresh namespace has no route for multicast groups: joining one fails with "No such device".
     const mcast = [...ctx.graph.nodes.values()].some((n) => n.kind === 'mcast' && (ctx.graph.nodeLinks.get(n.id)?.length ?? 0) > 0);

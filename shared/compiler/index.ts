@@ -20,13 +20,14 @@ import { unpeeredNetdevs } from './selfcheck';
 import { diag } from './diagnostics';
 
 /** The plan types, the target, the diagnostic codes and the helpers other layers reuse (emitter, UI, CLI). */
-export type { LabPlan, VmPlan, HostStep, ProcessPlan, Diagnostic, Fix, FixAction, Privilege, Isolation, Severity, Readiness } from './plan';
+export type { LabPlan, VmPlan, HostStep, CreatedObject, ProcessPlan, Diagnostic, Fix, FixAction, Privilege, Isolation, Severity, Readiness } from './plan';
 export { DEFAULT_TARGET, qemuAtLeast, type HostInterface, type Target } from './target';
 export { COMPILER_CODES, type CompilerCode } from './diagnostics';
 export { escapeOptValue, qopts, readOpts, optValue, optHead, type OptItem } from './qemuopts';
 export { labSlug, labStateDir, netnsName, UNIX_PATH_MAX, IFNAME_MAX } from './derive';
 export { freeGroup } from './nodebackend';
 export { chosenBridgeName } from './names';
+export { deleteArgv, releaseArgv, undoMismatch, type RecordedUndo } from './undo';
 
 function backendMissing(ctx: Ctx): void {
   const have = ctx.target.netdevBackends;

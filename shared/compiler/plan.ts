@@ -53,6 +53,12 @@ export interface Diagnostic {
   readonly qemuWarning?: { readonly vm: string; readonly text: string };
 }
 
+/** A named host object a step creates; the step's undo deletes exactly it, and nothing else. */
+export interface CreatedObject {
+  readonly kind: 'bridge' | 'tap' | 'netns' | 'nft-table';
+  readonly name: string;
+}
+
 /** One step of host setup, with the step that undoes it. */
 export interface HostStep {
   readonly id: string;
@@ -64,6 +70,10 @@ export interface HostStep {
   readonly description: string;
   /** Run inside the lab's network namespace (isolation netns). */
   readonly inNetns: boolean;
+  /** What the step creates: it must not exist before (checked before the lab starts; the step fails when it does). */
+  readonly creates?: CreatedObject;
+  /** The host interface an uplink step puts under the lab's bridge: it must exist and be in no bridge yet. */
+  readonly enslaves?: string;
 }
 
 /** How the engine knows a process is ready: its QMP socket answers, a path exists, or at once. */

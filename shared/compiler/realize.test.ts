@@ -185,7 +185,7 @@ describe('vm - bridge, tap', () => {
     const s = p.hostSteps.map((x) => [x.argv.join(' '), x.undo?.join(' ') ?? null]);
     expect(s).toContainEqual(['ip link set eth9 master br0', 'ip link set eth9 nomaster']);
     expect(s).toContainEqual(['sysctl -w net.ipv4.ip_forward=1', null]);
-    expect(s).toContainEqual(['nft add table ip qnet_lab', 'nft delete table ip qnet_lab']);
+    expect(s).toContainEqual(['nft create table ip qnet_lab', 'nft delete table ip qnet_lab']);
     expect(s).toContainEqual(['nft add chain ip qnet_lab postrouting { type nat hook postrouting priority 100 ; }', null]);
     expect(s).toContainEqual(['nft add rule ip qnet_lab postrouting ip saddr 10.0.0.0/24 oifname != br0 masquerade', null]);
   });

@@ -28,6 +28,8 @@ function* planStrings(plan: LabPlan): Generator<readonly [string, Path]> {
     yield [s.description, ['hostSteps', i, 'description']];
     for (const [j, w] of s.argv.entries()) yield [w, ['hostSteps', i, 'argv', j]];
     for (const [j, w] of (s.undo ?? []).entries()) yield [w, ['hostSteps', i, 'undo', j]];
+    if (s.creates !== undefined) yield [s.creates.name, ['hostSteps', i, 'creates', 'name']];
+    if (s.enslaves !== undefined) yield [s.enslaves, ['hostSteps', i, 'enslaves']];
   }
   for (const [i, p] of plan.processes.entries()) {
     yield [p.id, ['processes', i, 'id']];

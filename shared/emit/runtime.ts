@@ -93,8 +93,10 @@ stop_wait() {
 `;
 
 /**
- * The journal: up.sh appends "begin TOKEN" before a host step runs and "done TOKEN" after it succeeded. Undo walks
- * it backwards: a done step must be undone; a begun-only step failed half-way, so its undo is tried and may fail.
+ * The journal: up.sh appends "begin TOKEN" before a host step runs, then "done TOKEN" after it succeeded or
+ * "failed TOKEN" after it failed. Undo walks it backwards and undoes only done steps: a failed step made nothing (a
+ * create that finds its name taken fails, and that name is someone else's), and a step begun but never settled
+ * (up.sh was killed) may name something that existed before, so it is reported, with its undo, and left alone.
  */
 const JOURNAL = `journal() { printf '%s %s\\n' "$1" "$2" >>"$JOURNAL"; }
 undo_journal() {
@@ -103,24 +105,29 @@ undo_journal() {
   local -A status=()
   [ -e "$JOURNAL" ] || return 0
   while IFS= read -r line || [ -n "$line" ]; do
-    [[ $line =~ ^(begin|done)\\ ([a-z0-9_]+)$ ]] || continue
+    [[ $line =~ ^(begin|done|failed)\\ ([a-z0-9_]+)$ ]] || continue
     tok=\${BASH_REMATCH[2]}
     if [ -z "\${status[$tok]+set}" ]; then toks+=("$tok"); fi
-    if [ "\${BASH_REMATCH[1]}" = done ]; then status[$tok]=done; else status[$tok]=\${status[$tok]:-begun}; fi
+    case \${BASH_REMATCH[1]} in
+      begin) status[$tok]=\${status[$tok]:-begun} ;;
+      *) if [ "\${status[$tok]}" = begun ]; then status[$tok]=\${BASH_REMATCH[1]}; fi ;;
+    esac
   done <"$JOURNAL"
   for ((i = \${#toks[@]} - 1; i >= 0; i--)); do
     tok=\${toks[i]}
+    case \${status[$tok]} in
+      done) ;;
+      begun) undo_hint "$tok"; continue ;;
+      *) continue ;;
+    esac
     st=0
     undo_step "$tok" || st=$?
     if [ "$st" -eq 0 ]; then continue; fi
-    if [ "$st" -eq 3 ]; then rc=1; continue; fi
-    if [ "\${status[$tok]}" = begun ]; then
-      warn "that undo failed (exit $st); the step itself had failed, so there may be nothing to undo"
-    else
+    if [ "$st" -ne 3 ]; then
       warn "that undo failed (exit $st); run this script again once the cause is fixed"
       kept=("$tok" "\${kept[@]}")
-      rc=1
     fi
+    rc=1
   done
   if [ "\${#kept[@]}" -eq 0 ]; then
     rm -f -- "$JOURNAL"
@@ -134,8 +141,24 @@ undo_journal() {
 /** Bash functions shared by up.sh and down.sh (after the variables, before the plan's own functions). */
 export const RUNTIME = BASICS + STOPPING + JOURNAL;
 
-/** up.sh only: waiting for readiness and the rollback on failure. */
-export const UP_RUNTIME = `# Remove a stale file left by an earlier run (a socket whose existence would pass for readiness).
+/** up.sh only: names free, waiting for readiness, and the rollback on failure. */
+export const UP_RUNTIME = `# Refuse to create interface $2 (a $1) when one has that name: it is not this lab's, and must survive a rollback.
+link_free() {
+  if ip link show dev "$2" >/dev/null 2>&1; then
+    fail "$1 $2 already exists on this host: rename it in the topology, or remove it (ip link del $2) if it is left from this lab"
+  fi
+}
+# Refuse to create network namespace $1 when it exists (another run of this lab may be using it).
+netns_free() {
+  if [ -e "/run/netns/$1" ]; then fail "network namespace $1 already exists (another run of this lab?): run down.sh, or ip netns del $1 if no lab uses it"; fi
+}
+# Refuse an uplink $1 that is missing or already in a bridge (taking it would take it from there for good).
+uplink_free() {
+  local line
+  line=$(ip -o link show dev "$1" 2>/dev/null) || fail "the uplink $1 is not an interface of this host"
+  if [[ $line == *" master "* ]]; then fail "the uplink $1 is already in a bridge: use another interface, or take it out first (ip link set $1 nomaster)"; fi
+}
+# Remove a stale file left by an earlier run (a socket whose existence would pass for readiness).
 remove_stale() {
   if [ -e "$1" ]; then "\${PROC_AS[@]}" rm -f -- "$1"; fi
 }

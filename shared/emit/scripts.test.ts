@@ -195,16 +195,50 @@ describe('up.sh', () => {
     expect(sorted(procs)).toEqual(sorted(expected));
   });
 
-  it('rolls back the done steps and exits non-zero when a host step fails', () => {
+  it('rolls back the done steps, never the step that failed, and exits non-zero when a host step fails', () => {
     const plan = fixture('host');
     exportPlan(plan);
-    const up = run('up.sh', [], 'qnt 1'); // the fake ip fails on the tap step (step 2) and on its undo
+    const up = run('up.sh', [], 'qnt 1'); // the fake ip fails on the tap step (step 2), as on "File exists"
     expect(up.status).not.toBe(0);
     expect(up.stderr).toMatch(/step 2 failed/);
     expect(up.stderr).toMatch(/rolled back/);
     const [s1, s2] = plan.hostSteps;
-    expect(takeRecords()).toEqual([s1!.argv, s2!.argv, s2!.undo!, s1!.undo!]);
+    // The tap step failed: what has its name is not the lab's, so its undo (which would delete it) never runs.
+    expect(takeRecords()).toEqual([s1!.argv, s2!.argv, s1!.undo!]);
     expect(filesUnder(box.state)).toEqual([]);
+  });
+
+  it('refuses, before doing anything, a bridge or tap name that exists and an uplink already in a bridge', () => {
+    const plan = fixture('host');
+    const uplink: HostStep = { id: 'uplink-b-eth9', argv: ['ip', 'link', 'set', 'eth9', 'master', 'qnb0'], undo: ['ip', 'link', 'set', 'eth9', 'nomaster'], needsRoot: true, description: 'Enslave eth9', inNetns: false, enslaves: 'eth9' };
+    exportPlan({ ...plan, hostSteps: [...plan.hostSteps, uplink] });
+    const cases: [string, RegExp][] = [
+      ['qnb0= eth9=', /bridge qnb0 already exists on this host: rename it in the topology, or remove it \(ip link del qnb0\) if it is left from this lab/],
+      ['eth9=br-lan', /the uplink eth9 is already in a bridge/],
+      ['', /the uplink eth9 is not an interface of this host/],
+    ];
+    for (const [links, message] of cases) {
+      const up = spawnSync('bash', [join(box.out, 'up.sh')], { encoding: 'utf8', env: { ...process.env, PATH: `${FAKEBIN}:${process.env.PATH ?? ''}`, QNET_FAKE_REC: box.rec, QNET_FAKE_LINKS: links } });
+      expect(up.status, links).not.toBe(0);
+      expect(up.stderr).toMatch(message);
+      expect(up.stderr).not.toMatch(/undo|rolled back/);
+      expect(takeRecords()).toEqual([]);
+      expect(existsSync(join(box.state, 'up.journal'))).toBe(false);
+    }
+  });
+
+  it('leaves alone, with its undo to run by hand, a step begun and never settled (up.sh killed while it ran)', () => {
+    const plan = fixture('host');
+    const files = exportPlan(plan);
+    const token = /journal begin (step_2_[0-9a-f]+)/.exec(files['up.sh']!)![1]!;
+    const first = /journal begin (step_1_[0-9a-f]+)/.exec(files['up.sh']!)![1]!;
+    spawnSync('mkdir', ['-p', box.state]);
+    writeFileSync(join(box.state, 'up.journal'), `begin ${first}\ndone ${first}\nbegin ${token}\n`);
+    const down = run('down.sh');
+    expect(down.status).toBe(0);
+    const [s1, s2] = plan.hostSteps;
+    expect(takeRecords()).toEqual([s1!.undo!]);
+    expect(down.stderr).toContain(`step 2 (${s2!.description}) did not finish: what it names may exist from before, so it is left alone; if it is left from this lab, remove it with: ${shellLine(s2!.undo!)}`);
   });
 
   it('rolls back started processes too when a guest dies before it is ready', () => {

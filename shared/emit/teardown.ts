@@ -1,7 +1,7 @@
 import type { EmitContext } from './context';
 import { dirName } from './context';
 import { call, stepCommand } from './commands';
-import { shellQuote } from './quote';
+import { shellLine, shellQuote } from './quote';
 
 /** undo_step TOKEN: runs the undo of one journaled host step; status 3 for a token this plan does not know. */
 function undoStep(ctx: EmitContext): string[] {
@@ -20,6 +20,20 @@ function undoStep(ctx: EmitContext): string[] {
     '      warn "journal entry $1 is not a step of this lab (written by another version of it?): skipped"',
   );
   lines.push('      return 3 ;;', '  esac', '}');
+  return lines;
+}
+
+/** undo_hint TOKEN: what to say about a step begun and never settled (up.sh was killed while it ran). */
+function undoHint(ctx: EmitContext): string[] {
+  const lines = ['undo_hint() {', '  case "$1" in'];
+  for (const { step, token, number } of ctx.steps) {
+    if (step.undo === null) continue;
+    const undo = shellLine(step.inNetns && ctx.plan.netns !== null ? ['ip', 'netns', 'exec', ctx.plan.netns, ...step.undo] : step.undo);
+    lines.push(
+      `    ${token}) ${call('warn', `step ${number} (${step.description}) did not finish: what it names may exist from before, so it is left alone; if it is left from this lab, remove it with:`, undo)} ;;`,
+    );
+  }
+  lines.push('    *) ;;', '  esac', '}');
   return lines;
 }
 
@@ -74,5 +88,5 @@ export function teardownFunctions(ctx: EmitContext): string {
     '  return "$ok"',
     '}',
   ];
-  return [...undoStep(ctx), ...stopProcesses(ctx), ...removeFiles(ctx), ...teardown].join('\n') + '\n';
+  return [...undoStep(ctx), ...undoHint(ctx), ...stopProcesses(ctx), ...removeFiles(ctx), ...teardown].join('\n') + '\n';
 }

@@ -44,20 +44,41 @@ function preflight(ctx: EmitContext): string[] {
     'if [ -e "$JOURNAL" ]; then fail "this lab is (partly) up already ($JOURNAL exists): run down.sh first"; fi',
   );
   for (const e of ctx.procs) lines.push(call('refuse_running', e.label, e.proc.argv[0] ?? '', e.jobPidfile));
+  lines.push(...nameChecks(ctx));
   const dirs = new Set([ctx.stateDir, ...ctx.procs.map((e) => dirName(e.proc.stderrLog))]);
   lines.push(`mkdir -p -- ${[...dirs].map(shellQuote).join(' ')}`);
   lines.push('trap on_exit EXIT', "trap 'exit 130' INT", "trap 'exit 143' TERM", '');
   return lines;
 }
 
-/** Each host step: journaled before it runs, then marked done. */
+/**
+ * What the host steps create must not exist yet, nor may an uplink be in a bridge already: checked before anything
+ * runs. Steps inside the lab's own namespace cannot clash; an nftables table needs root to look up, and its
+ * `nft create` refuses a taken name by itself.
+ */
+function nameChecks(ctx: EmitContext): string[] {
+  const lines: string[] = [];
+  for (const { step } of ctx.steps) {
+    if (step.inNetns) continue;
+    const c = step.creates;
+    if (c?.kind === 'netns') lines.push(call('netns_free', c.name));
+    else if (c?.kind === 'bridge' || c?.kind === 'tap') lines.push(call('link_free', c.kind, c.name));
+    if (step.enslaves !== undefined) lines.push(call('uplink_free', step.enslaves));
+  }
+  return lines;
+}
+
+/**
+ * Each host step: journaled before it runs, then marked done, or failed (it made nothing: a create whose name is
+ * taken fails, and that name is not the lab's, so rollback leaves it alone).
+ */
 function hostSteps(ctx: EmitContext): string[] {
   const lines: string[] = [];
   for (const { step, token, number } of ctx.steps) {
     lines.push(`journal begin ${token}`);
     lines.push(call('say', `${number}/${ctx.steps.length}:`, step.description));
     lines.push(
-      `${stepCommand(step, step.argv, ctx.plan.netns)} || ${call('fail', `step ${number} failed:`, step.description)}`,
+      `${stepCommand(step, step.argv, ctx.plan.netns)} || { journal failed ${token}; ${call('fail', `step ${number} failed:`, step.description)}; }`,
     );
     lines.push(`journal done ${token}`);
   }
