@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile, netnsName } from '../shared/compiler';
-import { Topology } from '../shared/model';
+import { CURRENT_VERSION, Topology } from '../shared/model';
 import { emitScripts } from '../shared/emit/scripts';
 import type { EngineEvent } from '../shared/api';
 import { createEngine } from '../electron/engine/engine';
@@ -28,7 +28,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** Six tiny guests on one VDE switch. */
 function sixGuests(name: string): Topology {
   const vms = Array.from({ length: 6 }, (_, i) => ({ id: `g${i + 1}`, kind: 'vm' as const, memory: 128, nics: [{ id: 'eth0', ip: `10.0.60.${i + 1}/24` }] }));
-  return Topology.parse({ version: 1, name, nodes: [...vms, { id: 'sw', kind: 'vde' }], links: vms.map((v) => ({ a: `${v.id}:eth0`, b: 'sw' })) });
+  return Topology.parse({ version: CURRENT_VERSION, name, nodes: [...vms, { id: 'sw', kind: 'vde' }], links: vms.map((v) => ({ a: `${v.id}:eth0`, b: 'sw' })) });
 }
 
 async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {

@@ -51,7 +51,7 @@ const ARROWS: readonly { key: string; name: string; dx: number; dy: number }[] =
 /** Moves the selected nodes by (dx, dy): one undo step per key press. */
 function nudge(state: EditorState, d: XY): void {
   const moves = state.selection.nodes.flatMap((id) => {
-    const p = state.doc.layout[id];
+    const p = state.doc.layout.nodes[id];
     return p ? [{ id, position: { x: p.x + d.x, y: p.y + d.y } }] : [];
   });
   state.dispatch([{ type: 'move-nodes', moves }]);

@@ -9,7 +9,7 @@ export const NODE_H = 72;
  * Returns the document unchanged when every node has one.
  */
 export async function autoLayout(doc: Topology): Promise<Topology> {
-  const missing = doc.nodes.filter((n) => !doc.layout[n.id]);
+  const missing = doc.nodes.filter((n) => !doc.layout.nodes[n.id]);
   if (missing.length === 0) return doc;
   const ids = new Set(doc.nodes.map((n) => n.id));
   // elkjs is large: loaded only when a file without positions is opened.
@@ -24,9 +24,9 @@ export async function autoLayout(doc: Topology): Promise<Topology> {
       .filter((e) => ids.has(e.sources[0]!) && ids.has(e.targets[0]!)),
   });
   // Laid-out nodes go below whatever already has a place, so nothing overlaps.
-  const placed = Object.values(doc.layout);
+  const placed = Object.values(doc.layout.nodes);
   const dy = placed.length ? Math.max(...placed.map((p) => p.y)) + NODE_H * 2 : 40;
-  const layout = { ...doc.layout };
-  for (const c of graph.children ?? []) if (!layout[c.id]) layout[c.id] = { x: Math.round((c.x ?? 0) + 40), y: Math.round((c.y ?? 0) + dy) };
-  return { ...doc, layout };
+  const positions = { ...doc.layout.nodes };
+  for (const c of graph.children ?? []) if (!positions[c.id]) positions[c.id] = { x: Math.round((c.x ?? 0) + 40), y: Math.round((c.y ?? 0) + dy) };
+  return { ...doc, layout: { ...doc.layout, nodes: positions } };
 }

@@ -47,7 +47,7 @@ export function flowNodes(
   return doc.nodes.map((node, i) => {
     const m = measured.get(node.id);
     const data = dataOf(node, severity.get(node.id) ?? null);
-    const position = doc.layout[node.id] ?? { x: 40 + (i % 6) * 220, y: 40 + Math.floor(i / 6) * 140 };
+    const position = doc.layout.nodes[node.id] ?? { x: 40 + (i % 6) * 220, y: 40 + Math.floor(i / 6) * 140 };
     const isSelected = selected.has(node.id);
     const cached = nodeCache.get(data);
     const samePosition =

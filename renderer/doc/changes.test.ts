@@ -24,7 +24,7 @@ describe('applyChange', () => {
     const doc = twoVmsOnHub();
     expect(doc.nodes.map((n) => n.id)).toEqual(['vm1', 'vm2', 'hub1']);
     expect(doc.nodes[0]).toMatchObject({ kind: 'vm', arch: 'x86_64', memory: 256, nics: [{ id: 'eth0', mac: 'auto' }] });
-    expect(doc.layout.vm1).toEqual({ x: 0, y: 0 });
+    expect(doc.layout.nodes.vm1).toEqual({ x: 0, y: 0 });
   });
 
   it('never mutates its input', () => {
@@ -39,7 +39,28 @@ describe('applyChange', () => {
   it('removing a node removes its links and its position', () => {
     const doc = applyChange(twoVmsOnHub(), { type: 'remove', nodes: ['hub1'], links: [] });
     expect(doc.links).toEqual([]);
-    expect(doc.layout.hub1).toBeUndefined();
+    expect(doc.layout.nodes.hub1).toBeUndefined();
+  });
+
+  it('annotations: added once, moved, replaced and removed by id; the topology part is left alone', () => {
+    const doc = twoVmsOnHub();
+    const note = { id: 'n1', kind: 'note' as const, x: 0, y: 0, text: 'uplink here' };
+    const area = { id: 'a1', kind: 'area' as const, x: -20, y: -20, width: 300, height: 200, color: 'green' as const };
+    const added = applyChanges(doc, [
+      { type: 'add-annotation', annotation: note },
+      { type: 'add-annotation', annotation: area },
+    ]);
+    expect(applyChange(added, { type: 'add-annotation', annotation: { ...note, text: 'again' } })).toBe(added);
+    expect(added.nodes).toBe(doc.nodes);
+    expect(added.layout.nodes).toBe(doc.layout.nodes);
+    const moved = applyChange(added, { type: 'move-annotations', moves: [{ id: 'n1', position: { x: 40, y: 50 } }] });
+    expect(moved.layout.annotations[0]).toEqual({ ...note, x: 40, y: 50 });
+    expect(moved.layout.annotations[1]).toBe(area);
+    const edited = applyChange(moved, { type: 'replace-annotation', id: 'a1', annotation: { ...area, label: 'DMZ' } });
+    expect(edited.layout.annotations[1]).toMatchObject({ label: 'DMZ' });
+    const removed = applyChange(edited, { type: 'remove', nodes: [], links: [], annotations: ['n1'] });
+    expect(removed.layout.annotations.map((a) => a.id)).toEqual(['a1']);
+    expect(removed.links).toBe(edited.links);
   });
 
   it('removes links by their derived id', () => {

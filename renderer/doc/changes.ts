@@ -1,5 +1,5 @@
 import { linkId, resolveEndpoint } from '../../shared/model';
-import type { Link, NodeKind, Settings, Topology, TopologyNode } from '../../shared/model';
+import type { Annotation, Link, NodeKind, Settings, Topology, TopologyNode } from '../../shared/model';
 import { freeGroup } from '../../shared/compiler';
 
 /** A canvas position. */
@@ -14,8 +14,18 @@ export interface XY {
  */
 export type Change =
   | { readonly type: 'add-node'; readonly node: TopologyNode; readonly position: XY }
-  | { readonly type: 'remove'; readonly nodes: readonly string[]; readonly links: readonly string[] }
+  | {
+      readonly type: 'remove';
+      readonly nodes: readonly string[];
+      readonly links: readonly string[];
+      readonly annotations?: readonly string[];
+    }
   | { readonly type: 'move-nodes'; readonly moves: readonly { readonly id: string; readonly position: XY }[] }
+  /** Annotations (notes, areas) by id: a drag of a mixed selection sends this beside `move-nodes`, in one action. */
+  | { readonly type: 'move-annotations'; readonly moves: readonly { readonly id: string; readonly position: XY }[] }
+  | { readonly type: 'add-annotation'; readonly annotation: Annotation }
+  /** Replaces the annotation with this id (its text, size, colour, place). */
+  | { readonly type: 'replace-annotation'; readonly id: string; readonly annotation: Annotation }
   | { readonly type: 'replace-node'; readonly id: string; readonly node: TopologyNode }
   | { readonly type: 'add-link'; readonly link: Link }
   | { readonly type: 'replace-link'; readonly id: string; readonly link: Link }
@@ -78,25 +88,52 @@ export function applyChange(doc: Topology, change: Change): Topology {
   switch (change.type) {
     case 'add-node':
       if (findNode(doc, change.node.id)) return doc;
-      return { ...doc, nodes: [...doc.nodes, change.node], layout: { ...doc.layout, [change.node.id]: { ...change.position } } };
+      return {
+        ...doc,
+        nodes: [...doc.nodes, change.node],
+        layout: { ...doc.layout, nodes: { ...doc.layout.nodes, [change.node.id]: { ...change.position } } },
+      };
     case 'remove': {
       const nodes = new Set(change.nodes);
       const links = new Set(change.links);
-      if (nodes.size === 0 && links.size === 0) return doc;
-      const layout = { ...doc.layout };
-      for (const id of nodes) delete layout[id];
+      const notes = new Set(change.annotations ?? []);
+      if (nodes.size === 0 && links.size === 0 && notes.size === 0) return doc;
+      const positions = { ...doc.layout.nodes };
+      for (const id of nodes) delete positions[id];
+      const annotations = notes.size ? doc.layout.annotations.filter((a) => !notes.has(a.id)) : doc.layout.annotations;
       return {
         ...doc,
-        nodes: doc.nodes.filter((n) => !nodes.has(n.id)),
-        links: doc.links.filter((l, i) => !links.has(linkId(l, i)) && !linkNodes(l).some((n) => nodes.has(n))),
-        layout,
+        nodes: nodes.size ? doc.nodes.filter((n) => !nodes.has(n.id)) : doc.nodes,
+        links:
+          nodes.size || links.size
+            ? doc.links.filter((l, i) => !links.has(linkId(l, i)) && !linkNodes(l).some((n) => nodes.has(n)))
+            : doc.links,
+        layout: { nodes: positions, annotations },
       };
     }
     case 'move-nodes': {
       if (change.moves.length === 0) return doc;
-      const layout = { ...doc.layout };
-      for (const m of change.moves) layout[m.id] = { x: m.position.x, y: m.position.y };
-      return { ...doc, layout };
+      const positions = { ...doc.layout.nodes };
+      for (const m of change.moves) positions[m.id] = { x: m.position.x, y: m.position.y };
+      return { ...doc, layout: { ...doc.layout, nodes: positions } };
+    }
+    case 'move-annotations': {
+      const to = new Map(change.moves.map((m) => [m.id, m.position]));
+      if (to.size === 0) return doc;
+      const annotations = doc.layout.annotations.map((a) => {
+        const p = to.get(a.id);
+        return p ? { ...a, x: p.x, y: p.y } : a;
+      });
+      return { ...doc, layout: { ...doc.layout, annotations } };
+    }
+    case 'add-annotation':
+      if (doc.layout.annotations.some((a) => a.id === change.annotation.id)) return doc;
+      return { ...doc, layout: { ...doc.layout, annotations: [...doc.layout.annotations, change.annotation] } };
+    case 'replace-annotation': {
+      const i = doc.layout.annotations.findIndex((a) => a.id === change.id);
+      if (i < 0) return doc;
+      const annotations = doc.layout.annotations.map((a, j) => (j === i ? change.annotation : a));
+      return { ...doc, layout: { ...doc.layout, annotations } };
     }
     case 'replace-node':
       return { ...doc, nodes: doc.nodes.map((n) => (n.id === change.id ? change.node : n)) };

@@ -40,7 +40,7 @@ describe('copy and paste', () => {
     expect(vm3.nics[0]!.mac).toBe('auto');
     expect((next.nodes.find((n) => n.id === 'vm1') as VmNode).nics[0]!.mac).toBe('52:54:00:12:34:56');
     expect(next.nodes.find((n) => n.id === 'br2')).not.toHaveProperty('ifname');
-    expect(next.layout.vm3).toEqual({ x: 140, y: 90 });
+    expect(next.layout.nodes.vm3).toEqual({ x: 140, y: 90 });
     const pasted = next.links.slice(2);
     expect(pasted.map((l) => [l.a, l.b])).toEqual([
       ['vm3:eth0', 'vm4:eth0'],

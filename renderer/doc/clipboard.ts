@@ -18,7 +18,7 @@ export function copyNodes(doc: Topology, ids: readonly string[]): Clip | null {
   const links = doc.links.filter((l) => linkNodes(l).every((n) => chosen.has(n)));
   const layout: Record<string, XY> = {};
   for (const n of nodes) {
-    const p = doc.layout[n.id];
+    const p = doc.layout.nodes[n.id];
     if (p) layout[n.id] = p;
   }
   return { nodes, links, layout };

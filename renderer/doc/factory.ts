@@ -1,4 +1,4 @@
-import { NODE_SCHEMAS } from '../../shared/model';
+import { CURRENT_VERSION, NODE_SCHEMAS } from '../../shared/model';
 import type { NodeKind, Nic, Topology, TopologyNode, VmNode } from '../../shared/model';
 
 /** Required fields the schema has no default for, so a freshly dropped node is valid at once. */
@@ -45,5 +45,12 @@ export function newNic(vm: VmNode): Nic {
 
 /** An empty document. */
 export function emptyDocument(name = 'untitled'): Topology {
-  return { version: 1, name, nodes: [], links: [], settings: { portBase: 40000, macPrefix: '52:54:00' }, layout: {} };
+  return {
+    version: CURRENT_VERSION,
+    name,
+    nodes: [],
+    links: [],
+    settings: { portBase: 40000, macPrefix: '52:54:00' },
+    layout: { nodes: {}, annotations: [] },
+  };
 }

@@ -14,7 +14,7 @@ const PNG_SCALE = 2;
 /** A node's box as the canvas laid it out (size and port rows measured in the DOM, unscaled by the zoom). */
 function measure(doc: Topology): NodeBox[] {
   return doc.nodes.map((node, i) => {
-    const at = doc.layout[node.id] ?? { x: 40 + (i % 6) * 220, y: 40 + Math.floor(i / 6) * 140 };
+    const at = doc.layout.nodes[node.id] ?? { x: 40 + (i % 6) * 220, y: 40 + Math.floor(i / 6) * 140 };
     const el = document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(node.id)}"]`);
     const named = node.kind === 'vm' || node.kind === 'host';
     const ports = named ? portsOf(node) : [];

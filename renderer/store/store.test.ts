@@ -31,7 +31,7 @@ describe('editor store: clipboard and nudges', () => {
     expect(s.getState().selection.nodes).toEqual(['vm3', 'vm4']);
     expect(s.getState().history.past.length).toBe(steps + 1);
     actionNamed('paste').perform(ctx(s));
-    expect(s.getState().doc.layout.vm5).toEqual({ x: 80, y: 80 });
+    expect(s.getState().doc.layout.nodes.vm5).toEqual({ x: 80, y: 80 });
     s.getState().undo();
     s.getState().undo();
     expect(s.getState().doc.nodes).toHaveLength(2);
@@ -43,11 +43,11 @@ describe('editor store: clipboard and nudges', () => {
     const steps = s.getState().history.past.length;
     actionNamed('nudgeRight').perform(ctx(s));
     actionNamed('nudgeDownLarge').perform(ctx(s));
-    expect(s.getState().doc.layout.vm2).toEqual({ x: NUDGE.small, y: NUDGE.large });
-    expect(s.getState().doc.layout.vm1).toEqual({ x: 0, y: 0 });
+    expect(s.getState().doc.layout.nodes.vm2).toEqual({ x: NUDGE.small, y: NUDGE.large });
+    expect(s.getState().doc.layout.nodes.vm1).toEqual({ x: 0, y: 0 });
     expect(s.getState().history.past.length).toBe(steps + 2);
     s.getState().undo();
-    expect(s.getState().doc.layout.vm2).toEqual({ x: NUDGE.small, y: 0 });
+    expect(s.getState().doc.layout.nodes.vm2).toEqual({ x: NUDGE.small, y: 0 });
   });
 
   it('the keys reach the right actions', () => {

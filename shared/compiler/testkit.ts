@@ -1,9 +1,9 @@
-import { Topology, type TopologyInput } from '../model/schema';
+import { CURRENT_VERSION, Topology, type TopologyInput } from '../model/schema';
 import { DEFAULT_TARGET, type Target } from './target';
 
 /** Test support: a topology parsed through the schema so defaults apply, from a short input. */
 export function topo(input: Omit<TopologyInput, 'version' | 'name'> & { name?: string }): Topology {
-  return Topology.parse({ version: 1, name: 'lab', ...input });
+  return Topology.parse({ version: CURRENT_VERSION, name: 'lab', ...input });
 }
 
 /** Test support: the default target with some fields changed. */

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile } from '../compiler';
 import { DEFAULT_TARGET } from '../compiler/target';
-import { loadTopology, type Topology } from '../model';
+import { CURRENT_VERSION, loadTopology, type Topology } from '../model';
 import { emitScripts } from './scripts';
 
 /**
@@ -73,7 +73,7 @@ const text = fc
 
 function topology(name: string, kernel: string, append: string, extra: string, hostname: string): unknown {
   return {
-    version: 1,
+    version: CURRENT_VERSION,
     name: 'hostile',
     nodes: [
       {

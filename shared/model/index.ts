@@ -12,7 +12,7 @@ export {
 export { checkStructure, linkId, resolveEndpoint } from './validate';
 export { linkKey, type ResolvedEndpoint } from './endpoint';
 export { fnv1a32, hashBase36 } from './hash';
-export { migrate, MIGRATIONS, type Migration, type MigrateResult } from './migrations';
+export { migrate, MIGRATIONS, type Migration, type MigrateResult, type DocPath } from './migrations';
 export {
   loadTopology,
   yamlLocator,

@@ -14,7 +14,7 @@ function one(text: string, code: string): ModelError {
   return found[0] as ModelError;
 }
 
-const HEAD = 'version: 1\nname: t\n';
+const HEAD = 'version: 2\nname: t\n';
 
 describe('loadTopology: file errors name the node, the field and the line', () => {
   it('OUT_OF_RANGE', () => {
@@ -119,12 +119,29 @@ describe('loadTopology: file errors name the node, the field and the line', () =
   });
 
   it('INVALID_VALUE: a layout key that cannot be a node id; "__proto__" is refused anywhere', () => {
-    const e = one(`${HEAD}nodes: []\nlayout:\n  9x: { x: 1, y: 2 }\n`, 'INVALID_VALUE');
-    expect(e).toMatchObject({ field: 'layout["9x"]', line: 5 });
+    const e = one(`${HEAD}nodes: []\nlayout:\n  nodes:\n    9x: { x: 1, y: 2 }\n`, 'INVALID_VALUE');
+    expect(e).toMatchObject({ field: 'layout.nodes["9x"]', line: 6 });
     expect(e.message).toContain('the key must start with a letter');
+    // A version 1 file kept positions straight under layout: the line is still the file's.
+    const v1 = one(`version: 1\nname: t\nnodes: []\nlayout:\n  9x: { x: 1, y: 2 }\n`, 'INVALID_VALUE');
+    expect(v1).toMatchObject({ line: 5 });
     const p = one(`${HEAD}nodes: []\nlayout:\n  __proto__: { x: 1, y: 2 }\n`, 'INVALID_VALUE');
     expect(p).toMatchObject({ line: 5, column: 3 });
     expect(formatModelError(p)).toBe('alpha.yaml:5: "__proto__" cannot be a key');
+  });
+
+  it('INVALID_VALUE: annotations name their field and line; ids are unique', () => {
+    const es = errors(`${HEAD}nodes: []
+layout:
+  annotations:
+    - { id: n1, kind: note, x: 0, y: 0, text: hi }
+    - { id: n1, kind: area, x: 0, y: 0, width: 5, height: 40 }
+`);
+    expect(es.map((e) => [e.code, e.field, e.line])).toEqual([
+      ['OUT_OF_RANGE', 'layout.annotations[1].width', 7],
+      ['INVALID_VALUE', 'layout.annotations[1].id', 7],
+    ]);
+    expect(es[1]!.message).toContain('must be unique: annotations[0] has the id "n1" too');
   });
 
   it('MISSING_FIELD: a node without an id is named by its index', () => {
@@ -148,7 +165,7 @@ describe('loadTopology: file errors name the node, the field and the line', () =
 
   it('VERSION', () => {
     const e = one('version: 3\nname: t\n', 'VERSION');
-    expect(formatModelError(e)).toBe('alpha.yaml:1: file version 3 is newer than this Qnet Studio supports (1)');
+    expect(formatModelError(e)).toBe('alpha.yaml:1: file version 3 is newer than this Qnet Studio supports (2)');
   });
 
   it('NOT_A_MAPPING: the whole file and a node', () => {

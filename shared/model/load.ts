@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Diagnostic } from '../compiler/plan';
 import { dottedPath, formatModelError, type ModelError } from './errors';
 import { issueErrors, describeValue, type IssueContext, type LocatedIssue } from './issues';
-import { isMapping, migrate } from './migrations';
-import { NODE_KINDS, NODE_SCHEMAS, Topology, type NodeKind, type TopologyNode } from './schema';
+import { isMapping, migrate, type DocPath } from './migrations';
+import { CURRENT_VERSION, NODE_KINDS, NODE_SCHEMAS, Topology, type NodeKind, type TopologyNode } from './schema';
 import { didYouMean } from './suggest';
 import { checkStructure } from './validate';
 import { MAX_NESTING, nestingBound } from './guard';
@@ -36,6 +36,8 @@ interface Ctx {
   readonly doc: Document;
   readonly lc: LineCounter;
   readonly file?: string;
+  /** Where a path of the migrated document sits in the text as written (an older version's shape). */
+  readonly where?: (path: DocPath) => DocPath;
 }
 
 function lazyCtx(text: string, file: string | undefined): Ctx {
@@ -58,8 +60,22 @@ function lazyCtx(text: string, file: string | undefined): Ctx {
   };
 }
 
+/** The context with paths mapped back to the file's own version (its tree stays built lazily). */
+function withWhere(ctx: Ctx, where: (path: DocPath) => DocPath): Ctx {
+  return {
+    get doc() {
+      return ctx.doc;
+    },
+    get lc() {
+      return ctx.lc;
+    },
+    ...(ctx.file !== undefined ? { file: ctx.file } : {}),
+    where,
+  };
+}
+
 function place(ctx: Ctx, issue: LocatedIssue): ModelError {
-  const pos = locate(ctx.doc, ctx.lc, issue.path, issue.atKey);
+  const pos = locate(ctx.doc, ctx.lc, ctx.where ? ctx.where(issue.path) : issue.path, issue.atKey);
   return {
     ...issue.error,
     ...(ctx.file !== undefined ? { file: ctx.file } : {}),
@@ -160,7 +176,7 @@ function parseYaml(text: string, file: string | undefined): { ctx: Ctx; raw: unk
 
 function locateDiagnostics(ctx: Ctx, diags: Diagnostic[]): LocatedDiagnostic[] {
   return diags.map((d) => {
-    const pos = d.path ? locate(ctx.doc, ctx.lc, d.path) : undefined;
+    const pos = d.path ? locate(ctx.doc, ctx.lc, ctx.where ? ctx.where(d.path) : d.path) : undefined;
     return {
       ...d,
       ...(ctx.file !== undefined ? { file: ctx.file } : {}),
@@ -184,7 +200,8 @@ function loadUnsafe(text: string, file: string | undefined): LoadResult {
   const fast = fastYaml(text);
   const parsed = fast === SLOW ? parseYaml(text, file) : { ctx: lazyCtx(text, file), raw: fast };
   if ('errors' in parsed) return { ok: false, errors: parsed.errors };
-  const { ctx, raw } = parsed;
+  const { raw } = parsed;
+  let { ctx } = parsed;
   const m = migrate(raw);
   if (!m.ok) {
     const pos = m.code === 'NOT_A_MAPPING' ? undefined : locate(ctx.doc, ctx.lc, ['version']);
@@ -202,6 +219,7 @@ function loadUnsafe(text: string, file: string | undefined): LoadResult {
     };
   }
   const root = m.doc;
+  if (m.from !== CURRENT_VERSION) ctx = withWhere(ctx, m.where);
   const errors: ModelError[] = [];
   const env = Envelope.safeParse(root);
   if (!env.success) {

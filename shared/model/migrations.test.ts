@@ -8,14 +8,24 @@ describe('migrate', () => {
     expect(MIGRATIONS.at(-1)?.to).toBe(CURRENT_VERSION);
     MIGRATIONS.forEach((m, i) => expect(m.to).toBe(i + 1));
   });
-  it('passes a version 1 document through', () => {
-    expect(migrate({ version: 1, name: 'x' })).toEqual({ ok: true, doc: { version: 1, name: 'x' }, from: 1 });
+  it('brings a version 1 document to 2: positions move under layout.nodes, paths map back', () => {
+    const m = migrate({ version: 1, name: 'x', layout: { a: { x: 1, y: 2 } } });
+    expect(m).toMatchObject({ ok: true, doc: { version: 2, name: 'x', layout: { nodes: { a: { x: 1, y: 2 } } } }, from: 1 });
+    if (!m.ok) return;
+    expect(m.where(['layout', 'nodes', 'a', 'x'])).toEqual(['layout', 'a', 'x']);
+    expect(m.where(['nodes', 0, 'id'])).toEqual(['nodes', 0, 'id']);
+    expect(migrate({ version: 1, name: 'x' })).toMatchObject({ ok: true, doc: { version: 2, name: 'x' } });
+  });
+  it('passes a current document through', () => {
+    const m = migrate({ version: CURRENT_VERSION, name: 'x' });
+    expect(m).toMatchObject({ ok: true, doc: { version: CURRENT_VERSION, name: 'x' }, from: CURRENT_VERSION });
+    if (m.ok) expect(m.where(['layout', 'nodes', 'a'])).toEqual(['layout', 'nodes', 'a']);
   });
   it('refuses newer files with the versions in the sentence', () => {
     expect(migrate({ version: 7 })).toEqual({
       ok: false,
       code: 'VERSION',
-      message: 'file version 7 is newer than this Qnet Studio supports (1)',
+      message: 'file version 7 is newer than this Qnet Studio supports (2)',
     });
   });
   it('names the missing field', () => {

@@ -7,17 +7,35 @@ import { CURRENT_VERSION } from './schema';
 
 export type RawDoc = Record<string, unknown>;
 
+export type DocPath = readonly (string | number)[];
+
 export interface Migration {
   /** The version this step produces. */
   readonly to: number;
   readonly description: string;
   readonly up: (doc: RawDoc) => RawDoc;
+  /** Where a path of the migrated document was in the document before this step (errors point into the file). */
+  readonly back?: (path: DocPath) => DocPath;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ to: 1, description: 'first file format', up: (doc) => doc }];
+export const MIGRATIONS: readonly Migration[] = [
+  { to: 1, description: 'first file format', up: (doc) => doc },
+  {
+    to: 2,
+    description: 'layout holds node positions under `nodes` beside the annotations (notes, shaded areas)',
+    up: (doc) => (isMapping(doc.layout) ? { ...doc, layout: { nodes: doc.layout } } : doc),
+    back: (path) => (path[0] === 'layout' && path[1] === 'nodes' ? ['layout', ...path.slice(2)] : path),
+  },
+];
 
 export type MigrateResult =
-  | { readonly ok: true; readonly doc: RawDoc; readonly from: number }
+  | {
+      readonly ok: true;
+      readonly doc: RawDoc;
+      readonly from: number;
+      /** Where a path of `doc` sits in the document as read (before the migrations). */
+      readonly where: (path: DocPath) => DocPath;
+    }
   | { readonly ok: false; readonly code: 'VERSION' | 'MISSING_FIELD' | 'NOT_A_MAPPING'; readonly message: string };
 
 /** True for a plain mapping (what a YAML mapping becomes), not a list, null or scalar. */
@@ -63,8 +81,8 @@ export function migrate(raw: unknown): MigrateResult {
     };
   }
   let doc: RawDoc = raw;
-  for (const m of MIGRATIONS) {
-    if (m.to > version) doc = { ...m.up(doc), version: m.to };
-  }
-  return { ok: true, doc, from: version };
+  const applied = MIGRATIONS.filter((m) => m.to > version);
+  for (const m of applied) doc = { ...m.up(doc), version: m.to };
+  const where = (path: DocPath) => applied.reduceRight((p, m) => (m.back ? m.back(p) : p), path);
+  return { ok: true, doc, from: version, where };
 }

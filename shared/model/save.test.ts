@@ -24,11 +24,16 @@ describe('saveTopology', () => {
   });
 
   it('writes keys in a stable order and leaves defaults out', () => {
-    const t = load('layout: {}\nlinks: []\nnodes: [{ kind: vm, id: a, memory: 256, name: A }]\nname: t\nversion: 1\n');
-    expect(saveTopology(t)).toBe('version: 1\nname: t\nnodes:\n  - id: a\n    kind: vm\n    name: A\nlinks: []\n');
+    const t = load('layout: {}\nlinks: []\nnodes: [{ kind: vm, id: a, memory: 256, name: A }]\nname: t\nversion: 2\n');
+    expect(saveTopology(t)).toBe('version: 2\nname: t\nnodes:\n  - id: a\n    kind: vm\n    name: A\nlinks: []\n');
   });
 
-  it('round-trips arbitrary text in names, notes and descriptions, and any id as a layout key', () => {
+  it('writes a version 1 file in the current format: positions under layout.nodes, one line each', () => {
+    const t = load('version: 1\nname: t\nnodes: [{ kind: hub, id: a }]\nlayout:\n  a: { x: 1, y: 2 }\n');
+    expect(saveTopology(t)).toBe('version: 2\nname: t\nnodes:\n  - id: a\n    kind: hub\nlinks: []\nlayout:\n  nodes:\n    a: { x: 1, y: 2 }\n');
+  });
+
+  it('round-trips arbitrary text in names, notes, descriptions and annotations, and any id as a layout key', () => {
     const base = load(readFileSync(dir + 'bridged.qnet.yaml', 'utf8'));
     fc.assert(
       fc.property(
@@ -42,7 +47,13 @@ describe('saveTopology', () => {
             ...base,
             description: notes,
             nodes: base.nodes.map((n, i) => (i === 0 ? { ...n, name, notes } : n)),
-            layout: { ...base.layout, [key]: { x, y: -x } },
+            layout: {
+              nodes: { ...base.layout.nodes, [key]: { x, y: -x } },
+              annotations: [
+                { id: key, kind: 'note', x, y: x, text: notes },
+                { id: 'area', kind: 'area', x: -x, y: 0, width: 40, height: 20.5, label: name, color: 'green' },
+              ],
+            },
           };
           expect(load(saveTopology(t))).toEqual(t);
         },

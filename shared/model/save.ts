@@ -1,4 +1,4 @@
-import { Document, isMap } from 'yaml';
+import { Document, isMap, isSeq } from 'yaml';
 import type { z } from 'zod';
 import { Topology } from './schema';
 import { objectShape, resolve } from './schemaWalk';
@@ -9,7 +9,7 @@ import { objectShape, resolve } from './schemaWalk';
  */
 
 const TOP_ORDER = ['version', 'name', 'description', 'settings', 'nodes', 'links', 'layout'];
-const FIRST_KEYS = ['id', 'kind', 'name', 'a', 'b', 'type'];
+const FIRST_KEYS = ['id', 'kind', 'name', 'a', 'b', 'type', 'x', 'y', 'width', 'height'];
 /** Always written, even when empty, so a reader sees where nodes and links go. */
 const KEEP = new Set(['nodes', 'links']);
 
@@ -65,8 +65,13 @@ function strip(value: unknown, schema: z.ZodType | undefined, order: readonly st
 /** The topology as `*.qnet.yaml` text. */
 export function saveTopology(t: Topology): string {
   const doc = new Document(strip(t, Topology, TOP_ORDER), { aliasDuplicateObjects: false });
-  // One line per position keeps the layout block compact and its diffs to one line per moved node.
+  // One line per position and per annotation keeps the layout block compact and its diffs to a line per change.
   const layout = doc.get('layout');
-  if (isMap(layout)) for (const pair of layout.items) if (isMap(pair.value)) pair.value.flow = true;
+  if (isMap(layout)) {
+    const nodes = layout.get('nodes');
+    if (isMap(nodes)) for (const pair of nodes.items) if (isMap(pair.value)) pair.value.flow = true;
+    const notes = layout.get('annotations');
+    if (isSeq(notes)) for (const item of notes.items) if (isMap(item)) item.flow = true;
+  }
   return doc.toString({ lineWidth: 0 });
 }

@@ -418,7 +418,59 @@ export type Settings = z.infer<typeof Settings>;
 
 export const Position = z.strictObject({ x: z.number(), y: z.number() });
 
-export const CURRENT_VERSION = 1;
+/** Colours a shaded area can take; the canvas and the exports map them to the theme's tints. */
+export const AREA_COLORS = ['blue', 'green', 'yellow', 'red', 'purple', 'grey'] as const;
+export type AreaColor = (typeof AREA_COLORS)[number];
+
+const Size = z.number().min(20).max(100000);
+
+/** A text note on the canvas; `width` wraps its text (default: one line per line of text). */
+export const NoteAnnotation = z.strictObject({
+  id: Id,
+  kind: z.literal('note'),
+  x: z.number(),
+  y: z.number(),
+  width: Size.optional(),
+  text: Text.max(4000),
+});
+
+/** A shaded rectangle behind part of the drawing (a site, a zone), with a label in its top-left corner. */
+export const AreaAnnotation = z.strictObject({
+  id: Id,
+  kind: z.literal('area'),
+  x: z.number(),
+  y: z.number(),
+  width: Size,
+  height: Size,
+  label: Text.max(200).optional(),
+  color: z.enum(AREA_COLORS).default('blue'),
+});
+
+export const Annotation = z.discriminatedUnion('kind', [NoteAnnotation, AreaAnnotation]);
+export type Annotation = z.infer<typeof Annotation>;
+export type NoteAnnotation = z.infer<typeof NoteAnnotation>;
+export type AreaAnnotation = z.infer<typeof AreaAnnotation>;
+
+/** Everything about how the lab is drawn and nothing about what it is, so the topology part diffs cleanly. */
+export const Layout = z.strictObject({
+  /** Canvas positions by node id. */
+  nodes: z.record(Id, Position).default({}),
+  /** Notes and shaded areas, drawn behind nodes and links in file order. */
+  annotations: z
+    .array(Annotation)
+    .default([])
+    .superRefine((list, ctx) => {
+      const seen = new Map<string, number>();
+      list.forEach((a, i) => {
+        const first = seen.get(a.id);
+        if (first === undefined) seen.set(a.id, i);
+        else ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `must be unique: annotations[${first}] has the id "${a.id}" too` });
+      });
+    }),
+});
+export type Layout = z.infer<typeof Layout>;
+
+export const CURRENT_VERSION = 2;
 
 export const Topology = z.strictObject({
   version: z.literal(CURRENT_VERSION),
@@ -432,8 +484,8 @@ export const Topology = z.strictObject({
   nodes: z.array(TopologyNode).default([]),
   links: z.array(Link).default([]),
   settings: Settings.default({ portBase: 40000, macPrefix: '52:54:00' }),
-  /** Canvas positions by node id, kept apart so hand edits diff cleanly. */
-  layout: z.record(Id, Position).default({}),
+  /** How the lab is drawn (positions, notes, areas), kept apart so hand edits of the topology diff cleanly. */
+  layout: Layout.default({ nodes: {}, annotations: [] }),
 });
 export type Topology = z.infer<typeof Topology>;
 /** A topology as written in a file, before defaults are applied. */

@@ -259,7 +259,7 @@ layout:
 `,
       'LAYOUT_UNKNOWN_NODE',
     );
-    expect(d).toMatchObject({ severity: 'warning', path: ['layout', 'gone'], line: 7 });
+    expect(d).toMatchObject({ severity: 'warning', path: ['layout', 'nodes', 'gone'], line: 7 });
   });
 
   it('TAP_LINKS: two VMs on one tap', () => {

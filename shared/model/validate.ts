@@ -331,7 +331,7 @@ function checkLinks(t: Topology, out: Diagnostic[]): void {
 
 function checkLayout(t: Topology, out: Diagnostic[]): void {
   const ids = new Set(t.nodes.map((n) => n.id));
-  for (const key of Object.keys(t.layout)) {
+  for (const key of Object.keys(t.layout.nodes)) {
     if (!ids.has(key)) {
       out.push({
         code: 'LAYOUT_UNKNOWN_NODE',
@@ -339,7 +339,7 @@ function checkLayout(t: Topology, out: Diagnostic[]): void {
         message: `layout: position for node "${key}", which does not exist (it is ignored)`,
         nodes: [],
         links: [],
-        path: ['layout', key],
+        path: ['layout', 'nodes', key],
         fix: { label: `Drop the layout entry "${key}"` },
       });
     }
