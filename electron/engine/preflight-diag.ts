@@ -20,6 +20,7 @@ export type PreflightCode =
   | 'PREFLIGHT_TUN_ACCESS'
   | 'PREFLIGHT_VHOST_USER_BACKEND'
   | 'PREFLIGHT_VDPA_DEVICE'
+  | 'PREFLIGHT_VDE_SWITCH_RUNNING'
   | 'PREFLIGHT_PRIVILEGE';
 
 /** A preflight diagnostic: the sentence holds the command that fixes it; `fix.label` repeats that command. */

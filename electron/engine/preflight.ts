@@ -12,6 +12,7 @@ import type { KvmProbe } from './kvm';
 import { checkBootFiles, checkVhostBackends } from './preflight-files';
 import { checkHelper, checkHostInterfaces, checkLabRunning, checkNames, checkPrivilege } from './preflight-host';
 import { checkPorts } from './preflight-ports';
+import { checkVdeSwitches } from './preflight-vde';
 import { checkKvm, checkPrograms, checkQemuVersion } from './preflight-programs';
 import { spawnEnv } from './which';
 
@@ -87,6 +88,7 @@ export async function preflight(plan: LabPlan, topology: Topology, penv: Preflig
     ...(await checkPorts(ctx)),
     ...checkHelper(ctx),
     ...checkVhostBackends(ctx),
+    ...(await checkVdeSwitches(ctx)),
     ...checkPrivilege(ctx),
   ];
   const rank = { error: 0, warning: 1, info: 2 } as const;

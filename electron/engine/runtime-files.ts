@@ -7,10 +7,15 @@ import { lstatSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LabPlan } from '../../shared/compiler/plan';
 
-/** The plan's runtime files, and the socket directories (VDE switches) to remove when empty. */
+/**
+ * The plan's runtime files, and the socket directories (VDE switches) to remove when empty: only those in the lab's
+ * own state directory. A switch's `sock:` elsewhere is not the lab's to clean: vde_switch removes its own control
+ * socket and directory when it stops, and whatever else is there belongs to someone else.
+ */
 export function runtimeFiles(plan: LabPlan): { files: string[]; dirs: string[] } {
   const files = new Set<string>();
   const dirs = new Set<string>();
+  const ours = (path: string) => path.startsWith(`${plan.stateDir}/`);
   for (const p of plan.processes) {
     if (p.pidfile !== undefined) files.add(p.pidfile);
     if (p.ready.type === 'qmp') files.add(p.ready.socket);
@@ -20,7 +25,7 @@ export function runtimeFiles(plan: LabPlan): { files: string[]; dirs: string[] }
     }
   }
   for (const vm of plan.vms) [vm.console, vm.qmp, vm.pidfile].forEach((f) => files.add(f));
-  return { files: [...files], dirs: [...dirs] };
+  return { files: [...files].filter(ours), dirs: [...dirs].filter(ours) };
 }
 
 /** Removes sockets, FIFOs and pidfiles under `dir` (one level of subdirectories deep), then empty subdirectories. */
@@ -59,7 +64,7 @@ export function sweepStateDir(dir: string): string[] {
   return removed;
 }
 
-/** Removes the plan's runtime files (also those outside the state directory), then sweeps the state directory. */
+/** Removes the plan's runtime files in its state directory, then sweeps that directory. */
 export function removeRuntimeFiles(plan: LabPlan): string[] {
   const { files, dirs } = runtimeFiles(plan);
   const removed: string[] = [];

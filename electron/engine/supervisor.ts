@@ -5,7 +5,7 @@
  * recovery find it then.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ProcessPlan } from '../../shared/compiler/plan';
 import type { Journal } from './journal';
@@ -73,6 +73,8 @@ export class ProcessSupervisor {
   private current: SupervisorState = 'idle';
   private exitInfo: ProcessExit | null = null;
   private logStart = 0;
+  /** What was at the readiness path before the spawn (inode and change time), or null. */
+  private readyBefore: string | null = null;
   private client: QmpClient | null = null;
   private stopping: Promise<StopResult> | null = null;
   private readonly readyAbort = new AbortController();
@@ -121,7 +123,9 @@ export class ProcessSupervisor {
     const { plan, netns, journal } = this.options;
     this.setState('starting');
     const argv = netns === null ? [...plan.argv] : ['ip', 'netns', 'exec', netns, ...plan.argv];
-    if (plan.ready.type === 'path') rmSync(plan.ready.path, { force: true }); // a stale file would pass for readiness
+    // A file already at the readiness path (a stale socket, or another switch's live one) must not pass for ours:
+    // ready means a new file there. Nothing is deleted: that path may not be the lab's (a VDE switch's `sock:`).
+    this.readyBefore = plan.ready.type === 'path' ? fileIdentity(plan.ready.path) : null;
     const recorded = journal?.spawning(plan.id, argv, plan.pidfile ?? null);
     if (recorded && !recorded.ok) return this.failStart('JOURNAL_IO', recorded.error.message);
 
@@ -247,7 +251,7 @@ export class ProcessSupervisor {
       }
       case 'path': {
         const until = Date.now() + readyTimeoutMs;
-        while (!existsSync(plan.ready.path)) {
+        while (fileIdentity(plan.ready.path) === null || fileIdentity(plan.ready.path) === this.readyBefore) {
           if (signal.aborted) return { reason: String(signal.reason), timedOut: false };
           if (Date.now() > until) return { reason: `${plan.ready.path} did not appear within ${readyTimeoutMs} ms`, timedOut: true };
           await pause(20, signal);
@@ -340,6 +344,16 @@ export class ProcessSupervisor {
         // A listener's bug must not break supervision.
       }
     }
+  }
+}
+
+/** Which file is at `path` (inode and change time, to the nanosecond), or null when there is none. */
+function fileIdentity(path: string): string | null {
+  try {
+    const st = lstatSync(path, { bigint: true });
+    return `${st.dev}:${st.ino}:${st.ctimeNs}`;
+  } catch {
+    return null;
   }
 }
 

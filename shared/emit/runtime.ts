@@ -162,20 +162,37 @@ uplink_free() {
 remove_stale() {
   if [ -e "$1" ]; then "\${PROC_AS[@]}" rm -f -- "$1"; fi
 }
-# Wait until path $2 exists (process label $1, job pidfile $3, log $4): 0.1 s steps, up to 30 s.
+# Which file is at path $1 (inode and change time), or nothing: a file there before a start is not its readiness.
+path_id() { "\${PROC_AS[@]}" stat -c '%d:%i:%z' -- "$1" 2>/dev/null || true; }
+declare -A READY_BEFORE=()
+ready_before() { READY_BEFORE[$1]=$(path_id "$1"); }
+# Wait until a new file is at path $2 (process label $1, job pidfile $3, log $4): 0.1 s steps, up to 30 s.
 wait_path() {
-  local pid i
+  local pid i id
   pid=$(read_pid "$3") || fail "$1 has no pid"
   for ((i = 0; i < 300; i++)); do
-    if [ -e "$2" ]; then return 0; fi
+    if [ -e "$2" ]; then
+      id=$(path_id "$2")
+      if [ "$id" != "\${READY_BEFORE[$2]:-}" ]; then return 0; fi
+    fi
     if ! alive "$pid"; then
       show_log "$4"
-      fail "$1 exited before it was ready (no $2)"
+      fail "$1 exited before it was ready (no new $2)"
     fi
     sleep 0.1
   done
   show_log "$4"
-  fail "$1 was not ready after 30 s (no $2)"
+  fail "$1 was not ready after 30 s (no new $2)"
+}
+# Refuse to start switch $1 in directory $2 where a live VDE switch listens: that directory is another switch's.
+switch_free() {
+  [ -S "$2/ctl" ] || return 0
+  if ! command -v vde_plug >/dev/null 2>&1; then
+    fail "$1: $2/ctl exists, and without vde_plug (package vdeplug) up.sh cannot tell a live switch from a stale socket: remove it if no switch runs there"
+  fi
+  if "\${PROC_AS[@]}" vde_plug "$2" </dev/null >/dev/null 2>&1; then
+    fail "$1: another VDE switch already runs at $2 (its ctl socket answers): give this switch a directory of its own, or stop that one"
+  fi
 }
 # Fail unless the process of job pidfile $2 is still running (label $1, log $3).
 check_alive() {

@@ -48,10 +48,14 @@ function stopProcesses(ctx: EmitContext): string[] {
   return lines;
 }
 
-/** The files the lab's processes leave behind (sockets, pidfiles, FIFOs); console and process logs are kept. */
+/**
+ * The files the lab's processes leave behind (sockets, pidfiles, FIFOs) in its state directory; console and process
+ * logs are kept. A switch's `sock:` elsewhere is left to vde_switch, which removes its own ctl and directory.
+ */
 function runtimeFiles(ctx: EmitContext): { files: string[]; dirs: string[] } {
   const files = new Set<string>();
   const dirs = new Set<string>();
+  const ours = (path: string) => path.startsWith(`${ctx.stateDir}/`);
   for (const { proc, jobPidfile, fifo } of ctx.procs) {
     files.add(jobPidfile);
     if (fifo !== null) files.add(fifo);
@@ -64,7 +68,7 @@ function runtimeFiles(ctx: EmitContext): { files: string[]; dirs: string[] } {
     }
   }
   for (const vm of ctx.plan.vms) [vm.console, vm.qmp, vm.pidfile].forEach((f) => files.add(f));
-  return { files: [...files], dirs: [...dirs] };
+  return { files: [...files].filter(ours), dirs: [...dirs].filter(ours) };
 }
 
 /** remove_runtime_files: rm -f the runtime files, rmdir the socket directories that are left empty. */

@@ -45,6 +45,8 @@ function preflight(ctx: EmitContext): string[] {
   );
   for (const e of ctx.procs) lines.push(call('refuse_running', e.label, e.proc.argv[0] ?? '', e.jobPidfile));
   lines.push(...nameChecks(ctx));
+  for (const { label, proc } of ctx.procs)
+    if (proc.kind === 'vde_switch' && proc.ready.type === 'path') lines.push(call('switch_free', label, dirName(proc.ready.path)));
   const dirs = new Set([ctx.stateDir, ...ctx.procs.map((e) => dirName(e.proc.stderrLog))]);
   lines.push(`mkdir -p -- ${[...dirs].map(shellQuote).join(' ')}`);
   lines.push('trap on_exit EXIT', "trap 'exit 130' INT", "trap 'exit 143' TERM", '');
@@ -108,7 +110,7 @@ function processes(ctx: EmitContext): string[] {
     const { proc } = entry;
     lines.push(call('say', `starting ${entry.label}`));
     if (proc.ready.type === 'qmp') lines.push(call('remove_stale', proc.ready.socket));
-    if (proc.ready.type === 'path') lines.push(call('remove_stale', proc.ready.path));
+    if (proc.ready.type === 'path') lines.push(call('ready_before', proc.ready.path));
     if (entry.fifo !== null) {
       lines.push(`rm -f -- ${shellQuote(entry.fifo)}`, `mkfifo -m 600 -- ${shellQuote(entry.fifo)}`);
     }
