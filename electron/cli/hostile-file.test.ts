@@ -86,3 +86,43 @@ describe('qnet up and the trust step', () => {
     expect(edited.err).toContain('runs programs or reaches files on this host');
   });
 });
+
+describe('control characters', () => {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+  it('are refused in names, naming the node and the field, and never reach the terminal raw', () => {
+    const file = join(tmp, 'title.qnet.yaml');
+    // YAML's \e is ESC: a window-title change, a bell, then clear-screen.
+    writeFileSync(file, 'version: 1\nname: esc\nnodes:\n  - id: a\n    kind: vm\n    name: "x\\e]0;pwned\\a\\e[2J"\n');
+    const r = qnet(['validate', file]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('title.qnet.yaml:6: node "a" (vm): field "name": must not contain control characters');
+    expect(RAW.test(r.out + r.err)).toBe(false);
+  });
+
+  it('from other fields are shown escaped by compile, validate and in errors', () => {
+    const file = join(tmp, 'notes.qnet.yaml');
+    writeFileSync(
+      file,
+      'version: 1\nname: esc\nnodes:\n  - id: a\n    kind: vm\n    notes: "hi\\e[31m"\n    extraArgs: ["-append", "console=ttyS0 \\e[8mhidden\\e[0m \\u009b2J \\x7f"]\n',
+    );
+    for (const args of [['compile', file, '--qemu-version', '7.2'], ['compile', file, '--json', '--qemu-version', '7.2'], ['validate', file]]) {
+      const r = qnet(args);
+      expect(r.err, args.join(' ')).not.toContain('internal error');
+      expect(RAW.test(r.out + r.err), args.join(' ')).toBe(false);
+    }
+    const text = qnet(['compile', file, '--qemu-version', '7.2']).out;
+    expect(text).toContain('\\u001b[8mhidden\\u001b[0m \\u009b2J \\u007f');
+    // JSON stays JSON, with the same strings.
+    const plan = JSON.parse(qnet(['compile', file, '--json', '--qemu-version', '7.2']).out) as { vms: { argv: string[] }[] };
+    expect(plan.vms[0]!.argv).toContain('console=ttyS0 \u001b[8mhidden\u001b[0m \u009b2J \u007f');
+
+    // An error that quotes what the file says: a kind written with raw control bytes.
+    writeFileSync(file, 'version: 1\nname: esc\nnodes:\n  - id: a\n    kind: "\u001b[2Jvm"\n');
+    const bad = qnet(['validate', file]);
+    expect(bad.code).toBe(1);
+    expect(RAW.test(bad.out + bad.err)).toBe(false);
+    expect(bad.err).toContain('\\u001b[2Jvm');
+  });
+});

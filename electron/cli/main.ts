@@ -11,7 +11,7 @@ import { downCommand } from './cmd-down';
 import { statusCommand } from './cmd-status';
 import { consoleCommand } from './cmd-console';
 import { logsCommand } from './cmd-logs';
-import { CliError, UsageError, processIo } from './usage';
+import { CliError, UsageError, processIo, visibleIo } from './usage';
 import type { Io } from './usage';
 
 const USAGE = `usage: qnet COMMAND [options]
@@ -48,8 +48,10 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
 };
 
 /** Runs the CLI on argv (without node and script); returns the exit code. Never lets a stack trace out. */
-export async function runCli(argv: string[], io: Io = processIo): Promise<number> {
+export async function runCli(argv: string[], rawIo: Io = processIo): Promise<number> {
   const [command, ...rest] = argv;
+  // A guest's console is terminal output by design; everything else may quote a file and is made visible.
+  const io = command === 'console' || command === 'logs' ? rawIo : visibleIo(rawIo);
   if (!command || command === '-h' || command === '--help' || command === 'help') {
     io.out(`${USAGE}\n`);
     return command ? 0 : 2;

@@ -1,10 +1,12 @@
 import { useEffect, useRef } from 'react';
 import { useStore } from 'zustand';
+import { visibleText } from '../../shared/model/visible';
 import { trustPrompt } from './trustPrompt';
 
 /**
  * "This lab runs things on your host": before the first launch of a document whose content runs host programs or
- * reaches host files, exactly the items the engine listed, and a choice. Cancel is the default: nothing launches.
+ * reaches host files, exactly the items the engine listed (control and bidi characters shown escaped, so no value can
+ * hide or reorder another), and a choice. Cancel is the default: nothing launches.
  */
 export function TrustDialog() {
   const question = useStore(trustPrompt.store, (s) => s.question);
@@ -46,7 +48,7 @@ export function TrustDialog() {
               <code>
                 {item.node} · {item.field}
               </code>{' '}
-              {item.what}
+              {visibleText(item.what)}
             </li>
           ))}
         </ul>

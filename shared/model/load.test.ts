@@ -104,15 +104,15 @@ describe('loadTopology: file errors name the node, the field and the line', () =
     expect(es[1]?.message).toContain('must look like 52:54:00:12:34:56');
   });
 
-  it('INVALID_VALUE: a NUL character in text that reaches argv (a name, an extra argument)', () => {
+  it('INVALID_VALUE: a NUL character in text that reaches argv (notes, an extra argument)', () => {
     const es = errors(`${HEAD}nodes:
   - id: r1
     kind: vm
-    name: "r\\0one"
+    notes: "r\\0one"
     extraArgs: ["-smp", "2\\0"]
 `).filter((e) => e.code === 'INVALID_VALUE');
     expect(es.map((e) => [e.field, e.line])).toEqual([
-      ['nodes[0].name', 6],
+      ['nodes[0].notes', 6],
       ['nodes[0].extraArgs[1]', 7],
     ]);
     expect(es[0]?.message).toContain('must not contain a NUL character');

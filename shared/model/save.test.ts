@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadTopology } from './load';
 import { saveTopology } from './save';
 import type { Topology } from './schema';
+import { NAME_CONTROL } from './visible';
 
 const dir = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const fixtures = readdirSync(dir).filter((f) => f.endsWith('.qnet.yaml'));
@@ -33,12 +34,15 @@ describe('saveTopology', () => {
     expect(saveTopology(t)).toBe('version: 2\nname: t\nnodes:\n  - id: a\n    kind: hub\nlinks: []\nlayout:\n  nodes:\n    a: { x: 1, y: 2 }\n');
   });
 
-  it('round-trips arbitrary text in names, notes, descriptions and annotations, and any id as a layout key', () => {
+  it('round-trips arbitrary text in names (no control characters), notes, descriptions and annotations, and any id as a layout key', () => {
     const base = load(readFileSync(dir + 'bridged.qnet.yaml', 'utf8'));
     fc.assert(
       fc.property(
-        // Any Unicode but NUL, which the schema refuses in text that may reach argv.
-        fc.string({ unit: 'binary', maxLength: 64 }).filter((s) => s.length > 0 && !s.includes('\u0000')),
+        // Any Unicode but NUL, which the schema refuses in text that may reach argv; names also no control characters.
+        fc
+          .string({ unit: 'binary', maxLength: 64 })
+          .map((s) => [...s].filter((c) => !NAME_CONTROL.test(c)).join(''))
+          .filter((s) => s.length > 0),
         fc.string({ unit: 'binary', maxLength: 300 }).filter((s) => !s.includes('\u0000')),
         fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/), // a layout key is a node id
         fc.double({ noNaN: true, noDefaultInfinity: true }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NAME_CONTROL } from './visible';
 
 /**
  * The topology document, one validator per node kind. These schemas are the single source of truth:
@@ -38,6 +39,11 @@ const Text = z
     /^(?:[^\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/,
     'must be valid Unicode (it holds half of a character)',
   );
+/** A name people read (a node's name, a DHCP host or domain name): text without control characters. */
+const Name = Text.refine(
+  (s) => !NAME_CONTROL.test(s),
+  'must not contain control characters (like ESC, DEL or a bidi override): they could take over a terminal',
+);
 export const Port = z.number().int().min(1).max(65535);
 const AbsPath = Text.min(1).regex(/^\//, 'must be an absolute path');
 
@@ -65,7 +71,7 @@ function moreOptions(owned: readonly string[], owner: string) {
 
 const base = {
   id: Id,
-  name: Text.min(1).max(64).optional(),
+  name: Name.min(1).max(64).optional(),
   notes: Text.max(10000).optional(),
 };
 
@@ -242,9 +248,9 @@ export const NatNode = z.strictObject({
   host: Ipv4.optional(),
   dhcpstart: Ipv4.optional(),
   dns: Ipv4.optional(),
-  dnssearch: z.array(Text.min(1).max(255)).default([]),
-  domainname: Text.min(1).max(255).optional(),
-  hostname: Text.min(1).max(255).optional(),
+  dnssearch: z.array(Name.min(1).max(255)).default([]),
+  domainname: Name.min(1).max(255).optional(),
+  hostname: Name.min(1).max(255).optional(),
   restrict: z.boolean().default(false),
   ipv4: z.boolean().optional(),
   ipv6: z.boolean().optional(),
