@@ -232,6 +232,24 @@ links:
       '["-nic user"]',
       '[-m, "1G", -device, "virtio-net-pci,netdev=n0"]',
       '[--net, none]',
+      // Smuggled forms: QEMU makes a NIC (or a forward, a capture) from each of these (extraArgs.qemu.test.ts).
+      '[-device, "id=d0,driver=virtio-net-pci,netdev=n0"]',
+      `[-device, '{"driver":"e1000","netdev":"n0"}']`,
+      '[-device, "virtio-rng-pci,netdev=n0"]',
+      '[-global, "virtio-net-pci.netdev=n0"]',
+      '[-global, "driver=e1000,property=netdev,value=n0"]',
+      '[-set, "device.d0.netdev=n0"]',
+      '[-set, "netdev.n0.hostfwd=tcp::2222-:22"]',
+      '[-readconfig, /tmp/x.cfg]',
+      '[-usbdevice, "net:user"]',
+      '[-object, "filter-dump,id=f0,netdev=n0,file=/tmp/x.pcap"]',
+      '[-object, "filter-redirector,id=f0,netdev=n0,queue=tx,outdev=c0"]',
+      '[-object, "filter-mirror,id=f0,netdev=n0,outdev=c0"]',
+      '[-object, "filter-rewriter,id=f0,netdev=n0"]',
+      '[-object, "filter-buffer,id=f0,netdev=n0,interval=1000"]',
+      '[-object, "filter-replay,id=f0,netdev=n0"]',
+      '[-object, "colo-compare,id=c0,primary_in=a,secondary_in=b,outdev=c,iothread=i"]',
+      `[-object, '{"qom-type":"filter-dump","id":"f0","netdev":"n0","file":"/tmp/x"}']`,
     ]) {
       const d = only(
         `${HEAD}nodes:
