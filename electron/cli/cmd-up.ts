@@ -11,6 +11,7 @@ import { loadTopology, yamlLocator } from '../../shared/model';
 import { formatTrustItem, type TrustItem } from '../../shared/model/trust';
 import { checkTrust, fileTrustStore, type TrustStore } from '../engine/trust';
 import { detachUp } from './up-detach';
+import { checkFlag } from './flags';
 import { STATE_DIR_HELP, STATE_DIR_OPTION, stateDirFlag, stateDirOf } from './lab-common';
 import { formatApiError, formatEvent, formatProblems, vmEnded } from './lab-progress';
 import { CliError, UsageError } from './usage';
@@ -88,12 +89,10 @@ export function launchOptionsOf(
   stateDir: string,
 ): LaunchOptions {
   const isolation = values.isolation ?? (values.netns ? 'netns' : undefined);
-  if (isolation !== undefined && !['host', 'netns'].includes(isolation))
-    throw new UsageError(`--isolation must be host or netns (got "${isolation}")`, UP_USAGE);
+  if (isolation !== undefined) checkFlag('isolation', isolation, UP_USAGE);
   if (values.netns && isolation !== 'netns') throw new UsageError('--netns contradicts --isolation host', UP_USAGE);
   const privilege = values.privilege;
-  if (privilege !== undefined && !['root', 'helper', 'user'].includes(privilege))
-    throw new UsageError(`--privilege must be root, helper or user (got "${privilege}")`, UP_USAGE);
+  if (privilege !== undefined) checkFlag('privilege', privilege, UP_USAGE);
   return {
     stateDir,
     ...(isolation ? { isolation: isolation as Isolation } : {}),

@@ -2,7 +2,8 @@ import type { EngineApi, EngineEvent, LabStatus, VmStatus } from '../../shared/a
 import { discoverLabs, engineOf, type Discovery, type LiveEngine } from '../engine/control-discovery';
 import { defaultStateDir } from '../engine/host-paths';
 import { shellQuote } from '../../shared/emit/quote';
-import { CliError, UsageError } from './usage';
+import { checkFlag } from './flags';
+import { CliError } from './usage';
 
 export const STATE_DIR_OPTION = { 'state-dir': { type: 'string' } } as const;
 export const STATE_DIR_HELP = `  --state-dir DIR      where labs keep sockets, logs and journals (default: $QNET_STATE_DIR, else /run/qnet for
@@ -11,7 +12,7 @@ export const STATE_DIR_HELP = `  --state-dir DIR      where labs keep sockets, l
 /** The base state directory from --state-dir (absolute) or the default. */
 export function stateDirOf(values: { 'state-dir'?: string | undefined }, usage: string): string {
   const dir = values['state-dir'] ?? defaultStateDir();
-  if (!dir.startsWith('/')) throw new UsageError(`--state-dir must be an absolute path (got "${dir}")`, usage);
+  checkFlag('stateDir', dir, usage);
   return dir.replace(/\/+$/, '') || '/';
 }
 

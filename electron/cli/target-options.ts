@@ -9,6 +9,7 @@ import { defaultStateDir, tinyGuestPaths } from '../engine/host-paths';
 import { probeHostInterfaces } from '../engine/host-interfaces';
 import { existsSync } from 'node:fs';
 import { UsageError } from './usage';
+import { checkFlag } from './flags';
 import type { Io } from './usage';
 
 export const TARGET_OPTIONS = {
@@ -41,13 +42,9 @@ export function targetFromOptions(
   topology?: Topology,
 ): Target {
   const privilege = values.privilege ?? 'root';
-  if (!['root', 'helper', 'user'].includes(privilege)) {
-    throw new UsageError(`--privilege must be root, helper or user (got "${privilege}")`, usage);
-  }
   const isolation = values.isolation ?? 'host';
-  if (!['host', 'netns'].includes(isolation)) {
-    throw new UsageError(`--isolation must be host or netns (got "${isolation}")`, usage);
-  }
+  checkFlag('privilege', privilege, usage);
+  checkFlag('isolation', isolation, usage);
   const accel = values.accel ?? 'tcg';
   if (!['kvm', 'tcg'].includes(accel)) throw new UsageError(`--accel must be kvm or tcg (got "${accel}")`, usage);
   let qemuVersion = DEFAULT_TARGET.qemuVersion;
@@ -70,8 +67,7 @@ export function targetFromOptions(
     }
   }
   const stateDir = values['state-dir'] ?? defaultStateDir();
-  if (!stateDir.startsWith('/'))
-    throw new UsageError(`--state-dir must be an absolute path (got "${stateDir}")`, usage);
+  checkFlag('stateDir', stateDir, usage);
   return {
     ...DEFAULT_TARGET,
     qemuVersion,

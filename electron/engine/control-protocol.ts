@@ -18,6 +18,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { basename, join } from 'node:path';
 import type { EngineEvent, EngineRequest, Result } from '../../shared/api';
+import { parseLaunchOptions } from '../../shared/launchOptions';
 
 export const CONTROL_PROTOCOL = 1;
 
@@ -102,12 +103,8 @@ function checkSource(v: unknown): string | null {
 }
 
 function checkOptions(v: unknown): string | null {
-  if (v === undefined) return null;
-  if (!isObject(v)) return 'options must be an object';
-  for (const key of ['isolation', 'privilege', 'stateDir', 'trust'] as const) {
-    if (v[key] !== undefined && typeof v[key] !== 'string') return `options.${key} must be a string`;
-  }
-  return null;
+  const r = parseLaunchOptions(v);
+  return r.ok ? null : r.message;
 }
 
 const labVm = (r: Record<string, unknown>) =>

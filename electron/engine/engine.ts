@@ -15,7 +15,8 @@ import type {
 import { compile } from '../../shared/compiler/index';
 import type { LabPlan } from '../../shared/compiler/plan';
 import type { Target } from '../../shared/compiler/target';
-import { formatModelError, loadTopology, type Topology } from '../../shared/model';
+import { parseLaunchOptions } from '../../shared/launchOptions';
+import { formatModelError, loadDocument, loadTopology, type Topology } from '../../shared/model';
 import { buildMissingGuests, type GuestBuilder } from './guest-ondemand';
 import type { KvmProbe } from './kvm';
 import { LabRunner, type LabRunnerOptions } from './lab';
@@ -75,9 +76,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
   };
 
+  /** A source through the file loader, whatever the client: a document is checked exactly as a file's text. */
   function load(source: LabSource): { ok: true; topology: Topology } | Fail {
-    if (source.kind === 'document') return { ok: true, topology: source.topology };
-    const r = loadTopology(source.text, source.path);
+    const r = source.kind === 'document' ? loadDocument(source.topology) : loadTopology(source.text, source.path);
     if (!r.ok) return failed('INVALID_TOPOLOGY', r.errors.map((e) => formatModelError(e)).join('\n'));
     return { ok: true, topology: r.topology };
   }
@@ -114,6 +115,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
     labs.get(name) ?? failed('LAB_NOT_FOUND', `no lab named ${name} (running or known to this engine)`);
 
   async function handle(req: EngineRequest): Promise<AnyResult> {
+    if (req.type === 'preflight' || req.type === 'launch') {
+      const o = parseLaunchOptions(req.options);
+      if (!o.ok) return failed('INVALID_REQUEST', o.message);
+    }
     switch (req.type) {
       case 'preflight': {
         const loaded = load(req.source);

@@ -7,6 +7,11 @@ import { createEngine, type Engine } from './engine';
 import { NO_KVM } from './lab-testkit';
 import { fileTrustStore, topologyDigest } from './trust';
 import { loadTopology } from '../../shared/model';
+import { createConnection } from 'node:net';
+import { WebSocket } from 'ws';
+import { startServer } from '../server/server';
+import { controlSocketPath } from './control-protocol';
+import { serveControl } from './control-server';
 
 /* A topology from elsewhere, through the real engine: nothing it names runs before the user launches it. */
 
@@ -154,5 +159,115 @@ describe('the trust step in the engine', () => {
     chmodSync(open.dir, 0o777);
     expect(fileTrustStore(open.file).has(digest)).toBe(false);
     expect(fileTrustStore(open.file).remember(digest, 'x')).toMatch(/writable by others/);
+  });
+});
+
+/** One request line over a transport, its result. */
+type Send = (request: unknown) => Promise<{ ok: boolean; error?: { code: string; message: string } }>;
+
+/** The real control socket of a real engine: raw JSON lines. */
+async function overSocket(e: Engine): Promise<{ send: Send; close: () => Promise<void> }> {
+  const server = await serveControl(e, controlSocketPath(join(tmp, `sock-${Math.random().toString(36).slice(2)}`)));
+  const socket = createConnection(server.path);
+  await new Promise((r) => socket.once('connect', r));
+  const waiting = new Map<number, (r: never) => void>();
+  let buf = '';
+  socket.on('data', (d) => {
+    buf += d.toString();
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      const m = JSON.parse(buf.slice(0, nl)) as { id?: number; result?: never };
+      buf = buf.slice(nl + 1);
+      if (typeof m.id === 'number') waiting.get(m.id)?.(m.result!);
+    }
+  });
+  let id = 0;
+  return {
+    send: (request) =>
+      new Promise((resolve) => {
+        waiting.set(++id, resolve as never);
+        socket.write(`${JSON.stringify({ id, request })}\n`);
+      }),
+    close: async () => {
+      socket.destroy();
+      await server.close();
+    },
+  };
+}
+
+/** The real web server's /api/ws in front of the same engine. */
+async function overWebSocket(e: Engine): Promise<{ send: Send; close: () => Promise<void> }> {
+  const root = mkdtempSync(join(tmp, 'www-'));
+  writeFileSync(join(root, 'index.html'), '<!doctype html>');
+  const server = await startServer({ port: 0, host: '127.0.0.1', root, routes: {}, engine: e });
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/ws?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` });
+  await new Promise((r) => ws.once('open', r));
+  const waiting = new Map<number, (r: never) => void>();
+  ws.on('message', (data) => {
+    const m = JSON.parse(String(data)) as { id?: number; result?: never };
+    if (typeof m.id === 'number') waiting.get(m.id)?.(m.result!);
+  });
+  let id = 0;
+  return {
+    send: (request) =>
+      new Promise((resolve) => {
+        waiting.set(++id, resolve as never);
+        ws.send(JSON.stringify({ id, request }));
+      }),
+    close: async () => {
+      ws.terminate();
+      await server.close();
+    },
+  };
+}
+
+describe('the engine API refuses what a file would not pass, and garbage, with a sentence', () => {
+  it.each([['control socket', overSocket], ['WebSocket', overWebSocket]] as const)('over the %s', async (_, open) => {
+    engine = createEngine({ stateDir: join(tmp, 'state'), kvm: NO_KVM, trust: fileTrustStore(join(tmp, 'config-api', 'trusted.json')) });
+    const t = await open(engine);
+    try {
+      const doc = (topology: unknown, options?: unknown) => ({ type: 'preflight', source: { kind: 'document', topology }, ...(options === undefined ? {} : { options }) });
+      const ok = { version: 1, name: 'api', nodes: [{ id: 'a', kind: 'vm' }] };
+
+      // Refused exactly as in a file: the same codes and sentences (without a line).
+      const fileError = (text: string) => {
+        const r = loadTopology(text);
+        return r.ok ? '' : r.errors.map((e) => e.message).join('\n');
+      };
+      const traversal = { version: 1, name: 'api', nodes: [{ id: '../../../etc/x', kind: 'vm' }] };
+      const comma = { version: 1, name: 'api', nodes: [{ id: 'a', kind: 'vm', nics: [{ id: 'e', model: 'virtio,netdev=x' }] }] };
+      for (const bad of [traversal, comma]) {
+        const r = await t.send(doc(bad));
+        expect(r.ok).toBe(false);
+        expect(r.error).toEqual({ code: 'INVALID_TOPOLOGY', message: fileError(JSON.stringify(bad)) });
+      }
+      const launched = await t.send({ type: 'launch', source: { kind: 'document', topology: traversal } });
+      expect(launched.error?.code).toBe('INVALID_TOPOLOGY');
+
+      // Garbage: a sentence, never a TypeError.
+      for (const garbage of [{ nodes: 5 }, { version: 1, name: 'x', nodes: [null, 7] }, { version: 1, name: 'x', links: 'a' }]) {
+        const r = await t.send(doc(garbage));
+        expect(r.ok).toBe(false);
+        expect(r.error?.code).toBe('INVALID_TOPOLOGY');
+        expect(r.error?.message).not.toMatch(/TypeError|Cannot read|undefined is not|internal/i);
+      }
+      const options: [unknown, string][] = [
+        [{ privilege: 'banana' }, 'options.privilege must be root, helper or user (got "banana")'],
+        [{ isolation: 'moon' }, 'options.isolation must be host or netns (got "moon")'],
+        [{ isolation: 7 }, 'options.isolation must be host or netns (got 7)'],
+        [{ stateDir: 'relative/dir' }, 'options.stateDir must be an absolute path (got "relative/dir")'],
+        [{ trust: 'yes' }, 'options.trust must be the digest an UNTRUSTED error gave (sha256:…)'],
+        [{ frobnicate: true }, 'options.frobnicate is not a launch option (isolation, privilege, stateDir, trust)'],
+        ['fast', 'options must be an object'],
+      ];
+      for (const [o, message] of options) {
+        for (const type of ['preflight', 'launch']) {
+          const r = await t.send({ ...doc(ok, o), type });
+          expect(r, JSON.stringify(o)).toEqual({ ok: false, error: { code: 'INVALID_REQUEST', message } });
+        }
+      }
+      expect((await t.send(doc(ok, { privilege: 'user', isolation: 'netns', stateDir: join(tmp, 'state') }))).ok).toBe(true);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -15,6 +15,7 @@ export { fnv1a32, hashBase36 } from './hash';
 export { migrate, MIGRATIONS, type Migration, type MigrateResult, type DocPath } from './migrations';
 export {
   loadTopology,
+  loadDocument,
   yamlLocator,
   loadErrorsFromDiagnostics,
   allLoadErrors,

@@ -262,6 +262,25 @@ export function loadTopology(text: string, file?: string): LoadResult {
   }
 }
 
+/**
+ * Validates a document given as a value (the UI's, over the engine API) exactly as a file: it goes through the
+ * loader as JSON text (JSON is YAML), so the same size and depth caps, schemas and structural checks apply. Errors
+ * and diagnostics carry no line: the value has none.
+ */
+export function loadDocument(value: unknown): LoadResult {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (e) {
+    const why = e instanceof RangeError ? 'it is nested too deeply' : 'it is not plain data';
+    return { ok: false, errors: [{ code: 'NOT_A_MAPPING', message: `the document cannot be read: ${why}` }] };
+  }
+  if (text === undefined) return { ok: false, errors: [{ code: 'NOT_A_MAPPING', message: 'the document is missing' }] };
+  const unplace = <T extends { line?: number; column?: number }>({ line: _l, column: _c, ...rest }: T) => rest;
+  const r = loadTopology(text);
+  return r.ok ? { ...r, diagnostics: r.diagnostics.map(unplace) } : { ok: false, errors: r.errors.map(unplace) };
+}
+
 /** The error-severity diagnostics of a load, as ModelErrors (what `qnet validate` fails on). */
 export function loadErrorsFromDiagnostics(diags: readonly LocatedDiagnostic[]): ModelError[] {
   return diags
