@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EngineApi, EngineEvent, LaunchOptions, VmState } from '../../shared/api';
@@ -11,6 +10,7 @@ import { loadTopology, yamlLocator } from '../../shared/model';
 import { formatTrustItem, type TrustItem } from '../../shared/model/trust';
 import { checkTrust, fileTrustStore, type TrustStore } from '../engine/trust';
 import { detachUp } from './up-detach';
+import { readTopologyFile } from '../engine/topology-file';
 import { checkFlag } from './flags';
 import { STATE_DIR_HELP, STATE_DIR_OPTION, stateDirFlag, stateDirOf } from './lab-common';
 import { formatApiError, formatEvent, formatProblems, vmEnded } from './lab-progress';
@@ -120,14 +120,9 @@ export async function upCommand(args: string[], io: Io, deps: UpDeps = {}): Prom
   const file = resolve(positionals[0]!);
   const stateDir = stateDirOf(values, UP_USAGE);
   const options = launchOptionsOf(values, stateDir);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new CliError(
-      `qnet up: cannot read ${positionals[0]}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
-    );
-  }
+  const read = await readTopologyFile(file);
+  if (!read.ok) throw new CliError(`qnet up: ${read.why}`);
+  const { text } = read;
   // The trust step before anything starts (the engine checks it again): the same items and digest as the engine's.
   const loaded = loadTopology(text, basename(file));
   let approved: LaunchOptions = options;

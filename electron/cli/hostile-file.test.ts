@@ -126,3 +126,43 @@ describe('control characters', () => {
     expect(bad.err).toContain('\\u001b[2Jvm');
   });
 });
+
+describe('resource limits', () => {
+  it('refuse a FIFO, /dev/zero and a directory at once, without reading them', () => {
+    const fifo = join(tmp, 'fifo.qnet.yaml');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    mkdirSync(join(tmp, 'dir.qnet.yaml'));
+    for (const [path, why] of [
+      [fifo, 'is not a regular file (a FIFO)'],
+      ['/dev/zero', 'is not a regular file (a character device)'],
+      [join(tmp, 'dir.qnet.yaml'), 'is a directory'],
+    ] as const) {
+      for (const command of ['validate', 'up']) {
+        const started = Date.now();
+        const r = qnet([command, path]);
+        expect(r.signal, `${command} ${path} hung`).toBeNull();
+        expect(r.code, `${command} ${path}`).toBe(1);
+        expect(r.err).toContain(why);
+        expect(Date.now() - started).toBeLessThan(10_000);
+      }
+    }
+  });
+
+  it('refuse a file over the size cap before reading it, and too many nodes or links with the cap named', () => {
+    const huge = join(tmp, 'huge.qnet.yaml');
+    let text = 'version: 1\nname: huge\nnodes:\n';
+    for (let i = 0; text.length < 9 * 1024 * 1024; i++) text += `  - { id: vm${i}, kind: vm, memory: 64, notes: padding-padding-padding }\n`;
+    writeFileSync(huge, text);
+    const big = qnet(['validate', huge]);
+    expect(big.code).toBe(1);
+    expect(big.err).toMatch(/huge\.qnet\.yaml is \d+ bytes: a topology file may be at most 8 MiB/);
+
+    const many = join(tmp, 'many.qnet.yaml');
+    text = 'version: 1\nname: many\nnodes:\n';
+    for (let i = 0; i < 10_001; i++) text += `  - { id: h${i}, kind: hub }\n`;
+    writeFileSync(many, text);
+    const r = qnet(['validate', many]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('the topology has 10001 nodes: at most 10000 are allowed');
+  });
+});

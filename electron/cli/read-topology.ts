@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { formatModelError, loadTopology, yamlLocator } from '../../shared/model';
 import type { Topology } from '../../shared/model';
 import type { Diagnostic } from '../../shared/compiler/plan';
 import { CliError } from './usage';
+import { readTopologyFile } from '../engine/topology-file';
 
 export interface ReadTopology {
   readonly topology: Topology;
@@ -12,16 +12,11 @@ export interface ReadTopology {
   readonly locate: (path: readonly (string | number)[]) => { line: number; column: number } | undefined;
 }
 
-/** Reads and loads a topology file; every load error becomes one `file:line: …` line of a CliError. */
+/** Reads (readTopologyFile: a regular file under the size cap) and loads a topology file; every load error becomes one `file:line: …` line of a CliError. */
 export async function readTopology(file: string): Promise<ReadTopology> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((error as Error).message);
-    throw new CliError(`qnet: cannot read ${file}: ${why}`);
-  }
+  const read = await readTopologyFile(file);
+  if (!read.ok) throw new CliError(`qnet: ${read.why}`);
+  const { text } = read;
   const result = loadTopology(text, basename(file));
   if (!result.ok) {
     throw new CliError(result.errors.map((e) => formatModelError({ ...e, file: e.file ?? basename(file) })).join('\n'));

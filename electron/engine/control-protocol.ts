@@ -19,6 +19,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { basename, join } from 'node:path';
 import type { EngineEvent, EngineRequest, Result } from '../../shared/api';
 import { parseLaunchOptions } from '../../shared/launchOptions';
+import { MAX_TOPOLOGY_BYTES } from '../../shared/model/limits';
 
 export const CONTROL_PROTOCOL = 1;
 
@@ -40,8 +41,8 @@ export type ServerMessage =
   | { readonly event: EngineEvent }
   | { readonly hello: ControlHello };
 
-/** Longest line either side accepts (a console paste, a whole topology document). */
-export const MAX_LINE = 8 * 1024 * 1024;
+/** Longest line either side accepts (a console paste, a whole topology document at its cap, with room for the rest). */
+export const MAX_LINE = MAX_TOPOLOGY_BYTES + 1024 * 1024;
 
 /** The control socket of the engine running as `pid` under a base state directory. */
 export function controlSocketPath(stateDir: string, pid: number = process.pid): string {
@@ -71,8 +72,11 @@ export class LineSplitter {
     for (;;) {
       const nl = text.indexOf('\n');
       if (nl < 0) break;
-      const line = this.overflow ? '' : this.pending + text.slice(0, nl);
-      const skipped = this.overflow;
+      // A line that ends in the chunk that makes it too long is as long as one that overflowed before its end.
+      const tooLong = !this.overflow && this.pending.length + nl > this.max;
+      if (tooLong) this.onOverflow();
+      const skipped = this.overflow || tooLong;
+      const line = skipped ? '' : this.pending + text.slice(0, nl);
       this.pending = '';
       this.overflow = false;
       text = text.slice(nl + 1);

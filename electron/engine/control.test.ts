@@ -8,7 +8,7 @@ import type { EngineEvent } from '../../shared/api';
 import { connectControl, type ControlClient } from './control-client';
 import { discoverLabs } from './control-discovery';
 import { fakeEngine, fakeLab, type FakeEngine } from './control-fake';
-import { controlSocketPath, parseClientLine, pidOfControlSocket } from './control-protocol';
+import { controlSocketPath, MAX_LINE, parseClientLine, pidOfControlSocket } from './control-protocol';
 import { serveControl, type ControlServer } from './control-server';
 import { JOURNAL_FILE } from './journal';
 
@@ -160,7 +160,7 @@ describe('control server and client', () => {
     await server.close();
     server = await serveControl(engine, controlSocketPath(dir), {});
     const r = await raw();
-    r.send(`{"id":1,"request":{"type":"consoleInput","lab":"a","vm":"b","data":"${'x'.repeat(9 * 1024 * 1024)}"}}\n`);
+    r.send(`{"id":1,"request":{"type":"consoleInput","lab":"a","vm":"b","data":"${'x'.repeat(MAX_LINE + 1024)}"}}\n`);
     expect(await r.next()).toMatchObject({
       id: null,
       result: { ok: false, error: { code: 'INVALID_REQUEST', message: 'line too long' } },

@@ -266,6 +266,14 @@ describe('the engine API refuses what a file would not pass, and garbage, with a
         }
       }
       expect((await t.send(doc(ok, { privilege: 'user', isolation: 'netns', stateDir: join(tmp, 'state') }))).ok).toBe(true);
+
+      // The same caps as a file: too many nodes is a sentence naming the cap, in milliseconds.
+      const hubs = { version: 1, name: 'many', nodes: Array.from({ length: 10_001 }, (_, i) => ({ id: `h${i}`, kind: 'hub' })) };
+      const many = await t.send(doc(hubs));
+      expect(many.error?.message).toContain('the topology has 10001 nodes: at most 10000 are allowed');
+      const text = `version: 1\nname: big\ndescription: "${'x'.repeat(8 * 1024 * 1024)}"\n`;
+      const big = await t.send({ type: 'preflight', source: { kind: 'yaml', text } });
+      expect(big.error?.message).toContain('the topology is larger than 8 MiB');
     } finally {
       await t.close();
     }

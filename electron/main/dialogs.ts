@@ -4,7 +4,9 @@
  * only files the user handed over (a dialog, the recent list, the command line or the OS): it names them by path,
  * main checks. The recent list and those grants are the app's, shared by every window.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { readTopologyFile } from '../engine/topology-file';
 import { basename, dirname, join, resolve } from 'node:path';
 import { app, BrowserWindow, dialog, type WebContents } from 'electron';
 import { fail, type Result } from '../../shared/api';
@@ -122,14 +124,13 @@ export class FileManager {
   }
 
   private async read(path: string): Promise<Result<{ file: DesktopFile }>> {
-    try {
-      const text = await readFile(path, 'utf8');
-      this.remember(path);
-      return { ok: true, file: { path, text } };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') this.forget(path);
-      return fail('INTERNAL', `cannot read ${path}: ${(err as Error).message}`);
+    const read = await readTopologyFile(path);
+    if (!read.ok) {
+      if (!existsSync(path)) this.forget(path);
+      return fail('INTERNAL', read.why);
     }
+    this.remember(path);
+    return { ok: true, file: { path, text: read.text } };
   }
 
   private async write(sender: WebContents, path: string, text: string): Promise<Result<{ path: string | null }>> {

@@ -1,6 +1,6 @@
 /** A problem that keeps a file from loading, located in the file. Plain data. */
 export interface ModelError {
-  /** Stable code: YAML_SYNTAX, UNKNOWN_KIND, UNKNOWN_FIELD, WRONG_TYPE, OUT_OF_RANGE, INVALID_VALUE, MISSING_FIELD, VERSION, NOT_A_MAPPING, or a structural code. */
+  /** Stable code: YAML_SYNTAX, UNKNOWN_KIND, UNKNOWN_FIELD, WRONG_TYPE, OUT_OF_RANGE, INVALID_VALUE, MISSING_FIELD, VERSION, NOT_A_MAPPING, TOO_LARGE, or a structural code. */
   readonly code: string;
   /** A sentence naming the node and the field (the location prefix is added by formatModelError). */
   readonly message: string;

@@ -10,6 +10,7 @@ import { checkStructure } from './validate';
 import { MAX_NESTING, nestingBound } from './guard';
 import { locate } from './yamlpos';
 import { fastYaml, SLOW } from './yamlfast';
+import { MAX_LINKS, MAX_NODES, MAX_TOPOLOGY_BYTES } from './limits';
 
 export { formatModelError, type ModelError } from './errors';
 
@@ -24,8 +25,8 @@ export type LoadResult =
   | { readonly ok: true; readonly topology: Topology; readonly diagnostics: LocatedDiagnostic[] }
   | { readonly ok: false; readonly errors: ModelError[] };
 
-/** Bigger files are refused before parsing (a 1,000-node lab is well under 1 MiB). */
-const MAX_TEXT = 16 * 1024 * 1024;
+/** Bigger texts are refused before parsing (a 1,000-node lab is well under 1 MiB). */
+const MAX_TEXT = MAX_TOPOLOGY_BYTES;
 const MAX_ALIASES = 100;
 
 /** The document with `nodes` left open, so each node is checked apart with its own kind's schema. */
@@ -190,7 +191,7 @@ function loadUnsafe(text: string, file: string | undefined): LoadResult {
   if (text.length > MAX_TEXT)
     return {
       ok: false,
-      errors: [{ code: 'YAML_SYNTAX', message: `the file is larger than ${MAX_TEXT / 1024 / 1024} MiB`, ...f }],
+      errors: [{ code: 'TOO_LARGE', message: `the topology is larger than ${MAX_TEXT / 1024 / 1024} MiB`, ...f }],
     };
   if (nestingBound(text) > MAX_NESTING)
     return {
@@ -220,6 +221,25 @@ function loadUnsafe(text: string, file: string | undefined): LoadResult {
   }
   const root = m.doc;
   if (m.from !== CURRENT_VERSION) ctx = withWhere(ctx, m.where);
+  // Counted before anything is checked per node: a huge list is refused in milliseconds, not minutes.
+  for (const [key, max] of [
+    ['nodes', MAX_NODES],
+    ['links', MAX_LINKS],
+  ] as const) {
+    const list = root[key];
+    if (Array.isArray(list) && list.length > max)
+      return {
+        ok: false,
+        errors: [
+          {
+            code: 'TOO_LARGE',
+            message: `the topology has ${list.length} ${key}: at most ${max} are allowed (far more than the app is built for)`,
+            ...f,
+            field: key,
+          },
+        ],
+      };
+  }
   const errors: ModelError[] = [];
   const env = Envelope.safeParse(root);
   if (!env.success) {
