@@ -1,9 +1,9 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compile } from '../../shared/compiler';
 import { emitScripts } from '../../shared/emit/scripts';
 import { readTopology } from './read-topology';
+import { prepareExportDir, writeExportFile } from './export-dir';
 import { TARGET_HELP, TARGET_OPTIONS, targetFromOptions } from './target-options';
 import { countSeverities, formatDiagnostic, placeDiagnostics } from './format-diagnostic';
 import { CliError, UsageError } from './usage';
@@ -41,17 +41,8 @@ export async function exportCommand(args: string[], io: Io): Promise<number> {
   if (!emitted.ok) {
     throw new CliError(`qnet: cannot export ${basename(file)}:\n${emitted.errors.map((e) => `  ${e.code}: ${e.message}`).join('\n')}`);
   }
-  const dir = resolve(values.out);
-  try {
-    await mkdir(dir, { recursive: true });
-    for (const f of emitted.files) {
-      const path = join(dir, f.path);
-      await writeFile(path, f.content);
-      await chmod(path, f.mode);
-    }
-  } catch (error) {
-    throw new CliError(`qnet: cannot write to ${dir}: ${(error as Error).message}`);
-  }
+  const dir = await prepareExportDir(values.out);
+  for (const f of emitted.files) await writeExportFile(join(dir, f.path), f.content, f.mode);
   io.out(`wrote ${dir}/up.sh and ${dir}/down.sh (lab ${plan.lab}, needs privilege ${plan.privilege})\n`);
   return 0;
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,5 +164,52 @@ describe('resource limits', () => {
     const r = qnet(['validate', many]);
     expect(r.code).toBe(1);
     expect(r.err).toContain('the topology has 10001 nodes: at most 10000 are allowed');
+  });
+});
+
+describe('qnet export to an unwritable or special target', () => {
+  const example = join(root, 'assets/examples/05-socket-pair.qnet.yaml');
+  const exportTo = (out: string) => qnet(['export', example, '-o', out, '--qemu-version', '7.2']);
+
+  it('fails fast with a clear error: procfs, a device, a file, a path under a file', () => {
+    writeFileSync(join(tmp, 'plain'), 'x');
+    for (const [out, why] of [
+      ['/proc/forbidden', 'cannot create /proc/forbidden'],
+      ['/proc/self/forbidden/deeper', 'cannot create /proc/self/forbidden'],
+      ['/dev/null', '/dev/null is not a directory'],
+      [join(tmp, 'plain'), `${join(tmp, 'plain')} is not a directory`],
+      [join(tmp, 'plain', 'sub'), `${join(tmp, 'plain')} is not a directory`],
+    ] as const) {
+      const started = Date.now();
+      const r = exportTo(out);
+      expect(r.signal, `export -o ${out} hung`).toBeNull();
+      expect(r.code, out).toBe(1);
+      expect(r.err, out).toContain(why);
+      expect(r.err).not.toMatch(/\n\s+at /);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    }
+  });
+
+  it('writes into a directory without following a planted symlink or opening a planted FIFO', () => {
+    const out = join(tmp, 'export-planted');
+    mkdirSync(out);
+    const victim = join(tmp, 'victim');
+    writeFileSync(victim, 'precious');
+    symlinkSync(victim, join(out, 'up.sh'));
+    const linked = exportTo(out);
+    expect(linked.code).toBe(1);
+    expect(linked.err).toContain(`${join(out, 'up.sh')} is a symbolic link`);
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
+
+    rmSync(join(out, 'up.sh'));
+    expect(spawnSync('mkfifo', [join(out, 'up.sh')]).status).toBe(0);
+    const fifo = exportTo(out);
+    expect(fifo.signal).toBeNull();
+    expect(fifo.code).toBe(1);
+    expect(fifo.err).toContain(`${join(out, 'up.sh')} is not a regular file`);
+
+    const fresh = exportTo(join(tmp, 'export-new', 'a', 'b'));
+    expect(fresh.code).toBe(0);
+    expect(statSync(join(tmp, 'export-new', 'a', 'b', 'up.sh')).mode & 0o111).not.toBe(0);
   });
 });
