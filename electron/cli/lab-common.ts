@@ -7,7 +7,8 @@ import { CliError } from './usage';
 
 export const STATE_DIR_OPTION = { 'state-dir': { type: 'string' } } as const;
 export const STATE_DIR_HELP = `  --state-dir DIR      where labs keep sockets, logs and journals (default: $QNET_STATE_DIR, else /run/qnet for
-                       root, else $XDG_RUNTIME_DIR/qnet)`;
+                       root, else $XDG_RUNTIME_DIR/qnet, else ~/.qnet); it must be yours alone (owned by you,
+                       writable by nobody else), or it is refused`;
 
 /** The base state directory from --state-dir (absolute) or the default. */
 export function stateDirOf(values: { 'state-dir'?: string | undefined }, usage: string): string {

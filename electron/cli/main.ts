@@ -11,6 +11,7 @@ import { downCommand } from './cmd-down';
 import { statusCommand } from './cmd-status';
 import { consoleCommand } from './cmd-console';
 import { logsCommand } from './cmd-logs';
+import { StateDirError } from '../engine/state-dir';
 import { CliError, UsageError, processIo, visibleIo } from './usage';
 import type { Io } from './usage';
 
@@ -76,6 +77,10 @@ export async function runCli(argv: string[], rawIo: Io = processIo): Promise<num
     if (error instanceof CliError) {
       io.err(`${error.message}\n`);
       return error.exitCode;
+    }
+    if (error instanceof StateDirError) {
+      io.err(`${error.message}\n`);
+      return 1;
     }
     const code = (error as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {

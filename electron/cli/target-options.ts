@@ -5,8 +5,9 @@ import type { Arch } from '../../shared/model';
 import { probeQemu } from '../engine/probe-qemu';
 import { probeNicModels } from '../engine/probe-nic-models';
 import type { Topology } from '../../shared/model';
-import { defaultStateDir, tinyGuestPaths } from '../engine/host-paths';
+import { defaultStateDir, shortStateDir, tinyGuestPaths } from '../engine/host-paths';
 import { probeHostInterfaces } from '../engine/host-interfaces';
+import { checkPrivateDir } from '../engine/state-dir';
 import { existsSync } from 'node:fs';
 import { UsageError } from './usage';
 import { checkFlag } from './flags';
@@ -26,7 +27,7 @@ export const TARGET_HELP = `  --qemu-version X.Y   compile for this QEMU (defaul
   --isolation MODE     host, or netns: the lab's bridges, taps and guests in a network namespace of their own
                        (default: host)
   --state-dir DIR      where labs keep sockets, logs and pidfiles (default: $QNET_STATE_DIR, else /run/qnet for
-                       root, else $XDG_RUNTIME_DIR/qnet)
+                       root, else $XDG_RUNTIME_DIR/qnet, else ~/.qnet); yours alone, or the launch refuses it
   --accel kvm|tcg      what VMs with accel: auto run on (default: tcg; the engine probes KVM, compile does not)`;
 
 const ARCHES: Arch[] = ['x86_64', 'i386', 'aarch64', 'arm', 'riscv64'];
@@ -66,8 +67,11 @@ export function targetFromOptions(
       );
     }
   }
-  const stateDir = values['state-dir'] ?? defaultStateDir();
-  checkFlag('stateDir', stateDir, usage);
+  const given = values['state-dir'] ?? defaultStateDir();
+  checkFlag('stateDir', given, usage);
+  // Its real path when it exists: the exported up.sh refuses a state directory reached through a symlink.
+  const real = checkPrivateDir(given);
+  const stateDir = real.ok ? real.path : given;
   return {
     ...DEFAULT_TARGET,
     qemuVersion,
@@ -80,5 +84,6 @@ export function targetFromOptions(
     stateDir,
     tinyGuest: Object.fromEntries(ARCHES.map((arch) => [arch, tinyGuestPaths(arch)])),
     hostInterfaces: probeHostInterfaces(),
+    shortStateDir: shortStateDir(),
   };
 }

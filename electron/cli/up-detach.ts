@@ -4,12 +4,13 @@
  * child's control socket (DIR/engine-<child pid>.sock) until the lab runs or fails, or the child exits.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labSlug } from '../../shared/compiler/index';
 import { formatModelError, loadTopology } from '../../shared/model';
 import { connectControl, type ControlClient } from '../engine/control-client';
 import { controlSocketPath } from '../engine/control-protocol';
+import { ensurePrivateDir } from '../engine/state-dir';
 import { pause } from '../engine/unix-socket';
 import { stateDirFlag } from './lab-common';
 import { CliError } from './usage';
@@ -42,11 +43,19 @@ export async function detachUp(req: DetachRequest, io: Io): Promise<number> {
   const loaded = loadTopology(req.text, req.file);
   if (!loaded.ok) throw new CliError(loaded.errors.map((e) => formatModelError(e)).join('\n'));
   const lab = labSlug(loaded.topology.name);
-  const labDir = join(req.stateDir, lab);
-  mkdirSync(labDir, { recursive: true, mode: 0o700 });
-  const logPath = join(labDir, 'qnet-up.log');
-  // Appended, never truncated: a second `up` of a running lab must not wipe the first one's log.
-  const log = openSync(logPath, 'a', 0o600);
+  const base = ensurePrivateDir(req.stateDir);
+  if (!base.ok) throw new CliError(`qnet up: ${base.message}`);
+  const labDir = ensurePrivateDir(join(base.path, lab), undefined, 'the lab directory');
+  if (!labDir.ok) throw new CliError(`qnet up: ${labDir.message}`);
+  const logPath = join(labDir.path, 'qnet-up.log');
+  // Appended, never truncated: a second `up` of a running lab must not wipe the first one's log. Never through a
+  // symlink (the directory is the user's alone, so only the user could have made one).
+  let log: number;
+  try {
+    log = openSync(logPath, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  } catch (error) {
+    throw new CliError(`qnet up: cannot open ${logPath}: ${(error as Error).message}`);
+  }
   const from = fstatSync(log).size;
   const self = req.self ?? [process.execPath, ...process.execArgv, process.argv[1] ?? ''];
   const childArgs = [...self.slice(1), 'up', ...req.args.filter((a) => a !== '--detach')];

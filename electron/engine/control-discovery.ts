@@ -8,6 +8,7 @@ import type { LabStatus } from '../../shared/api';
 import { connectControl, type ControlClient } from './control-client';
 import { pidOfControlSocket } from './control-protocol';
 import { JOURNAL_FILE } from './journal';
+import { checkPrivateDir, StateDirError } from './state-dir';
 
 export interface LiveEngine {
   readonly pid: number;
@@ -41,10 +42,14 @@ function readdir(dir: string): string[] {
 
 /** Connects to every engine under `stateDir` and lists its labs; finds labs with a journal and no engine. */
 export async function discoverLabs(
-  stateDir: string,
+  requested: string,
   options: { readonly removeDeadSockets?: boolean } = {},
 ): Promise<Discovery> {
-  const names = readdir(stateDir);
+  // Nothing under a directory someone else could write is used: not its sockets, not its journals.
+  const dir = checkPrivateDir(requested);
+  if (!dir.ok && !dir.missing) throw new StateDirError(`qnet: ${dir.message}`);
+  const stateDir = dir.ok ? dir.path : requested;
+  const names = dir.ok ? readdir(stateDir) : [];
   const engines: LiveEngine[] = [];
   const deadSockets: string[] = [];
   await Promise.all(
@@ -69,7 +74,7 @@ export async function discoverLabs(
   engines.sort((a, b) => a.pid - b.pid);
   const live = new Set(engines.flatMap((e) => e.labs.flatMap((l) => [l.stateDir.replace(/\/+$/, ''), l.lab])));
   const stale = names
-    .filter((n) => existsSync(join(stateDir, n, JOURNAL_FILE)) && !live.has(join(stateDir, n)) && !live.has(n))
+    .filter((n) => existsSync(join(stateDir, n, JOURNAL_FILE)) && !live.has(join(stateDir, n)) && !live.has(n) && !live.has(join(requested, n)))
     .sort()
     .map((lab) => ({ lab, stateDir: join(stateDir, lab) }));
   return {

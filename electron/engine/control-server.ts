@@ -5,12 +5,13 @@
  * A client that stops reading while events pile up past a bound is disconnected, so the engine's memory stays
  * bounded whatever a client does.
  */
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { fail, type EngineApi, type EngineEvent } from '../../shared/api';
 import { CONTROL_PROTOCOL, LineSplitter, type ServerMessage } from './control-protocol';
 import { createControlSession, type ControlSession } from './control-session';
+import { ensurePrivateDir, StateDirError } from './state-dir';
 
 export interface ControlServerOptions {
   /** Bytes queued to one client before it is cut off (default 16 MiB). */
@@ -57,17 +58,21 @@ function listen(server: Server, path: string): Promise<NodeJS.ErrnoException | n
   });
 }
 
-/** Listens at `path` (its directory made 0700 when missing, the socket 0600) and serves `api` there. */
+/** Listens at `requested` (its directory checked as the user's alone, made 0700 when missing; the socket 0600). */
 export async function serveControl(
   api: EngineApi,
-  path: string,
+  requested: string,
   options: ControlServerOptions = {},
 ): Promise<ControlServer> {
   const maxQueued = options.maxQueued ?? 16 * 1024 * 1024;
   const closeGraceMs = options.closeGraceMs ?? 10_000;
   const conns = new Set<Conn>();
   const inFlight = new Set<Promise<unknown>>();
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  // Only the directory's owner (or root) can reach a socket in it: the engine listens only in a directory that is
+  // the user's alone, made 0700 when missing, and through its real path.
+  const dir = ensurePrivateDir(dirname(requested));
+  if (!dir.ok) throw new StateDirError(`cannot listen on ${requested}: ${dir.message}`);
+  const path = join(dir.path, basename(requested));
 
   const send = (socket: Socket, message: ServerMessage) => {
     if (socket.destroyed || !socket.writable) return;

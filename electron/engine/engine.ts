@@ -21,6 +21,8 @@ import { buildMissingGuests, type GuestBuilder } from './guest-ondemand';
 import type { KvmProbe } from './kvm';
 import { LabRunner, type LabRunnerOptions } from './lab';
 import type { PreflightEnv } from './preflight';
+import { defaultStateDir } from './host-paths';
+import { checkPrivateDir, ensurePrivateDir } from './state-dir';
 import { probeTarget } from './target';
 import { checkTrust, defaultTrustFile, fileTrustStore, type TrustStore } from './trust';
 
@@ -83,15 +85,23 @@ export function createEngine(options: EngineOptions = {}): Engine {
     return { ok: true, topology: r.topology };
   }
 
+  /**
+   * The plan of a topology for this machine. The base state directory is compiled as its real path (made 0700 first
+   * for a launch), so every path of the plan is one the runner checks; one that is refused is compiled as given, and
+   * the runner's preflight names what is wrong with it.
+   */
   async function planFor(
     topology: Topology,
     launch: LaunchOptions = {},
+    create = false,
   ): Promise<{ ok: true; plan: LabPlan; topology: Topology; notes: readonly string[] }> {
     const o = { ...(options.stateDir ? { stateDir: options.stateDir } : {}), ...options.defaults, ...launch };
+    const given = o.stateDir ?? defaultStateDir(options.env ?? process.env);
+    const base = create ? ensurePrivateDir(given) : checkPrivateDir(given);
     const probed = await probeTarget(topology, {
       ...(o.privilege ? { privilege: o.privilege } : {}),
       ...(o.isolation ? { isolation: o.isolation } : {}),
-      ...(o.stateDir ? { stateDir: o.stateDir } : {}),
+      stateDir: base.ok ? base.path : given,
       ...(options.tinyGuest ? { tinyGuest: options.tinyGuest } : {}),
       ...(options.kvm ? { kvm: options.kvm } : {}),
       ...(options.env ? { env: options.env } : {}),
@@ -134,14 +144,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
         // Before anything runs or is probed for this lab: what it runs on the host needs the user's approval.
         const trusted = checkTrust(loaded.topology, req.options?.trust, trust);
         if (!trusted.ok) return trusted;
-        let p = await planFor(loaded.topology, req.options);
+        let p = await planFor(loaded.topology, req.options, true);
         if (trusted.note) emit({ type: 'log', lab: p.plan.lab, level: 'warn', message: trusted.note, time: Date.now() });
         if (options.buildGuest && !labs.get(p.plan.lab)?.active) {
           const lab = p.plan.lab;
           const log = (level: 'info' | 'error', message: string) =>
             emit({ type: 'log', lab, level, message, time: Date.now() });
           if (await buildMissingGuests(p.plan, p.topology, options.buildGuest, log))
-            p = await planFor(loaded.topology, req.options);
+            p = await planFor(loaded.topology, req.options, true);
         }
         const errors = p.plan.diagnostics.filter((d) => d.severity === 'error');
         if (errors.length > 0) return failed('INVALID_TOPOLOGY', errors.map((e) => e.message).join('\n'), errors);

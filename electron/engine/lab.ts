@@ -4,7 +4,7 @@
  * stop = guests in parallel, then switches, then the undos in reverse, runtime files and the journal removed.
  * Every change is an EngineEvent of shared/api.ts; nothing here throws at its callers.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiError, EngineEvent, LabState, LabStatus, LogEntry, Result, StepProgress, VmState } from '../../shared/api';
 import type { Diagnostic, HostStep, LabPlan, ProcessPlan } from '../../shared/compiler/plan';
@@ -15,6 +15,8 @@ import { Journal, JOURNAL_FILE, journaledProcesses, readJournal } from './journa
 import { isOurProcess } from './proc';
 import { LabLog } from './lab-log';
 import { preflight, hasPasswordlessSudo, type PreflightEnv } from './preflight';
+import { stateDirProblem } from './preflight-state';
+import { ensureLabDir } from './state-dir';
 import { chooseEscalation, type Escalation } from './privilege';
 import { recoverLab } from './recovery';
 import { removeRuntimeFiles } from './runtime-files';
@@ -213,6 +215,14 @@ export class LabRunner {
   private async runLaunch(): Promise<Result<{ status: LabStatus }>> {
     const { plan } = this.options;
     this.setState('preflight');
+    // Nothing is read from or written to the lab's directory before it is known to be the user's alone.
+    const dir = ensureLabDir(plan.stateDir);
+    if (!dir.ok) {
+      const problem = stateDirProblem(dir.message);
+      this.emit({ type: 'preflight', lab: this.lab, problems: [problem] });
+      this.log.add('error', problem.message);
+      return this.fail({ code: 'PREFLIGHT_FAILED', message: problem.message, diagnostics: [problem] });
+    }
     await this.recoverStale();
     const problems = await this.check(true);
     this.emit({ type: 'preflight', lab: this.lab, problems });
@@ -230,11 +240,6 @@ export class LabRunner {
     if (this.abortLaunch) return this.fail({ code: 'INVALID_REQUEST', message: 'stopped before it started' });
 
     this.setState('starting');
-    try {
-      mkdirSync(plan.stateDir, { recursive: true });
-    } catch (err) {
-      return this.fail({ code: 'INTERNAL', message: `cannot create ${plan.stateDir}: ${(err as Error).message}` });
-    }
     const opened = Journal.open(plan.stateDir, { lab: plan.lab, netns: plan.netns });
     if (!opened.ok) return this.fail({ code: 'INTERNAL', message: opened.error.message });
     this.journal = opened.journal;

@@ -12,6 +12,7 @@ import type { KvmProbe } from './kvm';
 import { checkBootFiles, checkVhostBackends } from './preflight-files';
 import { checkHelper, checkHostInterfaces, checkLabRunning, checkNames, checkPrivilege } from './preflight-host';
 import { checkPorts } from './preflight-ports';
+import { checkStateDirs } from './preflight-state';
 import { checkVdeSwitches } from './preflight-vde';
 import { checkKvm, checkPrograms, checkQemuVersion } from './preflight-programs';
 import { spawnEnv } from './which';
@@ -77,12 +78,14 @@ export async function preflight(plan: LabPlan, topology: Topology, penv: Preflig
     launching: penv.launching ?? false,
     links: penv.links ?? readHostLinks(env),
   };
+  const unsafe = checkStateDirs(ctx);
   const problems = [
+    ...unsafe,
     ...checkPrograms(ctx),
     ...checkQemuVersion(ctx),
     ...(await checkKvm(ctx)),
     ...checkBootFiles(ctx),
-    ...checkLabRunning(ctx),
+    ...(unsafe.length === 0 ? checkLabRunning(ctx) : []), // an unsafe directory's journal is not read
     ...checkNames(ctx),
     ...checkHostInterfaces(ctx),
     ...(await checkPorts(ctx)),

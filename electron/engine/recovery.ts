@@ -11,6 +11,7 @@ import { Journal, JOURNAL_FILE, journaledProcesses, pendingUndo, readJournal, un
 import { chooseEscalation, type Escalation } from './privilege';
 import { isOurProcess, pidAlive } from './proc';
 import { sweepStateDir } from './runtime-files';
+import { checkPrivateDir } from './state-dir';
 import { pause } from './unix-socket';
 import { spawnEnv } from './which';
 
@@ -57,9 +58,13 @@ async function waitGone(pid: number, ms: number): Promise<boolean> {
 }
 
 /** Stops what a lab's journal says may still run, undoes its host steps, removes its runtime files and journal. */
-export async function recoverLab(stateDir: string, options: RecoveryOptions = {}): Promise<RecoveryReport> {
-  const path = join(stateDir, JOURNAL_FILE);
+export async function recoverLab(requested: string, options: RecoveryOptions = {}): Promise<RecoveryReport> {
   const none = { killed: [], skipped: [], undone: [], unfinished: [], failures: [], removedFiles: [] };
+  // A journal in a directory someone else can write could say anything: it is not read at all.
+  const dir = checkPrivateDir(requested, undefined, 'the lab directory');
+  if (!dir.ok) return dir.missing ? { ok: true, ...none, hadJournal: false } : { ok: false, ...none, failures: [dir.message], hadJournal: true };
+  const stateDir = dir.path;
+  const path = join(stateDir, JOURNAL_FILE);
   if (!existsSync(path)) return { ok: true, ...none, hadJournal: false };
   const read = readJournal(path);
   if (!read.ok) return { ok: false, ...none, failures: [read.error.message], hadJournal: true };

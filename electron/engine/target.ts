@@ -9,7 +9,7 @@ import { DEFAULT_TARGET, type Target } from '../../shared/compiler/target';
 import type { Arch, Topology } from '../../shared/model';
 import { standardQemu } from '../../shared/model/trust';
 import { probeHostInterfaces } from './host-interfaces';
-import { defaultStateDir, tinyGuestPaths } from './host-paths';
+import { defaultStateDir, shortStateDir, tinyGuestPaths } from './host-paths';
 import { probeKvm, type KvmProbe } from './kvm';
 import { probeNicModels } from './probe-nic-models';
 import { probeQemu } from './probe-qemu';
@@ -69,6 +69,7 @@ export async function probeTarget(topology: Topology, options: ProbeTargetOption
     stateDir: options.stateDir ?? defaultStateDir(env),
     tinyGuest,
     hostInterfaces: probeHostInterfaces(),
+    shortStateDir: shortStateDir(env),
   };
   return { target, kvm, notes };
 }

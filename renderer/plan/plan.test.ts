@@ -67,10 +67,10 @@ describe('target options', () => {
     const over = targetFor(
       t,
       { base, probesNicModels: false, nicModels: {} },
-      { privilege: 'user', isolation: 'netns', stateDir: '/tmp/qn' },
+      { privilege: 'user', isolation: 'netns', stateDir: '/run/user/1000/qn' },
     );
     expect(Object.keys(over)).toEqual(Object.keys(plain));
-    expect(over).toMatchObject({ privilege: 'user', isolation: 'netns', stateDir: '/tmp/qn' });
+    expect(over).toMatchObject({ privilege: 'user', isolation: 'netns', stateDir: '/run/user/1000/qn' });
   });
   it('a user privilege on the tap-bridge example raises ROOT_REQUIRED', () => {
     const t = example('02-tap-bridge.qnet.yaml');

@@ -1,5 +1,5 @@
 import type { Topology } from '../model/schema';
-import type { Diagnostic } from './plan';
+import type { Diagnostic, Fix } from './plan';
 import type { Target } from './target';
 import type { Graph } from './graph';
 import type { IfnameAllocator } from './derive';
@@ -57,7 +57,9 @@ export function addVmDep(ctx: Ctx, vm: string, proc: string): void {
 
 /**
  * Check a unix socket path against the 107-byte limit once; an over-long path is an error. Paths under the lab's
- * state directory get a fix that shortens the state directory; paths the user typed get a fix on that field.
+ * state directory get a fix that shortens the state directory: to the target's short directory of the user's own
+ * when that makes the path fit (never a shared one such as /tmp/qn, which another user could make first), else
+ * advice; paths the user typed get a fix on that field.
  */
 export function checkUnixPath(ctx: Ctx, path: string, what: string, where: { nodes?: string[]; links?: string[] }): void {
   if (ctx.checkedPaths.has(path)) return;
@@ -65,9 +67,7 @@ export function checkUnixPath(ctx: Ctx, path: string, what: string, where: { nod
   const bytes = utf8Bytes(path);
   if (bytes <= UNIX_PATH_MAX) return;
   const underState = path.startsWith(`${ctx.labDir}/`);
-  const fix = underState
-    ? { label: 'Use a shorter state directory, such as /tmp/qn', action: { kind: 'set-target' as const, field: 'stateDir' as const, value: '/tmp/qn' } }
-    : { label: `Choose a path of at most ${UNIX_PATH_MAX} bytes` };
+  const fix = underState ? shorterStateDir(ctx, path) : { label: `Choose a path of at most ${UNIX_PATH_MAX} bytes` };
   ctx.diagnostics.push(
     diag('SOCKET_PATH_TOO_LONG', `${what}: unix socket path ${path} is ${bytes} bytes; QEMU accepts at most ${UNIX_PATH_MAX}`, {
       nodes: where.nodes ?? [],
@@ -75,4 +75,13 @@ export function checkUnixPath(ctx: Ctx, path: string, what: string, where: { nod
       fix,
     }),
   );
+}
+
+/** The fix of a socket path under the state directory that is too long. */
+function shorterStateDir(ctx: Ctx, path: string): Fix {
+  const short = ctx.target.shortStateDir;
+  const base = ctx.target.stateDir.replace(/\/+$/, '');
+  if (short !== undefined && short !== base && utf8Bytes(short + path.slice(base.length)) <= UNIX_PATH_MAX)
+    return { label: `Use the shorter state directory ${short} (your own)`, action: { kind: 'set-target', field: 'stateDir', value: short } };
+  return { label: 'Use a shorter state directory of your own (--state-dir DIR, not a shared one like /tmp), or shorter lab and node names' };
 }

@@ -103,10 +103,17 @@ describe('compiler diagnostics', () => {
     expect(only(p, 'DUPLICATE_IFNAME').nodes).toEqual(['b1', 'b2']);
   });
   it('SOCKET_PATH_TOO_LONG', () => {
-    const p = lab([vm('v')], [], { stateDir: `/tmp/${'x'.repeat(90)}` });
+    const long = `/home/${'x'.repeat(90)}`;
+    const p = lab([vm('v')], [], { stateDir: long, shortStateDir: '/run/user/1000/qn' });
     const d = p.diagnostics.filter((x) => x.code === 'SOCKET_PATH_TOO_LONG');
     expect(d.length).toBeGreaterThanOrEqual(2);
-    expect(d[0]!.fix!.action).toEqual({ kind: 'set-target', field: 'stateDir', value: '/tmp/qn' });
+    // The user's own short directory, never a shared one such as /tmp/qn (another user could make it first).
+    expect(d[0]!.fix).toEqual({ label: 'Use the shorter state directory /run/user/1000/qn (your own)', action: { kind: 'set-target', field: 'stateDir', value: '/run/user/1000/qn' } });
+    // Without one (or when it would not fit either), advice and no action.
+    for (const over of [{}, { shortStateDir: `/home/${'y'.repeat(95)}` }]) {
+      const fix = lab([vm('v')], [], { stateDir: long, ...over }).diagnostics.find((x) => x.code === 'SOCKET_PATH_TOO_LONG')!.fix!;
+      expect(fix).toEqual({ label: 'Use a shorter state directory of your own (--state-dir DIR, not a shared one like /tmp), or shorter lab and node names' });
+    }
     const q = lab([vm('v'), { kind: 'vhost-user', id: 'vu', socket: `/run/${'y'.repeat(110)}` }], [{ a: 'v:e0', b: 'vu' }]);
     expect(only(q, 'SOCKET_PATH_TOO_LONG').nodes).toEqual(['vu']);
   });

@@ -106,7 +106,8 @@ export function compile(topology: Topology, target: Target): LabPlan {
   backendMissing(ctx);
   diagnostics.push(...unpeeredNetdevs(vms));
 
-  // What was discovered about this machine's interfaces is the compile's input, not part of the plan (plan.json).
-  const { hostInterfaces: _discovered, ...planTarget } = target;
+  // What was discovered about this machine (its interfaces, a short state directory of its user's) is the
+  // compile's input, not part of the plan (plan.json).
+  const { hostInterfaces: _discovered, shortStateDir: _short, ...planTarget } = target;
   return { lab, stateDir: labDir, netns, privilege, target: planTarget, vms, hostSteps: steps, processes, diagnostics: [...structural, ...diagnostics] };
 }

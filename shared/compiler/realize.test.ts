@@ -41,8 +41,8 @@ describe('vm - vm', () => {
   const pair = [vm('a'), vm('b')];
   test('auto on 7.2: unix stream, a serves, b connects after a (no reconnect on 7.2)', () => {
     const p = lab(pair, [{ id: 'ab', a: 'a:e0', b: 'b:e0' }]);
-    expect(valuesOf(argvOf(p, 'a'), '-netdev')).toEqual(['stream,id=net-e0,server=on,addr.type=unix,addr.path=/tmp/qnet/lab/ab.sock']);
-    expect(valuesOf(argvOf(p, 'b'), '-netdev')).toEqual(['stream,id=net-e0,server=off,addr.type=unix,addr.path=/tmp/qnet/lab/ab.sock']);
+    expect(valuesOf(argvOf(p, 'a'), '-netdev')).toEqual(['stream,id=net-e0,server=on,addr.type=unix,addr.path=/run/qnet/lab/ab.sock']);
+    expect(valuesOf(argvOf(p, 'b'), '-netdev')).toEqual(['stream,id=net-e0,server=off,addr.type=unix,addr.path=/run/qnet/lab/ab.sock']);
     expect(p.processes.find((x) => x.id === 'vm-b')!.dependsOn).toEqual(['vm-a']);
     expect(p.processes.find((x) => x.id === 'vm-a')!.dependsOn).toEqual([]);
   });
@@ -60,8 +60,8 @@ describe('vm - vm', () => {
   });
   test('dgram over unix: each side binds its own path, no start order', () => {
     const p = lab(pair, [{ id: 'ab', a: 'a:e0', b: 'b:e0', transport: 'dgram' }]);
-    expect(valuesOf(argvOf(p, 'a'), '-netdev')).toEqual(['dgram,id=net-e0,local.type=unix,local.path=/tmp/qnet/lab/ab.a.sock,remote.type=unix,remote.path=/tmp/qnet/lab/ab.b.sock']);
-    expect(valuesOf(argvOf(p, 'b'), '-netdev')).toEqual(['dgram,id=net-e0,local.type=unix,local.path=/tmp/qnet/lab/ab.b.sock,remote.type=unix,remote.path=/tmp/qnet/lab/ab.a.sock']);
+    expect(valuesOf(argvOf(p, 'a'), '-netdev')).toEqual(['dgram,id=net-e0,local.type=unix,local.path=/run/qnet/lab/ab.a.sock,remote.type=unix,remote.path=/run/qnet/lab/ab.b.sock']);
+    expect(valuesOf(argvOf(p, 'b'), '-netdev')).toEqual(['dgram,id=net-e0,local.type=unix,local.path=/run/qnet/lab/ab.b.sock,remote.type=unix,remote.path=/run/qnet/lab/ab.a.sock']);
     expect(p.processes.every((x) => x.dependsOn.length === 0)).toBe(true);
   });
   test('dgram over inet: a binds the port, b the next one, derived from the port base', () => {
@@ -219,10 +219,10 @@ describe('vm - vde', () => {
       [vm('a'), vm('b'), { kind: 'vde', id: 'sw', ports: 8, hub: true, slirp: { dhcp: true, network: '10.5.0.0/24' } }],
       [{ a: 'a:e0', b: 'sw' }, { a: 'b:e0', b: 'sw' }],
     );
-    expect(valuesOf(argvOf(p, 'a'), '-netdev')).toEqual(['vde,id=net-e0,sock=/tmp/qnet/lab/sw.vde']);
+    expect(valuesOf(argvOf(p, 'a'), '-netdev')).toEqual(['vde,id=net-e0,sock=/run/qnet/lab/sw.vde']);
     expect(p.processes.slice(0, 2)).toEqual([
-      { id: 'vde-sw', kind: 'vde_switch', node: 'sw', argv: ['vde_switch', '-s', '/tmp/qnet/lab/sw.vde', '-n', '8', '-x'], dependsOn: [], ready: { type: 'path', path: '/tmp/qnet/lab/sw.vde/ctl' }, holdStdin: true, stderrLog: '/tmp/qnet/lab/vde-sw.log' },
-      { id: 'slirpvde-sw', kind: 'slirpvde', node: 'sw', argv: ['slirpvde', '-s', '/tmp/qnet/lab/sw.vde', '-D', '-H', '10.5.0.0/24'], dependsOn: ['vde-sw'], ready: { type: 'none' }, holdStdin: true, stderrLog: '/tmp/qnet/lab/slirpvde-sw.log' },
+      { id: 'vde-sw', kind: 'vde_switch', node: 'sw', argv: ['vde_switch', '-s', '/run/qnet/lab/sw.vde', '-n', '8', '-x'], dependsOn: [], ready: { type: 'path', path: '/run/qnet/lab/sw.vde/ctl' }, holdStdin: true, stderrLog: '/run/qnet/lab/vde-sw.log' },
+      { id: 'slirpvde-sw', kind: 'slirpvde', node: 'sw', argv: ['slirpvde', '-s', '/run/qnet/lab/sw.vde', '-D', '-H', '10.5.0.0/24'], dependsOn: ['vde-sw'], ready: { type: 'none' }, holdStdin: true, stderrLog: '/run/qnet/lab/slirpvde-sw.log' },
     ]);
     expect(p.processes.find((x) => x.id === 'vm-a')!.dependsOn).toEqual(['slirpvde-sw', 'vde-sw']);
     expect(p.privilege).toBe('user');

@@ -38,14 +38,19 @@ export interface Target {
    * treated as wireless whatever the file says. Never copied into the plan (its target leaves it out).
    */
   readonly hostInterfaces?: readonly HostInterface[];
+  /**
+   * A short state directory of the user's own (never a shared one such as /tmp/qn), which SOCKET_PATH_TOO_LONG
+   * proposes when it makes the paths fit. Found on this machine; never copied into the plan.
+   */
+  readonly shortStateDir?: string;
 }
 
-/** The defaults: Debian 12's QEMU, root, on the host, state under /tmp/qnet. */
+/** The defaults: Debian 12's QEMU, root, on the host, state under /run/qnet (root's own). */
 export const DEFAULT_TARGET: Target = {
   qemuVersion: { major: 7, minor: 2 },
   privilege: 'root',
   isolation: 'host',
-  stateDir: '/tmp/qnet',
+  stateDir: '/run/qnet',
   netdevBackends: null,
   kvm: false,
   bridgeHelper: '/usr/lib/qemu/qemu-bridge-helper',

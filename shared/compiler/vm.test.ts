@@ -8,18 +8,18 @@ describe('VM base argv', () => {
   test('x86_64 defaults: q35, tcg, no -cpu, tiny guest placeholders, console, QMP, pidfile', () => {
     const vm = one({});
     expect(vm.argv.slice(0, 16)).toEqual([
-      'qemu-system-x86_64', '-name', 'v', '-nodefaults', '-display', 'none', '-machine', 'q35', '-accel', 'tcg', '-smp', '1', '-m', '256', '-kernel', '/tmp/qnet/guest/x86_64/vmlinuz',
+      'qemu-system-x86_64', '-name', 'v', '-nodefaults', '-display', 'none', '-machine', 'q35', '-accel', 'tcg', '-smp', '1', '-m', '256', '-kernel', '/run/qnet/guest/x86_64/vmlinuz',
     ]);
     expect(vm.argv).not.toContain('-cpu');
-    expect(valuesOf(vm.argv, '-initrd')).toEqual(['/tmp/qnet/guest/x86_64/initramfs.cpio.gz']);
+    expect(valuesOf(vm.argv, '-initrd')).toEqual(['/run/qnet/guest/x86_64/initramfs.cpio.gz']);
     expect(valuesOf(vm.argv, '-append')).toEqual(['console=ttyS0 no_timer_check qnet.hostname=v']);
     expect(valuesOf(vm.argv, '-chardev')).toEqual([
-      'socket,id=con0,path=/tmp/qnet/lab/v.console.sock,server=on,wait=off,logfile=/tmp/qnet/lab/v.console.log,logappend=on',
+      'socket,id=con0,path=/run/qnet/lab/v.console.sock,server=on,wait=off,logfile=/run/qnet/lab/v.console.log,logappend=on',
     ]);
     expect(valuesOf(vm.argv, '-serial')).toEqual(['chardev:con0']);
-    expect(valuesOf(vm.argv, '-qmp')).toEqual(['unix:/tmp/qnet/lab/v.qmp.sock,server=on,wait=off']);
-    expect(valuesOf(vm.argv, '-pidfile')).toEqual(['/tmp/qnet/lab/v.pid']);
-    expect(vm).toMatchObject({ console: '/tmp/qnet/lab/v.console.sock', consoleLog: '/tmp/qnet/lab/v.console.log', qmp: '/tmp/qnet/lab/v.qmp.sock', pidfile: '/tmp/qnet/lab/v.pid' });
+    expect(valuesOf(vm.argv, '-qmp')).toEqual(['unix:/run/qnet/lab/v.qmp.sock,server=on,wait=off']);
+    expect(valuesOf(vm.argv, '-pidfile')).toEqual(['/run/qnet/lab/v.pid']);
+    expect(vm).toMatchObject({ console: '/run/qnet/lab/v.console.sock', consoleLog: '/run/qnet/lab/v.console.log', qmp: '/run/qnet/lab/v.qmp.sock', pidfile: '/run/qnet/lab/v.pid' });
   });
   test('kvm when probed; explicit accel and cpu honoured; custom binary', () => {
     expect(valuesOf(one({}, { kvm: true }).argv, '-accel')).toEqual(['kvm']);
@@ -78,7 +78,7 @@ describe('VM base argv', () => {
   test('the VM process carries the same argv, readiness from QMP', () => {
     const plan = compile(topo({ nodes: [{ kind: 'vm', id: 'v' }] }), target());
     expect(plan.processes).toEqual([
-      { id: 'vm-v', kind: 'vm', node: 'v', argv: plan.vms[0]!.argv, dependsOn: [], ready: { type: 'qmp', socket: '/tmp/qnet/lab/v.qmp.sock' }, holdStdin: false, pidfile: '/tmp/qnet/lab/v.pid', stderrLog: '/tmp/qnet/lab/v.stderr.log' },
+      { id: 'vm-v', kind: 'vm', node: 'v', argv: plan.vms[0]!.argv, dependsOn: [], ready: { type: 'qmp', socket: '/run/qnet/lab/v.qmp.sock' }, holdStdin: false, pidfile: '/run/qnet/lab/v.pid', stderrLog: '/run/qnet/lab/v.stderr.log' },
     ]);
     expect(plan.privilege).toBe('user');
     expect(plan.netns).toBeNull();

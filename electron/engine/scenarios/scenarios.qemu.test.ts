@@ -4,7 +4,7 @@
  * the guests' serial consoles through the engine's API. After each test nothing of the lab is left.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, cpSync, statSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, cpSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -311,7 +311,7 @@ describe('3. bridge through qemu-bridge-helper as an unprivileged user', () => {
     const { text, name } = topologyText('03-bridge-helper.qnet.yaml');
     const stateBase = mkdtempSync(join(tmpdir(), 'qnsc-helper-'));
     trackDir(stateBase);
-    chmodSync(stateBase, 0o777);
+    chownSync(stateBase, uid, -1); // the user's own state directory: a shared one is refused
 
     // Without the ACL line: preflight (as that user, in its "host") fails with a sentence naming the line.
     const restoreNone = installBridgeAcl(['allow qnsc-other']);

@@ -1,0 +1,104 @@
+/**
+ * Trusting a state directory. Labs keep journals (replayed as root by recovery), sockets (the engine's control,
+ * QEMU's QMP and consoles), pidfiles and logs there: whoever can write in it, or replace it, or any directory
+ * above it, can make the engine kill, run or overwrite things. So a state directory is used only when
+ * - it is a directory owned by the user (root's only when root-owned), writable by nobody else (no group or other
+ *   write bit), reached through its real path (no symlink in it that someone else could swap), and
+ * - every directory above it is owned by root or the user and writable by nobody else, unless it is sticky like
+ *   /tmp (then nobody else can rename or delete what the user owns in it).
+ * A base directory the engine makes is made 0700. Everything else is refused with a sentence naming the path
+ * and the fix.
+ */
+import { lstatSync, mkdirSync, realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** A state directory refused (the message names the path and the fix): the CLI prints it as is. */
+export class StateDirError extends Error {
+  override readonly name = 'StateDirError';
+}
+
+/** The effective uid of this process (who owns what it creates). */
+export function effectiveUid(): number {
+  return process.geteuid?.() ?? 0;
+}
+
+export type DirCheck =
+  | { readonly ok: true; readonly path: string }
+  | { readonly ok: false; readonly missing: boolean; readonly message: string };
+
+const refuse = (message: string, missing = false): DirCheck => ({ ok: false, missing, message });
+const octal = (mode: number) => `0${(mode & 0o7777).toString(8)}`;
+const WHERE = 'use a directory of your own: --state-dir DIR or $QNET_STATE_DIR';
+
+function errnoOf(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? '';
+}
+
+/**
+ * The real path of state directory `dir` when it, and every directory above it, is safe for `uid` (see the file
+ * comment); otherwise why not. `what` names it in messages ("the state directory", "the lab directory").
+ */
+export function checkPrivateDir(dir: string, uid: number = effectiveUid(), what = 'the state directory'): DirCheck {
+  if (!dir.startsWith('/')) return refuse(`${what} ${dir} is not an absolute path`);
+  let real: string;
+  try {
+    real = realpathSync(dir);
+  } catch (err) {
+    return errnoOf(err) === 'ENOENT' ? refuse(`${what} ${dir} does not exist`, true) : refuse(`cannot read ${what} ${dir}: ${(err as Error).message}`);
+  }
+  const chain: string[] = [];
+  for (let d = real; ; d = dirname(d)) {
+    chain.unshift(d);
+    if (d === '/') break;
+  }
+  for (const d of chain) {
+    let st;
+    try {
+      st = lstatSync(d);
+    } catch (err) {
+      return refuse(`cannot read ${d} (above ${what} ${dir}): ${(err as Error).message}`);
+    }
+    const own = d === real;
+    const by = own ? `${what} ${dir}${real !== dir ? ` (${real})` : ''}` : `${d}, above ${what} ${dir},`;
+    if (!st.isDirectory()) return refuse(`${by} is not a directory`);
+    const owners = own || uid === 0 ? [uid] : [0, uid];
+    if (!owners.includes(st.uid)) {
+      const whose = uid === 0 ? 'root' : `you (uid ${uid})${own ? '' : ' or root'}`;
+      return refuse(`${by} belongs to uid ${st.uid}, not to ${whose}: whoever owns it can plant journals, sockets and symlinks there; ${WHERE}`);
+    }
+    const othersWrite = (st.mode & 0o022) !== 0;
+    const sticky = (st.mode & 0o1000) !== 0;
+    if (othersWrite && (own || !sticky)) {
+      const fix = own ? `chmod 700 ${real}` : `chmod go-w ${d}, or ${WHERE}`;
+      return refuse(`${by} is writable by ${(st.mode & 0o002) !== 0 ? 'anyone' : 'its group'} (mode ${octal(st.mode)}): ${fix}`);
+    }
+  }
+  return { ok: true, path: real };
+}
+
+/** Makes `dir` when it is missing (mode 0700, and any missing parents 0700 too), then checks it (checkPrivateDir). */
+export function ensurePrivateDir(dir: string, uid: number = effectiveUid(), what = 'the state directory'): DirCheck {
+  const first = checkPrivateDir(dir, uid, what);
+  if (first.ok || !first.missing) return first;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    return refuse(`cannot create ${what} ${dir}: ${(err as Error).message}`);
+  }
+  return checkPrivateDir(dir, uid, what);
+}
+
+/**
+ * The lab directory `labDir` (`<base>/<lab>`), made when missing, both it and its base checked: the base made
+ * 0700 when missing. The path must be real already (the engine compiles with the base's real path), so that every
+ * path of the plan under it is the path that was checked.
+ */
+export function ensureLabDir(labDir: string, uid: number = effectiveUid()): DirCheck {
+  const base = ensurePrivateDir(dirname(labDir), uid);
+  if (!base.ok) return base;
+  const lab = ensurePrivateDir(labDir, uid, 'the lab directory');
+  if (!lab.ok) return lab;
+  if (lab.path !== labDir) return refuse(`the lab directory ${labDir} is reached through a symlink (its real path is ${lab.path}): use the real path as the state directory`);
+  return lab;
+}
+
