@@ -95,7 +95,7 @@ function LinkForm({ id }: { id: string }) {
             label="Transport"
             name="transport"
             type="select"
-            options={['auto', 'stream', 'dgram', 'socket']}
+            options={['auto', 'stream', 'dgram', 'socket', 'socket-udp']}
             value={link.transport}
             onTry={(v) => tryLinkField(id, ['transport'], v)}
             onDone={doneTyping}

@@ -28,11 +28,13 @@ export function machineInfo(vm: VmNode): MachineInfo {
   const [type = machine, ...opts] = machine.split(',');
   const microvm = type === 'microvm';
   const virt = type === 'virt' || type.startsWith('virt-');
+  // Arm's Versatile Express boards have virtio-mmio transports too (libvirt gives them virtio-net-device).
+  const vexpress = type.startsWith('vexpress-') && ARM.has(vm.arch);
   return {
     machine,
     type,
     hasPci: !microvm || opts.includes('pcie=on'),
-    hasVirtioMmio: microvm || (virt && MMIO_ARCHES.has(vm.arch)),
+    hasVirtioMmio: microvm || vexpress || (virt && MMIO_ARCHES.has(vm.arch)),
     console: ARM.has(vm.arch) && virt ? 'ttyAMA0' : 'ttyS0',
   };
 }

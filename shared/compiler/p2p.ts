@@ -18,7 +18,7 @@ export interface P2pPlan {
 
 interface Resolved {
   readonly l: LinkInfo;
-  readonly transport: 'stream' | 'dgram' | 'socket';
+  readonly transport: 'stream' | 'dgram' | 'socket' | 'socket-udp';
   readonly family: 'unix' | 'inet';
 }
 
@@ -29,6 +29,7 @@ function resolve(ctx: Ctx, l: LinkInfo): Resolved {
   let transport = l.link.transport === 'auto' ? (modernOk ? 'stream' : 'socket') : l.link.transport;
   let family = l.link.family;
   const v = `${ctx.target.qemuVersion.major}.${ctx.target.qemuVersion.minor}`;
+  if (transport === 'socket-udp') return { l, transport, family: 'inet' };
   if (transport === 'dgram' && !modernOk) {
     // The socket backend's udp= mode carries the same one-frame-per-datagram traffic, over IPv4 only.
     ctx.diagnostics.push(
@@ -68,8 +69,9 @@ function resolve(ctx: Ctx, l: LinkInfo): Resolved {
 function reserveExplicit(ctx: Ctx, r: Resolved): void {
   const port = r.l.link.port;
   if (r.family !== 'inet' || port === undefined) return;
-  const proto = r.transport === 'dgram' ? 'udp' : 'tcp';
-  const ports = r.transport === 'dgram' ? [port, r.l.link.peerPort ?? port + 1] : [port];
+  const udp = r.transport === 'dgram' || r.transport === 'socket-udp';
+  const proto = udp ? 'udp' : 'tcp';
+  const ports = udp ? [port, r.l.link.peerPort ?? port + 1] : [port];
   for (const p of ports) {
     const owner = { what: `link ${r.l.id} (${r.transport})`, nodes: [r.l.a.node.id, r.l.b.node.id], links: [r.l.id] };
     const prev = p > 65535 ? null : ctx.ports.reserve(proto, p, owner);
@@ -86,9 +88,10 @@ function reserveExplicit(ctx: Ctx, r: Resolved): void {
 
 function portOf(ctx: Ctx, r: Resolved): number {
   if (r.l.link.port !== undefined) return r.l.link.port;
-  const count = r.transport === 'dgram' ? 2 : 1;
+  const udp = r.transport === 'dgram' || r.transport === 'socket-udp';
+  const count = udp ? 2 : 1;
   const owner = { what: `link ${r.l.id} (${r.transport})`, nodes: [r.l.a.node.id, r.l.b.node.id], links: [r.l.id] };
-  const p = ctx.ports.derive(r.transport === 'dgram' ? 'udp' : 'tcp', `link/${r.l.id}`, count, owner);
+  const p = ctx.ports.derive(udp ? 'udp' : 'tcp', `link/${r.l.id}`, count, owner);
   if (p !== null) return p;
   ctx.diagnostics.push(
     diag('PORT_EXHAUSTED', `link ${r.l.id}: no free port left above the port base ${ctx.topology.settings.portBase}`, {
@@ -151,8 +154,9 @@ function plan(ctx: Ctx, r: Resolved, order: StartOrder): P2pPlan {
       }),
     );
   }
-  if (transport === 'dgram' && !qemuAtLeast(ctx.target, 7, 2)) {
-    // Before 7.2: each side binds its own port (localaddr=) and sends to the other's (udp=); no start order.
+  if (transport === 'socket-udp' || (transport === 'dgram' && !qemuAtLeast(ctx.target, 7, 2))) {
+    // The socket UDP pair (before 7.2, dgram's stand-in): each side binds its own port (localaddr=) and sends to the
+    // other's (udp=); no start order.
     useBackend(ctx, 'socket', vmA);
     const mk = (me: number, peer: number) => backend('socket', [['udp', `${dialHost}:${peer}`], ['localaddr', `${bindHost}:${me}`]]);
     return { transport: 'socket', family, a: mk(port, peerPort), b: mk(peerPort, port), label: `socket udp ${port}/${peerPort}` };

@@ -387,8 +387,11 @@ export const Link = z.strictObject({
   id: Id.optional(),
   a: Endpoint,
   b: Endpoint,
-  /** VM-to-VM links: `auto` is stream on QEMU >= 7.2 and socket below. */
-  transport: z.enum(['auto', 'stream', 'dgram', 'socket']).default('auto'),
+  /**
+   * VM-to-VM links: `auto` is stream on QEMU >= 7.2 and socket below; `socket` is a TCP listen/connect pair,
+   * `socket-udp` the older UDP pair (`socket,udp=…,localaddr=…`) over IPv4.
+   */
+  transport: z.enum(['auto', 'stream', 'dgram', 'socket', 'socket-udp']).default('auto'),
   /** VM-to-VM links: unix sockets in the state directory (default) or TCP/UDP on 127.0.0.1. */
   family: z.enum(['unix', 'inet']).default('unix'),
   /** VM-to-VM inet links: the port the listening side binds (dgram: the `a` side; `b` gets port + 1). */

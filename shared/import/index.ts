@@ -1,0 +1,287 @@
+/**
+ * Import: QEMU command lines and shell scripts into a topology. Pure, like the compiler: text in, a topology (or
+ * none, when the text holds no QEMU command) and diagnostics that name the line and column of what could not be
+ * taken. One VM per QEMU command; links inferred across commands (a listener and its connector, mirrored dgram
+ * ends, one multicast group, one VDE directory, one bridge or tap name); what the drawing does not model kept in
+ * each VM's extra arguments or node options; what the lab sets itself left out and said.
+ */
+import { defaultMachine, frontendModel, machineInfo } from '../compiler/machine';
+import { Mac, Nic, Topology, type Link, type VmNode } from '../model/schema';
+import { asWritten, classify, type Candidate, type ClassifyScope, type NodeCandidate } from './backends';
+import type { ImportDiagnostic } from './diagnostics';
+import { placeNodes } from './layout';
+import { collapseHubs, readVmNet, type Frontend, type NetdevDef } from './netparse';
+import { concreteNicModel } from './nicmodel';
+import { pairEnds, type PlacedEnd } from './pairs';
+import { readQemuCommand, type QemuArg, type QemuCommand } from './qemuargv';
+import { Reporter } from './report';
+import { splitShell, wordOffset, type ShellCommand } from './shell';
+import { Source } from './source';
+import { guestName, vmFields } from './vmfields';
+
+export type { ImportDiagnostic } from './diagnostics';
+export { IMPORT_CODES, type ImportCode } from './diagnostics';
+export { networkEquivalent, networkFacts, type Equivalence } from './equivalent';
+
+/** What an import gives: the topology (null when the text holds no QEMU command), and what it says about it. */
+export interface ImportResult {
+  readonly topology: Topology | null;
+  readonly diagnostics: readonly ImportDiagnostic[];
+  /** True when an error diagnostic says part of the text could not be taken: the drawing is not the whole of it. */
+  readonly partial: boolean;
+}
+
+/** Options of an import. */
+export interface ImportOptions {
+  /** The topology's name (e.g. from the file name); made valid, default `imported`. */
+  readonly name?: string;
+}
+
+/** A valid id from a hint, unique among `used` (which it joins). */
+function uniqueId(hint: string, used: Set<string>): string {
+  let base = hint.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[^A-Za-z]+/, '').slice(0, 28).replace(/-+$/, '');
+  if (base === '') base = 'n';
+  let id = base;
+  for (let k = 2; used.has(id); k++) id = `${base}${k}`;
+  used.add(id);
+  return id;
+}
+
+function topologyName(name: string | undefined): string {
+  const n = (name ?? '').replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 48);
+  return n === '' ? 'imported' : n;
+}
+
+interface BuiltNode {
+  id: string;
+  node: Record<string, unknown>;
+  vms: Set<string>;
+  hub: boolean;
+}
+
+/** Everything one command line adds, before ids of shared nodes are known. */
+interface VmBuild {
+  readonly id: string;
+  readonly node: Record<string, unknown> & { nics: Record<string, unknown>[] };
+}
+
+class Builder {
+  readonly used = new Set<string>();
+  readonly nodes: BuiltNode[] = [];
+  readonly links: Link[] = [];
+  readonly shared = new Map<string, BuiltNode>();
+  readonly ends: PlacedEnd[] = [];
+
+  add(c: NodeCandidate | { kind: 'hub'; idHint: string }, vm: string): BuiltNode {
+    const key = c.kind === 'node' ? c.share : undefined;
+    const known = key !== undefined ? this.shared.get(key) : undefined;
+    if (known) {
+      known.vms.add(vm);
+      return known;
+    }
+    const id = uniqueId(c.idHint, this.used);
+    const built: BuiltNode = { id, node: c.kind === 'node' ? { id, ...c.node } : { id, kind: 'hub' }, vms: new Set([vm]), hub: c.kind === 'hub' };
+    this.nodes.push(built);
+    if (key !== undefined) this.shared.set(key, built);
+    return built;
+  }
+
+  link(a: string, b: string, fields: Record<string, unknown> = {}): void {
+    this.links.push({ a, b, ...fields } as Link);
+  }
+}
+
+/** A word that is one shell array expansion (`"${PAUSED[@]}"`): zero or more words chosen when the script runs. */
+const ARRAY_EXPANSION = /^\$\{[A-Za-z_][A-Za-z0-9_]*\[[@*]\]\}$/;
+
+function reportCommand(report: Reporter, cmd: QemuCommand, shell: ShellCommand, vm: string): void {
+  // An emulator the script assigned ($QEMU after QEMU=qemu-system-…) is known.
+  for (const w of [...(cmd.runs === undefined ? [cmd.emulator] : []), ...cmd.args.flatMap((a) => (a.value ? [a.word, a.value] : [a.word]))]) {
+    if (ARRAY_EXPANSION.test(w.text)) continue;
+    for (const e of w.expansions) {
+      report.add('IMPORT_SHELL_VARIABLE', `${vm}: ${e.text} is a shell expansion whose value is not known here; it is kept as text — replace it with its value`, w, e.index, [vm]);
+    }
+  }
+  for (const p of cmd.placeholders) report.add('IMPORT_PLACEHOLDER', `${vm}: ${p.text} is a placeholder of the manual, left out`, p, 0, [vm]);
+  for (const d of cmd.dangling) report.add('IMPORT_MISSING_VALUE', `${vm}: ${d.text} needs a value, but the command ends`, d, 0, [vm]);
+  for (const a of cmd.args) {
+    if (a.missingDash) report.add('IMPORT_MISSING_DASH', `${vm}: "${a.word.text}" has no dash; read as ${a.name}, though QEMU itself would take it for a disk image and refuse the line`, a.word, 0, [vm]);
+  }
+  if (shell.setAside.length > 0) {
+    report.addAt('IMPORT_DROPPED', `${vm}: ${shell.setAside.map((r) => r.text).join(' ')} is left out: the lab keeps each guest's output itself`, shell.setAside[0]!.at, [vm]);
+  }
+}
+
+/** The NIC of a frontend: its model resolved as QEMU would, MAC, more properties, and form. */
+const ID = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+
+/**
+ * NIC ids: the frontend's own id where it is a valid one (without the `nic-`/`net-` prefix this app's compiler
+ * adds, so an exported script reads back to its drawing), else eth0, eth1, … in order.
+ */
+function nicNames(nics: readonly Frontend[]): string[] {
+  const used = new Set<string>();
+  const names = nics.map((fe) => {
+    const own = fe.id?.replace(fe.onboard ? /^net-/ : /^nic-/, '');
+    if (own === undefined || !ID.test(own) || used.has(own)) return undefined;
+    used.add(own);
+    return own;
+  });
+  let k = 0;
+  return names.map((n) => {
+    if (n !== undefined) return n;
+    while (used.has(`eth${k}`)) k++;
+    used.add(`eth${k}`);
+    return `eth${k}`;
+  });
+}
+
+function nicOf(fe: Frontend, nicId: string, cmd: QemuCommand, vm: VmNode, report: Reporter): Record<string, unknown> {
+  const m = machineInfo(vm);
+  const where = fe.arg.value ?? fe.arg.word;
+  let model = concreteNicModel(fe.driver, fe.onboard, cmd.arch, m.type);
+  if (model === null) {
+    report.add('IMPORT_NIC_MODEL_DEFAULT', `${vm.id}: the default NIC model of machine ${m.type} is not known here, so the NIC is made virtio; name the model QEMU uses`, where, 0, [vm.id]);
+    model = 'virtio';
+  }
+  if (!Nic.shape.model.safeParse(model).success) {
+    report.add('IMPORT_BAD_VALUE', `${vm.id}: "${model}" is not a NIC model name; the NIC is made virtio`, where, 0, [vm.id]);
+    model = 'virtio';
+  }
+  if (model !== 'virtio' && model === frontendModel('virtio', m)) model = 'virtio';
+  const nic: Record<string, unknown> = { id: nicId, model };
+  if (fe.mac) {
+    if (Mac.safeParse(fe.mac.value).success) nic.mac = fe.mac.value.toLowerCase();
+    else report.add('IMPORT_BAD_VALUE', `${vm.id}: "${fe.mac.value}" is not a MAC address (like 52:54:00:12:34:56); the NIC gets one of the lab's`, where, fe.mac.at, [vm.id]);
+  }
+  const props: Record<string, string | string[]> = {};
+  for (const p of fe.props) {
+    const prev = props[p.key];
+    props[p.key] = prev === undefined ? p.value : Array.isArray(prev) ? [...prev, p.value] : [prev, p.value];
+  }
+  if (Object.keys(props).length > 0) {
+    if (Nic.shape.properties.safeParse(props).success) nic.properties = props;
+    else report.add('IMPORT_LOST', `${vm.id}: the NIC's properties ${Object.keys(props).join(', ')} cannot be kept (a name QEMU would not take)`, where, 0, [vm.id]);
+  }
+  nic.form = fe.onboard && Object.keys(props).length === 0 ? 'nic' : 'device';
+  return nic;
+}
+
+function importCommand(b: Builder, report: Reporter, cmd: QemuCommand, shell: ShellCommand, index: number): VmBuild {
+  const id = uniqueId(guestName(cmd) ?? `vm${index + 1}`, b.used);
+  reportCommand(report, cmd, shell, id);
+  const net = readVmNet(cmd.args);
+  collapseHubs(net, true);
+  for (const p of net.problems) report.add(p.code, `${id}: ${p.message}`, p.word, p.index, [id]);
+  const scope: ClassifyScope = { report, vm: id, chardevs: net.chardevs, usedChardevs: new Set<QemuArg>() };
+  const peers = net.nics.map((fe): Candidate | null => (fe.peer ? classify(scope, fe.peer) : null));
+  const hubBackends = new Map<number, Candidate[]>();
+  for (const [hubid, h] of net.hubs) {
+    // A hub's port is a hubport, never a VM-to-VM link: ends behind a hub stay as written.
+    hubBackends.set(hubid, h.backends.map((d: NetdevDef) => {
+      const c = classify(scope, d);
+      return c.kind === 'p2p' ? asWritten(scope, d, 'it sits behind a hub, and a link between VMs joins NICs') : c;
+    }));
+  }
+  const unused = net.unused.map((d) => classify(scope, d));
+  const taken = new Set<QemuArg>([...net.consumed, ...scope.usedChardevs]);
+  const vhostUser = [...peers, ...[...hubBackends.values()].flat()].some((c) => c?.kind === 'node' && c.node.kind === 'vhost-user');
+  const f = vmFields(cmd, taken, report, id, vhostUser);
+  const vm = { kind: 'vm', id, ...(f.name !== undefined ? { name: f.name } : {}), arch: f.arch, ...(f.binary ? { binary: f.binary } : {}), ...(f.machine ? { machine: f.machine } : {}), accel: f.accel, ...(f.cpu ? { cpu: f.cpu } : {}), smp: f.smp, memory: f.memory, boot: f.boot, nics: [] as Record<string, unknown>[], extraArgs: f.extraArgs };
+  const stub = { ...vm, machine: f.machine ?? defaultMachine(f.arch) } as unknown as VmNode;
+  const nicIds = nicNames(net.nics);
+  vm.nics = net.nics.map((fe, i) => nicOf(fe, nicIds[i] as string, cmd, stub, report));
+
+  // Nodes in the order their NICs come, so ids follow the text.
+  const hubNodes = new Map<number, string>();
+  const hubOf = (hubid: number): string => {
+    const known = hubNodes.get(hubid);
+    if (known) return known;
+    const hub = b.add({ kind: 'hub', idHint: `${id}-hub${hubid}` }, id);
+    hubNodes.set(hubid, hub.id);
+    for (const c of hubBackends.get(hubid) ?? []) if (c.kind === 'node') b.link(hub.id, b.add(c, id).id);
+    return hub.id;
+  };
+  net.nics.forEach((fe, i) => {
+    const nic = `${id}:${nicIds[i]}`;
+    if (fe.hub !== null) return b.link(nic, hubOf(fe.hub));
+    const c = peers[i];
+    if (!c || c.kind === 'lost') return;
+    if (c.kind === 'p2p') b.ends.push({ vm: id, nic: nicIds[i] as string, end: c });
+    else b.link(nic, b.add(c, id).id);
+  });
+  for (const hubid of hubBackends.keys()) hubOf(hubid);
+  for (const c of unused) if (c.kind === 'node') b.add(c, id);
+  return { id, node: vm };
+}
+
+/**
+ * Each shell command read as a QEMU invocation (null for other commands), skipping a script's plain assignments
+ * (NAME=value words only), which are remembered so that `$QEMU …` is known for what it runs.
+ */
+function readCommands(commands: readonly ShellCommand[]): { shell: ShellCommand; cmd: QemuCommand | null }[] {
+  const vars = new Map<string, string>();
+  const out: { shell: ShellCommand; cmd: QemuCommand | null }[] = [];
+  for (const shell of commands) {
+    if (shell.words.length > 0 && shell.words.every((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w.text))) {
+      for (const w of shell.words) vars.set(w.text.slice(0, w.text.indexOf('=')), w.text.slice(w.text.indexOf('=') + 1));
+      continue;
+    }
+    out.push({ shell, cmd: readQemuCommand(shell.words, vars) });
+  }
+  return out;
+}
+
+/** The argv of each QEMU command in a text (words after quote removal), in text order: one per imported VM. */
+export function qemuCommands(text: string): string[][] {
+  return readCommands(splitShell(text).commands)
+    .flatMap(({ cmd }) => (cmd ? [cmd] : []))
+    .map((c) => [c.runs ?? c.emulator.text, ...c.args.flatMap((a) => (a.value ? [a.word.text, a.value.text] : [a.word.text]))]);
+}
+
+/** Import QEMU command lines or a shell script as a topology. Never throws. */
+export function importQemu(text: string, options: ImportOptions = {}): ImportResult {
+  const src = new Source(text);
+  const report = new Reporter(src);
+  try {
+    const { commands, problems } = splitShell(text);
+    for (const p of problems) report.addAt('IMPORT_SHELL_SYNTAX', p.message, p.at);
+    const b = new Builder();
+    const vms: VmBuild[] = [];
+    const others: { line: number; at: number }[] = [];
+    for (const { shell, cmd } of readCommands(commands)) {
+      if (cmd) vms.push(importCommand(b, report, cmd, shell, vms.length));
+      else if (shell.words[0]) others.push({ line: src.at(wordOffset(shell.words[0])).line, at: wordOffset(shell.words[0]) });
+    }
+    if (vms.length === 0) {
+      report.addAt('IMPORT_NO_QEMU', 'no QEMU command found: a line must run qemu-system-<arch> (after any VAR=value, sudo or env)', 0);
+      return { topology: null, diagnostics: report.diagnostics, partial: true };
+    }
+    if (others[0]) {
+      const lines = [...new Set(others.map((o) => o.line))];
+      report.addAt('IMPORT_NOT_QEMU', `line${lines.length > 1 ? 's' : ''} ${lines.join(', ')} run${lines.length > 1 ? '' : 's'} other programs than QEMU, left out`, others[0].at);
+    }
+    const { links, alone } = pairEnds(b.ends);
+    for (const l of links) b.link(`${l.a.vm}:${l.a.nic}`, `${l.b.vm}:${l.b.nic}`, l.fields);
+    for (const e of alone) {
+      const scope: ClassifyScope = { report, vm: e.vm, chardevs: new Map(), usedChardevs: new Set() };
+      const c = asWritten(scope, e.end.def, `no other end of this ${e.end.transport === 'socket-udp' ? 'socket' : e.end.transport} is in the text`);
+      if (c.kind === 'node') b.link(`${e.vm}:${e.nic}`, b.add(c, e.vm).id);
+    }
+    const layout = placeNodes(
+      vms.map((v) => v.id),
+      b.nodes.map((n) => ({ id: n.id, vms: [...n.vms], hub: n.hub })),
+    );
+    const parsed = Topology.safeParse({ version: 1, name: topologyName(options.name), nodes: [...vms.map((v) => v.node), ...b.nodes.map((n) => n.node)], links: b.links, layout });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      report.addAt('IMPORT_BAD_VALUE', `the imported drawing does not validate (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''})`, 0);
+      return { topology: null, diagnostics: report.diagnostics, partial: true };
+    }
+    return { topology: parsed.data, diagnostics: report.diagnostics, partial: report.diagnostics.some((d) => d.severity === 'error') };
+  } catch (e) {
+    // A bug of ours must not take the caller down; it is reported as one (the fuzz test keeps this from happening).
+    report.addAt('IMPORT_INTERNAL', `the importer failed on this text (${e instanceof Error ? e.message : String(e)}); please report it`, 0);
+    return { topology: null, diagnostics: report.diagnostics, partial: true };
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * Shell text into commands of words, as a POSIX shell would split it without running anything: `\` continuations
+ * (also lines holding only `\`), single and double quotes, comments, `;`/`&`/`|`/`&&`/`||` between commands,
+ * redirections (`2>&1`, `> log`) and here-documents set aside. Expansions (`$VAR`, `${VAR}`, `$(…)`, backticks)
+ * are kept as text and listed, since nothing here knows their values. Every word keeps where its characters came
+ * from, so a diagnostic can name the line and column of any part of it.
+ */
+
+/** A word after quote removal. */
+export interface Word {
+  readonly text: string;
+  /** Runs of characters: [index in text, offset in the source] where each contiguous run starts, ascending. */
+  readonly runs: readonly (readonly [number, number])[];
+  /** Shell expansions in the word, with their index in `text` and their text as written. */
+  readonly expansions: readonly { readonly index: number; readonly text: string }[];
+  /** The word held no quote: `{…}` JSON and option names are read as written. */
+  readonly quoted: boolean;
+}
+
+/** One simple command: its words, and what was set aside (redirections). */
+export interface ShellCommand {
+  readonly words: readonly Word[];
+  readonly setAside: readonly { readonly text: string; readonly at: number }[];
+}
+
+/** Something the splitter could not read as a shell would (an unterminated quote), at a source offset. */
+export interface ShellProblem {
+  readonly message: string;
+  readonly at: number;
+}
+
+/** The source offset of character `index` of a word (its end when `index` is the length). */
+export function wordOffset(w: Word, index = 0): number {
+  let run = w.runs[0] ?? [0, 0];
+  for (const r of w.runs) {
+    if (r[0] > index) break;
+    run = r;
+  }
+  return run[1] + (index - run[0]);
+}
+
+interface Building {
+  text: string;
+  runs: [number, number][];
+  expansions: { index: number; text: string }[];
+  quoted: boolean;
+  next: number;
+}
+
+const NAME_CHAR = /[A-Za-z0-9_]/;
+
+/** The end (exclusive) of a bracketed expansion starting at `open`, skipping quoted parts; -1 when unterminated. */
+function closing(text: string, open: number, left: string, right: string): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\') i++;
+    else if (c === "'") {
+      const j = text.indexOf("'", i + 1);
+      if (j < 0) return -1;
+      i = j;
+    } else if (c === left) depth++;
+    else if (c === right && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
+/** The text of the expansion starting with `$` at `i`, or null when the `$` is a plain character. */
+function expansionAt(text: string, i: number): string | null {
+  const n = text[i + 1];
+  if (n === '{') {
+    const end = closing(text, i + 1, '{', '}');
+    return text.slice(i, end < 0 ? text.length : end);
+  }
+  if (n === '(') {
+    const end = closing(text, i + 1, '(', ')');
+    return text.slice(i, end < 0 ? text.length : end);
+  }
+  if (n !== undefined && /[A-Za-z_]/.test(n)) {
+    let j = i + 1;
+    while (j < text.length && NAME_CHAR.test(text[j] ?? '')) j++;
+    return text.slice(i, j);
+  }
+  if (n !== undefined && /[0-9@*#?$!-]/.test(n)) return text.slice(i, i + 2);
+  return null;
+}
+
+/** The end (exclusive) of `{…}` JSON starting at `i`: braces counted outside JSON strings; -1 when unbalanced. */
+function jsonEnd(text: string, i: number): number {
+  let depth = 0;
+  for (let j = i; j < text.length; j++) {
+    const c = text[j];
+    if (c === '"') {
+      for (j++; j < text.length && text[j] !== '"'; j++) if (text[j] === '\\') j++;
+    } else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      if (--depth === 0) return j + 1;
+    } else if (c === '\n') return -1;
+  }
+  return -1;
+}
+
+/** Split shell text into simple commands. Never throws; what it cannot read is a problem with its offset. */
+export function splitShell(text: string): { commands: ShellCommand[]; problems: ShellProblem[] } {
+  const commands: ShellCommand[] = [];
+  const problems: ShellProblem[] = [];
+  let words: Word[] = [];
+  let setAside: { text: string; at: number }[] = [];
+  let cur: Building | null = null;
+  let redirect: { text: string; at: number } | null = null;
+  const heredocs: { delim: string; strip: boolean }[] = [];
+
+  const start = (at: number): Building => {
+    cur ??= { text: '', runs: [], expansions: [], quoted: false, next: -1 };
+    if (cur.runs.length === 0) cur.runs.push([0, at]);
+    return cur;
+  };
+  const put = (s: string, at: number) => {
+    const w = start(at);
+    if (w.next !== at && w.text.length > 0) w.runs.push([w.text.length, at]);
+    else if (w.text.length === 0) w.runs[0] = [0, at];
+    w.text += s;
+    w.next = at + s.length;
+  };
+  const endWord = () => {
+    const w = cur;
+    cur = null;
+    if (!w) return;
+    const word: Word = { text: w.text, runs: w.runs, expansions: w.expansions, quoted: w.quoted };
+    if (redirect) {
+      setAside.push({ text: `${redirect.text}${w.text}`, at: redirect.at });
+      if (redirect.text.startsWith('<<') && !redirect.text.startsWith('<<<')) heredocs.push({ delim: w.text, strip: redirect.text === '<<-' });
+      redirect = null;
+    } else words.push(word);
+  };
+  const endCommand = () => {
+    endWord();
+    if (redirect) {
+      setAside.push(redirect);
+      redirect = null;
+    }
+    if (words.length > 0 || setAside.length > 0) commands.push({ words, setAside });
+    words = [];
+    setAside = [];
+  };
+  const expansion = (at: number, raw: string) => {
+    const w = start(at);
+    w.expansions.push({ index: w.text.length, text: raw });
+    put(raw, at);
+  };
+
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i] as string;
+    if (c === '\\') {
+      const n = text[i + 1];
+      if (n === '\n') i += 2;
+      else if (n === '\r' && text[i + 2] === '\n') i += 3;
+      else if (n === undefined) i++;
+      else {
+        put(n, i + 1);
+        i += 2;
+      }
+    } else if (c === "'") {
+      start(i).quoted = true;
+      let j = text.indexOf("'", i + 1);
+      if (j < 0) {
+        problems.push({ message: 'this single quote is never closed', at: i });
+        j = text.length;
+      }
+      if (j > i + 1) put(text.slice(i + 1, j), i + 1);
+      i = j + 1;
+    } else if (c === '"') {
+      start(i).quoted = true;
+      const open = i;
+      i++;
+      for (;;) {
+        const d = text[i];
+        if (d === undefined) {
+          problems.push({ message: 'this double quote is never closed', at: open });
+          break;
+        }
+        if (d === '"') {
+          i++;
+          break;
+        }
+        if (d === '\\' && text[i + 1] !== undefined && '$`"\\\n'.includes(text[i + 1] as string)) {
+          if (text[i + 1] !== '\n') put(text[i + 1] as string, i + 1);
+          i += 2;
+        } else if (d === '$' && expansionAt(text, i) !== null) {
+          const raw = expansionAt(text, i) as string;
+          expansion(i, raw);
+          i += raw.length;
+        } else if (d === '`') {
+          const end = text.indexOf('`', i + 1);
+          const raw = text.slice(i, end < 0 ? text.length : end + 1);
+          expansion(i, raw);
+          i += raw.length;
+        } else {
+          put(d, i);
+          i++;
+        }
+      }
+    } else if (c === '$' && expansionAt(text, i) !== null) {
+      const raw = expansionAt(text, i) as string;
+      expansion(i, raw);
+      i += raw.length;
+    } else if (c === '`') {
+      const end = text.indexOf('`', i + 1);
+      const raw = text.slice(i, end < 0 ? text.length : end + 1);
+      expansion(i, raw);
+      i += raw.length;
+    } else if (c === '#' && cur === null) {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === ' ' || c === '\t' || c === '\r') {
+      endWord();
+      i++;
+    } else if (c === '\n') {
+      endCommand();
+      i++;
+      // Here-document bodies are data, not commands.
+      for (const h of heredocs.splice(0)) {
+        while (i < text.length) {
+          const eol = text.indexOf('\n', i);
+          const line = text.slice(i, eol < 0 ? text.length : eol).replace(/\r$/, '');
+          i = eol < 0 ? text.length : eol + 1;
+          if ((h.strip ? line.replace(/^\t+/, '') : line) === h.delim) break;
+        }
+      }
+    } else if (c === '>' || c === '<' || (c === '&' && text[i + 1] === '>')) {
+      // A word of digits right before is the redirected descriptor (2>&1).
+      if (cur !== null && /^[0-9]+$/.test((cur as Building).text) && !(cur as Building).quoted && (cur as Building).next === i) {
+        const fd = cur as Building;
+        cur = null;
+        redirect = { text: fd.text, at: fd.runs[0]?.[1] ?? i };
+      } else {
+        endWord();
+        redirect = { text: '', at: i };
+      }
+      const op = /^(&>>|&>|>>|>&|>\||<<<|<<-|<<|<&|<>|>|<)/.exec(text.slice(i))?.[0] ?? c;
+      redirect = { text: redirect.text + op, at: redirect.at };
+      i += op.length;
+    } else if (c === ';' || c === '&' || c === '|' || c === '(' || c === ')') {
+      const two = text.slice(i, i + 2);
+      endCommand();
+      i += two === '&&' || two === '||' || two === '|&' || two === ';;' ? 2 : 1;
+    } else if (c === '{' && cur === null && text[i + 1] === '"') {
+      // Unquoted JSON (as `ps` shows libvirt's argv) is what the user means: keep its quotes.
+      const end = jsonEnd(text, i);
+      const stop = end < 0 ? i + 1 : end;
+      put(text.slice(i, stop), i);
+      i = stop;
+    } else {
+      put(c, i);
+      i++;
+    }
+  }
+  endCommand();
+  return { commands, problems };
+}
