@@ -6,7 +6,7 @@
  * each VM's extra arguments or node options; what the lab sets itself left out and said.
  */
 import { defaultMachine, frontendModel, machineInfo } from '../compiler/machine';
-import { Mac, Nic, Topology, type Link, type VmNode } from '../model/schema';
+import { CURRENT_VERSION, Mac, Nic, Topology, type Link, type VmNode } from '../model/schema';
 import { asWritten, classify, type Candidate, type ClassifyScope, type NodeCandidate } from './backends';
 import type { ImportDiagnostic } from './diagnostics';
 import { placeNodes } from './layout';
@@ -272,7 +272,7 @@ export function importQemu(text: string, options: ImportOptions = {}): ImportRes
       vms.map((v) => v.id),
       b.nodes.map((n) => ({ id: n.id, vms: [...n.vms], hub: n.hub })),
     );
-    const parsed = Topology.safeParse({ version: 1, name: topologyName(options.name), nodes: [...vms.map((v) => v.node), ...b.nodes.map((n) => n.node)], links: b.links, layout });
+    const parsed = Topology.safeParse({ version: CURRENT_VERSION, name: topologyName(options.name), nodes: [...vms.map((v) => v.node), ...b.nodes.map((n) => n.node)], links: b.links, layout: { nodes: layout } });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       report.addAt('IMPORT_BAD_VALUE', `the imported drawing does not validate (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''})`, 0);
