@@ -126,7 +126,8 @@ export async function upCommand(args: string[], io: Io, deps: UpDeps = {}): Prom
   // The trust step before anything starts (the engine checks it again): the same items and digest as the engine's.
   const loaded = loadTopology(text, basename(file));
   let approved: LaunchOptions = options;
-  if (loaded.ok) {
+  // (a file with errors is left to the engine, which names them: no question for a lab that cannot launch)
+  if (loaded.ok && !loaded.diagnostics.some((d) => d.severity === 'error')) {
     const trusted = checkTrust(loaded.topology, undefined, deps.trust ?? fileTrustStore());
     if (!trusted.ok && !values.trust) throw new CliError(formatUntrusted(file, text, trusted.error.trust?.items ?? []));
     if (!trusted.ok && trusted.error.trust) approved = { ...options, trust: trusted.error.trust.digest };

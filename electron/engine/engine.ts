@@ -13,7 +13,7 @@ import type {
   ResponseOf,
 } from '../../shared/api';
 import { compile } from '../../shared/compiler/index';
-import type { LabPlan } from '../../shared/compiler/plan';
+import type { Diagnostic, LabPlan } from '../../shared/compiler/plan';
 import type { Target } from '../../shared/compiler/target';
 import { parseLaunchOptions } from '../../shared/launchOptions';
 import { formatModelError, loadDocument, loadTopology, type Topology } from '../../shared/model';
@@ -79,10 +79,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
   };
 
   /** A source through the file loader, whatever the client: a document is checked exactly as a file's text. */
-  function load(source: LabSource): { ok: true; topology: Topology } | Fail {
+  function load(source: LabSource): { ok: true; topology: Topology; errors: readonly Diagnostic[] } | Fail {
     const r = source.kind === 'document' ? loadDocument(source.topology) : loadTopology(source.text, source.path);
     if (!r.ok) return failed('INVALID_TOPOLOGY', r.errors.map((e) => formatModelError(e)).join('\n'));
-    return { ok: true, topology: r.topology };
+    return { ok: true, topology: r.topology, errors: r.diagnostics.filter((d) => d.severity === 'error') };
   }
 
   /**
@@ -141,6 +141,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
       case 'launch': {
         const loaded = load(req.source);
         if (!loaded.ok) return loaded;
+        // A file that cannot launch anyway is not worth a question.
+        if (loaded.errors.length > 0)
+          return failed('INVALID_TOPOLOGY', loaded.errors.map((e) => e.message).join('\n'), loaded.errors);
         // Before anything runs or is probed for this lab: what it runs on the host needs the user's approval.
         const trusted = checkTrust(loaded.topology, req.options?.trust, trust);
         if (!trusted.ok) return trusted;

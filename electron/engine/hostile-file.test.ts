@@ -127,6 +127,12 @@ describe('the trust step in the engine', () => {
       '  - { id: h, kind: hub }\nlinks:\n  - { a: a:e, b: h }\n  - { a: b:e, b: h }\n';
     const plain = await engine.request({ type: 'launch', source: { kind: 'yaml', text: hub } });
     expect(!plain.ok && plain.error.code).toBe('INVALID_TOPOLOGY');
+    // Refused by the file's own errors (networking in extra arguments) before anything is asked.
+    const smuggled = await engine.request({
+      type: 'launch',
+      source: { kind: 'yaml', text: 'version: 1\nname: s\nnodes:\n  - { id: a, kind: vm, extraArgs: [-readconfig, /tmp/x.cfg] }\n' },
+    });
+    expect(!smuggled.ok && smuggled.error.code).toBe('INVALID_TOPOLOGY');
   });
 
   it("does not count an approval another user planted, one behind a symlink, or one in a directory others may write", () => {
