@@ -29,9 +29,13 @@ export function placeDiagnostics(
   });
 }
 
-/** One diagnostic as terminal lines: `file[:line]: error HUB_SPANS_VMS: …`, then `  fix: …` and `  or:  …`. */
-export function formatDiagnostic(d: PlacedDiagnostic, file: string): string {
-  const lines = [`${d.line !== undefined ? `${file}:${d.line}` : file}: ${d.severity} ${d.code}: ${d.message}`];
+/**
+ * One diagnostic as terminal lines: `file[:line[:column]]: error HUB_SPANS_VMS: …`, then `  fix: …` and `  or:  …`
+ * (the column with `withColumn`: an imported command line is one long line).
+ */
+export function formatDiagnostic(d: PlacedDiagnostic, file: string, withColumn = false): string {
+  const where = d.line === undefined ? file : withColumn && d.column !== undefined ? `${file}:${d.line}:${d.column}` : `${file}:${d.line}`;
+  const lines = [`${where}: ${d.severity} ${d.code}: ${d.message}`];
   if (d.fix) lines.push(`  fix: ${d.fix.label}`);
   for (const alt of d.alternatives ?? []) lines.push(`  or:  ${alt.label}`);
   return lines.join('\n');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileCommand } from './cmd-compile';
 import { exportCommand } from './cmd-export';
+import { importCommand } from './cmd-import';
 import { schemaCommand } from './cmd-schema';
 import { packageRoot, serveCommand } from './cmd-serve';
 import { guestCommand } from '../guest/command';
@@ -23,6 +24,7 @@ commands:
   validate FILE        check a topology; exit 1 when it has errors
   compile FILE         print the QEMU command lines, host setup and diagnostics (--json for machines)
   export FILE -o DIR   write up.sh and down.sh that run the lab without Qnet Studio
+  import FILE|-        draw a topology from QEMU command lines or a shell script (-o OUT.qnet.yaml)
   schema               print the JSON Schema of the file format
   up FILE              launch a lab (Ctrl+C stops it; --detach runs it in the background)
   down [LAB]           stop a lab and undo its host setup (also after its engine died)
@@ -38,6 +40,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   validate: validateCommand,
   compile: compileCommand,
   export: exportCommand,
+  import: (args, io) => importCommand(args, io),
   schema: schemaCommand,
   serve: serveCommand,
   guest: guestCommand,

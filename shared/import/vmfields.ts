@@ -122,7 +122,7 @@ export function vmFields(cmd: QemuCommand, taken: ReadonlySet<QemuArg>, report: 
         keep(arg);
         break;
       case '-name':
-        for (const i of readOpts(v, 'guest')) if (i.key !== 'guest') dropped(arg, `the lab names the guest's process itself (${i.key}=${i.value})`);
+        if (readOpts(v, 'guest').some((i) => i.key !== 'guest')) dropped(arg, 'the lab names the guest by its name alone');
         break;
       case '-M':
       case '-machine': {
