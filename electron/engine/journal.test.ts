@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ const step = (id: string, undo: string[] | null, inNetns = false): HostStep => (
 });
 
 function open(stateDir = join(dir, 'lab')): Journal {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 }); // the engine checks (and makes) the lab directory first
   const r = Journal.open(stateDir, { lab: 'demo', netns: 'qn-demo' });
   if (!r.ok) throw new Error(r.error.message);
   return r.journal;
@@ -139,5 +140,32 @@ describe('Journal', () => {
     appendFileSync(join(dir, 'file'), 'x');
     const r = Journal.open(join(dir, 'file', 'lab'), { lab: 'demo', netns: null });
     expect(r.ok).toBe(false);
+  });
+
+  it('opens and reads only the user\'s own journal: never a symlink, another user\'s file, or one others can write', () => {
+    const lab = join(dir, 'lab');
+    mkdirSync(lab, { mode: 0o700 });
+    const path = join(lab, JOURNAL_FILE);
+    const target = join(dir, 'elsewhere');
+    writeFileSync(target, 'root-only\n', { mode: 0o600 });
+    symlinkSync(target, path);
+    const opened = Journal.open(lab, { lab: 'demo', netns: null });
+    expect(opened.ok).toBe(false);
+    if (!opened.ok) expect(opened.error.message).toBe(`the journal: ${path} is a symlink: refused (a state file is never written through one)`);
+    const read = readJournal(path);
+    expect(read.ok).toBe(false);
+    if (!read.ok) expect(read.error.message).toBe(`the journal ${path} is not trusted: ${path} is a symlink: refused`);
+    expect(readFileSync(target, 'utf8')).toBe('root-only\n');
+    rmSync(path);
+
+    writeFileSync(path, '{"t":"lab"}\n', { mode: 0o666 });
+    chmodSync(path, 0o666);
+    expect(readJournal(path)).toMatchObject({ ok: false, error: { message: `the journal ${path} is not trusted: ${path} is writable by others (mode 0666): refused` } });
+    if (process.getuid?.() === 0) {
+      chmodSync(path, 0o600);
+      chownSync(path, 65534, 65534);
+      expect(readJournal(path)).toMatchObject({ ok: false, error: { message: `the journal ${path} is not trusted: ${path} belongs to uid 65534, not to root: refused` } });
+      expect(Journal.open(lab, { lab: 'demo', netns: null }).ok).toBe(false);
+    }
   });
 });

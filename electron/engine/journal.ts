@@ -5,9 +5,10 @@
  * changed since) says what to stop and undo. Same idea as up.sh's `journal` file (begin/done tokens), but
  * self-contained: the shell format names steps by token and needs the script's own undo table.
  */
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, fstatSync, fsyncSync, readSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import type { HostStep } from '../../shared/compiler/plan';
+import { openOwnFile, readOwnFile } from './state-dir';
 
 export const JOURNAL_FILE = 'engine.journal';
 export const JOURNAL_VERSION = 1;
@@ -81,12 +82,12 @@ export class Journal {
     this.fd = fd;
   }
 
-  /** Opens (creating it and its directory) the journal of a lab, appending to what an earlier run left. */
+  /** Opens (creating it) the journal of a lab in its checked directory, appending to what an earlier run left. */
   static open(stateDir: string, lab: { readonly lab: string; readonly netns: string | null }): JournalResult<{ journal: Journal }> {
     const path = join(stateDir, JOURNAL_FILE);
     try {
-      mkdirSync(dirname(path), { recursive: true });
-      const fd = openSync(path, 'a+', 0o600);
+      // The lab directory was checked (state-dir.ts); the journal itself must be the user's, never a symlink.
+      const fd = openOwnFile(path, true);
       endTornLine(fd);
       const journal = new Journal(path, fd);
       const header = journal.append({ t: 'lab', v: JOURNAL_VERSION, lab: lab.lab, stateDir, netns: lab.netns, at: Date.now() });
@@ -96,7 +97,7 @@ export class Journal {
       }
       return { ok: true, journal };
     } catch (err) {
-      return ioError(`cannot open the journal ${path}`, err);
+      return { ok: false, error: { code: 'JOURNAL_IO', message: `the journal: ${(err as Error).message}` } };
     }
   }
 
@@ -175,14 +176,18 @@ function endTornLine(fd: number): void {
   if (last[0] !== 0x0a) writeSync(fd, '\n');
 }
 
-/** Reads a journal back; a missing file is an empty journal, damaged lines (a torn last write) are counted and skipped. */
+/**
+ * Reads a journal back; a missing file is an empty journal, damaged lines (a torn last write) are counted and
+ * skipped. Only the user's own journal is read: a symlink, or a file someone else owns or can write, is refused.
+ */
 export function readJournal(path: string): JournalResult<{ records: JournalRecord[]; damaged: number }> {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    const read = readOwnFile(path);
+    if (read === null) return { ok: true, records: [], damaged: 0 };
+    text = read;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, records: [], damaged: 0 };
-    return ioError(`cannot read ${path}`, err);
+    return ioError(`the journal ${path} is not trusted`, err);
   }
   const records: JournalRecord[] = [];
   let damaged = 0;

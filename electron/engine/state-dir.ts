@@ -9,7 +9,7 @@
  * A base directory the engine makes is made 0700. Everything else is refused with a sentence naming the path
  * and the fix.
  */
-import { lstatSync, mkdirSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** A state directory refused (the message names the path and the fix): the CLI prints it as is. */
@@ -102,3 +102,54 @@ export function ensureLabDir(labDir: string, uid: number = effectiveUid()): DirC
   return lab;
 }
 
+/**
+ * Why the open file `fd` (at `path`) is not one of the user's own private files: a regular file, owned by `uid`,
+ * writable by nobody else. Null when it is.
+ */
+export function foreignFile(fd: number, path: string, uid: number = effectiveUid()): string | null {
+  const st = fstatSync(fd);
+  if (!st.isFile()) return `${path} is not a regular file`;
+  if (st.uid !== uid) return `${path} belongs to uid ${st.uid}, not to ${uid === 0 ? 'root' : `you (uid ${uid})`}`;
+  if ((st.mode & 0o022) !== 0) return `${path} is writable by others (mode ${octal(st.mode)})`;
+  return null;
+}
+
+/**
+ * Opens one of the user's own files in a state directory for appending (and reading, with `read`), made 0600 when
+ * missing; never through a symlink (O_NOFOLLOW), never a file that is not the user's (foreignFile). Throws an Error
+ * whose message says which.
+ */
+export function openOwnFile(path: string, read = false): number {
+  const flags = (read ? constants.O_RDWR : constants.O_WRONLY) | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+  let fd: number;
+  try {
+    fd = openSync(path, flags, 0o600);
+  } catch (err) {
+    const message = errnoOf(err) === 'ELOOP' ? `${path} is a symlink: refused (a state file is never written through one)` : `cannot open ${path}: ${(err as Error).message}`;
+    throw new Error(message, { cause: err });
+  }
+  const why = foreignFile(fd, path);
+  if (why !== null) {
+    closeSync(fd);
+    throw new Error(`${why}: refused`);
+  }
+  return fd;
+}
+
+/** Reads one of the user's own files (see foreignFile) without following a symlink; null when it is missing. */
+export function readOwnFile(path: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT') return null;
+    throw new Error(errnoOf(err) === 'ELOOP' ? `${path} is a symlink: refused` : `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    const why = foreignFile(fd, path);
+    if (why !== null) throw new Error(`${why}: refused`);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ function plan(script: string, over: Partial<ProcessPlan> = {}): ProcessPlan {
     dependsOn: [],
     ready: { type: 'none' },
     holdStdin: false,
-    stderrLog: join(dir, 'logs', 'p1.log'),
+    stderrLog: join(dir, 'p1.log'),
     ...over,
   };
 }
@@ -82,7 +82,7 @@ describe('ProcessSupervisor', () => {
   });
 
   it('reports a crash with its exit code and the last 8 KiB of output, from this run only', async () => {
-    const log = join(dir, 'logs', 'p1.log');
+    const log = join(dir, 'p1.log');
     const s0 = supervise(plan(`console.error('earlier run')`));
     await s0.start();
     await until(() => s0.exit !== null, 'first run to end');
@@ -108,7 +108,7 @@ describe('ProcessSupervisor', () => {
     expect(s.exit).toMatchObject({ code: null, signal: 'SIGKILL', crashed: true, during: 'run' });
   });
 
-  it('waits for a path to appear, removing a stale one first', async () => {
+  it('waits for a new file at the path: one already there does not count, and is not deleted', async () => {
     const ready = join(dir, 'ctl');
     writeFileSync(ready, 'stale');
     const s = supervise(
@@ -150,6 +150,17 @@ describe('ProcessSupervisor', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 
+  it('never opens its log through a symlink: the start fails, naming it, and the file it points at is untouched', async () => {
+    const target = join(dir, 'secret');
+    writeFileSync(target, 'secret\n', { mode: 0o600 });
+    symlinkSync(target, join(dir, 'p1.log'));
+    const s = supervise(plan(IDLE));
+    const r = await s.start();
+    expect(r).toMatchObject({ ok: false, error: { code: 'SPAWN_FAILED', message: `cannot open the log: ${join(dir, 'p1.log')} is a symlink: refused (a state file is never written through one)` } });
+    expect(s.pid).toBeNull();
+    expect(readFileSync(target, 'utf8')).toBe('secret\n');
+  });
+
   it('a missing binary is SPAWN_FAILED', async () => {
     const s = supervise({ ...plan(''), argv: ['/nonexistent/qemu-system-x86_64'] });
     const r = await s.start();
@@ -173,7 +184,7 @@ describe('ProcessSupervisor', () => {
   });
 
   it('records spawn, pid and exit in the journal', async () => {
-    const j = Journal.open(join(dir, 'state'), { lab: 'demo', netns: null });
+    const j = Journal.open(dir, { lab: 'demo', netns: null });
     if (!j.ok) throw new Error(j.error.message);
     const s = supervise(plan(IDLE, { pidfile: join(dir, 'p1.pid') }), { journal: j.journal });
     const r = await s.start();

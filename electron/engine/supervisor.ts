@@ -5,11 +5,11 @@
  * recovery find it then.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, rmSync } from 'node:fs';
 import type { ProcessPlan } from '../../shared/compiler/plan';
 import type { Journal } from './journal';
 import { QmpClient } from './qmp';
+import { openOwnFile } from './state-dir';
 import { pause } from './unix-socket';
 
 /** Bytes of the log kept as the stderr tail of an exit report. */
@@ -131,11 +131,11 @@ export class ProcessSupervisor {
 
     let logFd: number;
     try {
-      mkdirSync(dirname(plan.stderrLog), { recursive: true });
-      logFd = openSync(plan.stderrLog, 'a', 0o644);
+      // In the lab's checked directory; never through a symlink, never a file that is not the user's.
+      logFd = openOwnFile(plan.stderrLog);
       this.logStart = fstatSync(logFd).size;
     } catch (err) {
-      return this.failStart('SPAWN_FAILED', `cannot open the log ${plan.stderrLog}: ${(err as Error).message}`);
+      return this.failStart('SPAWN_FAILED', `cannot open the log: ${(err as Error).message}`);
     }
     const spawned = await this.spawnChild(argv, logFd);
     closeSync(logFd);
@@ -183,7 +183,7 @@ export class ProcessSupervisor {
   /** The last bytes (at most 8 KiB) the process wrote to its log since it was spawned. */
   stderrTail(): string {
     try {
-      const fd = openSync(this.options.plan.stderrLog, 'r');
+      const fd = openSync(this.options.plan.stderrLog, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
       try {
         const size = fstatSync(fd).size;
         const from = Math.max(this.logStart, size - STDERR_TAIL_BYTES);
@@ -363,7 +363,7 @@ function openHeldStdin(path: string): number {
   const r = spawnSync('mkfifo', ['-m', '600', '--', path]);
   if (r.status !== 0) throw new Error(`mkfifo ${path} failed: ${r.stderr?.toString().trim() || r.error?.message}`);
   try {
-    return openSync(path, constants.O_RDWR);
+    return openSync(path, constants.O_RDWR | constants.O_NOFOLLOW);
   } finally {
     rmSync(path, { force: true });
   }

@@ -141,8 +141,33 @@ undo_journal() {
 /** Bash functions shared by up.sh and down.sh (after the variables, before the plan's own functions). */
 export const RUNTIME = BASICS + STOPPING + JOURNAL;
 
-/** up.sh only: names free, waiting for readiness, and the rollback on failure. */
-export const UP_RUNTIME = `# Refuse to create interface $2 (a $1) when one has that name: it is not this lab's, and must survive a rollback.
+/** up.sh only: its state directory, names free, waiting for readiness, and the rollback on failure. */
+export const UP_RUNTIME = `# Make state directory $1 (0700) and refuse it unless it is this user's alone: owned by the user and writable by
+# nobody else, its real path (no symlink someone could swap), below directories of root's or the user's that nobody
+# else can write (unless sticky, like /tmp). Whoever could write there could plant pidfiles, sockets and symlinks.
+private_dir() {
+  local dir=$1 real me d st uid mode
+  me=$(id -u)
+  mkdir -p -m 700 -- "$dir" || fail "cannot create the state directory $dir"
+  real=$(cd -P -- "$dir" && pwd) || fail "cannot enter the state directory $dir"
+  if [ "$real" != "$dir" ]; then fail "the state directory $dir is reached through a symlink (its real path is $real): export the lab with --state-dir set to a real path"; fi
+  d=$dir
+  while :; do
+    st=$(stat -c '%u %a' -- "$d") || fail "cannot read $d"
+    uid=\${st%% *}
+    mode=\${st#* }
+    if [ "$d" = "$dir" ]; then
+      if [ "$uid" != "$me" ]; then fail "the state directory $dir belongs to uid $uid, not to you (uid $me): use a directory of your own"; fi
+      if (( (8#$mode & 8#022) != 0 )); then fail "the state directory $dir is writable by others (mode $mode): chmod 700 $dir"; fi
+    else
+      if [ "$uid" != 0 ] && [ "$uid" != "$me" ]; then fail "$d, above the state directory $dir, belongs to uid $uid: use a directory of your own"; fi
+      if (( (8#$mode & 8#022) != 0 && (8#$mode & 8#1000) == 0 )); then fail "$d, above the state directory $dir, is writable by others (mode $mode): use a directory of your own"; fi
+    fi
+    if [ "$d" = / ]; then break; fi
+    d=$(dirname -- "$d")
+  done
+}
+# Refuse to create interface $2 (a $1) when one has that name: it is not this lab's, and must survive a rollback.
 link_free() {
   if ip link show dev "$2" >/dev/null 2>&1; then
     fail "$1 $2 already exists on this host: rename it in the topology, or remove it (ip link del $2) if it is left from this lab"

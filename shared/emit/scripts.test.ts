@@ -2,11 +2,13 @@ import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -277,7 +279,8 @@ describe('up.sh', () => {
   it.runIf(process.getuid?.() === 0)('as a non-root user, runs root steps and netns processes through sudo', () => {
     const plan = fixture('netns');
     exportPlan(plan);
-    for (const dir of [box.root, box.rec, box.out]) chmodSync(dir, 0o777);
+    for (const dir of [box.rec, box.out]) chmodSync(dir, 0o777);
+    chmodSync(box.root, 0o1777); // like /tmp: the user makes the state directory in it, and owns it
     const up = run('up.sh', [], '', 65534);
     expect(up.stderr).toBe('');
     expect(up.status).toBe(0);
@@ -298,6 +301,30 @@ describe('up.sh', () => {
     expect(down.status).toBe(0);
     expect(pids.some(alive)).toBe(false);
     expect(filesUnder(box.state).sort()).toEqual([...new Set(plan.processes.map((p) => p.stderrLog))].sort());
+  });
+
+  it("refuses a state directory that is not the user's alone (another's, writable by others, through a symlink)", () => {
+    exportPlan(fixture('host'));
+    spawnSync('mkdir', ['-p', box.state]);
+    chmodSync(box.state, 0o777);
+    const open = run('up.sh');
+    expect(open.status).not.toBe(0);
+    expect(open.stderr).toContain(`the state directory ${box.state} is writable by others (mode 777): chmod 700 ${box.state}`);
+    chmodSync(box.state, 0o700);
+    if (process.getuid?.() === 0) {
+      spawnSync('chown', ['65534', box.state]);
+      const theirs = run('up.sh');
+      expect(theirs.status).not.toBe(0);
+      expect(theirs.stderr).toContain(`the state directory ${box.state} belongs to uid 65534, not to you (uid 0): use a directory of your own`);
+      spawnSync('chown', ['0', box.state]);
+    }
+    rmSync(box.state, { recursive: true });
+    mkdirSync(join(box.root, 'real'), { mode: 0o700 });
+    symlinkSync(join(box.root, 'real'), box.state);
+    const linked = run('up.sh');
+    expect(linked.status).not.toBe(0);
+    expect(linked.stderr).toContain(`the state directory ${box.state} is reached through a symlink (its real path is ${join(box.root, 'real')})`);
+    expect(takeRecords()).toEqual([]);
   });
 
   it('names the missing program and its Debian package before doing anything', () => {

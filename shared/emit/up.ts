@@ -47,8 +47,9 @@ function preflight(ctx: EmitContext): string[] {
   lines.push(...nameChecks(ctx));
   for (const { label, proc } of ctx.procs)
     if (proc.kind === 'vde_switch' && proc.ready.type === 'path') lines.push(call('switch_free', label, dirName(proc.ready.path)));
-  const dirs = new Set([ctx.stateDir, ...ctx.procs.map((e) => dirName(e.proc.stderrLog))]);
-  lines.push(`mkdir -p -- ${[...dirs].map(shellQuote).join(' ')}`);
+  lines.push('private_dir "$STATE"');
+  const dirs = new Set(ctx.procs.map((e) => dirName(e.proc.stderrLog)).filter((d) => d !== ctx.stateDir));
+  if (dirs.size > 0) lines.push(`mkdir -p -m 700 -- ${[...dirs].map(shellQuote).join(' ')}`);
   lines.push('trap on_exit EXIT', "trap 'exit 130' INT", "trap 'exit 143' TERM", '');
   return lines;
 }
