@@ -4,6 +4,8 @@ import { useShortcuts } from './actions/useShortcuts';
 import { Canvas } from './canvas/Canvas';
 import { useDesktop } from './desktop/useDesktop';
 import { appCommands, openText } from './files/commands';
+import { importText } from './files/importText';
+import { usePasteImport } from './files/usePasteImport';
 import { useUnloadGuard } from './files/useUnloadGuard';
 import { Inspector } from './inspector/Inspector';
 import { startLabSync } from './lab/labActions';
@@ -21,8 +23,10 @@ import { useAppliedTheme } from './store/theme';
 /** The editor window: toolbar, palette, canvas, inspector, problems and commands. */
 export function App() {
   const fileInput = useRef<HTMLInputElement>(null);
-  const app = useMemo(() => appCommands(() => fileInput.current), []);
+  const importInput = useRef<HTMLInputElement>(null);
+  const app = useMemo(() => appCommands(() => fileInput.current, undefined, () => importInput.current), []);
   useShortcuts(app);
+  usePasteImport();
   useDesktop(app);
   useUnloadGuard();
   useAppliedTheme();
@@ -59,6 +63,18 @@ export function App() {
           const file = e.target.files?.[0];
           e.target.value = '';
           if (file) await openText(await file.text(), file.name);
+        }}
+      />
+      <input
+        ref={importInput}
+        type="file"
+        accept=".sh,.args,.txt,.bash,text/plain,application/x-shellscript"
+        hidden
+        data-testid="import-input"
+        onChange={async (e) => {
+          const file = e.target.files?.[0];
+          e.target.value = '';
+          if (file) importText(await file.text(), file.name);
         }}
       />
     </ReactFlowProvider>

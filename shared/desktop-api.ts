@@ -38,8 +38,11 @@ export interface DesktopFile {
 export type DesktopRequest =
   /** The page listens for actions now: actions sent before (a file given at launch) come back in the answer. */
   | { readonly type: 'ready' }
-  /** Native open dialog for *.qnet.yaml; `file` is null when the user cancelled. */
-  | { readonly type: 'openFile' }
+  /**
+   * Native open dialog for *.qnet.yaml, or (purpose `import`) for a shell script or QEMU command lines to import,
+   * which does not join the recent files; `file` is null when the user cancelled.
+   */
+  | { readonly type: 'openFile'; readonly purpose?: 'topology' | 'import' }
   /** Reads a file main handed to the page (recent list, dialog, command line); other paths are refused. */
   | { readonly type: 'readFile'; readonly path: string }
   /** Writes `text` to `path` when main handed that path out, else asks where with a native save dialog. */

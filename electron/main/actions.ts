@@ -16,6 +16,7 @@ export interface ActionInfo {
 export const REGISTRY_ACTIONS: readonly ActionInfo[] = [
   { name: 'new', label: 'New' },
   { name: 'open', label: 'Open…', keys: 'Ctrl+O' },
+  { name: 'import', label: 'Import…' },
   { name: 'save', label: 'Save', keys: 'Ctrl+S' },
   { name: 'examples', label: 'Examples' },
   { name: 'undo', label: 'Undo', keys: 'Ctrl+Z' },

@@ -39,6 +39,16 @@ describe('FileManager', () => {
     expect(await files.handle({ type: 'recentFiles' }, page)).toEqual({ ok: true, paths: [lab] });
   });
 
+  it('reads a script chosen for import, without handing it out for saving or listing it as recent', async () => {
+    const script = join(dir, 'run-vm.sh');
+    writeFileSync(script, 'qemu-system-x86_64 -nic user\n');
+    fake.dialogAnswers.open = [script];
+    expect(await files.handle({ type: 'openFile', purpose: 'import' }, page)).toEqual({ ok: true, file: { path: script, text: 'qemu-system-x86_64 -nic user\n' } });
+    expect(fake.dialogCalls.at(-1)).toMatchObject({ kind: 'open', options: { title: 'Import QEMU command lines', filters: [{ extensions: ['sh', 'args', 'bash', 'txt'] }, { extensions: ['*'] }] } });
+    expect(settings.get().recent).toEqual([]);
+    expect(await files.handle({ type: 'readFile', path: script }, page)).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+  });
+
   it('answers a cancelled dialog with no file', async () => {
     expect(await files.handle({ type: 'openFile' }, page)).toEqual({ ok: true, file: null });
   });

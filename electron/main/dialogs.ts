@@ -20,6 +20,10 @@ const FILTERS = [
   { name: 'Qnet topology', extensions: ['qnet.yaml'] },
   { name: 'YAML', extensions: ['yaml', 'yml'] },
 ];
+const IMPORT_FILTERS = [
+  { name: 'Shell scripts and QEMU command lines', extensions: ['sh', 'args', 'bash', 'txt'] },
+  { name: 'All files', extensions: ['*'] },
+];
 
 /** `path` with the .qnet.yaml extension (what the user typed may lack it). */
 export function withExtension(path: string): string {
@@ -95,11 +99,15 @@ export class FileManager {
       case 'ready': // answered by the IPC layer, which holds the queued actions
         return done({ actions: [] });
       case 'openFile': {
-        const options = { title: 'Open topology', properties: ['openFile' as const], filters: FILTERS };
+        const importing = request.purpose === 'import';
+        const options = importing
+          ? { title: 'Import QEMU command lines', properties: ['openFile' as const], filters: IMPORT_FILTERS }
+          : { title: 'Open topology', properties: ['openFile' as const], filters: FILTERS };
         const picked = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
         const path = picked.canceled ? undefined : picked.filePaths[0];
         if (!path) return done({ file: null });
-        return this.read(this.grant(path));
+        // A script read for import is not a document: it is not handed out for saving, nor listed as recent.
+        return importing ? this.readText(resolve(path)) : this.read(this.grant(path));
       }
       case 'readFile':
         if (!this.granted.has(request.path)) return fail('INVALID_REQUEST', `${request.path} was not opened by the user`);
@@ -121,6 +129,11 @@ export class FileManager {
         return { ok: true };
       }
     }
+  }
+
+  private async readText(path: string): Promise<Result<{ file: DesktopFile }>> {
+    const read = await readTopologyFile(path);
+    return read.ok ? { ok: true, file: { path, text: read.text } } : fail('INTERNAL', read.why);
   }
 
   private async read(path: string): Promise<Result<{ file: DesktopFile }>> {

@@ -197,6 +197,8 @@ describe('request checks', () => {
     expect(checkDesktopRequest({ type: 'documentState', dirty: true, path: null }).ok).toBe(true);
     expect(checkDesktopRequest({ type: 'documentState', dirty: 'yes', path: null }).ok).toBe(false);
     expect(checkDesktopRequest({ type: 'saveFileAs', text: 1 }).ok).toBe(false);
+    expect(checkDesktopRequest({ type: 'openFile', purpose: 'import' }).ok).toBe(true);
+    expect(checkDesktopRequest({ type: 'openFile', purpose: 'elsewhere' }).ok).toBe(false);
     expect(checkDesktopRequest({ type: 'editText', op: 'paste' }).ok).toBe(true);
     expect(checkDesktopRequest({ type: 'editText', op: 'executeJavaScript' }).ok).toBe(false);
     expect(checkDesktopRequest({ type: 'editText' }).ok).toBe(false);

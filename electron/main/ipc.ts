@@ -38,9 +38,10 @@ export function checkDesktopRequest(payload: unknown): Checked<DesktopRequest> {
   const ok = { ok: true, value: payload as unknown as DesktopRequest } as const;
   switch (payload.type) {
     case 'ready':
-    case 'openFile':
     case 'recentFiles':
       return ok;
+    case 'openFile':
+      return [undefined, 'topology', 'import'].includes(payload.purpose as string | undefined) ? ok : { ok: false, message: 'openFile purpose must be topology or import' };
     case 'readFile':
       return typeof payload.path === 'string' && payload.path !== '' ? ok : { ok: false, message: 'readFile needs a path' };
     case 'saveFile':

@@ -31,9 +31,9 @@ describe('menuTemplate', () => {
     expect(template.map((m) => m.label)).toEqual(['&File', '&Edit', '&Lab', '&View', '&Help']);
   });
 
-  it('File: new, new window, open, open recent, save, save as, export scripts, export image', () => {
+  it('File: new, new window, open, open recent, import, save, save as, export scripts, export image', () => {
     const file = submenu(template, '&File');
-    expect(ids(file)).toEqual(['new', 'newWindow', 'open', 'openRecent', 'examples', 'save', 'saveAs', 'export', 'exportImage', 'quit']);
+    expect(ids(file)).toEqual(['new', 'newWindow', 'open', 'openRecent', 'import', 'examples', 'save', 'saveAs', 'export', 'exportImage', 'quit']);
     expect(ids(submenu(file, 'exportImage'))).toEqual(['export-svg', 'export-png']);
   });
 

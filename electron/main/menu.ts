@@ -60,6 +60,7 @@ export function menuTemplate(inputs: MenuInputs): Item[] {
         { id: 'newWindow', label: 'New Window', accelerator: 'Shift+CmdOrCtrl+N', click: () => inputs.newWindow() },
         a('open'),
         { id: 'openRecent', label: 'Open Recent', submenu: recentItems(inputs) },
+        a('import', 'Import QEMU Command Lines…'),
         a('examples', 'Examples…'),
         separator,
         a('save'),

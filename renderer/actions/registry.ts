@@ -12,6 +12,8 @@ export interface ActionContext {
 /** Commands that need the DOM or the server (file dialogs, downloads, the gallery). */
 export interface AppCommands {
   openFilePicker(): void;
+  /** Picks a shell script or QEMU command lines to import into the drawing. */
+  importFile(): void;
   save(): void;
   /** Always asks where to save (the desktop window's File › Save As…; no registry action, the native menu sends it). */
   saveAs?(): void;
@@ -85,6 +87,11 @@ export const ACTIONS: readonly Action[] = [
     keys: 'Ctrl+O',
     keyTest: (e) => mod(e) && !e.shiftKey && key(e, 'o'),
     perform: ({ app }) => app.openFilePicker(),
+  },
+  {
+    name: 'import',
+    label: 'Import…',
+    perform: ({ app }) => app.importFile(),
   },
   {
     name: 'save',

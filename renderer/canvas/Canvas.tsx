@@ -21,6 +21,7 @@ import { flowEdges, flowNodes, severities } from './flow';
 import { menuContext, NodeMenu, type NodeMenuAt } from './NodeMenu';
 import { openNodeConsole } from './nodeMenuItems';
 import { TopoNode, type TopoFlowNode } from './TopoNode';
+import { importText } from '../files/importText';
 
 /** MIME type of a palette drag. */
 export const KIND_MIME = 'application/x-qnet-kind';
@@ -110,13 +111,21 @@ export function Canvas() {
   }, []);
 
   const onDragOver = useCallback((e: DragEvent) => {
-    if (!e.dataTransfer.types.includes(KIND_MIME)) return;
+    if (!e.dataTransfer.types.includes(KIND_MIME) && !e.dataTransfer.types.includes('Files')) return;
     e.preventDefault();
     e.dataTransfer.dropEffect = 'copy';
   }, []);
 
   const onDrop = useCallback(
     (e: DragEvent) => {
+      // A script or a file of QEMU command lines dropped here is imported where it was dropped.
+      const file = e.dataTransfer.files[0];
+      if (file) {
+        e.preventDefault();
+        const at = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+        void file.text().then((text) => importText(text, file.name, { x: Math.round(at.x), y: Math.round(at.y) }));
+        return;
+      }
       const kind = e.dataTransfer.getData(KIND_MIME) as NodeKind;
       if (!NODE_KINDS.includes(kind)) return;
       e.preventDefault();

@@ -41,6 +41,7 @@ function setup(answers: Answers = {}, queued: MenuAction[] = [], where = { editi
   const store: EditorStore = createEditorStore((d: Topology) => new Set(d.links.map((l, i) => linkId(l, i))));
   const app: AppCommands = {
     openFilePicker: vi.fn(),
+    importFile: vi.fn(),
     save: vi.fn(),
     saveAs: vi.fn(),
     exportScripts: vi.fn(),

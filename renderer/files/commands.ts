@@ -13,6 +13,7 @@ import type { QnetWindowApi } from '../../shared/desktop-api';
 import { desktopFileCommands } from './desktopCommands';
 import { saveNameOf } from './names';
 import { mayReplace, unsavedPrompt } from './unsaved';
+import { importText } from './importText';
 
 /**
  * Opens YAML text as the document (Open, Open Recent, an example, a file from the OS). A bad file shows its errors
@@ -65,9 +66,12 @@ export function confirmReplace(next: string, desktop: QnetWindowApi | null = des
 export function appCommands(
   fileInput: () => HTMLInputElement | null,
   desktop: QnetWindowApi | null = desktopApi(),
+  importInput: () => HTMLInputElement | null = () => null,
 ): AppCommands {
   const commands: AppCommands = {
     openFilePicker: () => fileInput()?.click(),
+    // A script is text the page reads itself, in a browser and in the desktop window alike.
+    importFile: () => importInput()?.click(),
     save: downloadDocument,
     exportScripts() {
       const s = editor.getState();
@@ -95,5 +99,5 @@ export function appCommands(
       editor.getState().setGalleryOpen(true);
     },
   };
-  return desktop ? { ...commands, ...desktopFileCommands(desktop, { store: editor, openText }) } : commands;
+  return desktop ? { ...commands, ...desktopFileCommands(desktop, { store: editor, openText, importText }) } : commands;
 }

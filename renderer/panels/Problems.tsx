@@ -4,7 +4,15 @@ import { fixEffect } from '../plan/fixes';
 import { useLab } from '../lab/labStore';
 import { useTargetOptions } from '../plan/targetOptions';
 import { usePlan } from '../plan/usePlan';
-import { editor } from '../store/editor';
+import { editor, useEditor } from '../store/editor';
+import { useImportNotes, visibleNotes } from '../files/importText';
+
+/** The import's notes for the document now (nodes still there), memoized on the node ids. */
+function useImportProblems(): readonly Diagnostic[] {
+  const notes = useImportNotes((s) => s.notes);
+  const ids = useEditor((s) => s.doc.nodes);
+  return visibleNotes(notes, new Set(ids.map((n) => n.id)));
+}
 
 /** Applies a one-click fix: a document edit (one undo step) or a compile target option (the plan recompiles). */
 export function applyFix(action: FixAction): void {
@@ -48,10 +56,14 @@ function FixButton({ testid, label, action }: { testid: string; label: string; a
 export const Problems = memo(function Problems() {
   const result = usePlan();
   const labProblems = useLab((s) => s.problems);
+  const imported = useImportProblems();
   if (!result) return <div className="muted">Waiting for the server's target…</div>;
   if (!result.ok) return <div className="problem severity-error">The compiler failed: {result.error}</div>;
-  // What the last launch or validation found on this host (preflight), then the compiler's.
-  const list = [...labProblems, ...[...result.plan.diagnostics].sort((a, b) => ORDER[a.severity] - ORDER[b.severity])];
+  // What the last launch or validation found on this host (preflight), what the last import said about its text
+  // (at its line and column there), then the compiler's.
+  const sorted = (ds: readonly Diagnostic[]) => [...ds].sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
+  const list = [...labProblems, ...sorted(imported), ...sorted(result.plan.diagnostics)];
+  const source = (i: number) => (i < labProblems.length ? 'preflight' : i < labProblems.length + imported.length ? 'import' : 'compiler');
   if (list.length === 0)
     return (
       <div className="muted" data-testid="problems__none">
@@ -68,10 +80,13 @@ export const Problems = memo(function Problems() {
             className={`problem severity-${d.severity}`}
             data-testid={`problems__item__${d.code}`}
             data-severity={d.severity}
-            data-source={i < labProblems.length ? 'preflight' : 'compiler'}
+            data-source={source(i)}
           >
             <button type="button" className="problem__main" onClick={() => reveal(d)} title="Select what this concerns">
               <span className="problem__severity">{d.severity}</span>
+              {'line' in d && typeof d.line === 'number' ? (
+                <span className="problem__where" title="Where in the imported text">{`${d.line}:${'column' in d ? String(d.column) : '1'}`}</span>
+              ) : null}
               <code className="problem__code">{d.code}</code>
               <span className="problem__message">{d.message}</span>
             </button>
@@ -100,7 +115,8 @@ export const Problems = memo(function Problems() {
 export function useProblemCount(): { errors: number; warnings: number } {
   const result = usePlan();
   const labProblems = useLab((s) => s.problems);
-  const ds = [...labProblems, ...(result?.ok ? result.plan.diagnostics : [])];
+  const imported = useImportProblems();
+  const ds = [...labProblems, ...imported, ...(result?.ok ? result.plan.diagnostics : [])];
   return {
     errors: ds.filter((d) => d.severity === 'error').length,
     warnings: ds.filter((d) => d.severity === 'warning').length,

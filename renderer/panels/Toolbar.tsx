@@ -6,6 +6,7 @@ import { editor, useEditor } from '../store/editor';
 const SHOWN = [
   'new',
   'open',
+  'import',
   'save',
   'examples',
   'undo',
