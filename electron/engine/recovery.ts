@@ -5,13 +5,14 @@
  * may have existed before); then runtime files and the journal go. Idempotent: a second run finds nothing to do.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { netnsName, undoMismatch } from '../../shared/compiler/index';
 import { undoHostSteps, unfinishedMessage, type UndoItem } from './host-steps';
 import { Journal, JOURNAL_FILE, journaledProcesses, pendingUndo, readJournal, unfinishedSteps, type JournaledProcess } from './journal';
 import { chooseEscalation, type Escalation } from './privilege';
 import { isOurProcess, pidAlive } from './proc';
 import { sweepStateDir } from './runtime-files';
-import { checkPrivateDir } from './state-dir';
+import { checkPrivateDir, readOwnFile } from './state-dir';
 import { pause } from './unix-socket';
 import { spawnEnv } from './which';
 
@@ -37,15 +38,40 @@ export interface RecoveryOptions {
   readonly termMs?: number;
 }
 
-function pidOf(p: JournaledProcess): number | null {
+/** The pid of a journaled process: recorded, else from its pidfile, which must be the user's own in the lab's directory. */
+function pidOf(p: JournaledProcess, labDir: string): number | null {
   if (p.pid !== null) return p.pid;
-  if (p.pidfile === null) return null;
+  if (p.pidfile === null || !p.pidfile.startsWith(`${labDir}/`)) return null;
   try {
-    const text = readFileSync(p.pidfile, 'utf8').trim();
+    const text = readOwnFile(p.pidfile)?.trim() ?? '';
     return /^\d+$/.test(text) ? Number(text) : null;
   } catch {
     return null;
   }
+}
+
+/** The real uid a process runs as, or null when it is gone. */
+function uidOf(pid: number): number | null {
+  try {
+    const m = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why a journaled process is not one this lab could have started, or null when it could be. Every process the
+ * compiler plans is a QEMU with its -pidfile in the lab's directory, or a vde_switch / slirpvde (`-s DIR`), run
+ * directly or under `ip netns exec` of the lab's own namespace.
+ */
+export function processMismatch(argv: readonly string[], labDir: string, netns: string): string | null {
+  const own = argv[0] === 'ip' && argv[1] === 'netns' && argv[2] === 'exec' ? (argv[3] === netns ? argv.slice(4) : null) : argv;
+  if (own === null) return `it runs in namespace ${argv[3]}, not the lab's`;
+  const pidfile = own.indexOf('-pidfile');
+  if (pidfile > 0 && (own[pidfile + 1] ?? '').startsWith(`${labDir}/`)) return null;
+  if (['vde_switch', 'slirpvde'].includes(own[0] ?? '') && own[1] === '-s') return null;
+  return `${own.join(' ')} is not a process this lab starts`;
 }
 
 async function waitGone(pid: number, ms: number): Promise<boolean> {
@@ -73,12 +99,25 @@ export async function recoverLab(requested: string, options: RecoveryOptions = {
   const failures: string[] = [];
   const termMs = options.termMs ?? 3_000;
 
-  // Processes first (newest first), in parallel: TERM, then KILL after termMs.
+  // The journal must be this directory's: its lab is the directory's name and its namespace that lab's, if any.
+  const lab = basename(stateDir);
+  const netns = netnsName(lab);
+  const foreign = read.records.find((r) => r.t === 'lab' && (r.lab !== lab || (r.netns !== null && r.netns !== netns)));
+  if (foreign?.t === 'lab')
+    return { ok: false, ...none, failures: [`${path} is the journal of lab ${foreign.lab} (namespace ${foreign.netns ?? 'none'}), not of lab ${lab}: nothing in it was used`], hadJournal: true };
+  const me = process.getuid?.() ?? 0;
+
+  // Processes first (newest first), in parallel: TERM, then KILL after termMs. A process is stopped only when it is
+  // one this lab starts, runs as this user, and its pid still runs exactly the argv recorded (never a reused pid).
   await Promise.all(
     journaledProcesses(read.records).map(async (p) => {
-      const pid = pidOf(p);
+      const mismatch = processMismatch(p.argv, stateDir, netns);
+      if (mismatch !== null) return void failures.push(`${p.proc}: left alone: ${mismatch} (the journal cannot have been written by this lab's engine)`);
+      const pid = pidOf(p, stateDir);
       if (pid === null) return void skipped.push({ proc: p.proc, pid, why: 'no pid was recorded' });
       if (!isOurProcess(pid, p.argv)) return void skipped.push({ proc: p.proc, pid, why: pidAlive(pid) ? 'the pid now runs another program' : 'already gone' });
+      const uid = uidOf(pid);
+      if (uid !== me) return void skipped.push({ proc: p.proc, pid, why: `it runs as uid ${uid}, not as you` });
       try {
         process.kill(pid, 'SIGTERM');
       } catch {
@@ -97,11 +136,16 @@ export async function recoverLab(requested: string, options: RecoveryOptions = {
   );
 
   const header = read.records.find((r) => r.t === 'lab');
-  const opened = Journal.open(stateDir, { lab: header?.t === 'lab' ? header.lab : 'recovered', netns: header?.t === 'lab' ? header.netns : null });
+  const opened = Journal.open(stateDir, { lab, netns: header?.t === 'lab' ? header.netns : null });
   const unfinished = unfinishedSteps(read.records).map((u) => unfinishedMessage({ description: u.description, undo: u.undo, inNetns: u.netns !== null }, u.netns));
   if (!opened.ok) return { ok: false, killed, skipped, undone: [], unfinished, failures: [...failures, opened.error.message], removedFiles: [], hadJournal: true };
   const journal = opened.journal;
-  const pending = pendingUndo(read.records);
+  // Only an undo the compiler writes, for a step of this lab, ever runs (shared/compiler/undo.ts says the rule).
+  const pending = pendingUndo(read.records).filter((u) => {
+    const why = undoMismatch(u, lab, netns);
+    if (why !== null) failures.push(`${u.description}: its undo ${u.undo.join(' ')} was not run: ${why} (the journal cannot have been written by this lab's engine)`);
+    return why === null;
+  });
   const items: UndoItem[] = pending.map((u, i) => ({ ...u, index: pending.length - 1 - i, total: pending.length }));
   const env = spawnEnv(options.env);
   const undone: string[] = [];

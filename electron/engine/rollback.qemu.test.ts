@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -118,5 +118,26 @@ describe('a rollback undoes only what the lab did', () => {
     ]);
     expect(netnsExists(plan.netns!)).toBe(true);
     expect(leftovers(plan).filter((l) => l !== `netns ${plan.netns}`)).toEqual([]);
+  });
+
+  // The journal is for recovery after a crash; a running lab's stop undoes what the engine knows it did. A line
+  // added to the file while the lab runs (by whatever) is not run by the stop.
+  it('a running lab\'s stop undoes the steps it recorded in memory, not lines added to its journal since', async () => {
+    const topology = example('05-');
+    const plan = planOf(topology, target);
+    const runner = new LabRunner({ plan, topology, preflightEnv: { kvm: NO_KVM }, stopTimeouts: { powerdownMs: 300 } });
+    runners.push(runner);
+    const r = await runner.launch();
+    expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
+    const marker = join(base, 'ran-at-stop');
+    const now = Date.now();
+    appendFileSync(
+      join(plan.stateDir, 'engine.journal'),
+      `${JSON.stringify({ t: 'begin', step: 'bridge-x', description: 'added', undo: ['touch', marker], needsRoot: true, netns: null, at: now })}\n${JSON.stringify({ t: 'done', step: 'bridge-x', at: now })}\n`,
+    );
+    expect((await runner.stop()).ok).toBe(true);
+    expect(existsSync(marker)).toBe(false);
+    expect(netnsExists(plan.netns!)).toBe(false);
+    expect(leftovers(plan)).toEqual([]);
   });
 });
