@@ -1,104 +1,17 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { compile } from './index';
 import type { LabPlan } from './plan';
 import { target, topo } from './testkit';
+import { predictedWarnings, qemuWarnings, runPaused as run } from '../../electron/testkit/pausedPlan';
 
 // Real QEMU: each plan's processes are started in order (VMs paused with -S), must stay up, and must print
 // exactly the warnings the compiler predicted (qemuWarning), or the error named for absent external backends.
 const base = mkdtempSync(join(tmpdir(), 'qnc-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(pred: () => boolean, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(25)) if (pred()) return true;
-  return pred();
-}
-
-interface Run {
-  readonly stderr: Map<string, string>;
-  readonly exited: Map<string, number | null>;
-}
-
-/** Run the plan's host steps (inside its namespace when it has one); returns the undo argv in reverse order. */
-function setUp(plan: LabPlan): string[][] {
-  const undo: string[][] = [];
-  const wrap = (argv: readonly string[], inNetns: boolean) => (inNetns && plan.netns ? ['ip', 'netns', 'exec', plan.netns, ...argv] : [...argv]);
-  for (const s of plan.hostSteps) {
-    const argv = wrap(s.argv, s.inNetns);
-    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
-    if (r.status !== 0) {
-      for (const u of undo) spawnSync(u[0]!, u.slice(1));
-      throw new Error(`${argv.join(' ')}: ${r.stderr}${r.error ? String(r.error) : ''}`);
-    }
-    if (s.undo) undo.unshift(wrap(s.undo, s.inNetns));
-  }
-  return undo;
-}
-
-async function run(plan: LabPlan): Promise<Run> {
-  mkdirSync(plan.stateDir, { recursive: true });
-  const undo = setUp(plan);
-  try {
-    return await runProcesses(plan);
-  } finally {
-    for (const argv of undo) spawnSync(argv[0]!, argv.slice(1));
-  }
-}
-
-async function runProcesses(plan: LabPlan): Promise<Run> {
-  const kids: [string, ChildProcess][] = [];
-  const stderr = new Map<string, string>();
-  const exited = new Map<string, number | null>();
-  try {
-    for (const p of plan.processes) {
-      const own = p.kind === 'vm' ? [...p.argv, '-S'] : [...p.argv];
-      const argv = plan.netns ? ['ip', 'netns', 'exec', plan.netns, ...own] : own;
-      const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'ignore', 'pipe'] });
-      stderr.set(p.id, '');
-      child.stderr!.on('data', (d: Buffer) => stderr.set(p.id, stderr.get(p.id) + d.toString()));
-      child.on('exit', (code) => exited.set(p.id, code));
-      kids.push([p.id, child]);
-      const ready = p.ready;
-      if (ready.type === 'qmp') {
-        await waitFor(() => existsSync(ready.socket) || exited.has(p.id), 5000);
-        if (!exited.has(p.id)) await qmpGreets(ready.socket, 5000);
-      }
-      else if (ready.type === 'path') await waitFor(() => existsSync(ready.path) || exited.has(p.id), 5000);
-      else await sleep(200);
-    }
-    await sleep(800);
-  } finally {
-    for (const [, child] of kids) child.kill('SIGTERM');
-    await waitFor(() => kids.every(([id]) => exited.has(id)), 3000);
-  }
-  return { stderr, exited };
-}
-
-/** Ready the way the engine means it: the QMP greeting arrives (sent from the main loop, after netdev setup). */
-async function qmpGreets(path: string, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = createConnection(path);
-      const done = (v: boolean) => {
-        c.destroy();
-        resolve(v);
-      };
-      c.on('data', (d) => done(d.toString().includes('"QMP"')));
-      c.on('error', () => done(false));
-      setTimeout(() => done(false), 1000);
-    });
-    if (ok) return true;
-  }
-  return false;
-}
-
-const warningsOf = (text: string) => [...text.matchAll(/warning: (.*)$/gm)].map((m) => m[1]!).sort();
 
 async function expectClean(plan: LabPlan): Promise<void> {
   expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
@@ -107,8 +20,7 @@ async function expectClean(plan: LabPlan): Promise<void> {
     const id = `vm-${vm.node}`;
     const err = r.stderr.get(id) ?? '';
     expect(err, `${vm.node} stderr`).not.toMatch(/qemu-system-[a-z0-9_]+: (?!warning|terminating)/);
-    const predicted = plan.diagnostics.filter((d) => d.qemuWarning?.vm === vm.node).map((d) => d.qemuWarning!.text).sort();
-    expect(warningsOf(err), `${vm.node} warnings`).toEqual(predicted);
+    expect(qemuWarnings(err), `${vm.node} warnings`).toEqual(predictedWarnings(plan, vm.node));
   }
 }
 

@@ -28,12 +28,13 @@ export function machineInfo(vm: VmNode): MachineInfo {
   const [type = machine, ...opts] = machine.split(',');
   const microvm = type === 'microvm';
   const virt = type === 'virt' || type.startsWith('virt-');
-  // Arm's Versatile Express boards have virtio-mmio transports too (libvirt gives them virtio-net-device).
+  // Arm's Versatile Express boards have virtio-mmio transports and no PCI (verified on 7.2: virtio-net-device
+  // starts, virtio-net-pci is "No 'PCI' bus found").
   const vexpress = type.startsWith('vexpress-') && ARM.has(vm.arch);
   return {
     machine,
     type,
-    hasPci: !microvm || opts.includes('pcie=on'),
+    hasPci: !vexpress && (!microvm || opts.includes('pcie=on')),
     hasVirtioMmio: microvm || vexpress || (virt && MMIO_ARCHES.has(vm.arch)),
     console: ARM.has(vm.arch) && virt ? 'ttyAMA0' : 'ttyS0',
   };
