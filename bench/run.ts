@@ -4,6 +4,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { compile } from '../shared/compiler';
 import { DEFAULT_TARGET } from '../shared/compiler/target';
 import { loadTopology, saveTopology } from '../shared/model';
+import { emitScripts } from '../shared/emit';
+import { importQemu } from '../shared/import';
 import { generateTopology } from './generate';
 import { benchEngine } from './engine';
 import { benchConsolePipeline } from './console-pipeline';
@@ -46,6 +48,14 @@ const large = generateTopology(1000, 3, 150); // 1,000 VMs x 3 NICs + 150 switch
 const thousand = generateTopology(900, 2, 100); // a 1,000-node file
 const thousandText = saveTopology(thousand);
 
+/** The up.sh a 200-VM lab exports: what `qnet import` and the editor read back. */
+function exportedScript(): string {
+  const emitted = emitScripts(compile(generateTopology(200, 3, 30), target));
+  if (!emitted.ok) throw new Error(`bench lab did not export: ${emitted.errors[0]?.message}`);
+  return emitted.files.find((f) => f.path === 'up.sh')!.content;
+}
+const script = exportedScript();
+
 const figures: Figure[] = [
   // The editor recompiles on every edit: what counts is the steady state, after the JIT has seen compile a few times.
   { name: 'compile 100 nodes', value: median(() => compile(small, target), 50, 20), unit: 'ms', budget: 5, better: 'lower' },
@@ -58,6 +68,16 @@ const figures: Figure[] = [
     }, 9),
     unit: 'ms',
     budget: 200,
+    better: 'lower',
+  },
+  {
+    name: 'import a 200-VM script (an exported up.sh)',
+    value: median(() => {
+      const r = importQemu(script, { name: 'bench' });
+      if (r.topology?.nodes.filter((n) => n.kind === 'vm').length !== 200) throw new Error('the bench script did not import 200 VMs');
+    }, 15, 5),
+    unit: 'ms',
+    budget: 100,
     better: 'lower',
   },
 ];

@@ -48,6 +48,13 @@ interface Building {
 }
 
 const NAME_CHAR = /[A-Za-z0-9_]/;
+/** A redirection operator, read where it starts (sticky: no copy of the rest of the text). */
+const REDIRECT = /&>>|&>|>>|>&|>\||<<<|<<-|<<|<&|<>|>|</y;
+const codes = (s: string) => new Set([...s].map((c) => c.charCodeAt(0)));
+/** Characters that end a run of plain ones outside quotes (`#` and `{` only matter at a word's start). */
+const SPECIAL = codes(' \t\r\n\\\'"$`;&|()<>');
+/** Characters that end a run of plain ones inside double quotes. */
+const QUOTED_SPECIAL = codes('"\\$`');
 
 /** The end (exclusive) of a bracketed expansion starting at `open`, skipping quoted parts; -1 when unterminated. */
 function closing(text: string, open: number, left: string, right: string): number {
@@ -197,8 +204,10 @@ export function splitShell(text: string): { commands: ShellCommand[]; problems: 
           expansion(i, raw);
           i += raw.length;
         } else {
-          put(d, i);
-          i++;
+          let j = i + 1;
+          while (j < text.length && !QUOTED_SPECIAL.has(text.charCodeAt(j))) j++;
+          put(text.slice(i, j), i);
+          i = j;
         }
       }
     } else if (c === '$' && expansionAt(text, i) !== null) {
@@ -237,7 +246,8 @@ export function splitShell(text: string): { commands: ShellCommand[]; problems: 
         endWord();
         redirect = { text: '', at: i };
       }
-      const op = /^(&>>|&>|>>|>&|>\||<<<|<<-|<<|<&|<>|>|<)/.exec(text.slice(i))?.[0] ?? c;
+      REDIRECT.lastIndex = i;
+      const op = REDIRECT.exec(text)?.[0] ?? c;
       redirect = { text: redirect.text + op, at: redirect.at };
       i += op.length;
     } else if (c === ';' || c === '&' || c === '|' || c === '(' || c === ')') {
@@ -251,8 +261,11 @@ export function splitShell(text: string): { commands: ShellCommand[]; problems: 
       put(text.slice(i, stop), i);
       i = stop;
     } else {
-      put(c, i);
-      i++;
+      // A run of plain characters goes in at once (a script can be megabytes).
+      let j = i + 1;
+      while (j < text.length && !SPECIAL.has(text.charCodeAt(j))) j++;
+      put(text.slice(i, j), i);
+      i = j;
     }
   }
   endCommand();
