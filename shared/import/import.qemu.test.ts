@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +46,6 @@ const CANNOT_START: Record<string, string> = {
   'libvirt-old-kv-net-mcast.args': 'QEMU 6.2 or older (-realtime was removed in 7.0)',
   'libvirt-old-kv-net-virtio-disable-offloads.args': 'QEMU 6.2 or older (-realtime was removed in 7.0)',
   'libvirt-old-kv-net-many-models.args': 'a NIC model idontexist (libvirt test data), and QEMU 6.2 (-realtime)',
-  'libvirt-arm-vexpressa9-virtio.args': 'QEMU 8.2 or newer (its virtio-sound-device)',
   'qemu-doc-netdev-af-xdp-queues.args': 'the af-xdp backend (QEMU 8.2 with libxdp) and an eth0',
   'qemu-doc-nic-passt-param.args': 'the passt backend (QEMU 10.1)',
   'qemu-netrst-net-nic-net-passt-ports.args': 'the passt backend (QEMU 10.1)',
@@ -59,9 +59,25 @@ const CANNOT_START: Record<string, string> = {
 /**
  * What the test machine stands in for: a kernel that never runs instead of the guest's own boot, and no options that
  * reach host files, descriptors or devices it does not have (disks, libvirt's monitor descriptor and secret, PCI
- * devices passed through with vfio).
+ * devices passed through with vfio, device models of a newer QEMU).
  */
-const ABSENT = /(^|,)(fd|file|filename|drive|chardev)=|"(fd|file|filename|drive|chardev)":|vfio-pci|^-(drive|blockdev|hd[a-d]|cdrom|add-fd|bios|sd|mon)$/;
+const ABSENT = /(^|,)(fd|drive|chardev)=|"(fd|drive|chardev)":|vfio-pci|^-(drive|blockdev|hd[a-d]|cdrom|add-fd|bios|sd|mon)$/;
+/** A file an option names (`file=`, `"filename":`) that this machine does not have. */
+const missingFile = (value: string) =>
+  [...value.matchAll(/(?:^|,)(?:file|filename)=([^,]+)|"(?:file|filename)":"([^"]+)"/g)].some((m) => !existsSync(m[1] ?? m[2] ?? ''));
+const deviceModels = new Map<string, Set<string>>();
+/** The -device models of the installed qemu-system-<arch> (`-device help`). */
+function devicesOf(arch: string): Set<string> {
+  let known = deviceModels.get(arch);
+  if (!known) {
+    const r = spawnSync(`qemu-system-${arch}`, ['-device', 'help'], { encoding: 'utf8' });
+    known = new Set([...`${r.stdout}`.matchAll(/^name "([^"]+)"/gm)].map((m) => m[1]!));
+    deviceModels.set(arch, known);
+  }
+  return known;
+}
+const driverOf = (value: string) => /^\{/.test(value) ? (/"driver":"([^"]+)"/.exec(value)?.[1] ?? '') : (value.split(',')[0] ?? '');
+
 function standIn(t: Topology, dir: string): Topology {
   const nodes = t.nodes.map((n): TopologyNode => {
     if (n.kind === 'vde' && n.sock !== undefined) return { ...n, sock: join(dir, `${n.id}.vde`) };
@@ -74,7 +90,8 @@ function standIn(t: Topology, dir: string): Topology {
       const value = n.extraArgs[i + 1];
       const takes = word.startsWith('-') && value !== undefined && !value.startsWith('-');
       if (!word.startsWith('-')) continue; // a positional disk image
-      if (ABSENT.test(word) || (takes && ABSENT.test(value) && !value.startsWith('memory-backend'))) {
+      const newer = word === '-device' && takes && !devicesOf(n.arch).has(driverOf(value));
+      if (newer || ABSENT.test(word) || (takes && (ABSENT.test(value) || missingFile(value)) && !value.startsWith('memory-backend'))) {
         if (takes) i++;
         continue;
       }
