@@ -42,7 +42,7 @@ export async function consoleCommand(
   if (positionals.length !== 2) throw new UsageError('console takes LAB and VM', CONSOLE_USAGE);
   const [labName, vmName] = positionals as [string, string];
   const stateDir = stateDirOf(values, CONSOLE_USAGE);
-  const { engine, status } = await findRunningLab(stateDir, labName);
+  const { engine, status } = await findRunningLab(stateDir, labName, io);
   const client = engine.client;
   try {
     const vm = findVm(status, vmName).vm;

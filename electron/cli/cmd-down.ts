@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { discoverLabs, engineOf, type LiveEngine } from '../engine/control-discovery';
+import { engineOf, type LiveEngine } from '../engine/control-discovery';
 import { recoverLab, type RecoveryReport } from '../engine/recovery';
-import { STATE_DIR_HELP, STATE_DIR_OPTION, stateDirOf } from './lab-common';
+import { discover, STATE_DIR_HELP, STATE_DIR_OPTION, stateDirOf } from './lab-common';
 import { formatApiError, printEvent } from './lab-progress';
 import { CliError, UsageError } from './usage';
 import type { Io } from './usage';
@@ -36,7 +36,7 @@ export async function downCommand(args: string[], io: Io, deps: DownDeps = {}): 
   if (values.help) return (io.out(`${DOWN_USAGE}\n`), 0);
   if (positionals.length > 1) throw new UsageError('down takes at most one LAB', DOWN_USAGE);
   const stateDir = stateDirOf(values, DOWN_USAGE);
-  const discovery = await discoverLabs(stateDir, { removeDeadSockets: true });
+  const discovery = await discover(stateDir, io, { removeDeadSockets: true });
   try {
     let lab = positionals[0];
     if (lab === undefined) {

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EngineEvent } from '../../shared/api';
-import { discoverLabs, engineOf } from '../engine/control-discovery';
-import { STATE_DIR_HELP, STATE_DIR_OPTION, attachConsole, findVm, stateDirOf } from './lab-common';
+import { engineOf } from '../engine/control-discovery';
+import { discover, STATE_DIR_HELP, STATE_DIR_OPTION, attachConsole, findVm, stateDirOf } from './lab-common';
 import { CliError, UsageError } from './usage';
 import type { Io } from './usage';
 
@@ -42,7 +42,7 @@ export async function logsCommand(args: string[], io: Io, deps: LogsDeps = {}): 
   if (positionals.length !== 2) throw new UsageError('logs takes LAB and VM', LOGS_USAGE);
   const [lab, vmName] = positionals as [string, string];
   const stateDir = stateDirOf(values, LOGS_USAGE);
-  const discovery = await discoverLabs(stateDir);
+  const discovery = await discover(stateDir, io);
   const found = engineOf(discovery, lab);
   discovery.close(found?.engine.client);
   if (!found) return printLogFile(io, stateDir, lab, vmName, values.follow ?? false);

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { LabStatus } from '../../shared/api';
-import { discoverLabs } from '../engine/control-discovery';
-import { STATE_DIR_HELP, STATE_DIR_OPTION, stateDirOf } from './lab-common';
+import { discover, STATE_DIR_HELP, STATE_DIR_OPTION, stateDirOf } from './lab-common';
 import { formatLabStatus } from './lab-progress';
 import { UsageError } from './usage';
 import type { Io } from './usage';
@@ -39,7 +38,7 @@ export async function statusCommand(args: string[], io: Io): Promise<number> {
   if (values.help) return (io.out(`${STATUS_USAGE}\n`), 0);
   if (positionals.length) throw new UsageError('status takes no arguments', STATUS_USAGE);
   const stateDir = stateDirOf(values, STATUS_USAGE);
-  const discovery = await discoverLabs(stateDir);
+  const discovery = await discover(stateDir, io);
   discovery.close();
   const entries: StatusEntry[] = [
     ...discovery.engines.flatMap((e) => e.labs.map((l) => ({ ...l, engine: { pid: e.pid, socket: e.socket } }))),

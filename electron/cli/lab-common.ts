@@ -3,7 +3,7 @@ import { discoverLabs, engineOf, type Discovery, type LiveEngine } from '../engi
 import { defaultStateDir } from '../engine/host-paths';
 import { shellQuote } from '../../shared/emit/quote';
 import { checkFlag } from './flags';
-import { CliError } from './usage';
+import { CliError, type Io } from './usage';
 
 export const STATE_DIR_OPTION = { 'state-dir': { type: 'string' } } as const;
 export const STATE_DIR_HELP = `  --state-dir DIR      where labs keep sockets, logs and journals (default: $QNET_STATE_DIR, else /run/qnet for
@@ -22,6 +22,16 @@ export function stateDirFlag(stateDir: string): string {
   return stateDir === defaultStateDir().replace(/\/+$/, '') ? '' : ` --state-dir ${shellQuote(stateDir)}`;
 }
 
+/**
+ * The engines and stale labs under `stateDir` (control-discovery.ts); a control socket that is not the user's own
+ * is not used, and said so on stderr.
+ */
+export async function discover(stateDir: string, io: Io, options: { removeDeadSockets?: boolean } = {}): Promise<Discovery> {
+  const discovery = await discoverLabs(stateDir, options);
+  for (const { why } of discovery.ignored) io.err(`qnet: warning: ${why}\n`);
+  return discovery;
+}
+
 export interface FoundLab {
   readonly discovery: Discovery;
   readonly engine: LiveEngine;
@@ -29,8 +39,8 @@ export interface FoundLab {
 }
 
 /** The live engine running `lab` under `stateDir`; a CliError saying why when there is none. */
-export async function findRunningLab(stateDir: string, lab: string): Promise<FoundLab> {
-  const discovery = await discoverLabs(stateDir);
+export async function findRunningLab(stateDir: string, lab: string, io: Io): Promise<FoundLab> {
+  const discovery = await discover(stateDir, io);
   const found = engineOf(discovery, lab);
   if (found) {
     discovery.close(found.engine.client);

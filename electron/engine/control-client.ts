@@ -12,7 +12,10 @@ import {
   type ResponseOf,
   type Result,
 } from '../../shared/api';
-import { LineSplitter, parseServerLine, type ControlHello } from './control-protocol';
+import { lstatSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { controlKeyPath, LineSplitter, parseServerLine, type ControlHello } from './control-protocol';
+import { checkPrivateDir, effectiveUid, readOwnFile } from './state-dir';
 import { connectUnix } from './unix-socket';
 
 export interface ControlClient extends EngineApi {
@@ -29,20 +32,55 @@ export type ConnectControlResult =
   | { readonly ok: true; readonly client: ControlClient }
   | {
       readonly ok: false;
-      readonly error: { readonly code: 'CONNECT_TIMEOUT' | 'CONNECT_FAILED' | 'ABORTED'; readonly message: string };
+      /** NOT_TRUSTED: the socket, its key or its directory is not the user's alone; it was not used. */
+      readonly error: { readonly code: 'CONNECT_TIMEOUT' | 'CONNECT_FAILED' | 'ABORTED' | 'NOT_TRUSTED'; readonly message: string };
     };
 
-/** Connects to an engine's control socket; retries while it is missing or refusing until `deadlineMs` (default: once). */
+const notTrusted = (message: string): ConnectControlResult => ({ ok: false, error: { code: 'NOT_TRUSTED', message } });
+
+/**
+ * Connects to an engine's control socket; retries while it is missing or refusing until `deadlineMs` (default:
+ * once). Nothing is sent to a socket that is not the user's own, in a directory of the user's alone, with a key
+ * file of the user's beside it: the first line sent is that key (control-protocol.ts).
+ */
 export async function connectControl(
   path: string,
   options: { readonly deadlineMs?: number; readonly signal?: AbortSignal } = {},
 ): Promise<ConnectControlResult> {
+  const dir = checkPrivateDir(dirname(path));
+  if (!dir.ok && !dir.missing) return notTrusted(`${path} is not used: ${dir.message}`);
   const r = await connectUnix(path, {
     deadlineMs: options.deadlineMs ?? 0,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   if (!r.ok) return r;
+  const key = ownKey(path);
+  if (!key.ok) {
+    r.value.destroy();
+    return notTrusted(key.message);
+  }
+  r.value.write(`${JSON.stringify({ auth: key.key })}\n`);
   return { ok: true, client: controlClient(r.value, path) };
+}
+
+/** The engine's key, when the socket and its key file are the user's own (never a link, a file, another's). */
+function ownKey(path: string): { ok: true; key: string } | { ok: false; message: string } {
+  const me = effectiveUid();
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch (err) {
+    return { ok: false, message: `${path} is gone: ${(err as Error).message}` };
+  }
+  if (!st.isSocket()) return { ok: false, message: `${path} is not a socket: ignored` };
+  if (st.uid !== me) return { ok: false, message: `${path} belongs to uid ${st.uid}, not to ${me === 0 ? 'root' : `you (uid ${me})`}: ignored (another user's socket is never used)` };
+  try {
+    const key = readOwnFile(controlKeyPath(path));
+    if (key === null) return { ok: false, message: `${path} has no key file ${controlKeyPath(path)}: ignored` };
+    return { ok: true, key: key.trim() };
+  } catch (err) {
+    return { ok: false, message: `${path} is ignored: its key ${(err as Error).message}` };
+  }
 }
 
 /** Wraps a connected socket as an EngineApi. */

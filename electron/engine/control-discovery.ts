@@ -6,7 +6,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabStatus } from '../../shared/api';
 import { connectControl, type ControlClient } from './control-client';
-import { pidOfControlSocket } from './control-protocol';
+import { controlKeyPath, pidOfControlSocket } from './control-protocol';
 import { JOURNAL_FILE } from './journal';
 import { checkPrivateDir, StateDirError } from './state-dir';
 
@@ -28,6 +28,8 @@ export interface Discovery {
   readonly stale: readonly StaleLab[];
   /** Control sockets nobody listens on (their engine died); removed when asked to. */
   readonly deadSockets: readonly string[];
+  /** Control sockets not used because they are not the user's own (planted by someone else): each with why. */
+  readonly ignored: readonly { readonly socket: string; readonly why: string }[];
   /** Closes every client except those kept. */
   close(keep?: ControlClient): void;
 }
@@ -52,15 +54,23 @@ export async function discoverLabs(
   const names = dir.ok ? readdir(stateDir) : [];
   const engines: LiveEngine[] = [];
   const deadSockets: string[] = [];
+  const ignored: { socket: string; why: string }[] = [];
   await Promise.all(
     names
       .filter((n) => pidOfControlSocket(n) !== null)
       .map(async (name) => {
         const socket = join(stateDir, name);
         const connected = await connectControl(socket);
+        if (!connected.ok && connected.error.code === 'NOT_TRUSTED') {
+          ignored.push({ socket, why: connected.error.message });
+          return;
+        }
         if (!connected.ok) {
           deadSockets.push(socket);
-          if (options.removeDeadSockets) rmSync(socket, { force: true });
+          if (options.removeDeadSockets) {
+            rmSync(socket, { force: true });
+            rmSync(controlKeyPath(socket), { force: true });
+          }
           return;
         }
         const listed = await connected.client.request({ type: 'list' });
@@ -81,6 +91,7 @@ export async function discoverLabs(
     engines,
     stale,
     deadSockets,
+    ignored,
     close(keep) {
       for (const e of engines) if (e.client !== keep) e.client.close();
     },

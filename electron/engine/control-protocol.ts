@@ -2,11 +2,20 @@
  * The control socket's wire format: the EngineApi of shared/api.ts as JSON lines over a unix socket, so other
  * `qnet` invocations (status, console, down), the web server and a second window reach a running engine.
  *
- * Each engine process listens at `<stateDir>/engine-<pid>.sock` (mode 0600, in a 0700 directory): one socket per
- * engine, not per lab, because one engine (the desktop app) may run several labs and can be asked to launch more.
- * Clients find engines by listing `engine-*.sock` and asking each for its `list` of labs.
+ * Each engine process listens at `<stateDir>/engine-<pid>.sock` (mode 0600, in a directory of its user's alone,
+ * state-dir.ts): one socket per engine, not per lab, because one engine (the desktop app) may run several labs and
+ * can be asked to launch more. Clients find engines by listing `engine-*.sock` and asking each for its `list`.
  *
- * client → server   {"id": 1, "request": {"type": "status", "lab": "x"}}
+ * Who is on the other end. Node has no SO_PEERCRED, so each side proves its user through the file system:
+ * - the engine writes a random key to `engine-<pid>.key` (0600, O_EXCL, never through a link) beside its socket,
+ *   and serves a connection only once its first line is `{"auth": KEY}` (nothing, not even the hello, before): only
+ *   a process that can read that file (the engine's user, or root) gets in, whatever the socket file's mode, the
+ *   namespace, or a mistake in a directory's permissions;
+ * - a client uses a socket only when its directory is the user's alone, and the socket and the key file are the
+ *   user's own: a socket someone else planted is ignored (and reported), and the key never sent to it.
+ *
+ * client → server   {"auth": "KEY"}                    (first line of every connection)
+ *                   {"id": 1, "request": {"type": "status", "lab": "x"}}
  *                   {"id": 2, "events": true}          (start or stop pushing non-console events to this connection)
  * server → client   {"hello": {"protocol": 1, "pid": 42, "exitsAfterStop": true}}   (first line of every connection)
  *                   {"id": 1, "result": {"ok": true, ...}}   (exactly one per id, in any order)
@@ -48,6 +57,14 @@ export const MAX_LINE = MAX_TOPOLOGY_BYTES + 1024 * 1024;
 export function controlSocketPath(stateDir: string, pid: number = process.pid): string {
   return join(stateDir, `engine-${pid}.sock`);
 }
+
+/** The key file beside a control socket (see the file comment). */
+export function controlKeyPath(socket: string): string {
+  return socket.replace(/\.sock$/, '.key');
+}
+
+/** How long a connection may take to send its key line before the engine drops it. */
+export const AUTH_TIMEOUT_MS = 5_000;
 
 /** The engine pid in a control socket's file name, or null when the name is not one. */
 export function pidOfControlSocket(path: string): number | null {

@@ -5,11 +5,12 @@
  * A client that stops reading while events pile up past a bound is disconnected, so the engine's memory stays
  * bounded whatever a client does.
  */
-import { chmodSync, rmSync } from 'node:fs';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, closeSync, constants, openSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { fail, type EngineApi, type EngineEvent } from '../../shared/api';
-import { CONTROL_PROTOCOL, LineSplitter, type ServerMessage } from './control-protocol';
+import { AUTH_TIMEOUT_MS, CONTROL_PROTOCOL, controlKeyPath, LineSplitter, type ServerMessage } from './control-protocol';
 import { createControlSession, type ControlSession } from './control-session';
 import { ensurePrivateDir, StateDirError } from './state-dir';
 
@@ -58,7 +59,36 @@ function listen(server: Server, path: string): Promise<NodeJS.ErrnoException | n
   });
 }
 
-/** Listens at `requested` (its directory checked as the user's alone, made 0700 when missing; the socket 0600). */
+/** Writes a fresh random key, readable by this user alone, where nothing else may be (O_EXCL, no link followed). */
+function writeKey(keyPath: string): Buffer {
+  const key = randomBytes(32).toString('hex');
+  rmSync(keyPath, { force: true }); // a dead engine's with the same pid: the directory is the user's alone
+  const fd = openSync(keyPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    writeSync(fd, key);
+  } finally {
+    closeSync(fd);
+  }
+  return Buffer.from(key);
+}
+
+/** True when `line` is `{"auth": KEY}` with this engine's key (compared in constant time). */
+function keyMatches(line: Buffer, key: Buffer): boolean {
+  let sent: unknown;
+  try {
+    sent = (JSON.parse(line.toString('utf8')) as { auth?: unknown }).auth;
+  } catch {
+    return false;
+  }
+  if (typeof sent !== 'string') return false;
+  const given = Buffer.from(sent);
+  return given.length === key.length && timingSafeEqual(given, key);
+}
+
+/**
+ * Listens at `requested` (its directory checked as the user's alone, made 0700 when missing; the socket 0600) and
+ * serves `api` to each connection that first sends the key of `engine-<pid>.key` (control-protocol.ts).
+ */
 export async function serveControl(
   api: EngineApi,
   requested: string,
@@ -89,7 +119,12 @@ export async function serveControl(
     void done.finally(() => inFlight.delete(done));
   };
 
-  const server = createServer((socket) => {
+  // The key only the engine's user (or root) can read; a connection is served once it has sent it.
+  const keyPath = controlKeyPath(path);
+  const key = writeKey(keyPath);
+  const pending = new Set<Socket>();
+
+  const serve = (socket: Socket, rest: Buffer) => {
     const session = createControlSession(api, (message) => send(socket, message), track);
     const conn: Conn = { socket, session };
     conns.add(conn);
@@ -101,11 +136,33 @@ export async function serveControl(
       () => send(socket, { id: null, result: fail('INVALID_REQUEST', 'line too long') }),
     );
     socket.on('data', (chunk: Buffer) => splitter.push(chunk));
-    socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       conns.delete(conn);
       session.close();
     });
+    if (rest.length > 0) splitter.push(rest);
+  };
+
+  const server = createServer((socket) => {
+    pending.add(socket);
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => pending.delete(socket));
+    const timer = setTimeout(() => socket.destroy(), AUTH_TIMEOUT_MS);
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const nl = head.indexOf(0x0a);
+      if (nl < 0) {
+        if (head.length > 1024) socket.destroy();
+        return;
+      }
+      socket.off('data', onData);
+      clearTimeout(timer);
+      pending.delete(socket);
+      if (!keyMatches(head.subarray(0, nl), key)) return void socket.destroy();
+      serve(socket, head.subarray(nl + 1));
+    };
+    socket.on('data', onData);
   });
 
   let err = await listen(server, path);
@@ -115,6 +172,7 @@ export async function serveControl(
   }
   if (err) {
     unsubscribeEngine();
+    rmSync(keyPath, { force: true });
     throw new Error(`cannot listen on ${path}: ${err.message}`);
   }
   chmodSync(path, 0o600);
@@ -127,6 +185,8 @@ export async function serveControl(
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         rmSync(path, { force: true });
+        rmSync(keyPath, { force: true });
+        for (const socket of pending) socket.destroy();
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
           Promise.allSettled([...inFlight]),

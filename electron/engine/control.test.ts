@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +8,10 @@ import type { EngineEvent } from '../../shared/api';
 import { connectControl, type ControlClient } from './control-client';
 import { discoverLabs } from './control-discovery';
 import { fakeEngine, fakeLab, type FakeEngine } from './control-fake';
-import { controlSocketPath, MAX_LINE, parseClientLine, pidOfControlSocket } from './control-protocol';
+import { controlKeyPath, controlSocketPath, MAX_LINE, parseClientLine, pidOfControlSocket } from './control-protocol';
 import { serveControl, type ControlServer } from './control-server';
 import { JOURNAL_FILE } from './journal';
+import { controlAuthLine } from './testkit';
 
 let dir = '';
 let engine: FakeEngine;
@@ -30,6 +31,7 @@ async function raw(): Promise<{ send: (line: string) => void; next: () => Promis
   const socket = createConnection(server.path);
   raws.push(socket);
   await new Promise((r) => socket.once('connect', r));
+  socket.write(controlAuthLine(server.path));
   const lines: Record<string, unknown>[] = [];
   const waiters: ((l: Record<string, unknown>) => void)[] = [];
   let buf = '';
@@ -281,6 +283,88 @@ describe('control server and client', () => {
     expect(c.ok).toBe(true);
     if (c.ok) c.client.close();
     await again.close();
+  });
+});
+
+describe('who is on the other end', () => {
+  /** A raw connection that sends `first` (if any) and collects what the engine says until it closes or 500 ms pass. */
+  async function rawSession(first: string | null, then: string): Promise<{ said: string; closed: boolean }> {
+    const socket = createConnection(server.path);
+    raws.push(socket);
+    let said = '';
+    let closed = false;
+    socket.on('data', (d) => (said += d.toString()));
+    socket.on('close', () => (closed = true));
+    socket.on('error', () => {});
+    await new Promise((r) => socket.once('connect', r));
+    if (first !== null) socket.write(first);
+    socket.write(then);
+    const end = Date.now() + 500;
+    while (!closed && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    return { said, closed };
+  }
+
+  it('serves a connection only once it sent the key only the engine\'s user can read; before that, nothing', async () => {
+    const key = controlKeyPath(server.path);
+    expect(statSync(key).mode & 0o777).toBe(0o600);
+    engine.on('list', () => ({ ok: true, labs: [] }));
+    const list = '{"id":1,"request":{"type":"list"}}\n';
+    expect(await rawSession(null, list)).toEqual({ said: '', closed: true });
+    expect(await rawSession('{"auth":"0000"}\n', list)).toEqual({ said: '', closed: true });
+    expect(await rawSession(`{"auth":"${'f'.repeat(64)}"}\n`, list)).toEqual({ said: '', closed: true });
+    const ok = await rawSession(controlAuthLine(server.path), list);
+    expect(ok.said).toContain('"hello"');
+    expect(ok.said).toContain('"id":1,"result":{"ok":true,"labs":[]}');
+    await server.close();
+    expect(existsSync(key)).toBe(false);
+  });
+
+  /** A socket someone planted: it records what it is sent. */
+  async function planted(path: string): Promise<{ received: () => string; close: () => Promise<void> }> {
+    let received = '';
+    const s = createServer((c) => c.on('data', (d) => (received += d.toString())));
+    await new Promise<void>((r) => s.listen(path, r));
+    return { received: () => received, close: () => new Promise((r) => s.close(() => r())) };
+  }
+
+  it.runIf(process.getuid?.() === 0)("a client ignores a socket that is not the user's, and sends it nothing", async () => {
+    const path = join(dir, 'engine-2.sock');
+    const theirs = await planted(path);
+    writeFileSync(controlKeyPath(path), 'k', { mode: 0o600 });
+    chownSync(path, 65534, 65534);
+    const c = await connectControl(path);
+    expect(c).toEqual({ ok: false, error: { code: 'NOT_TRUSTED', message: `${path} belongs to uid 65534, not to root: ignored (another user's socket is never used)` } });
+    const d = await discoverLabs(dir);
+    d.close();
+    expect(d.ignored).toEqual([{ socket: path, why: c.ok ? '' : c.error.message }]);
+    expect(d.deadSockets).toEqual([]);
+    expect(existsSync(path)).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(theirs.received()).toBe('');
+    await theirs.close();
+  });
+
+  it('a client sends nothing to a socket in a directory others can write, or with no key of the user\'s', async () => {
+    const open = join(dir, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    const path = join(open, 'engine-3.sock');
+    const theirs = await planted(path);
+    const c = await connectControl(path);
+    expect(c.ok).toBe(false);
+    if (!c.ok) expect(c.error).toEqual({ code: 'NOT_TRUSTED', message: `${path} is not used: the state directory ${open} is writable by anyone (mode 0777): chmod 700 ${open}` });
+    await expect(discoverLabs(open)).rejects.toThrow(`the state directory ${open} is writable by anyone`);
+    chmodSync(open, 0o700);
+    const keyless = await connectControl(path);
+    expect(keyless.ok).toBe(false);
+    if (!keyless.ok) expect(keyless.error.message).toBe(`${path} has no key file ${controlKeyPath(path)}: ignored`);
+    symlinkSync(join(dir, 'elsewhere'), controlKeyPath(path));
+    const linked = await connectControl(path);
+    expect(linked.ok).toBe(false);
+    if (!linked.ok) expect(linked.error.message).toBe(`${path} is ignored: its key ${controlKeyPath(path)} is a symlink: refused`);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(theirs.received()).toBe('');
+    await theirs.close();
   });
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from './engine';
 import { NO_KVM } from './lab-testkit';
+import { controlAuthLine } from './testkit';
 import { fileTrustStore, topologyDigest } from './trust';
 import { loadTopology } from '../../shared/model';
 import { createConnection } from 'node:net';
@@ -176,6 +177,7 @@ async function overSocket(e: Engine): Promise<{ send: Send; close: () => Promise
   const server = await serveControl(e, controlSocketPath(join(tmp, `sock-${Math.random().toString(36).slice(2)}`)));
   const socket = createConnection(server.path);
   await new Promise((r) => socket.once('connect', r));
+  socket.write(controlAuthLine(server.path));
   const waiting = new Map<number, (r: never) => void>();
   let buf = '';
   socket.on('data', (d) => {

@@ -7,6 +7,9 @@ import type { LabPlan } from '../../shared/compiler/plan';
 import { deleteNetns } from '../testkit/netns';
 import { killPids, pidAlive, processesMentioning } from '../testkit/procs';
 import { runAs, spawnAs, testUser, type TestUser } from '../testkit/users';
+import { controlKeyPath, controlSocketPath } from './control-protocol';
+import { fakeEngine, fakeLab } from './control-fake';
+import { serveControl } from './control-server';
 import { LabRunner } from './lab';
 import { example, NO_KVM, planOf, testTarget } from './lab-testkit';
 
@@ -161,5 +164,48 @@ describe('a state directory someone else controls is never trusted', () => {
     expect(r.error.message).toContain(`the state directory ${base} belongs to uid ${attacker.uid}, not to root`);
     for (const name of Object.keys(targets)) expect(readFileSync(join(rootOnly, `${name}.secret`), 'utf8')).toBe(`root's ${name} file\n`);
     expect(processesMentioning(base)).toEqual([]);
+  });
+
+  // On main: qnet status connected to any engine-*.sock in the directory and sent it requests (and qnet console
+  // would send it keystrokes); the attacker's socket received them.
+  it("a control socket B planted: root's and the victim's qnet status refuse it and send it nothing", async () => {
+    const theirs = dirOf(attacker, 'qnet-trust-sock-', 0o755);
+    const sock = join(theirs, 'engine-1.sock');
+    const heard = join(theirs, 'heard');
+    const listener = spawnAs(attacker, [process.execPath, '-e', `require('net').createServer((c) => c.on('data', (d) => require('fs').appendFileSync(${JSON.stringify(heard)}, d))).listen(${JSON.stringify(sock)}, () => console.log('up'))`]);
+    children.push(listener);
+    await new Promise((r) => listener.stdout!.once('data', r));
+    writeFileSync(join(theirs, 'engine-1.key'), 'k'); // as if it had a key: it must not matter
+    const asRoot = spawnSync(process.execPath, [join(root, 'bin/qnet.js'), 'status', '--state-dir', theirs], { encoding: 'utf8', timeout: 15_000 });
+    expect(asRoot.status).toBe(1);
+    expect(asRoot.stderr).toBe(`qnet: the state directory ${theirs} belongs to uid ${attacker.uid}, not to root: whoever owns it can plant journals, sockets and symlinks there; use a directory of your own: --state-dir DIR or $QNET_STATE_DIR\n`);
+    const home = dirOf(victim, 'qnet-trust-home-', 0o700);
+    const asVictim = qnetAs(victim, ['status', '--state-dir', theirs], { HOME: home });
+    expect(asVictim.code).toBe(1);
+    expect(asVictim.err).toContain(`belongs to uid ${attacker.uid}, not to you (uid ${victim.uid})`);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(heard)).toBe(false);
+  });
+
+  // Root's engine, whose socket someone made reachable by mistake (its directory opened, the socket 0666): B gets
+  // nothing, not even the hello, because B cannot read the engine's key.
+  it("B connecting to root's engine socket gets nothing without the key only root can read", async () => {
+    const dir = mkdtempSync('/tmp/qnet-trust-engine-');
+    dirs.push(dir);
+    const engine = fakeEngine();
+    engine.on('list', () => ({ ok: true, labs: [fakeLab('secret-lab', join(dir, 'secret-lab'))] }));
+    const server = await serveControl(engine, controlSocketPath(dir));
+    try {
+      chmodSync(dir, 0o755);
+      chmodSync(server.path, 0o666);
+      const probe = `const c = require('net').createConnection(${JSON.stringify(server.path)}); let got = ''; c.on('data', (d) => (got += d)); c.on('error', (e) => { process.stdout.write('error ' + e.code); process.exit(0); }); c.on('connect', () => { c.write('{"id":1,"request":{"type":"list"}}\\n'); setTimeout(() => { process.stdout.write('got[' + got + ']'); process.exit(0); }, 1000); });`;
+      const r = runAs(attacker, [process.execPath, '-e', probe]);
+      expect(r.stdout).toBe('got[]');
+      expect(readFileSync(controlKeyPath(server.path), 'utf8')).toMatch(/^[0-9a-f]{64}$/);
+      const key = runAs(attacker, ['cat', controlKeyPath(server.path)]);
+      expect(key.status).not.toBe(0);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessPlan } from '../../shared/compiler/plan';
+import { controlKeyPath } from './control-protocol';
 
 /** argv of a paused x86 guest with a QMP socket and a serial console chardev (with logfile) under `dir`. */
 export function pausedGuestArgv(dir: string, opts: { name?: string; hmpOnConsole?: boolean } = {}): string[] {
@@ -69,4 +70,9 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The first line a raw client of a control socket sends: the engine's key (control-protocol.ts). */
+export function controlAuthLine(socket: string): string {
+  return `${JSON.stringify({ auth: readFileSync(controlKeyPath(socket), 'utf8') })}\n`;
 }
