@@ -17,16 +17,21 @@ alive() {
   stat=\${stat##*") "}
   [ "\${stat%% *}" != Z ]
 }
-# True when pid $1 runs a program named $2 (guards against a pid reused since its pidfile was written).
-is_ours() {
-  local want=\${2##*/} arg
-  local -a args=()
-  alive "$1" || return 1
-  mapfile -d '' -t args 2>/dev/null <"/proc/$1/cmdline" || return 1
-  for arg in "\${args[@]}"; do
-    if [ "\${arg##*/}" = "$want" ]; then return 0; fi
-  done
-  return 1
+# True when pid $1 runs exactly the argv $2… that was started: /proc/PID/cmdline holds the same bytes, except NULs a
+# program wrote into its own argv (slirpvde splits "-H net/len" in place). Never a reused pid running another program.
+runs_argv() {
+  local pid=$1 have want diffs st line
+  shift
+  alive "$pid" || return 1
+  have=$(wc -c <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  want=$(printf '%s\\0' "$@" | wc -c)
+  [ "$have" -eq "$want" ] || return 1
+  st=0
+  diffs=$(cmp -l -- <(printf '%s\\0' "$@") "/proc/$pid/cmdline" 2>/dev/null) || st=$?
+  [ "$st" -le 1 ] || return 1
+  while read -r line; do
+    [ -z "$line" ] || [ "\${line##* }" = 0 ] || return 1
+  done <<<"$diffs"
 }
 # Print the pid stored in pidfile $1; false when there is none.
 read_pid() {
@@ -48,13 +53,13 @@ show_log() {
 
 /** Stopping processes: TERM to all, then wait, then KILL what is left. */
 const STOPPING = `STOP_PIDS=()
-# Send TERM to a process of this lab: label, program name, then the pidfiles that may hold its pid.
+# Send TERM to a process of this lab: label, the function that knows its argv, then the pidfiles that may hold its pid.
 stop_proc() {
-  local label=$1 name=$2 f pid
+  local label=$1 ours=$2 f pid
   shift 2
   for f in "$@"; do
     pid=$(read_pid "$f") || continue
-    is_ours "$pid" "$name" || continue
+    "$ours" "$pid" || continue
     if [[ " \${STOP_PIDS[*]} " == *" $pid "* ]]; then continue; fi
     say "stopping $label (pid $pid)"
     "\${PROC_AS[@]}" kill -TERM "$pid" 2>/dev/null || true
@@ -228,10 +233,10 @@ check_alive() {
     fail "$1 exited"
   fi
 }
-# Refuse to start over a lab that is (partly) up: label $1, program $2, pidfile $3.
+# Refuse to start over a lab that is (partly) up: label $1, the function that knows its argv $2, pidfile $3.
 refuse_running() {
   local pid
-  if pid=$(read_pid "$3") && is_ours "$pid" "$2"; then fail "$1 is already running (pid $pid): run down.sh first"; fi
+  if pid=$(read_pid "$3") && "$2" "$pid"; then fail "$1 is already running (pid $pid): run down.sh first"; fi
 }
 UP_OK=0
 on_exit() {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -44,8 +44,12 @@ afterEach(() => {
   rmSync(box.root, { recursive: true, force: true });
 });
 
-/** A fixture plan with @STATE@ and @CANARY@ replaced (in every string, at any depth). */
-function fixture(name: string): LabPlan {
+/**
+ * A fixture plan with @STATE@ and @CANARY@ replaced (in every string, at any depth). Its processes run their fake as
+ * `bash FAKE ARGS` unless `runnable` is false: then /proc shows exactly the argv the plan says, as for a real
+ * program, which down.sh checks before it stops anything.
+ */
+function fixture(name: string, { runnable = true } = {}): LabPlan {
   const sub = (v: unknown): unknown =>
     typeof v === 'string'
       ? v.replaceAll('@STATE@', box.state).replaceAll('@CANARY@', box.canary).replaceAll('@BASE@', box.root)
@@ -54,7 +58,14 @@ function fixture(name: string): LabPlan {
         : v !== null && typeof v === 'object'
           ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sub(x)]))
           : v;
-  return sub(JSON.parse(readFileSync(join(FIXTURES, `${name}.plan.json`), 'utf8'))) as LabPlan;
+  const plan = sub(JSON.parse(readFileSync(join(FIXTURES, `${name}.plan.json`), 'utf8'))) as LabPlan;
+  if (!runnable) return plan;
+  const viaBash = (argv: readonly string[]) => ['bash', join(FAKEBIN, argv[0]!), ...argv.slice(1)];
+  return {
+    ...plan,
+    processes: plan.processes.map((p) => ({ ...p, argv: viaBash(p.argv) })),
+    vms: plan.vms.map((v) => ({ ...v, argv: viaBash(v.argv) })),
+  };
 }
 
 /** Write the plan's exported files into the sandbox; returns them by path. */
@@ -94,7 +105,8 @@ function takeRecords(keepSudo = false): string[][] {
 
 /** What the fakes record for an argv run in the lab's netns: the `ip netns exec` hop, then the program itself. */
 function recorded(argv: readonly string[], netns: string | null): string[][] {
-  const own = [basename(argv[0]!), ...argv.slice(1)];
+  const program = argv[0] === 'bash' ? argv.slice(1) : argv;
+  const own = [basename(program[0]!), ...program.slice(1)];
   return netns === null ? [own] : [['ip', 'netns', 'exec', netns, ...argv], own];
 }
 const stepRecords = (s: HostStep, argv: readonly string[], netns: string | null) =>
@@ -267,6 +279,25 @@ describe('up.sh', () => {
     expect(pids.every(alive)).toBe(true);
   });
 
+  // On main, is_ours compared basenames: any process with an argument named qemu-system-x86_64 was "ours".
+  it('down.sh stops only a process running the exact argv up.sh started, whatever a pidfile says', () => {
+    const plan = fixture('host');
+    exportPlan(plan);
+    expect(run('up.sh').status).toBe(0);
+    const fakes = jobPids();
+    const innocent = spawn('bash', ['-c', 'sleep 1000; :', 'qemu-system-x86_64'], { stdio: 'ignore', detached: true });
+    try {
+      for (const f of ['vm1.up.pid', 'vm1.pid']) writeFileSync(join(box.state, f), `${innocent.pid}\n`);
+      const down = run('down.sh');
+      expect(down.status).toBe(0);
+      expect(alive(innocent.pid!)).toBe(true);
+      expect(down.stdout).not.toContain(`pid ${innocent.pid}`);
+    } finally {
+      process.kill(-innocent.pid!, 'SIGKILL'); // bash and its sleep
+      for (const pid of fakes) if (alive(pid)) process.kill(pid, 'SIGTERM');
+    }
+  });
+
   it('keeps stdin of a holdStdin process open (the fake vde_switch, like the real one, exits on EOF)', () => {
     const plan = fixture('host');
     exportPlan({ ...plan, processes: plan.processes.map((p) => ({ ...p, holdStdin: false })) });
@@ -328,7 +359,7 @@ describe('up.sh', () => {
   });
 
   it('names the missing program and its Debian package before doing anything', () => {
-    const plan = fixture('host');
+    const plan = fixture('host', { runnable: false });
     const processes = plan.processes.map((p) =>
       p.id === 'sw0' ? { ...p, argv: ['qnet-no-such-program', ...p.argv.slice(1)] } : p,
     );

@@ -37,12 +37,34 @@ function undoHint(ctx: EmitContext): string[] {
   return lines;
 }
 
+/**
+ * is_proc_N PID: true when PID runs one of the exact argvs up.sh may have started as process N: its argv (with -S
+ * after `up.sh --paused` for a guest), or, in the lab's namespace, under `ip netns exec NS` and `sudo -- ip netns
+ * exec NS` (the job's pid until it execs, or sudo's). A pidfile whose pid now runs anything else is not followed.
+ */
+function isProcFunctions(ctx: EmitContext): string[] {
+  const lines: string[] = [];
+  ctx.procs.forEach((entry, i) => {
+    const { proc } = entry;
+    const own = proc.kind === 'vm' ? [proc.argv, [...proc.argv, '-S']] : [proc.argv];
+    const ns = ctx.plan.netns;
+    const forms = ns === null ? own : own.flatMap((a) => [a, ['ip', 'netns', 'exec', ns, ...a], ['sudo', '--', 'ip', 'netns', 'exec', ns, ...a]]);
+    lines.push(`${isProcName(i)}() {`, `  ${forms.map((a) => `runs_argv "$1" ${a.map(shellQuote).join(' ')}`).join(' ||\n    ')}`, '}');
+  });
+  return lines;
+}
+
+/** The name of the function that recognizes process `index` of the emit context. */
+export function isProcName(index: number): string {
+  return `is_proc_${index + 1}`;
+}
+
 /** stop_processes: TERM to every process in reverse start order, then wait for all. */
 function stopProcesses(ctx: EmitContext): string[] {
   const lines = ['stop_processes() {'];
-  for (const entry of [...ctx.procs].reverse()) {
+  for (const [i, entry] of [...ctx.procs.entries()].reverse()) {
     const pidfiles = [entry.jobPidfile, ...(entry.proc.pidfile !== undefined ? [entry.proc.pidfile] : [])];
-    lines.push(`  ${call('stop_proc', entry.label, entry.proc.argv[0] ?? '', ...pidfiles)}`);
+    lines.push(`  stop_proc ${shellQuote(entry.label)} ${isProcName(i)} ${pidfiles.map(shellQuote).join(' ')}`);
   }
   lines.push('  stop_wait', '}');
   return lines;
@@ -92,5 +114,5 @@ export function teardownFunctions(ctx: EmitContext): string {
     '  return "$ok"',
     '}',
   ];
-  return [...undoStep(ctx), ...undoHint(ctx), ...stopProcesses(ctx), ...removeFiles(ctx), ...teardown].join('\n') + '\n';
+  return [...undoStep(ctx), ...undoHint(ctx), ...isProcFunctions(ctx), ...stopProcesses(ctx), ...removeFiles(ctx), ...teardown].join('\n') + '\n';
 }

@@ -5,7 +5,7 @@ import { header, procAs, usage } from './header';
 import { debianPackage, programsOf } from './packages';
 import { shellLine, shellQuote } from './quote';
 import { RUNTIME, UP_RUNTIME } from './runtime';
-import { teardownFunctions } from './teardown';
+import { isProcName, teardownFunctions } from './teardown';
 
 const USAGE = [
   'usage: up.sh [--paused]',
@@ -43,7 +43,7 @@ function preflight(ctx: EmitContext): string[] {
   lines.push(
     'if [ -e "$JOURNAL" ]; then fail "this lab is (partly) up already ($JOURNAL exists): run down.sh first"; fi',
   );
-  for (const e of ctx.procs) lines.push(call('refuse_running', e.label, e.proc.argv[0] ?? '', e.jobPidfile));
+  ctx.procs.forEach((e, i) => lines.push(`refuse_running ${shellQuote(e.label)} ${isProcName(i)} ${shellQuote(e.jobPidfile)}`));
   lines.push(...nameChecks(ctx));
   for (const { label, proc } of ctx.procs)
     if (proc.kind === 'vde_switch' && proc.ready.type === 'path') lines.push(call('switch_free', label, dirName(proc.ready.path)));
