@@ -5,17 +5,17 @@
  * ends, one multicast group, one VDE directory, one bridge or tap name); what the drawing does not model kept in
  * each VM's extra arguments or node options; what the lab sets itself left out and said.
  */
-import { defaultMachine, frontendModel, machineInfo } from '../compiler/machine';
-import { CURRENT_VERSION, Mac, Nic, Topology, type Link, type VmNode } from '../model/schema';
+import { defaultMachine } from '../compiler/machine';
+import { CURRENT_VERSION, Topology, type Link, type VmNode } from '../model/schema';
 import { asWritten, classify, type Candidate, type ClassifyScope, type NodeCandidate } from './backends';
 import type { ImportDiagnostic } from './diagnostics';
 import { placeNodes } from './layout';
-import { collapseHubs, readVmNet, type Frontend, type NetdevDef } from './netparse';
-import { concreteNicModel } from './nicmodel';
+import { collapseHubs, readVmNet, type NetdevDef } from './netparse';
+import { nicNames, nicOf } from './nics';
 import { pairEnds, type PlacedEnd } from './pairs';
 import { readQemuCommand, type QemuArg, type QemuCommand } from './qemuargv';
 import { Reporter } from './report';
-import { splitShell, wordOffset, type ShellCommand } from './shell';
+import { isArrayExpansion, splitShell, wordOffset, type ShellCommand } from './shell';
 import { Source } from './source';
 import { guestName, vmFields } from './vmfields';
 
@@ -91,13 +91,10 @@ class Builder {
   }
 }
 
-/** A word that is one shell array expansion (`"${PAUSED[@]}"`): zero or more words chosen when the script runs. */
-const ARRAY_EXPANSION = /^\$\{[A-Za-z_][A-Za-z0-9_]*\[[@*]\]\}$/;
-
 function reportCommand(report: Reporter, cmd: QemuCommand, shell: ShellCommand, vm: string): void {
   // An emulator the script assigned ($QEMU after QEMU=qemu-system-…) is known.
   for (const w of [...(cmd.runs === undefined ? [cmd.emulator] : []), ...cmd.args.flatMap((a) => (a.value ? [a.word, a.value] : [a.word]))]) {
-    if (ARRAY_EXPANSION.test(w.text)) continue;
+    if (isArrayExpansion(w.text)) continue;
     for (const e of w.expansions) {
       report.add('IMPORT_SHELL_VARIABLE', `${vm}: ${e.text} is a shell expansion whose value is not known here; it is kept as text — replace it with its value`, w, e.index, [vm]);
     }
@@ -110,61 +107,6 @@ function reportCommand(report: Reporter, cmd: QemuCommand, shell: ShellCommand, 
   if (shell.setAside.length > 0) {
     report.addAt('IMPORT_DROPPED', `${vm}: ${shell.setAside.map((r) => r.text).join(' ')} is left out: the lab keeps each guest's output itself`, shell.setAside[0]!.at, [vm]);
   }
-}
-
-/** The NIC of a frontend: its model resolved as QEMU would, MAC, more properties, and form. */
-const ID = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
-
-/**
- * NIC ids: the frontend's own id where it is a valid one (without the `nic-`/`net-` prefix this app's compiler
- * adds, so an exported script reads back to its drawing), else eth0, eth1, … in order.
- */
-function nicNames(nics: readonly Frontend[]): string[] {
-  const used = new Set<string>();
-  const names = nics.map((fe) => {
-    const own = fe.id?.replace(fe.onboard ? /^net-/ : /^nic-/, '');
-    if (own === undefined || !ID.test(own) || used.has(own)) return undefined;
-    used.add(own);
-    return own;
-  });
-  let k = 0;
-  return names.map((n) => {
-    if (n !== undefined) return n;
-    while (used.has(`eth${k}`)) k++;
-    used.add(`eth${k}`);
-    return `eth${k}`;
-  });
-}
-
-function nicOf(fe: Frontend, nicId: string, cmd: QemuCommand, vm: VmNode, report: Reporter): Record<string, unknown> {
-  const m = machineInfo(vm);
-  const where = fe.arg.value ?? fe.arg.word;
-  let model = concreteNicModel(fe.driver, fe.onboard, cmd.arch, m.type);
-  if (model === null) {
-    report.add('IMPORT_NIC_MODEL_DEFAULT', `${vm.id}: the default NIC model of machine ${m.type} is not known here, so the NIC is made virtio; name the model QEMU uses`, where, 0, [vm.id]);
-    model = 'virtio';
-  }
-  if (!Nic.shape.model.safeParse(model).success) {
-    report.add('IMPORT_BAD_VALUE', `${vm.id}: "${model}" is not a NIC model name; the NIC is made virtio`, where, 0, [vm.id]);
-    model = 'virtio';
-  }
-  if (model !== 'virtio' && model === frontendModel('virtio', m)) model = 'virtio';
-  const nic: Record<string, unknown> = { id: nicId, model };
-  if (fe.mac) {
-    if (Mac.safeParse(fe.mac.value).success) nic.mac = fe.mac.value.toLowerCase();
-    else report.add('IMPORT_BAD_VALUE', `${vm.id}: "${fe.mac.value}" is not a MAC address (like 52:54:00:12:34:56); the NIC gets one of the lab's`, where, fe.mac.at, [vm.id]);
-  }
-  const props: Record<string, string | string[]> = {};
-  for (const p of fe.props) {
-    const prev = props[p.key];
-    props[p.key] = prev === undefined ? p.value : Array.isArray(prev) ? [...prev, p.value] : [prev, p.value];
-  }
-  if (Object.keys(props).length > 0) {
-    if (Nic.shape.properties.safeParse(props).success) nic.properties = props;
-    else report.add('IMPORT_LOST', `${vm.id}: the NIC's properties ${Object.keys(props).join(', ')} cannot be kept (a name QEMU would not take)`, where, 0, [vm.id]);
-  }
-  nic.form = fe.onboard && Object.keys(props).length === 0 ? 'nic' : 'device';
-  return nic;
 }
 
 function importCommand(b: Builder, report: Reporter, cmd: QemuCommand, shell: ShellCommand, index: number): VmBuild {

@@ -29,6 +29,11 @@ export interface ShellProblem {
   readonly at: number;
 }
 
+/** A word that is one shell array expansion (`"${PAUSED[@]}"`): zero or more words chosen when the script runs. */
+export function isArrayExpansion(text: string): boolean {
+  return /^\$\{[A-Za-z_][A-Za-z0-9_]*\[[@*]\]\}$/.test(text);
+}
+
 /** The source offset of character `index` of a word (its end when `index` is the length). */
 export function wordOffset(w: Word, index = 0): number {
   let run = w.runs[0] ?? [0, 0];

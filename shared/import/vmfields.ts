@@ -10,6 +10,7 @@ import { qemuDefaultMachine } from './nicmodel';
 import { first, readValue } from './optvalue';
 import type { QemuArg, QemuCommand } from './qemuargv';
 import type { Reporter } from './report';
+import { isArrayExpansion } from './shell';
 
 /** The VM's fields, as a node input (without id and NICs). */
 export interface VmFields {
@@ -108,11 +109,7 @@ export function vmFields(cmd: QemuCommand, taken: ReadonlySet<QemuArg>, report: 
       dropped(arg, arg.name === '-object' ? 'the lab shares guest RAM for vhost-user itself' : `the lab makes each guest's ${arg.name === '-qmp' ? 'QMP socket' : 'console'} itself`);
       continue;
     }
-    if (arg.value && /^\$\{[A-Za-z_][A-Za-z0-9_]*\[[@*]\]\}$/.test(v)) {
-      dropped(arg, 'a shell array expands to options chosen when the script runs');
-      continue;
-    }
-    if (arg.name === '' && /^\$\{[A-Za-z_][A-Za-z0-9_]*\[[@*]\]\}$/.test(arg.word.text)) {
+    if ((arg.value && isArrayExpansion(v)) || (arg.name === '' && isArrayExpansion(arg.word.text))) {
       dropped(arg, 'a shell array expands to options chosen when the script runs');
       continue;
     }
