@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: every suite. Installs missing system packages first (scripts/system-deps.sh), then typechecks,
+# `npm test`: every suite. Installs missing system packages first (scripts/system-deps.sh) and fetches QEMU 10.0
+# beside the system's (`qnet qemu fetch 10.0`), then typechecks,
 # lints, and runs the unit and real-QEMU suites, then the browser tests (Playwright + Debian's Chromium against a
 # real `qnet serve`; skipped when arguments select vitest tests); ends with one "N passed, N failed" line.
 set -euo pipefail
@@ -7,6 +8,8 @@ cd "$(dirname "$0")/.."
 
 bash scripts/system-deps.sh
 node scripts/build-cli.mjs
+# The second QEMU the real-QEMU suites also run on (Debian 12's backports, unpacked into the user's cache).
+node bin/qnet.js qemu fetch 10.0 >/dev/null
 npx vite build --logLevel error
 npx tsc -p tsconfig.shared.json
 npx tsc -p tsconfig.json --noEmit

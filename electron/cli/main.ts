@@ -6,6 +6,7 @@ import { importCommand } from './cmd-import';
 import { schemaCommand } from './cmd-schema';
 import { packageRoot, serveCommand } from './cmd-serve';
 import { guestCommand } from '../guest/command';
+import { qemuCommand } from '../qemu/command';
 import { validateCommand } from './cmd-validate';
 import { upCommand } from './cmd-up';
 import { downCommand } from './cmd-down';
@@ -32,6 +33,7 @@ commands:
   console LAB VM       attach to a guest's serial console (Ctrl+] detaches)
   logs LAB VM          print a guest's console output (--follow)
   guest build          build the tiny guest (kernel + busybox initramfs) from the distribution's packages
+  qemu fetch 10.0      unpack a second QEMU (Debian 12's backports) into ~/.cache/qnet/qemu, beside the system's
   serve                open the editor in a browser (http://127.0.0.1, with a token)
 
 Run "qnet COMMAND --help" for a command's options; "qnet --version" prints the version.`;
@@ -44,6 +46,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   schema: schemaCommand,
   serve: serveCommand,
   guest: guestCommand,
+  qemu: qemuCommand,
   up: (args, io) => upCommand(args, io),
   down: (args, io) => downCommand(args, io),
   status: statusCommand,

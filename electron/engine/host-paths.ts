@@ -33,6 +33,12 @@ export function guestCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'qnet', 'guest');
 }
 
+/** The user's cache directory for QEMUs `qnet qemu fetch` unpacked (`<dir>/<version>`). */
+export function qemuCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'qnet', 'qemu');
+}
+
 /** Kernel and initramfs paths of the tiny guest for an architecture (they may not be built yet). */
 export function tinyGuestPaths(arch: Arch, env: NodeJS.ProcessEnv = process.env): { kernel: string; initrd: string } {
   const dir = join(guestCacheDir(env), arch);

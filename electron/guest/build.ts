@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, link, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { guestCacheDir } from '../engine/host-paths';
@@ -11,6 +11,7 @@ import type { GuestArch } from './arch';
 import { GuestBuildError } from './errors';
 import { requireTools, run } from './exec';
 import { findKernel, packInitramfs, stageModules, stageRoot } from './initramfs';
+import { cacheLock } from './lock';
 
 /** Bump when the layout of the initramfs changes, so existing builds are redone. */
 const FORMAT = 1;
@@ -106,7 +107,7 @@ export async function buildTinyGuest(options: BuildTinyGuestOptions): Promise<Ti
   }
 
   await mkdir(outDir, { recursive: true });
-  const unlock = await lock(join(cacheDir, `${arch}.lock`), log);
+  const unlock = await cacheLock(join(cacheDir, `${arch}.lock`), log, 'guest');
   const work = await mkdtemp(join(cacheDir, `.${arch}.build-`));
   try {
     if (await current()) return { kernel, initrd, built: false, stamp }; // another process built it meanwhile
@@ -165,48 +166,4 @@ async function isCurrent(outDir: string, stamp: GuestStamp): Promise<boolean> {
   if (!existsSync(join(outDir, 'vmlinuz')) || !existsSync(join(outDir, 'initramfs.cpio.gz'))) return false;
   const text = await readFile(join(outDir, 'stamp.json'), 'utf8').catch(() => '');
   return text === `${JSON.stringify(stamp, null, 2)}\n`;
-}
-
-/** One build per architecture and cache at a time, across processes; a lock left by a dead process is taken over. */
-async function lock(path: string, log: (line: string) => void): Promise<() => Promise<void>> {
-  const deadline = Date.now() + 10 * 60_000;
-  let told = false;
-  for (;;) {
-    // The pid is written before the lock appears (link is atomic), so a reader never sees an empty lock.
-    const mine = `${path}.${process.pid}`;
-    await writeFile(mine, `${process.pid}\n`);
-    try {
-      await link(mine, path);
-      return () => rm(path, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      await rm(mine, { force: true });
-    }
-    const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    if (!alive(pid)) {
-      await rm(path, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new GuestBuildError(
-        'GUEST_LOCKED',
-        `another build (pid ${pid}) has held ${path} for 10 minutes`,
-        `stop it, or remove ${path}`,
-      );
-    }
-    if (!told) log(`guest: waiting for the build in process ${pid}`);
-    told = true;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
