@@ -36,7 +36,7 @@ export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): str
   }
 }
 
-/** `qnet serve`: runs until SIGINT or SIGTERM. */
+/** `qnet serve`: runs until SIGINT, SIGTERM or SIGHUP, then stops every lab it launched. */
 export async function serveCommand(args: string[], io: Io, signal?: AbortSignal): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -86,14 +86,39 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
     io.err(`qnet serve: WARNING: listening on ${host}, not only on this machine. Anyone who can reach it and has the token can start processes as you.\n`);
   }
   io.out(`Qnet Studio is at ${server.url}\n(the token in the URL is the key to the API; Ctrl+C stops it and every lab it launched)\n`);
-  await new Promise<void>((done) => {
-    const stop = () => done();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    signal?.addEventListener('abort', stop, { once: true });
-  });
+  const stop = stopRequests(io, signal);
+  await stop.requested;
+  // The labs first, while the pages still hear their state; then the server.
+  await engine.dispose();
   await server.close();
   await control?.close();
-  await engine.dispose(); // stops every lab the page launched
+  stop.release();
   return 0;
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * `requested` resolves on the first SIGINT, SIGTERM or SIGHUP (or the abort). The handlers stay until `release`:
+ * a signal that comes again (a second Ctrl+C, or the one `npm start` passes on besides the terminal's) must not
+ * kill the server while it stops the labs.
+ */
+function stopRequests(io: Io, signal?: AbortSignal): { requested: Promise<void>; release: () => void } {
+  let stopping = false;
+  let done: () => void = () => {};
+  const requested = new Promise<void>((resolve) => (done = resolve));
+  const onSignal = () => {
+    if (stopping) return io.err('qnet serve: still stopping the labs; it exits once they are stopped\n');
+    stopping = true;
+    io.err('qnet serve: stopping the labs it launched…\n');
+    done();
+  };
+  for (const name of STOP_SIGNALS) process.on(name, onSignal);
+  signal?.addEventListener('abort', onSignal, { once: true });
+  return {
+    requested,
+    release: () => {
+      for (const name of STOP_SIGNALS) process.off(name, onSignal);
+    },
+  };
 }
