@@ -88,10 +88,10 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
   io.out(`Qnet Studio is at ${server.url}\n(the token in the URL is the key to the API; Ctrl+C stops it and every lab it launched)\n`);
   const stop = stopRequests(io, signal);
   await stop.requested;
-  // The labs first, while the pages still hear their state; then the server.
-  await engine.dispose();
+  // No page or client can launch another lab while these stop.
   await server.close();
   await control?.close();
+  await engine.dispose();
   stop.release();
   return 0;
 }
