@@ -22,6 +22,8 @@ export interface Backend {
   readonly needsVirtio: string | null;
   /** Guest memory must be shareable (vhost-user). */
   readonly shareMem: boolean;
+  /** The node its hostfwd ports are named after (a nat node); else the guest. */
+  readonly portOwner?: string;
 }
 
 /** A backend with the usual defaults. */
@@ -39,6 +41,27 @@ export function moreOpts(options: Readonly<Record<string, string | number | bool
     else one(k, v as string | number | boolean);
   }
   return out;
+}
+
+const isMulticast = (host: string | undefined) => host !== undefined && /^2(2[4-9]|3\d)\./.test(host);
+
+/** A short label of how a backend realizes a link: `tap qn1a03`, `stream`, `mcast 230.0.0.1:1234`, `hubport`. */
+export function backendLabel(b: Backend): string {
+  const opt = (key: string) => {
+    const pair = b.opts.find(([k, v]) => k === key && v !== undefined);
+    return pair === undefined ? undefined : String(pair[1]);
+  };
+  if (b.type === 'tap' || b.type === 'bridge') {
+    const name = opt('ifname') ?? opt('br');
+    return name ? `${b.type} ${name}` : b.type;
+  }
+  if (b.type === 'socket') {
+    const mcast = opt('mcast');
+    if (mcast) return `mcast ${mcast}`;
+    return opt('listen') ? 'socket listen' : opt('connect') ? 'socket connect' : 'socket';
+  }
+  if (b.type === 'dgram' && isMulticast(opt('remote.host'))) return `mcast ${opt('remote.host')}:${opt('remote.port')}`;
+  return b.type;
 }
 
 /** The `-netdev` value of a backend with id `id`. */

@@ -1,5 +1,5 @@
 import type { Topology } from '../model/schema';
-import type { Diagnostic, Fix } from './plan';
+import type { Diagnostic, ExternalBridge, Fix } from './plan';
 import type { Target } from './target';
 import type { Graph } from './graph';
 import type { IfnameAllocator } from './derive';
@@ -39,6 +39,10 @@ export interface Ctx {
   readonly vmDeps: Map<string, Set<string>>;
   /** Unix socket paths already checked. */
   readonly checkedPaths: Set<string>;
+  /** Host bridges the lab joins without creating them, in bridge id order. */
+  readonly externalBridges: ExternalBridge[];
+  /** vhost-user sockets (client mode) and vDPA devices guests open, by node id, with the guests that open each. */
+  readonly externalBackends: Map<string, { readonly kind: 'vhost-user' | 'vdpa'; readonly path: string; readonly vms: Set<string> }>;
 }
 
 /** Record that `node` makes QEMU use netdev backend `type`. */
@@ -46,6 +50,13 @@ export function useBackend(ctx: Ctx, type: string, node: string): void {
   const set = ctx.backendUse.get(type);
   if (set) set.add(node);
   else ctx.backendUse.set(type, new Set([node]));
+}
+
+/** Record that guest `vm` opens an external backend (a vhost-user switch's socket, a vDPA device). */
+export function useExternal(ctx: Ctx, kind: 'vhost-user' | 'vdpa', node: string, path: string, vm: string): void {
+  const known = ctx.externalBackends.get(node);
+  if (known) known.vms.add(vm);
+  else ctx.externalBackends.set(node, { kind, path, vms: new Set([vm]) });
 }
 
 /** Record that VM `vm` must start after process `proc` is ready. */

@@ -57,7 +57,7 @@ describe('compiler diagnostics', () => {
     none(p, 'NETDEV_NO_PEER');
   });
   it('NETDEV_NO_PEER', () => {
-    const plan: VmPlan = { name: 'v', node: 'v', argv: ['q', '-netdev', 'user,id=u9', '-netdev', 'user,id=u1', '-device', 'e1000,netdev=u1'], console: '', consoleLog: '', qmp: '', pidfile: '' };
+    const plan = { name: 'v', node: 'v', argv: ['q', '-netdev', 'user,id=u9', '-netdev', 'user,id=u1', '-device', 'e1000,netdev=u1'], console: '', consoleLog: '', qmp: '', pidfile: '' } satisfies Partial<VmPlan>;
     expect(unpeeredNetdevs([plan])).toEqual([expect.objectContaining({ code: 'NETDEV_NO_PEER', qemuWarning: { vm: 'v', text: 'netdev u9 has no peer' } })]);
   });
   it('VHOST_NET_MISSING', () => {

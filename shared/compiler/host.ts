@@ -26,7 +26,8 @@ function bridgeSteps(ctx: Ctx, b: BridgeNode, out: Step[]): void {
       }),
     );
   }
-  if (!b.external) {
+  if (b.external) ctx.externalBridges.push({ node: b.id, name: br });
+  else {
     const creates = { kind: 'bridge', name: br } as const;
     out.push({
       id: `bridge-${b.id}`,

@@ -1,5 +1,5 @@
 import type { Topology } from '../model/schema';
-import type { Diagnostic, LabPlan } from './plan';
+import type { Diagnostic, HostNeeds, LabPlan } from './plan';
 import type { Target } from './target';
 import type { Ctx } from './context';
 import { checkStructure } from '../model/validate';
@@ -16,17 +16,39 @@ import { compileVm } from './vm';
 import { hostSteps } from './host';
 import { assignVdeDirs, switchProcesses, vmProcesses } from './processes';
 import { leastPrivilege } from './privilege';
+import { programUses } from './needs';
 import { unpeeredNetdevs } from './selfcheck';
 import { diag } from './diagnostics';
 
 /** The plan types, the target, the diagnostic codes and the helpers other layers reuse (emitter, UI, CLI). */
-export type { LabPlan, VmPlan, HostStep, CreatedObject, ProcessPlan, Diagnostic, Fix, FixAction, Privilege, Isolation, Severity, Readiness } from './plan';
+export type {
+  LabPlan,
+  VmPlan,
+  HostStep,
+  CreatedObject,
+  ProcessPlan,
+  HostNeeds,
+  BoundPort,
+  BootFile,
+  NicFact,
+  HelperBridge,
+  ProgramUse,
+  ExternalBridge,
+  ExternalBackend,
+  Diagnostic,
+  Fix,
+  FixAction,
+  Privilege,
+  Isolation,
+  Severity,
+  Readiness,
+} from './plan';
 export { DEFAULT_TARGET, qemuAtLeast, type HostInterface, type Target } from './target';
 export { COMPILER_CODES, type CompilerCode } from './diagnostics';
 export { escapeOptValue, qopts, readOpts, optValue, optHead, type OptItem } from './qemuopts';
 export { labSlug, labStateDir, netnsName, UNIX_PATH_MAX, IFNAME_MAX } from './derive';
-export { freeGroup } from './nodebackend';
 export { chosenBridgeName } from './names';
+export { freeGroup } from './nodebackend';
 export { deleteArgv, releaseArgv, undoMismatch, type RecordedUndo } from './undo';
 
 function backendMissing(ctx: Ctx): void {
@@ -90,6 +112,8 @@ export function compile(topology: Topology, target: Target): LabPlan {
     backendUse: new Map(),
     vmDeps: new Map(),
     checkedPaths: new Set(),
+    externalBridges: [],
+    externalBackends: new Map(),
   };
 
   assignIfnames(ctx);
@@ -109,5 +133,10 @@ export function compile(topology: Topology, target: Target): LabPlan {
   // What was discovered about this machine (its interfaces, a short state directory of its user's) is the
   // compile's input, not part of the plan (plan.json).
   const { hostInterfaces: _discovered, shortStateDir: _short, ...planTarget } = target;
-  return { lab, stateDir: labDir, netns, privilege, target: planTarget, vms, hostSteps: steps, processes, diagnostics: [...structural, ...diagnostics] };
+  const needs: HostNeeds = {
+    programs: programUses(netns, steps, processes),
+    bridges: ctx.externalBridges,
+    backends: [...ctx.externalBackends].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([node, b]) => ({ kind: b.kind, node, path: b.path, vms: [...b.vms].sort() })),
+  };
+  return { lab, stateDir: labDir, netns, privilege, target: planTarget, vms, hostSteps: steps, processes, needs, diagnostics: [...structural, ...diagnostics] };
 }

@@ -28,7 +28,7 @@ export function natBackend(n: NatNode): Backend {
   opts.push(['tftp', n.tftp], ['bootfile', n.bootfile], ['smb', n.smb]);
   for (const f of n.hostfwd) opts.push(['hostfwd', hostfwdRule(f)]);
   for (const g of n.guestfwd) opts.push(['guestfwd', `tcp:${g.server}:${g.port}-${g.target}`]);
-  return backend('user', [...opts, ...moreOpts(n.options)]);
+  return backend('user', [...opts, ...moreOpts(n.options)], { portOwner: n.id });
 }
 
 /** The links on which a nat node becomes a SLiRP instance (a VM NIC or a hub each), in id order. */

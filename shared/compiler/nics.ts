@@ -1,11 +1,12 @@
 import { nodePath } from './docpath';
 import type { Nic, VmNode } from '../model/schema';
+import type { NicFact } from './plan';
 import type { Ctx } from './context';
 import type { IdAllocator } from './derive';
 import type { MachineInfo } from './machine';
 import type { P2pPlan } from './p2p';
 import type { HubPlan } from './hubs';
-import { backend, moreOpts, netdevValue, type Backend } from './backend';
+import { backend, backendLabel, moreOpts, netdevValue, type Backend } from './backend';
 import { diag } from './diagnostics';
 import { otherEnd } from './graph';
 import { nicKey } from './mac';
@@ -14,10 +15,13 @@ import { nodeBackend } from './nodebackend';
 import { qopts } from './qemuopts';
 import { useBackend } from './context';
 
-/** What the NIC phase hands back for one VM: the networking argv and whether guest memory must be shared. */
+/** What the NIC phase hands back for one VM: the networking argv, whether guest memory must be shared, its backends. */
 export interface VmNetworking {
   readonly argv: string[];
   readonly shareMem: boolean;
+  /** Every netdev it declares (hub backends included), in argv order. */
+  readonly backends: readonly Backend[];
+  readonly nics: readonly NicFact[];
 }
 
 interface VmScope {
@@ -29,6 +33,8 @@ interface VmScope {
   readonly hubs: ReadonlyMap<string, HubPlan>;
   readonly argv: string[];
   readonly emittedHubs: Set<string>;
+  readonly backends: Backend[];
+  readonly nics: NicFact[];
   shareMem: boolean;
 }
 
@@ -70,12 +76,14 @@ function emitNic(s: VmScope, nic: Nic, index: number, b: Backend | null): void {
   checkFrontend(s, nic, index, model, b);
   const mac = s.ctx.macs.get(nicKey(s.vm.id, nic.id));
   const deviceId = s.ids.take(`nic-${nic.id}`);
+  s.nics.push({ nic: nic.id, mac: mac ?? null, realization: b === null ? null : backendLabel(b) });
   const props = moreOpts(nic.properties);
   if (b === null) {
     s.argv.push('-device', qopts(model, [['id', deviceId], ['mac', mac], ...props]));
     return;
   }
   if (b.shareMem) s.shareMem = true;
+  s.backends.push(b);
   const netdevId = s.ids.take(`net-${nic.id}`);
   s.argv.push(...b.pre);
   if (nic.form === 'nic') {
@@ -118,6 +126,7 @@ function emitHubBackends(s: VmScope, plan: HubPlan): void {
     const b = nodeBackend(s.ctx, node, l.id, s.ids, s.vm.id, true);
     if (!b) continue;
     const id = s.ids.take(`${plan.hub}-${node.id}`);
+    s.backends.push(b);
     s.argv.push(...b.pre, '-netdev', netdevValue(b, id));
     s.argv.push('-netdev', qopts('hubport', [['id', s.ids.take(`${plan.hub}-${node.id}-port`)], ['hubid', plan.hubId], ['netdev', id]]));
   }
@@ -164,7 +173,7 @@ export function vmNetworking(
   p2p: ReadonlyMap<string, P2pPlan>,
   hubs: ReadonlyMap<string, HubPlan>,
 ): VmNetworking {
-  const s: VmScope = { ctx, vm, machine, ids, p2p, hubs, argv: [], emittedHubs: new Set(), shareMem: false };
+  const s: VmScope = { ctx, vm, machine, ids, p2p, hubs, argv: [], emittedHubs: new Set(), backends: [], nics: [], shareMem: false };
   vm.nics.forEach((nic, i) => emitNic(s, nic, i, nicBackend(s, nic, i)));
-  return { argv: s.argv, shareMem: s.shareMem };
+  return { argv: s.argv, shareMem: s.shareMem, backends: s.backends, nics: s.nics };
 }

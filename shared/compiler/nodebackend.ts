@@ -3,7 +3,7 @@ import type { L2tpv3Node, McastNode, NetdevNode, TopologyNode } from '../model/s
 import type { Ctx } from './context';
 import type { IdAllocator } from './derive';
 import type { OptPair } from './qemuopts';
-import { addVmDep, checkUnixPath, useBackend } from './context';
+import { addVmDep, checkUnixPath, useBackend, useExternal } from './context';
 import { backend, moreOpts, type Backend } from './backend';
 import { slirpvdeProcessId, vdeProcessId } from './derive';
 import { diag } from './diagnostics';
@@ -88,6 +88,7 @@ export function nodeBackend(ctx: Ctx, n: TopologyNode, linkId: string, ids: IdAl
     case 'vhost-user': {
       useBackend(ctx, 'vhost-user', n.id);
       checkUnixPath(ctx, n.socket, `vhost-user ${n.id}`, { nodes: [n.id] });
+      if (n.mode === 'client') useExternal(ctx, 'vhost-user', n.id, n.socket, vm);
       const chr = ids.take(`chr-${n.id}`);
       const server: OptPair[] = n.mode === 'server' ? [['server', 'on'], ['wait', 'off']] : [];
       const queues = n.queues > 1 ? n.queues : undefined;
@@ -100,6 +101,7 @@ export function nodeBackend(ctx: Ctx, n: TopologyNode, linkId: string, ids: IdAl
     }
     case 'vdpa':
       useBackend(ctx, 'vhost-vdpa', n.id);
+      useExternal(ctx, 'vdpa', n.id, n.vhostdev, vm);
       return backend('vhost-vdpa', [['vhostdev', n.vhostdev], ['queues', n.queues > 1 ? n.queues : undefined], ...moreOpts(n.options)], {
         hostNetwork: false,
         queues: n.queues,

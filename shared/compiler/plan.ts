@@ -1,3 +1,5 @@
+import type { Arch } from '../model/schema';
+
 /**
  * LabPlan: what a topology means on a host. Produced by compile(), consumed by the script emitter, the engine,
  * the CLI (`qnet compile --json`) and the UI's Commands panel. Plain data: argv stays an array everywhere.
@@ -98,7 +100,43 @@ export interface ProcessPlan {
   readonly stderrLog: string;
 }
 
-/** One guest: its QEMU argv and the paths of its console, console log, QMP socket and pidfile. */
+/** A host TCP or UDP port a guest's backend binds (multicast groups are not bound ports). */
+export interface BoundPort {
+  readonly proto: 'tcp' | 'udp';
+  readonly host: string;
+  readonly port: number;
+  /** What binds it, for messages. */
+  readonly what: 'hostfwd' | 'socket listen' | 'socket udp' | 'stream server' | 'dgram' | 'l2tpv3';
+  /** The node a message names as its owner: the nat node of a hostfwd, else the guest itself. */
+  readonly node: string;
+}
+
+/** A host file a guest boots from (it must exist when the guest starts). */
+export interface BootFile {
+  readonly what: 'kernel' | 'initrd' | 'dtb' | 'cdrom' | 'disk image';
+  readonly path: string;
+}
+
+/** A bridge a guest reaches through qemu-bridge-helper (`-netdev bridge`): the helper's ACL must allow it. */
+export interface HelperBridge {
+  readonly bridge: string;
+  /** The helper program (its path, as QEMU runs it). */
+  readonly helper: string;
+}
+
+/** One NIC of a guest as compiled: its MAC and how its link is realized. */
+export interface NicFact {
+  readonly nic: string;
+  /** The MAC it gets (its own, or the one derived for `auto`). */
+  readonly mac: string | null;
+  /** How QEMU realizes its link, for the canvas: `tap qn1a03`, `stream`, `mcast 230.0.0.1:1234`; null when unlinked. */
+  readonly realization: string | null;
+}
+
+/**
+ * One guest: its QEMU argv, the paths of its console, console log, QMP socket and pidfile, and what the compiler
+ * knows about it that the engine checks before it starts (read these, never the argv).
+ */
 export interface VmPlan {
   readonly name: string;
   readonly node: string;
@@ -107,6 +145,52 @@ export interface VmPlan {
   readonly consoleLog: string;
   readonly qmp: string;
   readonly pidfile: string;
+  readonly arch: Arch;
+  /** The QEMU program it runs (argv[0]): `qemu-system-<arch>` unless the VM names its own `binary`. */
+  readonly binary: string;
+  /** The accelerator it asks for (`auto` resolved against the target's KVM answer). */
+  readonly accel: 'kvm' | 'tcg' | 'hvf';
+  readonly bootFiles: readonly BootFile[];
+  /** The architecture of the tiny guest it boots (its kernel and initramfs are bootFiles), or null. */
+  readonly tinyGuest: Arch | null;
+  /** Host ports its backends bind. */
+  readonly ports: readonly BoundPort[];
+  /** Bridges it joins through qemu-bridge-helper. */
+  readonly helperBridges: readonly HelperBridge[];
+  /** Its NICs in order. */
+  readonly nics: readonly NicFact[];
+}
+
+/** A program the lab runs, and the nodes whose processes run it (none for host steps). */
+export interface ProgramUse {
+  readonly program: string;
+  readonly nodes: readonly string[];
+}
+
+/** A host bridge the lab joins but does not create (an external bridge node): it must exist and be a bridge. */
+export interface ExternalBridge {
+  readonly node: string;
+  readonly name: string;
+}
+
+/** Something outside the lab its guests open: a vhost-user backend's socket (client mode), a vDPA device. */
+export interface ExternalBackend {
+  readonly kind: 'vhost-user' | 'vdpa';
+  readonly node: string;
+  readonly path: string;
+  /** The guests that open it. */
+  readonly vms: readonly string[];
+}
+
+/**
+ * What the lab needs from the host that it does not make itself. What it makes is on its host steps (`creates`),
+ * and the host interfaces it takes as uplinks too (`enslaves`); per guest: ports, boot files, helper bridges.
+ */
+export interface HostNeeds {
+  /** argv[0] of every host step, undo and process (and `ip` for a namespace), in first-use order. */
+  readonly programs: readonly ProgramUse[];
+  readonly bridges: readonly ExternalBridge[];
+  readonly backends: readonly ExternalBackend[];
 }
 
 /** What a topology means on a host: guests, host steps, processes, diagnostics, least privilege. */
@@ -123,5 +207,6 @@ export interface LabPlan {
   readonly vms: readonly VmPlan[];
   readonly hostSteps: readonly HostStep[];
   readonly processes: readonly ProcessPlan[];
+  readonly needs: HostNeeds;
   readonly diagnostics: readonly Diagnostic[];
 }

@@ -144,6 +144,23 @@ describe('compile properties', () => {
       { numRuns: 150 },
     );
   });
+  test('what the plan says of each guest is what its argv does (binary, accel, boot files, bound ports)', () => {
+    fc.assert(
+      fc.property(arbLab, fc.boolean(), (t, kvm) => {
+        const p = compile(t, target({ kvm }));
+        for (const v of p.vms) {
+          expect(v.argv[0]).toBe(v.binary);
+          expect(valuesOf(v.argv, '-accel')).toEqual([v.accel]);
+          for (const f of v.bootFiles) expect(v.argv.some((a) => a === f.path || a.includes(`file=${f.path}`))).toBe(true);
+          const netdevs = [...valuesOf(v.argv, '-netdev'), ...valuesOf(v.argv, '-nic')];
+          for (const port of v.ports) expect(netdevs.some((n) => n.includes(String(port.port)))).toBe(true);
+          for (const n of v.nics) if (n.mac !== null) expect(v.argv.some((a) => a.includes(`mac=${n.mac}`))).toBe(true);
+        }
+        expect(new Set(p.needs.programs.map((x) => x.program))).toEqual(new Set([...p.hostSteps.flatMap((s) => [s.argv[0], ...(s.undo ? [s.undo[0]] : [])]), ...p.processes.map((x) => x.argv[0]), ...(p.netns ? ['ip'] : [])]));
+      }),
+      { numRuns: 100 },
+    );
+  });
   test('two labs with the same drawing get different tap names and MACs', () => {
     const mk = (name: string) =>
       compile(topo({ name, nodes: [{ kind: 'vm', id: 'v', nics: [{ id: 'e0' }] }, { kind: 'bridge', id: 'br' }], links: [{ a: 'v:e0', b: 'br' }] }), target());

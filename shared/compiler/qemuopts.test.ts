@@ -24,6 +24,14 @@ describe('reading, as QemuOpts does', () => {
     // An implied value is read like any value: a doubled comma does not end it, and `=` after it is kept.
     expect(pairsOf('a,,b=1,c=2', 'type')).toEqual([['type', 'a,b=1', 'implied'], ['c', '2', 'pair']]);
   });
+  test('a netdev with a hostfwd and a doubled comma (what preflight once parsed out of argv)', () => {
+    expect(pairsOf('user,id=n,hostfwd=tcp:127.0.0.1:8080-:80,smb=/a,,b', 'type')).toEqual([
+      ['type', 'user', 'implied'],
+      ['id', 'n', 'pair'],
+      ['hostfwd', 'tcp:127.0.0.1:8080-:80', 'pair'],
+      ['smb', '/a,b', 'pair'],
+    ]);
+  });
   test('short-form booleans: a word is on, a `no` word is off', () => {
     expect(pairsOf('socket,id=c,path=/s,server,nowait', 'type')).toEqual([
       ['type', 'socket', 'implied'],

@@ -19,7 +19,7 @@ export function declaredIds(argv: readonly string[]): { option: string; id: stri
  * Guard against the compiler's own mistakes: every `-netdev` must be the peer of exactly one NIC or hubport, or QEMU
  * warns `netdev ID has no peer`. Returns a NETDEV_NO_PEER diagnostic for each one that is not.
  */
-export function unpeeredNetdevs(vms: readonly VmPlan[]): Diagnostic[] {
+export function unpeeredNetdevs(vms: readonly Pick<VmPlan, 'node' | 'argv'>[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const vm of vms) {
     const declared: string[] = [];

@@ -1,5 +1,6 @@
 import type { Boot, VmNode } from '../model/schema';
-import type { VmPlan } from './plan';
+import { standardQemu } from '../model/trust';
+import type { BootFile, VmPlan } from './plan';
 import type { Ctx } from './context';
 import type { HubPlan } from './hubs';
 import type { P2pPlan } from './p2p';
@@ -7,6 +8,7 @@ import { checkUnixPath } from './context';
 import { IdAllocator, guestHostname } from './derive';
 import { diag } from './diagnostics';
 import { accelOf, cpuOf, machineInfo, type MachineInfo } from './machine';
+import { backendPorts, helperBridge } from './needs';
 import { vmNetworking } from './nics';
 import { escapeOptValue, qopts, readOpts } from './qemuopts';
 
@@ -35,7 +37,13 @@ export function tinyAppend(vm: VmNode, m: MachineInfo): string {
   return parts.join(' ');
 }
 
-function bootArgs(ctx: Ctx, vm: VmNode, boot: Boot, m: MachineInfo): string[] {
+/** A VM's boot arguments and the host files they name. */
+interface BootPlan {
+  readonly argv: string[];
+  readonly files: BootFile[];
+}
+
+function bootArgs(ctx: Ctx, vm: VmNode, boot: Boot, m: MachineInfo): BootPlan {
   switch (boot.type) {
     case 'tiny': {
       const built = ctx.target.tinyGuest[vm.arch];
@@ -48,24 +56,39 @@ function bootArgs(ctx: Ctx, vm: VmNode, boot: Boot, m: MachineInfo): string[] {
           }),
         );
       }
-      return ['-kernel', built?.kernel ?? `${base}/vmlinuz`, '-initrd', built?.initrd ?? `${base}/initramfs.cpio.gz`, '-append', tinyAppend(vm, m)];
+      const kernel = built?.kernel ?? `${base}/vmlinuz`;
+      const initrd = built?.initrd ?? `${base}/initramfs.cpio.gz`;
+      return {
+        argv: ['-kernel', kernel, '-initrd', initrd, '-append', tinyAppend(vm, m)],
+        files: [{ what: 'kernel', path: kernel }, { what: 'initrd', path: initrd }],
+      };
     }
     case 'kernel': {
-      const out = ['-kernel', boot.kernel];
-      if (boot.initrd !== undefined) out.push('-initrd', boot.initrd);
-      out.push('-append', boot.append ?? tinyAppend(vm, m));
-      if (boot.dtb !== undefined) out.push('-dtb', boot.dtb);
-      return out;
+      const argv = ['-kernel', boot.kernel];
+      const files: BootFile[] = [{ what: 'kernel', path: boot.kernel }];
+      if (boot.initrd !== undefined) {
+        argv.push('-initrd', boot.initrd);
+        files.push({ what: 'initrd', path: boot.initrd });
+      }
+      argv.push('-append', boot.append ?? tinyAppend(vm, m));
+      if (boot.dtb !== undefined) {
+        argv.push('-dtb', boot.dtb);
+        files.push({ what: 'dtb', path: boot.dtb });
+      }
+      return { argv, files };
     }
     case 'disk':
-      return boot.images.flatMap((img) => [
-        '-drive',
-        qopts('', [['file', img.path], ['if', 'virtio'], ['format', img.format], ['snapshot', img.snapshot ? 'on' : undefined]]),
-      ]);
+      return {
+        argv: boot.images.flatMap((img) => [
+          '-drive',
+          qopts('', [['file', img.path], ['if', 'virtio'], ['format', img.format], ['snapshot', img.snapshot ? 'on' : undefined]]),
+        ]),
+        files: boot.images.map((img) => ({ what: 'disk image', path: img.path })),
+      };
     case 'cdrom':
-      return ['-cdrom', boot.path, '-boot', 'd'];
+      return { argv: ['-cdrom', boot.path, '-boot', 'd'], files: [{ what: 'cdrom', path: boot.path }] };
     case 'none':
-      return [];
+      return { argv: [], files: [] };
   }
 }
 
@@ -93,12 +116,14 @@ export function compileVm(ctx: Ctx, vm: VmNode, p2p: ReadonlyMap<string, P2pPlan
   const accel = accelOf(vm, ctx.target);
   const cpu = cpuOf(vm, accel);
   const name = vm.name ?? vm.id;
-  const argv: string[] = [vm.binary ?? `qemu-system-${vm.arch}`, '-name', escapeOptValue(name), '-nodefaults', '-display', 'none'];
+  const binary = vm.binary ?? standardQemu(vm.arch);
+  const argv: string[] = [binary, '-name', escapeOptValue(name), '-nodefaults', '-display', 'none'];
   argv.push('-machine', shareMem ? `${m.machine},memory-backend=${mem}` : m.machine, '-accel', accel);
   if (cpu !== undefined) argv.push('-cpu', cpu);
   argv.push('-smp', String(vm.smp), '-m', String(vm.memory));
   if (shareMem) argv.push('-object', qopts('memory-backend-memfd', [['id', mem], ['size', `${vm.memory}M`], ['share', 'on']]));
-  argv.push(...bootArgs(ctx, vm, vm.boot, m));
+  const boot = bootArgs(ctx, vm, vm.boot, m);
+  argv.push(...boot.argv);
   argv.push(
     '-chardev',
     qopts('socket', [['id', con], ['path', paths.console], ['server', 'on'], ['wait', 'off'], ['logfile', paths.consoleLog], ['logappend', 'on']]),
@@ -111,5 +136,18 @@ export function compileVm(ctx: Ctx, vm: VmNode, p2p: ReadonlyMap<string, P2pPlan
   );
   argv.push(...net.argv, ...vm.extraArgs);
   if (vm.nics.length === 0) ctx.diagnostics.push(diag('VM_NO_NICS', `${vm.id} has no NIC, so it has no network`, { nodes: [vm.id], fix: { label: `Add a NIC to ${vm.id}` } }));
-  return { name, node: vm.id, argv, ...paths };
+  return {
+    name,
+    node: vm.id,
+    argv,
+    ...paths,
+    arch: vm.arch,
+    binary,
+    accel,
+    bootFiles: boot.files,
+    tinyGuest: vm.boot.type === 'tiny' ? vm.arch : null,
+    ports: net.backends.flatMap((b) => backendPorts(b, vm.id)),
+    helperBridges: net.backends.flatMap((b) => helperBridge(b, ctx.target.bridgeHelper) ?? []),
+    nics: net.nics,
+  };
 }

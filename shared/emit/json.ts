@@ -10,6 +10,7 @@ export function planToJson(plan: LabPlan): string {
     vms: plan.vms,
     hostSteps: plan.hostSteps,
     processes: plan.processes,
+    needs: plan.needs,
     diagnostics: plan.diagnostics,
     target: plan.target,
   };

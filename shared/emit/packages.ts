@@ -1,3 +1,4 @@
+import { programUses } from '../compiler/needs';
 import type { LabPlan } from '../compiler/plan';
 
 /** The Debian/Ubuntu package that provides each program an exported lab may call. */
@@ -27,18 +28,9 @@ export function debianPackage(program: string): string {
   return DEBIAN_PACKAGES[program.slice(program.lastIndexOf('/') + 1)] ?? '';
 }
 
-/** Every program the scripts of `plan` run, in first-use order, without repeats. */
+/** Every program the scripts of `plan` run, in first-use order, without repeats: the lab's, and mkfifo for held stdins. */
 export function programsOf(plan: LabPlan): string[] {
-  const programs = new Set<string>();
-  const add = (argv: readonly string[] | null): void => {
-    if (argv?.[0] !== undefined) programs.add(argv[0]);
-  };
-  if (plan.netns !== null && (plan.processes.length > 0 || plan.hostSteps.some((s) => s.inNetns))) programs.add('ip');
-  for (const step of plan.hostSteps) {
-    add(step.argv);
-    add(step.undo);
-  }
-  for (const process of plan.processes) add(process.argv);
-  if (plan.processes.some((p) => p.holdStdin)) programs.add('mkfifo');
-  return [...programs];
+  const programs = programUses(plan.netns, plan.hostSteps, plan.processes).map((p) => p.program);
+  if (plan.processes.some((p) => p.holdStdin) && !programs.includes('mkfifo')) programs.push('mkfifo');
+  return programs;
 }
