@@ -62,6 +62,8 @@ type AnyResult = ({ readonly ok: true } & Record<string, unknown>) | Fail;
 /** Creates an engine; nothing runs until a request asks for it. */
 export function createEngine(options: EngineOptions = {}): Engine {
   const labs = new Map<string, LabRunner>();
+  /** The document each lab was launched from (`status` hands it to a page that opens later). */
+  const documents = new Map<string, Topology>();
   const unhook = new Map<string, () => void>();
   const listeners = new Set<(event: EngineEvent) => void>();
   const subscriptions = new Map<string, () => void>();
@@ -94,7 +96,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     topology: Topology,
     launch: LaunchOptions = {},
     create = false,
-  ): Promise<{ ok: true; plan: LabPlan; topology: Topology; notes: readonly string[] }> {
+  ): Promise<{ ok: true; plan: LabPlan; notes: readonly string[] }> {
     const o = { ...(options.stateDir ? { stateDir: options.stateDir } : {}), ...options.defaults, ...launch };
     const given = o.stateDir ?? defaultStateDir(options.env ?? process.env);
     const base = create ? ensurePrivateDir(given) : checkPrivateDir(given);
@@ -106,14 +108,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
       ...(options.kvm ? { kvm: options.kvm } : {}),
       ...(options.env ? { env: options.env } : {}),
     });
-    return { ok: true, plan: compile(topology, probed.target), topology, notes: probed.notes };
+    return { ok: true, plan: compile(topology, probed.target), notes: probed.notes };
   }
 
-  function runnerFor(plan: LabPlan, topology: Topology): LabRunner {
+  function runnerFor(plan: LabPlan): LabRunner {
     const kvm = options.kvm ?? { usable: plan.target.kvm, reason: 'probed when the lab was compiled' };
     return new LabRunner({
       plan,
-      topology,
       ...(options.env ? { env: options.env } : {}),
       ...(options.uid !== undefined ? { uid: options.uid } : {}),
       preflightEnv: { ...options.preflightEnv, kvm },
@@ -134,7 +135,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const loaded = load(req.source);
         if (!loaded.ok) return loaded;
         const p = await planFor(loaded.topology, req.options);
-        const problems = await runnerFor(p.plan, p.topology).check();
+        const problems = await runnerFor(p.plan).check();
         emit({ type: 'preflight', lab: p.plan.lab, problems });
         return { ok: true, problems };
       }
@@ -153,7 +154,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
           const lab = p.plan.lab;
           const log = (level: 'info' | 'error', message: string) =>
             emit({ type: 'log', lab, level, message, time: Date.now() });
-          if (await buildMissingGuests(p.plan, p.topology, options.buildGuest, log))
+          if (await buildMissingGuests(p.plan, options.buildGuest, log))
             p = await planFor(loaded.topology, req.options, true);
         }
         const errors = p.plan.diagnostics.filter((d) => d.severity === 'error');
@@ -162,8 +163,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
         if (existing?.active)
           return failed('LAB_EXISTS', `lab ${p.plan.lab} is already ${existing.state}: stop it first`);
         if (existing) await dropLab(p.plan.lab);
-        const runner = runnerFor(p.plan, p.topology);
+        const runner = runnerFor(p.plan);
         labs.set(p.plan.lab, runner);
+        documents.set(p.plan.lab, loaded.topology);
         unhook.set(p.plan.lab, runner.subscribe(emit));
         for (const note of p.notes)
           emit({ type: 'log', lab: p.plan.lab, level: 'info', message: note, time: Date.now() });
@@ -178,7 +180,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
       }
       case 'status': {
         const r = lab(req.lab);
-        return r instanceof LabRunner ? { ok: true, status: r.status(), topology: r.topology } : r;
+        if (!(r instanceof LabRunner)) return r;
+        return { ok: true, status: r.status(), topology: documents.get(req.lab) as Topology };
       }
       case 'list':
         return { ok: true, labs: [...labs.values()].map((r) => r.status()) };
@@ -220,6 +223,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     unhook.get(name)?.();
     unhook.delete(name);
     labs.delete(name);
+    documents.delete(name);
   }
 
   return {

@@ -7,20 +7,15 @@
  */
 import { existsSync } from 'node:fs';
 import type { LabPlan } from '../../shared/compiler/plan';
-import type { Topology } from '../../shared/model';
-import { optionValues } from './qemu-args';
 
 /** Builds the tiny guest for `arch` where the compile target looks for it; `log` gets its progress lines. */
 export type GuestBuilder = (arch: string, log: (line: string) => void) => Promise<void>;
 
 /** The architectures whose tiny guest some VM of the plan boots and whose kernel or initramfs is missing. */
-export function missingTinyGuests(plan: LabPlan, topology: Topology): string[] {
+export function missingTinyGuests(plan: LabPlan): string[] {
   const archs = new Set<string>();
   for (const vm of plan.vms) {
-    const node = topology.nodes.find((n) => n.id === vm.node);
-    if (node?.kind !== 'vm' || node.boot.type !== 'tiny') continue;
-    const files = [...optionValues(vm.argv, '-kernel'), ...optionValues(vm.argv, '-initrd')];
-    if (files.some((f) => !existsSync(f))) archs.add(node.arch);
+    if (vm.tinyGuest !== null && vm.bootFiles.some((f) => !existsSync(f.path))) archs.add(vm.tinyGuest);
   }
   return [...archs].sort();
 }
@@ -31,12 +26,11 @@ export function missingTinyGuests(plan: LabPlan, topology: Topology): string[] {
  */
 export async function buildMissingGuests(
   plan: LabPlan,
-  topology: Topology,
   build: GuestBuilder,
   log: (level: 'info' | 'error', message: string) => void,
 ): Promise<boolean> {
   let built = false;
-  for (const arch of missingTinyGuests(plan, topology)) {
+  for (const arch of missingTinyGuests(plan)) {
     log('info', `tiny guest: building it for ${arch} (first launch: its kernel and busybox come from the distribution's packages)`);
     try {
       await build(arch, (line) => log('info', `tiny guest: ${line}`));

@@ -35,7 +35,7 @@ afterEach(async () => {
 });
 
 function run(plan: LabPlan, topology: Topology, env?: NodeJS.ProcessEnv) {
-  const runner = new LabRunner({ plan, topology, preflightEnv: { kvm: NO_KVM }, stopTimeouts: { powerdownMs: 300 }, ...(env ? { env } : {}) });
+  const runner = new LabRunner({ plan, preflightEnv: { kvm: NO_KVM }, stopTimeouts: { powerdownMs: 300 }, ...(env ? { env } : {}) });
   const events: EngineEvent[] = [];
   runner.subscribe((e) => events.push(e));
   live.push({ runner, plan });

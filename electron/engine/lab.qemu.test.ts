@@ -36,8 +36,7 @@ afterEach(async () => {
 });
 
 function runnerFor(plan: LabPlan, over: Partial<LabRunnerOptions> = {}): { runner: LabRunner; events: EngineEvent[] } {
-  const topology = over.topology ?? example(plan.lab.startsWith('socket-pair') ? '05-' : '04-');
-  const runner = new LabRunner({ plan, topology, preflightEnv: { kvm: NO_KVM }, stopTimeouts: { powerdownMs: 300 }, ...over });
+  const runner = new LabRunner({ plan, preflightEnv: { kvm: NO_KVM }, stopTimeouts: { powerdownMs: 300 }, ...over });
   const events: EngineEvent[] = [];
   runner.subscribe((e) => events.push(e));
   live.push({ runner, plan });

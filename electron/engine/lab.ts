@@ -8,7 +8,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiError, EngineEvent, LabState, LabStatus, LogEntry, Result, StepProgress, VmState } from '../../shared/api';
 import type { Diagnostic, HostStep, LabPlan, ProcessPlan } from '../../shared/compiler/plan';
-import type { Topology } from '../../shared/model';
 import { DEFAULT_CONSOLE_BUFFER } from './ring-buffer';
 import { runHostSteps, unfinishedMessage, undoHostSteps, type UndoItem } from './host-steps';
 import { Journal, JOURNAL_FILE, journaledProcesses, readJournal } from './journal';
@@ -29,7 +28,6 @@ export const LAB_STOP_TIMEOUTS: StopTimeouts = { powerdownMs: 3_000, quitMs: 3_0
 
 export interface LabRunnerOptions {
   readonly plan: LabPlan;
-  readonly topology: Topology;
   /** Environment (PATH) of every command and process. */
   readonly env?: NodeJS.ProcessEnv;
   readonly uid?: number;
@@ -86,11 +84,6 @@ export class LabRunner {
   }
 
   /** The lab's state now. */
-  /** The document this lab was compiled from. */
-  get topology(): Topology {
-    return this.options.topology;
-  }
-
   get state(): LabState {
     return this.current;
   }
@@ -136,10 +129,10 @@ export class LabRunner {
    * the programs its file names may be asked their version.
    */
   async check(launching = false): Promise<Diagnostic[]> {
-    const { plan, topology, preflightEnv } = this.options;
+    const { plan, preflightEnv } = this.options;
     const compileErrors = plan.diagnostics.filter((d) => d.severity === 'error');
     const penv = { ...preflightEnv, env: this.env, uid: this.uid, launching };
-    return [...compileErrors, ...(await preflight(plan, topology, penv))];
+    return [...compileErrors, ...(await preflight(plan, penv))];
   }
 
   /** Starts the lab; resolves once it runs or has failed (and then left nothing behind). */

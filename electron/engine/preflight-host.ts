@@ -2,14 +2,12 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { chosenBridgeName } from '../../shared/compiler/index';
 import type { Diagnostic } from '../../shared/compiler/plan';
 import { aclAllows, readBridgeAcl } from './bridge-acl';
 import { JOURNAL_FILE, journaledProcesses, readJournal } from './journal';
 import type { PreflightContext } from './preflight';
 import { pdiag } from './preflight-diag';
 import { isOurProcess } from './proc';
-import { optionValues, optValue, parseQemuOpts } from './qemu-args';
 
 /**
  * Nothing a step creates exists yet: the lab's namespace, and (on the host network) its bridges, taps and NAT
@@ -54,15 +52,13 @@ export function checkHostInterfaces(ctx: PreflightContext): Diagnostic[] {
   if (ctx.plan.netns !== null || links === null) return [];
   const out: Diagnostic[] = [];
   const link = (name: string) => links.find((l) => l.name === name);
-  for (const n of ctx.topology.nodes) {
-    if (n.kind !== 'bridge' || !n.external) continue;
-    const br = chosenBridgeName(n) ?? n.id; // an external bridge always has a chosen name
+  for (const { node, name: br } of ctx.plan.needs.bridges) {
     const create = `sudo ip link add ${br} type bridge && sudo ip link set ${br} up`;
     const found = link(br);
     if (!found)
-      out.push(pdiag('PREFLIGHT_BRIDGE_MISSING', `${n.id} uses the host bridge ${br}, which does not exist: create it with ${create}, or untick "external" so the lab creates it`, { nodes: [n.id], fix: create }));
+      out.push(pdiag('PREFLIGHT_BRIDGE_MISSING', `${node} uses the host bridge ${br}, which does not exist: create it with ${create}, or untick "external" so the lab creates it`, { nodes: [node], fix: create }));
     else if (found.kind !== 'bridge')
-      out.push(pdiag('PREFLIGHT_BRIDGE_MISSING', `${n.id} uses the host bridge ${br}, but ${br} is not a bridge: name a bridge (ip -br link show type bridge lists them)`, { nodes: [n.id], fix: 'ip -br link show type bridge' }));
+      out.push(pdiag('PREFLIGHT_BRIDGE_MISSING', `${node} uses the host bridge ${br}, but ${br} is not a bridge: name a bridge (ip -br link show type bridge lists them)`, { nodes: [node], fix: 'ip -br link show type bridge' }));
   }
   for (const s of ctx.plan.hostSteps) {
     const itf = s.enslaves;
@@ -94,11 +90,8 @@ export function checkLabRunning(ctx: PreflightContext): Diagnostic[] {
 export function checkHelper(ctx: PreflightContext): Diagnostic[] {
   const uses = new Map<string, { helper: string; vms: string[] }>();
   for (const vm of ctx.plan.vms) {
-    for (const nd of optionValues(vm.argv, '-netdev')) {
-      const o = parseQemuOpts(nd);
-      if (o.type !== 'bridge') continue;
-      const br = optValue(o, 'br') ?? 'br0';
-      const entry = uses.get(br) ?? { helper: optValue(o, 'helper') ?? ctx.plan.target.bridgeHelper, vms: [] };
+    for (const { bridge: br, helper } of vm.helperBridges) {
+      const entry = uses.get(br) ?? { helper, vms: [] };
       entry.vms.push(vm.node);
       uses.set(br, entry);
     }

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import type { Diagnostic } from '../../shared/compiler/plan';
 import type { PreflightContext } from './preflight';
 import { pdiag } from './preflight-diag';
-import { boundPorts, type BoundPort } from './qemu-args';
+import type { BoundPort } from '../../shared/compiler/plan';
 
 /** Resolves null when `port` can be bound on `host` now, else the error code (EADDRINUSE, EACCES, …). */
 export function bindTest(proto: 'tcp' | 'udp', host: string, port: number): Promise<string | null> {
@@ -25,11 +25,8 @@ export function bindTest(proto: 'tcp' | 'udp', host: string, port: number): Prom
 }
 
 /** "hostfwd of nat node wan", "socket listen of vm server": who binds the port, for the message. */
-function owner(ctx: PreflightContext, vm: string, p: BoundPort): { text: string; nodes: string[] } {
-  if (p.what === 'hostfwd') {
-    const nat = ctx.topology.nodes.find((n) => n.kind === 'nat' && n.hostfwd.some((f) => f.hostPort === p.port && f.proto === p.proto));
-    if (nat) return { text: `hostfwd of nat node ${nat.id}`, nodes: [nat.id, vm] };
-  }
+function owner(vm: string, p: BoundPort): { text: string; nodes: string[] } {
+  if (p.what === 'hostfwd' && p.node !== vm) return { text: `hostfwd of nat node ${p.node}`, nodes: [p.node, vm] };
   return { text: `${p.what} of vm ${vm}`, nodes: [vm] };
 }
 
@@ -42,13 +39,13 @@ export async function checkPorts(ctx: PreflightContext): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const vm of ctx.plan.vms) {
-    for (const p of boundPorts(vm.argv)) {
+    for (const p of vm.ports) {
       const key = `${p.proto}:${p.host}:${p.port}`;
       if (seen.has(key)) continue; // a clash inside the plan is the compiler's PORT_CLASH
       seen.add(key);
       const err = await bindTest(p.proto, p.host, p.port);
       if (err === null) continue;
-      const who = owner(ctx, vm.node, p);
+      const who = owner(vm.node, p);
       const why = err === 'EADDRINUSE' ? 'is already in use' : err === 'EACCES' ? 'needs privilege to bind' : `cannot be bound (${err})`;
       const fix = err === 'EADDRINUSE' ? `stop what listens there (sudo ss -lpn '( sport = :${p.port} )' shows it) or choose another port` : 'choose a port above 1023';
       out.push(pdiag('PREFLIGHT_PORT_IN_USE', `${p.proto === 'udp' ? 'UDP ' : ''}port ${p.port} (${who.text}) ${why}: ${fix}`, { nodes: who.nodes, fix }));

@@ -4,33 +4,18 @@ import { debianPackage } from '../../shared/emit/packages';
 import { probeKvm } from './kvm';
 import type { PreflightContext } from './preflight';
 import { pdiag } from './preflight-diag';
-import { optionValues } from './qemu-args';
 import { probeQemu } from './probe-qemu';
 import { findProgram } from './which';
-import { usesStandardQemu } from '../../shared/model/trust';
+import { standardQemu } from '../../shared/model/trust';
 
-/** Every program of the plan (argv[0] of processes, host steps and undos; `ip` for a namespace) is installed. */
+/** Every program the plan runs (its `needs.programs`) is installed. */
 export function checkPrograms(ctx: PreflightContext): Diagnostic[] {
   const { plan } = ctx;
-  const users = new Map<string, Set<string>>();
-  const use = (argv: readonly string[] | null, node?: string) => {
-    const p = argv?.[0];
-    if (p === undefined) return;
-    const set = users.get(p) ?? new Set<string>();
-    if (node !== undefined) set.add(node);
-    users.set(p, set);
-  };
-  if (plan.netns !== null) use(['ip']);
-  for (const s of plan.hostSteps) {
-    use(s.argv);
-    use(s.undo);
-  }
-  for (const p of plan.processes) use(p.argv, p.node);
   const out: Diagnostic[] = [];
-  for (const [program, nodes] of users) {
+  for (const { program, nodes } of plan.needs.programs) {
     if (findProgram(program, ctx.env) !== null) continue;
     const pkg = debianPackage(program);
-    const who = nodes.size > 0 ? ` (needed by ${[...nodes].join(', ')})` : '';
+    const who = nodes.length > 0 ? ` (needed by ${nodes.join(', ')})` : '';
     const fix = pkg ? `sudo apt-get install ${pkg}` : `install ${program} or fix the binary path`;
     out.push(pdiag('PREFLIGHT_PROGRAM_MISSING', `${program} is not installed${who}: ${fix}`, { nodes: [...nodes], fix }));
   }
@@ -45,11 +30,9 @@ export function checkQemuVersion(ctx: PreflightContext): Diagnostic[] {
   const want = ctx.plan.target.qemuVersion;
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
-  const vmNodes = new Map(ctx.topology.nodes.flatMap((n) => (n.kind === 'vm' ? [[n.id, n] as const] : [])));
   for (const vm of ctx.plan.vms) {
-    const binary = vm.argv[0] ?? '';
-    const node = vmNodes.get(vm.node);
-    if (ctx.launching !== true && (node === undefined || !usesStandardQemu(node))) continue;
+    const { binary } = vm;
+    if (ctx.launching !== true && binary !== standardQemu(vm.arch)) continue;
     if (seen.has(binary)) continue;
     seen.add(binary);
     const path = findProgram(binary, ctx.env);
@@ -60,16 +43,16 @@ export function checkQemuVersion(ctx: PreflightContext): Diagnostic[] {
       pdiag(
         'PREFLIGHT_QEMU_VERSION',
         `the lab was compiled for QEMU ${want.major}.${want.minor} but ${binary} is ${have.major}.${have.minor}: compile it again for the installed QEMU (without --qemu-version)`,
-        { nodes: ctx.plan.vms.filter((v) => v.argv[0] === binary).map((v) => v.node), fix: 'Compile for the installed QEMU' },
+        { nodes: ctx.plan.vms.filter((v) => v.binary === binary).map((v) => v.node), fix: 'Compile for the installed QEMU' },
       ),
     );
   }
   return out;
 }
 
-/** Guests that ask for KVM (`-accel kvm`) get it only when the probe booted a guest under KVM. */
+/** x86 guests that ask for KVM get it only when the probe booted a guest under KVM. */
 export async function checkKvm(ctx: PreflightContext): Promise<Diagnostic[]> {
-  const wanting = ctx.plan.vms.filter((vm) => optionValues(vm.argv, '-accel').includes('kvm') && /x86_64|i386/.test(vm.argv[0] ?? ''));
+  const wanting = ctx.plan.vms.filter((vm) => vm.accel === 'kvm' && (vm.arch === 'x86_64' || vm.arch === 'i386'));
   if (wanting.length === 0) return [];
   const x86 = ctx.plan.target.tinyGuest.x86_64;
   const kvm = ctx.kvm ?? (await probeKvm({ kernel: x86?.kernel, initrd: x86?.initrd }));

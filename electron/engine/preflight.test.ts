@@ -11,7 +11,6 @@ import { preflight } from './preflight';
 import { checkHostInterfaces } from './preflight-host';
 import { doneIndices, rootScript } from './privilege';
 import { isOurProcess } from './proc';
-import { boundPorts, parseQemuOpts } from './qemu-args';
 
 let dir: string;
 beforeAll(() => {
@@ -20,32 +19,6 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const NO_KVM = { usable: false, reason: 'test' };
-
-describe('qemu-args', () => {
-  it('splits option lists with ,, escapes', () => {
-    expect(parseQemuOpts('user,id=n,hostfwd=tcp:127.0.0.1:8080-:80,smb=/a,,b')).toEqual({
-      type: 'user',
-      keys: [['id', 'n'], ['hostfwd', 'tcp:127.0.0.1:8080-:80'], ['smb', '/a,b']],
-    });
-  });
-  it('finds the host ports of hostfwd, socket listen, stream servers and dgram, not multicast', () => {
-    const argv = [
-      '-netdev', 'user,id=a,hostfwd=tcp:127.0.0.1:8080-:80,hostfwd=udp::5353-:53',
-      '-netdev', 'socket,id=b,listen=127.0.0.1:40500',
-      '-netdev', 'socket,id=c,connect=127.0.0.1:40501',
-      '-netdev', 'stream,id=d,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=40600',
-      '-netdev', 'dgram,id=e,local.type=inet,local.host=127.0.0.1,local.port=40700,remote.type=inet,remote.host=127.0.0.1,remote.port=40701',
-      '-netdev', 'dgram,id=f,remote.type=inet,remote.host=230.0.0.1,remote.port=1234,local.type=inet,local.host=0.0.0.0,local.port=1234',
-    ];
-    expect(boundPorts(argv).map((p) => `${p.proto}:${p.host}:${p.port}:${p.what}`)).toEqual([
-      'tcp:127.0.0.1:8080:hostfwd',
-      'udp:0.0.0.0:5353:hostfwd',
-      'tcp:127.0.0.1:40500:socket listen',
-      'tcp:127.0.0.1:40600:stream server',
-      'udp:127.0.0.1:40700:dgram',
-    ]);
-  });
-});
 
 describe('bridge ACL', () => {
   it('default deny, allow lines, deny wins, includes, missing file', () => {
@@ -97,7 +70,7 @@ links:
     try {
       const topology = topologyOf(nat.replace('PORT', String(port)));
       const plan = compile(topology, { ...DEFAULT_TARGET, stateDir: dir, tinyGuest: {} });
-      const problems = await preflight(plan, topology, { uid: 0, kvm: NO_KVM, env: { PATH: '/nonexistent' }, qemuVersionOf: () => null });
+      const problems = await preflight(plan, { uid: 0, kvm: NO_KVM, env: { PATH: '/nonexistent' }, qemuVersionOf: () => null });
       const messages = problems.map((p) => `${p.code}: ${p.message}`);
       expect(messages).toContain(`PREFLIGHT_PORT_IN_USE: port ${port} (hostfwd of nat node wan) is already in use: stop what listens there (sudo ss -lpn '( sport = :${port} )' shows it) or choose another port`);
       expect(messages).toContain('PREFLIGHT_PROGRAM_MISSING: qemu-system-aarch64 is not installed (needed by arm): sudo apt-get install qemu-system-arm');
@@ -120,7 +93,7 @@ links:
   - { a: 'a:eth0', b: lan }
 `);
     const plan = compile(topology, { ...DEFAULT_TARGET, privilege: 'helper', stateDir: dir, tinyGuest: {} });
-    const problems = await preflight(plan, topology, { uid: 1000, passwordlessSudo: false, kvm: NO_KVM, bridgeConf: conf });
+    const problems = await preflight(plan, { uid: 1000, passwordlessSudo: false, kvm: NO_KVM, bridgeConf: conf });
     const acl = problems.find((p) => p.code === 'PREFLIGHT_BRIDGE_ACL')!;
     expect(acl.message).toBe(`qemu-bridge-helper will refuse bridge qnbr9 (${conf} has no "allow qnbr9" line): add the line "allow qnbr9" to ${conf}, e.g. echo 'allow qnbr9' | sudo tee -a ${conf}`);
     expect(problems.find((p) => p.code === 'PREFLIGHT_KVM_UNUSABLE')!.message).toMatch(/^a asks for KVM, which does not work here \(test\): set accel to auto or tcg$/);
@@ -138,13 +111,13 @@ links:
     const plan = compile(topology, { ...DEFAULT_TARGET, privilege: 'helper', stateDir: dir, tinyGuest: {} });
     const penv = { uid: 1000, passwordlessSudo: false, kvm: NO_KVM, bridgeConf: join(dir, 'none.conf') };
     const missing = join(dir, 'no-tun');
-    const problems = await preflight(plan, topology, { ...penv, tunDevice: missing });
+    const problems = await preflight(plan, { ...penv, tunDevice: missing });
     const tun = problems.find((p) => p.code === 'PREFLIGHT_TUN_ACCESS')!;
     expect(tun.message).toBe(`you cannot open ${missing}, which qemu-bridge-helper needs to create taps as you: sudo chmod 0666 ${missing}`);
     expect(tun.nodes).toEqual(['a']);
     const openable = join(dir, 'tun-ok');
     writeFileSync(openable, '');
-    const fine = await preflight(plan, topology, { ...penv, tunDevice: openable });
+    const fine = await preflight(plan, { ...penv, tunDevice: openable });
     expect(fine.map((p) => p.code)).not.toContain('PREFLIGHT_TUN_ACCESS');
   });
 });

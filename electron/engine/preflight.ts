@@ -5,7 +5,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import type { Diagnostic, LabPlan } from '../../shared/compiler/plan';
-import type { Topology } from '../../shared/model';
 import { DEFAULT_BRIDGE_CONF } from './bridge-acl';
 import { readHostLinks, type HostLink } from './host-links';
 import type { KvmProbe } from './kvm';
@@ -42,7 +41,6 @@ export interface PreflightEnv {
 /** What every check reads. */
 export interface PreflightContext {
   readonly plan: LabPlan;
-  readonly topology: Topology;
   readonly env: NodeJS.ProcessEnv;
   readonly uid: number;
   readonly kvm?: KvmProbe;
@@ -61,13 +59,15 @@ export function hasPasswordlessSudo(env: NodeJS.ProcessEnv = process.env): boole
   return r.status === 0;
 }
 
-/** Runs every check of a compiled plan against this machine; the problems found, errors first. */
-export async function preflight(plan: LabPlan, topology: Topology, penv: PreflightEnv = {}): Promise<Diagnostic[]> {
+/**
+ * Runs every check of a compiled plan against this machine; the problems found, errors first. Everything it checks
+ * is a fact the plan states (what each guest binds, boots and runs, what the lab needs from the host).
+ */
+export async function preflight(plan: LabPlan, penv: PreflightEnv = {}): Promise<Diagnostic[]> {
   const uid = penv.uid ?? process.getuid?.() ?? 0;
   const env = spawnEnv(penv.env ?? process.env);
   const ctx: PreflightContext = {
     plan,
-    topology,
     env,
     uid,
     ...(penv.kvm ? { kvm: penv.kvm } : {}),

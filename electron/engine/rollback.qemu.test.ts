@@ -81,7 +81,7 @@ describe('a rollback undoes only what the lab did', () => {
   // ("File exists"), and a failed step is never undone.
   it('a namespace that appears between preflight and its step survives the failed launch', async () => {
     const plan = planOf(example('05-'), target);
-    const runner = new LabRunner({ plan, topology: example('05-'), preflightEnv: { kvm: NO_KVM } });
+    const runner = new LabRunner({ plan, preflightEnv: { kvm: NO_KVM } });
     runners.push(runner);
     runner.subscribe((e) => {
       if (e.type === 'preflight') {
@@ -125,7 +125,7 @@ describe('a rollback undoes only what the lab did', () => {
   it('a running lab\'s stop undoes the steps it recorded in memory, not lines added to its journal since', async () => {
     const topology = example('05-');
     const plan = planOf(topology, target);
-    const runner = new LabRunner({ plan, topology, preflightEnv: { kvm: NO_KVM }, stopTimeouts: { powerdownMs: 300 } });
+    const runner = new LabRunner({ plan, preflightEnv: { kvm: NO_KVM }, stopTimeouts: { powerdownMs: 300 } });
     runners.push(runner);
     const r = await runner.launch();
     expect(r.ok, r.ok ? '' : r.error.message).toBe(true);

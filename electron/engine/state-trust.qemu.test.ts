@@ -125,7 +125,7 @@ describe('a state directory someone else controls is never trusted', () => {
         { t: 'done', step: 'netns', at: now },
       ]),
     );
-    const runner = new LabRunner({ plan, topology, preflightEnv: { kvm: NO_KVM } });
+    const runner = new LabRunner({ plan, preflightEnv: { kvm: NO_KVM } });
     runners.push({ runner, plan });
     const r = await runner.launch();
     expect(r.ok).toBe(false);
@@ -155,7 +155,7 @@ describe('a state directory someone else controls is never trusted', () => {
       const r = runAs(attacker, ['sh', '-c', 'mkdir -p -- "$(dirname -- "$2")" && ln -s -- "$1" "$2"', 'sh', target, link]);
       expect(r.status, r.stderr).toBe(0);
     }
-    const runner = new LabRunner({ plan, topology, preflightEnv: { kvm: NO_KVM } });
+    const runner = new LabRunner({ plan, preflightEnv: { kvm: NO_KVM } });
     runners.push({ runner, plan });
     const r = await runner.launch();
     expect(r.ok).toBe(false);

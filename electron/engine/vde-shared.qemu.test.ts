@@ -71,7 +71,7 @@ describe("a VDE sock: naming another switch's directory", () => {
     writeFileSync(join(dir, 'notes'), 'theirs');
     const topology = labOn(dir, `vde-shared-${RUN}`);
     const plan = planOf(topology, target);
-    const runner = new LabRunner({ plan, topology, preflightEnv: { kvm: NO_KVM } });
+    const runner = new LabRunner({ plan, preflightEnv: { kvm: NO_KVM } });
     runners.push(runner);
     const r = await runner.launch();
     expect(r.ok).toBe(false);
@@ -88,7 +88,7 @@ describe("a VDE sock: naming another switch's directory", () => {
     const dir = join(base, 'theirs-2');
     const topology = labOn(dir, `vde-race-${RUN}`);
     const plan = planOf(topology, target);
-    const runner = new LabRunner({ plan, topology, preflightEnv: { kvm: NO_KVM }, readyTimeoutMs: 5_000 });
+    const runner = new LabRunner({ plan, preflightEnv: { kvm: NO_KVM }, readyTimeoutMs: 5_000 });
     runners.push(runner);
     // Started from the preflight event, synchronously: it listens before the launch goes on.
     runner.subscribe((e) => {

@@ -47,7 +47,6 @@ export { DEFAULT_TARGET, qemuAtLeast, type HostInterface, type Target } from './
 export { COMPILER_CODES, type CompilerCode } from './diagnostics';
 export { escapeOptValue, qopts, readOpts, optValue, optHead, type OptItem } from './qemuopts';
 export { labSlug, labStateDir, netnsName, UNIX_PATH_MAX, IFNAME_MAX } from './derive';
-export { chosenBridgeName } from './names';
 export { freeGroup } from './nodebackend';
 export { deleteArgv, releaseArgv, undoMismatch, type RecordedUndo } from './undo';
 

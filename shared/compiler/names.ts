@@ -15,7 +15,7 @@ function checkLength(ctx: Ctx, name: string, node: string, field: string): void 
 }
 
 /** The Linux name a bridge's user chose: its `ifname`, or its id for an external (host) bridge; else one is derived. */
-export function chosenBridgeName(b: BridgeNode): string | undefined {
+function chosenBridgeName(b: BridgeNode): string | undefined {
   return b.ifname ?? (b.external ? b.id : undefined);
 }
 
