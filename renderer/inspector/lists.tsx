@@ -13,16 +13,11 @@ function replace(node: VmNode | NatNode | HostNode, next: VmNode | NatNode | Hos
   editor.getState().dispatch([{ type: 'replace-node', id: node.id, node: next }]);
 }
 
-/** The MAC the compiler derived for a NIC (`auto`), read from the VM's argv. */
+/** The MAC the compiler derived for a NIC (`auto`), as the plan states it. */
 function useDerivedMac(vm: string, nic: string): string | undefined {
   const result = usePlan();
   if (!result?.ok) return undefined;
-  const argv = result.plan.vms.find((v) => v.node === vm)?.argv ?? [];
-  const dev = argv.find((a) => a.split(',').includes(`id=nic-${nic}`));
-  return dev
-    ?.split(',')
-    .find((p) => p.startsWith('mac='))
-    ?.slice(4);
+  return result.plan.vms.find((v) => v.node === vm)?.nics.find((n) => n.nic === nic)?.mac ?? undefined;
 }
 
 function NicRow({ vm, index }: { vm: VmNode; index: number }) {

@@ -3,7 +3,8 @@ import { compile, DEFAULT_TARGET } from '../../shared/compiler';
 import { loadTopology } from '../../shared/model';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeNetdev, linkLabels } from './linkLabels';
+import { linkLabels } from './linkLabels';
+import { backend, backendLabel } from '../../shared/compiler/backend';
 import { machinePairs, targetFor } from './target';
 import { errorCount, setupText, teardownText } from './commandText';
 import { shellLine } from '../../shared/emit';
@@ -53,9 +54,9 @@ describe('linkLabels', () => {
     }
   });
   it('names netdev types', () => {
-    expect(describeNetdev('stream,id=n,server=on,addr.type=unix,addr.path=/x')).toBe('stream');
-    expect(describeNetdev('socket,id=n,mcast=230.0.0.1:1234')).toBe('mcast 230.0.0.1:1234');
-    expect(describeNetdev('tap,id=n,ifname=qn1a03,script=no')).toBe('tap qn1a03');
+    expect(backendLabel(backend('stream', [['server', 'on'], ['addr.type', 'unix'], ['addr.path', '/x']]))).toBe('stream');
+    expect(backendLabel(backend('socket', [['mcast', '230.0.0.1:1234']]))).toBe('mcast 230.0.0.1:1234');
+    expect(backendLabel(backend('tap', [['ifname', 'qn1a03'], ['script', 'no']]))).toBe('tap qn1a03');
   });
 });
 
