@@ -58,9 +58,9 @@ export async function compileCommand(args: string[], io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('compile takes exactly one FILE', COMPILE_USAGE);
   const file = positionals[0]!;
   const { topology, diagnostics: located, locate } = await readTopology(file);
-  const plan = compile(topology, targetFromOptions(values, COMPILE_USAGE, io, topology));
+  const plan = compile(topology, targetFromOptions(values, COMPILE_USAGE, io, topology), { structural: located });
   const counts = countSeverities(plan.diagnostics);
-  const diagnostics = placeDiagnostics(plan.diagnostics, located, locate);
+  const diagnostics = placeDiagnostics(plan.diagnostics, locate);
   if (values.json) {
     io.out(planToJson({ ...plan, diagnostics }));
   } else {

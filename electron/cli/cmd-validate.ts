@@ -23,9 +23,9 @@ export async function validateCommand(args: string[], io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('validate takes exactly one FILE', VALIDATE_USAGE);
   const file = positionals[0]!;
   const { topology, diagnostics: located, locate } = await readTopology(file);
-  const plan = compile(topology, targetFromOptions(values, VALIDATE_USAGE, io, topology));
+  const plan = compile(topology, targetFromOptions(values, VALIDATE_USAGE, io, topology), { structural: located });
   const name = basename(file);
-  for (const d of placeDiagnostics(plan.diagnostics, located, locate)) io.err(`${formatDiagnostic(d, name)}\n`);
+  for (const d of placeDiagnostics(plan.diagnostics, locate)) io.err(`${formatDiagnostic(d, name)}\n`);
   const counts = countSeverities(plan.diagnostics);
   const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   const summary = `${name}: ${n(topology.nodes.length, 'node')}, ${n(topology.links.length, 'link')}: ${n(counts.error, 'error')}, ${n(counts.warning, 'warning')}, ${n(counts.info, 'note')}; needs privilege ${plan.privilege}`;

@@ -60,6 +60,16 @@ describe('diagnostics carry their YAML line', () => {
   });
 });
 
+describe('every diagnostic placed by its path', () => {
+  it('in a file of an older format too: a layout entry of format 1 is found where format 1 writes it', async () => {
+    const old = join(dir, 'old.qnet.yaml');
+    writeFileSync(old, 'version: 1\nname: old\nnodes:\n  - { id: a, kind: vm }\nlayout:\n  a: { x: 1, y: 2 }\n  ghost: { x: 3, y: 4 }\n');
+    const io = capture();
+    expect(await runCli(['validate', old, '--qemu-version', '7.2'], io)).toBe(0);
+    expect(io.err_()).toContain('old.qnet.yaml:7: warning LAYOUT_UNKNOWN_NODE');
+  });
+});
+
 describe('fixes and privilege in the terminal', () => {
   it('prints each alternative fix after the first', async () => {
     const hub = join(dir, 'hub.qnet.yaml');

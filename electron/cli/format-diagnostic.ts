@@ -1,29 +1,15 @@
 import type { Diagnostic } from '../../shared/compiler/plan';
-import type { LocatedDiagnostic } from '../../shared/model';
 
-/** A diagnostic with the line (and column) of the YAML it concerns, when the loader found one. */
+/** A diagnostic with the line (and column) of the YAML it concerns, when its path is in the file. */
 export type PlacedDiagnostic = Diagnostic & { readonly line?: number; readonly column?: number };
 
-const sameKey = (d: Diagnostic) => JSON.stringify([d.code, d.message, d.nodes, d.links, d.path ?? null]);
-
-/**
- * The plan's diagnostics with their positions in the file: the structural ones at the loader's twin (compile()
- * runs checkStructure again on the parsed topology, which has no lines), the others at their path, if any.
- */
+/** The plan's diagnostics with their positions in the file: each at its `path`, when it has one. */
 export function placeDiagnostics(
   diagnostics: readonly Diagnostic[],
-  located: readonly LocatedDiagnostic[],
-  locate?: (path: readonly (string | number)[]) => { line: number; column: number } | undefined,
+  locate: (path: readonly (string | number)[]) => { line: number; column: number } | undefined,
 ): PlacedDiagnostic[] {
-  const byKey = new Map<string, LocatedDiagnostic[]>();
-  for (const d of located) {
-    if (d.line === undefined) continue;
-    const list = byKey.get(sameKey(d));
-    if (list) list.push(d);
-    else byKey.set(sameKey(d), [d]);
-  }
   return diagnostics.map((d) => {
-    const at = byKey.get(sameKey(d))?.shift() ?? (d.path?.length && locate ? locate(d.path) : undefined);
+    const at = d.path?.length ? locate(d.path) : undefined;
     if (at?.line === undefined) return d;
     return { ...d, line: at.line, ...(at.column !== undefined ? { column: at.column } : {}) };
   });

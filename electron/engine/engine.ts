@@ -16,7 +16,7 @@ import { compile } from '../../shared/compiler/index';
 import type { Diagnostic, LabPlan } from '../../shared/compiler/plan';
 import type { Target } from '../../shared/compiler/target';
 import { parseLaunchOptions } from '../../shared/launchOptions';
-import { formatModelError, loadDocument, loadTopology, type Topology } from '../../shared/model';
+import { formatModelError, loadDocument, loadTopology, type LocatedDiagnostic, type Topology } from '../../shared/model';
 import { buildMissingGuests, type GuestBuilder } from './guest-ondemand';
 import type { KvmProbe } from './kvm';
 import { LabRunner, type LabRunnerOptions } from './lab';
@@ -81,10 +81,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
   };
 
   /** A source through the file loader, whatever the client: a document is checked exactly as a file's text. */
-  function load(source: LabSource): { ok: true; topology: Topology; errors: readonly Diagnostic[] } | Fail {
+  function load(source: LabSource): { ok: true; topology: Topology; structural: readonly LocatedDiagnostic[]; errors: readonly Diagnostic[] } | Fail {
     const r = source.kind === 'document' ? loadDocument(source.topology) : loadTopology(source.text, source.path);
     if (!r.ok) return failed('INVALID_TOPOLOGY', r.errors.map((e) => formatModelError(e)).join('\n'));
-    return { ok: true, topology: r.topology, errors: r.diagnostics.filter((d) => d.severity === 'error') };
+    return { ok: true, topology: r.topology, structural: r.diagnostics, errors: r.diagnostics.filter((d) => d.severity === 'error') };
   }
 
   /**
@@ -93,7 +93,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
    * the runner's preflight names what is wrong with it.
    */
   async function planFor(
-    topology: Topology,
+    { topology, structural }: { readonly topology: Topology; readonly structural: readonly LocatedDiagnostic[] },
     launch: LaunchOptions = {},
     create = false,
   ): Promise<{ ok: true; plan: LabPlan; notes: readonly string[] }> {
@@ -108,7 +108,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       ...(options.kvm ? { kvm: options.kvm } : {}),
       ...(options.env ? { env: options.env } : {}),
     });
-    return { ok: true, plan: compile(topology, probed.target), notes: probed.notes };
+    return { ok: true, plan: compile(topology, probed.target, { structural }), notes: probed.notes };
   }
 
   function runnerFor(plan: LabPlan): LabRunner {
@@ -134,7 +134,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       case 'preflight': {
         const loaded = load(req.source);
         if (!loaded.ok) return loaded;
-        const p = await planFor(loaded.topology, req.options);
+        const p = await planFor(loaded, req.options);
         const problems = await runnerFor(p.plan).check();
         emit({ type: 'preflight', lab: p.plan.lab, problems });
         return { ok: true, problems };
@@ -148,14 +148,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
         // Before anything runs or is probed for this lab: what it runs on the host needs the user's approval.
         const trusted = checkTrust(loaded.topology, req.options?.trust, trust);
         if (!trusted.ok) return trusted;
-        let p = await planFor(loaded.topology, req.options, true);
+        let p = await planFor(loaded, req.options, true);
         if (trusted.note) emit({ type: 'log', lab: p.plan.lab, level: 'warn', message: trusted.note, time: Date.now() });
         if (options.buildGuest && !labs.get(p.plan.lab)?.active) {
           const lab = p.plan.lab;
           const log = (level: 'info' | 'error', message: string) =>
             emit({ type: 'log', lab, level, message, time: Date.now() });
           if (await buildMissingGuests(p.plan, options.buildGuest, log))
-            p = await planFor(loaded.topology, req.options, true);
+            p = await planFor(loaded, req.options, true);
         }
         const errors = p.plan.diagnostics.filter((d) => d.severity === 'error');
         if (errors.length > 0) return failed('INVALID_TOPOLOGY', errors.map((e) => e.message).join('\n'), errors);

@@ -5,6 +5,7 @@ import type { Diagnostic, LabPlan, VmPlan } from './plan';
 import { unpeeredNetdevs } from './selfcheck';
 import { target, topo, valuesOf } from './testkit';
 import type { Topology } from '../model/schema';
+import { loadTopology } from '../model/load';
 
 type Nodes = Parameters<typeof topo>[0]['nodes'];
 type Links = Parameters<typeof topo>[0]['links'];
@@ -298,5 +299,21 @@ describe('compiler diagnostics', () => {
     const p = lab([vm('v')], [{ a: 'v:e0', b: 'nowhere' }]);
     expect(p.diagnostics.map((d) => d.code)).toContain('LINK_DANGLING');
     only(p, 'NIC_NO_PEER');
+  });
+});
+
+describe('structural diagnostics', () => {
+  const text = 'version: 2\nname: s\nnodes:\n  - { id: a, kind: vm, nics: [{ id: e0 }] }\nlinks:\n  - { a: a:e0, b: nowhere }\n';
+  test('are the loader\'s when it gives them (checked once), without their place in the file', () => {
+    const loaded = loadTopology(text, 's.qnet.yaml');
+    if (!loaded.ok) throw new Error('fixture does not load');
+    expect(loaded.diagnostics.map((d) => [d.code, d.line])).toEqual([['LINK_DANGLING', 6]]);
+    const plan = compile(loaded.topology, target(), { structural: loaded.diagnostics });
+    const dangling = only(plan, 'LINK_DANGLING');
+    expect(dangling).not.toHaveProperty('line');
+    expect(dangling).not.toHaveProperty('file');
+    expect(compile(loaded.topology, target()).diagnostics).toEqual(plan.diagnostics);
+    // Given none, none are invented: compile does not check the structure again.
+    expect(compile(loaded.topology, target(), { structural: [] }).diagnostics.map((d) => d.code)).not.toContain('LINK_DANGLING');
   });
 });

@@ -1,4 +1,5 @@
 import type { Topology } from '../model/schema';
+import type { LocatedDiagnostic } from '../model/load';
 import type { Diagnostic, HostNeeds, LabPlan } from './plan';
 import type { Target } from './target';
 import type { Ctx } from './context';
@@ -71,14 +72,27 @@ function backendMissing(ctx: Ctx): void {
   }
 }
 
+/** What a caller already knows about the topology it compiles. */
+export interface CompileOptions {
+  /**
+   * The structural diagnostics its load found (`LoadResult.diagnostics`), so the structure is not checked twice;
+   * without them (a document edited in place) compile checks it. Their file positions stay out of the plan: its
+   * diagnostics are placed by their `path`.
+   */
+  readonly structural?: readonly LocatedDiagnostic[];
+}
+
+/** A loader's diagnostic without its place in the file. */
+const unplaced = ({ file: _f, line: _l, column: _c, ...d }: LocatedDiagnostic): Diagnostic => d;
+
 /**
  * Compile a topology for a target into a LabPlan: one argv per VM, host steps with their undo, processes with their
  * start order, diagnostics and the least privilege needed. Pure and deterministic: the same topology (in any node or
  * link order, as long as no two links contend for a port: then the first in file order wins, as checkStructure
  * says) and target give the same plan, and every derived name comes from stable ids and the lab name.
  */
-export function compile(topology: Topology, target: Target): LabPlan {
-  const structural: Diagnostic[] = checkStructure(topology);
+export function compile(topology: Topology, target: Target, options: CompileOptions = {}): LabPlan {
+  const structural: Diagnostic[] = options.structural ? options.structural.map(unplaced) : checkStructure(topology);
   const graph = buildGraph(topology);
   const lab = labSlug(topology.name);
   const labDir = labStateDir(target.stateDir, lab);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Diagnostic } from '../compiler/plan';
 import { dottedPath, formatModelError, type ModelError } from './errors';
 import { issueErrors, describeValue, type IssueContext, type LocatedIssue } from './issues';
-import { isMapping, migrate, type DocPath } from './migrations';
+import { isMapping, migrate, pathsBackTo, type DocPath } from './migrations';
 import { CURRENT_VERSION, NODE_KINDS, NODE_SCHEMAS, Topology, type NodeKind, type TopologyNode } from './schema';
 import { didYouMean } from './suggest';
 import { checkStructure } from './validate';
@@ -333,10 +333,18 @@ export function formatDiagnostic(d: LocatedDiagnostic): string {
 }
 
 /**
- * Where document paths sit in a topology's YAML text (1-based line and column), for diagnostics a load did not
- * locate itself (the compiler's). The text is parsed on the first question only.
+ * Where document paths (of the current format) sit in a topology's YAML text, 1-based line and column, also in a
+ * file of an older format: the compiler's diagnostics and the trust items are placed by it. The text is parsed on
+ * the first question only.
  */
 export function yamlLocator(text: string): (path: readonly (string | number)[]) => { line: number; column: number } | undefined {
   const ctx = lazyCtx(text, undefined);
-  return (path) => locate(ctx.doc, ctx.lc, path);
+  let where: ((path: DocPath) => DocPath) | undefined;
+  return (path) => {
+    if (where === undefined) {
+      const version = ctx.doc.get('version');
+      where = typeof version === 'number' && Number.isInteger(version) ? pathsBackTo(version) : (p) => p;
+    }
+    return locate(ctx.doc, ctx.lc, where(path));
+  };
 }

@@ -81,8 +81,12 @@ export function migrate(raw: unknown): MigrateResult {
     };
   }
   let doc: RawDoc = raw;
+  for (const m of MIGRATIONS.filter((x) => x.to > version)) doc = { ...m.up(doc), version: m.to };
+  return { ok: true, doc, from: version, where: pathsBackTo(version) };
+}
+
+/** Where a path of a current document sits in a document of `version` as written (the migrations undone). */
+export function pathsBackTo(version: number): (path: DocPath) => DocPath {
   const applied = MIGRATIONS.filter((m) => m.to > version);
-  for (const m of applied) doc = { ...m.up(doc), version: m.to };
-  const where = (path: DocPath) => applied.reduceRight((p, m) => (m.back ? m.back(p) : p), path);
-  return { ok: true, doc, from: version, where };
+  return (path) => applied.reduceRight((p, m) => (m.back ? m.back(p) : p), path);
 }
