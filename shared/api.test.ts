@@ -18,7 +18,7 @@ describe('api contract', () => {
       { type: 'vmState', lab: 'demo', vm: 'vm1', state: { state: 'crashed', exit: { code: null, signal: 'SIGKILL' }, stderrTail: '' } },
       { type: 'console', lab: 'demo', vm: 'vm1', seq: 0, end: 5, data: 'hello' },
       { type: 'step', lab: 'demo', index: 0, total: 2, description: 'Create bridge qnb1', status: 'done' },
-      { type: 'log', lab: null, level: 'info', message: 'ready', time: 1 },
+      { type: 'log', lab: null, level: 'info', topic: 'lab', message: 'ready', time: 1 },
     ];
     expect(JSON.parse(JSON.stringify([reqs, events]))).toEqual([reqs, events]);
   });

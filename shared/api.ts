@@ -2,7 +2,7 @@
  * The typed contract between the UI (renderer, CLI, web client) and the lab engine. Transports (Electron IPC,
  * WebSocket) carry these values unchanged: plain JSON data, discriminated by `type`, no classes or callbacks.
  */
-import type { Diagnostic, Isolation, Privilege } from './compiler/plan';
+import type { Diagnostic, Isolation, Privilege, ProcessPlan } from './compiler/plan';
 import type { Topology } from './model/schema';
 import type { TrustItem } from './model/trust';
 
@@ -115,15 +115,32 @@ export interface StepProgress {
   readonly detail?: string;
 }
 
+/**
+ * What a log line is about, so a client decides what to show from data, never from the sentence: the lab's own
+ * lifecycle, a preflight problem (also in the `preflight` event), a host step (with `step`), a process starting or
+ * failing to (with `process`), a process that ended on its own while the lab ran (`exit`, with `process`), the
+ * cleanup after a lab not stopped cleanly, the tiny guest built on demand, the trust step, the probe of this host.
+ */
+export type LogTopic = 'lab' | 'preflight' | 'step' | 'process' | 'exit' | 'recovery' | 'guest-build' | 'trust' | 'target';
+
+/** The process a log line is about. */
+export interface LogProcess {
+  readonly id: string;
+  readonly kind: ProcessPlan['kind'];
+}
+
 /** One line of a lab's log (what the Log panel and `qnet up` print). */
 export interface LogEntry {
   readonly lab: LabName | null;
   readonly level: LogLevel;
+  readonly topic: LogTopic;
   readonly message: string;
   /** Milliseconds since the epoch. */
   readonly time: number;
   /** Set on the line that records a host step's progress (also sent live as a `step` event). */
   readonly step?: StepProgress;
+  /** Set on the lines of topics `process` and `exit`. */
+  readonly process?: LogProcess;
 }
 
 /** Everything the UI can ask the engine. */

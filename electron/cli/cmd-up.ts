@@ -100,16 +100,16 @@ export function launchOptionsOf(
   };
 }
 
-/** Whether `qnet up` shows a log line: warnings and errors that no other event already showed (or all with -v). */
-function showLog(event: Extract<EngineEvent, { type: 'log' }>, verbose: boolean, shown: Set<string>): boolean {
+/**
+ * Whether `qnet up` shows a log line, by its topic: the tiny guest's build, warnings, and errors that no other
+ * event already shows (or every line with -v). Preflight problems were printed by the preflight event, step
+ * failures by the step event, guest crashes by the guest's state; other processes (switches) only log theirs.
+ */
+function showLog(event: Extract<EngineEvent, { type: 'log' }>, verbose: boolean): boolean {
   if (verbose) return true;
-  if (shown.has(event.message)) return false;
-  if (event.level === 'warn' || event.message.startsWith('tiny guest:')) return true;
-  // Step failures and guest crashes have their own lines; other processes (switches) only log theirs.
-  return (
-    event.level === 'error' &&
-    (/^recovery:/.test(event.message) || /^(?!vm )\S+ \S+ ended unexpectedly/.test(event.message))
-  );
+  if (event.topic === 'preflight') return false;
+  if (event.level === 'warn' || event.topic === 'guest-build') return true;
+  return event.level === 'error' && (event.topic === 'recovery' || (event.topic === 'exit' && event.process?.kind !== 'vm'));
 }
 
 /** `qnet up FILE`. */
@@ -167,7 +167,7 @@ async function runForeground(up: Foreground, io: Io, deps: UpDeps): Promise<numb
     if ('lab' in event && lab !== null && event.lab !== lab) return;
     if (event.type === 'preflight') event.problems.forEach((p) => shown.add(p.message));
     if (event.type === 'log') {
-      if (showLog(event, up.verbose, shown))
+      if (showLog(event, up.verbose))
         io[event.level === 'error' ? 'err' : 'out'](`${event.level}: ${event.message}\n`);
     } else {
       const { text, stream } = formatEvent(event);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fail } from '../../shared/api';
+import { fail, type LogTopic } from '../../shared/api';
 import { controlSocketPath } from '../engine/control-protocol';
 import { serveControl, type ControlServer } from '../engine/control-server';
 import { fakeEngine, fakeLab, type FakeEngine } from '../engine/control-fake';
@@ -145,6 +145,33 @@ describe('qnet up (foreground)', () => {
     expect(io.out_()).toContain('lab pair stopped');
     expect(existsSync(controlSocketPath(dir))).toBe(false);
     expect(engine.disposed).toBe(true);
+  });
+
+  it('shows the engine\'s log lines by their topic, whatever their sentence says', async () => {
+    launchesRunning();
+    const log = (level: 'info' | 'warn' | 'error', topic: LogTopic, message: string, kind?: 'vm' | 'vde_switch') =>
+      engine.emit({ type: 'log', lab: 'pair', level, topic, message, time: 0, ...(kind ? { process: { id: `p-${kind}`, kind } } : {}) });
+    engine.on('launch', () => {
+      log('info', 'guest-build', 'fetching the kernel package');
+      log('warn', 'preflight', 'a preflight warning the preflight event printed');
+      log('error', 'exit', 'the switch is gone', 'vde_switch');
+      log('error', 'exit', 'the guest is gone', 'vm');
+      log('error', 'recovery', 'could not delete tap qn1');
+      log('info', 'process', 'starting vm vm-server', 'vm');
+      return { ok: true, lab: 'pair', status: fakeLab('pair', join(dir, 'pair')) };
+    });
+    const io = capture();
+    const running = upCommand([file, '--state-dir', dir], io, { createEngine: () => engine, onSignal });
+    await until(() => io.out_().includes('is running'), 'the lab to run');
+    const printed = io.out_() + io.err_();
+    expect(printed).toContain('fetching the kernel package');
+    expect(printed).toContain('error: the switch is gone');
+    expect(printed).toContain('error: could not delete tap qn1');
+    expect(printed).not.toContain('the guest is gone');
+    expect(printed).not.toContain('a preflight warning the preflight event printed');
+    expect(printed).not.toContain('starting vm vm-server');
+    signal('SIGINT');
+    expect(await running).toBe(0);
   });
 
   it('exits 0 when qnet down stops the lab through the control socket', async () => {

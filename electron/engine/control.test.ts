@@ -265,7 +265,7 @@ describe('control server and client', () => {
     raws[0]!.pause();
     const message = 'x'.repeat(10_000);
     for (let i = 0; i < 200 && server.connections() > 0; i++) {
-      engine.emit({ type: 'log', lab: 'pair', level: 'info', message, time: i });
+      engine.emit({ type: 'log', lab: 'pair', level: 'info', topic: 'lab', message, time: i });
       await new Promise((resolve) => setImmediate(resolve));
     }
     await until(() => server.connections() === 0);

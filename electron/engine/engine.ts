@@ -149,11 +149,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const trusted = checkTrust(loaded.topology, req.options?.trust, trust);
         if (!trusted.ok) return trusted;
         let p = await planFor(loaded, req.options, true);
-        if (trusted.note) emit({ type: 'log', lab: p.plan.lab, level: 'warn', message: trusted.note, time: Date.now() });
+        if (trusted.note) emit({ type: 'log', lab: p.plan.lab, level: 'warn', topic: 'trust', message: trusted.note, time: Date.now() });
         if (options.buildGuest && !labs.get(p.plan.lab)?.active) {
           const lab = p.plan.lab;
           const log = (level: 'info' | 'error', message: string) =>
-            emit({ type: 'log', lab, level, message, time: Date.now() });
+            emit({ type: 'log', lab, level, topic: 'guest-build', message, time: Date.now() });
           if (await buildMissingGuests(p.plan, options.buildGuest, log))
             p = await planFor(loaded, req.options, true);
         }
@@ -168,7 +168,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         documents.set(p.plan.lab, loaded.topology);
         unhook.set(p.plan.lab, runner.subscribe(emit));
         for (const note of p.notes)
-          emit({ type: 'log', lab: p.plan.lab, level: 'info', message: note, time: Date.now() });
+          emit({ type: 'log', lab: p.plan.lab, level: 'info', topic: 'target', message: note, time: Date.now() });
         const r = await runner.launch();
         return r.ok ? { ok: true, lab: p.plan.lab, status: r.status } : r;
       }

@@ -1,5 +1,11 @@
 /** A lab's bounded log: the newest lines (1,000 by default), each also handed to a listener as it is added. */
-import type { LogEntry, LogLevel, StepProgress } from '../../shared/api';
+import type { LogEntry, LogLevel, LogProcess, LogTopic, StepProgress } from '../../shared/api';
+
+/** What a line carries beside its sentence: the step or the process it is about. */
+export interface LogAbout {
+  readonly step?: StepProgress;
+  readonly process?: LogProcess;
+}
 
 export class LabLog {
   private readonly lines: LogEntry[] = [];
@@ -11,8 +17,8 @@ export class LabLog {
   ) {}
 
   /** Adds a line (dropping the oldest past the limit) and passes it on. */
-  add(level: LogLevel, message: string, step?: StepProgress): void {
-    const entry: LogEntry = { lab: this.lab, level, message, time: Date.now(), ...(step ? { step } : {}) };
+  add(level: LogLevel, topic: LogTopic, message: string, about: LogAbout = {}): void {
+    const entry: LogEntry = { lab: this.lab, level, topic, message, time: Date.now(), ...about };
     this.lines.push(entry);
     if (this.lines.length > this.limit) this.lines.splice(0, this.lines.length - this.limit);
     this.onLine(entry);

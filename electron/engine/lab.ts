@@ -213,17 +213,17 @@ export class LabRunner {
     if (!dir.ok) {
       const problem = stateDirProblem(dir.message);
       this.emit({ type: 'preflight', lab: this.lab, problems: [problem] });
-      this.log.add('error', problem.message);
+      this.log.add('error', 'preflight', problem.message);
       return this.fail({ code: 'PREFLIGHT_FAILED', message: problem.message, diagnostics: [problem] });
     }
     await this.recoverStale();
     const problems = await this.check(true);
     this.emit({ type: 'preflight', lab: this.lab, problems });
     for (const p of problems.filter((d) => d.severity !== 'error'))
-      this.log.add(p.severity === 'warning' ? 'warn' : 'info', p.message);
+      this.log.add(p.severity === 'warning' ? 'warn' : 'info', 'preflight', p.message);
     const errors = problems.filter((d) => d.severity === 'error');
     if (errors.length > 0) {
-      for (const e of errors) this.log.add('error', e.message);
+      for (const e of errors) this.log.add('error', 'preflight', e.message);
       return this.fail({
         code: 'PREFLIGHT_FAILED',
         message: errors.map((e) => e.message).join('\n'),
@@ -251,9 +251,9 @@ export class LabRunner {
     });
     this.doneSteps = [...steps.done];
     if (!steps.ok) {
-      this.log.add('error', steps.message);
-      if (steps.unfinished) this.log.add('warn', unfinishedMessage(steps.unfinished, plan.netns));
-      this.log.add('info', 'rolling back the host steps done so far');
+      this.log.add('error', 'step', steps.message);
+      if (steps.unfinished) this.log.add('warn', 'step', unfinishedMessage(steps.unfinished, plan.netns));
+      this.log.add('info', 'lab', 'rolling back the host steps done so far');
       await this.teardown();
       return this.fail({ code: 'STEP_FAILED', message: steps.message });
     }
@@ -261,12 +261,12 @@ export class LabRunner {
     const started = await this.startProcesses();
     if (!started || this.abortLaunch) {
       const message = this.startFailure ?? 'stopped while starting';
-      this.log.add('error', message);
+      this.log.add('error', 'process', message);
       await this.teardown();
       return this.fail({ code: this.startFailure ? 'PROCESS_FAILED' : 'INVALID_REQUEST', message });
     }
     this.setState('running');
-    this.log.add('info', `lab ${this.lab} is running`);
+    this.log.add('info', 'lab', `lab ${this.lab} is running`);
     return { ok: true, status: this.status() };
   }
 
@@ -277,9 +277,9 @@ export class LabRunner {
     const read = readJournal(path);
     if (!read.ok) return;
     if (journaledProcesses(read.records).some((p) => p.pid !== null && isOurProcess(p.pid, p.argv))) return; // preflight reports it
-    this.log.add('warn', `lab ${this.lab} was not stopped cleanly last time: recovering from its journal`);
+    this.log.add('warn', 'recovery', `lab ${this.lab} was not stopped cleanly last time: recovering from its journal`);
     const r = await recoverLab(this.options.plan.stateDir, { env: this.env });
-    for (const f of r.failures) this.log.add('error', `recovery: ${f}`);
+    for (const f of r.failures) this.log.add('error', 'recovery', `recovery: ${f}`);
   }
 
   private fail(error: ApiError): { ok: false; error: ApiError } {
@@ -299,7 +299,7 @@ export class LabRunner {
         : e.status === 'undoing'
           ? `undo ${n}: ${e.description}`
           : `${n} ${e.status}: ${e.description}${failed ? `: ${e.detail ?? ''}` : ''}`;
-    this.log.add(failed ? 'error' : 'info', message, e);
+    this.log.add(failed ? 'error' : 'info', 'step', message, { step: e });
   }
 
   /** Starts every process once all it depends on is ready; false (after all settled) when one failed. */
@@ -344,10 +344,11 @@ export class LabRunner {
       // QEMU drops serial output while no client is connected: be connecting before it starts.
       vm.console.attach(() => sup.state === 'starting' || sup.state === 'running');
     }
-    this.log.add('info', `starting ${p.kind} ${p.id}`);
+    const about = { process: { id: p.id, kind: p.kind } };
+    this.log.add('info', 'process', `starting ${p.kind} ${p.id}`, about);
     const r = await sup.start();
     if (r.ok) {
-      this.log.add('info', `${p.kind} ${p.id} is up (pid ${r.pid})`);
+      this.log.add('info', 'process', `${p.kind} ${p.id} is up (pid ${r.pid})`, about);
       if (vm) this.setVm(vm, { state: 'running', pid: r.pid });
       return true;
     }
@@ -370,7 +371,9 @@ export class LabRunner {
     const how = describeExit(exit);
     this.log.add(
       'error',
+      'exit',
       `${p.kind} ${p.id} ended unexpectedly (${how})${exit.stderrTail.trim() ? `: ${exit.stderrTail.trim().split('\n').pop()}` : ''}`,
+      { process: { id: p.id, kind: p.kind } },
     );
     const vm = p.kind === 'vm' ? this.vms.get(p.node) : undefined;
     if (vm)
@@ -389,7 +392,7 @@ export class LabRunner {
       return { ok: true };
     }
     this.setState('stopping');
-    this.log.add('info', `stopping lab ${this.lab}`);
+    this.log.add('info', 'lab', `stopping lab ${this.lab}`);
     const failures = await this.teardown();
     if (failures.length > 0) {
       return this.fail({
@@ -398,7 +401,7 @@ export class LabRunner {
       });
     }
     this.setState('stopped');
-    this.log.add('info', `lab ${this.lab} stopped`);
+    this.log.add('info', 'lab', `lab ${this.lab} stopped`);
     return { ok: true };
   }
 

@@ -37,6 +37,6 @@ describe('labs for the Consoles tab', () => {
     expect(Object.keys(labs)).toEqual(['a']);
     expect(defaultLab(labs)).toBe('a');
     expect(defaultLab({})).toBeNull();
-    expect(applyEvent(labs, { type: 'log', lab: 'a', level: 'info', message: 'm', time: 0 })).toBe(labs);
+    expect(applyEvent(labs, { type: 'log', lab: 'a', level: 'info', topic: 'lab', message: 'm', time: 0 })).toBe(labs);
   });
 });

@@ -33,7 +33,7 @@ describe('lab view', () => {
   it('restores a lab from status and logs', () => {
     const v = viewOfStatus(
       { lab: 'p2p', state: 'running', stateDir: '/s', netns: null, vms: [{ vm: 'a', node: 'na', state: { state: 'running', pid: 3 }, consoleSeq: 0 }] },
-      [{ lab: 'p2p', level: 'info', message: 'started', time: 1 }],
+      [{ lab: 'p2p', level: 'info', topic: 'lab', message: 'started', time: 1 }],
     );
     expect(nodeStates(v)).toEqual({ na: { state: 'running', pid: 3 } });
     expect(v.log).toEqual([{ kind: 'log', level: 'info', message: 'started', time: 1 }]);
@@ -42,11 +42,11 @@ describe('lab view', () => {
   it('shows a host step once: its event live, its log line after a reload', () => {
     const step = { index: 1, total: 3, description: 'Create tap', status: 'undone' } as const;
     let v = applyEvent(running, { type: 'step', lab: 'p2p', ...step });
-    v = applyEvent(v, { type: 'log', lab: 'p2p', level: 'info', message: '2/3 undone: Create tap', time: 5, step });
+    v = applyEvent(v, { type: 'log', lab: 'p2p', level: 'info', topic: 'step', message: '2/3 undone: Create tap', time: 5, step });
     expect(v.log).toMatchObject([{ kind: 'step', status: 'undone', index: 1 }]);
     const restored = viewOfStatus({ lab: 'p2p', state: 'stopped', stateDir: '/s', netns: null, vms: [] }, [
-      { lab: 'p2p', level: 'info', message: '2/3 undone: Create tap', time: 5, step },
-      { lab: 'p2p', level: 'info', message: 'lab p2p stopped', time: 6 },
+      { lab: 'p2p', level: 'info', topic: 'step', message: '2/3 undone: Create tap', time: 5, step },
+      { lab: 'p2p', level: 'info', topic: 'lab', message: 'lab p2p stopped', time: 6 },
     ]);
     expect(restored.log).toEqual([
       { kind: 'step', ...step, time: 5 },
