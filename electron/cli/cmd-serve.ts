@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { controlSocketPath } from '../engine/control-protocol';
+import { controlSocketPath } from '../engine/control-socket';
 import { serveControl, type ControlServer } from '../engine/control-server';
 import { createEngine } from '../engine/engine';
 import { tinyGuestBuilder } from '../guest/ondemand';

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { EngineApi, EngineEvent, LaunchOptions, VmState } from '../../shared/api';
 import type { Isolation, Privilege } from '../../shared/compiler/plan';
 import { serveControl, type ControlServer } from '../engine/control-server';
-import { controlSocketPath } from '../engine/control-protocol';
+import { controlSocketPath } from '../engine/control-socket';
 import { createEngine } from '../engine/engine';
 import { tinyGuestBuilder } from '../guest/ondemand';
 import { loadTopology, yamlLocator } from '../../shared/model';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fail, type LogTopic } from '../../shared/api';
-import { controlSocketPath } from '../engine/control-protocol';
+import { controlSocketPath } from '../engine/control-socket';
 import { serveControl, type ControlServer } from '../engine/control-server';
 import { fakeEngine, fakeLab, type FakeEngine } from '../engine/control-fake';
 import { JOURNAL_FILE } from '../engine/journal';

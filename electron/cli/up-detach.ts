@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { labSlug } from '../../shared/compiler/index';
 import { formatModelError, loadTopology } from '../../shared/model';
 import { connectControl, type ControlClient } from '../engine/control-client';
-import { controlSocketPath } from '../engine/control-protocol';
+import { controlSocketPath } from '../engine/control-socket';
 import { ensurePrivateDir } from '../engine/state-dir';
 import { pause } from '../engine/unix-socket';
 import { stateDirFlag } from './lab-common';

@@ -1,5 +1,5 @@
 /**
- * The EngineApi of a running engine reached through its control socket (control-protocol.ts): callers cannot tell
+ * The EngineApi of a running engine reached through its control socket (control-socket.ts): callers cannot tell
  * it from a local engine. Requests resolve with the engine's result; when the connection is lost, requests in
  * flight and later ones resolve with an INTERNAL error saying so (never a rejection).
  */
@@ -14,7 +14,8 @@ import {
 } from '../../shared/api';
 import { lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { controlKeyPath, LineSplitter, parseServerLine, type ControlHello } from './control-protocol';
+import { parseServerLine, type ControlHello } from '../../shared/wire';
+import { controlKeyPath, LineSplitter } from './control-socket';
 import { checkPrivateDir, effectiveUid, readOwnFile } from './state-dir';
 import { connectUnix } from './unix-socket';
 
@@ -41,7 +42,7 @@ const notTrusted = (message: string): ConnectControlResult => ({ ok: false, erro
 /**
  * Connects to an engine's control socket; retries while it is missing or refusing until `deadlineMs` (default:
  * once). Nothing is sent to a socket that is not the user's own, in a directory of the user's alone, with a key
- * file of the user's beside it: the first line sent is that key (control-protocol.ts).
+ * file of the user's beside it: the first line sent is that key (control-socket.ts).
  */
 export async function connectControl(
   path: string,

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabStatus } from '../../shared/api';
 import { connectControl, type ControlClient } from './control-client';
-import { controlKeyPath, pidOfControlSocket } from './control-protocol';
+import { controlKeyPath, pidOfControlSocket } from './control-socket';
 import { JOURNAL_FILE } from './journal';
 import { checkPrivateDir, StateDirError } from './state-dir';
 

@@ -1,5 +1,5 @@
 /**
- * Serves an EngineApi on a unix socket (control-protocol.ts). Each connection is its own client: it gets the
+ * Serves an EngineApi on a unix socket (control-socket.ts). Each connection is its own client: it gets the
  * results of its requests, console events only for guests it holds a console subscription on, and the other
  * events only after it asked for them (`{"events": true}`). When it goes away its console subscriptions go too.
  * A client that stops reading while events pile up past a bound is disconnected, so the engine's memory stays
@@ -10,7 +10,8 @@ import { chmodSync, closeSync, constants, openSync, rmSync, writeSync } from 'no
 import { basename, dirname, join } from 'node:path';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { fail, type EngineApi, type EngineEvent } from '../../shared/api';
-import { AUTH_TIMEOUT_MS, CONTROL_PROTOCOL, controlKeyPath, LineSplitter, type ServerMessage } from './control-protocol';
+import { CONTROL_PROTOCOL, type ServerMessage } from '../../shared/wire';
+import { AUTH_TIMEOUT_MS, controlKeyPath, LineSplitter } from './control-socket';
 import { createControlSession, type ControlSession } from './control-session';
 import { ensurePrivateDir, StateDirError } from './state-dir';
 
@@ -87,7 +88,7 @@ function keyMatches(line: Buffer, key: Buffer): boolean {
 
 /**
  * Listens at `requested` (its directory checked as the user's alone, made 0700 when missing; the socket 0600) and
- * serves `api` to each connection that first sends the key of `engine-<pid>.key` (control-protocol.ts).
+ * serves `api` to each connection that first sends the key of `engine-<pid>.key` (control-socket.ts).
  */
 export async function serveControl(
   api: EngineApi,

@@ -1,11 +1,11 @@
 /**
- * One client of the control protocol (control-protocol.ts), whatever carries its lines: a unix socket connection
+ * One client of the engine's wire (shared/wire.ts), whatever carries its lines: a unix socket connection
  * (control-server.ts) or a WebSocket (`qnet serve`'s /api/ws). It validates each line, answers each request with
  * exactly one result, passes console events only for guests it holds a subscription on (each byte range once),
  * the other events only after `{"events": true}`, and drops its console subscriptions when it closes.
  */
 import { fail, type EngineApi, type EngineEvent, type EngineRequest, type Result } from '../../shared/api';
-import { parseClientLine, type ServerMessage } from './control-protocol';
+import { parseClientLine, type ServerMessage } from '../../shared/wire';
 
 export interface ControlSession {
   /** One line (or WebSocket message) from the client. */

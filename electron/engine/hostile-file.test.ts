@@ -11,7 +11,7 @@ import { loadTopology } from '../../shared/model';
 import { createConnection } from 'node:net';
 import { WebSocket } from 'ws';
 import { startServer } from '../server/server';
-import { controlSocketPath } from './control-protocol';
+import { controlSocketPath } from './control-socket';
 import { serveControl } from './control-server';
 
 /* A topology from elsewhere, through the real engine: nothing it names runs before the user launches it. */

@@ -7,7 +7,7 @@ import type { LabPlan } from '../../shared/compiler/plan';
 import { deleteNetns } from '../testkit/netns';
 import { killPids, pidAlive, processesMentioning } from '../testkit/procs';
 import { runAs, spawnAs, testUser, type TestUser } from '../testkit/users';
-import { controlKeyPath, controlSocketPath } from './control-protocol';
+import { controlKeyPath, controlSocketPath } from './control-socket';
 import { fakeEngine, fakeLab } from './control-fake';
 import { serveControl } from './control-server';
 import { LabRunner } from './lab';

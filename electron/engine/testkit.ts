@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessPlan } from '../../shared/compiler/plan';
-import { controlKeyPath } from './control-protocol';
+import { controlKeyPath } from './control-socket';
 
 /** argv of a paused x86 guest with a QMP socket and a serial console chardev (with logfile) under `dir`. */
 export function pausedGuestArgv(dir: string, opts: { name?: string; hmpOnConsole?: boolean } = {}): string[] {
@@ -72,7 +72,7 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** The first line a raw client of a control socket sends: the engine's key (control-protocol.ts). */
+/** The first line a raw client of a control socket sends: the engine's key (control-socket.ts). */
 export function controlAuthLine(socket: string): string {
   return `${JSON.stringify({ auth: readFileSync(controlKeyPath(socket), 'utf8') })}\n`;
 }

@@ -3,7 +3,7 @@
  * and `qnet down` reach labs launched from the window. Disposing stops every lab.
  */
 import type { EngineApi, LabStatus } from '../../shared/api';
-import { controlSocketPath } from '../engine/control-protocol';
+import { controlSocketPath } from '../engine/control-socket';
 import { serveControl, type ControlServer } from '../engine/control-server';
 import { createEngine, type Engine } from '../engine/engine';
 import type { GuestBuilder } from '../engine/guest-ondemand';

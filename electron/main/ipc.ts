@@ -9,7 +9,7 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { fail, type EngineApi, type EngineEvent, type EngineRequest, type Result } from '../../shared/api';
 import { IPC, TEXT_EDIT_OPS, type DesktopRequest, type MenuAction } from '../../shared/desktop-api';
-import { MAX_LINE, parseClientLine } from '../engine/control-protocol';
+import { MAX_LINE, parseClientLine } from '../../shared/wire';
 import { isAppUrl } from './window';
 
 type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };

@@ -4,7 +4,7 @@ import { Arch } from '../../shared/model/schema';
 import type { Topology } from '../../shared/model/schema';
 import type { Target } from '../../shared/compiler/target';
 import { probeNicModels } from '../engine/probe-nic-models';
-import type { ExamplesResponse, NicModelsResponse, TargetResponse } from './contract';
+import type { ExamplesResponse, NicModelsResponse, TargetResponse } from '../../shared/web-api';
 import type { Route } from './server';
 
 /**

@@ -4,9 +4,9 @@ import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { fail, type EngineApi } from '../../shared/api';
-import { CONTROL_PROTOCOL, MAX_LINE, type ServerMessage } from '../engine/control-protocol';
+import { CONTROL_PROTOCOL, MAX_LINE, type ServerMessage } from '../../shared/wire';
 import { createControlSession, type ControlSession } from '../engine/control-session';
-import { TOKEN_HEADER } from './contract';
+import { TOKEN_HEADER } from '../../shared/web-api';
 import { serveStatic } from './static';
 import { createToken, tokenMatches } from './token';
 

@@ -1,4 +1,4 @@
-import type { ExamplesResponse, NicModelsResponse, TargetResponse } from '../../electron/server/contract';
+import type { ExamplesResponse, NicModelsResponse, TargetResponse } from '../../shared/web-api';
 
 const TOKEN_HEADER = 'x-qnet-token';
 const KEY = 'qnet.token';

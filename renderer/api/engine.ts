@@ -1,7 +1,7 @@
 /**
  * The engine as the page sees it (shared/api.ts EngineApi): the desktop preload's `window.qnet` when present, else
  * a WebSocket client to `qnet serve`'s `/api/ws?token=…`. The WebSocket speaks the control socket's JSON lines
- * (electron/engine/control-protocol.ts): `{id, request}` → `{id, result}`, `{id, events: true}` to receive
+ * (shared/wire.ts): `{id, request}` → `{id, result}`, `{id, events: true}` to receive
  * events, `{event}` pushed. After a drop it reconnects with a backoff, asks for events again and re-subscribes
  * the consoles held (from the last byte seen, so no output is lost or repeated); requests in flight when the
  * connection dropped fail with INTERNAL rather than hang.

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ExampleFile } from '../../electron/server/contract';
+import type { ExampleFile } from '../../shared/web-api';
 import { fetchExamples } from '../api/client';
 import { openText } from '../files/commands';
 import { editor, useEditor } from '../store/editor';

@@ -1,8 +1,8 @@
 /**
- * The web-mode-only routes (`qnet serve`): what the page needs before it can compile like `qnet compile` does.
- * Type-only, so the renderer can import it. The engine contract proper is shared/api.ts, carried over /api/ws.
+ * The web-mode-only routes (`qnet serve`, electron/server): what the page needs before it can compile like
+ * `qnet compile` does. The engine contract proper is api.ts, carried over /api/ws as wire.ts says.
  */
-import type { Target } from '../../shared/compiler/target';
+import type { Target } from './compiler/target';
 
 /** Header the page sends its token in (the WebSocket, which cannot set headers, uses `?token=`). */
 export const TOKEN_HEADER = 'x-qnet-token';
