@@ -126,7 +126,7 @@ export async function serveControl(
   const pending = new Set<Socket>();
 
   const serve = (socket: Socket, rest: Buffer) => {
-    const session = createControlSession(api, (message) => send(socket, message), track);
+    const session = createControlSession(api, (message) => send(socket, message), { track });
     const conn: Conn = { socket, session };
     conns.add(conn);
     send(socket, {

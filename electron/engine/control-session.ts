@@ -1,15 +1,18 @@
 /**
- * One client of the engine's wire (shared/wire.ts), whatever carries its lines: a unix socket connection
- * (control-server.ts) or a WebSocket (`qnet serve`'s /api/ws). It validates each line, answers each request with
- * exactly one result, passes console events only for guests it holds a subscription on (each byte range once),
- * the other events only after `{"events": true}`, and drops its console subscriptions when it closes.
+ * One client of the engine, whatever carries its messages: a unix socket connection (control-server.ts), a
+ * WebSocket (`qnet serve`'s /api/ws), or a desktop window's page (electron/main/ipc.ts). It validates each line
+ * (shared/wire.ts), answers each request with exactly one result, passes console events only for guests it holds a
+ * subscription on, the other events only once the client asked for them (a window's page gets them from the
+ * start), and drops its console subscriptions when it closes.
  */
 import { fail, type EngineApi, type EngineEvent, type EngineRequest, type Result } from '../../shared/api';
 import { parseClientLine, type ServerMessage } from '../../shared/wire';
 
 export interface ControlSession {
-  /** One line (or WebSocket message) from the client. */
+  /** One line (or WebSocket message) from the client: its result goes out with `send`. */
   line(line: string): void;
+  /** One request already checked by the transport (Electron IPC): resolves with its result, never rejects. */
+  request(request: EngineRequest): Promise<Result>;
   /** One engine event: sent when this client wants it. */
   event(event: EngineEvent): void;
   /** Requests being answered now. */
@@ -18,18 +21,23 @@ export interface ControlSession {
   close(): void;
 }
 
+export interface ControlSessionOptions {
+  /** Sees each request's promise (so a server can wait for requests in flight before it closes). */
+  readonly track?: (done: Promise<unknown>) => void;
+  /** The client gets the events other than console output from the start, without asking (a desktop window). */
+  readonly events?: boolean;
+}
+
 const consoleKey = (lab: string, vm: string) => `${lab}\0${vm}`;
 
-/**
- * A session sending its messages with `send`. `track` sees each request's promise (so a server can wait for
- * requests in flight before it closes).
- */
+/** A session sending its messages (results of `line`, events) with `send`. */
 export function createControlSession(
   api: EngineApi,
   send: (message: ServerMessage) => void,
-  track: (done: Promise<unknown>) => void = () => {},
+  options: ControlSessionOptions = {},
 ): ControlSession {
-  let events = false;
+  const track = options.track ?? (() => {});
+  let events = options.events ?? false;
   let closed = false;
   let inFlight = 0;
   /** Console subscriptions of this client: id → "lab\0vm". */
@@ -51,6 +59,7 @@ export function createControlSession(
   const handle = async (request: EngineRequest): Promise<Result> => {
     if (request.type === 'consoleSubscribe') {
       const key = consoleKey(request.lab, request.vm);
+      // Before the engine subscribes: what it streams from then on reaches this client.
       addInterest(key);
       const result = await api.request(request);
       if (result.ok && !closed) subscriptions.set(result.subscription, key);
@@ -70,6 +79,15 @@ export function createControlSession(
     return api.request(request);
   };
 
+  const answer = (request: EngineRequest): Promise<Result> => {
+    inFlight++;
+    return handle(request)
+      .catch((err: unknown) =>
+        fail('INTERNAL', `the engine failed on ${request.type}: ${err instanceof Error ? err.message : String(err)}`),
+      )
+      .finally(() => inFlight--);
+  };
+
   return {
     line(line) {
       const parsed = parseClientLine(line);
@@ -79,16 +97,12 @@ export function createControlSession(
         events = message.events;
         return send({ id: message.id, result: { ok: true } });
       }
-      inFlight++;
-      const done = handle(message.request)
-        .catch((err: unknown) =>
-          fail('INTERNAL', `the engine failed on ${message.request.type}: ${err instanceof Error ? err.message : String(err)}`),
-        )
-        .then((result) => {
-          inFlight--;
-          send({ id: message.id, result });
-        });
+      track(answer(message.request).then((result) => send({ id: message.id, result })));
+    },
+    request(request) {
+      const done = answer(request);
       track(done);
+      return done;
     },
     event(event) {
       if (closed) return;

@@ -137,6 +137,21 @@ describe('qnet:event', () => {
     expect(events()).toEqual([]);
   });
 
+  it('drops a subscription answered after its page reloaded, instead of keeping it for the new page', async () => {
+    let answer: () => void = () => {};
+    const late = { ok: true, subscription: 'late', seq: 0, backlog: '', truncated: false } as const;
+    engine.on('consoleSubscribe', () => new Promise((r) => (answer = () => r(late))));
+    engine.on('consoleUnsubscribe', () => ({ ok: true }));
+    const subscribing = call(IPC.request, { type: 'consoleSubscribe', lab: 'p2p', vm: 'a' });
+    await vi.waitFor(() => expect(engine.requests).toHaveLength(1));
+    page.emit('did-start-navigation', { isMainFrame: true, isSameDocument: false });
+    answer();
+    await subscribing;
+    await vi.waitFor(() => expect(engine.requests.at(-1)).toEqual({ type: 'consoleUnsubscribe', subscription: 'late' }));
+    engine.emit({ type: 'console', lab: 'p2p', vm: 'a', seq: 0, end: 3, data: 'hi\n' });
+    expect(events()).toEqual([]);
+  });
+
   it('stops listening to the engine and removes its handlers on dispose', () => {
     expect(engine.listeners()).toBe(1);
     ipc.dispose();

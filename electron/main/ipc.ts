@@ -1,32 +1,36 @@
 /**
- * The shared/api.ts contract over Electron IPC, modelled on the control socket (electron/engine/control-server.ts):
- * `qnet:request` is answered with the engine's Result unchanged, events go as `qnet:event` to every attached page
- * (one per window), console events only to a page holding a subscription on that guest (each byte range once). A
- * payload that is not a valid request, or one sent by anything but the main frame of an attached page of ours, is
- * answered with INVALID_REQUEST; nothing is ever thrown across the boundary. A page that reloads loses its console
- * subscriptions; one that goes away (its window closed) is detached.
+ * The shared/api.ts contract over Electron IPC: each attached page (one per window) is one ControlSession
+ * (electron/engine/control-session.ts), as a control socket connection or a browser tab is. `qnet:request` is
+ * answered with the engine's Result unchanged, events go as `qnet:event` to every attached page, console events only
+ * to a page holding a subscription on that guest. A payload that is not a valid request (shared/wire.ts), or one
+ * sent by anything but the main frame of an attached page of ours, is answered with INVALID_REQUEST; nothing is
+ * ever thrown across the boundary. A page that reloads loses its console subscriptions; one that goes away (its
+ * window closed) is detached.
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { fail, type EngineApi, type EngineEvent, type EngineRequest, type Result } from '../../shared/api';
 import { IPC, TEXT_EDIT_OPS, type DesktopRequest, type MenuAction } from '../../shared/desktop-api';
-import { MAX_LINE, parseClientLine } from '../../shared/wire';
+import { checkRequest, MAX_LINE } from '../../shared/wire';
+import { createControlSession, type ControlSession } from '../engine/control-session';
 import { isAppUrl } from './window';
 
 type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
-/** Checks an IPC payload as an EngineRequest with the control socket's own rules (one set for every transport). */
+/**
+ * Checks an IPC payload as an EngineRequest with the wire's own rules (one set for every transport). IPC's
+ * structured clone carries more than JSON can (cycles, Maps, Dates): the engine gets the JSON the request would be
+ * on a socket, so every transport hands it the same data.
+ */
 export function checkEngineRequest(payload: unknown): Checked<EngineRequest> {
-  let line: string;
+  let text: string | undefined;
   try {
-    line = JSON.stringify({ id: 1, request: payload });
+    text = JSON.stringify(payload);
   } catch {
     return { ok: false, message: 'a request must be plain JSON data' };
   }
-  if (line.length > MAX_LINE) return { ok: false, message: 'request too large' };
-  const parsed = parseClientLine(line);
-  if (!parsed.ok) return { ok: false, message: parsed.message };
-  if (!('request' in parsed.message)) return { ok: false, message: 'a message needs a request with a type' };
-  return { ok: true, value: parsed.message.request };
+  if (text !== undefined && text.length > MAX_LINE) return { ok: false, message: 'request too large' };
+  const checked = checkRequest(text === undefined ? undefined : JSON.parse(text));
+  return checked.ok ? { ok: true, value: checked.request } : { ok: false, message: checked.message };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -73,16 +77,12 @@ export function checkDesktopRequest(payload: unknown): Checked<DesktopRequest> {
 
 type Client = {
   readonly contents: WebContents;
-  /** Console subscriptions: id → "lab\0vm". */
-  readonly subscriptions: Map<string, string>;
-  /** Interest per "lab\0vm", and the end of the last console event sent. */
-  readonly consoles: Map<string, { count: number; end: number }>;
+  /** The page's session with the engine: a new one each time the page loads. */
+  session: ControlSession;
   /** Actions held until the page says it listens (`ready`); null once it does. */
   queued: MenuAction[] | null;
   readonly detach: () => void;
 };
-
-const consoleKey = (lab: string, vm: string) => `${lab}\0${vm}`;
 
 /** Serves desktop requests (dialogs.ts) for one page. */
 export type DesktopHandler = (request: DesktopRequest, sender: WebContents) => Promise<Result>;
@@ -108,10 +108,18 @@ export class IpcManager {
    */
   attach(contents: WebContents): void {
     if (this.clients.has(contents.id)) return;
-    const drop = () => this.dropSubscriptions(client);
+    const session = () =>
+      createControlSession(
+        this.engine,
+        (message) => {
+          if ('event' in message && !contents.isDestroyed()) contents.send(IPC.event, message.event);
+        },
+        { events: true },
+      );
     const onNavigate = (details: { isMainFrame: boolean; isSameDocument: boolean }) => {
       if (!details.isMainFrame || details.isSameDocument) return;
-      drop();
+      client.session.close();
+      client.session = session();
       client.queued ??= []; // a new page: it says when it listens
     };
     const onDestroyed = () => {
@@ -120,13 +128,12 @@ export class IpcManager {
     };
     const client: Client = {
       contents,
-      subscriptions: new Map(),
-      consoles: new Map(),
+      session: session(),
       queued: [],
       detach: () => {
         contents.off('did-start-navigation', onNavigate);
         contents.off('destroyed', onDestroyed);
-        drop();
+        client.session.close();
       },
     };
     this.clients.set(contents.id, client);
@@ -167,11 +174,7 @@ export class IpcManager {
     if (!client) return fail('INVALID_REQUEST', 'requests are accepted from the Qnet Studio page only');
     const checked = checkEngineRequest(payload);
     if (!checked.ok) return fail('INVALID_REQUEST', checked.message);
-    try {
-      return await this.handle(client, checked.value);
-    } catch (err) {
-      return fail('INTERNAL', `the engine failed on ${checked.value.type}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    return client.session.request(checked.value);
   }
 
   private async onDesktop(event: IpcMainInvokeEvent, payload: unknown): Promise<Result> {
@@ -192,55 +195,7 @@ export class IpcManager {
     }
   }
 
-  private async handle(client: Client, request: EngineRequest): Promise<Result> {
-    if (request.type === 'consoleSubscribe') {
-      const key = consoleKey(request.lab, request.vm);
-      this.addInterest(client, key);
-      const result = await this.engine.request(request);
-      if (result.ok && this.clients.get(client.contents.id) === client) client.subscriptions.set(result.subscription, key);
-      else if (result.ok) void this.engine.request({ type: 'consoleUnsubscribe', subscription: result.subscription });
-      else this.dropInterest(client, key);
-      return result;
-    }
-    if (request.type === 'consoleUnsubscribe') {
-      const key = client.subscriptions.get(request.subscription);
-      const result = await this.engine.request(request);
-      if (result.ok && key !== undefined) {
-        client.subscriptions.delete(request.subscription);
-        this.dropInterest(client, key);
-      }
-      return result;
-    }
-    return this.engine.request(request);
-  }
-
   private forward(event: EngineEvent): void {
-    for (const client of this.clients.values()) {
-      if (client.contents.isDestroyed()) continue;
-      if (event.type === 'console') {
-        const interest = client.consoles.get(consoleKey(event.lab, event.vm));
-        // The engine may emit a chunk once per subscription: send each byte range once per page.
-        if (!interest || event.end <= interest.end) continue;
-        interest.end = event.end;
-      }
-      client.contents.send(IPC.event, event);
-    }
-  }
-
-  private addInterest(client: Client, key: string): void {
-    const known = client.consoles.get(key);
-    if (known) known.count++;
-    else client.consoles.set(key, { count: 1, end: -1 });
-  }
-
-  private dropInterest(client: Client, key: string): void {
-    const known = client.consoles.get(key);
-    if (known && --known.count <= 0) client.consoles.delete(key);
-  }
-
-  private dropSubscriptions(client: Client): void {
-    for (const subscription of client.subscriptions.keys()) void this.engine.request({ type: 'consoleUnsubscribe', subscription });
-    client.subscriptions.clear();
-    client.consoles.clear();
+    for (const client of this.clients.values()) client.session.event(event);
   }
 }
