@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,17 +16,22 @@ export interface Served {
   readonly stateDir: string;
   /** The server's $XDG_CONFIG_HOME (where its engine remembers approved topologies). */
   readonly configDir: string;
+  /** Ends the server process (SIGTERM: it stops its labs first) and waits for it; its directories stay. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and directories (after `kill`), with the same token unless given another. */
+  restart(token?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts the real `qnet serve --port 0` with a temp state dir; resolves once it printed its URL. */
-export async function startServe(extra: readonly string[] = []): Promise<Served> {
-  const stateDir = await mkdtemp(join(tmpdir(), 'qnet-e2e-'));
-  const configDir = await mkdtemp(join(tmpdir(), 'qnet-e2e-config-'));
-  const child: ChildProcess = spawn(process.execPath, [QNET, 'serve', '--port', '0', '--state-dir', stateDir, ...extra], {
+/** Spawns `qnet serve`; resolves with the process and the URL it printed. */
+async function spawnServe(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; url: string }> {
+  const child: ChildProcess = spawn(process.execPath, [QNET, 'serve', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, QNET_STATE_DIR: stateDir, XDG_CONFIG_HOME: configDir },
+    env,
   });
   let out = '';
   let err = '';
@@ -38,6 +44,33 @@ export async function startServe(extra: readonly string[] = []): Promise<Served>
     child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
     child.once('exit', (code) => reject(new Error(`qnet serve exited (${code}): ${err}`)));
   });
+  return { child, url };
+}
+
+async function ended(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/**
+ * Starts the real `qnet serve --port 0` with a temp state dir; resolves once it printed its URL. The token is fixed
+ * (QNET_SERVE_TOKEN) so that `restart` brings back the same URL.
+ */
+export async function startServe(extra: readonly string[] = []): Promise<Served> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'qnet-e2e-'));
+  const configDir = await mkdtemp(join(tmpdir(), 'qnet-e2e-config-'));
+  const env = {
+    ...process.env,
+    QNET_STATE_DIR: stateDir,
+    XDG_CONFIG_HOME: configDir,
+    QNET_SERVE_TOKEN: randomBytes(32).toString('base64url'),
+  };
+  const args = (port: number) => ['--port', String(port), '--state-dir', stateDir, ...extra];
+  const first = await spawnServe(args(0), env);
+  let child = first.child;
+  const url = first.url;
   const u = new URL(url);
   return {
     url,
@@ -45,12 +78,12 @@ export async function startServe(extra: readonly string[] = []): Promise<Served>
     token: u.searchParams.get('token')!,
     stateDir,
     configDir,
+    kill: () => ended(child),
+    async restart(token) {
+      ({ child } = await spawnServe(args(Number(u.port)), token ? { ...env, QNET_SERVE_TOKEN: token } : env));
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await ended(child);
       await rm(stateDir, { recursive: true, force: true });
       await rm(configDir, { recursive: true, force: true });
     },

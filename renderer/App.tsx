@@ -10,7 +10,9 @@ import { useUnloadGuard } from './files/useUnloadGuard';
 import { Inspector } from './inspector/Inspector';
 import { startLabSync } from './lab/labActions';
 import { TrustDialog } from './lab/TrustDialog';
+import { followConnection } from './api/connection';
 import { BottomPanel } from './panels/BottomPanel';
+import { ConnectionBanner } from './panels/ConnectionBanner';
 import { NoticeBar, OpenErrorsDialog } from './panels/Dialogs';
 import { Gallery } from './panels/Gallery';
 import { Palette } from './panels/Palette';
@@ -31,6 +33,7 @@ export function App() {
   useUnloadGuard();
   useAppliedTheme();
   useEffect(() => {
+    followConnection();
     const stopSync = startLabSync();
     return () => stopSync();
   }, []);
@@ -49,6 +52,7 @@ export function App() {
         <BottomPanel />
       </div>
       {probeError ? <div className="banner">{probeError}</div> : null}
+      <ConnectionBanner />
       <Gallery />
       <OpenErrorsDialog />
       <UnsavedDialog />

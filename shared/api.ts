@@ -60,7 +60,9 @@ export type ApiErrorCode =
   | 'STEP_FAILED'
   | 'PROCESS_FAILED'
   | 'TIMEOUT'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  /** From a transport, not the engine: the page is not connected to its server now (nothing was sent). */
+  | 'DISCONNECTED';
 
 /** What an UNTRUSTED launch needs approved: the topology's items, and the digest of its content to approve. */
 export interface TrustRequest {

@@ -46,6 +46,16 @@ export class LabPage {
     await expect(this.page.getByTestId('trust')).toHaveCount(0);
   }
 
+  /** The banner shown while the page has lost its server. */
+  connectionBanner(): Locator {
+    return this.page.getByTestId('connection-banner');
+  }
+
+  /** The notice at the bottom of the canvas (what an action said). */
+  notice(): Locator {
+    return this.page.getByTestId('notice');
+  }
+
   async showLog(): Promise<void> {
     await this.page.getByTestId('tab__log').click();
   }

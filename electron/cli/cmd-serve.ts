@@ -23,7 +23,22 @@ options:
   --host ADDR          listen on another address than 127.0.0.1. Whoever reaches the API with the token can start
                        processes as you: only do this on a network you trust
 ${TARGET_HELP}
-  -h, --help           show this help`;
+  -h, --help           show this help
+
+environment:
+  QNET_SERVE_TOKEN     the token to use instead of a fresh random one (at least 32 letters, digits, - or _): a
+                       server restarted with the same token and port keeps the pages that were open on it`;
+
+/** The token QNET_SERVE_TOKEN asks for (taken out of the environment, so no lab process inherits it), if any. */
+function tokenFromEnvironment(): string | undefined {
+  const token = process.env.QNET_SERVE_TOKEN;
+  delete process.env.QNET_SERVE_TOKEN;
+  if (token === undefined || token === '') return undefined;
+  if (!/^[A-Za-z0-9_-]{32,}$/.test(token)) {
+    throw new CliError('qnet serve: QNET_SERVE_TOKEN must be at least 32 letters, digits, "-" or "_"');
+  }
+  return token;
+}
 
 /** The package root (holding package.json), found from this file or the bundle in dist/. */
 export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
@@ -53,6 +68,7 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
   if (!existsSync(join(webRoot, 'index.html'))) {
     throw new CliError(`qnet serve: the editor is not built (${webRoot}/index.html is missing): run "npm run build"`);
   }
+  const token = tokenFromEnvironment();
   const target = targetFromOptions(values, SERVE_USAGE, io);
   const nics = new NicModelCache();
   // The CLI probes NIC models exactly when it probed a QEMU version (target-options.ts).
@@ -76,7 +92,7 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
   }
   let server;
   try {
-    server = await startServer({ port, host, root: webRoot, engine, routes: webRoutes(target, probesNicModels, nics, join(root, 'assets', 'examples')) });
+    server = await startServer({ port, host, root: webRoot, engine, ...(token ? { token } : {}), routes: webRoutes(target, probesNicModels, nics, join(root, 'assets', 'examples')) });
   } catch (error) {
     await control?.close();
     await engine.dispose();

@@ -118,4 +118,33 @@ describe('/api/ws carries the engine', () => {
       page.close();
     }
   });
+
+  it('while the server is gone a request fails at once with DISCONNECTED, the status says so, and it counts retries', async () => {
+    const page = createWebSocketEngine({
+      url: wsUrl(),
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+      retryMs: 20,
+      maxRetryMs: 40,
+      tokenRefused: async () => false,
+    });
+    try {
+      const states: string[] = [];
+      page.onStatus((s) => states.push(s.state));
+      expect(page.status().state).toBe('connecting');
+      expect((await page.request({ type: 'list' })).ok).toBe(true);
+      await expect.poll(() => page.status().state).toBe('connected');
+      await server.close();
+      await expect.poll(() => page.status().state).toBe('disconnected');
+      const r = await page.request({ type: 'list' });
+      expect(r).toMatchObject({ ok: false, error: { code: 'DISCONNECTED' } });
+      await expect.poll(() => (page.status() as { attempts?: number }).attempts ?? 0).toBeGreaterThan(1);
+      server = await startServer({ port: server.port, host: '127.0.0.1', root, routes: {}, engine, token: server.token });
+      await expect.poll(() => page.status().state, { timeout: 5000 }).toBe('connected');
+      expect((await page.request({ type: 'list' })).ok).toBe(true);
+      expect(states[0]).toBe('connected');
+      expect(states).toContain('disconnected');
+    } finally {
+      page.close();
+    }
+  });
 });

@@ -3,14 +3,18 @@
  * a WebSocket client to `qnet serve`'s `/api/ws?token=…`. The WebSocket speaks the control socket's JSON lines
  * (shared/wire.ts): `{id, request}` → `{id, result}`, `{id, events: true}` to receive
  * events, `{event}` pushed. After a drop it reconnects with a backoff, asks for events again and re-subscribes
- * the consoles held (from the last byte seen, so no output is lost or repeated); requests in flight when the
- * connection dropped fail with INTERNAL rather than hang.
+ * the consoles held (from the last byte seen, so no output is lost or repeated). While it is disconnected a
+ * request fails at once with DISCONNECTED (requests made before the first connection wait for it), and requests in
+ * flight when the connection dropped fail with DISCONNECTED rather than hang; `status()` says which it is.
  */
 import { fail, type EngineApi, type EngineEvent, type EngineRequest, type ResponseOf, type Result } from '../../shared/api';
 import { apiToken } from './client';
 import { desktopApi } from './desktop';
 
 type Listener = (event: EngineEvent) => void;
+
+const NOT_CONNECTED = 'not connected to the server (qnet serve is gone or unreachable); the page keeps trying to reconnect';
+const DROPPED = 'the connection to the server dropped before the answer came';
 
 /** A console subscription as the page knows it: its id stays the same across reconnects. */
 interface HeldConsole {
@@ -32,14 +36,46 @@ export interface WebSocketEngineOptions {
   readonly requestTimeoutMs?: number;
   /** For tests: the WebSocket constructor. */
   readonly WebSocket?: typeof WebSocket;
+  /** After a failed reconnection: whether the server refuses the token (default: the page's GET /api/target). */
+  readonly tokenRefused?: () => Promise<boolean>;
 }
+
+/** Where the page's connection to its server is. */
+export type ConnectionStatus =
+  | { readonly state: 'connecting' }
+  | { readonly state: 'connected' }
+  | {
+      readonly state: 'disconnected';
+      /** When the connection was lost (ms since the epoch). */
+      readonly since: number;
+      /** Reconnection attempts made since. */
+      readonly attempts: number;
+      /** The server answers but refuses this page's token (it was restarted with another one). */
+      readonly refused: boolean;
+    };
 
 /** The WebSocket engine, plus whether it is connected now and a way to hear about (re)connections. */
 export interface WebSocketEngine extends EngineApi {
   readonly connected: () => boolean;
   /** Called on every (re)connection, after events are asked for again: a page re-reads its state there. */
   onConnect(listener: () => void): () => void;
+  status(): ConnectionStatus;
+  /** Called whenever `status()` changes. */
+  onStatus(listener: (status: ConnectionStatus) => void): () => void;
+  /** Tries to connect now instead of at the next retry. */
+  retryNow(): void;
   close(): void;
+}
+
+/** A failed reconnection: whether the server refused this page's token (GET /api/target answers 401). */
+async function pageTokenRefused(): Promise<boolean> {
+  try {
+    const token = apiToken();
+    const res = await fetch('/api/target', { headers: token ? { 'x-qnet-token': token } : {} });
+    return res.status === 401;
+  } catch {
+    return false;
+  }
 }
 
 function defaultUrl(): string {
@@ -55,9 +91,18 @@ export function createWebSocketEngine(options: WebSocketEngineOptions = {}): Web
   const retryMs = options.retryMs ?? 250;
   const maxRetryMs = options.maxRetryMs ?? 5000;
   const requestTimeoutMs = options.requestTimeoutMs ?? 600_000;
+  const tokenRefused = options.tokenRefused ?? pageTokenRefused;
 
   const listeners = new Set<Listener>();
   const connectListeners = new Set<() => void>();
+  const statusListeners = new Set<(status: ConnectionStatus) => void>();
+  let status: ConnectionStatus = { state: 'connecting' };
+  const setStatus = (next: ConnectionStatus) => {
+    status = next;
+    for (const l of [...statusListeners]) l(next);
+  };
+  /** Once connected, a request made while the connection is down fails at once instead of waiting. */
+  let everConnected = false;
   const pending = new Map<number, { resolve: (r: Result) => void; timer: ReturnType<typeof setTimeout> }>();
   /** Lines to send once connected (requests made while disconnected). */
   const queue: { id: number; line: string }[] = [];
@@ -94,11 +139,11 @@ export function createWebSocketEngine(options: WebSocketEngineOptions = {}): Web
       pending.set(id, { resolve, timer });
       const line = JSON.stringify({ id, ...message });
       if (open && ws) ws.send(line);
-      else if (queueWhenClosed) queue.push({ id, line });
+      else if (queueWhenClosed && !everConnected) queue.push({ id, line });
       else {
         clearTimeout(timer);
         pending.delete(id);
-        resolve(fail('INTERNAL', 'not connected to the engine'));
+        resolve(fail('DISCONNECTED', NOT_CONNECTED));
       }
     });
 
@@ -162,6 +207,8 @@ export function createWebSocketEngine(options: WebSocketEngineOptions = {}): Web
         }
         if (ws !== socket) return;
         ready = true;
+        everConnected = true;
+        setStatus({ state: 'connected' });
         for (const l of [...connectListeners]) l();
       })();
     };
@@ -183,11 +230,16 @@ export function createWebSocketEngine(options: WebSocketEngineOptions = {}): Web
     };
     socket.onclose = () => {
       if (ws !== socket) return;
+      const wasOpen = open;
       ws = null;
       open = false;
       ready = false;
       for (const [id] of [...pending]) {
-        if (!queue.some((q) => q.id === id)) settle(id, fail('INTERNAL', 'the connection to the engine dropped'));
+        if (!queue.some((q) => q.id === id)) settle(id, fail('DISCONNECTED', DROPPED));
+      }
+      if (everConnected) {
+        if (wasOpen || status.state !== 'disconnected') setStatus({ state: 'disconnected', since: Date.now(), attempts: 0, refused: false });
+        else void noteFailedAttempt();
       }
       scheduleRetry();
     };
@@ -195,6 +247,14 @@ export function createWebSocketEngine(options: WebSocketEngineOptions = {}): Web
       /* onclose follows */
     };
   };
+
+  /** A reconnection that failed: counted, and the server asked whether it refuses the token. */
+  async function noteFailedAttempt() {
+    if (status.state !== 'disconnected') return;
+    const attempts = status.attempts + 1;
+    const refused = await tokenRefused();
+    if (status.state === 'disconnected' && !closed) setStatus({ ...status, attempts, refused });
+  }
 
   function scheduleRetry() {
     if (closed || retryTimer) return;
@@ -243,11 +303,23 @@ export function createWebSocketEngine(options: WebSocketEngineOptions = {}): Web
       connectListeners.add(listener);
       return () => connectListeners.delete(listener);
     },
+    status: () => status,
+    onStatus(listener) {
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
+    },
+    retryNow() {
+      if (closed || ws) return;
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = null;
+      delay = retryMs;
+      connect();
+    },
     close() {
       closed = true;
       if (retryTimer) clearTimeout(retryTimer);
       ws?.close();
-      for (const [id] of [...pending]) settle(id, fail('INTERNAL', 'the engine connection is closed'));
+      for (const [id] of [...pending]) settle(id, fail('DISCONNECTED', 'the engine connection is closed'));
     },
   };
 }
@@ -276,4 +348,21 @@ export function onEngineConnect(listener: () => void): () => void {
   }
   queueMicrotask(listener);
   return () => {};
+}
+
+/** The page's connection to its engine now (the desktop window's is always connected). */
+export function connectionStatus(): ConnectionStatus {
+  getEngine();
+  return wsEngine ? wsEngine.status() : { state: 'connected' };
+}
+
+/** Calls `listener` whenever the connection's status changes (never in the desktop window). */
+export function onConnectionStatus(listener: (status: ConnectionStatus) => void): () => void {
+  getEngine();
+  return wsEngine ? wsEngine.onStatus(listener) : () => {};
+}
+
+/** Reconnects now instead of at the next retry (web mode). */
+export function reconnectNow(): void {
+  wsEngine?.retryNow();
 }

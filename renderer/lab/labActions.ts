@@ -6,6 +6,7 @@
  */
 import type { EngineApi, LabStatus, LaunchOptions } from '../../shared/api';
 import type { Topology } from '../../shared/model';
+import { isOffline, notConnectedReason } from '../api/connection';
 import { getEngine, onEngineConnect } from '../api/engine';
 import { targetFor } from '../plan/target';
 import { useTargetOptions } from '../plan/targetOptions';
@@ -99,6 +100,7 @@ async function follow(engine: EngineApi, status: LabStatus): Promise<Topology | 
 /** Launch: preflight and start the document's lab in the engine; problems come back to the Problems panel. */
 export async function launch(): Promise<void> {
   const s = editor.getState();
+  if (isOffline()) return s.notify('error', notConnectedReason('launch'));
   if (!s.probed || !canLaunch()) return;
   const result = planOf(s.doc, s.probed);
   if (!result.ok) return s.notify('error', `Cannot compile: ${result.error}`);
@@ -135,6 +137,12 @@ export async function launch(): Promise<void> {
     return;
   }
   const { error } = r;
+  if (error.code === 'DISCONNECTED') {
+    // What the server did with the launch is read again once it is back (restore).
+    useLab.getState().set({ busy: null, state: null });
+    editor.getState().notify('error', `Launch of ${plan.lab} interrupted: ${error.message}`);
+    return;
+  }
   if (error.code === 'LAB_EXISTS') {
     // Already running (another tab launched it): follow it.
     useLab.getState().set({ busy: null });
@@ -162,6 +170,7 @@ export async function launch(): Promise<void> {
 /** Stop: the followed lab's guests power down, its host steps are undone. */
 export async function stop(): Promise<void> {
   const l = useLab.getState();
+  if (isOffline()) return editor.getState().notify('error', notConnectedReason('stop the lab'));
   if (!l.lab || !canStop()) return;
   const lab = l.lab;
   l.set({ busy: 'stop' });
@@ -183,6 +192,7 @@ export async function stop(): Promise<void> {
 /** Validate: the engine's preflight of the document (the compiler's problems are already live in Problems). */
 export async function validate(): Promise<void> {
   const s = editor.getState();
+  if (isOffline()) return s.notify('error', notConnectedReason('validate on the server'));
   const options = launchOptions(s.doc);
   if (!options) return;
   const l = useLab.getState();
@@ -199,12 +209,26 @@ export async function validate(): Promise<void> {
   );
 }
 
+/**
+ * The followed lab is not on the server any more (it was restarted, or the lab was stopped and dropped while the
+ * page was away): its guests are shown stopped, and the page says so when it had it running.
+ */
+function forget(lab: string): void {
+  const view = useLab.getState();
+  const vms = Object.fromEntries(
+    Object.entries(view.vms).map(([vm, v]) => [vm, v.state.state === 'crashed' ? v : { node: v.node, state: { state: 'stopped' as const } }]),
+  );
+  useLab.getState().set({ state: 'stopped', vms, busy: null });
+  if (isActive(view.state) || view.state === null) editor.getState().notify('info', `Lab ${lab} is no longer running on the server`);
+}
+
 /** Reads the engine's labs and follows the one this page launched (or any active one); restores its document. */
 export async function restore(): Promise<void> {
   const engine = getEngine();
   const r = await engine.request({ type: 'list' });
   if (!r.ok) return;
   const current = useLab.getState().lab;
+  if (current !== null && !r.labs.some((l) => l.lab === current)) forget(current);
   const stored = storedDoc();
   const pick =
     r.labs.find((l) => l.lab === current) ??

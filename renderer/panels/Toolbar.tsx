@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import { ACTIONS, type AppCommands } from '../actions/registry';
+import { useConnection } from '../api/connection';
 import { isActive, useLab } from '../lab/labStore';
 import { editor, useEditor } from '../store/editor';
 
@@ -34,6 +35,7 @@ export const Toolbar = memo(function Toolbar({ app }: { app: AppCommands }) {
   const labState = useLab((s) => s.state);
   const busy = useLab((s) => s.busy);
   const active = isActive(labState);
+  const offline = useConnection((s) => s.status.state === 'disconnected');
   const enabled: Record<string, boolean> = {
     undo: canUndo,
     redo: canRedo,
@@ -62,9 +64,17 @@ export const Toolbar = memo(function Toolbar({ app }: { app: AppCommands }) {
         data-testid="toolbar__lab-state"
         data-state={labState ?? 'idle'}
         data-busy={busy ?? ''}
-        title={labName ? `Lab ${labName}: ${labState ?? 'idle'}` : 'No lab running'}
+        data-offline={offline}
+        title={
+          offline
+            ? 'Disconnected from the server: the state shown is the last one seen'
+            : labName
+              ? `Lab ${labName}: ${labState ?? 'idle'}`
+              : 'No lab running'
+        }
       >
         {labName ? `${labName}: ${busy === 'stop' ? 'stopping' : (labState ?? 'idle')}` : 'no lab'}
+        {offline ? ' (disconnected)' : ''}
       </span>
       <span className="toolbar__file" data-testid="toolbar__file" data-dirty={dirty}>
         {title}
