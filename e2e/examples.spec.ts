@@ -25,7 +25,7 @@ test.describe('examples gallery', () => {
       await expect(editor.page.locator('.topo-node').first()).toBeVisible();
       const plan = compileJson(join(ROOT, 'assets/examples', file), server.stateDir);
       await expect(editor.page.locator('[data-testid="app"]')).toHaveAttribute('data-ready', 'true');
-      await expect(editor.page.locator('.react-flow__node')).toHaveCount((await editor.page.locator('.topo-node').count()));
+      await expect(editor.page.locator('.react-flow__node-topo')).toHaveCount(await editor.page.locator('.topo-node').count());
       await expect(editor.page.locator('[data-testid^="problems__item__"][data-severity="error"]')).toHaveCount(0);
       expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
       await editor.showCommands();

@@ -28,7 +28,7 @@ test.describe('files and history', () => {
     await expect(page.getByTestId('toolbar__undo')).toBeDisabled();
     await editor.press('ControlOrMeta+Shift+z', 5);
     await expect(page.getByTestId('toolbar__redo')).toBeDisabled();
-    await expect(editor.edges()).toHaveCount(1);
+    await editor.expectLinkCount(1);
     const redone = info.outputPath('redone.qnet.yaml');
     await (await editor.save()).saveAs(redone);
     expect(await readFile(redone, 'utf8')).toBe(saved);
@@ -37,7 +37,7 @@ test.describe('files and history', () => {
     await expect(page.getByTestId('app')).toHaveAttribute('data-ready', 'true');
     await expect(page.getByTestId('canvas__empty')).toBeVisible();
     await editor.openFile('untitled.qnet.yaml', saved);
-    await expect(editor.edges()).toHaveCount(1);
+    await editor.expectLinkCount(1);
     await editor.expectPosition('vm1', positions.vm1);
     await editor.expectPosition('vm2', positions.vm2);
     const reopened = info.outputPath('reopened.qnet.yaml');

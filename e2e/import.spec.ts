@@ -16,7 +16,7 @@ test.describe('importing QEMU command lines', () => {
 
     await expect(editor.node('vm1')).toBeVisible();
     await expect(editor.node('vm2')).toBeVisible();
-    await expect(editor.edges()).toHaveCount(1);
+    await editor.expectLinkCount(1);
     await expect(editor.node('vm1')).toHaveClass(/selected/);
 
     // The link is what the text said: a socket pair on port 1234, the listener on every interface (said).
@@ -44,7 +44,7 @@ test.describe('importing QEMU command lines', () => {
     await editor.canvas.click({ position: { x: 5, y: 5 } });
     await editor.press('ControlOrMeta+z');
     await expect(editor.node('vm1')).toHaveCount(0);
-    await expect(editor.edges()).toHaveCount(0);
+    await editor.expectLinkCount(0);
     await expect(page.locator('[data-source="import"]')).toHaveCount(0);
   });
 
@@ -59,7 +59,7 @@ test.describe('importing QEMU command lines', () => {
     await editor.canvas.dispatchEvent('drop', { dataTransfer, clientX: 400, clientY: 300 });
     for (const vm of ['vm1', 'vm2', 'vm3']) await expect(editor.node(vm)).toBeVisible();
     await expect(editor.node('mcast')).toBeVisible();
-    await expect(editor.edges()).toHaveCount(3);
+    await editor.expectLinkCount(3);
     await editor.press('ControlOrMeta+z');
     await expect(editor.node('mcast')).toHaveCount(0);
   });
@@ -68,7 +68,7 @@ test.describe('importing QEMU command lines', () => {
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('toolbar__import').click()]);
     await chooser.setFiles({ name: 'net-mtu.args', mimeType: 'text/plain', buffer: Buffer.from(await corpus('libvirt-net-mtu.args')) });
     await expect(editor.node('test')).toBeVisible();
-    await expect(editor.edges()).toHaveCount(2);
+    await editor.expectLinkCount(2);
     await editor.showProblems();
     await expect(page.locator('[data-source="import"][data-testid="problems__item__IMPORT_FD"]').first()).toContainText('fd=102');
     await editor.showCommands();

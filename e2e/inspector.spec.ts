@@ -11,7 +11,7 @@ test.describe('inspector', () => {
     await editor.dropFromPalette('nat', 550, 150);
     await editor.addNic('vm1');
     await editor.wire(editor.handle('vm1', 'eth0'), editor.handle('nat1'));
-    await expect(editor.edges()).toHaveCount(1);
+    await editor.expectLinkCount(1);
 
     await editor.selectNode('nat1');
     await editor.page.getByTestId('inspector__add-hostfwd').click();

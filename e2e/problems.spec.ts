@@ -42,7 +42,7 @@ test.describe('problems', () => {
     await editor.dropFromPalette('hub', 600, 240);
     await editor.wire(editor.handle('vm1', 'eth0'), editor.handle('hub1'));
     await editor.wire(editor.handle('vm2', 'eth0'), editor.handle('hub1'));
-    await expect(editor.edges()).toHaveCount(2);
+    await editor.expectLinkCount(2);
     await editor.showProblems();
     const problem = editor.problem('HUB_SPANS_VMS');
     await expect(problem).toBeVisible();
@@ -52,7 +52,7 @@ test.describe('problems', () => {
     await editor.page.getByTestId('problems__fix__HUB_SPANS_VMS').click();
     await expect(editor.problem('HUB_SPANS_VMS')).toHaveCount(0);
     await expect(editor.node('hub1').locator('.topo-node__kind')).toHaveText('VDE switch');
-    await expect(editor.page.locator('.react-flow__edge-text').first()).toHaveText('vde');
+    await expect.poll(async () => (await editor.linkLabels())[0]).toBe('vde');
     // The fix is one undo step.
     await editor.page.keyboard.press('ControlOrMeta+z');
     await expect(editor.problem('HUB_SPANS_VMS')).toBeVisible();

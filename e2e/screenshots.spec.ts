@@ -12,7 +12,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await editor.screenshot(info.outputPath(`${scheme}-gallery.png`));
     await page.getByTestId('gallery__item__07-hub-nat-uplink').click();
     await expect(page.getByTestId('gallery')).toHaveCount(0);
-    await expect(page.locator('.react-flow__edge').first()).toBeVisible();
+    await expect.poll(async () => (await editor.links()).length).toBeGreaterThan(0);
     await editor.showProblems();
     await editor.screenshot(info.outputPath(`${scheme}-canvas-problems.png`));
     await editor.selectNode((await page.locator('.react-flow__node').first().getAttribute('data-id'))!);

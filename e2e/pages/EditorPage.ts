@@ -1,4 +1,5 @@
 import { expect, type Download, type Locator, type Page } from '@playwright/test';
+import type { ProbeLink } from '../../renderer/canvas/probe';
 import type { Served } from '../serve';
 
 /** The editor window, driven like a user would: palette drags, handle-to-handle wires, forms, shortcuts. */
@@ -70,8 +71,31 @@ export class EditorPage {
     await this.page.mouse.up();
   }
 
-  edges(): Locator {
-    return this.page.locator('.react-flow__edge');
+  /** The links the canvas draws, as its probe reports them (links are painted on a canvas, not DOM elements). */
+  async links(): Promise<ProbeLink[]> {
+    return this.page.evaluate(() => window.qnetCanvas?.links() ?? []);
+  }
+
+  /** Polls until the canvas draws `n` links. */
+  async expectLinkCount(n: number): Promise<void> {
+    await expect.poll(async () => (await this.links()).length).toBe(n);
+  }
+
+  /** The labels of the drawn links, in document order. */
+  async linkLabels(): Promise<string[]> {
+    return (await this.links()).flatMap((l) => (l.label ? [l.label.text] : []));
+  }
+
+  /** React Flow's viewport: screen = flow * zoom + (x, y) from the canvas's top left. */
+  async viewport(): Promise<{ x: number; y: number; zoom: number }> {
+    return this.page.evaluate(() => window.qnetCanvas!.viewport());
+  }
+
+  /** A flow point in page coordinates. */
+  async toScreen(p: { x: number; y: number }): Promise<{ x: number; y: number }> {
+    const vp = await this.viewport();
+    const box = (await this.canvas.boundingBox())!;
+    return { x: box.x + vp.x + p.x * vp.zoom, y: box.y + vp.y + p.y * vp.zoom };
   }
 
   /** Types into an inspector field (select all, then type: each key is validated as it goes). */
@@ -111,14 +135,13 @@ export class EditorPage {
     return this.downloadBy(() => this.page.keyboard.press('ControlOrMeta+s'));
   }
 
-  /** The node's position on the canvas (flow coordinates), read from React Flow's transform. */
+  /** The node's position on the canvas (flow coordinates), read from its element's place in the flow. */
   async position(id: string): Promise<{ x: number; y: number }> {
-    const transform = await this.page
+    const { left, top } = await this.page
       .locator(`.react-flow__node[data-id="${id}"]`)
-      .evaluate((el) => (el as HTMLElement).style.transform);
-    const m = /translate\((-?[\d.]+)px, ?(-?[\d.]+)px\)/.exec(transform);
-    if (!m) throw new Error(`no position in "${transform}"`);
-    return { x: Number(m[1]), y: Number(m[2]) };
+      .evaluate((el) => ({ left: (el as HTMLElement).style.left, top: (el as HTMLElement).style.top }));
+    if (!/px$/.test(left) || !/px$/.test(top)) throw new Error(`no position in "${left}" "${top}"`);
+    return { x: parseFloat(left), y: parseFloat(top) };
   }
 
   /** Polls until the node is at (x, y). */
@@ -126,8 +149,9 @@ export class EditorPage {
     await expect.poll(() => this.position(id)).toEqual(at);
   }
 
-  /** Clicks a toolbar button and waits for the download it starts. */
+  /** Clicks a toolbar button (an export: in the Export menu) and waits for the download it starts. */
   async toolbarDownload(name: string): Promise<Download> {
+    if (name.startsWith('export')) await this.page.getByTestId('toolbar__export-menu').click();
     return this.downloadBy(() => this.page.getByTestId(`toolbar__${name}`).click());
   }
 
@@ -149,7 +173,7 @@ export class EditorPage {
     await this.addNic('vm1');
     await this.addNic('vm2');
     await this.wire(this.handle('vm1', 'eth0'), this.handle('vm2', 'eth0'));
-    await expect(this.edges()).toHaveCount(1);
+    await this.expectLinkCount(1);
   }
 
   /** Presses a shortcut `times` times. */

@@ -42,6 +42,9 @@ export const REGISTRY_ACTIONS: readonly ActionInfo[] = [
   { name: 'stop', label: 'Stop' },
   { name: 'theme', label: 'Theme' },
   { name: 'fitView', label: 'Fit view', keys: 'Shift+1' },
+  { name: 'addNote', label: 'Add note' },
+  { name: 'addArea', label: 'Add shaded area' },
+  { name: 'tidyLayout', label: 'Tidy layout' },
 ];
 
 /**

@@ -1,7 +1,13 @@
-import { linkId } from '../../shared/model';
+import { linkId, type Topology } from '../../shared/model';
 import type { XY } from '../doc/changes';
 import { canLaunch, canStop, launch, stop, validate } from '../lab/labActions';
 import type { EditorState, ThemePref } from '../store/store';
+import { editor } from '../store/editor';
+import { newArea, newNote } from '../canvas/annotations';
+import { tidyLayout } from '../canvas/autoLayout';
+import { annotationRect, nodeGeoms } from '../canvas/geometry';
+import { freeSpot } from '../canvas/placement';
+import { viewCenter } from '../canvas/viewCenter';
 
 /** What an action can see and do: the editor state and the window-level commands the app wires in. */
 export interface ActionContext {
@@ -75,6 +81,51 @@ const NUDGES: Action[] = ARROWS.flatMap((a) =>
 
 const NEXT_THEME: Record<ThemePref, ThemePref> = { system: 'light', light: 'dark', dark: 'system' };
 
+/**
+ * Adds a note, or a shaded area, selected: one undo step. An area drawn with nodes selected surrounds them; else
+ * either lands in the middle of the view where no node is.
+ */
+function addAnnotation(state: EditorState, kind: 'note' | 'area'): void {
+  const doc = state.doc;
+  const around = kind === 'area' ? areaAround(doc, state.selection.nodes) : null;
+  const fresh = kind === 'note' ? newNote(doc, { x: 0, y: 0 }) : newArea(doc, { x: 0, y: 0 });
+  const annotation = around && fresh.kind === 'area' ? { ...fresh, ...around } : fresh;
+  if (!around) {
+    const c = viewCenter();
+    const r = annotationRect(annotation);
+    const want = { x: Math.round((c.x - r.w / 2) / 10) * 10, y: Math.round((c.y - r.h / 2) / 10) * 10 };
+    Object.assign(annotation, freeSpot(doc, want, r));
+  }
+  state.dispatch([{ type: 'add-annotation', annotation }]);
+  state.select({ nodes: [], links: [], annotations: [annotation.id] });
+}
+
+/** The box an area needs to surround these nodes, with room for its label above them; null for none. */
+function areaAround(doc: Topology, ids: readonly string[]): { x: number; y: number; width: number; height: number } | null {
+  const geoms = nodeGeoms(doc);
+  const boxes = ids.flatMap((id) => geoms.get(id) ?? []);
+  if (boxes.length === 0) return null;
+  const x = Math.min(...boxes.map((b) => b.x)) - 30;
+  const y = Math.min(...boxes.map((b) => b.y)) - 50;
+  return {
+    x,
+    y,
+    width: Math.max(...boxes.map((b) => b.x + b.w)) + 30 - x,
+    height: Math.max(...boxes.map((b) => b.y + b.h)) + 30 - y,
+  };
+}
+
+/** Tidy layout: elkjs places every node again; one undo step. */
+async function tidy(state: EditorState): Promise<void> {
+  const before = state.doc;
+  const change = await tidyLayout(before);
+  const now = editor.getState();
+  // An edit made while elkjs worked wins: the layout of an older drawing is dropped.
+  if (!change || now.doc !== before) return;
+  now.dispatch([change]);
+  now.revealNodes([]);
+}
+
 export const ACTIONS: readonly Action[] = [
   {
     name: 'new',
@@ -134,9 +185,17 @@ export const ACTIONS: readonly Action[] = [
     label: 'Delete',
     keys: 'Delete',
     keyTest: (e) => !mod(e) && (e.key === 'Delete' || e.key === 'Backspace'),
-    predicate: ({ state }) => state.selection.nodes.length + state.selection.links.length > 0,
+    predicate: ({ state }) =>
+      state.selection.nodes.length + state.selection.links.length + (state.selection.annotations?.length ?? 0) > 0,
     perform: ({ state }) =>
-      state.dispatch([{ type: 'remove', nodes: state.selection.nodes, links: state.selection.links }]),
+      state.dispatch([
+        {
+          type: 'remove',
+          nodes: state.selection.nodes,
+          links: state.selection.links,
+          annotations: state.selection.annotations ?? [],
+        },
+      ]),
   },
   {
     name: 'copy',
@@ -209,6 +268,22 @@ export const ACTIONS: readonly Action[] = [
     keys: 'Shift+1',
     keyTest: (e) => !mod(e) && !e.altKey && e.shiftKey && e.code === 'Digit1',
     perform: ({ state }) => state.revealNodes([]),
+  },
+  {
+    name: 'addNote',
+    label: 'Add note',
+    perform: ({ state }) => addAnnotation(state, 'note'),
+  },
+  {
+    name: 'addArea',
+    label: 'Add shaded area',
+    perform: ({ state }) => addAnnotation(state, 'area'),
+  },
+  {
+    name: 'tidyLayout',
+    label: 'Tidy layout',
+    predicate: ({ state }) => state.doc.nodes.length > 1,
+    perform: ({ state }) => void tidy(state),
   },
 ];
 

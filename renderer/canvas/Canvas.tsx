@@ -1,12 +1,13 @@
 import {
   Background,
   ConnectionMode,
+  ControlButton,
   Controls,
-  MiniMap,
+  Panel,
   ReactFlow,
   useReactFlow,
+  useStore,
   type Connection,
-  type EdgeChange,
   type NodeChange,
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
@@ -15,20 +16,37 @@ import { newNode } from '../doc/factory';
 import { usePlan } from '../plan/usePlan';
 import { editor, useEditor } from '../store/editor';
 import { useEffectiveTheme } from '../store/theme';
-import { linkFromWire } from './connect';
 import { labelsOf } from '../plan/linkLabels';
-import { flowEdges, flowNodes, severities } from './flow';
+import { linkFromWire } from './connect';
+import { flowNodes, severities } from './flow';
+import { LinkLayer } from './LinkLayer';
+import type { LinkMarks } from './linkPainter';
+import type { LinkView } from './linkView';
+import { Minimap, minimapSize, useMinimapPref } from './Minimap';
+import { ANNOTATION_PREFIX, attachNodeDrag, GRID } from './nodeDrag';
 import { menuContext, NodeMenu, type NodeMenuAt } from './NodeMenu';
 import { openNodeConsole } from './nodeMenuItems';
+import { installProbe } from './probe';
+import { sceneOf } from './scene';
 import { TopoNode, type TopoFlowNode } from './TopoNode';
+import { AreaNode, NoteNode } from './AnnotationNodes';
+import { annotationFlowNodes, type AreaFlowNode, type NoteFlowNode } from './annotations';
+import { ACTIONS, type Action, type AppCommands } from '../actions/registry';
+import { nodeGeom } from './geometry';
+import { freeSpot } from './placement';
+import { setViewCenterSource } from './viewCenter';
 import { importText } from '../files/importText';
 
 /** MIME type of a palette drag. */
 export const KIND_MIME = 'application/x-qnet-kind';
 
-const nodeTypes = { topo: TopoNode };
-const SNAP: [number, number] = [10, 10];
+const nodeTypes = { topo: TopoNode, note: NoteNode, area: AreaNode };
 const NO_ISSUES = new Map<string, 'error' | 'warning'>();
+const NO_EDGES: never[] = [];
+/** The canvas tools need no window commands (files, dialogs). */
+const NO_APP = {} as AppCommands;
+const MULTI_KEYS = ['Shift', 'Meta', 'Control'];
+const PRO_OPTIONS = { hideAttribution: true };
 
 function selectionAfter(
   current: readonly string[],
@@ -43,64 +61,119 @@ function selectionAfter(
   return [...set];
 }
 
-/** The canvas: nodes and links of the document; every edit goes to the store as a typed change. */
+type FlowNode = TopoFlowNode | NoteFlowNode | AreaFlowNode;
+
+/** The canvas's own tools (top left): notes, areas, tidy layout, from the action registry. */
+const TOOLS: readonly Action[] = ['addNote', 'addArea', 'tidyLayout'].flatMap((n) => ACTIONS.filter((a) => a.name === n));
+const TOOL_LABEL: Record<string, string> = { addNote: '+ Note', addArea: '+ Area', tidyLayout: 'Tidy layout' };
+
+function CanvasTool({ action }: { action: Action }) {
+  const many = useEditor((s) => s.doc.nodes.length > 1);
+  return (
+    <button
+      type="button"
+      data-testid={`canvas__${action.name}`}
+      title={action.label}
+      disabled={action.name === 'tidyLayout' && !many}
+      onClick={() => action.perform({ state: editor.getState(), app: NO_APP })}
+    >
+      {TOOL_LABEL[action.name] ?? action.label}
+    </button>
+  );
+}
+
+/** The minimap in the bottom-right corner, shown when wanted and when the canvas has room for it. */
+function MinimapCorner({ on, view }: { on: boolean; view: React.MutableRefObject<LinkView | null> }) {
+  const width = useStore((s) => s.width);
+  const height = useStore((s) => s.height);
+  const size = minimapSize(width, height);
+  if (!on || !size) return null;
+  return (
+    <Panel position="bottom-right" className="minimap-panel">
+      <Minimap view={view} size={size} />
+    </Panel>
+  );
+}
+
+/**
+ * The canvas. React Flow draws the nodes and handles and owns the viewport and node selection; links are painted on
+ * a canvas layer under the nodes (LinkLayer), hovered and selected by hit tests against their routes; nodes are
+ * dragged by the canvas itself (nodeDrag.ts). Every edit goes to the store as a typed change.
+ */
 export function Canvas() {
   const doc = useEditor((s) => s.doc);
   const selection = useEditor((s) => s.selection);
   const reveal = useEditor((s) => s.reveal);
   const result = usePlan();
   const plan = result?.ok ? result.plan : null;
-  const measured = useRef(new Map<string, { width: number; height: number }>());
   const flow = useReactFlow();
   const colorMode = useEffectiveTheme();
+  const view = useRef<LinkView | null>(null);
+  const root = useRef<HTMLDivElement>(null);
+  const [minimapOn, setMinimapOn] = useMinimapPref();
 
   const severity = useMemo(() => (plan ? severities(plan.diagnostics) : NO_ISSUES), [plan]);
   const badLinks = useMemo(
     () => new Set(plan?.diagnostics.filter((d) => d.severity === 'error').flatMap((d) => d.links) ?? []),
     [plan],
   );
-  // Labels and edges depend on nodes and links, not on where nodes are: a drag leaves them (and React Flow's 600
-  // edge components) alone.
   const labels = labelsOf(doc, plan);
-  const docLinks = doc.links;
+  const scene = sceneOf(doc, labels);
   const selectedNodes = useMemo(() => new Set(selection.nodes), [selection.nodes]);
+  const selectedNotes = useMemo(() => new Set(selection.annotations ?? []), [selection.annotations]);
   const selectedLinks = useMemo(() => new Set(selection.links), [selection.links]);
-  const nodes = useMemo(
-    () => flowNodes(doc, selectedNodes, severity, measured.current),
-    [doc, selectedNodes, severity],
+  const topoNodes = useMemo(
+    () => flowNodes(doc, selectedNodes, severity, scene.routing.portSides),
+    [doc, selectedNodes, severity, scene],
   );
-  const edges = useMemo(
-    () => flowEdges(docLinks, selectedLinks, labels, badLinks),
-    [docLinks, selectedLinks, labels, badLinks],
-  );
+  const notes = useMemo(() => annotationFlowNodes(doc, selectedNotes), [doc, selectedNotes]);
+  // Areas first: under the nodes in the DOM too, whatever their z-index.
+  const nodes = useMemo<FlowNode[]>(() => (notes.length ? [...notes, ...topoNodes] : topoNodes), [notes, topoNodes]);
+  const marks = useMemo<LinkMarks>(() => ({ selected: selectedLinks, errors: badLinks, hovered: null }), [selectedLinks, badLinks]);
 
   useEffect(() => {
     if (reveal.seq === 0) return;
     const ids = reveal.nodes.length ? reveal.nodes.map((id) => ({ id })) : undefined;
-    // After the nodes of a just-opened document have been measured.
+    // After React Flow has the just-opened document's nodes.
     const raf = requestAnimationFrame(
       () => void flow.fitView({ nodes: ids, duration: 200, maxZoom: 1.25, padding: 0.3 }),
     );
     return () => cancelAnimationFrame(raf);
   }, [reveal, flow]);
 
-  const onNodesChange = useCallback((changes: NodeChange<TopoFlowNode>[]) => {
-    const s = editor.getState();
-    const moves = [];
-    for (const c of changes) {
-      if (c.type === 'dimensions' && c.dimensions) measured.current.set(c.id, c.dimensions);
-      if (c.type === 'position' && c.position) moves.push({ id: c.id, position: c.position });
-    }
-    // A drag records once, at its end (onNodeDragStop); the frames in between are not undo steps.
-    if (moves.length) s.dispatch([{ type: 'move-nodes', moves }], { kind: 'none' });
-    if (changes.some((c) => c.type === 'select'))
-      s.select({ nodes: selectionAfter(s.selection.nodes, changes), links: s.selection.links });
-  }, []);
+  useEffect(
+    () =>
+      attachNodeDrag(root.current!, {
+        view: () => view.current,
+        viewport: () => flow.getViewport(),
+        panBy: (dx, dy) => {
+          const vp = flow.getViewport();
+          void flow.setViewport({ x: vp.x + dx, y: vp.y + dy, zoom: vp.zoom });
+        },
+        editor: () => editor.getState(),
+      }),
+    [flow],
+  );
+  useEffect(() => installProbe(view), []);
+  useEffect(() => {
+    setViewCenterSource(() => {
+      const box = root.current!.getBoundingClientRect();
+      return flow.screenToFlowPosition({ x: box.x + box.width / 2, y: box.y + box.height / 2 });
+    });
+    return () => setViewCenterSource(null);
+  }, [flow]);
 
-  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+  const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
+    if (!changes.some((c) => c.type === 'select')) return;
     const s = editor.getState();
-    if (changes.some((c) => c.type === 'select'))
-      s.select({ nodes: s.selection.nodes, links: selectionAfter(s.selection.links, changes) });
+    const isNote = (c: NodeChange<FlowNode>) => 'id' in c && c.id.startsWith(ANNOTATION_PREFIX);
+    const noteChanges = changes.filter(isNote).map((c) => ({ ...c, id: 'id' in c ? c.id.slice(ANNOTATION_PREFIX.length) : '' }));
+    const annotations = selectionAfter(s.selection.annotations ?? [], noteChanges);
+    s.select({
+      nodes: selectionAfter(s.selection.nodes, changes.filter((c) => !isNote(c))),
+      links: s.selection.links,
+      ...(annotations.length ? { annotations } : {}),
+    });
   }, []);
 
   const onConnect = useCallback((c: Connection) => {
@@ -109,6 +182,10 @@ export function Canvas() {
     if (!r.ok) return s.notify('error', `Link refused: ${r.reason}`);
     s.dispatch([{ type: 'add-link', link: r.link }]);
   }, []);
+
+  // Stable, like every prop of <ReactFlow>: a new function each render is written back into React Flow's store.
+  const onConnectStart = useCallback(() => root.current?.classList.add('canvas--connecting'), []);
+  const onConnectEnd = useCallback(() => root.current?.classList.remove('canvas--connecting'), []);
 
   const onDragOver = useCallback((e: DragEvent) => {
     if (!e.dataTransfer.types.includes(KIND_MIME) && !e.dataTransfer.types.includes('Files')) return;
@@ -132,59 +209,109 @@ export function Canvas() {
       const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
       const s = editor.getState();
       const node = newNode(s.doc, kind);
-      s.dispatch([
-        { type: 'add-node', node, position: { x: Math.round(p.x / 10) * 10, y: Math.round(p.y / 10) * 10 } },
-      ]);
+      const want = { x: Math.round(p.x / GRID) * GRID, y: Math.round(p.y / GRID) * GRID };
+      // Never on top of another node: the nearest free place (and the view stays as it is).
+      s.dispatch([{ type: 'add-node', node, position: freeSpot(s.doc, want, nodeGeom(node, want)) }]);
       s.select({ nodes: [node.id], links: [] });
     },
     [flow],
   );
 
-  const onPaneClick = useCallback(() => editor.getState().select({ nodes: [], links: [] }), []);
+  const linkAt = useCallback(
+    (e: MouseEvent) => view.current?.hit(flow.screenToFlowPosition({ x: e.clientX, y: e.clientY })) ?? null,
+    [flow],
+  );
+
+  // A click on a link selects it (Shift/Ctrl/Cmd adds or removes it); on the empty pane it clears the selection.
+  const onPaneClick = useCallback(
+    (e: MouseEvent) => {
+      const s = editor.getState();
+      const id = linkAt(e);
+      const additive = e.shiftKey || e.ctrlKey || e.metaKey;
+      if (!id) return additive ? undefined : s.select({ nodes: [], links: [] });
+      if (!additive) return s.select({ nodes: [], links: [id] });
+      const links = s.selection.links.includes(id) ? s.selection.links.filter((l) => l !== id) : [...s.selection.links, id];
+      s.select({ nodes: s.selection.nodes, links, ...(s.selection.annotations ? { annotations: s.selection.annotations } : {}) });
+    },
+    [linkAt],
+  );
+
+  const onPaneMouseMove = useCallback(
+    (e: MouseEvent) => {
+      const id = e.buttons ? null : linkAt(e);
+      view.current?.setHovered(id);
+      root.current?.classList.toggle('canvas--over-link', id !== null);
+    },
+    [linkAt],
+  );
+  const onPaneMouseLeave = useCallback(() => {
+    view.current?.setHovered(null);
+    root.current?.classList.remove('canvas--over-link');
+  }, []);
 
   const [menu, setMenu] = useState<NodeMenuAt | null>(null);
   const closeMenu = useCallback(() => setMenu(null), []);
-  const onNodeContextMenu = useCallback((e: MouseEvent, node: TopoFlowNode) => {
+  const onNodeContextMenu = useCallback((e: MouseEvent, node: FlowNode) => {
+    if (node.type !== 'topo') return;
     e.preventDefault();
     setMenu({ node: node.id, kind: node.data.node.kind, x: e.clientX, y: e.clientY });
   }, []);
   // A running VM's console; otherwise a double-click does what its two clicks did (select).
   const onNodeDoubleClick = useCallback(
-    (_: MouseEvent, node: TopoFlowNode) => void openNodeConsole(menuContext(), node.id),
+    (_: MouseEvent, node: FlowNode) => void (node.type === 'topo' && openNodeConsole(menuContext(), node.id)),
     [],
   );
 
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className="canvas" data-testid="canvas" ref={root} onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow
         nodes={nodes}
-        edges={edges}
+        edges={NO_EDGES}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
         onConnect={onConnect}
-        onNodeDragStart={() => editor.getState().beginInteraction()}
-        onNodeDragStop={() => editor.getState().endInteraction()}
+        // While a wire is drawn every side of every plain node offers itself.
+        onConnectStart={onConnectStart}
+        onConnectEnd={onConnectEnd}
         onPaneClick={onPaneClick}
+        onPaneMouseMove={onPaneMouseMove}
+        onPaneMouseLeave={onPaneMouseLeave}
         onNodeContextMenu={onNodeContextMenu}
         onNodeDoubleClick={onNodeDoubleClick}
         onMoveStart={closeMenu}
         connectionMode={ConnectionMode.Loose}
         colorMode={colorMode}
+        // The canvas drags nodes itself (nodeDrag.ts): one store update at the drop, not one per pointer move.
+        nodesDraggable={false}
         // Arrow keys nudge through the action registry (one undo step per press), not React Flow's own handler.
         disableKeyboardA11y
         deleteKeyCode={null}
         selectionKeyCode={null}
-        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
-        snapToGrid
-        snapGrid={SNAP}
-        minZoom={0.1}
-        fitView
-        proOptions={{ hideAttribution: true }}
+        multiSelectionKeyCode={MULTI_KEYS}
+        minZoom={0.05}
+        proOptions={PRO_OPTIONS}
       >
         <Background gap={20} />
-        <MiniMap pannable zoomable className="minimap" />
-        <Controls showInteractive={false} />
+        <LinkLayer scene={scene} marks={marks} view={view} />
+        <MinimapCorner on={minimapOn} view={view} />
+        <Panel position="top-left" className="canvas-tools" data-testid="canvas__tools">
+          {TOOLS.map((a) => (
+            <CanvasTool key={a.name} action={a} />
+          ))}
+        </Panel>
+        <Controls showInteractive={false}>
+          <ControlButton
+            onClick={() => setMinimapOn(!minimapOn)}
+            title={minimapOn ? 'Hide the minimap' : 'Show the minimap (on a canvas large enough for it)'}
+            aria-pressed={minimapOn}
+            data-testid="canvas__minimap-toggle"
+          >
+            <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+              <rect x="1.5" y="3.5" width="13" height="9" rx="1" fill="none" stroke="currentColor" />
+              <rect x="8" y="7" width="5" height="4" fill="currentColor" />
+            </svg>
+          </ControlButton>
+        </Controls>
       </ReactFlow>
       {menu ? <NodeMenu at={menu} onClose={closeMenu} /> : null}
       {doc.nodes.length === 0 ? (

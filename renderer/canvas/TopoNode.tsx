@@ -1,23 +1,36 @@
-import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } from '@xyflow/react';
-import { memo, useEffect, useRef } from 'react';
+import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { memo } from 'react';
 import { kindLabel } from '../../shared/model';
 import type { TopologyNode } from '../../shared/model';
 import type { VmState } from '../../shared/api';
 import { useNodeVmState } from '../lab/labStore';
+import { hasNamedPorts, nodeHeight, NODE_W, portRows } from './geometry';
 import { KIND_ICONS } from './icons';
+import type { Side } from './routes';
 
-/** Plain data of a canvas node: the topology node and its worst problem. */
-export type TopoNodeData = { readonly node: TopologyNode; readonly severity: 'error' | 'warning' | null };
+/**
+ * Plain data of a canvas node: the topology node, its worst problem, and the side each linked named port faces
+ * (`eth0:left|eth1:right`, from the link routing; a port not listed faces right).
+ */
+export type TopoNodeData = {
+  readonly node: TopologyNode;
+  readonly severity: 'error' | 'warning' | null;
+  readonly sides: string;
+};
 export type TopoFlowNode = Node<TopoNodeData, 'topo'>;
 
-/** The handle id of a node kind without named ports. */
+/** The handle id of a node kind without named ports (on its right; the other sides add `@left`, `@top`, …). */
 export const PLAIN_PORT = 'port';
 
-/** Ports a node shows: a VM's NICs, a host's interfaces, else one plain port. */
-export function portsOf(node: TopologyNode): string[] {
-  if (node.kind === 'vm') return node.nics.map((n) => n.id);
-  if (node.kind === 'host') return node.interfaces.map((i) => i.name);
-  return [PLAIN_PORT];
+/** The port a handle id stands for: a named port's own id, or undefined for any handle of the plain port. */
+export function portOfHandle(handle: string | null | undefined): string | undefined {
+  if (!handle || handle === PLAIN_PORT || handle.startsWith(`${PLAIN_PORT}@`)) return undefined;
+  return handle;
+}
+
+/** `eth0:left|eth1:right` for a node's port sides. */
+export function sidesKey(sides: ReadonlyMap<string, Side> | undefined): string {
+  return sides ? [...sides].map(([p, s]) => `${p}:${s}`).join('|') : '';
 }
 
 /** "killed by SIGKILL" / "exited with code 1". */
@@ -48,45 +61,74 @@ const VmBadge = memo(function VmBadge({ node }: { node: string }) {
   );
 });
 
+/** Names and port details longer than these may not fit their node and are clipped with an ellipsis. */
+const LONG_NAME = 13;
+const LONG_DETAIL = 18;
+
+const PLAIN_HANDLES = [
+  { id: PLAIN_PORT, position: Position.Right },
+  { id: `${PLAIN_PORT}@left`, position: Position.Left },
+  { id: `${PLAIN_PORT}@top`, position: Position.Top },
+  { id: `${PLAIN_PORT}@bottom`, position: Position.Bottom },
+];
+
 function TopoNodeView({ data, selected }: NodeProps<TopoFlowNode>) {
-  const { node, severity } = data;
-  const ports = portsOf(node);
-  const update = useUpdateNodeInternals();
-  const portKey = ports.join(',');
-  // React Flow measures a node's handles when it mounts; only a change of ports later needs a re-measure (calling
-  // it on mount for hundreds of nodes at once nests store updates past React's limit).
-  const shownPorts = useRef(portKey);
-  useEffect(() => {
-    if (shownPorts.current === portKey) return;
-    shownPorts.current = portKey;
-    update(node.id);
-  }, [update, node.id, portKey]);
-  const named = node.kind === 'vm' || node.kind === 'host';
+  const { node, severity, sides } = data;
+  const rows = portRows(node);
+  // Handle places reach React Flow with the node (flow.ts), not by measuring: nothing to re-measure here.
+  const sideOf = new Map(sides ? sides.split('|').map((kv) => kv.split(':') as [string, string]) : []);
+  const name = node.name ?? node.id;
   return (
     <div
-      className={`topo-node kind-${node.kind}${selected ? ' selected' : ''}${severity ? ` has-${severity}` : ''}`}
+      className={`topo-node nopan kind-${node.kind}${selected ? ' selected' : ''}${severity ? ` has-${severity}` : ''}`}
+      style={{ width: NODE_W, height: nodeHeight(node) }}
       data-testid={`node__${node.id}`}
     >
       <div className="topo-node__head">
         <img className="topo-node__icon" src={KIND_ICONS[node.kind]} alt="" draggable={false} />
         <div className="topo-node__titles">
-          <span className="topo-node__name">{node.name ?? node.id}</span>
+          <span className={`topo-node__name${name.length > LONG_NAME ? ' topo-node__name--long' : ''}`} title={name}>
+            {name}
+          </span>
           <span className="topo-node__kind">{kindLabel(node.kind)}</span>
         </div>
         {node.kind === 'vm' ? <VmBadge node={node.id} /> : null}
       </div>
-      {named ? (
+      {hasNamedPorts(node) ? (
         <ul className="topo-node__ports">
-          {ports.map((p) => (
-            <li key={p} className="topo-node__port" data-testid={`node__${node.id}__port__${p}`}>
-              <span>{p}</span>
-              <Handle id={p} type="source" position={Position.Right} className="topo-handle" />
-            </li>
-          ))}
-          {ports.length === 0 ? <li className="topo-node__port empty">no NIC: add one in the inspector</li> : null}
+          {rows.map((r) => {
+            const left = sideOf.get(r.id) === 'left';
+            return (
+              <li
+                key={r.id}
+                className={`topo-node__port${left ? ' topo-node__port--left' : ''}`}
+                data-testid={`node__${node.id}__port__${r.id}`}
+                data-side={left ? 'left' : 'right'}
+              >
+                <span className="topo-node__port-id">{r.id}</span>
+                {r.detail ? (
+                  <span className={`topo-node__port-detail${r.detail.length > LONG_DETAIL ? ' topo-node__port-detail--long' : ''}`} title={r.detail}>
+                    {r.detail}
+                  </span>
+                ) : null}
+                <Handle id={r.id} type="source" position={left ? Position.Left : Position.Right} className="topo-handle" />
+              </li>
+            );
+          })}
+          {rows.length === 0 ? (
+            <li className="topo-node__port empty">{node.kind === 'vm' ? 'no NIC: add one in the inspector' : 'no interfaces'}</li>
+          ) : null}
         </ul>
       ) : (
-        <Handle id={PLAIN_PORT} type="source" position={Position.Right} className="topo-handle" />
+        PLAIN_HANDLES.map((h) => (
+          <Handle
+            key={h.id}
+            id={h.id}
+            type="source"
+            position={h.position}
+            className={`topo-handle${h.id === PLAIN_PORT ? '' : ' topo-handle--more'}`}
+          />
+        ))
       )}
     </div>
   );

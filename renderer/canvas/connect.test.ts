@@ -31,4 +31,9 @@ describe('linkFromWire', () => {
     expect(linkFromWire(d, { source: 'vm1', sourceHandle: 'eth0', target: 'br1', targetHandle: 'port' })).toMatchObject({ ok: false, reason: expect.stringContaining('NIC vm1:eth0 is already linked') });
     expect(linkFromWire(d, { source: 'br1', sourceHandle: 'port', target: 'br1', targetHandle: 'port' })).toMatchObject({ ok: false });
   });
+
+  it('a plain node\'s handle on any side stands for its one port', () => {
+    const r = linkFromWire(doc(), { source: 'vm1', sourceHandle: 'eth0', target: 'br1', targetHandle: 'port@left' });
+    expect(r).toMatchObject({ ok: true, link: { a: 'vm1:eth0', b: 'br1' } });
+  });
 });

@@ -1,7 +1,7 @@
 import { linkId, linkRule, PORT_RULES } from '../../shared/model';
 import type { Link, Topology } from '../../shared/model';
 import { linkNodes } from '../doc/changes';
-import { PLAIN_PORT } from './TopoNode';
+import { portOfHandle } from './TopoNode';
 
 /** A wire the user drew: two node ids and their handles. */
 export interface Wire {
@@ -19,7 +19,10 @@ export function linkFromWire(doc: Topology, wire: Wire): { ok: true; link: Link 
   if (a.id === b.id) return { ok: false, reason: `${a.id} cannot be linked to itself` };
   const rule = linkRule(a.kind, b.kind);
   if (!rule.ok) return { ok: false, reason: rule.reason };
-  const end = (id: string, handle: string | null) => (handle && handle !== PLAIN_PORT ? `${id}:${handle}` : id);
+  const end = (id: string, handle: string | null) => {
+    const port = portOfHandle(handle);
+    return port === undefined ? id : `${id}:${port}`;
+  };
   const link: Link = { a: end(a.id, wire.sourceHandle), b: end(b.id, wire.targetHandle), transport: 'auto', family: 'unix' };
   for (const [node, endpoint] of [[a, link.a], [b, link.b]] as const) {
     const rule = PORT_RULES[node.kind];

@@ -1,8 +1,9 @@
-import type { Edge } from '@xyflow/react';
+import { Position, type NodeHandle } from '@xyflow/react';
 import type { Diagnostic } from '../../shared/compiler';
-import { linkId, resolveEndpoint } from '../../shared/model';
-import type { Link, Topology, TopologyNode } from '../../shared/model';
-import { PLAIN_PORT, type TopoFlowNode, type TopoNodeData } from './TopoNode';
+import type { Topology, TopologyNode } from '../../shared/model';
+import { defaultPosition, hasNamedPorts, nodeHeight, NODE_W, portRows, rowCenter } from './geometry';
+import type { Side } from './routes';
+import { PLAIN_PORT, sidesKey, type TopoFlowNode, type TopoNodeData } from './TopoNode';
 
 /** The worst severity per node id among diagnostics (errors beat warnings; infos are not marked). */
 export function severities(diagnostics: readonly Diagnostic[]): Map<string, 'error' | 'warning'> {
@@ -16,78 +17,99 @@ export function severities(diagnostics: readonly Diagnostic[]): Map<string, 'err
 
 const dataCache = new WeakMap<TopologyNode, Map<string, TopoNodeData>>();
 
-/** Node data with a stable identity while the node and its severity are unchanged (memo nodes skip re-render). */
-function dataOf(node: TopologyNode, severity: 'error' | 'warning' | null): TopoNodeData {
-  let bySeverity = dataCache.get(node);
-  if (!bySeverity) dataCache.set(node, (bySeverity = new Map()));
-  const key = severity ?? '';
-  let data = bySeverity.get(key);
-  if (!data) bySeverity.set(key, (data = { node, severity }));
+/** Node data with a stable identity while the node, its severity and its port sides are unchanged (memo nodes skip). */
+function dataOf(node: TopologyNode, severity: 'error' | 'warning' | null, sides: string): TopoNodeData {
+  let byKey = dataCache.get(node);
+  if (!byKey) dataCache.set(node, (byKey = new Map()));
+  const key = `${severity ?? ''}/${sides}`;
+  let data = byKey.get(key);
+  if (!data) {
+    // One entry per node is all a document needs; older keys of this node are dropped.
+    byKey.clear();
+    byKey.set(key, (data = { node, severity, sides }));
+  }
   return data;
+}
+
+/**
+ * Where a node sits, as its wrapper's left/top instead of React Flow's translate: a transform per node is a paint
+ * chunk per node, which the compositor sorts through on every frame (most of a frame's time at 2,000 nodes).
+ */
+export function placeStyle(at: { x: number; y: number }): { transform: string; left: number; top: number } {
+  return { transform: 'none', left: at.x, top: at.y };
+}
+
+/** The handles' size on screen (CSS `.topo-handle`). */
+const HANDLE = 11;
+
+/**
+ * Where a node's handles are, from the geometry: React Flow takes them as given instead of measuring every handle in
+ * the DOM when nodes mount (thousands at a large open).
+ */
+function handlesOf(node: TopologyNode, sides: ReadonlyMap<string, string>): NodeHandle[] {
+  const h = nodeHeight(node);
+  const at = (id: string, position: Position, x: number, y: number): NodeHandle => ({
+    id,
+    type: 'source',
+    position,
+    x: x - HANDLE / 2,
+    y: y - HANDLE / 2,
+    width: HANDLE,
+    height: HANDLE,
+  });
+  if (!hasNamedPorts(node))
+    return [
+      at(PLAIN_PORT, Position.Right, NODE_W, h / 2),
+      at(`${PLAIN_PORT}@left`, Position.Left, 0, h / 2),
+      at(`${PLAIN_PORT}@top`, Position.Top, NODE_W / 2, 0),
+      at(`${PLAIN_PORT}@bottom`, Position.Bottom, NODE_W / 2, h),
+    ];
+  return portRows(node).map((r, i) =>
+    sides.get(r.id) === 'left' ? at(r.id, Position.Left, 0, rowCenter(i)) : at(r.id, Position.Right, NODE_W, rowCenter(i)),
+  );
 }
 
 interface CachedNode {
   readonly position: { x: number; y: number };
   readonly selected: boolean;
-  readonly measured: { width: number; height: number } | undefined;
   readonly node: TopoFlowNode;
 }
 const nodeCache = new WeakMap<TopoNodeData, CachedNode>();
 
 /**
- * React Flow nodes of the document. A node whose data, position, selection and size are unchanged keeps its object,
- * so React Flow skips it (dragging one node of hundreds re-renders one node, not all).
+ * React Flow nodes of the document. A node whose data, position and selection are unchanged keeps its object, so
+ * React Flow skips it (dropping one node of hundreds re-renders one node, not all). Nodes are not draggable by React
+ * Flow: the canvas moves them itself (useNodeDrag) and `nopan` keeps a press on one from panning the view.
  */
 export function flowNodes(
   doc: Topology,
   selected: ReadonlySet<string>,
   severity: ReadonlyMap<string, 'error' | 'warning'>,
-  measured: ReadonlyMap<string, { width: number; height: number }>,
+  portSides: ReadonlyMap<string, ReadonlyMap<string, Side>>,
 ): TopoFlowNode[] {
   return doc.nodes.map((node, i) => {
-    const m = measured.get(node.id);
-    const data = dataOf(node, severity.get(node.id) ?? null);
-    const position = doc.layout.nodes[node.id] ?? { x: 40 + (i % 6) * 220, y: 40 + Math.floor(i / 6) * 140 };
+    const data = dataOf(node, severity.get(node.id) ?? null, sidesKey(portSides.get(node.id)));
+    const position = doc.layout.nodes[node.id] ?? defaultPosition(i);
     const isSelected = selected.has(node.id);
     const cached = nodeCache.get(data);
     const samePosition =
       cached &&
       (cached.position === position || (cached.position.x === position.x && cached.position.y === position.y));
-    if (cached && samePosition && cached.selected === isSelected && cached.measured === m) return cached.node;
+    if (cached && samePosition && cached.selected === isSelected) return cached.node;
+    const sides = portSides.get(node.id) ?? new Map<string, Side>();
     const flowNode: TopoFlowNode = {
       id: node.id,
       type: 'topo',
       position,
       data,
       selected: isSelected,
-      ...(m ? { measured: m } : {}),
+      className: 'nopan',
+      style: placeStyle(position),
+      // Known from the geometry: shown at once, no measuring round trip.
+      measured: { width: NODE_W, height: nodeHeight(node) },
+      handles: handlesOf(node, sides),
     };
-    nodeCache.set(data, { position, selected: isSelected, measured: m, node: flowNode });
+    nodeCache.set(data, { position, selected: isSelected, node: flowNode });
     return flowNode;
-  });
-}
-
-/** React Flow edges of the document's links, labelled with how each link is realized. */
-export function flowEdges(
-  links: readonly Link[],
-  selected: ReadonlySet<string>,
-  labels: ReadonlyMap<string, string>,
-  bad: ReadonlySet<string>,
-): Edge[] {
-  return links.map((link, i) => {
-    const id = linkId(link, i);
-    const a = resolveEndpoint(link.a);
-    const b = resolveEndpoint(link.b);
-    const label = labels.get(id);
-    return {
-      id,
-      source: a.node,
-      sourceHandle: a.port ?? PLAIN_PORT,
-      target: b.node,
-      targetHandle: b.port ?? PLAIN_PORT,
-      selected: selected.has(id),
-      className: bad.has(id) ? 'has-error' : undefined,
-      ...(label ? { label, labelBgPadding: [4, 2] as [number, number], labelBgBorderRadius: 3 } : {}),
-    };
   });
 }

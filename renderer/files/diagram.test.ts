@@ -1,32 +1,59 @@
 import { describe, expect, it } from 'vitest';
+import type { Annotation } from '../../shared/model';
+import { nodeGeom } from '../canvas/geometry';
+import { routeAll, type Side } from '../canvas/routes';
 import { diagramScene, sceneToSvg, type DiagramColors, type NodeBox } from './diagram';
 
-const COLORS: DiagramColors = { background: '#fff', panel: '#fafafa', border: '#ddd', text: '#111', muted: '#666', accent: '#25e', error: '#c00' };
-const box = (id: string, x: number, ports: string[] = []): NodeBox => ({
-  id,
-  name: id === 'a' ? 'alpha <1> & "one"' : id,
-  kind: 'VM',
-  x,
-  y: 100,
-  width: 160,
-  height: 80,
-  ports: ports.map((p, i) => ({ id: p, y: 50 + i * 18 })),
-});
+const COLORS: DiagramColors = {
+  background: '#fff',
+  panel: '#fafafa',
+  border: '#ddd',
+  text: '#111',
+  muted: '#666',
+  accent: '#25e',
+  error: '#c00',
+  link: '#999',
+  note: '#ffd',
+  dark: false,
+};
+
+const alpha = nodeGeom(
+  { id: 'a', kind: 'vm', name: 'alpha <1> & "one"', arch: 'x86_64', accel: 'auto', smp: 1, memory: 256, boot: { type: 'tiny' }, nics: [{ id: 'eth0', model: 'virtio', mac: 'auto', form: 'device', ip: '10.0.0.1/24' }], extraArgs: [] },
+  { x: 0, y: 100 },
+);
+const beta = nodeGeom({ id: 'b', kind: 'hub' }, { x: 400, y: 100 });
+const box = (geom: typeof alpha, name: string, sides: ReadonlyMap<string, Side> = new Map()): NodeBox => ({ geom, name, kind: 'VM', sides });
 
 describe('diagram export', () => {
-  it('writes an SVG with every node (names escaped), each edge, its label, and a viewBox around all of it', () => {
-    const scene = diagramScene([box('a', 0, ['eth0']), box('b', 400)], [{ a: { node: 'a', port: 'eth0' }, b: { node: 'b' }, label: 'stream' }], COLORS);
+  it('writes every node (names escaped), each link as routed, its label, the annotations, and a viewBox around all', () => {
+    const routing = routeAll([{ id: 'l1', a: { node: 'a', port: 'eth0' }, b: { node: 'b' }, label: 'hubport' }], new Map([['a', alpha], ['b', beta]]));
+    const notes: Annotation[] = [
+      { id: 'n1', kind: 'note', x: 0, y: 0, text: 'uplink <here>' },
+      { id: 'z1', kind: 'area', x: -20, y: 80, width: 640, height: 160, label: 'site A', color: 'green' },
+    ];
+    const scene = diagramScene([box(alpha, 'alpha <1> & "one"', routing.portSides.get('a')), box(beta, 'hub')], routing.routes, notes, new Set(), COLORS);
     const svg = sceneToSvg(scene);
     expect(svg).toMatch(/^<\?xml[^>]*>\n<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain('alpha &lt;1&gt; &amp; &quot;one&quot;');
-    expect(svg).toContain('<rect data-node="b" x="400" y="100" width="160" height="80"');
-    expect(svg).toContain('<path d="M160,150 C');
-    expect(svg).toContain('>stream</text>');
-    expect(svg).toContain('viewBox="-40 60 ');
-    expect(scene.x + scene.width).toBeGreaterThanOrEqual(560);
+    expect(svg).toContain(`<rect data-node="b" x="400" y="100" width="180" height="${beta.h}"`);
+    const r = routing.routes[0]!;
+    expect(svg).toContain(`<path data-link="l1" d="M${r.p0.x},${r.p0.y} C`);
+    // The NIC faces the hub on its right: the link leaves the row's right end.
+    expect(r.p0).toEqual({ x: 180, y: 100 + alpha.ports[0]!.y });
+    expect(svg).toContain('>hubport</text>');
+    expect(svg).toContain('>10.0.0.1/24</text>');
+    expect(svg).toContain('<rect data-annotation="z1" x="-20" y="80" width="640" height="160"');
+    expect(svg).toContain('fill-opacity="0.1"');
+    expect(svg).toContain('>site A</text>');
+    expect(svg).toContain('>uplink &lt;here&gt;</text>');
+    // The area is drawn first (under the links), the note after the nodes.
+    expect(svg.indexOf('data-annotation="z1"')).toBeLessThan(svg.indexOf('data-link="l1"'));
+    expect(svg.indexOf('data-annotation="n1"')).toBeGreaterThan(svg.indexOf('data-node="b"'));
+    expect(scene.x).toBe(-60);
+    expect(scene.y).toBe(-40);
   });
 
   it('an empty document still gives a picture', () => {
-    expect(sceneToSvg(diagramScene([], [], COLORS))).toContain('width="200" height="100"');
+    expect(sceneToSvg(diagramScene([], [], [], new Set(), COLORS))).toContain('width="200" height="100"');
   });
 });

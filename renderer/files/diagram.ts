@@ -1,26 +1,19 @@
 /**
- * The diagram as a picture: one scene of plain shapes built from the document and the canvas geometry, written
- * out as SVG text or drawn on a 2D canvas (for PNG), so both exports show the same thing. Pure but for `drawScene`.
+ * The diagram as a picture: one scene of plain shapes built from the canvas geometry, the link routes and the
+ * annotations, written out as SVG text or drawn on a 2D canvas (for PNG), so both exports show what the canvas shows.
+ * Pure but for `drawScene`.
  */
+import type { Annotation } from '../../shared/model';
+import { areaTint } from '../canvas/annotationColors';
+import { annotationRect, BORDER, HEAD_H, NOTE_LINE, NOTE_PAD, noteLines, type NodeGeom } from '../canvas/geometry';
+import type { Route, Side } from '../canvas/routes';
 
-/** Where a node sits and how big it is on the canvas, with the vertical offset of each port's handle. */
+/** A node as the diagram draws it: its box, its name and kind, its port rows and the side each port faces. */
 export interface NodeBox {
-  readonly id: string;
+  readonly geom: NodeGeom;
   readonly name: string;
   readonly kind: string;
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-  /** Named ports (a VM's NICs) with the y of their row, from the node's top. Empty for a plain port. */
-  readonly ports: readonly { readonly id: string; readonly y: number }[];
-}
-
-export interface EdgeLine {
-  readonly a: { readonly node: string; readonly port?: string };
-  readonly b: { readonly node: string; readonly port?: string };
-  readonly label?: string;
-  readonly error?: boolean;
+  readonly sides: ReadonlyMap<string, Side>;
 }
 
 /** Colours of the current theme. */
@@ -32,11 +25,27 @@ export interface DiagramColors {
   readonly muted: string;
   readonly accent: string;
   readonly error: string;
+  readonly link: string;
+  readonly note: string;
+  readonly dark: boolean;
 }
 
 export type Shape =
-  | { readonly t: 'rect'; readonly x: number; readonly y: number; readonly w: number; readonly h: number; readonly r: number; readonly fill: string; readonly stroke?: string; readonly node?: string }
-  | { readonly t: 'path'; readonly d: string; readonly stroke: string; readonly width: number }
+  | {
+      readonly t: 'rect';
+      readonly x: number;
+      readonly y: number;
+      readonly w: number;
+      readonly h: number;
+      readonly r: number;
+      readonly fill: string;
+      readonly fillOpacity?: number;
+      readonly stroke?: string;
+      readonly strokeOpacity?: number;
+      readonly node?: string;
+      readonly annotation?: string;
+    }
+  | { readonly t: 'path'; readonly d: string; readonly stroke: string; readonly width: number; readonly link?: string }
   | { readonly t: 'circle'; readonly x: number; readonly y: number; readonly r: number; readonly fill: string; readonly stroke: string }
   | {
       readonly t: 'text';
@@ -63,51 +72,75 @@ const PAD = 40;
 const SANS = 'system-ui, -apple-system, Segoe UI, Roboto, Ubuntu, sans-serif';
 const MONO = 'ui-monospace, DejaVu Sans Mono, Menlo, Consolas, monospace';
 
-function handlePoint(box: NodeBox, port: string | undefined): { x: number; y: number } {
-  const row = port === undefined ? undefined : box.ports.find((p) => p.id === port);
-  return { x: box.x + box.width, y: box.y + (row ? row.y : box.height / 2) };
+function annotationShapes(a: Annotation, c: DiagramColors): Shape[] {
+  const r = annotationRect(a);
+  if (a.kind === 'area') {
+    const tint = areaTint(a.color, c.dark);
+    const out: Shape[] = [
+      { t: 'rect', x: r.x, y: r.y, w: r.w, h: r.h, r: 10, fill: tint.color, fillOpacity: tint.fill, stroke: tint.color, strokeOpacity: tint.border, annotation: a.id },
+    ];
+    if (a.label) out.push({ t: 'text', x: r.x + 12, y: r.y + 16, text: a.label, size: 13, fill: c.text, bold: true, anchor: 'start' });
+    return out;
+  }
+  const lines = noteLines(a.text, r.w);
+  return [
+    { t: 'rect', x: r.x, y: r.y, w: r.w, h: r.h, r: 6, fill: c.note, stroke: c.border, annotation: a.id },
+    ...lines.map((line, i): Shape => ({
+      t: 'text',
+      x: r.x + NOTE_PAD,
+      y: r.y + NOTE_PAD + i * NOTE_LINE + NOTE_LINE / 2,
+      text: line,
+      size: 13,
+      fill: c.text,
+      anchor: 'start',
+    })),
+  ];
 }
 
-/** The scene of a diagram: edges under nodes, labels over both, a margin around everything. */
-export function diagramScene(boxes: readonly NodeBox[], edges: readonly EdgeLine[], c: DiagramColors): Scene {
-  const byId = new Map(boxes.map((b) => [b.id, b]));
-  const xs = boxes.flatMap((b) => [b.x, b.x + b.width + 80]);
-  const ys = boxes.flatMap((b) => [b.y, b.y + b.height]);
-  const x = boxes.length ? Math.min(...xs) - PAD : 0;
-  const y = boxes.length ? Math.min(...ys) - PAD : 0;
-  const width = boxes.length ? Math.max(...xs) + PAD - x : 200;
-  const height = boxes.length ? Math.max(...ys) + PAD - y : 100;
+/** The scene of a diagram: areas under everything, then links, nodes, notes and link labels, with a margin. */
+export function diagramScene(
+  boxes: readonly NodeBox[],
+  routes: readonly Route[],
+  annotations: readonly Annotation[],
+  errors: ReadonlySet<string>,
+  c: DiagramColors,
+): Scene {
+  const rects = [
+    ...boxes.map((b) => ({ x: b.geom.x, y: b.geom.y, w: b.geom.w, h: b.geom.h })),
+    ...annotations.map(annotationRect),
+    ...routes.map((r) => r.box),
+  ];
+  const x = rects.length ? Math.min(...rects.map((r) => r.x)) - PAD : 0;
+  const y = rects.length ? Math.min(...rects.map((r) => r.y)) - PAD : 0;
+  const width = rects.length ? Math.max(...rects.map((r) => r.x + r.w)) + PAD - x : 200;
+  const height = rects.length ? Math.max(...rects.map((r) => r.y + r.h)) + PAD - y : 100;
   const shapes: Shape[] = [];
+  for (const a of annotations) if (a.kind === 'area') shapes.push(...annotationShapes(a, c));
   const labels: Shape[] = [];
-  for (const e of edges) {
-    const a = byId.get(e.a.node);
-    const b = byId.get(e.b.node);
-    if (!a || !b) continue;
-    const p = handlePoint(a, e.a.port);
-    const q = handlePoint(b, e.b.port);
-    // Both handles face right (as on the canvas): the curve bows out to the right of both ends.
-    const bow = Math.max(60, Math.abs(q.y - p.y) / 3);
-    const c1 = { x: p.x + bow, y: p.y };
-    const c2 = { x: q.x + bow, y: q.y };
-    shapes.push({ t: 'path', d: `M${p.x},${p.y} C${c1.x},${c1.y} ${c2.x},${c2.y} ${q.x},${q.y}`, stroke: e.error ? c.error : c.muted, width: 1.5 });
-    if (e.label) {
-      const mx = (p.x + q.x) / 2;
-      const my = (p.y + q.y) / 2;
-      const w = e.label.length * 6.2 + 8;
-      labels.push({ t: 'rect', x: mx - w / 2, y: my - 8, w, h: 16, r: 3, fill: c.panel });
-      labels.push({ t: 'text', x: mx, y: my, text: e.label, size: 10, fill: c.text, mono: true, anchor: 'middle' });
+  for (const r of routes) {
+    const d = `M${r.p0.x},${r.p0.y} C${r.c1.x},${r.c1.y} ${r.c2.x},${r.c2.y} ${r.p3.x},${r.p3.y}`;
+    shapes.push({ t: 'path', d, stroke: errors.has(r.id) ? c.error : c.link, width: 1.5, link: r.id });
+    const l = r.label;
+    if (l?.shown) {
+      labels.push({ t: 'rect', x: l.x - l.w / 2, y: l.y - l.h / 2, w: l.w, h: l.h, r: 3, fill: c.panel, stroke: c.border });
+      labels.push({ t: 'text', x: l.x, y: l.y, text: l.text, size: 10, fill: c.text, mono: true, anchor: 'middle' });
     }
   }
   for (const box of boxes) {
-    shapes.push({ t: 'rect', x: box.x, y: box.y, w: box.width, h: box.height, r: 8, fill: c.panel, stroke: c.border, node: box.id });
-    shapes.push({ t: 'text', x: box.x + 12, y: box.y + 16, text: box.name, size: 13, fill: c.text, bold: true, anchor: 'start' });
-    shapes.push({ t: 'text', x: box.x + 12, y: box.y + 32, text: box.kind, size: 11, fill: c.muted, anchor: 'start' });
-    for (const port of box.ports) {
-      shapes.push({ t: 'text', x: box.x + box.width - 14, y: box.y + port.y, text: port.id, size: 11, fill: c.text, mono: true, anchor: 'end' });
+    const g = box.geom;
+    shapes.push({ t: 'rect', x: g.x, y: g.y, w: g.w, h: g.h, r: 8, fill: c.panel, stroke: c.border, node: g.id });
+    const head = g.y + BORDER + HEAD_H / 2;
+    shapes.push({ t: 'text', x: g.x + 12, y: head - 8, text: box.name, size: 13, fill: c.text, bold: true, anchor: 'start' });
+    shapes.push({ t: 'text', x: g.x + 12, y: head + 9, text: box.kind, size: 11, fill: c.muted, anchor: 'start' });
+    for (const port of g.ports) {
+      const py = g.y + port.y;
+      shapes.push({ t: 'text', x: g.x + 14, y: py, text: port.id, size: 11, fill: c.text, mono: true, anchor: 'start' });
+      if (port.detail) shapes.push({ t: 'text', x: g.x + g.w - 14, y: py, text: port.detail, size: 11, fill: c.muted, mono: true, anchor: 'end' });
+      const hx = box.sides.get(port.id) === 'left' ? g.x : g.x + g.w;
+      shapes.push({ t: 'circle', x: hx, y: py, r: 5, fill: c.accent, stroke: c.panel });
     }
-    const handles = box.ports.length ? box.ports.map((p) => p.y) : [box.height / 2];
-    for (const hy of handles) shapes.push({ t: 'circle', x: box.x + box.width, y: box.y + hy, r: 5, fill: c.accent, stroke: c.panel });
   }
+  for (const a of annotations) if (a.kind === 'note') shapes.push(...annotationShapes(a, c));
   // Labels last, so a node never hides one.
   shapes.push(...labels);
   return { x, y, width, height, background: c.background, shapes };
@@ -128,20 +161,24 @@ export function sceneToSvg(scene: Scene): string {
   ];
   for (const s of scene.shapes) {
     switch (s.t) {
-      case 'rect':
-        out.push(
-          `<rect${s.node !== undefined ? ` data-node="${esc(s.node)}"` : ''} x="${n(s.x)}" y="${n(s.y)}" width="${n(s.w)}" height="${n(s.h)}" rx="${s.r}" fill="${esc(s.fill)}"${s.stroke ? ` stroke="${esc(s.stroke)}" stroke-width="1.5"` : ''}/>`,
-        );
+      case 'rect': {
+        const tag = s.node !== undefined ? ` data-node="${esc(s.node)}"` : s.annotation !== undefined ? ` data-annotation="${esc(s.annotation)}"` : '';
+        const fillOpacity = s.fillOpacity !== undefined ? ` fill-opacity="${s.fillOpacity}"` : '';
+        const stroke = s.stroke
+          ? ` stroke="${esc(s.stroke)}" stroke-width="1.5"${s.strokeOpacity !== undefined ? ` stroke-opacity="${s.strokeOpacity}"` : ''}`
+          : '';
+        out.push(`<rect${tag} x="${n(s.x)}" y="${n(s.y)}" width="${n(s.w)}" height="${n(s.h)}" rx="${s.r}" fill="${esc(s.fill)}"${fillOpacity}${stroke}/>`);
         break;
+      }
       case 'path':
-        out.push(`<path d="${s.d}" fill="none" stroke="${esc(s.stroke)}" stroke-width="${s.width}"/>`);
+        out.push(`<path${s.link !== undefined ? ` data-link="${esc(s.link)}"` : ''} d="${s.d}" fill="none" stroke="${esc(s.stroke)}" stroke-width="${s.width}"/>`);
         break;
       case 'circle':
         out.push(`<circle cx="${n(s.x)}" cy="${n(s.y)}" r="${s.r}" fill="${esc(s.fill)}" stroke="${esc(s.stroke)}" stroke-width="2"/>`);
         break;
       case 'text':
         out.push(
-          `<text x="${n(s.x)}" y="${n(s.y)}" font-family="${s.mono ? MONO : SANS}" font-size="${s.size}"${s.bold ? ' font-weight="600"' : ''} fill="${esc(s.fill)}" text-anchor="${s.anchor}" dominant-baseline="central">${esc(s.text)}</text>`,
+          `<text x="${n(s.x)}" y="${n(s.y)}" font-family="${s.mono ? MONO : SANS}" font-size="${s.size}"${s.bold ? ' font-weight="600"' : ''} fill="${esc(s.fill)}" text-anchor="${s.anchor}" dominant-baseline="central" xml:space="preserve">${esc(s.text)}</text>`,
         );
         break;
     }
@@ -161,13 +198,16 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, scale: nu
     if (s.t === 'rect') {
       ctx.beginPath();
       ctx.roundRect(s.x, s.y, s.w, s.h, s.r);
+      ctx.globalAlpha = s.fillOpacity ?? 1;
       ctx.fillStyle = s.fill;
       ctx.fill();
       if (s.stroke) {
+        ctx.globalAlpha = s.strokeOpacity ?? 1;
         ctx.lineWidth = 1.5;
         ctx.strokeStyle = s.stroke;
         ctx.stroke();
       }
+      ctx.globalAlpha = 1;
     } else if (s.t === 'path') {
       ctx.lineWidth = s.width;
       ctx.strokeStyle = s.stroke;

@@ -3,6 +3,9 @@ import { kindLabel, NODE_KINDS, type NodeKind } from '../../shared/model';
 import { KIND_ICONS } from '../canvas/icons';
 import { KIND_MIME } from '../canvas/Canvas';
 import { newNode } from '../doc/factory';
+import { nodeGeom } from '../canvas/geometry';
+import { freeSpot } from '../canvas/placement';
+import { viewCenter } from '../canvas/viewCenter';
 import { editor } from '../store/editor';
 
 const HINT: Record<NodeKind, string> = {
@@ -29,8 +32,10 @@ function onDragStart(e: DragEvent, kind: NodeKind) {
 function addByClick(kind: NodeKind) {
   const s = editor.getState();
   const node = newNode(s.doc, kind);
-  const n = s.doc.nodes.length;
-  s.dispatch([{ type: 'add-node', node, position: { x: 60 + (n % 5) * 220, y: 60 + Math.floor(n / 5) * 140 } }]);
+  const c = viewCenter();
+  const want = { x: Math.round(c.x / 10) * 10 - 90, y: Math.round(c.y / 10) * 10 - 20 };
+  // In the middle of the view, on no other node.
+  s.dispatch([{ type: 'add-node', node, position: freeSpot(s.doc, want, nodeGeom(node, want)) }]);
   s.select({ nodes: [node.id], links: [] });
 }
 

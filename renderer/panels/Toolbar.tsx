@@ -1,26 +1,77 @@
-import { memo } from 'react';
-import { ACTIONS, type AppCommands } from '../actions/registry';
+import { memo, useEffect, useRef, useState } from 'react';
+import { ACTIONS, type Action, type AppCommands } from '../actions/registry';
 import { useConnection } from '../api/connection';
 import { isActive, useLab } from '../lab/labStore';
 import { editor, useEditor } from '../store/editor';
 
-const SHOWN = [
-  'new',
-  'open',
-  'import',
-  'save',
-  'examples',
-  'undo',
-  'redo',
-  'export',
-  'export-svg',
-  'export-png',
-  'validate',
-  'launch',
-  'stop',
-  'theme',
+/** The toolbar's groups, left to right; the exports share one menu so the bar fits a 1024-pixel window. */
+const GROUPS: readonly (readonly string[])[] = [
+  ['new', 'open', 'import', 'save', 'examples'],
+  ['undo', 'redo'],
+  ['validate', 'launch', 'stop'],
 ];
+const EXPORTS = ['export', 'export-svg', 'export-png'];
 const THEME_LABEL = { system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' } as const;
+/** The theme button shows a glyph (its name is in its label and tooltip): the bar must fit 1024 pixels. */
+const THEME_ICON = { system: '◐', light: '☀', dark: '☾' } as const;
+
+function byName(names: readonly string[]): Action[] {
+  return names.flatMap((n) => ACTIONS.filter((a) => a.name === n));
+}
+
+/** "Export ▾": scripts, SVG and PNG in a menu (Escape or a click elsewhere closes it). */
+function ExportMenu({ run }: { run: (a: Action) => void }) {
+  const [open, setOpen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const away = (e: PointerEvent) => {
+      if (!root.current?.contains(e.target as Node)) setOpen(false);
+    };
+    const key = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setOpen(false);
+    };
+    document.addEventListener('pointerdown', away, true);
+    document.addEventListener('keydown', key, true);
+    root.current?.querySelector<HTMLButtonElement>('[role="menuitem"]')?.focus();
+    return () => {
+      document.removeEventListener('pointerdown', away, true);
+      document.removeEventListener('keydown', key, true);
+    };
+  }, [open]);
+  return (
+    <div className="toolbar__menu" ref={root}>
+      <button
+        type="button"
+        data-testid="toolbar__export-menu"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        title="Export the scripts or a picture of the diagram"
+        onClick={() => setOpen(!open)}
+      >
+        Export ▾
+      </button>
+      {open ? (
+        <div className="toolbar__menu-items" role="menu" data-testid="toolbar__export-items">
+          {byName(EXPORTS).map((a) => (
+            <button
+              key={a.name}
+              type="button"
+              role="menuitem"
+              data-testid={`toolbar__${a.name}`}
+              onClick={() => {
+                setOpen(false);
+                run(a);
+              }}
+            >
+              {a.label}
+            </button>
+          ))}
+        </div>
+      ) : null}
+    </div>
+  );
+}
 
 /** The toolbar: buttons for the registry's actions, enabled by their predicates. */
 export const Toolbar = memo(function Toolbar({ app }: { app: AppCommands }) {
@@ -43,22 +94,36 @@ export const Toolbar = memo(function Toolbar({ app }: { app: AppCommands }) {
     launch: ready && !active && busy === null,
     stop: labName !== null && (active || labState === 'failed') && busy !== 'stop',
   };
+  const run = (a: Action) => a.perform({ state: editor.getState(), app });
+  const button = (a: Action) => (
+    <button
+      key={a.name}
+      type="button"
+      data-testid={`toolbar__${a.name}`}
+      disabled={enabled[a.name] === false}
+      title={a.name === 'theme' ? `${THEME_LABEL[theme]} (click for the next)` : a.keys ? `${a.label} (${a.keys})` : a.label}
+      onClick={() => run(a)}
+      {...(a.name === 'theme' ? { 'data-theme-pref': theme, 'aria-label': THEME_LABEL[theme], className: 'toolbar__theme' } : {})}
+    >
+      {a.name === 'theme' ? THEME_ICON[theme] : a.label}
+    </button>
+  );
   return (
     <header className="toolbar" data-testid="toolbar">
-      <span className="toolbar__brand">Qnet Studio</span>
-      {ACTIONS.filter((a) => SHOWN.includes(a.name)).map((a) => (
-        <button
-          key={a.name}
-          type="button"
-          data-testid={`toolbar__${a.name}`}
-          disabled={enabled[a.name] === false}
-          title={a.keys ? `${a.label} (${a.keys})` : a.label}
-          onClick={() => a.perform({ state: editor.getState(), app })}
-          {...(a.name === 'theme' ? { 'data-theme-pref': theme } : {})}
-        >
-          {a.name === 'theme' ? THEME_LABEL[theme] : a.label}
-        </button>
+      <span className="toolbar__brand" data-testid="toolbar__brand">
+        Qnet Studio
+      </span>
+      {GROUPS.slice(0, 2).map((g) => (
+        <div key={g[0]} className="toolbar__group" role="group">
+          {byName(g).map(button)}
+        </div>
       ))}
+      <div className="toolbar__group" role="group">
+        <ExportMenu run={run} />
+      </div>
+      <div className="toolbar__group" role="group">
+        {byName(GROUPS[2]!).map(button)}
+      </div>
       <span
         className={`toolbar__lab lab-state-${labState ?? 'idle'}`}
         data-testid="toolbar__lab-state"
@@ -76,10 +141,11 @@ export const Toolbar = memo(function Toolbar({ app }: { app: AppCommands }) {
         {labName ? `${labName}: ${busy === 'stop' ? 'stopping' : (labState ?? 'idle')}` : 'no lab'}
         {offline ? ' (disconnected)' : ''}
       </span>
-      <span className="toolbar__file" data-testid="toolbar__file" data-dirty={dirty}>
+      <span className="toolbar__file" data-testid="toolbar__file" data-dirty={dirty} title={title}>
         {title}
         {dirty ? ' •' : ''}
       </span>
+      {byName(['theme']).map(button)}
     </header>
   );
 });

@@ -7,10 +7,11 @@ import { emptyDocument } from '../doc/factory';
 import { beginMark, commitMark, EMPTY_HISTORY, endRun, record, redo, undo, type History, type Intent } from '../doc/history';
 import type { ProbedTarget } from '../plan/target';
 
-/** What is selected on the canvas (node ids, link ids). */
+/** What is selected on the canvas (node ids, link ids, annotation ids; no annotations when absent). */
 export interface Selection {
   readonly nodes: readonly string[];
   readonly links: readonly string[];
+  readonly annotations?: readonly string[];
 }
 
 /** A short message at the bottom of the canvas (a refused link, a saved file). */
@@ -95,7 +96,11 @@ function pruneSelection(doc: Topology, sel: Selection, linkIds: (d: Topology) =>
   const nodes = sel.nodes.filter((id) => doc.nodes.some((n) => n.id === id));
   const ids = sel.links.length ? linkIds(doc) : new Set<string>();
   const links = sel.links.filter((id) => ids.has(id));
-  return sameIds(nodes, sel.nodes) && sameIds(links, sel.links) ? sel : { nodes, links };
+  const notes = sel.annotations ?? [];
+  const annotations = notes.length ? notes.filter((id) => doc.layout.annotations.some((a) => a.id === id)) : notes;
+  return sameIds(nodes, sel.nodes) && sameIds(links, sel.links) && sameIds(annotations, notes)
+    ? sel
+    : { nodes, links, ...(annotations.length ? { annotations } : {}) };
 }
 
 /** Creates an editor store (one per window; tests make their own). */
@@ -143,7 +148,12 @@ export function createEditorStore(linkIds: (d: Topology) => Set<string>) {
     },
     select(selection) {
       const cur = get().selection;
-      if (sameIds(cur.nodes, selection.nodes) && sameIds(cur.links, selection.links)) return;
+      if (
+        sameIds(cur.nodes, selection.nodes) &&
+        sameIds(cur.links, selection.links) &&
+        sameIds(cur.annotations ?? [], selection.annotations ?? [])
+      )
+        return;
       set({ selection });
     },
     load(doc, fileName) {
