@@ -15,13 +15,13 @@ export function generateTopology(vms: number, nicsPerVm: number, switches: numbe
     const id = `sw${s}`;
     if (kind === 'mcast') nodes.push({ id, kind, group: `230.0.${Math.floor(s / 250)}.${(s % 250) + 1}`, port: 1234 });
     else nodes.push({ id, kind });
-    layout[id] = { x: (s % 30) * 200, y: Math.floor(s / 30) * 200 };
+    layout[id] = { x: (s % 30) * 260, y: Math.floor(s / 30) * 160 };
   }
   for (let v = 0; v < vms; v++) {
     const id = `vm${v}`;
     const nics = Array.from({ length: nicsPerVm }, (_, n) => ({ id: `eth${n}` }));
     nodes.push({ id, kind: 'vm', memory: 128, nics });
-    layout[id] = { x: (v % 40) * 120, y: 2000 + Math.floor(v / 40) * 120 };
+    layout[id] = { x: (v % 40) * 220, y: Math.ceil(switches / 30) * 160 + 200 + Math.floor(v / 40) * 140 };
     for (let n = 0; n < nicsPerVm - 1; n++) {
       links.push({ a: `${id}:eth${n}`, b: `sw${(v * (nicsPerVm - 1) + n) % Math.max(1, switches)}` });
     }
