@@ -12,6 +12,7 @@ declare -A NEEDS=(
   [qemu-img]=qemu-utils
   [/usr/lib/qemu/qemu-bridge-helper]=qemu-system-common
   [vde_switch]=vde2
+  [dpdk-testpmd]=dpdk-dev
   [slirpvde]=vde2
   [/bin/busybox]=busybox-static
   [cpio]=cpio

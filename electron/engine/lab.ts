@@ -330,7 +330,7 @@ export class LabRunner {
       plan: p,
       netns: plan.netns,
       journal: this.journal ?? undefined,
-      env: this.env,
+      env: p.env ? { ...this.env, ...p.env } : this.env,
       stopTimeouts: { ...LAB_STOP_TIMEOUTS, ...this.options.stopTimeouts },
       readyTimeoutMs: this.options.readyTimeoutMs ?? 30_000,
     });

@@ -83,5 +83,8 @@ describe('recoverLab runs only what the engine could have written', () => {
     expect(processMismatch(['slirpvde', '-s', `${labDir}/sw.vde`, '-D'], labDir, 'qn-demo')).toBeNull();
     expect(processMismatch(['ip', 'netns', 'exec', 'qn-else', ...qemu], labDir, 'qn-demo')).toBe("it runs in namespace qn-else, not the lab's");
     expect(processMismatch(['qemu-system-x86_64', '-pidfile', '/etc/x.pid'], labDir, 'qn-demo')).toMatch(/is not a process this lab starts/);
+    const testpmd = (sock: string) => ['dpdk-testpmd', '--no-huge', '--vdev', `net_vhost0,iface=${sock}`, '--', '-a'];
+    expect(processMismatch(testpmd(`${labDir}/pmd.p0.sock`), labDir, 'qn-demo')).toBeNull();
+    expect(processMismatch(testpmd('/srv/other.sock'), labDir, 'qn-demo')).toMatch(/is not a process this lab starts/);
   });
 });

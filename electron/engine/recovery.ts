@@ -62,7 +62,8 @@ function uidOf(pid: number): number | null {
 
 /**
  * Why a journaled process is not one this lab could have started, or null when it could be. Every process the
- * compiler plans is a QEMU with its -pidfile in the lab's directory, or a vde_switch / slirpvde (`-s DIR`), run
+ * compiler plans is a QEMU with its -pidfile in the lab's directory, a vde_switch / slirpvde (`-s DIR`), or a
+ * dpdk-testpmd whose vhost ports are in the lab's directory, run
  * directly or under `ip netns exec` of the lab's own namespace.
  */
 export function processMismatch(argv: readonly string[], labDir: string, netns: string): string | null {
@@ -71,6 +72,8 @@ export function processMismatch(argv: readonly string[], labDir: string, netns: 
   const pidfile = own.indexOf('-pidfile');
   if (pidfile > 0 && (own[pidfile + 1] ?? '').startsWith(`${labDir}/`)) return null;
   if (['vde_switch', 'slirpvde'].includes(own[0] ?? '') && own[1] === '-s') return null;
+  // testpmd's vhost ports are sockets in the lab's directory.
+  if (own[0] === 'dpdk-testpmd' && own.some((a) => /^net_vhost\d+,iface=/.test(a) && a.includes(`,iface=${labDir}/`))) return null;
   return `${own.join(' ')} is not a process this lab starts`;
 }
 

@@ -23,6 +23,7 @@ export function runtimeFiles(plan: LabPlan): { files: string[]; dirs: string[] }
       files.add(p.ready.path);
       if (dirname(p.ready.path) !== plan.stateDir) dirs.add(dirname(p.ready.path));
     }
+    for (const d of p.runtimeDirs ?? []) dirs.add(d);
   }
   for (const vm of plan.vms) [vm.console, vm.qmp, vm.pidfile].forEach((f) => files.add(f));
   return { files: [...files].filter(ours), dirs: [...dirs].filter(ours) };

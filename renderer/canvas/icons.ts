@@ -11,6 +11,7 @@ import vdpa from '../../assets/icons/vdpa.svg';
 import vhostUser from '../../assets/icons/vhost-user.svg';
 import vm from '../../assets/icons/vm.svg';
 import netdev from '../../assets/icons/netdev.svg';
+import testpmd from '../../assets/icons/testpmd.svg';
 
 /** One icon per node kind (assets/icons), as URLs Vite resolves (small ones inline as data: URLs). */
 export const KIND_ICONS: Record<NodeKind, string> = {
@@ -26,4 +27,5 @@ export const KIND_ICONS: Record<NodeKind, string> = {
   'vhost-user': vhostUser,
   vdpa,
   netdev,
+  testpmd,
 };

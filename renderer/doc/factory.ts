@@ -21,6 +21,7 @@ const PREFIX: Record<NodeKind, string> = {
   'vhost-user': 'vhu',
   vdpa: 'vdpa',
   netdev: 'netdev',
+  testpmd: 'pmd',
 };
 
 /** The first `<prefix><n>` (n from 1) not used as a node id or name. */

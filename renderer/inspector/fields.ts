@@ -129,6 +129,7 @@ export const KIND_FIELDS: Record<NodeKind, readonly FieldDef[]> = {
   ],
   vdpa: [NAME, req('vhostdev', 'vhost-vdpa device'), n('queues', 'Queues'), NOTES],
   netdev: [NAME, req('type', 'Netdev type'), NOTES],
+  testpmd: [NAME, t('lcores', 'Lcores', '0-1'), n('memory', 'Memory (MiB)'), NOTES],
 };
 
 /** Fields each kind edits with a list or sub-form of its own (Inspector.tsx renders them). */

@@ -21,6 +21,7 @@ const HINT: Record<NodeKind, string> = {
   'vhost-user': 'An external vhost-user switch port',
   vdpa: 'A vhost-vdpa device',
   netdev: 'A QEMU backend as written (passt, af-xdp, a socket to elsewhere)',
+  testpmd: 'A DPDK testpmd vhost-user switch joining two VMs (shared memory)',
 };
 
 function onDragStart(e: DragEvent, kind: NodeKind) {

@@ -122,6 +122,11 @@ export function vdeProcessId(vde: string): string {
   return `vde-${vde}`;
 }
 
+/** The process id of a DPDK testpmd switch. */
+export function testpmdProcessId(node: string): string {
+  return `testpmd-${node}`;
+}
+
 /** The process id of a switch's slirpvde. */
 export function slirpvdeProcessId(vde: string): string {
   return `slirpvde-${vde}`;

@@ -282,6 +282,17 @@ describe('compiler diagnostics', () => {
     // Checked like any backend: a QEMU without passt says so.
     only(lab([vm('v'), { kind: 'netdev', id: 'p', type: 'passt' }], [{ a: 'v:e0', b: 'p' }], { netdevBackends: ['user'] }), 'BACKEND_MISSING');
   });
+  it('TESTPMD_PORTS', () => {
+    const p = lab([vm('a'), { kind: 'testpmd', id: 'pmd' }], [{ a: 'a:e0', b: 'pmd' }]);
+    expect(only(p, 'TESTPMD_PORTS')).toMatchObject({ severity: 'error', nodes: ['pmd'] });
+    expect(p.processes.filter((x) => x.kind === 'testpmd')).toEqual([]);
+    none(lab([vm('a'), vm('b'), { kind: 'testpmd', id: 'pmd' }], [{ a: 'a:e0', b: 'pmd' }, { a: 'b:e0', b: 'pmd' }], { kvm: true }), 'TESTPMD_PORTS');
+  });
+  it('VHOST_USER_MSIX_OFF', () => {
+    const p = lab([vm('a'), { kind: 'vhost-user', id: 'vu', socket: '/run/vu.sock' }], [{ a: 'a:e0', b: 'vu' }]);
+    expect(only(p, 'VHOST_USER_MSIX_OFF')).toMatchObject({ severity: 'info', nodes: ['a'], path: ['nodes', 0, 'nics', 0] });
+    none(lab([vm('a'), { kind: 'vhost-user', id: 'vu', socket: '/run/vu.sock' }], [{ a: 'a:e0', b: 'vu' }], { qemuVersion: { major: 8, minor: 0 } }), 'VHOST_USER_MSIX_OFF');
+  });
   test('every compiler code has a test here', () => {
     expect([...tested].sort()).toEqual(Object.keys(COMPILER_CODES).sort());
   });

@@ -87,6 +87,10 @@ export const COMPILER_CODES = {
   LINK_ALL_INTERFACES: 'warning',
   /** A netdev node: passed to QEMU as written; the lab starts and checks nothing for it. */
   NETDEV_AS_WRITTEN: 'info',
+  /** A testpmd switch linked to other than two NICs (io forwarding pairs port 0 with port 1). */
+  TESTPMD_PORTS: 'error',
+  /** A vhost-user NIC on virtio-net-pci under TCG with QEMU before 8.0: MSI-X off (`vectors=0`), as 7.2 crashes. */
+  VHOST_USER_MSIX_OFF: 'info',
 } as const satisfies Record<string, Severity>;
 
 /** A code the compiler raises. */

@@ -16,6 +16,7 @@ import { planHubs } from './hubs';
 import { compileVm } from './vm';
 import { hostSteps } from './host';
 import { assignVdeDirs, switchProcesses, vmProcesses } from './processes';
+import { testpmdProcesses } from './testpmd';
 import { leastPrivilege } from './privilege';
 import { programUses } from './needs';
 import { unpeeredNetdevs } from './selfcheck';
@@ -138,7 +139,7 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
   natDiagnostics(ctx);
   const vms = graph.vms.map((vm) => compileVm(ctx, vm, p2p, hubs));
   const steps = hostSteps(ctx, netns);
-  const processes = [...switchProcesses(ctx), ...vmProcesses(ctx, vms)];
+  const processes = [...switchProcesses(ctx), ...testpmdProcesses(ctx), ...vmProcesses(ctx, vms)];
   const privilege = leastPrivilege(ctx, steps);
   backendMissing(ctx);
   diagnostics.push(...unpeeredNetdevs(vms));

@@ -14,6 +14,7 @@ import { frontendModel, isMmioModel, isVirtioModel } from './machine';
 import { nodeBackend } from './nodebackend';
 import { qopts } from './qemuopts';
 import { useBackend } from './context';
+import { qemuAtLeast } from './target';
 
 /** What the NIC phase hands back for one VM: the networking argv, whether guest memory must be shared, its backends. */
 export interface VmNetworking {
@@ -70,6 +71,24 @@ function checkFrontend(s: VmScope, nic: Nic, index: number, model: string, b: Ba
   }
 }
 
+/**
+ * QEMU 7.2 under TCG crashes (SIGSEGV in msix_set_vector_notifiers, from vhost_net_start) when the guest's driver
+ * starts a vhost-user virtio-net-pci NIC; with MSI-X off (`vectors=0`, legacy INTx) it runs. Verified on 7.2 with
+ * DPDK testpmd; 10.0 needs nothing. Versions between are unverified, so only QEMU before 8.0 gets it.
+ */
+function msixOff(s: VmScope, nic: Nic, index: number, b: Backend, model: string): [string, number][] {
+  const kvm = s.vm.accel === 'kvm' || (s.vm.accel === 'auto' && s.ctx.target.kvm);
+  if (b.type !== 'vhost-user' || model !== 'virtio-net-pci' || kvm || qemuAtLeast(s.ctx.target, 8, 0)) return [];
+  if (nic.properties?.vectors !== undefined) return [];
+  s.ctx.diagnostics.push(
+    diag('VHOST_USER_MSIX_OFF', `${s.vm.id}:${nic.id}: QEMU ${s.ctx.target.qemuVersion.major}.${s.ctx.target.qemuVersion.minor} under TCG crashes when a guest starts a vhost-user NIC with MSI-X, so it gets vectors=0 (legacy interrupts)`, {
+      nodes: [s.vm.id],
+      path: nodePath(s.ctx.topology, s.vm.id, 'nics', index),
+    }),
+  );
+  return [['vectors', 0]];
+}
+
 /** Emit one NIC: its backend (or none) with its frontend, in the `-device` form or, where possible, the `-nic` form. */
 function emitNic(s: VmScope, nic: Nic, index: number, b: Backend | null): void {
   const model = frontendModel(nic.model, s.machine);
@@ -113,7 +132,8 @@ function emitNic(s: VmScope, nic: Nic, index: number, b: Backend | null): void {
   const given = new Set(props.map(([k]) => k));
   const mq: [string, string | number | undefined][] =
     b.queues > 1 && isVirtioModel(model) ? [['mq', 'on'], ['vectors', model === 'virtio-net-pci' ? 2 * b.queues + 2 : undefined]] : [];
-  const derived = mq.filter(([k]) => !given.has(k));
+  const off = msixOff(s, nic, index, b, model);
+  const derived = [...(off.length > 0 ? mq.filter(([k]) => k !== 'vectors') : mq), ...off].filter(([k]) => !given.has(k));
   s.argv.push('-device', qopts(model, [['netdev', netdevId], ['mac', mac], ['id', deviceId], ...derived, ...props]));
 }
 

@@ -10,6 +10,7 @@ import { diag } from './diagnostics';
 import { natBackend } from './nat';
 import { qopts } from './qemuopts';
 import { qemuAtLeast } from './target';
+import { testpmdBackend } from './testpmd';
 
 /** The transport of a multicast segment: `auto` is dgram on QEMU >= 7.2, socket below; dgram needs 7.2. */
 export function mcastTransport(ctx: Ctx, n: McastNode): 'dgram' | 'socket' {
@@ -99,6 +100,8 @@ export function nodeBackend(ctx: Ctx, n: TopologyNode, linkId: string, ids: IdAl
         shareMem: true,
       });
     }
+    case 'testpmd':
+      return testpmdBackend(ctx, n, linkId, ids, vm);
     case 'vdpa':
       useBackend(ctx, 'vhost-vdpa', n.id);
       useExternal(ctx, 'vdpa', n.id, n.vhostdev, vm);

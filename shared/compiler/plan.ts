@@ -84,10 +84,10 @@ export type Readiness =
   | { readonly type: 'path'; readonly path: string }
   | { readonly type: 'none' };
 
-/** A long-running process of the lab: a guest, a VDE switch, slirpvde. */
+/** A long-running process of the lab: a guest, a VDE switch, slirpvde, a DPDK testpmd switch. */
 export interface ProcessPlan {
   readonly id: string;
-  readonly kind: 'vm' | 'vde_switch' | 'slirpvde';
+  readonly kind: 'vm' | 'vde_switch' | 'slirpvde' | 'testpmd';
   /** The topology node it realizes. */
   readonly node: string;
   readonly argv: readonly string[];
@@ -98,6 +98,10 @@ export interface ProcessPlan {
   readonly holdStdin: boolean;
   readonly pidfile?: string;
   readonly stderrLog: string;
+  /** Environment it needs on top of the caller's (testpmd's RUNTIME_DIRECTORY); scripts pass it with `env`. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Directories it makes in the lab's directory and leaves behind, removed when empty, in this order. */
+  readonly runtimeDirs?: readonly string[];
 }
 
 /** A host TCP or UDP port a guest's backend binds (multicast groups are not bound ports). */

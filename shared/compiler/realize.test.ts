@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { compile } from './index';
 import type { LabPlan } from './plan';
+import type { Target } from './target';
 import { target, topo, valuesOf } from './testkit';
 
 type Nodes = Parameters<typeof topo>[0]['nodes'];
@@ -262,7 +263,7 @@ describe('vm - l2tpv3, vhost-user, vdpa', () => {
     expect(raw.privilege).toBe('root');
   });
   test('vhost-user: client chardev, queues, shared memory backend on the machine', () => {
-    const p = lab([vm('a', ['e0'], { memory: 512 }), { kind: 'vhost-user', id: 'vu', socket: '/run/vu.sock', queues: 2 }], [{ a: 'a:e0', b: 'vu' }]);
+    const p = lab([vm('a', ['e0'], { memory: 512 }), { kind: 'vhost-user', id: 'vu', socket: '/run/vu.sock', queues: 2 }], [{ a: 'a:e0', b: 'vu' }], { kvm: true });
     const argv = argvOf(p, 'a');
     expect(valuesOf(argv, '-machine')).toEqual(['q35,memory-backend=mem']);
     expect(valuesOf(argv, '-object')).toEqual(['memory-backend-memfd,id=mem,size=512M,share=on']);
@@ -274,6 +275,27 @@ describe('vm - l2tpv3, vhost-user, vdpa', () => {
   test('vhost-user in server mode listens without waiting', () => {
     const p = lab([vm('a'), { kind: 'vhost-user', id: 'vu', socket: '/run/vu.sock', mode: 'server' }], [{ a: 'a:e0', b: 'vu' }]);
     expect(valuesOf(argvOf(p, 'a'), '-chardev')[1]).toBe('socket,id=chr-vu,path=/run/vu.sock,server=on,wait=off');
+  });
+  test('vhost-user under TCG on QEMU before 8.0: MSI-X off (7.2 crashes with it); 10.0 and KVM keep it', () => {
+    const nodes = [vm('a'), { kind: 'vhost-user', id: 'vu', socket: '/run/vu.sock', queues: 2 }];
+    const device = (t: Partial<Target>) => valuesOf(argvOf(lab(nodes, [{ a: 'a:e0', b: 'vu' }], t), 'a'), '-device')[0];
+    expect(device({})).toMatch(/,mq=on,vectors=0$/);
+    expect(device({ qemuVersion: { major: 10, minor: 0 } })).toMatch(/,mq=on,vectors=6$/);
+    expect(device({ kvm: true })).toMatch(/,mq=on,vectors=6$/);
+  });
+  test('testpmd: each NIC a client of its own port socket, testpmd first with its runtime directory in the lab', () => {
+    const p = lab([vm('a'), vm('b'), { kind: 'testpmd', id: 'pmd' }], [{ id: 'l1', a: 'a:e0', b: 'pmd' }, { id: 'l2', a: 'b:e0', b: 'pmd' }], { qemuVersion: { major: 10, minor: 0 } });
+    expect(valuesOf(argvOf(p, 'a'), '-chardev')[1]).toBe(`socket,id=chr-pmd,path=${p.stateDir}/pmd.p0.sock`);
+    expect(valuesOf(argvOf(p, 'b'), '-chardev')[1]).toBe(`socket,id=chr-pmd,path=${p.stateDir}/pmd.p1.sock`);
+    expect(valuesOf(argvOf(p, 'a'), '-object')[0]).toMatch(/^memory-backend-memfd,id=mem,size=\d+M,share=on$/);
+    const pmd = p.processes.find((x) => x.kind === 'testpmd');
+    expect(pmd?.argv).toEqual([
+      'dpdk-testpmd', '--no-huge', '-m', '512', '--no-pci', '--no-shconf', '--no-telemetry', '-l', '0-1', '--file-prefix', 'pmd',
+      '--vdev', `net_vhost0,iface=${p.stateDir}/pmd.p0.sock`, '--vdev', `net_vhost1,iface=${p.stateDir}/pmd.p1.sock`,
+      '--', '--no-mlockall', '--total-num-mbufs=4096', '--forward-mode=io', '-a',
+    ]);
+    expect(pmd).toMatchObject({ holdStdin: true, env: { RUNTIME_DIRECTORY: p.stateDir }, ready: { type: 'path', path: `${p.stateDir}/pmd.p1.sock` } });
+    expect(p.processes.filter((x) => x.kind === 'vm').map((x) => x.dependsOn)).toEqual([['testpmd-pmd'], ['testpmd-pmd']]);
   });
   test('vdpa', () => {
     const p = lab([vm('a'), { kind: 'vdpa', id: 'd', queues: 2 }], [{ a: 'a:e0', b: 'd' }]);

@@ -14,7 +14,9 @@ export function stepCommand(step: HostStep, argv: readonly string[], netns: stri
  */
 export function startCommand(entry: ProcEntry, plan: LabPlan): string {
   const { proc } = entry;
-  const words = plan.netns !== null ? ['ip', 'netns', 'exec', plan.netns, ...proc.argv] : proc.argv;
+  // `env` execs the program, so the process runs exactly proc.argv (what stop_processes matches).
+  const env = proc.env ? ['env', ...Object.entries(proc.env).map(([k, v]) => `${k}=${v}`)] : [];
+  const words = plan.netns !== null ? ['ip', 'netns', 'exec', plan.netns, ...env, ...proc.argv] : [...env, ...proc.argv];
   const prefix = plan.netns !== null ? '"${PROC_AS[@]}" ' : '';
   const paused = proc.kind === 'vm' ? ' "${PAUSED[@]}"' : '';
   const stdin = entry.fifo !== null ? `<>${shellQuote(entry.fifo)}` : '</dev/null';

@@ -13,6 +13,7 @@ export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   'qemu-bridge-helper': 'qemu-system-common',
   vde_switch: 'vde2',
   slirpvde: 'vde2',
+  'dpdk-testpmd': 'dpdk-dev',
   ip: 'iproute2',
   bridge: 'iproute2',
   nft: 'nftables',

@@ -88,6 +88,7 @@ function runtimeFiles(ctx: EmitContext): { files: string[]; dirs: string[] } {
       // A switch's socket directory (vde_switch -sock DIR makes DIR/ctl): removed when empty.
       if (dirName(proc.ready.path) !== ctx.stateDir) dirs.add(dirName(proc.ready.path));
     }
+    for (const d of proc.runtimeDirs ?? []) dirs.add(d);
   }
   for (const vm of ctx.plan.vms) [vm.console, vm.qmp, vm.pidfile].forEach((f) => files.add(f));
   return { files: [...files].filter(ours), dirs: [...dirs].filter(ours) };

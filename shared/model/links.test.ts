@@ -24,6 +24,7 @@ const ALLOWED: [NodeKind, NodeKind, string][] = [
   ['vm', 'vhost-user', 'vm-vhost-user'],
   ['vm', 'vdpa', 'vm-vdpa'],
   ['vm', 'netdev', 'vm-netdev'],
+  ['vm', 'testpmd', 'vm-testpmd'],
   ['bridge', 'host', 'bridge-uplink'],
 ];
 
@@ -71,7 +72,7 @@ describe('PORT_RULES', () => {
     expect(PORT_RULES.host).toMatchObject({ ports: 'required', maxLinks: 1 });
     for (const k of ['l2tpv3', 'vhost-user', 'vdpa'] as const)
       expect(PORT_RULES[k]).toEqual({ ports: 'none', maxLinks: 1 });
-    for (const k of ['bridge', 'hub', 'vde', 'nat', 'mcast'] as const)
+    for (const k of ['bridge', 'hub', 'vde', 'nat', 'mcast', 'testpmd'] as const)
       expect(PORT_RULES[k]).toEqual({ ports: 'none', maxLinks: null });
     expect(PORT_RULES.tap).toEqual({ ports: 'none', maxLinks: 2 });
   });

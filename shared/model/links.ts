@@ -19,6 +19,7 @@ export type Realization =
   | 'vm-vhost-user'
   | 'vm-vdpa'
   | 'vm-netdev'
+  | 'vm-testpmd'
   | 'bridge-uplink';
 
 export type LinkRule =
@@ -50,6 +51,7 @@ const VM_REALIZATION: Record<NodeKind, Realization | null> = {
   'vhost-user': 'vm-vhost-user',
   vdpa: 'vm-vdpa',
   netdev: 'vm-netdev',
+  testpmd: 'vm-testpmd',
 };
 
 const LABEL: Record<NodeKind, string> = {
@@ -65,10 +67,11 @@ const LABEL: Record<NodeKind, string> = {
   'vhost-user': 'vhost-user port',
   vdpa: 'vDPA device',
   netdev: 'netdev',
+  testpmd: 'testpmd switch',
 };
 
 /** Backends a QEMU netdev opens: each one is the far end of exactly one NIC or hubport. */
-const NETDEV_BACKENDS = new Set<NodeKind>(['nat', 'vde', 'mcast', 'l2tpv3', 'vhost-user', 'vdpa', 'netdev']);
+const NETDEV_BACKENDS = new Set<NodeKind>(['nat', 'vde', 'mcast', 'l2tpv3', 'vhost-user', 'vdpa', 'netdev', 'testpmd']);
 
 function refuse(a: NodeKind, b: NodeKind): string {
   const pair = new Set([a, b]);
@@ -137,6 +140,8 @@ export const PORT_RULES: Readonly<Record<NodeKind, PortRule>> = {
   'vhost-user': { ports: 'none', maxLinks: 1 },
   vdpa: { ports: 'none', maxLinks: 1 },
   netdev: { ports: 'none', maxLinks: 1 },
+  // testpmd's io forwarding pairs port 0 with port 1: the compiler says when it has other than two (TESTPMD_PORTS).
+  testpmd: { ports: 'none', maxLinks: null },
   bridge: { ports: 'none', maxLinks: null },
   hub: { ports: 'none', maxLinks: null },
   vde: { ports: 'none', maxLinks: null },

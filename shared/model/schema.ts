@@ -320,6 +320,24 @@ export const VdpaNode = z.strictObject({
 });
 export type VdpaNode = z.infer<typeof VdpaNode>;
 
+/**
+ * A DPDK `testpmd` the lab runs as its vhost-user switch (like `vde_switch`): each linked NIC gets a vhost-user port
+ * of its own (a socket in the lab's directory), and testpmd forwards frames between port 0 and port 1 (`io` mode),
+ * so it joins exactly two NICs. No hugepages are needed (`--no-huge`); its forwarding core polls at 100%.
+ */
+export const TestpmdNode = z.strictObject({
+  ...base,
+  kind: z.literal('testpmd'),
+  /** The lcores it runs on (`-l`): the main one and the forwarding one. */
+  lcores: z
+    .string()
+    .regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, 'must be a DPDK lcore list like 0-1 or 2,3')
+    .default('0-1'),
+  /** Memory it takes without hugepages (`-m`, MiB). */
+  memory: z.number().int().min(64).max(65536).default(512),
+});
+export type TestpmdNode = z.infer<typeof TestpmdNode>;
+
 /** Netdev types a `netdev` node may not carry: the drawing has nodes for them, or QEMU takes them elsewhere. */
 export const NETDEV_TYPES_DRAWN = ['hubport', 'nic', 'none', 'tap', 'bridge', 'vhost-user'] as const;
 
@@ -353,6 +371,7 @@ export const NODE_SCHEMAS = {
   'vhost-user': VhostUserNode,
   vdpa: VdpaNode,
   netdev: NetdevNode,
+  testpmd: TestpmdNode,
 } as const;
 
 export type NodeKind = keyof typeof NODE_SCHEMAS;
@@ -371,6 +390,7 @@ export const TopologyNode = z.discriminatedUnion('kind', [
   VhostUserNode,
   VdpaNode,
   NetdevNode,
+  TestpmdNode,
 ]);
 export type TopologyNode = z.infer<typeof TopologyNode>;
 export type NodeOf<K extends NodeKind> = Extract<TopologyNode, { kind: K }>;

@@ -243,6 +243,22 @@ describe('scenarios (real tiny guests through the engine)', () => {
     expect(leftovers(join(engine.stateBase, name), `qn-${name}`)).toEqual([]);
   });
 
+  test('11. vhost-user through a DPDK testpmd switch: testpmd runs first, the guests ping over shared memory, testpmd stops after them', async () => {
+    const engine = startEngine();
+    const lab = await launchLab(engine, topologyText('11-vhost-user-testpmd.qnet.yaml').text);
+    const procs = processesMentioning(lab.stateDir);
+    const testpmd = procs.find((p) => p.argv[0] === 'dpdk-testpmd');
+    expect(testpmd?.argv, procs.map((p) => p.argv.join(' ')).join('\n')).toContain('--no-huge');
+    for (const vm of procs.filter((p) => p.argv[0]?.includes('qemu-system')))
+      expect(vm.argv.join(' ')).toMatch(/-netdev vhost-user,id=[^ ]+,chardev=chr-pmd .*memory-backend-memfd|memory-backend-memfd.*-netdev vhost-user/);
+    const order = engine.events.flatMap((e) => (e.type === 'log' && /starting (testpmd|vm) /.test(e.message) ? [e.message] : []));
+    expect(order[0], order.join('\n')).toMatch(/starting testpmd testpmd-pmd/);
+    await lab.run('left', 'ping -c 1 -W 5 10.0.11.2', PING);
+    await lab.run('right', 'ping -c 1 -W 5 10.0.11.1', PING);
+    await stopAndCheck(lab);
+    expect(processesMentioning(lab.stateDir), 'testpmd stopped with the lab').toEqual([]);
+  });
+
   test('9. aarch64 virt with virtio-net-device: two guests ping each other', async () => {
     const engine = startEngine();
     const lab = await launchLab(engine, topologyText('09-aarch64-virt.qnet.yaml').text);
