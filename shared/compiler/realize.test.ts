@@ -277,7 +277,7 @@ describe('vm - l2tpv3, vhost-user, vdpa', () => {
     expect(valuesOf(argvOf(p, 'a'), '-chardev')[1]).toBe('socket,id=chr-vu,path=/run/vu.sock,server=on,wait=off');
   });
   test('vhost-user under TCG on QEMU before 8.0: MSI-X off (7.2 crashes with it); 10.0 and KVM keep it', () => {
-    const nodes = [vm('a'), { kind: 'vhost-user', id: 'vu', socket: '/run/vu.sock', queues: 2 }];
+    const nodes = [vm('a'), { kind: 'vhost-user' as const, id: 'vu', socket: '/run/vu.sock', queues: 2 }];
     const device = (t: Partial<Target>) => valuesOf(argvOf(lab(nodes, [{ a: 'a:e0', b: 'vu' }], t), 'a'), '-device')[0];
     expect(device({})).toMatch(/,mq=on,vectors=0$/);
     expect(device({ qemuVersion: { major: 10, minor: 0 } })).toMatch(/,mq=on,vectors=6$/);
