@@ -8,7 +8,7 @@ import { importText } from './files/importText';
 import { usePasteImport } from './files/usePasteImport';
 import { useUnloadGuard } from './files/useUnloadGuard';
 import { Inspector } from './inspector/Inspector';
-import { startLabSync } from './lab/labActions';
+import { startLabSync } from './lab/labSync';
 import { TrustDialog } from './lab/TrustDialog';
 import { followConnection } from './api/connection';
 import { BottomPanel } from './panels/BottomPanel';

@@ -56,6 +56,17 @@ export class LabPage {
     return this.page.getByTestId('notice');
   }
 
+  /** Opens the toolbar's list of every lab the server has. */
+  async openLabList(): Promise<void> {
+    await this.state().click();
+    await expect(this.page.getByTestId('labs')).toBeVisible();
+  }
+
+  /** One lab in the open lab list. */
+  labItem(lab: string): Locator {
+    return this.page.getByTestId(`labs__item__${lab}`);
+  }
+
   async showLog(): Promise<void> {
     await this.page.getByTestId('tab__log').click();
   }

@@ -1,13 +1,14 @@
 import { useEffect, useMemo } from 'react';
-import { getEngine, onEngineConnect } from '../api/engine';
+import { getEngine } from '../api/engine';
+import { useLabList } from '../lab/labList';
 import { usePanels } from '../store/panels';
 import { ConsoleTerminal } from './ConsoleTerminal';
-import { defaultLab, isLive, useLabs } from './labs';
+import { defaultLab, isLive } from './labs';
 
 /** The Consoles tab: the guests of the running lab (or the last one seen), one xterm.js terminal each. */
 export function Consoles() {
   const engine = useMemo(() => getEngine(), []);
-  const labs = useLabs(engine, onEngineConnect);
+  const labs = useLabList((s) => s.labs);
   // In the panels store: a canvas node's "Open console" picks the guest.
   const chosenLab = usePanels((s) => s.consoleLab);
   const chosenVm = usePanels((s) => s.consoleVm);

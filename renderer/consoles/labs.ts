@@ -1,9 +1,8 @@
 /**
- * Which labs run and which guests they have, as the Consoles tab needs it: read from the engine (`list`, again on
- * every (re)connection, so a reload finds the running lab) and kept current by labState/vmState events.
+ * Which labs run and which guests they have, as pure functions over `list` answers and labState/vmState events
+ * (lab/labList.ts holds the page's copy, which the Consoles tab and the toolbar's lab list read).
  */
-import { useEffect, useState } from 'react';
-import type { EngineApi, EngineEvent, LabState, LabStatus, VmState } from '../../shared/api';
+import type { EngineEvent, LabState, LabStatus, VmState } from '../../shared/api';
 
 export interface GuestView {
   readonly vm: string;
@@ -67,39 +66,4 @@ export function applyEvent(labs: Labs, e: EngineEvent): Labs {
 export function defaultLab(labs: Labs): string | null {
   const all = Object.values(labs);
   return (all.find((l) => isLive(l.state)) ?? all[all.length - 1])?.lab ?? null;
-}
-
-/** Tracks the engine's labs while mounted; `onConnect` re-reads `list` (a reconnect or the first connection). */
-export function useLabs(engine: EngineApi, onConnect: (listener: () => void) => () => void): Labs {
-  const [labs, setLabs] = useState<Labs>({});
-  useEffect(() => {
-    let alive = true;
-    const refresh = async () => {
-      const r = await engine.request({ type: 'list' });
-      if (alive && r.ok) setLabs((prev) => fromList(prev, r.labs));
-    };
-    /** A lab seen through an event: its guests (all of them, before each reports a state) come from `status`. */
-    const fill = async (lab: string) => {
-      const r = await engine.request({ type: 'status', lab });
-      if (!alive || !r.ok) return;
-      setLabs((prev) => {
-        const known = prev[lab];
-        if (!known) return prev;
-        const fresh = fromList({}, [r.status])[lab]!;
-        return { ...prev, [lab]: { ...fresh, run: known.run } };
-      });
-    };
-    const off = engine.subscribe((e) => {
-      if (e.type !== 'labState' && e.type !== 'vmState') return;
-      setLabs((prev) => applyEvent(prev, e));
-      if (e.type === 'labState' && (e.state === 'starting' || e.state === 'running')) void fill(e.lab);
-    });
-    const offConnect = onConnect(() => void refresh());
-    return () => {
-      alive = false;
-      off();
-      offConnect();
-    };
-  }, [engine, onConnect]);
-  return labs;
 }

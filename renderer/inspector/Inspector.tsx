@@ -2,6 +2,7 @@ import { memo } from 'react';
 import { kindLabel, NODE_SCHEMAS, resolveEndpoint } from '../../shared/model';
 import type { TopologyNode } from '../../shared/model';
 import { findLink, findNode } from '../doc/changes';
+import { RunningNote } from '../lab/RunningNote';
 import { labelsOf } from '../plan/linkLabels';
 import { usePlan } from '../plan/usePlan';
 import { useEditor, useEditorShallow } from '../store/editor';
@@ -23,6 +24,7 @@ function NodeForm({ node }: { node: TopologyNode }) {
       <h2 className="panel-title">
         {kindLabel(node.kind)} <code>{node.id}</code>
       </h2>
+      <RunningNote node={node} />
       {KIND_FIELDS[node.kind].map((f) => (
         <Field
           key={`${node.id}/${f.path.join('.')}`}

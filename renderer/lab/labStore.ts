@@ -17,6 +17,7 @@ import type {
   VmState,
 } from '../../shared/api';
 import type { Diagnostic } from '../../shared/compiler';
+import type { Topology } from '../../shared/model';
 
 /** One line of the Log panel: a host step's progress, or a log line. */
 export type LabLogLine =
@@ -42,12 +43,23 @@ export interface LabView {
   readonly problems: readonly Diagnostic[];
   /** A request in flight (launch or stop). */
   readonly busy: 'launch' | 'stop' | 'validate' | null;
+  /** The document the lab was launched from, when known: what its running guests were built from. */
+  readonly launched: Topology | null;
 }
 
 /** The most log lines kept. */
 export const MAX_LOG = 2000;
 
-export const EMPTY_LAB: LabView = { lab: null, state: null, error: null, vms: {}, log: [], problems: [], busy: null };
+export const EMPTY_LAB: LabView = {
+  lab: null,
+  state: null,
+  error: null,
+  vms: {},
+  log: [],
+  problems: [],
+  busy: null,
+  launched: null,
+};
 
 const pushLog = (log: readonly LabLogLine[], line: LabLogLine): readonly LabLogLine[] => {
   const next = log.length >= MAX_LOG ? log.slice(log.length - MAX_LOG + 1) : log.slice();
@@ -59,27 +71,20 @@ const pushLog = (log: readonly LabLogLine[], line: LabLogLine): readonly LabLogL
 export const isActive = (state: LabState | null): boolean =>
   state === 'preflight' || state === 'starting' || state === 'running' || state === 'stopping';
 
-/** The view after one engine event (the same object when the event is about another lab). */
+/**
+ * The view after one engine event about the followed lab (the same object when the event is about another lab:
+ * which lab the page follows is labSync.ts's decision).
+ */
 export function applyEvent(view: LabView, event: EngineEvent, now: number = Date.now()): LabView {
   if (event.type === 'console') return view;
-  if (view.lab === null || event.lab !== view.lab) {
-    // A lab started elsewhere (another tab) is followed when this page follows none that is active.
-    if (
-      event.type === 'labState' &&
-      event.lab &&
-      (event.state === 'preflight' || event.state === 'starting') &&
-      !isActive(view.state)
-    ) {
-      return { ...EMPTY_LAB, busy: view.busy, lab: event.lab, state: event.state };
-    }
-    return view;
-  }
+  if (view.lab === null || event.lab !== view.lab) return view;
   switch (event.type) {
     case 'labState':
       return { ...view, state: event.state, error: event.error ?? (event.state === 'failed' ? view.error : null) };
     case 'vmState': {
+      // A guest not known yet has no node until `status` says which (a VM's name is not a node id).
       const known = view.vms[event.vm];
-      const vms = { ...view.vms, [event.vm]: { node: known?.node ?? event.vm, state: event.state } };
+      const vms = { ...view.vms, [event.vm]: { node: known?.node ?? '', state: event.state } };
       let log = view.log;
       if (event.state.state === 'crashed') for (const line of crashLog(event.vm, event.state, now)) log = pushLog(log, line);
       return { ...view, vms, log };

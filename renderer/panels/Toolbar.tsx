@@ -1,6 +1,6 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import { ACTIONS, type Action, type AppCommands } from '../actions/registry';
-import { useConnection } from '../api/connection';
+import { LabPicker } from '../lab/LabPicker';
 import { isActive, useLab } from '../lab/labStore';
 import { editor, useEditor } from '../store/editor';
 
@@ -86,7 +86,6 @@ export const Toolbar = memo(function Toolbar({ app }: { app: AppCommands }) {
   const labState = useLab((s) => s.state);
   const busy = useLab((s) => s.busy);
   const active = isActive(labState);
-  const offline = useConnection((s) => s.status.state === 'disconnected');
   const enabled: Record<string, boolean> = {
     undo: canUndo,
     redo: canRedo,
@@ -101,7 +100,11 @@ export const Toolbar = memo(function Toolbar({ app }: { app: AppCommands }) {
       type="button"
       data-testid={`toolbar__${a.name}`}
       disabled={enabled[a.name] === false}
-      title={a.name === 'theme' ? `${THEME_LABEL[theme]} (click for the next)` : a.keys ? `${a.label} (${a.keys})` : a.label}
+      title={
+        a.name === 'theme'
+          ? `${THEME_LABEL[theme]} (click for the next)`
+          : `${a.name === 'stop' && labName ? `Stop lab ${labName}` : a.label}${a.keys ? ` (${a.keys})` : ''}`
+      }
       onClick={() => run(a)}
       {...(a.name === 'theme' ? { 'data-theme-pref': theme, 'aria-label': THEME_LABEL[theme], className: 'toolbar__theme' } : {})}
     >
@@ -124,23 +127,7 @@ export const Toolbar = memo(function Toolbar({ app }: { app: AppCommands }) {
       <div className="toolbar__group" role="group">
         {byName(GROUPS[2]!).map(button)}
       </div>
-      <span
-        className={`toolbar__lab lab-state-${labState ?? 'idle'}`}
-        data-testid="toolbar__lab-state"
-        data-state={labState ?? 'idle'}
-        data-busy={busy ?? ''}
-        data-offline={offline}
-        title={
-          offline
-            ? 'Disconnected from the server: the state shown is the last one seen'
-            : labName
-              ? `Lab ${labName}: ${labState ?? 'idle'}`
-              : 'No lab running'
-        }
-      >
-        {labName ? `${labName}: ${busy === 'stop' ? 'stopping' : (labState ?? 'idle')}` : 'no lab'}
-        {offline ? ' (disconnected)' : ''}
-      </span>
+      <LabPicker />
       <span className="toolbar__file" data-testid="toolbar__file" data-dirty={dirty} title={title}>
         {title}
         {dirty ? ' •' : ''}

@@ -51,6 +51,8 @@ export interface EditorState {
   /** What Copy took, and how many times it was pasted since (each paste lands a step further). */
   readonly clipboard: { readonly clip: Clip; readonly pastes: number } | null;
   readonly theme: ThemePref;
+  /** Bumped by each `load`: the document was replaced (the lab view follows the new document's lab). */
+  readonly loads: number;
 
   /** Applies changes as one action with the given undo intent. */
   dispatch(changes: readonly Change[], intent?: Intent): void;
@@ -120,6 +122,7 @@ export function createEditorStore(linkIds: (d: Topology) => Set<string>) {
     reveal: { seq: 0, nodes: [] },
     clipboard: null,
     theme: 'system',
+    loads: 0,
 
     dispatch(changes, intent = RECORD) {
       const { doc, history, selection } = get();
@@ -167,6 +170,7 @@ export function createEditorStore(linkIds: (d: Topology) => Set<string>) {
         dirty: false,
         openErrors: null,
         reveal: { seq: get().reveal.seq + 1, nodes: [] },
+        loads: get().loads + 1,
       });
     },
     setProbed(probed) {
