@@ -29,12 +29,12 @@ export async function benchConsolePipeline(seconds = 3): Promise<PipelineFigures
     pump();
   });
   await new Promise<void>((resolve) => server.listen(path, resolve));
-  const console_ = new VmConsole(path, 1024 * 1024);
   let bytes = 0;
+  const console_ = new VmConsole(path, 1024 * 1024, (c) => (bytes += c.end - c.seq));
   const rss0 = process.memoryUsage().rss;
   let rssMax = rss0;
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 20);
-  const sub = console_.subscribe(0, (c) => (bytes += c.end - c.seq));
+  const sub = console_.subscribe(0);
   const t0 = performance.now();
   console_.attach(() => false);
   await new Promise((r) => setTimeout(r, seconds * 1000));

@@ -93,7 +93,7 @@ export async function benchEngine(log: (line: string) => void): Promise<EngineFi
     // Console throughput: g1 of the last lab floods its serial console for a few seconds.
     const lab = `bench-en${RUNS - 1}`;
     watched = lab;
-    // Console events flow per subscription; the backlog holds what the guest printed before it.
+    // The backlog holds what the guest printed before the subscription; its console events go on from there.
     const sub = await engine.request({ type: 'consoleSubscribe', lab, vm: 'g1', fromSeq: 0 });
     if (!sub.ok) throw new Error(`console subscribe failed: ${sub.error.message}`);
     text.push(sub.backlog);

@@ -169,10 +169,14 @@ export interface EngineResponses {
   readonly list: { readonly labs: readonly LabStatus[] };
   /** The lab's log so far (bounded), for a window opened late or reloaded. */
   readonly logs: { readonly lines: readonly LogEntry[] };
-  /** Console events for it follow, starting at `seq`; `backlog` holds the buffered bytes from there. */
+  /**
+   * `backlog`: the buffered text from `seq` (later than asked when `truncated`) to `end`; the guest's console events
+   * go on from `end`: an event that ends at or before it is already in the backlog.
+   */
   readonly consoleSubscribe: {
     readonly subscription: string;
     readonly seq: number;
+    readonly end: number;
     readonly backlog: string;
     readonly truncated: boolean;
   };
@@ -198,10 +202,13 @@ export type EngineEvent =
       readonly type: 'console';
       readonly lab: LabName;
       readonly vm: string;
-      /** Byte offset of the chunk's first byte in the guest's console stream; `end` is the offset after it. */
+      /**
+       * The bytes `data` decodes, as offsets in the guest's console stream. A guest's events follow each other
+       * (one's `end` is the next one's `seq`), each sent once however many subscriptions watch it.
+       */
       readonly seq: number;
       readonly end: number;
-      /** UTF-8 text of the bytes (a character split across chunks is completed in the next event). */
+      /** UTF-8 text of whole characters (one split across chunks goes out with the next event). */
       readonly data: string;
     }
   | ({ readonly type: 'log' } & LogEntry)

@@ -342,8 +342,8 @@ describe('qnet console and qnet logs', () => {
   beforeEach(async () => {
     engine.on('list', () => ({ ok: true, labs: [fakeLab('pair', join(dir, 'pair'))] }));
     engine.on('consoleSubscribe', (r) => {
-      setImmediate(() => engine.emit({ type: 'console', lab: r.lab, vm: r.vm, seq: 6, end: 11, data: 'live\n' }));
-      return { ok: true, subscription: 'c1', seq: 0, backlog: 'boot\n$ ', truncated: false };
+      setImmediate(() => engine.emit({ type: 'console', lab: r.lab, vm: r.vm, seq: 7, end: 12, data: 'live\n' }));
+      return { ok: true, subscription: 'c1', seq: 0, end: 7, backlog: 'boot\n$ ', truncated: false };
     });
     engine.on('consoleUnsubscribe', () => ({ ok: true }));
     engine.on('consoleInput', () => ({ ok: true }));

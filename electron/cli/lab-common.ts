@@ -1,6 +1,7 @@
 import type { EngineApi, EngineEvent, LabStatus, VmStatus } from '../../shared/api';
 import { discoverLabs, engineOf, type Discovery, type LiveEngine } from '../engine/control-discovery';
 import { defaultStateDir } from '../engine/host-paths';
+import { ConsoleFeed } from '../../shared/console-feed';
 import { shellQuote } from '../../shared/emit/quote';
 import { checkFlag } from './flags';
 import { CliError, type Io } from './usage';
@@ -73,9 +74,8 @@ export interface ConsoleAttachment {
 }
 
 /**
- * Streams a guest's console from `fromSeq`: the backlog first, then live chunks, each byte range once. Console
- * events can arrive before the subscribe result (the engine streams as soon as it subscribed): they are held
- * until the backlog is out. Other events of the lab go to `onEvent`.
+ * Streams a guest's console from `fromSeq`: the backlog first, then live chunks, joined by shared/console-feed.ts
+ * (console events can arrive before the subscribe result). Other events of the lab go to `onEvent`.
  */
 export async function attachConsole(
   api: EngineApi,
@@ -85,18 +85,10 @@ export async function attachConsole(
   onData: (data: string) => void,
   onEvent: (event: EngineEvent) => void = () => {},
 ): Promise<{ ok: true; attachment: ConsoleAttachment } | { ok: false; message: string }> {
-  let held: Extract<EngineEvent, { type: 'console' }>[] | null = [];
-  let end = -1;
-  const deliver = (e: Extract<EngineEvent, { type: 'console' }>) => {
-    if (e.end <= end) return;
-    end = e.end;
-    onData(e.data);
-  };
+  const feed = new ConsoleFeed((chunk) => onData(chunk.data));
   const unsubscribe = api.subscribe((event) => {
     if (event.type === 'console') {
-      if (event.lab !== lab || event.vm !== vm) return;
-      if (held) held.push(event);
-      else deliver(event);
+      if (event.lab === lab && event.vm === vm) feed.event(event);
     } else if ('lab' in event && event.lab === lab) onEvent(event);
   });
   const r = await api.request({ type: 'consoleSubscribe', lab, vm, fromSeq });
@@ -104,10 +96,7 @@ export async function attachConsole(
     unsubscribe();
     return { ok: false, message: r.error.message };
   }
-  if (r.backlog !== '') onData(r.backlog);
-  const early = held;
-  held = null;
-  for (const e of early) deliver(e);
+  feed.answer(r);
   return {
     ok: true,
     attachment: {

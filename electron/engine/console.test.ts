@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConsoleAttachment, subscribeText } from './console';
+import { ConsoleAttachment } from './console';
 import { RingBuffer } from './ring-buffer';
 
 let dir: string;
@@ -136,27 +136,5 @@ describe('ConsoleAttachment', () => {
     await serve();
     expect(existsSync(path)).toBe(true);
     expect(clients.length).toBe(0);
-  });
-});
-
-describe('subscribeText', () => {
-  it('gives the backlog from a seq, then live chunks, never splitting a UTF-8 character', () => {
-    const buffer = new RingBuffer(8);
-    buffer.append(Buffer.from('0123456789')); // 0 and 1 dropped
-    const got: { seq: number; end: number; data: string }[] = [];
-    const sub = subscribeText(buffer, 0, (c) => got.push(c));
-    expect(sub).toMatchObject({ seq: 2, backlog: '23456789', truncated: true });
-    const e = Buffer.from('é€'); // 2 + 3 bytes
-    buffer.append(e.subarray(0, 1));
-    buffer.append(e.subarray(1, 3));
-    buffer.append(e.subarray(3));
-    expect(got).toEqual([
-      { seq: 10, end: 11, data: '' },
-      { seq: 11, end: 13, data: 'é' },
-      { seq: 13, end: 15, data: '€' },
-    ]);
-    sub.unsubscribe();
-    buffer.append(Buffer.from('x'));
-    expect(got).toHaveLength(3);
   });
 });

@@ -5,7 +5,6 @@
  * the guest runs.
  */
 import type { Socket } from 'node:net';
-import { StringDecoder } from 'node:string_decoder';
 import type { RingBuffer } from './ring-buffer';
 import { connectUnix, pause } from './unix-socket';
 
@@ -134,32 +133,4 @@ export class ConsoleAttachment {
     await pause(this.options.retryMs ?? 25, this.abort.signal);
     if (!this.abort.signal.aborted) await this.connectLoop();
   }
-}
-
-/** A console stream as text for the api's console events: the backlog from a sequence number, then live chunks. */
-export interface ConsoleTextSubscription {
-  /** Sequence number of the backlog's first byte (later than asked when the buffer had dropped it). */
-  readonly seq: number;
-  readonly backlog: string;
-  readonly truncated: boolean;
-  readonly unsubscribe: () => void;
-}
-
-/**
- * Subscribes to a guest's ring buffer as UTF-8 text. One decoder per subscriber carries a character split across
- * chunks over to the next chunk, so `data` never holds half a character; `seq`/`end` stay byte offsets.
- */
-export function subscribeText(
-  buffer: RingBuffer,
-  fromSeq: number,
-  onChunk: (chunk: { readonly seq: number; readonly end: number; readonly data: string }) => void,
-): ConsoleTextSubscription {
-  const decoder = new StringDecoder('utf8');
-  const backlog = buffer.read(fromSeq);
-  const text = decoder.write(backlog.data);
-  const unsubscribe = buffer.subscribe((chunk, seq) => {
-    const data = decoder.write(chunk);
-    onChunk({ seq, end: seq + chunk.length, data });
-  });
-  return { seq: backlog.seq, backlog: text, truncated: backlog.truncated, unsubscribe };
 }

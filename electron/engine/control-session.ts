@@ -42,18 +42,14 @@ export function createControlSession(
   let inFlight = 0;
   /** Console subscriptions of this client: id → "lab\0vm". */
   const subscriptions = new Map<string, string>();
-  /** Interest per "lab\0vm" (subscriptions held or being made), and the end of the last console event sent. */
-  const consoles = new Map<string, { count: number; end: number }>();
+  /** Subscriptions held or being made per "lab\0vm": the guest's console events go to this client. */
+  const consoles = new Map<string, number>();
 
-  const addInterest = (key: string) => {
-    const known = consoles.get(key);
-    if (known) known.count++;
-    else consoles.set(key, { count: 1, end: -1 });
-  };
+  const addInterest = (key: string) => consoles.set(key, (consoles.get(key) ?? 0) + 1);
   const dropInterest = (key: string) => {
-    const known = consoles.get(key);
-    if (!known) return;
-    if (--known.count <= 0) consoles.delete(key);
+    const count = (consoles.get(key) ?? 0) - 1;
+    if (count > 0) consoles.set(key, count);
+    else consoles.delete(key);
   };
 
   const handle = async (request: EngineRequest): Promise<Result> => {
@@ -106,13 +102,8 @@ export function createControlSession(
     },
     event(event) {
       if (closed) return;
-      if (event.type === 'console') {
-        const interest = consoles.get(consoleKey(event.lab, event.vm));
-        // The engine may emit a chunk once per subscription: send each byte range once per client.
-        if (!interest || event.end <= interest.end) return;
-        interest.end = event.end;
-        send({ event });
-      } else if (events) send({ event });
+      // The engine emits each console chunk once: it goes to this client once, however many subscriptions it holds.
+      if (event.type === 'console' ? consoles.has(consoleKey(event.lab, event.vm)) : events) send({ event });
     },
     inFlight: () => inFlight,
     close() {

@@ -195,12 +195,12 @@ describe('control server and client', () => {
     expect(bSeen[0]).toMatchObject({ state: 'stopping' });
   });
 
-  it('routes console events to the client holding the subscription, once per byte range, and drops it on disconnect', async () => {
+  it('routes console events to the client holding the subscription, and drops it on disconnect', async () => {
     let n = 0;
     engine.on('consoleSubscribe', (r) => {
       // The engine streams as soon as it subscribed, before its answer is written.
       engine.emit({ type: 'console', lab: r.lab, vm: r.vm, seq: 5, end: 8, data: 'abc' });
-      return { ok: true, subscription: `s${++n}`, seq: 0, backlog: 'hello', truncated: false };
+      return { ok: true, subscription: `s${++n}`, seq: 0, end: 5, backlog: 'hello', truncated: false };
     });
     engine.on('consoleUnsubscribe', () => ({ ok: true }));
     const a = await client();
@@ -213,7 +213,6 @@ describe('control server and client', () => {
     expect(sub).toMatchObject({ ok: true, subscription: 's1', backlog: 'hello' });
     const chunk = { type: 'console', lab: 'pair', vm: 'server', seq: 8, end: 10, data: 'de' } as const;
     engine.emit(chunk);
-    engine.emit(chunk); // the same range again (one emission per subscription in the engine)
     engine.emit({ ...chunk, vm: 'client' });
     await a.request({ type: 'list' });
     expect(seen.filter((e) => e.type === 'console').map((e) => (e as { data: string }).data)).toEqual(['abc', 'de']);

@@ -193,10 +193,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const r = lab(req.lab);
         if (!(r instanceof LabRunner)) return r;
         const id = `console-${nextSub++}`;
-        const sub = r.consoleSubscribe(req.vm, req.fromSeq ?? 0, (c) => emit({ type: 'console', lab: req.lab, ...c }));
+        // The lab emits each chunk once, as its own event, while any subscription watches the guest.
+        const sub = r.consoleSubscribe(req.vm, req.fromSeq ?? 0);
         if (!sub.ok) return sub;
         subscriptions.set(id, sub.unsubscribe);
-        return { ok: true, subscription: id, seq: sub.seq, backlog: sub.backlog, truncated: sub.truncated };
+        return { ok: true, subscription: id, seq: sub.seq, end: sub.end, backlog: sub.backlog, truncated: sub.truncated };
       }
       case 'consoleUnsubscribe': {
         const off = subscriptions.get(req.subscription);

@@ -20,7 +20,7 @@ import { chooseEscalation, type Escalation } from './privilege';
 import { recoverLab } from './recovery';
 import { removeRuntimeFiles } from './runtime-files';
 import { describeExit, ProcessSupervisor, type ProcessExit, type StopTimeouts } from './supervisor';
-import { VmConsole } from './vm-console';
+import { VmConsole, type ConsoleSubscription } from './vm-console';
 import { spawnEnv } from './which';
 
 /** The lab's stop timeouts: the tiny guest ignores system_powerdown, so that step is short by default. */
@@ -78,7 +78,9 @@ export class LabRunner {
         name: vm.name,
         node: vm.node,
         state: { state: 'stopped' },
-        console: new VmConsole(vm.console, options.consoleBufferBytes ?? DEFAULT_CONSOLE_BUFFER),
+        console: new VmConsole(vm.console, options.consoleBufferBytes ?? DEFAULT_CONSOLE_BUFFER, (text) =>
+          this.emit({ type: 'console', lab: this.lab, vm: vm.name, ...text }),
+        ),
       });
     }
   }
@@ -168,16 +170,14 @@ export class LabRunner {
     return this.vms.get(vm) ?? [...this.vms.values()].find((v) => v.name === vm);
   }
 
-  /** The guest's console backlog from `fromSeq`, then each new chunk to `onChunk`. `vm` is a name or node id. */
-  consoleSubscribe(
-    vm: string,
-    fromSeq: number,
-    onChunk: (chunk: { vm: string; seq: number; end: number; data: string }) => void,
-  ): Result<{ seq: number; backlog: string; truncated: boolean; unsubscribe: () => void }> {
+  /**
+   * The guest's console text from `fromSeq`; from then on each new chunk is a `console` event of this lab (once,
+   * however many subscriptions watch) until unsubscribed. `vm` is a name or node id.
+   */
+  consoleSubscribe(vm: string, fromSeq: number): Result<ConsoleSubscription> {
     const entry = this.vmEntry(vm);
     if (!entry) return this.noVm(vm);
-    const sub = entry.console.subscribe(fromSeq, (c) => onChunk({ vm: entry.name, ...c }));
-    return { ok: true, seq: sub.seq, backlog: sub.backlog, truncated: sub.truncated, unsubscribe: sub.unsubscribe };
+    return { ok: true, ...entry.console.subscribe(fromSeq) };
   }
 
   /** The buffered console text from `fromSeq`. */

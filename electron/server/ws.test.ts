@@ -18,7 +18,7 @@ beforeEach(async () => {
   writeFileSync(join(root, 'index.html'), '<!doctype html>');
   engine = fakeEngine();
   engine.on('list', () => ({ ok: true, labs: [fakeLab('p2p', '/tmp/s')] }));
-  engine.on('consoleSubscribe', () => ({ ok: true, subscription: 'console-1', seq: 0, backlog: 'boot\n', truncated: false }));
+  engine.on('consoleSubscribe', () => ({ ok: true, subscription: 'console-1', seq: 0, end: 5, backlog: 'boot\n', truncated: false }));
   engine.on('consoleUnsubscribe', () => ({ ok: true }));
   server = await startServer({ port: 0, host: '127.0.0.1', root, routes: {}, engine });
 });
@@ -143,6 +143,33 @@ describe('/api/ws carries the engine', () => {
       expect((await page.request({ type: 'list' })).ok).toBe(true);
       expect(states[0]).toBe('connected');
       expect(states).toContain('disconnected');
+    } finally {
+      page.close();
+    }
+  });
+
+  it('after a reconnect the page gets what it missed of a guest once, however many consoles it holds on it', async () => {
+    const page = createWebSocketEngine({ url: wsUrl(), WebSocket: WebSocket as unknown as typeof globalThis.WebSocket, retryMs: 20 });
+    try {
+      let connects = 0;
+      page.onConnect(() => connects++);
+      const events: EngineEvent[] = [];
+      page.subscribe((e) => events.push(e));
+      await expect.poll(() => connects).toBe(1);
+      let n = 0;
+      engine.on('consoleSubscribe', (r) =>
+        r.fromSeq
+          ? { ok: true, subscription: `again-${++n}`, seq: 5, end: 8, backlog: 'ok\n', truncated: false }
+          : { ok: true, subscription: `first-${++n}`, seq: 0, end: 5, backlog: 'boot\n', truncated: false },
+      );
+      for (let i = 0; i < 2; i++) expect((await page.request({ type: 'consoleSubscribe', lab: 'p2p', vm: 'server' })).ok).toBe(true);
+      await server.close();
+      server = await startServer({ port: server.port, host: '127.0.0.1', root, routes: {}, engine, token: server.token });
+      await expect.poll(() => connects, { timeout: 5000 }).toBe(2);
+      expect(engine.requests.filter((x) => x.type === 'consoleSubscribe').slice(-2)).toMatchObject([{ fromSeq: 5 }, { fromSeq: 8 }]);
+      expect(events.filter((e) => e.type === 'console')).toEqual([
+        { type: 'console', lab: 'p2p', vm: 'server', seq: 5, end: 8, data: 'ok\n' },
+      ]);
     } finally {
       page.close();
     }

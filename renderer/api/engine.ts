@@ -1,13 +1,24 @@
 /**
  * The engine as the page sees it (shared/api.ts EngineApi): the desktop preload's `window.qnet` when present, else
- * a WebSocket client to `qnet serve`'s `/api/ws?token=…`. The WebSocket speaks the control socket's JSON lines
+ * a WebSocket client to `qnet serve`'s `/api/ws?token=…`. The WebSocket speaks the control socket's messages
  * (shared/wire.ts): `{id, request}` → `{id, result}`, `{id, events: true}` to receive
  * events, `{event}` pushed. After a drop it reconnects with a backoff, asks for events again and re-subscribes
- * the consoles held (from the last byte seen, so no output is lost or repeated). While it is disconnected a
- * request fails at once with DISCONNECTED (requests made before the first connection wait for it), and requests in
- * flight when the connection dropped fail with DISCONNECTED rather than hang; `status()` says which it is.
+ * the consoles held (each guest from the last byte this page was given, so no output is lost or repeated). While it
+ * is disconnected a request fails at once with DISCONNECTED (requests made before the first connection wait for
+ * it), and requests in flight when the connection dropped fail with DISCONNECTED rather than hang; `status()` says
+ * which it is.
  */
-import { fail, type EngineApi, type EngineEvent, type EngineRequest, type ResponseOf, type Result } from '../../shared/api';
+import {
+  fail,
+  type EngineApi,
+  type EngineEvent,
+  type EngineRequest,
+  type EngineResponses,
+  type ResponseOf,
+  type Result,
+} from '../../shared/api';
+import { ConsoleFeed } from '../../shared/console-feed';
+import { parseServerLine } from '../../shared/wire';
 import { apiToken } from './client';
 import { desktopApi } from './desktop';
 
@@ -22,9 +33,10 @@ interface HeldConsole {
   readonly vm: string;
   /** The server's id for it on the current connection (null while reconnecting). */
   server: string | null;
-  /** Offset after the last console byte delivered. */
-  end: number;
 }
+
+type Subscribed = EngineResponses['consoleSubscribe'];
+const guestKey = (lab: string, vm: string) => `${lab}\0${vm}`;
 
 export interface WebSocketEngineOptions {
   /** The WebSocket URL (default: this page's `/api/ws?token=…`). */
@@ -107,6 +119,10 @@ export function createWebSocketEngine(options: WebSocketEngineOptions = {}): Web
   /** Lines to send once connected (requests made while disconnected). */
   const queue: { id: number; line: string }[] = [];
   const consoles = new Map<string, HeldConsole>();
+  /** Per guest ("lab\0vm"): the offset after the last console byte this page was given. */
+  const positions = new Map<string, number>();
+  /** Guests being re-subscribed after a reconnect: their events wait for the backlog that comes before them. */
+  const replaying = new Map<string, ConsoleFeed>();
   let nextId = 1;
   let nextLocal = 1;
   let ws: WebSocket | null = null;
@@ -155,34 +171,44 @@ export function createWebSocketEngine(options: WebSocketEngineOptions = {}): Web
     p.resolve(result);
   };
 
+  const advance = (key: string, end: number) => positions.set(key, Math.max(positions.get(key) ?? 0, end));
+
   const onConsoleEvent = (event: Extract<EngineEvent, { type: 'console' }>) => {
-    let wanted = false;
-    for (const held of consoles.values()) {
-      if (held.lab !== event.lab || held.vm !== event.vm) continue;
-      if (event.end <= held.end) continue;
-      held.end = event.end;
-      wanted = true;
-    }
-    if (wanted) emit(event);
+    if (![...consoles.values()].some((held) => held.lab === event.lab && held.vm === event.vm)) return;
+    const key = guestKey(event.lab, event.vm);
+    const feed = replaying.get(key);
+    if (feed) return feed.event(event);
+    advance(key, event.end);
+    emit(event);
   };
 
-  /** Re-subscribes one held console on a fresh connection, delivering what was missed as a console event. */
-  const resubscribe = async (held: HeldConsole) => {
-    const r = await call({ request: { type: 'consoleSubscribe', lab: held.lab, vm: held.vm, fromSeq: held.end } }, false);
-    if (!r.ok) return;
-    const sub = r as unknown as { subscription: string; seq: number; backlog: string };
-    if (![...consoles.values()].includes(held)) {
-      void call({ request: { type: 'consoleUnsubscribe', subscription: sub.subscription } }, false);
-      return;
-    }
-    held.server = sub.subscription;
-    if (sub.backlog) {
-      const end = sub.seq + new TextEncoder().encode(sub.backlog).length;
-      if (end > held.end) {
-        held.end = end;
-        emit({ type: 'console', lab: held.lab, vm: held.vm, seq: sub.seq, end, data: sub.backlog });
+  /**
+   * Re-subscribes the consoles held on one guest on a fresh connection: the first answer's backlog (what was missed)
+   * goes out as a console event; the others only get their server id back.
+   */
+  const resubscribe = async (key: string, held: readonly HeldConsole[]) => {
+    const { lab, vm } = held[0]!;
+    const feed = new ConsoleFeed((chunk) => {
+      advance(key, chunk.end);
+      emit({ type: 'console', lab, vm, ...chunk });
+    });
+    replaying.set(key, feed);
+    for (const h of held) {
+      const fromSeq = positions.get(key) ?? 0;
+      const r = await call({ request: { type: 'consoleSubscribe', lab, vm, fromSeq } }, false);
+      if (!r.ok) continue;
+      const sub = r as unknown as Subscribed;
+      if (![...consoles.values()].includes(h)) {
+        void call({ request: { type: 'consoleUnsubscribe', subscription: sub.subscription } }, false);
+        continue;
+      }
+      h.server = sub.subscription;
+      if (replaying.get(key) === feed) {
+        replaying.delete(key);
+        feed.answer(sub);
       }
     }
+    if (replaying.get(key) === feed) replaying.delete(key);
   };
 
   const connect = () => {
@@ -200,8 +226,13 @@ export function createWebSocketEngine(options: WebSocketEngineOptions = {}): Web
       delay = retryMs;
       void (async () => {
         await call({ events: true }, false);
-        for (const held of consoles.values()) held.server = null;
-        await Promise.all([...consoles.values()].map(resubscribe));
+        const byGuest = new Map<string, HeldConsole[]>();
+        for (const held of consoles.values()) {
+          held.server = null;
+          const key = guestKey(held.lab, held.vm);
+          byGuest.set(key, [...(byGuest.get(key) ?? []), held]);
+        }
+        await Promise.all([...byGuest].map(([key, held]) => resubscribe(key, held)));
         for (const { line, id } of queue.splice(0)) {
           if (pending.has(id)) socket.send(line);
         }
@@ -213,18 +244,12 @@ export function createWebSocketEngine(options: WebSocketEngineOptions = {}): Web
       })();
     };
     socket.onmessage = (e: MessageEvent) => {
-      let msg: unknown;
-      try {
-        msg = JSON.parse(String(e.data));
-      } catch {
-        return;
-      }
-      if (typeof msg !== 'object' || msg === null) return;
-      const m = msg as { id?: unknown; result?: Result; event?: EngineEvent };
-      if (m.event && typeof m.event.type === 'string') {
+      const m = parseServerLine(String(e.data));
+      if (!m) return;
+      if ('event' in m) {
         if (m.event.type === 'console') onConsoleEvent(m.event);
         else emit(m.event);
-      } else if (typeof m.id === 'number' && m.result && typeof m.result.ok === 'boolean') {
+      } else if ('result' in m && typeof m.id === 'number') {
         settle(m.id, m.result);
       }
     };
@@ -270,16 +295,16 @@ export function createWebSocketEngine(options: WebSocketEngineOptions = {}): Web
   const request = async <R extends EngineRequest>(req: R): Promise<ResponseOf<R>> => {
     if (req.type === 'consoleSubscribe') {
       const local = `ws-${nextLocal++}`;
-      const held: HeldConsole = { lab: req.lab, vm: req.vm, server: null, end: -1 };
+      const held: HeldConsole = { lab: req.lab, vm: req.vm, server: null };
       consoles.set(local, held);
       const r = await call({ request: req }, true);
       if (!r.ok) {
         consoles.delete(local);
         return r as ResponseOf<R>;
       }
-      const sub = r as unknown as { subscription: string; seq: number; backlog: string; truncated: boolean };
+      const sub = r as unknown as Subscribed;
       held.server = sub.subscription;
-      held.end = Math.max(held.end, sub.seq + new TextEncoder().encode(sub.backlog).length);
+      advance(guestKey(req.lab, req.vm), sub.end);
       return { ...sub, ok: true, subscription: local } as unknown as ResponseOf<R>;
     }
     if (req.type === 'consoleUnsubscribe') {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineApi, EngineEvent, EngineRequest, ResponseOf } from '../../shared/api';
-import { ConsoleSession, dropBytes } from './session';
+import { ConsoleSession } from './session';
 
 /** A fake engine: answers from `answer`, records requests, pushes events by hand. */
 function fakeEngine(answer: (r: EngineRequest) => unknown) {
@@ -47,7 +47,7 @@ function sink() {
 
 const ok = (r: EngineRequest) =>
   r.type === 'consoleSubscribe'
-    ? { ok: true, subscription: 'sub-1', seq: 0, backlog: 'boot\r\nQNET-READY\r\n', truncated: false }
+    ? { ok: true, subscription: 'sub-1', seq: 0, end: 18, backlog: 'boot\r\nQNET-READY\r\n', truncated: false }
     : { ok: true };
 
 describe('ConsoleSession', () => {
@@ -58,8 +58,6 @@ describe('ConsoleSession', () => {
     expect(await session.open()).toBe(true);
     expect(f.requests[0]).toEqual({ type: 'consoleSubscribe', lab: 'lab', vm: 'server', fromSeq: 0 });
     f.emit(chunk(18, '/ # '));
-    f.emit(chunk(18, '/ # ')); // repeated by a transport
-    f.emit(chunk(0, 'boot\r\n')); // old bytes
     f.emit(chunk(22, 'x', 'client')); // another guest
     f.emit({ ...chunk(22, 'y'), lab: 'other' }); // another lab
     expect(s.out.join('')).toBe('boot\r\nQNET-READY\r\n/ # ');
@@ -75,7 +73,7 @@ describe('ConsoleSession', () => {
     const opened = session.open();
     await Promise.resolve();
     f.emit(chunk(6, 'QNET-READY\r\n')); // inside the backlog
-    f.emit(chunk(16, '\r\n/ # ')); // overlaps its end
+    f.emit(chunk(18, '/ # ')); // after it
     go();
     await opened;
     expect(s.out.join('')).toBe('boot\r\nQNET-READY\r\n/ # ');
@@ -84,7 +82,7 @@ describe('ConsoleSession', () => {
   it('continues from a position, notes dropped scrollback, forwards input, unsubscribes on close', async () => {
     const f = fakeEngine((r) =>
       r.type === 'consoleSubscribe'
-        ? { ok: true, subscription: 'sub-9', seq: 100, backlog: 'tail', truncated: true }
+        ? { ok: true, subscription: 'sub-9', seq: 100, end: 104, backlog: 'tail', truncated: true }
         : { ok: true },
     );
     const s = sink();
@@ -118,14 +116,5 @@ describe('ConsoleSession', () => {
     expect(await opened).toBe(false);
     await Promise.resolve();
     expect(f.requests.at(-1)).toEqual({ type: 'consoleUnsubscribe', subscription: 'sub-1' });
-  });
-});
-
-describe('dropBytes', () => {
-  it('drops whole UTF-8 characters', () => {
-    expect(dropBytes('abc', 1)).toBe('bc');
-    expect(dropBytes('é!', 1)).toBe('!');
-    expect(dropBytes('é!', 2)).toBe('!');
-    expect(dropBytes('ab', 0)).toBe('ab');
   });
 });

@@ -1,12 +1,12 @@
 /**
  * One guest console as the page holds it: subscribes through the engine contract from a byte offset (0 on first
  * open, so a late open or a reload shows the ring buffer's scrollback), writes the backlog, then the live
- * 'console' events for this lab+vm. `end` (the offset after the last byte written) makes a byte range reach the
- * terminal once, whatever the transport repeats; events that arrive before the subscription's answer wait for it.
+ * 'console' events for this lab+vm, joined by shared/console-feed.ts (events that arrive before the answer wait
+ * for it). `position` is the offset after the last byte written: a session reopened on the same terminal goes on
+ * from there.
  */
-import type { EngineApi, EngineEvent } from '../../shared/api';
-
-type ConsoleEvent = Extract<EngineEvent, { type: 'console' }>;
+import type { EngineApi } from '../../shared/api';
+import { ConsoleFeed, type ConsoleChunk } from '../../shared/console-feed';
 
 /** Where a session's text goes (an xterm.js terminal in the app, an array in tests). */
 export interface ConsoleSink {
@@ -15,28 +15,10 @@ export interface ConsoleSink {
   notice(text: string): void;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** UTF-8 length of `text`. */
-export function byteLength(text: string): number {
-  return encoder.encode(text).length;
-}
-
-/** `text` without its first `bytes` UTF-8 bytes (a character cut in half is dropped whole). */
-export function dropBytes(text: string, bytes: number): string {
-  if (bytes <= 0) return text;
-  const b = encoder.encode(text);
-  let i = Math.min(bytes, b.length);
-  while (i < b.length && (b[i]! & 0xc0) === 0x80) i++;
-  return decoder.decode(b.subarray(i));
-}
-
 export class ConsoleSession {
   /** Offset after the last byte written to the sink; -1 before the first backlog. */
   private end: number;
   private subscription: string | null = null;
-  private queued: ConsoleEvent[] | null = null;
   private off: (() => void) | null = null;
   private closed = false;
 
@@ -58,9 +40,9 @@ export class ConsoleSession {
 
   /** Subscribes; resolves false (after a notice) when the engine refused. */
   async open(): Promise<boolean> {
-    this.queued = [];
+    const feed = new ConsoleFeed((chunk) => this.write(chunk));
     this.off = this.engine.subscribe((e) => {
-      if (e.type === 'console' && e.lab === this.lab && e.vm === this.vm) this.onEvent(e);
+      if (e.type === 'console' && e.lab === this.lab && e.vm === this.vm && !this.closed) feed.event(e);
     });
     const r = await this.engine.request({
       type: 'consoleSubscribe',
@@ -75,38 +57,19 @@ export class ConsoleSession {
     if (!r.ok) {
       this.off();
       this.off = null;
-      this.queued = null;
       this.sink.notice(`console unavailable: ${r.error.message}`);
       return false;
     }
     this.subscription = r.subscription;
     if (r.truncated && this.end < r.seq)
       this.sink.notice('… earlier output dropped (the console buffer keeps the latest bytes) …');
-    this.accept({
-      type: 'console',
-      lab: this.lab,
-      vm: this.vm,
-      seq: r.seq,
-      end: r.seq + byteLength(r.backlog),
-      data: r.backlog,
-    });
-    const queued = this.queued;
-    this.queued = null;
-    for (const e of queued) this.accept(e);
+    feed.answer(r);
     return true;
   }
 
-  private onEvent(e: ConsoleEvent): void {
-    if (this.closed) return;
-    if (this.queued) this.queued.push(e);
-    else this.accept(e);
-  }
-
-  private accept(e: ConsoleEvent): void {
-    if (e.end <= this.end) return;
-    const data = this.end > e.seq ? dropBytes(e.data, this.end - e.seq) : e.data;
-    this.end = e.end;
-    if (data) this.sink.write(data);
+  private write(chunk: ConsoleChunk): void {
+    this.end = chunk.end;
+    if (chunk.data) this.sink.write(chunk.data);
   }
 
   /** Sends keystrokes to the guest. */

@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineEvent, LabStatus, LaunchOptions, VmState } from '../../../shared/api';
 import type { Diagnostic } from '../../../shared/compiler/plan';
+import { ConsoleFeed } from '../../../shared/console-feed';
 import { labSlug, netnsName } from '../../../shared/compiler/index';
 import { buildTinyGuest } from '../../guest/build';
 import type { GuestArch } from '../../guest/arch';
@@ -74,7 +75,8 @@ export function trackNetns(name: string, infra = false): void {
 
 interface ConsoleState {
   text: string;
-  end: number;
+  /** Joins the subscription's backlog and the guest's console events (null until subscribed). */
+  feed: ConsoleFeed | null;
   waiters: Set<() => void>;
 }
 
@@ -114,7 +116,7 @@ export class ScenarioLab {
   ) {
     this.unsubscribe = engine.api.subscribe((e) => {
       if (e.type !== 'console' || e.lab !== lab) return;
-      this.append(e.vm, e.seq, e.end, e.data);
+      this.state(e.vm).feed?.event(e);
     });
   }
 
@@ -131,35 +133,23 @@ export class ScenarioLab {
   private state(vm: string): ConsoleState {
     let s = this.consoles.get(vm);
     if (!s) {
-      s = { text: '', end: -1, waiters: new Set() };
+      s = { text: '', feed: null, waiters: new Set() };
       this.consoles.set(vm, s);
     }
     return s;
   }
 
-  private append(vm: string, seq: number, end: number, data: string): void {
-    const s = this.state(vm);
-    if (s.end < 0 || seq < s.end) return; // before the backlog arrived, or seen already (dedupe by byte offset)
-    s.text += data;
-    s.end = end;
-    for (const wake of [...s.waiters]) wake();
-  }
-
   /** Subscribes to every guest's console from its first byte. */
   async subscribeConsoles(): Promise<void> {
     for (const vm of this.vms) {
+      const s = this.state(vm);
+      const feed = (s.feed = new ConsoleFeed((chunk) => {
+        s.text += chunk.data;
+        for (const wake of [...s.waiters]) wake();
+      }));
       const r = await this.engine.api.request({ type: 'consoleSubscribe', lab: this.lab, vm, fromSeq: 0 });
       if (!r.ok) throw new Error(`consoleSubscribe ${vm}: ${r.error.code}: ${r.error.message}`);
-      const s = this.state(vm);
-      // Events that raced the answer were dropped (end < 0); consoleRead picks up everything after the backlog.
-      s.text = r.backlog;
-      s.end = r.seq + Buffer.byteLength(r.backlog);
-      const more = await this.engine.api.request({ type: 'consoleRead', lab: this.lab, vm, fromSeq: s.end });
-      if (more.ok && more.seq >= s.end && more.data !== '') {
-        s.text += more.data;
-        s.end = more.end;
-      }
-      for (const wake of [...s.waiters]) wake();
+      feed.answer(r);
     }
   }
 

@@ -123,7 +123,16 @@ describe('scenarios (real tiny guests through the engine)', () => {
     const engine = startEngine();
     const lab = await launchLab(engine, topologyText('02-tap-bridge.qnet.yaml').text);
     expect(lab.ready.get('alpha')?.interfaces[0]).toBe('10.0.20.1/24');
+    // A second subscription to alpha's console: still one event per chunk, each starting where the last ended.
+    const again = await engine.api.request({ type: 'consoleSubscribe', lab: lab.lab, vm: 'alpha', fromSeq: 0 });
+    if (!again.ok) throw new Error(again.error.message);
     await lab.run('alpha', 'ping -c 1 -W 5 10.0.20.2', PING);
+    const chunks = engine.events.filter(
+      (e): e is Extract<EngineEvent, { type: 'console' }> => e.type === 'console' && e.lab === lab.lab && e.vm === 'alpha',
+    );
+    expect(chunks.at(-1)!.end).toBeGreaterThan(again.end);
+    expect(chunks.slice(1).filter((c, i) => c.seq !== chunks[i]!.end)).toEqual([]);
+    await engine.api.request({ type: 'consoleUnsubscribe', subscription: again.subscription });
     await lab.run('beta', 'ping -c 1 -W 5 10.0.20.1', PING);
     await lab.run('beta', 'ping -c 1 -W 5 10.0.20.254', PING);
     await lab.run('alpha', 'cat /sys/class/net/eth0/address', /52:54:00:02:00:01/);
