@@ -64,7 +64,7 @@ async function runProcesses(plan: LabPlan): Promise<PausedRun> {
     for (const p of plan.processes) {
       const own = p.kind === 'vm' ? [...p.argv, '-S'] : [...p.argv];
       const argv = plan.netns ? ['ip', 'netns', 'exec', plan.netns, ...own] : own;
-      const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'ignore', 'pipe'] });
+      const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'ignore', 'pipe'], env: p.env ? { ...process.env, ...p.env } : process.env });
       stderr.set(p.id, '');
       child.stderr!.on('data', (d: Buffer) => stderr.set(p.id, stderr.get(p.id) + d.toString()));
       child.on('exit', (code) => exited.set(p.id, code));

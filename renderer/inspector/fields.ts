@@ -92,6 +92,7 @@ export const KIND_FIELDS: Record<NodeKind, readonly FieldDef[]> = {
     t('tftp', 'TFTP root'),
     t('bootfile', 'BOOTP file'),
     t('smb', 'SMB share directory'),
+    t('smbserver', 'SMB server address'),
     NOTES,
   ],
   mcast: [

@@ -45,7 +45,7 @@ export function moreOpts(options: Readonly<Record<string, string | number | bool
 
 const isMulticast = (host: string | undefined) => host !== undefined && /^2(2[4-9]|3\d)\./.test(host);
 
-/** A short label of how a backend realizes a link: `tap qn1a03`, `stream`, `mcast 230.0.0.1:1234`, `hubport`. */
+/** A short label of how a backend realizes a link: `tap qn1a03`, `stream`, `mcast 230.0.0.1:1234`, `hubport (hub 0)`. */
 export function backendLabel(b: Backend): string {
   const opt = (key: string) => {
     const pair = b.opts.find(([k, v]) => k === key && v !== undefined);
@@ -61,6 +61,8 @@ export function backendLabel(b: Backend): string {
     return opt('listen') ? 'socket listen' : opt('connect') ? 'socket connect' : 'socket';
   }
   if (b.type === 'dgram' && isMulticast(opt('remote.host'))) return `mcast ${opt('remote.host')}:${opt('remote.port')}`;
+  // The hub's number, as QEMU's own messages name it ("hub 0 is not connected to host network").
+  if (b.type === 'hubport' && opt('hubid') !== undefined) return `hubport (hub ${opt('hubid')})`;
   return b.type;
 }
 

@@ -91,6 +91,21 @@ describe('compiled argv against the installed QEMU', () => {
     const vd = plan({ nodes: [vm('a', ['e0']), { kind: 'vdpa', id: 'd', vhostdev: '/dev/vhost-vdpa-77' }], links: [{ a: 'a:e0', b: 'd' }] });
     expect((await run(vd)).stderr.get('vm-a')).toContain("Could not open '/dev/vhost-vdpa-77'");
   });
+  test("the audit's NIC shapes: a board's own lan9118 through -nic, usb-net with its controller", async () => {
+    const board = plan({ nodes: [vm('a', [], { arch: 'arm', machine: 'vexpress-a9', nics: [{ id: 'e0', model: 'lan9118' }] }), { kind: 'nat', id: 'n' }], links: [{ a: 'a:e0', b: 'n' }] });
+    expect(board.diagnostics.map((d) => d.code).sort()).toEqual(['NAT_ICMP', 'NIC_ONBOARD_ONLY']);
+    await expectClean(board);
+    await expectClean(plan({ nodes: [vm('a', [], { nics: [{ id: 'e0', model: 'usb-net' }] }), { kind: 'nat', id: 'n' }], links: [{ a: 'a:e0', b: 'n' }] }));
+  });
+  test('two guests writing one image: refused before launch, and QEMU indeed cannot start the second', async () => {
+    const image = join(base, 'shared.raw');
+    expect(spawnSync('qemu-img', ['create', '-q', '-f', 'raw', image, '1M']).status).toBe(0);
+    const disk = { type: 'disk' as const, images: [{ path: image, format: 'raw' as const, snapshot: false }] };
+    const p = plan({ nodes: [vm('a', ['e0'], { boot: disk }), vm('b', ['e0'], { boot: disk })], links: [{ a: 'a:e0', b: 'b:e0', transport: 'dgram' }] });
+    expect(p.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual(['DISK_SHARED_WRITE']);
+    const r = await run(p);
+    expect(r.stderr.get('vm-b')).toContain('Failed to get "write" lock');
+  });
   const root = process.getuid?.() === 0;
   // Bridge NAT needs nftables; without it the rest of the bridge setup is still checked.
   const nft = spawnSync('sh', ['-c', 'command -v nft']).status === 0;

@@ -293,6 +293,59 @@ describe('compiler diagnostics', () => {
     expect(only(p, 'VHOST_USER_MSIX_OFF')).toMatchObject({ severity: 'info', nodes: ['a'], path: ['nodes', 0, 'nics', 0] });
     none(lab([vm('a'), { kind: 'vhost-user', id: 'vu', socket: '/run/vu.sock' }], [{ a: 'a:e0', b: 'vu' }], { qemuVersion: { major: 8, minor: 0 } }), 'VHOST_USER_MSIX_OFF');
   });
+  it('NIC_ONBOARD_ONLY', () => {
+    const board = (link: object[], more: Parameters<typeof lab>[0] = []) =>
+      lab([{ kind: 'vm', id: 'a', arch: 'arm', machine: 'vexpress-a9', nics: [{ id: 'e0', model: 'lan9118' }] }, ...more], link as never);
+    const p = board([{ a: 'a:e0', b: 'n' }], [{ kind: 'nat', id: 'n' }]);
+    expect(only(p, 'NIC_ONBOARD_ONLY')).toMatchObject({ severity: 'info', nodes: ['a'] });
+    expect(valuesOf(p.vms[0]!.argv, '-nic')[0]).toMatch(/^user,id=net-e0,model=lan9118,mac=/);
+    expect(valuesOf(p.vms[0]!.argv, '-device')).toEqual([]);
+    none(p, 'PCI_NIC_NO_PCI');
+  });
+  it('NIC_ONBOARD_UNREACHABLE', () => {
+    const p = lab(
+      [{ kind: 'vm', id: 'a', arch: 'arm', machine: 'vexpress-a9', nics: [{ id: 'e0', model: 'lan9118' }] }, vm('b')],
+      [{ a: 'a:e0', b: 'b:e0', transport: 'stream' }],
+    );
+    expect(only(p, 'NIC_ONBOARD_UNREACHABLE').message).toContain('stream exists only as -netdev');
+  });
+  it('NIC_NOT_ETHERNET', () => {
+    const p = lab([{ kind: 'vm', id: 'a', nics: [{ id: 'e0', model: 'pvrdma' }] }, { kind: 'nat', id: 'n' }], [{ a: 'a:e0', b: 'n' }]);
+    expect(only(p, 'NIC_NOT_ETHERNET')).toMatchObject({ severity: 'error', fix: { action: { value: 'virtio' } } });
+  });
+  it('ACCEL_FOREIGN_ARCH', () => {
+    const p = lab([vm('arm64', ['e0'], { arch: 'aarch64', accel: 'kvm' }), vm('x', ['e0'], { accel: 'kvm' })], [{ a: 'arm64:e0', b: 'x:e0' }], { kvm: true });
+    expect(only(p, 'ACCEL_FOREIGN_ARCH')).toMatchObject({ nodes: ['arm64'], path: ['nodes', 0, 'accel'] });
+    const argv = (id: string) => p.vms.find((v) => v.node === id)!.argv;
+    expect(valuesOf(argv('arm64'), '-accel')).toEqual(['tcg']);
+    expect(valuesOf(argv('arm64'), '-cpu')).toEqual(['max']);
+    expect(valuesOf(argv('x'), '-accel')).toEqual(['kvm']);
+    // `--accel kvm` (the target's kvm) makes auto guests kvm only where the host's KVM runs them.
+    const auto = lab([vm('arm64', ['e0'], { arch: 'aarch64' })], [], { kvm: true });
+    expect(valuesOf(auto.vms[0]!.argv, '-accel')).toEqual(['tcg']);
+    none(auto, 'ACCEL_FOREIGN_ARCH');
+  });
+  it('IP_HINTS_APPENDED', () => {
+    const boot = { type: 'kernel' as const, kernel: '/k', append: 'console=ttyS0 root=/dev/vda' };
+    const p = lab([{ kind: 'vm', id: 'a', boot, nics: [{ id: 'e0', ip: '10.0.0.1/24', gateway: '10.0.0.254' }] }]);
+    expect(only(p, 'IP_HINTS_APPENDED').path).toEqual(['nodes', 0, 'boot', 'append']);
+    expect(valuesOf(p.vms[0]!.argv, '-append')).toEqual(['console=ttyS0 root=/dev/vda qnet.hostname=a qnet.if0=10.0.0.1/24 qnet.gw0=10.0.0.254']);
+    none(lab([{ kind: 'vm', id: 'a', boot, nics: [{ id: 'e0' }] }]), 'IP_HINTS_APPENDED');
+  });
+  it('BACKEND_UNLINKED', () => {
+    const p = lab([vm('a'), { kind: 'nat', id: 'n' }, { kind: 'mcast', id: 'bus' }, { kind: 'nat', id: 'used' }], [{ a: 'a:e0', b: 'used' }]);
+    expect(p.diagnostics.filter((d) => d.code === 'BACKEND_UNLINKED').map((d) => d.nodes[0])).toEqual(['bus', 'n']);
+    // No NAT_ICMP for a NAT that is in no guest.
+    expect(p.diagnostics.filter((d) => d.code === 'NAT_ICMP').map((d) => d.nodes[0])).toEqual(['used']);
+  });
+  it('DISK_SHARED_WRITE', () => {
+    const disk = (snapshot: boolean) => ({ type: 'disk' as const, images: [{ path: '/srv/base.qcow2', format: 'qcow2', snapshot }] });
+    const p = lab([vm('a', ['e0'], { boot: disk(false) }), vm('b', ['e0'], { boot: disk(true) })], [{ a: 'a:e0', b: 'b:e0' }]);
+    const d = only(p, 'DISK_SHARED_WRITE');
+    expect(d).toMatchObject({ severity: 'error', nodes: ['a', 'b'], fix: { action: { node: 'a', path: ['boot', 'images', 0, 'snapshot'], value: true } } });
+    expect(d.alternatives?.[0]?.label).toContain('qemu-img create -f qcow2 -b /srv/base.qcow2 -F qcow2');
+    none(lab([vm('a', ['e0'], { boot: disk(true) }), vm('b', ['e0'], { boot: disk(true) })], [{ a: 'a:e0', b: 'b:e0' }]), 'DISK_SHARED_WRITE');
+  });
   test('every compiler code has a test here', () => {
     expect([...tested].sort()).toEqual(Object.keys(COMPILER_CODES).sort());
   });

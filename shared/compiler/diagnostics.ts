@@ -89,6 +89,20 @@ export const COMPILER_CODES = {
   NETDEV_AS_WRITTEN: 'info',
   /** A testpmd switch linked to other than two NICs (io forwarding pairs port 0 with port 1). */
   TESTPMD_PORTS: 'error',
+  /** accel kvm for a guest of another architecture than the host's: TCG instead (QEMU would refuse kvm). */
+  ACCEL_FOREIGN_ARCH: 'warning',
+  /** A custom kernel's append got the guest's IP hints. */
+  IP_HINTS_APPENDED: 'info',
+  /** A backend node linked to nothing: the lab leaves it out. */
+  BACKEND_UNLINKED: 'warning',
+  /** Two guests (or two drives) write one disk image: QEMU's image lock refuses the second. */
+  DISK_SHARED_WRITE: 'error',
+  /** A board's own NIC model (lan9118) asked for in the -device form: -nic is used instead. */
+  NIC_ONBOARD_ONLY: 'info',
+  /** A board's own NIC model whose link needs the -device form (stream/dgram, multiqueue, properties). */
+  NIC_ONBOARD_UNREACHABLE: 'error',
+  /** A NIC model QEMU lists that is no Ethernet card (pvrdma). */
+  NIC_NOT_ETHERNET: 'error',
   /** A vhost-user NIC on virtio-net-pci under TCG with QEMU before 8.0: MSI-X off (`vectors=0`), as 7.2 crashes. */
   VHOST_USER_MSIX_OFF: 'info',
 } as const satisfies Record<string, Severity>;

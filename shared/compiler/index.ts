@@ -9,7 +9,7 @@ import { IfnameAllocator, labSlug, labStateDir, netnsName } from './derive';
 import { assignMacs, type MacRequest } from './mac';
 import { PortAllocator } from './ports';
 import { assignIfnames } from './names';
-import { natDiagnostics, reserveHostfwdPorts } from './nat';
+import { natDiagnostics, reserveHostfwdPorts, smbdUse } from './nat';
 import { backendNodeDiagnostics } from './nodebackend';
 import { planP2p } from './p2p';
 import { planHubs } from './hubs';
@@ -17,6 +17,8 @@ import { compileVm } from './vm';
 import { hostSteps } from './host';
 import { assignVdeDirs, switchProcesses, vmProcesses } from './processes';
 import { testpmdProcesses } from './testpmd';
+import { unlinkedBackends } from './leftout';
+import { sharedDiskWrites } from './disks';
 import { leastPrivilege } from './privilege';
 import { programUses } from './needs';
 import { unpeeredNetdevs } from './selfcheck';
@@ -136,7 +138,9 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
   backendNodeDiagnostics(ctx);
   const p2p = planP2p(ctx);
   const hubs = planHubs(ctx);
-  natDiagnostics(ctx);
+  natDiagnostics(ctx, hubs);
+  unlinkedBackends(ctx);
+  sharedDiskWrites(ctx);
   const vms = graph.vms.map((vm) => compileVm(ctx, vm, p2p, hubs));
   const steps = hostSteps(ctx, netns);
   const processes = [...switchProcesses(ctx), ...testpmdProcesses(ctx), ...vmProcesses(ctx, vms)];
@@ -148,7 +152,7 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
   // compile's input, not part of the plan (plan.json).
   const { hostInterfaces: _discovered, shortStateDir: _short, ...planTarget } = target;
   const needs: HostNeeds = {
-    programs: programUses(netns, steps, processes),
+    programs: [...programUses(netns, steps, processes), ...smbdUse(ctx, hubs)],
     bridges: ctx.externalBridges,
     backends: [...ctx.externalBackends].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([node, b]) => ({ kind: b.kind, node, path: b.path, vms: [...b.vms].sort() })),
   };

@@ -59,9 +59,19 @@ export function isMmioModel(model: string): boolean {
   return model === 'virtio-net-device';
 }
 
-/** The accelerator: `auto` is kvm when the target probed KVM usable, else tcg. */
+/** True when KVM on a host of `host`'s architecture can run a guest of `arch` (x86_64 runs i386 too). */
+export function kvmRuns(arch: Arch, host: Arch): boolean {
+  return arch === host || (host === 'x86_64' && arch === 'i386') || (host === 'aarch64' && arch === 'arm');
+}
+
+/**
+ * The accelerator: `auto` is kvm when the target probed KVM usable and the guest is of the host's architecture,
+ * else tcg; an explicit kvm for a guest of another architecture is tcg too (QEMU would refuse it).
+ */
 export function accelOf(vm: VmNode, target: Target): 'kvm' | 'tcg' | 'hvf' {
-  if (vm.accel === 'auto') return target.kvm ? 'kvm' : 'tcg';
+  const native = kvmRuns(vm.arch, target.hostArch ?? 'x86_64');
+  if (vm.accel === 'auto') return target.kvm && native ? 'kvm' : 'tcg';
+  if (vm.accel === 'kvm' && !native) return 'tcg';
   return vm.accel;
 }
 

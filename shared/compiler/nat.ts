@@ -2,8 +2,10 @@ import { nodePath } from './docpath';
 import type { HostFwd, NatNode } from '../model/schema';
 import type { OptPair } from './qemuopts';
 import type { Ctx } from './context';
+import type { ProgramUse } from './plan';
 import { backend, moreOpts, type Backend } from './backend';
 import { diag } from './diagnostics';
+import { otherEnd } from './graph';
 
 /** `tcp:127.0.0.1:8080-:80`: a hostfwd rule as QEMU reads it. */
 export function hostfwdRule(f: HostFwd): string {
@@ -25,7 +27,7 @@ export function natBackend(n: NatNode): Backend {
   if (n.ipv4 !== undefined || n.ipv6 !== undefined) {
     opts.push(['ipv4', n.ipv4 === false ? 'off' : 'on'], ['ipv6', n.ipv6 === false ? 'off' : 'on']);
   }
-  opts.push(['tftp', n.tftp], ['bootfile', n.bootfile], ['smb', n.smb]);
+  opts.push(['tftp', n.tftp], ['bootfile', n.bootfile], ['smb', n.smb], ['smbserver', n.smb === undefined ? undefined : n.smbserver]);
   for (const f of n.hostfwd) opts.push(['hostfwd', hostfwdRule(f)]);
   for (const g of n.guestfwd) opts.push(['guestfwd', `tcp:${g.server}:${g.port}-${g.target}`]);
   return backend('user', [...opts, ...moreOpts(n.options)], { portOwner: n.id });
@@ -60,11 +62,26 @@ export function reserveHostfwdPorts(ctx: Ctx): void {
   }
 }
 
-/** The diagnostics of a nat node in use: ICMP through SLiRP, hostfwd on every interface, one instance per NIC. */
-export function natDiagnostics(ctx: Ctx): void {
+/** The links on which a nat node is in some guest's process: to a VM, or to a hub that is placed in one. */
+function realizedLinks(ctx: Ctx, n: NatNode, hubs: ReadonlyMap<string, unknown>) {
+  return (ctx.graph.nodeLinks.get(n.id) ?? []).filter((l) => l.realization !== 'hub-backend' || hubs.has(otherEnd(l, n.id).node.id));
+}
+
+/** QEMU runs smbd (Samba's, at /usr/sbin/smbd on Debian) for a nat with an `smb` share: the nats that need it. */
+export function smbdUse(ctx: Ctx, hubs: ReadonlyMap<string, unknown>): ProgramUse[] {
+  const nats = [...ctx.graph.nodes.values()].filter((n): n is NatNode => n.kind === 'nat' && n.smb !== undefined && realizedLinks(ctx, n, hubs).length > 0);
+  return nats.length === 0 ? [] : [{ program: 'smbd', nodes: nats.map((n) => n.id).sort() }];
+}
+
+/**
+ * The diagnostics of a nat node in use: ICMP through SLiRP, hostfwd on every interface, one instance per NIC. A nat
+ * whose only links go to hubs left out of every guest (HUB_NO_NICS) is in no process: nothing to say about it.
+ */
+export function natDiagnostics(ctx: Ctx, hubs: ReadonlyMap<string, unknown>): void {
   const nats = [...ctx.graph.nodes.values()].filter((n): n is NatNode => n.kind === 'nat').sort((x, y) => (x.id < y.id ? -1 : 1));
   for (const n of nats) {
-    const instances = natInstances(ctx, n);
+    const realized = realizedLinks(ctx, n, hubs);
+    const instances = natInstances(ctx, n).filter((id) => realized.some((l) => l.id === id));
     if (instances.length === 0) continue;
     n.hostfwd.forEach((f, i) => {
       if (f.hostAddr !== '0.0.0.0') return;

@@ -15,6 +15,7 @@ import { nodeBackend } from './nodebackend';
 import { qopts } from './qemuopts';
 import { useBackend } from './context';
 import { qemuAtLeast } from './target';
+import { isOnboardOnly, isUsbNic, notEthernet } from './nicmodels';
 
 /** What the NIC phase hands back for one VM: the networking argv, whether guest memory must be shared, its backends. */
 export interface VmNetworking {
@@ -37,6 +38,8 @@ interface VmScope {
   readonly backends: Backend[];
   readonly nics: NicFact[];
   shareMem: boolean;
+  /** A USB controller was added (for a USB NIC). */
+  usb?: boolean;
 }
 
 function toVirtio(s: VmScope, index: number) {
@@ -46,7 +49,10 @@ function toVirtio(s: VmScope, index: number) {
 /** Frontend problems QEMU would refuse at start: a bus the machine lacks, vhost on a non-virtio NIC. */
 function checkFrontend(s: VmScope, nic: Nic, index: number, model: string, b: Backend | null): void {
   const where = { nodes: [s.vm.id], path: nodePath(s.ctx.topology, s.vm.id, 'nics', index, 'model') };
-  if (!s.machine.hasPci && !isMmioModel(model)) {
+  const other = notEthernet(model);
+  if (other !== undefined) {
+    s.ctx.diagnostics.push(diag('NIC_NOT_ETHERNET', `${s.vm.id}:${nic.id}: ${model} is not an Ethernet NIC but ${other}`, { ...where, fix: toVirtio(s, index) }));
+  } else if (!s.machine.hasPci && !isMmioModel(model) && !isOnboardOnly(model)) {
     s.ctx.diagnostics.push(
       diag('PCI_NIC_NO_PCI', `${s.vm.id}:${nic.id}: NIC model ${model} needs a PCI bus, which machine ${s.machine.type} lacks`, { ...where, fix: toVirtio(s, index) }),
     );
@@ -89,6 +95,13 @@ function msixOff(s: VmScope, nic: Nic, index: number, b: Backend, model: string)
   return [['vectors', 0]];
 }
 
+/** The VM's USB controller (qemu-xhci), added once, before its first USB NIC. */
+function usbController(s: VmScope): void {
+  if (s.usb) return;
+  s.usb = true;
+  s.argv.push('-device', qopts('qemu-xhci', [['id', s.ids.take('usb')]]));
+}
+
 /** Emit one NIC: its backend (or none) with its frontend, in the `-device` form or, where possible, the `-nic` form. */
 function emitNic(s: VmScope, nic: Nic, index: number, b: Backend | null): void {
   const model = frontendModel(nic.model, s.machine);
@@ -97,6 +110,7 @@ function emitNic(s: VmScope, nic: Nic, index: number, b: Backend | null): void {
   const deviceId = s.ids.take(`nic-${nic.id}`);
   s.nics.push({ nic: nic.id, mac: mac ?? null, realization: b === null ? null : backendLabel(b) });
   const props = moreOpts(nic.properties);
+  if (isUsbNic(model)) usbController(s);
   if (b === null) {
     s.argv.push('-device', qopts(model, [['id', deviceId], ['mac', mac], ...props]));
     return;
@@ -105,7 +119,8 @@ function emitNic(s: VmScope, nic: Nic, index: number, b: Backend | null): void {
   s.backends.push(b);
   const netdevId = s.ids.take(`net-${nic.id}`);
   s.argv.push(...b.pre);
-  if (nic.form === 'nic') {
+  const onboard = isOnboardOnly(model);
+  if (nic.form === 'nic' || onboard) {
     const why = b.modern
       ? `${b.type} exists only as -netdev`
       : isMmioModel(model)
@@ -115,11 +130,18 @@ function emitNic(s: VmScope, nic: Nic, index: number, b: Backend | null): void {
           : props.length > 0
             ? 'device properties need -device'
             : null;
+    const where = { nodes: [s.vm.id], path: nodePath(s.ctx.topology, s.vm.id, 'nics', index, 'model') };
     if (why === null) {
+      if (onboard && nic.form !== 'nic')
+        s.ctx.diagnostics.push(diag('NIC_ONBOARD_ONLY', `${s.vm.id}:${nic.id}: ${model} is the board's own NIC, which QEMU makes only through -nic, so -nic is used`, where));
       s.argv.push('-nic', qopts(b.type, [['id', netdevId], ...b.opts, ['model', model], ['mac', mac]]));
       return;
     }
-    s.ctx.diagnostics.push(
+    if (onboard) {
+      s.ctx.diagnostics.push(
+        diag('NIC_ONBOARD_UNREACHABLE', `${s.vm.id}:${nic.id}: ${model} is the board's own NIC, which QEMU makes only through -nic, and that form cannot be used here (${why}): link it to another kind of backend (socket, mcast, user, tap…) or pick a pluggable model`, where),
+      );
+    } else s.ctx.diagnostics.push(
       diag('NIC_FORM_UNSUPPORTED', `${s.vm.id}:${nic.id}: the on-board -nic form cannot be used here (${why}), so -netdev and -device are used`, {
         nodes: [s.vm.id],
         path: nodePath(s.ctx.topology, s.vm.id, 'nics', index, 'form'),

@@ -114,7 +114,9 @@ export function nodeBackend(ctx: Ctx, n: TopologyNode, linkId: string, ids: IdAl
       useBackend(ctx, 'tap', n.id);
       // Behind a hub the tap's peer is a hubport: vhost and extra queues would have nothing to drive them.
       const vhost = n.vhost && !behindHub && ctx.target.vhostNet !== false;
-      if (n.vhost && !behindHub && ctx.target.vhostNet === false) {
+      // vhostforce (in the tap's options) asks for vhost-net too: without /dev/vhost-net QEMU then fails to start.
+      const forced = [true, 'on'].includes(n.options?.vhostforce as never);
+      if ((n.vhost || forced) && !behindHub && ctx.target.vhostNet === false) {
         ctx.diagnostics.push(
           diag('VHOST_NET_MISSING', `tap ${n.id}: vhost=on needs /dev/vhost-net, which this host lacks (load the vhost_net module: "sudo modprobe vhost_net")`, {
             nodes: [n.id],

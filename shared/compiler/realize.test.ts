@@ -297,6 +297,26 @@ describe('vm - l2tpv3, vhost-user, vdpa', () => {
     expect(pmd).toMatchObject({ holdStdin: true, env: { RUNTIME_DIRECTORY: p.stateDir }, ready: { type: 'path', path: `${p.stateDir}/pmd.p1.sock` } });
     expect(p.processes.filter((x) => x.kind === 'vm').map((x) => x.dependsOn)).toEqual([['testpmd-pmd'], ['testpmd-pmd']]);
   });
+  test('usb-net brings its USB controller, once', () => {
+    const p = lab([{ kind: 'vm', id: 'a', nics: [{ id: 'e0', model: 'usb-net' }, { id: 'e1', model: 'usb-net' }] }, { kind: 'nat', id: 'n' }, { kind: 'nat', id: 'm' }], [{ a: 'a:e0', b: 'n' }, { a: 'a:e1', b: 'm' }]);
+    const devices = valuesOf(argvOf(p, 'a'), '-device');
+    expect(devices[0]).toBe('qemu-xhci,id=usb');
+    expect(devices.slice(1).map((d) => d.split(',')[0])).toEqual(['usb-net', 'usb-net']);
+  });
+  test('a nat with an smb share: smbserver= passed, smbd needed (Samba)', () => {
+    const p = lab([vm('a'), { kind: 'nat', id: 'n', smb: '/srv/share', smbserver: '10.0.2.9' }], [{ a: 'a:e0', b: 'n' }]);
+    expect(valuesOf(argvOf(p, 'a'), '-netdev')[0]).toContain('smb=/srv/share,smbserver=10.0.2.9');
+    expect(p.needs.programs).toContainEqual({ program: 'smbd', nodes: ['n'] });
+  });
+  test('tap vhostforce without /dev/vhost-net is VHOST_NET_MISSING too', () => {
+    const p = lab([vm('a'), { kind: 'tap', id: 't', options: { vhostforce: true } }], [{ a: 'a:e0', b: 't' }], { vhostNet: false });
+    expect(p.diagnostics.map((d) => d.code)).toContain('VHOST_NET_MISSING');
+    expect(valuesOf(argvOf(p, 'a'), '-netdev')[0]).toContain('vhostforce=on');
+  });
+  test('a hubport link is labelled with its hub number', () => {
+    const p = lab([vm('a', ['e0', 'e1']), { kind: 'hub', id: 'h' }, { kind: 'nat', id: 'n' }], [{ a: 'a:e0', b: 'h' }, { a: 'a:e1', b: 'h' }, { a: 'h', b: 'n' }]);
+    expect(p.vms[0]!.nics.map((n) => n.realization)).toEqual(['hubport (hub 0)', 'hubport (hub 0)']);
+  });
   test('vdpa', () => {
     const p = lab([vm('a'), { kind: 'vdpa', id: 'd', queues: 2 }], [{ a: 'a:e0', b: 'd' }]);
     expect(valuesOf(argvOf(p, 'a'), '-netdev')).toEqual(['vhost-vdpa,id=net-e0,vhostdev=/dev/vhost-vdpa-0,queues=2']);

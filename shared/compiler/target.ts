@@ -28,6 +28,8 @@ export interface Target {
   readonly vhostNet?: boolean;
   /** KVM probed usable; `accel: auto` means kvm then, tcg otherwise. */
   readonly kvm: boolean;
+  /** The host's architecture: KVM runs only guests of it (x86_64 also runs i386). Absent: x86_64. */
+  readonly hostArch?: Arch;
   readonly bridgeHelper: string;
   /** Kernel and initramfs of the tiny guest per architecture (built by `qnet guest build`). */
   readonly tinyGuest: Partial<Record<Arch, { readonly kernel: string; readonly initrd: string }>>;

@@ -7,6 +7,7 @@ import type { P2pPlan } from './p2p';
 import { checkUnixPath } from './context';
 import { IdAllocator, guestHostname } from './derive';
 import { diag } from './diagnostics';
+import { nodePath } from './docpath';
 import { accelOf, cpuOf, machineInfo, type MachineInfo } from './machine';
 import { backendPorts, helperBridge } from './needs';
 import { vmNetworking } from './nics';
@@ -35,6 +36,24 @@ export function tinyAppend(vm: VmNode, m: MachineInfo): string {
     if (nic.gateway !== undefined) parts.push(`qnet.gw${i}=${nic.gateway}`);
   });
   return parts.join(' ');
+}
+
+/**
+ * A custom kernel's own command line with the guest's IP hints appended (`qnet.ifN=`, `qnet.gwN=`, the hostname):
+ * the tiny guest's init reads them, another init ignores them (the kernel hands unknown words to init).
+ */
+function withHints(ctx: Ctx, vm: VmNode, append: string, m: MachineInfo): string {
+  if (!vm.nics.some((n) => n.ip !== undefined || n.gateway !== undefined)) return append;
+  const hints = tinyAppend(vm, m).split(' ').filter((w) => w.startsWith('qnet.'));
+  const missing = hints.filter((h) => !append.split(/\s+/).some((w) => w.split('=')[0] === h.split('=')[0]));
+  if (missing.length === 0) return append;
+  ctx.diagnostics.push(
+    diag('IP_HINTS_APPENDED', `${vm.id}: its IP hints are appended to the kernel command line (${missing.join(' ')}); only an init that reads them (the tiny guest's) configures the addresses`, {
+      nodes: [vm.id],
+      path: nodePath(ctx.topology, vm.id, 'boot', 'append'),
+    }),
+  );
+  return `${append} ${missing.join(' ')}`.trim();
 }
 
 /** A VM's boot arguments and the host files they name. */
@@ -70,7 +89,7 @@ function bootArgs(ctx: Ctx, vm: VmNode, boot: Boot, m: MachineInfo): BootPlan {
         argv.push('-initrd', boot.initrd);
         files.push({ what: 'initrd', path: boot.initrd });
       }
-      argv.push('-append', boot.append ?? tinyAppend(vm, m));
+      argv.push('-append', boot.append === undefined ? tinyAppend(vm, m) : withHints(ctx, vm, boot.append, m));
       if (boot.dtb !== undefined) {
         argv.push('-dtb', boot.dtb);
         files.push({ what: 'dtb', path: boot.dtb });
@@ -114,6 +133,15 @@ export function compileVm(ctx: Ctx, vm: VmNode, p2p: ReadonlyMap<string, P2pPlan
   const net = vmNetworking(ctx, vm, m, ids, p2p, hubs);
   const shareMem = net.shareMem && !ownsMemoryBackend(vm, m);
   const accel = accelOf(vm, ctx.target);
+  if (vm.accel === 'kvm' && accel === 'tcg') {
+    ctx.diagnostics.push(
+      diag('ACCEL_FOREIGN_ARCH', `${vm.id}: KVM runs only guests of this host's architecture (${ctx.target.hostArch ?? 'x86_64'}), not ${vm.arch}, so ${vm.id} runs under TCG`, {
+        nodes: [vm.id],
+        path: nodePath(ctx.topology, vm.id, 'accel'),
+        fix: { label: `Set ${vm.id}'s accelerator to tcg`, action: { kind: 'set-field', node: vm.id, path: ['accel'], value: 'tcg' } },
+      }),
+    );
+  }
   const cpu = cpuOf(vm, accel);
   const name = vm.name ?? vm.id;
   const binary = vm.binary ?? standardQemu(vm.arch);

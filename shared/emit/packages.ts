@@ -14,6 +14,7 @@ export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   vde_switch: 'vde2',
   slirpvde: 'vde2',
   'dpdk-testpmd': 'dpdk-dev',
+  smbd: 'samba',
   ip: 'iproute2',
   bridge: 'iproute2',
   nft: 'nftables',
@@ -32,6 +33,8 @@ export function debianPackage(program: string): string {
 /** Every program the scripts of `plan` run, in first-use order, without repeats: the lab's, and mkfifo for held stdins. */
 export function programsOf(plan: LabPlan): string[] {
   const programs = programUses(plan.netns, plan.hostSteps, plan.processes).map((p) => p.program);
+  // What QEMU itself runs (smbd for an smb share) is in the plan's needs, not in any argv.
+  for (const { program } of plan.needs.programs) if (!programs.includes(program)) programs.push(program);
   if (plan.processes.some((p) => p.holdStdin) && !programs.includes('mkfifo')) programs.push('mkfifo');
   return programs;
 }

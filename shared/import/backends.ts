@@ -23,7 +23,7 @@ function guestfwd(rule: string): Record<string, unknown> | null {
   return m ? { server: m[2], port: Number(m[3]), target: m[4] } : null;
 }
 
-const NAT_FIELDS = new Set(['net', 'host', 'dhcpstart', 'dns', 'domainname', 'hostname', 'tftp', 'bootfile', 'smb']);
+const NAT_FIELDS = new Set(['net', 'host', 'dhcpstart', 'dns', 'domainname', 'hostname', 'tftp', 'bootfile', 'smb', 'smbserver']);
 
 function user(s: ClassifyScope, def: NetdevDef): Candidate {
   const n: Record<string, unknown> & { kind: 'nat' } = { kind: 'nat' };

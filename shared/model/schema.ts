@@ -257,11 +257,13 @@ export const NatNode = z.strictObject({
   tftp: Text.min(1).optional(),
   bootfile: Text.min(1).optional(),
   smb: Text.min(1).optional(),
+  /** The address the guest reaches the SMB share at (default x.x.x.4). */
+  smbserver: Ipv4.optional(),
   hostfwd: z.array(HostFwd).default([]),
   guestfwd: z.array(GuestFwd).default([]),
   /** More `-netdev user` options (ipv6-*, tftp-server-name, smbserver, more hostfwd rules QEMU reads, …). */
   options: moreOptions(
-    ['id', 'type', 'net', 'host', 'dhcpstart', 'dns', 'domainname', 'hostname', 'restrict', 'ipv4', 'ipv6', 'tftp', 'bootfile', 'smb'],
+    ['id', 'type', 'net', 'host', 'dhcpstart', 'dns', 'domainname', 'hostname', 'restrict', 'ipv4', 'ipv6', 'tftp', 'bootfile', 'smb', 'smbserver'],
     'the NAT node',
   ),
 });
