@@ -2,9 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { controlSocketPath } from '../engine/control-socket';
-import { serveControl, type ControlServer } from '../engine/control-server';
-import { createEngine } from '../engine/engine';
+import { startEngineHost } from '../engine/engine-host';
 import { tinyGuestBuilder } from '../guest/ondemand';
 import { probeQemu } from '../engine/probe-qemu';
 import { COMMON_PAIRS, NicModelCache, webRoutes } from '../server/routes';
@@ -76,26 +74,24 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
   if (probesNicModels) for (const pair of COMMON_PAIRS) nics.get(pair);
   // One engine for every tab: labs launched from the page live here, and `qnet status/console/down` reach them
   // through its control socket, as they reach the desktop window's.
-  const engine = createEngine({
+  const engineHost = await startEngineHost({
     stateDir: target.stateDir,
-    buildGuest: tinyGuestBuilder(),
-    defaults: {
-      ...(values.privilege ? { privilege: target.privilege } : {}),
-      ...(values.isolation ? { isolation: target.isolation } : {}),
+    engine: {
+      buildGuest: tinyGuestBuilder(),
+      defaults: {
+        ...(values.privilege ? { privilege: target.privilege } : {}),
+        ...(values.isolation ? { isolation: target.isolation } : {}),
+      },
     },
   });
-  let control: ControlServer | null = null;
-  try {
-    control = await serveControl(engine, controlSocketPath(target.stateDir));
-  } catch (error) {
-    io.err(`qnet serve: no control socket (${(error as Error).message}); "qnet status" will not see this server's labs\n`);
-  }
+  if (engineHost.controlError)
+    io.err(`qnet serve: no control socket (${engineHost.controlError}); "qnet status" will not see this server's labs\n`);
+  const { engine } = engineHost;
   let server;
   try {
     server = await startServer({ port, host, root: webRoot, engine, ...(token ? { token } : {}), routes: webRoutes(target, probesNicModels, nics, join(root, 'assets', 'examples')) });
   } catch (error) {
-    await control?.close();
-    await engine.dispose();
+    await engineHost.dispose();
     throw new CliError(`qnet serve: cannot listen on ${host}:${port}: ${(error as Error).message}`);
   }
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
@@ -106,8 +102,7 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
   await stop.requested;
   // No page or client can launch another lab while these stop.
   await server.close();
-  await control?.close();
-  await engine.dispose();
+  await engineHost.dispose();
   stop.release();
   return 0;
 }

@@ -2,9 +2,7 @@ import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EngineApi, EngineEvent, LaunchOptions, VmState } from '../../shared/api';
 import type { Isolation, Privilege } from '../../shared/compiler/plan';
-import { serveControl, type ControlServer } from '../engine/control-server';
-import { controlSocketPath } from '../engine/control-socket';
-import { createEngine } from '../engine/engine';
+import { startEngineHost, type EngineHost } from '../engine/engine-host';
 import { tinyGuestBuilder } from '../guest/ondemand';
 import { loadTopology, yamlLocator } from '../../shared/model';
 import { formatTrustItem, type TrustItem } from '../../shared/model/trust';
@@ -145,14 +143,21 @@ interface Foreground {
 }
 
 async function runForeground(up: Foreground, io: Io, deps: UpDeps): Promise<number> {
-  const engine = (deps.createEngine ?? ((defaults) => createEngine({ defaults, buildGuest: tinyGuestBuilder() })))(up.options);
-  let server: ControlServer;
+  const make = deps.createEngine;
+  let host: EngineHost;
   try {
-    server = await serveControl(engine, controlSocketPath(up.stateDir), { exitsAfterStop: true });
+    // `qnet status`, `console`, `logs` and `down` reach this lab only through the control socket: no socket, no lab.
+    host = await startEngineHost({
+      stateDir: up.stateDir,
+      engine: { defaults: up.options, buildGuest: tinyGuestBuilder() },
+      ...(make ? { createEngine: () => make(up.options) } : {}),
+      exitsAfterStop: true,
+      requireControl: true,
+    });
   } catch (error) {
-    await engine.dispose();
     throw new CliError(`qnet up: ${(error as Error).message}`);
   }
+  const { engine } = host;
 
   let lab: string | null = null;
   let labState: string = 'idle';
@@ -195,8 +200,7 @@ async function runForeground(up: Foreground, io: Io, deps: UpDeps): Promise<numb
   const finish = async (code: number) => {
     stopSignals();
     unsubscribe();
-    await server.close();
-    await engine.dispose();
+    await host.dispose();
     return code;
   };
 
@@ -211,7 +215,7 @@ async function runForeground(up: Foreground, io: Io, deps: UpDeps): Promise<numb
         .then((l) => l.ok && l.labs.forEach((s) => void engine.request({ type: 'stop', lab: s.lab })));
     }
   });
-  io.out(`launching ${up.file} (control socket ${server.path})\n`);
+  io.out(`launching ${up.file} (control socket ${host.control?.path})\n`);
   const launched = await engine.request({
     type: 'launch',
     source: { kind: 'yaml', text: up.text, path: up.file },

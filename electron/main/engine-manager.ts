@@ -1,17 +1,14 @@
 /**
- * The lab engine in the main process (createEngine), plus its control socket so `qnet status`, `qnet console`
- * and `qnet down` reach labs launched from the window. Disposing stops every lab.
+ * The lab engine in the main process, hosted with its control socket (engine-host.ts) so `qnet status`,
+ * `qnet console` and `qnet down` reach labs launched from the window. Disposing stops every lab.
  */
 import type { EngineApi, LabStatus } from '../../shared/api';
-import { controlSocketPath } from '../engine/control-socket';
-import { serveControl, type ControlServer } from '../engine/control-server';
-import { createEngine, type Engine } from '../engine/engine';
+import { startEngineHost, type EngineHost } from '../engine/engine-host';
 import type { GuestBuilder } from '../engine/guest-ondemand';
 import { defaultStateDir } from '../engine/host-paths';
 
 export class EngineManager {
-  private engine: Engine | null = null;
-  private control: ControlServer | null = null;
+  private host: EngineHost | null = null;
 
   constructor(
     private readonly stateDir: string = defaultStateDir(),
@@ -21,18 +18,18 @@ export class EngineManager {
   ) {}
 
   get api(): EngineApi {
-    if (!this.engine) throw new Error('the engine is not initialized');
-    return this.engine;
+    if (!this.host) throw new Error('the engine is not initialized');
+    return this.host.engine;
   }
 
   async initialize(): Promise<void> {
-    this.engine = createEngine({ stateDir: this.stateDir, ...(this.buildGuest ? { buildGuest: this.buildGuest } : {}) });
-    try {
-      this.control = await serveControl(this.engine, controlSocketPath(this.stateDir));
-    } catch (err) {
-      // The window works without it; only other `qnet` commands cannot see this app's labs.
-      this.log(`qnet: no control socket (${(err as Error).message}); "qnet status" will not see this window's labs`);
-    }
+    this.host = await startEngineHost({
+      stateDir: this.stateDir,
+      engine: this.buildGuest ? { buildGuest: this.buildGuest } : {},
+    });
+    // The window works without it; only other `qnet` commands cannot see this app's labs.
+    if (this.host.controlError)
+      this.log(`qnet: no control socket (${this.host.controlError}); "qnet status" will not see this window's labs`);
   }
 
   /** Every lab the engine knows, in any state. */
@@ -42,9 +39,7 @@ export class EngineManager {
   }
 
   async dispose(): Promise<void> {
-    await this.control?.close();
-    this.control = null;
-    await this.engine?.dispose();
-    this.engine = null;
+    await this.host?.dispose();
+    this.host = null;
   }
 }
