@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from './fixtures';
 import { InspectorPanel } from './pages/InspectorPanel';
+import { ROOT } from './serve';
 
 test.describe('inspector', () => {
   test("a NAT node's port forward edited in the inspector shows in the argv; an invalid port is refused", async ({
@@ -48,6 +49,25 @@ test.describe('inspector', () => {
     await expect(editor.page.getByTestId('commands__errors')).toHaveCount(0);
     await expect(editor.page.getByTestId('commands__setup__copy')).toBeVisible();
     await expect(editor.page.getByTestId('commands__teardown__copy')).toBeVisible();
+  });
+
+  test('a number field names what is wrong with text that is no number; a boot path says where it is read from', async ({
+    editor,
+  }) => {
+    const panel = new InspectorPanel(editor.page);
+    await editor.dropFromPalette('vm', 150, 150);
+    await editor.selectNode('vm1');
+    await panel.field('memory').fill('');
+    await expect(panel.error('memory')).toHaveText('Enter a number');
+    await panel.field('memory').fill('12x');
+    await expect(panel.error('memory')).toHaveText('"12x" is not a number');
+    await panel.field('memory').fill('384');
+    await expect(panel.error('memory')).toHaveCount(0);
+    await editor.showCommands();
+    await panel.expectArgvWord('vm1', '384');
+
+    await panel.field('boot.type').selectOption('kernel');
+    await expect(editor.page.getByTestId('inspector__boot-base')).toContainText(`opened from ${ROOT.replace(/\/$/, '')}`);
   });
 
   test('every field of a VM is editable: boot, extra arguments, NIC model and derived MAC', async ({ editor }) => {

@@ -142,8 +142,13 @@ test.describe('one-click labs', () => {
       blocker = createServer();
       await new Promise<void>((r) => blocker!.listen(port, '127.0.0.1', () => r()));
       await editor.openExample('05-socket-pair');
+      // Watching the Log while it launches: the failure brings Problems up by itself and marks the node.
+      await lab.showLog();
+      await expect(editor.node('server')).not.toHaveClass(/has-error/);
       await lab.launch();
-      await editor.showProblems();
+      await expect(lab.notice()).toContainText('Launch stopped by preflight: see Problems', { timeout: 30_000 });
+      await expect(editor.page.getByTestId('tab__problems')).toHaveAttribute('aria-selected', 'true');
+      await expect(editor.node('server')).toHaveClass(/has-error/);
       const problem = editor.problem('PREFLIGHT_PORT_IN_USE');
       await expect(problem).toBeVisible({ timeout: 30_000 });
       await expect(problem).toHaveAttribute('data-source', 'preflight');

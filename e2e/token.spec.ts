@@ -61,6 +61,20 @@ test.describe('qnet serve: token and origin', () => {
     expect(outcome).toBe('refused');
   });
 
+  test('the page loads with no failed request, its icon included', async ({ page, server }) => {
+    const failed: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${new URL(r.url()).pathname}`);
+    });
+    page.on('requestfailed', (r) => failed.push(`failed ${new URL(r.url()).pathname}`));
+    await page.goto(server.url);
+    await expect(page.getByTestId('app')).toHaveAttribute('data-ready', 'true');
+    const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+    expect(icon).toBeTruthy();
+    expect((await page.request.get(new URL(icon!, server.url).href)).status()).toBe(200);
+    expect(failed).toEqual([]);
+  });
+
   test('the editor page loads with the token and shows the empty canvas', async ({ editor }, info) => {
     await expect(editor.page.getByTestId('canvas__empty')).toBeVisible();
     await expect(editor.page.getByTestId('problems__none')).toBeVisible();

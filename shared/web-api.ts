@@ -18,6 +18,11 @@ export interface TargetResponse {
   readonly probesNicModels: boolean;
   /** NIC models per pair probed so far; more via /api/nic-models. */
   readonly nicModels: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The engine's working directory: QEMU starts there, so a relative boot path (kernel, initrd, disk image) is
+   * opened from it. The inspector states it.
+   */
+  readonly engineDir: string;
 }
 
 /** GET /api/nic-models?pair=ARCH/MACHINE: the NIC models of one more pair (probed on demand, cached). */

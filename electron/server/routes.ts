@@ -47,7 +47,7 @@ export class NicModelCache {
 export function webRoutes(target: Target, probesNicModels: boolean, nics: NicModelCache, examplesDir: string): Record<string, Route> {
   return {
     '/api/target': () => {
-      const body: TargetResponse = { target, probesNicModels, nicModels: nics.known() };
+      const body: TargetResponse = { target, probesNicModels, nicModels: nics.known(), engineDir: process.cwd() };
       return { status: 200, body };
     },
     '/api/nic-models': (params) => {

@@ -1,6 +1,10 @@
+import { create } from 'zustand';
 import type { ExamplesResponse, NicModelsResponse, TargetResponse } from '../../shared/web-api';
 
 const TOKEN_HEADER = 'x-qnet-token';
+
+/** The engine's working directory (GET /api/target): where a relative boot path is opened from. */
+export const useEngineDir = create<{ readonly dir: string | null }>()(() => ({ dir: null }));
 const KEY = 'qnet.token';
 
 /** The token `qnet serve` put in the URL; kept for the tab's lifetime so a reload without it still works. */

@@ -13,6 +13,7 @@ import {
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import { NODE_KINDS, type NodeKind } from '../../shared/model';
 import { newNode } from '../doc/factory';
+import { useLab } from '../lab/labStore';
 import { usePlan } from '../plan/usePlan';
 import { editor, useEditor } from '../store/editor';
 import { useEffectiveTheme } from '../store/theme';
@@ -112,7 +113,12 @@ export function Canvas() {
   const root = useRef<HTMLDivElement>(null);
   const [minimapOn, setMinimapOn] = useMinimapPref();
 
-  const severity = useMemo(() => (plan ? severities(plan.diagnostics) : NO_ISSUES), [plan]);
+  // What stopped the last launch (preflight) marks its nodes too.
+  const labProblems = useLab((s) => s.problems);
+  const severity = useMemo(
+    () => (plan ? severities(labProblems.length ? [...labProblems, ...plan.diagnostics] : plan.diagnostics) : NO_ISSUES),
+    [plan, labProblems],
+  );
   const badLinks = useMemo(
     () => new Set(plan?.diagnostics.filter((d) => d.severity === 'error').flatMap((d) => d.links) ?? []),
     [plan],

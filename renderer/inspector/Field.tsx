@@ -33,6 +33,14 @@ function parse(type: FieldType, text: string, optional: boolean): unknown {
   return text;
 }
 
+/** Why the text of a number field is no number (the schema would only say "received NaN"), or null. */
+function notANumber(type: FieldType, text: string, optional: boolean): string | null {
+  if (type !== 'number') return null;
+  const t = text.trim();
+  if (t === '') return optional ? null : 'Enter a number';
+  return Number.isFinite(Number(t)) ? null : `"${t}" is not a number`;
+}
+
 /**
  * One form field, validated as you type: each keystroke is tried against the node kind's schema; a valid value
  * is applied at once (one undo step per field edit), an invalid one stays in the field with the schema's message.
@@ -65,7 +73,7 @@ export function Field(props: FieldProps) {
   }
   const change = (text: string) => {
     setDraft(text);
-    setError(onTry(parse(type, text, optional)));
+    setError(notANumber(type, text, optional) ?? onTry(parse(type, text, optional)));
   };
   return (
     <div className={`field${error ? ' field--invalid' : ''}`}>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Boot, NatNode, TopologyNode, VdeNode, VmNode } from '../../shared/model';
+import { useEngineDir } from '../api/client';
 import { Field } from './Field';
 import { doneTyping, tryNodeField } from './tryEdit';
 
@@ -28,6 +29,17 @@ function RemoveButton({ testid, onClick, title = 'Remove' }: { testid: string; o
   );
 }
 
+/** Where a relative boot path is read from: QEMU runs in the engine's working directory. */
+function BootPathBase() {
+  const dir = useEngineDir((s) => s.dir);
+  return (
+    <p className="muted" data-testid="inspector__boot-base">
+      A relative path is opened from {dir ? <code>{dir}</code> : "the engine's working directory"}, where the engine
+      starts QEMU; an absolute path reads the same wherever the file is opened.
+    </p>
+  );
+}
+
 /** How a VM boots: the tiny guest, a kernel (+ initrd, append, dtb), disk images, a CD-ROM, or nothing. */
 export function BootEditor({ vm }: { vm: VmNode }) {
   const boot = vm.boot;
@@ -48,6 +60,7 @@ export function BootEditor({ vm }: { vm: VmNode }) {
         onDone={doneTyping}
       />
       {boot.type === 'tiny' ? <p className="muted">The tiny guest built by `qnet guest build`.</p> : null}
+      {boot.type === 'kernel' || boot.type === 'disk' || boot.type === 'cdrom' ? <BootPathBase /> : null}
       {boot.type === 'kernel' ? (
         <>
           <Field

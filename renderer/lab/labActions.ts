@@ -10,6 +10,7 @@ import { targetFor } from '../plan/target';
 import { useTargetOptions } from '../plan/targetOptions';
 import { planOf } from '../plan/usePlan';
 import { editor } from '../store/editor';
+import { usePanels } from '../store/panels';
 import { EMPTY_LAB, isActive, useLab } from './labStore';
 import { follow } from './labSync';
 import { rememberCurrent, rememberLaunch } from './launchedDocs';
@@ -46,6 +47,11 @@ export const canStop = (): boolean => {
   const l = useLab.getState();
   return l.lab !== null && (isActive(l.state) || l.state === 'failed') && l.busy !== 'stop';
 };
+
+/** The Problems tab, where preflight's findings are listed (the canvas marks their nodes). */
+function showProblems(): void {
+  usePanels.getState().showTab('problems');
+}
 
 /** Launch: preflight and start the document's lab in the engine; problems come back to the Problems panel. */
 export async function launch(): Promise<void> {
@@ -114,12 +120,13 @@ export async function launch(): Promise<void> {
     error,
     problems: error.diagnostics ? error.diagnostics.filter((d) => d.severity === 'error') : now.problems,
   });
+  if (error.code === 'PREFLIGHT_FAILED') showProblems();
   editor
     .getState()
     .notify(
       'error',
       error.code === 'PREFLIGHT_FAILED'
-        ? 'Launch stopped by preflight: see Problems'
+        ? 'Launch stopped by preflight: see Problems (the nodes concerned are marked)'
         : `Launch failed: ${error.message}`,
     );
 }
@@ -160,6 +167,7 @@ export async function validate(): Promise<void> {
   if (!r.ok) return s.notify('error', `Validation failed: ${r.error.message}`);
   const errors = r.problems.filter((d) => d.severity === 'error');
   useLab.getState().set({ problems: errors });
+  if (errors.length) showProblems();
   s.notify(
     errors.length ? 'error' : 'info',
     errors.length ? `Preflight found ${errors.length} problem(s): see Problems` : 'Preflight: ready to launch',

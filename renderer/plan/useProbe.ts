@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { fetchNicModels, fetchTarget } from '../api/client';
+import { fetchNicModels, fetchTarget, useEngineDir } from '../api/client';
 import { editor, useEditor } from '../store/editor';
 import { machinePairs } from './target';
 
@@ -13,8 +13,10 @@ export function useProbe(): string | null {
   const error = useEditor((s) => (s.probed ? null : s.notice?.kind === 'error' ? s.notice.text : null));
   useEffect(() => {
     fetchTarget().then(
-      (r) =>
-        editor.getState().setProbed({ base: r.target, probesNicModels: r.probesNicModels, nicModels: r.nicModels }),
+      (r) => {
+        useEngineDir.setState({ dir: r.engineDir });
+        editor.getState().setProbed({ base: r.target, probesNicModels: r.probesNicModels, nicModels: r.nicModels });
+      },
       (e: Error) => editor.getState().notify('error', `Cannot reach qnet serve: ${e.message}`),
     );
   }, []);
