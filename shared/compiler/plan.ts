@@ -150,8 +150,10 @@ export interface VmPlan {
   readonly qmp: string;
   readonly pidfile: string;
   readonly arch: Arch;
-  /** The QEMU program it runs (argv[0]): `qemu-system-<arch>` unless the VM names its own `binary`. */
+  /** The QEMU program it runs (argv[0]): `qemu-system-<arch>`, the chosen QEMU's, or the VM's own `binary`. */
   readonly binary: string;
+  /** Environment the chosen QEMU needs (QEMU_MODULE_DIR of an unpacked package); absent when none. */
+  readonly env?: Readonly<Record<string, string>>;
   /** The accelerator it asks for (`auto` resolved against the target's KVM answer). */
   readonly accel: 'kvm' | 'tcg' | 'hvf';
   readonly bootFiles: readonly BootFile[];

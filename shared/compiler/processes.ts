@@ -48,6 +48,6 @@ export function vmProcesses(ctx: Ctx, vms: readonly VmPlan[]): ProcessPlan[] {
   return vms.map((vm) => {
     const id = vmProcessId(vm.node);
     const deps = [...(ctx.vmDeps.get(vm.node) ?? [])].filter((d) => d !== id).sort();
-    return { id, kind: 'vm', node: vm.node, argv: vm.argv, dependsOn: deps, ready: { type: 'qmp', socket: vm.qmp }, holdStdin: false, pidfile: vm.pidfile, stderrLog: `${ctx.labDir}/${vm.node}.stderr.log` };
+    return { id, kind: 'vm', node: vm.node, argv: vm.argv, dependsOn: deps, ready: { type: 'qmp', socket: vm.qmp }, holdStdin: false, pidfile: vm.pidfile, stderrLog: `${ctx.labDir}/${vm.node}.stderr.log`, ...(vm.env ? { env: vm.env } : {}) };
   });
 }

@@ -10,6 +10,13 @@ export interface HostInterface {
   readonly addresses: readonly string[];
 }
 
+/** A QEMU the user chose: what the compiler needs to run its binaries (found by the CLI or the engine). */
+export interface ChosenQemu {
+  readonly binaries: Partial<Record<Arch, string>>;
+  readonly dataDirs: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
 /** What a lab is compiled for: the QEMU found, the privilege and isolation asked for, where state lives. */
 export interface Target {
   readonly qemuVersion: { readonly major: number; readonly minor: number };
@@ -28,6 +35,12 @@ export interface Target {
   readonly vhostNet?: boolean;
   /** KVM probed usable; `accel: auto` means kvm then, tcg otherwise. */
   readonly kvm: boolean;
+  /**
+   * The QEMU the user chose (`--qemu DIR|BINARY`, the editor's setting) instead of the installed
+   * `qemu-system-<arch>`: its binary per architecture, the `-L` data directories and the environment it needs to run
+   * from where it is (an unpacked Debian package: its own firmware and QEMU_MODULE_DIR). Absent: the installed one.
+   */
+  readonly qemu?: ChosenQemu;
   /** The host's architecture: KVM runs only guests of it (x86_64 also runs i386). Absent: x86_64. */
   readonly hostArch?: Arch;
   readonly bridgeHelper: string;

@@ -144,8 +144,11 @@ export function compileVm(ctx: Ctx, vm: VmNode, p2p: ReadonlyMap<string, P2pPlan
   }
   const cpu = cpuOf(vm, accel);
   const name = vm.name ?? vm.id;
-  const binary = vm.binary ?? standardQemu(vm.arch);
-  const argv: string[] = [binary, '-name', escapeOptValue(name), '-nodefaults', '-display', 'none'];
+  // The VM's own binary, else the chosen QEMU's for its arch (with its data directories), else the installed one.
+  const chosen = vm.binary === undefined ? ctx.target.qemu?.binaries[vm.arch] : undefined;
+  const binary = vm.binary ?? chosen ?? standardQemu(vm.arch);
+  const dataDirs = chosen !== undefined ? (ctx.target.qemu?.dataDirs ?? []).flatMap((d) => ['-L', d]) : [];
+  const argv: string[] = [binary, ...dataDirs, '-name', escapeOptValue(name), '-nodefaults', '-display', 'none'];
   argv.push('-machine', shareMem ? `${m.machine},memory-backend=${mem}` : m.machine, '-accel', accel);
   if (cpu !== undefined) argv.push('-cpu', cpu);
   argv.push('-smp', String(vm.smp), '-m', String(vm.memory));
@@ -171,6 +174,7 @@ export function compileVm(ctx: Ctx, vm: VmNode, p2p: ReadonlyMap<string, P2pPlan
     ...paths,
     arch: vm.arch,
     binary,
+    ...(chosen !== undefined && Object.keys(ctx.target.qemu?.env ?? {}).length > 0 ? { env: ctx.target.qemu?.env } : {}),
     accel,
     bootFiles: boot.files,
     tinyGuest: vm.boot.type === 'tiny' ? vm.arch : null,
