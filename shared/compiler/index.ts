@@ -1,4 +1,4 @@
-import type { Topology } from '../model/schema';
+import type { Topology, VmNode } from '../model/schema';
 import type { LocatedDiagnostic } from '../model/load';
 import type { Diagnostic, HostNeeds, LabPlan } from './plan';
 import type { Target } from './target';
@@ -23,6 +23,7 @@ import { leastPrivilege } from './privilege';
 import { programUses } from './needs';
 import { unpeeredNetdevs } from './selfcheck';
 import { diag } from './diagnostics';
+import { machinePair } from './machine';
 
 /** The plan types, the target, the diagnostic codes and the helpers other layers reuse (emitter, UI, CLI). */
 export type {
@@ -47,12 +48,34 @@ export type {
   Severity,
   Readiness,
 } from './plan';
-export { DEFAULT_TARGET, qemuAtLeast, type HostInterface, type Target } from './target';
+export {
+  DEFAULT_TARGET,
+  qemuAtLeast,
+  assembleTarget,
+  targetNotes,
+  type HostInterface,
+  type HostProbe,
+  type QemuBinaryProbe,
+  type Target,
+  type TargetOptions,
+} from './target';
+export { machinePair, machinePairs } from './machine';
 export { COMPILER_CODES, type CompilerCode } from './diagnostics';
 export { escapeOptValue, qopts, readOpts, optValue, optHead, type OptItem } from './qemuopts';
 export { labSlug, labStateDir, netnsName, UNIX_PATH_MAX, IFNAME_MAX } from './derive';
 export { freeGroup } from './nodebackend';
 export { deleteArgv, releaseArgv, undoMismatch, type RecordedUndo } from './undo';
+
+/** The NIC models of the machines `vms` run on, in the order they first appear. */
+function usedNicModels(models: Readonly<Record<string, readonly string[]>>, vms: readonly VmNode[]): Record<string, readonly string[]> {
+  const out: Record<string, readonly string[]> = {};
+  for (const vm of vms) {
+    const pair = machinePair(vm);
+    const known = models[pair];
+    if (known !== undefined) out[pair] = known;
+  }
+  return out;
+}
 
 function backendMissing(ctx: Ctx): void {
   const have = ctx.target.netdevBackends;
@@ -150,7 +173,9 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
 
   // What was discovered about this machine (its interfaces, a short state directory of its user's) is the
   // compile's input, not part of the plan (plan.json).
-  const { hostInterfaces: _discovered, shortStateDir: _short, ...planTarget } = target;
+  const { hostInterfaces: _discovered, shortStateDir: _short, ...kept } = target;
+  // The NIC models it keeps are those of the machines its VMs use: whatever else a probe has asked stays out.
+  const planTarget = kept.nicModels === undefined ? kept : { ...kept, nicModels: usedNicModels(kept.nicModels, graph.vms) };
   const needs: HostNeeds = {
     programs: [...programUses(netns, steps, processes), ...smbdUse(ctx, hubs)],
     bridges: ctx.externalBridges,

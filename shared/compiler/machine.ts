@@ -22,6 +22,23 @@ export function defaultMachine(arch: Arch): string {
   return arch === 'x86_64' || arch === 'i386' ? 'q35' : 'virt';
 }
 
+/** The `<arch>/<machine type>` a VM runs on: the key of its NIC models in the target and the host probe. */
+export function machinePair(vm: Pick<VmNode, 'arch' | 'machine'>): string {
+  return `${vm.arch}/${machineType(vm.machine ?? defaultMachine(vm.arch))}`;
+}
+
+/** The machine pairs of a topology's VMs, in node order without repeats: what its NIC models are probed for. */
+export function machinePairs(t: { readonly nodes: readonly { readonly kind: string }[] }): string[] {
+  const out = new Set<string>();
+  for (const n of t.nodes) if (n.kind === 'vm') out.add(machinePair(n as VmNode));
+  return [...out];
+}
+
+/** The machine type of a `-machine` value (`q35` of `q35,accel=kvm`). */
+function machineType(machine: string): string {
+  return machine.split(',')[0] || machine;
+}
+
 /** The machine facts of a VM. */
 export function machineInfo(vm: VmNode): MachineInfo {
   const machine = vm.machine ?? defaultMachine(vm.arch);

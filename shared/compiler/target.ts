@@ -1,4 +1,4 @@
-import type { Arch } from '../model/schema';
+import { Arch } from '../model/schema';
 import type { Isolation, Privilege } from './plan';
 
 /** An interface of the machine the lab is compiled on, as discovered there. */
@@ -28,7 +28,7 @@ export interface Target {
   readonly netdevBackends: readonly string[] | null;
   /**
    * NIC models the installed QEMU offers per `<arch>/<machine>` (from `-M MACHINE -nic model=help`); a missing key
-   * means unknown, and then any model is accepted.
+   * means unknown, and then any model is accepted. A plan keeps those of the machines its VMs use.
    */
   readonly nicModels?: Readonly<Record<string, readonly string[]>>;
   /** /dev/vhost-net usable; false means tap `vhost=on` must not be emitted (QEMU 7.2 aborts without it). */
@@ -76,4 +76,83 @@ export const DEFAULT_TARGET: Target = {
 export function qemuAtLeast(target: Target, major: number, minor: number): boolean {
   const v = target.qemuVersion;
   return v.major > major || (v.major === major && v.minor >= minor);
+}
+
+/** What one architecture's QEMU binary said about itself. */
+export interface QemuBinaryProbe {
+  /** The program asked: `qemu-system-<arch>`. */
+  readonly binary: string;
+  /** Its version; null when it is not installed or did not answer. */
+  readonly version: { readonly major: number; readonly minor: number; readonly micro: number } | null;
+  /** Its `-netdev help`; null when unknown. */
+  readonly netdevBackends: readonly string[] | null;
+}
+
+/**
+ * What this machine said when probed (probeHost): the one input of assembleTarget besides the user's choices.
+ * Plain data, so a server hands it to its page as it is.
+ */
+export interface HostProbe {
+  /** The QEMU of each architecture asked about, each its own binary. */
+  readonly qemu: Partial<Record<Arch, QemuBinaryProbe>>;
+  /** NIC models per `<arch>/<machine>`, each asked of that architecture's binary; a missing pair is unknown. */
+  readonly nicModels: Readonly<Record<string, readonly string[]>>;
+  /** KVM as a test boot found it (never from /dev/kvm's existence), or as the user chose it (`--accel`). */
+  readonly kvm: { readonly usable: boolean; readonly reason: string };
+  readonly vhostNet: boolean;
+  /** Where the tiny guest of each architecture is (or would be, once built). */
+  readonly tinyGuest: Partial<Record<Arch, { readonly kernel: string; readonly initrd: string }>>;
+  readonly hostInterfaces: readonly HostInterface[];
+  /** This user's default state directory, and a short one of theirs (SOCKET_PATH_TOO_LONG proposes it). */
+  readonly stateDir: string;
+  readonly shortStateDir: string;
+}
+
+/** What the user chose on top of the probe: command-line flags, the page's target options, a launch's options. */
+export interface TargetOptions {
+  readonly privilege?: Privilege;
+  readonly isolation?: Isolation;
+  readonly stateDir?: string;
+  /** Compile for this QEMU version (`--qemu-version`): then nothing the probe says about QEMU is used. */
+  readonly qemuVersion?: { readonly major: number; readonly minor: number };
+}
+
+/** The QEMU whose version and backends a target carries: x86_64's when installed, else the first one found. */
+function installedQemu(probe: HostProbe): QemuBinaryProbe | undefined {
+  const found = Arch.options.map((arch) => probe.qemu[arch]).filter((q) => q?.version != null);
+  return found.find((q) => q === probe.qemu.x86_64) ?? found[0];
+}
+
+/**
+ * The compile target of a host probe and the user's choices. Pure: the live preview, `qnet compile`, `qnet serve`,
+ * the desktop window and the engine all build theirs with it, so what the page shows is what a launch runs.
+ */
+export function assembleTarget(probe: HostProbe, options: TargetOptions = {}): Target {
+  const qemu = options.qemuVersion ? undefined : installedQemu(probe);
+  const version = qemu?.version;
+  const nicModels = qemu ? Object.fromEntries(Object.entries(probe.nicModels).filter(([, models]) => models.length > 0)) : undefined;
+  return {
+    qemuVersion: options.qemuVersion ?? (version ? { major: version.major, minor: version.minor } : DEFAULT_TARGET.qemuVersion),
+    privilege: options.privilege ?? DEFAULT_TARGET.privilege,
+    isolation: options.isolation ?? DEFAULT_TARGET.isolation,
+    stateDir: options.stateDir ?? probe.stateDir,
+    netdevBackends: qemu?.netdevBackends ?? null,
+    kvm: probe.kvm.usable,
+    bridgeHelper: DEFAULT_TARGET.bridgeHelper,
+    tinyGuest: probe.tinyGuest,
+    ...(nicModels ? { nicModels } : {}),
+    vhostNet: probe.vhostNet,
+    hostInterfaces: probe.hostInterfaces,
+    shortStateDir: probe.shortStateDir,
+  };
+}
+
+/** What a target assumes for want of a probe, as sentences: QEMU not found, KVM not usable. */
+export function targetNotes(probe: HostProbe, options: TargetOptions = {}): { readonly qemu?: string; readonly kvm?: string } {
+  const v = DEFAULT_TARGET.qemuVersion;
+  const binary = probe.qemu.x86_64?.binary ?? 'qemu-system-x86_64';
+  return {
+    ...(options.qemuVersion || installedQemu(probe) ? {} : { qemu: `${binary} not found: compiling for QEMU ${v.major}.${v.minor}` }),
+    ...(probe.kvm.usable ? {} : { kvm: `KVM not usable (${probe.kvm.reason}): guests with accel auto use TCG` }),
+  };
 }
