@@ -9,6 +9,8 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { forgetKvmAnswers, keepKvmAnswer, keptKvmAnswer, kvmQuestion } from './kvm-cache';
+import { findProgram } from './which';
 
 export interface KvmProbe {
   readonly usable: boolean;
@@ -28,29 +30,44 @@ export interface KvmProbeOptions {
 
 const cache = new Map<string, Promise<KvmProbe>>();
 
-/** Probes KVM once per process (per binary and kernel); later calls get the cached answer. */
+/**
+ * Probes KVM once per process (per binary and kernel), and its test boot once per boot of the machine (kvm-cache.ts:
+ * `qnet compile`, `qnet serve` and every engine ask); later calls get the kept answer.
+ */
 export function probeKvm(options: KvmProbeOptions = {}): Promise<KvmProbe> {
   const key = JSON.stringify([options.binary ?? 'qemu-system-x86_64', options.kernel ?? null]);
   let hit = cache.get(key);
   if (!hit) {
-    hit = runProbe(options);
+    hit = probeOnce(options);
     cache.set(key, hit);
   }
   return hit;
 }
 
-/** Forgets cached answers (tests). */
-export function clearKvmCache(): void {
+/** Forgets cached answers, this process's and the ones kept for this boot (tests that must see a test boot). */
+export function clearKvmCache(env: NodeJS.ProcessEnv = process.env): void {
   cache.clear();
+  forgetKvmAnswers(env);
 }
 
-async function runProbe(options: KvmProbeOptions): Promise<KvmProbe> {
+async function probeOnce(options: KvmProbeOptions): Promise<KvmProbe> {
   if (!existsSync('/dev/kvm')) return { usable: false, reason: '/dev/kvm does not exist' };
   try {
     accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
   } catch {
     return { usable: false, reason: '/dev/kvm is not readable and writable by this user (join the kvm group)' };
   }
+  const env = options.env ?? process.env;
+  const kernel = options.kernel && existsSync(options.kernel) ? options.kernel : undefined;
+  const question = kvmQuestion(findProgram(options.binary ?? 'qemu-system-x86_64', env), kernel, kernel ? options.initrd : undefined);
+  const kept = keptKvmAnswer(question, env);
+  if (kept) return kept;
+  const answer = await testBoot(options);
+  keepKvmAnswer(question, answer, env);
+  return answer;
+}
+
+async function testBoot(options: KvmProbeOptions): Promise<KvmProbe> {
   const binary = options.binary ?? 'qemu-system-x86_64';
   const timeoutMs = options.timeoutMs ?? 5_000;
   const dir = mkdtempSync(join(tmpdir(), 'qnet-kvm-'));
