@@ -10,7 +10,9 @@ import { CURRENT_VERSION, Topology } from '../shared/model';
 import { emitScripts } from '../shared/emit/scripts';
 import type { EngineEvent } from '../shared/api';
 import { createEngine } from '../electron/engine/engine';
-import { probeTarget } from '../electron/engine/target';
+import { assembleTarget } from '../shared/compiler/target';
+import { machinePairs } from '../shared/compiler/machine';
+import { probeHost } from '../electron/engine/host-probe';
 import { buildTinyGuest } from '../electron/guest/build';
 
 export interface EngineFigures {
@@ -42,7 +44,7 @@ async function until(what: string, ok: () => boolean, timeoutMs: number): Promis
 /** One launch through the exported scripts: up.sh returns once every guest's QMP socket is up. */
 async function launchByScript(base: string, run: number): Promise<number> {
   const topology = sixGuests(`bench-sh${run}`);
-  const { target } = await probeTarget(topology, { isolation: 'netns', stateDir: join(base, 'sh'), kvm: NO_KVM });
+  const target = assembleTarget(await probeHost({ pairs: machinePairs(topology), kvm: NO_KVM }), { isolation: 'netns', stateDir: join(base, 'sh') });
   const emitted = emitScripts(compile(topology, target));
   if (!emitted.ok) throw new Error(emitted.errors.map((e) => e.message).join('; '));
   const dir = join(base, `scripts${run}`);

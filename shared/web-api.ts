@@ -2,22 +2,22 @@
  * The web-mode-only routes (`qnet serve`, electron/server): what the page needs before it can compile like
  * `qnet compile` does. The engine contract proper is api.ts, carried over /api/ws as wire.ts says.
  */
-import type { Target } from './compiler/target';
+import type { HostProbe, Target, TargetOptions } from './compiler/target';
 
 /** Header the page sends its token in (the WebSocket, which cannot set headers, uses `?token=`). */
 export const TOKEN_HEADER = 'x-qnet-token';
 
-/** GET /api/target: the compile target probed by the server, the same as `qnet compile` with the same options. */
+/**
+ * GET /api/target: what the page compiles with. Its target is `assembleTarget(probe, {...options, ...the page's
+ * own})`, the same function `qnet compile` and the engine use on the same probe.
+ */
 export interface TargetResponse {
-  /** The probed target without `nicModels`. */
+  /** This host as the server probed it (the NIC models of the pairs probed so far; more via /api/nic-models). */
+  readonly probe: HostProbe;
+  /** The server's own choices (its flags). */
+  readonly options: TargetOptions;
+  /** The server's own target, `assembleTarget(probe, options)`: what `qnet compile` gives with the same flags. */
   readonly target: Target;
-  /**
-   * Whether `qnet compile` would probe NIC models (it does when it probed the QEMU version): then the page adds
-   * `nicModels` for the `<arch>/<machine>` pairs its topology uses, in node order, as the CLI does.
-   */
-  readonly probesNicModels: boolean;
-  /** NIC models per pair probed so far; more via /api/nic-models. */
-  readonly nicModels: Readonly<Record<string, readonly string[]>>;
   /**
    * The engine's working directory: QEMU starts there, so a relative boot path (kernel, initrd, disk image) is
    * opened from it. The inspector states it.

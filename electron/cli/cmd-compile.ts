@@ -5,7 +5,7 @@ import type { LabPlan } from '../../shared/compiler/plan';
 import { planToJson } from '../../shared/emit/json';
 import { shellLine } from '../../shared/emit/quote';
 import { readTopology } from './read-topology';
-import { TARGET_HELP, TARGET_OPTIONS, targetFromOptions } from './target-options';
+import { TARGET_HELP, TARGET_OPTIONS, targetFromOptions, type TargetDeps } from './target-options';
 import { countSeverities, formatDiagnostic, placeDiagnostics } from './format-diagnostic';
 import { UsageError } from './usage';
 import type { Io } from './usage';
@@ -48,7 +48,7 @@ export function formatPlan(plan: LabPlan): string {
 }
 
 /** `qnet compile FILE [--json]`. */
-export async function compileCommand(args: string[], io: Io): Promise<number> {
+export async function compileCommand(args: string[], io: Io, deps: TargetDeps = {}): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -58,7 +58,7 @@ export async function compileCommand(args: string[], io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('compile takes exactly one FILE', COMPILE_USAGE);
   const file = positionals[0]!;
   const { topology, diagnostics: located, locate } = await readTopology(file);
-  const plan = compile(topology, targetFromOptions(values, COMPILE_USAGE, io, topology), { structural: located });
+  const plan = compile(topology, await targetFromOptions(values, COMPILE_USAGE, io, topology, deps), { structural: located });
   const counts = countSeverities(plan.diagnostics);
   const diagnostics = placeDiagnostics(plan.diagnostics, locate);
   if (values.json) {

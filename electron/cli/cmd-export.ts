@@ -32,7 +32,7 @@ export async function exportCommand(args: string[], io: Io): Promise<number> {
   if (!values.out) throw new UsageError('export needs -o DIR', EXPORT_USAGE);
   const file = positionals[0]!;
   const { topology, diagnostics: located, locate } = await readTopology(file);
-  const plan = compile(topology, targetFromOptions(values, EXPORT_USAGE, io, topology), { structural: located });
+  const plan = compile(topology, await targetFromOptions(values, EXPORT_USAGE, io, topology), { structural: located });
   for (const d of placeDiagnostics(plan.diagnostics, locate)) io.err(`${formatDiagnostic(d, basename(file))}\n`);
   if (countSeverities(plan.diagnostics).error > 0) {
     throw new CliError(`qnet: not exporting ${basename(file)}: fix the errors above first`);

@@ -69,7 +69,7 @@ export async function importCommand(args: string[], io: Io, stdin: () => Promise
   // What was written is checked as a file: its loader, then the compiler, each problem at its line there.
   const loaded = loadTopology(yaml, basename(output));
   const written = loaded.ok ? loaded.topology : r.topology;
-  const plan = compile(written, targetFromOptions(values, IMPORT_USAGE, io, written), loaded.ok ? { structural: loaded.diagnostics } : {});
+  const plan = compile(written, await targetFromOptions(values, IMPORT_USAGE, io, written), loaded.ok ? { structural: loaded.diagnostics } : {});
   for (const d of placeDiagnostics(plan.diagnostics, yamlLocator(yaml))) io.err(`${formatDiagnostic(d, basename(output))}\n`);
   if (values.out) await writeExportFile(values.out, yaml, 0o644);
   else io.out(yaml);

@@ -4,10 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startEngineHost } from '../engine/engine-host';
 import { tinyGuestBuilder } from '../guest/ondemand';
-import { probeQemu } from '../engine/probe-qemu';
 import { COMMON_PAIRS, NicModelCache, webRoutes } from '../server/routes';
 import { startServer } from '../server/server';
-import { TARGET_HELP, TARGET_OPTIONS, targetFromOptions } from './target-options';
+import { targetNotes } from '../../shared/compiler/target';
+import { cliTarget, TARGET_HELP, TARGET_OPTIONS } from './target-options';
 import { CliError, UsageError } from './usage';
 import type { Io } from './usage';
 
@@ -67,29 +67,32 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
     throw new CliError(`qnet serve: the editor is not built (${webRoot}/index.html is missing): run "npm run build"`);
   }
   const token = tokenFromEnvironment();
-  const target = targetFromOptions(values, SERVE_USAGE, io);
-  const nics = new NicModelCache();
-  // The CLI probes NIC models exactly when it probed a QEMU version (target-options.ts).
-  const probesNicModels = values['qemu-version'] === undefined && probeQemu().version !== null;
-  if (probesNicModels) for (const pair of COMMON_PAIRS) nics.get(pair);
+  const target = cliTarget(values, SERVE_USAGE);
+  const { stateDir } = target.options;
+  // The pairs most pages use, probed before the first page asks (the answers are cached for the engine too).
+  const note = targetNotes(await target.probe(COMMON_PAIRS), target.options).qemu;
+  if (note !== undefined) io.err(`qnet: note: ${note} (use --qemu-version)\n`);
   // One engine for every tab: labs launched from the page live here, and `qnet status/console/down` reach them
-  // through its control socket, as they reach the desktop window's.
+  // through its control socket, as they reach the desktop window's. It probes as the page's probe does (with
+  // --accel's answer); --qemu-version changes what the page compiles for, not the QEMU a launch runs.
   const engineHost = await startEngineHost({
-    stateDir: target.stateDir,
+    stateDir,
     engine: {
       buildGuest: tinyGuestBuilder(),
+      ...(target.kvm ? { kvm: target.kvm } : {}),
       defaults: {
-        ...(values.privilege ? { privilege: target.privilege } : {}),
-        ...(values.isolation ? { isolation: target.isolation } : {}),
+        ...(values.privilege ? { privilege: target.options.privilege } : {}),
+        ...(values.isolation ? { isolation: target.options.isolation } : {}),
       },
     },
   });
   if (engineHost.controlError)
-    io.err(`qnet serve: no control socket (${engineHost.controlError}); "qnet status" will not see this server's labs\n`);
+    io.err(`qnet serve: no control socket (${engineHost.controlError}); "qnet status" will not see this server's labs
+`);
   const { engine } = engineHost;
   let server;
   try {
-    server = await startServer({ port, host, root: webRoot, engine, ...(token ? { token } : {}), routes: webRoutes(target, probesNicModels, nics, join(root, 'assets', 'examples')) });
+    server = await startServer({ port, host, root: webRoot, engine, ...(token ? { token } : {}), routes: webRoutes(target, new NicModelCache(), join(root, 'assets', 'examples')) });
   } catch (error) {
     await engineHost.dispose();
     throw new CliError(`qnet serve: cannot listen on ${host}:${port}: ${(error as Error).message}`);

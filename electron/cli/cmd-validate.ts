@@ -23,7 +23,7 @@ export async function validateCommand(args: string[], io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('validate takes exactly one FILE', VALIDATE_USAGE);
   const file = positionals[0]!;
   const { topology, diagnostics: located, locate } = await readTopology(file);
-  const plan = compile(topology, targetFromOptions(values, VALIDATE_USAGE, io, topology), { structural: located });
+  const plan = compile(topology, await targetFromOptions(values, VALIDATE_USAGE, io, topology), { structural: located });
   const name = basename(file);
   for (const d of placeDiagnostics(plan.diagnostics, locate)) io.err(`${formatDiagnostic(d, name)}\n`);
   const counts = countSeverities(plan.diagnostics);

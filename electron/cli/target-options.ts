@@ -1,14 +1,14 @@
-import { DEFAULT_TARGET } from '../../shared/compiler/target';
-import type { Target } from '../../shared/compiler/target';
+/**
+ * The compile target of the command line: this host probed as the engine probes it (probeHost) and the flags on
+ * top, assembled by the same pure function as the engine's, the server's and the page's (assembleTarget).
+ */
 import type { Isolation, Privilege } from '../../shared/compiler/plan';
-import type { Arch } from '../../shared/model';
-import { probeQemu } from '../engine/probe-qemu';
-import { probeNicModels } from '../engine/probe-nic-models';
+import { assembleTarget, targetNotes, type HostProbe, type Target, type TargetOptions } from '../../shared/compiler/target';
+import { machinePairs } from '../../shared/compiler/machine';
 import type { Topology } from '../../shared/model';
-import { defaultStateDir, shortStateDir, tinyGuestPaths } from '../engine/host-paths';
-import { probeHostInterfaces } from '../engine/host-interfaces';
-import { checkPrivateDir } from '../engine/state-dir';
-import { existsSync } from 'node:fs';
+import { probeHost, realStateDir, type ProbeHostOptions } from '../engine/host-probe';
+import type { KvmProbe } from '../engine/kvm';
+import { defaultStateDir } from '../engine/host-paths';
 import { UsageError } from './usage';
 import { checkFlag } from './flags';
 import type { Io } from './usage';
@@ -28,62 +28,60 @@ export const TARGET_HELP = `  --qemu-version X.Y   compile for this QEMU (defaul
                        (default: host)
   --state-dir DIR      where labs keep sockets, logs and pidfiles (default: $QNET_STATE_DIR, else /run/qnet for
                        root, else $XDG_RUNTIME_DIR/qnet, else ~/.qnet); yours alone, or the launch refuses it
-  --accel kvm|tcg      what VMs with accel: auto run on (default: tcg; the engine probes KVM, compile does not)`;
+  --accel kvm|tcg      what VMs with accel: auto run on (default: kvm where a test boot finds it usable, as a
+                       launch does)`;
 
-const ARCHES: Arch[] = ['x86_64', 'i386', 'aarch64', 'arm', 'riscv64'];
+type TargetValues = { 'qemu-version'?: string; privilege?: string; isolation?: string; 'state-dir'?: string; accel?: string };
 
-/**
- * Builds the compile target from command-line options. Without --qemu-version it probes the installed QEMU: its
- * version, its netdev backends and, for the machines the topology uses, its NIC models.
- */
-export function targetFromOptions(
-  values: { 'qemu-version'?: string; privilege?: string; isolation?: string; 'state-dir'?: string; accel?: string },
-  usage: string,
-  io: Io,
-  topology?: Topology,
-): Target {
+/** What a command may be given instead of this host's own probe (a test's stand-in answers). */
+export interface TargetDeps {
+  readonly probeHost?: (options: ProbeHostOptions) => Promise<HostProbe>;
+}
+
+/** The flags' choices, and how to probe this host for them (no QEMU asked with --qemu-version, KVM's answer from --accel). */
+export interface CliTarget {
+  readonly options: TargetOptions & { readonly stateDir: string };
+  readonly probe: (pairs: readonly string[]) => Promise<HostProbe>;
+  /** KVM's answer as --accel gives it, if it does. */
+  readonly kvm?: KvmProbe;
+}
+
+/** Checks the target flags; a bad one is a UsageError naming it. */
+export function cliTarget(values: TargetValues, usage: string, deps: TargetDeps = {}): CliTarget {
   const privilege = values.privilege ?? 'root';
   const isolation = values.isolation ?? 'host';
   checkFlag('privilege', privilege, usage);
   checkFlag('isolation', isolation, usage);
-  const accel = values.accel ?? 'tcg';
-  if (!['kvm', 'tcg'].includes(accel)) throw new UsageError(`--accel must be kvm or tcg (got "${accel}")`, usage);
-  let qemuVersion = DEFAULT_TARGET.qemuVersion;
-  let netdevBackends: readonly string[] | null = null;
-  let nicModels: Record<string, string[]> | undefined;
+  const accel = values.accel;
+  if (accel !== undefined && accel !== 'kvm' && accel !== 'tcg') throw new UsageError(`--accel must be kvm or tcg (got "${accel}")`, usage);
+  let qemuVersion: TargetOptions['qemuVersion'];
   if (values['qemu-version'] !== undefined) {
     const m = /^(\d+)\.(\d+)$/.exec(values['qemu-version']);
     if (!m) throw new UsageError(`--qemu-version must look like 7.2 (got "${values['qemu-version']}")`, usage);
     qemuVersion = { major: Number(m[1]), minor: Number(m[2]) };
-  } else {
-    const probe = probeQemu();
-    if (probe.version) {
-      qemuVersion = { major: probe.version.major, minor: probe.version.minor };
-      netdevBackends = probe.netdevBackends;
-      if (topology) nicModels = probeNicModels(topology);
-    } else {
-      io.err(
-        `qnet: note: ${probe.binary} not found; compiling for QEMU ${qemuVersion.major}.${qemuVersion.minor} (use --qemu-version)\n`,
-      );
-    }
   }
   const given = values['state-dir'] ?? defaultStateDir();
   checkFlag('stateDir', given, usage);
-  // Its real path when it exists: the exported up.sh refuses a state directory reached through a symlink.
-  const real = checkPrivateDir(given);
-  const stateDir = real.ok ? real.path : given;
-  return {
-    ...DEFAULT_TARGET,
-    qemuVersion,
-    netdevBackends,
-    ...(nicModels ? { nicModels } : {}),
-    vhostNet: existsSync('/dev/vhost-net'),
-    kvm: accel === 'kvm',
+  const options = {
     privilege: privilege as Privilege,
     isolation: isolation as Isolation,
-    stateDir,
-    tinyGuest: Object.fromEntries(ARCHES.map((arch) => [arch, tinyGuestPaths(arch)])),
-    hostInterfaces: probeHostInterfaces(),
-    shortStateDir: shortStateDir(),
+    stateDir: realStateDir(given),
+    ...(qemuVersion ? { qemuVersion } : {}),
   };
+  const probe = deps.probeHost ?? probeHost;
+  const kvm = accel === undefined ? undefined : { usable: accel === 'kvm', reason: `--accel ${accel}` };
+  return {
+    options,
+    probe: (pairs) => probe({ pairs, qemu: qemuVersion === undefined, ...(kvm ? { kvm } : {}) }),
+    ...(kvm ? { kvm } : {}),
+  };
+}
+
+/** The compile target of the command line for a topology (the machines it uses are the ones probed). */
+export async function targetFromOptions(values: TargetValues, usage: string, io: Io, topology?: Topology, deps: TargetDeps = {}): Promise<Target> {
+  const t = cliTarget(values, usage, deps);
+  const probe = await t.probe(topology ? machinePairs(topology) : []);
+  const note = targetNotes(probe, t.options).qemu;
+  if (note !== undefined) io.err(`qnet: note: ${note} (use --qemu-version)\n`);
+  return assembleTarget(probe, t.options);
 }

@@ -1,6 +1,6 @@
 /**
  * The engine behind shared/api.ts: many labs at once, keyed by lab name. Each request compiles its LabSource with
- * the target probed on this machine (probeTarget), then drives that lab's LabRunner; every lab's events go to every
+ * the target of this machine (probeHost, assembleTarget), then drives that lab's LabRunner; every lab's events go to every
  * subscriber. Requests resolve with a Result and never reject.
  */
 import type {
@@ -14,7 +14,8 @@ import type {
 } from '../../shared/api';
 import { compile } from '../../shared/compiler/index';
 import type { Diagnostic, LabPlan } from '../../shared/compiler/plan';
-import type { Target } from '../../shared/compiler/target';
+import { assembleTarget, targetNotes, type Target } from '../../shared/compiler/target';
+import { machinePairs } from '../../shared/compiler/machine';
 import { parseLaunchOptions } from '../../shared/launchOptions';
 import { formatModelError, loadDocument, loadTopology, type LocatedDiagnostic, type Topology } from '../../shared/model';
 import { buildMissingGuests, type GuestBuilder } from './guest-ondemand';
@@ -23,7 +24,7 @@ import { LabRunner, type LabRunnerOptions } from './lab';
 import type { PreflightEnv } from './preflight';
 import { defaultStateDir } from './host-paths';
 import { checkPrivateDir, ensurePrivateDir } from './state-dir';
-import { probeTarget } from './target';
+import { probeHost } from './host-probe';
 import { checkTrust, defaultTrustFile, fileTrustStore, type TrustStore } from './trust';
 
 export interface EngineOptions {
@@ -35,7 +36,7 @@ export interface EngineOptions {
   readonly uid?: number;
   /** The tiny guest per arch (default: the user's cache, filled by `qnet guest build`). */
   readonly tinyGuest?: Target['tinyGuest'];
-  /** KVM's answer, instead of probing it (once per process) with a test boot. */
+  /** KVM's answer, instead of probing it (once per process) with a test boot (`qnet serve --accel` gives one). */
   readonly kvm?: KvmProbe;
   readonly preflightEnv?: Omit<PreflightEnv, 'env' | 'uid' | 'kvm'>;
   readonly runner?: Pick<LabRunnerOptions, 'consoleBufferBytes' | 'stopTimeouts' | 'readyTimeoutMs' | 'logLines'>;
@@ -69,6 +70,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const subscriptions = new Map<string, () => void>();
   const trust = options.trust ?? fileTrustStore(defaultTrustFile(options.env));
   let nextSub = 1;
+  const probeFor = (pairs: readonly string[]) =>
+    probeHost({
+      pairs,
+      ...(options.tinyGuest ? { tinyGuest: options.tinyGuest } : {}),
+      ...(options.kvm ? { kvm: options.kvm } : {}),
+      ...(options.env ? { env: options.env } : {}),
+    });
 
   const emit = (event: EngineEvent) => {
     for (const l of [...listeners]) {
@@ -96,23 +104,21 @@ export function createEngine(options: EngineOptions = {}): Engine {
     { topology, structural }: { readonly topology: Topology; readonly structural: readonly LocatedDiagnostic[] },
     launch: LaunchOptions = {},
     create = false,
-  ): Promise<{ ok: true; plan: LabPlan; notes: readonly string[] }> {
+  ): Promise<{ ok: true; plan: LabPlan; kvm: KvmProbe; notes: readonly string[] }> {
     const o = { ...(options.stateDir ? { stateDir: options.stateDir } : {}), ...options.defaults, ...launch };
     const given = o.stateDir ?? defaultStateDir(options.env ?? process.env);
     const base = create ? ensurePrivateDir(given) : checkPrivateDir(given);
-    const probed = await probeTarget(topology, {
+    const probe = await probeFor(machinePairs(topology));
+    const chosen = {
       ...(o.privilege ? { privilege: o.privilege } : {}),
       ...(o.isolation ? { isolation: o.isolation } : {}),
       stateDir: base.ok ? base.path : given,
-      ...(options.tinyGuest ? { tinyGuest: options.tinyGuest } : {}),
-      ...(options.kvm ? { kvm: options.kvm } : {}),
-      ...(options.env ? { env: options.env } : {}),
-    });
-    return { ok: true, plan: compile(topology, probed.target, { structural }), notes: probed.notes };
+    };
+    const plan = compile(topology, assembleTarget(probe, chosen), { structural });
+    return { ok: true, plan, kvm: probe.kvm, notes: Object.values(targetNotes(probe, chosen)) };
   }
 
-  function runnerFor(plan: LabPlan): LabRunner {
-    const kvm = options.kvm ?? { usable: plan.target.kvm, reason: 'probed when the lab was compiled' };
+  function runnerFor(plan: LabPlan, kvm: KvmProbe): LabRunner {
     return new LabRunner({
       plan,
       ...(options.env ? { env: options.env } : {}),
@@ -135,7 +141,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const loaded = load(req.source);
         if (!loaded.ok) return loaded;
         const p = await planFor(loaded, req.options);
-        const problems = await runnerFor(p.plan).check();
+        const problems = await runnerFor(p.plan, p.kvm).check();
         emit({ type: 'preflight', lab: p.plan.lab, problems });
         return { ok: true, problems };
       }
@@ -163,7 +169,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         if (existing?.active)
           return failed('LAB_EXISTS', `lab ${p.plan.lab} is already ${existing.state}: stop it first`);
         if (existing) await dropLab(p.plan.lab);
-        const runner = runnerFor(p.plan);
+        const runner = runnerFor(p.plan, p.kvm);
         labs.set(p.plan.lab, runner);
         documents.set(p.plan.lab, loaded.topology);
         unhook.set(p.plan.lab, runner.subscribe(emit));

@@ -4,7 +4,9 @@ import { compile } from '../../shared/compiler/index';
 import { tinyGuestPaths } from './host-paths';
 import { clearKvmCache, probeKvm } from './kvm';
 import { topologyOf } from './lab-testkit';
-import { probeTarget } from './target';
+import { assembleTarget } from '../../shared/compiler/target';
+import { machinePairs } from '../../shared/compiler/machine';
+import { probeHost } from './host-probe';
 
 /*
  * KVM is probed by booting a Linux kernel under -accel kvm, not by /dev/kvm's existence. On this machine /dev/kvm
@@ -24,7 +26,9 @@ describe('probeKvm', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
     if (existsSync('/dev/kvm')) expect(typeof first.reason).toBe('string');
     const topology = topologyOf('version: 1\nname: k\nnodes:\n  - { id: a, kind: vm, nics: [] }\n');
-    const { target, kvm } = await probeTarget(topology, { stateDir: '/tmp/qnet-kvm-test' });
+    const probe = await probeHost({ pairs: machinePairs(topology) });
+    const { kvm } = probe;
+    const target = assembleTarget(probe, { stateDir: '/tmp/qnet-kvm-test' });
     expect(kvm).toBe(first);
     expect(target.kvm).toBe(first.usable);
     const argv = compile(topology, target).vms[0]!.argv;

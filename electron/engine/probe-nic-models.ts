@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import type { Topology } from '../../shared/model';
-import { machineInfo } from '../../shared/compiler/machine';
+import { Arch } from '../../shared/model/schema';
 import { standardQemu } from '../../shared/model/trust';
 
 /** Parses `-nic model=help` output: the names listed after "Supported NIC models:" / "Available NIC models…". */
@@ -11,25 +10,33 @@ export function parseNicModelHelp(text: string): string[] {
   return lines.slice(start + 1).filter((l) => /^[A-Za-z0-9_.-]+$/.test(l));
 }
 
+const MACHINE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** The architecture and machine type of an `<arch>/<machine>` pair, or null when it is not one. */
+export function parsePair(pair: string): { arch: Arch; machine: string } | null {
+  const [arch, machine, ...rest] = pair.split('/');
+  const a = Arch.safeParse(arch);
+  if (!a.success || machine === undefined || !MACHINE.test(machine) || rest.length > 0) return null;
+  return { arch: a.data, machine };
+}
+
+const cache = new Map<string, string[]>();
+
 /**
- * Asks the installed QEMU which NIC models each `<arch>/<machine>` of a topology can create. Pairs whose binary is
- * missing or whose answer cannot be read are left out (unknown: the compiler accepts any model there). Always the
- * standard `qemu-system-<arch>`, never a VM's own `binary`: reading a file must not run a program it names.
+ * The NIC models the installed QEMU of `arch` offers on `machine` (`-M MACHINE -nic model=help`), asked once per
+ * process; empty when the binary is missing or its answer cannot be read (unknown: the compiler accepts any model).
+ * Always the standard `qemu-system-<arch>`, never a VM's own `binary`: reading a file must not run a program it
+ * names.
  */
-export function probeNicModels(topology: Topology): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const node of topology.nodes) {
-    if (node.kind !== 'vm') continue;
-    const machine = machineInfo(node).type;
-    const key = `${node.arch}/${machine}`;
-    if (key in out) continue;
-    // microvm has no on-board NIC table: QEMU ignores the question and boots (its NICs are virtio-mmio anyway).
-    if (machine === 'microvm') continue;
-    const binary = standardQemu(node.arch);
-    // A machine that cannot answer would start a guest instead: no display, paused, and a short leash.
-    const r = spawnSync(binary, ['-M', machine, '-display', 'none', '-S', '-nic', 'model=help'], { encoding: 'utf8', timeout: 3_000 });
-    const models = r.status === 0 ? parseNicModelHelp(`${r.stdout}`) : [];
-    if (models.length) out[key] = models;
-  }
-  return out;
+export function probeNicModels(arch: Arch, machine: string): string[] {
+  // microvm has no on-board NIC table: QEMU ignores the question and boots (its NICs are virtio-mmio anyway).
+  if (machine === 'microvm' || !MACHINE.test(machine)) return [];
+  const key = `${arch}/${machine}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  // A machine that cannot answer would start a guest instead: no display, paused, and a short leash.
+  const r = spawnSync(standardQemu(arch), ['-M', machine, '-display', 'none', '-S', '-nic', 'model=help'], { encoding: 'utf8', timeout: 3_000 });
+  const models = r.status === 0 ? parseNicModelHelp(`${r.stdout}`) : [];
+  cache.set(key, models);
+  return models;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseNetdevHelp, parseQemuVersion } from './probe-qemu';
 import { parseNicModelHelp } from './probe-nic-models';
+import { probeHost } from './host-probe';
 
 describe('QEMU probes', () => {
   it('reads the version banner', () => {
@@ -16,5 +17,22 @@ describe('QEMU probes', () => {
     const text = "qemu: module ui-ui-gtk not found, do you want to install qemu-system-gui package?\nSupported NIC models:\ne1000\nvirtio-net-pci\n";
     expect(parseNicModelHelp(text)).toEqual(['e1000', 'virtio-net-pci']);
     expect(parseNicModelHelp('Available NIC models for this configuration:\nrtl8139\n')).toEqual(['rtl8139']);
+  });
+});
+
+describe('probeHost', () => {
+  const kvm = { usable: false, reason: 'test' };
+  it('asks no QEMU when told not to (a chosen version), and takes KVM\'s answer when given one', async () => {
+    const p = await probeHost({ pairs: ['x86_64/q35'], qemu: false, kvm, tinyGuest: {} });
+    expect(p.qemu).toEqual({});
+    expect(p.nicModels).toEqual({});
+    expect(p.kvm).toBe(kvm);
+  });
+  it('asks x86_64\'s QEMU and each architecture its pairs name, each pair of its own binary; junk pairs are dropped', async () => {
+    const p = await probeHost({ pairs: ['aarch64/virt', 'mips/malta', 'x86_64/-M', 'x86_64/microvm'], kvm, tinyGuest: {} });
+    expect(Object.keys(p.qemu).sort()).toEqual(['aarch64', 'x86_64']);
+    expect(p.qemu.aarch64?.binary).toBe('qemu-system-aarch64');
+    expect(Object.keys(p.nicModels).every((pair) => pair === 'aarch64/virt')).toBe(true);
+    expect(JSON.parse(JSON.stringify(p))).toEqual(p);
   });
 });

@@ -7,10 +7,8 @@
 import { join, resolve } from 'node:path';
 import { app, session, type BrowserWindow, type Session } from 'electron';
 import type { MenuAction } from '../../shared/desktop-api';
-import { processIo } from '../cli/usage';
-import { targetFromOptions } from '../cli/target-options';
 import { defaultStateDir } from '../engine/host-paths';
-import { probeQemu } from '../engine/probe-qemu';
+import { probeHost, realStateDir } from '../engine/host-probe';
 import { tinyGuestBuilder } from '../guest/ondemand';
 import { NicModelCache, webRoutes } from '../server/routes';
 import { CloseFlow } from './close-flow';
@@ -70,10 +68,14 @@ export class QnetApp {
       send: (action) => this.sendToFocused(action),
       newWindow: () => void this.openWindow(),
     }));
-    this.protocol = new ProtocolManager(join(paths.root, 'dist', 'renderer'), () => {
-      const target = targetFromOptions({}, '', processIo);
-      return webRoutes(target, probeQemu().version !== null, new NicModelCache(), join(paths.root, 'assets', 'examples'));
-    });
+    // The page compiles with the host probe the engine launches with, and the engine's default state directory.
+    this.protocol = new ProtocolManager(join(paths.root, 'dist', 'renderer'), () =>
+      webRoutes(
+        { options: { stateDir: realStateDir(defaultStateDir()) }, probe: (pairs) => probeHost({ pairs }) },
+        new NicModelCache(),
+        join(paths.root, 'assets', 'examples'),
+      ),
+    );
     this.menuStates = new MenuStates(
       () => this.windows.focused()?.webContents ?? null,
       (enabled) => this.menu.setEnabled(enabled),

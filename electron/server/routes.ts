@@ -1,9 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Arch } from '../../shared/model/schema';
-import type { Topology } from '../../shared/model/schema';
-import type { Target } from '../../shared/compiler/target';
-import { probeNicModels } from '../engine/probe-nic-models';
+import type { Arch } from '../../shared/model/schema';
+import { assembleTarget, type HostProbe, type TargetOptions } from '../../shared/compiler/target';
+import { parsePair, probeNicModels } from '../engine/probe-nic-models';
 import type { ExamplesResponse, NicModelsResponse, TargetResponse } from '../../shared/web-api';
 import type { Route } from './server';
 
@@ -13,27 +12,18 @@ import type { Route } from './server';
  */
 export const COMMON_PAIRS = ['x86_64/q35', 'x86_64/pc', 'aarch64/virt', 'riscv64/virt'];
 
-const MACHINE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
-/** Probes one pair's NIC models with the same code as the CLI (a one-VM topology of that arch and machine). */
-function probePair(arch: Arch, machine: string): string[] {
-  const vm = { id: 'probe', kind: 'vm', arch, machine } as unknown as Topology['nodes'][number];
-  return probeNicModels({ nodes: [vm] } as unknown as Topology)[`${arch}/${machine}`] ?? [];
-}
-
 /** NIC models per pair, probed once each. */
 export class NicModelCache {
   private readonly models = new Map<string, readonly string[]>();
-  constructor(private readonly probe: (arch: Arch, machine: string) => readonly string[] = probePair) {}
+  constructor(private readonly probe: (arch: Arch, machine: string) => readonly string[] = probeNicModels) {}
 
   /** The models of `arch/machine`, or null when the pair is not a valid one. */
   get(pair: string): readonly string[] | null {
-    const [arch, machine, ...rest] = pair.split('/');
-    const a = Arch.safeParse(arch);
-    if (!a.success || machine === undefined || !MACHINE.test(machine) || rest.length) return null;
-    const key = `${a.data}/${machine}`;
+    const p = parsePair(pair);
+    if (p === null) return null;
+    const key = `${p.arch}/${p.machine}`;
     let hit = this.models.get(key);
-    if (!hit) this.models.set(key, (hit = this.probe(a.data, machine)));
+    if (!hit) this.models.set(key, (hit = this.probe(p.arch, p.machine)));
     return hit;
   }
 
@@ -43,11 +33,22 @@ export class NicModelCache {
   }
 }
 
-/** The /api/ GET routes of web mode. */
-export function webRoutes(target: Target, probesNicModels: boolean, nics: NicModelCache, examplesDir: string): Record<string, Route> {
+/**
+ * What a server's page compiles with: this host probed as the server's flags say (the same probe its engine
+ * uses), and the flags' choices. The page assembles its target from these with assembleTarget, as `qnet compile`
+ * and the engine do.
+ */
+export interface TargetSource {
+  readonly options: TargetOptions;
+  probe(pairs: readonly string[]): Promise<HostProbe>;
+}
+
+/** The /api/ GET routes of web mode (and of the desktop window's app protocol). */
+export function webRoutes(source: TargetSource, nics: NicModelCache, examplesDir: string): Record<string, Route> {
   return {
-    '/api/target': () => {
-      const body: TargetResponse = { target, probesNicModels, nicModels: nics.known(), engineDir: process.cwd() };
+    '/api/target': async () => {
+      const probe = await source.probe([...COMMON_PAIRS, ...Object.keys(nics.known())]);
+      const body: TargetResponse = { probe, options: source.options, target: assembleTarget(probe, source.options), engineDir: process.cwd() };
       return { status: 200, body };
     },
     '/api/nic-models': (params) => {

@@ -1,4 +1,4 @@
-import type { NodeKind } from '../../shared/model';
+import { Arch, type NodeKind } from '../../shared/model';
 import type { FieldType } from './Field';
 
 /** One field of a node form: where it sits in the node, how it is edited. */
@@ -43,7 +43,7 @@ const NOTES = t('notes', 'Notes');
 export const KIND_FIELDS: Record<NodeKind, readonly FieldDef[]> = {
   vm: [
     NAME,
-    s('arch', 'Architecture', ['x86_64', 'i386', 'aarch64', 'arm', 'riscv64', 'ppc64']),
+    s('arch', 'Architecture', Arch.options),
     t('machine', 'Machine', 'q35 on x86, virt on arm/riscv'),
     s('accel', 'Accelerator', ['auto', 'kvm', 'tcg', 'hvf']),
     t('cpu', 'CPU model', 'QEMU default'),

@@ -1,6 +1,6 @@
 import { linkId } from '../../shared/model';
 import type { HostNode, NatNode, VmNode } from '../../shared/model';
-import { defaultMachine } from '../../shared/compiler/machine';
+import { machinePair } from '../../shared/compiler/machine';
 import { newNic } from '../doc/factory';
 import { usePlan } from '../plan/usePlan';
 import { editor, useEditor } from '../store/editor';
@@ -23,8 +23,8 @@ function useDerivedMac(vm: string, nic: string): string | undefined {
 function NicRow({ vm, index }: { vm: VmNode; index: number }) {
   const nic = vm.nics[index]!;
   const derived = useDerivedMac(vm.id, nic.id);
-  const pair = `${vm.arch}/${(vm.machine ?? defaultMachine(vm.arch)).split(',')[0]}`;
-  const models = useEditor((s) => s.probed?.nicModels[pair]);
+  const pair = machinePair(vm);
+  const models = useEditor((s) => s.probed?.probe.nicModels[pair]);
   const f = (key: string) => `nics.${index}.${key}`;
   const on = (key: string) => (v: unknown) => tryNodeField(vm, ['nics', index, key], v);
   return (
@@ -204,7 +204,7 @@ export function HostfwdList({ nat }: { nat: NatNode }) {
 
 /** The host's interfaces: each one a port that can uplink a bridge; the machine's own can be added as discovered. */
 export function InterfaceList({ host }: { host: HostNode }) {
-  const discovered = discoveredToAdd(host, useEditor((s) => s.probed?.base.hostInterfaces));
+  const discovered = discoveredToAdd(host, useEditor((s) => s.probed?.probe.hostInterfaces));
   return (
     <div className="list">
       <h3>Interfaces</h3>

@@ -3,10 +3,9 @@
  * launched from (launchedDocs.ts); Stop stops the followed lab, which is always the drawn document's (labSync.ts).
  */
 import type { LabStatus, LaunchOptions } from '../../shared/api';
-import type { Topology } from '../../shared/model';
 import { isOffline, notConnectedReason } from '../api/connection';
 import { getEngine } from '../api/engine';
-import { targetFor } from '../plan/target';
+import { pageTarget } from '../plan/target';
 import { useTargetOptions } from '../plan/targetOptions';
 import { planOf } from '../plan/usePlan';
 import { editor } from '../store/editor';
@@ -17,11 +16,11 @@ import { rememberCurrent, rememberLaunch } from './launchedDocs';
 import { trustPrompt } from './trustPrompt';
 
 /** The launch options of the page's compile target: the same isolation, privilege and state dir it compiled for. */
-export function launchOptions(doc: Topology): LaunchOptions | null {
+export function launchOptions(): LaunchOptions | null {
   const s = editor.getState();
   if (!s.probed) return null;
   const options = useTargetOptions.getState().options;
-  const t = targetFor(doc, s.probed, options);
+  const t = pageTarget(s.probed, options);
   return { isolation: t.isolation, privilege: t.privilege, stateDir: t.stateDir, ...options };
 }
 
@@ -62,7 +61,7 @@ export async function launch(): Promise<void> {
   if (!result.ok) return s.notify('error', `Cannot compile: ${result.error}`);
   const errors = result.plan.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) return s.notify('error', `Not launching: fix the ${errors.length} error(s) in Problems first`);
-  const options = launchOptions(s.doc);
+  const options = launchOptions();
   if (!options) return;
   const { plan } = result;
   const lab = useLab.getState();
@@ -157,7 +156,7 @@ export async function stop(): Promise<void> {
 export async function validate(): Promise<void> {
   const s = editor.getState();
   if (isOffline()) return s.notify('error', notConnectedReason('validate on the server'));
-  const options = launchOptions(s.doc);
+  const options = launchOptions();
   if (!options) return;
   const l = useLab.getState();
   if (l.busy) return;

@@ -66,7 +66,8 @@ function CopyLine({ argv, testid }: { argv: readonly string[]; testid: string })
 
 /** The compile target the page asks for (like `qnet compile --privilege/--netns`), changeable here. */
 function TargetBar() {
-  const base = useEditor((s) => s.probed?.base);
+  // The server's own target, which the page's options override.
+  const base = useEditor((s) => s.probed?.target);
   const options = useTargetOptions((s) => s.options);
   const set = useTargetOptions((s) => s.set);
   if (!base) return null;

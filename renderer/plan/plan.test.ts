@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { linkLabels } from './linkLabels';
 import { backend, backendLabel } from '../../shared/compiler/backend';
-import { machinePairs, targetFor } from './target';
+import { pageTarget } from './target';
+import { machinePairs } from '../../shared/compiler/machine';
+import { hostProbe } from '../../shared/compiler/testkit';
 import { errorCount, setupText, teardownText } from './commandText';
 import { shellLine } from '../../shared/emit';
 
@@ -16,23 +18,19 @@ function example(name: string) {
   return r.topology;
 }
 
-describe('targetFor', () => {
-  const base = { ...DEFAULT_TARGET, vhostNet: true };
-  it('keeps the NIC models of the pairs the topology uses, in node order, keys in the CLI order', () => {
+describe('the page\'s target', () => {
+  it('keeps the NIC models of the pairs the topology uses, keys in the CLI order', () => {
     const t = example('09-aarch64-virt.qnet.yaml');
     expect(machinePairs(t)).toEqual(['aarch64/virt']);
-    const target = targetFor(t, {
-      base,
-      probesNicModels: true,
-      nicModels: { 'x86_64/q35': ['e1000'], 'aarch64/virt': ['virtio-net-device'] },
-    });
+    const probe = hostProbe({ nicModels: { 'x86_64/q35': ['e1000'], 'aarch64/virt': ['virtio-net-device'] } });
+    const target = compile(t, pageTarget({ probe, options: {} })).target;
     expect(target.nicModels).toEqual({ 'aarch64/virt': ['virtio-net-device'] });
     expect(Object.keys(target).slice(-2)).toEqual(['nicModels', 'vhostNet']);
   });
   it('has no nicModels when the CLI would not probe them (--qemu-version, no QEMU)', () => {
-    expect(
-      'nicModels' in targetFor(example('05-socket-pair.qnet.yaml'), { base, probesNicModels: false, nicModels: {} }),
-    ).toBe(false);
+    const probe = hostProbe({ nicModels: { 'x86_64/q35': ['e1000'] } });
+    expect('nicModels' in pageTarget({ probe, options: { qemuVersion: { major: 7, minor: 2 } } })).toBe(false);
+    expect('nicModels' in pageTarget({ probe: { ...probe, qemu: {} }, options: {} })).toBe(false);
   });
 });
 
@@ -61,21 +59,16 @@ describe('linkLabels', () => {
 });
 
 describe('target options', () => {
-  const base = { ...DEFAULT_TARGET, vhostNet: true };
+  const probed = { probe: hostProbe(), options: {} };
   it('override privilege, isolation and state dir in place, keeping the key order', () => {
-    const t = example('02-tap-bridge.qnet.yaml');
-    const plain = targetFor(t, { base, probesNicModels: false, nicModels: {} });
-    const over = targetFor(
-      t,
-      { base, probesNicModels: false, nicModels: {} },
-      { privilege: 'user', isolation: 'netns', stateDir: '/run/user/1000/qn' },
-    );
+    const plain = pageTarget(probed);
+    const over = pageTarget(probed, { privilege: 'user', isolation: 'netns', stateDir: '/run/user/1000/qn' });
     expect(Object.keys(over)).toEqual(Object.keys(plain));
     expect(over).toMatchObject({ privilege: 'user', isolation: 'netns', stateDir: '/run/user/1000/qn' });
   });
   it('a user privilege on the tap-bridge example raises ROOT_REQUIRED', () => {
     const t = example('02-tap-bridge.qnet.yaml');
-    const plan = compile(t, targetFor(t, { base, probesNicModels: false, nicModels: {} }, { privilege: 'user' }));
+    const plan = compile(t, pageTarget(probed, { privilege: 'user' }));
     expect(plan.diagnostics.find((d) => d.code === 'ROOT_REQUIRED')?.fix?.action).toEqual({
       kind: 'set-target',
       field: 'privilege',

@@ -1,12 +1,8 @@
 import { create } from 'zustand';
-import type { Isolation, Privilege } from '../../shared/compiler';
+import type { TargetOptions as ChosenTarget } from '../../shared/compiler';
 
-/** What the page asks of the compile target on top of what the server probed (undefined: the server's value). */
-export interface TargetOptions {
-  readonly privilege?: Privilege;
-  readonly isolation?: Isolation;
-  readonly stateDir?: string;
-}
+/** What the page asks of the compile target on top of what the server chose (undefined: the server's value). */
+export type TargetOptions = Pick<ChosenTarget, 'privilege' | 'isolation' | 'stateDir'>;
 
 export type TargetField = keyof TargetOptions;
 

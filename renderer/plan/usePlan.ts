@@ -1,7 +1,7 @@
 import { compile, type LabPlan } from '../../shared/compiler';
 import type { Topology } from '../../shared/model';
 import { useEditor } from '../store/editor';
-import { targetFor, type ProbedTarget } from './target';
+import { pageTarget, type ProbedTarget } from './target';
 import { useTargetOptions, type TargetOptions } from './targetOptions';
 
 export type PlanResult = { readonly ok: true; readonly plan: LabPlan } | { readonly ok: false; readonly error: string };
@@ -32,7 +32,7 @@ export function planOf(
   if (last && sameForCompile(last.doc, doc) && last.probed === probed && last.options === options) return last.result;
   let result: PlanResult;
   try {
-    result = { ok: true, plan: compile(doc, targetFor(doc, probed, options)) };
+    result = { ok: true, plan: compile(doc, pageTarget(probed, options)) };
   } catch (error) {
     result = { ok: false, error: (error as Error)?.message ?? String(error) };
   }

@@ -1,7 +1,8 @@
 import { useEffect } from 'react';
 import { fetchNicModels, fetchTarget, useEngineDir } from '../api/client';
+import { machinePairs } from '../../shared/compiler';
 import { editor, useEditor } from '../store/editor';
-import { machinePairs } from './target';
+import { pageTarget, withNicModels } from './target';
 
 const asked = new Set<string>();
 
@@ -15,21 +16,21 @@ export function useProbe(): string | null {
     fetchTarget().then(
       (r) => {
         useEngineDir.setState({ dir: r.engineDir });
-        editor.getState().setProbed({ base: r.target, probesNicModels: r.probesNicModels, nicModels: r.nicModels });
+        editor.getState().setProbed(r);
       },
       (e: Error) => editor.getState().notify('error', `Cannot reach qnet serve: ${e.message}`),
     );
   }, []);
   useEffect(() => {
-    if (!probed?.probesNicModels) return;
+    // Only where the target uses NIC models (a QEMU was probed, and no version was chosen instead).
+    if (!probed || pageTarget(probed).nicModels === undefined) return;
     for (const pair of machinePairs({ nodes })) {
-      if (pair in probed.nicModels || asked.has(pair)) continue;
+      if (pair in probed.probe.nicModels || asked.has(pair)) continue;
       asked.add(pair);
       fetchNicModels(pair).then(
         (r) => {
           const cur = editor.getState().probed;
-          if (cur && !(r.pair in cur.nicModels))
-            editor.getState().setProbed({ ...cur, nicModels: { ...cur.nicModels, [r.pair]: r.models } });
+          if (cur) editor.getState().setProbed(withNicModels(cur, r.pair, r.models));
         },
         () => undefined,
       );

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { compile, DEFAULT_TARGET, type Target } from '../compiler';
+import { compile, DEFAULT_TARGET, machinePairs, type Target } from '../compiler';
 import type { Topology, TopologyNode } from '../model';
-import { probeNicModels } from '../../electron/engine/probe-nic-models';
+import { parsePair, probeNicModels } from '../../electron/engine/probe-nic-models';
 import { writePausedGuest } from '../../electron/testkit/fakeGuest';
 import { listNetns } from '../../electron/testkit/netns';
 import { predictedWarnings, qemuWarnings, runPaused } from '../../electron/testkit/pausedPlan';
@@ -127,7 +127,13 @@ describe.skipIf(!root)('imported corpus files start on the installed QEMU, pause
       ...DEFAULT_TARGET,
       qemuVersion: { major: version.major, minor: version.minor },
       netdevBackends: netdevBackends(),
-      nicModels: probeNicModels(t),
+      nicModels: Object.fromEntries(
+        machinePairs(t).flatMap((pair) => {
+          const p = parsePair(pair)!;
+          const models = probeNicModels(p.arch, p.machine);
+          return models.length > 0 ? [[pair, models]] : [];
+        }),
+      ),
       vhostNet: existsSync('/dev/vhost-net'),
       privilege: 'root',
       isolation: 'netns',
