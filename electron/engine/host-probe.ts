@@ -28,6 +28,9 @@ export interface ProbeHostOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
+/** Node's name of this machine's architecture, as QEMU names it. */
+const HOST_ARCH: Readonly<Record<string, Arch>> = { x64: 'x86_64', ia32: 'i386', arm64: 'aarch64', arm: 'arm', riscv64: 'riscv64', ppc64: 'ppc64' };
+
 function qemuOf(arch: Arch): QemuBinaryProbe {
   const p = probeQemu(standardQemu(arch));
   return { binary: p.binary, version: p.version, netdevBackends: p.netdevBackends };
@@ -64,6 +67,7 @@ export async function probeHost(options: ProbeHostOptions = {}): Promise<HostPro
     qemu,
     nicModels,
     kvm,
+    ...(HOST_ARCH[process.arch] ? { hostArch: HOST_ARCH[process.arch] } : {}),
     vhostNet: existsSync('/dev/vhost-net'),
     tinyGuest,
     hostInterfaces: probeHostInterfaces(),

@@ -99,6 +99,8 @@ export interface HostProbe {
   readonly nicModels: Readonly<Record<string, readonly string[]>>;
   /** KVM as a test boot found it (never from /dev/kvm's existence), or as the user chose it (`--accel`). */
   readonly kvm: { readonly usable: boolean; readonly reason: string };
+  /** This machine's architecture (KVM runs only its guests); absent when it is none QEMU's guests have. */
+  readonly hostArch?: Arch;
   readonly vhostNet: boolean;
   /** Where the tiny guest of each architecture is (or would be, once built). */
   readonly tinyGuest: Partial<Record<Arch, { readonly kernel: string; readonly initrd: string }>>;
@@ -138,6 +140,7 @@ export function assembleTarget(probe: HostProbe, options: TargetOptions = {}): T
     stateDir: options.stateDir ?? probe.stateDir,
     netdevBackends: qemu?.netdevBackends ?? null,
     kvm: probe.kvm.usable,
+    ...(probe.hostArch ? { hostArch: probe.hostArch } : {}),
     bridgeHelper: DEFAULT_TARGET.bridgeHelper,
     tinyGuest: probe.tinyGuest,
     ...(nicModels ? { nicModels } : {}),
