@@ -55,6 +55,7 @@ export type ApiErrorCode =
   | 'LAB_EXISTS'
   | 'LAB_NOT_FOUND'
   | 'VM_NOT_FOUND'
+  | 'LINK_NOT_FOUND'
   | 'NOT_RUNNING'
   | 'CONSOLE_NOT_CONNECTED'
   | 'STEP_FAILED'
@@ -92,6 +93,13 @@ export interface VmStatus {
   readonly consoleSeq: number;
 }
 
+/** A link of a lab with a guest NIC on at least one end: what link control acts on. */
+export interface LinkStatus {
+  readonly link: string;
+  /** False while the link is set down (QMP `set_link` on its guest NIC ends); true again after up or a relaunch. */
+  readonly up: boolean;
+}
+
 /** One lab as `status` and `list` report it. */
 export interface LabStatus {
   readonly lab: LabName;
@@ -99,6 +107,8 @@ export interface LabStatus {
   readonly stateDir: string;
   readonly netns: string | null;
   readonly vms: readonly VmStatus[];
+  /** Its links with a guest NIC end, in the plan's order (absent from an engine that predates link control). */
+  readonly links?: readonly LinkStatus[];
   /** Why the lab failed, when it did. */
   readonly error?: ApiError;
 }
@@ -121,9 +131,11 @@ export interface StepProgress {
  * What a log line is about, so a client decides what to show from data, never from the sentence: the lab's own
  * lifecycle, a preflight problem (also in the `preflight` event), a host step (with `step`), a process starting or
  * failing to (with `process`), a process that ended on its own while the lab ran (`exit`, with `process`), the
- * cleanup after a lab not stopped cleanly, the tiny guest built on demand, the trust step, the probe of this host.
+ * cleanup after a lab not stopped cleanly, the tiny guest built on demand, the trust step, the probe of this host, a
+ * link set down or up (and later a capture) on a running lab.
  */
-export type LogTopic = 'lab' | 'preflight' | 'step' | 'process' | 'exit' | 'recovery' | 'guest-build' | 'trust' | 'target';
+export type LogTopic =
+  'lab' | 'preflight' | 'step' | 'process' | 'exit' | 'recovery' | 'guest-build' | 'trust' | 'target' | 'link';
 
 /** The process a log line is about. */
 export interface LogProcess {
@@ -156,7 +168,9 @@ export type EngineRequest =
   | { readonly type: 'consoleSubscribe'; readonly lab: LabName; readonly vm: string; readonly fromSeq?: number }
   | { readonly type: 'consoleUnsubscribe'; readonly subscription: string }
   | { readonly type: 'consoleInput'; readonly lab: LabName; readonly vm: string; readonly data: string }
-  | { readonly type: 'consoleRead'; readonly lab: LabName; readonly vm: string; readonly fromSeq: number };
+  | { readonly type: 'consoleRead'; readonly lab: LabName; readonly vm: string; readonly fromSeq: number }
+  /** Sets a running lab's link down or up: its guest NICs lose or regain carrier (both ends of a VM-VM link). */
+  | { readonly type: 'setLink'; readonly lab: LabName; readonly link: string; readonly up: boolean };
 
 /** The success payload of each request type. */
 export interface EngineResponses {
@@ -188,6 +202,7 @@ export interface EngineResponses {
     readonly end: number;
     readonly truncated: boolean;
   };
+  readonly setLink: { readonly link: LinkStatus };
 }
 
 /** The result type of one request. */
@@ -212,6 +227,7 @@ export type EngineEvent =
       readonly data: string;
     }
   | ({ readonly type: 'log' } & LogEntry)
+  | ({ readonly type: 'linkState'; readonly lab: LabName } & LinkStatus)
   | { readonly type: 'preflight'; readonly lab: LabName; readonly problems: readonly Diagnostic[] };
 
 /** The engine as the UI sees it; every transport implements this. */

@@ -78,6 +78,12 @@ const CHECKS: Record<EngineRequest['type'], (r: Record<string, unknown>) => stri
   consoleUnsubscribe: (r) => (isName(r.subscription) ? null : 'consoleUnsubscribe needs a subscription id'),
   consoleInput: (r) => labVm(r) ?? (typeof r.data === 'string' ? null : 'consoleInput needs data as a string'),
   consoleRead: (r) => labVm(r) ?? (isSeq(r.fromSeq) ? null : 'fromSeq must be a byte offset (integer >= 0)'),
+  setLink: (r) =>
+    isName(r.lab) && isName(r.link)
+      ? typeof r.up === 'boolean'
+        ? null
+        : 'setLink needs up as true or false'
+      : 'setLink needs lab and link names',
 };
 
 /** Checks a parsed JSON value as an EngineRequest: the request, or a sentence saying what is wrong. */
@@ -115,7 +121,9 @@ export function parseClientLine(
       : { ok: false, id, message: 'events must be true or false' };
   }
   const checked = checkRequest(value.request);
-  return checked.ok ? { ok: true, message: { id, request: checked.request } } : { ok: false, id, message: checked.message };
+  return checked.ok
+    ? { ok: true, message: { id, request: checked.request } }
+    : { ok: false, id, message: checked.message };
 }
 
 /** Reads one server line, or null when it is not one (a client ignores such lines). */

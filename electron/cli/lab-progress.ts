@@ -72,6 +72,8 @@ export function formatEvent(event: EngineEvent): { readonly text: string; readon
             stream: event.problems.some((p) => p.severity === 'error') ? 'err' : 'out',
           }
         : none;
+    case 'linkState':
+      return { text: `link ${event.link}: ${event.up ? 'up' : 'down'}`, stream: 'out' };
     case 'log':
       return event.level === 'warn' || event.level === 'error'
         ? { text: `${event.level}: ${event.message}`, stream: 'err' }
@@ -99,6 +101,11 @@ export function formatLabStatus(status: LabStatus, enginePid: number | null): st
   const lines = [`${status.lab}: ${status.state} (${where})`];
   if (status.error) lines.push(indent(formatApiError(status.error, status.lab), '  '));
   for (const vm of status.vms) lines.push(indent(formatVmState(vm.vm, vm.state), '  '));
+  const links = status.links ?? [];
+  // A lab may have thousands of links: the ones set down by name, the rest counted.
+  for (const l of links.filter((x) => !x.up)) lines.push(`  link ${l.link}: down`);
+  const up = links.filter((x) => x.up).length;
+  if (up > 0) lines.push(`  ${up === links.length ? 'every link' : `${up} other link${up === 1 ? '' : 's'}`} up`);
   return lines.join('\n');
 }
 

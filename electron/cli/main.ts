@@ -13,6 +13,7 @@ import { downCommand } from './cmd-down';
 import { statusCommand } from './cmd-status';
 import { consoleCommand } from './cmd-console';
 import { logsCommand } from './cmd-logs';
+import { linkCommand } from './cmd-link';
 import { StateDirError } from '../engine/state-dir';
 import { CliError, UsageError, processIo, visibleIo } from './usage';
 import type { Io } from './usage';
@@ -32,6 +33,7 @@ commands:
   status               list the labs and their guests (--json for machines)
   console LAB VM       attach to a guest's serial console (Ctrl+] detaches)
   logs LAB VM          print a guest's console output (--follow)
+  link LAB LINK down|up  set a running lab's link down or up (its guests lose or regain carrier)
   guest build          build the tiny guest (kernel + busybox initramfs) from the distribution's packages
   qemu fetch 10.0      unpack a second QEMU (Debian 12's backports) into ~/.cache/qnet/qemu, beside the system's
   serve                open the editor in a browser (http://127.0.0.1, with a token)
@@ -52,6 +54,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   status: statusCommand,
   console: (args, io) => consoleCommand(args, io),
   logs: (args, io) => logsCommand(args, io),
+  link: linkCommand,
 };
 
 /** Runs the CLI on argv (without node and script); returns the exit code. Never lets a stack trace out. */

@@ -1,5 +1,15 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +116,8 @@ describe('control protocol', () => {
     ['{"id":6,"request":{"type":"launch","source":{"kind":"yaml"}}}', 6, 'text'],
     ['{"id":7,"request":{"type":"toString"}}', 7, 'unknown request type'],
     ['{"id":8,"events":"yes"}', 8, 'true or false'],
+    ['{"id":9,"request":{"type":"setLink","lab":"l","link":"w","up":"no"}}', 9, 'setLink needs up as true or false'],
+    ['{"id":10,"request":{"type":"setLink","lab":"l","up":true}}', 10, 'setLink needs lab and link names'],
   ])('rejects %s', (line, id, message) => {
     const r = parseClientLine(line);
     expect(r.ok).toBe(false);
@@ -304,7 +316,7 @@ describe('who is on the other end', () => {
     return { said, closed };
   }
 
-  it('serves a connection only once it sent the key only the engine\'s user can read; before that, nothing', async () => {
+  it("serves a connection only once it sent the key only the engine's user can read; before that, nothing", async () => {
     const key = controlKeyPath(server.path);
     expect(statSync(key).mode & 0o777).toBe(0o600);
     engine.on('list', () => ({ ok: true, labs: [] }));
@@ -327,24 +339,33 @@ describe('who is on the other end', () => {
     return { received: () => received, close: () => new Promise((r) => s.close(() => r())) };
   }
 
-  it.runIf(process.getuid?.() === 0)("a client ignores a socket that is not the user's, and sends it nothing", async () => {
-    const path = join(dir, 'engine-2.sock');
-    const theirs = await planted(path);
-    writeFileSync(controlKeyPath(path), 'k', { mode: 0o600 });
-    chownSync(path, 65534, 65534);
-    const c = await connectControl(path);
-    expect(c).toEqual({ ok: false, error: { code: 'NOT_TRUSTED', message: `${path} belongs to uid 65534, not to root: ignored (another user's socket is never used)` } });
-    const d = await discoverLabs(dir);
-    d.close();
-    expect(d.ignored).toEqual([{ socket: path, why: c.ok ? '' : c.error.message }]);
-    expect(d.deadSockets).toEqual([]);
-    expect(existsSync(path)).toBe(true);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(theirs.received()).toBe('');
-    await theirs.close();
-  });
+  it.runIf(process.getuid?.() === 0)(
+    "a client ignores a socket that is not the user's, and sends it nothing",
+    async () => {
+      const path = join(dir, 'engine-2.sock');
+      const theirs = await planted(path);
+      writeFileSync(controlKeyPath(path), 'k', { mode: 0o600 });
+      chownSync(path, 65534, 65534);
+      const c = await connectControl(path);
+      expect(c).toEqual({
+        ok: false,
+        error: {
+          code: 'NOT_TRUSTED',
+          message: `${path} belongs to uid 65534, not to root: ignored (another user's socket is never used)`,
+        },
+      });
+      const d = await discoverLabs(dir);
+      d.close();
+      expect(d.ignored).toEqual([{ socket: path, why: c.ok ? '' : c.error.message }]);
+      expect(d.deadSockets).toEqual([]);
+      expect(existsSync(path)).toBe(true);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(theirs.received()).toBe('');
+      await theirs.close();
+    },
+  );
 
-  it('a client sends nothing to a socket in a directory others can write, or with no key of the user\'s', async () => {
+  it("a client sends nothing to a socket in a directory others can write, or with no key of the user's", async () => {
     const open = join(dir, 'open');
     mkdirSync(open);
     chmodSync(open, 0o777);
@@ -352,7 +373,11 @@ describe('who is on the other end', () => {
     const theirs = await planted(path);
     const c = await connectControl(path);
     expect(c.ok).toBe(false);
-    if (!c.ok) expect(c.error).toEqual({ code: 'NOT_TRUSTED', message: `${path} is not used: the state directory ${open} is writable by anyone (mode 0777): chmod 700 ${open}` });
+    if (!c.ok)
+      expect(c.error).toEqual({
+        code: 'NOT_TRUSTED',
+        message: `${path} is not used: the state directory ${open} is writable by anyone (mode 0777): chmod 700 ${open}`,
+      });
     await expect(discoverLabs(open)).rejects.toThrow(`the state directory ${open} is writable by anyone`);
     chmodSync(open, 0o700);
     const keyless = await connectControl(path);
@@ -361,7 +386,8 @@ describe('who is on the other end', () => {
     symlinkSync(join(dir, 'elsewhere'), controlKeyPath(path));
     const linked = await connectControl(path);
     expect(linked.ok).toBe(false);
-    if (!linked.ok) expect(linked.error.message).toBe(`${path} is ignored: its key ${controlKeyPath(path)} is a symlink: refused`);
+    if (!linked.ok)
+      expect(linked.error.message).toBe(`${path} is ignored: its key ${controlKeyPath(path)} is a symlink: refused`);
     await new Promise((r) => setTimeout(r, 50));
     expect(theirs.received()).toBe('');
     await theirs.close();

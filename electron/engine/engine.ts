@@ -17,7 +17,13 @@ import type { Diagnostic, LabPlan } from '../../shared/compiler/plan';
 import { assembleTarget, targetNotes, type Target } from '../../shared/compiler/target';
 import { machinePairs } from '../../shared/compiler/machine';
 import { parseLaunchOptions } from '../../shared/launchOptions';
-import { formatModelError, loadDocument, loadTopology, type LocatedDiagnostic, type Topology } from '../../shared/model';
+import {
+  formatModelError,
+  loadDocument,
+  loadTopology,
+  type LocatedDiagnostic,
+  type Topology,
+} from '../../shared/model';
 import { buildMissingGuests, type GuestBuilder } from './guest-ondemand';
 import type { KvmProbe } from './kvm';
 import { LabRunner, type LabRunnerOptions } from './lab';
@@ -89,10 +95,17 @@ export function createEngine(options: EngineOptions = {}): Engine {
   };
 
   /** A source through the file loader, whatever the client: a document is checked exactly as a file's text. */
-  function load(source: LabSource): { ok: true; topology: Topology; structural: readonly LocatedDiagnostic[]; errors: readonly Diagnostic[] } | Fail {
+  function load(
+    source: LabSource,
+  ): { ok: true; topology: Topology; structural: readonly LocatedDiagnostic[]; errors: readonly Diagnostic[] } | Fail {
     const r = source.kind === 'document' ? loadDocument(source.topology) : loadTopology(source.text, source.path);
     if (!r.ok) return failed('INVALID_TOPOLOGY', r.errors.map((e) => formatModelError(e)).join('\n'));
-    return { ok: true, topology: r.topology, structural: r.diagnostics, errors: r.diagnostics.filter((d) => d.severity === 'error') };
+    return {
+      ok: true,
+      topology: r.topology,
+      structural: r.diagnostics,
+      errors: r.diagnostics.filter((d) => d.severity === 'error'),
+    };
   }
 
   /**
@@ -155,13 +168,20 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const trusted = checkTrust(loaded.topology, req.options?.trust, trust);
         if (!trusted.ok) return trusted;
         let p = await planFor(loaded, req.options, true);
-        if (trusted.note) emit({ type: 'log', lab: p.plan.lab, level: 'warn', topic: 'trust', message: trusted.note, time: Date.now() });
+        if (trusted.note)
+          emit({
+            type: 'log',
+            lab: p.plan.lab,
+            level: 'warn',
+            topic: 'trust',
+            message: trusted.note,
+            time: Date.now(),
+          });
         if (options.buildGuest && !labs.get(p.plan.lab)?.active) {
           const lab = p.plan.lab;
           const log = (level: 'info' | 'error', message: string) =>
             emit({ type: 'log', lab, level, topic: 'guest-build', message, time: Date.now() });
-          if (await buildMissingGuests(p.plan, options.buildGuest, log))
-            p = await planFor(loaded, req.options, true);
+          if (await buildMissingGuests(p.plan, options.buildGuest, log)) p = await planFor(loaded, req.options, true);
         }
         const errors = p.plan.diagnostics.filter((d) => d.severity === 'error');
         if (errors.length > 0) return failed('INVALID_TOPOLOGY', errors.map((e) => e.message).join('\n'), errors);
@@ -203,7 +223,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const sub = r.consoleSubscribe(req.vm, req.fromSeq ?? 0);
         if (!sub.ok) return sub;
         subscriptions.set(id, sub.unsubscribe);
-        return { ok: true, subscription: id, seq: sub.seq, end: sub.end, backlog: sub.backlog, truncated: sub.truncated };
+        return {
+          ok: true,
+          subscription: id,
+          seq: sub.seq,
+          end: sub.end,
+          backlog: sub.backlog,
+          truncated: sub.truncated,
+        };
       }
       case 'consoleUnsubscribe': {
         const off = subscriptions.get(req.subscription);
@@ -219,6 +246,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
       case 'consoleRead': {
         const r = lab(req.lab);
         return r instanceof LabRunner ? r.consoleRead(req.vm, req.fromSeq) : r;
+      }
+      case 'setLink': {
+        const r = lab(req.lab);
+        return r instanceof LabRunner ? r.setLink(req.link, req.up) : r;
       }
       default:
         return failed('INVALID_REQUEST', `unknown request type ${String((req as { type?: unknown }).type)}`);

@@ -6,12 +6,23 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ApiError, EngineEvent, LabState, LabStatus, LogEntry, Result, StepProgress, VmState } from '../../shared/api';
+import type {
+  ApiError,
+  EngineEvent,
+  LabState,
+  LabStatus,
+  LinkStatus,
+  LogEntry,
+  Result,
+  StepProgress,
+  VmState,
+} from '../../shared/api';
 import type { Diagnostic, HostStep, LabPlan, ProcessPlan } from '../../shared/compiler/plan';
 import { DEFAULT_CONSOLE_BUFFER } from './ring-buffer';
 import { runHostSteps, unfinishedMessage, undoHostSteps, type UndoItem } from './host-steps';
 import { Journal, JOURNAL_FILE, journaledProcesses, readJournal } from './journal';
 import { isOurProcess } from './proc';
+import { LinkControl } from './link-control';
 import { LabLog } from './lab-log';
 import { preflight, hasPasswordlessSudo, type PreflightEnv } from './preflight';
 import { stateDirProblem } from './preflight-state';
@@ -66,6 +77,7 @@ export class LabRunner {
   private stopping: Promise<Result> | null = null;
   private abortLaunch = false;
   private startFailure: string | null = null;
+  private readonly links: LinkControl;
 
   constructor(private readonly options: LabRunnerOptions) {
     const { plan } = options;
@@ -73,6 +85,11 @@ export class LabRunner {
     this.env = spawnEnv(options.env);
     this.uid = options.uid ?? process.getuid?.() ?? 0;
     this.log = new LabLog(plan.lab, (entry) => this.emit({ type: 'log', ...entry }), options.logLines);
+    this.links = new LinkControl(plan.lab, plan, (node) => {
+      const p = plan.processes.find((x) => x.kind === 'vm' && x.node === node);
+      const sup = p ? this.supervisors.get(p.id) : undefined;
+      return sup?.state === 'running' ? sup.qmp : null;
+    });
     for (const vm of plan.vms) {
       this.vms.set(vm.node, {
         name: vm.name,
@@ -117,6 +134,7 @@ export class LabRunner {
         state: v.state,
         consoleSeq: v.console.buffer.end,
       })),
+      links: this.links.statuses(),
       ...(this.error ? { error: this.error } : {}),
     };
   }
@@ -197,6 +215,21 @@ export class LabRunner {
         error: { code: 'NOT_RUNNING', message: `${entry.name} is not running (${entry.state.state})` },
       };
     return entry.console.write(data);
+  }
+
+  // ------------------------------------------------------------------------------------------ links
+
+  /** Sets a link of the running lab down or up; a `linkState` event tells every client. */
+  async setLink(link: string, up: boolean): Promise<Result<{ link: LinkStatus }>> {
+    const ends = this.links.endsOf(link);
+    if (!Array.isArray(ends)) return ends as { ok: false; error: ApiError };
+    if (this.current !== 'running')
+      return { ok: false, error: { code: 'NOT_RUNNING', message: `lab ${this.lab} is not running (${this.current})` } };
+    const r = await this.links.set(link, up);
+    if (!r.ok) return r;
+    this.log.add('info', 'link', `link ${link} is ${up ? 'up' : 'down'}`);
+    this.emit({ type: 'linkState', lab: this.lab, ...r.link });
+    return r;
   }
 
   private noVm(vm: string): { ok: false; error: ApiError } {
@@ -394,6 +427,7 @@ export class LabRunner {
     this.setState('stopping');
     this.log.add('info', 'lab', `stopping lab ${this.lab}`);
     const failures = await this.teardown();
+    this.resetLinks();
     if (failures.length > 0) {
       return this.fail({
         code: 'INTERNAL',
@@ -423,11 +457,23 @@ export class LabRunner {
     const journal = this.journal;
     if (journal === null) return failures;
     const steps = this.options.plan.hostSteps;
-    const items: UndoItem[] = [...this.doneSteps].reverse().flatMap((s) =>
-      s.undo === null
-        ? []
-        : [{ step: s.id, description: s.description, undo: s.undo, needsRoot: s.needsRoot, netns: s.inNetns ? this.options.plan.netns : null, index: steps.indexOf(s), total: steps.length }],
-    );
+    const items: UndoItem[] = [...this.doneSteps]
+      .reverse()
+      .flatMap((s) =>
+        s.undo === null
+          ? []
+          : [
+              {
+                step: s.id,
+                description: s.description,
+                undo: s.undo,
+                needsRoot: s.needsRoot,
+                netns: s.inNetns ? this.options.plan.netns : null,
+                index: steps.indexOf(s),
+                total: steps.length,
+              },
+            ],
+      );
     const undo = await undoHostSteps(items, {
       journal,
       netns: this.options.plan.netns,
@@ -443,6 +489,13 @@ export class LabRunner {
     } else journal.close();
     this.journal = null;
     return failures;
+  }
+
+  /** Every link is up again once its guests are gone; clients are told of each one that was down. */
+  private resetLinks(): void {
+    const down = this.links.statuses().filter((l) => !l.up);
+    this.links.reset();
+    for (const l of down) this.emit({ type: 'linkState', lab: this.lab, link: l.link, up: true });
   }
 
   // ------------------------------------------------------------------------------------------ events
@@ -468,4 +521,3 @@ export class LabRunner {
     }
   }
 }
-

@@ -43,7 +43,10 @@ interface VmScope {
 }
 
 function toVirtio(s: VmScope, index: number) {
-  return { label: `Make ${s.vm.id}:${s.vm.nics[index]?.id} a virtio NIC`, action: { kind: 'set-field' as const, node: s.vm.id, path: ['nics', index, 'model'], value: 'virtio' } };
+  return {
+    label: `Make ${s.vm.id}:${s.vm.nics[index]?.id} a virtio NIC`,
+    action: { kind: 'set-field' as const, node: s.vm.id, path: ['nics', index, 'model'], value: 'virtio' },
+  };
 }
 
 /** Frontend problems QEMU would refuse at start: a bus the machine lacks, vhost on a non-virtio NIC. */
@@ -51,28 +54,49 @@ function checkFrontend(s: VmScope, nic: Nic, index: number, model: string, b: Ba
   const where = { nodes: [s.vm.id], path: nodePath(s.ctx.topology, s.vm.id, 'nics', index, 'model') };
   const other = notEthernet(model);
   if (other !== undefined) {
-    s.ctx.diagnostics.push(diag('NIC_NOT_ETHERNET', `${s.vm.id}:${nic.id}: ${model} is not an Ethernet NIC but ${other}`, { ...where, fix: toVirtio(s, index) }));
+    s.ctx.diagnostics.push(
+      diag('NIC_NOT_ETHERNET', `${s.vm.id}:${nic.id}: ${model} is not an Ethernet NIC but ${other}`, {
+        ...where,
+        fix: toVirtio(s, index),
+      }),
+    );
   } else if (!s.machine.hasPci && !isMmioModel(model) && !isOnboardOnly(model)) {
     s.ctx.diagnostics.push(
-      diag('PCI_NIC_NO_PCI', `${s.vm.id}:${nic.id}: NIC model ${model} needs a PCI bus, which machine ${s.machine.type} lacks`, { ...where, fix: toVirtio(s, index) }),
+      diag(
+        'PCI_NIC_NO_PCI',
+        `${s.vm.id}:${nic.id}: NIC model ${model} needs a PCI bus, which machine ${s.machine.type} lacks`,
+        { ...where, fix: toVirtio(s, index) },
+      ),
     );
   } else if (isMmioModel(model) && !s.machine.hasVirtioMmio) {
     s.ctx.diagnostics.push(
-      diag('MMIO_NIC_NO_MMIO', `${s.vm.id}:${nic.id}: NIC model ${model} needs virtio-mmio, which machine ${s.machine.type} lacks`, { ...where, fix: toVirtio(s, index) }),
+      diag(
+        'MMIO_NIC_NO_MMIO',
+        `${s.vm.id}:${nic.id}: NIC model ${model} needs virtio-mmio, which machine ${s.machine.type} lacks`,
+        { ...where, fix: toVirtio(s, index) },
+      ),
     );
   }
   const offered = s.ctx.target.nicModels?.[`${s.vm.arch}/${s.machine.type}`];
   if (offered && !isMmioModel(model) && !offered.includes(model)) {
     s.ctx.diagnostics.push(
-      diag('NIC_MODEL_UNKNOWN', `${s.vm.id}:${nic.id}: this QEMU has no NIC model ${model} for machine ${s.machine.type} (it offers ${offered.join(', ')})`, {
-        ...where,
-        fix: toVirtio(s, index),
-      }),
+      diag(
+        'NIC_MODEL_UNKNOWN',
+        `${s.vm.id}:${nic.id}: this QEMU has no NIC model ${model} for machine ${s.machine.type} (it offers ${offered.join(', ')})`,
+        {
+          ...where,
+          fix: toVirtio(s, index),
+        },
+      ),
     );
   }
   if (b?.needsVirtio && !isVirtioModel(nic.model)) {
     s.ctx.diagnostics.push(
-      diag('VHOST_NON_VIRTIO', `${s.vm.id}:${nic.id}: ${b.needsVirtio} needs a virtio-net NIC, but the model is ${nic.model}`, { ...where, fix: toVirtio(s, index) }),
+      diag(
+        'VHOST_NON_VIRTIO',
+        `${s.vm.id}:${nic.id}: ${b.needsVirtio} needs a virtio-net NIC, but the model is ${nic.model}`,
+        { ...where, fix: toVirtio(s, index) },
+      ),
     );
   }
 }
@@ -87,10 +111,14 @@ function msixOff(s: VmScope, nic: Nic, index: number, b: Backend, model: string)
   if (b.type !== 'vhost-user' || model !== 'virtio-net-pci' || kvm || qemuAtLeast(s.ctx.target, 8, 0)) return [];
   if (nic.properties?.vectors !== undefined) return [];
   s.ctx.diagnostics.push(
-    diag('VHOST_USER_MSIX_OFF', `${s.vm.id}:${nic.id}: QEMU ${s.ctx.target.qemuVersion.major}.${s.ctx.target.qemuVersion.minor} under TCG crashes when a guest starts a vhost-user NIC with MSI-X, so it gets vectors=0 (legacy interrupts)`, {
-      nodes: [s.vm.id],
-      path: nodePath(s.ctx.topology, s.vm.id, 'nics', index),
-    }),
+    diag(
+      'VHOST_USER_MSIX_OFF',
+      `${s.vm.id}:${nic.id}: QEMU ${s.ctx.target.qemuVersion.major}.${s.ctx.target.qemuVersion.minor} under TCG crashes when a guest starts a vhost-user NIC with MSI-X, so it gets vectors=0 (legacy interrupts)`,
+      {
+        nodes: [s.vm.id],
+        path: nodePath(s.ctx.topology, s.vm.id, 'nics', index),
+      },
+    ),
   );
   return [['vectors', 0]];
 }
@@ -108,16 +136,18 @@ function emitNic(s: VmScope, nic: Nic, index: number, b: Backend | null): void {
   checkFrontend(s, nic, index, model, b);
   const mac = s.ctx.macs.get(nicKey(s.vm.id, nic.id));
   const deviceId = s.ids.take(`nic-${nic.id}`);
-  s.nics.push({ nic: nic.id, mac: mac ?? null, realization: b === null ? null : backendLabel(b) });
   const props = moreOpts(nic.properties);
   if (isUsbNic(model)) usbController(s);
   if (b === null) {
+    s.nics.push({ nic: nic.id, mac: mac ?? null, realization: null, link: null, netdev: null });
     s.argv.push('-device', qopts(model, [['id', deviceId], ['mac', mac], ...props]));
     return;
   }
   if (b.shareMem) s.shareMem = true;
   s.backends.push(b);
   const netdevId = s.ids.take(`net-${nic.id}`);
+  const link = s.ctx.graph.nicLink.get(nicKey(s.vm.id, nic.id))?.id ?? null;
+  s.nics.push({ nic: nic.id, mac: mac ?? null, realization: backendLabel(b), link, netdev: netdevId });
   s.argv.push(...b.pre);
   const onboard = isOnboardOnly(model);
   if (nic.form === 'nic' || onboard) {
@@ -133,29 +163,54 @@ function emitNic(s: VmScope, nic: Nic, index: number, b: Backend | null): void {
     const where = { nodes: [s.vm.id], path: nodePath(s.ctx.topology, s.vm.id, 'nics', index, 'model') };
     if (why === null) {
       if (onboard && nic.form !== 'nic')
-        s.ctx.diagnostics.push(diag('NIC_ONBOARD_ONLY', `${s.vm.id}:${nic.id}: ${model} is the board's own NIC, which QEMU makes only through -nic, so -nic is used`, where));
+        s.ctx.diagnostics.push(
+          diag(
+            'NIC_ONBOARD_ONLY',
+            `${s.vm.id}:${nic.id}: ${model} is the board's own NIC, which QEMU makes only through -nic, so -nic is used`,
+            where,
+          ),
+        );
       s.argv.push('-nic', qopts(b.type, [['id', netdevId], ...b.opts, ['model', model], ['mac', mac]]));
       return;
     }
     if (onboard) {
       s.ctx.diagnostics.push(
-        diag('NIC_ONBOARD_UNREACHABLE', `${s.vm.id}:${nic.id}: ${model} is the board's own NIC, which QEMU makes only through -nic, and that form cannot be used here (${why}): link it to another kind of backend (socket, mcast, user, tap…) or pick a pluggable model`, where),
+        diag(
+          'NIC_ONBOARD_UNREACHABLE',
+          `${s.vm.id}:${nic.id}: ${model} is the board's own NIC, which QEMU makes only through -nic, and that form cannot be used here (${why}): link it to another kind of backend (socket, mcast, user, tap…) or pick a pluggable model`,
+          where,
+        ),
       );
-    } else s.ctx.diagnostics.push(
-      diag('NIC_FORM_UNSUPPORTED', `${s.vm.id}:${nic.id}: the on-board -nic form cannot be used here (${why}), so -netdev and -device are used`, {
-        nodes: [s.vm.id],
-        path: nodePath(s.ctx.topology, s.vm.id, 'nics', index, 'form'),
-        fix: { label: `Use the -device form for ${s.vm.id}:${nic.id}`, action: { kind: 'set-field', node: s.vm.id, path: ['nics', index, 'form'], value: 'device' } },
-      }),
-    );
+    } else
+      s.ctx.diagnostics.push(
+        diag(
+          'NIC_FORM_UNSUPPORTED',
+          `${s.vm.id}:${nic.id}: the on-board -nic form cannot be used here (${why}), so -netdev and -device are used`,
+          {
+            nodes: [s.vm.id],
+            path: nodePath(s.ctx.topology, s.vm.id, 'nics', index, 'form'),
+            fix: {
+              label: `Use the -device form for ${s.vm.id}:${nic.id}`,
+              action: { kind: 'set-field', node: s.vm.id, path: ['nics', index, 'form'], value: 'device' },
+            },
+          },
+        ),
+      );
   }
   s.argv.push('-netdev', netdevValue(b, netdevId));
   // Properties the user gave win over the ones derived for multiqueue.
   const given = new Set(props.map(([k]) => k));
   const mq: [string, string | number | undefined][] =
-    b.queues > 1 && isVirtioModel(model) ? [['mq', 'on'], ['vectors', model === 'virtio-net-pci' ? 2 * b.queues + 2 : undefined]] : [];
+    b.queues > 1 && isVirtioModel(model)
+      ? [
+          ['mq', 'on'],
+          ['vectors', model === 'virtio-net-pci' ? 2 * b.queues + 2 : undefined],
+        ]
+      : [];
   const off = msixOff(s, nic, index, b, model);
-  const derived = [...(off.length > 0 ? mq.filter(([k]) => k !== 'vectors') : mq), ...off].filter(([k]) => !given.has(k));
+  const derived = [...(off.length > 0 ? mq.filter(([k]) => k !== 'vectors') : mq), ...off].filter(
+    ([k]) => !given.has(k),
+  );
   s.argv.push('-device', qopts(model, [['netdev', netdevId], ['mac', mac], ['id', deviceId], ...derived, ...props]));
 }
 
@@ -170,7 +225,14 @@ function emitHubBackends(s: VmScope, plan: HubPlan): void {
     const id = s.ids.take(`${plan.hub}-${node.id}`);
     s.backends.push(b);
     s.argv.push(...b.pre, '-netdev', netdevValue(b, id));
-    s.argv.push('-netdev', qopts('hubport', [['id', s.ids.take(`${plan.hub}-${node.id}-port`)], ['hubid', plan.hubId], ['netdev', id]]));
+    s.argv.push(
+      '-netdev',
+      qopts('hubport', [
+        ['id', s.ids.take(`${plan.hub}-${node.id}-port`)],
+        ['hubid', plan.hubId],
+        ['netdev', id],
+      ]),
+    );
   }
 }
 
@@ -180,7 +242,9 @@ function nicBackend(s: VmScope, nic: Nic, index: number): Backend | null {
   const plan = l ? s.hubs.get(otherEnd(l, vm.id, nic.id).node.id) : undefined;
   const stray = plan !== undefined && plan.vm !== vm.id;
   if (!l || stray) {
-    const why = stray ? `is left unconnected: hub ${plan.hub} lives in ${plan.vm}'s process` : 'is not linked to anything, so the guest sees a NIC with no cable';
+    const why = stray
+      ? `is left unconnected: hub ${plan.hub} lives in ${plan.vm}'s process`
+      : 'is not linked to anything, so the guest sees a NIC with no cable';
     ctx.diagnostics.push(
       diag('NIC_NO_PEER', `${vm.id}:${nic.id} ${why}`, {
         nodes: [vm.id],
@@ -215,7 +279,19 @@ export function vmNetworking(
   p2p: ReadonlyMap<string, P2pPlan>,
   hubs: ReadonlyMap<string, HubPlan>,
 ): VmNetworking {
-  const s: VmScope = { ctx, vm, machine, ids, p2p, hubs, argv: [], emittedHubs: new Set(), backends: [], nics: [], shareMem: false };
+  const s: VmScope = {
+    ctx,
+    vm,
+    machine,
+    ids,
+    p2p,
+    hubs,
+    argv: [],
+    emittedHubs: new Set(),
+    backends: [],
+    nics: [],
+    shareMem: false,
+  };
   vm.nics.forEach((nic, i) => emitNic(s, nic, i, nicBackend(s, nic, i)));
   return { argv: s.argv, shareMem: s.shareMem, backends: s.backends, nics: s.nics };
 }

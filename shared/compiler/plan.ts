@@ -135,6 +135,13 @@ export interface NicFact {
   readonly mac: string | null;
   /** How QEMU realizes its link, for the canvas: `tap qn1a03`, `stream`, `mcast 230.0.0.1:1234`; null when unlinked. */
   readonly realization: string | null;
+  /** The id of the link it is on, or null when unlinked. */
+  readonly link: string | null;
+  /**
+   * The id of the netdev its frontend is peered with (a hubport for a NIC on a hub), or null when unlinked: what QMP
+   * `set_link` and a `filter-dump` name.
+   */
+  readonly netdev: string | null;
 }
 
 /**

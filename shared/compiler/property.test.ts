@@ -6,6 +6,7 @@ import { declaredIds } from './selfcheck';
 import { optValue } from './qemuopts';
 import { target, topo, valuesOf } from './testkit';
 import type { TopologyInput } from '../model/schema';
+import { linkId } from '../model/endpoint';
 
 const OTHER_KINDS = ['nat', 'bridge', 'hub', 'vde', 'mcast', 'tap'] as const;
 
@@ -14,7 +15,16 @@ const arbLab = fc
   .record({
     nicCounts: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 25 }),
     others: fc.array(fc.constantFrom(...OTHER_KINDS), { maxLength: 8 }),
-    wires: fc.array(fc.tuple(fc.nat(), fc.nat(), fc.boolean(), fc.constantFrom('auto', 'dgram', 'socket', 'stream'), fc.constantFrom('unix', 'inet')), { maxLength: 80 }),
+    wires: fc.array(
+      fc.tuple(
+        fc.nat(),
+        fc.nat(),
+        fc.boolean(),
+        fc.constantFrom('auto', 'dgram', 'socket', 'stream'),
+        fc.constantFrom('unix', 'inet'),
+      ),
+      { maxLength: 80 },
+    ),
     fixedMacs: fc.array(fc.nat(), { maxLength: 5 }),
     name: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,15}$/),
   })
@@ -75,7 +85,11 @@ function shuffle<T>(xs: readonly T[], seed: number): T[] {
 }
 
 function macsOf(p: LabPlan): string[] {
-  return p.vms.flatMap((v) => [...valuesOf(v.argv, '-device'), ...valuesOf(v.argv, '-nic')].map((d) => optValue(d, 'mac')).filter((m): m is string => m !== undefined));
+  return p.vms.flatMap((v) =>
+    [...valuesOf(v.argv, '-device'), ...valuesOf(v.argv, '-nic')]
+      .map((d) => optValue(d, 'mac'))
+      .filter((m): m is string => m !== undefined),
+  );
 }
 
 function boundPaths(p: LabPlan): string[] {
@@ -94,8 +108,10 @@ function boundPorts(p: LabPlan): string[] {
   const out: string[] = [];
   for (const v of p.vms) {
     for (const n of valuesOf(v.argv, '-netdev')) {
-      if (n.startsWith('stream,') && n.includes('server=on') && optValue(n, 'addr.port')) out.push(`tcp:${optValue(n, 'addr.port')}`);
-      if (n.startsWith('dgram,') && optValue(n, 'local.port') && optValue(n, 'remote.host') === '127.0.0.1') out.push(`udp:${optValue(n, 'local.port')}`);
+      if (n.startsWith('stream,') && n.includes('server=on') && optValue(n, 'addr.port'))
+        out.push(`tcp:${optValue(n, 'addr.port')}`);
+      if (n.startsWith('dgram,') && optValue(n, 'local.port') && optValue(n, 'remote.host') === '127.0.0.1')
+        out.push(`udp:${optValue(n, 'local.port')}`);
       if (n.startsWith('socket,') && optValue(n, 'listen')) out.push(`tcp:${optValue(n, 'listen')}`);
       if (n.startsWith('socket,') && optValue(n, 'udp')) out.push(`udp:${optValue(n, 'localaddr')?.split(':')[1]}`);
     }
@@ -103,7 +119,10 @@ function boundPorts(p: LabPlan): string[] {
   return out;
 }
 
-const ifnamesOf = (p: LabPlan) => p.hostSteps.filter((s) => s.argv.join(' ').match(/^ip (tuntap add dev|link add) /)).map((s) => s.argv[s.argv[1] === 'tuntap' ? 4 : 3]!);
+const ifnamesOf = (p: LabPlan) =>
+  p.hostSteps
+    .filter((s) => s.argv.join(' ').match(/^ip (tuntap add dev|link add) /))
+    .map((s) => s.argv[s.argv[1] === 'tuntap' ? 4 : 3]!);
 const unique = (xs: readonly string[]) => expect(new Set(xs).size).toBe(xs.length);
 
 describe('compile properties', () => {
@@ -135,7 +154,10 @@ describe('compile properties', () => {
         unique(boundPaths(p));
         for (const v of p.vms) {
           const ids = declaredIds(v.argv);
-          for (const option of ['-netdev', '-device', '-chardev', '-object']) unique(ids.filter((x) => x.option === option || (option === '-netdev' && x.option === '-nic')).map((x) => x.id));
+          for (const option of ['-netdev', '-device', '-chardev', '-object'])
+            unique(
+              ids.filter((x) => x.option === option || (option === '-netdev' && x.option === '-nic')).map((x) => x.id),
+            );
           for (const { id } of ids) expect(id).toMatch(/^[A-Za-z][A-Za-z0-9._-]*$/);
         }
         expect(p.diagnostics.filter((d) => d.code === 'NETDEV_NO_PEER')).toEqual([]);
@@ -151,19 +173,44 @@ describe('compile properties', () => {
         for (const v of p.vms) {
           expect(v.argv[0]).toBe(v.binary);
           expect(valuesOf(v.argv, '-accel')).toEqual([v.accel]);
-          for (const f of v.bootFiles) expect(v.argv.some((a) => a === f.path || a.includes(`file=${f.path}`))).toBe(true);
+          for (const f of v.bootFiles)
+            expect(v.argv.some((a) => a === f.path || a.includes(`file=${f.path}`))).toBe(true);
           const netdevs = [...valuesOf(v.argv, '-netdev'), ...valuesOf(v.argv, '-nic')];
           for (const port of v.ports) expect(netdevs.some((n) => n.includes(String(port.port)))).toBe(true);
           for (const n of v.nics) if (n.mac !== null) expect(v.argv.some((a) => a.includes(`mac=${n.mac}`))).toBe(true);
+          // set_link and filter-dump name these ids: each is a netdev the argv declares, on the link the file has.
+          for (const n of v.nics) {
+            expect(n.netdev === null).toBe(n.link === null);
+            if (n.netdev !== null)
+              expect(declaredIds(v.argv).some((d) => d.option !== '-device' && d.id === n.netdev)).toBe(true);
+            const wired = t.links?.find((l) => [l.a, l.b].includes(`${v.node}:${n.nic}`));
+            if (n.link !== null) expect(wired && linkId(wired)).toBe(n.link);
+          }
         }
-        expect(new Set(p.needs.programs.map((x) => x.program))).toEqual(new Set([...p.hostSteps.flatMap((s) => [s.argv[0], ...(s.undo ? [s.undo[0]] : [])]), ...p.processes.map((x) => x.argv[0]), ...(p.netns ? ['ip'] : [])]));
+        expect(new Set(p.needs.programs.map((x) => x.program))).toEqual(
+          new Set([
+            ...p.hostSteps.flatMap((s) => [s.argv[0], ...(s.undo ? [s.undo[0]] : [])]),
+            ...p.processes.map((x) => x.argv[0]),
+            ...(p.netns ? ['ip'] : []),
+          ]),
+        );
       }),
       { numRuns: 100 },
     );
   });
   test('two labs with the same drawing get different tap names and MACs', () => {
     const mk = (name: string) =>
-      compile(topo({ name, nodes: [{ kind: 'vm', id: 'v', nics: [{ id: 'e0' }] }, { kind: 'bridge', id: 'br' }], links: [{ a: 'v:e0', b: 'br' }] }), target());
+      compile(
+        topo({
+          name,
+          nodes: [
+            { kind: 'vm', id: 'v', nics: [{ id: 'e0' }] },
+            { kind: 'bridge', id: 'br' },
+          ],
+          links: [{ a: 'v:e0', b: 'br' }],
+        }),
+        target(),
+      );
     const [a, b] = [mk('one'), mk('two')];
     expect(ifnamesOf(a)).not.toEqual(ifnamesOf(b));
     expect(macsOf(a)).not.toEqual(macsOf(b));

@@ -1,0 +1,138 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { netnsName } from '../../shared/compiler/index';
+import { buildTinyGuest } from '../guest/build';
+import { leftoverSpecialFiles } from '../testkit/exportedLab';
+import { deleteNetns, netnsExists } from '../testkit/netns';
+import { killPids, pidAlive, processesMentioning } from '../testkit/procs';
+import { until } from '../engine/testkit';
+
+/*
+ * Link control and capture on a running lab, as a user drives them (the bundled `qnet`), on real tiny guests in a
+ * network namespace: example 05 (server 10.0.5.1/24, client 10.0.5.2/24 on link `wire`, a TCP socket pair). One
+ * lab is shared by the assertions: booting guests under TCG is what costs.
+ */
+
+const root = join(import.meta.dirname, '../..');
+const LAB = `link-ctl-${process.pid}`;
+const NETNS = netnsName(LAB);
+let stateDir = '';
+let enginePid = 0;
+const children: ChildProcess[] = [];
+
+function qnet(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(root, 'bin/qnet.js'), ...args, '--state-dir', stateDir], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 170_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** A shell on a guest's serial console: `sh(cmd)` runs a command and resolves with what it printed. */
+function guestShell(vm: string) {
+  const child = spawn(process.execPath, [join(root, 'bin/qnet.js'), 'console', LAB, vm, '--state-dir', stateDir], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  let n = 0;
+  return {
+    ready: () => until(() => out.includes('QNET-READY'), `${vm}'s ready line`, 90_000),
+    async sh(cmd: string, timeoutMs = 30_000): Promise<string> {
+      const mark = `DONE-${vm}-${++n}`;
+      const from = out.length;
+      // The echo of the typed line shows `DONE-x-""1`; only the command's own output shows the mark whole.
+      child.stdin!.write(`${cmd}; echo ${mark.replace(/-(\d+)$/, '-""$1')}\n`);
+      await until(
+        () => out.slice(from).includes(`${mark}\r\n`) || out.slice(from).includes(`${mark}\n`),
+        `${cmd} on ${vm}`,
+        timeoutMs,
+      );
+      return out.slice(from);
+    },
+  };
+}
+
+interface StatusJson {
+  labs: { lab: string; state: string; engine: { pid: number } | null; links?: { link: string; up: boolean }[] }[];
+}
+function status(): StatusJson {
+  const r = qnet('status', '--json');
+  expect(r.code, r.err).toBe(0);
+  return JSON.parse(r.out) as StatusJson;
+}
+
+let server: ReturnType<typeof guestShell>;
+
+beforeAll(async () => {
+  const built = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`CLI build failed: ${built.stderr}`);
+  await buildTinyGuest({ arch: 'x86_64', log: () => {} });
+  stateDir = mkdtempSync('/tmp/qnet-link-');
+  const file = join(stateDir, 'pair.qnet.yaml');
+  const text = readFileSync(join(root, 'assets/examples/05-socket-pair.qnet.yaml'), 'utf8');
+  // Its own port, so a socket-pair lab of another suite never holds it.
+  writeFileSync(file, text.replace(/^name: socket-pair$/m, `name: ${LAB}`).replace('port: 40500', 'port: 41500'));
+  const up = qnet('up', file, '--netns', '--detach');
+  if (up.code !== 0) throw new Error(`qnet up failed: ${up.out}\n${up.err}`);
+  enginePid = status().labs[0]!.engine!.pid;
+  server = guestShell('server');
+  await server.ready();
+}, 600_000);
+
+afterAll(async () => {
+  if (stateDir === '') return;
+  const down = qnet('down', LAB);
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  if (enginePid) await until(() => !pidAlive(enginePid), 'the engine to exit').catch(() => {});
+  const left = processesMentioning(stateDir);
+  killPids(left.map((p) => p.pid));
+  deleteNetns(NETNS);
+  const files = leftoverSpecialFiles(stateDir);
+  rmSync(stateDir, { recursive: true, force: true });
+  expect(down.code, down.err).toBe(0);
+  expect({ procs: left.map((p) => p.argv.join(' ')), files, netns: netnsExists(NETNS) }).toEqual({
+    procs: [],
+    files: [],
+    netns: false,
+  });
+}, 120_000);
+
+describe('qnet link on a running lab', () => {
+  it('down: the ping gets no reply and status says so; up: the ping is answered again', async () => {
+    expect(await server.sh('ping -c 1 -W 5 10.0.5.2', 60_000)).toContain('1 packets received');
+    expect(status().labs[0]!.links).toEqual([{ link: 'wire', up: true }]);
+
+    const down = qnet('link', LAB, 'wire', 'down');
+    expect(down.code, down.err).toBe(0);
+    expect(down.out).toBe(`${LAB}: link wire is down\n`);
+    expect(status().labs[0]!.links).toEqual([{ link: 'wire', up: false }]);
+    expect(qnet('status').out).toContain('  link wire: down');
+    expect(await server.sh('ping -c 2 -W 2 10.0.5.2')).toContain('0 packets received');
+
+    const up = qnet('link', LAB, 'wire', 'up');
+    expect(up.code, up.err).toBe(0);
+    expect(status().labs[0]!.links).toEqual([{ link: 'wire', up: true }]);
+    expect(qnet('status').out).toContain('  every link up');
+    // The guest's carrier comes back first; a few tries cover the moment it takes.
+    expect(await server.sh('ping -c 5 -W 2 10.0.5.2 | grep received', 60_000)).toMatch(/[1-5] packets received/);
+  });
+
+  it('a link, lab or state that does not exist is a clear error and changes nothing', () => {
+    const noLink = qnet('link', LAB, 'cable', 'down');
+    expect(noLink.code).toBe(1);
+    expect(noLink.err).toBe(`qnet link: lab ${LAB} has no link cable with a guest NIC on it (links: wire)\n`);
+    const noLab = qnet('link', 'nolab', 'wire', 'down');
+    expect(noLab.code).toBe(1);
+    expect(noLab.err).toContain('qnet: no running lab "nolab"');
+    const badState = qnet('link', LAB, 'wire', 'sideways');
+    expect(badState.code).toBe(2);
+    expect(badState.err).toContain('must be down or up, not "sideways"');
+    expect(status().labs[0]!.links).toEqual([{ link: 'wire', up: true }]);
+  });
+});
