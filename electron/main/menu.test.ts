@@ -2,12 +2,14 @@ import type { MenuItemConstructorOptions } from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MenuAction } from '../../shared/desktop-api';
 import { fake } from './electron-fake';
-import { MENU_ACTIONS, DESKTOP_ACTIONS, REGISTRY_ACTIONS, toAccelerator } from './actions';
-import { actionItem, MenuManager, menuTemplate } from './menu';
+import { actionsOf } from '../../shared/actions';
+import { actionItem, MENU_ACTIONS, MenuManager, menuTemplate, toAccelerator } from './menu';
 
 vi.mock('electron', async () => (await import('./electron-fake')).fake.module);
 
 type Item = MenuItemConstructorOptions;
+const REGISTRY_ACTIONS = actionsOf('global');
+const DESKTOP_ACTIONS = actionsOf('desktop');
 const sent: MenuAction[] = [];
 const send = (a: MenuAction) => sent.push(a);
 const newWindow = vi.fn();
@@ -33,7 +35,19 @@ describe('menuTemplate', () => {
 
   it('File: new, new window, open, open recent, import, save, save as, export scripts, export image', () => {
     const file = submenu(template, '&File');
-    expect(ids(file)).toEqual(['new', 'newWindow', 'open', 'openRecent', 'import', 'examples', 'save', 'saveAs', 'export', 'exportImage', 'quit']);
+    expect(ids(file)).toEqual([
+      'new',
+      'newWindow',
+      'open',
+      'openRecent',
+      'import',
+      'examples',
+      'save',
+      'saveAs',
+      'export',
+      'exportImage',
+      'quit',
+    ]);
     expect(ids(submenu(file, 'exportImage'))).toEqual(['export-svg', 'export-png']);
   });
 
@@ -69,7 +83,10 @@ describe('menuTemplate', () => {
       const item = items.find((i) => i.id === a.name);
       if (item) expect(item.registerAccelerator, a.name).toBe(false);
     }
-    expect(items.find((i) => i.id === 'saveAs')).toMatchObject({ accelerator: 'Shift+CmdOrCtrl+S', registerAccelerator: true });
+    expect(items.find((i) => i.id === 'saveAs')).toMatchObject({
+      accelerator: 'Shift+CmdOrCtrl+S',
+      registerAccelerator: true,
+    });
     // Launch, stop and validate are the registry's now: the page runs them, like every registry action.
     expect(DESKTOP_ACTIONS.map((a) => a.name)).not.toContain('launch');
     expect(REGISTRY_ACTIONS.map((a) => a.name)).toEqual(expect.arrayContaining(['validate', 'launch', 'stop']));
@@ -77,7 +94,10 @@ describe('menuTemplate', () => {
 
   it('lists recent files, each opening its path', () => {
     const recent = submenu(submenu(template, '&File'), 'openRecent');
-    expect(recent.map((i) => i.label)).toEqual(['a.qnet.yaml  —  /home/u/labs/a.qnet.yaml', 'b.qnet.yaml  —  /home/u/b.qnet.yaml']);
+    expect(recent.map((i) => i.label)).toEqual([
+      'a.qnet.yaml  —  /home/u/labs/a.qnet.yaml',
+      'b.qnet.yaml  —  /home/u/b.qnet.yaml',
+    ]);
     (recent[1]!.click as () => void)();
     expect(sent).toEqual([{ name: 'openRecent', path: '/home/u/b.qnet.yaml' }]);
     const empty = submenu(submenu(menuTemplate({ recent: [], send, newWindow }), '&File'), 'openRecent');
@@ -96,7 +116,12 @@ describe('MenuManager', () => {
     const item = (id: string) => flat(fake.menus.at(-1)!.template as Item[]).find((i) => i.id === id)!;
     expect(item('undo').enabled).toBe(true);
     m.setEnabled({ undo: false, stop: false, redo: true });
-    expect([item('undo').enabled, item('stop').enabled, item('redo').enabled, item('save').enabled]).toEqual([false, false, true, true]);
+    expect([item('undo').enabled, item('stop').enabled, item('redo').enabled, item('save').enabled]).toEqual([
+      false,
+      false,
+      true,
+      true,
+    ]);
     m.refresh(); // the recent list changed: the new menu keeps the states
     expect([item('undo').enabled, item('stop').enabled]).toEqual([false, false]);
     m.dispose();
@@ -115,5 +140,21 @@ describe('MenuManager', () => {
     const file = (set[1]!.template as Item[])[0]!.submenu as Item[];
     expect((file.find((i) => i.id === 'openRecent')!.submenu as Item[]).length).toBe(2);
     expect(set[2]!.template).toBeNull();
+  });
+});
+
+describe('toAccelerator', () => {
+  it.each([
+    ['Ctrl+O', 'CmdOrCtrl+O'],
+    ['Shift+Ctrl+Z', 'Shift+CmdOrCtrl+Z'],
+    ['Delete', 'Delete'],
+    ['Shift+ArrowLeft', 'Shift+Left'],
+    ['ArrowDown', 'Down'],
+    ['Ctrl+a', 'CmdOrCtrl+A'],
+  ])('%s → %s', (keys, accelerator) => expect(toAccelerator(keys)).toBe(accelerator));
+
+  it('turns every key of the registry into a valid Electron accelerator', () => {
+    const valid = /^((Shift|Alt|CmdOrCtrl)\+)*([A-Z0-9]|Delete|Backspace|Left|Right|Up|Down|F\d{1,2}|Enter|Escape)$/;
+    for (const a of [...REGISTRY_ACTIONS, ...DESKTOP_ACTIONS]) if (a.keys) expect(toAccelerator(a.keys)).toMatch(valid);
   });
 });

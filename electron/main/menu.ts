@@ -1,15 +1,35 @@
 /**
- * The native menu, built from the action registry's data (actions.ts): each item carries the action's name, label
+ * The native menu, built from the action catalogue (shared/actions.ts): each item carries the action's name, label
  * and shortcut and, when chosen, sends `qnet:action` to the page, which runs the action as its toolbar would.
  */
 import { basename } from 'node:path';
 import { Menu, type MenuItemConstructorOptions } from 'electron';
 import type { MenuAction } from '../../shared/desktop-api';
-import { MENU_ACTIONS, DESKTOP_ACTIONS, toAccelerator } from './actions';
+import { actionsOf, type ActionInfo } from '../../shared/actions';
 
 type Item = MenuItemConstructorOptions;
 const separator: Item = { type: 'separator' };
-const DESKTOP_ONLY = new Set(DESKTOP_ACTIONS.map((a) => a.name));
+
+/** Every action the menu may name: the document's, and those only the desktop window has (Save As…). */
+export const MENU_ACTIONS: ReadonlyMap<string, ActionInfo> = new Map(
+  [...actionsOf('global'), ...actionsOf('desktop')].map((a) => [a.name, a]),
+);
+
+const KEY_NAMES: Record<string, string> = {
+  Ctrl: 'CmdOrCtrl',
+  ArrowLeft: 'Left',
+  ArrowRight: 'Right',
+  ArrowUp: 'Up',
+  ArrowDown: 'Down',
+};
+
+/** The catalogue's key text as an Electron accelerator ("Shift+Ctrl+Z" → "Shift+CmdOrCtrl+Z"). */
+export function toAccelerator(keys: string): string {
+  return keys
+    .split('+')
+    .map((k) => KEY_NAMES[k] ?? (k.length === 1 ? k.toUpperCase() : k))
+    .join('+');
+}
 
 export interface MenuInputs {
   /** Recent files, newest first. */
@@ -23,9 +43,9 @@ export interface MenuInputs {
 }
 
 /**
- * One menu item for a registry action. The page's shortcut handler already runs registry actions on their keys,
- * so their accelerator is shown but not registered (else the menu would steal Ctrl+C from text fields, or run an
- * action twice); actions the registry lacks yet get a working accelerator.
+ * One menu item for a catalogue action. The page's shortcut handler already runs the document's actions on their
+ * keys, so their accelerator is shown but not registered (else the menu would steal Ctrl+C from text fields, or run
+ * an action twice); a desktop-only action gets a working accelerator.
  */
 export function actionItem(name: string, send: MenuInputs['send'], label?: string, enabled = true): Item {
   const action = MENU_ACTIONS.get(name);
@@ -34,7 +54,9 @@ export function actionItem(name: string, send: MenuInputs['send'], label?: strin
     id: action.name,
     label: label ?? action.label,
     enabled,
-    ...(action.keys ? { accelerator: toAccelerator(action.keys), registerAccelerator: DESKTOP_ONLY.has(name) } : {}),
+    ...(action.keys
+      ? { accelerator: toAccelerator(action.keys), registerAccelerator: action.scope === 'desktop' }
+      : {}),
     click: () => send({ name: action.name }),
   };
 }
@@ -74,7 +96,17 @@ export function menuTemplate(inputs: MenuInputs): Item[] {
     },
     {
       label: '&Edit',
-      submenu: [a('undo'), a('redo'), separator, a('cut'), a('copy'), a('paste'), a('delete'), separator, a('selectAll')],
+      submenu: [
+        a('undo'),
+        a('redo'),
+        separator,
+        a('cut'),
+        a('copy'),
+        a('paste'),
+        a('delete'),
+        separator,
+        a('selectAll'),
+      ],
     },
     { label: '&Lab', submenu: [a('validate'), separator, a('launch'), a('stop')] },
     {

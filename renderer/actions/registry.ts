@@ -1,6 +1,9 @@
-import { linkId, type Topology } from '../../shared/model';
+import { actionsOf, matchesKeys, type ActionInfo, type KeyPress } from '../../shared/actions';
+import { linkId, type NodeKind, type Topology } from '../../shared/model';
 import type { XY } from '../doc/changes';
 import { canLaunch, canStop, launch, stop, validate } from '../lab/labActions';
+import { consoleGuest, type LabView } from '../lab/labStore';
+import type { PanelsState } from '../store/panels';
 import type { EditorState, ThemePref } from '../store/store';
 import { editor } from '../store/editor';
 import { newArea, newNote } from '../canvas/annotations';
@@ -9,10 +12,20 @@ import { annotationRect, nodeGeoms } from '../canvas/geometry';
 import { freeSpot } from '../canvas/placement';
 import { viewCenter } from '../canvas/viewCenter';
 
-/** What an action can see and do: the editor state and the window-level commands the app wires in. */
+/**
+ * What an action can see and do: the editor, the followed lab, the bottom panel and the window-level commands the
+ * app wires in. Predicates read only this, never a store, so the toolbar, the menu and the shortcuts agree.
+ */
 export interface ActionContext {
   readonly state: EditorState;
+  readonly lab: Pick<LabView, 'lab' | 'state' | 'vms' | 'busy'>;
+  readonly panels: Pick<PanelsState, 'openConsole'>;
   readonly app: AppCommands;
+}
+
+/** The context of a node's context menu: the node right-clicked. */
+export interface NodeActionContext extends ActionContext {
+  readonly node: string;
 }
 
 /** Commands that need the DOM or the server (file dialogs, downloads, the gallery). */
@@ -21,7 +34,7 @@ export interface AppCommands {
   /** Picks a shell script or QEMU command lines to import into the drawing. */
   importFile(): void;
   save(): void;
-  /** Always asks where to save (the desktop window's File › Save As…; no registry action, the native menu sends it). */
+  /** Always asks where to save (the desktop window's File › Save As…, a `desktop` action of the catalogue). */
   saveAs?(): void;
   exportScripts(): void;
   /** Downloads the diagram as an SVG or PNG picture. */
@@ -30,30 +43,32 @@ export interface AppCommands {
   openGallery(): void;
 }
 
-/** One user action: toolbar button, shortcut and (later) menus all run it from here. */
-export interface Action {
-  readonly name: string;
-  readonly label: string;
-  /** Shown in tooltips, e.g. "Ctrl+Z". */
-  readonly keys?: string;
-  readonly keyTest?: (e: KeyboardEvent) => boolean;
-  /** Whether it can run now (greys the toolbar button). */
-  readonly predicate?: (ctx: ActionContext) => boolean;
-  readonly perform: (ctx: ActionContext) => void;
+/** What the page adds to a catalogue entry: whether it can run now, and what it does. */
+interface Behaviour<C> {
+  /** Whether it can run now (greys the toolbar button, the menu item, the context menu item). */
+  readonly predicate?: (ctx: C) => boolean;
+  readonly perform: (ctx: C) => void;
 }
 
-const mod = (e: KeyboardEvent) => e.ctrlKey || e.metaKey;
-const key = (e: KeyboardEvent, k: string) => e.key.toLowerCase() === k;
+/** One user action: the catalogue's data with its behaviour; toolbar, shortcuts and menus all run it from here. */
+export interface Action extends ActionInfo, Behaviour<ActionContext> {
+  /** Whether a key press is one of its shortcuts (from `keys` and `moreKeys`). */
+  readonly keyTest?: (e: KeyPress) => boolean;
+}
+
+/** An action of a node's context menu. */
+export interface NodeAction extends ActionInfo, Behaviour<NodeActionContext> {}
+
 const hasSelectedNodes = ({ state }: ActionContext) => state.selection.nodes.length > 0;
 
 /** Grid step of an arrow key, and of Shift+arrow. */
 export const NUDGE = { small: 10, large: 50 } as const;
 
-const ARROWS: readonly { key: string; name: string; dx: number; dy: number }[] = [
-  { key: 'ArrowLeft', name: 'Left', dx: -1, dy: 0 },
-  { key: 'ArrowRight', name: 'Right', dx: 1, dy: 0 },
-  { key: 'ArrowUp', name: 'Up', dx: 0, dy: -1 },
-  { key: 'ArrowDown', name: 'Down', dx: 0, dy: 1 },
+const ARROWS: readonly { name: string; dx: number; dy: number }[] = [
+  { name: 'Left', dx: -1, dy: 0 },
+  { name: 'Right', dx: 1, dy: 0 },
+  { name: 'Up', dx: 0, dy: -1 },
+  { name: 'Down', dx: 0, dy: 1 },
 ];
 
 /** Moves the selected nodes by (dx, dy): one undo step per key press. */
@@ -65,18 +80,17 @@ function nudge(state: EditorState, d: XY): void {
   state.dispatch([{ type: 'move-nodes', moves }]);
 }
 
-const NUDGES: Action[] = ARROWS.flatMap((a) =>
-  ([false, true] as const).map((large) => {
-    const step = large ? NUDGE.large : NUDGE.small;
-    return {
-      name: `nudge${a.name}${large ? 'Large' : ''}`,
-      label: `Move selection ${a.name.toLowerCase()}${large ? ' (large step)' : ''}`,
-      keys: `${large ? 'Shift+' : ''}${a.key}`,
-      keyTest: (e: KeyboardEvent) => !mod(e) && !e.altKey && e.shiftKey === large && e.key === a.key,
-      predicate: hasSelectedNodes,
-      perform: ({ state }: ActionContext) => nudge(state, { x: a.dx * step, y: a.dy * step }),
-    };
-  }),
+const NUDGES: Record<string, Behaviour<ActionContext>> = Object.fromEntries(
+  ARROWS.flatMap((a) =>
+    ([false, true] as const).map((large) => {
+      const step = large ? NUDGE.large : NUDGE.small;
+      const behaviour: Behaviour<ActionContext> = {
+        predicate: hasSelectedNodes,
+        perform: ({ state }) => nudge(state, { x: a.dx * step, y: a.dy * step }),
+      };
+      return [`nudge${a.name}${large ? 'Large' : ''}`, behaviour];
+    }),
+  ),
 );
 
 const NEXT_THEME: Record<ThemePref, ThemePref> = { system: 'light', light: 'dark', dark: 'system' };
@@ -101,7 +115,10 @@ function addAnnotation(state: EditorState, kind: 'note' | 'area'): void {
 }
 
 /** The box an area needs to surround these nodes, with room for its label above them; null for none. */
-function areaAround(doc: Topology, ids: readonly string[]): { x: number; y: number; width: number; height: number } | null {
+function areaAround(
+  doc: Topology,
+  ids: readonly string[],
+): { x: number; y: number; width: number; height: number } | null {
   const geoms = nodeGeoms(doc);
   const boxes = ids.flatMap((id) => geoms.get(id) ?? []);
   if (boxes.length === 0) return null;
@@ -126,65 +143,19 @@ async function tidy(state: EditorState): Promise<void> {
   now.revealNodes([]);
 }
 
-export const ACTIONS: readonly Action[] = [
-  {
-    name: 'new',
-    label: 'New',
-    perform: ({ app }) => app.newDocument(),
-  },
-  {
-    name: 'open',
-    label: 'Open…',
-    keys: 'Ctrl+O',
-    keyTest: (e) => mod(e) && !e.shiftKey && key(e, 'o'),
-    perform: ({ app }) => app.openFilePicker(),
-  },
-  {
-    name: 'import',
-    label: 'Import…',
-    perform: ({ app }) => app.importFile(),
-  },
-  {
-    name: 'save',
-    label: 'Save',
-    keys: 'Ctrl+S',
-    keyTest: (e) => mod(e) && !e.shiftKey && key(e, 's'),
-    perform: ({ app }) => app.save(),
-  },
-  {
-    name: 'examples',
-    label: 'Examples',
-    perform: ({ app }) => app.openGallery(),
-  },
-  {
-    name: 'undo',
-    label: 'Undo',
-    keys: 'Ctrl+Z',
-    keyTest: (e) => mod(e) && !e.shiftKey && key(e, 'z'),
-    predicate: ({ state }) => state.history.past.length > 0,
-    perform: ({ state }) => state.undo(),
-  },
-  {
-    name: 'redo',
-    label: 'Redo',
-    keys: 'Shift+Ctrl+Z',
-    keyTest: (e) => mod(e) && ((e.shiftKey && key(e, 'z')) || key(e, 'y')),
-    predicate: ({ state }) => state.history.future.length > 0,
-    perform: ({ state }) => state.redo(),
-  },
-  {
-    name: 'selectAll',
-    label: 'Select all',
-    keys: 'Ctrl+A',
-    keyTest: (e) => mod(e) && key(e, 'a'),
+const BEHAVIOURS: Record<string, Behaviour<ActionContext>> = {
+  new: { perform: ({ app }) => app.newDocument() },
+  open: { perform: ({ app }) => app.openFilePicker() },
+  import: { perform: ({ app }) => app.importFile() },
+  save: { perform: ({ app }) => app.save() },
+  examples: { perform: ({ app }) => app.openGallery() },
+  undo: { predicate: ({ state }) => state.history.past.length > 0, perform: ({ state }) => state.undo() },
+  redo: { predicate: ({ state }) => state.history.future.length > 0, perform: ({ state }) => state.redo() },
+  selectAll: {
     perform: ({ state }) =>
       state.select({ nodes: state.doc.nodes.map((n) => n.id), links: state.doc.links.map((l, i) => linkId(l, i)) }),
   },
-  {
-    name: 'delete',
-    label: 'Delete',
-    keys: 'Delete',
-    keyTest: (e) => !mod(e) && (e.key === 'Delete' || e.key === 'Backspace'),
+  delete: {
     predicate: ({ state }) =>
       state.selection.nodes.length + state.selection.links.length + (state.selection.annotations?.length ?? 0) > 0,
     perform: ({ state }) =>
@@ -197,98 +168,83 @@ export const ACTIONS: readonly Action[] = [
         },
       ]),
   },
-  {
-    name: 'copy',
-    label: 'Copy',
-    keys: 'Ctrl+C',
-    keyTest: (e) => mod(e) && !e.shiftKey && key(e, 'c'),
-    predicate: hasSelectedNodes,
-    perform: ({ state }) => void state.copy(),
-  },
-  {
-    name: 'cut',
-    label: 'Cut',
-    keys: 'Ctrl+X',
-    keyTest: (e) => mod(e) && !e.shiftKey && key(e, 'x'),
+  copy: { predicate: hasSelectedNodes, perform: ({ state }) => void state.copy() },
+  cut: {
     predicate: hasSelectedNodes,
     perform: ({ state }) => {
       if (state.copy()) state.dispatch([{ type: 'remove', nodes: state.selection.nodes, links: [] }]);
     },
   },
-  {
-    name: 'paste',
-    label: 'Paste',
-    keys: 'Ctrl+V',
-    keyTest: (e) => mod(e) && !e.shiftKey && key(e, 'v'),
-    predicate: ({ state }) => state.clipboard !== null,
-    perform: ({ state }) => state.paste(),
-  },
+  paste: { predicate: ({ state }) => state.clipboard !== null, perform: ({ state }) => state.paste() },
   ...NUDGES,
-  {
-    name: 'export',
-    label: 'Export scripts',
-    perform: ({ app }) => app.exportScripts(),
-  },
-  {
-    name: 'export-svg',
-    label: 'Export SVG',
-    perform: ({ app }) => app.exportDiagram('svg'),
-  },
-  {
-    name: 'export-png',
-    label: 'Export PNG',
-    perform: ({ app }) => app.exportDiagram('png'),
-  },
-  {
-    name: 'validate',
-    label: 'Validate',
-    predicate: ({ state }) => state.probed !== null,
+  export: { perform: ({ app }) => app.exportScripts() },
+  'export-svg': { perform: ({ app }) => app.exportDiagram('svg') },
+  'export-png': { perform: ({ app }) => app.exportDiagram('png') },
+  // validate() itself refuses while a request is in flight: greyed then, everywhere.
+  validate: {
+    predicate: ({ state, lab }) => state.probed !== null && lab.busy === null,
     perform: () => void validate(),
   },
-  {
-    name: 'launch',
-    label: 'Launch',
-    predicate: ({ state }) => state.probed !== null && canLaunch(),
-    perform: () => void launch(),
+  launch: { predicate: ({ state, lab }) => state.probed !== null && canLaunch(lab), perform: () => void launch() },
+  stop: { predicate: ({ lab }) => canStop(lab), perform: () => void stop() },
+  theme: { perform: ({ state }) => state.setTheme(NEXT_THEME[state.theme]) },
+  fitView: { perform: ({ state }) => state.revealNodes([]) },
+  addNote: { perform: ({ state }) => addAnnotation(state, 'note') },
+  addArea: { perform: ({ state }) => addAnnotation(state, 'area') },
+  tidyLayout: { predicate: ({ state }) => state.doc.nodes.length > 1, perform: ({ state }) => void tidy(state) },
+};
+
+const NODE_BEHAVIOURS: Record<string, Behaviour<NodeActionContext>> = {
+  'open-console': {
+    predicate: ({ lab, node }) => lab.lab !== null && consoleGuest(lab, node) !== null,
+    perform: (ctx) => void openNodeConsole(ctx),
   },
-  {
-    name: 'stop',
-    label: 'Stop',
-    predicate: () => canStop(),
-    perform: () => void stop(),
-  },
-  {
-    name: 'theme',
-    label: 'Theme',
-    perform: ({ state }) => state.setTheme(NEXT_THEME[state.theme]),
-  },
-  {
-    name: 'fitView',
-    label: 'Fit view',
-    keys: 'Shift+1',
-    keyTest: (e) => !mod(e) && !e.altKey && e.shiftKey && e.code === 'Digit1',
-    perform: ({ state }) => state.revealNodes([]),
-  },
-  {
-    name: 'addNote',
-    label: 'Add note',
-    perform: ({ state }) => addAnnotation(state, 'note'),
-  },
-  {
-    name: 'addArea',
-    label: 'Add shaded area',
-    perform: ({ state }) => addAnnotation(state, 'area'),
-  },
-  {
-    name: 'tidyLayout',
-    label: 'Tidy layout',
-    predicate: ({ state }) => state.doc.nodes.length > 1,
-    perform: ({ state }) => void tidy(state),
-  },
-];
+  select: { perform: ({ state, node }) => state.select({ nodes: [node], links: [] }) },
+  delete: { perform: ({ state, node }) => state.dispatch([{ type: 'remove', nodes: [node], links: [] }]) },
+};
+
+/** Opens the console of the followed lab's guest realizing the node; false when it has none to open. */
+export function openNodeConsole({ lab, panels, node }: NodeActionContext): boolean {
+  const vm = consoleGuest(lab, node);
+  if (!lab.lab || !vm) return false;
+  panels.openConsole(lab.lab, vm);
+  return true;
+}
+
+/** The catalogue's actions of one scope joined with their behaviours; an entry without one is a bug found on load. */
+function join<C>(scope: 'global' | 'node', behaviours: Record<string, Behaviour<C>>) {
+  const infos = actionsOf(scope);
+  const names = new Set(infos.map((a) => a.name));
+  const extra = Object.keys(behaviours).filter((n) => !names.has(n));
+  if (extra.length) throw new Error(`${scope} actions not in the catalogue: ${extra.join(', ')}`);
+  return infos.map((info) => {
+    const behaviour = behaviours[info.name];
+    if (!behaviour) throw new Error(`the catalogue's ${scope} action ${info.name} has no behaviour`);
+    return { ...info, ...behaviour };
+  });
+}
+
+/** Whether a key press is one of `info`'s shortcuts; undefined for an action without one. */
+function keyTestOf(info: ActionInfo): Action['keyTest'] {
+  const all = [...(info.keys ? [info.keys] : []), ...(info.moreKeys ?? [])];
+  return all.length ? (e) => all.some((k) => matchesKeys(k, e)) : undefined;
+}
+
+/** The document's actions (toolbar, shortcuts, the native menu), in the catalogue's order. */
+export const ACTIONS: readonly Action[] = join('global', BEHAVIOURS).map((a) => {
+  const keyTest = keyTestOf(a);
+  return keyTest ? { ...a, keyTest } : a;
+});
+
+/** A node's context-menu actions, in the catalogue's order. */
+export const NODE_ACTIONS: readonly NodeAction[] = join('node', NODE_BEHAVIOURS);
+
+/** The context-menu actions offered for a node of this kind. */
+export const nodeActionsFor = (kind: NodeKind): readonly NodeAction[] =>
+  NODE_ACTIONS.filter((a) => !a.kinds || a.kinds.includes(kind));
 
 /** The action a key press means, if any. */
-export function actionForKey(e: KeyboardEvent): Action | undefined {
+export function actionForKey(e: KeyPress): Action | undefined {
   return ACTIONS.find((a) => a.keyTest?.(e));
 }
 

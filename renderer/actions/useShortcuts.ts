@@ -1,8 +1,8 @@
 import { useEffect } from 'react';
-import { editor } from '../store/editor';
 import { editable, inDialog } from './focus';
 import { actionForKey, type AppCommands } from './registry';
 import { deferPaste } from '../files/usePasteImport';
+import { actionContext } from './context';
 
 /**
  * Routes key presses to the action registry; in a form field only file actions (save, open) are taken over, in a
@@ -14,7 +14,7 @@ export function useShortcuts(app: AppCommands): void {
       const action = actionForKey(e);
       if (!action || inDialog(e.target)) return;
       if (editable(e.target) && action.name !== 'save' && action.name !== 'open') return;
-      const ctx = { state: editor.getState(), app };
+      const ctx = actionContext(app);
       if (action.predicate && !action.predicate(ctx)) return;
       // The system clipboard may hold QEMU command lines to import: the paste event decides (usePasteImport).
       if (action.name === 'paste') return deferPaste(() => action.perform(ctx));

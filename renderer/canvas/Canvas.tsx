@@ -25,14 +25,14 @@ import type { LinkMarks } from './linkPainter';
 import type { LinkView } from './linkView';
 import { Minimap, minimapSize, useMinimapPref } from './Minimap';
 import { ANNOTATION_PREFIX, attachNodeDrag, GRID } from './nodeDrag';
-import { menuContext, NodeMenu, type NodeMenuAt } from './NodeMenu';
-import { openNodeConsole } from './nodeMenuItems';
+import { NodeMenu, type NodeMenuAt } from './NodeMenu';
 import { installProbe } from './probe';
 import { sceneOf } from './scene';
 import { TopoNode, type TopoFlowNode } from './TopoNode';
 import { AreaNode, NoteNode } from './AnnotationNodes';
 import { annotationFlowNodes, type AreaFlowNode, type NoteFlowNode } from './annotations';
-import { ACTIONS, type Action, type AppCommands } from '../actions/registry';
+import { ACTIONS, openNodeConsole, type Action, type AppCommands } from '../actions/registry';
+import { actionContext, useEnabled } from '../actions/context';
 import { nodeGeom } from './geometry';
 import { freeSpot } from './placement';
 import { setViewCenterSource } from './viewCenter';
@@ -65,18 +65,18 @@ function selectionAfter(
 type FlowNode = TopoFlowNode | NoteFlowNode | AreaFlowNode;
 
 /** The canvas's own tools (top left): notes, areas, tidy layout, from the action registry. */
-const TOOLS: readonly Action[] = ['addNote', 'addArea', 'tidyLayout'].flatMap((n) => ACTIONS.filter((a) => a.name === n));
+const TOOLS: readonly Action[] = ACTIONS.filter((a) => a.toolbar === 'canvas');
 const TOOL_LABEL: Record<string, string> = { addNote: '+ Note', addArea: '+ Area', tidyLayout: 'Tidy layout' };
 
 function CanvasTool({ action }: { action: Action }) {
-  const many = useEditor((s) => s.doc.nodes.length > 1);
+  const enabled = useEnabled(TOOLS, () => actionContext(NO_APP));
   return (
     <button
       type="button"
       data-testid={`canvas__${action.name}`}
       title={action.label}
-      disabled={action.name === 'tidyLayout' && !many}
-      onClick={() => action.perform({ state: editor.getState(), app: NO_APP })}
+      disabled={!enabled(action)}
+      onClick={() => action.perform(actionContext(NO_APP))}
     >
       {TOOL_LABEL[action.name] ?? action.label}
     </button>
@@ -116,7 +116,8 @@ export function Canvas() {
   // What stopped the last launch (preflight) marks its nodes too.
   const labProblems = useLab((s) => s.problems);
   const severity = useMemo(
-    () => (plan ? severities(labProblems.length ? [...labProblems, ...plan.diagnostics] : plan.diagnostics) : NO_ISSUES),
+    () =>
+      plan ? severities(labProblems.length ? [...labProblems, ...plan.diagnostics] : plan.diagnostics) : NO_ISSUES,
     [plan, labProblems],
   );
   const badLinks = useMemo(
@@ -135,7 +136,10 @@ export function Canvas() {
   const notes = useMemo(() => annotationFlowNodes(doc, selectedNotes), [doc, selectedNotes]);
   // Areas first: under the nodes in the DOM too, whatever their z-index.
   const nodes = useMemo<FlowNode[]>(() => (notes.length ? [...notes, ...topoNodes] : topoNodes), [notes, topoNodes]);
-  const marks = useMemo<LinkMarks>(() => ({ selected: selectedLinks, errors: badLinks, hovered: null }), [selectedLinks, badLinks]);
+  const marks = useMemo<LinkMarks>(
+    () => ({ selected: selectedLinks, errors: badLinks, hovered: null }),
+    [selectedLinks, badLinks],
+  );
 
   useEffect(() => {
     if (reveal.seq === 0) return;
@@ -173,10 +177,15 @@ export function Canvas() {
     if (!changes.some((c) => c.type === 'select')) return;
     const s = editor.getState();
     const isNote = (c: NodeChange<FlowNode>) => 'id' in c && c.id.startsWith(ANNOTATION_PREFIX);
-    const noteChanges = changes.filter(isNote).map((c) => ({ ...c, id: 'id' in c ? c.id.slice(ANNOTATION_PREFIX.length) : '' }));
+    const noteChanges = changes
+      .filter(isNote)
+      .map((c) => ({ ...c, id: 'id' in c ? c.id.slice(ANNOTATION_PREFIX.length) : '' }));
     const annotations = selectionAfter(s.selection.annotations ?? [], noteChanges);
     s.select({
-      nodes: selectionAfter(s.selection.nodes, changes.filter((c) => !isNote(c))),
+      nodes: selectionAfter(
+        s.selection.nodes,
+        changes.filter((c) => !isNote(c)),
+      ),
       links: s.selection.links,
       ...(annotations.length ? { annotations } : {}),
     });
@@ -236,8 +245,14 @@ export function Canvas() {
       const additive = e.shiftKey || e.ctrlKey || e.metaKey;
       if (!id) return additive ? undefined : s.select({ nodes: [], links: [] });
       if (!additive) return s.select({ nodes: [], links: [id] });
-      const links = s.selection.links.includes(id) ? s.selection.links.filter((l) => l !== id) : [...s.selection.links, id];
-      s.select({ nodes: s.selection.nodes, links, ...(s.selection.annotations ? { annotations: s.selection.annotations } : {}) });
+      const links = s.selection.links.includes(id)
+        ? s.selection.links.filter((l) => l !== id)
+        : [...s.selection.links, id];
+      s.select({
+        nodes: s.selection.nodes,
+        links,
+        ...(s.selection.annotations ? { annotations: s.selection.annotations } : {}),
+      });
     },
     [linkAt],
   );
@@ -264,7 +279,8 @@ export function Canvas() {
   }, []);
   // A running VM's console; otherwise a double-click does what its two clicks did (select).
   const onNodeDoubleClick = useCallback(
-    (_: MouseEvent, node: FlowNode) => void (node.type === 'topo' && openNodeConsole(menuContext(), node.id)),
+    (_: MouseEvent, node: FlowNode) =>
+      void (node.type === 'topo' && openNodeConsole({ ...actionContext(NO_APP), node: node.id })),
     [],
   );
 

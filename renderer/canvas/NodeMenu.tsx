@@ -1,10 +1,8 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { createPortal } from 'react-dom';
 import type { NodeKind } from '../../shared/model';
-import { useLab } from '../lab/labStore';
-import { editor } from '../store/editor';
-import { usePanels } from '../store/panels';
-import { menuFor, type NodeMenuContext } from './nodeMenuItems';
+import { actionContext, useEnabled } from '../actions/context';
+import { nodeActionsFor, type AppCommands } from '../actions/registry';
 
 /** Where a node's context menu was asked for: the node and the pointer (viewport coordinates). */
 export interface NodeMenuAt {
@@ -14,23 +12,19 @@ export interface NodeMenuAt {
   readonly y: number;
 }
 
-/** The current menu context: read when an item is drawn or chosen, so it is never stale. */
-export function menuContext(): NodeMenuContext {
-  return { state: editor.getState(), lab: useLab.getState(), openConsole: usePanels.getState().openConsole };
-}
+/** A node's actions need no window command (file dialogs, downloads). */
+const NO_APP = {} as AppCommands;
 
 /**
- * A node's context menu: the items of `nodeMenuItems.ts` as buttons. Arrow keys move between items, Escape or a click
+ * A node's context menu: the registry's `node` actions as buttons. Arrow keys move between items, Escape or a click
  * elsewhere closes it; keys pressed in it never reach the canvas shortcuts (Delete, arrows).
  */
 export function NodeMenu({ at, onClose }: { at: NodeMenuAt; onClose: () => void }) {
   const root = useRef<HTMLDivElement>(null);
+  const items = nodeActionsFor(at.kind);
+  const context = () => ({ ...actionContext(NO_APP), node: at.node });
   // Subscribed so "Open console" enables as soon as the guest starts.
-  const lab = useLab((s) => s.lab);
-  const labState = useLab((s) => s.state);
-  const vms = useLab((s) => s.vms);
-  const ctx: NodeMenuContext = { ...menuContext(), lab: { lab, state: labState, vms } };
-  const items = menuFor(at.kind);
+  const enabled = useEnabled(items, context);
 
   useEffect(() => {
     const el = root.current!;
@@ -87,10 +81,10 @@ export function NodeMenu({ at, onClose }: { at: NodeMenuAt; onClose: () => void 
           role="menuitem"
           className="node-menu__item"
           data-testid={`node-menu__${item.name}`}
-          disabled={!item.enabled(ctx, at.node)}
+          disabled={!enabled(item)}
           onClick={() => {
             onClose();
-            item.perform(menuContext(), at.node);
+            item.perform(context());
           }}
         >
           {item.label}

@@ -6,6 +6,8 @@ import type { AppCommands } from '../actions/registry';
 import { emptyDocument, newNode } from '../doc/factory';
 import { createEditorStore, type EditorStore } from '../store/store';
 import { connectDesktop } from './bridge';
+import { assembleTarget, type HostProbe } from '../../shared/compiler/target';
+import { useLab } from '../lab/labStore';
 
 type Answers = { [K in DesktopRequest['type']]?: (request: Extract<DesktopRequest, { type: K }>) => Result };
 
@@ -122,6 +124,31 @@ describe('connectDesktop: menu actions', () => {
     expect(states().at(-1)).toMatchObject({ undo: false, redo: true });
     off();
     expect(t.labListeners.size).toBe(0);
+  });
+
+  it('greys Validate while a lab request is in flight, as the toolbar does', () => {
+    const t = setup();
+    t.connect();
+    const probe: HostProbe = {
+      qemu: {},
+      nicModels: {},
+      kvm: { usable: false, reason: 'test' },
+      vhostNet: false,
+      tinyGuest: {},
+      hostInterfaces: [],
+      stateDir: '/tmp/q',
+      shortStateDir: '/tmp/q',
+    };
+    t.store.getState().setProbed({ probe, options: {}, target: assembleTarget(probe, {}), engineDir: '/tmp' });
+    const last = () => (t.sent('menuState').at(-1) as { enabled: Record<string, boolean> }).enabled;
+    expect(last()).toMatchObject({ validate: true });
+    try {
+      useLab.getState().set({ busy: 'launch' });
+      for (const l of t.labListeners) l();
+      expect(last()).toMatchObject({ validate: false, launch: false });
+    } finally {
+      useLab.getState().set({ busy: null });
+    }
   });
 
   it('skips an action whose predicate is false', () => {

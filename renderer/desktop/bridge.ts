@@ -5,8 +5,9 @@
  */
 import { TEXT_EDIT_OPS, type MenuAction, type QnetWindowApi, type TextEditOp } from '../../shared/desktop-api';
 import { pageFocus, type PageFocus } from '../actions/focus';
-import { ACTIONS, type AppCommands } from '../actions/registry';
+import { ACTIONS, type ActionContext, type AppCommands } from '../actions/registry';
 import { useLab } from '../lab/labStore';
+import { usePanels } from '../store/panels';
 import type { EditorStore } from '../store/store';
 
 export interface DesktopDeps {
@@ -18,6 +19,9 @@ export interface DesktopDeps {
   readonly focus?: () => PageFocus;
   /** Subscribes to the lab's state (Launch and Stop depend on it); default the lab store. */
   readonly onLabChange?: (listener: () => void) => () => void;
+  /** The followed lab and the bottom panel, as actions see them; default the window's stores. */
+  readonly lab?: () => ActionContext['lab'];
+  readonly panels?: () => ActionContext['panels'];
 }
 
 /**
@@ -41,7 +45,12 @@ function handshake(api: QnetWindowApi, notify: (text: string) => void) {
 }
 
 /** Runs one menu action: a file to open, Save As, or a registry action by name. */
-async function run(api: QnetWindowApi, { store, app, openText, focus }: DesktopDeps, a: MenuAction): Promise<void> {
+function contextOf({ store, app, lab, panels }: DesktopDeps): ActionContext {
+  return { state: store.getState(), lab: (lab ?? useLab.getState)(), panels: (panels ?? usePanels.getState)(), app };
+}
+
+async function run(api: QnetWindowApi, deps: DesktopDeps, a: MenuAction): Promise<void> {
+  const { store, app, openText, focus } = deps;
   if ((a.name === 'openRecent' || a.name === 'openPath') && a.path) {
     const r = await api.desktop({ type: 'readFile', path: a.path });
     if (!r.ok) return store.getState().notify('error', r.error.message);
@@ -59,7 +68,7 @@ async function run(api: QnetWindowApi, { store, app, openText, focus }: DesktopD
   if (where.dialogOpen) return; // the dialog's question comes first; the drawing behind it stays as it is
   const action = ACTIONS.find((x) => x.name === a.name);
   if (!action) return store.getState().notify('error', `The menu asked for "${a.name}", which this page does not know`);
-  const ctx = { state: store.getState(), app };
+  const ctx = contextOf(deps);
   if (action.predicate && !action.predicate(ctx)) return;
   action.perform(ctx);
 }
@@ -91,7 +100,7 @@ export function connectDesktop(api: QnetWindowApi, deps: DesktopDeps): () => voi
   // Which registry actions can run now, for the menu to grey the others; sent when that changes.
   let sentEnabled = '';
   const reportEnabled = () => {
-    const ctx = { state: store.getState(), app: deps.app };
+    const ctx = contextOf(deps);
     const enabled = Object.fromEntries(ACTIONS.filter((a) => a.predicate).map((a) => [a.name, a.predicate!(ctx)]));
     const key = JSON.stringify(enabled);
     if (key === sentEnabled) return;

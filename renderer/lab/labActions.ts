@@ -10,7 +10,7 @@ import { useTargetOptions } from '../plan/targetOptions';
 import { planOf } from '../plan/usePlan';
 import { editor } from '../store/editor';
 import { usePanels } from '../store/panels';
-import { EMPTY_LAB, isActive, useLab } from './labStore';
+import { EMPTY_LAB, isActive, useLab, type LabView } from './labStore';
 import { follow } from './labSync';
 import { rememberCurrent, rememberLaunch } from './launchedDocs';
 import { trustPrompt } from './trustPrompt';
@@ -39,13 +39,11 @@ function mergeVms(
   return out;
 }
 
-/** Whether Launch can run now. */
-export const canLaunch = (): boolean => !isActive(useLab.getState().state) && useLab.getState().busy === null;
-/** Whether Stop can run now. */
-export const canStop = (): boolean => {
-  const l = useLab.getState();
-  return l.lab !== null && (isActive(l.state) || l.state === 'failed') && l.busy !== 'stop';
-};
+/** Whether Launch can run now for this lab view. */
+export const canLaunch = (l: Pick<LabView, 'state' | 'busy'>): boolean => !isActive(l.state) && l.busy === null;
+/** Whether Stop can run now for this lab view. */
+export const canStop = (l: Pick<LabView, 'lab' | 'state' | 'busy'>): boolean =>
+  l.lab !== null && (isActive(l.state) || l.state === 'failed') && l.busy !== 'stop';
 
 /** The Problems tab, where preflight's findings are listed (the canvas marks their nodes). */
 function showProblems(): void {
@@ -56,7 +54,7 @@ function showProblems(): void {
 export async function launch(): Promise<void> {
   const s = editor.getState();
   if (isOffline()) return s.notify('error', notConnectedReason('launch'));
-  if (!s.probed || !canLaunch()) return;
+  if (!s.probed || !canLaunch(useLab.getState())) return;
   const result = planOf(s.doc, s.probed);
   if (!result.ok) return s.notify('error', `Cannot compile: ${result.error}`);
   const errors = result.plan.diagnostics.filter((d) => d.severity === 'error');
@@ -85,13 +83,22 @@ export async function launch(): Promise<void> {
       useLab.getState().set({ ...EMPTY_LAB });
       return s.notify('info', `Not launching ${plan.lab}`);
     }
-    r = await engine.request({ type: 'launch', source: { kind: 'document', topology: doc }, options: { ...options, trust: digest } });
+    r = await engine.request({
+      type: 'launch',
+      source: { kind: 'document', topology: doc },
+      options: { ...options, trust: digest },
+    });
   }
   const now = useLab.getState();
   if (now.lab !== plan.lab) {
     // The page moved on to another document meanwhile: the lab list still has this one.
     useLab.getState().set({ busy: null });
-    editor.getState().notify(r.ok ? 'info' : 'error', r.ok ? `Lab ${plan.lab} is ${r.status.state}` : `Launch of ${plan.lab} failed: ${r.error.message}`);
+    editor
+      .getState()
+      .notify(
+        r.ok ? 'info' : 'error',
+        r.ok ? `Lab ${plan.lab} is ${r.status.state}` : `Launch of ${plan.lab} failed: ${r.error.message}`,
+      );
     return;
   }
   if (r.ok) {
@@ -134,7 +141,7 @@ export async function launch(): Promise<void> {
 export async function stop(): Promise<void> {
   const l = useLab.getState();
   if (isOffline()) return editor.getState().notify('error', notConnectedReason('stop the lab'));
-  if (!l.lab || !canStop()) return;
+  if (!l.lab || !canStop(l)) return;
   const lab = l.lab;
   l.set({ busy: 'stop' });
   const engine = getEngine();

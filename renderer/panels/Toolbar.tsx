@@ -1,23 +1,24 @@
 import { memo, useEffect, useRef, useState } from 'react';
+import type { ToolbarGroup } from '../../shared/actions';
+import { actionContext, useEnabled } from '../actions/context';
 import { ACTIONS, type Action, type AppCommands } from '../actions/registry';
 import { LabPicker } from '../lab/LabPicker';
-import { isActive, useLab } from '../lab/labStore';
-import { editor, useEditor } from '../store/editor';
+import { useLab } from '../lab/labStore';
+import { useEditor } from '../store/editor';
 
-/** The toolbar's groups, left to right; the exports share one menu so the bar fits a 1024-pixel window. */
-const GROUPS: readonly (readonly string[])[] = [
-  ['new', 'open', 'import', 'save', 'examples'],
-  ['undo', 'redo'],
-  ['validate', 'launch', 'stop'],
-];
-const EXPORTS = ['export', 'export-svg', 'export-png'];
+/** The toolbar's groups, left to right, as the catalogue places them; the exports share one menu so the bar fits a 1024-pixel window. */
+const inGroup = (g: ToolbarGroup): readonly Action[] => ACTIONS.filter((a) => a.toolbar === g);
+const GROUPS = {
+  file: inGroup('file'),
+  edit: inGroup('edit'),
+  export: inGroup('export'),
+  lab: inGroup('lab'),
+  view: inGroup('view'),
+};
+const ON_TOOLBAR: readonly Action[] = Object.values(GROUPS).flat();
 const THEME_LABEL = { system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' } as const;
 /** The theme button shows a glyph (its name is in its label and tooltip): the bar must fit 1024 pixels. */
 const THEME_ICON = { system: '◐', light: '☀', dark: '☾' } as const;
-
-function byName(names: readonly string[]): Action[] {
-  return names.flatMap((n) => ACTIONS.filter((a) => a.name === n));
-}
 
 /** "Export ▾": scripts, SVG and PNG in a menu (Escape or a click elsewhere closes it). */
 function ExportMenu({ run }: { run: (a: Action) => void }) {
@@ -53,7 +54,7 @@ function ExportMenu({ run }: { run: (a: Action) => void }) {
       </button>
       {open ? (
         <div className="toolbar__menu-items" role="menu" data-testid="toolbar__export-items">
-          {byName(EXPORTS).map((a) => (
+          {GROUPS.export.map((a) => (
             <button
               key={a.name}
               type="button"
@@ -75,38 +76,28 @@ function ExportMenu({ run }: { run: (a: Action) => void }) {
 
 /** The toolbar: buttons for the registry's actions, enabled by their predicates. */
 export const Toolbar = memo(function Toolbar({ app }: { app: AppCommands }) {
-  // Narrow: only what the predicates read.
-  const canUndo = useEditor((s) => s.history.past.length > 0);
-  const canRedo = useEditor((s) => s.history.future.length > 0);
+  // Narrow: re-rendered when an action's predicate changes, not on every edit.
+  const enabled = useEnabled(ON_TOOLBAR, () => actionContext(app));
   const title = useEditor((s) => s.fileName?.replace(/^.*[\\/]/, '') ?? `${s.doc.name}.qnet.yaml`);
   const dirty = useEditor((s) => s.dirty);
   const theme = useEditor((s) => s.theme);
-  const ready = useEditor((s) => s.probed !== null);
   const labName = useLab((s) => s.lab);
-  const labState = useLab((s) => s.state);
-  const busy = useLab((s) => s.busy);
-  const active = isActive(labState);
-  const enabled: Record<string, boolean> = {
-    undo: canUndo,
-    redo: canRedo,
-    validate: ready && busy === null,
-    launch: ready && !active && busy === null,
-    stop: labName !== null && (active || labState === 'failed') && busy !== 'stop',
-  };
-  const run = (a: Action) => a.perform({ state: editor.getState(), app });
+  const run = (a: Action) => a.perform(actionContext(app));
   const button = (a: Action) => (
     <button
       key={a.name}
       type="button"
       data-testid={`toolbar__${a.name}`}
-      disabled={enabled[a.name] === false}
+      disabled={!enabled(a)}
       title={
         a.name === 'theme'
           ? `${THEME_LABEL[theme]} (click for the next)`
           : `${a.name === 'stop' && labName ? `Stop lab ${labName}` : a.label}${a.keys ? ` (${a.keys})` : ''}`
       }
       onClick={() => run(a)}
-      {...(a.name === 'theme' ? { 'data-theme-pref': theme, 'aria-label': THEME_LABEL[theme], className: 'toolbar__theme' } : {})}
+      {...(a.name === 'theme'
+        ? { 'data-theme-pref': theme, 'aria-label': THEME_LABEL[theme], className: 'toolbar__theme' }
+        : {})}
     >
       {a.name === 'theme' ? THEME_ICON[theme] : a.label}
     </button>
@@ -116,23 +107,23 @@ export const Toolbar = memo(function Toolbar({ app }: { app: AppCommands }) {
       <span className="toolbar__brand" data-testid="toolbar__brand">
         Qnet Studio
       </span>
-      {GROUPS.slice(0, 2).map((g) => (
-        <div key={g[0]} className="toolbar__group" role="group">
-          {byName(g).map(button)}
+      {[GROUPS.file, GROUPS.edit].map((g) => (
+        <div key={g[0]!.name} className="toolbar__group" role="group">
+          {g.map(button)}
         </div>
       ))}
       <div className="toolbar__group" role="group">
         <ExportMenu run={run} />
       </div>
       <div className="toolbar__group" role="group">
-        {byName(GROUPS[2]!).map(button)}
+        {GROUPS.lab.map(button)}
       </div>
       <LabPicker />
       <span className="toolbar__file" data-testid="toolbar__file" data-dirty={dirty} title={title}>
         {title}
         {dirty ? ' •' : ''}
       </span>
-      {byName(['theme']).map(button)}
+      {GROUPS.view.map(button)}
     </header>
   );
 });

@@ -3,21 +3,34 @@ import { linkId } from '../../shared/model';
 import type { Topology, VmNode } from '../../shared/model';
 import { actionNamed, NUDGE } from '../actions/registry';
 import { newNic, newNode } from '../doc/factory';
+import { EMPTY_LAB } from '../lab/labStore';
 import { createEditorStore } from './store';
 
 function store() {
   const s = createEditorStore((d: Topology) => new Set(d.links.map((l) => linkId(l))));
   const st = () => s.getState();
-  for (const kind of ['vm', 'vm'] as const) st().dispatch([{ type: 'add-node', node: newNode(st().doc, kind), position: { x: 0, y: 0 } }]);
+  for (const kind of ['vm', 'vm'] as const)
+    st().dispatch([{ type: 'add-node', node: newNode(st().doc, kind), position: { x: 0, y: 0 } }]);
   for (const id of ['vm1', 'vm2']) {
     const vm = st().doc.nodes.find((n) => n.id === id) as VmNode;
-    st().dispatch([{ type: 'replace-node', id, node: { ...vm, nics: [{ ...newNic(vm), mac: id === 'vm1' ? '52:54:00:00:00:01' : 'auto' }] } }]);
+    st().dispatch([
+      {
+        type: 'replace-node',
+        id,
+        node: { ...vm, nics: [{ ...newNic(vm), mac: id === 'vm1' ? '52:54:00:00:00:01' : 'auto' }] },
+      },
+    ]);
   }
   st().dispatch([{ type: 'add-link', link: { a: 'vm1:eth0', b: 'vm2:eth0', transport: 'auto', family: 'unix' } }]);
   return s;
 }
 
-const ctx = (s: ReturnType<typeof store>) => ({ state: s.getState(), app: {} as never });
+const ctx = (s: ReturnType<typeof store>) => ({
+  state: s.getState(),
+  lab: EMPTY_LAB,
+  panels: { openConsole: () => {} },
+  app: {} as never,
+});
 
 describe('editor store: clipboard and nudges', () => {
   it('paste is one undo step, selects what it pasted, and lands further each time', () => {
@@ -51,8 +64,10 @@ describe('editor store: clipboard and nudges', () => {
   });
 
   it('the keys reach the right actions', () => {
-    const press = (key: string, mods: Partial<KeyboardEvent> = {}) => ({ key, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods }) as KeyboardEvent;
-    const named = (e: KeyboardEvent) => ['copy', 'paste', 'nudgeLeft', 'nudgeLeftLarge', 'selectAll'].find((n) => actionNamed(n).keyTest!(e));
+    const press = (key: string, mods: Partial<KeyboardEvent> = {}) =>
+      ({ key, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods }) as KeyboardEvent;
+    const named = (e: KeyboardEvent) =>
+      ['copy', 'paste', 'nudgeLeft', 'nudgeLeftLarge', 'selectAll'].find((n) => actionNamed(n).keyTest!(e));
     expect(named(press('c', { ctrlKey: true }))).toBe('copy');
     expect(named(press('v', { metaKey: true }))).toBe('paste');
     expect(named(press('ArrowLeft'))).toBe('nudgeLeft');
@@ -92,7 +107,9 @@ describe('editor store: dirty', () => {
     setMemory(s, 256);
     expect(s.getState().dirty).toBe(false);
     s.getState().beginInteraction();
-    s.getState().dispatch([{ type: 'move-nodes', moves: [{ id: 'vm2', position: { x: 30, y: 0 } }] }], { kind: 'none' });
+    s.getState().dispatch([{ type: 'move-nodes', moves: [{ id: 'vm2', position: { x: 30, y: 0 } }] }], {
+      kind: 'none',
+    });
     expect(s.getState().dirty).toBe(true);
     s.getState().dispatch([{ type: 'move-nodes', moves: [{ id: 'vm2', position: { x: 0, y: 0 } }] }], { kind: 'none' });
     s.getState().endInteraction();

@@ -3,7 +3,7 @@ import { linkId, type Topology } from '../../shared/model';
 import { newNode } from '../doc/factory';
 import { EMPTY_LAB, type LabView } from '../lab/labStore';
 import { createEditorStore } from '../store/store';
-import { menuFor, openNodeConsole, type NodeMenuContext } from './nodeMenuItems';
+import { nodeActionsFor, openNodeConsole, type ActionContext, type NodeActionContext } from './registry';
 
 function setup(lab: Pick<LabView, 'lab' | 'state' | 'vms'>) {
   const editor = createEditorStore((d: Topology) => new Set(d.links.map((l, i) => linkId(l, i))));
@@ -11,8 +11,13 @@ function setup(lab: Pick<LabView, 'lab' | 'state' | 'vms'>) {
     editor
       .getState()
       .dispatch([{ type: 'add-node', node: newNode(editor.getState().doc, kind), position: { x: 0, y: 0 } }]);
-  const openConsole = vi.fn<NodeMenuContext['openConsole']>();
-  const ctx = (): NodeMenuContext => ({ state: editor.getState(), lab, openConsole });
+  const openConsole = vi.fn<ActionContext['panels']['openConsole']>();
+  const ctx = (): Omit<NodeActionContext, 'node'> => ({
+    state: editor.getState(),
+    lab: { ...lab, busy: null },
+    panels: { openConsole },
+    app: {} as never,
+  });
   return { editor, ctx, openConsole };
 }
 
@@ -25,12 +30,23 @@ const running: Pick<LabView, 'lab' | 'state' | 'vms'> = {
   },
 };
 
-const item = (kind: 'vm' | 'hub', name: string) => menuFor(kind).find((i) => i.name === name);
+const found = (kind: 'vm' | 'hub', name: string) => nodeActionsFor(kind).find((i) => i.name === name);
+/** A node action as the context menu runs it: checked and performed on one node. */
+const item = (kind: 'vm' | 'hub', name: string) => {
+  const a = found(kind, name);
+  return (
+    a && {
+      enabled: (ctx: Omit<NodeActionContext, 'node'>, node: string) => a.predicate?.({ ...ctx, node }) ?? true,
+      perform: (ctx: Omit<NodeActionContext, 'node'>, node: string) => a.perform({ ...ctx, node }),
+    }
+  );
+};
+const openOn = (ctx: Omit<NodeActionContext, 'node'>, node: string) => openNodeConsole({ ...ctx, node });
 
 describe('node context menu', () => {
   it('offers Open console on VMs only', () => {
-    expect(menuFor('vm').map((i) => i.name)).toEqual(['open-console', 'select', 'delete']);
-    expect(menuFor('hub').map((i) => i.name)).toEqual(['select', 'delete']);
+    expect(nodeActionsFor('vm').map((i) => i.name)).toEqual(['open-console', 'select', 'delete']);
+    expect(nodeActionsFor('hub').map((i) => i.name)).toEqual(['select', 'delete']);
   });
 
   it('enables Open console for a running guest of the followed lab and opens it by VM name', () => {
@@ -40,7 +56,7 @@ describe('node context menu', () => {
     expect(open.enabled(ctx(), 'vm2')).toBe(false);
     open.perform(ctx(), 'vm1');
     expect(openConsole).toHaveBeenCalledWith('p2p', 'alpha');
-    expect(openNodeConsole(ctx(), 'vm2')).toBe(false);
+    expect(openOn(ctx(), 'vm2')).toBe(false);
     expect(openConsole).toHaveBeenCalledTimes(1);
   });
 
@@ -48,7 +64,7 @@ describe('node context menu', () => {
     expect(item('vm', 'open-console')!.enabled(setup(EMPTY_LAB).ctx(), 'vm1')).toBe(false);
     const stopped = setup({ ...running, state: 'stopped' });
     expect(item('vm', 'open-console')!.enabled(stopped.ctx(), 'vm1')).toBe(false);
-    expect(openNodeConsole(stopped.ctx(), 'vm1')).toBe(false);
+    expect(openOn(stopped.ctx(), 'vm1')).toBe(false);
   });
 
   it('Select selects the node; Delete removes it (not the selection) as one undo step', () => {
