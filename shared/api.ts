@@ -2,7 +2,8 @@
  * The typed contract between the UI (renderer, CLI, web client) and the lab engine. Transports (Electron IPC,
  * WebSocket) carry these values unchanged: plain JSON data, discriminated by `type`, no classes or callbacks.
  */
-import type { Diagnostic, Isolation, Privilege, ProcessPlan } from './compiler/plan';
+import type { Isolation, Privilege, ProcessPlan } from './compiler/plan';
+import type { Diagnostic } from './diagnostics';
 import type { Topology } from './model/schema';
 import type { TrustItem } from './model/trust';
 

@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../../shared/compiler/plan';
+import type { Diagnostic } from '../../shared/diagnostics';
 
 /** A diagnostic with the line (and column) of the YAML it concerns, when its path is in the file. */
 export type PlacedDiagnostic = Diagnostic & { readonly line?: number; readonly column?: number };
@@ -20,7 +20,12 @@ export function placeDiagnostics(
  * (the column with `withColumn`: an imported command line is one long line).
  */
 export function formatDiagnostic(d: PlacedDiagnostic, file: string, withColumn = false): string {
-  const where = d.line === undefined ? file : withColumn && d.column !== undefined ? `${file}:${d.line}:${d.column}` : `${file}:${d.line}`;
+  const where =
+    d.line === undefined
+      ? file
+      : withColumn && d.column !== undefined
+        ? `${file}:${d.line}:${d.column}`
+        : `${file}:${d.line}`;
   const lines = [`${where}: ${d.severity} ${d.code}: ${d.message}`];
   if (d.fix) lines.push(`  fix: ${d.fix.label}`);
   for (const alt of d.alternatives ?? []) lines.push(`  or:  ${alt.label}`);

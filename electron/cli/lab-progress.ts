@@ -1,5 +1,5 @@
 import type { ApiError, EngineEvent, ExitStatus, LabStatus, VmState } from '../../shared/api';
-import type { Diagnostic } from '../../shared/compiler/plan';
+import type { Diagnostic } from '../../shared/diagnostics';
 import { formatDiagnostic } from './format-diagnostic';
 import type { Io } from './usage';
 

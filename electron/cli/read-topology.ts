@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { formatModelError, loadTopology, yamlLocator } from '../../shared/model';
 import type { Topology } from '../../shared/model';
-import type { Diagnostic } from '../../shared/compiler/plan';
+import type { Diagnostic } from '../../shared/diagnostics';
 import { CliError } from './usage';
 import { readTopologyFile } from '../engine/topology-file';
 

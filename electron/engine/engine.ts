@@ -13,7 +13,8 @@ import type {
   ResponseOf,
 } from '../../shared/api';
 import { compile } from '../../shared/compiler/index';
-import type { Diagnostic, LabPlan } from '../../shared/compiler/plan';
+import type { LabPlan } from '../../shared/compiler/plan';
+import type { Diagnostic } from '../../shared/diagnostics';
 import { assembleTarget, targetNotes, type Target } from '../../shared/compiler/target';
 import { machinePairs } from '../../shared/compiler/machine';
 import { parseLaunchOptions } from '../../shared/launchOptions';

@@ -17,7 +17,8 @@ import type {
   StepProgress,
   VmState,
 } from '../../shared/api';
-import type { Diagnostic, HostStep, LabPlan, ProcessPlan } from '../../shared/compiler/plan';
+import type { HostStep, LabPlan, ProcessPlan } from '../../shared/compiler/plan';
+import type { Diagnostic } from '../../shared/diagnostics';
 import { DEFAULT_CONSOLE_BUFFER } from './ring-buffer';
 import { runHostSteps, unfinishedMessage, undoHostSteps, type UndoItem } from './host-steps';
 import { Journal, JOURNAL_FILE, journaledProcesses, readJournal } from './journal';
@@ -457,23 +458,21 @@ export class LabRunner {
     const journal = this.journal;
     if (journal === null) return failures;
     const steps = this.options.plan.hostSteps;
-    const items: UndoItem[] = [...this.doneSteps]
-      .reverse()
-      .flatMap((s) =>
-        s.undo === null
-          ? []
-          : [
-              {
-                step: s.id,
-                description: s.description,
-                undo: s.undo,
-                needsRoot: s.needsRoot,
-                netns: s.inNetns ? this.options.plan.netns : null,
-                index: steps.indexOf(s),
-                total: steps.length,
-              },
-            ],
-      );
+    const items: UndoItem[] = [...this.doneSteps].reverse().flatMap((s) =>
+      s.undo === null
+        ? []
+        : [
+            {
+              step: s.id,
+              description: s.description,
+              undo: s.undo,
+              needsRoot: s.needsRoot,
+              netns: s.inNetns ? this.options.plan.netns : null,
+              index: steps.indexOf(s),
+              total: steps.length,
+            },
+          ],
+    );
     const undo = await undoHostSteps(items, {
       journal,
       netns: this.options.plan.netns,

@@ -1,4 +1,4 @@
-import type { Diagnostic, Severity } from '../../shared/compiler/plan';
+import type { Diagnostic, Severity } from '../../shared/diagnostics';
 
 /** Stable codes of preflight problems (each message names the fix). */
 export type PreflightCode =
@@ -25,7 +25,11 @@ export type PreflightCode =
   | 'PREFLIGHT_PRIVILEGE';
 
 /** A preflight diagnostic: the sentence holds the command that fixes it; `fix.label` repeats that command. */
-export function pdiag(code: PreflightCode, message: string, extra: { nodes?: readonly string[]; fix?: string; severity?: Severity } = {}): Diagnostic {
+export function pdiag(
+  code: PreflightCode,
+  message: string,
+  extra: { nodes?: readonly string[]; fix?: string; severity?: Severity } = {},
+): Diagnostic {
   return {
     code,
     severity: extra.severity ?? 'error',

@@ -1,6 +1,6 @@
 /** Preflight: boot files exist; vhost-user backends listen; vDPA devices exist. */
 import { existsSync, statSync } from 'node:fs';
-import type { Diagnostic } from '../../shared/compiler/plan';
+import type { Diagnostic } from '../../shared/diagnostics';
 import type { PreflightContext } from './preflight';
 import { pdiag } from './preflight-diag';
 
@@ -13,15 +13,25 @@ export function checkBootFiles(ctx: PreflightContext): Diagnostic[] {
     if (vm.tinyGuest !== null) {
       const arch = vm.tinyGuest === 'x86_64' ? '' : ` --arch ${vm.tinyGuest}`;
       out.push(
-        pdiag('PREFLIGHT_TINY_GUEST_MISSING', `${vm.node} boots the tiny guest, which is not built for ${vm.tinyGuest} (no ${missing[0]?.path}): run qnet guest build${arch}`, {
-          nodes: [vm.node],
-          fix: `qnet guest build${arch}`,
-        }),
+        pdiag(
+          'PREFLIGHT_TINY_GUEST_MISSING',
+          `${vm.node} boots the tiny guest, which is not built for ${vm.tinyGuest} (no ${missing[0]?.path}): run qnet guest build${arch}`,
+          {
+            nodes: [vm.node],
+            fix: `qnet guest build${arch}`,
+          },
+        ),
       );
       continue;
     }
     for (const { what, path: p } of missing) {
-      out.push(pdiag('PREFLIGHT_BOOT_FILE_MISSING', `${vm.node}: the ${what} ${p} does not exist: fix the path in its boot settings`, { nodes: [vm.node], fix: `Fix the ${what} path of ${vm.node}` }));
+      out.push(
+        pdiag(
+          'PREFLIGHT_BOOT_FILE_MISSING',
+          `${vm.node}: the ${what} ${p} does not exist: fix the path in its boot settings`,
+          { nodes: [vm.node], fix: `Fix the ${what} path of ${vm.node}` },
+        ),
+      );
     }
   }
   return out;
@@ -42,18 +52,26 @@ export function checkVhostBackends(ctx: PreflightContext): Diagnostic[] {
     if (kind === 'vhost-user') {
       if (!isSocket(path)) {
         out.push(
-          pdiag('PREFLIGHT_VHOST_USER_BACKEND', `no vhost-user backend listening at ${path} (node ${node}): start your switch (e.g. DPDK, snabb, vhost-user-bridge) first`, {
-            nodes: [node, ...vms],
-            fix: `Start the vhost-user backend at ${path}`,
-          }),
+          pdiag(
+            'PREFLIGHT_VHOST_USER_BACKEND',
+            `no vhost-user backend listening at ${path} (node ${node}): start your switch (e.g. DPDK, snabb, vhost-user-bridge) first`,
+            {
+              nodes: [node, ...vms],
+              fix: `Start the vhost-user backend at ${path}`,
+            },
+          ),
         );
       }
     } else if (!existsSync(path)) {
       out.push(
-        pdiag('PREFLIGHT_VDPA_DEVICE', `no vDPA device at ${path} (node ${node}): load vdpa_sim/vhost_vdpa (sudo modprobe vdpa_sim_net vhost_vdpa, then sudo vdpa dev add name vdpa0 mgmtdev vdpasim_net) or pass a real device`, {
-          nodes: [node, ...vms],
-          fix: 'sudo modprobe vdpa_sim_net vhost_vdpa',
-        }),
+        pdiag(
+          'PREFLIGHT_VDPA_DEVICE',
+          `no vDPA device at ${path} (node ${node}): load vdpa_sim/vhost_vdpa (sudo modprobe vdpa_sim_net vhost_vdpa, then sudo vdpa dev add name vdpa0 mgmtdev vdpasim_net) or pass a real device`,
+          {
+            nodes: [node, ...vms],
+            fix: 'sudo modprobe vdpa_sim_net vhost_vdpa',
+          },
+        ),
       );
     }
   }

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Diagnostic } from '../../shared/compiler/plan';
+import type { Diagnostic } from '../../shared/diagnostics';
 import { aclAllows, readBridgeAcl } from './bridge-acl';
 import { JOURNAL_FILE, journaledProcesses, readJournal } from './journal';
 import type { PreflightContext } from './preflight';
@@ -22,11 +22,21 @@ export function checkNames(ctx: PreflightContext): Diagnostic[] {
     if (c.kind === 'netns') {
       if (!existsSync(join('/run/netns', c.name))) continue;
       const fix = `qnet down ${lab}, or sudo ip netns del ${c.name} if no lab uses it`;
-      out.push(pdiag('PREFLIGHT_NETNS_EXISTS', `network namespace ${c.name} already exists (another run of lab ${lab}?): ${fix}`, { fix }));
+      out.push(
+        pdiag(
+          'PREFLIGHT_NETNS_EXISTS',
+          `network namespace ${c.name} already exists (another run of lab ${lab}?): ${fix}`,
+          { fix },
+        ),
+      );
     } else if (c.kind === 'nft-table') {
       if (!nftTableExists(c.name, ctx)) continue;
       const fix = `qnet down ${lab}, or sudo nft delete table ip ${c.name} if no lab uses it`;
-      out.push(pdiag('PREFLIGHT_NAME_TAKEN', `nftables table ${c.name} already exists (another run of lab ${lab}?): ${fix}`, { fix }));
+      out.push(
+        pdiag('PREFLIGHT_NAME_TAKEN', `nftables table ${c.name} already exists (another run of lab ${lab}?): ${fix}`, {
+          fix,
+        }),
+      );
     } else if (ctx.links?.some((l) => l.name === c.name)) {
       const fix = `rename it in the topology, or remove it with sudo ip link del ${c.name} if it is left from this lab`;
       out.push(pdiag('PREFLIGHT_NAME_TAKEN', `${c.kind} ${c.name} already exists on this host: ${fix}`, { fix }));
@@ -38,7 +48,9 @@ export function checkNames(ctx: PreflightContext): Diagnostic[] {
 /** True when root can list the table (only root can; as a user the step's own `nft create` refuses a taken name). */
 function nftTableExists(table: string, ctx: PreflightContext): boolean {
   if (ctx.uid !== 0) return false;
-  return spawnSync('nft', ['list', 'table', 'ip', table], { stdio: 'ignore', env: ctx.env, timeout: 10_000 }).status === 0;
+  return (
+    spawnSync('nft', ['list', 'table', 'ip', table], { stdio: 'ignore', env: ctx.env, timeout: 10_000 }).status === 0
+  );
 }
 
 /**
@@ -56,19 +68,43 @@ export function checkHostInterfaces(ctx: PreflightContext): Diagnostic[] {
     const create = `sudo ip link add ${br} type bridge && sudo ip link set ${br} up`;
     const found = link(br);
     if (!found)
-      out.push(pdiag('PREFLIGHT_BRIDGE_MISSING', `${node} uses the host bridge ${br}, which does not exist: create it with ${create}, or untick "external" so the lab creates it`, { nodes: [node], fix: create }));
+      out.push(
+        pdiag(
+          'PREFLIGHT_BRIDGE_MISSING',
+          `${node} uses the host bridge ${br}, which does not exist: create it with ${create}, or untick "external" so the lab creates it`,
+          { nodes: [node], fix: create },
+        ),
+      );
     else if (found.kind !== 'bridge')
-      out.push(pdiag('PREFLIGHT_BRIDGE_MISSING', `${node} uses the host bridge ${br}, but ${br} is not a bridge: name a bridge (ip -br link show type bridge lists them)`, { nodes: [node], fix: 'ip -br link show type bridge' }));
+      out.push(
+        pdiag(
+          'PREFLIGHT_BRIDGE_MISSING',
+          `${node} uses the host bridge ${br}, but ${br} is not a bridge: name a bridge (ip -br link show type bridge lists them)`,
+          { nodes: [node], fix: 'ip -br link show type bridge' },
+        ),
+      );
   }
   for (const s of ctx.plan.hostSteps) {
     const itf = s.enslaves;
     if (itf === undefined) continue;
     const found = link(itf);
     if (!found) {
-      out.push(pdiag('PREFLIGHT_UPLINK_MISSING', `the uplink ${itf} (${s.description}) is not an interface of this host: fix its name in the host node (ip -br link lists this host's interfaces)`, { fix: 'ip -br link' }));
+      out.push(
+        pdiag(
+          'PREFLIGHT_UPLINK_MISSING',
+          `the uplink ${itf} (${s.description}) is not an interface of this host: fix its name in the host node (ip -br link lists this host's interfaces)`,
+          { fix: 'ip -br link' },
+        ),
+      );
     } else if (found.master !== null) {
       const fix = `use another interface, or take ${itf} out of ${found.master} first (sudo ip link set ${itf} nomaster)`;
-      out.push(pdiag('PREFLIGHT_UPLINK_TAKEN', `the uplink ${itf} is already in bridge ${found.master} (${s.description}): ${fix}`, { fix }));
+      out.push(
+        pdiag(
+          'PREFLIGHT_UPLINK_TAKEN',
+          `the uplink ${itf} is already in bridge ${found.master} (${s.description}): ${fix}`,
+          { fix },
+        ),
+      );
     }
   }
   return out;
@@ -82,7 +118,11 @@ export function checkLabRunning(ctx: PreflightContext): Diagnostic[] {
   if (live.length === 0) return [];
   const fix = `qnet down ${ctx.plan.lab}`;
   return [
-    pdiag('PREFLIGHT_LAB_RUNNING', `lab ${ctx.plan.lab} is already running from ${ctx.plan.stateDir} (pid ${live.map((p) => p.pid).join(', ')}): stop it first with ${fix}`, { fix }),
+    pdiag(
+      'PREFLIGHT_LAB_RUNNING',
+      `lab ${ctx.plan.lab} is already running from ${ctx.plan.stateDir} (pid ${live.map((p) => p.pid).join(', ')}): stop it first with ${fix}`,
+      { fix },
+    ),
   ];
 }
 
@@ -111,22 +151,43 @@ export function checkHelper(ctx: PreflightContext): Diagnostic[] {
     const setuidRoot = st.uid === 0 && (st.mode & 0o4000) !== 0;
     if (!setuidRoot && ctx.uid !== 0) {
       const fix = `sudo chmod u+s ${helper}`;
-      out.push(pdiag('PREFLIGHT_HELPER_NOT_SETUID', `${helper} is not setuid root, so it cannot create taps for you: ${fix}`, { fix }));
+      out.push(
+        pdiag('PREFLIGHT_HELPER_NOT_SETUID', `${helper} is not setuid root, so it cannot create taps for you: ${fix}`, {
+          fix,
+        }),
+      );
     }
   }
   // The setuid helper drops to the calling user before it opens the tun device.
   if (ctx.uid !== 0 && !tunUsable(ctx.tunDevice ?? '/dev/net/tun')) {
     const dev = ctx.tunDevice ?? '/dev/net/tun';
     const fix = `sudo chmod 0666 ${dev}`;
-    out.push(pdiag('PREFLIGHT_TUN_ACCESS', `you cannot open ${dev}, which qemu-bridge-helper needs to create taps as you: ${fix}`, { nodes: [...uses.values()].flatMap((u) => u.vms), fix }));
+    out.push(
+      pdiag(
+        'PREFLIGHT_TUN_ACCESS',
+        `you cannot open ${dev}, which qemu-bridge-helper needs to create taps as you: ${fix}`,
+        { nodes: [...uses.values()].flatMap((u) => u.vms), fix },
+      ),
+    );
   }
   const conf = ctx.bridgeConf;
   const acl = readBridgeAcl(conf);
   for (const [br, { vms }] of uses) {
     if (aclAllows(acl, br)) continue;
-    const why = acl.error !== null ? `${acl.error}` : acl.deny.has(br) || acl.deny.has('all') ? `${conf} denies it` : `${conf} has no "allow ${br}" line`;
+    const why =
+      acl.error !== null
+        ? `${acl.error}`
+        : acl.deny.has(br) || acl.deny.has('all')
+          ? `${conf} denies it`
+          : `${conf} has no "allow ${br}" line`;
     const fix = `echo 'allow ${br}' | sudo tee -a ${conf}`;
-    out.push(pdiag('PREFLIGHT_BRIDGE_ACL', `qemu-bridge-helper will refuse bridge ${br} (${why}): add the line "allow ${br}" to ${conf}, e.g. ${fix}`, { nodes: vms, fix }));
+    out.push(
+      pdiag(
+        'PREFLIGHT_BRIDGE_ACL',
+        `qemu-bridge-helper will refuse bridge ${br} (${why}): add the line "allow ${br}" to ${conf}, e.g. ${fix}`,
+        { nodes: vms, fix },
+      ),
+    );
   }
   return out;
 }
@@ -147,14 +208,25 @@ export function checkPrivilege(ctx: PreflightContext): Diagnostic[] {
   const rootSteps = ctx.plan.hostSteps.some((s) => s.needsRoot || s.inNetns);
   if (ctx.plan.netns !== null) {
     const fix = 'run the engine as root (sudo qnet up …), or use isolation host';
-    return [pdiag('PREFLIGHT_PRIVILEGE', `isolation netns runs the lab's processes inside a network namespace, which needs root: ${fix}`, { fix })];
+    return [
+      pdiag(
+        'PREFLIGHT_PRIVILEGE',
+        `isolation netns runs the lab's processes inside a network namespace, which needs root: ${fix}`,
+        { fix },
+      ),
+    ];
   }
   if (!rootSteps) return [];
-  if (ctx.passwordlessSudo) return [pdiag('PREFLIGHT_PRIVILEGE', 'host setup runs through sudo (no password needed)', { severity: 'info' })];
+  if (ctx.passwordlessSudo)
+    return [pdiag('PREFLIGHT_PRIVILEGE', 'host setup runs through sudo (no password needed)', { severity: 'info' })];
   return [
-    pdiag('PREFLIGHT_PRIVILEGE', 'host setup needs root: pkexec (or sudo) will ask for your password once for the generated setup script', {
-      severity: 'warning',
-      fix: 'Or use privilege helper/user with isolation host',
-    }),
+    pdiag(
+      'PREFLIGHT_PRIVILEGE',
+      'host setup needs root: pkexec (or sudo) will ask for your password once for the generated setup script',
+      {
+        severity: 'warning',
+        fix: 'Or use privilege helper/user with isolation host',
+      },
+    ),
   ];
 }

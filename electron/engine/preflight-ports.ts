@@ -1,7 +1,7 @@
 /** Preflight: the TCP/UDP host ports a lab on the host network binds are free (bind-tested, then released). */
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
-import type { Diagnostic } from '../../shared/compiler/plan';
+import type { Diagnostic } from '../../shared/diagnostics';
 import type { PreflightContext } from './preflight';
 import { pdiag } from './preflight-diag';
 import type { BoundPort } from '../../shared/compiler/plan';
@@ -46,9 +46,23 @@ export async function checkPorts(ctx: PreflightContext): Promise<Diagnostic[]> {
       const err = await bindTest(p.proto, p.host, p.port);
       if (err === null) continue;
       const who = owner(vm.node, p);
-      const why = err === 'EADDRINUSE' ? 'is already in use' : err === 'EACCES' ? 'needs privilege to bind' : `cannot be bound (${err})`;
-      const fix = err === 'EADDRINUSE' ? `stop what listens there (sudo ss -lpn '( sport = :${p.port} )' shows it) or choose another port` : 'choose a port above 1023';
-      out.push(pdiag('PREFLIGHT_PORT_IN_USE', `${p.proto === 'udp' ? 'UDP ' : ''}port ${p.port} (${who.text}) ${why}: ${fix}`, { nodes: who.nodes, fix }));
+      const why =
+        err === 'EADDRINUSE'
+          ? 'is already in use'
+          : err === 'EACCES'
+            ? 'needs privilege to bind'
+            : `cannot be bound (${err})`;
+      const fix =
+        err === 'EADDRINUSE'
+          ? `stop what listens there (sudo ss -lpn '( sport = :${p.port} )' shows it) or choose another port`
+          : 'choose a port above 1023';
+      out.push(
+        pdiag(
+          'PREFLIGHT_PORT_IN_USE',
+          `${p.proto === 'udp' ? 'UDP ' : ''}port ${p.port} (${who.text}) ${why}: ${fix}`,
+          { nodes: who.nodes, fix },
+        ),
+      );
     }
   }
   return out;

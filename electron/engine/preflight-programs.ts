@@ -1,5 +1,5 @@
 /** Preflight: the programs a lab runs are installed, QEMU is the version compiled for, KVM works where asked. */
-import type { Diagnostic } from '../../shared/compiler/plan';
+import type { Diagnostic } from '../../shared/diagnostics';
 import { debianPackage } from '../../shared/emit/packages';
 import { probeKvm } from './kvm';
 import type { PreflightContext } from './preflight';
@@ -17,7 +17,9 @@ export function checkPrograms(ctx: PreflightContext): Diagnostic[] {
     const pkg = debianPackage(program);
     const who = nodes.length > 0 ? ` (needed by ${nodes.join(', ')})` : '';
     const fix = pkg ? `sudo apt-get install ${pkg}` : `install ${program} or fix the binary path`;
-    out.push(pdiag('PREFLIGHT_PROGRAM_MISSING', `${program} is not installed${who}: ${fix}`, { nodes: [...nodes], fix }));
+    out.push(
+      pdiag('PREFLIGHT_PROGRAM_MISSING', `${program} is not installed${who}: ${fix}`, { nodes: [...nodes], fix }),
+    );
   }
   return out;
 }
@@ -43,7 +45,10 @@ export function checkQemuVersion(ctx: PreflightContext): Diagnostic[] {
       pdiag(
         'PREFLIGHT_QEMU_VERSION',
         `the lab was compiled for QEMU ${want.major}.${want.minor} but ${binary} is ${have.major}.${have.minor}: compile it again for the installed QEMU (without --qemu-version)`,
-        { nodes: ctx.plan.vms.filter((v) => v.binary === binary).map((v) => v.node), fix: 'Compile for the installed QEMU' },
+        {
+          nodes: ctx.plan.vms.filter((v) => v.binary === binary).map((v) => v.node),
+          fix: 'Compile for the installed QEMU',
+        },
       ),
     );
   }
@@ -59,9 +64,13 @@ export async function checkKvm(ctx: PreflightContext): Promise<Diagnostic[]> {
   if (kvm.usable) return [];
   const names = wanting.map((v) => v.node);
   return [
-    pdiag('PREFLIGHT_KVM_UNUSABLE', `${names.join(', ')} ask${names.length === 1 ? 's' : ''} for KVM, which does not work here (${kvm.reason}): set accel to auto or tcg`, {
-      nodes: names,
-      fix: 'Set accel to auto (TCG here)',
-    }),
+    pdiag(
+      'PREFLIGHT_KVM_UNUSABLE',
+      `${names.join(', ')} ask${names.length === 1 ? 's' : ''} for KVM, which does not work here (${kvm.reason}): set accel to auto or tcg`,
+      {
+        nodes: names,
+        fix: 'Set accel to auto (TCG here)',
+      },
+    ),
   ];
 }

@@ -1,7 +1,7 @@
 /** Preflight: no VDE switch of the lab's is to start where a live switch already listens (a shared `sock:`). */
 import { lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Diagnostic } from '../../shared/compiler/plan';
+import type { Diagnostic } from '../../shared/diagnostics';
 import type { PreflightContext } from './preflight';
 import { pdiag } from './preflight-diag';
 import { connectUnix } from './unix-socket';
@@ -25,7 +25,13 @@ export async function checkVdeSwitches(ctx: PreflightContext): Promise<Diagnosti
     if (p.kind !== 'vde_switch' || p.ready.type !== 'path' || !(await socketAnswers(p.ready.path))) continue;
     const dir = dirname(p.ready.path);
     const fix = `give ${p.node} a socket directory of its own (its sock field), or stop the switch running at ${dir}`;
-    out.push(pdiag('PREFLIGHT_VDE_SWITCH_RUNNING', `VDE switch ${p.node}: another switch already runs at ${dir} (its ctl socket answers): ${fix}`, { nodes: [p.node], fix }));
+    out.push(
+      pdiag(
+        'PREFLIGHT_VDE_SWITCH_RUNNING',
+        `VDE switch ${p.node}: another switch already runs at ${dir} (its ctl socket answers): ${fix}`,
+        { nodes: [p.node], fix },
+      ),
+    );
   }
   return out;
 }

@@ -4,7 +4,8 @@
  * bind-tested and released at once).
  */
 import { spawnSync } from 'node:child_process';
-import type { Diagnostic, LabPlan } from '../../shared/compiler/plan';
+import type { LabPlan } from '../../shared/compiler/plan';
+import type { Diagnostic } from '../../shared/diagnostics';
 import { DEFAULT_BRIDGE_CONF } from './bridge-acl';
 import { readHostLinks, type HostLink } from './host-links';
 import type { KvmProbe } from './kvm';

@@ -1,5 +1,5 @@
 import { Position, type NodeHandle } from '@xyflow/react';
-import type { Diagnostic } from '../../shared/compiler';
+import type { Diagnostic } from '../../shared/diagnostics';
 import type { Topology, TopologyNode } from '../../shared/model';
 import { defaultPosition, hasNamedPorts, nodeHeight, NODE_W, portRows, rowCenter } from './geometry';
 import type { Side } from './routes';
@@ -65,7 +65,9 @@ function handlesOf(node: TopologyNode, sides: ReadonlyMap<string, string>): Node
       at(`${PLAIN_PORT}@bottom`, Position.Bottom, NODE_W / 2, h),
     ];
   return portRows(node).map((r, i) =>
-    sides.get(r.id) === 'left' ? at(r.id, Position.Left, 0, rowCenter(i)) : at(r.id, Position.Right, NODE_W, rowCenter(i)),
+    sides.get(r.id) === 'left'
+      ? at(r.id, Position.Left, 0, rowCenter(i))
+      : at(r.id, Position.Right, NODE_W, rowCenter(i)),
   );
 }
 

@@ -16,7 +16,7 @@ import type {
   StepStatus,
   VmState,
 } from '../../shared/api';
-import type { Diagnostic } from '../../shared/compiler';
+import type { Diagnostic } from '../../shared/diagnostics';
 import type { Topology } from '../../shared/model';
 
 /** One line of the Log panel: a host step's progress, or a log line. */
@@ -86,7 +86,8 @@ export function applyEvent(view: LabView, event: EngineEvent, now: number = Date
       const known = view.vms[event.vm];
       const vms = { ...view.vms, [event.vm]: { node: known?.node ?? '', state: event.state } };
       let log = view.log;
-      if (event.state.state === 'crashed') for (const line of crashLog(event.vm, event.state, now)) log = pushLog(log, line);
+      if (event.state.state === 'crashed')
+        for (const line of crashLog(event.vm, event.state, now)) log = pushLog(log, line);
       return { ...view, vms, log };
     }
     case 'step':

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import type { Diagnostic, FixAction } from '../../shared/compiler';
+import type { Diagnostic, FixAction } from '../../shared/diagnostics';
 import { fixEffect } from '../plan/fixes';
 import { useLab } from '../lab/labStore';
 import { useTargetOptions } from '../plan/targetOptions';
@@ -46,7 +46,13 @@ const ORDER = { error: 0, warning: 1, info: 2 } as const;
 /** A one-click fix of a diagnostic: its own (`problems__fix__CODE`) or an alternative (`…__2`, `…__3`). */
 function FixButton({ testid, label, action }: { testid: string; label: string; action: FixAction }) {
   return (
-    <button type="button" className="problem__fix" data-testid={testid} data-fix={action.kind} onClick={() => applyFix(action)}>
+    <button
+      type="button"
+      className="problem__fix"
+      data-testid={testid}
+      data-fix={action.kind}
+      onClick={() => applyFix(action)}
+    >
       {label}
     </button>
   );
@@ -63,7 +69,8 @@ export const Problems = memo(function Problems() {
   // (at its line and column there), then the compiler's.
   const sorted = (ds: readonly Diagnostic[]) => [...ds].sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
   const list = [...labProblems, ...sorted(imported), ...sorted(result.plan.diagnostics)];
-  const source = (i: number) => (i < labProblems.length ? 'preflight' : i < labProblems.length + imported.length ? 'import' : 'compiler');
+  const source = (i: number) =>
+    i < labProblems.length ? 'preflight' : i < labProblems.length + imported.length ? 'import' : 'compiler';
   if (list.length === 0)
     return (
       <div className="muted" data-testid="problems__none">
@@ -85,7 +92,10 @@ export const Problems = memo(function Problems() {
             <button type="button" className="problem__main" onClick={() => reveal(d)} title="Select what this concerns">
               <span className="problem__severity">{d.severity}</span>
               {'line' in d && typeof d.line === 'number' ? (
-                <span className="problem__where" title="Where in the imported text">{`${d.line}:${'column' in d ? String(d.column) : '1'}`}</span>
+                <span
+                  className="problem__where"
+                  title="Where in the imported text"
+                >{`${d.line}:${'column' in d ? String(d.column) : '1'}`}</span>
               ) : null}
               <code className="problem__code">{d.code}</code>
               <span className="problem__message">{d.message}</span>
@@ -94,14 +104,23 @@ export const Problems = memo(function Problems() {
               action ? (
                 <FixButton testid={`problems__fix__${d.code}`} label={d.fix.label} action={action} />
               ) : (
-                <code className="problem__hint" data-testid={`problems__command__${d.code}`} title="The command that fixes it">
+                <code
+                  className="problem__hint"
+                  data-testid={`problems__command__${d.code}`}
+                  title="The command that fixes it"
+                >
                   {d.fix.label}
                 </code>
               )
             ) : null}
             {d.alternatives?.map((alt, k) =>
               alt.action ? (
-                <FixButton key={k} testid={`problems__fix__${d.code}__${k + 2}`} label={alt.label} action={alt.action} />
+                <FixButton
+                  key={k}
+                  testid={`problems__fix__${d.code}__${k + 2}`}
+                  label={alt.label}
+                  action={alt.action}
+                />
               ) : null,
             )}
           </li>

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { FixAction } from '../../shared/compiler';
+import type { FixAction } from '../../shared/diagnostics';
 import { Link, NODE_SCHEMAS } from '../../shared/model';
 import type { Topology, TopologyNode } from '../../shared/model';
 import { findLink, findNode, setIn, type Change } from '../doc/changes';

@@ -1,5 +1,6 @@
 import type { Topology } from '../model/schema';
-import type { Diagnostic, ExternalBridge, Fix } from './plan';
+import type { ExternalBridge } from './plan';
+import type { Diagnostic, Fix } from '../diagnostics';
 import type { Target } from './target';
 import type { Graph } from './graph';
 import type { IfnameAllocator } from './derive';
@@ -42,7 +43,10 @@ export interface Ctx {
   /** Host bridges the lab joins without creating them, in bridge id order. */
   readonly externalBridges: ExternalBridge[];
   /** vhost-user sockets (client mode) and vDPA devices guests open, by node id, with the guests that open each. */
-  readonly externalBackends: Map<string, { readonly kind: 'vhost-user' | 'vdpa'; readonly path: string; readonly vms: Set<string> }>;
+  readonly externalBackends: Map<
+    string,
+    { readonly kind: 'vhost-user' | 'vdpa'; readonly path: string; readonly vms: Set<string> }
+  >;
 }
 
 /** Record that `node` makes QEMU use netdev backend `type`. */
@@ -72,7 +76,12 @@ export function addVmDep(ctx: Ctx, vm: string, proc: string): void {
  * when that makes the path fit (never a shared one such as /tmp/qn, which another user could make first), else
  * advice; paths the user typed get a fix on that field.
  */
-export function checkUnixPath(ctx: Ctx, path: string, what: string, where: { nodes?: string[]; links?: string[] }): void {
+export function checkUnixPath(
+  ctx: Ctx,
+  path: string,
+  what: string,
+  where: { nodes?: string[]; links?: string[] },
+): void {
   if (ctx.checkedPaths.has(path)) return;
   ctx.checkedPaths.add(path);
   const bytes = utf8Bytes(path);
@@ -80,11 +89,15 @@ export function checkUnixPath(ctx: Ctx, path: string, what: string, where: { nod
   const underState = path.startsWith(`${ctx.labDir}/`);
   const fix = underState ? shorterStateDir(ctx, path) : { label: `Choose a path of at most ${UNIX_PATH_MAX} bytes` };
   ctx.diagnostics.push(
-    diag('SOCKET_PATH_TOO_LONG', `${what}: unix socket path ${path} is ${bytes} bytes; QEMU accepts at most ${UNIX_PATH_MAX}`, {
-      nodes: where.nodes ?? [],
-      links: where.links ?? [],
-      fix,
-    }),
+    diag(
+      'SOCKET_PATH_TOO_LONG',
+      `${what}: unix socket path ${path} is ${bytes} bytes; QEMU accepts at most ${UNIX_PATH_MAX}`,
+      {
+        nodes: where.nodes ?? [],
+        links: where.links ?? [],
+        fix,
+      },
+    ),
   );
 }
 
@@ -93,6 +106,12 @@ function shorterStateDir(ctx: Ctx, path: string): Fix {
   const short = ctx.target.shortStateDir;
   const base = ctx.target.stateDir.replace(/\/+$/, '');
   if (short !== undefined && short !== base && utf8Bytes(short + path.slice(base.length)) <= UNIX_PATH_MAX)
-    return { label: `Use the shorter state directory ${short} (your own)`, action: { kind: 'set-target', field: 'stateDir', value: short } };
-  return { label: 'Use a shorter state directory of your own (--state-dir DIR, not a shared one like /tmp), or shorter lab and node names' };
+    return {
+      label: `Use the shorter state directory ${short} (your own)`,
+      action: { kind: 'set-target', field: 'stateDir', value: short },
+    };
+  return {
+    label:
+      'Use a shorter state directory of your own (--state-dir DIR, not a shared one like /tmp), or shorter lab and node names',
+  };
 }

@@ -1,4 +1,4 @@
-import type { Diagnostic, Fix, Severity } from './plan';
+import type { Diagnostic, Fix, Severity } from '../diagnostics';
 
 /**
  * Every diagnostic code the compiler itself raises, with its severity. Structural codes (DUPLICATE_ID,

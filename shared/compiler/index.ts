@@ -1,6 +1,7 @@
 import type { Topology, VmNode } from '../model/schema';
 import type { LocatedDiagnostic } from '../model/load';
-import type { Diagnostic, HostNeeds, LabPlan } from './plan';
+import type { HostNeeds, LabPlan } from './plan';
+import type { Diagnostic } from '../diagnostics';
 import type { Target } from './target';
 import type { Ctx } from './context';
 import { checkStructure } from '../model/validate';
@@ -40,12 +41,8 @@ export type {
   ProgramUse,
   ExternalBridge,
   ExternalBackend,
-  Diagnostic,
-  Fix,
-  FixAction,
   Privilege,
   Isolation,
-  Severity,
   Readiness,
 } from './plan';
 export {
@@ -67,7 +64,10 @@ export { freeGroup } from './nodebackend';
 export { deleteArgv, releaseArgv, undoMismatch, type RecordedUndo } from './undo';
 
 /** The NIC models of the machines `vms` run on, in the order they first appear. */
-function usedNicModels(models: Readonly<Record<string, readonly string[]>>, vms: readonly VmNode[]): Record<string, readonly string[]> {
+function usedNicModels(
+  models: Readonly<Record<string, readonly string[]>>,
+  vms: readonly VmNode[],
+): Record<string, readonly string[]> {
   const out: Record<string, readonly string[]> = {};
   for (const vm of vms) {
     const pair = machinePair(vm);
@@ -81,7 +81,7 @@ function backendMissing(ctx: Ctx): void {
   const have = ctx.target.netdevBackends;
   if (have === null) return;
   const fixes: Record<string, string> = {
-    vde: 'Use a QEMU built with VDE (Debian\'s qemu-system has it, Ubuntu\'s does not), or use a multicast segment instead of the VDE switch',
+    vde: "Use a QEMU built with VDE (Debian's qemu-system has it, Ubuntu's does not), or use a multicast segment instead of the VDE switch",
     user: 'Install a QEMU built with libslirp (on Debian/Ubuntu: the qemu-system packages), or use a bridge with NAT',
     stream: 'Use the socket transport, or install QEMU 7.2 or newer',
     dgram: 'Use the socket transport, or install QEMU 7.2 or newer',
@@ -90,10 +90,14 @@ function backendMissing(ctx: Ctx): void {
     if (have.includes(type)) continue;
     const ids = [...nodes].sort();
     ctx.diagnostics.push(
-      diag('BACKEND_MISSING', `the installed QEMU has no ${type} network backend, which ${ids.join(', ')} needs${type === 'vde' ? ' (Ubuntu builds QEMU without VDE)' : ''}`, {
-        nodes: ids,
-        fix: { label: fixes[type] ?? `Install a QEMU with the ${type} backend` },
-      }),
+      diag(
+        'BACKEND_MISSING',
+        `the installed QEMU has no ${type} network backend, which ${ids.join(', ')} needs${type === 'vde' ? ' (Ubuntu builds QEMU without VDE)' : ''}`,
+        {
+          nodes: ids,
+          fix: { label: fixes[type] ?? `Install a QEMU with the ${type} backend` },
+        },
+      ),
     );
   }
 }
@@ -175,11 +179,25 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
   // compile's input, not part of the plan (plan.json).
   const { hostInterfaces: _discovered, shortStateDir: _short, ...kept } = target;
   // The NIC models it keeps are those of the machines its VMs use: whatever else a probe has asked stays out.
-  const planTarget = kept.nicModels === undefined ? kept : { ...kept, nicModels: usedNicModels(kept.nicModels, graph.vms) };
+  const planTarget =
+    kept.nicModels === undefined ? kept : { ...kept, nicModels: usedNicModels(kept.nicModels, graph.vms) };
   const needs: HostNeeds = {
     programs: [...programUses(netns, steps, processes), ...smbdUse(ctx, hubs)],
     bridges: ctx.externalBridges,
-    backends: [...ctx.externalBackends].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([node, b]) => ({ kind: b.kind, node, path: b.path, vms: [...b.vms].sort() })),
+    backends: [...ctx.externalBackends]
+      .sort((x, y) => (x[0] < y[0] ? -1 : 1))
+      .map(([node, b]) => ({ kind: b.kind, node, path: b.path, vms: [...b.vms].sort() })),
   };
-  return { lab, stateDir: labDir, netns, privilege, target: planTarget, vms, hostSteps: steps, processes, needs, diagnostics: [...structural, ...diagnostics] };
+  return {
+    lab,
+    stateDir: labDir,
+    netns,
+    privilege,
+    target: planTarget,
+    vms,
+    hostSteps: steps,
+    processes,
+    needs,
+    diagnostics: [...structural, ...diagnostics],
+  };
 }

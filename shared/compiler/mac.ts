@@ -1,5 +1,5 @@
 import { mixHash } from './derive';
-import type { Diagnostic } from './plan';
+import type { Diagnostic } from '../diagnostics';
 import { diag } from './diagnostics';
 
 /** One NIC asking for a MAC: its VM, its NIC id, and `auto` or the fixed MAC the user set. */
@@ -29,20 +29,30 @@ function firstByte(mac: string): number {
  * MACs for every NIC of the lab: fixed ones honoured (and never handed out again), `auto` ones the prefix plus three
  * bytes of a hash of lab, VM and NIC, probed in sorted order until unique. Problems become diagnostics.
  */
-export function assignMacs(lab: string, prefix: string, requests: readonly MacRequest[]): { macs: Map<string, string>; diagnostics: Diagnostic[] } {
+export function assignMacs(
+  lab: string,
+  prefix: string,
+  requests: readonly MacRequest[],
+): { macs: Map<string, string>; diagnostics: Diagnostic[] } {
   const macs = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   const owner = new Map<string, MacRequest>();
   const pre = prefix.toLowerCase();
   if (firstByte(pre) & 1) {
     diagnostics.push(
-      diag('MAC_MULTICAST', `the MAC prefix ${prefix} has the multicast bit set (odd first byte): guests cannot use such MACs`, {
-        fix: { label: 'Use the MAC prefix 52:54:00' },
-        path: ['settings', 'macPrefix'],
-      }),
+      diag(
+        'MAC_MULTICAST',
+        `the MAC prefix ${prefix} has the multicast bit set (odd first byte): guests cannot use such MACs`,
+        {
+          fix: { label: 'Use the MAC prefix 52:54:00' },
+          path: ['settings', 'macPrefix'],
+        },
+      ),
     );
   }
-  const sorted = [...requests].sort((x, y) => (x.vm < y.vm ? -1 : x.vm > y.vm ? 1 : x.nic < y.nic ? -1 : x.nic > y.nic ? 1 : 0));
+  const sorted = [...requests].sort((x, y) =>
+    x.vm < y.vm ? -1 : x.vm > y.vm ? 1 : x.nic < y.nic ? -1 : x.nic > y.nic ? 1 : 0,
+  );
   const toAuto = (r: MacRequest) => ({
     label: `Let ${r.vm}:${r.nic} get a MAC automatically`,
     action: { kind: 'set-field' as const, node: r.vm, path: ['nics', r.nicIndex, 'mac'], value: 'auto' },
@@ -52,18 +62,33 @@ export function assignMacs(lab: string, prefix: string, requests: readonly MacRe
     const mac = r.mac.toLowerCase();
     const where = { nodes: [r.vm], path: ['nodes', r.nodeIndex, 'nics', r.nicIndex, 'mac'] as const };
     if (firstByte(mac) & 1) {
-      diagnostics.push(diag('MAC_MULTICAST', `${r.vm}:${r.nic}: MAC ${r.mac} is a multicast address (odd first byte); QEMU refuses it`, { ...where, fix: toAuto(r) }));
+      diagnostics.push(
+        diag(
+          'MAC_MULTICAST',
+          `${r.vm}:${r.nic}: MAC ${r.mac} is a multicast address (odd first byte); QEMU refuses it`,
+          { ...where, fix: toAuto(r) },
+        ),
+      );
     } else if (mac === '00:00:00:00:00:00') {
-      diagnostics.push(diag('MAC_INVALID', `${r.vm}:${r.nic}: MAC ${r.mac} is all zeros, which no NIC can use`, { ...where, fix: toAuto(r) }));
+      diagnostics.push(
+        diag('MAC_INVALID', `${r.vm}:${r.nic}: MAC ${r.mac} is all zeros, which no NIC can use`, {
+          ...where,
+          fix: toAuto(r),
+        }),
+      );
     }
     const prev = owner.get(mac);
     if (prev) {
       diagnostics.push(
-        diag('DUPLICATE_MAC', `${r.vm}:${r.nic}: MAC ${r.mac} is also the MAC of ${prev.vm}:${prev.nic}; MACs must be unique in the lab`, {
-          nodes: prev.vm === r.vm ? [r.vm] : [prev.vm, r.vm],
-          path: where.path,
-          fix: toAuto(r),
-        }),
+        diag(
+          'DUPLICATE_MAC',
+          `${r.vm}:${r.nic}: MAC ${r.mac} is also the MAC of ${prev.vm}:${prev.nic}; MACs must be unique in the lab`,
+          {
+            nodes: prev.vm === r.vm ? [r.vm] : [prev.vm, r.vm],
+            path: where.path,
+            fix: toAuto(r),
+          },
+        ),
       );
     } else owner.set(mac, r);
     macs.set(nicKey(r.vm, r.nic), mac);

@@ -1,4 +1,5 @@
-import type { Diagnostic, VmPlan } from './plan';
+import type { VmPlan } from './plan';
+import type { Diagnostic } from '../diagnostics';
 import { diag } from './diagnostics';
 import { optHead, optValue } from './qemuopts';
 
@@ -41,7 +42,12 @@ export function unpeeredNetdevs(vms: readonly Pick<VmPlan, 'node' | 'argv'>[]): 
     }
     for (const id of declared) {
       if (used.has(id)) continue;
-      out.push(diag('NETDEV_NO_PEER', `${vm.node}: netdev ${id} has no NIC or hubport attached`, { nodes: [vm.node], qemuWarning: { vm: vm.node, text: `netdev ${id} has no peer` } }));
+      out.push(
+        diag('NETDEV_NO_PEER', `${vm.node}: netdev ${id} has no NIC or hubport attached`, {
+          nodes: [vm.node],
+          qemuWarning: { vm: vm.node, text: `netdev ${id} has no peer` },
+        }),
+      );
     }
   }
   return out;

@@ -1,4 +1,4 @@
-import type { Diagnostic, Severity } from '../compiler/plan';
+import type { Diagnostic, Severity } from '../diagnostics';
 
 /** Every diagnostic code the importer raises, with its severity. */
 export const IMPORT_CODES = {
@@ -59,6 +59,18 @@ export type ImportCode = keyof typeof IMPORT_CODES;
 export type ImportDiagnostic = Diagnostic & { readonly line?: number; readonly column?: number };
 
 /** Build an import diagnostic of a code, with the code's severity. */
-export function idiag(code: ImportCode, message: string, where: { line: number; column: number } | null, nodes: readonly string[] = []): ImportDiagnostic {
-  return { code, severity: IMPORT_CODES[code], message, nodes, links: [], ...(where ? { line: where.line, column: where.column } : {}) };
+export function idiag(
+  code: ImportCode,
+  message: string,
+  where: { line: number; column: number } | null,
+  nodes: readonly string[] = [],
+): ImportDiagnostic {
+  return {
+    code,
+    severity: IMPORT_CODES[code],
+    message,
+    nodes,
+    links: [],
+    ...(where ? { line: where.line, column: where.column } : {}),
+  };
 }

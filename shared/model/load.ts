@@ -1,6 +1,6 @@
 import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { z } from 'zod';
-import type { Diagnostic } from '../compiler/plan';
+import type { Diagnostic } from '../diagnostics';
 import { dottedPath, formatModelError, type ModelError } from './errors';
 import { issueErrors, describeValue, type IssueContext, type LocatedIssue } from './issues';
 import { isMapping, migrate, pathsBackTo, type DocPath } from './migrations';
@@ -337,7 +337,9 @@ export function formatDiagnostic(d: LocatedDiagnostic): string {
  * file of an older format: the compiler's diagnostics and the trust items are placed by it. The text is parsed on
  * the first question only.
  */
-export function yamlLocator(text: string): (path: readonly (string | number)[]) => { line: number; column: number } | undefined {
+export function yamlLocator(
+  text: string,
+): (path: readonly (string | number)[]) => { line: number; column: number } | undefined {
   const ctx = lazyCtx(text, undefined);
   let where: ((path: DocPath) => DocPath) | undefined;
   return (path) => {

@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../compiler/plan';
+import type { Diagnostic } from '../diagnostics';
 import { linkId, linkKey, resolveEndpoint } from './endpoint';
 import { kindLabel, linkRule, portRule } from './links';
 import type { Topology, TopologyNode } from './schema';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineEvent, LabStatus, LaunchOptions, VmState } from '../../../shared/api';
-import type { Diagnostic } from '../../../shared/compiler/plan';
+import type { Diagnostic } from '../../../shared/diagnostics';
 import { ConsoleFeed } from '../../../shared/console-feed';
 import { labSlug, netnsName } from '../../../shared/compiler/index';
 import { buildTinyGuest } from '../../guest/build';
