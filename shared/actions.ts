@@ -7,10 +7,10 @@ import type { NodeKind } from './model/schema';
 
 /**
  * Where an action applies: `global` the document (toolbar, shortcuts, the native menu), `node` one node (its
- * context menu), `desktop` only the desktop window's menu (Save As… needs main's native dialog; the page's desktop
+ * context menu), `link` one link (its context menu), `desktop` only the desktop window's menu (Save As… needs main's native dialog; the page's desktop
  * bridge runs it).
  */
-export type ActionScope = 'global' | 'node' | 'desktop';
+export type ActionScope = 'global' | 'node' | 'link' | 'desktop';
 
 /**
  * What an action does to the undo history: `record` one undo step, `none` leaves the history alone (it changes no
@@ -87,6 +87,11 @@ export const ACTION_CATALOGUE: readonly ActionInfo[] = [
   { name: 'open-console', label: 'Open console', scope: 'node', kinds: ['vm'], history: 'none' },
   { name: 'select', label: 'Select', scope: 'node', history: 'none' },
   { name: 'delete', label: 'Delete', scope: 'node', history: 'record' },
+  // A link's context menu: the running lab's link set down or up (as pulling its cable), then the document's edits.
+  { name: 'link-down', label: 'Set link down', scope: 'link', history: 'none' },
+  { name: 'link-up', label: 'Set link up', scope: 'link', history: 'none' },
+  { name: 'select', label: 'Select', scope: 'link', history: 'none' },
+  { name: 'delete', label: 'Delete', scope: 'link', history: 'record' },
 ];
 
 /** The catalogue's actions of one scope, in order. */

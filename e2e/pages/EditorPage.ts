@@ -33,6 +33,28 @@ export class EditorPage {
     return menu;
   }
 
+  /** Right-clicks a link at the middle of its drawn curve; resolves to its context menu once shown. */
+  async openLinkMenu(id: string): Promise<Locator> {
+    const link = (await this.links()).find((l) => l.id === id);
+    if (!link) throw new Error(`no link ${id} drawn`);
+    const [x, y] = link.points[Math.floor(link.points.length / 2)]!;
+    const at = await this.toScreen({ x, y });
+    await this.page.mouse.click(at.x, at.y, { button: 'right' });
+    const menu = this.page.getByTestId('link-menu');
+    await expect(menu).toHaveAttribute('data-link', id);
+    return menu;
+  }
+
+  /** An item of the open link context menu (`link-down`, `link-up`, `select`, `delete`). */
+  linkMenuItem(name: string): Locator {
+    return this.page.getByTestId(`link-menu__${name}`);
+  }
+
+  /** The links the canvas draws as set down. */
+  async downLinks(): Promise<string[]> {
+    return this.page.evaluate(() => window.qnetCanvas?.down() ?? []);
+  }
+
   /** An item of the open node context menu (`open-console`, `select`, `delete`). */
   nodeMenuItem(name: string): Locator {
     return this.page.getByTestId(`node-menu__${name}`);

@@ -14,7 +14,7 @@ function setup(lab: Pick<LabView, 'lab' | 'state' | 'vms'>) {
   const openConsole = vi.fn<ActionContext['panels']['openConsole']>();
   const ctx = (): Omit<NodeActionContext, 'node'> => ({
     state: editor.getState(),
-    lab: { ...lab, busy: null },
+    lab: { ...lab, busy: null, links: {} },
     panels: { openConsole },
     app: {} as never,
   });

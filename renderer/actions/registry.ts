@@ -2,7 +2,8 @@ import { actionsOf, matchesKeys, type ActionInfo, type KeyPress } from '../../sh
 import { linkId, type NodeKind, type Topology } from '../../shared/model';
 import type { XY } from '../doc/changes';
 import { canLaunch, canStop, launch, stop, validate } from '../lab/labActions';
-import { consoleGuest, type LabView } from '../lab/labStore';
+import { consoleGuest, linkControl, type LabView } from '../lab/labStore';
+import { setLink } from '../lab/linkActions';
 import type { PanelsState } from '../store/panels';
 import type { EditorState, ThemePref } from '../store/store';
 import { editor } from '../store/editor';
@@ -18,7 +19,7 @@ import { viewCenter } from '../canvas/viewCenter';
  */
 export interface ActionContext {
   readonly state: EditorState;
-  readonly lab: Pick<LabView, 'lab' | 'state' | 'vms' | 'busy'>;
+  readonly lab: Pick<LabView, 'lab' | 'state' | 'vms' | 'busy' | 'links'>;
   readonly panels: Pick<PanelsState, 'openConsole'>;
   readonly app: AppCommands;
 }
@@ -26,6 +27,11 @@ export interface ActionContext {
 /** The context of a node's context menu: the node right-clicked. */
 export interface NodeActionContext extends ActionContext {
   readonly node: string;
+}
+
+/** The context of a link's context menu: the link right-clicked. */
+export interface LinkActionContext extends ActionContext {
+  readonly link: string;
 }
 
 /** Commands that need the DOM or the server (file dialogs, downloads, the gallery). */
@@ -58,6 +64,9 @@ export interface Action extends ActionInfo, Behaviour<ActionContext> {
 
 /** An action of a node's context menu. */
 export interface NodeAction extends ActionInfo, Behaviour<NodeActionContext> {}
+
+/** An action of a link's context menu. */
+export interface LinkAction extends ActionInfo, Behaviour<LinkActionContext> {}
 
 const hasSelectedNodes = ({ state }: ActionContext) => state.selection.nodes.length > 0;
 
@@ -203,6 +212,21 @@ const NODE_BEHAVIOURS: Record<string, Behaviour<NodeActionContext>> = {
   delete: { perform: ({ state, node }) => state.dispatch([{ type: 'remove', nodes: [node], links: [] }]) },
 };
 
+/** Sets the followed lab's link down or up, when it is running and the link has a guest NIC end. */
+function linkState(up: boolean): Behaviour<LinkActionContext> {
+  return {
+    predicate: ({ lab, link }) => lab.lab !== null && linkControl(lab, link)?.up === !up,
+    perform: ({ lab, link }) => void (lab.lab && setLink(lab.lab, link, up)),
+  };
+}
+
+const LINK_BEHAVIOURS: Record<string, Behaviour<LinkActionContext>> = {
+  'link-down': linkState(false),
+  'link-up': linkState(true),
+  select: { perform: ({ state, link }) => state.select({ nodes: [], links: [link] }) },
+  delete: { perform: ({ state, link }) => state.dispatch([{ type: 'remove', nodes: [], links: [link] }]) },
+};
+
 /** Opens the console of the followed lab's guest realizing the node; false when it has none to open. */
 export function openNodeConsole({ lab, panels, node }: NodeActionContext): boolean {
   const vm = consoleGuest(lab, node);
@@ -212,7 +236,7 @@ export function openNodeConsole({ lab, panels, node }: NodeActionContext): boole
 }
 
 /** The catalogue's actions of one scope joined with their behaviours; an entry without one is a bug found on load. */
-function join<C>(scope: 'global' | 'node', behaviours: Record<string, Behaviour<C>>) {
+function join<C>(scope: 'global' | 'node' | 'link', behaviours: Record<string, Behaviour<C>>) {
   const infos = actionsOf(scope);
   const names = new Set(infos.map((a) => a.name));
   const extra = Object.keys(behaviours).filter((n) => !names.has(n));
@@ -238,6 +262,9 @@ export const ACTIONS: readonly Action[] = join('global', BEHAVIOURS).map((a) => 
 
 /** A node's context-menu actions, in the catalogue's order. */
 export const NODE_ACTIONS: readonly NodeAction[] = join('node', NODE_BEHAVIOURS);
+
+/** A link's context-menu actions, in the catalogue's order. */
+export const LINK_ACTIONS: readonly LinkAction[] = join('link', LINK_BEHAVIOURS);
 
 /** The context-menu actions offered for a node of this kind. */
 export const nodeActionsFor = (kind: NodeKind): readonly NodeAction[] =>

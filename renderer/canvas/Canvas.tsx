@@ -26,6 +26,7 @@ import type { LinkView } from './linkView';
 import { Minimap, minimapSize, useMinimapPref } from './Minimap';
 import { ANNOTATION_PREFIX, attachNodeDrag, GRID } from './nodeDrag';
 import { NodeMenu, type NodeMenuAt } from './NodeMenu';
+import { LinkMenu, type LinkMenuAt } from './LinkMenu';
 import { installProbe } from './probe';
 import { sceneOf } from './scene';
 import { TopoNode, type TopoFlowNode } from './TopoNode';
@@ -136,9 +137,15 @@ export function Canvas() {
   const notes = useMemo(() => annotationFlowNodes(doc, selectedNotes), [doc, selectedNotes]);
   // Areas first: under the nodes in the DOM too, whatever their z-index.
   const nodes = useMemo<FlowNode[]>(() => (notes.length ? [...notes, ...topoNodes] : topoNodes), [notes, topoNodes]);
+  const labLinks = useLab((s) => s.links);
+  const labRunning = useLab((s) => s.state === 'running');
+  const downLinks = useMemo(
+    () => new Set(labRunning ? Object.entries(labLinks).flatMap(([id, up]) => (up ? [] : [id])) : []),
+    [labLinks, labRunning],
+  );
   const marks = useMemo<LinkMarks>(
-    () => ({ selected: selectedLinks, errors: badLinks, hovered: null }),
-    [selectedLinks, badLinks],
+    () => ({ selected: selectedLinks, errors: badLinks, hovered: null, down: downLinks }),
+    [selectedLinks, badLinks, downLinks],
   );
 
   useEffect(() => {
@@ -271,12 +278,28 @@ export function Canvas() {
   }, []);
 
   const [menu, setMenu] = useState<NodeMenuAt | null>(null);
-  const closeMenu = useCallback(() => setMenu(null), []);
+  const [linkMenu, setLinkMenu] = useState<LinkMenuAt | null>(null);
+  const closeMenu = useCallback(() => {
+    setMenu(null);
+    setLinkMenu(null);
+  }, []);
   const onNodeContextMenu = useCallback((e: MouseEvent, node: FlowNode) => {
     if (node.type !== 'topo') return;
     e.preventDefault();
+    setLinkMenu(null);
     setMenu({ node: node.id, kind: node.data.node.kind, x: e.clientX, y: e.clientY });
   }, []);
+  // Links are pixels under the pane: a right-click on the pane over one is the link's.
+  const onPaneContextMenu = useCallback(
+    (e: MouseEvent | globalThis.MouseEvent) => {
+      const id = linkAt(e as MouseEvent);
+      if (!id) return;
+      e.preventDefault();
+      setMenu(null);
+      setLinkMenu({ link: id, x: e.clientX, y: e.clientY });
+    },
+    [linkAt],
+  );
   // A running VM's console; otherwise a double-click does what its two clicks did (select).
   const onNodeDoubleClick = useCallback(
     (_: MouseEvent, node: FlowNode) =>
@@ -299,6 +322,7 @@ export function Canvas() {
         onPaneMouseMove={onPaneMouseMove}
         onPaneMouseLeave={onPaneMouseLeave}
         onNodeContextMenu={onNodeContextMenu}
+        onPaneContextMenu={onPaneContextMenu}
         onNodeDoubleClick={onNodeDoubleClick}
         onMoveStart={closeMenu}
         connectionMode={ConnectionMode.Loose}
@@ -336,6 +360,7 @@ export function Canvas() {
         </Controls>
       </ReactFlow>
       {menu ? <NodeMenu at={menu} onClose={closeMenu} /> : null}
+      {linkMenu ? <LinkMenu at={linkMenu} onClose={closeMenu} /> : null}
       {doc.nodes.length === 0 ? (
         <div className="canvas__empty" data-testid="canvas__empty">
           Drag a VM from the palette to start, or open an example.

@@ -22,11 +22,12 @@ export interface LinkColors {
   readonly labelText: string;
 }
 
-/** Which links are selected, in error, hovered. */
+/** Which links are selected, in error, hovered; and, while the lab runs, set down (drawn dashed). */
 export interface LinkMarks {
   readonly selected: ReadonlySet<string>;
   readonly errors: ReadonlySet<string>;
   readonly hovered: string | null;
+  readonly down?: ReadonlySet<string>;
 }
 
 /** Below this zoom labels are too small to read and are not drawn (a hover still shows one). */
@@ -82,7 +83,7 @@ export function paintLinks(
     else plain.push(r);
   }
   const width = Math.max(1.5, 0.8 / z);
-  const stroke = (list: readonly Route[], color: string, w: number) => {
+  const stroke = (list: readonly Route[], color: string, w: number, dash: readonly number[] = []) => {
     if (!list.length) return;
     ctx.beginPath();
     for (const r of list) {
@@ -91,12 +92,31 @@ export function paintLinks(
     }
     ctx.lineWidth = w;
     ctx.strokeStyle = color;
+    ctx.setLineDash(dash);
     ctx.stroke();
+    ctx.setLineDash([]);
   };
-  stroke(plain, colors.link, width);
-  stroke(bad, colors.error, width);
-  stroke(picked, colors.selected, width * 1.6);
-  if (hovered) stroke([hovered], marks.errors.has(hovered.id) ? colors.error : colors.selected, width * 2.2);
+  // A link set down is a cut cable: dashed, in whatever colour its other marks give it.
+  const down = marks.down;
+  const split = (list: readonly Route[]) =>
+    down?.size ? [list.filter((r) => !down.has(r.id)), list.filter((r) => down.has(r.id))] : [list, []];
+  const dash = [6 * width, 4 * width];
+  for (const [list, color, w] of [
+    [plain, colors.link, width],
+    [bad, colors.error, width],
+    [picked, colors.selected, width * 1.6],
+  ] as const) {
+    const [whole, cut] = split(list);
+    stroke(whole!, color, w);
+    stroke(cut!, color, w, dash);
+  }
+  if (hovered)
+    stroke(
+      [hovered],
+      marks.errors.has(hovered.id) ? colors.error : colors.selected,
+      width * 2.2,
+      down?.has(hovered.id) ? dash : [],
+    );
 
   const count = plain.length + bad.length + picked.length;
   const labelled = [...plain, ...bad, ...picked].filter(

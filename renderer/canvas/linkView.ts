@@ -1,5 +1,14 @@
 import { nodeGeom, type NodeGeom, type XY } from './geometry';
-import { beginPaint, hitLink, LABEL_MIN_ZOOM, paintLinks, type LinkColors, type LinkMarks, type PaintCount, type Viewport } from './linkPainter';
+import {
+  beginPaint,
+  hitLink,
+  LABEL_MIN_ZOOM,
+  paintLinks,
+  type LinkColors,
+  type LinkMarks,
+  type PaintCount,
+  type Viewport,
+} from './linkPainter';
 import { BoxGrid, rerouteSome, type Route } from './routes';
 import type { Scene } from './scene';
 import type { Topology } from '../../shared/model';
@@ -49,6 +58,11 @@ export class LinkView {
     if (scene === this.scene) return;
     this.scene = scene;
     this.schedule();
+  }
+
+  /** The marks painted now. */
+  get currentMarks(): LinkMarks {
+    return this.marks;
   }
 
   setMarks(marks: LinkMarks): void {
@@ -132,7 +146,15 @@ export class LinkView {
     beginPaint(this.base, this.vp, this.dpr);
     if (this.scene) {
       const skip = this.drag?.links;
-      const count = paintLinks(this.base, this.scene.routing.routes, this.vp, this.size, this.colors, { ...this.marks, hovered: null }, skip);
+      const count = paintLinks(
+        this.base,
+        this.scene.routing.routes,
+        this.vp,
+        this.size,
+        this.colors,
+        { ...this.marks, hovered: null },
+        skip,
+      );
       this.drawn = { ...count, routes: this.scene.routing.routes.length };
     }
     this.paintOverlay();

@@ -32,6 +32,8 @@ export interface CanvasProbe {
   drawn(): { links: number; labels: number; routes: number };
   /** The link under the pointer (drawn highlighted, its label shown), if any. */
   hovered(): string | null;
+  /** The links drawn as set down (dashed) while the lab runs. */
+  down(): string[];
   /** Whether the minimap is shown, and the node rectangles it drew (its own pixels). */
   minimap(): { shown: boolean; rects: { x: number; y: number; w: number; h: number }[] };
 }
@@ -53,11 +55,21 @@ export function installProbe(view: MutableRefObject<LinkView | null>): () => voi
         sides: r.sides,
         points: Array.from({ length: SAMPLES + 1 }, (_, i) => [r.pts[2 * i]!, r.pts[2 * i + 1]!] as const),
         ...(r.label
-          ? { label: { text: r.label.text, x: r.label.x, y: r.label.y, width: r.label.w, height: r.label.h, shown: r.label.shown } }
+          ? {
+              label: {
+                text: r.label.text,
+                x: r.label.x,
+                y: r.label.y,
+                width: r.label.w,
+                height: r.label.h,
+                shown: r.label.shown,
+              },
+            }
           : {}),
       })),
     viewport: () => ({ ...(view.current?.viewport ?? { x: 0, y: 0, zoom: 1 }) }),
     drawn: () => ({ ...(view.current?.drawn ?? { links: 0, labels: 0, routes: 0 }) }),
+    down: () => [...(view.current?.currentMarks.down ?? [])].sort(),
     hovered: () => view.current?.hovered ?? null,
     minimap: () => ({ shown: minimapDrawn.shown, rects: minimapDrawn.rects.map((r) => ({ ...r })) }),
   };

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, EMPTY_LAB, nodeStates, viewOfStatus, type LabView } from './labStore';
+import { applyEvent, EMPTY_LAB, linkControl, nodeStates, viewOfStatus, type LabView } from './labStore';
 
 const running: LabView = {
   ...EMPTY_LAB,
   lab: 'p2p',
   state: 'running',
-  vms: { a: { node: 'na', state: { state: 'running', pid: 1 } }, b: { node: 'nb', state: { state: 'running', pid: 2 } } },
+  vms: {
+    a: { node: 'na', state: { state: 'running', pid: 1 } },
+    b: { node: 'nb', state: { state: 'running', pid: 2 } },
+  },
 };
 
 describe('lab view', () => {
@@ -18,11 +21,21 @@ describe('lab view', () => {
     });
     expect(nodeStates(v).na).toMatchObject({ state: 'crashed' });
     expect(nodeStates(v).nb).toMatchObject({ state: 'running' });
-    expect(v.log.map((l) => (l.kind === 'log' ? l.message : ''))).toEqual(['a: QEMU killed by SIGKILL', 'a stderr:\nqemu: oops']);
+    expect(v.log.map((l) => (l.kind === 'log' ? l.message : ''))).toEqual([
+      'a: QEMU killed by SIGKILL',
+      'a stderr:\nqemu: oops',
+    ]);
   });
 
-  it('logs host steps; ignores other labs (which lab to follow is labSync.ts\'s decision) and consoles', () => {
-    const step = applyEvent(running, { type: 'step', lab: 'p2p', index: 0, total: 2, description: 'Create bridge', status: 'undone' });
+  it("logs host steps; ignores other labs (which lab to follow is labSync.ts's decision) and consoles", () => {
+    const step = applyEvent(running, {
+      type: 'step',
+      lab: 'p2p',
+      index: 0,
+      total: 2,
+      description: 'Create bridge',
+      status: 'undone',
+    });
     expect(step.log).toMatchObject([{ kind: 'step', status: 'undone', description: 'Create bridge' }]);
     expect(applyEvent(running, { type: 'labState', lab: 'other', state: 'starting' })).toBe(running);
     expect(applyEvent(running, { type: 'console', lab: 'p2p', vm: 'a', seq: 0, end: 1, data: 'x' })).toBe(running);
@@ -31,7 +44,13 @@ describe('lab view', () => {
 
   it('restores a lab from status and logs', () => {
     const v = viewOfStatus(
-      { lab: 'p2p', state: 'running', stateDir: '/s', netns: null, vms: [{ vm: 'a', node: 'na', state: { state: 'running', pid: 3 }, consoleSeq: 0 }] },
+      {
+        lab: 'p2p',
+        state: 'running',
+        stateDir: '/s',
+        netns: null,
+        vms: [{ vm: 'a', node: 'na', state: { state: 'running', pid: 3 }, consoleSeq: 0 }],
+      },
       [{ lab: 'p2p', level: 'info', topic: 'lab', message: 'started', time: 1 }],
     );
     expect(nodeStates(v)).toEqual({ na: { state: 'running', pid: 3 } });
@@ -41,7 +60,15 @@ describe('lab view', () => {
   it('shows a host step once: its event live, its log line after a reload', () => {
     const step = { index: 1, total: 3, description: 'Create tap', status: 'undone' } as const;
     let v = applyEvent(running, { type: 'step', lab: 'p2p', ...step });
-    v = applyEvent(v, { type: 'log', lab: 'p2p', level: 'info', topic: 'step', message: '2/3 undone: Create tap', time: 5, step });
+    v = applyEvent(v, {
+      type: 'log',
+      lab: 'p2p',
+      level: 'info',
+      topic: 'step',
+      message: '2/3 undone: Create tap',
+      time: 5,
+      step,
+    });
     expect(v.log).toMatchObject([{ kind: 'step', status: 'undone', index: 1 }]);
     const restored = viewOfStatus({ lab: 'p2p', state: 'stopped', stateDir: '/s', netns: null, vms: [] }, [
       { lab: 'p2p', level: 'info', topic: 'step', message: '2/3 undone: Create tap', time: 5, step },
@@ -59,8 +86,40 @@ describe('lab view', () => {
       state: 'running',
       stateDir: '/s',
       netns: null,
-      vms: [{ vm: 'a', node: 'na', state: { state: 'crashed', exit: { code: 1, signal: null }, stderrTail: 'qemu: bad\n' }, consoleSeq: 0 }],
+      vms: [
+        {
+          vm: 'a',
+          node: 'na',
+          state: { state: 'crashed', exit: { code: 1, signal: null }, stderrTail: 'qemu: bad\n' },
+          consoleSeq: 0,
+        },
+      ],
     });
-    expect(v.log.map((l) => (l.kind === 'log' ? l.message : ''))).toEqual(['a: QEMU exited with code 1', 'a stderr:\nqemu: bad']);
+    expect(v.log.map((l) => (l.kind === 'log' ? l.message : ''))).toEqual([
+      'a: QEMU exited with code 1',
+      'a stderr:\nqemu: bad',
+    ]);
+  });
+
+  it('follows link states from status and linkState events; only a running lab offers them', () => {
+    const v = viewOfStatus({
+      lab: 'p2p',
+      state: 'running',
+      stateDir: '/s',
+      netns: null,
+      vms: [],
+      links: [
+        { link: 'wire', up: false },
+        { link: 'lan', up: true },
+      ],
+    });
+    expect(v.links).toEqual({ wire: false, lan: true });
+    expect(linkControl(v, 'wire')).toEqual({ up: false });
+    expect(linkControl(v, 'uplink')).toBeNull();
+    const up = applyEvent(v, { type: 'linkState', lab: 'p2p', link: 'wire', up: true });
+    expect(up.links).toEqual({ wire: true, lan: true });
+    expect(applyEvent(up, { type: 'linkState', lab: 'p2p', link: 'wire', up: true })).toBe(up);
+    expect(applyEvent(up, { type: 'linkState', lab: 'other', link: 'wire', up: false })).toBe(up);
+    expect(linkControl({ ...up, state: 'stopped' }, 'wire')).toBeNull();
   });
 });

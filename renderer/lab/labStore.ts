@@ -45,6 +45,8 @@ export interface LabView {
   readonly busy: 'launch' | 'stop' | 'validate' | null;
   /** The document the lab was launched from, when known: what its running guests were built from. */
   readonly launched: Topology | null;
+  /** Its links with a guest NIC end, by link id: false while set down. */
+  readonly links: Readonly<Record<string, boolean>>;
 }
 
 /** The most log lines kept. */
@@ -59,6 +61,7 @@ export const EMPTY_LAB: LabView = {
   problems: [],
   busy: null,
   launched: null,
+  links: {},
 };
 
 const pushLog = (log: readonly LabLogLine[], line: LabLogLine): readonly LabLogLine[] => {
@@ -97,10 +100,16 @@ export function applyEvent(view: LabView, event: EngineEvent, now: number = Date
       return event.step ? view : { ...view, log: pushLog(view.log, logLine(event)) };
     case 'preflight':
       return { ...view, problems: event.problems.filter((p) => p.severity === 'error') };
+    case 'linkState':
+      return view.links[event.link] === event.up ? view : { ...view, links: { ...view.links, [event.link]: event.up } };
     default:
       return view;
   }
 }
+
+/** A status's link states by link id. */
+export const linksOf = (status: LabStatus): Record<string, boolean> =>
+  Object.fromEntries((status.links ?? []).map((l) => [l.link, l.up]));
 
 /** The view of a lab from its `status` (and its `logs` when read), e.g. after a reload. */
 export function viewOfStatus(status: LabStatus, logs?: readonly LogEntry[]): LabView {
@@ -110,6 +119,7 @@ export function viewOfStatus(status: LabStatus, logs?: readonly LogEntry[]): Lab
     state: status.state,
     error: status.error ?? null,
     vms: Object.fromEntries(status.vms.map((v) => [v.vm, { node: v.node, state: v.state }])),
+    links: linksOf(status),
     log: [...(logs ?? []).map((l) => (l.step ? stepLine(l.step, l.time) : logLine(l))), ...crashLines(status)].slice(
       -MAX_LOG,
     ),
@@ -174,6 +184,16 @@ export const useLab = create<LabStore>()((set, get) => ({
     if (next !== s) set(next);
   },
 }));
+
+/**
+ * Whether a link of the followed lab can be set down or up now, and its state: null when the lab is not running or
+ * the link has no guest NIC end.
+ */
+export function linkControl(view: Pick<LabView, 'state' | 'links'>, link: string): { readonly up: boolean } | null {
+  if (view.state !== 'running') return null;
+  const up = view.links[link];
+  return up === undefined ? null : { up };
+}
 
 /** The VM state of one topology node, or null when no guest of the followed lab realizes it. */
 export function useNodeVmState(node: string): VmState | null {

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { linkId, type Topology } from '../../shared/model';
+import type { LabView } from '../lab/labStore';
+import { createEditorStore } from '../store/store';
+import { LINK_ACTIONS, type LinkActionContext } from './registry';
+
+function ctxOf(lab: Pick<LabView, 'lab' | 'state' | 'links'>, link: string): LinkActionContext {
+  const editor = createEditorStore((d: Topology) => new Set(d.links.map((l, i) => linkId(l, i))));
+  return {
+    state: editor.getState(),
+    lab: { ...lab, vms: {}, busy: null },
+    panels: { openConsole: () => {} },
+    app: {} as never,
+    link,
+  };
+}
+
+const enabled = (name: string, ctx: LinkActionContext) =>
+  LINK_ACTIONS.find((a) => a.name === name)!.predicate?.(ctx) ?? true;
+
+describe('link context menu', () => {
+  it('offers the link state, then Select and Delete', () => {
+    expect(LINK_ACTIONS.map((a) => `${a.name}:${a.label}`)).toEqual([
+      'link-down:Set link down',
+      'link-up:Set link up',
+      'select:Select',
+      'delete:Delete',
+    ]);
+  });
+
+  it('sets down a running link that is up and up one that is down; nothing to pull without a guest NIC or a running lab', () => {
+    const lab = { lab: 'p2p', state: 'running' as const, links: { wire: true, lan: false } };
+    expect([enabled('link-down', ctxOf(lab, 'wire')), enabled('link-up', ctxOf(lab, 'wire'))]).toEqual([true, false]);
+    expect([enabled('link-down', ctxOf(lab, 'lan')), enabled('link-up', ctxOf(lab, 'lan'))]).toEqual([false, true]);
+    // A tap-to-bridge link has no guest NIC end: the engine lists no state for it.
+    expect([enabled('link-down', ctxOf(lab, 'uplink')), enabled('link-up', ctxOf(lab, 'uplink'))]).toEqual([
+      false,
+      false,
+    ]);
+    expect(enabled('link-down', ctxOf({ ...lab, state: 'stopped' }, 'wire'))).toBe(false);
+    expect(enabled('link-down', ctxOf({ lab: null, state: null, links: {} }, 'wire'))).toBe(false);
+  });
+});
