@@ -1,4 +1,7 @@
+import type { Arch } from '../model';
 import type { HostStep, LabPlan, ProcessPlan } from '../compiler/plan';
+import type { Relocation } from './quote';
+import { utf8Bytes } from '../compiler/derive';
 
 /** A host step with the journal token that names it (index plus a hash of what it does). */
 export interface StepEntry {
@@ -28,6 +31,28 @@ export interface EmitContext {
   readonly procs: readonly ProcEntry[];
   /** Some step or process needs root (sudo is asked for once, up front, when not root). */
   readonly usesRoot: boolean;
+  /**
+   * True when the state directory is `<base>/<lab>` and the scripts pick `<base>` when they run (the exported one
+   * when it is the runner's, else the runner's own); false for a plan that names another directory (kept as is).
+   */
+  readonly movable: boolean;
+  /** The tiny guests the scripts find when they run, each linked at `$STATE/<link>`. */
+  readonly guests: readonly GuestFiles[];
+  /** The exported directories the scripts write as variables (the state directory, each tiny guest's). */
+  readonly relocations: readonly Relocation[];
+  /** The longest socket path below the state directory, less the directory (what a moved one may add). */
+  readonly socketTail: number;
+}
+
+/** A tiny guest the lab boots: its architecture and the names of its kernel and initramfs. */
+export interface GuestFiles {
+  readonly arch: Arch;
+  readonly kernel: string;
+  readonly initrd: string;
+  /** The directory the exporter's plan reads them from. */
+  readonly dir: string;
+  /** The name of the link up.sh makes in the state directory to where it found them. */
+  readonly link: string;
 }
 
 /** FNV-1a, 32 bits, as 8 hex digits: enough to notice a journal written by a different plan. */
@@ -78,5 +103,50 @@ export function emitContext(plan: LabPlan, order: readonly ProcessPlan[]): EmitC
     fifo: proc.holdStdin ? joinPath(stateDir, `${names[i]}.in`) : null,
   }));
   const usesRoot = plan.hostSteps.some((s) => s.needsRoot || s.inNetns) || (plan.netns !== null && procs.length > 0);
-  return { plan, stateDir, journal: joinPath(stateDir, 'up.journal'), steps, procs, usesRoot };
+  const movable = stateDir.endsWith(`/${plan.lab}`) && !plan.lab.includes('/') && !stateDir.includes(',');
+  const guests = tinyGuests(plan);
+  const relocations = [
+    ...(movable ? [{ literal: stateDir, variable: 'STATE', tail: '' }] : []),
+    ...guests.map((g) => ({ literal: g.dir, variable: 'STATE', tail: `/${g.link}` })),
+  ];
+  const ours = (path: string) => path.startsWith(`${stateDir}/`);
+  const sockets = plan.vms.flatMap((v) => [v.console, v.qmp]);
+  for (const p of plan.processes)
+    if (p.ready.type !== 'none') sockets.push(p.ready.type === 'qmp' ? p.ready.socket : p.ready.path);
+  const socketTail = Math.max(0, ...sockets.filter(ours).map((p) => utf8Bytes(p) - utf8Bytes(stateDir)));
+  return {
+    plan,
+    stateDir,
+    journal: joinPath(stateDir, 'up.journal'),
+    steps,
+    procs,
+    usesRoot,
+    movable,
+    guests,
+    relocations,
+    socketTail,
+  };
+}
+
+/**
+ * The tiny guests whose kernel and initramfs sit in one directory of the exporter's (its cache, where `qnet guest
+ * build` puts them): the scripts look for them on the running machine instead of naming that directory.
+ */
+function tinyGuests(plan: LabPlan): GuestFiles[] {
+  const out: GuestFiles[] = [];
+  for (const vm of plan.vms) {
+    if (!vm.tinyGuest || out.some((g) => g.arch === vm.tinyGuest)) continue;
+    const kernel = vm.bootFiles.find((f) => f.what === 'kernel')?.path;
+    const initrd = vm.bootFiles.find((f) => f.what === 'initrd')?.path;
+    if (kernel === undefined || initrd === undefined || dirName(kernel) !== dirName(initrd)) continue;
+    const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+    out.push({
+      arch: vm.tinyGuest,
+      kernel: base(kernel),
+      initrd: base(initrd),
+      dir: dirName(kernel),
+      link: `guest-${vm.tinyGuest}`,
+    });
+  }
+  return out;
 }

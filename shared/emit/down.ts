@@ -1,21 +1,19 @@
 import type { EmitContext } from './context';
-import { header, procAs, usage } from './header';
+import { header, parseOptions, procAs, stateUsage, usage } from './header';
 import { RUNTIME } from './runtime';
 import { teardownFunctions } from './teardown';
 
-const USAGE = [
-  'usage: down.sh',
-  'Stops the lab (TERM, then KILL after 10 s), undoes the host setup that up.sh journaled (in reverse), and removes',
-  'sockets, pidfiles and FIFOs; console and process logs are kept. Safe to run twice and after a failed up.sh.',
-];
+/** down.sh --help. */
+function downUsage(ctx: EmitContext): string[] {
+  return [
+    `usage: down.sh${ctx.movable ? ' [--state-dir DIR]' : ''}`,
+    'Stops the lab (TERM, then KILL after 10 s), undoes the host setup that up.sh journaled (in reverse), and removes',
+    'sockets, pidfiles and FIFOs; console and process logs are kept. Safe to run twice and after a failed up.sh.',
+    ...stateUsage(ctx),
+  ];
+}
 
-const BODY = `for arg in "$@"; do
-  case "$arg" in
-    -h | --help) usage; exit 0 ;;
-    *) usage >&2; fail "unknown option: $arg" ;;
-  esac
-done
-if teardown; then
+const BODY = `if teardown; then
   rmdir -- "$STATE" 2>/dev/null || true
   say "lab $LAB is down (logs kept in $STATE)"
   exit 0
@@ -27,5 +25,8 @@ exit 1
 /** The text of down.sh. */
 export function downScript(ctx: EmitContext): string {
   const what = 'down.sh: stop this Qnet Studio lab and undo its host setup (--help for details).';
-  return [header(ctx, what), RUNTIME, teardownFunctions(ctx), usage(USAGE), procAs(ctx), BODY].join('\n');
+  const options = parseOptions(ctx, []).join('\n') + '\n';
+  return [header(ctx, what), RUNTIME, teardownFunctions(ctx), usage(downUsage(ctx)), procAs(ctx), options, BODY].join(
+    '\n',
+  );
 }

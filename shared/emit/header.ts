@@ -1,4 +1,5 @@
 import type { EmitContext } from './context';
+import { dirName } from './context';
 import { shellQuote } from './quote';
 
 /** Shebang, strict mode, and the lab's variables; `what` is a sentence about the script (no plan data). */
@@ -10,8 +11,14 @@ export function header(ctx: EmitContext, what: string): string {
     'set -euo pipefail',
     '',
     `LAB=${shellQuote(ctx.plan.lab)}`,
-    `STATE=${shellQuote(ctx.stateDir)}`,
-    `JOURNAL=${shellQuote(ctx.journal)}`,
+    ...(ctx.movable
+      ? [
+          "# The state directory is picked when the script runs (locate_state); the exporter's was this one:",
+          `EXPORTED_STATE=${shellQuote(dirName(ctx.stateDir))}`,
+          'STATE=',
+          'JOURNAL=',
+        ]
+      : [`STATE=${shellQuote(ctx.stateDir)}`, `JOURNAL=${shellQuote(ctx.journal)}`]),
     '# How processes, their pidfiles and sockets are reached: through sudo when they run as root in the netns.',
     'PROC_AS=()',
     '',
@@ -21,6 +28,43 @@ export function header(ctx: EmitContext, what: string): string {
 /** After the runtime functions: processes of a netns lab run as root, so a non-root user reaches them by sudo. */
 export function procAs(ctx: EmitContext): string {
   return ctx.plan.netns !== null ? 'if ! is_root; then PROC_AS=(sudo --); fi\n' : '';
+}
+
+/**
+ * The options loop (`cases`: the script's own case arms), then the state directory located: `--state-dir DIR` and
+ * the lab's directory below it, for a plan whose state directory may move (EmitContext.movable).
+ */
+export function parseOptions(ctx: EmitContext, cases: readonly string[]): string[] {
+  const state = ctx.movable
+    ? [
+        '    --state-dir) [ "$#" -ge 2 ] || fail "--state-dir needs a directory"; STATE_ARGS=(--state-dir "$2"); shift ;;',
+        '    --state-dir=*) STATE_ARGS=(--state-dir "${1#*=}") ;;',
+      ]
+    : [];
+  const lines = [
+    'STATE_ARGS=()',
+    'while [ "$#" -gt 0 ]; do',
+    '  case "$1" in',
+    ...cases,
+    ...state,
+    '    -h | --help) usage; exit 0 ;;',
+    '    *) usage >&2; fail "unknown option: $1" ;;',
+    '  esac',
+    '  shift',
+    'done',
+  ];
+  if (ctx.movable) lines.push(`locate_state "\${STATE_ARGS[1]:-}" "$EXPORTED_STATE" ${ctx.socketTail}`);
+  return lines;
+}
+
+/** The usage lines about the state directory, for a plan whose state directory may move. */
+export function stateUsage(ctx: EmitContext): string[] {
+  if (!ctx.movable) return [`The lab's state directory (sockets, logs, pidfiles) is ${ctx.stateDir}.`];
+  return [
+    "  --state-dir DIR  keep the lab's sockets, logs and pidfiles in DIR/<lab> (give down.sh the same); default:",
+    '                   $QNET_STATE_DIR, else the exported one when it is yours, else /run/qnet for root,',
+    '                   $XDG_RUNTIME_DIR/qnet, or ~/.qnet (as qnet picks it)',
+  ];
 }
 
 /** A usage() function printing `lines`. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { argvWordProblem, shellLine, shellQuote } from './quote';
+import { argvWordProblem, shellLine, shellQuote, shellWordIn, type Relocation } from './quote';
 
 const work = mkdtempSync(join(tmpdir(), 'qnet-quote-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -141,5 +141,36 @@ describe('shellQuote', () => {
     expect(argvWordProblem('a\0b')).toMatch(/NUL/);
     expect(argvWordProblem('\uD800x')).toMatch(/surrogate/);
     expect(argvWordProblem('😀')).toBeNull();
+  });
+
+  it('relocates a directory in a word to its variable, and bash reads the word back with the value in its place', () => {
+    const dir = fc.constantFrom('/run/qnet/lab', "/tmp/it's here", '/home/a b/.qnet/x', '/s');
+    const value = fc.constantFrom('/home/other/.qnet/lab', '/v $x `y`', '/', "/q'w");
+    const piece = fc.oneof(nasty, fc.string({ maxLength: 4 }).filter(noNul));
+    fc.assert(
+      fc.property(
+        dir,
+        value,
+        piece,
+        piece,
+        fc.constantFrom('', '/', '/vm.sock', ',server=on'),
+        (literal, val, pre, mid, post) => {
+          // A literal counts only as a whole path: what precedes it ends a path, what follows starts one or ends the word.
+          const sep = pre === '' || !/[A-Za-z0-9_./-]$/.test(pre) ? pre : `${pre}=`;
+          fc.pre(!pre.includes(literal) && !mid.includes(literal));
+          const word = `${sep}${literal}${post}:${mid}`;
+          const relocations: Relocation[] = [{ literal, variable: 'STATE', tail: '/t' }];
+          const [got] = bashFields(`printf '%s\\0' ${shellWordIn(word, relocations)}`, { ...process.env, STATE: val });
+          expect(got).toBe(`${sep}${val}/t${post}:${mid}`);
+          // Inside a longer path it stays as it is.
+          const [kept] = bashFields(`printf '%s\\0' ${shellWordIn(`/x${literal}/a`, relocations)}`, {
+            ...process.env,
+            STATE: val,
+          });
+          expect(kept).toBe(`/x${literal}/a`);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });

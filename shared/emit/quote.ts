@@ -58,3 +58,57 @@ export function argvWordProblem(word: string): string | null {
   if (LONE_SURROGATE.test(word)) return 'contains a lone UTF-16 surrogate (not valid Unicode)';
   return null;
 }
+
+/**
+ * A host directory of the plan that an exported script finds when it runs (its state directory, a tiny guest's
+ * files): where `literal` stands in a word, the script has `"$variable"` followed by `tail`.
+ */
+export interface Relocation {
+  readonly literal: string;
+  readonly variable: string;
+  readonly tail: string;
+}
+
+/** Characters a relocated directory may not sit beside (it would be part of a longer path or name). */
+const PATH_CHAR = /[A-Za-z0-9_./-]/;
+
+/** Where relocation `r` matches `word` at `at`: the literal, a whole path component on both sides. */
+function matchesAt(word: string, at: number, r: Relocation): boolean {
+  if (!word.startsWith(r.literal, at)) return false;
+  const before = at === 0 ? '' : word[at - 1]!;
+  const after = word[at + r.literal.length] ?? '';
+  return !PATH_CHAR.test(before) && (after === '/' || !PATH_CHAR.test(after));
+}
+
+/**
+ * One bash word that reads back as `word` with each relocated directory replaced by its variable's value (plain
+ * shellQuote when none occurs). The longest literal wins where two start at one place.
+ */
+export function shellWordIn(word: string, relocations: readonly Relocation[]): string {
+  if (relocations.length === 0) return shellQuote(word);
+  const byLength = [...relocations].sort((a, b) => b.literal.length - a.literal.length);
+  const parts: string[] = [];
+  let text = '';
+  let found = false;
+  for (let at = 0; at < word.length;) {
+    const r = byLength.find((c) => matchesAt(word, at, c));
+    if (r === undefined) {
+      text += word[at];
+      at++;
+      continue;
+    }
+    found = true;
+    if (text !== '') parts.push(shellQuote(text));
+    parts.push(`"$${r.variable}"`);
+    text = r.tail;
+    at += r.literal.length;
+  }
+  if (!found) return shellQuote(word);
+  if (text !== '') parts.push(shellQuote(text));
+  return parts.join('');
+}
+
+/** shellLine with relocated directories (see shellWordIn); argv[0] stays a plain command word. */
+export function shellLineIn(argv: readonly string[], relocations: readonly Relocation[]): string {
+  return argv.map((word, i) => (i === 0 ? shellCommandWord(word) : shellWordIn(word, relocations))).join(' ');
+}

@@ -27,8 +27,19 @@ export function readme(ctx: EmitContext): string {
     '  sockets, pidfiles and FIFOs, and keeps the logs. Safe to run twice and after a failed up.sh; exits 0',
     '  when nothing of the lab is left.',
     '',
-    `State directory: ${ctx.stateDir}`,
+    ctx.movable
+      ? `State directory: picked when up.sh runs (--state-dir DIR, $QNET_STATE_DIR, the exported ${ctx.stateDir} when it is yours, else /run/qnet/<lab> for root, $XDG_RUNTIME_DIR/qnet/<lab> or ~/.qnet/<lab>); the paths below are the exported ones`
+      : `State directory: ${ctx.stateDir}`,
   ];
+  if (ctx.guests.length > 0) {
+    lines.push(
+      '',
+      'Tiny guest',
+      `  up.sh boots the tiny guest (${ctx.guests.map((g) => g.arch).join(', ')}) from $QNET_GUEST_DIR/<arch>, guest/<arch> beside`,
+      '  up.sh, or ~/.cache/qnet/guest/<arch> of the user who runs it; when it is in none, up.sh says so and how to',
+      '  build it: npx qnet guest build --arch <arch> (Qnet Studio; no root needed).',
+    );
+  }
   if (plan.netns !== null) lines.push(`Network namespace: ${plan.netns} (processes run in it, as root)`);
   if (plan.hostSteps.length > 0) {
     lines.push('', 'Host steps');
@@ -37,7 +48,9 @@ export function readme(ctx: EmitContext): string {
   if (plan.vms.length > 0) lines.push('', 'Guests');
   for (const vm of plan.vms) {
     lines.push(`  ${vm.name}`);
-    lines.push(`    console:     ${shellLine(['socat', '-', `UNIX-CONNECT:${vm.console}`])}`);
+    lines.push(
+      `    console:     ${shellLine(['socat', '-', `UNIX-CONNECT:${vm.console}`])}   (socat: apt-get install socat)`,
+    );
     lines.push(`    console log: ${vm.consoleLog}`);
     lines.push(`    QMP:         ${vm.qmp}`);
   }

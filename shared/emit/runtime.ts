@@ -42,6 +42,19 @@ read_pid() {
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   printf '%s' "$pid"
 }
+# say_socket LABEL PATH: where a socket is, and the socat command that attaches to it (quoted for a shell).
+say_socket() {
+  local attach
+  printf -v attach '%q ' socat - "UNIX-CONNECT:$2"
+  say "$1 $2"
+  say "    attach: \${attach% }"
+}
+# say_resume QMP: how to resume a paused guest over its QMP socket.
+say_resume() {
+  local attach
+  printf -v attach '%q ' socat - "UNIX-CONNECT:$1"
+  say "  paused; resume with: printf '%s\\n' '{\\"execute\\":\\"qmp_capabilities\\"}' '{\\"execute\\":\\"cont\\"}' | \${attach% }"
+}
 # Print the last lines of log $1 to stderr.
 show_log() {
   if [ -s "$1" ]; then
@@ -144,7 +157,46 @@ undo_journal() {
 `;
 
 /** Bash functions shared by up.sh and down.sh (after the variables, before the plan's own functions). */
-export const RUNTIME = BASICS + STOPPING + JOURNAL;
+/**
+ * The state directory, picked when the script runs, so an exported lab runs for another user on another machine:
+ * `<base>/$LAB` where base is --state-dir, $QNET_STATE_DIR, the exported one when it is the runner's, else the
+ * runner's default as qnet picks it. Its socket paths must still fit QEMU's 107 bytes.
+ */
+const LOCATE = `# True when directory $1 is this user's (or, missing, could be made in a directory of this user's).
+own_base() {
+  [ -n "$1" ] || return 1
+  if [ -e "$1" ]; then [ -d "$1" ] && [ -O "$1" ]; else [ -d "$(dirname -- "$1")" ] && [ -O "$(dirname -- "$1")" ]; fi
+}
+# Set STATE and JOURNAL: base $1 (--state-dir), else as described above ($2 the exported base; $3 the most bytes a
+# socket path of the lab adds to STATE).
+locate_state() {
+  local base=$1 bytes
+  if [ -z "$base" ]; then base=\${QNET_STATE_DIR:-}; fi
+  if [ -z "$base" ] && own_base "$2"; then base=$2; fi
+  if [ -z "$base" ]; then
+    if is_root; then base=/run/qnet
+    elif [ -n "\${XDG_RUNTIME_DIR:-}" ]; then base=$XDG_RUNTIME_DIR/qnet
+    elif [ -n "\${HOME:-}" ]; then base=$HOME/.qnet
+    else fail "no state directory: pass --state-dir DIR (or set QNET_STATE_DIR)"; fi
+  fi
+  case "$base" in
+    /*) ;;
+    *) fail "the state directory $base is not an absolute path: pass --state-dir with one" ;;
+  esac
+  case "$base" in
+    *,*) fail "the state directory $base has a comma, which QEMU's options cannot carry in a socket path: pass --state-dir with another" ;;
+  esac
+  while [ "\${base%/}" != "$base" ]; do base=\${base%/}; done
+  STATE=$base/$LAB
+  JOURNAL=$STATE/up.journal
+  bytes=$(printf '%s' "$STATE" | LC_ALL=C wc -c)
+  if [ $((bytes + $3)) -gt 107 ]; then
+    fail "the state directory $STATE is too long for the lab's socket paths (QEMU takes 107 bytes; at most $((107 - $3)) for it): pass --state-dir with a shorter one"
+  fi
+}
+`;
+
+export const RUNTIME = BASICS + STOPPING + JOURNAL + LOCATE;
 
 /** up.sh only: its state directory, names free, waiting for readiness, and the rollback on failure. */
 export const UP_RUNTIME = `# Make state directory $1 (0700) and refuse it unless it is this user's alone: owned by the user and writable by
@@ -155,7 +207,7 @@ private_dir() {
   me=$(id -u)
   mkdir -p -m 700 -- "$dir" || fail "cannot create the state directory $dir"
   real=$(cd -P -- "$dir" && pwd) || fail "cannot enter the state directory $dir"
-  if [ "$real" != "$dir" ]; then fail "the state directory $dir is reached through a symlink (its real path is $real): export the lab with --state-dir set to a real path"; fi
+  if [ "$real" != "$dir" ]; then fail "the state directory $dir is reached through a symlink (its real path is $real): pass --state-dir with its real path"; fi
   d=$dir
   while :; do
     st=$(stat -c '%u %a' -- "$d") || fail "cannot read $d"
@@ -237,6 +289,28 @@ check_alive() {
 refuse_running() {
   local pid
   if pid=$(read_pid "$3") && "$2" "$pid"; then fail "$1 is already running (pid $pid): run down.sh first"; fi
+}
+# find_guest ARCH KERNEL INITRD EXPORTED: FOUND is the directory that holds the tiny guest's kernel and initramfs
+# for ARCH: $QNET_GUEST_DIR/ARCH, guest/ARCH beside this script, the user's cache (where "qnet guest build" puts
+# them), or the exporter's directory EXPORTED when it is this user's (never another user's).
+find_guest() {
+  local dir here owner tried=()
+  here=$(cd -P -- "$(dirname -- "$0")" && pwd) || here=.
+  for dir in \${QNET_GUEST_DIR:+"$QNET_GUEST_DIR/$1"} "$here/guest/$1" "\${XDG_CACHE_HOME:-\${HOME:-/nonexistent}/.cache}/qnet/guest/$1" "$4"; do
+    if [ "$dir" = "$4" ]; then
+      owner=$(stat -c %u -- "$dir" 2>/dev/null) || owner=
+      if [ "$owner" != "$(id -u)" ]; then tried+=("$dir"); continue; fi
+    fi
+    if [ -f "$dir/$2" ] && [ -r "$dir/$2" ] && [ -f "$dir/$3" ] && [ -r "$dir/$3" ]; then
+      FOUND=$(cd -P -- "$dir" && pwd) && return 0
+    fi
+    tried+=("$dir")
+  done
+  warn "the tiny guest for $1 ($2 and $3) is in none of: \${tried[*]}"
+  warn "  build it, as the user who runs up.sh (no root needed), with Qnet Studio: npx qnet guest build --arch $1"
+  warn "  or set QNET_GUEST_DIR to a directory that holds $1/$2 and $1/$3"
+  MISSING=1
+  return 1
 }
 UP_OK=0
 on_exit() {

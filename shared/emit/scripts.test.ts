@@ -49,10 +49,10 @@ afterEach(() => {
  * `bash FAKE ARGS` unless `runnable` is false: then /proc shows exactly the argv the plan says, as for a real
  * program, which down.sh checks before it stops anything.
  */
-function fixture(name: string, { runnable = true } = {}): LabPlan {
+function fixture(name: string, { runnable = true, state = box.state } = {}): LabPlan {
   const sub = (v: unknown): unknown =>
     typeof v === 'string'
-      ? v.replaceAll('@STATE@', box.state).replaceAll('@CANARY@', box.canary).replaceAll('@BASE@', box.root)
+      ? v.replaceAll('@STATE@', state).replaceAll('@CANARY@', box.canary).replaceAll('@BASE@', box.root)
       : Array.isArray(v)
         ? v.map(sub)
         : v !== null && typeof v === 'object'
@@ -114,6 +114,12 @@ const stepRecords = (s: HostStep, argv: readonly string[], netns: string | null)
 const procRecords = (p: ProcessPlan, plan: LabPlan, extra: string[] = []) =>
   recorded([...p.argv, ...extra], plan.netns);
 const sorted = (rs: string[][]) => [...rs].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+
+/** The words a shell reads from a command line. */
+function bashWords(line: string): string[] {
+  const r = spawnSync('bash', ['-c', `printf '%s\\0' ${line}`], { encoding: 'utf8' });
+  return r.stdout.split('\0').slice(0, -1);
+}
 
 /** Every file left under a directory, recursively. */
 function filesUnder(dir: string): string[] {
@@ -177,7 +183,11 @@ describe.each(['host', 'netns'])('exported scripts of the %s fixture', (name) =>
         expect(at(dep)).toBeLessThan(at(p));
       }
     }
-    for (const vm of plan.vms) expect(up.stdout).toContain(shellLine(['socat', '-', `UNIX-CONNECT:${vm.console}`]));
+    // Each attach command, read by a shell, is socat on the guest's console or QMP socket.
+    const attach = [...up.stdout.matchAll(/attach: (.*)$/gm)].map((m) => bashWords(m[1]!));
+    expect(attach).toEqual(
+      plan.vms.flatMap((vm) => [vm.console, vm.qmp].map((p) => ['socat', '-', `UNIX-CONNECT:${p}`])),
+    );
 
     const pids = jobPids();
     expect(pids).toHaveLength(plan.processes.length);
@@ -209,6 +219,48 @@ describe('up.sh', () => {
     expect(sorted(procs)).toEqual(sorted(expected));
   });
 
+  it('--paused says how to resume each guest over QMP with socat', () => {
+    const plan = fixture('host');
+    exportPlan(plan);
+    const up = run('up.sh', ['--paused']);
+    expect(up.status).toBe(0);
+    const resume = [...up.stdout.matchAll(/resume with: (.*)$/gm)].map((m) => m[1]!);
+    expect(resume).toHaveLength(plan.vms.length);
+    for (const [i, vm] of plan.vms.entries()) {
+      const [printf, socat] = resume[i]!.split(' | ');
+      expect(bashWords(printf!)).toEqual(['printf', '%s\\n', '{"execute":"qmp_capabilities"}', '{"execute":"cont"}']);
+      expect(bashWords(socat!)).toEqual(['socat', '-', `UNIX-CONNECT:${vm.qmp}`]);
+    }
+  });
+
+  it('runs a lab exported with <base>/<lab> from the state directory given when it runs (--state-dir), and down.sh stops it there', () => {
+    const exported = join(box.root, 'exporter');
+    const plan = { ...fixture('host', { state: join(exported, 'movlab') }), lab: 'movlab' };
+    exportPlan(plan);
+    const elsewhere = join(box.root, 'runner');
+    const up = run('up.sh', ['--state-dir', elsewhere]);
+    expect(up.stderr).toBe('');
+    expect(up.status).toBe(0);
+    const moved = (argv: readonly string[]) =>
+      argv.map((w) => w.replaceAll(join(exported, 'movlab'), join(elsewhere, 'movlab')));
+    const procs = takeRecords().slice(plan.hostSteps.length);
+    expect(sorted(procs)).toEqual(sorted(plan.processes.flatMap((p) => recorded(moved(p.argv), null))));
+    expect(existsSync(exported), "the exporter's directory is not used").toBe(false);
+    expect(up.stdout).toContain(`stop it with: ${join(box.out, 'down.sh')} --state-dir ${elsewhere}`);
+    const pids = readdirSync(join(elsewhere, 'movlab'))
+      .filter((f) => f.endsWith('.up.pid'))
+      .map((f) => Number(readFileSync(join(elsewhere, 'movlab', f), 'utf8')));
+    expect(pids.filter(alive)).toHaveLength(plan.processes.length);
+    expect(run('down.sh', ['--state-dir', elsewhere]).status).toBe(0);
+    expect(pids.some(alive)).toBe(false);
+    takeRecords();
+    // Too long a directory for the lab's sockets is refused before anything runs.
+    const long = run('up.sh', ['--state-dir', `/${'d'.repeat(100)}`]);
+    expect(long.status).not.toBe(0);
+    expect(long.stderr).toMatch(/too long for the lab's socket paths .*: pass --state-dir with a shorter one/);
+    expect(takeRecords()).toEqual([]);
+  });
+
   it('rolls back the done steps, never the step that failed, and exits non-zero when a host step fails', () => {
     const plan = fixture('host');
     exportPlan(plan);
@@ -224,15 +276,34 @@ describe('up.sh', () => {
 
   it('refuses, before doing anything, a bridge or tap name that exists and an uplink already in a bridge', () => {
     const plan = fixture('host');
-    const uplink: HostStep = { id: 'uplink-b-eth9', argv: ['ip', 'link', 'set', 'eth9', 'master', 'qnb0'], undo: ['ip', 'link', 'set', 'eth9', 'nomaster'], needsRoot: true, description: 'Enslave eth9', inNetns: false, enslaves: 'eth9' };
+    const uplink: HostStep = {
+      id: 'uplink-b-eth9',
+      argv: ['ip', 'link', 'set', 'eth9', 'master', 'qnb0'],
+      undo: ['ip', 'link', 'set', 'eth9', 'nomaster'],
+      needsRoot: true,
+      description: 'Enslave eth9',
+      inNetns: false,
+      enslaves: 'eth9',
+    };
     exportPlan({ ...plan, hostSteps: [...plan.hostSteps, uplink] });
     const cases: [string, RegExp][] = [
-      ['qnb0= eth9=', /bridge qnb0 already exists on this host: rename it in the topology, or remove it \(ip link del qnb0\) if it is left from this lab/],
+      [
+        'qnb0= eth9=',
+        /bridge qnb0 already exists on this host: rename it in the topology, or remove it \(ip link del qnb0\) if it is left from this lab/,
+      ],
       ['eth9=br-lan', /the uplink eth9 is already in a bridge/],
       ['', /the uplink eth9 is not an interface of this host/],
     ];
     for (const [links, message] of cases) {
-      const up = spawnSync('bash', [join(box.out, 'up.sh')], { encoding: 'utf8', env: { ...process.env, PATH: `${FAKEBIN}:${process.env.PATH ?? ''}`, QNET_FAKE_REC: box.rec, QNET_FAKE_LINKS: links } });
+      const up = spawnSync('bash', [join(box.out, 'up.sh')], {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          PATH: `${FAKEBIN}:${process.env.PATH ?? ''}`,
+          QNET_FAKE_REC: box.rec,
+          QNET_FAKE_LINKS: links,
+        },
+      });
       expect(up.status, links).not.toBe(0);
       expect(up.stderr).toMatch(message);
       expect(up.stderr).not.toMatch(/undo|rolled back/);
@@ -252,7 +323,9 @@ describe('up.sh', () => {
     expect(down.status).toBe(0);
     const [s1, s2] = plan.hostSteps;
     expect(takeRecords()).toEqual([s1!.undo!]);
-    expect(down.stderr).toContain(`step 2 (${s2!.description}) did not finish: what it names may exist from before, so it is left alone; if it is left from this lab, remove it with: ${shellLine(s2!.undo!)}`);
+    expect(down.stderr).toContain(
+      `step 2 (${s2!.description}) did not finish: what it names may exist from before, so it is left alone; if it is left from this lab, remove it with: ${shellLine(s2!.undo!)}`,
+    );
   });
 
   it('rolls back started processes too when a guest dies before it is ready', () => {
@@ -340,13 +413,17 @@ describe('up.sh', () => {
     chmodSync(box.state, 0o777);
     const open = run('up.sh');
     expect(open.status).not.toBe(0);
-    expect(open.stderr).toContain(`the state directory ${box.state} is writable by others (mode 777): chmod 700 ${box.state}`);
+    expect(open.stderr).toContain(
+      `the state directory ${box.state} is writable by others (mode 777): chmod 700 ${box.state}`,
+    );
     chmodSync(box.state, 0o700);
     if (process.getuid?.() === 0) {
       spawnSync('chown', ['65534', box.state]);
       const theirs = run('up.sh');
       expect(theirs.status).not.toBe(0);
-      expect(theirs.stderr).toContain(`the state directory ${box.state} belongs to uid 65534, not to you (uid 0): use a directory of your own`);
+      expect(theirs.stderr).toContain(
+        `the state directory ${box.state} belongs to uid 65534, not to you (uid 0): use a directory of your own`,
+      );
       spawnSync('chown', ['0', box.state]);
     }
     rmSync(box.state, { recursive: true });
@@ -354,7 +431,9 @@ describe('up.sh', () => {
     symlinkSync(join(box.root, 'real'), box.state);
     const linked = run('up.sh');
     expect(linked.status).not.toBe(0);
-    expect(linked.stderr).toContain(`the state directory ${box.state} is reached through a symlink (its real path is ${join(box.root, 'real')})`);
+    expect(linked.stderr).toContain(
+      `the state directory ${box.state} is reached through a symlink (its real path is ${join(box.root, 'real')})`,
+    );
     expect(takeRecords()).toEqual([]);
   });
 

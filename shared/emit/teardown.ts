@@ -1,7 +1,7 @@
 import type { EmitContext } from './context';
-import { dirName } from './context';
+import { dirName, joinPath } from './context';
 import { call, stepCommand } from './commands';
-import { shellLine, shellQuote } from './quote';
+import { shellLineIn, shellQuote, shellWordIn } from './quote';
 
 /** undo_step TOKEN: runs the undo of one journaled host step; status 3 for a token this plan does not know. */
 function undoStep(ctx: EmitContext): string[] {
@@ -12,8 +12,8 @@ function undoStep(ctx: EmitContext): string[] {
       lines.push('      return 0 ;;');
       continue;
     }
-    lines.push(`      ${call('say', `undo ${number}/${ctx.steps.length}:`, step.description)}`);
-    lines.push(`      ${stepCommand(step, step.undo, ctx.plan.netns)} ;;`);
+    lines.push(`      ${call(ctx.relocations, 'say', `undo ${number}/${ctx.steps.length}:`, step.description)}`);
+    lines.push(`      ${stepCommand(step, step.undo, ctx.plan.netns, ctx.relocations)} ;;`);
   }
   lines.push(
     '    *)',
@@ -28,9 +28,12 @@ function undoHint(ctx: EmitContext): string[] {
   const lines = ['undo_hint() {', '  case "$1" in'];
   for (const { step, token, number } of ctx.steps) {
     if (step.undo === null) continue;
-    const undo = shellLine(step.inNetns && ctx.plan.netns !== null ? ['ip', 'netns', 'exec', ctx.plan.netns, ...step.undo] : step.undo);
+    const undo = shellLineIn(
+      step.inNetns && ctx.plan.netns !== null ? ['ip', 'netns', 'exec', ctx.plan.netns, ...step.undo] : step.undo,
+      [],
+    );
     lines.push(
-      `    ${token}) ${call('warn', `step ${number} (${step.description}) did not finish: what it names may exist from before, so it is left alone; if it is left from this lab, remove it with:`, undo)} ;;`,
+      `    ${token}) ${call(ctx.relocations, 'warn', `step ${number} (${step.description}) did not finish: what it names may exist from before, so it is left alone; if it is left from this lab, remove it with:`, undo)} ;;`,
     );
   }
   lines.push('    *) ;;', '  esac', '}');
@@ -48,8 +51,15 @@ function isProcFunctions(ctx: EmitContext): string[] {
     const { proc } = entry;
     const own = proc.kind === 'vm' ? [proc.argv, [...proc.argv, '-S']] : [proc.argv];
     const ns = ctx.plan.netns;
-    const forms = ns === null ? own : own.flatMap((a) => [a, ['ip', 'netns', 'exec', ns, ...a], ['sudo', '--', 'ip', 'netns', 'exec', ns, ...a]]);
-    lines.push(`${isProcName(i)}() {`, `  ${forms.map((a) => `runs_argv "$1" ${a.map(shellQuote).join(' ')}`).join(' ||\n    ')}`, '}');
+    const forms =
+      ns === null
+        ? own
+        : own.flatMap((a) => [a, ['ip', 'netns', 'exec', ns, ...a], ['sudo', '--', 'ip', 'netns', 'exec', ns, ...a]]);
+    lines.push(
+      `${isProcName(i)}() {`,
+      `  ${forms.map((a) => `runs_argv "$1" ${a.map((w) => shellWordIn(w, ctx.relocations)).join(' ')}`).join(' ||\n    ')}`,
+      '}',
+    );
   });
   return lines;
 }
@@ -64,7 +74,9 @@ function stopProcesses(ctx: EmitContext): string[] {
   const lines = ['stop_processes() {'];
   for (const [i, entry] of [...ctx.procs.entries()].reverse()) {
     const pidfiles = [entry.jobPidfile, ...(entry.proc.pidfile !== undefined ? [entry.proc.pidfile] : [])];
-    lines.push(`  stop_proc ${shellQuote(entry.label)} ${isProcName(i)} ${pidfiles.map(shellQuote).join(' ')}`);
+    lines.push(
+      `  stop_proc ${shellQuote(entry.label)} ${isProcName(i)} ${pidfiles.map((p) => shellWordIn(p, ctx.relocations)).join(' ')}`,
+    );
   }
   lines.push('  stop_wait', '}');
   return lines;
@@ -91,6 +103,8 @@ function runtimeFiles(ctx: EmitContext): { files: string[]; dirs: string[] } {
     for (const d of proc.runtimeDirs ?? []) dirs.add(d);
   }
   for (const vm of ctx.plan.vms) [vm.console, vm.qmp, vm.pidfile].forEach((f) => files.add(f));
+  // The links up.sh made to the tiny guests it found.
+  for (const g of ctx.guests) files.add(joinPath(ctx.stateDir, g.link));
   return { files: [...files].filter(ours), dirs: [...dirs].filter(ours) };
 }
 
@@ -98,8 +112,10 @@ function runtimeFiles(ctx: EmitContext): { files: string[]; dirs: string[] } {
 function removeFiles(ctx: EmitContext): string[] {
   const { files, dirs } = runtimeFiles(ctx);
   const lines = ['remove_runtime_files() {'];
-  if (files.length > 0) lines.push(`  "\${PROC_AS[@]}" rm -f -- ${files.map(shellQuote).join(' ')} || true`);
-  for (const dir of dirs) lines.push(`  "\${PROC_AS[@]}" rmdir -- ${shellQuote(dir)} 2>/dev/null || true`);
+  if (files.length > 0)
+    lines.push(`  "\${PROC_AS[@]}" rm -f -- ${files.map((f) => shellWordIn(f, ctx.relocations)).join(' ')} || true`);
+  for (const dir of dirs)
+    lines.push(`  "\${PROC_AS[@]}" rmdir -- ${shellWordIn(dir, ctx.relocations)} 2>/dev/null || true`);
   lines.push('  return 0', '}');
   return lines;
 }
@@ -115,5 +131,14 @@ export function teardownFunctions(ctx: EmitContext): string {
     '  return "$ok"',
     '}',
   ];
-  return [...undoStep(ctx), ...undoHint(ctx), ...isProcFunctions(ctx), ...stopProcesses(ctx), ...removeFiles(ctx), ...teardown].join('\n') + '\n';
+  return (
+    [
+      ...undoStep(ctx),
+      ...undoHint(ctx),
+      ...isProcFunctions(ctx),
+      ...stopProcesses(ctx),
+      ...removeFiles(ctx),
+      ...teardown,
+    ].join('\n') + '\n'
+  );
 }

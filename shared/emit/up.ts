@@ -1,30 +1,35 @@
 import type { EmitContext, ProcEntry } from './context';
-import { dirName } from './context';
+import { dirName, joinPath } from './context';
 import { call, startCommand, stepCommand } from './commands';
-import { header, procAs, usage } from './header';
+import { header, parseOptions, procAs, stateUsage, usage } from './header';
 import { debianPackage, programsOf } from './packages';
-import { shellLine, shellQuote } from './quote';
+import { shellQuote, shellWordIn } from './quote';
 import { RUNTIME, UP_RUNTIME } from './runtime';
 import { isProcName, teardownFunctions } from './teardown';
 
-const USAGE = [
-  'usage: up.sh [--paused]',
-  'Sets up the host (bridges, taps, namespaces: with sudo when not root) and starts the lab in the background.',
-  '  --paused   start every guest paused (QEMU -S): attach consoles or gdb first, then resume over QMP with "cont"',
-  'On failure everything done so far is undone. Stop the lab with down.sh.',
-];
+/** up.sh --help. */
+function upUsage(ctx: EmitContext): string[] {
+  return [
+    `usage: up.sh [--paused]${ctx.movable ? ' [--state-dir DIR]' : ''}`,
+    'Sets up the host (bridges, taps, namespaces: with sudo when not root) and starts the lab in the background.',
+    '  --paused         start every guest paused (QEMU -S): attach consoles or gdb first, then resume over QMP',
+    '                   with "cont"',
+    ...stateUsage(ctx),
+    ...(ctx.guests.length > 0
+      ? [
+          'The tiny guest is read from $QNET_GUEST_DIR/<arch>, guest/<arch> beside this script, or the cache',
+          '"qnet guest build" fills (~/.cache/qnet/guest/<arch>).',
+        ]
+      : []),
+    'On failure everything done so far is undone. Stop the lab with down.sh.',
+  ];
+}
 
 /** Options, then: programs present, sudo once, refuse a lab already up. */
 function preflight(ctx: EmitContext): string[] {
   const lines = [
     'PAUSED=()',
-    'for arg in "$@"; do',
-    '  case "$arg" in',
-    '    --paused) PAUSED=(-S) ;;',
-    '    -h | --help) usage; exit 0 ;;',
-    '    *) usage >&2; fail "unknown option: $arg" ;;',
-    '  esac',
-    'done',
+    ...parseOptions(ctx, ['    --paused) PAUSED=(-S) ;;']),
     '',
     'MISSING=0',
     '# need PROGRAM PACKAGE: note a program that is not installed.',
@@ -34,8 +39,14 @@ function preflight(ctx: EmitContext): string[] {
     '  MISSING=1',
     '}',
   ];
-  for (const program of programsOf(ctx.plan)) lines.push(call('need', program, debianPackage(program)));
+  for (const program of programsOf(ctx.plan))
+    lines.push(call(ctx.relocations, 'need', program, debianPackage(program)));
   if (ctx.usesRoot) lines.push("if ! is_root; then need sudo 'sudo'; fi");
+  for (const g of ctx.guests)
+    lines.push(
+      `GUEST_${g.arch}=''`,
+      `${call([], 'find_guest', g.arch, g.kernel, g.initrd, g.dir)} && GUEST_${g.arch}=$FOUND`,
+    );
   lines.push('if [ "$MISSING" -ne 0 ]; then fail "install the missing programs, then run up.sh again"; fi');
   if (ctx.usesRoot) {
     lines.push('if ! is_root; then', '  say "some steps need root: asking sudo once"', '  sudo -v', 'fi');
@@ -43,13 +54,20 @@ function preflight(ctx: EmitContext): string[] {
   lines.push(
     'if [ -e "$JOURNAL" ]; then fail "this lab is (partly) up already ($JOURNAL exists): run down.sh first"; fi',
   );
-  ctx.procs.forEach((e, i) => lines.push(`refuse_running ${shellQuote(e.label)} ${isProcName(i)} ${shellQuote(e.jobPidfile)}`));
+  ctx.procs.forEach((e, i) =>
+    lines.push(`refuse_running ${shellQuote(e.label)} ${isProcName(i)} ${shellWordIn(e.jobPidfile, ctx.relocations)}`),
+  );
   lines.push(...nameChecks(ctx));
   for (const { label, proc } of ctx.procs)
-    if (proc.kind === 'vde_switch' && proc.ready.type === 'path') lines.push(call('switch_free', label, dirName(proc.ready.path)));
+    if (proc.kind === 'vde_switch' && proc.ready.type === 'path')
+      lines.push(call(ctx.relocations, 'switch_free', label, dirName(proc.ready.path)));
   lines.push('private_dir "$STATE"');
   const dirs = new Set(ctx.procs.map((e) => dirName(e.proc.stderrLog)).filter((d) => d !== ctx.stateDir));
-  if (dirs.size > 0) lines.push(`mkdir -p -m 700 -- ${[...dirs].map(shellQuote).join(' ')}`);
+  if (dirs.size > 0)
+    lines.push(`mkdir -p -m 700 -- ${[...dirs].map((d) => shellWordIn(d, ctx.relocations)).join(' ')}`);
+  // QEMU reads each tiny guest through a link in the state directory, so down.sh knows its argv without a search.
+  for (const g of ctx.guests)
+    lines.push(`ln -sfn -- "$GUEST_${g.arch}" ${shellWordIn(joinPath(ctx.stateDir, g.link), ctx.relocations)}`);
   lines.push('trap on_exit EXIT', "trap 'exit 130' INT", "trap 'exit 143' TERM", '');
   return lines;
 }
@@ -64,9 +82,9 @@ function nameChecks(ctx: EmitContext): string[] {
   for (const { step } of ctx.steps) {
     if (step.inNetns) continue;
     const c = step.creates;
-    if (c?.kind === 'netns') lines.push(call('netns_free', c.name));
-    else if (c?.kind === 'bridge' || c?.kind === 'tap') lines.push(call('link_free', c.kind, c.name));
-    if (step.enslaves !== undefined) lines.push(call('uplink_free', step.enslaves));
+    if (c?.kind === 'netns') lines.push(call(ctx.relocations, 'netns_free', c.name));
+    else if (c?.kind === 'bridge' || c?.kind === 'tap') lines.push(call(ctx.relocations, 'link_free', c.kind, c.name));
+    if (step.enslaves !== undefined) lines.push(call(ctx.relocations, 'uplink_free', step.enslaves));
   }
   return lines;
 }
@@ -79,9 +97,9 @@ function hostSteps(ctx: EmitContext): string[] {
   const lines: string[] = [];
   for (const { step, token, number } of ctx.steps) {
     lines.push(`journal begin ${token}`);
-    lines.push(call('say', `${number}/${ctx.steps.length}:`, step.description));
+    lines.push(call(ctx.relocations, 'say', `${number}/${ctx.steps.length}:`, step.description));
     lines.push(
-      `${stepCommand(step, step.argv, ctx.plan.netns)} || { journal failed ${token}; ${call('fail', `step ${number} failed:`, step.description)}; }`,
+      `${stepCommand(step, step.argv, ctx.plan.netns, ctx.relocations)} || { journal failed ${token}; ${call(ctx.relocations, 'fail', `step ${number} failed:`, step.description)}; }`,
     );
     lines.push(`journal done ${token}`);
   }
@@ -89,11 +107,11 @@ function hostSteps(ctx: EmitContext): string[] {
 }
 
 /** The wait for one process's readiness (nothing for ready: none). */
-function waitFor(entry: ProcEntry): string[] {
+function waitFor(ctx: EmitContext, entry: ProcEntry): string[] {
   const { ready, stderrLog } = entry.proc;
   if (ready.type === 'none') return [];
   const path = ready.type === 'qmp' ? ready.socket : ready.path;
-  return [call('wait_path', entry.label, path, entry.jobPidfile, stderrLog)];
+  return [call(ctx.relocations, 'wait_path', entry.label, path, entry.jobPidfile, stderrLog)];
 }
 
 /** Start every process once its dependencies are ready; wait for all of them at the end. */
@@ -104,41 +122,48 @@ function processes(ctx: EmitContext): string[] {
   const waitOnce = (entry: ProcEntry): void => {
     if (waited.has(entry.proc.id)) return;
     waited.add(entry.proc.id);
-    lines.push(...waitFor(entry));
+    lines.push(...waitFor(ctx, entry));
   };
   for (const entry of ctx.procs) {
     for (const dep of entry.proc.dependsOn) waitOnce(byId.get(dep)!);
     const { proc } = entry;
-    lines.push(call('say', `starting ${entry.label}`));
-    if (proc.ready.type === 'qmp') lines.push(call('remove_stale', proc.ready.socket));
-    if (proc.ready.type === 'path') lines.push(call('ready_before', proc.ready.path));
+    lines.push(call(ctx.relocations, 'say', `starting ${entry.label}`));
+    if (proc.ready.type === 'qmp') lines.push(call(ctx.relocations, 'remove_stale', proc.ready.socket));
+    if (proc.ready.type === 'path') lines.push(call(ctx.relocations, 'ready_before', proc.ready.path));
     if (entry.fifo !== null) {
-      lines.push(`rm -f -- ${shellQuote(entry.fifo)}`, `mkfifo -m 600 -- ${shellQuote(entry.fifo)}`);
+      const fifo = shellWordIn(entry.fifo, ctx.relocations);
+      lines.push(`rm -f -- ${fifo}`, `mkfifo -m 600 -- ${fifo}`);
     }
-    lines.push(startCommand(entry, ctx.plan));
-    lines.push(`echo "$!" >${shellQuote(entry.jobPidfile)}`);
-    lines.push(`say "  pid $!, log:" ${shellQuote(proc.stderrLog)}`);
+    lines.push(startCommand(entry, ctx.plan, ctx.relocations));
+    lines.push(`echo "$!" >${shellWordIn(entry.jobPidfile, ctx.relocations)}`);
+    lines.push(`say "  pid $!, log:" ${shellWordIn(proc.stderrLog, ctx.relocations)}`);
   }
   for (const entry of ctx.procs) waitOnce(entry);
-  for (const entry of ctx.procs) lines.push(call('check_alive', entry.label, entry.jobPidfile, entry.proc.stderrLog));
+  for (const entry of ctx.procs)
+    lines.push(call(ctx.relocations, 'check_alive', entry.label, entry.jobPidfile, entry.proc.stderrLog));
   return lines;
 }
 
 /** What the user needs next: where each guest's console, log and QMP socket are, how to attach, how to stop. */
 function summary(ctx: EmitContext): string[] {
-  const lines = [call('say', `lab ${ctx.plan.lab} is up`)];
+  const c = (...args: string[]) => call(ctx.relocations, ...(args as [string, ...string[]]));
+  const lines = [c('say', `lab ${ctx.plan.lab} is up`)];
   for (const vm of ctx.plan.vms) {
-    const attach = shellLine(['socat', '-', `UNIX-CONNECT:${vm.console}`]);
-    const resume = `${shellLine(['printf', '%s\\n', '{"execute":"qmp_capabilities"}', '{"execute":"cont"}'])} | ${shellLine(['socat', '-', `UNIX-CONNECT:${vm.qmp}`])}`;
-    lines.push(call('say', `guest ${vm.name}`));
-    lines.push(call('say', '  console:', vm.console, ' attach:', attach));
-    lines.push(call('say', '  console log:', vm.consoleLog));
-    lines.push(call('say', '  QMP:', vm.qmp));
-    lines.push(`if [ "\${#PAUSED[@]}" -gt 0 ]; then ${call('say', '  paused; resume with:', resume)}; fi`);
+    lines.push(c('say', `guest ${vm.name}`));
+    lines.push(c('say_socket', '  console:', vm.console));
+    lines.push(c('say', '  console log:', vm.consoleLog));
+    lines.push(c('say_socket', '  QMP:', vm.qmp));
+    lines.push(`if [ "\${#PAUSED[@]}" -gt 0 ]; then ${c('say_resume', vm.qmp)}; fi`);
   }
-  if (ctx.plan.netns !== null)
-    lines.push(`if ! is_root; then say "(the lab runs as root: prefix socat with sudo)"; fi`);
-  lines.push('say "stop it with: $(dirname -- "$0")/down.sh"');
+  if (ctx.plan.vms.length > 0) {
+    // The commands above need socat: say so here, where the user reads them, rather than fail a lab that runs.
+    lines.push(
+      `if ! command -v socat >/dev/null 2>&1; then say "socat, which the attach commands above use, is not installed: sudo apt-get install socat"; fi`,
+    );
+    if (ctx.plan.netns !== null)
+      lines.push(`if ! is_root; then say "(the lab runs as root: prefix socat with sudo)"; fi`);
+  }
+  lines.push('printf -v STOP \'%q \' "$(dirname -- "$0")/down.sh" "${STATE_ARGS[@]}"', 'say "stop it with: ${STOP% }"');
   return lines;
 }
 
@@ -151,7 +176,7 @@ export function upScript(ctx: EmitContext): string {
     RUNTIME,
     UP_RUNTIME,
     teardownFunctions(ctx),
-    usage(USAGE),
+    usage(upUsage(ctx)),
     procAs(ctx),
     body.join('\n'),
   ].join('\n');
