@@ -87,6 +87,25 @@ test.describe('canvas chrome', () => {
     boxes.forEach(([a, ra], i) => boxes.slice(i + 1).forEach(([b, rb]) => expect(boxesOverlap(ra, rb), `${a} on ${b}`).toBe(false)));
   });
 
+  test('a node dragged to the edge of the canvas pans the view along and lands beyond it, one undo step', async ({ editor, page }) => {
+    const canvas = new CanvasView(page);
+    await editor.openExample('05-socket-pair');
+    const vp = await canvas.settled();
+    const start = await editor.position('client');
+    const box = (await editor.node('client').locator('.topo-node__head').boundingBox())!;
+    const edge = (await canvas.root.boundingBox())!;
+    await page.mouse.move(box.x + 20, box.y + 10);
+    await page.mouse.down();
+    await page.mouse.move(edge.x + edge.width - 4, box.y + 10, { steps: 8 });
+    await expect.poll(async () => (await canvas.viewport()).x).toBeLessThan(vp.x - 150);
+    await page.mouse.up();
+    const end = await editor.position('client');
+    // It went further than the pointer could carry it inside the view it started in.
+    expect(end.x - start.x).toBeGreaterThan((edge.x + edge.width - box.x) / vp.zoom + 100);
+    await editor.press('ControlOrMeta+z');
+    await editor.expectPosition('client', start);
+  });
+
   test('tidy layout places a messy drawing apart in one undo step', async ({ editor, page }) => {
     const canvas = new CanvasView(page);
     await editor.openExample('06-mcast-bus');
