@@ -2,7 +2,10 @@ import { expect, test } from './fixtures';
 import { boxesOverlap, CanvasView } from './pages/CanvasView';
 
 test.describe('canvas chrome', () => {
-  test('the minimap shows every node as soon as an example opens; it can be hidden, and hides itself on a small window', async ({ editor, page }) => {
+  test('the minimap shows every node as soon as an example opens; it can be hidden, and hides itself on a small window', async ({
+    editor,
+    page,
+  }) => {
     const canvas = new CanvasView(page);
     await editor.openExample('04-vde-slirpvde');
     const nodes = await page.locator('.topo-node').count();
@@ -38,21 +41,28 @@ test.describe('canvas chrome', () => {
       await page.setViewportSize({ width, height: 800 });
       const toolbar = page.getByTestId('toolbar');
       const bar = (await toolbar.boundingBox())!;
-      const buttons = await toolbar.locator(':scope > button, :scope > .toolbar__group button, :scope > .toolbar__group > .toolbar__menu > button').evaluateAll((els) =>
-        els.map((el) => {
-          const r = el.getBoundingClientRect();
-          const line = parseFloat(getComputedStyle(el).lineHeight) || 18;
-          return {
-            name: (el as HTMLElement).dataset.testid,
-            left: r.left,
-            right: r.right,
-            top: r.top,
-            height: r.height,
-            clipped: el.scrollWidth > el.clientWidth + 1,
-            lines: Math.round((el.clientHeight - parseFloat(getComputedStyle(el).paddingTop) - parseFloat(getComputedStyle(el).paddingBottom)) / line),
-          };
-        }),
-      );
+      const buttons = await toolbar
+        .locator(':scope > button, :scope > .toolbar__group button, :scope > .toolbar__group > .toolbar__menu > button')
+        .evaluateAll((els) =>
+          els.map((el) => {
+            const r = el.getBoundingClientRect();
+            const line = parseFloat(getComputedStyle(el).lineHeight) || 18;
+            return {
+              name: (el as HTMLElement).dataset.testid,
+              left: r.left,
+              right: r.right,
+              top: r.top,
+              height: r.height,
+              clipped: el.scrollWidth > el.clientWidth + 1,
+              lines: Math.round(
+                (el.clientHeight -
+                  parseFloat(getComputedStyle(el).paddingTop) -
+                  parseFloat(getComputedStyle(el).paddingBottom)) /
+                  line,
+              ),
+            };
+          }),
+        );
       expect(buttons.length).toBeGreaterThan(10);
       for (const b of buttons) {
         expect(b.lines, `${b.name} wraps`).toBe(1);
@@ -84,10 +94,15 @@ test.describe('canvas chrome', () => {
     expect(await canvas.settled()).toEqual(before);
     const boxes = [...(await canvas.nodeBoxes()).entries()];
     expect(boxes).toHaveLength(3);
-    boxes.forEach(([a, ra], i) => boxes.slice(i + 1).forEach(([b, rb]) => expect(boxesOverlap(ra, rb), `${a} on ${b}`).toBe(false)));
+    boxes.forEach(([a, ra], i) =>
+      boxes.slice(i + 1).forEach(([b, rb]) => expect(boxesOverlap(ra, rb), `${a} on ${b}`).toBe(false)),
+    );
   });
 
-  test('a node dragged to the edge of the canvas pans the view along and lands beyond it, one undo step', async ({ editor, page }) => {
+  test('a node dragged to the edge of the canvas pans the view along and lands beyond it, one undo step', async ({
+    editor,
+    page,
+  }) => {
     const canvas = new CanvasView(page);
     await editor.openExample('05-socket-pair');
     const vp = await canvas.settled();
@@ -124,12 +139,16 @@ test.describe('canvas chrome', () => {
     await expect.poll(async () => JSON.stringify(await canvas.positions())).not.toBe(JSON.stringify(before));
     await canvas.settled();
     const boxes = [...(await canvas.nodeBoxes()).entries()];
-    boxes.forEach(([a, ra], i) => boxes.slice(i + 1).forEach(([b, rb]) => expect(boxesOverlap(ra, rb), `${a} on ${b}`).toBe(false)));
+    boxes.forEach(([a, ra], i) =>
+      boxes.slice(i + 1).forEach(([b, rb]) => expect(boxesOverlap(ra, rb), `${a} on ${b}`).toBe(false)),
+    );
     const tidy = await canvas.positions();
     await editor.press('ControlOrMeta+z');
     await expect.poll(async () => JSON.stringify(await canvas.positions())).not.toBe(JSON.stringify(tidy));
     // One undo step: back to the pile, not to one node at a time.
     const piled = await canvas.positions();
-    expect(Object.keys(piled).filter((id) => piled[id]!.x !== tidy[id]!.x || piled[id]!.y !== tidy[id]!.y).length).toBeGreaterThan(1);
+    expect(
+      Object.keys(piled).filter((id) => piled[id]!.x !== tidy[id]!.x || piled[id]!.y !== tidy[id]!.y).length,
+    ).toBeGreaterThan(1);
   });
 });

@@ -23,7 +23,12 @@ export interface ExitStatus {
 export type VmState =
   | { readonly state: 'stopped' }
   | { readonly state: 'starting' }
-  | { readonly state: 'running'; readonly pid: number }
+  | {
+      readonly state: 'running';
+      readonly pid: number;
+      /** IPv4 address/prefix per NIC id, as the guest reported them once its network was up (the tiny guest does). */
+      readonly addresses?: Readonly<Record<string, string>>;
+    }
   | { readonly state: 'crashed'; readonly exit: ExitStatus; readonly stderrTail: string };
 
 /** What a host step is doing now (setup forwards, rollback and teardown backwards). */

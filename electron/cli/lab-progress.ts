@@ -16,11 +16,16 @@ const indent = (text: string, prefix = '    ') =>
     .map((l) => `${prefix}${l}`)
     .join('\n');
 
-/** One guest's state as a line: `server: running (pid 42)`, with the stderr tail under a crash. */
+/**
+ * One guest's state as a line: `server: running (pid 42)`, then the addresses the guest reported
+ * (`, eth0 10.0.2.15/24`), with the stderr tail under a crash.
+ */
 export function formatVmState(vm: string, state: VmState): string {
   switch (state.state) {
-    case 'running':
-      return `${vm}: running (pid ${state.pid})`;
+    case 'running': {
+      const addresses = Object.entries(state.addresses ?? {}).map(([nic, address]) => `, ${nic} ${address}`);
+      return `${vm}: running (pid ${state.pid})${addresses.join('')}`;
+    }
     case 'crashed': {
       const head = `${vm}: crashed (${describeExitStatus(state.exit)})`;
       return state.stderrTail.trim() === '' ? head : `${head}, stderr:\n${indent(state.stderrTail)}`;

@@ -33,6 +33,7 @@ import { recoverLab } from './recovery';
 import { removeRuntimeFiles } from './runtime-files';
 import { describeExit, ProcessSupervisor, type ProcessExit, type StopTimeouts } from './supervisor';
 import { VmConsole, type ConsoleSubscription } from './vm-console';
+import { watchGuestReport } from './guest-report';
 import { spawnEnv } from './which';
 
 /** The lab's stop timeouts: the tiny guest ignores system_powerdown, so that step is short by default. */
@@ -56,6 +57,8 @@ interface VmEntry {
   readonly node: string;
   state: VmState;
   readonly console: VmConsole;
+  /** The addresses the guest reported on its console since it last started. */
+  reported?: Readonly<Record<string, string>>;
 }
 
 type Listener = (event: EngineEvent) => void;
@@ -92,14 +95,20 @@ export class LabRunner {
       return sup?.state === 'running' ? sup.qmp : null;
     });
     for (const vm of plan.vms) {
-      this.vms.set(vm.node, {
+      const entry: VmEntry = {
         name: vm.name,
         node: vm.node,
         state: { state: 'stopped' },
         console: new VmConsole(vm.console, options.consoleBufferBytes ?? DEFAULT_CONSOLE_BUFFER, (text) =>
           this.emit({ type: 'console', lab: this.lab, vm: vm.name, ...text }),
         ),
+      };
+      watchGuestReport(entry.console.buffer, vm.nics, (addresses) => {
+        if (JSON.stringify(addresses) === JSON.stringify(entry.reported)) return;
+        entry.reported = addresses;
+        if (entry.state.state === 'running') this.setVm(entry, { state: 'running', pid: entry.state.pid });
       });
+      this.vms.set(vm.node, entry);
     }
   }
 
@@ -505,7 +514,9 @@ export class LabRunner {
     this.emit({ type: 'labState', lab: this.lab, state, ...(error ? { error } : {}) });
   }
 
-  private setVm(vm: VmEntry, state: VmState): void {
+  private setVm(vm: VmEntry, given: VmState): void {
+    if (given.state === 'starting') vm.reported = undefined;
+    const state: VmState = given.state === 'running' && vm.reported ? { ...given, addresses: vm.reported } : given;
     vm.state = state;
     this.emit({ type: 'vmState', lab: this.lab, vm: vm.name, state });
   }

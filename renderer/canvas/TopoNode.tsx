@@ -3,7 +3,7 @@ import { memo } from 'react';
 import { kindLabel } from '../../shared/model';
 import type { TopologyNode } from '../../shared/model';
 import type { VmState } from '../../shared/api';
-import { useNodeVmState } from '../lab/labStore';
+import { useNodeAddresses, useNodeVmState } from '../lab/labStore';
 import { hasNamedPorts, nodeHeight, NODE_W, portRows } from './geometry';
 import { KIND_ICONS } from './icons';
 import type { Side } from './routes';
@@ -53,7 +53,9 @@ const VmBadge = memo(function VmBadge({ node }: { node: string }) {
       className={`vm-badge vm-badge--${state.state}`}
       data-testid={`node__${node}__badge`}
       data-state={state.state}
-      {...(state.state === 'crashed' ? { 'data-signal': state.exit.signal ?? '', 'data-code': String(state.exit.code ?? '') } : {})}
+      {...(state.state === 'crashed'
+        ? { 'data-signal': state.exit.signal ?? '', 'data-code': String(state.exit.code ?? '') }
+        : {})}
       title={title}
     >
       {state.state}
@@ -64,6 +66,32 @@ const VmBadge = memo(function VmBadge({ node }: { node: string }) {
 /** Names and port details longer than these may not fit their node and are clipped with an ellipsis. */
 const LONG_NAME = 13;
 const LONG_DETAIL = 18;
+
+function PortDetail({ text, reported }: { text: string; reported?: string }) {
+  if (!text) return null;
+  const long = text.length > LONG_DETAIL ? ' topo-node__port-detail--long' : '';
+  return (
+    <span
+      className={`topo-node__port-detail${long}${reported ? ' topo-node__port-detail--reported' : ''}`}
+      title={reported ?? text}
+      {...(reported ? { 'data-reported': '' } : {})}
+    >
+      {text}
+    </span>
+  );
+}
+
+/** A VM port's address: what the running guest reported, else the IP hint of the NIC. */
+const VmPortDetail = memo(function VmPortDetail({ node, port, hint }: { node: string; port: string; hint: string }) {
+  const address = useNodeAddresses(node)?.[port];
+  if (!address) return <PortDetail text={hint} />;
+  return (
+    <PortDetail
+      text={address}
+      reported={`${address}, reported by the running guest${hint ? ` (hint: ${hint})` : ''}`}
+    />
+  );
+});
 
 const PLAIN_HANDLES = [
   { id: PLAIN_PORT, position: Position.Right },
@@ -106,17 +134,24 @@ function TopoNodeView({ data, selected }: NodeProps<TopoFlowNode>) {
                 data-side={left ? 'left' : 'right'}
               >
                 <span className="topo-node__port-id">{r.id}</span>
-                {r.detail ? (
-                  <span className={`topo-node__port-detail${r.detail.length > LONG_DETAIL ? ' topo-node__port-detail--long' : ''}`} title={r.detail}>
-                    {r.detail}
-                  </span>
-                ) : null}
-                <Handle id={r.id} type="source" position={left ? Position.Left : Position.Right} className="topo-handle" />
+                {node.kind === 'vm' ? (
+                  <VmPortDetail node={node.id} port={r.id} hint={r.detail} />
+                ) : (
+                  <PortDetail text={r.detail} />
+                )}
+                <Handle
+                  id={r.id}
+                  type="source"
+                  position={left ? Position.Left : Position.Right}
+                  className="topo-handle"
+                />
               </li>
             );
           })}
           {rows.length === 0 ? (
-            <li className="topo-node__port empty">{node.kind === 'vm' ? 'no NIC: add one in the inspector' : 'no interfaces'}</li>
+            <li className="topo-node__port empty">
+              {node.kind === 'vm' ? 'no NIC: add one in the inspector' : 'no interfaces'}
+            </li>
           ) : null}
         </ul>
       ) : (

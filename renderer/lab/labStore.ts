@@ -202,3 +202,9 @@ export function useNodeVmState(node: string): VmState | null {
     return null;
   });
 }
+
+/** The addresses a node's running guest reported, by NIC id (undefined while it has reported none). */
+export function useNodeAddresses(node: string): Readonly<Record<string, string>> | undefined {
+  const state = useNodeVmState(node);
+  return state?.state === 'running' ? state.addresses : undefined;
+}
