@@ -104,6 +104,8 @@ export interface LinkStatus {
   readonly link: string;
   /** False while the link is set down (QMP `set_link` on its guest NIC ends); true again after up or a relaunch. */
   readonly up: boolean;
+  /** While it is captured: the pcap QEMU writes (a `filter-dump` on a guest NIC's netdev), in the lab's directory. */
+  readonly capture?: string;
 }
 
 /** One lab as `status` and `list` report it. */
@@ -176,7 +178,11 @@ export type EngineRequest =
   | { readonly type: 'consoleInput'; readonly lab: LabName; readonly vm: string; readonly data: string }
   | { readonly type: 'consoleRead'; readonly lab: LabName; readonly vm: string; readonly fromSeq: number }
   /** Sets a running lab's link down or up: its guest NICs lose or regain carrier (both ends of a VM-VM link). */
-  | { readonly type: 'setLink'; readonly lab: LabName; readonly link: string; readonly up: boolean };
+  | { readonly type: 'setLink'; readonly lab: LabName; readonly link: string; readonly up: boolean }
+  /** Starts capturing a running lab's link into a pcap in its state directory (answered as is when it already is). */
+  | { readonly type: 'captureStart'; readonly lab: LabName; readonly link: string }
+  /** Stops a capture; the pcap stays. Captures also stop with the lab. */
+  | { readonly type: 'captureStop'; readonly lab: LabName; readonly link: string };
 
 /** The success payload of each request type. */
 export interface EngineResponses {
@@ -209,6 +215,10 @@ export interface EngineResponses {
     readonly truncated: boolean;
   };
   readonly setLink: { readonly link: LinkStatus };
+  /** `file`: the pcap being written (also `link.capture`). */
+  readonly captureStart: { readonly link: LinkStatus; readonly file: string };
+  /** `file`: the finished pcap. */
+  readonly captureStop: { readonly link: LinkStatus; readonly file: string };
 }
 
 /** The result type of one request. */

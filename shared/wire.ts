@@ -78,6 +78,8 @@ const CHECKS: Record<EngineRequest['type'], (r: Record<string, unknown>) => stri
   consoleUnsubscribe: (r) => (isName(r.subscription) ? null : 'consoleUnsubscribe needs a subscription id'),
   consoleInput: (r) => labVm(r) ?? (typeof r.data === 'string' ? null : 'consoleInput needs data as a string'),
   consoleRead: (r) => labVm(r) ?? (isSeq(r.fromSeq) ? null : 'fromSeq must be a byte offset (integer >= 0)'),
+  captureStart: (r) => (isName(r.lab) && isName(r.link) ? null : 'captureStart needs lab and link names'),
+  captureStop: (r) => (isName(r.lab) && isName(r.link) ? null : 'captureStop needs lab and link names'),
   setLink: (r) =>
     isName(r.lab) && isName(r.link)
       ? typeof r.up === 'boolean'

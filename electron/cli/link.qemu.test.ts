@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netnsName } from '../../shared/compiler/index';
@@ -59,7 +59,12 @@ function guestShell(vm: string) {
 }
 
 interface StatusJson {
-  labs: { lab: string; state: string; engine: { pid: number } | null; links?: { link: string; up: boolean }[] }[];
+  labs: {
+    lab: string;
+    state: string;
+    engine: { pid: number } | null;
+    links?: { link: string; up: boolean; capture?: string }[];
+  }[];
 }
 function status(): StatusJson {
   const r = qnet('status', '--json');
@@ -87,7 +92,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (stateDir === '') return;
-  const down = qnet('down', LAB);
+  // The last test stops the lab; this one only when a test failed before it.
+  const down = status().labs.length ? qnet('down', LAB) : { code: 0, err: '' };
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   if (enginePid) await until(() => !pidAlive(enginePid), 'the engine to exit').catch(() => {});
   const left = processesMentioning(stateDir);
@@ -134,5 +140,93 @@ describe('qnet link on a running lab', () => {
     expect(badState.code).toBe(2);
     expect(badState.err).toContain('must be down or up, not "sideways"');
     expect(status().labs[0]!.links).toEqual([{ link: 'wire', up: true }]);
+  });
+});
+
+/** A `qnet` child with piped stdio, and what it printed so far. */
+function qnetChild(...args: string[]) {
+  const child = spawn(process.execPath, [join(root, 'bin/qnet.js'), ...args, '--state-dir', stateDir], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, out: () => out, err: () => err, exited };
+}
+
+/** The ICMP echo requests and replies in a pcap, as tshark reads them: `<type> <eth.src>` lines. */
+function icmpOf(pcap: string): string[] {
+  const r = spawnSync('tshark', ['-r', pcap, '-Y', 'icmp', '-T', 'fields', '-e', 'icmp.type', '-e', 'eth.src'], {
+    encoding: 'utf8',
+  });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.replace('\t', ' '));
+}
+
+describe('qnet capture on a running lab', () => {
+  it('captures the pings of the point-to-point link into a pcap tshark reads; stop removes the filter', async () => {
+    const client = guestShell('client');
+    await client.ready();
+    const mac = async (sh: ReturnType<typeof guestShell>) =>
+      /([0-9a-f]{2}(:[0-9a-f]{2}){5})/.exec(await sh.sh('cat /sys/class/net/eth0/address'))![1]!;
+    const [serverMac, clientMac] = [await mac(server), await mac(client)];
+    const out = join(stateDir, 'wire.pcap');
+    const cap = qnetChild('capture', LAB, 'wire', '-w', out);
+    await until(() => cap.err().includes('capturing link wire'), `the capture to start (got: ${cap.err()})`, 30_000);
+    const labCopy = /into (\S+\.pcap)/.exec(cap.err())![1]!;
+    expect(labCopy).toBe(join(stateDir, LAB, 'capture-wire-1.pcap'));
+    expect(status().labs[0]!.links).toEqual([{ link: 'wire', up: true, capture: labCopy }]);
+
+    expect(await server.sh('ping -c 3 10.0.5.2', 60_000)).toContain('3 packets received');
+    cap.child.kill('SIGINT');
+    expect(await cap.exited).toBe(0);
+    expect(cap.err()).toMatch(/capture stopped \(interrupted\): \d+ bytes/);
+    expect(status().labs[0]!.links).toEqual([{ link: 'wire', up: true }]);
+
+    // Echo requests (type 8) from the server's NIC, replies (type 0) from the client's: the three pings, both ways.
+    const icmp = icmpOf(out);
+    expect(icmp.filter((l) => l === `8 ${serverMac}`)).toHaveLength(3);
+    expect(icmp.filter((l) => l === `0 ${clientMac}`)).toHaveLength(3);
+    expect(icmpOf(labCopy)).toEqual(icmp);
+
+    // The filter is gone: more traffic leaves the lab's pcap as it was.
+    const size = statSync(labCopy).size;
+    expect(await server.sh('ping -c 2 10.0.5.2', 60_000)).toContain('2 packets received');
+    expect(statSync(labCopy).size).toBe(size);
+  });
+
+  it('a link or lab that does not exist, or a capture not running, is a clear error', () => {
+    const noLink = qnet('capture', LAB, 'cable');
+    expect(noLink.code).toBe(1);
+    expect(noLink.err).toContain(`qnet capture: lab ${LAB} has no link cable with a guest NIC on it`);
+    const noLab = qnet('capture', 'nolab', 'wire');
+    expect(noLab.code).toBe(1);
+    expect(noLab.err).toContain('qnet: no running lab "nolab"');
+    expect(qnet('capture', LAB, 'wire', '--duration', 'soon').err).toContain('--duration must be a number of seconds');
+  });
+
+  it('shows packets live through tshark, and stops with the lab, leaving no filter or capture process', async () => {
+    const cap = qnetChild('capture', LAB, 'wire');
+    await until(() => cap.err().includes('capturing link wire'), `the capture to start (got: ${cap.err()})`, 30_000);
+    expect(cap.err()).toContain('capture-wire-2.pcap');
+    expect(await server.sh('ping -c 2 10.0.5.2', 60_000)).toContain('2 packets received');
+    await until(
+      () => /ICMP.*Echo \(ping\) reply/.test(cap.out()),
+      `tshark's lines (got: ${cap.out()}${cap.err()})`,
+      30_000,
+    );
+    const down = qnet('down', LAB);
+    expect(down.code, down.err).toBe(0);
+    expect(await cap.exited).toBe(0);
+    expect(cap.err()).toMatch(new RegExp(`capture stopped \\(lab ${LAB} is (stopping|stopped)\\)`));
+    expect(processesMentioning(join(stateDir, LAB))).toEqual([]);
   });
 });

@@ -118,6 +118,8 @@ describe('control protocol', () => {
     ['{"id":8,"events":"yes"}', 8, 'true or false'],
     ['{"id":9,"request":{"type":"setLink","lab":"l","link":"w","up":"no"}}', 9, 'setLink needs up as true or false'],
     ['{"id":10,"request":{"type":"setLink","lab":"l","up":true}}', 10, 'setLink needs lab and link names'],
+    ['{"id":11,"request":{"type":"captureStart","lab":"l"}}', 11, 'captureStart needs lab and link names'],
+    ['{"id":12,"request":{"type":"captureStop","link":"w"}}', 12, 'captureStop needs lab and link names'],
   ])('rejects %s', (line, id, message) => {
     const r = parseClientLine(line);
     expect(r.ok).toBe(false);

@@ -248,6 +248,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const r = lab(req.lab);
         return r instanceof LabRunner ? r.consoleRead(req.vm, req.fromSeq) : r;
       }
+      case 'captureStart': {
+        const r = lab(req.lab);
+        return r instanceof LabRunner ? r.captureStart(req.link) : r;
+      }
+      case 'captureStop': {
+        const r = lab(req.lab);
+        return r instanceof LabRunner ? r.captureStop(req.link) : r;
+      }
       case 'setLink': {
         const r = lab(req.lab);
         return r instanceof LabRunner ? r.setLink(req.link, req.up) : r;

@@ -23,7 +23,7 @@ import { DEFAULT_CONSOLE_BUFFER } from './ring-buffer';
 import { runHostSteps, unfinishedMessage, undoHostSteps, type UndoItem } from './host-steps';
 import { Journal, JOURNAL_FILE, journaledProcesses, readJournal } from './journal';
 import { isOurProcess } from './proc';
-import { LinkControl } from './link-control';
+import { LabLinks } from './lab-links';
 import { LabLog } from './lab-log';
 import { preflight, hasPasswordlessSudo, type PreflightEnv } from './preflight';
 import { stateDirProblem } from './preflight-state';
@@ -81,7 +81,7 @@ export class LabRunner {
   private stopping: Promise<Result> | null = null;
   private abortLaunch = false;
   private startFailure: string | null = null;
-  private readonly links: LinkControl;
+  private readonly links: LabLinks;
 
   constructor(private readonly options: LabRunnerOptions) {
     const { plan } = options;
@@ -89,10 +89,17 @@ export class LabRunner {
     this.env = spawnEnv(options.env);
     this.uid = options.uid ?? process.getuid?.() ?? 0;
     this.log = new LabLog(plan.lab, (entry) => this.emit({ type: 'log', ...entry }), options.logLines);
-    this.links = new LinkControl(plan.lab, plan, (node) => {
-      const p = plan.processes.find((x) => x.kind === 'vm' && x.node === node);
-      const sup = p ? this.supervisors.get(p.id) : undefined;
-      return sup?.state === 'running' ? sup.qmp : null;
+    this.links = new LabLinks({
+      lab: plan.lab,
+      plan,
+      qmpOf: (node) => {
+        const p = plan.processes.find((x) => x.kind === 'vm' && x.node === node);
+        const sup = p ? this.supervisors.get(p.id) : undefined;
+        return sup?.state === 'running' ? sup.qmp : null;
+      },
+      state: () => this.current,
+      emit: (e) => this.emit(e),
+      log: this.log,
     });
     for (const vm of plan.vms) {
       const entry: VmEntry = {
@@ -230,16 +237,18 @@ export class LabRunner {
   // ------------------------------------------------------------------------------------------ links
 
   /** Sets a link of the running lab down or up; a `linkState` event tells every client. */
-  async setLink(link: string, up: boolean): Promise<Result<{ link: LinkStatus }>> {
-    const ends = this.links.endsOf(link);
-    if (!Array.isArray(ends)) return ends as { ok: false; error: ApiError };
-    if (this.current !== 'running')
-      return { ok: false, error: { code: 'NOT_RUNNING', message: `lab ${this.lab} is not running (${this.current})` } };
-    const r = await this.links.set(link, up);
-    if (!r.ok) return r;
-    this.log.add('info', 'link', `link ${link} is ${up ? 'up' : 'down'}`);
-    this.emit({ type: 'linkState', lab: this.lab, ...r.link });
-    return r;
+  setLink(link: string, up: boolean): Promise<Result<{ link: LinkStatus }>> {
+    return this.links.setLink(link, up);
+  }
+
+  /** Starts capturing a link of the running lab into a pcap in its directory. */
+  captureStart(link: string): Promise<Result<{ link: LinkStatus; file: string }>> {
+    return this.links.captureStart(link);
+  }
+
+  /** Stops a capture; the pcap stays. */
+  captureStop(link: string): Promise<Result<{ link: LinkStatus; file: string }>> {
+    return this.links.captureStop(link);
   }
 
   private noVm(vm: string): { ok: false; error: ApiError } {
@@ -436,8 +445,9 @@ export class LabRunner {
     }
     this.setState('stopping');
     this.log.add('info', 'lab', `stopping lab ${this.lab}`);
+    await this.links.stopCaptures();
     const failures = await this.teardown();
-    this.resetLinks();
+    this.links.reset();
     if (failures.length > 0) {
       return this.fail({
         code: 'INTERNAL',
@@ -497,13 +507,6 @@ export class LabRunner {
     } else journal.close();
     this.journal = null;
     return failures;
-  }
-
-  /** Every link is up again once its guests are gone; clients are told of each one that was down. */
-  private resetLinks(): void {
-    const down = this.links.statuses().filter((l) => !l.up);
-    this.links.reset();
-    for (const l of down) this.emit({ type: 'linkState', lab: this.lab, link: l.link, up: true });
   }
 
   // ------------------------------------------------------------------------------------------ events

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../shared/compiler/index';
 import { target, topo } from '../../shared/compiler/testkit';
+import { LinkCaptures } from './capture';
 import { LinkControl, linkEnds } from './link-control';
 
 const plan = compile(
@@ -50,5 +51,16 @@ describe('link control', () => {
       { link: 'p2p', up: true },
       { link: 'lan', up: true },
     ]);
+  });
+
+  it('a capture needs a link with a guest NIC and a running guest on it; nothing is written otherwise', async () => {
+    const c = new LinkCaptures('ends', plan, () => null);
+    expect(await c.start('uplink')).toMatchObject({ ok: false, error: { code: 'LINK_NOT_FOUND' } });
+    expect(await c.start('p2p')).toEqual({
+      ok: false,
+      error: { code: 'NOT_RUNNING', message: 'no guest on link p2p is running, so it cannot be captured' },
+    });
+    expect(await c.stop('p2p')).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+    expect(c.links()).toEqual([]);
   });
 });

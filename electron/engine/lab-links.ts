@@ -1,0 +1,107 @@
+/**
+ * A running lab's links as clients control them: link down/up (link-control.ts) and captures (capture.ts), each
+ * change a `linkState` event and a log line. LabRunner owns one and says when the lab runs, stops or is gone.
+ */
+import type { ApiError, EngineEvent, LabState, LinkStatus, Result } from '../../shared/api';
+import type { LabPlan } from '../../shared/compiler/plan';
+import { LinkCaptures } from './capture';
+import type { LabLog } from './lab-log';
+import { LinkControl } from './link-control';
+import type { QmpClient } from './qmp';
+
+export interface LabLinksOptions {
+  readonly lab: string;
+  readonly plan: LabPlan;
+  readonly qmpOf: (node: string) => QmpClient | null;
+  readonly state: () => LabState;
+  readonly emit: (event: EngineEvent) => void;
+  readonly log: LabLog;
+}
+
+type Fail = { readonly ok: false; readonly error: ApiError };
+
+export class LabLinks {
+  private readonly control: LinkControl;
+  private readonly captures: LinkCaptures;
+
+  constructor(private readonly o: LabLinksOptions) {
+    this.control = new LinkControl(o.lab, o.plan, o.qmpOf);
+    this.captures = new LinkCaptures(o.lab, o.plan, o.qmpOf);
+  }
+
+  /** Every link with a guest NIC end: up or down, and its pcap while captured. */
+  statuses(): LinkStatus[] {
+    return this.control.statuses().map((l) => this.withCapture(l));
+  }
+
+  private withCapture(l: LinkStatus): LinkStatus {
+    const file = this.captures.fileOf(l.link);
+    return file === undefined ? { link: l.link, up: l.up } : { link: l.link, up: l.up, capture: file };
+  }
+
+  private status(link: string): LinkStatus {
+    return this.statuses().find((l) => l.link === link) ?? { link, up: true };
+  }
+
+  /** The link when it exists and the lab runs; else why not. */
+  private check(link: string): Fail | null {
+    const ends = this.control.endsOf(link);
+    if (!Array.isArray(ends)) return ends as Fail;
+    const state = this.o.state();
+    if (state !== 'running')
+      return { ok: false, error: { code: 'NOT_RUNNING', message: `lab ${this.o.lab} is not running (${state})` } };
+    return null;
+  }
+
+  private changed(link: string, message: string): LinkStatus {
+    const status = this.status(link);
+    this.o.log.add('info', 'link', message);
+    this.o.emit({ type: 'linkState', lab: this.o.lab, ...status });
+    return status;
+  }
+
+  async setLink(link: string, up: boolean): Promise<Result<{ link: LinkStatus }>> {
+    const bad = this.check(link);
+    if (bad) return bad;
+    const r = await this.control.set(link, up);
+    if (!r.ok) return r;
+    return { ok: true, link: this.changed(link, `link ${link} is ${up ? 'up' : 'down'}`) };
+  }
+
+  async captureStart(link: string): Promise<Result<{ link: LinkStatus; file: string }>> {
+    const bad = this.check(link);
+    if (bad) return bad;
+    const had = this.captures.fileOf(link) !== undefined;
+    const r = await this.captures.start(link);
+    if (!r.ok) return r;
+    const { file, end } = r.capture;
+    const status = had
+      ? this.status(link)
+      : this.changed(link, `capturing link ${link} at ${end.vm}:${end.nic} into ${file}`);
+    return { ok: true, link: status, file };
+  }
+
+  async captureStop(link: string): Promise<Result<{ link: LinkStatus; file: string }>> {
+    const ends = this.control.endsOf(link);
+    if (!Array.isArray(ends)) return ends as Fail;
+    const r = await this.captures.stop(link);
+    if (!r.ok) return r;
+    return {
+      ok: true,
+      link: this.changed(link, `capture of link ${link} stopped: ${r.capture.file}`),
+      file: r.capture.file,
+    };
+  }
+
+  /** Stops every capture (before the guests go): no filter is left in a QEMU that keeps running. */
+  async stopCaptures(): Promise<void> {
+    for (const link of this.captures.links()) await this.captureStop(link);
+  }
+
+  /** Every link is up again once its guests are gone; clients are told of each one that was down. */
+  reset(): void {
+    const down = this.control.statuses().filter((l) => !l.up);
+    this.control.reset();
+    for (const l of down) this.o.emit({ type: 'linkState', lab: this.o.lab, link: l.link, up: true });
+  }
+}
