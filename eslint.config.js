@@ -1,14 +1,24 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layersPlugin } from './scripts/eslint-layers.js';
 
 // shared/ is the pure core: no Node, DOM, React or Electron (DESIGN.md "Layout").
 const sharedForbidden = {
   patterns: [
     { group: ['node:*'], message: 'shared/ is pure TypeScript: no Node imports.' },
-    { group: ['react', 'react-dom', 'react/*', 'react-dom/*', '@xyflow/*', 'zustand', 'zustand/*'], message: 'shared/ must not import UI libraries.' },
+    {
+      group: ['react', 'react-dom', 'react/*', 'react-dom/*', '@xyflow/*', 'zustand', 'zustand/*'],
+      message: 'shared/ must not import UI libraries.',
+    },
     { group: ['electron', 'electron/*'], message: 'shared/ must not import Electron.' },
-    { group: ['execa', 'fs', 'path', 'os', 'child_process', 'net', 'http', 'crypto', 'util', 'events', 'stream'], message: 'shared/ is pure TypeScript: no Node imports.' },
-    { group: ['../../electron/*', '../electron/*', '../../renderer/*', '../renderer/*'], message: 'shared/ must not import the app layers.' },
+    {
+      group: ['execa', 'fs', 'path', 'os', 'child_process', 'net', 'http', 'crypto', 'util', 'events', 'stream'],
+      message: 'shared/ is pure TypeScript: no Node imports.',
+    },
+    {
+      group: ['../../electron/*', '../electron/*', '../../renderer/*', '../renderer/*'],
+      message: 'shared/ must not import the app layers.',
+    },
   ],
 };
 
@@ -23,6 +33,12 @@ export default tseslint.config(
     },
   },
   {
+    // Each folder imports only what its row of CONTEXT.md's layer map lists.
+    files: ['**/*.{ts,tsx}'],
+    plugins: { layers: layersPlugin },
+    rules: { 'layers/may-import': 'error' },
+  },
+  {
     files: ['shared/**/*.ts'],
     ignores: ['shared/**/*.test.ts', 'shared/acceptance/**'],
     rules: {
@@ -32,6 +48,14 @@ export default tseslint.config(
   },
   {
     files: ['scripts/**/*.{js,mjs}', 'bin/**/*.js', 'bench/**/*.{js,mjs}', 'electron/testkit/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', performance: 'readonly', setTimeout: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        performance: 'readonly',
+        setTimeout: 'readonly',
+      },
+    },
   },
 );

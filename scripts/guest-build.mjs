@@ -3,7 +3,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { guestCommand } = await import('../electron/guest/command.ts');
+const { guestCommand } = await import('../electron/cli/cmd-guest.ts');
 const { processIo } = await import('../electron/cli/usage.ts');
 const { CliError, UsageError } = await import('../electron/cli/usage.ts');
 try {

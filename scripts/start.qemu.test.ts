@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { netnsName } from '../shared/compiler/index';
 import { buildTinyGuest } from '../electron/guest/build';
-import { until } from '../electron/engine/testkit';
+import { until } from '../electron/testkit/engine';
 import { deleteNetns, netnsExists } from '../electron/testkit/netns';
 import { killPids, pidAlive, processesMentioning } from '../electron/testkit/procs';
 
@@ -55,7 +55,12 @@ afterEach(async () => {
 });
 
 /** The launcher as a terminal's foreground job: a process group of its own, no display (so it serves). */
-async function startLauncher(): Promise<{ child: ChildProcess; url: URL; output: () => string; exited: Promise<number | null> }> {
+async function startLauncher(): Promise<{
+  child: ChildProcess;
+  url: URL;
+  output: () => string;
+  exited: Promise<number | null>;
+}> {
   stateDir = mkdtempSync('/tmp/qnet-start-');
   configDir = mkdtempSync('/tmp/qnet-start-config-');
   const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: configDir };
@@ -98,7 +103,11 @@ async function launchThroughApi(url: URL): Promise<{ seen: (state: string) => bo
         );
       });
       ws.on('message', (data) => {
-        const m = JSON.parse(String(data)) as { id?: number; result?: { ok: boolean }; event?: { type: string; lab: string; state: string } };
+        const m = JSON.parse(String(data)) as {
+          id?: number;
+          result?: { ok: boolean };
+          event?: { type: string; lab: string; state: string };
+        };
         if (m.event?.type === 'labState' && m.event.lab === LAB) states.push(m.event.state);
         if (m.id === 2 && m.result) resolve(m.result);
       });

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startEngineHost } from '../engine/engine-host';
 import { tinyGuestBuilder } from '../guest/ondemand';
-import { COMMON_PAIRS, NicModelCache, webRoutes } from '../server/routes';
+import { COMMON_PAIRS, NicModelCache } from '../engine/probe-nic-models';
+import { webRoutes } from '../server/routes';
 import { startServer } from '../server/server';
 import { targetNotes } from '../../shared/compiler/target';
 import { cliTarget, TARGET_HELP, TARGET_OPTIONS } from './target-options';
@@ -54,12 +55,18 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ...TARGET_OPTIONS, port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      ...TARGET_OPTIONS,
+      port: { type: 'string' },
+      host: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
-  if (values.help) return io.out(`${SERVE_USAGE}\n`), 0;
+  if (values.help) return (io.out(`${SERVE_USAGE}\n`), 0);
   if (positionals.length) throw new UsageError('serve takes no FILE', SERVE_USAGE);
   const port = Number(values.port ?? '5173');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535 (got "${values.port}")`, SERVE_USAGE);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0-65535 (got "${values.port}")`, SERVE_USAGE);
   const host = values.host ?? '127.0.0.1';
   const root = packageRoot();
   const webRoot = resolve(root, 'dist', 'renderer');
@@ -92,15 +99,26 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
   const { engine } = engineHost;
   let server;
   try {
-    server = await startServer({ port, host, root: webRoot, engine, ...(token ? { token } : {}), routes: webRoutes(target, new NicModelCache(), join(root, 'assets', 'examples')) });
+    server = await startServer({
+      port,
+      host,
+      root: webRoot,
+      engine,
+      ...(token ? { token } : {}),
+      routes: webRoutes(target, new NicModelCache(), join(root, 'assets', 'examples')),
+    });
   } catch (error) {
     await engineHost.dispose();
     throw new CliError(`qnet serve: cannot listen on ${host}:${port}: ${(error as Error).message}`);
   }
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
-    io.err(`qnet serve: WARNING: listening on ${host}, not only on this machine. Anyone who can reach it and has the token can start processes as you.\n`);
+    io.err(
+      `qnet serve: WARNING: listening on ${host}, not only on this machine. Anyone who can reach it and has the token can start processes as you.\n`,
+    );
   }
-  io.out(`Qnet Studio is at ${server.url}\n(the token in the URL is the key to the API; Ctrl+C stops it and every lab it launched)\n`);
+  io.out(
+    `Qnet Studio is at ${server.url}\n(the token in the URL is the key to the API; Ctrl+C stops it and every lab it launched)\n`,
+  );
   const stop = stopRequests(io, signal);
   await stop.requested;
   // No page or client can launch another lab while these stop.

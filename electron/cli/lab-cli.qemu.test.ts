@@ -7,7 +7,7 @@ import { buildTinyGuest } from '../guest/build';
 import { leftoverSpecialFiles } from '../testkit/exportedLab';
 import { deleteNetns, netnsExists } from '../testkit/netns';
 import { killPids, pidAlive, processesMentioning } from '../testkit/procs';
-import { until } from '../engine/testkit';
+import { until } from '../testkit/engine';
 
 /*
  * The lab commands as a user runs them (the bundled `qnet`), on real tiny guests in a network namespace:

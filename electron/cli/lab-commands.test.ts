@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fail, type LogTopic } from '../../shared/api';
 import { controlSocketPath } from '../engine/control-socket';
 import { serveControl, type ControlServer } from '../engine/control-server';
-import { fakeEngine, fakeLab, type FakeEngine } from '../engine/control-fake';
+import { fakeEngine, fakeLab, type FakeEngine } from '../testkit/control-fake';
 import { JOURNAL_FILE } from '../engine/journal';
 import type { RecoveryReport } from '../engine/recovery';
 import { consoleCommand } from './cmd-console';
@@ -147,10 +147,18 @@ describe('qnet up (foreground)', () => {
     expect(engine.disposed).toBe(true);
   });
 
-  it('shows the engine\'s log lines by their topic, whatever their sentence says', async () => {
+  it("shows the engine's log lines by their topic, whatever their sentence says", async () => {
     launchesRunning();
     const log = (level: 'info' | 'warn' | 'error', topic: LogTopic, message: string, kind?: 'vm' | 'vde_switch') =>
-      engine.emit({ type: 'log', lab: 'pair', level, topic, message, time: 0, ...(kind ? { process: { id: `p-${kind}`, kind } } : {}) });
+      engine.emit({
+        type: 'log',
+        lab: 'pair',
+        level,
+        topic,
+        message,
+        time: 0,
+        ...(kind ? { process: { id: `p-${kind}`, kind } } : {}),
+      });
     engine.on('launch', () => {
       log('info', 'guest-build', 'fetching the kernel package');
       log('warn', 'preflight', 'a preflight warning the preflight event printed');

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConsoleAttachment } from './console';
 import { RingBuffer } from './ring-buffer';
 import { ProcessSupervisor } from './supervisor';
-import { alive, pausedGuestPlan, until } from './testkit';
+import { alive, pausedGuestPlan, until } from '../testkit/engine';
 
 let dir: string;
 let vm: ProcessSupervisor | null;
@@ -31,7 +31,11 @@ const text = (b: RingBuffer) => b.read(0).data.toString('utf8');
 describe('ConsoleAttachment on a real QEMU serial chardev', () => {
   it('attaches while QEMU starts, writes input and reads the answer (HMP muxed on the console), also logged to the logfile', async () => {
     const buffer = new RingBuffer(64 * 1024);
-    vm = new ProcessSupervisor({ plan: pausedGuestPlan(dir, { name: 'conguest', hmpOnConsole: true }), netns: null, stopTimeouts: { powerdownMs: 200 } });
+    vm = new ProcessSupervisor({
+      plan: pausedGuestPlan(dir, { name: 'conguest', hmpOnConsole: true }),
+      netns: null,
+      stopTimeouts: { powerdownMs: 200 },
+    });
     const running = () => vm?.state === 'running' || vm?.state === 'starting';
     // Attach before the socket exists: the attachment retries until QEMU creates it.
     con = new ConsoleAttachment({ path: join(dir, 'c.sock'), buffer, shouldReconnect: running, retryMs: 10 });
@@ -55,7 +59,11 @@ describe('ConsoleAttachment on a real QEMU serial chardev', () => {
   });
 
   it('the console can be attached again after the first client leaves', async () => {
-    vm = new ProcessSupervisor({ plan: pausedGuestPlan(dir, { hmpOnConsole: true }), netns: null, stopTimeouts: { powerdownMs: 200 } });
+    vm = new ProcessSupervisor({
+      plan: pausedGuestPlan(dir, { hmpOnConsole: true }),
+      netns: null,
+      stopTimeouts: { powerdownMs: 200 },
+    });
     expect((await vm.start()).ok).toBe(true);
     const first = new RingBuffer(4096);
     con = new ConsoleAttachment({ path: join(dir, 'c.sock'), buffer: first });

@@ -12,7 +12,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { fail, type EngineApi, type EngineEvent } from '../../shared/api';
 import { CONTROL_PROTOCOL, type ServerMessage } from '../../shared/wire';
 import { AUTH_TIMEOUT_MS, controlKeyPath, LineSplitter } from './control-socket';
-import { createControlSession, type ControlSession } from './control-session';
+import { createControlSession, type ControlSession } from '../../shared/control-session';
 import { ensurePrivateDir, StateDirError } from './state-dir';
 
 export interface ControlServerOptions {

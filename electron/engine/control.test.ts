@@ -17,12 +17,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../shared/api';
 import { connectControl, type ControlClient } from './control-client';
 import { discoverLabs } from './control-discovery';
-import { fakeEngine, fakeLab, type FakeEngine } from './control-fake';
+import { fakeEngine, fakeLab, type FakeEngine } from '../testkit/control-fake';
 import { MAX_LINE, parseClientLine } from '../../shared/wire';
 import { controlKeyPath, controlSocketPath, pidOfControlSocket } from './control-socket';
 import { serveControl, type ControlServer } from './control-server';
 import { JOURNAL_FILE } from './journal';
-import { controlAuthLine } from './testkit';
+import { controlAuthLine } from '../testkit/engine';
 
 let dir = '';
 let engine: FakeEngine;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectControl } from './control-client';
-import { fakeEngine } from './control-fake';
+import { fakeEngine } from '../testkit/control-fake';
 import { controlKeyPath, controlSocketPath } from './control-socket';
 import { startEngineHost } from './engine-host';
 
@@ -43,9 +43,9 @@ describe('startEngineHost', () => {
     expect(alone.disposed).toBe(true);
 
     const required = fakeEngine();
-    await expect(startEngineHost({ stateDir: open, createEngine: () => required, requireControl: true })).rejects.toThrow(
-      'writable by anyone',
-    );
+    await expect(
+      startEngineHost({ stateDir: open, createEngine: () => required, requireControl: true }),
+    ).rejects.toThrow('writable by anyone');
     expect(required.disposed).toBe(true);
   });
 });

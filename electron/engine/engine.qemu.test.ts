@@ -11,10 +11,10 @@ import { leftoverSpecialFiles } from '../testkit/exportedLab';
 import { deleteNetns, netnsExists } from '../testkit/netns';
 import { killPids, pidAlive, processesMentioning } from '../testkit/procs';
 import { createEngine, type Engine } from './engine';
-import { EXAMPLES, NO_KVM, renamed, RUN } from './lab-testkit';
+import { EXAMPLES, NO_KVM, renamed, RUN } from '../testkit/lab';
 import { recoverLab } from './recovery';
 import { fileTrustStore } from './trust';
-import { until } from './testkit';
+import { until } from '../testkit/engine';
 
 /* The engine over the api contract: two labs at once, requests and their errors, and recovery after it was killed. */
 
@@ -115,7 +115,10 @@ describe('createEngine', () => {
   });
 
   it('builds a missing tiny guest before the launch that needs it, once for every VM; a failed build leaves it to preflight', async () => {
-    const missing = (dir: string) => ({ kernel: join(base, dir, 'vmlinuz'), initrd: join(base, dir, 'initramfs.cpio.gz') });
+    const missing = (dir: string) => ({
+      kernel: join(base, dir, 'vmlinuz'),
+      initrd: join(base, dir, 'initramfs.cpio.gz'),
+    });
     const built: string[] = [];
     const into = missing('ondemand');
     engine = createEngine({
@@ -161,7 +164,11 @@ describe('createEngine', () => {
     expect(failed).toMatchObject({ ok: false, error: { code: 'PREFLIGHT_FAILED' } });
     expect(!failed.ok && failed.error.diagnostics?.map((d) => d.code)).toContain('PREFLIGHT_TINY_GUEST_MISSING');
     expect(events).toContainEqual(
-      expect.objectContaining({ type: 'log', level: 'error', message: 'tiny guest: could not build it for x86_64: apt-get download failed: no network' }),
+      expect.objectContaining({
+        type: 'log',
+        level: 'error',
+        message: 'tiny guest: could not build it for x86_64: apt-get download failed: no network',
+      }),
     );
   });
 
@@ -194,7 +201,11 @@ describe('createEngine', () => {
     const asked = await engine.request({ type: 'launch', source: yaml('08-vhost-user-vdpa.qnet.yaml') });
     expect(asked).toMatchObject({ ok: false, error: { code: 'UNTRUSTED' } });
     const trust = asked.ok ? undefined : asked.error.trust?.digest;
-    const launched = await engine.request({ type: 'launch', source: yaml('08-vhost-user-vdpa.qnet.yaml'), options: { trust } });
+    const launched = await engine.request({
+      type: 'launch',
+      source: yaml('08-vhost-user-vdpa.qnet.yaml'),
+      options: { trust },
+    });
     expect(launched).toMatchObject({ ok: false, error: { code: 'PREFLIGHT_FAILED' } });
   });
 
@@ -204,7 +215,7 @@ describe('createEngine', () => {
     writeFileSync(file, renamed(readFileSync(join(EXAMPLES, '04-vde-slirpvde.qnet.yaml'), 'utf8')));
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(HERE, 'fixtures/engine-child.ts'), stateBase, join(base, 'guest-child'), file],
+      ['--import', 'tsx', join(HERE, '../testkit/recovery-child.ts'), stateBase, join(base, 'guest-child'), file],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
       },

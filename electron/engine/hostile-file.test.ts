@@ -1,11 +1,22 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from './engine';
-import { NO_KVM } from './lab-testkit';
-import { controlAuthLine } from './testkit';
+import { NO_KVM } from '../testkit/lab';
+import { controlAuthLine } from '../testkit/engine';
 import { fileTrustStore, topologyDigest } from './trust';
 import { loadTopology } from '../../shared/model';
 import { createConnection } from 'node:net';
@@ -76,7 +87,12 @@ describe('the trust step in the engine', () => {
     const binary = evilScript(canary);
     const file = join(tmp, 'config-a', 'qnet', 'trusted.json');
     const newEngine = () =>
-      createEngine({ stateDir: join(tmp, 'state'), kvm: NO_KVM, defaults: { isolation: 'netns' }, trust: fileTrustStore(file) });
+      createEngine({
+        stateDir: join(tmp, 'state'),
+        kvm: NO_KVM,
+        defaults: { isolation: 'netns' },
+        trust: fileTrustStore(file),
+      });
     engine = newEngine();
     const text = risky(binary);
     const source = { kind: 'yaml' as const, text };
@@ -91,7 +107,11 @@ describe('the trust step in the engine', () => {
     expect(existsSync(canary), 'ran before approval').toBe(false);
     expect(existsSync(file)).toBe(false);
 
-    const wrong = await engine.request({ type: 'launch', source, options: { trust: digestOf(risky(binary, '/other')) } });
+    const wrong = await engine.request({
+      type: 'launch',
+      source,
+      options: { trust: digestOf(risky(binary, '/other')) },
+    });
     expect(!wrong.ok && wrong.error.code).toBe('UNTRUSTED');
     expect(existsSync(canary)).toBe(false);
 
@@ -108,17 +128,30 @@ describe('the trust step in the engine', () => {
     const again = await engine.request({ type: 'launch', source });
     expect(!again.ok && again.error.code).toBe('PREFLIGHT_FAILED');
     // Moving nodes on the canvas changes nothing it runs; an edit of a risky field asks again.
-    const moved = await engine.request({ type: 'launch', source: { kind: 'yaml', text: `${text}layout:\n  a: { x: 5, y: 9 }\n` } });
+    const moved = await engine.request({
+      type: 'launch',
+      source: { kind: 'yaml', text: `${text}layout:\n  a: { x: 5, y: 9 }\n` },
+    });
     expect(!moved.ok && moved.error.code).toBe('PREFLIGHT_FAILED');
-    const edited = await engine.request({ type: 'launch', source: { kind: 'yaml', text: risky(binary, '/nonexistent/other') } });
+    const edited = await engine.request({
+      type: 'launch',
+      source: { kind: 'yaml', text: risky(binary, '/nonexistent/other') },
+    });
     expect(!edited.ok && edited.error.code).toBe('UNTRUSTED');
   });
 
   it('launches a file that runs nothing on the host without asking', async () => {
-    engine = createEngine({ stateDir: join(tmp, 'state'), kvm: NO_KVM, trust: fileTrustStore(join(tmp, 'config-b', 'trusted.json')) });
+    engine = createEngine({
+      stateDir: join(tmp, 'state'),
+      kvm: NO_KVM,
+      trust: fileTrustStore(join(tmp, 'config-b', 'trusted.json')),
+    });
     const r = await engine.request({
       type: 'launch',
-      source: { kind: 'yaml', text: 'version: 1\nname: plain\nnodes:\n  - { id: a, kind: vm, boot: { type: kernel, kernel: /nonexistent } }\n' },
+      source: {
+        kind: 'yaml',
+        text: 'version: 1\nname: plain\nnodes:\n  - { id: a, kind: vm, boot: { type: kernel, kernel: /nonexistent } }\n',
+      },
     });
     // Only the kernel is an item here: take it out and the launch gets past the trust step to preflight.
     expect(!r.ok && r.error.code).toBe('UNTRUSTED');
@@ -131,12 +164,15 @@ describe('the trust step in the engine', () => {
     // Refused by the file's own errors (networking in extra arguments) before anything is asked.
     const smuggled = await engine.request({
       type: 'launch',
-      source: { kind: 'yaml', text: 'version: 1\nname: s\nnodes:\n  - { id: a, kind: vm, extraArgs: [-readconfig, /tmp/x.cfg] }\n' },
+      source: {
+        kind: 'yaml',
+        text: 'version: 1\nname: s\nnodes:\n  - { id: a, kind: vm, extraArgs: [-readconfig, /tmp/x.cfg] }\n',
+      },
     });
     expect(!smuggled.ok && smuggled.error.code).toBe('INVALID_TOPOLOGY');
   });
 
-  it("does not count an approval another user planted, one behind a symlink, or one in a directory others may write", () => {
+  it('does not count an approval another user planted, one behind a symlink, or one in a directory others may write', () => {
     const text = risky('/bin/true');
     const digest = digestOf(text);
     const body = JSON.stringify({ version: 1, trusted: { [digest]: { lab: 'risky', at: '2020-01-01T00:00:00Z' } } });
@@ -207,7 +243,9 @@ async function overWebSocket(e: Engine): Promise<{ send: Send; close: () => Prom
   const root = mkdtempSync(join(tmp, 'www-'));
   writeFileSync(join(root, 'index.html'), '<!doctype html>');
   const server = await startServer({ port: 0, host: '127.0.0.1', root, routes: {}, engine: e });
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/ws?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` });
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/ws?token=${server.token}`, {
+    origin: `http://127.0.0.1:${server.port}`,
+  });
   await new Promise((r) => ws.once('open', r));
   const waiting = new Map<number, (r: never) => void>();
   ws.on('message', (data) => {
@@ -229,11 +267,22 @@ async function overWebSocket(e: Engine): Promise<{ send: Send; close: () => Prom
 }
 
 describe('the engine API refuses what a file would not pass, and garbage, with a sentence', () => {
-  it.each([['control socket', overSocket], ['WebSocket', overWebSocket]] as const)('over the %s', async (_, open) => {
-    engine = createEngine({ stateDir: join(tmp, 'state'), kvm: NO_KVM, trust: fileTrustStore(join(tmp, 'config-api', 'trusted.json')) });
+  it.each([
+    ['control socket', overSocket],
+    ['WebSocket', overWebSocket],
+  ] as const)('over the %s', async (_, open) => {
+    engine = createEngine({
+      stateDir: join(tmp, 'state'),
+      kvm: NO_KVM,
+      trust: fileTrustStore(join(tmp, 'config-api', 'trusted.json')),
+    });
     const t = await open(engine);
     try {
-      const doc = (topology: unknown, options?: unknown) => ({ type: 'preflight', source: { kind: 'document', topology }, ...(options === undefined ? {} : { options }) });
+      const doc = (topology: unknown, options?: unknown) => ({
+        type: 'preflight',
+        source: { kind: 'document', topology },
+        ...(options === undefined ? {} : { options }),
+      });
       const ok = { version: 1, name: 'api', nodes: [{ id: 'a', kind: 'vm' }] };
 
       // Refused exactly as in a file: the same codes and sentences (without a line).
@@ -242,7 +291,11 @@ describe('the engine API refuses what a file would not pass, and garbage, with a
         return r.ok ? '' : r.errors.map((e) => e.message).join('\n');
       };
       const traversal = { version: 1, name: 'api', nodes: [{ id: '../../../etc/x', kind: 'vm' }] };
-      const comma = { version: 1, name: 'api', nodes: [{ id: 'a', kind: 'vm', nics: [{ id: 'e', model: 'virtio,netdev=x' }] }] };
+      const comma = {
+        version: 1,
+        name: 'api',
+        nodes: [{ id: 'a', kind: 'vm', nics: [{ id: 'e', model: 'virtio,netdev=x' }] }],
+      };
       for (const bad of [traversal, comma]) {
         const r = await t.send(doc(bad));
         expect(r.ok).toBe(false);
@@ -252,7 +305,11 @@ describe('the engine API refuses what a file would not pass, and garbage, with a
       expect(launched.error?.code).toBe('INVALID_TOPOLOGY');
 
       // Garbage: a sentence, never a TypeError.
-      for (const garbage of [{ nodes: 5 }, { version: 1, name: 'x', nodes: [null, 7] }, { version: 1, name: 'x', links: 'a' }]) {
+      for (const garbage of [
+        { nodes: 5 },
+        { version: 1, name: 'x', nodes: [null, 7] },
+        { version: 1, name: 'x', links: 'a' },
+      ]) {
         const r = await t.send(doc(garbage));
         expect(r.ok).toBe(false);
         expect(r.error?.code).toBe('INVALID_TOPOLOGY');
@@ -273,10 +330,16 @@ describe('the engine API refuses what a file would not pass, and garbage, with a
           expect(r, JSON.stringify(o)).toEqual({ ok: false, error: { code: 'INVALID_REQUEST', message } });
         }
       }
-      expect((await t.send(doc(ok, { privilege: 'user', isolation: 'netns', stateDir: join(tmp, 'state') }))).ok).toBe(true);
+      expect((await t.send(doc(ok, { privilege: 'user', isolation: 'netns', stateDir: join(tmp, 'state') }))).ok).toBe(
+        true,
+      );
 
       // The same caps as a file: too many nodes is a sentence naming the cap, in milliseconds.
-      const hubs = { version: 1, name: 'many', nodes: Array.from({ length: 10_001 }, (_, i) => ({ id: `h${i}`, kind: 'hub' })) };
+      const hubs = {
+        version: 1,
+        name: 'many',
+        nodes: Array.from({ length: 10_001 }, (_, i) => ({ id: `h${i}`, kind: 'hub' })),
+      };
       const many = await t.send(doc(hubs));
       expect(many.error?.message).toContain('the topology has 10001 nodes: at most 10000 are allowed');
       const text = `version: 1\nname: big\ndescription: "${'x'.repeat(8 * 1024 * 1024)}"\n`;

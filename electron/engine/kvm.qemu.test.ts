@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../shared/compiler/index';
 import { tinyGuestPaths } from './host-paths';
 import { clearKvmCache, probeKvm } from './kvm';
-import { topologyOf } from './lab-testkit';
+import { topologyOf } from '../testkit/lab';
 import { assembleTarget } from '../../shared/compiler/target';
 import { machinePairs } from '../../shared/compiler/machine';
 import { probeHost } from './host-probe';
@@ -16,7 +16,10 @@ const tiny = tinyGuestPaths('x86_64');
 
 describe('probeKvm', () => {
   it('a Linux test boot decides; the answer is cached per process; accel auto then compiles to what the probe said', async () => {
-    expect(existsSync(tiny.kernel), `the tiny guest is needed for this test: run qnet guest build (${tiny.kernel})`).toBe(true);
+    expect(
+      existsSync(tiny.kernel),
+      `the tiny guest is needed for this test: run qnet guest build (${tiny.kernel})`,
+    ).toBe(true);
     clearKvmCache();
     const started = Date.now();
     const first = await probeKvm({ kernel: tiny.kernel, initrd: tiny.initrd });

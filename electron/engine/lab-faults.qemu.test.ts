@@ -10,7 +10,7 @@ import type { Topology } from '../../shared/model';
 import { deleteNetns, netnsExists } from '../testkit/netns';
 import { killPids, processesMentioning } from '../testkit/procs';
 import { LabRunner } from './lab';
-import { example, leftovers, NO_KVM, planOf, testTarget } from './lab-testkit';
+import { example, leftovers, NO_KVM, planOf, testTarget } from '../testkit/lab';
 
 /* Faults: a host step failing half-way, a port in use, a missing QEMU. Nothing may be left behind. */
 
@@ -35,7 +35,12 @@ afterEach(async () => {
 });
 
 function run(plan: LabPlan, topology: Topology, env?: NodeJS.ProcessEnv) {
-  const runner = new LabRunner({ plan, preflightEnv: { kvm: NO_KVM }, stopTimeouts: { powerdownMs: 300 }, ...(env ? { env } : {}) });
+  const runner = new LabRunner({
+    plan,
+    preflightEnv: { kvm: NO_KVM },
+    stopTimeouts: { powerdownMs: 300 },
+    ...(env ? { env } : {}),
+  });
   const events: EngineEvent[] = [];
   runner.subscribe((e) => events.push(e));
   live.push({ runner, plan });
@@ -50,7 +55,10 @@ describe('LabRunner faults', () => {
     const at = compiled.hostSteps.findIndex((s) => s.id.endsWith('-master')) + 1;
     const bridge = compiled.hostSteps.find((s) => s.id.startsWith('bridge-') && s.argv[2] === 'add')!;
     const failing = { ...bridge, id: 'again', undo: null, description: 'Create the bridge again' };
-    const plan: LabPlan = { ...compiled, hostSteps: [...compiled.hostSteps.slice(0, at), failing, ...compiled.hostSteps.slice(at)] };
+    const plan: LabPlan = {
+      ...compiled,
+      hostSteps: [...compiled.hostSteps.slice(0, at), failing, ...compiled.hostSteps.slice(at)],
+    };
     const { runner, events } = run(plan, topology);
     const r = await runner.launch();
     expect(r.ok).toBe(false);
@@ -95,13 +103,20 @@ describe('LabRunner faults', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.code).toBe('PREFLIGHT_FAILED');
-    expect(r.error.message).toMatch(/qemu-system-x86_64 is not installed \(needed by (server, client|client, server)\): sudo apt-get install qemu-system-x86/);
+    expect(r.error.message).toMatch(
+      /qemu-system-x86_64 is not installed \(needed by (server, client|client, server)\): sudo apt-get install qemu-system-x86/,
+    );
     expect(netnsExists(plan.netns!)).toBe(false);
   });
 
   it('a VM binary that does not exist fails preflight naming it', async () => {
     const topology = example('05-');
-    const changed: Topology = { ...topology, nodes: topology.nodes.map((n) => (n.kind === 'vm' && n.id === 'client' ? { ...n, binary: 'qemu-system-nonexistent' } : n)) };
+    const changed: Topology = {
+      ...topology,
+      nodes: topology.nodes.map((n) =>
+        n.kind === 'vm' && n.id === 'client' ? { ...n, binary: 'qemu-system-nonexistent' } : n,
+      ),
+    };
     const plan = planOf(changed, target);
     const { runner } = run(plan, changed);
     const r = await runner.launch();
@@ -114,7 +129,12 @@ describe('LabRunner faults', () => {
     const topology = example('05-');
     const compiled = planOf(topology, target);
     const client = compiled.processes.find((p) => p.node === 'client')!;
-    const plan: LabPlan = { ...compiled, processes: compiled.processes.map((p) => (p === client ? { ...p, argv: [...p.argv, '-netdev', 'bogus,id=x'] } : p)) };
+    const plan: LabPlan = {
+      ...compiled,
+      processes: compiled.processes.map((p) =>
+        p === client ? { ...p, argv: [...p.argv, '-netdev', 'bogus,id=x'] } : p,
+      ),
+    };
     const { runner, events } = run(plan, topology);
     const r = await runner.launch();
     expect(r.ok).toBe(false);

@@ -8,8 +8,8 @@ import type { Target } from '../../shared/compiler/target';
 import { deleteNetns } from '../testkit/netns';
 import { killPids, processesMentioning } from '../testkit/procs';
 import { LabRunner, type LabRunnerOptions } from './lab';
-import { example, leftovers, NO_KVM, planOf, testTarget } from './lab-testkit';
-import { alive, until } from './testkit';
+import { example, leftovers, NO_KVM, planOf, testTarget } from '../testkit/lab';
+import { alive, until } from '../testkit/engine';
 
 /*
  * LabRunner on real QEMU, vde_switch and slirpvde, each lab in a network namespace of its own. The guests boot the
@@ -59,17 +59,25 @@ describe('LabRunner: launch and stop in a network namespace', () => {
       expect(alive(pid)).toBe(true);
       expect(readlinkSync(`/proc/${pid}/ns/net`)).toBe(netnsInode(plan.netns!));
     }
-    expect(events.filter((e) => e.type === 'labState').map((e) => e.type === 'labState' && e.state)).toEqual(['preflight', 'starting', 'running']);
+    expect(events.filter((e) => e.type === 'labState').map((e) => e.type === 'labState' && e.state)).toEqual([
+      'preflight',
+      'starting',
+      'running',
+    ]);
     expect(events.filter((e) => e.type === 'step' && e.status === 'done').length).toBe(plan.hostSteps.length);
     // The listener (server) was ready before the connector started.
     const log = runner.logs().map((l) => l.message);
-    expect(log.findIndex((m) => m.startsWith('vm vm-server is up'))).toBeLessThan(log.findIndex((m) => m === 'starting vm vm-client'));
+    expect(log.findIndex((m) => m.startsWith('vm vm-server is up'))).toBeLessThan(
+      log.findIndex((m) => m === 'starting vm vm-client'),
+    );
 
     expect(await runner.stop()).toEqual({ ok: true });
     expect(runner.state).toBe('stopped');
     expect(runner.status().vms.map((v) => v.state.state)).toEqual(['stopped', 'stopped']);
     expect(leftovers(plan)).toEqual([]);
-    expect(events.filter((e) => e.type === 'step' && e.status === 'undone').length).toBe(plan.hostSteps.filter((s) => s.undo).length);
+    expect(events.filter((e) => e.type === 'step' && e.status === 'undone').length).toBe(
+      plan.hostSteps.filter((s) => s.undo).length,
+    );
   });
 
   it('04 VDE: vde_switch and slirpvde up before three guests; stop leaves nothing', async () => {
@@ -100,7 +108,12 @@ describe('LabRunner: launch and stop in a network namespace', () => {
     expect(events.some((e) => e.type === 'vmState' && e.vm === victim!.vm && e.state.state === 'crashed')).toBe(true);
     expect(runner.state).toBe('running');
     for (const o of others) expect(alive(o.state.state === 'running' ? o.state.pid : -1)).toBe(true);
-    expect(runner.status().vms.slice(1).map((v) => v.state.state)).toEqual(['running', 'running']);
+    expect(
+      runner
+        .status()
+        .vms.slice(1)
+        .map((v) => v.state.state),
+    ).toEqual(['running', 'running']);
     expect(await runner.stop()).toEqual({ ok: true });
     expect(leftovers(plan)).toEqual([]);
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../shared/compiler/index';
 import { DEFAULT_TARGET } from '../../shared/compiler/target';
 import { aclAllows, readBridgeAcl } from './bridge-acl';
-import { topologyOf } from './lab-testkit';
+import { topologyOf } from '../testkit/lab';
 import { preflight } from './preflight';
 import { checkHostInterfaces } from './preflight-host';
 import { doneIndices, rootScript } from './privilege';
@@ -70,12 +70,25 @@ links:
     try {
       const topology = topologyOf(nat.replace('PORT', String(port)));
       const plan = compile(topology, { ...DEFAULT_TARGET, stateDir: dir, tinyGuest: {} });
-      const problems = await preflight(plan, { uid: 0, kvm: NO_KVM, env: { PATH: '/nonexistent' }, qemuVersionOf: () => null });
+      const problems = await preflight(plan, {
+        uid: 0,
+        kvm: NO_KVM,
+        env: { PATH: '/nonexistent' },
+        qemuVersionOf: () => null,
+      });
       const messages = problems.map((p) => `${p.code}: ${p.message}`);
-      expect(messages).toContain(`PREFLIGHT_PORT_IN_USE: port ${port} (hostfwd of nat node wan) is already in use: stop what listens there (sudo ss -lpn '( sport = :${port} )' shows it) or choose another port`);
-      expect(messages).toContain('PREFLIGHT_PROGRAM_MISSING: qemu-system-aarch64 is not installed (needed by arm): sudo apt-get install qemu-system-arm');
-      expect(messages).toContain('PREFLIGHT_BOOT_FILE_MISSING: web: the kernel /nonexistent/vmlinuz does not exist: fix the path in its boot settings');
-      expect(messages.find((m) => m.startsWith('PREFLIGHT_TINY_GUEST_MISSING'))).toMatch(/arm boots the tiny guest, which is not built for aarch64 .*: run qnet guest build --arch aarch64$/);
+      expect(messages).toContain(
+        `PREFLIGHT_PORT_IN_USE: port ${port} (hostfwd of nat node wan) is already in use: stop what listens there (sudo ss -lpn '( sport = :${port} )' shows it) or choose another port`,
+      );
+      expect(messages).toContain(
+        'PREFLIGHT_PROGRAM_MISSING: qemu-system-aarch64 is not installed (needed by arm): sudo apt-get install qemu-system-arm',
+      );
+      expect(messages).toContain(
+        'PREFLIGHT_BOOT_FILE_MISSING: web: the kernel /nonexistent/vmlinuz does not exist: fix the path in its boot settings',
+      );
+      expect(messages.find((m) => m.startsWith('PREFLIGHT_TINY_GUEST_MISSING'))).toMatch(
+        /arm boots the tiny guest, which is not built for aarch64 .*: run qnet guest build --arch aarch64$/,
+      );
     } finally {
       server.close();
     }
@@ -95,8 +108,12 @@ links:
     const plan = compile(topology, { ...DEFAULT_TARGET, privilege: 'helper', stateDir: dir, tinyGuest: {} });
     const problems = await preflight(plan, { uid: 1000, passwordlessSudo: false, kvm: NO_KVM, bridgeConf: conf });
     const acl = problems.find((p) => p.code === 'PREFLIGHT_BRIDGE_ACL')!;
-    expect(acl.message).toBe(`qemu-bridge-helper will refuse bridge qnbr9 (${conf} has no "allow qnbr9" line): add the line "allow qnbr9" to ${conf}, e.g. echo 'allow qnbr9' | sudo tee -a ${conf}`);
-    expect(problems.find((p) => p.code === 'PREFLIGHT_KVM_UNUSABLE')!.message).toMatch(/^a asks for KVM, which does not work here \(test\): set accel to auto or tcg$/);
+    expect(acl.message).toBe(
+      `qemu-bridge-helper will refuse bridge qnbr9 (${conf} has no "allow qnbr9" line): add the line "allow qnbr9" to ${conf}, e.g. echo 'allow qnbr9' | sudo tee -a ${conf}`,
+    );
+    expect(problems.find((p) => p.code === 'PREFLIGHT_KVM_UNUSABLE')!.message).toMatch(
+      /^a asks for KVM, which does not work here \(test\): set accel to auto or tcg$/,
+    );
   });
 
   it('helper mode as a user: a tun device the user cannot open is named with the fix', async () => {
@@ -113,7 +130,9 @@ links:
     const missing = join(dir, 'no-tun');
     const problems = await preflight(plan, { ...penv, tunDevice: missing });
     const tun = problems.find((p) => p.code === 'PREFLIGHT_TUN_ACCESS')!;
-    expect(tun.message).toBe(`you cannot open ${missing}, which qemu-bridge-helper needs to create taps as you: sudo chmod 0666 ${missing}`);
+    expect(tun.message).toBe(
+      `you cannot open ${missing}, which qemu-bridge-helper needs to create taps as you: sudo chmod 0666 ${missing}`,
+    );
     expect(tun.nodes).toEqual(['a']);
     const openable = join(dir, 'tun-ok');
     writeFileSync(openable, '');
@@ -152,7 +171,12 @@ links:
       'PREFLIGHT_BRIDGE_MISSING: notbr uses the host bridge plain0, but plain0 is not a bridge: name a bridge (ip -br link show type bridge lists them)',
       `PREFLIGHT_UPLINK_MISSING: the uplink nosuch0 (${uplink.description}) is not an interface of this host: fix its name in the host node (ip -br link lists this host's interfaces)`,
     ]);
-    expect(checkHostInterfaces({ ...ctx, plan: compile(topology, { ...DEFAULT_TARGET, isolation: 'netns', stateDir: dir, tinyGuest: {} }) })).toEqual([]);
+    expect(
+      checkHostInterfaces({
+        ...ctx,
+        plan: compile(topology, { ...DEFAULT_TARGET, isolation: 'netns', stateDir: dir, tinyGuest: {} }),
+      }),
+    ).toEqual([]);
     // An uplink already in a bridge would be taken from it, and the undo would leave it in none.
     const taken = checkHostInterfaces({ ...ctx, links: [...links, { name: 'nosuch0', kind: null, master: 'br-lan' }] });
     expect(taken.map((p) => `${p.code}: ${p.message}`)).toContain(
@@ -160,4 +184,3 @@ links:
     );
   });
 });
-

@@ -35,8 +35,39 @@ export function probeNicModels(arch: Arch, machine: string): string[] {
   const hit = cache.get(key);
   if (hit) return hit;
   // A machine that cannot answer would start a guest instead: no display, paused, and a short leash.
-  const r = spawnSync(standardQemu(arch), ['-M', machine, '-display', 'none', '-S', '-nic', 'model=help'], { encoding: 'utf8', timeout: 3_000 });
+  const r = spawnSync(standardQemu(arch), ['-M', machine, '-display', 'none', '-S', '-nic', 'model=help'], {
+    encoding: 'utf8',
+    timeout: 3_000,
+  });
   const models = r.status === 0 ? parseNicModelHelp(`${r.stdout}`) : [];
   cache.set(key, models);
   return models;
+}
+
+/**
+ * The `<arch>/<machine>` pairs probed at start-up; others are probed when the page first uses them. Not microvm:
+ * QEMU 7.2 ignores `-nic model=help` there and boots until the probe's timeout.
+ */
+export const COMMON_PAIRS = ['x86_64/q35', 'x86_64/pc', 'aarch64/virt', 'riscv64/virt'];
+
+/** NIC models per pair, probed once each. */
+export class NicModelCache {
+  readonly common = COMMON_PAIRS;
+  private readonly models = new Map<string, readonly string[]>();
+  constructor(private readonly probe: (arch: Arch, machine: string) => readonly string[] = probeNicModels) {}
+
+  /** The models of `arch/machine`, or null when the pair is not a valid one. */
+  get(pair: string): readonly string[] | null {
+    const p = parsePair(pair);
+    if (p === null) return null;
+    const key = `${p.arch}/${p.machine}`;
+    let hit = this.models.get(key);
+    if (!hit) this.models.set(key, (hit = this.probe(p.arch, p.machine)));
+    return hit;
+  }
+
+  /** Every pair probed so far (empty: unknown). */
+  known(): Record<string, readonly string[]> {
+    return Object.fromEntries(this.models);
+  }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QmpClient, type QmpEvent } from './qmp';
-import { alive, pausedGuestArgv, until } from './testkit';
+import { alive, pausedGuestArgv, until } from '../testkit/engine';
 
 let dir: string;
 let qemu: ChildProcess | null;

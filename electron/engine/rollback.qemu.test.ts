@@ -9,7 +9,7 @@ import { addNetns, deleteNetns, linksIn, netnsExists } from '../testkit/netns';
 import { killPids, processesMentioning } from '../testkit/procs';
 import { Journal } from './journal';
 import { LabRunner } from './lab';
-import { EXAMPLES, example, leftovers, NO_KVM, planOf, RUN, testTarget } from './lab-testkit';
+import { EXAMPLES, example, leftovers, NO_KVM, planOf, RUN, testTarget } from '../testkit/lab';
 import { recoverLab } from './recovery';
 
 /*
@@ -56,7 +56,15 @@ describe('a rollback undoes only what the lab did', () => {
     const stateDir = join(base, 'cli-state');
     const r = spawnSync(
       'nsenter',
-      [`--net=/run/netns/${ns}`, process.execPath, join(root, 'bin/qnet.js'), 'up', join(EXAMPLES, '02-tap-bridge.qnet.yaml'), '--state-dir', stateDir],
+      [
+        `--net=/run/netns/${ns}`,
+        process.execPath,
+        join(root, 'bin/qnet.js'),
+        'up',
+        join(EXAMPLES, '02-tap-bridge.qnet.yaml'),
+        '--state-dir',
+        stateDir,
+      ],
       { cwd: root, encoding: 'utf8', timeout: 120_000 },
     );
     expect(r.status, r.stdout + r.stderr).toBe(1);
@@ -65,7 +73,7 @@ describe('a rollback undoes only what the lab did', () => {
     expect(linksIn(ns)).toContain('br0');
   });
 
-  it("the exported up.sh of example 02 beside an existing br0 refuses before doing anything; br0 stays", () => {
+  it('the exported up.sh of example 02 beside an existing br0 refuses before doing anything; br0 stays', () => {
     const ns = hostWithBr0();
     const plan = planOf(example('02-'), { ...target, isolation: 'host', stateDir: join(base, 'sh-state') });
     const lab = exportLab(plan, join(base, 'export-02'));
@@ -97,7 +105,12 @@ describe('a rollback undoes only what the lab did', () => {
     expect(r.error.message).toMatch(/File exists/);
     expect(netnsExists(plan.netns!)).toBe(true);
     expect(linksIn(plan.netns!)).toContain('theirs0');
-    expect(runner.logs().map((l) => l.message).join('\n')).not.toMatch(/undone/);
+    expect(
+      runner
+        .logs()
+        .map((l) => l.message)
+        .join('\n'),
+    ).not.toMatch(/undone/);
   });
 
   // The engine died between a step's begin and done records: the namespace may be the lab's or may have been there
@@ -122,7 +135,7 @@ describe('a rollback undoes only what the lab did', () => {
 
   // The journal is for recovery after a crash; a running lab's stop undoes what the engine knows it did. A line
   // added to the file while the lab runs (by whatever) is not run by the stop.
-  it('a running lab\'s stop undoes the steps it recorded in memory, not lines added to its journal since', async () => {
+  it("a running lab's stop undoes the steps it recorded in memory, not lines added to its journal since", async () => {
     const topology = example('05-');
     const plan = planOf(topology, target);
     const runner = new LabRunner({ plan, preflightEnv: { kvm: NO_KVM }, stopTimeouts: { powerdownMs: 300 } });

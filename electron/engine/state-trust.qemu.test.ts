@@ -8,10 +8,10 @@ import { deleteNetns } from '../testkit/netns';
 import { killPids, pidAlive, processesMentioning } from '../testkit/procs';
 import { runAs, spawnAs, testUser, type TestUser } from '../testkit/users';
 import { controlKeyPath, controlSocketPath } from './control-socket';
-import { fakeEngine, fakeLab } from './control-fake';
+import { fakeEngine, fakeLab } from '../testkit/control-fake';
 import { serveControl } from './control-server';
 import { LabRunner } from './lab';
-import { example, NO_KVM, planOf, testTarget } from './lab-testkit';
+import { example, NO_KVM, planOf, testTarget } from '../testkit/lab';
 
 /*
  * Finding 2 of issue 8, with real second users: qnet-test1 (a victim without XDG_RUNTIME_DIR) and qnet-test2 (the
@@ -38,7 +38,9 @@ function dirOf(owner: TestUser, prefix: string, mode = 0o755): string {
 
 /** Makes `path` (and its parents under an attacker's directory) as the attacker, then writes `text` to it. */
 function plant(path: string, text: string): void {
-  const r = runAs(attacker, ['sh', '-c', 'mkdir -p -- "$(dirname -- "$1")" && cat > "$1"', 'sh', path], { input: text });
+  const r = runAs(attacker, ['sh', '-c', 'mkdir -p -- "$(dirname -- "$1")" && cat > "$1"', 'sh', path], {
+    input: text,
+  });
   expect(r.status, r.stderr).toBe(0);
 }
 
@@ -88,7 +90,15 @@ describe('a state directory someone else controls is never trusted', () => {
         { t: 'lab', v: 1, lab: 'evil', stateDir: join(predictable, 'evil'), netns: null, at: now },
         { t: 'spawn', proc: 'vm-x', argv: ['sleep', '1000'], pidfile: null, at: now },
         { t: 'started', proc: 'vm-x', pid: own.pid!, at: now },
-        { t: 'begin', step: 'bridge-x', description: 'Create bridge x', undo: ['touch', pwned], needsRoot: false, netns: null, at: now },
+        {
+          t: 'begin',
+          step: 'bridge-x',
+          description: 'Create bridge x',
+          undo: ['touch', pwned],
+          needsRoot: false,
+          netns: null,
+          at: now,
+        },
         { t: 'done', step: 'bridge-x', at: now },
       ]),
     );
@@ -121,7 +131,15 @@ describe('a state directory someone else controls is never trusted', () => {
       join(plan.stateDir, 'engine.journal'),
       journal([
         { t: 'lab', v: 1, lab: plan.lab, stateDir: plan.stateDir, netns: null, at: now },
-        { t: 'begin', step: 'netns', description: 'Create network namespace', undo: ['touch', marker], needsRoot: true, netns: null, at: now },
+        {
+          t: 'begin',
+          step: 'netns',
+          description: 'Create network namespace',
+          undo: ['touch', marker],
+          needsRoot: true,
+          netns: null,
+          at: now,
+        },
         { t: 'done', step: 'netns', at: now },
       ]),
     );
@@ -140,7 +158,7 @@ describe('a state directory someone else controls is never trusted', () => {
 
   // On main: QEMU's -pidfile, its console logfile= and the engine's stderr log followed B's symlinks, so a root
   // launch overwrote root-only files.
-  it("root launching where B planted symlinks for the pidfile and the logs: refused; the files they point at are untouched", async () => {
+  it('root launching where B planted symlinks for the pidfile and the logs: refused; the files they point at are untouched', async () => {
     const rootOnly = mkdtempSync('/tmp/qnet-trust-files-');
     dirs.push(rootOnly);
     const topology = example('05-');
@@ -152,7 +170,14 @@ describe('a state directory someone else controls is never trusted', () => {
     for (const [name, link] of Object.entries(targets)) {
       const target = join(rootOnly, `${name}.secret`);
       writeFileSync(target, `root's ${name} file\n`, { mode: 0o600 });
-      const r = runAs(attacker, ['sh', '-c', 'mkdir -p -- "$(dirname -- "$2")" && ln -s -- "$1" "$2"', 'sh', target, link]);
+      const r = runAs(attacker, [
+        'sh',
+        '-c',
+        'mkdir -p -- "$(dirname -- "$2")" && ln -s -- "$1" "$2"',
+        'sh',
+        target,
+        link,
+      ]);
       expect(r.status, r.stderr).toBe(0);
     }
     const runner = new LabRunner({ plan, preflightEnv: { kvm: NO_KVM } });
@@ -162,7 +187,8 @@ describe('a state directory someone else controls is never trusted', () => {
     if (r.ok) return;
     expect(r.error.code).toBe('PREFLIGHT_FAILED');
     expect(r.error.message).toContain(`the state directory ${base} belongs to uid ${attacker.uid}, not to root`);
-    for (const name of Object.keys(targets)) expect(readFileSync(join(rootOnly, `${name}.secret`), 'utf8')).toBe(`root's ${name} file\n`);
+    for (const name of Object.keys(targets))
+      expect(readFileSync(join(rootOnly, `${name}.secret`), 'utf8')).toBe(`root's ${name} file\n`);
     expect(processesMentioning(base)).toEqual([]);
   });
 
@@ -172,13 +198,22 @@ describe('a state directory someone else controls is never trusted', () => {
     const theirs = dirOf(attacker, 'qnet-trust-sock-', 0o755);
     const sock = join(theirs, 'engine-1.sock');
     const heard = join(theirs, 'heard');
-    const listener = spawnAs(attacker, [process.execPath, '-e', `require('net').createServer((c) => c.on('data', (d) => require('fs').appendFileSync(${JSON.stringify(heard)}, d))).listen(${JSON.stringify(sock)}, () => console.log('up'))`]);
+    const listener = spawnAs(attacker, [
+      process.execPath,
+      '-e',
+      `require('net').createServer((c) => c.on('data', (d) => require('fs').appendFileSync(${JSON.stringify(heard)}, d))).listen(${JSON.stringify(sock)}, () => console.log('up'))`,
+    ]);
     children.push(listener);
     await new Promise((r) => listener.stdout!.once('data', r));
     writeFileSync(join(theirs, 'engine-1.key'), 'k'); // as if it had a key: it must not matter
-    const asRoot = spawnSync(process.execPath, [join(root, 'bin/qnet.js'), 'status', '--state-dir', theirs], { encoding: 'utf8', timeout: 15_000 });
+    const asRoot = spawnSync(process.execPath, [join(root, 'bin/qnet.js'), 'status', '--state-dir', theirs], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
     expect(asRoot.status).toBe(1);
-    expect(asRoot.stderr).toBe(`qnet: the state directory ${theirs} belongs to uid ${attacker.uid}, not to root: whoever owns it can plant journals, sockets and symlinks there; use a directory of your own: --state-dir DIR or $QNET_STATE_DIR\n`);
+    expect(asRoot.stderr).toBe(
+      `qnet: the state directory ${theirs} belongs to uid ${attacker.uid}, not to root: whoever owns it can plant journals, sockets and symlinks there; use a directory of your own: --state-dir DIR or $QNET_STATE_DIR\n`,
+    );
     const home = dirOf(victim, 'qnet-trust-home-', 0o700);
     const asVictim = qnetAs(victim, ['status', '--state-dir', theirs], { HOME: home });
     expect(asVictim.code).toBe(1);

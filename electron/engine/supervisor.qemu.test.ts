@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProcessPlan } from '../../shared/compiler/plan';
 import { ProcessSupervisor, type SupervisorOptions } from './supervisor';
-import { alive, pausedGuestPlan, until } from './testkit';
+import { alive, pausedGuestPlan, until } from '../testkit/engine';
 
 let dir: string;
 const supervisors: ProcessSupervisor[] = [];
@@ -58,7 +58,11 @@ describe('ProcessSupervisor with real QEMU and vde_switch', () => {
     const powerdown = s.qmp!.waitEvent((e) => e.event === 'POWERDOWN', 10_000);
     const stopped = await s.stop();
     expect((await powerdown).ok).toBe(true); // it was asked, and ignored it
-    expect(stopped).toMatchObject({ ok: true, by: 'quit', exit: { code: 0, signal: null, crashed: false, during: 'stop' } });
+    expect(stopped).toMatchObject({
+      ok: true,
+      by: 'quit',
+      exit: { code: 0, signal: null, crashed: false, during: 'stop' },
+    });
     // A clean quit leaves no sockets behind.
     expect(readdirSync(dir).filter((f) => f.endsWith('.sock'))).toEqual([]);
   });

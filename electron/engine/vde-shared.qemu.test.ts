@@ -9,9 +9,9 @@ import { exportLab, runScript } from '../testkit/exportedLab';
 import { deleteNetns } from '../testkit/netns';
 import { killPids, processesMentioning } from '../testkit/procs';
 import { LabRunner } from './lab';
-import { NO_KVM, planOf, RUN, testTarget, topologyOf } from './lab-testkit';
+import { NO_KVM, planOf, RUN, testTarget, topologyOf } from '../testkit/lab';
 import { socketAnswers } from './preflight-vde';
-import { until } from './testkit';
+import { until } from '../testkit/engine';
 
 /*
  * Finding 4 of issue 8: a VDE switch whose `sock:` names the directory of a switch that runs already. The lab must
@@ -95,7 +95,8 @@ describe("a VDE sock: naming another switch's directory", () => {
       if (e.type !== 'preflight') return;
       switches.push(spawn('vde_switch', ['-s', dir, '-n', '4'], { stdio: ['pipe', 'ignore', 'ignore'] }));
       const end = Date.now() + 5_000;
-      while (!existsSync(join(dir, 'ctl')) && Date.now() < end) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      while (!existsSync(join(dir, 'ctl')) && Date.now() < end)
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     });
     const r = await runner.launch();
     expect(r.ok).toBe(false);
@@ -108,7 +109,11 @@ describe("a VDE sock: naming another switch's directory", () => {
   it('is refused by the exported up.sh before it starts anything; the running switch is untouched', async () => {
     const dir = join(base, 'theirs-3');
     const before = await foreignSwitch(dir);
-    const plan = planOf(labOn(dir, `vde-sh-${RUN}`), { ...target, isolation: 'host', stateDir: join(base, 'sh-state') });
+    const plan = planOf(labOn(dir, `vde-sh-${RUN}`), {
+      ...target,
+      isolation: 'host',
+      stateDir: join(base, 'sh-state'),
+    });
     const lab = exportLab(plan, join(base, 'export'));
     const up = runScript(lab.up);
     expect(up.status, up.output).not.toBe(0);

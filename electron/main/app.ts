@@ -10,7 +10,8 @@ import type { MenuAction } from '../../shared/desktop-api';
 import { defaultStateDir } from '../engine/host-paths';
 import { probeHost, realStateDir } from '../engine/host-probe';
 import { tinyGuestBuilder } from '../guest/ondemand';
-import { NicModelCache, webRoutes } from '../server/routes';
+import { NicModelCache } from '../engine/probe-nic-models';
+import { webRoutes } from '../server/routes';
 import { CloseFlow } from './close-flow';
 import { CspManager } from './csp';
 import { FileManager } from './dialogs';
@@ -32,7 +33,9 @@ export interface AppPaths {
 
 /** Only what a page may ask: writing to the clipboard (console copy). Camera, notifications, … are refused. */
 function lockPermissions(ses: Session): void {
-  ses.setPermissionRequestHandler((_contents, permission, callback) => callback(permission === 'clipboard-sanitized-write'));
+  ses.setPermissionRequestHandler((_contents, permission, callback) =>
+    callback(permission === 'clipboard-sanitized-write'),
+  );
   ses.setPermissionCheckHandler((_contents, permission) => permission === 'clipboard-sanitized-write');
 }
 
@@ -50,7 +53,11 @@ export class QnetApp {
 
   constructor(private readonly paths: AppPaths) {
     this.settings = new SettingsStore(join(paths.userData, 'settings.json'));
-    this.engine = new EngineManager(defaultStateDir(), undefined, tinyGuestBuilder(join(paths.root, 'assets', 'guest')));
+    this.engine = new EngineManager(
+      defaultStateDir(),
+      undefined,
+      tinyGuestBuilder(join(paths.root, 'assets', 'guest')),
+    );
     this.files = new FileManager(this.settings, {
       recentChanged: () => this.menu.refresh(),
       saveFinished: (saved, sender) => this.closeFlow.saveFinished(sender, saved),

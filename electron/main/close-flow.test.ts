@@ -1,12 +1,12 @@
 import type { BrowserWindow, WebContents } from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LabStatus, Result } from '../../shared/api';
-import { fakeLab } from '../engine/control-fake';
+import { fakeLab } from '../testkit/control-fake';
 import { CloseFlow } from './close-flow';
 import { CLEAN_DOCUMENT, type DocumentState } from './dialogs';
-import { fake, type FakeBrowserWindow } from './electron-fake';
+import { fake, type FakeBrowserWindow } from '../testkit/electron-fake';
 
-vi.mock('electron', async () => (await import('./electron-fake')).fake.module);
+vi.mock('electron', async () => (await import('../testkit/electron-fake')).fake.module);
 
 /** Lets the prompts' promises run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -27,7 +27,8 @@ function open(document: DocumentState = CLEAN_DOCUMENT): FakeBrowserWindow {
   return win;
 }
 const live = () => fake.windows.filter((w) => !w.destroyed);
-const questions = () => fake.dialogCalls.filter((c) => c.kind === 'box').map((c) => (c.options as { message: string }).message);
+const questions = () =>
+  fake.dialogCalls.filter((c) => c.kind === 'box').map((c) => (c.options as { message: string }).message);
 
 beforeEach(() => {
   fake.reset();
@@ -69,7 +70,10 @@ describe('closing one window of several', () => {
     await settle();
     expect(a.destroyed).toBe(true);
     expect(b.destroyed).toBe(false);
-    expect(questions()).toEqual(['Save changes to /labs/a.qnet.yaml before closing?', 'Save changes to /labs/a.qnet.yaml before closing?']);
+    expect(questions()).toEqual([
+      'Save changes to /labs/a.qnet.yaml before closing?',
+      'Save changes to /labs/a.qnet.yaml before closing?',
+    ]);
     expect(fake.dialogCalls.every((c) => c.parent === a)).toBe(true);
   });
 
@@ -89,7 +93,10 @@ describe('closing one window of several', () => {
     flow.saveFinished(a.webContents as unknown as WebContents, true);
     await settle();
     expect(a.destroyed).toBe(true);
-    expect(questions()).toEqual(['Save changes to the new topology before closing?', 'Save changes to the new topology before closing?']);
+    expect(questions()).toEqual([
+      'Save changes to the new topology before closing?',
+      'Save changes to the new topology before closing?',
+    ]);
   });
 
   it('a save no close asked for (Ctrl+S) closes nothing', async () => {
@@ -156,14 +163,20 @@ describe('the last window, and Quit', () => {
     expect(saved).toEqual([a.webContents.id]);
     flow.saveFinished(a.webContents as unknown as WebContents, true);
     await settle();
-    expect(questions()).toEqual(['Save changes to /labs/a.qnet.yaml before closing?', 'Save changes to /labs/b.qnet.yaml before closing?']);
+    expect(questions()).toEqual([
+      'Save changes to /labs/a.qnet.yaml before closing?',
+      'Save changes to /labs/b.qnet.yaml before closing?',
+    ]);
     expect(fake.calls.quit).toBe(0); // b said Cancel
 
     fake.dialogAnswers.boxes.push(1);
     flow.beforeQuit({ preventDefault() {} });
     await settle();
     expect(fake.calls.quit).toBe(0); // a was settled by its save only for that quit: asked again
-    expect(questions().slice(-2)).toEqual(['Save changes to /labs/a.qnet.yaml before closing?', 'Save changes to /labs/b.qnet.yaml before closing?']);
+    expect(questions().slice(-2)).toEqual([
+      'Save changes to /labs/a.qnet.yaml before closing?',
+      'Save changes to /labs/b.qnet.yaml before closing?',
+    ]);
     expect(saved).toEqual([a.webContents.id, b.webContents.id]); // b answered Save this time
   });
 });

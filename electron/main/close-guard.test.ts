@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Result } from '../../shared/api';
-import { fakeLab } from '../engine/control-fake';
+import { fakeLab } from '../testkit/control-fake';
 import { activeLabs, askToSave, askToStopLabs, type Ask } from './close-guard';
 
 const clean = { dirty: false, path: null };
@@ -14,7 +14,9 @@ describe('askToSave and askToStopLabs', () => {
   it('closes without asking when nothing is unsaved and no lab runs', async () => {
     const ask = asks();
     expect(await askToSave(clean, ask)).toBe('close');
-    expect(await askToStopLabs({ labs: async () => [fakeLab('old', '/s', 'stopped')], ask, stopLab: stopOk })).toBe('close');
+    expect(await askToStopLabs({ labs: async () => [fakeLab('old', '/s', 'stopped')], ask, stopLab: stopOk })).toBe(
+      'close',
+    );
     expect(ask).not.toHaveBeenCalled();
   });
 
@@ -22,7 +24,11 @@ describe('askToSave and askToStopLabs', () => {
     const document = { dirty: true, path: '/home/u/p2p.qnet.yaml' };
     const save = asks(0);
     expect(await askToSave(document, save)).toBe('save');
-    expect(save.mock.calls[0]![0]).toMatchObject({ message: 'Save changes to /home/u/p2p.qnet.yaml before closing?', buttons: ['Save', "Don't Save", 'Cancel'], cancelId: 2 });
+    expect(save.mock.calls[0]![0]).toMatchObject({
+      message: 'Save changes to /home/u/p2p.qnet.yaml before closing?',
+      buttons: ['Save', "Don't Save", 'Cancel'],
+      cancelId: 2,
+    });
     expect(await askToSave(document, asks(1))).toBe('close');
     expect(await askToSave(document, asks(2))).toBe('cancel');
     const untitled = asks(2);
@@ -35,7 +41,10 @@ describe('askToSave and askToStopLabs', () => {
     const labs = async () => [fakeLab('p2p', '/s', 'running'), fakeLab('done', '/s', 'stopped')];
     const ask = asks(0);
     expect(await askToStopLabs({ labs, ask, stopLab })).toBe('close');
-    expect(ask.mock.calls[0]![0]).toMatchObject({ message: 'The lab "p2p" is running.', buttons: ['Stop and Quit', 'Cancel'] });
+    expect(ask.mock.calls[0]![0]).toMatchObject({
+      message: 'The lab "p2p" is running.',
+      buttons: ['Stop and Quit', 'Cancel'],
+    });
     expect(stopLab.mock.calls).toEqual([['p2p']]);
 
     const stay = vi.fn(stopOk);
@@ -44,7 +53,10 @@ describe('askToSave and askToStopLabs', () => {
   });
 
   it('says which labs did not stop, and quits only when told to', async () => {
-    const stopLab = async (): Promise<Result> => ({ ok: false, error: { code: 'STEP_FAILED', message: 'ip link del failed' } });
+    const stopLab = async (): Promise<Result> => ({
+      ok: false,
+      error: { code: 'STEP_FAILED', message: 'ip link del failed' },
+    });
     const labs = async () => [fakeLab('p2p', '/s', 'running')];
     const ask = asks(0, 1);
     expect(await askToStopLabs({ labs, ask, stopLab })).toBe('cancel');
@@ -53,7 +65,9 @@ describe('askToSave and askToStopLabs', () => {
   });
 
   it('counts labs starting or stopping as running', () => {
-    const labs = (['idle', 'preflight', 'starting', 'running', 'stopping', 'stopped', 'failed'] as const).map((s) => fakeLab(s, '/s', s));
+    const labs = (['idle', 'preflight', 'starting', 'running', 'stopping', 'stopped', 'failed'] as const).map((s) =>
+      fakeLab(s, '/s', s),
+    );
     expect(activeLabs(labs)).toEqual(['preflight', 'starting', 'running', 'stopping']);
   });
 });

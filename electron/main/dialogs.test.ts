@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WebContents } from 'electron';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fake, FakeWebContents } from './electron-fake';
+import { fake, FakeWebContents } from '../testkit/electron-fake';
 import { CLEAN_DOCUMENT, FileManager, windowTitle, withExtension } from './dialogs';
 import { SettingsStore } from './settings';
 
-vi.mock('electron', async () => (await import('./electron-fake')).fake.module);
+vi.mock('electron', async () => (await import('../testkit/electron-fake')).fake.module);
 
 const dir = mkdtempSync(join(tmpdir(), 'qnet-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,8 +31,14 @@ beforeEach(() => {
 describe('FileManager', () => {
   it('opens a file chosen in the native dialog and remembers it', async () => {
     fake.dialogAnswers.open = [lab];
-    expect(await files.handle({ type: 'openFile' }, page)).toEqual({ ok: true, file: { path: lab, text: 'version: 1\n' } });
-    expect(fake.dialogCalls.at(-1)).toMatchObject({ kind: 'open', options: { filters: [{ extensions: ['qnet.yaml'] }, { extensions: ['yaml', 'yml'] }] } });
+    expect(await files.handle({ type: 'openFile' }, page)).toEqual({
+      ok: true,
+      file: { path: lab, text: 'version: 1\n' },
+    });
+    expect(fake.dialogCalls.at(-1)).toMatchObject({
+      kind: 'open',
+      options: { filters: [{ extensions: ['qnet.yaml'] }, { extensions: ['yaml', 'yml'] }] },
+    });
     expect(settings.get().recent).toEqual([lab]);
     expect(fake.recentDocs.at(-1)).toBe(lab);
     expect(hooks.recentChanged).toHaveBeenCalled();
@@ -43,10 +49,22 @@ describe('FileManager', () => {
     const script = join(dir, 'run-vm.sh');
     writeFileSync(script, 'qemu-system-x86_64 -nic user\n');
     fake.dialogAnswers.open = [script];
-    expect(await files.handle({ type: 'openFile', purpose: 'import' }, page)).toEqual({ ok: true, file: { path: script, text: 'qemu-system-x86_64 -nic user\n' } });
-    expect(fake.dialogCalls.at(-1)).toMatchObject({ kind: 'open', options: { title: 'Import QEMU command lines', filters: [{ extensions: ['sh', 'args', 'bash', 'txt'] }, { extensions: ['*'] }] } });
+    expect(await files.handle({ type: 'openFile', purpose: 'import' }, page)).toEqual({
+      ok: true,
+      file: { path: script, text: 'qemu-system-x86_64 -nic user\n' },
+    });
+    expect(fake.dialogCalls.at(-1)).toMatchObject({
+      kind: 'open',
+      options: {
+        title: 'Import QEMU command lines',
+        filters: [{ extensions: ['sh', 'args', 'bash', 'txt'] }, { extensions: ['*'] }],
+      },
+    });
     expect(settings.get().recent).toEqual([]);
-    expect(await files.handle({ type: 'readFile', path: script }, page)).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+    expect(await files.handle({ type: 'readFile', path: script }, page)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_REQUEST' },
+    });
   });
 
   it('answers a cancelled dialog with no file', async () => {
@@ -54,7 +72,10 @@ describe('FileManager', () => {
   });
 
   it('reads only files the user handed over', async () => {
-    expect(await files.handle({ type: 'readFile', path: lab }, page)).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+    expect(await files.handle({ type: 'readFile', path: lab }, page)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_REQUEST' },
+    });
     files.grant(lab); // the command line or the file manager
     expect(await files.handle({ type: 'readFile', path: lab }, page)).toMatchObject({ ok: true, file: { path: lab } });
   });
@@ -63,26 +84,41 @@ describe('FileManager', () => {
     const gone = join(dir, 'gone.qnet.yaml');
     settings.update({ recent: [gone, lab] });
     files.initialize();
-    expect(await files.handle({ type: 'readFile', path: gone }, page)).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    expect(await files.handle({ type: 'readFile', path: gone }, page)).toMatchObject({
+      ok: false,
+      error: { code: 'INTERNAL' },
+    });
     expect(settings.get().recent).toEqual([lab]);
   });
 
   it('saves over a file it handed out, and asks where for any other', async () => {
     files.grant(lab);
-    expect(await files.handle({ type: 'saveFile', path: lab, text: 'version: 1\n# edited\n' }, page)).toEqual({ ok: true, path: lab });
+    expect(await files.handle({ type: 'saveFile', path: lab, text: 'version: 1\n# edited\n' }, page)).toEqual({
+      ok: true,
+      path: lab,
+    });
     expect(readFileSync(lab, 'utf8')).toContain('# edited');
     expect(hooks.saveFinished).toHaveBeenLastCalledWith(true, page);
 
     fake.dialogAnswers.save = join(dir, 'new-lab');
     const r = await files.handle({ type: 'saveFile', path: '/etc/cron.d/x', text: 'version: 1\n' }, page);
     expect(r).toEqual({ ok: true, path: join(dir, 'new-lab.qnet.yaml') });
-    expect(fake.dialogCalls.at(-1)).toMatchObject({ kind: 'save', options: { defaultPath: '/etc/cron.d/x.qnet.yaml' } });
+    expect(fake.dialogCalls.at(-1)).toMatchObject({
+      kind: 'save',
+      options: { defaultPath: '/etc/cron.d/x.qnet.yaml' },
+    });
     expect(readFileSync(join(dir, 'new-lab.qnet.yaml'), 'utf8')).toBe('version: 1\n');
   });
 
   it('Save As always asks; a cancelled save writes nothing and says so', async () => {
-    expect(await files.handle({ type: 'saveFileAs', text: 'x', suggestedName: 'lab.qnet.yaml' }, page)).toEqual({ ok: true, path: null });
-    expect(fake.dialogCalls.at(-1)).toMatchObject({ kind: 'save', options: { defaultPath: '/home/user/Documents/lab.qnet.yaml' } });
+    expect(await files.handle({ type: 'saveFileAs', text: 'x', suggestedName: 'lab.qnet.yaml' }, page)).toEqual({
+      ok: true,
+      path: null,
+    });
+    expect(fake.dialogCalls.at(-1)).toMatchObject({
+      kind: 'save',
+      options: { defaultPath: '/home/user/Documents/lab.qnet.yaml' },
+    });
     expect(hooks.saveFinished).toHaveBeenLastCalledWith(false, page);
   });
 

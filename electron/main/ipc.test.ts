@@ -2,11 +2,11 @@ import type { WebContents } from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineRequest, Result } from '../../shared/api';
 import { IPC } from '../../shared/desktop-api';
-import { fakeEngine, type FakeEngine } from '../engine/control-fake';
-import { fake, FakeWebContents, invokeEvent } from './electron-fake';
+import { fakeEngine, type FakeEngine } from '../testkit/control-fake';
+import { fake, FakeWebContents, invokeEvent } from '../testkit/electron-fake';
 import { checkDesktopRequest, checkEngineRequest, IpcManager } from './ipc';
 
-vi.mock('electron', async () => (await import('./electron-fake')).fake.module);
+vi.mock('electron', async () => (await import('../testkit/electron-fake')).fake.module);
 
 let engine: FakeEngine;
 let ipc: IpcManager;
@@ -23,7 +23,10 @@ beforeEach(() => {
 });
 
 const call = (channel: string, payload: unknown, from: FakeWebContents = page, frame?: { url: string } | null) =>
-  fake.handlers.get(channel)!(frame === undefined ? invokeEvent(from) : invokeEvent(from, frame), payload) as Promise<Result>;
+  fake.handlers.get(channel)!(
+    frame === undefined ? invokeEvent(from) : invokeEvent(from, frame),
+    payload,
+  ) as Promise<Result>;
 const events = (p = page) => p.sent.filter((s) => s.channel === IPC.event).map((s) => s.payload);
 
 const SOURCE = { kind: 'yaml', text: 'version: 1\n' } as const;
@@ -72,7 +75,10 @@ describe('qnet:request', () => {
   });
 
   it('accepts requests from our page’s main frame only', async () => {
-    const refused = { ok: false, error: { code: 'INVALID_REQUEST', message: 'requests are accepted from the Qnet Studio page only' } };
+    const refused = {
+      ok: false,
+      error: { code: 'INVALID_REQUEST', message: 'requests are accepted from the Qnet Studio page only' },
+    };
     expect(await call(IPC.request, { type: 'list' }, page, { url: 'qnet-app://studio/index.html' })).toEqual(refused); // a subframe
     expect(await call(IPC.request, { type: 'list' }, page, null)).toEqual(refused); // frame gone
     const navigated = new FakeWebContents('https://example.com/');
@@ -87,7 +93,10 @@ describe('qnet:request', () => {
     engine.on('list', () => {
       throw new Error('bug');
     });
-    expect(await call(IPC.request, { type: 'list' })).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'the engine failed on list: bug' } });
+    expect(await call(IPC.request, { type: 'list' })).toEqual({
+      ok: false,
+      error: { code: 'INTERNAL', message: 'the engine failed on list: bug' },
+    });
   });
 });
 
@@ -105,7 +114,14 @@ describe('qnet:event', () => {
     const other = new FakeWebContents();
     ipc.attach(other as unknown as WebContents);
     let n = 0;
-    engine.on('consoleSubscribe', () => ({ ok: true, subscription: `s${++n}`, seq: 0, end: 0, backlog: '', truncated: false }));
+    engine.on('consoleSubscribe', () => ({
+      ok: true,
+      subscription: `s${++n}`,
+      seq: 0,
+      end: 0,
+      backlog: '',
+      truncated: false,
+    }));
     engine.on('consoleUnsubscribe', () => ({ ok: true }));
     await call(IPC.request, { type: 'consoleSubscribe', lab: 'p2p', vm: 'a' });
     await call(IPC.request, { type: 'consoleSubscribe', lab: 'p2p', vm: 'a' });
@@ -121,7 +137,14 @@ describe('qnet:event', () => {
   });
 
   it('ends a page’s console subscriptions when it reloads or goes away', async () => {
-    engine.on('consoleSubscribe', () => ({ ok: true, subscription: 'sub-1', seq: 0, end: 0, backlog: '', truncated: false }));
+    engine.on('consoleSubscribe', () => ({
+      ok: true,
+      subscription: 'sub-1',
+      seq: 0,
+      end: 0,
+      backlog: '',
+      truncated: false,
+    }));
     engine.on('consoleUnsubscribe', () => ({ ok: true }));
     await call(IPC.request, { type: 'consoleSubscribe', lab: 'p2p', vm: 'a' });
     page.emit('did-start-navigation', { isMainFrame: false, isSameDocument: false });
@@ -146,7 +169,9 @@ describe('qnet:event', () => {
     page.emit('did-start-navigation', { isMainFrame: true, isSameDocument: false });
     answer();
     await subscribing;
-    await vi.waitFor(() => expect(engine.requests.at(-1)).toEqual({ type: 'consoleUnsubscribe', subscription: 'late' }));
+    await vi.waitFor(() =>
+      expect(engine.requests.at(-1)).toEqual({ type: 'consoleUnsubscribe', subscription: 'late' }),
+    );
     engine.emit({ type: 'console', lab: 'p2p', vm: 'a', seq: 0, end: 3, data: 'hi\n' });
     expect(events()).toEqual([]);
   });
@@ -165,7 +190,10 @@ describe('qnet:desktop and qnet:action', () => {
   it('holds actions until the page says it listens, then sends them directly', async () => {
     ipc.sendAction({ name: 'openPath', path: '/home/u/lab.qnet.yaml' }, page as unknown as WebContents);
     expect(page.sent).toEqual([]);
-    expect(await call(IPC.desktop, { type: 'ready' })).toEqual({ ok: true, actions: [{ name: 'openPath', path: '/home/u/lab.qnet.yaml' }] });
+    expect(await call(IPC.desktop, { type: 'ready' })).toEqual({
+      ok: true,
+      actions: [{ name: 'openPath', path: '/home/u/lab.qnet.yaml' }],
+    });
     ipc.sendAction({ name: 'save' }, page as unknown as WebContents);
     expect(page.sent).toEqual([{ channel: IPC.action, payload: { name: 'save' } }]);
     page.emit('did-start-navigation', { isMainFrame: true, isSameDocument: false });
@@ -187,13 +215,19 @@ describe('qnet:desktop and qnet:action', () => {
     ipc.sendAction({ name: 'save' }, other as unknown as WebContents); // no throw on a destroyed page
     engine.emit({ type: 'labState', lab: 'p2p', state: 'running' });
     expect(events()).toHaveLength(1);
-    expect(await call(IPC.request, { type: 'list' }, other)).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+    expect(await call(IPC.request, { type: 'list' }, other)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_REQUEST' },
+    });
   });
 
   it('passes valid desktop requests to the file manager, refuses the rest', async () => {
     await call(IPC.desktop, { type: 'saveFile', text: 'x', path: '/a.qnet.yaml' });
     expect(desktop).toHaveBeenLastCalledWith({ type: 'saveFile', text: 'x', path: '/a.qnet.yaml' }, page);
-    expect(await call(IPC.desktop, { type: 'readFile' })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+    expect(await call(IPC.desktop, { type: 'readFile' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_REQUEST' },
+    });
     expect(await call(IPC.desktop, { type: 'readFile', path: '/etc/passwd' }, page, null)).toMatchObject({ ok: false });
   });
 });

@@ -11,7 +11,7 @@ import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { fail, type EngineApi, type EngineEvent, type EngineRequest, type Result } from '../../shared/api';
 import { IPC, TEXT_EDIT_OPS, type DesktopRequest, type MenuAction } from '../../shared/desktop-api';
 import { checkRequest, MAX_LINE } from '../../shared/wire';
-import { createControlSession, type ControlSession } from '../engine/control-session';
+import { createControlSession, type ControlSession } from '../../shared/control-session';
 import { isAppUrl } from './window';
 
 type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
@@ -38,16 +38,21 @@ const optString = (v: unknown) => v === undefined || typeof v === 'string';
 
 /** Checks an IPC payload as a DesktopRequest. */
 export function checkDesktopRequest(payload: unknown): Checked<DesktopRequest> {
-  if (!isObject(payload) || typeof payload.type !== 'string') return { ok: false, message: 'a desktop request needs a type' };
+  if (!isObject(payload) || typeof payload.type !== 'string')
+    return { ok: false, message: 'a desktop request needs a type' };
   const ok = { ok: true, value: payload as unknown as DesktopRequest } as const;
   switch (payload.type) {
     case 'ready':
     case 'recentFiles':
       return ok;
     case 'openFile':
-      return [undefined, 'topology', 'import'].includes(payload.purpose as string | undefined) ? ok : { ok: false, message: 'openFile purpose must be topology or import' };
+      return [undefined, 'topology', 'import'].includes(payload.purpose as string | undefined)
+        ? ok
+        : { ok: false, message: 'openFile purpose must be topology or import' };
     case 'readFile':
-      return typeof payload.path === 'string' && payload.path !== '' ? ok : { ok: false, message: 'readFile needs a path' };
+      return typeof payload.path === 'string' && payload.path !== ''
+        ? ok
+        : { ok: false, message: 'readFile needs a path' };
     case 'saveFile':
     case 'saveFileAs':
       if (typeof payload.text !== 'string') return { ok: false, message: `${payload.type} needs the text to write` };

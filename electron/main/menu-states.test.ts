@@ -1,9 +1,9 @@
 import type { BrowserWindow, WebContents } from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { fake, type FakeBrowserWindow } from './electron-fake';
+import { fake, type FakeBrowserWindow } from '../testkit/electron-fake';
 import { MenuStates } from './menu-states';
 
-vi.mock('electron', async () => (await import('./electron-fake')).fake.module);
+vi.mock('electron', async () => (await import('../testkit/electron-fake')).fake.module);
 
 beforeEach(() => fake.reset());
 

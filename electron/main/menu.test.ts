@@ -1,11 +1,11 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MenuAction } from '../../shared/desktop-api';
-import { fake } from './electron-fake';
+import { fake } from '../testkit/electron-fake';
 import { actionsOf } from '../../shared/actions';
 import { actionItem, MENU_ACTIONS, MenuManager, menuTemplate, toAccelerator } from './menu';
 
-vi.mock('electron', async () => (await import('./electron-fake')).fake.module);
+vi.mock('electron', async () => (await import('../testkit/electron-fake')).fake.module);
 
 type Item = MenuItemConstructorOptions;
 const REGISTRY_ACTIONS = actionsOf('global');

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CSP } from './csp';
 import { APP_URL, appResponse } from './protocol';
 
-vi.mock('electron', async () => (await import('./electron-fake')).fake.module);
+vi.mock('electron', async () => (await import('../testkit/electron-fake')).fake.module);
 
 const root = mkdtempSync(join(tmpdir(), 'qnet-protocol-'));
 mkdirSync(join(root, 'assets'));
@@ -40,7 +40,11 @@ describe('appResponse', () => {
   });
 
   it('never serves a file outside the renderer', async () => {
-    for (const path of ['/../qnet-protocol-secret.txt', '/%2e%2e/qnet-protocol-secret.txt', '/assets/%2e%2e%2f%2e%2e%2fqnet-protocol-secret.txt']) {
+    for (const path of [
+      '/../qnet-protocol-secret.txt',
+      '/%2e%2e/qnet-protocol-secret.txt',
+      '/assets/%2e%2e%2f%2e%2e%2fqnet-protocol-secret.txt',
+    ]) {
       const res = await get(`qnet-app://studio${path}`);
       expect(res.status, path).not.toBe(200);
       expect(await res.text()).not.toContain('secret"');

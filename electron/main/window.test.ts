@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { WebContents } from 'electron';
-import { FakeWebContents } from './electron-fake';
+import { FakeWebContents } from '../testkit/electron-fake';
 import { DEFAULT_BOUNDS, guardNavigation, isAppUrl, visibleBounds, windowOptions } from './window';
 
-vi.mock('electron', async () => (await import('./electron-fake')).fake.module);
+vi.mock('electron', async () => (await import('../testkit/electron-fake')).fake.module);
 
 describe('windowOptions', () => {
   it('isolates the page: context isolation, the sandbox, no Node, web security, our preload', () => {
@@ -22,7 +22,12 @@ describe('windowOptions', () => {
   });
 
   it('uses the remembered size and position, and defaults without them', () => {
-    expect(windowOptions('/p', { x: 10, y: 20, width: 900, height: 700 })).toMatchObject({ x: 10, y: 20, width: 900, height: 700 });
+    expect(windowOptions('/p', { x: 10, y: 20, width: 900, height: 700 })).toMatchObject({
+      x: 10,
+      y: 20,
+      width: 900,
+      height: 700,
+    });
     const o = windowOptions('/p');
     expect(o).toMatchObject(DEFAULT_BOUNDS);
     expect(o.x).toBeUndefined();
@@ -64,7 +69,11 @@ describe('visibleBounds', () => {
     expect(visibleBounds(b, screen)).toEqual(b);
   });
   it('drops a position off every display (a monitor was unplugged), keeping the size', () => {
-    expect(visibleBounds({ x: 2500, y: 100, width: 800, height: 600, maximized: true }, screen)).toEqual({ width: 800, height: 600, maximized: true });
+    expect(visibleBounds({ x: 2500, y: 100, width: 800, height: 600, maximized: true }, screen)).toEqual({
+      width: 800,
+      height: 600,
+      maximized: true,
+    });
     expect(visibleBounds({ x: 100, y: -400, width: 800, height: 600 }, screen)).toEqual({ width: 800, height: 600 });
   });
   it('defaults without remembered bounds', () => expect(visibleBounds(undefined, screen)).toEqual(DEFAULT_BOUNDS));

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserWindow } from 'electron';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fake, FAKE_WORK_AREA, type FakeBrowserWindow } from './electron-fake';
+import { fake, FAKE_WORK_AREA, type FakeBrowserWindow } from '../testkit/electron-fake';
 import { APP_URL } from './protocol';
 import { SettingsStore } from './settings';
 import { CASCADE, cascadeBounds, WindowManager } from './windows';
 
-vi.mock('electron', async () => (await import('./electron-fake')).fake.module);
+vi.mock('electron', async () => (await import('../testkit/electron-fake')).fake.module);
 
 const dir = mkdtempSync(join(tmpdir(), 'qnet-windows-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,7 +30,13 @@ describe('WindowManager', () => {
   it('opens the first window where the last one closed, locked down, on the app page, and reports it before loading', async () => {
     settings.update({ window: { x: 100, y: 80, width: 1000, height: 700, maximized: true } });
     const win = asFake(await windows.open());
-    expect(win.options).toMatchObject({ x: 100, y: 80, width: 1000, height: 700, webPreferences: { sandbox: true, contextIsolation: true } });
+    expect(win.options).toMatchObject({
+      x: 100,
+      y: 80,
+      width: 1000,
+      height: 700,
+      webPreferences: { sandbox: true, contextIsolation: true },
+    });
     expect(win.maximized).toBe(true);
     expect(win.loaded).toEqual([APP_URL]);
     expect(win.shown).toBe(true);
@@ -57,7 +63,12 @@ describe('WindowManager', () => {
   it('keeps a cascaded window on a display', () => {
     const far = { x: FAKE_WORK_AREA.width - 40, y: 100, width: 900, height: 600 };
     expect(cascadeBounds(far, [FAKE_WORK_AREA])).toEqual({ width: 900, height: 600 });
-    expect(cascadeBounds({ x: 0, y: 0, width: 900, height: 600 }, [FAKE_WORK_AREA])).toEqual({ x: CASCADE, y: CASCADE, width: 900, height: 600 });
+    expect(cascadeBounds({ x: 0, y: 0, width: 900, height: 600 }, [FAKE_WORK_AREA])).toEqual({
+      x: CASCADE,
+      y: CASCADE,
+      width: 900,
+      height: 600,
+    });
   });
 
   it('remembers the bounds of the last window closed, and destroys every window on dispose', async () => {

@@ -3,14 +3,17 @@ import { request } from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NicModelCache } from './routes';
 import { startServer, type RunningServer } from './server';
 
 let root = '';
 let server: RunningServer;
 
 /** A raw GET (fetch would normalize the path and forbids setting Host). */
-function get(path: string, headers: Record<string, string> = {}, port = server.port): Promise<{ status: number; body: string }> {
+function get(
+  path: string,
+  headers: Record<string, string> = {},
+  port = server.port,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
       let body = '';
@@ -25,7 +28,12 @@ function get(path: string, headers: Record<string, string> = {}, port = server.p
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'qnet-web-'));
   writeFileSync(join(root, 'index.html'), '<!doctype html><title>t</title>');
-  server = await startServer({ port: 0, host: '127.0.0.1', root, routes: { '/api/ping': () => ({ status: 200, body: { pong: true } }) } });
+  server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    root,
+    routes: { '/api/ping': () => ({ status: 200, body: { pong: true } }) },
+  });
 });
 afterAll(async () => {
   await server.close();
@@ -38,7 +46,8 @@ describe('web server', () => {
   });
 
   it('answers 401 under /api/ without the token, whatever the path or method', async () => {
-    for (const path of ['/api/ping', '/api/x/y', '/api', '/api/%2e%2e/ping', `/api/ping?token=${server.token}`]) expect((await get(path)).status, path).toBe(401);
+    for (const path of ['/api/ping', '/api/x/y', '/api', '/api/%2e%2e/ping', `/api/ping?token=${server.token}`])
+      expect((await get(path)).status, path).toBe(401);
     expect((await get('/api/ping', { 'x-qnet-token': server.token })).status).toBe(200);
   });
 
@@ -50,14 +59,20 @@ describe('web server', () => {
   });
 
   it('bound to every interface, answers a Host naming any address of this machine, and still refuses others', async () => {
-    const wide = await startServer({ port: 0, host: '0.0.0.0', root, routes: { '/api/ping': () => ({ status: 200, body: {} }) } });
+    const wide = await startServer({
+      port: 0,
+      host: '0.0.0.0',
+      root,
+      routes: { '/api/ping': () => ({ status: 200, body: {} }) },
+    });
     try {
       const addresses = Object.values(networkInterfaces()).flatMap((l) => (l ?? []).map((a) => a.address));
       const shown = new URL(wide.url).hostname;
       expect(shown).not.toBe('0.0.0.0');
       expect([...addresses, '127.0.0.1']).toContain(shown);
       const t = { 'x-qnet-token': wide.token };
-      const at = (host: string) => get('/api/ping', { ...t, host: `${host.includes(':') ? `[${host}]` : host}:${wide.port}` }, wide.port);
+      const at = (host: string) =>
+        get('/api/ping', { ...t, host: `${host.includes(':') ? `[${host}]` : host}:${wide.port}` }, wide.port);
       for (const a of addresses) expect((await at(a)).status, a).toBe(200);
       expect((await at('evil.example')).status).toBe(421);
       expect((await at('0.0.0.0')).status).toBe(421);
@@ -74,18 +89,5 @@ describe('web server', () => {
     expect((await get('/%2e%2e/%2e%2e/etc/passwd')).body).not.toContain('root:');
     expect((await get('/..%2f..%2fetc%2fpasswd')).body).not.toContain('root:');
     expect((await get('/missing.js')).status).toBe(404);
-  });
-});
-
-describe('NicModelCache', () => {
-  it('probes each valid pair once and refuses junk', () => {
-    let calls = 0;
-    const cache = new NicModelCache(() => (calls++, ['e1000']));
-    expect(cache.get('x86_64/q35')).toEqual(['e1000']);
-    expect(cache.get('x86_64/q35')).toEqual(['e1000']);
-    expect(calls).toBe(1);
-    expect(cache.get('x86_64/-device')).toBeNull();
-    expect(cache.get('mips/malta')).toBeNull();
-    expect(cache.known()).toEqual({ 'x86_64/q35': ['e1000'] });
   });
 });

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { fail, type EngineApi } from '../../shared/api';
 import { CONTROL_PROTOCOL, MAX_LINE, type ServerMessage } from '../../shared/wire';
-import { createControlSession, type ControlSession } from '../engine/control-session';
+import { createControlSession, type ControlSession } from '../../shared/control-session';
 import { TOKEN_HEADER } from '../../shared/web-api';
 import { serveStatic } from './static';
 import { createToken, tokenMatches } from './token';
@@ -68,10 +68,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(host);
     if (!m || Number(m[2]) !== port) return false;
     const name = m[1]!.replace(/^\[|\]$/g, '');
-    return (
-      LOOPBACK.has(name) ||
-      (WILDCARD.has(options.host) ? localAddresses().includes(name) : name === options.host)
-    );
+    return LOOPBACK.has(name) || (WILDCARD.has(options.host) ? localAddresses().includes(name) : name === options.host);
   };
   // A browser always sends Origin on WebSocket upgrades and cross-origin fetches; tools like curl send none.
   const originOk = (origin: string | undefined): boolean => {

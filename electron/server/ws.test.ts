@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { EngineEvent } from '../../shared/api';
 import { createWebSocketEngine } from '../../renderer/api/engine';
-import { fakeEngine, fakeLab, type FakeEngine } from '../engine/control-fake';
+import { fakeEngine, fakeLab, type FakeEngine } from '../testkit/control-fake';
 import { startServer, type RunningServer } from './server';
 
 let root = '';
@@ -18,7 +18,14 @@ beforeEach(async () => {
   writeFileSync(join(root, 'index.html'), '<!doctype html>');
   engine = fakeEngine();
   engine.on('list', () => ({ ok: true, labs: [fakeLab('p2p', '/tmp/s')] }));
-  engine.on('consoleSubscribe', () => ({ ok: true, subscription: 'console-1', seq: 0, end: 5, backlog: 'boot\n', truncated: false }));
+  engine.on('consoleSubscribe', () => ({
+    ok: true,
+    subscription: 'console-1',
+    seq: 0,
+    end: 5,
+    backlog: 'boot\n',
+    truncated: false,
+  }));
   engine.on('consoleUnsubscribe', () => ({ ok: true }));
   server = await startServer({ port: 0, host: '127.0.0.1', root, routes: {}, engine });
 });
@@ -31,11 +38,16 @@ afterEach(async () => {
 const wsUrl = () => `ws://127.0.0.1:${server.port}/api/ws?token=${server.token}`;
 
 /** A raw client: every parsed message it received, and a way to wait for one. */
-async function client(): Promise<{ ws: WebSocket; messages: unknown[]; next: (pred: (m: Record<string, unknown>) => boolean) => Promise<Record<string, unknown>> }> {
+async function client(): Promise<{
+  ws: WebSocket;
+  messages: unknown[];
+  next: (pred: (m: Record<string, unknown>) => boolean) => Promise<Record<string, unknown>>;
+}> {
   const ws = new WebSocket(wsUrl(), { origin: `http://127.0.0.1:${server.port}` });
   open.push(ws);
   const messages: Record<string, unknown>[] = [];
-  const waiters: { pred: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }[] = [];
+  const waiters: { pred: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }[] =
+    [];
   ws.on('message', (data) => {
     const m = JSON.parse(String(data)) as Record<string, unknown>;
     messages.push(m);
@@ -66,9 +78,13 @@ describe('/api/ws carries the engine', () => {
     a.ws.send(JSON.stringify({ id: 1, request: { type: 'list' } }));
     expect(await a.next((m) => m.id === 1)).toMatchObject({ result: { ok: true, labs: [{ lab: 'p2p' }] } });
     a.ws.send(JSON.stringify({ id: 2, request: { type: 'stop' } }));
-    expect(await a.next((m) => m.id === 2)).toMatchObject({ result: { ok: false, error: { code: 'INVALID_REQUEST' } } });
+    expect(await a.next((m) => m.id === 2)).toMatchObject({
+      result: { ok: false, error: { code: 'INVALID_REQUEST' } },
+    });
     a.ws.send('not json');
-    expect(await a.next((m) => m.id === null)).toMatchObject({ result: { ok: false, error: { code: 'INVALID_REQUEST' } } });
+    expect(await a.next((m) => m.id === null)).toMatchObject({
+      result: { ok: false, error: { code: 'INVALID_REQUEST' } },
+    });
     for (const c of [a, b]) {
       c.ws.send(JSON.stringify({ id: 'e', events: true }));
       await c.next((m) => m.id === 'e');
@@ -83,7 +99,9 @@ describe('/api/ws carries the engine', () => {
     const a = await client();
     const b = await client();
     a.ws.send(JSON.stringify({ id: 1, request: { type: 'consoleSubscribe', lab: 'p2p', vm: 'server' } }));
-    expect(await a.next((m) => m.id === 1)).toMatchObject({ result: { ok: true, subscription: 'console-1', backlog: 'boot\n' } });
+    expect(await a.next((m) => m.id === 1)).toMatchObject({
+      result: { ok: true, subscription: 'console-1', backlog: 'boot\n' },
+    });
     engine.emit({ type: 'console', lab: 'p2p', vm: 'server', seq: 5, end: 8, data: 'ok\n' });
     expect(await a.next((m) => 'event' in m)).toMatchObject({ event: { type: 'console', data: 'ok\n' } });
     await new Promise((r) => setTimeout(r, 50));
@@ -93,7 +111,11 @@ describe('/api/ws carries the engine', () => {
   });
 
   it('the page client reconnects after a drop and asks for events again', async () => {
-    const page = createWebSocketEngine({ url: wsUrl(), WebSocket: WebSocket as unknown as typeof globalThis.WebSocket, retryMs: 20 });
+    const page = createWebSocketEngine({
+      url: wsUrl(),
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+      retryMs: 20,
+    });
     try {
       let connects = 0;
       page.onConnect(() => connects++);
@@ -107,7 +129,14 @@ describe('/api/ws carries the engine', () => {
       // Drop every connection from the server side: the client comes back and re-subscribes from byte 5.
       const before = engine.requests.filter((x) => x.type === 'consoleSubscribe').length;
       await server.close();
-      server = await startServer({ port: server.port, host: '127.0.0.1', root, routes: {}, engine, token: server.token });
+      server = await startServer({
+        port: server.port,
+        host: '127.0.0.1',
+        root,
+        routes: {},
+        engine,
+        token: server.token,
+      });
       await expect.poll(() => connects, { timeout: 5000 }).toBe(2);
       const again = engine.requests.filter((x) => x.type === 'consoleSubscribe');
       expect(again.length).toBe(before + 1);
@@ -138,7 +167,14 @@ describe('/api/ws carries the engine', () => {
       const r = await page.request({ type: 'list' });
       expect(r).toMatchObject({ ok: false, error: { code: 'DISCONNECTED' } });
       await expect.poll(() => (page.status() as { attempts?: number }).attempts ?? 0).toBeGreaterThan(1);
-      server = await startServer({ port: server.port, host: '127.0.0.1', root, routes: {}, engine, token: server.token });
+      server = await startServer({
+        port: server.port,
+        host: '127.0.0.1',
+        root,
+        routes: {},
+        engine,
+        token: server.token,
+      });
       await expect.poll(() => page.status().state, { timeout: 5000 }).toBe('connected');
       expect((await page.request({ type: 'list' })).ok).toBe(true);
       expect(states[0]).toBe('connected');
@@ -149,7 +185,11 @@ describe('/api/ws carries the engine', () => {
   });
 
   it('after a reconnect the page gets what it missed of a guest once, however many consoles it holds on it', async () => {
-    const page = createWebSocketEngine({ url: wsUrl(), WebSocket: WebSocket as unknown as typeof globalThis.WebSocket, retryMs: 20 });
+    const page = createWebSocketEngine({
+      url: wsUrl(),
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+      retryMs: 20,
+    });
     try {
       let connects = 0;
       page.onConnect(() => connects++);
@@ -162,11 +202,22 @@ describe('/api/ws carries the engine', () => {
           ? { ok: true, subscription: `again-${++n}`, seq: 5, end: 8, backlog: 'ok\n', truncated: false }
           : { ok: true, subscription: `first-${++n}`, seq: 0, end: 5, backlog: 'boot\n', truncated: false },
       );
-      for (let i = 0; i < 2; i++) expect((await page.request({ type: 'consoleSubscribe', lab: 'p2p', vm: 'server' })).ok).toBe(true);
+      for (let i = 0; i < 2; i++)
+        expect((await page.request({ type: 'consoleSubscribe', lab: 'p2p', vm: 'server' })).ok).toBe(true);
       await server.close();
-      server = await startServer({ port: server.port, host: '127.0.0.1', root, routes: {}, engine, token: server.token });
+      server = await startServer({
+        port: server.port,
+        host: '127.0.0.1',
+        root,
+        routes: {},
+        engine,
+        token: server.token,
+      });
       await expect.poll(() => connects, { timeout: 5000 }).toBe(2);
-      expect(engine.requests.filter((x) => x.type === 'consoleSubscribe').slice(-2)).toMatchObject([{ fromSeq: 5 }, { fromSeq: 8 }]);
+      expect(engine.requests.filter((x) => x.type === 'consoleSubscribe').slice(-2)).toMatchObject([
+        { fromSeq: 5 },
+        { fromSeq: 8 },
+      ]);
       expect(events.filter((e) => e.type === 'console')).toEqual([
         { type: 'console', lab: 'p2p', vm: 'server', seq: 5, end: 8, data: 'ok\n' },
       ]);

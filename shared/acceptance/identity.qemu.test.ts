@@ -1,6 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,7 +22,8 @@ import { compileCommand } from '../../electron/cli/cmd-compile';
 import { cliTarget } from '../../electron/cli/target-options';
 import { probeHost, type ProbeHostOptions } from '../../electron/engine/host-probe';
 import type { KvmProbe } from '../../electron/engine/kvm';
-import { NicModelCache, webRoutes } from '../../electron/server/routes';
+import { NicModelCache } from '../../electron/engine/probe-nic-models';
+import { webRoutes } from '../../electron/server/routes';
 import type { NicModelsResponse, TargetResponse } from '../web-api';
 import { writePausedGuest } from '../../electron/testkit/fakeGuest';
 import { addNetns, deleteNetns } from '../../electron/testkit/netns';
@@ -52,8 +63,12 @@ beforeAll(async () => {
   vhostUser = createServer((c) => c.destroy());
   await new Promise<void>((r) => vhostUser!.listen(socket, r));
   mkdirSync(join(base, 'labs'));
-  for (const file of readdirSync(EXAMPLES).filter((f) => f.endsWith('.qnet.yaml')).sort()) {
-    const text = readFileSync(join(EXAMPLES, file), 'utf8').replaceAll('/tmp/qnet-vhost-user.sock', socket).replaceAll('/dev/vhost-vdpa-0', vdpa);
+  for (const file of readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith('.qnet.yaml'))
+    .sort()) {
+    const text = readFileSync(join(EXAMPLES, file), 'utf8')
+      .replaceAll('/tmp/qnet-vhost-user.sock', socket)
+      .replaceAll('/dev/vhost-vdpa-0', vdpa);
     const path = join(base, 'labs', file);
     writeFileSync(path, text);
     labs.push({ file, path, text });
@@ -67,7 +82,11 @@ beforeAll(async () => {
   netns = `qnsame-${randomBytes(3).toString('hex')}`;
   addNetns(netns);
   // Example 03 joins the host bridge qnbr3, which it does not create.
-  for (const argv of [['link', 'add', 'qnbr3', 'type', 'bridge'], ['link', 'set', 'qnbr3', 'up']]) spawnSync('ip', ['-n', netns, ...argv]);
+  for (const argv of [
+    ['link', 'add', 'qnbr3', 'type', 'bridge'],
+    ['link', 'set', 'qnbr3', 'up'],
+  ])
+    spawnSync('ip', ['-n', netns, ...argv]);
   guest = writePausedGuest(join(base, 'guest'));
 }, 120_000);
 
@@ -85,7 +104,8 @@ function topologyOf(text: string) {
 }
 
 /** This host's probe with the answers a test gives: KVM's (unless the command line gave one), the tiny guest. */
-const probed = (kvm: KvmProbe) => (o: ProbeHostOptions) => probeHost({ ...o, kvm: o.kvm ?? kvm, tinyGuest: { x86_64: guest, aarch64: guest } });
+const probed = (kvm: KvmProbe) => (o: ProbeHostOptions) =>
+  probeHost({ ...o, kvm: o.kvm ?? kvm, tinyGuest: { x86_64: guest, aarch64: guest } });
 
 /** The plan the Commands panel shows: what `qnet serve` hands the page at /api/target (over JSON), compiled by renderer/plan. */
 async function pagePlan(text: string, stateDir: string, kvm: KvmProbe): Promise<LabPlan> {
@@ -141,14 +161,20 @@ describe.each([
   ['where KVM is usable', true],
 ])('this host probed, %s', (_what, usable) => {
   test('the Commands panel, qnet compile --json and the engine start the same argv for every example', async () => {
-    const kvm: KvmProbe = { usable, reason: usable ? 'a test boot under KVM printed its first line' : 'not on this machine' };
+    const kvm: KvmProbe = {
+      usable,
+      reason: usable ? 'a test boot under KVM printed its first line' : 'not on this machine',
+    };
     const stateDir = join(base, usable ? 'state-kvm' : 'state');
     mkdirSync(stateDir, { mode: 0o700 });
     const engine = engineArgv(stateDir, kvm);
     for (const lab of labs) {
       const page = await pagePlan(lab.text, stateDir, kvm);
       const cli = await cliPlan(lab.path, stateDir, kvm);
-      expect(cli.vms.map((v) => v.argv), `${lab.file}: qnet compile vs the page`).toEqual(page.vms.map((v) => v.argv));
+      expect(
+        cli.vms.map((v) => v.argv),
+        `${lab.file}: qnet compile vs the page`,
+      ).toEqual(page.vms.map((v) => v.argv));
       expect(cli.hostSteps, `${lab.file}: host steps`).toEqual(page.hostSteps);
       expect(cli.processes, `${lab.file}: processes`).toEqual(page.processes);
       expect(cli.target, `${lab.file}: target`).toEqual(page.target);

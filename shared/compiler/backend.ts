@@ -1,5 +1,5 @@
-import type { OptPair } from './qemuopts';
-import { qopts } from './qemuopts';
+import type { OptPair } from '../qemuopts';
+import { qopts } from '../qemuopts';
 
 /**
  * A netdev as the compiler plans it, before it is given an id and a frontend: its type, its options, argv that must
@@ -27,15 +27,32 @@ export interface Backend {
 }
 
 /** A backend with the usual defaults. */
-export function backend(type: string, opts: readonly OptPair[], more: Partial<Omit<Backend, 'type' | 'opts'>> = {}): Backend {
-  return { type, opts, pre: [], modern: false, hostNetwork: true, queues: 1, needsVirtio: null, shareMem: false, ...more };
+export function backend(
+  type: string,
+  opts: readonly OptPair[],
+  more: Partial<Omit<Backend, 'type' | 'opts'>> = {},
+): Backend {
+  return {
+    type,
+    opts,
+    pre: [],
+    modern: false,
+    hostNetwork: true,
+    queues: 1,
+    needsVirtio: null,
+    shareMem: false,
+    ...more,
+  };
 }
 
 /** A node's or NIC's verbatim options as pairs: booleans as on/off, a list as the key repeated. */
-export function moreOpts(options: Readonly<Record<string, string | number | boolean | readonly (string | number | boolean)[]>> | undefined): OptPair[] {
+export function moreOpts(
+  options: Readonly<Record<string, string | number | boolean | readonly (string | number | boolean)[]>> | undefined,
+): OptPair[] {
   if (options === undefined) return [];
   const out: OptPair[] = [];
-  const one = (k: string, v: string | number | boolean) => out.push([k, typeof v === 'boolean' ? (v ? 'on' : 'off') : v]);
+  const one = (k: string, v: string | number | boolean) =>
+    out.push([k, typeof v === 'boolean' ? (v ? 'on' : 'off') : v]);
   for (const [k, v] of Object.entries(options)) {
     if (Array.isArray(v)) for (const x of v as readonly (string | number | boolean)[]) one(k, x);
     else one(k, v as string | number | boolean);

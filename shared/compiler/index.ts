@@ -58,7 +58,6 @@ export {
 } from './target';
 export { machinePair, machinePairs } from './machine';
 export { COMPILER_CODES, type CompilerCode } from './diagnostics';
-export { escapeOptValue, qopts, readOpts, optValue, optHead, type OptItem } from './qemuopts';
 export { labSlug, labStateDir, netnsName, UNIX_PATH_MAX, IFNAME_MAX } from './derive';
 export { freeGroup } from './nodebackend';
 export { deleteArgv, releaseArgv, undoMismatch, type RecordedUndo } from './undo';

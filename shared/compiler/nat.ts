@@ -1,6 +1,6 @@
 import { nodePath } from './docpath';
 import type { HostFwd, NatNode } from '../model/schema';
-import type { OptPair } from './qemuopts';
+import type { OptPair } from '../qemuopts';
 import type { Ctx } from './context';
 import type { ProgramUse } from './plan';
 import { backend, moreOpts, type Backend } from './backend';
@@ -27,7 +27,12 @@ export function natBackend(n: NatNode): Backend {
   if (n.ipv4 !== undefined || n.ipv6 !== undefined) {
     opts.push(['ipv4', n.ipv4 === false ? 'off' : 'on'], ['ipv6', n.ipv6 === false ? 'off' : 'on']);
   }
-  opts.push(['tftp', n.tftp], ['bootfile', n.bootfile], ['smb', n.smb], ['smbserver', n.smb === undefined ? undefined : n.smbserver]);
+  opts.push(
+    ['tftp', n.tftp],
+    ['bootfile', n.bootfile],
+    ['smb', n.smb],
+    ['smbserver', n.smb === undefined ? undefined : n.smbserver],
+  );
   for (const f of n.hostfwd) opts.push(['hostfwd', hostfwdRule(f)]);
   for (const g of n.guestfwd) opts.push(['guestfwd', `tcp:${g.server}:${g.port}-${g.target}`]);
   return backend('user', [...opts, ...moreOpts(n.options)], { portOwner: n.id });
@@ -54,7 +59,9 @@ export function reserveHostfwdPorts(ctx: Ctx): void {
             nodes: [...new Set([...prev.nodes, n.id])],
             links: [...new Set([...prev.links, lid])],
             path: nodePath(ctx.topology, n.id, 'hostfwd', i, 'hostPort'),
-            fix: { label: `Give hostfwd ${hostfwdRule(f)} of ${n.id} another host port, or link ${n.id} to one NIC only` },
+            fix: {
+              label: `Give hostfwd ${hostfwdRule(f)} of ${n.id} another host port, or link ${n.id} to one NIC only`,
+            },
           }),
         );
       });
@@ -64,12 +71,16 @@ export function reserveHostfwdPorts(ctx: Ctx): void {
 
 /** The links on which a nat node is in some guest's process: to a VM, or to a hub that is placed in one. */
 function realizedLinks(ctx: Ctx, n: NatNode, hubs: ReadonlyMap<string, unknown>) {
-  return (ctx.graph.nodeLinks.get(n.id) ?? []).filter((l) => l.realization !== 'hub-backend' || hubs.has(otherEnd(l, n.id).node.id));
+  return (ctx.graph.nodeLinks.get(n.id) ?? []).filter(
+    (l) => l.realization !== 'hub-backend' || hubs.has(otherEnd(l, n.id).node.id),
+  );
 }
 
 /** QEMU runs smbd (Samba's, at /usr/sbin/smbd on Debian) for a nat with an `smb` share: the nats that need it. */
 export function smbdUse(ctx: Ctx, hubs: ReadonlyMap<string, unknown>): ProgramUse[] {
-  const nats = [...ctx.graph.nodes.values()].filter((n): n is NatNode => n.kind === 'nat' && n.smb !== undefined && realizedLinks(ctx, n, hubs).length > 0);
+  const nats = [...ctx.graph.nodes.values()].filter(
+    (n): n is NatNode => n.kind === 'nat' && n.smb !== undefined && realizedLinks(ctx, n, hubs).length > 0,
+  );
   return nats.length === 0 ? [] : [{ program: 'smbd', nodes: nats.map((n) => n.id).sort() }];
 }
 
@@ -78,7 +89,9 @@ export function smbdUse(ctx: Ctx, hubs: ReadonlyMap<string, unknown>): ProgramUs
  * whose only links go to hubs left out of every guest (HUB_NO_NICS) is in no process: nothing to say about it.
  */
 export function natDiagnostics(ctx: Ctx, hubs: ReadonlyMap<string, unknown>): void {
-  const nats = [...ctx.graph.nodes.values()].filter((n): n is NatNode => n.kind === 'nat').sort((x, y) => (x.id < y.id ? -1 : 1));
+  const nats = [...ctx.graph.nodes.values()]
+    .filter((n): n is NatNode => n.kind === 'nat')
+    .sort((x, y) => (x.id < y.id ? -1 : 1));
   for (const n of nats) {
     const realized = realizedLinks(ctx, n, hubs);
     const instances = natInstances(ctx, n).filter((id) => realized.some((l) => l.id === id));
@@ -86,19 +99,30 @@ export function natDiagnostics(ctx: Ctx, hubs: ReadonlyMap<string, unknown>): vo
     n.hostfwd.forEach((f, i) => {
       if (f.hostAddr !== '0.0.0.0') return;
       ctx.diagnostics.push(
-        diag('HOSTFWD_ALL_INTERFACES', `${n.id}: hostfwd ${hostfwdRule(f)} listens on every host interface, so anyone on your network can reach the guest`, {
-          nodes: [n.id],
-          path: nodePath(ctx.topology, n.id, 'hostfwd', i, 'hostAddr'),
-          fix: { label: 'Bind it to 127.0.0.1', action: { kind: 'set-field', node: n.id, path: ['hostfwd', i, 'hostAddr'], value: '127.0.0.1' } },
-        }),
+        diag(
+          'HOSTFWD_ALL_INTERFACES',
+          `${n.id}: hostfwd ${hostfwdRule(f)} listens on every host interface, so anyone on your network can reach the guest`,
+          {
+            nodes: [n.id],
+            path: nodePath(ctx.topology, n.id, 'hostfwd', i, 'hostAddr'),
+            fix: {
+              label: 'Bind it to 127.0.0.1',
+              action: { kind: 'set-field', node: n.id, path: ['hostfwd', i, 'hostAddr'], value: '127.0.0.1' },
+            },
+          },
+        ),
       );
     });
     if (instances.length > 1) {
       ctx.diagnostics.push(
-        diag('NAT_SEPARATE_INSTANCES', `${n.id} feeds ${instances.length} NICs: each NIC gets its own SLiRP instance, so those guests cannot reach each other through ${n.id}`, {
-          nodes: [n.id],
-          links: instances,
-        }),
+        diag(
+          'NAT_SEPARATE_INSTANCES',
+          `${n.id} feeds ${instances.length} NICs: each NIC gets its own SLiRP instance, so those guests cannot reach each other through ${n.id}`,
+          {
+            nodes: [n.id],
+            links: instances,
+          },
+        ),
       );
     }
     ctx.diagnostics.push(

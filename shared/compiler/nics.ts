@@ -12,7 +12,7 @@ import { otherEnd } from './graph';
 import { nicKey } from './mac';
 import { frontendModel, isMmioModel, isVirtioModel } from './machine';
 import { nodeBackend } from './nodebackend';
-import { qopts } from './qemuopts';
+import { qopts } from '../qemuopts';
 import { useBackend } from './context';
 import { qemuAtLeast } from './target';
 import { isOnboardOnly, isUsbNic, notEthernet } from './nicmodels';

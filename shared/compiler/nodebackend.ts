@@ -2,13 +2,13 @@ import { nodePath } from './docpath';
 import type { L2tpv3Node, McastNode, NetdevNode, TopologyNode } from '../model/schema';
 import type { Ctx } from './context';
 import type { IdAllocator } from './derive';
-import type { OptPair } from './qemuopts';
+import type { OptPair } from '../qemuopts';
 import { addVmDep, checkUnixPath, useBackend, useExternal } from './context';
 import { backend, moreOpts, type Backend } from './backend';
 import { slirpvdeProcessId, vdeProcessId } from './derive';
 import { diag } from './diagnostics';
 import { natBackend } from './nat';
-import { qopts } from './qemuopts';
+import { qopts } from '../qemuopts';
 import { qemuAtLeast } from './target';
 import { testpmdBackend } from './testpmd';
 
@@ -20,14 +20,29 @@ export function mcastTransport(ctx: Ctx, n: McastNode): 'dgram' | 'socket' {
 
 function mcastBackend(ctx: Ctx, n: McastNode): Backend {
   if (mcastTransport(ctx, n) === 'socket') {
-    return backend('socket', [['mcast', `${n.group}:${n.port}`], ['localaddr', n.localAddr]]);
+    return backend('socket', [
+      ['mcast', `${n.group}:${n.port}`],
+      ['localaddr', n.localAddr],
+    ]);
   }
-  const local: OptPair[] = n.localAddr === undefined ? [] : [['local.type', 'inet'], ['local.host', n.localAddr], ['local.port', 0]];
-  return backend('dgram', [['remote.type', 'inet'], ['remote.host', n.group], ['remote.port', n.port], ...local], { modern: true });
+  const local: OptPair[] =
+    n.localAddr === undefined
+      ? []
+      : [
+          ['local.type', 'inet'],
+          ['local.host', n.localAddr],
+          ['local.port', 0],
+        ];
+  return backend('dgram', [['remote.type', 'inet'], ['remote.host', n.group], ['remote.port', n.port], ...local], {
+    modern: true,
+  });
 }
 
 function l2tpv3Backend(n: L2tpv3Node): Backend {
-  const opts: OptPair[] = [['src', n.src], ['dst', n.dst]];
+  const opts: OptPair[] = [
+    ['src', n.src],
+    ['dst', n.dst],
+  ];
   if (n.ipv6) opts.push(['ipv6', 'on']);
   opts.push(['udp', n.udp ? 'on' : 'off']);
   if (n.udp) opts.push(['srcport', n.srcport], ['dstport', n.dstport]);
@@ -42,7 +57,15 @@ function l2tpv3Backend(n: L2tpv3Node): Backend {
 }
 
 /** Backends QEMU's hub check does not count as host network (net/hub.c `net_hub_check_clients`). */
-const NOT_HOST_NETWORK_TYPES = new Set(['l2tpv3', 'netmap', 'af-xdp', 'vhost-vdpa', 'vmnet-host', 'vmnet-shared', 'vmnet-bridged']);
+const NOT_HOST_NETWORK_TYPES = new Set([
+  'l2tpv3',
+  'netmap',
+  'af-xdp',
+  'vhost-vdpa',
+  'vmnet-host',
+  'vmnet-shared',
+  'vmnet-bridged',
+]);
 
 /** True when a netdev of this type counts as host network for QEMU's hub check. */
 export function isHostNetworkType(type: string): boolean {
@@ -64,7 +87,14 @@ function asWrittenBackend(n: NetdevNode): Backend {
  * The netdev a backend node becomes for one link (a VM NIC or a hub on the other side), planned inside VM `vm`'s
  * process. Side effects: start-order dependencies (VDE), backend use (BACKEND_MISSING), socket path checks.
  */
-export function nodeBackend(ctx: Ctx, n: TopologyNode, linkId: string, ids: IdAllocator, vm: string, behindHub = false): Backend | null {
+export function nodeBackend(
+  ctx: Ctx,
+  n: TopologyNode,
+  linkId: string,
+  ids: IdAllocator,
+  vm: string,
+  behindHub = false,
+): Backend | null {
   switch (n.kind) {
     case 'nat':
       useBackend(ctx, 'user', n.id);
@@ -91,7 +121,13 @@ export function nodeBackend(ctx: Ctx, n: TopologyNode, linkId: string, ids: IdAl
       checkUnixPath(ctx, n.socket, `vhost-user ${n.id}`, { nodes: [n.id] });
       if (n.mode === 'client') useExternal(ctx, 'vhost-user', n.id, n.socket, vm);
       const chr = ids.take(`chr-${n.id}`);
-      const server: OptPair[] = n.mode === 'server' ? [['server', 'on'], ['wait', 'off']] : [];
+      const server: OptPair[] =
+        n.mode === 'server'
+          ? [
+              ['server', 'on'],
+              ['wait', 'off'],
+            ]
+          : [];
       const queues = n.queues > 1 ? n.queues : undefined;
       return backend('vhost-user', [['chardev', chr], ['queues', queues], ...moreOpts(n.options)], {
         pre: ['-chardev', qopts('socket', [['id', chr], ['path', n.socket], ...server])],
@@ -105,11 +141,15 @@ export function nodeBackend(ctx: Ctx, n: TopologyNode, linkId: string, ids: IdAl
     case 'vdpa':
       useBackend(ctx, 'vhost-vdpa', n.id);
       useExternal(ctx, 'vdpa', n.id, n.vhostdev, vm);
-      return backend('vhost-vdpa', [['vhostdev', n.vhostdev], ['queues', n.queues > 1 ? n.queues : undefined], ...moreOpts(n.options)], {
-        hostNetwork: false,
-        queues: n.queues,
-        needsVirtio: 'vhost-vdpa',
-      });
+      return backend(
+        'vhost-vdpa',
+        [['vhostdev', n.vhostdev], ['queues', n.queues > 1 ? n.queues : undefined], ...moreOpts(n.options)],
+        {
+          hostNetwork: false,
+          queues: n.queues,
+          needsVirtio: 'vhost-vdpa',
+        },
+      );
     case 'tap': {
       useBackend(ctx, 'tap', n.id);
       // Behind a hub the tap's peer is a hubport: vhost and extra queues would have nothing to drive them.
@@ -118,11 +158,18 @@ export function nodeBackend(ctx: Ctx, n: TopologyNode, linkId: string, ids: IdAl
       const forced = [true, 'on'].includes(n.options?.vhostforce as never);
       if ((n.vhost || forced) && !behindHub && ctx.target.vhostNet === false) {
         ctx.diagnostics.push(
-          diag('VHOST_NET_MISSING', `tap ${n.id}: vhost=on needs /dev/vhost-net, which this host lacks (load the vhost_net module: "sudo modprobe vhost_net")`, {
-            nodes: [n.id],
-            path: nodePath(ctx.topology, n.id, 'vhost'),
-            fix: { label: `Turn vhost off on ${n.id}`, action: { kind: 'set-field', node: n.id, path: ['vhost'], value: false } },
-          }),
+          diag(
+            'VHOST_NET_MISSING',
+            `tap ${n.id}: vhost=on needs /dev/vhost-net, which this host lacks (load the vhost_net module: "sudo modprobe vhost_net")`,
+            {
+              nodes: [n.id],
+              path: nodePath(ctx.topology, n.id, 'vhost'),
+              fix: {
+                label: `Turn vhost off on ${n.id}`,
+                action: { kind: 'set-field', node: n.id, path: ['vhost'], value: false },
+              },
+            },
+          ),
         );
       }
       const queues = behindHub ? 1 : n.queues;
@@ -143,10 +190,17 @@ export function nodeBackend(ctx: Ctx, n: TopologyNode, linkId: string, ids: IdAl
       const br = ctx.bridgeNames.get(n.id);
       if (ctx.bridgeMode === 'helper') {
         useBackend(ctx, 'bridge', n.id);
-        return backend('bridge', [['br', br], ['helper', ctx.target.bridgeHelper]]);
+        return backend('bridge', [
+          ['br', br],
+          ['helper', ctx.target.bridgeHelper],
+        ]);
       }
       useBackend(ctx, 'tap', n.id);
-      return backend('tap', [['ifname', ctx.linkTaps.get(linkId)], ['script', 'no'], ['downscript', 'no']]);
+      return backend('tap', [
+        ['ifname', ctx.linkTaps.get(linkId)],
+        ['script', 'no'],
+        ['downscript', 'no'],
+      ]);
     }
     default:
       return null;
@@ -162,9 +216,13 @@ export function backendNodeDiagnostics(ctx: Ctx): void {
     if (!ctx.graph.nodeLinks.has(n.id)) continue;
     if (n.kind === 'netdev') {
       ctx.diagnostics.push(
-        diag('NETDEV_AS_WRITTEN', `${n.id}: -netdev ${n.type} is passed to QEMU as written; the lab starts nothing for it and checks only that QEMU has the ${n.type} backend`, {
-          nodes: [n.id],
-        }),
+        diag(
+          'NETDEV_AS_WRITTEN',
+          `${n.id}: -netdev ${n.type} is passed to QEMU as written; the lab starts nothing for it and checks only that QEMU has the ${n.type} backend`,
+          {
+            nodes: [n.id],
+          },
+        ),
       );
     }
     if (n.kind === 'mcast') {
@@ -175,12 +233,21 @@ export function backendNodeDiagnostics(ctx: Ctx): void {
         const used = new Set(nodes.flatMap((m) => (m.kind === 'mcast' ? [m.group] : [])));
         const free = freeGroup(used);
         ctx.diagnostics.push(
-          diag('MCAST_GROUP_SHARED', `${n.id} and ${first} are both multicast segments on ${at}: on one host they are one segment, and their guests see each other`, {
-            nodes: [first, n.id],
-            ...(free
-              ? { fix: { label: `Move ${n.id} to group ${free}`, action: { kind: 'set-field', node: n.id, path: ['group'], value: free } } }
-              : {}),
-          }),
+          diag(
+            'MCAST_GROUP_SHARED',
+            `${n.id} and ${first} are both multicast segments on ${at}: on one host they are one segment, and their guests see each other`,
+            {
+              nodes: [first, n.id],
+              ...(free
+                ? {
+                    fix: {
+                      label: `Move ${n.id} to group ${free}`,
+                      action: { kind: 'set-field', node: n.id, path: ['group'], value: free },
+                    },
+                  }
+                : {}),
+            },
+          ),
         );
       }
     }
@@ -217,10 +284,17 @@ export function backendNodeDiagnostics(ctx: Ctx): void {
     } else if (n.kind === 'mcast' && n.transport === 'dgram' && !qemuAtLeast(ctx.target, 7, 2)) {
       const v = `${ctx.target.qemuVersion.major}.${ctx.target.qemuVersion.minor}`;
       ctx.diagnostics.push(
-        diag('STREAM_UNSUPPORTED_QEMU', `${n.id} asks for dgram, which QEMU ${v} lacks (added in 7.2); it is compiled as socket mcast`, {
-          nodes: [n.id],
-          fix: { label: `Use the socket transport for ${n.id}`, action: { kind: 'set-field', node: n.id, path: ['transport'], value: 'socket' } },
-        }),
+        diag(
+          'STREAM_UNSUPPORTED_QEMU',
+          `${n.id} asks for dgram, which QEMU ${v} lacks (added in 7.2); it is compiled as socket mcast`,
+          {
+            nodes: [n.id],
+            fix: {
+              label: `Use the socket transport for ${n.id}`,
+              action: { kind: 'set-field', node: n.id, path: ['transport'], value: 'socket' },
+            },
+          },
+        ),
       );
     }
   }

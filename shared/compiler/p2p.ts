@@ -1,6 +1,6 @@
 import type { Ctx } from './context';
 import type { LinkInfo } from './graph';
-import type { OptPair } from './qemuopts';
+import type { OptPair } from '../qemuopts';
 import { addVmDep, checkUnixPath, useBackend } from './context';
 import { backend, type Backend } from './backend';
 import { vmProcessId } from './derive';
@@ -33,31 +33,49 @@ function resolve(ctx: Ctx, l: LinkInfo): Resolved {
   if (transport === 'dgram' && !modernOk) {
     // The socket backend's udp= mode carries the same one-frame-per-datagram traffic, over IPv4 only.
     ctx.diagnostics.push(
-      diag('DGRAM_AS_SOCKET_UDP', `link ${l.id} uses dgram, which QEMU ${v} lacks (added in 7.2); it is compiled as a socket udp= pair on ${LOOPBACK}${family === 'unix' ? ' instead of unix sockets' : ''}`, {
-        nodes: [l.a.node.id, l.b.node.id],
-        links: [l.id],
-      }),
+      diag(
+        'DGRAM_AS_SOCKET_UDP',
+        `link ${l.id} uses dgram, which QEMU ${v} lacks (added in 7.2); it is compiled as a socket udp= pair on ${LOOPBACK}${family === 'unix' ? ' instead of unix sockets' : ''}`,
+        {
+          nodes: [l.a.node.id, l.b.node.id],
+          links: [l.id],
+        },
+      ),
     );
     return { l, transport, family: 'inet' };
   }
   if (transport === 'stream' && !modernOk) {
     ctx.diagnostics.push(
-      diag('STREAM_UNSUPPORTED_QEMU', `link ${l.id} uses ${transport}, which QEMU ${v} lacks (added in 7.2); it is compiled as socket`, {
-        nodes: [l.a.node.id, l.b.node.id],
-        links: [l.id],
-        fix: { label: `Use the socket transport for link ${l.id}`, action: { kind: 'set-field', on: 'link', node: l.id, path: ['transport'], value: 'socket' } },
-      }),
+      diag(
+        'STREAM_UNSUPPORTED_QEMU',
+        `link ${l.id} uses ${transport}, which QEMU ${v} lacks (added in 7.2); it is compiled as socket`,
+        {
+          nodes: [l.a.node.id, l.b.node.id],
+          links: [l.id],
+          fix: {
+            label: `Use the socket transport for link ${l.id}`,
+            action: { kind: 'set-field', on: 'link', node: l.id, path: ['transport'], value: 'socket' },
+          },
+        },
+      ),
     );
     transport = 'socket';
   }
   if (transport === 'socket' && family === 'unix') {
     if (l.link.transport === 'socket') {
       ctx.diagnostics.push(
-        diag('SOCKET_FAMILY_UNIX', `link ${l.id}: the socket backend speaks IPv4 TCP only, so it uses 127.0.0.1 instead of a unix socket`, {
-          nodes: [l.a.node.id, l.b.node.id],
-          links: [l.id],
-          fix: { label: `Set link ${l.id} to family inet`, action: { kind: 'set-field', on: 'link', node: l.id, path: ['family'], value: 'inet' } },
-        }),
+        diag(
+          'SOCKET_FAMILY_UNIX',
+          `link ${l.id}: the socket backend speaks IPv4 TCP only, so it uses 127.0.0.1 instead of a unix socket`,
+          {
+            nodes: [l.a.node.id, l.b.node.id],
+            links: [l.id],
+            fix: {
+              label: `Set link ${l.id} to family inet`,
+              action: { kind: 'set-field', on: 'link', node: l.id, path: ['family'], value: 'inet' },
+            },
+          },
+        ),
       );
     }
     family = 'inet';
@@ -80,7 +98,10 @@ function reserveExplicit(ctx: Ctx, r: Resolved): void {
       diag('PORT_CLASH', `${proto} port ${p} is bound twice: by ${prev.what} and by ${owner.what}`, {
         nodes: [...new Set([...prev.nodes, ...owner.nodes])],
         links: [...new Set([...prev.links, r.l.id])],
-        fix: { label: `Let link ${r.l.id} derive its port`, action: { kind: 'set-field', on: 'link', node: r.l.id, path: ['port'], value: undefined } },
+        fix: {
+          label: `Let link ${r.l.id} derive its port`,
+          action: { kind: 'set-field', on: 'link', node: r.l.id, path: ['port'], value: undefined },
+        },
       }),
     );
   }
@@ -147,27 +168,52 @@ function plan(ctx: Ctx, r: Resolved, order: StartOrder): P2pPlan {
   const dialHost = bindHost === '0.0.0.0' ? LOOPBACK : bindHost;
   if (inet && bindHost === '0.0.0.0') {
     ctx.diagnostics.push(
-      diag('LINK_ALL_INTERFACES', `link ${l.id} listens on every host interface (host 0.0.0.0), so anyone on your network can join it`, {
-        nodes: [vmA, vmB],
-        links: [l.id],
-        fix: { label: 'Bind it to 127.0.0.1', action: { kind: 'set-field', on: 'link', node: l.id, path: ['host'], value: undefined } },
-      }),
+      diag(
+        'LINK_ALL_INTERFACES',
+        `link ${l.id} listens on every host interface (host 0.0.0.0), so anyone on your network can join it`,
+        {
+          nodes: [vmA, vmB],
+          links: [l.id],
+          fix: {
+            label: 'Bind it to 127.0.0.1',
+            action: { kind: 'set-field', on: 'link', node: l.id, path: ['host'], value: undefined },
+          },
+        },
+      ),
     );
   }
   if (transport === 'socket-udp' || (transport === 'dgram' && !qemuAtLeast(ctx.target, 7, 2))) {
     // The socket UDP pair (before 7.2, dgram's stand-in): each side binds its own port (localaddr=) and sends to the
     // other's (udp=); no start order.
     useBackend(ctx, 'socket', vmA);
-    const mk = (me: number, peer: number) => backend('socket', [['udp', `${dialHost}:${peer}`], ['localaddr', `${bindHost}:${me}`]]);
-    return { transport: 'socket', family, a: mk(port, peerPort), b: mk(peerPort, port), label: `socket udp ${port}/${peerPort}` };
+    const mk = (me: number, peer: number) =>
+      backend('socket', [
+        ['udp', `${dialHost}:${peer}`],
+        ['localaddr', `${bindHost}:${me}`],
+      ]);
+    return {
+      transport: 'socket',
+      family,
+      a: mk(port, peerPort),
+      b: mk(peerPort, port),
+      label: `socket udp ${port}/${peerPort}`,
+    };
   }
   useBackend(ctx, transport, vmA);
   if (transport === 'dgram') {
     const end = (side: 'a' | 'b', self: 'local' | 'remote'): OptPair[] =>
       inet
-        ? [[`${self}.type`, 'inet'], [`${self}.host`, self === 'local' ? bindHost : dialHost], [`${self}.port`, side === 'a' ? port : peerPort]]
-        : [[`${self}.type`, 'unix'], [`${self}.path`, sockPath(side === 'a' ? '.a' : '.b')]];
-    const mk = (me: 'a' | 'b', peer: 'a' | 'b') => backend('dgram', [...end(me, 'local'), ...end(peer, 'remote')], { modern: true });
+        ? [
+            [`${self}.type`, 'inet'],
+            [`${self}.host`, self === 'local' ? bindHost : dialHost],
+            [`${self}.port`, side === 'a' ? port : peerPort],
+          ]
+        : [
+            [`${self}.type`, 'unix'],
+            [`${self}.path`, sockPath(side === 'a' ? '.a' : '.b')],
+          ];
+    const mk = (me: 'a' | 'b', peer: 'a' | 'b') =>
+      backend('dgram', [...end(me, 'local'), ...end(peer, 'remote')], { modern: true });
     return { transport, family, a: mk('a', 'b'), b: mk('b', 'a'), label: inet ? `dgram ${port}/${peerPort}` : 'dgram' };
   }
   // stream reconnects from 8.0 on. Without it, and always for socket, a connector started before its listener stays
@@ -189,13 +235,28 @@ function plan(ctx: Ctx, r: Resolved, order: StartOrder): P2pPlan {
     client = backend('socket', [['connect', `${dialHost}:${port}`]]);
   } else {
     const addr = (host: string): OptPair[] =>
-      inet ? [['addr.type', 'inet'], ['addr.host', host], ['addr.port', port]] : [['addr.type', 'unix'], ['addr.path', sockPath('')]];
-    const retry: OptPair[] = !reconnect ? [] : qemuAtLeast(ctx.target, 9, 2) ? [['reconnect-ms', retryMs]] : [['reconnect', Math.max(1, Math.round(retryMs / 1000))]];
+      inet
+        ? [
+            ['addr.type', 'inet'],
+            ['addr.host', host],
+            ['addr.port', port],
+          ]
+        : [
+            ['addr.type', 'unix'],
+            ['addr.path', sockPath('')],
+          ];
+    const retry: OptPair[] = !reconnect
+      ? []
+      : qemuAtLeast(ctx.target, 9, 2)
+        ? [['reconnect-ms', retryMs]]
+        : [['reconnect', Math.max(1, Math.round(retryMs / 1000))]];
     server = backend('stream', [['server', 'on'], ...addr(bindHost)], { modern: true });
     client = backend('stream', [['server', 'off'], ...addr(dialHost), ...retry], { modern: true });
   }
   const label = inet ? `${transport} ${port}` : transport;
-  return listener === 'a' ? { transport, family, a: server, b: client, label } : { transport, family, a: client, b: server, label };
+  return listener === 'a'
+    ? { transport, family, a: server, b: client, label }
+    : { transport, family, a: client, b: server, label };
 }
 
 /**

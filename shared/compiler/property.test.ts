@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { compile } from './index';
 import type { LabPlan } from './plan';
 import { declaredIds } from './selfcheck';
-import { optValue } from './qemuopts';
+import { optValue } from '../qemuopts';
 import { target, topo, valuesOf } from './testkit';
 import type { TopologyInput } from '../model/schema';
 import { linkId } from '../model/endpoint';

@@ -1,7 +1,7 @@
 import type { VmPlan } from './plan';
 import type { Diagnostic } from '../diagnostics';
 import { diag } from './diagnostics';
-import { optHead, optValue } from './qemuopts';
+import { optHead, optValue } from '../qemuopts';
 
 /** The ids one QEMU argv declares, by option (`-netdev`, `-device`, `-chardev`, `-object`, `-nic`). */
 export function declaredIds(argv: readonly string[]): { option: string; id: string }[] {

@@ -12,10 +12,12 @@ import type { IdAllocator } from './derive';
 import { testpmdProcessId } from './derive';
 import { diag } from './diagnostics';
 import type { ProcessPlan } from './plan';
-import { qopts } from './qemuopts';
+import { qopts } from '../qemuopts';
 
 function testpmds(ctx: Ctx): TestpmdNode[] {
-  return [...ctx.graph.nodes.values()].filter((n): n is TestpmdNode => n.kind === 'testpmd').sort((x, y) => (x.id < y.id ? -1 : 1));
+  return [...ctx.graph.nodes.values()]
+    .filter((n): n is TestpmdNode => n.kind === 'testpmd')
+    .sort((x, y) => (x.id < y.id ? -1 : 1));
 }
 
 /** The links of a testpmd node in port order (link id order), each with its port's socket. */
@@ -33,7 +35,13 @@ export function testpmdBackend(ctx: Ctx, n: TestpmdNode, linkId: string, ids: Id
   addVmDep(ctx, vm, testpmdProcessId(n.id));
   const chr = ids.take(`chr-${n.id}`);
   return backend('vhost-user', [['chardev', chr]], {
-    pre: ['-chardev', qopts('socket', [['id', chr], ['path', port.socket]])],
+    pre: [
+      '-chardev',
+      qopts('socket', [
+        ['id', chr],
+        ['path', port.socket],
+      ]),
+    ],
     needsVirtio: 'vhost-user',
     shareMem: true,
   });
@@ -51,11 +59,15 @@ export function testpmdProcesses(ctx: Ctx): ProcessPlan[] {
     if (p.length === 0) continue;
     if (p.length !== 2) {
       ctx.diagnostics.push(
-        diag('TESTPMD_PORTS', `testpmd ${n.id} forwards between two ports (port 0 to port 1), so it joins exactly two NICs; it has ${p.length}`, {
-          nodes: [n.id],
-          links: p.map((x) => x.link),
-          fix: { label: `Link a second VM's virtio NIC to ${n.id}` },
-        }),
+        diag(
+          'TESTPMD_PORTS',
+          `testpmd ${n.id} forwards between two ports (port 0 to port 1), so it joins exactly two NICs; it has ${p.length}`,
+          {
+            nodes: [n.id],
+            links: p.map((x) => x.link),
+            fix: { label: `Link a second VM's virtio NIC to ${n.id}` },
+          },
+        ),
       );
       continue;
     }

@@ -11,10 +11,13 @@ import { nodePath } from './docpath';
 import { accelOf, cpuOf, machineInfo, type MachineInfo } from './machine';
 import { backendPorts, helperBridge } from './needs';
 import { vmNetworking } from './nics';
-import { escapeOptValue, qopts, readOpts } from './qemuopts';
+import { escapeOptValue, qopts, readOpts } from '../qemuopts';
 
 /** Where a VM's console, QMP socket and pidfile live in the lab's state directory. */
-export function vmPaths(labDir: string, vm: string): { console: string; consoleLog: string; qmp: string; pidfile: string } {
+export function vmPaths(
+  labDir: string,
+  vm: string,
+): { console: string; consoleLog: string; qmp: string; pidfile: string } {
   return {
     console: `${labDir}/${vm}.console.sock`,
     consoleLog: `${labDir}/${vm}.console.log`,
@@ -30,7 +33,11 @@ export function vmPaths(labDir: string, vm: string): { console: string; consoleL
  */
 export function tinyAppend(vm: VmNode, m: MachineInfo): string {
   const x86 = vm.arch === 'x86_64' || vm.arch === 'i386';
-  const parts = [`console=${m.console}`, ...(x86 ? ['no_timer_check'] : []), `qnet.hostname=${guestHostname(vm.name ?? vm.id, vm.id)}`];
+  const parts = [
+    `console=${m.console}`,
+    ...(x86 ? ['no_timer_check'] : []),
+    `qnet.hostname=${guestHostname(vm.name ?? vm.id, vm.id)}`,
+  ];
   vm.nics.forEach((nic, i) => {
     if (nic.ip !== undefined) parts.push(`qnet.if${i}=${nic.ip}`);
     if (nic.gateway !== undefined) parts.push(`qnet.gw${i}=${nic.gateway}`);
@@ -44,14 +51,20 @@ export function tinyAppend(vm: VmNode, m: MachineInfo): string {
  */
 function withHints(ctx: Ctx, vm: VmNode, append: string, m: MachineInfo): string {
   if (!vm.nics.some((n) => n.ip !== undefined || n.gateway !== undefined)) return append;
-  const hints = tinyAppend(vm, m).split(' ').filter((w) => w.startsWith('qnet.'));
+  const hints = tinyAppend(vm, m)
+    .split(' ')
+    .filter((w) => w.startsWith('qnet.'));
   const missing = hints.filter((h) => !append.split(/\s+/).some((w) => w.split('=')[0] === h.split('=')[0]));
   if (missing.length === 0) return append;
   ctx.diagnostics.push(
-    diag('IP_HINTS_APPENDED', `${vm.id}: its IP hints are appended to the kernel command line (${missing.join(' ')}); only an init that reads them (the tiny guest's) configures the addresses`, {
-      nodes: [vm.id],
-      path: nodePath(ctx.topology, vm.id, 'boot', 'append'),
-    }),
+    diag(
+      'IP_HINTS_APPENDED',
+      `${vm.id}: its IP hints are appended to the kernel command line (${missing.join(' ')}); only an init that reads them (the tiny guest's) configures the addresses`,
+      {
+        nodes: [vm.id],
+        path: nodePath(ctx.topology, vm.id, 'boot', 'append'),
+      },
+    ),
   );
   return `${append} ${missing.join(' ')}`.trim();
 }
@@ -69,17 +82,24 @@ function bootArgs(ctx: Ctx, vm: VmNode, boot: Boot, m: MachineInfo): BootPlan {
       const base = `${ctx.target.stateDir.replace(/\/+$/, '')}/guest/${vm.arch}`;
       if (!built) {
         ctx.diagnostics.push(
-          diag('TINY_GUEST_MISSING', `${vm.id}: the tiny guest is not built for ${vm.arch}; the plan points at ${base}, which "qnet guest build" fills`, {
-            nodes: [vm.id],
-            fix: { label: `Build the tiny guest for ${vm.arch} with "qnet guest build"` },
-          }),
+          diag(
+            'TINY_GUEST_MISSING',
+            `${vm.id}: the tiny guest is not built for ${vm.arch}; the plan points at ${base}, which "qnet guest build" fills`,
+            {
+              nodes: [vm.id],
+              fix: { label: `Build the tiny guest for ${vm.arch} with "qnet guest build"` },
+            },
+          ),
         );
       }
       const kernel = built?.kernel ?? `${base}/vmlinuz`;
       const initrd = built?.initrd ?? `${base}/initramfs.cpio.gz`;
       return {
         argv: ['-kernel', kernel, '-initrd', initrd, '-append', tinyAppend(vm, m)],
-        files: [{ what: 'kernel', path: kernel }, { what: 'initrd', path: initrd }],
+        files: [
+          { what: 'kernel', path: kernel },
+          { what: 'initrd', path: initrd },
+        ],
       };
     }
     case 'kernel': {
@@ -100,7 +120,12 @@ function bootArgs(ctx: Ctx, vm: VmNode, boot: Boot, m: MachineInfo): BootPlan {
       return {
         argv: boot.images.flatMap((img) => [
           '-drive',
-          qopts('', [['file', img.path], ['if', 'virtio'], ['format', img.format], ['snapshot', img.snapshot ? 'on' : undefined]]),
+          qopts('', [
+            ['file', img.path],
+            ['if', 'virtio'],
+            ['format', img.format],
+            ['snapshot', img.snapshot ? 'on' : undefined],
+          ]),
         ]),
         files: boot.images.map((img) => ({ what: 'disk image', path: img.path })),
       };
@@ -118,11 +143,19 @@ function bootArgs(ctx: Ctx, vm: VmNode, boot: Boot, m: MachineInfo): BootPlan {
  */
 function ownsMemoryBackend(vm: VmNode, m: MachineInfo): boolean {
   if (readOpts(m.machine, 'type').some((o) => o.key === 'memory-backend')) return true;
-  return vm.extraArgs.some((a, i) => (a === '-numa' || a === '--numa') && readOpts(vm.extraArgs[i + 1] ?? '', 'type').some((o) => o.key === 'memdev'));
+  return vm.extraArgs.some(
+    (a, i) =>
+      (a === '-numa' || a === '--numa') && readOpts(vm.extraArgs[i + 1] ?? '', 'type').some((o) => o.key === 'memdev'),
+  );
 }
 
 /** Compile one VM: its whole QEMU argv (machine, boot, console, QMP, pidfile, NICs, extra args) and its paths. */
-export function compileVm(ctx: Ctx, vm: VmNode, p2p: ReadonlyMap<string, P2pPlan>, hubs: ReadonlyMap<string, HubPlan>): VmPlan {
+export function compileVm(
+  ctx: Ctx,
+  vm: VmNode,
+  p2p: ReadonlyMap<string, P2pPlan>,
+  hubs: ReadonlyMap<string, HubPlan>,
+): VmPlan {
   const m = machineInfo(vm);
   const ids = new IdAllocator();
   const paths = vmPaths(ctx.labDir, vm.id);
@@ -135,11 +168,18 @@ export function compileVm(ctx: Ctx, vm: VmNode, p2p: ReadonlyMap<string, P2pPlan
   const accel = accelOf(vm, ctx.target);
   if (vm.accel === 'kvm' && accel === 'tcg') {
     ctx.diagnostics.push(
-      diag('ACCEL_FOREIGN_ARCH', `${vm.id}: KVM runs only guests of this host's architecture (${ctx.target.hostArch ?? 'x86_64'}), not ${vm.arch}, so ${vm.id} runs under TCG`, {
-        nodes: [vm.id],
-        path: nodePath(ctx.topology, vm.id, 'accel'),
-        fix: { label: `Set ${vm.id}'s accelerator to tcg`, action: { kind: 'set-field', node: vm.id, path: ['accel'], value: 'tcg' } },
-      }),
+      diag(
+        'ACCEL_FOREIGN_ARCH',
+        `${vm.id}: KVM runs only guests of this host's architecture (${ctx.target.hostArch ?? 'x86_64'}), not ${vm.arch}, so ${vm.id} runs under TCG`,
+        {
+          nodes: [vm.id],
+          path: nodePath(ctx.topology, vm.id, 'accel'),
+          fix: {
+            label: `Set ${vm.id}'s accelerator to tcg`,
+            action: { kind: 'set-field', node: vm.id, path: ['accel'], value: 'tcg' },
+          },
+        },
+      ),
     );
   }
   const cpu = cpuOf(vm, accel);
@@ -152,21 +192,45 @@ export function compileVm(ctx: Ctx, vm: VmNode, p2p: ReadonlyMap<string, P2pPlan
   argv.push('-machine', shareMem ? `${m.machine},memory-backend=${mem}` : m.machine, '-accel', accel);
   if (cpu !== undefined) argv.push('-cpu', cpu);
   argv.push('-smp', String(vm.smp), '-m', String(vm.memory));
-  if (shareMem) argv.push('-object', qopts('memory-backend-memfd', [['id', mem], ['size', `${vm.memory}M`], ['share', 'on']]));
+  if (shareMem)
+    argv.push(
+      '-object',
+      qopts('memory-backend-memfd', [
+        ['id', mem],
+        ['size', `${vm.memory}M`],
+        ['share', 'on'],
+      ]),
+    );
   const boot = bootArgs(ctx, vm, vm.boot, m);
   argv.push(...boot.argv);
   argv.push(
     '-chardev',
-    qopts('socket', [['id', con], ['path', paths.console], ['server', 'on'], ['wait', 'off'], ['logfile', paths.consoleLog], ['logappend', 'on']]),
+    qopts('socket', [
+      ['id', con],
+      ['path', paths.console],
+      ['server', 'on'],
+      ['wait', 'off'],
+      ['logfile', paths.consoleLog],
+      ['logappend', 'on'],
+    ]),
     '-serial',
     `chardev:${con}`,
     '-qmp',
-    qopts(`unix:${paths.qmp.replaceAll(',', ',,')}`, [['server', 'on'], ['wait', 'off']]),
+    qopts(`unix:${paths.qmp.replaceAll(',', ',,')}`, [
+      ['server', 'on'],
+      ['wait', 'off'],
+    ]),
     '-pidfile',
     paths.pidfile,
   );
   argv.push(...net.argv, ...vm.extraArgs);
-  if (vm.nics.length === 0) ctx.diagnostics.push(diag('VM_NO_NICS', `${vm.id} has no NIC, so it has no network`, { nodes: [vm.id], fix: { label: `Add a NIC to ${vm.id}` } }));
+  if (vm.nics.length === 0)
+    ctx.diagnostics.push(
+      diag('VM_NO_NICS', `${vm.id} has no NIC, so it has no network`, {
+        nodes: [vm.id],
+        fix: { label: `Add a NIC to ${vm.id}` },
+      }),
+    );
   return {
     name,
     node: vm.id,
@@ -174,7 +238,9 @@ export function compileVm(ctx: Ctx, vm: VmNode, p2p: ReadonlyMap<string, P2pPlan
     ...paths,
     arch: vm.arch,
     binary,
-    ...(chosen !== undefined && Object.keys(ctx.target.qemu?.env ?? {}).length > 0 ? { env: ctx.target.qemu?.env } : {}),
+    ...(chosen !== undefined && Object.keys(ctx.target.qemu?.env ?? {}).length > 0
+      ? { env: ctx.target.qemu?.env }
+      : {}),
     accel,
     bootFiles: boot.files,
     tinyGuest: vm.boot.type === 'tiny' ? vm.arch : null,

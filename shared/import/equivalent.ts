@@ -22,7 +22,7 @@ import { collapseHubs, readVmNet, type ChardevDef, type Frontend, type NetdevDef
 import { concreteNicModel, qemuDefaultMachine } from './nicmodel';
 import { bool } from './optvalue';
 import { emulatorArch } from './qemuargv';
-import { readOpts } from '../compiler/qemuopts';
+import { readOpts } from '../qemuopts';
 import type { Word } from './shell';
 
 /** The verdict, with the facts one side has and the other lacks. */
@@ -63,7 +63,8 @@ function backendPairs(def: NetdevDef, chardevs: ReadonlyMap<string, ChardevDef>)
       }
       const fds = get('fds');
       if (fds !== undefined && get('queues') === undefined) set('queues', String(fds.split(':').length));
-      if ((get('vhostfd') !== undefined || get('vhostfds') !== undefined) && get('vhost') === undefined) set('vhost', 'on');
+      if ((get('vhostfd') !== undefined || get('vhostfds') !== undefined) && get('vhost') === undefined)
+        set('vhost', 'on');
       drop('script', 'downscript', 'fd', 'fds', 'vhostfd', 'vhostfds');
       dropIf('queues', '1');
       dropIf('vhost', 'off');
@@ -84,7 +85,10 @@ function backendPairs(def: NetdevDef, chardevs: ReadonlyMap<string, ChardevDef>)
         if (!on4) set('ipv4', 'off');
         if (!on6) set('ipv6', 'off');
       }
-      items = items.map(([k, v]): Pair => [k, k === 'hostfwd' ? hostfwd(v) : k === 'guestfwd' && v.startsWith(':') ? `tcp${v}` : v]);
+      items = items.map(([k, v]): Pair => [
+        k,
+        k === 'hostfwd' ? hostfwd(v) : k === 'guestfwd' && v.startsWith(':') ? `tcp${v}` : v,
+      ]);
       dropIf('restrict', 'off');
       break;
     }
@@ -127,7 +131,11 @@ function backendPairs(def: NetdevDef, chardevs: ReadonlyMap<string, ChardevDef>)
       break;
   }
   // Rules and forwards are independent of each other: their order does not count. Other repeats keep theirs.
-  const sorted = items.map((p, i) => [p, i] as const).sort(([[ka, va], ia], [[kb, vb], ib]) => (ka < kb ? -1 : ka > kb ? 1 : ka === 'hostfwd' || ka === 'guestfwd' ? (va < vb ? -1 : va > vb ? 1 : 0) : ia - ib));
+  const sorted = items
+    .map((p, i) => [p, i] as const)
+    .sort(([[ka, va], ia], [[kb, vb], ib]) =>
+      ka < kb ? -1 : ka > kb ? 1 : ka === 'hostfwd' || ka === 'guestfwd' ? (va < vb ? -1 : va > vb ? 1 : 0) : ia - ib,
+    );
   return { type, pairs: sorted.map(([p]) => p) };
 }
 
@@ -153,7 +161,8 @@ export function networkFacts(argv: readonly string[]): Fact[] {
   const { args } = readArgs(argv.slice(1).map(asWord));
   let machine = qemuDefaultMachine(arch) ?? '';
   for (const a of args) {
-    if ((a.name === '-machine' || a.name === '-M') && a.value) machine = readOpts(a.value.text, 'type').find((o) => o.key === 'type')?.value ?? machine;
+    if ((a.name === '-machine' || a.name === '-M') && a.value)
+      machine = readOpts(a.value.text, 'type').find((o) => o.key === 'type')?.value ?? machine;
   }
   const net = readVmNet(args);
   collapseHubs(net);
@@ -165,7 +174,10 @@ export function networkFacts(argv: readonly string[]): Fact[] {
     facts.push([...nicFact(fe, arch, machine), '--', ...(fe.peer ? backendFact(fe.peer, net) : ['none'])]);
   });
   for (const [, h] of net.hubs) {
-    const members = [...h.nics.map((i) => nicFact(net.nics[i] as Frontend, arch, machine)), ...h.backends.map((d) => backendFact(d, net))];
+    const members = [
+      ...h.nics.map((i) => nicFact(net.nics[i] as Frontend, arch, machine)),
+      ...h.backends.map((d) => backendFact(d, net)),
+    ];
     const key = (m: string[]) => m.map((t) => (t === ANY ? '' : t)).join('\u0000');
     members.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
     facts.push(['hub', ...members.flatMap((m) => ['[', ...m, ']'])]);
@@ -194,6 +206,9 @@ export function networkEquivalent(a: readonly string[], b: readonly string[]): E
       right.delete(j);
     }
   }
-  const differences = [...[...left].map((i) => `only in the first: ${(fa[i] as Fact).join(' ')}`), ...[...right].map((i) => `only in the second: ${(fb[i] as Fact).join(' ')}`)];
+  const differences = [
+    ...[...left].map((i) => `only in the first: ${(fa[i] as Fact).join(' ')}`),
+    ...[...right].map((i) => `only in the second: ${(fb[i] as Fact).join(' ')}`),
+  ];
   return { equivalent: differences.length === 0, differences };
 }

@@ -4,7 +4,7 @@
  * booleans or numbers and whose nested objects (`"addr":{"type":"unix",…}`) become dotted keys as keyval writes
  * them, and whose lists of `{"str":…}` become a repeated key.
  */
-import { readOpts } from '../compiler/qemuopts';
+import { readOpts } from '../qemuopts';
 
 /** One key and value of an option; `at` is the index in the option's text where it was written. */
 export interface Item {
@@ -72,9 +72,14 @@ export function readValue(text: string, implied?: string): ReadValue {
       json = JSON.parse(text);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      return { ok: false, message: `this JSON does not parse (${message.replace(/^JSON\.parse: /, '')})`, at: jsonErrorAt(message) ?? 0 };
+      return {
+        ok: false,
+        message: `this JSON does not parse (${message.replace(/^JSON\.parse: /, '')})`,
+        at: jsonErrorAt(message) ?? 0,
+      };
     }
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, message: 'JSON options must be one object', at: 0 };
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      return { ok: false, message: 'JSON options must be one object', at: 0 };
     const items: Item[] = [];
     for (const [k, v] of Object.entries(json as Record<string, unknown>)) {
       const at = Math.max(0, text.indexOf(`"${k}"`));
@@ -83,7 +88,12 @@ export function readValue(text: string, implied?: string): ReadValue {
     }
     return { ok: true, items, json: true };
   }
-  const items: Item[] = readOpts(text, implied).map((o) => ({ key: o.key, value: o.value, at: o.at, ...(o.form === 'flag' ? { flag: true } : {}) }));
+  const items: Item[] = readOpts(text, implied).map((o) => ({
+    key: o.key,
+    value: o.value,
+    at: o.at,
+    ...(o.form === 'flag' ? { flag: true } : {}),
+  }));
   return { ok: true, items, json: false };
 }
 

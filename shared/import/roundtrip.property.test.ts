@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { compile, readOpts, type LabPlan, type Target } from '../compiler';
+import { compile, type LabPlan, type Target } from '../compiler';
+import { readOpts } from '../qemuopts';
 import { target, topo } from '../compiler/testkit';
 import { shellLine } from '../emit/quote';
 import type { TopologyInput } from '../model/schema';
@@ -11,13 +12,45 @@ type LinkIn = NonNullable<TopologyInput['links']>[number];
 
 /** Backends a NIC can be wired to; each entry makes a node (a fresh one, or one shared between NICs). */
 const BACKENDS: ((k: number) => NodeIn)[] = [
-  (k) => ({ kind: 'nat', id: `nat${k}`, ...(k % 3 === 0 ? { restrict: true, hostfwd: [{ hostPort: 30000 + k, guestPort: 22 }], dnssearch: ['a.test', 'b.test'] } : {}), ...(k % 4 === 1 ? { ipv6: false, options: { 'tftp-server-name': 'tftp.test' } } : {}) }),
-  (k) => ({ kind: 'tap', id: `tap${k}`, ...(k % 2 ? { ifname: `tp${k}` } : {}), ...(k % 3 === 2 ? { options: { sndbuf: 1048576 } } : {}) }),
-  (k) => ({ kind: 'mcast', id: `mc${k}`, group: `230.0.0.${k + 1}`, port: 1234 + k, transport: k % 2 ? 'socket' : 'dgram' }),
-  (k) => ({ kind: 'l2tpv3', id: `lt${k}`, src: '127.0.0.1', dst: '127.0.0.1', srcport: 47000 + 2 * k, dstport: 47001 + 2 * k, txsession: k + 1, counter: k % 2 === 0 }),
+  (k) => ({
+    kind: 'nat',
+    id: `nat${k}`,
+    ...(k % 3 === 0
+      ? { restrict: true, hostfwd: [{ hostPort: 30000 + k, guestPort: 22 }], dnssearch: ['a.test', 'b.test'] }
+      : {}),
+    ...(k % 4 === 1 ? { ipv6: false, options: { 'tftp-server-name': 'tftp.test' } } : {}),
+  }),
+  (k) => ({
+    kind: 'tap',
+    id: `tap${k}`,
+    ...(k % 2 ? { ifname: `tp${k}` } : {}),
+    ...(k % 3 === 2 ? { options: { sndbuf: 1048576 } } : {}),
+  }),
+  (k) => ({
+    kind: 'mcast',
+    id: `mc${k}`,
+    group: `230.0.0.${k + 1}`,
+    port: 1234 + k,
+    transport: k % 2 ? 'socket' : 'dgram',
+  }),
+  (k) => ({
+    kind: 'l2tpv3',
+    id: `lt${k}`,
+    src: '127.0.0.1',
+    dst: '127.0.0.1',
+    srcport: 47000 + 2 * k,
+    dstport: 47001 + 2 * k,
+    txsession: k + 1,
+    counter: k % 2 === 0,
+  }),
   (k) => ({ kind: 'vdpa', id: `vd${k}`, vhostdev: `/dev/vhost-vdpa-${k}` }),
   (k) => ({ kind: 'vhost-user', id: `vu${k}`, socket: `/tmp/vu${k}.sock`, mode: k % 2 ? 'server' : 'client' }),
-  (k) => ({ kind: 'netdev', id: `pa${k}`, type: 'passt', options: { 'tcp-ports': String(10000 + k), param: ['--trace', `--log=x${k}`] } }),
+  (k) => ({
+    kind: 'netdev',
+    id: `pa${k}`,
+    type: 'passt',
+    options: { 'tcp-ports': String(10000 + k), param: ['--trace', `--log=x${k}`] },
+  }),
   (k) => ({ kind: 'bridge', id: `br${k}`, ...(k % 2 ? { ifname: `qbr${k}`, external: true } : {}) }),
   (k) => ({ kind: 'vde', id: `sw${k}` }),
 ];
@@ -29,13 +62,26 @@ const arbLab = fc
     vms: fc.array(
       fc.record({
         arm: fc.boolean(),
-        nics: fc.array(fc.record({ model: fc.constantFrom('virtio', 'e1000', 'rtl8139'), nic: fc.boolean(), mtu: fc.boolean() }), { maxLength: 4 }),
+        nics: fc.array(
+          fc.record({ model: fc.constantFrom('virtio', 'e1000', 'rtl8139'), nic: fc.boolean(), mtu: fc.boolean() }),
+          { maxLength: 4 },
+        ),
         boot: fc.constantFrom('tiny', 'kernel', 'none', 'cdrom'),
         extra: fc.boolean(),
       }),
       { minLength: 1, maxLength: 4 },
     ),
-    wires: fc.array(fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: 0, max: 12 }), fc.constantFrom('stream', 'dgram', 'socket', 'socket-udp', 'auto'), fc.constantFrom('unix', 'inet'), fc.boolean()), { maxLength: 14 }),
+    wires: fc.array(
+      fc.tuple(
+        fc.nat(),
+        fc.nat(),
+        fc.integer({ min: 0, max: 12 }),
+        fc.constantFrom('stream', 'dgram', 'socket', 'socket-udp', 'auto'),
+        fc.constantFrom('unix', 'inet'),
+        fc.boolean(),
+      ),
+      { maxLength: 14 },
+    ),
   })
   .map(({ vms, wires }) => {
     const nodes: NodeIn[] = [];
@@ -44,10 +90,32 @@ const arbLab = fc
       const id = `vm${i}`;
       const list = v.nics.map((n, j) => {
         nics.push({ vm: id, nic: `eth${j}`, virtio: n.model === 'virtio' });
-        return { id: `eth${j}`, model: n.model, form: n.nic && !n.mtu ? ('nic' as const) : ('device' as const), ...(n.mtu && n.model === 'virtio' ? { properties: { host_mtu: 1400, bus: 'pcie.0' } } : {}) };
+        return {
+          id: `eth${j}`,
+          model: n.model,
+          form: n.nic && !n.mtu ? ('nic' as const) : ('device' as const),
+          ...(n.mtu && n.model === 'virtio' ? { properties: { host_mtu: 1400, bus: 'pcie.0' } } : {}),
+        };
       });
-      const boot = v.boot === 'kernel' ? { type: 'kernel' as const, kernel: '/boot/vmlinuz', initrd: '/boot/initrd.img', append: 'console=ttyS0 quiet' } : v.boot === 'cdrom' ? { type: 'cdrom' as const, path: '/srv/live.iso' } : { type: v.boot };
-      nodes.push({ kind: 'vm', id, ...(v.arm ? { arch: 'aarch64' as const } : {}), boot, nics: list, ...(v.extra ? { extraArgs: ['-rtc', 'base=utc', '-no-reboot'] } : {}) });
+      const boot =
+        v.boot === 'kernel'
+          ? {
+              type: 'kernel' as const,
+              kernel: '/boot/vmlinuz',
+              initrd: '/boot/initrd.img',
+              append: 'console=ttyS0 quiet',
+            }
+          : v.boot === 'cdrom'
+            ? { type: 'cdrom' as const, path: '/srv/live.iso' }
+            : { type: v.boot };
+      nodes.push({
+        kind: 'vm',
+        id,
+        ...(v.arm ? { arch: 'aarch64' as const } : {}),
+        boot,
+        nics: list,
+        ...(v.extra ? { extraArgs: ['-rtc', 'base=utc', '-no-reboot'] } : {}),
+      });
     });
     const links: LinkIn[] = [];
     const used = new Set<number>();
@@ -98,7 +166,11 @@ function alpha(argv: readonly string[]): string[] {
     const opt = argv[i - 1] ?? '';
     if (['-netdev', '-device', '-chardev', '-object', '-nic', '-machine'].includes(opt)) {
       return readOpts(w, 'type')
-        .map((o) => (['id', 'netdev', 'chardev', 'memory-backend'].includes(o.key) ? `${o.key}=${ren(o.value)}` : `${o.key}=${o.value}`))
+        .map((o) =>
+          ['id', 'netdev', 'chardev', 'memory-backend'].includes(o.key)
+            ? `${o.key}=${ren(o.value)}`
+            : `${o.key}=${o.value}`,
+        )
         .join(',');
     }
     return opt === '-serial' && w.startsWith('chardev:') ? `chardev:${ren(w.slice(8))}` : w;

@@ -3,7 +3,7 @@
  * accelerator, CPU, vCPUs, memory, boot; the rest kept verbatim as extra arguments, except what the lab sets itself
  * (-S, -daemonize, -nographic, a stdio console, -pidfile), which is left out and said.
  */
-import { readOpts, qopts } from '../compiler/qemuopts';
+import { readOpts, qopts } from '../qemuopts';
 import { networkingArg } from '../model/extraArgs';
 import { Arch } from '../model/schema';
 import { qemuDefaultMachine } from './nicmodel';
@@ -33,7 +33,20 @@ export function guestName(cmd: QemuCommand): string | undefined {
 }
 
 const STANDARD_DIRS = new Set(['', '/usr/bin', '/bin', '/usr/local/bin']);
-const DISK_OPTIONS = new Set(['-hda', '-hdb', '-hdc', '-hdd', '-drive', '-blockdev', '-bios', '-sd', '-mtdblock', '-pflash', '-fda', '-fdb']);
+const DISK_OPTIONS = new Set([
+  '-hda',
+  '-hdb',
+  '-hdc',
+  '-hdd',
+  '-drive',
+  '-blockdev',
+  '-bios',
+  '-sd',
+  '-mtdblock',
+  '-pflash',
+  '-fda',
+  '-fdb',
+]);
 const MODEL_TEXT = /^[A-Za-z0-9_.,=+-]+$/;
 
 /** MiB in a QEMU size (`512`, `512M`, `2G`, `219136k`); null when it is not a whole number of MiB. */
@@ -56,8 +69,14 @@ function labOwn(cmd: QemuCommand, vhostUser: boolean): Set<QemuArg> {
   for (const a of cmd.args) {
     const v = a.value?.text ?? '';
     const items = readOpts(v, 'type');
-    if ((a.name === '-machine' || a.name === '-M') && items.some((i) => i.key === 'memory-backend')) ram = items.find((i) => i.key === 'memory-backend')?.value;
-    if (a.name === '-chardev' && items[0]?.value === 'socket' && first(items, 'path')?.endsWith('.console.sock') && first(items, 'id') !== undefined) {
+    if ((a.name === '-machine' || a.name === '-M') && items.some((i) => i.key === 'memory-backend'))
+      ram = items.find((i) => i.key === 'memory-backend')?.value;
+    if (
+      a.name === '-chardev' &&
+      items[0]?.value === 'socket' &&
+      first(items, 'path')?.endsWith('.console.sock') &&
+      first(items, 'id') !== undefined
+    ) {
       consoles.add(first(items, 'id') as string);
       own.add(a);
     }
@@ -68,28 +87,63 @@ function labOwn(cmd: QemuCommand, vhostUser: boolean): Set<QemuArg> {
     if (a.name === '-serial' && v.startsWith('chardev:') && consoles.has(v.slice(8))) own.add(a);
     const items = readOpts(v, 'type');
     const shape = items.map((i) => i.key).join(',');
-    if (vhostUser && a.name === '-object' && ram !== undefined && items[0]?.value === 'memory-backend-memfd' && shape === 'type,id,size,share' && first(items, 'id') === ram && first(items, 'share') === 'on') own.add(a);
+    if (
+      vhostUser &&
+      a.name === '-object' &&
+      ram !== undefined &&
+      items[0]?.value === 'memory-backend-memfd' &&
+      shape === 'type,id,size,share' &&
+      first(items, 'id') === ram &&
+      first(items, 'share') === 'on'
+    )
+      own.add(a);
   }
   return own;
 }
 
 /** Read the VM's fields from a command line; `taken` are the arguments networking already read. */
-export function vmFields(cmd: QemuCommand, taken: ReadonlySet<QemuArg>, report: Reporter, vm: string, vhostUser = false): VmFields {
+export function vmFields(
+  cmd: QemuCommand,
+  taken: ReadonlySet<QemuArg>,
+  report: Reporter,
+  vm: string,
+  vhostUser = false,
+): VmFields {
   const leftOut: { arg: QemuArg; why: string }[] = [];
   const dropped = (arg: QemuArg, why: string) => leftOut.push({ arg, why });
   const own = labOwn(cmd, vhostUser);
   const ownRam = [...own].some((a) => a.name === '-object');
   const archOk = Arch.safeParse(cmd.arch);
   const arch: Arch = archOk.success ? archOk.data : 'x86_64';
-  const f: VmFields = { name: guestName(cmd), arch, accel: 'auto', smp: 1, memory: 128, boot: { type: 'none' }, extraArgs: [] };
+  const f: VmFields = {
+    name: guestName(cmd),
+    arch,
+    accel: 'auto',
+    smp: 1,
+    memory: 128,
+    boot: { type: 'none' },
+    extraArgs: [],
+  };
   const emulator = cmd.runs ?? (cmd.emulator.expansions.length > 0 ? `qemu-system-${cmd.arch}` : cmd.emulator.text);
   const base = emulator.slice(emulator.lastIndexOf('/') + 1);
   const dir = emulator.slice(0, Math.max(0, emulator.lastIndexOf('/')));
   if (!archOk.success) {
     f.binary = emulator;
-    report.add('IMPORT_ARCH', `${vm}: the drawing has no ${cmd.arch} architecture; ${emulator} is kept as the binary and the architecture set to x86_64`, cmd.emulator, 0, [vm]);
+    report.add(
+      'IMPORT_ARCH',
+      `${vm}: the drawing has no ${cmd.arch} architecture; ${emulator} is kept as the binary and the architecture set to x86_64`,
+      cmd.emulator,
+      0,
+      [vm],
+    );
   } else if (base === 'qemu' || base === 'qemu-kvm' || base === 'kvm') {
-    report.add('IMPORT_DROPPED', `${vm}: ${emulator} is the old name of qemu-system-x86_64, which the lab runs`, cmd.emulator, 0, [vm]);
+    report.add(
+      'IMPORT_DROPPED',
+      `${vm}: ${emulator} is the old name of qemu-system-x86_64, which the lab runs`,
+      cmd.emulator,
+      0,
+      [vm],
+    );
     if (base !== 'qemu') f.accel = 'kvm';
   } else if (base !== `qemu-system-${cmd.arch}` || !STANDARD_DIRS.has(dir)) f.binary = emulator;
 
@@ -106,7 +160,12 @@ export function vmFields(cmd: QemuCommand, taken: ReadonlySet<QemuArg>, report: 
     if (taken.has(arg)) continue;
     const v = arg.value?.text ?? '';
     if (own.has(arg)) {
-      dropped(arg, arg.name === '-object' ? 'the lab shares guest RAM for vhost-user itself' : `the lab makes each guest's ${arg.name === '-qmp' ? 'QMP socket' : 'console'} itself`);
+      dropped(
+        arg,
+        arg.name === '-object'
+          ? 'the lab shares guest RAM for vhost-user itself'
+          : `the lab makes each guest's ${arg.name === '-qmp' ? 'QMP socket' : 'console'} itself`,
+      );
       continue;
     }
     if ((arg.value && isArrayExpansion(v)) || (arg.name === '' && isArrayExpansion(arg.word.text))) {
@@ -119,7 +178,8 @@ export function vmFields(cmd: QemuCommand, taken: ReadonlySet<QemuArg>, report: 
         keep(arg);
         break;
       case '-name':
-        if (readOpts(v, 'guest').some((i) => i.key !== 'guest')) dropped(arg, 'the lab names the guest by its name alone');
+        if (readOpts(v, 'guest').some((i) => i.key !== 'guest'))
+          dropped(arg, 'the lab names the guest by its name alone');
         break;
       case '-M':
       case '-machine': {
@@ -140,7 +200,14 @@ export function vmFields(cmd: QemuCommand, taken: ReadonlySet<QemuArg>, report: 
         if (name === 'kvm' || name === 'tcg' || name === 'hvf') f.accel = name;
         else dropped(arg, `the drawing's accelerators are kvm, tcg and hvf`);
         const more = items.filter((i) => i.key !== 'accel');
-        if (more.length) report.add('IMPORT_LOST', `${vm}: -accel ${more.map((i) => `${i.key}=${i.value}`).join(',')} is left out: the lab passes -accel ${name ?? ''} alone`, arg.value ?? arg.word, more[0]?.at ?? 0, [vm]);
+        if (more.length)
+          report.add(
+            'IMPORT_LOST',
+            `${vm}: -accel ${more.map((i) => `${i.key}=${i.value}`).join(',')} is left out: the lab passes -accel ${name ?? ''} alone`,
+            arg.value ?? arg.word,
+            more[0]?.at ?? 0,
+            [vm],
+          );
         break;
       }
       case '-cpu':
@@ -149,7 +216,12 @@ export function vmFields(cmd: QemuCommand, taken: ReadonlySet<QemuArg>, report: 
         break;
       case '-smp': {
         const items = readOpts(v, 'cpus');
-        const cpus = Number(first(items, 'cpus') ?? items.filter((i) => ['sockets', 'cores', 'threads', 'dies', 'clusters'].includes(i.key)).reduce((p, i) => p * Number(i.value), 1));
+        const cpus = Number(
+          first(items, 'cpus') ??
+            items
+              .filter((i) => ['sockets', 'cores', 'threads', 'dies', 'clusters'].includes(i.key))
+              .reduce((p, i) => p * Number(i.value), 1),
+        );
         if (Number.isInteger(cpus) && cpus >= 1 && cpus <= 256) f.smp = cpus;
         if (items.some((i) => i.key !== 'cpus') || f.smp !== cpus) keep(arg);
         break;
@@ -192,7 +264,8 @@ export function vmFields(cmd: QemuCommand, taken: ReadonlySet<QemuArg>, report: 
         break;
       case '-nographic':
       case '-display':
-        if (!(arg.name === '-display' && v === 'none')) dropped(arg, 'lab guests run headless, their serial console in the lab');
+        if (!(arg.name === '-display' && v === 'none'))
+          dropped(arg, 'lab guests run headless, their serial console in the lab');
         break;
       case '-serial':
       case '-monitor':
@@ -210,12 +283,23 @@ export function vmFields(cmd: QemuCommand, taken: ReadonlySet<QemuArg>, report: 
   const type = machineItems.find((i) => i.key === 'type')?.value;
   const accel = machineItems.find((i) => i.key === 'accel')?.value;
   if (accel !== undefined) f.accel = accel === 'kvm' || accel === 'tcg' || accel === 'hvf' ? accel : 'auto';
-  const rest = machineItems.filter((i) => i.key !== 'type' && i.key !== 'accel' && !(ownRam && i.key === 'memory-backend')).map((i): [string, string] => [i.key, i.value]);
-  const machine = type === undefined && rest.length === 0 ? (qemuDefaultMachine(cmd.arch) ?? undefined) : qopts(type ?? qemuDefaultMachine(cmd.arch) ?? '', machineVerbatim ? [] : rest);
+  const rest = machineItems
+    .filter((i) => i.key !== 'type' && i.key !== 'accel' && !(ownRam && i.key === 'memory-backend'))
+    .map((i): [string, string] => [i.key, i.value]);
+  const machine =
+    type === undefined && rest.length === 0
+      ? (qemuDefaultMachine(cmd.arch) ?? undefined)
+      : qopts(type ?? qemuDefaultMachine(cmd.arch) ?? '', machineVerbatim ? [] : rest);
   if (machine !== undefined && machine !== '') f.machine = machine;
 
   if (kernel?.kernel !== undefined) {
-    f.boot = { type: 'kernel', kernel: kernel.kernel, append: kernel.append ?? '', ...(kernel.initrd !== undefined ? { initrd: kernel.initrd } : {}), ...(kernel.dtb !== undefined ? { dtb: kernel.dtb } : {}) };
+    f.boot = {
+      type: 'kernel',
+      kernel: kernel.kernel,
+      append: kernel.append ?? '',
+      ...(kernel.initrd !== undefined ? { initrd: kernel.initrd } : {}),
+      ...(kernel.dtb !== undefined ? { dtb: kernel.dtb } : {}),
+    };
   } else if (kernel) {
     // -initrd or -append without -kernel: QEMU refuses them; keep them as written.
     for (const arg of cmd.args) if (!taken.has(arg) && ['-initrd', '-append', '-dtb'].includes(arg.name)) keep(arg);
@@ -229,7 +313,13 @@ export function vmFields(cmd: QemuCommand, taken: ReadonlySet<QemuArg>, report: 
   const exported = [...own].some((a) => a.name === '-chardev');
   if (f.boot.type === 'none' && !bootable && !exported) {
     f.boot = { type: 'tiny' };
-    report.add('IMPORT_BOOT_TINY', `${vm}: the command line boots nothing (no kernel, disk or network boot), so the VM boots the tiny guest`, cmd.emulator, 0, [vm]);
+    report.add(
+      'IMPORT_BOOT_TINY',
+      `${vm}: the command line boots nothing (no kernel, disk or network boot), so the VM boots the tiny guest`,
+      cmd.emulator,
+      0,
+      [vm],
+    );
   }
 
   // What is kept goes out verbatim, in order; networking the drawing could not model is refused by the model.
@@ -239,7 +329,13 @@ export function vmFields(cmd: QemuCommand, taken: ReadonlySet<QemuArg>, report: 
     const words = arg.value ? [arg.word.text, arg.value.text] : [arg.word.text];
     const refused = networkingArg(words);
     if (refused) {
-      report.add('IMPORT_LOST', `${vm}: ${words.join(' ')} is left out: ${refused.why}, which the drawing cannot show`, arg.word, 0, [vm]);
+      report.add(
+        'IMPORT_LOST',
+        `${vm}: ${words.join(' ')} is left out: ${refused.why}, which the drawing cannot show`,
+        arg.word,
+        0,
+        [vm],
+      );
       continue;
     }
     if (arg.value) fdsOf(arg, report, vm);
@@ -248,10 +344,19 @@ export function vmFields(cmd: QemuCommand, taken: ReadonlySet<QemuArg>, report: 
     else if (arg.name === '' && !names.includes('a disk image')) names.push('a disk image');
   }
   if (leftOut[0]) {
-    const list = leftOut.map((d) => `${d.arg.word.text}${d.arg.value ? ` ${d.arg.value.text}` : ''} (${d.why})`).join('; ');
+    const list = leftOut
+      .map((d) => `${d.arg.word.text}${d.arg.value ? ` ${d.arg.value.text}` : ''} (${d.why})`)
+      .join('; ');
     report.add('IMPORT_DROPPED', `${vm} leaves out what the lab does itself: ${list}`, leftOut[0].arg.word, 0, [vm]);
   }
-  if (names.length > 0 && kept[0]) report.add('IMPORT_KEPT', `${vm} keeps what the drawing does not model in its extra arguments, verbatim: ${names.join(', ')}`, kept[0].word, 0, [vm]);
+  if (names.length > 0 && kept[0])
+    report.add(
+      'IMPORT_KEPT',
+      `${vm} keeps what the drawing does not model in its extra arguments, verbatim: ${names.join(', ')}`,
+      kept[0].word,
+      0,
+      [vm],
+    );
   return f;
 }
 
@@ -260,5 +365,12 @@ function fdsOf(arg: QemuArg, report: Reporter, vm: string): void {
   const r = readValue(arg.value?.text ?? '', 'type');
   if (!r.ok) return;
   const fd = r.items.find((i) => i.key === 'fd');
-  if (fd) report.add('IMPORT_FD', `${vm}: ${arg.word.text} … fd=${fd.value} is a descriptor a parent process (libvirt) opened; it is kept, but QEMU fails on it unless something passes it`, arg.value ?? arg.word, fd.at, [vm]);
+  if (fd)
+    report.add(
+      'IMPORT_FD',
+      `${vm}: ${arg.word.text} … fd=${fd.value} is a descriptor a parent process (libvirt) opened; it is kept, but QEMU fails on it unless something passes it`,
+      arg.value ?? arg.word,
+      fd.at,
+      [vm],
+    );
 }

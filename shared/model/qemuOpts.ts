@@ -3,7 +3,7 @@
  * (so a value that looks like an option is read twice, which only makes the checks stricter), and an option's
  * value is in the same word (`-m=1G`, `-m 1G`, tolerated) or the next one.
  */
-import { readOpts } from '../compiler/qemuopts';
+import { readOpts } from '../qemuopts';
 
 /** One option word among extra arguments: its index, its name with one dash, and its value when it has one. */
 export interface ExtraOption {

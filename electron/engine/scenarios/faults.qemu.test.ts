@@ -27,7 +27,7 @@ import {
   trackDir,
   trackNetns,
   type ScenarioLab,
-} from './harness';
+} from '../../testkit/scenarios/harness';
 
 const PING = /1 packets received|, 0% packet loss/;
 

@@ -28,7 +28,7 @@ import {
   trackDir,
   trackNetns,
   type ScenarioLab,
-} from './harness';
+} from '../../testkit/scenarios/harness';
 
 const PING = /1 packets received|, 0% packet loss/;
 
@@ -128,7 +128,8 @@ describe('scenarios (real tiny guests through the engine)', () => {
     if (!again.ok) throw new Error(again.error.message);
     await lab.run('alpha', 'ping -c 1 -W 5 10.0.20.2', PING);
     const chunks = engine.events.filter(
-      (e): e is Extract<EngineEvent, { type: 'console' }> => e.type === 'console' && e.lab === lab.lab && e.vm === 'alpha',
+      (e): e is Extract<EngineEvent, { type: 'console' }> =>
+        e.type === 'console' && e.lab === lab.lab && e.vm === 'alpha',
     );
     expect(chunks.at(-1)!.end).toBeGreaterThan(again.end);
     expect(chunks.slice(1).filter((c, i) => c.seq !== chunks[i]!.end)).toEqual([]);
@@ -259,8 +260,12 @@ describe('scenarios (real tiny guests through the engine)', () => {
     const testpmd = procs.find((p) => p.argv[0] === 'dpdk-testpmd');
     expect(testpmd?.argv, procs.map((p) => p.argv.join(' ')).join('\n')).toContain('--no-huge');
     for (const vm of procs.filter((p) => p.argv[0]?.includes('qemu-system')))
-      expect(vm.argv.join(' ')).toMatch(/-netdev vhost-user,id=[^ ]+,chardev=chr-pmd .*memory-backend-memfd|memory-backend-memfd.*-netdev vhost-user/);
-    const order = engine.events.flatMap((e) => (e.type === 'log' && /starting (testpmd|vm) /.test(e.message) ? [e.message] : []));
+      expect(vm.argv.join(' ')).toMatch(
+        /-netdev vhost-user,id=[^ ]+,chardev=chr-pmd .*memory-backend-memfd|memory-backend-memfd.*-netdev vhost-user/,
+      );
+    const order = engine.events.flatMap((e) =>
+      e.type === 'log' && /starting (testpmd|vm) /.test(e.message) ? [e.message] : [],
+    );
     expect(order[0], order.join('\n')).toMatch(/starting testpmd testpmd-pmd/);
     await lab.run('left', 'ping -c 1 -W 5 10.0.11.2', PING);
     await lab.run('right', 'ping -c 1 -W 5 10.0.11.1', PING);

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { CliError, UsageError } from '../cli/usage';
-import type { Io } from '../cli/usage';
-import { hostGuestArch, isGuestArch } from './arch';
-import { buildTinyGuest } from './build';
-import { GuestBuildError } from './errors';
+import { CliError, UsageError } from './usage';
+import type { Io } from './usage';
+import { hostGuestArch, isGuestArch } from '../guest/arch';
+import { buildTinyGuest } from '../guest/build';
+import { GuestBuildError } from '../guest/errors';
 
 const USAGE = `usage: qnet guest build [--arch x86_64|aarch64] [--force] [--refresh] [--json]
 

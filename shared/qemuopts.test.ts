@@ -7,7 +7,13 @@ const pairsOf = (s: string, implied?: string) => readOpts(s, implied).map((i) =>
 describe('writing', () => {
   test('commas in values are doubled, undefined keys dropped', () => {
     expect(escapeOptValue('a,b')).toBe('a,,b');
-    expect(qopts('user', [['id', 'n0'], ['x', undefined], ['smb', '/a,b']])).toBe('user,id=n0,smb=/a,,b');
+    expect(
+      qopts('user', [
+        ['id', 'n0'],
+        ['x', undefined],
+        ['smb', '/a,b'],
+      ]),
+    ).toBe('user,id=n0,smb=/a,,b');
     expect(qopts('', [['file', 'x']])).toBe('file=x');
   });
 });
@@ -20,9 +26,15 @@ describe('reading, as QemuOpts does', () => {
       ['path', '/x,y', 'pair'],
       ['z', '1', 'pair'],
     ]);
-    expect(pairsOf('type=user,id=n1', 'type')).toEqual([['type', 'user', 'pair'], ['id', 'n1', 'pair']]);
+    expect(pairsOf('type=user,id=n1', 'type')).toEqual([
+      ['type', 'user', 'pair'],
+      ['id', 'n1', 'pair'],
+    ]);
     // An implied value is read like any value: a doubled comma does not end it, and `=` after it is kept.
-    expect(pairsOf('a,,b=1,c=2', 'type')).toEqual([['type', 'a,b=1', 'implied'], ['c', '2', 'pair']]);
+    expect(pairsOf('a,,b=1,c=2', 'type')).toEqual([
+      ['type', 'a,b=1', 'implied'],
+      ['c', '2', 'pair'],
+    ]);
   });
   test('a netdev with a hostfwd and a doubled comma (what preflight once parsed out of argv)', () => {
     expect(pairsOf('user,id=n,hostfwd=tcp:127.0.0.1:8080-:80,smb=/a,,b', 'type')).toEqual([
@@ -41,14 +53,20 @@ describe('reading, as QemuOpts does', () => {
       ['wait', 'off', 'flag'],
     ]);
     // Without an implied key the first word is a flag too.
-    expect(pairsOf('server,port=1')).toEqual([['server', 'on', 'flag'], ['port', '1', 'pair']]);
+    expect(pairsOf('server,port=1')).toEqual([
+      ['server', 'on', 'flag'],
+      ['port', '1', 'pair'],
+    ]);
   });
   test('offsets point at each item', () => {
     const s = 'user,id=n1,,x,hostfwd=tcp::1-:2';
     expect(readOpts(s, 'type').map((i) => s.slice(i.at, i.at + 3))).toEqual(['use', 'id=', 'hos']);
   });
   test('an empty value, a trailing comma, an empty string', () => {
-    expect(pairsOf('tap,script=,', 'type')).toEqual([['type', 'tap', 'implied'], ['script', '', 'pair']]);
+    expect(pairsOf('tap,script=,', 'type')).toEqual([
+      ['type', 'tap', 'implied'],
+      ['script', '', 'pair'],
+    ]);
     expect(readOpts('')).toEqual([]);
   });
 });
@@ -78,7 +96,21 @@ describe('round trip: reading what the writer wrote gives back the head and the 
 });
 
 describe('the fast look-ups agree with the reader', () => {
-  const piece = fc.constantFrom('id=', 'netdev=', 'type=', 'id', 'x', '=', ',', ',,', 'a=b', 'xid=', 'netdev', 'hubport', '');
+  const piece = fc.constantFrom(
+    'id=',
+    'netdev=',
+    'type=',
+    'id',
+    'x',
+    '=',
+    ',',
+    ',,',
+    'a=b',
+    'xid=',
+    'netdev',
+    'hubport',
+    '',
+  );
   const text = fc.array(piece, { maxLength: 10 }).map((p) => p.join(''));
   test('optValue is the first item written key=value', () => {
     fc.assert(

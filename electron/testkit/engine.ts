@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessPlan } from '../../shared/compiler/plan';
-import { controlKeyPath } from './control-socket';
+import { controlKeyPath } from '../engine/control-socket';
 
 /** argv of a paused x86 guest with a QMP socket and a serial console chardev (with logfile) under `dir`. */
 export function pausedGuestArgv(dir: string, opts: { name?: string; hmpOnConsole?: boolean } = {}): string[] {

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { CliError, UsageError } from '../cli/usage';
-import type { Io } from '../cli/usage';
+import { CliError, UsageError } from './usage';
+import type { Io } from './usage';
 import { qemuCacheDir } from '../engine/host-paths';
 import { GuestBuildError } from '../guest/errors';
-import { FETCHABLE_QEMU, fetchQemu } from './fetch';
+import { FETCHABLE_QEMU, fetchQemu } from '../qemu/fetch';
 
 const USAGE = `usage: qnet qemu fetch VERSION [--refresh] [--force] [--json]
 

@@ -195,7 +195,10 @@ export function createElectronFake() {
       },
       Menu: {
         /** A menu over its template: `getMenuItemById` returns the template's item itself (changes show there). */
-        buildFromTemplate: (template: unknown[]) => ({ template, getMenuItemById: (id: string) => findItem(template, id) }),
+        buildFromTemplate: (template: unknown[]) => ({
+          template,
+          getMenuItemById: (id: string) => findItem(template, id),
+        }),
         setApplicationMenu: (menu: { template: unknown[] } | null) => {
           appMenu.current = menu;
           menus.push({ template: menu?.template ?? null });
@@ -205,11 +208,15 @@ export function createElectronFake() {
       dialog: {
         showOpenDialog: async (...args: unknown[]) => {
           dialogCalls.push({ kind: 'open', options: args.at(-1), parent: parentOf(args) });
-          return dialogAnswers.open ? { canceled: false, filePaths: dialogAnswers.open } : { canceled: true, filePaths: [] };
+          return dialogAnswers.open
+            ? { canceled: false, filePaths: dialogAnswers.open }
+            : { canceled: true, filePaths: [] };
         },
         showSaveDialog: async (...args: unknown[]) => {
           dialogCalls.push({ kind: 'save', options: args.at(-1), parent: parentOf(args) });
-          return dialogAnswers.save ? { canceled: false, filePath: dialogAnswers.save } : { canceled: true, filePath: '' };
+          return dialogAnswers.save
+            ? { canceled: false, filePath: dialogAnswers.save }
+            : { canceled: true, filePath: '' };
         },
         showMessageBox: async (...args: unknown[]) => {
           dialogCalls.push({ kind: 'box', options: args.at(-1), parent: parentOf(args) });
@@ -240,5 +247,5 @@ export function invokeEvent(contents: FakeWebContents, frame: { url: string } | 
   return { sender: contents, senderFrame: frame };
 }
 
-/** The one fake the `electron` mock of every main test returns: `vi.mock('electron', async () => (await import('./electron-fake')).fake.module)`. */
+/** The one fake the `electron` mock of every main test returns: `vi.mock('electron', async () => (await import('../testkit/electron-fake')).fake.module)`. */
 export const fake = createElectronFake();

@@ -6,12 +6,12 @@ import { compile } from '../../shared/compiler/index';
 import type { LabPlan } from '../../shared/compiler/plan';
 import { DEFAULT_TARGET, type Target } from '../../shared/compiler/target';
 import { loadTopology, type Topology } from '../../shared/model';
-import { writePausedGuest } from '../testkit/fakeGuest';
-import { leftoverSpecialFiles } from '../testkit/exportedLab';
-import { netnsExists } from '../testkit/netns';
-import { processesMentioning } from '../testkit/procs';
-import { JOURNAL_FILE } from './journal';
-import { probeQemu } from './probe-qemu';
+import { writePausedGuest } from './fakeGuest';
+import { leftoverSpecialFiles } from './exportedLab';
+import { netnsExists } from './netns';
+import { processesMentioning } from './procs';
+import { JOURNAL_FILE } from '../engine/journal';
+import { probeQemu } from '../engine/probe-qemu';
 
 export const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '../../assets/examples');
 
@@ -24,7 +24,9 @@ export function testTarget(base: string, over: Partial<Target> = {}): Target {
   const probe = probeQemu();
   return {
     ...DEFAULT_TARGET,
-    qemuVersion: probe.version ? { major: probe.version.major, minor: probe.version.minor } : DEFAULT_TARGET.qemuVersion,
+    qemuVersion: probe.version
+      ? { major: probe.version.major, minor: probe.version.minor }
+      : DEFAULT_TARGET.qemuVersion,
     netdevBackends: probe.netdevBackends,
     privilege: 'root',
     isolation: 'netns',
@@ -46,7 +48,17 @@ export const RUN = `t${process.pid}`;
 
 /** Loads an example of assets/examples by file name prefix ("05-"), renamed `<name>-<RUN>`. */
 export function example(prefix: string): Topology {
-  const file = ['01-nat-hostfwd', '02-tap-bridge', '03-bridge-helper', '04-vde-slirpvde', '05-socket-pair', '06-mcast-bus', '07-hub-nat-uplink', '08-vhost-user-vdpa', '09-aarch64-virt']
+  const file = [
+    '01-nat-hostfwd',
+    '02-tap-bridge',
+    '03-bridge-helper',
+    '04-vde-slirpvde',
+    '05-socket-pair',
+    '06-mcast-bus',
+    '07-hub-nat-uplink',
+    '08-vhost-user-vdpa',
+    '09-aarch64-virt',
+  ]
     .map((f) => `${f}.qnet.yaml`)
     .find((f) => f.startsWith(prefix));
   if (!file) throw new Error(`no example ${prefix}`);
@@ -74,8 +86,14 @@ export function leftovers(plan: LabPlan): string[] {
   for (const f of leftoverSpecialFiles(plan.stateDir)) out.push(`file ${f}`);
   if (existsSync(join(plan.stateDir, JOURNAL_FILE))) out.push('journal');
   for (const s of plan.hostSteps) {
-    const name = s.argv[0] === 'ip' && s.argv[1] === 'link' && s.argv[2] === 'add' ? s.argv[3] : s.argv[1] === 'tuntap' ? s.argv[4] : undefined;
-    if (plan.netns === null && name !== undefined && existsSync(`/sys/class/net/${name}`)) out.push(`interface ${name}`);
+    const name =
+      s.argv[0] === 'ip' && s.argv[1] === 'link' && s.argv[2] === 'add'
+        ? s.argv[3]
+        : s.argv[1] === 'tuntap'
+          ? s.argv[4]
+          : undefined;
+    if (plan.netns === null && name !== undefined && existsSync(`/sys/class/net/${name}`))
+      out.push(`interface ${name}`);
   }
   return out;
 }

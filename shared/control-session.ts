@@ -5,8 +5,8 @@
  * subscription on, the other events only once the client asked for them (a window's page gets them from the
  * start), and drops its console subscriptions when it closes.
  */
-import { fail, type EngineApi, type EngineEvent, type EngineRequest, type Result } from '../../shared/api';
-import { parseClientLine, type ServerMessage } from '../../shared/wire';
+import { fail, type EngineApi, type EngineEvent, type EngineRequest, type Result } from './api';
+import { parseClientLine, type ServerMessage } from './wire';
 
 export interface ControlSession {
   /** One line (or WebSocket message) from the client: its result goes out with `send`. */

@@ -19,15 +19,15 @@ import { labSlug, netnsName } from '../../../shared/compiler/index';
 import { buildTinyGuest } from '../../guest/build';
 import type { GuestArch } from '../../guest/arch';
 import { parseReadyLine, type GuestReady } from '../../guest/ready';
-import { leftoverSpecialFiles } from '../../testkit/exportedLab';
-import { deleteNetns, netnsExists } from '../../testkit/netns';
-import { killPids, processesMentioning } from '../../testkit/procs';
-import { createEngine, type Engine } from '../engine';
-import { fileTrustStore } from '../trust';
+import { leftoverSpecialFiles } from '../exportedLab';
+import { deleteNetns, netnsExists } from '../netns';
+import { killPids, processesMentioning } from '../procs';
+import { createEngine, type Engine } from '../../engine/engine';
+import { fileTrustStore } from '../../engine/trust';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const EXAMPLES = join(HERE, '../../../assets/examples');
-export const FIXTURES = join(HERE, 'fixtures');
+export const FIXTURES = join(HERE, '../../engine/scenarios/fixtures');
 export const BOOT_MS = 90_000;
 
 /** Builds (or finds cached) tiny guests; call from a beforeAll with a long timeout. */
