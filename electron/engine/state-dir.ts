@@ -34,6 +34,25 @@ function errnoOf(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? '';
 }
 
+/** Why a file or directory is not its owner's alone: an owner other than `owners`, or writable by group or others. */
+export type NotAlone = { readonly kind: 'owner' } | { readonly kind: 'writable'; readonly by: 'anyone' | 'its group' };
+
+/**
+ * The one rule of owner and mode for what the app trusts (state directories, their files, the trust store): owned
+ * by one of `owners`, written by nobody else (a sticky directory above, like /tmp, when `stickyOk`). Null when so.
+ */
+export function notAlone(
+  st: { readonly uid: number; readonly mode: number },
+  owners: readonly number[],
+  stickyOk = false,
+): NotAlone | null {
+  if (!owners.includes(st.uid)) return { kind: 'owner' };
+  const sticky = (st.mode & 0o1000) !== 0;
+  if ((st.mode & 0o022) !== 0 && !(stickyOk && sticky))
+    return { kind: 'writable', by: (st.mode & 0o002) !== 0 ? 'anyone' : 'its group' };
+  return null;
+}
+
 /**
  * The real path of state directory `dir` when it, and every directory above it, is safe for `uid` (see the file
  * comment); otherwise why not. `what` names it in messages ("the state directory", "the lab directory").
@@ -44,7 +63,9 @@ export function checkPrivateDir(dir: string, uid: number = effectiveUid(), what 
   try {
     real = realpathSync(dir);
   } catch (err) {
-    return errnoOf(err) === 'ENOENT' ? refuse(`${what} ${dir} does not exist`, true) : refuse(`cannot read ${what} ${dir}: ${(err as Error).message}`);
+    return errnoOf(err) === 'ENOENT'
+      ? refuse(`${what} ${dir} does not exist`, true)
+      : refuse(`cannot read ${what} ${dir}: ${(err as Error).message}`);
   }
   const chain: string[] = [];
   for (let d = real; ; d = dirname(d)) {
@@ -61,16 +82,16 @@ export function checkPrivateDir(dir: string, uid: number = effectiveUid(), what 
     const own = d === real;
     const by = own ? `${what} ${dir}${real !== dir ? ` (${real})` : ''}` : `${d}, above ${what} ${dir},`;
     if (!st.isDirectory()) return refuse(`${by} is not a directory`);
-    const owners = own || uid === 0 ? [uid] : [0, uid];
-    if (!owners.includes(st.uid)) {
+    const problem = notAlone(st, own || uid === 0 ? [uid] : [0, uid], !own);
+    if (problem?.kind === 'owner') {
       const whose = uid === 0 ? 'root' : `you (uid ${uid})${own ? '' : ' or root'}`;
-      return refuse(`${by} belongs to uid ${st.uid}, not to ${whose}: whoever owns it can plant journals, sockets and symlinks there; ${WHERE}`);
+      return refuse(
+        `${by} belongs to uid ${st.uid}, not to ${whose}: whoever owns it can plant journals, sockets and symlinks there; ${WHERE}`,
+      );
     }
-    const othersWrite = (st.mode & 0o022) !== 0;
-    const sticky = (st.mode & 0o1000) !== 0;
-    if (othersWrite && (own || !sticky)) {
+    if (problem?.kind === 'writable') {
       const fix = own ? `chmod 700 ${real}` : `chmod go-w ${d}, or ${WHERE}`;
-      return refuse(`${by} is writable by ${(st.mode & 0o002) !== 0 ? 'anyone' : 'its group'} (mode ${octal(st.mode)}): ${fix}`);
+      return refuse(`${by} is writable by ${problem.by} (mode ${octal(st.mode)}): ${fix}`);
     }
   }
   return { ok: true, path: real };
@@ -98,7 +119,10 @@ export function ensureLabDir(labDir: string, uid: number = effectiveUid()): DirC
   if (!base.ok) return base;
   const lab = ensurePrivateDir(labDir, uid, 'the lab directory');
   if (!lab.ok) return lab;
-  if (lab.path !== labDir) return refuse(`the lab directory ${labDir} is reached through a symlink (its real path is ${lab.path}): use the real path as the state directory`);
+  if (lab.path !== labDir)
+    return refuse(
+      `the lab directory ${labDir} is reached through a symlink (its real path is ${lab.path}): use the real path as the state directory`,
+    );
   return lab;
 }
 
@@ -109,8 +133,10 @@ export function ensureLabDir(labDir: string, uid: number = effectiveUid()): DirC
 export function foreignFile(fd: number, path: string, uid: number = effectiveUid()): string | null {
   const st = fstatSync(fd);
   if (!st.isFile()) return `${path} is not a regular file`;
-  if (st.uid !== uid) return `${path} belongs to uid ${st.uid}, not to ${uid === 0 ? 'root' : `you (uid ${uid})`}`;
-  if ((st.mode & 0o022) !== 0) return `${path} is writable by others (mode ${octal(st.mode)})`;
+  const problem = notAlone(st, [uid]);
+  if (problem?.kind === 'owner')
+    return `${path} belongs to uid ${st.uid}, not to ${uid === 0 ? 'root' : `you (uid ${uid})`}`;
+  if (problem) return `${path} is writable by others (mode ${octal(st.mode)})`;
   return null;
 }
 
@@ -120,12 +146,20 @@ export function foreignFile(fd: number, path: string, uid: number = effectiveUid
  * whose message says which.
  */
 export function openOwnFile(path: string, read = false): number {
-  const flags = (read ? constants.O_RDWR : constants.O_WRONLY) | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+  const flags =
+    (read ? constants.O_RDWR : constants.O_WRONLY) |
+    constants.O_APPEND |
+    constants.O_CREAT |
+    constants.O_NOFOLLOW |
+    constants.O_NONBLOCK;
   let fd: number;
   try {
     fd = openSync(path, flags, 0o600);
   } catch (err) {
-    const message = errnoOf(err) === 'ELOOP' ? `${path} is a symlink: refused (a state file is never written through one)` : `cannot open ${path}: ${(err as Error).message}`;
+    const message =
+      errnoOf(err) === 'ELOOP'
+        ? `${path} is a symlink: refused (a state file is never written through one)`
+        : `cannot open ${path}: ${(err as Error).message}`;
     throw new Error(message, { cause: err });
   }
   const why = foreignFile(fd, path);
@@ -143,7 +177,10 @@ export function readOwnFile(path: string): string | null {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
     if (errnoOf(err) === 'ENOENT') return null;
-    throw new Error(errnoOf(err) === 'ELOOP' ? `${path} is a symlink: refused` : `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    throw new Error(
+      errnoOf(err) === 'ELOOP' ? `${path} is a symlink: refused` : `cannot read ${path}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   try {
     const why = foreignFile(fd, path);

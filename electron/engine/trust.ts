@@ -5,14 +5,26 @@
  * The engine checks it whatever the client, so no client can skip the question.
  *
  * The remembered answers live in `$XDG_CONFIG_HOME/qnet/trusted.json` (else `~/.config/qnet/trusted.json`): a file
- * of this user, mode 0600, in a directory of this user that nobody else may write; anything else is not read (an
- * approval planted by someone else must not count) and not written to.
+ * of this user, mode 0600, in a directory of this user that nobody else may write (state-dir.ts's `notAlone`);
+ * anything else is not read (an approval planted by someone else must not count) and not written to.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ApiError } from '../../shared/api';
+import { foreignFile, notAlone } from './state-dir';
 import type { Topology } from '../../shared/model';
 import { formatTrustItem, trustItems } from '../../shared/model/trust';
 
@@ -59,8 +71,9 @@ const MAX_ENTRIES = 1000;
 function unsafeDir(dir: string, uid: number): string | null {
   const st = lstatSync(dir);
   if (!st.isDirectory()) return `${dir} is not a directory`;
-  if (st.uid !== uid) return `${dir} belongs to uid ${st.uid}, not to this user (uid ${uid})`;
-  if ((st.mode & 0o022) !== 0) return `${dir} is writable by others (mode ${(st.mode & 0o777).toString(8)})`;
+  const problem = notAlone(st, [uid]);
+  if (problem?.kind === 'owner') return `${dir} belongs to uid ${st.uid}, not to this user (uid ${uid})`;
+  if (problem) return `${dir} is writable by others (mode ${(st.mode & 0o777).toString(8)})`;
   return null;
 }
 
@@ -75,7 +88,7 @@ function readTrustFile(path: string, uid: number): TrustFile {
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile() || st.uid !== uid || (st.mode & 0o022) !== 0 || st.size > MAX_FILE) return empty;
+    if (foreignFile(fd, path, uid) !== null || st.size > MAX_FILE) return empty;
     const buf = Buffer.alloc(st.size);
     let got = 0;
     while (got < st.size) {
@@ -104,10 +117,17 @@ export function fileTrustStore(path: string = defaultTrustFile(), uid: number = 
         mkdirSync(dir, { recursive: true, mode: 0o700 });
         const unsafe = unsafeDir(dir, uid);
         if (unsafe) return `not remembering the approval: ${unsafe}`;
-        const entries = Object.entries({ ...readTrustFile(path, uid).trusted, [digest]: { lab, at: new Date().toISOString() } });
+        const entries = Object.entries({
+          ...readTrustFile(path, uid).trusted,
+          [digest]: { lab, at: new Date().toISOString() },
+        });
         entries.sort(([, a], [, b]) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
         const file: TrustFile = { version: 1, trusted: Object.fromEntries(entries.slice(-MAX_ENTRIES)) };
-        const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+        const fd = openSync(
+          tmp,
+          constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+          0o600,
+        );
         try {
           writeSync(fd, `${JSON.stringify(file, null, 1)}\n`);
         } finally {
