@@ -20,7 +20,7 @@ import { leftoverSpecialFiles } from '../testkit/exportedLab';
 import { addNetns, deleteNetns } from '../testkit/netns';
 import { killPids, pidAlive, processesMentioning } from '../testkit/procs';
 import { asUser, testUser, type TestUser } from '../testkit/users';
-import { until } from '../engine/testkit';
+import { until } from '../testkit/engine';
 
 /*
  * An exported lab travels: root exports example 01 with `qnet export`, and another Unix user (qnet-test1, a HOME of
