@@ -8,9 +8,10 @@ import type { LaunchOptions } from './api';
 /** The privilege modes a lab can run with. */
 export const PRIVILEGES = ['root', 'helper', 'user'] as const;
 /** Where a lab's bridges, taps and guests live. */
-export const ISOLATIONS = ['host', 'netns'] as const;
+export const ISOLATIONS = ['host', 'netns', 'userns'] as const;
 
-const got = (v: unknown) => `(got ${typeof v === 'string' ? JSON.stringify(v) : String(JSON.stringify(v) ?? typeof v)})`;
+const got = (v: unknown) =>
+  `(got ${typeof v === 'string' ? JSON.stringify(v) : String(JSON.stringify(v) ?? typeof v)})`;
 const oneOf = (values: readonly string[]) => (v: unknown) =>
   typeof v === 'string' && values.includes(v)
     ? null

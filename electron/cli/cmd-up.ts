@@ -25,8 +25,10 @@ Exit status: 0 when the lab ran and was stopped cleanly, 1 when preflight or the
 printed with their fixes) or a guest crashed.
 
 options:
-  --netns              run the lab's bridges, taps and guests in a network namespace of its own
-  --isolation MODE     host or netns (default: host; --netns is --isolation netns)
+  --isolation MODE     userns, netns or host. Default: userns (no root: the lab's bridges, taps and guests in a
+                       user + network namespace of its own, nothing changed on the host) unless the lab reaches a
+                       host interface or bridge, then host. netns: a namespace root makes (needs root)
+  --netns              --isolation netns
   --privilege MODE     root (create bridges and taps), helper (qemu-bridge-helper) or user (default: root)
 ${STATE_DIR_HELP}
   --trust              run what the file names on this host (a VM's own binary, guestfwd commands, host files,
@@ -88,7 +90,8 @@ export function launchOptionsOf(
 ): LaunchOptions {
   const isolation = values.isolation ?? (values.netns ? 'netns' : undefined);
   if (isolation !== undefined) checkFlag('isolation', isolation, UP_USAGE);
-  if (values.netns && isolation !== 'netns') throw new UsageError('--netns contradicts --isolation host', UP_USAGE);
+  if (values.netns && isolation !== 'netns')
+    throw new UsageError(`--netns contradicts --isolation ${isolation}`, UP_USAGE);
   const privilege = values.privilege;
   if (privilege !== undefined) checkFlag('privilege', privilege, UP_USAGE);
   return {
@@ -107,7 +110,9 @@ function showLog(event: Extract<EngineEvent, { type: 'log' }>, verbose: boolean)
   if (verbose) return true;
   if (event.topic === 'preflight') return false;
   if (event.level === 'warn' || event.topic === 'guest-build') return true;
-  return event.level === 'error' && (event.topic === 'recovery' || (event.topic === 'exit' && event.process?.kind !== 'vm'));
+  return (
+    event.level === 'error' && (event.topic === 'recovery' || (event.topic === 'exit' && event.process?.kind !== 'vm'))
+  );
 }
 
 /** `qnet up FILE`. */
@@ -172,8 +177,7 @@ async function runForeground(up: Foreground, io: Io, deps: UpDeps): Promise<numb
     if ('lab' in event && lab !== null && event.lab !== lab) return;
     if (event.type === 'preflight') event.problems.forEach((p) => shown.add(p.message));
     if (event.type === 'log') {
-      if (showLog(event, up.verbose))
-        io[event.level === 'error' ? 'err' : 'out'](`${event.level}: ${event.message}\n`);
+      if (showLog(event, up.verbose)) io[event.level === 'error' ? 'err' : 'out'](`${event.level}: ${event.message}\n`);
     } else {
       const { text, stream } = formatEvent(event);
       if (text !== '') io[stream](`${text}\n`);

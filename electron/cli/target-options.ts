@@ -3,7 +3,13 @@
  * top, assembled by the same pure function as the engine's, the server's and the page's (assembleTarget).
  */
 import type { Isolation, Privilege } from '../../shared/compiler/plan';
-import { assembleTarget, targetNotes, type HostProbe, type Target, type TargetOptions } from '../../shared/compiler/target';
+import {
+  assembleTarget,
+  targetNotes,
+  type HostProbe,
+  type Target,
+  type TargetOptions,
+} from '../../shared/compiler/target';
 import { machinePairs } from '../../shared/compiler/machine';
 import type { Topology } from '../../shared/model';
 import { probeHost, realStateDir, type ProbeHostOptions } from '../engine/host-probe';
@@ -24,14 +30,20 @@ export const TARGET_OPTIONS = {
 export const TARGET_HELP = `  --qemu-version X.Y   compile for this QEMU (default: the installed qemu-system-x86_64, else 7.2)
   --privilege MODE     root (create bridges and taps; scripts use sudo), helper (qemu-bridge-helper) or user
                        (default: root)
-  --isolation MODE     host, or netns: the lab's bridges, taps and guests in a network namespace of their own
-                       (default: host)
+  --isolation MODE     host; netns: the lab's bridges, taps and guests in a network namespace root makes; userns:
+                       in a user + network namespace of the lab's own, no root (default: host)
   --state-dir DIR      where labs keep sockets, logs and pidfiles (default: $QNET_STATE_DIR, else /run/qnet for
                        root, else $XDG_RUNTIME_DIR/qnet, else ~/.qnet); yours alone, or the launch refuses it
   --accel kvm|tcg      what VMs with accel: auto run on (default: kvm where a test boot finds it usable, as a
                        launch does)`;
 
-type TargetValues = { 'qemu-version'?: string; privilege?: string; isolation?: string; 'state-dir'?: string; accel?: string };
+type TargetValues = {
+  'qemu-version'?: string;
+  privilege?: string;
+  isolation?: string;
+  'state-dir'?: string;
+  accel?: string;
+};
 
 /** What a command may be given instead of this host's own probe (a test's stand-in answers). */
 export interface TargetDeps {
@@ -53,7 +65,8 @@ export function cliTarget(values: TargetValues, usage: string, deps: TargetDeps 
   checkFlag('privilege', privilege, usage);
   checkFlag('isolation', isolation, usage);
   const accel = values.accel;
-  if (accel !== undefined && accel !== 'kvm' && accel !== 'tcg') throw new UsageError(`--accel must be kvm or tcg (got "${accel}")`, usage);
+  if (accel !== undefined && accel !== 'kvm' && accel !== 'tcg')
+    throw new UsageError(`--accel must be kvm or tcg (got "${accel}")`, usage);
   let qemuVersion: TargetOptions['qemuVersion'];
   if (values['qemu-version'] !== undefined) {
     const m = /^(\d+)\.(\d+)$/.exec(values['qemu-version']);
@@ -78,7 +91,13 @@ export function cliTarget(values: TargetValues, usage: string, deps: TargetDeps 
 }
 
 /** The compile target of the command line for a topology (the machines it uses are the ones probed). */
-export async function targetFromOptions(values: TargetValues, usage: string, io: Io, topology?: Topology, deps: TargetDeps = {}): Promise<Target> {
+export async function targetFromOptions(
+  values: TargetValues,
+  usage: string,
+  io: Io,
+  topology?: Topology,
+  deps: TargetDeps = {},
+): Promise<Target> {
   const t = cliTarget(values, usage, deps);
   const probe = await t.probe(topology ? machinePairs(topology) : []);
   const note = targetNotes(probe, t.options).qemu;

@@ -12,7 +12,7 @@ import type {
   LaunchOptions,
   ResponseOf,
 } from '../../shared/api';
-import { compile } from '../../shared/compiler/index';
+import { compile, defaultIsolation } from '../../shared/compiler/index';
 import type { LabPlan } from '../../shared/compiler/plan';
 import type { Diagnostic } from '../../shared/diagnostics';
 import { assembleTarget, targetNotes, type Target } from '../../shared/compiler/target';
@@ -125,7 +125,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const probe = await probeFor(machinePairs(topology));
     const chosen = {
       ...(o.privilege ? { privilege: o.privilege } : {}),
-      ...(o.isolation ? { isolation: o.isolation } : {}),
+      // Named by nobody: the lab's own user namespace, unless it reaches the host network (shared/compiler/isolation.ts).
+      isolation: o.isolation ?? defaultIsolation(topology, o.privilege),
       stateDir: base.ok ? base.path : given,
     };
     const plan = compile(topology, assembleTarget(probe, chosen), { structural });

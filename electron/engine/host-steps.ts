@@ -12,6 +12,8 @@ import { shellLine } from '../../shared/emit/quote';
 export interface StepRunContext {
   readonly journal: Journal;
   readonly netns: string | null;
+  /** How a step marked inNetns enters the lab's user namespace (isolation userns: through its holder). */
+  readonly enter?: (argv: readonly string[]) => string[];
   readonly escalation: Escalation;
   readonly env: NodeJS.ProcessEnv;
   readonly onStep: (event: StepProgress) => void;
@@ -49,7 +51,12 @@ export function inNamespace(argv: readonly string[], netns: string | null): stri
 
 const firstLine = (s: string) => s.trim() || 'no output';
 
-async function runScript(script: string, esc: Extract<Escalation, { kind: 'prompt' }>, env: NodeJS.ProcessEnv, timeoutMs: number) {
+async function runScript(
+  script: string,
+  esc: Extract<Escalation, { kind: 'prompt' }>,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+) {
   // The script goes on stdin: nothing to clean up, nothing another user could swap on disk.
   const argv = esc.tool === 'pkexec' ? ['pkexec', '/bin/bash', '-s'] : ['sudo', '--', '/bin/bash', '-s'];
   return runCommand(argv, { env, timeoutMs, input: script });
@@ -63,16 +70,28 @@ async function runScript(script: string, esc: Extract<Escalation, { kind: 'promp
 export async function runHostSteps(steps: readonly HostStep[], ctx: StepRunContext): Promise<StepsOutcome> {
   const total = steps.length;
   const timeoutMs = ctx.timeoutMs ?? 60_000;
-  const argvOf = (s: HostStep) => inNamespace(s.argv, s.inNetns ? ctx.netns : null);
+  const argvOf = (s: HostStep) =>
+    s.inNetns && ctx.enter ? ctx.enter(s.argv) : inNamespace(s.argv, s.inNetns ? ctx.netns : null);
+  // Root makes and enters a named namespace; the user's own namespace (userns) needs none.
+  const asRootStep = (s: HostStep) => s.needsRoot || (s.inNetns && ctx.netns !== null);
   const done: HostStep[] = [];
-  const failure = (index: number, message: string, unfinished: HostStep | null = null) => ({ ok: false as const, index, message, done, unfinished });
-  if (ctx.escalation.kind === 'prompt' && steps.some((s) => s.needsRoot || s.inNetns)) {
+  const failure = (index: number, message: string, unfinished: HostStep | null = null) => ({
+    ok: false as const,
+    index,
+    message,
+    done,
+    unfinished,
+  });
+  if (ctx.escalation.kind === 'prompt' && steps.some(asRootStep)) {
     for (const s of steps) {
       const begun = ctx.journal.beginStep(s, ctx.netns);
       if (!begun.ok) return failure(0, begun.error.message);
     }
     steps.forEach((s, index) => ctx.onStep({ index, total, description: s.description, status: 'running' }));
-    const script = rootScript(steps.map((s, index) => ({ index, argv: argvOf(s) })), false);
+    const script = rootScript(
+      steps.map((s, index) => ({ index, argv: argvOf(s) })),
+      false,
+    );
     const r = await runScript(script, ctx.escalation, ctx.env, timeoutMs);
     const marked = doneIndices(r.stdout);
     for (let index = 0; index < total; index++) {
@@ -98,14 +117,18 @@ export async function runHostSteps(steps: readonly HostStep[], ctx: StepRunConte
     const begun = ctx.journal.beginStep(s, ctx.netns);
     if (!begun.ok) return failure(index, begun.error.message);
     ctx.onStep({ index, total, description: s.description, status: 'running' });
-    const root = s.needsRoot || s.inNetns;
+    const root = asRootStep(s);
     const r = await runCommand(root ? asRoot(argvOf(s), ctx.escalation) : argvOf(s), { env: ctx.env, timeoutMs });
     if (!r.ok) {
       const killed = r.signal !== null;
       if (!killed) ctx.journal.failedStep(s.id);
       const detail = killed ? `killed by ${r.signal}` : firstLine(r.stderr);
       ctx.onStep({ index, total, description: s.description, status: 'failed', detail });
-      return failure(index, `step ${index + 1}/${total} failed: ${s.description}: ${argvOf(s).join(' ')}: ${detail}`, killed ? s : null);
+      return failure(
+        index,
+        `step ${index + 1}/${total} failed: ${s.description}: ${argvOf(s).join(' ')}: ${detail}`,
+        killed ? s : null,
+      );
     }
     const recorded = ctx.journal.doneStep(s.id);
     done.push(s);
@@ -116,7 +139,10 @@ export async function runHostSteps(steps: readonly HostStep[], ctx: StepRunConte
 }
 
 /** Undoes steps in the order given (newest first); a failed undo is reported and stays pending in the journal. */
-export async function undoHostSteps(items: readonly UndoItem[], ctx: StepRunContext): Promise<{ ok: boolean; failures: string[] }> {
+export async function undoHostSteps(
+  items: readonly UndoItem[],
+  ctx: StepRunContext,
+): Promise<{ ok: boolean; failures: string[] }> {
   const failures: string[] = [];
   const timeoutMs = ctx.timeoutMs ?? 60_000;
   const outcome = (item: UndoItem, ok: boolean, detail: string) => {
@@ -130,7 +156,15 @@ export async function undoHostSteps(items: readonly UndoItem[], ctx: StepRunCont
   };
   if (ctx.escalation.kind === 'prompt' && items.some((i) => i.needsRoot || i.netns !== null)) {
     items.forEach((i) => ctx.onStep({ index: i.index, total: i.total, description: i.description, status: 'undoing' }));
-    const r = await runScript(rootScript(items.map((i, index) => ({ index, argv: inNamespace(i.undo, i.netns) })), true), ctx.escalation, ctx.env, timeoutMs);
+    const r = await runScript(
+      rootScript(
+        items.map((i, index) => ({ index, argv: inNamespace(i.undo, i.netns) })),
+        true,
+      ),
+      ctx.escalation,
+      ctx.env,
+      timeoutMs,
+    );
     const done = doneIndices(r.stdout);
     items.forEach((i, index) => outcome(i, done.has(index), firstLine(r.stderr)));
     return { ok: failures.length === 0, failures };
@@ -138,14 +172,23 @@ export async function undoHostSteps(items: readonly UndoItem[], ctx: StepRunCont
   for (const item of items) {
     ctx.onStep({ index: item.index, total: item.total, description: item.description, status: 'undoing' });
     const argv = inNamespace(item.undo, item.netns);
-    const r = await runCommand(item.needsRoot || item.netns !== null ? asRoot(argv, ctx.escalation) : argv, { env: ctx.env, timeoutMs });
+    const r = await runCommand(item.needsRoot || item.netns !== null ? asRoot(argv, ctx.escalation) : argv, {
+      env: ctx.env,
+      timeoutMs,
+    });
     outcome(item, r.ok, firstLine(r.stderr));
   }
   return { ok: failures.length === 0, failures };
 }
 
 /** What to say about a step that never finished (killed, or the engine died): what it names is left alone. */
-export function unfinishedMessage(step: Pick<HostStep, 'description' | 'undo' | 'inNetns'>, netns: string | null): string {
-  const undo = step.undo === null ? '' : `; if it is left from this lab, remove it with: ${shellLine(inNamespace(step.undo, step.inNetns ? netns : null))}`;
+export function unfinishedMessage(
+  step: Pick<HostStep, 'description' | 'undo' | 'inNetns'>,
+  netns: string | null,
+): string {
+  const undo =
+    step.undo === null
+      ? ''
+      : `; if it is left from this lab, remove it with: ${shellLine(inNamespace(step.undo, step.inNetns ? netns : null))}`;
   return `"${step.description}" did not finish: what it names may exist from before, so it is left alone${undo}`;
 }

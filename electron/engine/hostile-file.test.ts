@@ -317,8 +317,8 @@ describe('the engine API refuses what a file would not pass, and garbage, with a
       }
       const options: [unknown, string][] = [
         [{ privilege: 'banana' }, 'options.privilege must be root, helper or user (got "banana")'],
-        [{ isolation: 'moon' }, 'options.isolation must be host or netns (got "moon")'],
-        [{ isolation: 7 }, 'options.isolation must be host or netns (got 7)'],
+        [{ isolation: 'moon' }, 'options.isolation must be host, netns or userns (got "moon")'],
+        [{ isolation: 7 }, 'options.isolation must be host, netns or userns (got 7)'],
         [{ stateDir: 'relative/dir' }, 'options.stateDir must be an absolute path (got "relative/dir")'],
         [{ trust: 'yes' }, 'options.trust must be the digest an UNTRUSTED error gave (sha256:…)'],
         [{ frobnicate: true }, 'options.frobnicate is not a launch option (isolation, privilege, stateDir, trust)'],

@@ -15,7 +15,14 @@ export const JOURNAL_VERSION = 1;
 
 /** One line of the journal. */
 export type JournalRecord =
-  | { readonly t: 'lab'; readonly v: number; readonly lab: string; readonly stateDir: string; readonly netns: string | null; readonly at: number }
+  | {
+      readonly t: 'lab';
+      readonly v: number;
+      readonly lab: string;
+      readonly stateDir: string;
+      readonly netns: string | null;
+      readonly at: number;
+    }
   | {
       readonly t: 'begin';
       readonly step: string;
@@ -30,9 +37,17 @@ export type JournalRecord =
   /** The step's command ended with an error: it created nothing, so there is nothing to undo. */
   | { readonly t: 'failed'; readonly step: string; readonly at: number }
   | { readonly t: 'undone'; readonly step: string; readonly at: number }
-  | { readonly t: 'spawn'; readonly proc: string; readonly argv: readonly string[]; readonly pidfile: string | null; readonly at: number }
+  | {
+      readonly t: 'spawn';
+      readonly proc: string;
+      readonly argv: readonly string[];
+      readonly pidfile: string | null;
+      readonly at: number;
+    }
   | { readonly t: 'started'; readonly proc: string; readonly pid: number; readonly at: number }
-  | { readonly t: 'exited'; readonly proc: string; readonly pid: number; readonly at: number };
+  | { readonly t: 'exited'; readonly proc: string; readonly pid: number; readonly at: number }
+  /** The holder of the lab's user namespace (isolation userns): its pid and its network namespace (`net:[INODE]`). */
+  | { readonly t: 'holder'; readonly pid: number; readonly net: string; readonly at: number };
 
 export type JournalResult<T extends object = object> =
   | ({ readonly ok: true } & T)
@@ -83,14 +98,24 @@ export class Journal {
   }
 
   /** Opens (creating it) the journal of a lab in its checked directory, appending to what an earlier run left. */
-  static open(stateDir: string, lab: { readonly lab: string; readonly netns: string | null }): JournalResult<{ journal: Journal }> {
+  static open(
+    stateDir: string,
+    lab: { readonly lab: string; readonly netns: string | null },
+  ): JournalResult<{ journal: Journal }> {
     const path = join(stateDir, JOURNAL_FILE);
     try {
       // The lab directory was checked (state-dir.ts); the journal itself must be the user's, never a symlink.
       const fd = openOwnFile(path, true);
       endTornLine(fd);
       const journal = new Journal(path, fd);
-      const header = journal.append({ t: 'lab', v: JOURNAL_VERSION, lab: lab.lab, stateDir, netns: lab.netns, at: Date.now() });
+      const header = journal.append({
+        t: 'lab',
+        v: JOURNAL_VERSION,
+        lab: lab.lab,
+        stateDir,
+        netns: lab.netns,
+        at: Date.now(),
+      });
       if (!header.ok) {
         journal.close();
         return header;
@@ -104,7 +129,15 @@ export class Journal {
   /** Records that a host step is about to run (call before running it). */
   beginStep(step: HostStep, netns: string | null): JournalResult {
     const ns = step.inNetns ? netns : null;
-    return this.append({ t: 'begin', step: step.id, description: step.description, undo: step.undo, needsRoot: step.needsRoot, netns: ns, at: Date.now() });
+    return this.append({
+      t: 'begin',
+      step: step.id,
+      description: step.description,
+      undo: step.undo,
+      needsRoot: step.needsRoot,
+      netns: ns,
+      at: Date.now(),
+    });
   }
 
   /** Records that a host step succeeded. */
@@ -135,6 +168,11 @@ export class Journal {
   /** Records that a process is gone (exited, crashed, stopped). */
   exited(proc: string, pid: number): JournalResult {
     return this.append({ t: 'exited', proc, pid, at: Date.now() });
+  }
+
+  /** Records the holder of the lab's user namespace, once it sits in its namespace (before any step runs there). */
+  holder(pid: number, net: string): JournalResult {
+    return this.append({ t: 'holder', pid, net, at: Date.now() });
   }
 
   /** Appends one record and fsyncs it. */
@@ -195,7 +233,8 @@ export function readJournal(path: string): JournalResult<{ records: JournalRecor
     if (line.trim() === '') continue;
     try {
       const r: unknown = JSON.parse(line);
-      if (typeof r === 'object' && r !== null && typeof (r as { t?: unknown }).t === 'string') records.push(r as JournalRecord);
+      if (typeof r === 'object' && r !== null && typeof (r as { t?: unknown }).t === 'string')
+        records.push(r as JournalRecord);
       else damaged++;
     } catch {
       damaged++;
@@ -207,7 +246,9 @@ export function readJournal(path: string): JournalResult<{ records: JournalRecor
 type StepStatus = 'begun' | 'done' | 'failed' | 'undone';
 
 /** Each step's newest begin record and where it got to, in the order setup began them. */
-function stepStatuses(records: readonly JournalRecord[]): { begin: Extract<JournalRecord, { t: 'begin' }>; status: StepStatus }[] {
+function stepStatuses(
+  records: readonly JournalRecord[],
+): { begin: Extract<JournalRecord, { t: 'begin' }>; status: StepStatus }[] {
   const steps = new Map<string, { begin: Extract<JournalRecord, { t: 'begin' }>; status: StepStatus }>();
   for (const r of records) {
     const known = 't' in r && 'step' in r ? steps.get(r.step) : undefined;
@@ -229,7 +270,13 @@ export function pendingUndo(records: readonly JournalRecord[]): PendingUndo[] {
   const out: PendingUndo[] = [];
   for (const { begin, status } of stepStatuses(records)) {
     if (status !== 'done' || begin.undo === null) continue;
-    out.push({ step: begin.step, description: begin.description, undo: begin.undo, needsRoot: begin.needsRoot, netns: begin.netns });
+    out.push({
+      step: begin.step,
+      description: begin.description,
+      undo: begin.undo,
+      needsRoot: begin.needsRoot,
+      netns: begin.netns,
+    });
   }
   return out.reverse();
 }
@@ -238,7 +285,13 @@ export function pendingUndo(records: readonly JournalRecord[]): PendingUndo[] {
 export function unfinishedSteps(records: readonly JournalRecord[]): UnfinishedStep[] {
   return stepStatuses(records)
     .filter((s) => s.status === 'begun')
-    .map(({ begin }) => ({ step: begin.step, description: begin.description, undo: begin.undo, needsRoot: begin.needsRoot, netns: begin.netns }))
+    .map(({ begin }) => ({
+      step: begin.step,
+      description: begin.description,
+      undo: begin.undo,
+      needsRoot: begin.needsRoot,
+      netns: begin.netns,
+    }))
     .reverse();
 }
 
@@ -257,4 +310,13 @@ export function journaledProcesses(records: readonly JournalRecord[]): Journaled
     }
   }
   return [...procs.values()].reverse();
+}
+
+/** The holders of the lab's namespace the journal records, newest first (one per launch that got that far). */
+export function journaledHolders(records: readonly JournalRecord[]): { readonly pid: number; readonly net: string }[] {
+  return records
+    .flatMap((r) =>
+      r.t === 'holder' && Number.isInteger(r.pid) && typeof r.net === 'string' ? [{ pid: r.pid, net: r.net }] : [],
+    )
+    .reverse();
 }

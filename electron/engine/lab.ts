@@ -28,13 +28,14 @@ import { LabLog } from './lab-log';
 import { preflight, hasPasswordlessSudo, type PreflightEnv } from './preflight';
 import { stateDirProblem } from './preflight-state';
 import { ensureLabDir } from './state-dir';
-import { chooseEscalation, type Escalation } from './privilege';
+import { chooseEscalation, planNeedsRoot, type Escalation } from './privilege';
 import { recoverLab } from './recovery';
 import { removeRuntimeFiles } from './runtime-files';
 import { describeExit, ProcessSupervisor, type ProcessExit, type StopTimeouts } from './supervisor';
 import { VmConsole, type ConsoleSubscription } from './vm-console';
 import { watchGuestReport } from './guest-report';
 import { spawnEnv } from './which';
+import { endHolder, enterArgv, startHolder, type Holder } from './userns';
 
 /** The lab's stop timeouts: the tiny guest ignores system_powerdown, so that step is short by default. */
 export const LAB_STOP_TIMEOUTS: StopTimeouts = { powerdownMs: 3_000, quitMs: 3_000, termMs: 3_000, killMs: 3_000 };
@@ -82,6 +83,10 @@ export class LabRunner {
   private abortLaunch = false;
   private startFailure: string | null = null;
   private readonly links: LabLinks;
+  /** The holder of the lab's user namespace (isolation userns) while it runs. */
+  private holder: Holder | null = null;
+  /** Why the lab ended on its own (its holder ended): the state it ends in after teardown. */
+  private lost: string | null = null;
 
   constructor(private readonly options: LabRunnerOptions) {
     const { plan } = options;
@@ -290,13 +295,25 @@ export class LabRunner {
     this.journal = opened.journal;
     this.escalation = chooseEscalation(
       this.uid,
-      this.uid !== 0 && (this.options.preflightEnv?.passwordlessSudo ?? hasPasswordlessSudo(this.env)),
+      this.uid !== 0 &&
+        planNeedsRoot(plan) &&
+        (this.options.preflightEnv?.passwordlessSudo ?? hasPasswordlessSudo(this.env)),
       this.env,
     );
+
+    if (plan.target.isolation === 'userns') {
+      const made = await this.makeNamespace(this.journal);
+      if (made !== null) {
+        this.log.add('error', 'step', made);
+        await this.teardown();
+        return this.fail({ code: 'STEP_FAILED', message: made });
+      }
+    }
 
     const steps = await runHostSteps(plan.hostSteps, {
       journal: this.journal,
       netns: plan.netns,
+      ...this.enter(),
       escalation: this.escalation,
       env: this.env,
       onStep: (e) => this.onStep(e),
@@ -320,6 +337,43 @@ export class LabRunner {
     this.setState('running');
     this.log.add('info', 'lab', `lab ${this.lab} is running`);
     return { ok: true, status: this.status() };
+  }
+
+  /** How steps and processes enter the lab's user namespace, when it has one. */
+  private enter(): { enter?: (argv: readonly string[]) => string[] } {
+    const holder = this.holder;
+    return holder ? { enter: (argv) => enterArgv(holder.pid, argv) } : {};
+  }
+
+  /**
+   * Starts the holder of the lab's user + network namespace and journals it (pid and namespace) before anything
+   * runs there. null when it runs, else why not. Its end, whoever ends it, takes the lab down.
+   */
+  private async makeNamespace(journal: Journal): Promise<string | null> {
+    const started = await startHolder(this.env);
+    if (!started.ok) return started.message;
+    const { holder } = started;
+    const recorded = journal.holder(holder.pid, holder.net);
+    this.holder = holder;
+    if (!recorded.ok) return recorded.error.message;
+    this.log.add('info', 'step', `the lab's user and network namespace is held by pid ${holder.pid} (${holder.net})`);
+    started.onExit(() => this.onHolderExit(holder));
+    return null;
+  }
+
+  /** The holder ended while the lab held it: its guests lost their network, so the lab goes down and says why. */
+  private onHolderExit(holder: Holder): void {
+    if (this.holder !== holder || this.current === 'stopping') return;
+    const why = `the lab's namespace holder (pid ${holder.pid}) ended: the lab's network is gone, so the lab is stopped`;
+    if (this.current === 'starting') {
+      this.startFailure ??= why;
+      this.abortLaunch = true;
+      return;
+    }
+    if (this.current !== 'running') return;
+    this.lost = why;
+    this.log.add('error', 'lab', why);
+    void this.stop();
   }
 
   /** A journal with nothing alive behind it was left by an engine that died: clean up after it first. */
@@ -381,6 +435,7 @@ export class LabRunner {
     const sup = new ProcessSupervisor({
       plan: p,
       netns: plan.netns,
+      ...this.enter(),
       journal: this.journal ?? undefined,
       env: p.env ? { ...this.env, ...p.env } : this.env,
       stopTimeouts: { ...LAB_STOP_TIMEOUTS, ...this.options.stopTimeouts },
@@ -448,6 +503,11 @@ export class LabRunner {
     await this.links.stopCaptures();
     const failures = await this.teardown();
     this.links.reset();
+    if (this.lost !== null) {
+      const message = failures.length > 0 ? `${this.lost}; teardown incomplete: ${failures.join('; ')}` : this.lost;
+      this.lost = null;
+      return this.fail({ code: 'PROCESS_FAILED', message });
+    }
     if (failures.length > 0) {
       return this.fail({
         code: 'INTERNAL',
@@ -495,12 +555,18 @@ export class LabRunner {
     const undo = await undoHostSteps(items, {
       journal,
       netns: this.options.plan.netns,
+      ...this.enter(),
       escalation: this.escalation ?? { kind: 'root' },
       env: this.env,
       onStep: (e) => this.onStep(e),
     });
     failures.push(...undo.failures);
     this.doneSteps = [];
+    // Last: the namespace, with whatever the steps made in it, ends with its holder.
+    const holder = this.holder;
+    this.holder = null;
+    if (holder !== null && !(await endHolder(holder)))
+      failures.push(`the namespace holder (pid ${holder.pid}) did not end`);
     if (failures.length === 0) {
       removeRuntimeFiles(this.options.plan);
       journal.remove();

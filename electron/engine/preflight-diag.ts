@@ -22,7 +22,8 @@ export type PreflightCode =
   | 'PREFLIGHT_VHOST_USER_BACKEND'
   | 'PREFLIGHT_VDPA_DEVICE'
   | 'PREFLIGHT_VDE_SWITCH_RUNNING'
-  | 'PREFLIGHT_PRIVILEGE';
+  | 'PREFLIGHT_PRIVILEGE'
+  | 'PREFLIGHT_USERNS';
 
 /** A preflight diagnostic: the sentence holds the command that fixes it; `fix.label` repeats that command. */
 export function pdiag(

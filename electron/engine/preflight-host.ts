@@ -61,7 +61,7 @@ function nftTableExists(table: string, ctx: PreflightContext): boolean {
 export function checkHostInterfaces(ctx: PreflightContext): Diagnostic[] {
   // In a lab's own namespace: the compiler already says these cannot reach it. Without `ip`, preflight says that.
   const links = ctx.links;
-  if (ctx.plan.netns !== null || links === null) return [];
+  if (ctx.plan.target.isolation !== 'host' || links === null) return [];
   const out: Diagnostic[] = [];
   const link = (name: string) => links.find((l) => l.name === name);
   for (const { node, name: br } of ctx.plan.needs.bridges) {
@@ -205,9 +205,10 @@ function tunUsable(path: string): boolean {
 /** Root steps and namespaces need root: here directly, with passwordless sudo, or through one pkexec/sudo prompt. */
 export function checkPrivilege(ctx: PreflightContext): Diagnostic[] {
   if (ctx.uid === 0) return [];
-  const rootSteps = ctx.plan.hostSteps.some((s) => s.needsRoot || s.inNetns);
+  // Steps inside the lab's user namespace (userns) need no root: only a named namespace's do.
+  const rootSteps = ctx.plan.hostSteps.some((s) => s.needsRoot || (s.inNetns && ctx.plan.netns !== null));
   if (ctx.plan.netns !== null) {
-    const fix = 'run the engine as root (sudo qnet up …), or use isolation host';
+    const fix = 'run the engine as root (sudo qnet up …), or use isolation userns (no root)';
     return [
       pdiag(
         'PREFLIGHT_PRIVILEGE',

@@ -35,7 +35,7 @@ function owner(vm: string, p: BoundPort): { text: string; nodes: string[] } {
  * the ports cannot clash with the host's (and the namespace does not exist before launch), so nothing is tested.
  */
 export async function checkPorts(ctx: PreflightContext): Promise<Diagnostic[]> {
-  if (ctx.plan.netns !== null) return [];
+  if (ctx.plan.target.isolation !== 'host') return [];
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const vm of ctx.plan.vms) {

@@ -12,9 +12,11 @@ import type { KvmProbe } from './kvm';
 import { checkBootFiles, checkVhostBackends } from './preflight-files';
 import { checkHelper, checkHostInterfaces, checkLabRunning, checkNames, checkPrivilege } from './preflight-host';
 import { checkPorts } from './preflight-ports';
+import { checkUserns } from './preflight-userns';
 import { checkStateDirs } from './preflight-state';
 import { checkVdeSwitches } from './preflight-vde';
 import { checkKvm, checkPrograms, checkQemuVersion } from './preflight-programs';
+import { planNeedsRoot } from './privilege';
 import { spawnEnv } from './which';
 
 /** What preflight may be told instead of probing (tests, or answers the engine already has). */
@@ -72,7 +74,7 @@ export async function preflight(plan: LabPlan, penv: PreflightEnv = {}): Promise
     env,
     uid,
     ...(penv.kvm ? { kvm: penv.kvm } : {}),
-    passwordlessSudo: penv.passwordlessSudo ?? (uid !== 0 && hasPasswordlessSudo(env)),
+    passwordlessSudo: penv.passwordlessSudo ?? (uid !== 0 && planNeedsRoot(plan) && hasPasswordlessSudo(env)),
     bridgeConf: penv.bridgeConf ?? DEFAULT_BRIDGE_CONF,
     ...(penv.tunDevice ? { tunDevice: penv.tunDevice } : {}),
     ...(penv.qemuVersionOf ? { qemuVersionOf: penv.qemuVersionOf } : {}),
@@ -94,6 +96,7 @@ export async function preflight(plan: LabPlan, penv: PreflightEnv = {}): Promise
     ...checkVhostBackends(ctx),
     ...(await checkVdeSwitches(ctx)),
     ...checkPrivilege(ctx),
+    ...checkUserns(ctx),
   ];
   const rank = { error: 0, warning: 1, info: 2 } as const;
   return problems.sort((a, b) => rank[a.severity] - rank[b.severity]);

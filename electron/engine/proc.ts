@@ -1,5 +1,6 @@
 /** Looking at processes by pid through /proc: alive (not a zombie), and still running the argv we spawned. */
 import { readFileSync } from 'node:fs';
+import { enteredCommand } from './userns-enter';
 
 /** True when pid runs and is not a zombie. */
 export function pidAlive(pid: number): boolean {
@@ -34,8 +35,9 @@ function matchesCmdline(raw: Buffer, argv: readonly string[]): boolean {
 }
 
 /**
- * True when pid is alive and runs `argv` as spawned: either as is, or (for `ip netns exec NS …`, which execs its
- * command in the same pid) as the command after the prefix. A reused pid runs something else: false.
+ * True when pid is alive and runs `argv` as spawned: either as is, or (for `ip netns exec NS …` and the holder's
+ * `nsenter … --`, which exec their command in the same pid) as the command after the prefix. A reused pid runs
+ * something else: false.
  */
 export function isOurProcess(pid: number, argv: readonly string[]): boolean {
   if (!pidAlive(pid)) return false;
@@ -46,5 +48,7 @@ export function isOurProcess(pid: number, argv: readonly string[]): boolean {
     return false;
   }
   if (matchesCmdline(raw, argv)) return true;
+  const entered = enteredCommand(argv);
+  if (entered !== null) return matchesCmdline(raw, entered.argv);
   return argv[0] === 'ip' && argv[1] === 'netns' && argv[2] === 'exec' && matchesCmdline(raw, argv.slice(4));
 }

@@ -8,7 +8,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { netnsName, undoMismatch } from '../../shared/compiler/index';
 import { undoHostSteps, unfinishedMessage, type UndoItem } from './host-steps';
-import { Journal, JOURNAL_FILE, journaledProcesses, pendingUndo, readJournal, unfinishedSteps, type JournaledProcess } from './journal';
+import { endHolder, isHolder } from './userns';
+import { enteredCommand } from './userns-enter';
+import {
+  Journal,
+  JOURNAL_FILE,
+  journaledHolders,
+  journaledProcesses,
+  pendingUndo,
+  readJournal,
+  unfinishedSteps,
+  type JournaledProcess,
+} from './journal';
 import { chooseEscalation, type Escalation } from './privilege';
 import { isOurProcess, pidAlive } from './proc';
 import { sweepStateDir } from './runtime-files';
@@ -64,16 +75,32 @@ function uidOf(pid: number): number | null {
  * Why a journaled process is not one this lab could have started, or null when it could be. Every process the
  * compiler plans is a QEMU with its -pidfile in the lab's directory, a vde_switch / slirpvde (`-s DIR`), or a
  * dpdk-testpmd whose vhost ports are in the lab's directory, run
- * directly or under `ip netns exec` of the lab's own namespace.
+ * directly, under `ip netns exec` of the lab's own namespace, or entering one of the lab's journaled holders.
  */
-export function processMismatch(argv: readonly string[], labDir: string, netns: string): string | null {
-  const own = argv[0] === 'ip' && argv[1] === 'netns' && argv[2] === 'exec' ? (argv[3] === netns ? argv.slice(4) : null) : argv;
+export function processMismatch(
+  argv: readonly string[],
+  labDir: string,
+  netns: string,
+  holders: readonly number[] = [],
+): string | null {
+  const entered = enteredCommand(argv);
+  if (entered !== null && !holders.includes(entered.holder))
+    return `it enters the namespace of pid ${entered.holder}, no holder of the lab's`;
+  const own =
+    entered !== null
+      ? entered.argv
+      : argv[0] === 'ip' && argv[1] === 'netns' && argv[2] === 'exec'
+        ? argv[3] === netns
+          ? argv.slice(4)
+          : null
+        : argv;
   if (own === null) return `it runs in namespace ${argv[3]}, not the lab's`;
   const pidfile = own.indexOf('-pidfile');
   if (pidfile > 0 && (own[pidfile + 1] ?? '').startsWith(`${labDir}/`)) return null;
   if (['vde_switch', 'slirpvde'].includes(own[0] ?? '') && own[1] === '-s') return null;
   // testpmd's vhost ports are sockets in the lab's directory.
-  if (own[0] === 'dpdk-testpmd' && own.some((a) => /^net_vhost\d+,iface=/.test(a) && a.includes(`,iface=${labDir}/`))) return null;
+  if (own[0] === 'dpdk-testpmd' && own.some((a) => /^net_vhost\d+,iface=/.test(a) && a.includes(`,iface=${labDir}/`)))
+    return null;
   return `${own.join(' ')} is not a process this lab starts`;
 }
 
@@ -91,7 +118,10 @@ export async function recoverLab(requested: string, options: RecoveryOptions = {
   const none = { killed: [], skipped: [], undone: [], unfinished: [], failures: [], removedFiles: [] };
   // A journal in a directory someone else can write could say anything: it is not read at all.
   const dir = checkPrivateDir(requested, undefined, 'the lab directory');
-  if (!dir.ok) return dir.missing ? { ok: true, ...none, hadJournal: false } : { ok: false, ...none, failures: [dir.message], hadJournal: true };
+  if (!dir.ok)
+    return dir.missing
+      ? { ok: true, ...none, hadJournal: false }
+      : { ok: false, ...none, failures: [dir.message], hadJournal: true };
   const stateDir = dir.path;
   const path = join(stateDir, JOURNAL_FILE);
   if (!existsSync(path)) return { ok: true, ...none, hadJournal: false };
@@ -107,18 +137,39 @@ export async function recoverLab(requested: string, options: RecoveryOptions = {
   const netns = netnsName(lab);
   const foreign = read.records.find((r) => r.t === 'lab' && (r.lab !== lab || (r.netns !== null && r.netns !== netns)));
   if (foreign?.t === 'lab')
-    return { ok: false, ...none, failures: [`${path} is the journal of lab ${foreign.lab} (namespace ${foreign.netns ?? 'none'}), not of lab ${lab}: nothing in it was used`], hadJournal: true };
+    return {
+      ok: false,
+      ...none,
+      failures: [
+        `${path} is the journal of lab ${foreign.lab} (namespace ${foreign.netns ?? 'none'}), not of lab ${lab}: nothing in it was used`,
+      ],
+      hadJournal: true,
+    };
   const me = process.getuid?.() ?? 0;
+  const holders = journaledHolders(read.records);
 
   // Processes first (newest first), in parallel: TERM, then KILL after termMs. A process is stopped only when it is
   // one this lab starts, runs as this user, and its pid still runs exactly the argv recorded (never a reused pid).
   await Promise.all(
     journaledProcesses(read.records).map(async (p) => {
-      const mismatch = processMismatch(p.argv, stateDir, netns);
-      if (mismatch !== null) return void failures.push(`${p.proc}: left alone: ${mismatch} (the journal cannot have been written by this lab's engine)`);
+      const mismatch = processMismatch(
+        p.argv,
+        stateDir,
+        netns,
+        holders.map((h) => h.pid),
+      );
+      if (mismatch !== null)
+        return void failures.push(
+          `${p.proc}: left alone: ${mismatch} (the journal cannot have been written by this lab's engine)`,
+        );
       const pid = pidOf(p, stateDir);
       if (pid === null) return void skipped.push({ proc: p.proc, pid, why: 'no pid was recorded' });
-      if (!isOurProcess(pid, p.argv)) return void skipped.push({ proc: p.proc, pid, why: pidAlive(pid) ? 'the pid now runs another program' : 'already gone' });
+      if (!isOurProcess(pid, p.argv))
+        return void skipped.push({
+          proc: p.proc,
+          pid,
+          why: pidAlive(pid) ? 'the pid now runs another program' : 'already gone',
+        });
       const uid = uidOf(pid);
       if (uid !== me) return void skipped.push({ proc: p.proc, pid, why: `it runs as uid ${uid}, not as you` });
       try {
@@ -138,15 +189,44 @@ export async function recoverLab(requested: string, options: RecoveryOptions = {
     }),
   );
 
+  // Then the holders of the lab's user namespace: with them (and its processes) the namespace and all in it end.
+  for (const h of holders) {
+    if (!isHolder(h.pid, h.net, me)) {
+      skipped.push({
+        proc: 'namespace holder',
+        pid: h.pid,
+        why: pidAlive(h.pid) ? 'the pid is not that holder any more' : 'already gone',
+      });
+      continue;
+    }
+    if (await endHolder(h, termMs)) killed.push({ proc: 'namespace holder', pid: h.pid });
+    else failures.push(`the namespace holder (pid ${h.pid}) survived SIGKILL`);
+  }
+
   const header = read.records.find((r) => r.t === 'lab');
   const opened = Journal.open(stateDir, { lab, netns: header?.t === 'lab' ? header.netns : null });
-  const unfinished = unfinishedSteps(read.records).map((u) => unfinishedMessage({ description: u.description, undo: u.undo, inNetns: u.netns !== null }, u.netns));
-  if (!opened.ok) return { ok: false, killed, skipped, undone: [], unfinished, failures: [...failures, opened.error.message], removedFiles: [], hadJournal: true };
+  const unfinished = unfinishedSteps(read.records).map((u) =>
+    unfinishedMessage({ description: u.description, undo: u.undo, inNetns: u.netns !== null }, u.netns),
+  );
+  if (!opened.ok)
+    return {
+      ok: false,
+      killed,
+      skipped,
+      undone: [],
+      unfinished,
+      failures: [...failures, opened.error.message],
+      removedFiles: [],
+      hadJournal: true,
+    };
   const journal = opened.journal;
   // Only an undo the compiler writes, for a step of this lab, ever runs (shared/compiler/undo.ts says the rule).
   const pending = pendingUndo(read.records).filter((u) => {
     const why = undoMismatch(u, lab, netns);
-    if (why !== null) failures.push(`${u.description}: its undo ${u.undo.join(' ')} was not run: ${why} (the journal cannot have been written by this lab's engine)`);
+    if (why !== null)
+      failures.push(
+        `${u.description}: its undo ${u.undo.join(' ')} was not run: ${why} (the journal cannot have been written by this lab's engine)`,
+      );
     return why === null;
   });
   const items: UndoItem[] = pending.map((u, i) => ({ ...u, index: pending.length - 1 - i, total: pending.length }));

@@ -62,6 +62,8 @@ describe('a rollback undoes only what the lab did', () => {
         join(root, 'bin/qnet.js'),
         'up',
         join(EXAMPLES, '02-tap-bridge.qnet.yaml'),
+        '--isolation',
+        'host',
         '--state-dir',
         stateDir,
       ],

@@ -32,6 +32,8 @@ export interface SupervisorOptions {
   readonly plan: ProcessPlan;
   /** The lab's network namespace (LabPlan.netns): the process runs under `ip netns exec NS`. */
   readonly netns: string | null;
+  /** How the process enters the lab's user namespace (isolation userns: through its holder), instead of netns. */
+  readonly enter?: (argv: readonly string[]) => string[];
   readonly readyTimeoutMs?: number;
   readonly qmpCommandTimeoutMs?: number;
   readonly stopTimeouts?: Partial<StopTimeouts>;
@@ -51,9 +53,17 @@ export interface ProcessExit {
   readonly stderrTail: string;
 }
 
-export type SupervisorEvent = { readonly type: 'state'; readonly state: SupervisorState } | { readonly type: 'exit'; readonly exit: ProcessExit };
+export type SupervisorEvent =
+  { readonly type: 'state'; readonly state: SupervisorState } | { readonly type: 'exit'; readonly exit: ProcessExit };
 
-export type SupervisorErrorCode = 'ALREADY_STARTED' | 'NOT_STARTED' | 'SPAWN_FAILED' | 'EXITED_BEFORE_READY' | 'NOT_READY' | 'JOURNAL_IO' | 'STILL_RUNNING';
+export type SupervisorErrorCode =
+  | 'ALREADY_STARTED'
+  | 'NOT_STARTED'
+  | 'SPAWN_FAILED'
+  | 'EXITED_BEFORE_READY'
+  | 'NOT_READY'
+  | 'JOURNAL_IO'
+  | 'STILL_RUNNING';
 
 export interface SupervisorError {
   readonly code: SupervisorErrorCode;
@@ -61,12 +71,15 @@ export interface SupervisorError {
   readonly exit?: ProcessExit;
 }
 
-export type StartResult = { readonly ok: true; readonly pid: number } | { readonly ok: false; readonly error: SupervisorError };
+export type StartResult =
+  { readonly ok: true; readonly pid: number } | { readonly ok: false; readonly error: SupervisorError };
 
 /** Which step of the stop sequence ended the process. */
 export type StoppedBy = 'already-exited' | 'powerdown' | 'quit' | 'term' | 'kill';
 
-export type StopResult = { readonly ok: true; readonly by: StoppedBy; readonly exit: ProcessExit } | { readonly ok: false; readonly error: SupervisorError };
+export type StopResult =
+  | { readonly ok: true; readonly by: StoppedBy; readonly exit: ProcessExit }
+  | { readonly ok: false; readonly error: SupervisorError };
 
 export class ProcessSupervisor {
   private child: ChildProcess | null = null;
@@ -119,10 +132,15 @@ export class ProcessSupervisor {
 
   /** Spawns the process and waits until it is ready; on failure nothing of it is left running. */
   async start(): Promise<StartResult> {
-    if (this.current !== 'idle') return { ok: false, error: { code: 'ALREADY_STARTED', message: `${this.id} was already started` } };
-    const { plan, netns, journal } = this.options;
+    if (this.current !== 'idle')
+      return { ok: false, error: { code: 'ALREADY_STARTED', message: `${this.id} was already started` } };
+    const { plan, netns, journal, enter } = this.options;
     this.setState('starting');
-    const argv = netns === null ? [...plan.argv] : ['ip', 'netns', 'exec', netns, ...plan.argv];
+    const argv = enter
+      ? enter(plan.argv)
+      : netns === null
+        ? [...plan.argv]
+        : ['ip', 'netns', 'exec', netns, ...plan.argv];
     // A file already at the readiness path (a stale socket, or another switch's live one) must not pass for ours:
     // ready means a new file there. Nothing is deleted: that path may not be the lab's (a VDE switch's `sock:`).
     this.readyBefore = plan.ready.type === 'path' ? fileIdentity(plan.ready.path) : null;
@@ -155,11 +173,26 @@ export class ProcessSupervisor {
     // A QMP socket that closes before the greeting usually means QEMU is exiting: let its exit status arrive.
     if (!this.exitInfo && !this.stopping && !ready.timedOut) await this.waitExit(EXIT_GRACE_MS);
     if (this.exitInfo) {
-      return { ok: false, error: { code: 'EXITED_BEFORE_READY', message: `${this.id} exited before it was ready: ${describeExit(this.exitInfo)}`, exit: this.exitInfo } };
+      return {
+        ok: false,
+        error: {
+          code: 'EXITED_BEFORE_READY',
+          message: `${this.id} exited before it was ready: ${describeExit(this.exitInfo)}`,
+          exit: this.exitInfo,
+        },
+      };
     }
-    if (this.stopping) return { ok: false, error: { code: 'NOT_READY', message: `${this.id} was stopped before it was ready` } };
+    if (this.stopping)
+      return { ok: false, error: { code: 'NOT_READY', message: `${this.id} was stopped before it was ready` } };
     await this.stop();
-    return { ok: false, error: { code: 'NOT_READY', message: `${this.id} was not ready: ${ready.reason}`, ...(this.exitInfo ? { exit: this.exitInfo } : {}) } };
+    return {
+      ok: false,
+      error: {
+        code: 'NOT_READY',
+        message: `${this.id} was not ready: ${ready.reason}`,
+        ...(this.exitInfo ? { exit: this.exitInfo } : {}),
+      },
+    };
   }
 
   /**
@@ -183,7 +216,10 @@ export class ProcessSupervisor {
   /** The last bytes (at most 8 KiB) the process wrote to its log since it was spawned. */
   stderrTail(): string {
     try {
-      const fd = openSync(this.options.plan.stderrLog, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      const fd = openSync(
+        this.options.plan.stderrLog,
+        constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+      );
       try {
         const size = fstatSync(fd).size;
         const from = Math.max(this.logStart, size - STDERR_TAIL_BYTES);
@@ -240,7 +276,11 @@ export class ProcessSupervisor {
       case 'none':
         return null;
       case 'qmp': {
-        const r = await QmpClient.connect(plan.ready.socket, { deadlineMs: readyTimeoutMs, commandTimeoutMs: qmpCommandTimeoutMs, signal });
+        const r = await QmpClient.connect(plan.ready.socket, {
+          deadlineMs: readyTimeoutMs,
+          commandTimeoutMs: qmpCommandTimeoutMs,
+          signal,
+        });
         if (!r.ok) return { reason: r.error.message, timedOut: r.error.code === 'CONNECT_TIMEOUT' };
         if (this.exitInfo || this.stopping) {
           r.value.close();
@@ -253,7 +293,8 @@ export class ProcessSupervisor {
         const until = Date.now() + readyTimeoutMs;
         while (fileIdentity(plan.ready.path) === null || fileIdentity(plan.ready.path) === this.readyBefore) {
           if (signal.aborted) return { reason: String(signal.reason), timedOut: false };
-          if (Date.now() > until) return { reason: `${plan.ready.path} did not appear within ${readyTimeoutMs} ms`, timedOut: true };
+          if (Date.now() > until)
+            return { reason: `${plan.ready.path} did not appear within ${readyTimeoutMs} ms`, timedOut: true };
           await pause(20, signal);
         }
         return null;
@@ -263,7 +304,8 @@ export class ProcessSupervisor {
 
   private async runStop(): Promise<StopResult> {
     if (this.exitInfo) return { ok: true, by: 'already-exited', exit: this.exitInfo };
-    if (this.child === null) return { ok: false, error: { code: 'NOT_STARTED', message: `${this.id} was never spawned` } };
+    if (this.child === null)
+      return { ok: false, error: { code: 'NOT_STARTED', message: `${this.id} was never spawned` } };
     this.readyAbort.abort('stopping');
     this.setState('stopping');
     const t = this.timeouts;

@@ -60,6 +60,7 @@ export { machinePair, machinePairs } from './machine';
 export { COMPILER_CODES, type CompilerCode } from './diagnostics';
 export { labSlug, labStateDir, netnsName, UNIX_PATH_MAX, IFNAME_MAX } from './derive';
 export { freeGroup } from './nodebackend';
+export { defaultIsolation, hostNetworkUses } from './isolation';
 export { deleteArgv, releaseArgv, undoMismatch, type RecordedUndo } from './undo';
 
 /** The NIC models of the machines `vms` run on, in the order they first appear. */
@@ -146,7 +147,8 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
     macs: macs.macs,
     ifnames: new IfnameAllocator(lab),
     ports: new PortAllocator(lab, topology.settings.portBase),
-    bridgeMode: target.privilege === 'helper' ? 'helper' : 'tap',
+    // In a lab's user namespace taps need no root, and the setuid helper cannot reach a bridge there.
+    bridgeMode: target.privilege === 'helper' && target.isolation !== 'userns' ? 'helper' : 'tap',
     bridgeNames: new Map(),
     tapNodeNames: new Map(),
     linkTaps: new Map(),
@@ -181,7 +183,7 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
   const planTarget =
     kept.nicModels === undefined ? kept : { ...kept, nicModels: usedNicModels(kept.nicModels, graph.vms) };
   const needs: HostNeeds = {
-    programs: [...programUses(netns, steps, processes), ...smbdUse(ctx, hubs)],
+    programs: [...programUses(target.isolation, steps, processes), ...smbdUse(ctx, hubs)],
     bridges: ctx.externalBridges,
     backends: [...ctx.externalBackends]
       .sort((x, y) => (x[0] < y[0] ? -1 : 1))

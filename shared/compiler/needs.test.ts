@@ -7,14 +7,38 @@ import { target, topo } from './testkit';
 describe('the host ports a guest binds', () => {
   it('finds hostfwd, socket listen, stream servers and dgram, not connectors nor multicast', () => {
     const backends = [
-      backend('user', [['hostfwd', 'tcp:127.0.0.1:8080-:80'], ['hostfwd', 'udp::5353-:53']]),
+      backend('user', [
+        ['hostfwd', 'tcp:127.0.0.1:8080-:80'],
+        ['hostfwd', 'udp::5353-:53'],
+      ]),
       backend('socket', [['listen', '127.0.0.1:40500']]),
       backend('socket', [['connect', '127.0.0.1:40501']]),
-      backend('stream', [['server', 'on'], ['addr.type', 'inet'], ['addr.host', '127.0.0.1'], ['addr.port', 40600]]),
-      backend('dgram', [['local.type', 'inet'], ['local.host', '127.0.0.1'], ['local.port', 40700], ['remote.type', 'inet'], ['remote.host', '127.0.0.1'], ['remote.port', 40701]]),
-      backend('dgram', [['remote.type', 'inet'], ['remote.host', '230.0.0.1'], ['remote.port', 1234], ['local.type', 'inet'], ['local.host', '0.0.0.0'], ['local.port', 1234]]),
+      backend('stream', [
+        ['server', 'on'],
+        ['addr.type', 'inet'],
+        ['addr.host', '127.0.0.1'],
+        ['addr.port', 40600],
+      ]),
+      backend('dgram', [
+        ['local.type', 'inet'],
+        ['local.host', '127.0.0.1'],
+        ['local.port', 40700],
+        ['remote.type', 'inet'],
+        ['remote.host', '127.0.0.1'],
+        ['remote.port', 40701],
+      ]),
+      backend('dgram', [
+        ['remote.type', 'inet'],
+        ['remote.host', '230.0.0.1'],
+        ['remote.port', 1234],
+        ['local.type', 'inet'],
+        ['local.host', '0.0.0.0'],
+        ['local.port', 1234],
+      ]),
     ];
-    expect(backends.flatMap((b) => backendPorts(b, 'vm')).map((p) => `${p.proto}:${p.host}:${p.port}:${p.what}`)).toEqual([
+    expect(
+      backends.flatMap((b) => backendPorts(b, 'vm')).map((p) => `${p.proto}:${p.host}:${p.port}:${p.what}`),
+    ).toEqual([
       'tcp:127.0.0.1:8080:hostfwd',
       'udp:0.0.0.0:5353:hostfwd',
       'tcp:127.0.0.1:40500:socket listen',
@@ -38,20 +62,49 @@ describe('the host ports a guest binds', () => {
       target(),
     );
     const a = plan.vms.find((v) => v.node === 'a')!;
-    expect(a.ports.map((p) => `${p.proto}:${p.port}:${p.what}:${p.node}`)).toEqual(['tcp:8022:hostfwd:wan', 'udp:41000:socket udp:a']);
+    expect(a.ports.map((p) => `${p.proto}:${p.port}:${p.what}:${p.node}`)).toEqual([
+      'tcp:8022:hostfwd:wan',
+      'udp:41000:socket udp:a',
+    ]);
   });
 });
 
 describe('helper bridges and programs', () => {
   it('a -netdev bridge names its bridge and helper, QEMU defaults when unset', () => {
-    expect(helperBridge(backend('bridge', [['br', 'qnbr3'], ['helper', '/h']]), '/d')).toEqual({ bridge: 'qnbr3', helper: '/h' });
+    expect(
+      helperBridge(
+        backend('bridge', [
+          ['br', 'qnbr3'],
+          ['helper', '/h'],
+        ]),
+        '/d',
+      ),
+    ).toEqual({ bridge: 'qnbr3', helper: '/h' });
     expect(helperBridge(backend('bridge', []), '/d')).toEqual({ bridge: 'br0', helper: '/d' });
     expect(helperBridge(backend('tap', []), '/d')).toBeNull();
   });
   it('lists each program once, first use first, with the nodes whose processes run it', () => {
-    const step = { id: 's', argv: ['ip', 'link', 'add', 'x'], undo: ['ip', 'link', 'del', 'x'], needsRoot: true, description: '', inNetns: false };
-    const proc = (node: string, argv: string[]) => ({ id: node, kind: 'vm' as const, node, argv, dependsOn: [], ready: { type: 'none' as const }, holdStdin: false, stderrLog: '' });
-    expect(programUses('ns', [step], [proc('a', ['qemu-system-x86_64']), proc('b', ['qemu-system-x86_64'])])).toEqual([
+    const step = {
+      id: 's',
+      argv: ['ip', 'link', 'add', 'x'],
+      undo: ['ip', 'link', 'del', 'x'],
+      needsRoot: true,
+      description: '',
+      inNetns: false,
+    };
+    const proc = (node: string, argv: string[]) => ({
+      id: node,
+      kind: 'vm' as const,
+      node,
+      argv,
+      dependsOn: [],
+      ready: { type: 'none' as const },
+      holdStdin: false,
+      stderrLog: '',
+    });
+    expect(
+      programUses('netns', [step], [proc('a', ['qemu-system-x86_64']), proc('b', ['qemu-system-x86_64'])]),
+    ).toEqual([
       { program: 'ip', nodes: [] },
       { program: 'qemu-system-x86_64', nodes: ['a', 'b'] },
     ]);

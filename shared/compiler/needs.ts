@@ -4,7 +4,7 @@
  * programs the lab runs. The engine's preflight reads these; nobody reads them back out of argv.
  */
 import type { Backend } from './backend';
-import type { BoundPort, HelperBridge, HostStep, ProcessPlan, ProgramUse } from './plan';
+import type { BoundPort, HelperBridge, HostStep, Isolation, ProcessPlan, ProgramUse } from './plan';
 
 const isMulticast = (host: string) => /^(22[4-9]|23\d)\./.test(host);
 
@@ -52,8 +52,15 @@ export function helperBridge(b: Backend, defaultHelper: string): HelperBridge | 
   return { bridge: opt(b, 'br') ?? 'br0', helper: opt(b, 'helper') ?? defaultHelper };
 }
 
-/** Every program the lab runs, first use first: `ip` for its namespace, host steps and their undos, processes. */
-export function programUses(netns: string | null, steps: readonly HostStep[], processes: readonly ProcessPlan[]): ProgramUse[] {
+/**
+ * Every program the lab runs, first use first: what makes and enters its namespace (`ip`; `unshare` and `nsenter`
+ * for a user namespace), host steps and their undos, processes.
+ */
+export function programUses(
+  isolation: Isolation,
+  steps: readonly HostStep[],
+  processes: readonly ProcessPlan[],
+): ProgramUse[] {
   const uses = new Map<string, Set<string>>();
   const use = (argv: readonly string[] | null, node?: string) => {
     const program = argv?.[0];
@@ -62,7 +69,8 @@ export function programUses(netns: string | null, steps: readonly HostStep[], pr
     if (node !== undefined) nodes.add(node);
     uses.set(program, nodes);
   };
-  if (netns !== null) use(['ip']);
+  if (isolation === 'netns') use(['ip']);
+  if (isolation === 'userns') for (const p of ['unshare', 'nsenter', 'ip']) use([p]);
   for (const s of steps) {
     use(s.argv);
     use(s.undo);

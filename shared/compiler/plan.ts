@@ -8,8 +8,11 @@ import type { Diagnostic } from '../diagnostics';
 
 /** How much privilege a lab needs or may use: none, qemu-bridge-helper, or root for host setup. */
 export type Privilege = 'user' | 'helper' | 'root';
-/** Where the lab's network lives: on the host, or in a network namespace of its own. */
-export type Isolation = 'host' | 'netns';
+/**
+ * Where the lab's network lives: on the host; in a network namespace root makes (`ip netns add`); or in a user +
+ * network namespace of its own that any user can make, held by one holder process (no root, nothing on the host).
+ */
+export type Isolation = 'host' | 'netns' | 'userns';
 
 /** A named host object a step creates; the step's undo deletes exactly it, and nothing else. */
 export interface CreatedObject {
@@ -26,7 +29,7 @@ export interface HostStep {
   readonly needsRoot: boolean;
   /** A sentence for humans: "Create bridge qnb1a2b". */
   readonly description: string;
-  /** Run inside the lab's network namespace (isolation netns). */
+  /** Run inside the lab's own namespace (isolation netns: `ip netns exec`; userns: entered through its holder). */
   readonly inNetns: boolean;
   /** What the step creates: it must not exist before (checked before the lab starts; the step fails when it does). */
   readonly creates?: CreatedObject;
@@ -168,7 +171,7 @@ export interface LabPlan {
   readonly lab: string;
   /** The lab's own state directory (sockets, logs, pidfiles). */
   readonly stateDir: string;
-  /** Network namespace of the lab (isolation netns), else null. */
+  /** Network namespace of the lab (isolation netns), else null (userns: the holder's namespace has no name). */
   readonly netns: string | null;
   /** The least privilege this topology needs. */
   readonly privilege: Privilege;

@@ -11,6 +11,8 @@ const RANK: Record<Privilege, number> = { user: 0, helper: 1, root: 2 };
  */
 function helperBridges(ctx: Ctx): string[] {
   const out = new Set(ctx.backendUse.get('bridge') ?? []);
+  // In the lab's user namespace the user makes those taps: no helper needed.
+  if (ctx.target.isolation === 'userns') return [...out].sort();
   for (const l of ctx.graph.links) {
     if (!ctx.linkTaps.has(l.id)) continue;
     out.add(l.a.node.kind === 'bridge' ? l.a.node.id : l.b.node.id);
@@ -46,17 +48,24 @@ export function leastPrivilege(ctx: Ctx, steps: readonly HostStep[]): Privilege 
     ctx.diagnostics.push(
       diag('ROOT_REQUIRED', `this lab needs ${needed} privilege but runs as ${allowed}: ${why}`, {
         nodes: (needed === 'root' ? [...rootNodes] : bridges).filter((x) => ctx.graph.nodes.has(x)).sort(),
-        fix: { label: `Allow ${needed} privilege for this lab`, action: { kind: 'set-target', field: 'privilege', value: needed } },
+        fix: {
+          label: `Allow ${needed} privilege for this lab`,
+          action: { kind: 'set-target', field: 'privilege', value: needed },
+        },
       }),
     );
   }
   for (const id of [...(ctx.backendUse.get('bridge') ?? [])].sort()) {
     const br = ctx.bridgeNames.get(id) ?? id;
     ctx.diagnostics.push(
-      diag('HELPER_ACL', `${id}: qemu-bridge-helper attaches guests to ${br} only if /etc/qemu/bridge.conf has the line "allow ${br}"`, {
-        nodes: [id],
-        fix: { label: `Add "allow ${br}" to /etc/qemu/bridge.conf` },
-      }),
+      diag(
+        'HELPER_ACL',
+        `${id}: qemu-bridge-helper attaches guests to ${br} only if /etc/qemu/bridge.conf has the line "allow ${br}"`,
+        {
+          nodes: [id],
+          fix: { label: `Add "allow ${br}" to /etc/qemu/bridge.conf` },
+        },
+      ),
     );
   }
   return needed;

@@ -21,6 +21,9 @@ export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   iptables: 'iptables',
   sysctl: 'procps',
   mkfifo: 'coreutils',
+  unshare: 'util-linux',
+  nsenter: 'util-linux',
+  pasta: 'passt',
   sudo: 'sudo',
   socat: 'socat',
 };
@@ -32,7 +35,7 @@ export function debianPackage(program: string): string {
 
 /** Every program the scripts of `plan` run, in first-use order, without repeats: the lab's, and mkfifo for held stdins. */
 export function programsOf(plan: LabPlan): string[] {
-  const programs = programUses(plan.netns, plan.hostSteps, plan.processes).map((p) => p.program);
+  const programs = programUses(plan.target.isolation, plan.hostSteps, plan.processes).map((p) => p.program);
   // What QEMU itself runs (smbd for an smb share) is in the plan's needs, not in any argv.
   for (const { program } of plan.needs.programs) if (!programs.includes(program)) programs.push(program);
   if (plan.processes.some((p) => p.holdStdin) && !programs.includes('mkfifo')) programs.push('mkfifo');

@@ -1,0 +1,298 @@
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { argvOf, killPids, pidAlive } from '../testkit/procs';
+import { asUser, runAs, testUser, type TestUser } from '../testkit/users';
+
+/*
+ * Issue 10: a lab that needs no real host interface runs without root, as an unprivileged user, in a user + network
+ * namespace of its own (isolation userns, the default of `qnet up`). Real second users (qnet-test1, qnet-test2), the
+ * real CLI, real QEMU guests: the host's links, namespaces and routes stay as they were, sudo and pkexec are never
+ * called (a PATH shim records any call), and nothing is left after `qnet down`, also after the engine or the
+ * namespace's holder was SIGKILLed.
+ */
+
+const root = join(import.meta.dirname, '../..');
+const EXAMPLE = join(root, 'assets/examples/02-tap-bridge.qnet.yaml');
+const LAB = 'tap-bridge';
+const guestCache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'qnet/guest/x86_64');
+
+interface Home {
+  readonly user: TestUser;
+  readonly dir: string;
+  readonly env: Record<string, string>;
+  /** Where the sudo/pkexec shims write what they were asked. */
+  readonly escalated: string;
+}
+const homes: Home[] = [];
+
+/** A private home for `user`: the tiny guest copied into its cache, a runtime dir, sudo and pkexec shims on PATH. */
+function homeFor(user: TestUser): Home {
+  const dir = mkdtempSync('/tmp/qnet-rootless-');
+  const escalated = join(dir, 'escalated');
+  mkdirSync(join(dir, 'cache/qnet/guest'), { recursive: true });
+  cpSync(guestCache, join(dir, 'cache/qnet/guest/x86_64'), { recursive: true });
+  mkdirSync(join(dir, 'run'));
+  mkdirSync(join(dir, 'shim'));
+  for (const tool of ['sudo', 'pkexec'])
+    writeFileSync(join(dir, 'shim', tool), `#!/bin/sh\necho "$0 $*" >> ${escalated}\nexit 1\n`, { mode: 0o755 });
+  expect(spawnSync('chown', ['-R', `${user.uid}:${user.gid}`, dir]).status).toBe(0);
+  chmodSync(dir, 0o700);
+  chmodSync(join(dir, 'run'), 0o700);
+  const env = {
+    PATH: `${join(dir, 'shim')}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+    HOME: dir,
+    XDG_CACHE_HOME: join(dir, 'cache'),
+    XDG_RUNTIME_DIR: join(dir, 'run'),
+  };
+  const home = { user, dir, env, escalated };
+  homes.push(home);
+  return home;
+}
+
+/** `qnet ARGS…` as the home's user. */
+function qnet(h: Home, args: readonly string[], timeoutMs = 120_000) {
+  const r = runAs(h.user, [process.execPath, join(root, 'bin/qnet.js'), ...args], { env: h.env, cwd: '/', timeoutMs });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** What the host's network looks like: links, named namespaces, routes. */
+function hostNetwork(): string {
+  const run = (argv: string[]) => spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }).stdout;
+  return [
+    run(['ip', '-br', 'link']),
+    run(['ip', 'netns', 'list']),
+    run(['ip', 'route']),
+    run(['ip', '-6', 'route']),
+  ].join('\n--\n');
+}
+
+/** Live processes of `uid` this suite can have started: the engine (bin/qnet.js), guests, holders. */
+function leftProcesses(h: Home): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || !pidAlive(Number(entry))) continue;
+    let uid: number;
+    try {
+      uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1]);
+    } catch {
+      continue;
+    }
+    const argv = argvOf(Number(entry));
+    if (uid !== h.user.uid || argv === null) continue;
+    const line = argv.join(' ');
+    if (line.includes(h.dir) || line.includes('bin/qnet.js') || line === 'sleep infinity')
+      out.push(`${entry}: ${line}`);
+  }
+  return out;
+}
+
+/** Sockets, pidfiles and journals left in the home's state directory. */
+function leftFiles(h: Home): string[] {
+  const r = spawnSync(
+    'find',
+    [
+      join(h.dir, 'run'),
+      '(',
+      '-type',
+      's',
+      '-o',
+      '-name',
+      '*.pid',
+      '-o',
+      '-name',
+      'engine.journal',
+      '-o',
+      '-name',
+      'engine-*',
+      ')',
+    ],
+    { encoding: 'utf8' },
+  );
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+async function until<T>(what: string, f: () => T | null | undefined | false, ms = 120_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Launches example 02 in the background as the home's user; the engine's pid. */
+function upDetached(h: Home): number {
+  const r = qnet(h, ['up', EXAMPLE, '--detach']);
+  expect(r.code, `${r.out}\n${r.err}`).toBe(0);
+  const pid = /engine pid (\d+)/.exec(`${r.out}${r.err}`)?.[1];
+  expect(pid, `${r.out}\n${r.err}`).toBeDefined();
+  return Number(pid);
+}
+
+/** The journaled holder of the home's lab. */
+function holderOf(h: Home): number {
+  const text = readFileSync(join(h.dir, 'run/qnet', LAB, 'engine.journal'), 'utf8');
+  const rec = text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { t: string; pid?: number })
+    .find((r) => r.t === 'holder');
+  expect(rec?.pid).toBeTypeOf('number');
+  return rec!.pid!;
+}
+
+/** Waits for each guest's ready line in its console log. */
+async function ready(h: Home, vms: readonly string[]): Promise<void> {
+  for (const vm of vms)
+    await until(`${vm}'s ready line`, () => {
+      const log = join(h.dir, 'run/qnet', LAB, `${vm}.console.log`);
+      return existsSync(log) && readFileSync(log, 'utf8').includes('QNET-READY');
+    });
+}
+
+/** Types `line` into a guest's console through `qnet console` (a pipe), keeping it open `holdS` seconds. */
+function consoleRun(h: Home, vm: string, line: string, holdS = 8): string {
+  const cmd = asUser(
+    h.user,
+    [
+      'sh',
+      '-c',
+      `(echo "$1"; sleep ${holdS}) | "$2" "$3" console ${LAB} ${vm}`,
+      'sh',
+      line,
+      process.execPath,
+      join(root, 'bin/qnet.js'),
+    ],
+    h.env,
+  );
+  return spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', cwd: '/', timeout: (holdS + 30) * 1000 }).stdout;
+}
+
+let u1: Home;
+let u2: Home;
+let before: string;
+
+beforeAll(() => {
+  const built = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`CLI build failed: ${built.stderr}`);
+  if (!existsSync(join(guestCache, 'vmlinuz')))
+    throw new Error(`no tiny guest in ${guestCache}: run npx qnet guest build`);
+  u1 = homeFor(testUser('qnet-test1'));
+  u2 = homeFor(testUser('qnet-test2'));
+  before = hostNetwork();
+});
+afterEach(() => {
+  for (const h of homes) {
+    killPids(leftProcesses(h).map((l) => Number(l.split(':')[0])));
+    rmSync(join(h.dir, 'run/qnet'), { recursive: true, force: true });
+  }
+});
+afterAll(() => {
+  for (const h of homes.splice(0)) rmSync(h.dir, { recursive: true, force: true });
+});
+
+describe('rootless labs (isolation userns) as unprivileged users', () => {
+  it('two users run the tap + bridge lab at once without root: guests ping across, the host is untouched, down leaves nothing', async () => {
+    upDetached(u1);
+    upDetached(u2);
+    expect(hostNetwork()).toBe(before);
+    const status = qnet(u1, ['status', '--json']);
+    const labs = (JSON.parse(status.out) as { labs: { lab: string; state: string; netns: string | null }[] }).labs;
+    expect(labs.find((l) => l.lab === LAB)).toMatchObject({ state: 'running', netns: null });
+    await ready(u1, ['alpha', 'beta']);
+    await ready(u2, ['alpha', 'beta']);
+    expect(consoleRun(u1, 'alpha', 'ping -c 2 -W 5 10.0.20.2')).toMatch(/2 packets received/);
+    expect(consoleRun(u2, 'beta', 'ping -c 2 -W 5 10.0.20.1')).toMatch(/2 packets received/);
+    expect(hostNetwork()).toBe(before);
+    for (const h of [u1, u2]) {
+      const down = qnet(h, ['down', LAB]);
+      expect(down.code, `${down.out}\n${down.err}`).toBe(0);
+    }
+    for (const h of [u1, u2]) {
+      await until('the lab to end', () => leftProcesses(h).length === 0, 15_000).catch(() => null);
+      expect(leftProcesses(h)).toEqual([]);
+      expect(leftFiles(h)).toEqual([]);
+      expect(existsSync(h.escalated) ? readFileSync(h.escalated, 'utf8') : '').toBe('');
+    }
+    expect(hostNetwork()).toBe(before);
+  });
+
+  it('the engine SIGKILLed mid-lab: qnet down as the same user ends the journaled holder and guests', async () => {
+    const engine = upDetached(u1);
+    const holder = holderOf(u1);
+    expect(pidAlive(holder)).toBe(true);
+    process.kill(engine, 'SIGKILL');
+    await until('the engine to die', () => !pidAlive(engine), 10_000);
+    expect(leftProcesses(u1).length).toBeGreaterThan(0); // the guests and the holder outlive their engine
+    const down = qnet(u1, ['down', LAB]);
+    expect(down.code, `${down.out}\n${down.err}`).toBe(0);
+    expect(pidAlive(holder)).toBe(false);
+    expect(leftProcesses(u1)).toEqual([]);
+    expect(leftFiles(u1)).toEqual([]);
+    expect(hostNetwork()).toBe(before);
+  });
+
+  it('the holder SIGKILLed: the engine takes the lab down and says so, nothing is left', async () => {
+    const engine = upDetached(u1);
+    const holder = holderOf(u1);
+    process.kill(holder, 'SIGKILL');
+    await until('the engine to end the lab', () => leftProcesses(u1).length === 0, 60_000).catch(() => null);
+    expect(leftProcesses(u1)).toEqual([]);
+    expect(pidAlive(engine)).toBe(false);
+    const log = readFileSync(join(u1.dir, 'run/qnet', LAB, 'qnet-up.log'), 'utf8');
+    expect(log).toMatch(/namespace holder \(pid \d+\) ended/);
+    expect(leftFiles(u1)).toEqual([]);
+    expect(hostNetwork()).toBe(before);
+  });
+
+  it('user namespaces refused (a child namespace with user.max_user_namespaces=0): preflight names the setting and the fix', () => {
+    // Only this command's own user namespace gets the limit: the machine and the other tests are untouched.
+    const script = 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$@"';
+    // The engine's preflight (not `qnet up`: in a user namespace the host's root owns nothing, so no state
+    // directory passes its ownership checks, which is a problem of its own there).
+    const child = join(root, 'electron/engine/scenarios/engine-child.ts');
+    const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
+    const args = ['preflight', '--file', EXAMPLE, '--isolation', 'userns', '--state-dir', join(u1.dir, 'run/qnet')];
+    const argv = [
+      'unshare',
+      '--user',
+      '--map-root-user',
+      'sh',
+      '-c',
+      script,
+      'sh',
+      process.execPath,
+      tsx,
+      child,
+      ...args,
+    ];
+    const r = runAs(u1.user, argv, { env: { ...u1.env, TMPDIR: u1.dir }, cwd: '/', timeoutMs: 60_000 });
+    const line = r.stdout.split('\n').find((l) => l.includes('"kind":"preflight"'));
+    expect(line, `${r.stdout}\n${r.stderr}`).toBeDefined();
+    const problems = (JSON.parse(line!) as { problems: { code: string; message: string; fix?: { label: string } }[] })
+      .problems;
+    const userns = problems.find((p) => p.code === 'PREFLIGHT_USERNS');
+    expect(userns?.message).toMatch(/refuses to make one \(unshare: unshare failed: No space left on device\)/);
+    expect(userns?.message).toContain(
+      'user.max_user_namespaces is 0: allow them with sudo sysctl -w user.max_user_namespaces=15000',
+    );
+    expect(userns?.message).toContain('sudo qnet up --isolation netns');
+    expect(userns?.fix?.label).toBe('sudo sysctl -w user.max_user_namespaces=15000');
+    expect(leftProcesses(u1)).toEqual([]);
+    expect(hostNetwork()).toBe(before);
+  });
+});
