@@ -3,7 +3,10 @@ import { compileJson } from './cli';
 import { expect, test } from './fixtures';
 
 test.describe('drawing a lab', () => {
-  test('two VMs from the palette, a NIC each, one link: the Commands panel equals qnet compile --json of the saved file', async ({ editor, server }, info) => {
+  test('two VMs from the palette, a NIC each, one link: the Commands panel equals qnet compile --json of the saved file', async ({
+    editor,
+    server,
+  }, info) => {
     await expect(editor.page.getByTestId('canvas__empty')).toBeVisible();
     await editor.dropFromPalette('vm', 200, 160);
     await editor.dropFromPalette('vm', 620, 160);
@@ -20,7 +23,7 @@ test.describe('drawing a lab', () => {
     expect(download.suggestedFilename()).toBe('untitled.qnet.yaml');
     const file = info.outputPath('untitled.qnet.yaml');
     await download.saveAs(file);
-    expect(await readFile(file, 'utf8')).toContain("a: vm1:eth0");
+    expect(await readFile(file, 'utf8')).toContain('a: vm1:eth0');
 
     const plan = compileJson(file, server.stateDir);
     await editor.showCommands();
@@ -34,8 +37,45 @@ test.describe('drawing a lab', () => {
     await editor.dropFromPalette('bridge', 200, 160);
     await editor.dropFromPalette('nat', 600, 160);
     await editor.wire(editor.handle('br1'), editor.handle('nat1'));
-    await expect(editor.page.getByTestId('notice')).toContainText('Link refused: a bridge cannot be linked to a NAT network directly');
+    await expect(editor.page.getByTestId('notice')).toContainText(
+      'Link refused: a bridge cannot be linked to a NAT network directly',
+    );
     await editor.expectLinkCount(0);
+  });
+
+  test('a plain node offers a handle on every side under the pointer and while a wire is drawn; a wire joins two side handles', async ({
+    editor,
+    page,
+  }) => {
+    await editor.dropFromPalette('hub', 200, 320);
+    await editor.dropFromPalette('nat', 600, 120);
+    const handles = (node: string) => editor.node(node).locator('.react-flow__handle');
+    const away = async () => {
+      const c = (await editor.canvas.boundingBox())!;
+      await page.mouse.move(c.x + 30, c.y + c.height - 30);
+    };
+    await away();
+    await expect(handles('hub1')).toHaveCount(1);
+    await expect(handles('nat1')).toHaveCount(1);
+
+    await editor.node('hub1').locator('.topo-node__head').hover();
+    await expect(handles('hub1')).toHaveCount(4);
+    const from = (await editor.handle('hub1', 'port@top').boundingBox())!;
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(400, 300, { steps: 5 });
+    // Drawing a wire: every plain node, not only the one under the pointer, shows where it can take it.
+    await expect(handles('nat1')).toHaveCount(4);
+    const to = (await editor.handle('nat1', 'port@bottom').boundingBox())!;
+    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await editor.expectLinkCount(1);
+    const [link] = await editor.links();
+    expect([link!.a.node, link!.b.node].sort()).toEqual(['hub1', 'nat1']);
+
+    await away();
+    await expect(handles('hub1')).toHaveCount(1);
+    await expect(handles('nat1')).toHaveCount(1);
   });
 
   test('undo steps back one action at a time (a drag is one step) and redo replays them', async ({ editor }) => {

@@ -37,6 +37,7 @@ import { actionContext, useEnabled } from '../actions/context';
 import { nodeGeom } from './geometry';
 import { freeSpot } from './placement';
 import { setViewCenterSource } from './viewCenter';
+import { useConnecting } from './connecting';
 import { importText } from '../files/importText';
 
 /** MIME type of a palette drag. */
@@ -206,8 +207,8 @@ export function Canvas() {
   }, []);
 
   // Stable, like every prop of <ReactFlow>: a new function each render is written back into React Flow's store.
-  const onConnectStart = useCallback(() => root.current?.classList.add('canvas--connecting'), []);
-  const onConnectEnd = useCallback(() => root.current?.classList.remove('canvas--connecting'), []);
+  const onConnectStart = useCallback(() => useConnecting.setState({ on: true }), []);
+  const onConnectEnd = useCallback(() => useConnecting.setState({ on: false }), []);
 
   const onDragOver = useCallback((e: DragEvent) => {
     if (!e.dataTransfer.types.includes(KIND_MIME) && !e.dataTransfer.types.includes('Files')) return;

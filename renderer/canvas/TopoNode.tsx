@@ -1,10 +1,11 @@
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import { kindLabel } from '../../shared/model';
 import type { TopologyNode } from '../../shared/model';
 import type { VmState } from '../../shared/api';
 import { useNodeAddresses, useNodeVmState } from '../lab/labStore';
 import { hasNamedPorts, nodeHeight, NODE_W, portRows } from './geometry';
+import { useConnecting } from './connecting';
 import { KIND_ICONS } from './icons';
 import type { Side } from './routes';
 
@@ -100,17 +101,31 @@ const PLAIN_HANDLES = [
   { id: `${PLAIN_PORT}@bottom`, position: Position.Bottom },
 ];
 
+/**
+ * A plain node's handles: the right one always, the other sides while the pointer is over the node or a wire is
+ * being drawn (three handles fewer per node to create when thousands of nodes open).
+ */
+function PlainHandles({ near }: { near: boolean }) {
+  const connecting = useConnecting((s) => s.on);
+  return (connecting || near ? PLAIN_HANDLES : PLAIN_HANDLES.slice(0, 1)).map((h) => (
+    <Handle key={h.id} id={h.id} type="source" position={h.position} className="topo-handle" />
+  ));
+}
+
 function TopoNodeView({ data, selected }: NodeProps<TopoFlowNode>) {
   const { node, severity, sides } = data;
   const rows = portRows(node);
   // Handle places reach React Flow with the node (flow.ts), not by measuring: nothing to re-measure here.
   const sideOf = new Map(sides ? sides.split('|').map((kv) => kv.split(':') as [string, string]) : []);
   const name = node.name ?? node.id;
+  const named = hasNamedPorts(node);
+  const [near, setNear] = useState(false);
   return (
     <div
       className={`topo-node nopan kind-${node.kind}${selected ? ' selected' : ''}${severity ? ` has-${severity}` : ''}`}
       style={{ width: NODE_W, height: nodeHeight(node) }}
       data-testid={`node__${node.id}`}
+      {...(named ? {} : { onPointerEnter: () => setNear(true), onPointerLeave: () => setNear(false) })}
     >
       <div className="topo-node__head">
         <img className="topo-node__icon" src={KIND_ICONS[node.kind]} alt="" draggable={false} />
@@ -122,7 +137,7 @@ function TopoNodeView({ data, selected }: NodeProps<TopoFlowNode>) {
         </div>
         {node.kind === 'vm' ? <VmBadge node={node.id} /> : null}
       </div>
-      {hasNamedPorts(node) ? (
+      {named ? (
         <ul className="topo-node__ports">
           {rows.map((r) => {
             const left = sideOf.get(r.id) === 'left';
@@ -155,15 +170,7 @@ function TopoNodeView({ data, selected }: NodeProps<TopoFlowNode>) {
           ) : null}
         </ul>
       ) : (
-        PLAIN_HANDLES.map((h) => (
-          <Handle
-            key={h.id}
-            id={h.id}
-            type="source"
-            position={h.position}
-            className={`topo-handle${h.id === PLAIN_PORT ? '' : ' topo-handle--more'}`}
-          />
-        ))
+        <PlainHandles near={near} />
       )}
     </div>
   );

@@ -15,6 +15,8 @@ export const ANNOTATION_PREFIX = '@';
 
 /** The grid nodes snap to. */
 export const GRID = 10;
+/** Up to this many dragged items get a compositor layer each (more layers would cost more than they save). */
+const LAYERED = 24;
 /** Pixels the pointer travels before a press becomes a drag (a click stays a click). */
 const THRESHOLD = 3;
 
@@ -103,6 +105,9 @@ export function attachNodeDrag(root: HTMLElement, deps: DragDeps): () => void {
         if (el && start) list.push({ flowId, el, start });
       }
       dragged = list;
+      // At rest nodes sit at left/top (no transform each: see flow.ts). While dragged, a few ride on a transform
+      // of their own layer, so a move is neither a layout nor a repaint of the drawing under them.
+      if (list.length <= LAYERED) for (const item of list) item.el.style.willChange = 'transform';
       view?.beginDrag(list.filter((d) => !d.flowId.startsWith(ANNOTATION_PREFIX)).map((d) => d.flowId));
       root.classList.add('canvas--dragging');
       // Captured: the moves go to the canvas without a hit test of thousands of nodes each.
@@ -114,8 +119,7 @@ export function attachNodeDrag(root: HTMLElement, deps: DragDeps): () => void {
       const positions = new Map<string, XY>();
       for (const item of dragged!) {
         const at = { x: item.start.x + d.x, y: item.start.y + d.y };
-        item.el.style.left = `${at.x}px`;
-        item.el.style.top = `${at.y}px`;
+        item.el.style.transform = d.x || d.y ? `translate(${d.x}px,${d.y}px)` : 'none';
         if (!item.flowId.startsWith(ANNOTATION_PREFIX)) positions.set(item.flowId, at);
       }
       view?.dragTo(positions);
@@ -141,7 +145,11 @@ export function attachNodeDrag(root: HTMLElement, deps: DragDeps): () => void {
       panRaf = 0;
       if (!dragged) return;
       const push = (at: number, lo: number, hi: number) =>
-        at < lo + EDGE ? Math.ceil(((lo + EDGE - at) / EDGE) * PAN_SPEED) : at > hi - EDGE ? -Math.ceil(((at - hi + EDGE) / EDGE) * PAN_SPEED) : 0;
+        at < lo + EDGE
+          ? Math.ceil(((lo + EDGE - at) / EDGE) * PAN_SPEED)
+          : at > hi - EDGE
+            ? -Math.ceil(((at - hi + EDGE) / EDGE) * PAN_SPEED)
+            : 0;
       const dx = push(last.x, origin.left, origin.right);
       const dy = push(last.y, origin.top, origin.bottom);
       if (!dx && !dy) return;
@@ -169,14 +177,23 @@ export function attachNodeDrag(root: HTMLElement, deps: DragDeps): () => void {
       root.classList.remove('canvas--dragging');
       if (root.hasPointerCapture(down.pointerId)) root.releasePointerCapture(down.pointerId);
       const moved = delta.x !== 0 || delta.y !== 0;
-      if (!commit && moved) place({ x: 0, y: 0 });
+      // Back to left/top in this task, the same places the document gets below (React then changes nothing).
+      for (const item of dragged) {
+        item.el.style.transform = 'none';
+        item.el.style.willChange = '';
+        if (commit && moved) {
+          item.el.style.left = `${item.start.x + delta.x}px`;
+          item.el.style.top = `${item.start.y + delta.y}px`;
+        }
+      }
       const view = deps.view();
       if (commit && moved) {
         const nodes: { id: string; position: XY }[] = [];
         const notes: { id: string; position: XY }[] = [];
         for (const d of dragged) {
           const position = { x: d.start.x + delta.x, y: d.start.y + delta.y };
-          if (d.flowId.startsWith(ANNOTATION_PREFIX)) notes.push({ id: d.flowId.slice(ANNOTATION_PREFIX.length), position });
+          if (d.flowId.startsWith(ANNOTATION_PREFIX))
+            notes.push({ id: d.flowId.slice(ANNOTATION_PREFIX.length), position });
           else nodes.push({ id: d.flowId, position });
         }
         const changes: Change[] = [];
