@@ -29,6 +29,12 @@ function RemoveButton({ testid, onClick, title = 'Remove' }: { testid: string; o
   );
 }
 
+/** The commands of a "run at boot" text: one a line, blank lines dropped; none is no list at all. */
+function runLines(text: unknown): string[] | undefined {
+  const lines = typeof text === 'string' ? text.split('\n').filter((l) => l.trim() !== '') : [];
+  return lines.length > 0 ? lines : undefined;
+}
+
 /** Where a relative boot path is read from: QEMU runs in the engine's working directory. */
 function BootPathBase() {
   const dir = useEngineDir((s) => s.dir);
@@ -59,7 +65,22 @@ export function BootEditor({ vm }: { vm: VmNode }) {
         onTry={(v) => (v === boot.type ? null : tryNodeField(vm, ['boot'], BOOT_SEEDS[v as Boot['type']]))}
         onDone={doneTyping}
       />
-      {boot.type === 'tiny' ? <p className="muted">The tiny guest built by `qnet guest build`.</p> : null}
+      {boot.type === 'tiny' ? (
+        <>
+          <p className="muted">The tiny guest built by `qnet guest build`.</p>
+          <Field
+            label="Run at boot (a command a line)"
+            name="boot.run"
+            type="multiline"
+            optional
+            placeholder="httpd -p 80 -h /www"
+            hint="Each line runs in the background once the guest's addresses are set; its output is in /tmp/run<N>.log."
+            value={(boot.run ?? []).join('\n')}
+            onTry={(v) => tryNodeField(vm, ['boot', 'run'], runLines(v))}
+            onDone={doneTyping}
+          />
+        </>
+      ) : null}
       {boot.type === 'kernel' || boot.type === 'disk' || boot.type === 'cdrom' ? <BootPathBase /> : null}
       {boot.type === 'kernel' ? (
         <>

@@ -682,6 +682,15 @@ describe('compiler diagnostics', () => {
     expect(valuesOf(auto.vms[0]!.argv, '-accel')).toEqual(['tcg']);
     none(auto, 'ACCEL_FOREIGN_ARCH');
   });
+  it('KERNEL_CMDLINE_TOO_LONG', () => {
+    const p = lab([vm('a', [], { boot: { type: 'tiny', run: ['echo " *"'.repeat(300)] } })]);
+    expect(only(p, 'KERNEL_CMDLINE_TOO_LONG')).toMatchObject({
+      severity: 'error',
+      nodes: ['a'],
+      path: ['nodes', 0, 'boot', 'run'],
+    });
+    none(lab([vm('a', [], { boot: { type: 'tiny', run: ['httpd -p 80 -h /www'] } })]), 'KERNEL_CMDLINE_TOO_LONG');
+  });
   it('IP_HINTS_APPENDED', () => {
     const boot = { type: 'kernel' as const, kernel: '/k', append: 'console=ttyS0 root=/dev/vda' };
     const p = lab([{ kind: 'vm', id: 'a', boot, nics: [{ id: 'e0', ip: '10.0.0.1/24', gateway: '10.0.0.254' }] }]);

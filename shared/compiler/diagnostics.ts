@@ -93,6 +93,8 @@ export const COMPILER_CODES = {
   ACCEL_FOREIGN_ARCH: 'warning',
   /** A custom kernel's append got the guest's IP hints. */
   IP_HINTS_APPENDED: 'info',
+  /** A tiny guest's kernel command line (its hints and boot.run) over the 2048 bytes the kernel keeps. */
+  KERNEL_CMDLINE_TOO_LONG: 'error',
   /** A backend node linked to nothing: the lab leaves it out. */
   BACKEND_UNLINKED: 'warning',
   /** Two guests (or two drives) write one disk image: QEMU's image lock refuses the second. */

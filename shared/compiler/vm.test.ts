@@ -1,14 +1,31 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { compile } from './index';
 import { target, topo, valuesOf } from './testkit';
 
-const one = (vm: Record<string, unknown>, over = {}) => compile(topo({ nodes: [{ kind: 'vm', id: 'v', ...vm }] }), target(over)).vms[0]!;
+const one = (vm: Record<string, unknown>, over = {}) =>
+  compile(topo({ nodes: [{ kind: 'vm', id: 'v', ...vm }] }), target(over)).vms[0]!;
 
 describe('VM base argv', () => {
   test('x86_64 defaults: q35, tcg, no -cpu, tiny guest placeholders, console, QMP, pidfile', () => {
     const vm = one({});
     expect(vm.argv.slice(0, 16)).toEqual([
-      'qemu-system-x86_64', '-name', 'v', '-nodefaults', '-display', 'none', '-machine', 'q35', '-accel', 'tcg', '-smp', '1', '-m', '256', '-kernel', '/run/qnet/guest/x86_64/vmlinuz',
+      'qemu-system-x86_64',
+      '-name',
+      'v',
+      '-nodefaults',
+      '-display',
+      'none',
+      '-machine',
+      'q35',
+      '-accel',
+      'tcg',
+      '-smp',
+      '1',
+      '-m',
+      '256',
+      '-kernel',
+      '/run/qnet/guest/x86_64/vmlinuz',
     ]);
     expect(vm.argv).not.toContain('-cpu');
     expect(valuesOf(vm.argv, '-initrd')).toEqual(['/run/qnet/guest/x86_64/initramfs.cpio.gz']);
@@ -19,7 +36,12 @@ describe('VM base argv', () => {
     expect(valuesOf(vm.argv, '-serial')).toEqual(['chardev:con0']);
     expect(valuesOf(vm.argv, '-qmp')).toEqual(['unix:/run/qnet/lab/v.qmp.sock,server=on,wait=off']);
     expect(valuesOf(vm.argv, '-pidfile')).toEqual(['/run/qnet/lab/v.pid']);
-    expect(vm).toMatchObject({ console: '/run/qnet/lab/v.console.sock', consoleLog: '/run/qnet/lab/v.console.log', qmp: '/run/qnet/lab/v.qmp.sock', pidfile: '/run/qnet/lab/v.pid' });
+    expect(vm).toMatchObject({
+      console: '/run/qnet/lab/v.console.sock',
+      consoleLog: '/run/qnet/lab/v.console.log',
+      qmp: '/run/qnet/lab/v.qmp.sock',
+      pidfile: '/run/qnet/lab/v.pid',
+    });
   });
   test('kvm when probed; explicit accel and cpu honoured; custom binary', () => {
     expect(valuesOf(one({}, { kvm: true }).argv, '-accel')).toEqual(['kvm']);
@@ -31,7 +53,13 @@ describe('VM base argv', () => {
     expect(valuesOf(vm.argv, '-m')).toEqual(['512']);
   });
   test('aarch64: virt, -cpu max under tcg (host under kvm on an aarch64 host), ttyAMA0, virtio-net-device', () => {
-    const t = topo({ nodes: [{ kind: 'vm', id: 'v', arch: 'aarch64', nics: [{ id: 'e0' }] }, { kind: 'nat', id: 'n' }], links: [{ a: 'v:e0', b: 'n' }] });
+    const t = topo({
+      nodes: [
+        { kind: 'vm', id: 'v', arch: 'aarch64', nics: [{ id: 'e0' }] },
+        { kind: 'nat', id: 'n' },
+      ],
+      links: [{ a: 'v:e0', b: 'n' }],
+    });
     const vm = compile(t, target()).vms[0]!;
     expect(vm.argv[0]).toBe('qemu-system-aarch64');
     expect(valuesOf(vm.argv, '-machine')).toEqual(['virt']);
@@ -44,30 +72,69 @@ describe('VM base argv', () => {
     const rv = one({ arch: 'riscv64', nics: [{ id: 'e0' }] });
     expect(valuesOf(rv.argv, '-append')[0]).toMatch(/^console=ttyS0 /);
     expect(valuesOf(rv.argv, '-device')[0]).toMatch(/^virtio-net-device,/);
-    expect(valuesOf(one({ machine: 'microvm', nics: [{ id: 'e0' }] }).argv, '-device')[0]).toMatch(/^virtio-net-device,/);
+    expect(valuesOf(one({ machine: 'microvm', nics: [{ id: 'e0' }] }).argv, '-device')[0]).toMatch(
+      /^virtio-net-device,/,
+    );
     expect(valuesOf(one({ machine: 'pc', nics: [{ id: 'e0' }] }).argv, '-device')[0]).toMatch(/^virtio-net-pci,/);
   });
   test('tiny guest from the target; IP hints per NIC index', () => {
     const vm = one(
-      { name: 'Web 1', nics: [{ id: 'e0', ip: '10.0.0.1/24', gateway: '10.0.0.254' }, { id: 'e1' }, { id: 'e2', ip: 'dhcp' }] },
+      {
+        name: 'Web 1',
+        nics: [{ id: 'e0', ip: '10.0.0.1/24', gateway: '10.0.0.254' }, { id: 'e1' }, { id: 'e2', ip: 'dhcp' }],
+      },
       { tinyGuest: { x86_64: { kernel: '/k', initrd: '/i' } } },
     );
     expect(valuesOf(vm.argv, '-kernel')).toEqual(['/k']);
     expect(valuesOf(vm.argv, '-initrd')).toEqual(['/i']);
-    expect(valuesOf(vm.argv, '-append')).toEqual(['console=ttyS0 no_timer_check qnet.hostname=web-1 qnet.if0=10.0.0.1/24 qnet.gw0=10.0.0.254 qnet.if2=dhcp']);
+    expect(valuesOf(vm.argv, '-append')).toEqual([
+      'console=ttyS0 no_timer_check qnet.hostname=web-1 qnet.if0=10.0.0.1/24 qnet.gw0=10.0.0.254 qnet.if2=dhcp',
+    ]);
     expect(vm.name).toBe('Web 1');
   });
+  test('boot.run: each command one qnet.runN word the guest init decodes with busybox httpd -d', () => {
+    const run = [
+      'mkdir -p /www && echo \'a "b" *\' > /www/index.html && httpd -p 80 -h /www',
+      'echo ${HOME} $(id) ~ ? [x] 100% é\ttab',
+    ];
+    const append = valuesOf(one({ boot: { type: 'tiny', run } }).argv, '-append')[0]!;
+    const words = append.split(' ').filter((w) => w.startsWith('qnet.run'));
+    expect(words.map((w) => w.split('=')[0])).toEqual(['qnet.run0', 'qnet.run1']);
+    for (const [i, w] of words.entries()) {
+      // A word the kernel and the init's unquoted word splitting pass through unchanged: no quote, space or glob.
+      expect(w).toMatch(/^qnet\.run\d=[A-Za-z0-9%._~-]+$/);
+      const decoded = spawnSync('busybox', ['httpd', '-d', w.slice(w.indexOf('=') + 1)], { encoding: 'utf8' });
+      expect(decoded.stdout.replace(/\n$/, '')).toBe(run[i]);
+    }
+  });
   test('kernel boot with initrd, append and dtb', () => {
-    const vm = one({ boot: { type: 'kernel', kernel: '/k', initrd: '/i', append: 'console=ttyS0 quiet', dtb: '/d.dtb' } });
-    expect(vm.argv).toEqual(expect.arrayContaining(['-kernel', '/k', '-initrd', '/i', '-append', 'console=ttyS0 quiet', '-dtb', '/d.dtb']));
+    const vm = one({
+      boot: { type: 'kernel', kernel: '/k', initrd: '/i', append: 'console=ttyS0 quiet', dtb: '/d.dtb' },
+    });
+    expect(vm.argv).toEqual(
+      expect.arrayContaining(['-kernel', '/k', '-initrd', '/i', '-append', 'console=ttyS0 quiet', '-dtb', '/d.dtb']),
+    );
   });
   test('disk boot: virtio drives with snapshot overlay, commas escaped', () => {
-    const vm = one({ boot: { type: 'disk', images: [{ path: '/img/a,b.qcow2', format: 'qcow2' }, { path: '/img/raw.img', snapshot: false }] } });
-    expect(valuesOf(vm.argv, '-drive')).toEqual(['file=/img/a,,b.qcow2,if=virtio,format=qcow2,snapshot=on', 'file=/img/raw.img,if=virtio']);
+    const vm = one({
+      boot: {
+        type: 'disk',
+        images: [
+          { path: '/img/a,b.qcow2', format: 'qcow2' },
+          { path: '/img/raw.img', snapshot: false },
+        ],
+      },
+    });
+    expect(valuesOf(vm.argv, '-drive')).toEqual([
+      'file=/img/a,,b.qcow2,if=virtio,format=qcow2,snapshot=on',
+      'file=/img/raw.img,if=virtio',
+    ]);
     expect(vm.argv).not.toContain('-kernel');
   });
   test('cdrom boot and no boot', () => {
-    expect(one({ boot: { type: 'cdrom', path: '/iso/x.iso' } }).argv).toEqual(expect.arrayContaining(['-cdrom', '/iso/x.iso', '-boot', 'd']));
+    expect(one({ boot: { type: 'cdrom', path: '/iso/x.iso' } }).argv).toEqual(
+      expect.arrayContaining(['-cdrom', '/iso/x.iso', '-boot', 'd']),
+    );
     expect(one({ boot: { type: 'none' } }).argv).not.toContain('-kernel');
   });
   test('a comma in the name is escaped for -name; extra args come last', () => {
@@ -78,7 +145,17 @@ describe('VM base argv', () => {
   test('the VM process carries the same argv, readiness from QMP', () => {
     const plan = compile(topo({ nodes: [{ kind: 'vm', id: 'v' }] }), target());
     expect(plan.processes).toEqual([
-      { id: 'vm-v', kind: 'vm', node: 'v', argv: plan.vms[0]!.argv, dependsOn: [], ready: { type: 'qmp', socket: '/run/qnet/lab/v.qmp.sock' }, holdStdin: false, pidfile: '/run/qnet/lab/v.pid', stderrLog: '/run/qnet/lab/v.stderr.log' },
+      {
+        id: 'vm-v',
+        kind: 'vm',
+        node: 'v',
+        argv: plan.vms[0]!.argv,
+        dependsOn: [],
+        ready: { type: 'qmp', socket: '/run/qnet/lab/v.qmp.sock' },
+        holdStdin: false,
+        pidfile: '/run/qnet/lab/v.pid',
+        stderrLog: '/run/qnet/lab/v.stderr.log',
+      },
     ]);
     expect(plan.privilege).toBe('user');
     expect(plan.netns).toBeNull();

@@ -5,7 +5,7 @@ import type { Ctx } from './context';
 import type { HubPlan } from './hubs';
 import type { P2pPlan } from './p2p';
 import { checkUnixPath } from './context';
-import { IdAllocator, guestHostname } from './derive';
+import { IdAllocator, guestHostname, utf8Bytes } from './derive';
 import { diag } from './diagnostics';
 import { nodePath } from './docpath';
 import { accelOf, cpuOf, machineInfo, type MachineInfo } from './machine';
@@ -42,7 +42,16 @@ export function tinyAppend(vm: VmNode, m: MachineInfo): string {
     if (nic.ip !== undefined) parts.push(`qnet.if${i}=${nic.ip}`);
     if (nic.gateway !== undefined) parts.push(`qnet.gw${i}=${nic.gateway}`);
   });
+  if (vm.boot.type === 'tiny') vm.boot.run?.forEach((cmd, i) => parts.push(`qnet.run${i}=${kernelWord(cmd)}`));
   return parts.join(' ');
+}
+
+/**
+ * A command as one kernel command line word: percent-encoded (the init decodes it with busybox `httpd -d`), with
+ * `!'()*` encoded too, so the word holds no quote the kernel reads and no glob the init's word splitting expands.
+ */
+function kernelWord(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /**
@@ -69,6 +78,9 @@ function withHints(ctx: Ctx, vm: VmNode, append: string, m: MachineInfo): string
   return `${append} ${missing.join(' ')}`.trim();
 }
 
+/** COMMAND_LINE_SIZE of x86 and arm64 Linux: the kernel keeps one byte less of its command line. */
+const KERNEL_CMDLINE_MAX = 2048;
+
 /** A VM's boot arguments and the host files they name. */
 interface BootPlan {
   readonly argv: string[];
@@ -94,8 +106,21 @@ function bootArgs(ctx: Ctx, vm: VmNode, boot: Boot, m: MachineInfo): BootPlan {
       }
       const kernel = built?.kernel ?? `${base}/vmlinuz`;
       const initrd = built?.initrd ?? `${base}/initramfs.cpio.gz`;
+      const append = tinyAppend(vm, m);
+      if (utf8Bytes(append) >= KERNEL_CMDLINE_MAX) {
+        ctx.diagnostics.push(
+          diag(
+            'KERNEL_CMDLINE_TOO_LONG',
+            `${vm.id}: its kernel command line is ${utf8Bytes(append)} bytes (its commands to run at boot, percent-encoded, and its address hints); the kernel keeps ${KERNEL_CMDLINE_MAX - 1}: shorten boot.run, or put a script in a disk image`,
+            {
+              nodes: [vm.id],
+              path: nodePath(ctx.topology, vm.id, 'boot', 'run'),
+            },
+          ),
+        );
+      }
       return {
-        argv: ['-kernel', kernel, '-initrd', initrd, '-append', tinyAppend(vm, m)],
+        argv: ['-kernel', kernel, '-initrd', initrd, '-append', append],
         files: [
           { what: 'kernel', path: kernel },
           { what: 'initrd', path: initrd },

@@ -51,7 +51,9 @@ export const Arch = z.enum(['x86_64', 'i386', 'aarch64', 'arm', 'riscv64', 'ppc6
 export type Arch = z.infer<typeof Arch>;
 
 /** A QEMU option or property name: a letter, then letters, digits, '_', '-' or '.' (keyval nesting: `addr.path`). */
-const OptKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'must be a QEMU option name like sndbuf or addr.path');
+const OptKey = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'must be a QEMU option name like sndbuf or addr.path');
 const OptScalar = z.union([Text, z.number(), z.boolean()]);
 
 /**
@@ -63,7 +65,8 @@ function moreOptions(owned: readonly string[], owner: string) {
     .record(OptKey, z.union([OptScalar, z.array(OptScalar).min(1)]))
     .superRefine((rec, ctx) => {
       for (const k of Object.keys(rec)) {
-        if (owned.includes(k)) ctx.addIssue({ code: 'custom', message: `${k} is set by ${owner}, not here`, path: [k] });
+        if (owned.includes(k))
+          ctx.addIssue({ code: 'custom', message: `${k} is set by ${owner}, not here`, path: [k] });
       }
     })
     .optional();
@@ -97,7 +100,14 @@ export const Nic = z.strictObject({
 export type Nic = z.infer<typeof Nic>;
 
 export const Boot = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('tiny') }),
+  z.strictObject({
+    type: z.literal('tiny'),
+    /**
+     * Shell commands the tiny guest runs at boot once its addresses are set, each in the background (a service:
+     * `httpd -p 80 -h /www`); output in the guest's /tmp/run<N>.log.
+     */
+    run: z.array(Text.min(1, 'must not be empty')).optional(),
+  }),
   z.strictObject({
     type: z.literal('kernel'),
     kernel: Text.min(1),
@@ -194,7 +204,21 @@ export const TapNode = z.strictObject({
   queues: z.number().int().min(1).max(16).default(1),
   /** More `-netdev tap` options (sndbuf, vnet_hdr, …); the lab makes the tap, so no scripts, helper or fds. */
   options: moreOptions(
-    ['id', 'type', 'ifname', 'script', 'downscript', 'helper', 'br', 'fd', 'fds', 'vhostfd', 'vhostfds', 'vhost', 'queues'],
+    [
+      'id',
+      'type',
+      'ifname',
+      'script',
+      'downscript',
+      'helper',
+      'br',
+      'fd',
+      'fds',
+      'vhostfd',
+      'vhostfds',
+      'vhost',
+      'queues',
+    ],
     'the tap node or the lab',
   ),
 });
@@ -263,7 +287,23 @@ export const NatNode = z.strictObject({
   guestfwd: z.array(GuestFwd).default([]),
   /** More `-netdev user` options (ipv6-*, tftp-server-name, smbserver, more hostfwd rules QEMU reads, …). */
   options: moreOptions(
-    ['id', 'type', 'net', 'host', 'dhcpstart', 'dns', 'domainname', 'hostname', 'restrict', 'ipv4', 'ipv6', 'tftp', 'bootfile', 'smb', 'smbserver'],
+    [
+      'id',
+      'type',
+      'net',
+      'host',
+      'dhcpstart',
+      'dns',
+      'domainname',
+      'hostname',
+      'restrict',
+      'ipv4',
+      'ipv6',
+      'tftp',
+      'bootfile',
+      'smb',
+      'smbserver',
+    ],
     'the NAT node',
   ),
 });
@@ -354,7 +394,10 @@ export const NetdevNode = z.strictObject({
   type: z
     .string()
     .regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a QEMU netdev type like passt or af-xdp')
-    .refine((t) => !(NETDEV_TYPES_DRAWN as readonly string[]).includes(t), 'is drawn with a node of its own (tap, bridge, hub, vhost-user), not as a netdev node'),
+    .refine(
+      (t) => !(NETDEV_TYPES_DRAWN as readonly string[]).includes(t),
+      'is drawn with a node of its own (tap, bridge, hub, vhost-user), not as a netdev node',
+    ),
   /** Its options after `id=`; `path` (a program QEMU would run for passt) is refused. */
   options: moreOptions(['id', 'type', 'path'], 'the lab (a netdev node runs no program of its own)'),
 });
@@ -495,7 +538,12 @@ export const Layout = z.strictObject({
       list.forEach((a, i) => {
         const first = seen.get(a.id);
         if (first === undefined) seen.set(a.id, i);
-        else ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `must be unique: annotations[${first}] has the id "${a.id}" too` });
+        else
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'id'],
+            message: `must be unique: annotations[${first}] has the id "${a.id}" too`,
+          });
       });
     }),
 });
