@@ -107,7 +107,7 @@ export function emitContext(plan: LabPlan, order: readonly ProcessPlan[]): EmitC
   const guests = tinyGuests(plan);
   const relocations = [
     ...(movable ? [{ literal: stateDir, variable: 'STATE', tail: '' }] : []),
-    ...guests.map((g) => ({ literal: g.dir, variable: 'STATE', tail: `/${g.link}` })),
+    ...guests.map((g) => ({ literal: g.dir, variable: `GUEST_${g.arch}`, tail: '' })),
   ];
   const ours = (path: string) => path.startsWith(`${stateDir}/`);
   const sockets = plan.vms.flatMap((v) => [v.console, v.qmp]);

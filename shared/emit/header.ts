@@ -13,12 +13,14 @@ export function header(ctx: EmitContext, what: string): string {
     `LAB=${shellQuote(ctx.plan.lab)}`,
     ...(ctx.movable
       ? [
-          "# The state directory is picked when the script runs (locate_state); the exporter's was this one:",
+          '# The state directory as exported; locate_state picks the one to use when the script runs.',
           `EXPORTED_STATE=${shellQuote(dirName(ctx.stateDir))}`,
-          'STATE=',
-          'JOURNAL=',
+          `STATE=${shellQuote(ctx.stateDir)}`,
+          `JOURNAL=${shellQuote(ctx.journal)}`,
         ]
       : [`STATE=${shellQuote(ctx.stateDir)}`, `JOURNAL=${shellQuote(ctx.journal)}`]),
+    // Each tiny guest as exported; the scripts read it through a link in the state directory (see parseOptions).
+    ...ctx.guests.map((g) => `GUEST_${g.arch}=${shellQuote(g.dir)}`),
     '# How processes, their pidfiles and sockets are reached: through sudo when they run as root in the netns.',
     'PROC_AS=()',
     '',
@@ -54,6 +56,8 @@ export function parseOptions(ctx: EmitContext, cases: readonly string[]): string
     'done',
   ];
   if (ctx.movable) lines.push(`locate_state "\${STATE_ARGS[1]:-}" "$EXPORTED_STATE" ${ctx.socketTail}`);
+  // QEMU reads each tiny guest through the link up.sh makes in the state directory, so down.sh knows its argv.
+  for (const g of ctx.guests) lines.push(`printf -v GUEST_${g.arch} '%s/%s' "$STATE" ${shellQuote(g.link)}`);
   return lines;
 }
 

@@ -187,8 +187,8 @@ locate_state() {
     *,*) fail "the state directory $base has a comma, which QEMU's options cannot carry in a socket path: pass --state-dir with another" ;;
   esac
   while [ "\${base%/}" != "$base" ]; do base=\${base%/}; done
-  STATE=$base/$LAB
-  JOURNAL=$STATE/up.journal
+  printf -v STATE '%s/%s' "$base" "$LAB"
+  printf -v JOURNAL '%s/up.journal' "$STATE"
   bytes=$(printf '%s' "$STATE" | LC_ALL=C wc -c)
   if [ $((bytes + $3)) -gt 107 ]; then
     fail "the state directory $STATE is too long for the lab's socket paths (QEMU takes 107 bytes; at most $((107 - $3)) for it): pass --state-dir with a shorter one"

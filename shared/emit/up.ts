@@ -1,5 +1,5 @@
 import type { EmitContext, ProcEntry } from './context';
-import { dirName, joinPath } from './context';
+import { dirName } from './context';
 import { call, startCommand, stepCommand } from './commands';
 import { header, parseOptions, procAs, stateUsage, usage } from './header';
 import { debianPackage, programsOf } from './packages';
@@ -44,8 +44,8 @@ function preflight(ctx: EmitContext): string[] {
   if (ctx.usesRoot) lines.push("if ! is_root; then need sudo 'sudo'; fi");
   for (const g of ctx.guests)
     lines.push(
-      `GUEST_${g.arch}=''`,
-      `${call([], 'find_guest', g.arch, g.kernel, g.initrd, g.dir)} && GUEST_${g.arch}=$FOUND`,
+      `FOUND_${g.arch}=''`,
+      `${call([], 'find_guest', g.arch, g.kernel, g.initrd, g.dir)} && FOUND_${g.arch}=$FOUND`,
     );
   lines.push('if [ "$MISSING" -ne 0 ]; then fail "install the missing programs, then run up.sh again"; fi');
   if (ctx.usesRoot) {
@@ -66,8 +66,7 @@ function preflight(ctx: EmitContext): string[] {
   if (dirs.size > 0)
     lines.push(`mkdir -p -m 700 -- ${[...dirs].map((d) => shellWordIn(d, ctx.relocations)).join(' ')}`);
   // QEMU reads each tiny guest through a link in the state directory, so down.sh knows its argv without a search.
-  for (const g of ctx.guests)
-    lines.push(`ln -sfn -- "$GUEST_${g.arch}" ${shellWordIn(joinPath(ctx.stateDir, g.link), ctx.relocations)}`);
+  for (const g of ctx.guests) lines.push(`ln -sfn -- "$FOUND_${g.arch}" "$GUEST_${g.arch}"`);
   lines.push('trap on_exit EXIT', "trap 'exit 130' INT", "trap 'exit 143' TERM", '');
   return lines;
 }

@@ -15,7 +15,7 @@ import { nicNames, nicOf } from './nics';
 import { pairEnds, type PlacedEnd } from './pairs';
 import { readQemuCommand, type QemuArg, type QemuCommand } from './qemuargv';
 import { Reporter } from './report';
-import { isArrayExpansion, splitShell, wordOffset, type ShellCommand } from './shell';
+import { isArrayExpansion, splitShell, wordOffset, type ShellCommand, type Word } from './shell';
 import { Source } from './source';
 import { guestName, vmFields } from './vmfields';
 
@@ -39,7 +39,11 @@ export interface ImportOptions {
 
 /** A valid id from a hint, unique among `used` (which it joins). */
 function uniqueId(hint: string, used: Set<string>): string {
-  let base = hint.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[^A-Za-z]+/, '').slice(0, 28).replace(/-+$/, '');
+  let base = hint
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/^[^A-Za-z]+/, '')
+    .slice(0, 28)
+    .replace(/-+$/, '');
   if (base === '') base = 'n';
   let id = base;
   for (let k = 2; used.has(id); k++) id = `${base}${k}`;
@@ -48,7 +52,10 @@ function uniqueId(hint: string, used: Set<string>): string {
 }
 
 function topologyName(name: string | undefined): string {
-  const n = (name ?? '').replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 48);
+  const n = (name ?? '')
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 48);
   return n === '' ? 'imported' : n;
 }
 
@@ -80,7 +87,12 @@ class Builder {
       return known;
     }
     const id = uniqueId(c.idHint, this.used);
-    const built: BuiltNode = { id, node: c.kind === 'node' ? { id, ...c.node } : { id, kind: 'hub' }, vms: new Set([vm]), hub: c.kind === 'hub' };
+    const built: BuiltNode = {
+      id,
+      node: c.kind === 'node' ? { id, ...c.node } : { id, kind: 'hub' },
+      vms: new Set([vm]),
+      hub: c.kind === 'hub',
+    };
     this.nodes.push(built);
     if (key !== undefined) this.shared.set(key, built);
     return built;
@@ -93,19 +105,42 @@ class Builder {
 
 function reportCommand(report: Reporter, cmd: QemuCommand, shell: ShellCommand, vm: string): void {
   // An emulator the script assigned ($QEMU after QEMU=qemu-system-…) is known.
-  for (const w of [...(cmd.runs === undefined ? [cmd.emulator] : []), ...cmd.args.flatMap((a) => (a.value ? [a.word, a.value] : [a.word]))]) {
+  for (const w of [
+    ...(cmd.runs === undefined ? [cmd.emulator] : []),
+    ...cmd.args.flatMap((a) => (a.value ? [a.word, a.value] : [a.word])),
+  ]) {
     if (isArrayExpansion(w.text)) continue;
     for (const e of w.expansions) {
-      report.add('IMPORT_SHELL_VARIABLE', `${vm}: ${e.text} is a shell expansion whose value is not known here; it is kept as text — replace it with its value`, w, e.index, [vm]);
+      report.add(
+        'IMPORT_SHELL_VARIABLE',
+        `${vm}: ${e.text} is a shell expansion whose value is not known here; it is kept as text — replace it with its value`,
+        w,
+        e.index,
+        [vm],
+      );
     }
   }
-  for (const p of cmd.placeholders) report.add('IMPORT_PLACEHOLDER', `${vm}: ${p.text} is a placeholder of the manual, left out`, p, 0, [vm]);
-  for (const d of cmd.dangling) report.add('IMPORT_MISSING_VALUE', `${vm}: ${d.text} needs a value, but the command ends`, d, 0, [vm]);
+  for (const p of cmd.placeholders)
+    report.add('IMPORT_PLACEHOLDER', `${vm}: ${p.text} is a placeholder of the manual, left out`, p, 0, [vm]);
+  for (const d of cmd.dangling)
+    report.add('IMPORT_MISSING_VALUE', `${vm}: ${d.text} needs a value, but the command ends`, d, 0, [vm]);
   for (const a of cmd.args) {
-    if (a.missingDash) report.add('IMPORT_MISSING_DASH', `${vm}: "${a.word.text}" has no dash; read as ${a.name}, though QEMU itself would take it for a disk image and refuse the line`, a.word, 0, [vm]);
+    if (a.missingDash)
+      report.add(
+        'IMPORT_MISSING_DASH',
+        `${vm}: "${a.word.text}" has no dash; read as ${a.name}, though QEMU itself would take it for a disk image and refuse the line`,
+        a.word,
+        0,
+        [vm],
+      );
   }
   if (shell.setAside.length > 0) {
-    report.addAt('IMPORT_DROPPED', `${vm}: ${shell.setAside.map((r) => r.text).join(' ')} is left out: the lab keeps each guest's output itself`, shell.setAside[0]!.at, [vm]);
+    report.addAt(
+      'IMPORT_DROPPED',
+      `${vm}: ${shell.setAside.map((r) => r.text).join(' ')} is left out: the lab keeps each guest's output itself`,
+      shell.setAside[0]!.at,
+      [vm],
+    );
   }
 }
 
@@ -120,16 +155,35 @@ function importCommand(b: Builder, report: Reporter, cmd: QemuCommand, shell: Sh
   const hubBackends = new Map<number, Candidate[]>();
   for (const [hubid, h] of net.hubs) {
     // A hub's port is a hubport, never a VM-to-VM link: ends behind a hub stay as written.
-    hubBackends.set(hubid, h.backends.map((d: NetdevDef) => {
-      const c = classify(scope, d);
-      return c.kind === 'p2p' ? asWritten(scope, d, 'it sits behind a hub, and a link between VMs joins NICs') : c;
-    }));
+    hubBackends.set(
+      hubid,
+      h.backends.map((d: NetdevDef) => {
+        const c = classify(scope, d);
+        return c.kind === 'p2p' ? asWritten(scope, d, 'it sits behind a hub, and a link between VMs joins NICs') : c;
+      }),
+    );
   }
   const unused = net.unused.map((d) => classify(scope, d));
   const taken = new Set<QemuArg>([...net.consumed, ...scope.usedChardevs]);
-  const vhostUser = [...peers, ...[...hubBackends.values()].flat()].some((c) => c?.kind === 'node' && c.node.kind === 'vhost-user');
+  const vhostUser = [...peers, ...[...hubBackends.values()].flat()].some(
+    (c) => c?.kind === 'node' && c.node.kind === 'vhost-user',
+  );
   const f = vmFields(cmd, taken, report, id, vhostUser);
-  const vm = { kind: 'vm', id, ...(f.name !== undefined ? { name: f.name } : {}), arch: f.arch, ...(f.binary ? { binary: f.binary } : {}), ...(f.machine ? { machine: f.machine } : {}), accel: f.accel, ...(f.cpu ? { cpu: f.cpu } : {}), smp: f.smp, memory: f.memory, boot: f.boot, nics: [] as Record<string, unknown>[], extraArgs: f.extraArgs };
+  const vm = {
+    kind: 'vm',
+    id,
+    ...(f.name !== undefined ? { name: f.name } : {}),
+    arch: f.arch,
+    ...(f.binary ? { binary: f.binary } : {}),
+    ...(f.machine ? { machine: f.machine } : {}),
+    accel: f.accel,
+    ...(f.cpu ? { cpu: f.cpu } : {}),
+    smp: f.smp,
+    memory: f.memory,
+    boot: f.boot,
+    nics: [] as Record<string, unknown>[],
+    extraArgs: f.extraArgs,
+  };
   const stub = { ...vm, machine: f.machine ?? defaultMachine(f.arch) } as unknown as VmNode;
   const nicIds = nicNames(net.nics);
   vm.nics = net.nics.map((fe, i) => nicOf(fe, nicIds[i] as string, cmd, stub, report));
@@ -163,22 +217,56 @@ function importCommand(b: Builder, report: Reporter, cmd: QemuCommand, shell: Sh
  */
 function readCommands(commands: readonly ShellCommand[]): { shell: ShellCommand; cmd: QemuCommand | null }[] {
   const vars = new Map<string, string>();
+  const known = new Map<string, string>();
   const out: { shell: ShellCommand; cmd: QemuCommand | null }[] = [];
   for (const shell of commands) {
     if (shell.words.length > 0 && shell.words.every((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w.text))) {
-      for (const w of shell.words) vars.set(w.text.slice(0, w.text.indexOf('=')), w.text.slice(w.text.indexOf('=') + 1));
+      for (const w of shell.words) {
+        const name = w.text.slice(0, w.text.indexOf('='));
+        vars.set(name, w.text.slice(w.text.indexOf('=') + 1));
+        if (w.expansions.length === 0) known.set(name, w.text.slice(w.text.indexOf('=') + 1));
+        else known.delete(name);
+      }
       continue;
     }
-    out.push({ shell, cmd: readQemuCommand(shell.words, vars) });
+    const words = shell.words.map((w) => withKnownValues(w, known));
+    out.push({ shell: { ...shell, words }, cmd: readQemuCommand(words, vars) });
   }
   return out;
+}
+
+/**
+ * A word with each `$NAME` / `${NAME}` of a plain literal assignment before it replaced by its value (an exported
+ * up.sh writes its state directory as "$STATE"/…); a word with any other expansion is left as it is. The value's
+ * characters are placed at the expansion, so a diagnostic still points into the word.
+ */
+function withKnownValues(w: Word, known: ReadonlyMap<string, string>): Word {
+  if (w.expansions.length === 0) return w;
+  const names = w.expansions.map((e) => /^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})$/.exec(e.text));
+  if (names.some((m) => m === null || !known.has(m[1] ?? m[2]!))) return w;
+  let text = '';
+  let from = 0;
+  const runs: [number, number][] = [];
+  w.expansions.forEach((e, i) => {
+    runs.push([text.length, wordOffset(w, from)]);
+    text += w.text.slice(from, e.index);
+    runs.push([text.length, wordOffset(w, e.index)]);
+    text += known.get(names[i]![1] ?? names[i]![2]!)!;
+    from = e.index + e.text.length;
+  });
+  runs.push([text.length, wordOffset(w, from)]);
+  text += w.text.slice(from);
+  return { ...w, text, runs: runs.filter((r, i) => i === runs.length - 1 || r[0] !== runs[i + 1]![0]), expansions: [] };
 }
 
 /** The argv of each QEMU command in a text (words after quote removal), in text order: one per imported VM. */
 export function qemuCommands(text: string): string[][] {
   return readCommands(splitShell(text).commands)
     .flatMap(({ cmd }) => (cmd ? [cmd] : []))
-    .map((c) => [c.runs ?? c.emulator.text, ...c.args.flatMap((a) => (a.value ? [a.word.text, a.value.text] : [a.word.text]))]);
+    .map((c) => [
+      c.runs ?? c.emulator.text,
+      ...c.args.flatMap((a) => (a.value ? [a.word.text, a.value.text] : [a.word.text])),
+    ]);
 }
 
 /** Import QEMU command lines or a shell script as a topology. Never throws. */
@@ -193,37 +281,68 @@ export function importQemu(text: string, options: ImportOptions = {}): ImportRes
     const others: { line: number; at: number }[] = [];
     for (const { shell, cmd } of readCommands(commands)) {
       if (cmd) vms.push(importCommand(b, report, cmd, shell, vms.length));
-      else if (shell.words[0]) others.push({ line: src.at(wordOffset(shell.words[0])).line, at: wordOffset(shell.words[0]) });
+      else if (shell.words[0])
+        others.push({ line: src.at(wordOffset(shell.words[0])).line, at: wordOffset(shell.words[0]) });
     }
     if (vms.length === 0) {
-      report.addAt('IMPORT_NO_QEMU', 'no QEMU command found: a line must run qemu-system-<arch> (after any VAR=value, sudo or env)', 0);
+      report.addAt(
+        'IMPORT_NO_QEMU',
+        'no QEMU command found: a line must run qemu-system-<arch> (after any VAR=value, sudo or env)',
+        0,
+      );
       return { topology: null, diagnostics: report.diagnostics, partial: true };
     }
     if (others[0]) {
       const lines = [...new Set(others.map((o) => o.line))];
-      report.addAt('IMPORT_NOT_QEMU', `line${lines.length > 1 ? 's' : ''} ${lines.join(', ')} run${lines.length > 1 ? '' : 's'} other programs than QEMU, left out`, others[0].at);
+      report.addAt(
+        'IMPORT_NOT_QEMU',
+        `line${lines.length > 1 ? 's' : ''} ${lines.join(', ')} run${lines.length > 1 ? '' : 's'} other programs than QEMU, left out`,
+        others[0].at,
+      );
     }
     const { links, alone } = pairEnds(b.ends);
     for (const l of links) b.link(`${l.a.vm}:${l.a.nic}`, `${l.b.vm}:${l.b.nic}`, l.fields);
     for (const e of alone) {
       const scope: ClassifyScope = { report, vm: e.vm, chardevs: new Map(), usedChardevs: new Set() };
-      const c = asWritten(scope, e.end.def, `no other end of this ${e.end.transport === 'socket-udp' ? 'socket' : e.end.transport} is in the text`);
+      const c = asWritten(
+        scope,
+        e.end.def,
+        `no other end of this ${e.end.transport === 'socket-udp' ? 'socket' : e.end.transport} is in the text`,
+      );
       if (c.kind === 'node') b.link(`${e.vm}:${e.nic}`, b.add(c, e.vm).id);
     }
     const layout = placeNodes(
       vms.map((v) => v.id),
       b.nodes.map((n) => ({ id: n.id, vms: [...n.vms], hub: n.hub })),
     );
-    const parsed = Topology.safeParse({ version: CURRENT_VERSION, name: topologyName(options.name), nodes: [...vms.map((v) => v.node), ...b.nodes.map((n) => n.node)], links: b.links, layout: { nodes: layout } });
+    const parsed = Topology.safeParse({
+      version: CURRENT_VERSION,
+      name: topologyName(options.name),
+      nodes: [...vms.map((v) => v.node), ...b.nodes.map((n) => n.node)],
+      links: b.links,
+      layout: { nodes: layout },
+    });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      report.addAt('IMPORT_BAD_VALUE', `the imported drawing does not validate (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''})`, 0);
+      report.addAt(
+        'IMPORT_BAD_VALUE',
+        `the imported drawing does not validate (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''})`,
+        0,
+      );
       return { topology: null, diagnostics: report.diagnostics, partial: true };
     }
-    return { topology: parsed.data, diagnostics: report.diagnostics, partial: report.diagnostics.some((d) => d.severity === 'error') };
+    return {
+      topology: parsed.data,
+      diagnostics: report.diagnostics,
+      partial: report.diagnostics.some((d) => d.severity === 'error'),
+    };
   } catch (e) {
     // A bug of ours must not take the caller down; it is reported as one (the fuzz test keeps this from happening).
-    report.addAt('IMPORT_INTERNAL', `the importer failed on this text (${e instanceof Error ? e.message : String(e)}); please report it`, 0);
+    report.addAt(
+      'IMPORT_INTERNAL',
+      `the importer failed on this text (${e instanceof Error ? e.message : String(e)}); please report it`,
+      0,
+    );
     return { topology: null, diagnostics: report.diagnostics, partial: true };
   }
 }
