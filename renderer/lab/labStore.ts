@@ -197,10 +197,20 @@ export function linkControl(view: Pick<LabView, 'state' | 'links'>, link: string
 
 /** The VM state of one topology node, or null when no guest of the followed lab realizes it. */
 export function useNodeVmState(node: string): VmState | null {
-  return useLab((s) => {
-    for (const v of Object.values(s.vms)) if (v.node === node) return v.state;
-    return null;
-  });
+  return useLab((s) => statesByNode(s.vms).get(node) ?? null);
+}
+
+const byNodeCache = new WeakMap<LabView['vms'], Map<string, VmState>>();
+
+/** Each node's VM state, built once per `vms` object: every node's badge and ports look theirs up on each event. */
+function statesByNode(vms: LabView['vms']): Map<string, VmState> {
+  let byNode = byNodeCache.get(vms);
+  if (!byNode) {
+    byNode = new Map();
+    for (const v of Object.values(vms)) if (!byNode.has(v.node)) byNode.set(v.node, v.state);
+    byNodeCache.set(vms, byNode);
+  }
+  return byNode;
 }
 
 /** The addresses a node's running guest reported, by NIC id (undefined while it has reported none). */
