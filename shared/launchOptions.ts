@@ -6,7 +6,7 @@
 import type { LaunchOptions } from './api';
 
 /** The privilege modes a lab can run with. */
-export const PRIVILEGES = ['root', 'helper', 'user'] as const;
+const PRIVILEGES = ['root', 'helper', 'user'] as const;
 /** Where a lab's bridges, taps and guests live. */
 export const ISOLATIONS = ['host', 'netns', 'userns'] as const;
 

@@ -23,11 +23,6 @@ export function qopts(head: string, pairs: readonly OptPair[]): string {
   return out;
 }
 
-/** `on` or `off` for a boolean option. */
-export function onOff(b: boolean): 'on' | 'off' {
-  return b ? 'on' : 'off';
-}
-
 /** One item of an option string as QEMU reads it. */
 export interface OptItem {
   readonly key: string;

@@ -10,7 +10,7 @@ import { countSeverities, formatDiagnostic, placeDiagnostics } from './format-di
 import { UsageError } from './usage';
 import type { Io } from './usage';
 
-export const COMPILE_USAGE = `usage: qnet compile FILE [--json] [options]
+const COMPILE_USAGE = `usage: qnet compile FILE [--json] [options]
 
 Compiles a *.qnet.yaml topology into one QEMU command line per VM, the host setup and teardown steps, the
 processes to start and the diagnostics. Exit status: 0 when there are no errors, 1 when there are (the plan is
@@ -22,7 +22,7 @@ ${TARGET_HELP}
   -h, --help           show this help`;
 
 /** Renders a plan for reading in a terminal: host setup, processes, one shell line per VM, teardown. */
-export function formatPlan(plan: LabPlan): string {
+function formatPlan(plan: LabPlan): string {
   const out: string[] = [`# lab ${plan.lab}: needs privilege ${plan.privilege}; state in ${plan.stateDir}`];
   if (plan.netns) {
     out.push(`# isolated in network namespace ${plan.netns}: guests, switches and the steps marked [netns] run`);
@@ -54,11 +54,13 @@ export async function compileCommand(args: string[], io: Io, deps: TargetDeps = 
     allowPositionals: true,
     options: { ...TARGET_OPTIONS, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
-  if (values.help) return io.out(`${COMPILE_USAGE}\n`), 0;
+  if (values.help) return (io.out(`${COMPILE_USAGE}\n`), 0);
   if (positionals.length !== 1) throw new UsageError('compile takes exactly one FILE', COMPILE_USAGE);
   const file = positionals[0]!;
   const { topology, diagnostics: located, locate } = await readTopology(file);
-  const plan = compile(topology, await targetFromOptions(values, COMPILE_USAGE, io, topology, deps), { structural: located });
+  const plan = compile(topology, await targetFromOptions(values, COMPILE_USAGE, io, topology, deps), {
+    structural: located,
+  });
   const counts = countSeverities(plan.diagnostics);
   const diagnostics = placeDiagnostics(plan.diagnostics, locate);
   if (values.json) {

@@ -5,7 +5,7 @@ import { describeExitStatus } from './lab-progress';
 import { CliError, UsageError } from './usage';
 import type { Io } from './usage';
 
-export const CONSOLE_USAGE = `usage: qnet console LAB VM [--state-dir DIR]
+const CONSOLE_USAGE = `usage: qnet console LAB VM [--state-dir DIR]
 
 Attaches this terminal to a guest's serial console through the engine running the lab: prints what the console
 buffered so far, then live output; what you type goes to the guest. Ctrl+] detaches (the guest keeps running).

@@ -8,7 +8,7 @@ import { formatApiError, printEvent } from './lab-progress';
 import { CliError, UsageError } from './usage';
 import type { Io } from './usage';
 
-export const DOWN_USAGE = `usage: qnet down [LAB] [--state-dir DIR]
+const DOWN_USAGE = `usage: qnet down [LAB] [--state-dir DIR]
 
 Stops a lab: asks the engine running it (through its control socket) to stop the guests and undo the host setup.
 When that engine is gone (killed, crashed), cleans up from the lab's journal instead: stops the processes it

@@ -9,7 +9,7 @@ import { countSeverities, formatDiagnostic, placeDiagnostics } from './format-di
 import { CliError, UsageError } from './usage';
 import type { Io } from './usage';
 
-export const EXPORT_USAGE = `usage: qnet export FILE -o DIR [options]
+const EXPORT_USAGE = `usage: qnet export FILE -o DIR [options]
 
 Writes scripts that run the lab without Qnet Studio: DIR/up.sh (checks binaries, sets up the host, starts
 switches and guests in the background; --paused starts guests stopped), DIR/down.sh (stops everything and undoes
@@ -27,7 +27,7 @@ export async function exportCommand(args: string[], io: Io): Promise<number> {
     allowPositionals: true,
     options: { ...TARGET_OPTIONS, out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
   });
-  if (values.help) return io.out(`${EXPORT_USAGE}\n`), 0;
+  if (values.help) return (io.out(`${EXPORT_USAGE}\n`), 0);
   if (positionals.length !== 1) throw new UsageError('export takes exactly one FILE', EXPORT_USAGE);
   if (!values.out) throw new UsageError('export needs -o DIR', EXPORT_USAGE);
   const file = positionals[0]!;
@@ -39,7 +39,9 @@ export async function exportCommand(args: string[], io: Io): Promise<number> {
   }
   const emitted = emitScripts(plan);
   if (!emitted.ok) {
-    throw new CliError(`qnet: cannot export ${basename(file)}:\n${emitted.errors.map((e) => `  ${e.code}: ${e.message}`).join('\n')}`);
+    throw new CliError(
+      `qnet: cannot export ${basename(file)}:\n${emitted.errors.map((e) => `  ${e.code}: ${e.message}`).join('\n')}`,
+    );
   }
   const dir = await prepareExportDir(values.out);
   for (const f of emitted.files) await writeExportFile(join(dir, f.path), f.content, f.mode);

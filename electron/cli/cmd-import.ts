@@ -11,7 +11,7 @@ import { TARGET_HELP, TARGET_OPTIONS, targetFromOptions } from './target-options
 import { CliError, UsageError } from './usage';
 import type { Io } from './usage';
 
-export const IMPORT_USAGE = `usage: qnet import FILE|- [-o OUT.qnet.yaml] [options]
+const IMPORT_USAGE = `usage: qnet import FILE|- [-o OUT.qnet.yaml] [options]
 
 Reads QEMU command lines or a shell script (FILE, or standard input for -) and writes the topology they draw:
 one VM per QEMU command, its NICs and backends, links between the commands (a listener and its connector, one
@@ -32,7 +32,8 @@ async function readStdin(): Promise<string> {
   let size = 0;
   for await (const chunk of process.stdin) {
     size += (chunk as Buffer).length;
-    if (size > MAX_TOPOLOGY_BYTES) throw new CliError(`qnet: standard input is over ${MAX_TOPOLOGY_BYTES / 1024 / 1024} MiB: not importing it`);
+    if (size > MAX_TOPOLOGY_BYTES)
+      throw new CliError(`qnet: standard input is over ${MAX_TOPOLOGY_BYTES / 1024 / 1024} MiB: not importing it`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -43,10 +44,16 @@ export async function importCommand(args: string[], io: Io, stdin: () => Promise
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ...TARGET_OPTIONS, out: { type: 'string', short: 'o' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      ...TARGET_OPTIONS,
+      out: { type: 'string', short: 'o' },
+      name: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
-  if (values.help) return io.out(`${IMPORT_USAGE}\n`), 0;
-  if (positionals.length !== 1) throw new UsageError('import takes exactly one FILE (or - for standard input)', IMPORT_USAGE);
+  if (values.help) return (io.out(`${IMPORT_USAGE}\n`), 0);
+  if (positionals.length !== 1)
+    throw new UsageError('import takes exactly one FILE (or - for standard input)', IMPORT_USAGE);
   const file = positionals[0]!;
   let text: string;
   if (file === '-') text = await stdin();
@@ -69,8 +76,13 @@ export async function importCommand(args: string[], io: Io, stdin: () => Promise
   // What was written is checked as a file: its loader, then the compiler, each problem at its line there.
   const loaded = loadTopology(yaml, basename(output));
   const written = loaded.ok ? loaded.topology : r.topology;
-  const plan = compile(written, await targetFromOptions(values, IMPORT_USAGE, io, written), loaded.ok ? { structural: loaded.diagnostics } : {});
-  for (const d of placeDiagnostics(plan.diagnostics, yamlLocator(yaml))) io.err(`${formatDiagnostic(d, basename(output))}\n`);
+  const plan = compile(
+    written,
+    await targetFromOptions(values, IMPORT_USAGE, io, written),
+    loaded.ok ? { structural: loaded.diagnostics } : {},
+  );
+  for (const d of placeDiagnostics(plan.diagnostics, yamlLocator(yaml)))
+    io.err(`${formatDiagnostic(d, basename(output))}\n`);
   if (values.out) await writeExportFile(values.out, yaml, 0o644);
   else io.out(yaml);
   const checked = countSeverities(plan.diagnostics);

@@ -7,7 +7,7 @@ import { discover, STATE_DIR_HELP, STATE_DIR_OPTION, attachConsole, findVm, stat
 import { CliError, UsageError } from './usage';
 import type { Io } from './usage';
 
-export const LOGS_USAGE = `usage: qnet logs LAB VM [--follow] [--state-dir DIR]
+const LOGS_USAGE = `usage: qnet logs LAB VM [--follow] [--state-dir DIR]
 
 Prints a guest's serial console output: what the running engine buffered (the last 1 MiB by default), or, when
 the lab's engine is gone, the console log file it left (DIR/LAB/NODE.console.log).

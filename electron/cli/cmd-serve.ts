@@ -12,7 +12,7 @@ import { cliTarget, TARGET_HELP, TARGET_OPTIONS } from './target-options';
 import { CliError, UsageError } from './usage';
 import type { Io } from './usage';
 
-export const SERVE_USAGE = `usage: qnet serve [--port N] [--host ADDR] [options]
+const SERVE_USAGE = `usage: qnet serve [--port N] [--host ADDR] [options]
 
 Serves the Qnet Studio editor to a browser on 127.0.0.1 and prints its URL. The URL carries a random token: every
 request to the API needs it. The page compiles with the same target as "qnet compile" given the same options.

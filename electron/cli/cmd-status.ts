@@ -5,7 +5,7 @@ import { formatLabStatus } from './lab-progress';
 import { UsageError } from './usage';
 import type { Io } from './usage';
 
-export const STATUS_USAGE = `usage: qnet status [--json] [--state-dir DIR]
+const STATUS_USAGE = `usage: qnet status [--json] [--state-dir DIR]
 
 Lists every lab under the state directory: the ones a running engine holds (through its control socket), with
 each guest's state, and the ones whose engine died and left a journal ("stale": "qnet down LAB" cleans them up).

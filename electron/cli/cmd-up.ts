@@ -15,7 +15,7 @@ import { formatApiError, formatEvent, formatProblems, vmEnded } from './lab-prog
 import { CliError, UsageError } from './usage';
 import type { Io } from './usage';
 
-export const UP_USAGE = `usage: qnet up FILE [--netns] [--privilege MODE] [--state-dir DIR] [--detach]
+const UP_USAGE = `usage: qnet up FILE [--netns] [--privilege MODE] [--state-dir DIR] [--detach]
 
 Launches the lab of a *.qnet.yaml topology: preflight, host setup, guests in dependency order. Prints each host
 step and each guest's state, then how to attach to a console, and stays until Ctrl+C (or SIGTERM), which stops
@@ -39,7 +39,7 @@ ${STATE_DIR_HELP}
   -v, --verbose        also print the engine's log lines
   -h, --help           show this help`;
 
-export const UP_OPTIONS = {
+const UP_OPTIONS = {
   ...STATE_DIR_OPTION,
   netns: { type: 'boolean' },
   isolation: { type: 'string' },
@@ -60,7 +60,7 @@ export interface UpDeps {
 }
 
 /** The items of an untrusted file as `file:line: node "a", binary: …` lines, and what to do. */
-export function formatUntrusted(file: string, text: string, items: readonly TrustItem[]): string {
+function formatUntrusted(file: string, text: string, items: readonly TrustItem[]): string {
   const locate = yamlLocator(text);
   const lines = items.map((item) => {
     const at = locate(item.path);
@@ -84,7 +84,7 @@ const processSignals = (onSignal: (signal: string) => void) => {
 };
 
 /** The launch options of the command line. */
-export function launchOptionsOf(
+function launchOptionsOf(
   values: { netns?: boolean | undefined; isolation?: string | undefined; privilege?: string | undefined },
   stateDir: string,
 ): LaunchOptions {

@@ -7,7 +7,7 @@ import { countSeverities, formatDiagnostic, placeDiagnostics } from './format-di
 import { UsageError } from './usage';
 import type { Io } from './usage';
 
-export const VALIDATE_USAGE = `usage: qnet validate FILE [options]
+const VALIDATE_USAGE = `usage: qnet validate FILE [options]
 
 Loads a *.qnet.yaml topology, checks it and compiles it; prints every problem with its code.
 Exit status: 0 when there are no errors, 1 when there are.
@@ -18,12 +18,18 @@ ${TARGET_HELP}
 
 /** `qnet validate FILE`: exit 0 with no errors, 1 with errors; diagnostics printed with their codes. */
 export async function validateCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...TARGET_OPTIONS, help: { type: 'boolean', short: 'h' } } });
-  if (values.help) return io.out(`${VALIDATE_USAGE}\n`), 0;
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...TARGET_OPTIONS, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) return (io.out(`${VALIDATE_USAGE}\n`), 0);
   if (positionals.length !== 1) throw new UsageError('validate takes exactly one FILE', VALIDATE_USAGE);
   const file = positionals[0]!;
   const { topology, diagnostics: located, locate } = await readTopology(file);
-  const plan = compile(topology, await targetFromOptions(values, VALIDATE_USAGE, io, topology), { structural: located });
+  const plan = compile(topology, await targetFromOptions(values, VALIDATE_USAGE, io, topology), {
+    structural: located,
+  });
   const name = basename(file);
   for (const d of placeDiagnostics(plan.diagnostics, locate)) io.err(`${formatDiagnostic(d, name)}\n`);
   const counts = countSeverities(plan.diagnostics);

@@ -34,7 +34,10 @@ export type ConnectControlResult =
   | {
       readonly ok: false;
       /** NOT_TRUSTED: the socket, its key or its directory is not the user's alone; it was not used. */
-      readonly error: { readonly code: 'CONNECT_TIMEOUT' | 'CONNECT_FAILED' | 'ABORTED' | 'NOT_TRUSTED'; readonly message: string };
+      readonly error: {
+        readonly code: 'CONNECT_TIMEOUT' | 'CONNECT_FAILED' | 'ABORTED' | 'NOT_TRUSTED';
+        readonly message: string;
+      };
     };
 
 const notTrusted = (message: string): ConnectControlResult => ({ ok: false, error: { code: 'NOT_TRUSTED', message } });
@@ -74,7 +77,11 @@ function ownKey(path: string): { ok: true; key: string } | { ok: false; message:
     return { ok: false, message: `${path} is gone: ${(err as Error).message}` };
   }
   if (!st.isSocket()) return { ok: false, message: `${path} is not a socket: ignored` };
-  if (st.uid !== me) return { ok: false, message: `${path} belongs to uid ${st.uid}, not to ${me === 0 ? 'root' : `you (uid ${me})`}: ignored (another user's socket is never used)` };
+  if (st.uid !== me)
+    return {
+      ok: false,
+      message: `${path} belongs to uid ${st.uid}, not to ${me === 0 ? 'root' : `you (uid ${me})`}: ignored (another user's socket is never used)`,
+    };
   try {
     const key = readOwnFile(controlKeyPath(path));
     if (key === null) return { ok: false, message: `${path} has no key file ${controlKeyPath(path)}: ignored` };
@@ -85,7 +92,7 @@ function ownKey(path: string): { ok: true; key: string } | { ok: false; message:
 }
 
 /** Wraps a connected socket as an EngineApi. */
-export function controlClient(socket: Socket, path: string): ControlClient {
+function controlClient(socket: Socket, path: string): ControlClient {
   let nextId = 1;
   let closedReason: string | null = null;
   const pending = new Map<number, (result: Result) => void>();

@@ -12,7 +12,7 @@ import type { LabPlan } from '../../shared/compiler/plan';
 export type GuestBuilder = (arch: string, log: (line: string) => void) => Promise<void>;
 
 /** The architectures whose tiny guest some VM of the plan boots and whose kernel or initramfs is missing. */
-export function missingTinyGuests(plan: LabPlan): string[] {
+function missingTinyGuests(plan: LabPlan): string[] {
   const archs = new Set<string>();
   for (const vm of plan.vms) {
     if (vm.tinyGuest !== null && vm.bootFiles.some((f) => !existsSync(f.path))) archs.add(vm.tinyGuest);
@@ -31,7 +31,10 @@ export async function buildMissingGuests(
 ): Promise<boolean> {
   let built = false;
   for (const arch of missingTinyGuests(plan)) {
-    log('info', `tiny guest: building it for ${arch} (first launch: its kernel and busybox come from the distribution's packages)`);
+    log(
+      'info',
+      `tiny guest: building it for ${arch} (first launch: its kernel and busybox come from the distribution's packages)`,
+    );
     try {
       await build(arch, (line) => log('info', `tiny guest: ${line}`));
       log('info', `tiny guest: built for ${arch}`);

@@ -45,7 +45,7 @@ export type StepsOutcome =
     };
 
 /** A step's argv (or undo) as run: inside the namespace when it says so. */
-export function inNamespace(argv: readonly string[], netns: string | null): string[] {
+function inNamespace(argv: readonly string[], netns: string | null): string[] {
   return netns !== null ? ['ip', 'netns', 'exec', netns, ...argv] : [...argv];
 }
 

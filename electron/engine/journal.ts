@@ -11,7 +11,7 @@ import type { HostStep } from '../../shared/compiler/plan';
 import { openOwnFile, readOwnFile } from './state-dir';
 
 export const JOURNAL_FILE = 'engine.journal';
-export const JOURNAL_VERSION = 1;
+const JOURNAL_VERSION = 1;
 
 /** One line of the journal. */
 export type JournalRecord =

@@ -38,7 +38,7 @@ import { spawnEnv } from './which';
 import { endHolder, enterArgv, startHolder, type Holder } from './userns';
 
 /** The lab's stop timeouts: the tiny guest ignores system_powerdown, so that step is short by default. */
-export const LAB_STOP_TIMEOUTS: StopTimeouts = { powerdownMs: 3_000, quitMs: 3_000, termMs: 3_000, killMs: 3_000 };
+const LAB_STOP_TIMEOUTS: StopTimeouts = { powerdownMs: 3_000, quitMs: 3_000, termMs: 3_000, killMs: 3_000 };
 
 export interface LabRunnerOptions {
   readonly plan: LabPlan;

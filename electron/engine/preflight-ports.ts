@@ -7,7 +7,7 @@ import { pdiag } from './preflight-diag';
 import type { BoundPort } from '../../shared/compiler/plan';
 
 /** Resolves null when `port` can be bound on `host` now, else the error code (EADDRINUSE, EACCES, …). */
-export function bindTest(proto: 'tcp' | 'udp', host: string, port: number): Promise<string | null> {
+function bindTest(proto: 'tcp' | 'udp', host: string, port: number): Promise<string | null> {
   return new Promise((resolve) => {
     if (proto === 'tcp') {
       const server = createServer();

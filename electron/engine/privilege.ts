@@ -36,7 +36,7 @@ export function chooseEscalation(
 }
 
 /** The marker the script prints after command `index` succeeded. */
-export const DONE_MARKER = 'qnet-step-done';
+const DONE_MARKER = 'qnet-step-done';
 
 /**
  * A bash script running `commands` in order; after each success it prints `qnet-step-done INDEX`. With

@@ -26,7 +26,7 @@ export interface StopTimeouts {
   readonly killMs: number;
 }
 
-export const DEFAULT_STOP_TIMEOUTS: StopTimeouts = { powerdownMs: 10_000, quitMs: 3_000, termMs: 3_000, killMs: 3_000 };
+const DEFAULT_STOP_TIMEOUTS: StopTimeouts = { powerdownMs: 10_000, quitMs: 3_000, termMs: 3_000, killMs: 3_000 };
 
 export interface SupervisorOptions {
   readonly plan: ProcessPlan;

@@ -5,7 +5,7 @@ import { delimiter, join } from 'node:path';
 const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
 
 /** The PATH the engine spawns with: the caller's, then the sbin directories it lacks. */
-export function spawnPath(env: NodeJS.ProcessEnv = process.env): string {
+function spawnPath(env: NodeJS.ProcessEnv = process.env): string {
   const dirs = (env.PATH ?? '').split(delimiter).filter((d) => d !== '');
   for (const d of SBIN) if (!dirs.includes(d)) dirs.push(d);
   return dirs.join(delimiter);

@@ -48,7 +48,7 @@ export interface GuestStamp {
 }
 
 /** assets/guest of this package, from the source tree (electron/guest) or the CLI bundle (dist/). */
-export function defaultAssetsDir(from: string = dirname(fileURLToPath(import.meta.url))): string {
+function defaultAssetsDir(from: string = dirname(fileURLToPath(import.meta.url))): string {
   for (let dir = from; ; dir = dirname(dir)) {
     const candidateDir = join(dir, 'assets', 'guest');
     if (existsSync(join(candidateDir, 'init'))) return candidateDir;

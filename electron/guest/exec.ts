@@ -4,7 +4,7 @@ import { delimiter, join } from 'node:path';
 import { GuestBuildError } from './errors';
 
 /** The Debian package that provides each tool the build runs. */
-export const TOOL_PACKAGES: Record<string, string> = {
+const TOOL_PACKAGES: Record<string, string> = {
   'apt-get': 'apt',
   'apt-cache': 'apt',
   'dpkg-deb': 'dpkg',

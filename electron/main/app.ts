@@ -39,7 +39,7 @@ function lockPermissions(ses: Session): void {
   ses.setPermissionCheckHandler((_contents, permission) => permission === 'clipboard-sanitized-write');
 }
 
-export class QnetApp {
+class QnetApp {
   private readonly settings: SettingsStore;
   private readonly engine: EngineManager;
   private readonly files: FileManager;

@@ -7,7 +7,7 @@
 import type { Session } from 'electron';
 
 /** The policy's directives, in the order they are sent. */
-export const CSP_DIRECTIVES: readonly (readonly [string, ...string[]])[] = [
+const CSP_DIRECTIVES: readonly (readonly [string, ...string[]])[] = [
   ['default-src', "'self'"],
   ['script-src', "'self'"],
   ['style-src', "'self'"],

@@ -15,7 +15,7 @@ import { withRecent, type SettingsStore } from './settings';
 
 const done = <T extends object>(value: T): Result<T> => ({ ok: true, ...value });
 
-export const FILE_EXTENSION = '.qnet.yaml';
+const FILE_EXTENSION = '.qnet.yaml';
 const FILTERS = [
   { name: 'Qnet topology', extensions: ['qnet.yaml'] },
   { name: 'YAML', extensions: ['yaml', 'yml'] },
@@ -110,10 +110,12 @@ export class FileManager {
         return importing ? this.readText(resolve(path)) : this.read(this.grant(path));
       }
       case 'readFile':
-        if (!this.granted.has(request.path)) return fail('INVALID_REQUEST', `${request.path} was not opened by the user`);
+        if (!this.granted.has(request.path))
+          return fail('INVALID_REQUEST', `${request.path} was not opened by the user`);
         return this.read(request.path);
       case 'saveFile':
-        if (request.path !== undefined && this.granted.has(request.path)) return this.write(sender, request.path, request.text);
+        if (request.path !== undefined && this.granted.has(request.path))
+          return this.write(sender, request.path, request.text);
         return this.saveAs(sender, win, request.text, request.suggestedName ?? request.path);
       case 'saveFileAs':
         return this.saveAs(sender, win, request.text, request.suggestedName ?? this.stateOf(sender).path ?? undefined);
@@ -165,7 +167,12 @@ export class FileManager {
     suggested?: string,
   ): Promise<Result<{ path: string | null }>> {
     const name = basename(suggested ?? `untitled${FILE_EXTENSION}`);
-    const dir = suggested && suggested.startsWith('/') ? dirname(suggested) : (this.recent()[0] ? dirname(this.recent()[0]!) : app.getPath('documents'));
+    const dir =
+      suggested && suggested.startsWith('/')
+        ? dirname(suggested)
+        : this.recent()[0]
+          ? dirname(this.recent()[0]!)
+          : app.getPath('documents');
     const options = { title: 'Save topology', defaultPath: join(dir, withExtension(name)), filters: FILTERS };
     const picked = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
     if (picked.canceled || !picked.filePath) {

@@ -11,7 +11,7 @@ import type { Route } from '../server/server';
 import { resolveStaticFile } from '../server/static';
 import { CSP } from './csp';
 
-export const APP_SCHEME = 'qnet-app';
+const APP_SCHEME = 'qnet-app';
 export const APP_ORIGIN = `${APP_SCHEME}://studio`;
 /** What the window loads. */
 export const APP_URL = `${APP_ORIGIN}/index.html`;
@@ -19,14 +19,21 @@ export const APP_URL = `${APP_ORIGIN}/index.html`;
 const HEADERS = { 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
 
 function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...HEADERS, 'content-type': 'application/json; charset=utf-8' } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { ...HEADERS, 'content-type': 'application/json; charset=utf-8' },
+  });
 }
 
 /**
  * Answers one request of the page: `/api/<route>` from `routes`, anything else a file under `root` (a path with no
  * extension gets index.html; a path escaping `root` is refused). Only GET, only our own origin.
  */
-export async function appResponse(root: string, routes: Readonly<Record<string, Route>>, request: { url: string; method: string }): Promise<Response> {
+export async function appResponse(
+  root: string,
+  routes: Readonly<Record<string, Route>>,
+  request: { url: string; method: string },
+): Promise<Response> {
   let url: URL;
   try {
     url = new URL(request.url);
@@ -35,7 +42,8 @@ export async function appResponse(root: string, routes: Readonly<Record<string, 
   }
   // A custom scheme's URL has an opaque origin in WHATWG terms: compare scheme and host.
   if (`${url.protocol}//${url.host}` !== APP_ORIGIN) return json(404, fail('INVALID_REQUEST', 'unknown host'));
-  if (request.method !== 'GET' && request.method !== 'HEAD') return json(405, fail('INVALID_REQUEST', `${request.method} is not allowed here`));
+  if (request.method !== 'GET' && request.method !== 'HEAD')
+    return json(405, fail('INVALID_REQUEST', `${request.method} is not allowed here`));
   const raw = url.pathname;
   if (raw === '/api' || raw.startsWith('/api/')) {
     const route = routes[raw];
@@ -49,12 +57,17 @@ export async function appResponse(root: string, routes: Readonly<Record<string, 
   }
   const found = await resolveStaticFile(root, raw);
   if (!found.ok) return json(found.status, fail('INVALID_REQUEST', found.reason));
-  return new Response(await readFile(found.file), { status: 200, headers: { ...HEADERS, 'content-type': found.contentType } });
+  return new Response(await readFile(found.file), {
+    status: 200,
+    headers: { ...HEADERS, 'content-type': found.contentType },
+  });
 }
 
 /** Must run before the app is ready: the scheme is standard (relative URLs, an origin) and secure, with fetch. */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
 }
 
 /** Serves the renderer on the app scheme while initialized. */

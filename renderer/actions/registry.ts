@@ -261,7 +261,7 @@ export const ACTIONS: readonly Action[] = join('global', BEHAVIOURS).map((a) => 
 });
 
 /** A node's context-menu actions, in the catalogue's order. */
-export const NODE_ACTIONS: readonly NodeAction[] = join('node', NODE_BEHAVIOURS);
+const NODE_ACTIONS: readonly NodeAction[] = join('node', NODE_BEHAVIOURS);
 
 /** A link's context-menu actions, in the catalogue's order. */
 export const LINK_ACTIONS: readonly LinkAction[] = join('link', LINK_BEHAVIOURS);

@@ -35,7 +35,7 @@ export function sidesKey(sides: ReadonlyMap<string, Side> | undefined): string {
 }
 
 /** "killed by SIGKILL" / "exited with code 1". */
-export function exitText(state: Extract<VmState, { state: 'crashed' }>): string {
+function exitText(state: Extract<VmState, { state: 'crashed' }>): string {
   return state.exit.signal ? `killed by ${state.exit.signal}` : `exited with code ${String(state.exit.code)}`;
 }
 

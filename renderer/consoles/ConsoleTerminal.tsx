@@ -7,9 +7,7 @@ import { adoptStyles } from './adopt-styles';
 import { ConsoleSession } from './session';
 
 /** Ctrl+Shift+C (Cmd+C on macOS is the browser's own copy, which xterm.js serves from its selection). */
-export function isCopyKey(
-  e: Pick<KeyboardEvent, 'type' | 'ctrlKey' | 'shiftKey' | 'altKey' | 'metaKey' | 'key'>,
-): boolean {
+function isCopyKey(e: Pick<KeyboardEvent, 'type' | 'ctrlKey' | 'shiftKey' | 'altKey' | 'metaKey' | 'key'>): boolean {
   return e.type === 'keydown' && e.ctrlKey && e.shiftKey && !e.altKey && !e.metaKey && e.key.toLowerCase() === 'c';
 }
 

@@ -1,5 +1,5 @@
 import { linkId, resolveEndpoint } from '../../shared/model';
-import type { Annotation, Link, NodeKind, Settings, Topology, TopologyNode } from '../../shared/model';
+import type { Annotation, Link, Settings, Topology, TopologyNode } from '../../shared/model';
 import { freeGroup } from '../../shared/compiler';
 
 /** A canvas position. */
@@ -76,7 +76,11 @@ export function setIn(value: unknown, path: readonly (string | number)[], next: 
 }
 
 function converted(doc: Topology, node: TopologyNode, toKind: 'vde' | 'mcast'): TopologyNode {
-  const kept = { id: node.id, ...(node.name !== undefined ? { name: node.name } : {}), ...(node.notes !== undefined ? { notes: node.notes } : {}) };
+  const kept = {
+    id: node.id,
+    ...(node.name !== undefined ? { name: node.name } : {}),
+    ...(node.notes !== undefined ? { notes: node.notes } : {}),
+  };
   if (toKind === 'vde') return { ...kept, kind: 'vde', ports: 32, hub: false };
   // A group no other segment of the lab uses: on one host, segments on one group are one segment.
   const used = new Set(doc.nodes.flatMap((n) => (n.kind === 'mcast' && n.id !== node.id ? [n.group] : [])));
@@ -153,7 +157,10 @@ export function applyChange(doc: Topology, change: Change): Topology {
         const link = setIn(found.link, change.path, change.value) as Link;
         return { ...doc, links: doc.links.map((l, i) => (i === found.index ? link : l)) };
       }
-      return { ...doc, nodes: doc.nodes.map((n) => (n.id === change.id ? (setIn(n, change.path, change.value) as TopologyNode) : n)) };
+      return {
+        ...doc,
+        nodes: doc.nodes.map((n) => (n.id === change.id ? (setIn(n, change.path, change.value) as TopologyNode) : n)),
+      };
     case 'set-name':
       return change.name === doc.name ? doc : { ...doc, name: change.name };
     case 'set-description': {
@@ -171,9 +178,4 @@ export function applyChange(doc: Topology, change: Change): Topology {
 /** Applies changes in order. */
 export function applyChanges(doc: Topology, changes: readonly Change[]): Topology {
   return changes.reduce(applyChange, doc);
-}
-
-/** Node kinds that take named ports (a VM's NICs). */
-export function hasPorts(kind: NodeKind): boolean {
-  return kind === 'vm' || kind === 'host';
 }

@@ -34,7 +34,7 @@ export async function openText(text: string, file: string): Promise<boolean> {
 }
 
 /** The file name a document is saved as. */
-export function saveName(): string {
+function saveName(): string {
   return saveNameOf(editor.getState());
 }
 

@@ -29,7 +29,7 @@ function colors(): DiagramColors {
 }
 
 /** The scene of the open document as the canvas draws it: the same geometry, routes and labels. */
-export function currentScene(): Scene {
+function currentScene(): Scene {
   const { doc, probed } = editor.getState();
   const result = probed ? planOf(doc, probed) : null;
   const plan = result?.ok ? result.plan : null;
@@ -38,7 +38,14 @@ export function currentScene(): Scene {
   const boxes: NodeBox[] = doc.nodes.flatMap((node) => {
     const geom = scene.geoms.get(node.id);
     return geom
-      ? [{ geom, name: node.name ?? node.id, kind: kindLabel(node.kind), sides: scene.routing.portSides.get(node.id) ?? new Map() }]
+      ? [
+          {
+            geom,
+            name: node.name ?? node.id,
+            kind: kindLabel(node.kind),
+            sides: scene.routing.portSides.get(node.id) ?? new Map(),
+          },
+        ]
       : [];
   });
   return diagramScene(boxes, scene.routing.routes, doc.layout.annotations, bad, colors());
@@ -51,7 +58,9 @@ function pngOf(scene: Scene): Promise<Blob> {
   const ctx = canvas.getContext('2d');
   if (!ctx) return Promise.reject(new Error('no 2D canvas'));
   drawScene(ctx, scene, PNG_SCALE);
-  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'),
+  );
 }
 
 /** Downloads the diagram as `<name>.svg` or `<name>.png`. */

@@ -50,7 +50,7 @@ export interface LabView {
 }
 
 /** The most log lines kept. */
-export const MAX_LOG = 2000;
+const MAX_LOG = 2000;
 
 export const EMPTY_LAB: LabView = {
   lab: null,

@@ -11,7 +11,7 @@ export interface TrustQuestion {
 }
 
 /** The trust dialog's state (a store) and the promise-returning question Launch awaits. */
-export function createTrustPrompt() {
+function createTrustPrompt() {
   const store = create<{ readonly question: TrustQuestion | null }>()(() => ({ question: null }));
   let pending: ((choice: TrustChoice) => void) | null = null;
   const answer = (choice: TrustChoice) => {

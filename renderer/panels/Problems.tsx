@@ -26,7 +26,7 @@ export function applyFix(action: FixAction): void {
  * The node a diagnostic is mainly about: the one its fix edits (DUPLICATE_MAC names both VMs, but the fix and the
  * message are about the second one), else its only node.
  */
-export function primaryNode(d: Diagnostic): string | null {
+function primaryNode(d: Diagnostic): string | null {
   const a = d.fix?.action;
   const fixed = a?.kind === 'convert-node' || (a?.kind === 'set-field' && a.on !== 'link') ? a.node : null;
   if (fixed && d.nodes.includes(fixed)) return fixed;

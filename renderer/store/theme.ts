@@ -6,7 +6,7 @@ const KEY = 'qnet.theme';
 const DARK = '(prefers-color-scheme: dark)';
 
 /** The theme chosen in an earlier session (localStorage), else `system`. */
-export function storedTheme(): ThemePref {
+function storedTheme(): ThemePref {
   try {
     const v = localStorage.getItem(KEY);
     return v === 'light' || v === 'dark' ? v : 'system';

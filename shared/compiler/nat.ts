@@ -8,7 +8,7 @@ import { diag } from './diagnostics';
 import { otherEnd } from './graph';
 
 /** `tcp:127.0.0.1:8080-:80`: a hostfwd rule as QEMU reads it. */
-export function hostfwdRule(f: HostFwd): string {
+function hostfwdRule(f: HostFwd): string {
   return `${f.proto}:${f.hostAddr}:${f.hostPort}-${f.guestAddr ?? ''}:${f.guestPort}`;
 }
 
@@ -39,7 +39,7 @@ export function natBackend(n: NatNode): Backend {
 }
 
 /** The links on which a nat node becomes a SLiRP instance (a VM NIC or a hub each), in id order. */
-export function natInstances(ctx: Ctx, nat: NatNode): string[] {
+function natInstances(ctx: Ctx, nat: NatNode): string[] {
   return (ctx.graph.nodeLinks.get(nat.id) ?? []).map((l) => l.id);
 }
 

@@ -13,7 +13,7 @@ import { qemuAtLeast } from './target';
 import { testpmdBackend } from './testpmd';
 
 /** The transport of a multicast segment: `auto` is dgram on QEMU >= 7.2, socket below; dgram needs 7.2. */
-export function mcastTransport(ctx: Ctx, n: McastNode): 'dgram' | 'socket' {
+function mcastTransport(ctx: Ctx, n: McastNode): 'dgram' | 'socket' {
   if (n.transport === 'socket') return 'socket';
   return qemuAtLeast(ctx.target, 7, 2) ? 'dgram' : 'socket';
 }

@@ -29,7 +29,7 @@ export function natTableName(lab: string): string {
 }
 
 /** An interface name of the model's alphabet (1-15 of letters, digits, _ - .), not `.`/`..`, not an option. */
-export function isIfname(name: string): boolean {
+function isIfname(name: string): boolean {
   return /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,14}$/.test(name) && name !== '.' && name !== '..';
 }
 
@@ -55,7 +55,8 @@ export function undoMismatch(r: RecordedUndo, lab: string, netns: string | null)
   if (netns !== null && netns !== netnsName(lab)) return `the namespace ${netns} is not lab ${lab}'s`;
   if (r.netns !== null && r.netns !== netns) return `it runs in namespace ${r.netns}, not the lab's`;
   if (!r.needsRoot) return 'every undo the compiler writes runs as root';
-  const expect = (argv: readonly string[]) => (same(r.undo, argv) ? null : `step ${r.step} is undone by ${argv.join(' ')}, not by ${r.undo.join(' ')}`);
+  const expect = (argv: readonly string[]) =>
+    same(r.undo, argv) ? null : `step ${r.step} is undone by ${argv.join(' ')}, not by ${r.undo.join(' ')}`;
   const last = r.undo[r.undo.length - 1] ?? '';
   if (r.step === 'netns') {
     if (netns === null || r.netns !== null) return 'the lab has no namespace of its own to delete';
@@ -69,7 +70,8 @@ export function undoMismatch(r: RecordedUndo, lab: string, netns: string | null)
   }
   if (r.step.startsWith('uplink-')) {
     const itf = r.undo[3] ?? '';
-    if (!isIfname(itf) || !r.step.endsWith(`-${itf}`)) return `step ${r.step} does not take ${JSON.stringify(itf)} as its uplink`;
+    if (!isIfname(itf) || !r.step.endsWith(`-${itf}`))
+      return `step ${r.step} does not take ${JSON.stringify(itf)} as its uplink`;
     return expect(releaseArgv(itf));
   }
   return `no step of the compiler is called ${JSON.stringify(r.step)}`;

@@ -31,7 +31,7 @@ export function vmPaths(
  * `no_timer_check` too: under TCG on a loaded host the kernel's boot-time check of the IO-APIC timer can miss its
  * ticks and panic ("IO-APIC + timer doesn't work!"); an emulated timer is known to work.
  */
-export function tinyAppend(vm: VmNode, m: MachineInfo): string {
+function tinyAppend(vm: VmNode, m: MachineInfo): string {
   const x86 = vm.arch === 'x86_64' || vm.arch === 'i386';
   const parts = [
     `console=${m.console}`,

@@ -2,7 +2,7 @@ import { programUses } from '../compiler/needs';
 import type { LabPlan } from '../compiler/plan';
 
 /** The Debian/Ubuntu package that provides each program an exported lab may call. */
-export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
+const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   'qemu-system-x86_64': 'qemu-system-x86',
   'qemu-system-i386': 'qemu-system-x86',
   'qemu-system-aarch64': 'qemu-system-arm',

@@ -16,15 +16,15 @@ export const Id = z
   );
 
 /** A Linux interface name: 1-15 bytes, no '/', ':' or whitespace. */
-export const Ifname = z
+const Ifname = z
   .string()
   .regex(/^[A-Za-z0-9_.-]{1,15}$/, 'must be 1-15 characters of letters, digits, "_", "-" or "."');
 
 export const Mac = z.string().regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, 'must look like 52:54:00:12:34:56');
 
 const ipv4Re = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-export const Ipv4 = z.string().regex(ipv4Re, 'must be an IPv4 address like 10.0.0.1');
-export const Ipv4Cidr = z
+const Ipv4 = z.string().regex(ipv4Re, 'must be an IPv4 address like 10.0.0.1');
+const Ipv4Cidr = z
   .string()
   .regex(/^[0-9.]+\/([0-9]|[12][0-9]|3[0-2])$/, 'must be an IPv4 address with a prefix, like 10.0.0.1/24')
   .refine((s) => ipv4Re.test(s.split('/')[0] ?? ''), 'must be an IPv4 address with a prefix, like 10.0.0.1/24');
@@ -224,7 +224,7 @@ export const TapNode = z.strictObject({
 });
 export type TapNode = z.infer<typeof TapNode>;
 
-export const HubNode = z.strictObject({ ...base, kind: z.literal('hub') });
+const HubNode = z.strictObject({ ...base, kind: z.literal('hub') });
 export type HubNode = z.infer<typeof HubNode>;
 
 export const VdeNode = z.strictObject({
@@ -340,7 +340,7 @@ export const L2tpv3Node = z.strictObject({
 });
 export type L2tpv3Node = z.infer<typeof L2tpv3Node>;
 
-export const VhostUserNode = z.strictObject({
+const VhostUserNode = z.strictObject({
   ...base,
   kind: z.literal('vhost-user'),
   socket: AbsPath,
@@ -352,7 +352,7 @@ export const VhostUserNode = z.strictObject({
 });
 export type VhostUserNode = z.infer<typeof VhostUserNode>;
 
-export const VdpaNode = z.strictObject({
+const VdpaNode = z.strictObject({
   ...base,
   kind: z.literal('vdpa'),
   vhostdev: AbsPath.default('/dev/vhost-vdpa-0'),
@@ -443,7 +443,7 @@ export type NodeOf<K extends NodeKind> = Extract<TopologyNode, { kind: K }>;
 // ---------------------------------------------------------------- links
 
 /** `node` or `node:port` (a VM's NIC id, a host's interface name). */
-export const Endpoint = z
+const Endpoint = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}(:[A-Za-z0-9_.-]{1,32})?$/, 'must be "node" or "node:port", like alpha:eth0');
 

@@ -24,7 +24,7 @@ function def(s: z.ZodType): Def {
 const WRAPPERS = new Set(['optional', 'default', 'nullable', 'prefault', 'readonly', 'nonoptional', 'catch']);
 
 /** The schema under optional/default/nullable wrappers. */
-export function unwrap(s: z.ZodType): z.ZodType {
+function unwrap(s: z.ZodType): z.ZodType {
   let cur = s;
   for (let i = 0; i < 16; i++) {
     const d = def(cur);
@@ -72,7 +72,7 @@ export function objectShape(s: z.ZodType, value: unknown): Record<string, z.ZodT
 }
 
 /** The schema of a child (`seg`) of a value described by `s`, or undefined. */
-export function childSchema(s: z.ZodType, value: unknown, seg: string | number): z.ZodType | undefined {
+function childSchema(s: z.ZodType, value: unknown, seg: string | number): z.ZodType | undefined {
   const r = resolve(s, value);
   if (!r) return undefined;
   const d = def(r);

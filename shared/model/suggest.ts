@@ -1,5 +1,5 @@
 /** Levenshtein distance with adjacent transpositions (optimal string alignment), case-insensitive. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const s = a.toLowerCase();
   const t = b.toLowerCase();
   if (s === t) return 0;
