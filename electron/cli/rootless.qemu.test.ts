@@ -264,7 +264,7 @@ describe('rootless labs (isolation userns) as unprivileged users', () => {
     const script = 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$@"';
     // The engine's preflight (not `qnet up`: in a user namespace the host's root owns nothing, so no state
     // directory passes its ownership checks, which is a problem of its own there).
-    const child = join(root, 'electron/engine/scenarios/engine-child.ts');
+    const child = join(root, 'electron/testkit/scenarios/engine-child.ts');
     const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
     const args = ['preflight', '--file', EXAMPLE, '--isolation', 'userns', '--state-dir', join(u1.dir, 'run/qnet')];
     const argv = [
