@@ -30,7 +30,7 @@ export async function benchConsolePipeline(seconds = 3): Promise<PipelineFigures
   });
   await new Promise<void>((resolve) => server.listen(path, resolve));
   let bytes = 0;
-  const console_ = new VmConsole(path, 1024 * 1024, (c) => (bytes += c.end - c.seq));
+  const console_ = new VmConsole({ socket: path }, 1024 * 1024, (c) => (bytes += c.end - c.seq));
   const rss0 = process.memoryUsage().rss;
   let rssMax = rss0;
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 20);

@@ -13,6 +13,7 @@ declare -A NEEDS=(
   [/usr/lib/qemu/qemu-bridge-helper]=qemu-system-common
   [vde_switch]=vde2
   [dpdk-testpmd]=dpdk-dev
+  [linux.uml]=user-mode-linux
   [slirpvde]=vde2
   [/bin/busybox]=busybox-static
   [cpio]=cpio

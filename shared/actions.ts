@@ -84,7 +84,7 @@ export const ACTION_CATALOGUE: readonly ActionInfo[] = [
   { name: 'tidyLayout', label: 'Tidy layout', scope: 'global', toolbar: 'canvas', history: 'record' },
   { name: 'saveAs', label: 'Save As…', scope: 'desktop', keys: 'Shift+Ctrl+S', history: 'none' },
   // A node's context menu; each acts on the node right-clicked (the selection is left alone unless it is Select).
-  { name: 'open-console', label: 'Open console', scope: 'node', kinds: ['vm'], history: 'none' },
+  { name: 'open-console', label: 'Open console', scope: 'node', kinds: ['vm', 'uml'], history: 'none' },
   { name: 'select', label: 'Select', scope: 'node', history: 'none' },
   { name: 'delete', label: 'Delete', scope: 'node', history: 'record' },
   // A link's context menu: the running lab's link set down or up (as pulling its cable), then the document's edits.

@@ -28,7 +28,7 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('qnet CLI', () => {
-  it('has ten examples', () => expect(examples).toHaveLength(10));
+  it('has eleven examples', () => expect(examples).toHaveLength(11));
 
   it('prints usage with no command (exit 2) and with --help (exit 0)', () => {
     expect(qnet().code).toBe(2);

@@ -11,11 +11,15 @@ import type { LabPlan } from '../../shared/compiler/plan';
 /** Builds the tiny guest for `arch` where the compile target looks for it; `log` gets its progress lines. */
 export type GuestBuilder = (arch: string, log: (line: string) => void) => Promise<void>;
 
-/** The architectures whose tiny guest some VM of the plan boots and whose kernel or initramfs is missing. */
+/** The architectures whose tiny guest some guest of the plan (a VM, a UML) boots and whose kernel or initramfs is missing. */
 function missingTinyGuests(plan: LabPlan): string[] {
   const archs = new Set<string>();
   for (const vm of plan.vms) {
     if (vm.tinyGuest !== null && vm.bootFiles.some((f) => !existsSync(f.path))) archs.add(vm.tinyGuest);
+  }
+  for (const p of plan.processes) {
+    const boot = p.boot;
+    if (boot?.tinyGuest && boot.files.some((f) => !existsSync(f.path))) archs.add(boot.tinyGuest);
   }
   return [...archs].sort();
 }

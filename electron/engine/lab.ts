@@ -64,6 +64,10 @@ interface VmEntry {
 
 type Listener = (event: EngineEvent) => void;
 
+/** A guest of the lab: a QEMU VM, or a process with a console of its own (UML). */
+const isGuest = (p: ProcessPlan | undefined): boolean =>
+  p !== undefined && (p.kind === 'vm' || p.console !== undefined);
+
 export class LabRunner {
   readonly lab: string;
   private current: LabState = 'idle';
@@ -111,7 +115,7 @@ export class LabRunner {
         name: vm.name,
         node: vm.node,
         state: { state: 'stopped' },
-        console: new VmConsole(vm.console, options.consoleBufferBytes ?? DEFAULT_CONSOLE_BUFFER, (text) =>
+        console: new VmConsole({ socket: vm.console }, options.consoleBufferBytes ?? DEFAULT_CONSOLE_BUFFER, (text) =>
           this.emit({ type: 'console', lab: this.lab, vm: vm.name, ...text }),
         ),
       };
@@ -121,6 +125,21 @@ export class LabRunner {
         if (entry.state.state === 'running') this.setVm(entry, { state: 'running', pid: entry.state.pid });
       });
       this.vms.set(vm.node, entry);
+    }
+    // A guest that is a process of its own (UML): its console is its stdout log and stdin FIFO.
+    for (const p of plan.processes) {
+      if (p.console === undefined) continue;
+      const name = p.console.name;
+      this.vms.set(p.node, {
+        name,
+        node: p.node,
+        state: { state: 'stopped' },
+        console: new VmConsole(
+          { log: p.stderrLog, input: p.console.input },
+          options.consoleBufferBytes ?? DEFAULT_CONSOLE_BUFFER,
+          (text) => this.emit({ type: 'console', lab: this.lab, vm: name, ...text }),
+        ),
+      });
     }
   }
 
@@ -442,7 +461,7 @@ export class LabRunner {
       readyTimeoutMs: this.options.readyTimeoutMs ?? 30_000,
     });
     this.supervisors.set(p.id, sup);
-    const vm = p.kind === 'vm' ? this.vms.get(p.node) : undefined;
+    const vm = isGuest(p) ? this.vms.get(p.node) : undefined;
     sup.subscribe((e) => {
       if (e.type === 'exit' && e.exit.during === 'run') this.onCrash(p, e.exit);
     });
@@ -482,7 +501,7 @@ export class LabRunner {
       `${p.kind} ${p.id} ended unexpectedly (${how})${exit.stderrTail.trim() ? `: ${exit.stderrTail.trim().split('\n').pop()}` : ''}`,
       { process: { id: p.id, kind: p.kind } },
     );
-    const vm = p.kind === 'vm' ? this.vms.get(p.node) : undefined;
+    const vm = isGuest(p) ? this.vms.get(p.node) : undefined;
     if (vm)
       this.setVm(vm, { state: 'crashed', exit: { code: exit.code, signal: exit.signal }, stderrTail: exit.stderrTail });
   }
@@ -527,9 +546,9 @@ export class LabRunner {
       for (const r of await Promise.all(list.map((s) => s.stop())))
         if (!r.ok && r.error.code !== 'NOT_STARTED') failures.push(r.error.message);
     };
-    await stopAll(sups.filter((s) => this.options.plan.processes.find((p) => p.id === s.id)?.kind === 'vm'));
-    for (const s of sups.filter((x) => this.options.plan.processes.find((p) => p.id === x.id)?.kind !== 'vm').reverse())
-      await stopAll([s]);
+    const guest = (s: ProcessSupervisor) => isGuest(this.options.plan.processes.find((p) => p.id === s.id));
+    await stopAll(sups.filter(guest));
+    for (const s of sups.filter((x) => !guest(x)).reverse()) await stopAll([s]);
     for (const vm of this.vms.values()) {
       vm.console.detach();
       if (vm.state.state !== 'crashed') this.setVm(vm, { state: 'stopped' });

@@ -7,8 +7,15 @@ import { pdiag } from './preflight-diag';
 /** Kernel, initrd, dtb, disk images and cdroms of every guest exist; a missing tiny guest says how to build it. */
 export function checkBootFiles(ctx: PreflightContext): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const vm of ctx.plan.vms) {
-    const missing = vm.bootFiles.filter((f) => !existsSync(f.path));
+  // A UML instance boots files too: checked as a VM's are.
+  const guests = [
+    ...ctx.plan.vms.map((vm) => ({ node: vm.node, files: vm.bootFiles, tinyGuest: vm.tinyGuest })),
+    ...ctx.plan.processes.flatMap((p) =>
+      p.boot ? [{ node: p.node, files: p.boot.files, tinyGuest: p.boot.tinyGuest }] : [],
+    ),
+  ];
+  for (const vm of guests) {
+    const missing = vm.files.filter((f) => !existsSync(f.path));
     if (missing.length === 0) continue;
     if (vm.tinyGuest !== null) {
       const arch = vm.tinyGuest === 'x86_64' ? '' : ` --arch ${vm.tinyGuest}`;

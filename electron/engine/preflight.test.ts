@@ -94,6 +94,36 @@ links:
     }
   });
 
+  it('a UML instance: its missing tiny guest says how to build it, its own missing initrd names the path; linux.uml with its package', async () => {
+    const topology = topologyOf(`version: 2
+name: um
+nodes:
+  - { id: bus, kind: mcast }
+  - { id: u1, kind: uml }
+  - { id: u2, kind: uml, initrd: /nonexistent/initrd.img }
+links:
+  - { a: 'u1:eth0', b: bus }
+  - { a: 'u2:eth0', b: bus }
+`);
+    const plan = compile(topology, { ...DEFAULT_TARGET, stateDir: dir, tinyGuest: {} });
+    const problems = await preflight(plan, {
+      uid: 0,
+      kvm: NO_KVM,
+      env: { PATH: '/nonexistent' },
+      qemuVersionOf: () => null,
+    });
+    const messages = problems.map((p) => `${p.code}: ${p.message}`);
+    expect(messages.find((m) => m.startsWith('PREFLIGHT_TINY_GUEST_MISSING'))).toMatch(
+      /^PREFLIGHT_TINY_GUEST_MISSING: u1 boots the tiny guest, which is not built for x86_64 .*: run qnet guest build$/,
+    );
+    expect(messages).toContain(
+      'PREFLIGHT_BOOT_FILE_MISSING: u2: the initrd /nonexistent/initrd.img does not exist: fix the path in its boot settings',
+    );
+    expect(messages).toContain(
+      'PREFLIGHT_PROGRAM_MISSING: linux.uml is not installed (needed by u1, u2): sudo apt-get install user-mode-linux',
+    );
+  });
+
   it('helper mode: a missing ACL line is named with the exact line to add; KVM asked for but unusable', async () => {
     const conf = join(dir, 'empty-bridge.conf');
     writeFileSync(conf, '# nothing allowed\n');

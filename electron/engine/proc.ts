@@ -1,5 +1,5 @@
 /** Looking at processes by pid through /proc: alive (not a zombie), and still running the argv we spawned. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { enteredCommand } from './userns-enter';
 
 /** True when pid runs and is not a zombie. */
@@ -51,4 +51,18 @@ export function isOurProcess(pid: number, argv: readonly string[]): boolean {
   const entered = enteredCommand(argv);
   if (entered !== null) return matchesCmdline(raw, entered.argv);
   return argv[0] === 'ip' && argv[1] === 'netns' && argv[2] === 'exec' && matchesCmdline(raw, argv.slice(4));
+}
+
+/** Every live process running exactly `argv` (forks of a process we spawned keep its argv). */
+export function processesRunning(argv: readonly string[]): number[] {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .filter((pid) => isOurProcess(pid, argv));
 }

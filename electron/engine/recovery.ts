@@ -98,6 +98,8 @@ export function processMismatch(
   const pidfile = own.indexOf('-pidfile');
   if (pidfile > 0 && (own[pidfile + 1] ?? '').startsWith(`${labDir}/`)) return null;
   if (['vde_switch', 'slirpvde'].includes(own[0] ?? '') && own[1] === '-s') return null;
+  // A UML instance keeps its files (uml_dir) in the lab's directory.
+  if (own[0] === 'linux.uml' && own.includes(`uml_dir=${labDir}/`)) return null;
   // testpmd's vhost ports are sockets in the lab's directory.
   if (own[0] === 'dpdk-testpmd' && own.some((a) => /^net_vhost\d+,iface=/.test(a) && a.includes(`,iface=${labDir}/`)))
     return null;

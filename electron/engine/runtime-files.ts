@@ -24,6 +24,7 @@ export function runtimeFiles(plan: LabPlan): { files: string[]; dirs: string[] }
       if (dirname(p.ready.path) !== plan.stateDir) dirs.add(dirname(p.ready.path));
     }
     for (const d of p.runtimeDirs ?? []) dirs.add(d);
+    for (const f of p.runtimeFiles ?? []) files.add(f);
   }
   for (const vm of plan.vms) [vm.console, vm.qmp, vm.pidfile].forEach((f) => files.add(f));
   return { files: [...files].filter(ours), dirs: [...dirs].filter(ours) };

@@ -11,6 +11,7 @@ import type { Journal } from './journal';
 import { QmpClient } from './qmp';
 import { openOwnFile } from './state-dir';
 import { pause } from './unix-socket';
+import { processesRunning } from './proc';
 
 /** Bytes of the log kept as the stderr tail of an exit report. */
 export const STDERR_TAIL_BYTES = 8 * 1024;
@@ -242,7 +243,9 @@ export class ProcessSupervisor {
       try {
         // holdStdin: stdin is a FIFO the child holds open read-write itself (as up.sh's `<>fifo`), so it never
         // reads EOF, not even when the engine dies: the lab outlives its engine and recovery stops it.
-        if (plan.holdStdin) stdinFd = openHeldStdin(`${plan.stderrLog}.stdin`);
+        // A console's FIFO stays where the engine writes the guest's input (plan.console.input).
+        if (plan.holdStdin)
+          stdinFd = openHeldStdin(plan.console?.input ?? `${plan.stderrLog}.stdin`, plan.console !== undefined);
         // detached: its own process group, so a Ctrl-C at the engine's terminal reaches the engine, which stops
         // the lab in order, and not every guest at once.
         child = spawn(argv[0] ?? '', argv.slice(1), {
@@ -362,6 +365,17 @@ export class ProcessSupervisor {
     this.client?.close();
     const pid = this.child?.pid;
     if (pid !== undefined) this.options.journal?.exited(this.id, pid);
+    // A UML instance's guest processes are forks of it (its exact argv, with the lab's directory in it): one can
+    // outlive its kernel when it is stopped mid-boot, and is killed rather than left running.
+    if (this.options.plan.kind === 'uml') {
+      for (const stray of processesRunning(this.options.plan.argv)) {
+        try {
+          process.kill(stray, 'SIGKILL');
+        } catch {
+          // ESRCH: gone meanwhile.
+        }
+      }
+    }
     this.setState('exited');
     this.emit({ type: 'exit', exit: this.exitInfo });
     for (const waiter of [...this.exitWaiters]) waiter();
@@ -399,15 +413,15 @@ function fileIdentity(path: string): string | null {
   }
 }
 
-/** Opens a fresh FIFO read-write (which never blocks on Linux) and unlinks it: the fd alone keeps it. */
-function openHeldStdin(path: string): number {
+/** Opens a fresh FIFO read-write (which never blocks on Linux) and, unless `keep`, unlinks it: the fd alone keeps it. */
+function openHeldStdin(path: string, keep: boolean): number {
   rmSync(path, { force: true });
   const r = spawnSync('mkfifo', ['-m', '600', '--', path]);
   if (r.status !== 0) throw new Error(`mkfifo ${path} failed: ${r.stderr?.toString().trim() || r.error?.message}`);
   try {
     return openSync(path, constants.O_RDWR | constants.O_NOFOLLOW);
   } finally {
-    rmSync(path, { force: true });
+    if (!keep) rmSync(path, { force: true });
   }
 }
 

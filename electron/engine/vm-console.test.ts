@@ -5,7 +5,7 @@ import { incompleteTail, VmConsole, type ConsoleText } from './vm-console';
 /** A console with no chardev: the test appends to its buffer as the attachment would. */
 function vmConsole(capacity = 1024) {
   const texts: ConsoleText[] = [];
-  const console_ = new VmConsole('/nonexistent/console.sock', capacity, (t) => texts.push(t));
+  const console_ = new VmConsole({ socket: '/nonexistent/console.sock' }, capacity, (t) => texts.push(t));
   const append = (bytes: Uint8Array) => console_.buffer.append(bytes);
   return { console_, texts, append };
 }

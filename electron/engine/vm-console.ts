@@ -8,6 +8,10 @@
 import type { ApiError } from '../../shared/api';
 import { ConsoleAttachment } from './console';
 import { RingBuffer } from './ring-buffer';
+import { StdioConsoleAttachment } from './stdio-console';
+
+/** Where a guest's console is: QEMU's unix socket chardev, or a process's stdout log and stdin FIFO (UML). */
+export type ConsoleSource = { readonly socket: string } | { readonly log: string; readonly input: string };
 
 /** Console text and the byte range it decodes. */
 export interface ConsoleText {
@@ -42,14 +46,14 @@ const NOTHING = Buffer.alloc(0);
 
 export class VmConsole {
   readonly buffer: RingBuffer;
-  private attachment: ConsoleAttachment | null = null;
+  private attachment: ConsoleAttachment | StdioConsoleAttachment | null = null;
   /** Offset after the last byte decoded into text; the bytes after it (at most 3) wait for their character's end. */
   private textEnd = 0;
   private pending: Buffer = NOTHING;
   private watchers = 0;
 
   constructor(
-    private readonly socket: string,
+    private readonly source: ConsoleSource,
     capacity: number,
     /** Each chunk's text, once, while a subscription watches. */
     private readonly onText: (text: ConsoleText) => void = () => {},
@@ -58,10 +62,17 @@ export class VmConsole {
     this.buffer.subscribe((chunk) => this.decode(chunk));
   }
 
-  /** Starts attaching to the chardev socket (retrying until QEMU creates it); call before or while QEMU spawns. */
+  /**
+   * Starts attaching to the chardev socket (retrying until QEMU creates it), or following the process's console log;
+   * call before or while the guest spawns.
+   */
   attach(shouldReconnect: () => boolean, connectDeadlineMs = 60_000): void {
     this.attachment?.dispose();
-    this.attachment = new ConsoleAttachment({ path: this.socket, buffer: this.buffer, shouldReconnect, connectDeadlineMs });
+    const { source, buffer } = this;
+    this.attachment =
+      'socket' in source
+        ? new ConsoleAttachment({ path: source.socket, buffer, shouldReconnect, connectDeadlineMs })
+        : new StdioConsoleAttachment({ log: source.log, input: source.input, buffer });
     this.attachment.start();
   }
 
@@ -73,7 +84,14 @@ export class VmConsole {
 
   /** Writes input to the guest's serial port. */
   write(data: string): { ok: true } | { ok: false; error: ApiError } {
-    if (!this.attachment) return { ok: false, error: { code: 'CONSOLE_NOT_CONNECTED', message: `the console ${this.socket} is not attached` } };
+    if (!this.attachment)
+      return {
+        ok: false,
+        error: {
+          code: 'CONSOLE_NOT_CONNECTED',
+          message: `the console ${'socket' in this.source ? this.source.socket : this.source.input} is not attached`,
+        },
+      };
     const r = this.attachment.write(data);
     return r.ok ? r : { ok: false, error: { code: r.error.code, message: r.error.message } };
   }

@@ -135,7 +135,7 @@ function TopoNodeView({ data, selected }: NodeProps<TopoFlowNode>) {
           </span>
           <span className="topo-node__kind">{kindLabel(node.kind)}</span>
         </div>
-        {node.kind === 'vm' ? <VmBadge node={node.id} /> : null}
+        {node.kind === 'vm' || node.kind === 'uml' ? <VmBadge node={node.id} /> : null}
       </div>
       {named ? (
         <ul className="topo-node__ports">
@@ -149,7 +149,7 @@ function TopoNodeView({ data, selected }: NodeProps<TopoFlowNode>) {
                 data-side={left ? 'left' : 'right'}
               >
                 <span className="topo-node__port-id">{r.id}</span>
-                {node.kind === 'vm' ? (
+                {node.kind === 'vm' || node.kind === 'uml' ? (
                   <VmPortDetail node={node.id} port={r.id} hint={r.detail} />
                 ) : (
                   <PortDetail text={r.detail} />

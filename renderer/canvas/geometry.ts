@@ -49,12 +49,12 @@ export interface NodeGeom extends Rect {
 
 /** Whether links attach to named ports of this kind (a VM's NICs, a host's interfaces). */
 export function hasNamedPorts(node: TopologyNode): boolean {
-  return node.kind === 'vm' || node.kind === 'host';
+  return node.kind === 'vm' || node.kind === 'uml' || node.kind === 'host';
 }
 
 /** The rows a node shows: a VM's NICs with their address hint, a host's interfaces with their addresses. */
 export function portRows(node: TopologyNode): { id: string; detail: string }[] {
-  if (node.kind === 'vm') return node.nics.map((n) => ({ id: n.id, detail: n.ip ?? '' }));
+  if (node.kind === 'vm' || node.kind === 'uml') return node.nics.map((n) => ({ id: n.id, detail: n.ip ?? '' }));
   if (node.kind === 'host')
     return node.interfaces.map((i) => ({ id: i.name, detail: i.addresses[0] ?? (i.wireless ? 'wireless' : '') }));
   return [];

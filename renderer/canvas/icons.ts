@@ -12,6 +12,7 @@ import vhostUser from '../../assets/icons/vhost-user.svg';
 import vm from '../../assets/icons/vm.svg';
 import netdev from '../../assets/icons/netdev.svg';
 import testpmd from '../../assets/icons/testpmd.svg';
+import uml from '../../assets/icons/uml.svg';
 
 /** One icon per node kind (assets/icons), as URLs Vite resolves (small ones inline as data: URLs). */
 export const KIND_ICONS: Record<NodeKind, string> = {
@@ -28,4 +29,5 @@ export const KIND_ICONS: Record<NodeKind, string> = {
   vdpa,
   netdev,
   testpmd,
+  uml,
 };

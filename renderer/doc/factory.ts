@@ -22,6 +22,7 @@ const PREFIX: Record<NodeKind, string> = {
   vdpa: 'vdpa',
   netdev: 'netdev',
   testpmd: 'pmd',
+  uml: 'uml',
 };
 
 /** The first `<prefix><n>` (n from 1) not used as a node id or name. */

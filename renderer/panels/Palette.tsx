@@ -22,6 +22,7 @@ const HINT: Record<NodeKind, string> = {
   vdpa: 'A vhost-vdpa device',
   netdev: 'A QEMU backend as written (passt, af-xdp, a socket to elsewhere)',
   testpmd: 'A DPDK testpmd vhost-user switch joining two VMs (shared memory)',
+  uml: 'A User-mode Linux instance on multicast segments',
 };
 
 function onDragStart(e: DragEvent, kind: NodeKind) {

@@ -7,6 +7,9 @@ const PLAIN: Record<string, string> = { 'tap-bridge': 'enslaved', 'hub-backend':
 /** Label per link id: how the compiled plan realizes it (what the plan says of the NIC at its VM end). */
 export function linkLabels(t: Topology, plan: LabPlan | null): Map<string, string> {
   const kinds = new Map(t.nodes.map((n) => [n.id, n.kind]));
+  const groups = new Map(
+    t.nodes.flatMap((n) => (n.kind === 'mcast' ? [[n.id, `mcast ${n.group}:${n.port}`] as const] : [])),
+  );
   const vmPlans = new Map((plan?.vms ?? []).map((v) => [v.node, v]));
   const out = new Map<string, string>();
   t.links.forEach((link: Link, i) => {
@@ -16,7 +19,11 @@ export function linkLabels(t: Topology, plan: LabPlan | null): Map<string, strin
     if (!ka || !kb) return;
     const rule = linkRule(ka, kb);
     if (!rule.ok) return out.set(id, 'refused') as unknown as void;
-    let label: string | undefined = PLAIN[rule.realization];
+    // A UML interface joins the segment's group itself (no QEMU NIC to ask): the segment says where.
+    let label: string | undefined =
+      rule.realization === 'uml-mcast'
+        ? ends.map((e) => groups.get(e.node)).find((g) => g !== undefined)
+        : PLAIN[rule.realization];
     for (const e of ends) {
       const vm = vmPlans.get(e.node);
       if (label || !vm || !e.port) continue;

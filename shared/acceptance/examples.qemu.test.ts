@@ -15,6 +15,7 @@ import { addNetns, deleteNetns, linksIn, netnsExists } from '../../electron/test
 import { argvOf, killPids, pidAlive, processesMentioning, readPidfile } from '../../electron/testkit/procs';
 import { qmpQueryStatus } from '../../electron/testkit/qmp';
 import { missingPrograms, netdevBackends, qemuVersion } from '../../electron/testkit/qemuProbe';
+import { buildTinyGuest } from '../../electron/guest/build';
 
 /*
  * Real QEMU acceptance: every example of assets/examples (and a fixture that triggers QEMU's start-up warnings on
@@ -45,6 +46,7 @@ function requireRoot(): void {
     'vde_switch',
     'slirpvde',
     'dpdk-testpmd',
+    'linux.uml',
     'ip',
     'bash',
   ]);
@@ -53,10 +55,13 @@ function requireRoot(): void {
 
 let base = '';
 let target: Target;
+/** The real tiny guest's initramfs: a UML instance cannot be paused, so it boots it (a zero initrd panics it). */
+let umlInitrd = '';
 
-beforeAll(() => {
+beforeAll(async () => {
   base = mkdtempSync(join(tmpdir(), 'qnet-acc-'));
   if (!IS_ROOT) return;
+  umlInitrd = (await buildTinyGuest({ arch: 'x86_64', log: () => {} })).initrd;
   const guest = writePausedGuest(join(base, 'guest'));
   target = {
     ...DEFAULT_TARGET,
@@ -66,7 +71,7 @@ beforeAll(() => {
     netdevBackends: netdevBackends(),
     tinyGuest: { x86_64: guest, aarch64: guest },
   };
-});
+}, 900_000);
 afterAll(() => {
   if (base) rmSync(base, { recursive: true, force: true });
 });
@@ -103,7 +108,10 @@ function loadFile(path: string): Topology {
   if (!r.ok) throw new Error(`${path} does not load: ${JSON.stringify(r.errors, null, 2)}`);
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
   expect(errors, `${path}: load diagnostics`).toEqual([]);
-  return r.topology;
+  const nodes = r.topology.nodes.map((n) =>
+    n.kind === 'uml' && n.initrd === undefined ? { ...n, initrd: umlInitrd } : n,
+  );
+  return { ...r.topology, nodes };
 }
 
 let seq = 0;
@@ -237,6 +245,7 @@ describe('assets/examples against the installed QEMU (paused, inside a network n
       '08-',
       '09-',
       '11-',
+      '12-',
     ]);
   });
 

@@ -122,6 +122,11 @@ export function vdeProcessId(vde: string): string {
   return `vde-${vde}`;
 }
 
+/** The process id of a User-mode Linux instance. */
+export function umlProcessId(node: string): string {
+  return `uml-${node}`;
+}
+
 /** The process id of a DPDK testpmd switch. */
 export function testpmdProcessId(node: string): string {
   return `testpmd-${node}`;

@@ -35,7 +35,7 @@ export interface Graph {
 const byId = <T extends { readonly id: string }>(x: T, y: T): number => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
 
 function hasPort(n: TopologyNode, port: string): boolean {
-  if (n.kind === 'vm') return n.nics.some((nic) => nic.id === port);
+  if (n.kind === 'vm' || n.kind === 'uml') return n.nics.some((nic) => nic.id === port);
   if (n.kind === 'host') return n.interfaces.some((itf) => itf.name === port);
   return false;
 }
@@ -74,9 +74,14 @@ export function buildGraph(t: Topology): Graph {
     const rule = linkRule(a.node.kind, b.node.kind);
     if (!rule.ok) continue;
     const uses: string[] = [];
-    for (const [end, other] of [[a, b], [b, a]] as const) {
-      if (end.node.kind === 'tap') uses.push(`tap\u0000${end.node.id}\u0000${other.node.kind === 'bridge' ? 'bridge' : 'qemu'}`);
-      else if (portRule(end.node.kind).maxLinks !== null) uses.push(end.port !== undefined ? `${end.node.id}:${end.port}` : end.node.id);
+    for (const [end, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      if (end.node.kind === 'tap')
+        uses.push(`tap\u0000${end.node.id}\u0000${other.node.kind === 'bridge' ? 'bridge' : 'qemu'}`);
+      else if (portRule(end.node.kind).maxLinks !== null)
+        uses.push(end.port !== undefined ? `${end.node.id}:${end.port}` : end.node.id);
     }
     if (uses.some((u) => portUse.has(u) || tapUse.has(u))) continue;
     for (const u of uses) (u.startsWith('tap\u0000') ? tapUse : portUse).add(u);

@@ -18,6 +18,7 @@ import { compileVm } from './vm';
 import { hostSteps } from './host';
 import { assignVdeDirs, switchProcesses, vmProcesses } from './processes';
 import { testpmdProcesses } from './testpmd';
+import { umlProcesses } from './uml';
 import { unlinkedBackends } from './leftout';
 import { sharedDiskWrites } from './disks';
 import { leastPrivilege } from './privilege';
@@ -134,6 +135,10 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
     const nodeIndex = topology.nodes.indexOf(vm);
     vm.nics.forEach((nic, i) => requests.push({ vm: vm.id, nic: nic.id, nicIndex: i, nodeIndex, mac: nic.mac }));
   }
+  topology.nodes.forEach((n, nodeIndex) => {
+    if (n.kind === 'uml')
+      n.nics.forEach((nic, i) => requests.push({ vm: n.id, nic: nic.id, nicIndex: i, nodeIndex, mac: nic.mac }));
+  });
   const macs = assignMacs(lab, topology.settings.macPrefix, requests);
   diagnostics.push(...macs.diagnostics);
 
@@ -171,7 +176,7 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
   sharedDiskWrites(ctx);
   const vms = graph.vms.map((vm) => compileVm(ctx, vm, p2p, hubs));
   const steps = hostSteps(ctx, netns);
-  const processes = [...switchProcesses(ctx), ...testpmdProcesses(ctx), ...vmProcesses(ctx, vms)];
+  const processes = [...switchProcesses(ctx), ...testpmdProcesses(ctx), ...umlProcesses(ctx), ...vmProcesses(ctx, vms)];
   const privilege = leastPrivilege(ctx, steps);
   backendMissing(ctx);
   diagnostics.push(...unpeeredNetdevs(vms));

@@ -46,7 +46,7 @@ export type Readiness =
 /** A long-running process of the lab: a guest, a VDE switch, slirpvde, a DPDK testpmd switch. */
 export interface ProcessPlan {
   readonly id: string;
-  readonly kind: 'vm' | 'vde_switch' | 'slirpvde' | 'testpmd';
+  readonly kind: 'vm' | 'vde_switch' | 'slirpvde' | 'testpmd' | 'uml';
   /** The topology node it realizes. */
   readonly node: string;
   readonly argv: readonly string[];
@@ -59,8 +59,18 @@ export interface ProcessPlan {
   readonly stderrLog: string;
   /** Environment it needs on top of the caller's (testpmd's RUNTIME_DIRECTORY); scripts pass it with `env`. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Files it makes in the lab's directory and may leave behind (a killed UML's pid file). */
+  readonly runtimeFiles?: readonly string[];
   /** Directories it makes in the lab's directory and leaves behind, removed when empty, in this order. */
   readonly runtimeDirs?: readonly string[];
+  /**
+   * A guest whose console is this process's standard input and output (a UML instance): the engine keeps it like a
+   * VM's console, read from `stderrLog` and typed into `input`, the FIFO it holds as stdin (holdStdin); `name` is
+   * what consoles and states call it.
+   */
+  readonly console?: { readonly name: string; readonly input: string };
+  /** The files a guest process boots (a UML's initramfs), and whether they are the tiny guest's (built on demand). */
+  readonly boot?: { readonly files: readonly BootFile[]; readonly tinyGuest: 'x86_64' | null };
 }
 
 /** A host TCP or UDP port a guest's backend binds (multicast groups are not bound ports). */

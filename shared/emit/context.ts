@@ -100,7 +100,7 @@ export function emitContext(plan: LabPlan, order: readonly ProcessPlan[]): EmitC
     proc,
     label: `${proc.kind} ${proc.id}`,
     jobPidfile: joinPath(stateDir, `${names[i]}.up.pid`),
-    fifo: proc.holdStdin ? joinPath(stateDir, `${names[i]}.in`) : null,
+    fifo: proc.holdStdin ? (proc.console?.input ?? joinPath(stateDir, `${names[i]}.in`)) : null,
   }));
   const usesRoot = plan.hostSteps.some((s) => s.needsRoot || s.inNetns) || (plan.netns !== null && procs.length > 0);
   const movable = stateDir.endsWith(`/${plan.lab}`) && !plan.lab.includes('/') && !stateDir.includes(',');

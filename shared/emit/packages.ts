@@ -15,6 +15,7 @@ const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   slirpvde: 'vde2',
   'dpdk-testpmd': 'dpdk-dev',
   smbd: 'samba',
+  'linux.uml': 'user-mode-linux',
   ip: 'iproute2',
   bridge: 'iproute2',
   nft: 'nftables',

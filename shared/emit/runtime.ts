@@ -79,6 +79,22 @@ stop_proc() {
     STOP_PIDS+=("$pid")
   done
 }
+# KILL every process the recognizer (is_proc_N) says runs the lab's argv: forks left by a process already stopped.
+stop_strays() {
+  local label=$1 ours=$2 program=$3 d pid first
+  for d in /proc/[0-9]*; do
+    pid=\${d#/proc/}
+    # Only processes of this program are asked the (costlier) exact-argv question.
+    first=
+    IFS= read -r -d '' first <"$d/cmdline" 2>/dev/null || true
+    [ "$first" = "$program" ] || continue
+    "$ours" "$pid" || continue
+    warn "a process of $label (pid $pid) outlived it: sending KILL"
+    "\${PROC_AS[@]}" kill -KILL "$pid" 2>/dev/null || true
+    STOP_PIDS+=("$pid")
+  done
+  stop_wait
+}
 # True when one of STOP_PIDS is still running.
 any_alive() {
   local pid

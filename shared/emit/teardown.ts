@@ -78,7 +78,13 @@ function stopProcesses(ctx: EmitContext): string[] {
       `  stop_proc ${shellQuote(entry.label)} ${isProcName(i)} ${pidfiles.map((p) => shellWordIn(p, ctx.relocations)).join(' ')}`,
     );
   }
-  lines.push('  stop_wait', '}');
+  lines.push('  stop_wait');
+  // A UML instance's guest processes are forks with its argv: one that outlived its kernel is killed too.
+  ctx.procs.forEach((entry, i) => {
+    if (entry.proc.kind === 'uml')
+      lines.push(`  stop_strays ${shellQuote(entry.label)} ${isProcName(i)} ${shellQuote(entry.proc.argv[0] ?? '')}`);
+  });
+  lines.push('}');
   return lines;
 }
 
@@ -101,6 +107,7 @@ function runtimeFiles(ctx: EmitContext): { files: string[]; dirs: string[] } {
       if (dirName(proc.ready.path) !== ctx.stateDir) dirs.add(dirName(proc.ready.path));
     }
     for (const d of proc.runtimeDirs ?? []) dirs.add(d);
+    for (const f of proc.runtimeFiles ?? []) files.add(f);
   }
   for (const vm of ctx.plan.vms) [vm.console, vm.qmp, vm.pidfile].forEach((f) => files.add(f));
   // The links up.sh made to the tiny guests it found.

@@ -26,6 +26,7 @@ const ALLOWED: [NodeKind, NodeKind, string][] = [
   ['vm', 'netdev', 'vm-netdev'],
   ['vm', 'testpmd', 'vm-testpmd'],
   ['bridge', 'host', 'bridge-uplink'],
+  ['uml', 'mcast', 'uml-mcast'],
 ];
 
 describe('linkRule', () => {
@@ -62,6 +63,14 @@ describe('linkRule', () => {
     expect(linkRule('nat', 'vde')).toMatchObject({
       ok: false,
       reason: expect.stringContaining('through a VM or a hub'),
+    });
+    expect(linkRule('uml', 'vm')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('link both to one multicast segment'),
+    });
+    expect(linkRule('hub', 'uml')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('joins multicast segments only, not a hub'),
     });
   });
 });

@@ -20,6 +20,7 @@ export type Realization =
   | 'vm-vdpa'
   | 'vm-netdev'
   | 'vm-testpmd'
+  | 'uml-mcast'
   | 'bridge-uplink';
 
 export type LinkRule =
@@ -52,6 +53,7 @@ const VM_REALIZATION: Record<NodeKind, Realization | null> = {
   vdpa: 'vm-vdpa',
   netdev: 'vm-netdev',
   testpmd: 'vm-testpmd',
+  uml: null,
 };
 
 const LABEL: Record<NodeKind, string> = {
@@ -68,6 +70,7 @@ const LABEL: Record<NodeKind, string> = {
   vdpa: 'vDPA device',
   netdev: 'netdev',
   testpmd: 'testpmd switch',
+  uml: 'UML instance',
 };
 
 /** Backends a QEMU netdev opens: each one is the far end of exactly one NIC or hubport. */
@@ -82,7 +85,13 @@ function refuse(a: NodeKind, b: NodeKind): string {
     if (a === 'hub') return 'two hubs cannot be linked directly: use one hub, or a VDE switch to join several';
     if (a === 'host') return 'two hosts cannot be linked: link a bridge to a host interface instead';
     if (a === 'vde') return 'two VDE switches cannot be linked directly: use one switch, or a VM between them';
+    if (a === 'uml') return 'two UML instances cannot be linked directly: link each to one multicast segment';
     return `two ${LABEL[a]}s cannot be linked directly: link each to a VM`;
+  }
+  if (has('uml')) {
+    const other = a === 'uml' ? b : a;
+    if (other === 'vm') return 'a UML instance cannot be linked to a VM directly: link both to one multicast segment';
+    return `a UML instance joins multicast segments only, not a ${LABEL[other]}: link it to a multicast segment, and the segment to VMs`;
   }
   if (has('host')) {
     const other = a === 'host' ? b : a;
@@ -106,6 +115,8 @@ function refuse(a: NodeKind, b: NodeKind): string {
 
 /** Whether a link between two node kinds is allowed (order-insensitive), and how it is realized or why not. */
 export function linkRule(kindA: NodeKind, kindB: NodeKind): LinkRule {
+  if ((kindA === 'uml' && kindB === 'mcast') || (kindA === 'mcast' && kindB === 'uml'))
+    return { ok: true, realization: 'uml-mcast' };
   if (kindA === 'vm' || kindB === 'vm') {
     const other = kindA === 'vm' ? kindB : kindA;
     const realization = VM_REALIZATION[other];
@@ -134,6 +145,7 @@ export interface PortRule {
 export const PORT_RULES: Readonly<Record<NodeKind, PortRule>> = {
   vm: { ports: 'required', portNoun: 'NIC', maxLinks: 1 },
   host: { ports: 'required', portNoun: 'interface', maxLinks: 1 },
+  uml: { ports: 'required', portNoun: 'interface', maxLinks: 1 },
   // At most one VM-or-hub link and one bridge link; checked apart (TAP_LINKS).
   tap: { ports: 'none', maxLinks: 2 },
   l2tpv3: { ports: 'none', maxLinks: 1 },

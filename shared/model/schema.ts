@@ -380,6 +380,36 @@ export const TestpmdNode = z.strictObject({
 });
 export type TestpmdNode = z.infer<typeof TestpmdNode>;
 
+/** A User-mode Linux interface (`ethN=`, N its position): links name it by id. */
+export const UmlNic = z.strictObject({
+  /** The port name links use, e.g. `eth0`. */
+  id: Id,
+  mac: z.union([z.literal('auto'), Mac]).default('auto'),
+  /** Address hint for the tiny guest's init (an address with prefix, or `dhcp`). */
+  ip: z.union([z.literal('dhcp'), Ipv4Cidr]).optional(),
+  gateway: Ipv4.optional(),
+});
+export type UmlNic = z.infer<typeof UmlNic>;
+
+/**
+ * A User-mode Linux instance (Debian's `linux.uml`): a Linux kernel run as a host program, booting the tiny guest's
+ * initramfs (or its own initrd), its interfaces joining multicast segments (`ethN=mcast,…`, as QEMU's `socket,mcast=`
+ * and `dgram` multicast do). Its console is its standard input and output; its files live in the lab's directory.
+ */
+export const UmlNode = z.strictObject({
+  ...base,
+  kind: z.literal('uml'),
+  /** Memory (`mem=`, MiB). */
+  memory: z.number().int().min(16).max(65536).default(128),
+  /** Its own initramfs; default the tiny guest's (x86_64, `qnet guest build`). */
+  initrd: AbsPath.optional(),
+  nics: z
+    .array(UmlNic)
+    .max(32)
+    .default([{ id: 'eth0', mac: 'auto' }]),
+});
+export type UmlNode = z.infer<typeof UmlNode>;
+
 /** Netdev types a `netdev` node may not carry: the drawing has nodes for them, or QEMU takes them elsewhere. */
 export const NETDEV_TYPES_DRAWN = ['hubport', 'nic', 'none', 'tap', 'bridge', 'vhost-user'] as const;
 
@@ -417,6 +447,7 @@ export const NODE_SCHEMAS = {
   vdpa: VdpaNode,
   netdev: NetdevNode,
   testpmd: TestpmdNode,
+  uml: UmlNode,
 } as const;
 
 export type NodeKind = keyof typeof NODE_SCHEMAS;
@@ -436,6 +467,7 @@ export const TopologyNode = z.discriminatedUnion('kind', [
   VdpaNode,
   NetdevNode,
   TestpmdNode,
+  UmlNode,
 ]);
 export type TopologyNode = z.infer<typeof TopologyNode>;
 export type NodeOf<K extends NodeKind> = Extract<TopologyNode, { kind: K }>;

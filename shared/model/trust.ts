@@ -53,11 +53,13 @@ function vmItems(n: VmNode, add: Add): void {
   } else if (boot.type === 'cdrom') {
     add(['boot', 'path'], boot.path, `lets the guest read the host file ${boot.path} as a CD-ROM`);
   }
-  for (const a of hostAccessArgs(n.extraArgs)) add(['extraArgs', a.index], a.arg, `passes "${a.arg}" to QEMU, which ${a.why}`);
+  for (const a of hostAccessArgs(n.extraArgs))
+    add(['extraArgs', a.index], a.arg, `passes "${a.arg}" to QEMU, which ${a.why}`);
   n.nics.forEach((nic, i) => {
     for (const [k, v] of Object.entries(nic.properties ?? {})) {
       const text = String(v);
-      if (k === 'romfile' ? text !== '' : looksLikePath(text)) add(['nics', i, 'properties', k], text, `gives the NIC the host file ${text}`);
+      if (k === 'romfile' ? text !== '' : looksLikePath(text))
+        add(['nics', i, 'properties', k], text, `gives the NIC the host file ${text}`);
     }
   });
 }
@@ -75,7 +77,8 @@ function optionItems(options: Readonly<Record<string, Scalar | readonly Scalar[]
     const values = Array.isArray(v) ? (v as readonly Scalar[]) : [v as Scalar];
     values.forEach((x, j) => {
       const text = String(x);
-      if (looksLikePath(text)) add(['options', k, ...(Array.isArray(v) ? [j] : [])], text, `reaches the host path in ${k}=${text}`);
+      if (looksLikePath(text))
+        add(['options', k, ...(Array.isArray(v) ? [j] : [])], text, `reaches the host path in ${k}=${text}`);
     });
   }
 }
@@ -103,17 +106,28 @@ function nodeItems(n: TopologyNode, add: Add): void {
       add(
         ['socket'],
         n.socket,
-        n.mode === 'server' ? `creates the host socket ${n.socket}` : `connects the guest to the host socket ${n.socket}`,
+        n.mode === 'server'
+          ? `creates the host socket ${n.socket}`
+          : `connects the guest to the host socket ${n.socket}`,
       );
       return;
     case 'vdpa':
       add(['vhostdev'], n.vhostdev, `gives the guest the host device ${n.vhostdev}`);
       return;
     case 'netdev':
-      add(['type'], n.type, `passes -netdev ${n.type} to QEMU as written, which reaches what its options name on the host`);
+      add(
+        ['type'],
+        n.type,
+        `passes -netdev ${n.type} to QEMU as written, which reaches what its options name on the host`,
+      );
+      return;
+    case 'uml':
+      if (n.initrd !== undefined)
+        add(['initrd'], n.initrd, `gives the UML instance the host file ${n.initrd} as its initramfs`);
       return;
     case 'bridge':
-      if (n.external) add(['external'], n.ifname ?? n.id, `connects guests to the host's own bridge ${n.ifname ?? n.id}`);
+      if (n.external)
+        add(['external'], n.ifname ?? n.id, `connects guests to the host's own bridge ${n.ifname ?? n.id}`);
       return;
     default:
       return;
@@ -135,7 +149,14 @@ export function trustItems(topology: Topology): TrustItem[] {
   topology.links.forEach((l, i) => {
     for (const key of ['path', 'peerPath'] as const) {
       const p = l[key];
-      if (p !== undefined) out.push({ node: l.a.split(':')[0] ?? l.a, field: `links[${i}].${key}`, path: ['links', i, key], value: p, what: `puts the link's socket at the host path ${p}` });
+      if (p !== undefined)
+        out.push({
+          node: l.a.split(':')[0] ?? l.a,
+          field: `links[${i}].${key}`,
+          path: ['links', i, key],
+          value: p,
+          what: `puts the link's socket at the host path ${p}`,
+        });
     }
     for (const [end, other] of [
       [l.a, l.b],

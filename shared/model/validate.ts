@@ -116,7 +116,7 @@ function checkNodes(t: Topology, out: Diagnostic[]): void {
 }
 
 function hasPort(n: TopologyNode, port: string): boolean {
-  if (n.kind === 'vm') return n.nics.some((nic) => nic.id === port);
+  if (n.kind === 'vm' || n.kind === 'uml') return n.nics.some((nic) => nic.id === port);
   if (n.kind === 'host') return n.interfaces.some((itf) => itf.name === port);
   return false;
 }
@@ -148,7 +148,12 @@ function checkEnd(
   }
   const rule = portRule(n.kind);
   if (rule.ports === 'required' && port === undefined) {
-    const list = n.kind === 'vm' ? n.nics.map((x) => x.id) : n.kind === 'host' ? n.interfaces.map((x) => x.name) : [];
+    const list =
+      n.kind === 'vm' || n.kind === 'uml'
+        ? n.nics.map((x) => x.id)
+        : n.kind === 'host'
+          ? n.interfaces.map((x) => x.name)
+          : [];
     const hint = list.length ? `, e.g. "${node}:${list[0]}"` : `; node "${node}" has no ${rule.portNoun} yet`;
     out.push(
       diag(

@@ -270,6 +270,20 @@ describe('scenarios (real tiny guests through the engine)', () => {
     expect(processesMentioning(lab.stateDir), 'testpmd stopped with the lab').toEqual([]);
   });
 
+  test("12. the guide's mixed bus: a QEMU guest and a User-mode Linux instance on one multicast segment ping each other; UML stops with the lab", async () => {
+    const engine = startEngine();
+    const lab = await launchLab(engine, topologyText('12-uml-mcast.qnet.yaml').text);
+    const uml = processesMentioning(lab.stateDir).find((p) => p.argv[0] === 'linux.uml');
+    expect(uml?.argv.join(' ')).toMatch(/ eth0=mcast,52:54:00:[0-9a-f:]+,230\.0\.0\.12,1234,1 /);
+    // Its console is kept like a VM's: QNET-READY was read from it, and typed commands answer on it.
+    expect(lab.ready.get('uml1')?.interfaces[0]).toBe('10.0.12.2/24');
+    await lab.run('qemu1', 'ping -c 1 -W 5 10.0.12.2', PING);
+    await lab.run('uml1', 'ping -c 1 -W 5 10.0.12.1', PING);
+    expect(existsSync(join(lab.stateDir, 'uml1.uml', 'mconsole')), 'its mconsole is in the lab directory').toBe(true);
+    await stopAndCheck(lab);
+    expect(existsSync(join(lab.stateDir, 'uml1.uml')), 'UML removed its directory on stop').toBe(false);
+  });
+
   test('9. aarch64 virt with virtio-net-device: two guests ping each other', async () => {
     const engine = startEngine();
     const lab = await launchLab(engine, topologyText('09-aarch64-virt.qnet.yaml').text);
