@@ -23,7 +23,8 @@ export type PreflightCode =
   | 'PREFLIGHT_VDPA_DEVICE'
   | 'PREFLIGHT_VDE_SWITCH_RUNNING'
   | 'PREFLIGHT_PRIVILEGE'
-  | 'PREFLIGHT_USERNS';
+  | 'PREFLIGHT_USERNS'
+  | 'PREFLIGHT_ROUTE_OVERLAP';
 
 /** A preflight diagnostic: the sentence holds the command that fixes it; `fix.label` repeats that command. */
 export function pdiag(

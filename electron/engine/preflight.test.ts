@@ -194,7 +194,7 @@ links:
   - { a: 'h:nosuch0', b: lan }
 `);
     const plan = compile(topology, { ...DEFAULT_TARGET, isolation: 'host', stateDir: dir, tinyGuest: {} });
-    const ctx = { plan, topology, env: {}, uid: 0, passwordlessSudo: false, bridgeConf: '/none', links };
+    const ctx = { plan, topology, env: {}, uid: 0, passwordlessSudo: false, bridgeConf: '/none', links, routes: null };
     const uplink = plan.hostSteps.find((s) => s.enslaves === 'nosuch0')!;
     expect(checkHostInterfaces(ctx).map((p) => `${p.code}: ${p.message}`)).toEqual([
       'PREFLIGHT_BRIDGE_MISSING: gone uses the host bridge qnbrgone, which does not exist: create it with sudo ip link add qnbrgone type bridge && sudo ip link set qnbrgone up, or untick "external" so the lab creates it',

@@ -8,6 +8,8 @@ import type { LabPlan } from '../../shared/compiler/plan';
 import type { Diagnostic } from '../../shared/diagnostics';
 import { DEFAULT_BRIDGE_CONF } from './bridge-acl';
 import { readHostLinks, type HostLink } from './host-links';
+import { readHostRoutes, type HostRoute } from './host-routes';
+import { checkRoutes } from './preflight-routes';
 import type { KvmProbe } from './kvm';
 import { checkBootFiles, checkVhostBackends } from './preflight-files';
 import { checkHelper, checkHostInterfaces, checkLabRunning, checkNames, checkPrivilege } from './preflight-host';
@@ -32,6 +34,8 @@ export interface PreflightEnv {
   readonly tunDevice?: string;
   /** This namespace's interfaces (default: read with `ip -j -d link show`). */
   readonly links?: readonly HostLink[];
+  /** This namespace's IPv4 routes (default: read with `ip -j -4 route show`). */
+  readonly routes?: readonly HostRoute[];
   /** The version of an installed QEMU binary (default: `BINARY --version`). */
   readonly qemuVersionOf?: (binary: string) => { readonly major: number; readonly minor: number } | null;
   /**
@@ -54,6 +58,8 @@ export interface PreflightContext {
   readonly launching?: boolean;
   /** This namespace's interfaces; null when `ip` could not list them (then the checks that need them are skipped). */
   readonly links: readonly HostLink[] | null;
+  /** This namespace's IPv4 routes; null when `ip` could not list them (the route check is skipped). */
+  readonly routes: readonly HostRoute[] | null;
 }
 
 /** True when `sudo -n true` succeeds (sudo without a password prompt). */
@@ -80,6 +86,7 @@ export async function preflight(plan: LabPlan, penv: PreflightEnv = {}): Promise
     ...(penv.qemuVersionOf ? { qemuVersionOf: penv.qemuVersionOf } : {}),
     launching: penv.launching ?? false,
     links: penv.links ?? readHostLinks(env),
+    routes: penv.routes ?? readHostRoutes(env),
   };
   const unsafe = checkStateDirs(ctx);
   const problems = [
@@ -91,6 +98,7 @@ export async function preflight(plan: LabPlan, penv: PreflightEnv = {}): Promise
     ...(unsafe.length === 0 ? checkLabRunning(ctx) : []), // an unsafe directory's journal is not read
     ...checkNames(ctx),
     ...checkHostInterfaces(ctx),
+    ...checkRoutes(ctx),
     ...(await checkPorts(ctx)),
     ...checkHelper(ctx),
     ...checkVhostBackends(ctx),

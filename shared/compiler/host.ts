@@ -51,6 +51,7 @@ function bridgeSteps(ctx: Ctx, b: BridgeNode, out: Step[]): void {
         undo: null,
         needsRoot: true,
         description: `Give bridge ${br} the address ${b.address}`,
+        routes: ipv4Network(b.address),
       });
     }
     out.push({

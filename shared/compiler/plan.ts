@@ -35,6 +35,11 @@ export interface HostStep {
   readonly creates?: CreatedObject;
   /** The host interface an uplink step puts under the lab's bridge: it must exist and be in no bridge yet. */
   readonly enslaves?: string;
+  /**
+   * The network (`10.0.20.0/24`) whose route an address step adds with its address: a route the host has to it, or
+   * into it, would send part of that traffic the wrong way.
+   */
+  readonly routes?: string;
 }
 
 /** How the engine knows a process is ready: its QMP socket answers, a path exists, or at once. */
