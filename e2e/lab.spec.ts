@@ -30,10 +30,16 @@ function planOf(stateDir: string, isolation: 'netns' | 'host'): PlanInfo {
 /** The lab's QEMU pids, from its pidfiles. */
 const pidsOf = (plan: PlanInfo) => plan.vms.map((v) => readPidfile(v.pidfile)).filter((p): p is number => p !== null);
 
-const test = base.extend<{ isolation: 'netns' | 'host'; server: Served; editor: EditorPage; lab: LabPage; plan: PlanInfo }>({
+const test = base.extend<{
+  isolation: 'netns' | 'host';
+  server: Served;
+  editor: EditorPage;
+  lab: LabPage;
+  plan: PlanInfo;
+}>({
   isolation: ['netns', { option: true }],
   server: async ({ isolation }, use) => {
-    const served = await startServe(isolation === 'netns' ? ['--isolation', 'netns'] : []);
+    const served = await startServe(['--isolation', isolation]);
     await use(served);
     await served.stop();
   },
@@ -42,7 +48,12 @@ const test = base.extend<{ isolation: 'netns' | 'host'; server: Served; editor: 
     const before = new Set(processesMentioning(plan.stateDir).map((p) => p.pid));
     await use(plan);
     // Whatever a failed test left: its guests by pid, the namespace.
-    killPids([...pidsOf(plan), ...processesMentioning(plan.stateDir).map((p) => p.pid).filter((p) => !before.has(p))]);
+    killPids([
+      ...pidsOf(plan),
+      ...processesMentioning(plan.stateDir)
+        .map((p) => p.pid)
+        .filter((p) => !before.has(p)),
+    ]);
     if (plan.netns) deleteNetns(plan.netns);
   },
   editor: async ({ page, server, plan }, use) => {

@@ -79,7 +79,7 @@ function hostNetwork(): string {
   ].join('\n--\n');
 }
 
-/** Live processes of `uid` this suite can have started: the engine (bin/qnet.js), guests, holders. */
+/** Live processes of `uid` this suite can have started: the engine (bin/qnet.js), guests, holders, pasta. */
 function leftProcesses(h: Home): string[] {
   const out: string[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -135,8 +135,8 @@ async function until<T>(what: string, f: () => T | null | undefined | false, ms 
 }
 
 /** Launches example 02 in the background as the home's user; the engine's pid. */
-function upDetached(h: Home): number {
-  const r = qnet(h, ['up', EXAMPLE, '--detach']);
+function upDetached(h: Home, file = EXAMPLE): number {
+  const r = qnet(h, ['up', file, '--detach']);
   expect(r.code, `${r.out}\n${r.err}`).toBe(0);
   const pid = /engine pid (\d+)/.exec(`${r.out}${r.err}`)?.[1];
   expect(pid, `${r.out}\n${r.err}`).toBeDefined();
@@ -156,22 +156,22 @@ function holderOf(h: Home): number {
 }
 
 /** Waits for each guest's ready line in its console log. */
-async function ready(h: Home, vms: readonly string[]): Promise<void> {
+async function ready(h: Home, vms: readonly string[], lab = LAB): Promise<void> {
   for (const vm of vms)
     await until(`${vm}'s ready line`, () => {
-      const log = join(h.dir, 'run/qnet', LAB, `${vm}.console.log`);
+      const log = join(h.dir, 'run/qnet', lab, `${vm}.console.log`);
       return existsSync(log) && readFileSync(log, 'utf8').includes('QNET-READY');
     });
 }
 
 /** Types `line` into a guest's console through `qnet console` (a pipe), keeping it open `holdS` seconds. */
-function consoleRun(h: Home, vm: string, line: string, holdS = 8): string {
+function consoleRun(h: Home, vm: string, line: string, holdS = 8, lab = LAB): string {
   const cmd = asUser(
     h.user,
     [
       'sh',
       '-c',
-      `(echo "$1"; sleep ${holdS}) | "$2" "$3" console ${LAB} ${vm}`,
+      `(echo "$1"; sleep ${holdS}) | "$2" "$3" console ${lab} ${vm}`,
       'sh',
       line,
       process.execPath,
@@ -180,6 +180,19 @@ function consoleRun(h: Home, vm: string, line: string, holdS = 8): string {
     h.env,
   );
   return spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', cwd: '/', timeout: (holdS + 30) * 1000 }).stdout;
+}
+
+/** A TCP port nothing on this host listens on now (asked of ss). */
+function freePort(): number {
+  const used = new Set(
+    spawnSync('ss', ['-Hltn'], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .map((l) => Number(/:(\d+)\s/.exec(l)?.[1])),
+  );
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    if (!used.has(port)) return port;
+  }
 }
 
 let u1: Home;
@@ -294,5 +307,44 @@ describe('rootless labs (isolation userns) as unprivileged users', () => {
     expect(userns?.fix?.label).toBe('sudo sysctl -w user.max_user_namespaces=15000');
     expect(leftProcesses(u1)).toEqual([]);
     expect(hostNetwork()).toBe(before);
+  });
+
+  it("a NAT node's hostfwd reaches the host through pasta, on 127.0.0.1 only; nothing left after down", async () => {
+    const [web, ssh] = [freePort(), freePort()];
+    const file = join(u1.dir, 'nat.qnet.yaml');
+    const text = readFileSync(join(root, 'assets/examples/01-nat-hostfwd.qnet.yaml'), 'utf8')
+      .replace('hostPort: 8080', `hostPort: ${web}`)
+      .replace('hostPort: 2222', `hostPort: ${ssh}`);
+    writeFileSync(file, text);
+    expect(spawnSync('chown', [`${u1.user.uid}:${u1.user.gid}`, file]).status).toBe(0);
+    upDetached(u1, file);
+    // Each listener's local address (ss: State Recv-Q Send-Q Local Peer): loopback only.
+    const listening = spawnSync('ss', ['-Hltn', `( sport = :${web} )`], { encoding: 'utf8' }).stdout;
+    expect(
+      listening
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/)[3]),
+    ).toEqual([`127.0.0.1:${web}`]);
+    await ready(u1, ['web'], 'nat-hostfwd');
+    consoleRun(
+      u1,
+      'web',
+      'mkdir -p /www && echo page-of-web > /www/index.html && httpd -p 80 -h /www',
+      3,
+      'nat-hostfwd',
+    );
+    const got = runAs(u1.user, ['wget', '-qO-', '-T', '10', `http://127.0.0.1:${web}/`], {
+      env: u1.env,
+      timeoutMs: 30_000,
+    });
+    expect(got.stdout, got.stderr).toContain('page-of-web');
+    const down = qnet(u1, ['down', 'nat-hostfwd']);
+    expect(down.code, `${down.out}\n${down.err}`).toBe(0);
+    await until('the lab to end', () => leftProcesses(u1).length === 0, 15_000).catch(() => null);
+    expect(leftProcesses(u1)).toEqual([]);
+    expect(spawnSync('ss', ['-Hltn', `( sport = :${web} )`], { encoding: 'utf8' }).stdout).toBe('');
+    expect(hostNetwork()).toBe(before);
+    expect(existsSync(u1.escalated) ? readFileSync(u1.escalated, 'utf8') : '').toBe('');
   });
 });

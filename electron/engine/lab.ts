@@ -358,10 +358,16 @@ export class LabRunner {
     return { ok: true, status: this.status() };
   }
 
-  /** How steps and processes enter the lab's user namespace, when it has one. */
-  private enter(): { enter?: (argv: readonly string[]) => string[] } {
+  /**
+   * How steps and processes enter the lab's user namespace, when it has one: through nsenter, or (a process that
+   * joins it itself, pasta) by the holder's pid as its last argument.
+   */
+  private enter(p?: ProcessPlan): { enter?: (argv: readonly string[]) => string[] } {
     const holder = this.holder;
-    return holder ? { enter: (argv) => enterArgv(holder.pid, argv) } : {};
+    if (!holder) return {};
+    return p?.joinsHolder
+      ? { enter: (argv) => [...argv, String(holder.pid)] }
+      : { enter: (argv) => enterArgv(holder.pid, argv) };
   }
 
   /**
@@ -454,7 +460,7 @@ export class LabRunner {
     const sup = new ProcessSupervisor({
       plan: p,
       netns: plan.netns,
-      ...this.enter(),
+      ...this.enter(p),
       journal: this.journal ?? undefined,
       env: p.env ? { ...this.env, ...p.env } : this.env,
       stopTimeouts: { ...LAB_STOP_TIMEOUTS, ...this.options.stopTimeouts },

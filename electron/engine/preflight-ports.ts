@@ -32,14 +32,17 @@ function owner(vm: string, p: BoundPort): { text: string; nodes: string[] } {
 
 /**
  * On the host network (isolation host), every port the guests bind must be free. In a namespace of the lab's own
- * the ports cannot clash with the host's (and the namespace does not exist before launch), so nothing is tested.
+ * the ports cannot clash with the host's (and the namespace does not exist before launch), so nothing is tested,
+ * except, in a user namespace (userns), the hostfwd ports pasta binds on the host for it.
  */
 export async function checkPorts(ctx: PreflightContext): Promise<Diagnostic[]> {
-  if (ctx.plan.target.isolation !== 'host') return [];
+  const isolation = ctx.plan.target.isolation;
+  if (isolation === 'netns') return [];
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const vm of ctx.plan.vms) {
-    for (const p of vm.ports) {
+    // In the lab's user namespace only the hostfwd ports reach the host, bound there by pasta.
+    for (const p of isolation === 'userns' ? vm.ports.filter((x) => x.what === 'hostfwd') : vm.ports) {
       const key = `${p.proto}:${p.host}:${p.port}`;
       if (seen.has(key)) continue; // a clash inside the plan is the compiler's PORT_CLASH
       seen.add(key);

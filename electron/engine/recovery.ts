@@ -83,6 +83,11 @@ export function processMismatch(
   netns: string,
   holders: readonly number[] = [],
 ): string | null {
+  // pasta joins the namespace of the holder named by its last argument.
+  if (argv[0] === 'pasta')
+    return holders.map(String).includes(argv[argv.length - 1] ?? '')
+      ? null
+      : `pasta ${argv.join(' ')} joins no holder of the lab's`;
   const entered = enteredCommand(argv);
   if (entered !== null && !holders.includes(entered.holder))
     return `it enters the namespace of pid ${entered.holder}, no holder of the lab's`;

@@ -65,7 +65,7 @@ function CopyLine({ argv, testid }: { argv: readonly string[]; testid: string })
 }
 
 /** The compile target the page asks for (like `qnet compile --privilege/--netns`), changeable here. */
-function TargetBar() {
+function TargetBar({ isolation }: { readonly isolation: string }) {
   // The server's own target, which the page's options override.
   const base = useEditor((s) => s.probed?.target);
   const options = useTargetOptions((s) => s.options);
@@ -94,11 +94,14 @@ function TargetBar() {
         Network{' '}
         <select
           data-testid="commands__target__isolation"
-          value={options.isolation ?? base.isolation}
-          onChange={(e) => set('isolation', e.target.value === base.isolation ? undefined : e.target.value)}
+          value={options.isolation ?? isolation}
+          onChange={(e) =>
+            set('isolation', e.target.value === isolation && !options.isolation ? undefined : e.target.value)
+          }
         >
+          <option value="userns">in its own namespace (no root)</option>
+          <option value="netns">in a namespace root makes</option>
           <option value="host">on the host</option>
-          <option value="netns">in a network namespace</option>
         </select>
       </label>{' '}
       {options.stateDir ? (
@@ -130,14 +133,21 @@ export const Commands = memo(function Commands() {
   const errors = errorCount(plan);
   return (
     <div className="commands" data-testid="commands" data-errors={errors}>
-      <TargetBar />
+      <TargetBar isolation={plan.target.isolation} />
       <p className="commands__summary">
-        Lab <code data-testid="commands__lab">{plan.lab}</code>: needs privilege <strong data-testid="commands__privilege">{plan.privilege}</strong>
-        ; state in <code>{plan.stateDir}</code>
+        Lab <code data-testid="commands__lab">{plan.lab}</code>: needs privilege{' '}
+        <strong data-testid="commands__privilege">{plan.privilege}</strong>; state in <code>{plan.stateDir}</code>
         {plan.netns ? (
           <>
             ; in network namespace <code>{plan.netns}</code>
           </>
+        ) : null}
+        {plan.target.isolation === 'userns' ? (
+          <span data-testid="commands__rootless">
+            ; in a user + network namespace of its own:{' '}
+            {plan.privilege === 'user' ? 'no root needed' : `${plan.privilege} still needed`}, nothing changes on the
+            host
+          </span>
         ) : null}
       </p>
       {errors ? (

@@ -1,4 +1,5 @@
-import { assembleTarget, type Target } from '../../shared/compiler';
+import { assembleTarget, defaultIsolation, type Target } from '../../shared/compiler';
+import type { Topology } from '../../shared/model/schema';
 import type { TargetResponse } from '../../shared/web-api';
 import type { TargetOptions } from './targetOptions';
 
@@ -7,10 +8,17 @@ export type ProbedTarget = TargetResponse;
 
 /**
  * The page's compile target: the server's probe and choices with the page's own on top, assembled as `qnet compile`
- * and the engine assemble theirs, so the Commands panel shows what a launch runs.
+ * and the engine assemble theirs, so the Commands panel shows what a launch runs. With the document, an isolation
+ * nobody chose is the engine's default for it (its own user namespace unless it reaches the host network).
  */
-export function pageTarget(probed: Pick<ProbedTarget, 'probe' | 'options'>, options: TargetOptions = {}): Target {
-  return assembleTarget(probed.probe, { ...probed.options, ...options });
+export function pageTarget(
+  probed: Pick<ProbedTarget, 'probe' | 'options'>,
+  options: TargetOptions = {},
+  doc?: Topology,
+): Target {
+  const chosen = { ...probed.options, ...options };
+  const isolation = chosen.isolation ?? (doc ? defaultIsolation(doc, chosen.privilege) : undefined);
+  return assembleTarget(probed.probe, { ...chosen, ...(isolation ? { isolation } : {}) });
 }
 
 /** The probe with the NIC models of one more `<arch>/<machine>` pair (the same object when it has them already). */

@@ -1,3 +1,4 @@
+import { pastaProcesses } from './pasta';
 import type { Topology, VmNode } from '../model/schema';
 import type { LocatedDiagnostic } from '../model/load';
 import type { HostNeeds, LabPlan } from './plan';
@@ -176,7 +177,13 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
   sharedDiskWrites(ctx);
   const vms = graph.vms.map((vm) => compileVm(ctx, vm, p2p, hubs));
   const steps = hostSteps(ctx, netns);
-  const processes = [...switchProcesses(ctx), ...testpmdProcesses(ctx), ...umlProcesses(ctx), ...vmProcesses(ctx, vms)];
+  const processes = [
+    ...switchProcesses(ctx),
+    ...testpmdProcesses(ctx),
+    ...umlProcesses(ctx),
+    ...vmProcesses(ctx, vms),
+    ...pastaProcesses(ctx, vms),
+  ];
   const privilege = leastPrivilege(ctx, steps);
   backendMissing(ctx);
   diagnostics.push(...unpeeredNetdevs(vms));

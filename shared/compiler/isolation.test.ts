@@ -77,4 +77,53 @@ describe('isolation userns', () => {
       'EXTERNAL_BRIDGE_IN_NETNS',
     );
   });
+
+  it("forwards a NAT node's hostfwd ports from the host through one pasta joined to the holder, and gives an open NAT a way out", () => {
+    const nat = (restrict: boolean) =>
+      topo({
+        nodes: [
+          vm('a'),
+          {
+            id: 'wan',
+            kind: 'nat',
+            restrict,
+            hostfwd: [
+              { proto: 'tcp', hostAddr: '127.0.0.1', hostPort: 8080, guestPort: 80 },
+              { proto: 'udp', hostAddr: '0.0.0.0', hostPort: 5353, guestPort: 53 },
+            ],
+          },
+        ],
+        links: [{ a: 'a:eth0', b: 'wan' }],
+      });
+    const [pasta] = compile(nat(false), target({ isolation: 'userns' })).processes.filter((p) => p.kind === 'pasta');
+    expect(pasta).toMatchObject({
+      node: 'wan',
+      dependsOn: ['vm-a'],
+      joinsHolder: true,
+      ready: { type: 'path', path: '/run/qnet/lab/pasta.pid' },
+    });
+    expect(pasta?.argv).toEqual([
+      'pasta',
+      '--foreground',
+      '--quiet',
+      '--pid',
+      '/run/qnet/lab/pasta.pid',
+      '--config-net',
+      '-t',
+      '127.0.0.1/8080',
+      '-u',
+      '5353',
+      '-T',
+      'none',
+      '-U',
+      'none',
+    ]);
+    // Restricted: the forwards, no way out.
+    expect(
+      compile(nat(true), target({ isolation: 'userns' })).processes.find((p) => p.kind === 'pasta')?.argv,
+    ).not.toContain('--config-net');
+    // On the host or in a root-made namespace QEMU binds the ports itself.
+    expect(compile(nat(false), target({ isolation: 'netns' })).processes.some((p) => p.kind === 'pasta')).toBe(false);
+    expect(compile(tapBridge, target({ isolation: 'userns' })).processes.some((p) => p.kind === 'pasta')).toBe(false);
+  });
 });

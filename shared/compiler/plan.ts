@@ -48,10 +48,10 @@ export type Readiness =
   | { readonly type: 'path'; readonly path: string }
   | { readonly type: 'none' };
 
-/** A long-running process of the lab: a guest, a VDE switch, slirpvde, a DPDK testpmd switch. */
+/** A long-running process of the lab: a guest, a VDE switch, slirpvde, a DPDK testpmd switch, pasta's forwards. */
 export interface ProcessPlan {
   readonly id: string;
-  readonly kind: 'vm' | 'vde_switch' | 'slirpvde' | 'testpmd' | 'uml';
+  readonly kind: 'vm' | 'vde_switch' | 'slirpvde' | 'testpmd' | 'uml' | 'pasta';
   /** The topology node it realizes. */
   readonly node: string;
   readonly argv: readonly string[];
@@ -76,6 +76,11 @@ export interface ProcessPlan {
   readonly console?: { readonly name: string; readonly input: string };
   /** The files a guest process boots (a UML's initramfs), and whether they are the tiny guest's (built on demand). */
   readonly boot?: { readonly files: readonly BootFile[]; readonly tinyGuest: 'x86_64' | null };
+  /**
+   * Runs on the host and joins the lab's user namespace itself (pasta's host port forwards): whoever starts it
+   * appends the pid of the namespace's holder as its last argument, and does not run it inside the namespace.
+   */
+  readonly joinsHolder?: boolean;
 }
 
 /** A host TCP or UDP port a guest's backend binds (multicast groups are not bound ports). */

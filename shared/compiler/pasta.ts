@@ -1,0 +1,66 @@
+/**
+ * The way between a rootless lab (isolation userns) and the host, through `pasta` (Debian package passt) attached to
+ * the namespace's holder: a NAT node's hostfwd binds inside the lab's namespace, so pasta binds the same address and
+ * port on the host and splices each connection to it; and a NAT node that may reach the outside gets the
+ * namespace a way out (`--config-net`: the host's addresses and routes, through pasta's own tap). Nothing of the
+ * host's ports is forwarded into the lab (-T/-U none).
+ */
+import type { NatNode } from '../model/schema';
+import type { BoundPort, ProcessPlan, VmPlan } from './plan';
+import type { Ctx } from './context';
+import { vmProcessId } from './derive';
+
+/** pasta's option for one forwarded port: `ADDR/PORT` (the same port inside), or `PORT` on every address. */
+function forwardSpec(p: BoundPort): string {
+  return p.host === '' || p.host === '0.0.0.0' ? String(p.port) : `${p.host}/${p.port}`;
+}
+
+/** The lab's pasta process when it is rootless and has hostfwd ports or a NAT with a way out; none otherwise. */
+export function pastaProcesses(ctx: Ctx, vms: readonly VmPlan[]): ProcessPlan[] {
+  if (ctx.target.isolation !== 'userns') return [];
+  const ports = vms.flatMap((vm) => vm.ports.filter((p) => p.what === 'hostfwd').map((p) => ({ vm: vm.node, p })));
+  const nats = [...ctx.graph.nodes.values()]
+    .filter((n): n is NatNode => n.kind === 'nat' && ctx.graph.nodeLinks.has(n.id))
+    .sort((x, y) => (x.id < y.id ? -1 : 1));
+  const out = nats.filter((n) => !n.restrict);
+  if (ports.length === 0 && out.length === 0) return [];
+  // One option per port: pasta reads `ADDR/P1,P2` as one address for a list, never a list of addresses.
+  const flags = (proto: 'tcp' | 'udp', flag: string) => {
+    const specs = [...new Set(ports.filter((x) => x.p.proto === proto).map((x) => forwardSpec(x.p)))];
+    return (specs.length > 0 ? specs : ['none']).flatMap((spec) => [flag, spec]);
+  };
+  const id = 'pasta';
+  const pidfile = `${ctx.labDir}/${id}.pid`;
+  // --foreground: the engine supervises it; its pidfile is written once its ports are bound (ready);
+  // -T/-U none: nothing from the lab reaches the host's own ports.
+  const argv = [
+    'pasta',
+    '--foreground',
+    '--quiet',
+    '--pid',
+    pidfile,
+    ...(out.length > 0 ? ['--config-net'] : []),
+    ...flags('tcp', '-t'),
+    ...flags('udp', '-u'),
+    '-T',
+    'none',
+    '-U',
+    'none',
+  ];
+  const node = ports[0]?.p.node ?? out[0]?.id ?? '';
+  const users = [...new Set(ports.map((x) => x.vm))].sort();
+  return [
+    {
+      id,
+      kind: 'pasta',
+      node,
+      argv,
+      dependsOn: users.map(vmProcessId),
+      ready: { type: 'path', path: pidfile },
+      holdStdin: false,
+      pidfile,
+      stderrLog: `${ctx.labDir}/${id}.log`,
+      joinsHolder: true,
+    },
+  ];
+}
