@@ -21,6 +21,9 @@ declare -A NEEDS=(
   [chromium]=chromium
   [zstd]=zstd
   [nft]=nftables
+  [pasta]=passt
+  [nsenter]=util-linux
+  [unshare]=util-linux
 )
 
 have() {
