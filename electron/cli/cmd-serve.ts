@@ -81,12 +81,13 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
   if (note !== undefined) io.err(`qnet: note: ${note} (use --qemu-version)\n`);
   // One engine for every tab: labs launched from the page live here, and `qnet status/console/down` reach them
   // through its control socket, as they reach the desktop window's. It probes as the page's probe does (with
-  // --accel's answer); --qemu-version changes what the page compiles for, not the QEMU a launch runs.
+  // --accel's answer and --qemu's binary); --qemu-version changes what the page compiles for, not the QEMU a launch runs.
   const engineHost = await startEngineHost({
     stateDir,
     engine: {
       buildGuest: tinyGuestBuilder(),
       ...(target.kvm ? { kvm: target.kvm } : {}),
+      ...(target.chosenQemu ? { qemu: target.chosenQemu } : {}),
       defaults: {
         ...(values.privilege ? { privilege: target.options.privilege } : {}),
         ...(values.isolation ? { isolation: target.options.isolation } : {}),

@@ -14,6 +14,8 @@ import { STATE_DIR_HELP, STATE_DIR_OPTION, stateDirFlag, stateDirOf } from './la
 import { formatApiError, formatEvent, formatProblems, vmEnded } from './lab-progress';
 import { CliError, UsageError } from './usage';
 import type { Io } from './usage';
+import { qemuChoice } from './target-options';
+import type { ChosenQemu } from '../../shared/compiler/target';
 
 const UP_USAGE = `usage: qnet up FILE [--netns] [--privilege MODE] [--state-dir DIR] [--detach]
 
@@ -30,6 +32,8 @@ options:
                        host interface or bridge, then host. netns: a namespace root makes (needs root)
   --netns              --isolation netns
   --privilege MODE     root (create bridges and taps), helper (qemu-bridge-helper) or user (default: root)
+  --qemu DIR|BINARY    run this QEMU instead of the installed one (a qemu-system-<arch> binary, a directory of
+                       them, an install prefix, or one qnet qemu fetch unpacked); the lab is compiled for it
 ${STATE_DIR_HELP}
   --trust              run what the file names on this host (a VM's own binary, guestfwd commands, host files,
                        devices and sockets): qnet up lists those items and refuses the file without it; the answer
@@ -41,6 +45,7 @@ ${STATE_DIR_HELP}
 
 const UP_OPTIONS = {
   ...STATE_DIR_OPTION,
+  qemu: { type: 'string' },
   netns: { type: 'boolean' },
   isolation: { type: 'string' },
   privilege: { type: 'string' },
@@ -123,6 +128,7 @@ export async function upCommand(args: string[], io: Io, deps: UpDeps = {}): Prom
   const file = resolve(positionals[0]!);
   const stateDir = stateDirOf(values, UP_USAGE);
   const options = launchOptionsOf(values, stateDir);
+  const qemu = qemuChoice(values.qemu, UP_USAGE);
   const read = await readTopologyFile(file);
   if (!read.ok) throw new CliError(`qnet up: ${read.why}`);
   const { text } = read;
@@ -136,7 +142,11 @@ export async function upCommand(args: string[], io: Io, deps: UpDeps = {}): Prom
     if (!trusted.ok && trusted.error.trust) approved = { ...options, trust: trusted.error.trust.digest };
   }
   if (values.detach) return detachUp({ file, text, stateDir, args }, io);
-  return runForeground({ file, text, stateDir, options: approved, verbose: values.verbose ?? false }, io, deps);
+  return runForeground(
+    { file, text, stateDir, options: approved, verbose: values.verbose ?? false, ...(qemu ? { qemu } : {}) },
+    io,
+    deps,
+  );
 }
 
 interface Foreground {
@@ -145,6 +155,7 @@ interface Foreground {
   readonly stateDir: string;
   readonly options: LaunchOptions;
   readonly verbose: boolean;
+  readonly qemu?: ChosenQemu;
 }
 
 async function runForeground(up: Foreground, io: Io, deps: UpDeps): Promise<number> {
@@ -154,7 +165,7 @@ async function runForeground(up: Foreground, io: Io, deps: UpDeps): Promise<numb
     // `qnet status`, `console`, `logs` and `down` reach this lab only through the control socket: no socket, no lab.
     host = await startEngineHost({
       stateDir: up.stateDir,
-      engine: { defaults: up.options, buildGuest: tinyGuestBuilder() },
+      engine: { defaults: up.options, buildGuest: tinyGuestBuilder(), ...(up.qemu ? { qemu: up.qemu } : {}) },
       ...(make ? { createEngine: () => make(up.options) } : {}),
       exitsAfterStop: true,
       requireControl: true,

@@ -16,10 +16,14 @@ import { probeHost, realStateDir, type ProbeHostOptions } from '../engine/host-p
 import type { KvmProbe } from '../engine/kvm';
 import { defaultStateDir } from '../engine/host-paths';
 import { UsageError } from './usage';
+import { chosenQemu } from '../qemu/chosen';
+import { QemuChoiceError, resolveQemuInstall } from '../qemu/install';
+import type { ChosenQemu } from '../../shared/compiler/target';
 import { checkFlag } from './flags';
 import type { Io } from './usage';
 
 export const TARGET_OPTIONS = {
+  qemu: { type: 'string' },
   'qemu-version': { type: 'string' },
   privilege: { type: 'string' },
   isolation: { type: 'string' },
@@ -27,7 +31,10 @@ export const TARGET_OPTIONS = {
   accel: { type: 'string' },
 } as const;
 
-export const TARGET_HELP = `  --qemu-version X.Y   compile for this QEMU (default: the installed qemu-system-x86_64, else 7.2)
+export const TARGET_HELP = `  --qemu DIR|BINARY    the QEMU to probe and run instead of the installed one: a qemu-system-<arch> binary, a
+                       directory of them, an install prefix, or one qnet qemu fetch unpacked
+                       (~/.cache/qnet/qemu/10.0)
+  --qemu-version X.Y   compile for this QEMU (default: the installed qemu-system-x86_64, else 7.2)
   --privilege MODE     root (create bridges and taps; scripts use sudo), helper (qemu-bridge-helper) or user
                        (default: root)
   --isolation MODE     host; netns: the lab's bridges, taps and guests in a network namespace root makes; userns:
@@ -38,6 +45,7 @@ export const TARGET_HELP = `  --qemu-version X.Y   compile for this QEMU (defaul
                        launch does)`;
 
 type TargetValues = {
+  qemu?: string;
   'qemu-version'?: string;
   privilege?: string;
   isolation?: string;
@@ -56,6 +64,19 @@ export interface CliTarget {
   readonly probe: (pairs: readonly string[]) => Promise<HostProbe>;
   /** KVM's answer as --accel gives it, if it does. */
   readonly kvm?: KvmProbe;
+  /** The QEMU --qemu chose, if it did: probed instead of the installed one, and what the lab runs. */
+  readonly chosenQemu?: ChosenQemu;
+}
+
+/** The QEMU `--qemu DIR|BINARY` names, read as a launch runs it; undefined without the flag; a UsageError if unusable. */
+export function qemuChoice(value: string | undefined, usage: string): ChosenQemu | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return chosenQemu(resolveQemuInstall(value));
+  } catch (error) {
+    if (error instanceof QemuChoiceError) throw new UsageError(`--qemu: ${error.message}`, usage);
+    throw error;
+  }
 }
 
 /** Checks the target flags; a bad one is a UsageError naming it. */
@@ -73,6 +94,12 @@ export function cliTarget(values: TargetValues, usage: string, deps: TargetDeps 
     if (!m) throw new UsageError(`--qemu-version must look like 7.2 (got "${values['qemu-version']}")`, usage);
     qemuVersion = { major: Number(m[1]), minor: Number(m[2]) };
   }
+  if (values.qemu !== undefined && qemuVersion)
+    throw new UsageError(
+      '--qemu and --qemu-version exclude each other: --qemu asks the chosen QEMU its version',
+      usage,
+    );
+  const chosen = qemuChoice(values.qemu, usage);
   const given = values['state-dir'] ?? defaultStateDir();
   checkFlag('stateDir', given, usage);
   const options = {
@@ -85,8 +112,15 @@ export function cliTarget(values: TargetValues, usage: string, deps: TargetDeps 
   const kvm = accel === undefined ? undefined : { usable: accel === 'kvm', reason: `--accel ${accel}` };
   return {
     options,
-    probe: (pairs) => probe({ pairs, qemu: qemuVersion === undefined, ...(kvm ? { kvm } : {}) }),
+    probe: (pairs) =>
+      probe({
+        pairs,
+        qemu: qemuVersion === undefined,
+        ...(kvm ? { kvm } : {}),
+        ...(chosen ? { chosenQemu: chosen } : {}),
+      }),
     ...(kvm ? { kvm } : {}),
+    ...(chosen ? { chosenQemu: chosen } : {}),
   };
 }
 

@@ -15,7 +15,7 @@ import type {
 import { compile, defaultIsolation } from '../../shared/compiler/index';
 import type { LabPlan } from '../../shared/compiler/plan';
 import type { Diagnostic } from '../../shared/diagnostics';
-import { assembleTarget, targetNotes, type Target } from '../../shared/compiler/target';
+import { assembleTarget, targetNotes, type ChosenQemu, type Target } from '../../shared/compiler/target';
 import { machinePairs } from '../../shared/compiler/machine';
 import { parseLaunchOptions } from '../../shared/launchOptions';
 import {
@@ -51,6 +51,8 @@ export interface EngineOptions {
   readonly buildGuest?: GuestBuilder;
   /** The user's remembered approvals of topologies that run host programs (default: their config directory). */
   readonly trust?: TrustStore;
+  /** The QEMU the user chose (`--qemu`): probed instead of the installed one, and what every lab runs. */
+  readonly qemu?: ChosenQemu;
 }
 
 /** The engine: the api contract plus its own lifecycle. */
@@ -83,6 +85,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       ...(options.tinyGuest ? { tinyGuest: options.tinyGuest } : {}),
       ...(options.kvm ? { kvm: options.kvm } : {}),
       ...(options.env ? { env: options.env } : {}),
+      ...(options.qemu ? { chosenQemu: options.qemu } : {}),
     });
 
   const emit = (event: EngineEvent) => {

@@ -3,10 +3,11 @@
  * into the compile target: each architecture's installed QEMU (version, netdev backends) and its NIC models per
  * machine, /dev/vhost-net, KVM as a test boot finds it (never from /dev/kvm's existence), the tiny guest's paths,
  * the interfaces, this user's state directories. The engine, the CLI, `qnet serve` and the desktop window all
- * probe with it. Always the standard `qemu-system-<arch>`: a VM's own `binary` runs only at launch, after trust.
+ * probe with it. The standard `qemu-system-<arch>`, or the QEMU the user chose (`--qemu`), which the target then
+ * runs: a VM's own `binary` runs only at launch, after trust.
  */
 import { existsSync } from 'node:fs';
-import type { HostProbe, QemuBinaryProbe } from '../../shared/compiler/target';
+import type { ChosenQemu, HostProbe, QemuBinaryProbe } from '../../shared/compiler/target';
 import { Arch } from '../../shared/model/schema';
 import { standardQemu } from '../../shared/model/trust';
 import { probeHostInterfaces } from './host-interfaces';
@@ -21,6 +22,8 @@ export interface ProbeHostOptions {
   readonly pairs?: readonly string[];
   /** Ask QEMU at all (false when the user named the version to compile for: nothing QEMU says is used then). */
   readonly qemu?: boolean;
+  /** The QEMU the user chose (`--qemu`): its binaries are asked instead of the installed ones. */
+  readonly chosenQemu?: ChosenQemu;
   /** KVM's answer instead of a test boot (a test, or `--accel`, the user's own answer). */
   readonly kvm?: KvmProbe;
   /** The tiny guest per arch; default the user's cache (`qnet guest build`). */
@@ -29,10 +32,18 @@ export interface ProbeHostOptions {
 }
 
 /** Node's name of this machine's architecture, as QEMU names it. */
-const HOST_ARCH: Readonly<Record<string, Arch>> = { x64: 'x86_64', ia32: 'i386', arm64: 'aarch64', arm: 'arm', riscv64: 'riscv64', ppc64: 'ppc64' };
+const HOST_ARCH: Readonly<Record<string, Arch>> = {
+  x64: 'x86_64',
+  ia32: 'i386',
+  arm64: 'aarch64',
+  arm: 'arm',
+  riscv64: 'riscv64',
+  ppc64: 'ppc64',
+};
 
-function qemuOf(arch: Arch): QemuBinaryProbe {
-  const p = probeQemu(standardQemu(arch));
+function qemuOf(arch: Arch, chosen?: ChosenQemu): QemuBinaryProbe {
+  const own = chosen?.binaries[arch];
+  const p = own ? probeQemu(own, chosen?.env) : probeQemu(standardQemu(arch));
   return { binary: p.binary, version: p.version, netdevBackends: p.netdevBackends };
 }
 
@@ -53,18 +64,21 @@ export async function probeHost(options: ProbeHostOptions = {}): Promise<HostPro
   const nicModels: Record<string, readonly string[]> = {};
   if (options.qemu !== false) {
     // x86_64's QEMU is the one a target reports when installed; each other arch a pair names is asked too.
-    for (const arch of new Set<Arch>(['x86_64', ...pairs.map((p) => p.arch)])) qemu[arch] = qemuOf(arch);
+    const chosen = options.chosenQemu;
+    for (const arch of new Set<Arch>(['x86_64', ...pairs.map((p) => p.arch)])) qemu[arch] = qemuOf(arch, chosen);
     for (const { arch, machine } of pairs) {
       if (qemu[arch]?.version == null) continue;
-      const models = probeNicModels(arch, machine);
+      const models = probeNicModels(arch, machine, chosen);
       if (models.length > 0) nicModels[`${arch}/${machine}`] = models;
     }
   }
-  const tinyGuest = options.tinyGuest ?? Object.fromEntries(Arch.options.map((arch) => [arch, tinyGuestPaths(arch, env)]));
+  const tinyGuest =
+    options.tinyGuest ?? Object.fromEntries(Arch.options.map((arch) => [arch, tinyGuestPaths(arch, env)]));
   const x86 = tinyGuest.x86_64;
   const kvm = options.kvm ?? (await probeKvm({ kernel: x86?.kernel, initrd: x86?.initrd, env }));
   return {
     qemu,
+    ...(options.chosenQemu && options.qemu !== false ? { chosenQemu: options.chosenQemu } : {}),
     nicModels,
     kvm,
     ...(HOST_ARCH[process.arch] ? { hostArch: HOST_ARCH[process.arch] } : {}),

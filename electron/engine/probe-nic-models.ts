@@ -1,13 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { Arch } from '../../shared/model/schema';
 import { standardQemu } from '../../shared/model/trust';
+import type { ChosenQemu } from '../../shared/compiler/target';
 
 /** Parses `-nic model=help` output: the names listed after "Supported NIC models:" / "Available NIC models…". */
 export function parseNicModelHelp(text: string): string[] {
   const lines = text.split('\n').map((l) => l.trim());
   const start = lines.findIndex((l) => /NIC models.*:$/.test(l));
   if (start < 0) return [];
-  return lines.slice(start + 1).filter((l) => /^[A-Za-z0-9_.-]+$/.test(l));
+  // QEMU 10.0 names the default model's alias beside it: `virtio-net-pci (aka virtio)`.
+  return lines.slice(start + 1).flatMap((l) => {
+    const m = /^([A-Za-z0-9_.-]+)(?: \(aka ([A-Za-z0-9_.-]+)\))?$/.exec(l);
+    return m ? [m[1]!, ...(m[2] ? [m[2]] : [])] : [];
+  });
 }
 
 const MACHINE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -25,19 +30,24 @@ const cache = new Map<string, string[]>();
 /**
  * The NIC models the installed QEMU of `arch` offers on `machine` (`-M MACHINE -nic model=help`), asked once per
  * process; empty when the binary is missing or its answer cannot be read (unknown: the compiler accepts any model).
- * Always the standard `qemu-system-<arch>`, never a VM's own `binary`: reading a file must not run a program it
- * names.
+ * The standard `qemu-system-<arch>` or the user's chosen QEMU, never a VM's own `binary`: reading a file must not
+ * run a program it names.
  */
-export function probeNicModels(arch: Arch, machine: string): string[] {
+export function probeNicModels(arch: Arch, machine: string, chosen?: ChosenQemu): string[] {
   // microvm has no on-board NIC table: QEMU ignores the question and boots (its NICs are virtio-mmio anyway).
   if (machine === 'microvm' || !MACHINE.test(machine)) return [];
-  const key = `${arch}/${machine}`;
+  // The user's chosen QEMU (--qemu) is asked with what it needs to run from where it is.
+  const binary = chosen?.binaries[arch] ?? standardQemu(arch);
+  const data = chosen?.binaries[arch] ? chosen.dataDirs.flatMap((d) => ['-L', d]) : [];
+  const env = chosen?.binaries[arch] ? chosen.env : {};
+  const key = `${binary} ${arch}/${machine}`;
   const hit = cache.get(key);
   if (hit) return hit;
   // A machine that cannot answer would start a guest instead: no display, paused, and a short leash.
-  const r = spawnSync(standardQemu(arch), ['-M', machine, '-display', 'none', '-S', '-nic', 'model=help'], {
+  const r = spawnSync(binary, [...data, '-M', machine, '-display', 'none', '-S', '-nic', 'model=help'], {
     encoding: 'utf8',
     timeout: 3_000,
+    env: { ...process.env, ...env },
   });
   const models = r.status === 0 ? parseNicModelHelp(`${r.stdout}`) : [];
   cache.set(key, models);

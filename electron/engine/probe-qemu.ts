@@ -22,11 +22,15 @@ export function parseNetdevHelp(text: string): string[] {
 
 const cache = new Map<string, QemuProbe>();
 
-/** Asks an installed QEMU binary for its version and netdev backends; nulls when it is not installed. */
-export function probeQemu(binary = 'qemu-system-x86_64'): QemuProbe {
+/**
+ * Asks a QEMU binary for its version and netdev backends; nulls when it is not installed. `env`: what a chosen QEMU
+ * needs to run from where it is (QEMU_MODULE_DIR), on top of this process's.
+ */
+export function probeQemu(binary = 'qemu-system-x86_64', env: Readonly<Record<string, string>> = {}): QemuProbe {
   const hit = cache.get(binary);
   if (hit) return hit;
-  const run = (args: string[]) => spawnSync(binary, args, { encoding: 'utf8', timeout: 10_000 });
+  const run = (args: string[]) =>
+    spawnSync(binary, args, { encoding: 'utf8', timeout: 10_000, env: { ...process.env, ...env } });
   const v = run(['--version']);
   if (v.error || v.status !== 0) {
     const probe = { binary, version: null, netdevBackends: null };

@@ -95,6 +95,8 @@ export interface QemuBinaryProbe {
 export interface HostProbe {
   /** The QEMU of each architecture asked about, each its own binary. */
   readonly qemu: Partial<Record<Arch, QemuBinaryProbe>>;
+  /** The QEMU the user chose, whose binaries `qemu` describes: the target runs it. Absent: the installed one. */
+  readonly chosenQemu?: ChosenQemu;
   /** NIC models per `<arch>/<machine>`, each asked of that architecture's binary; a missing pair is unknown. */
   readonly nicModels: Readonly<Record<string, readonly string[]>>;
   /** KVM as a test boot found it (never from /dev/kvm's existence), or as the user chose it (`--accel`). */
@@ -132,9 +134,12 @@ function installedQemu(probe: HostProbe): QemuBinaryProbe | undefined {
 export function assembleTarget(probe: HostProbe, options: TargetOptions = {}): Target {
   const qemu = options.qemuVersion ? undefined : installedQemu(probe);
   const version = qemu?.version;
-  const nicModels = qemu ? Object.fromEntries(Object.entries(probe.nicModels).filter(([, models]) => models.length > 0)) : undefined;
+  const nicModels = qemu
+    ? Object.fromEntries(Object.entries(probe.nicModels).filter(([, models]) => models.length > 0))
+    : undefined;
   return {
-    qemuVersion: options.qemuVersion ?? (version ? { major: version.major, minor: version.minor } : DEFAULT_TARGET.qemuVersion),
+    qemuVersion:
+      options.qemuVersion ?? (version ? { major: version.major, minor: version.minor } : DEFAULT_TARGET.qemuVersion),
     privilege: options.privilege ?? DEFAULT_TARGET.privilege,
     isolation: options.isolation ?? DEFAULT_TARGET.isolation,
     stateDir: options.stateDir ?? probe.stateDir,
@@ -143,6 +148,7 @@ export function assembleTarget(probe: HostProbe, options: TargetOptions = {}): T
     ...(probe.hostArch ? { hostArch: probe.hostArch } : {}),
     bridgeHelper: DEFAULT_TARGET.bridgeHelper,
     tinyGuest: probe.tinyGuest,
+    ...(probe.chosenQemu && !options.qemuVersion ? { qemu: probe.chosenQemu } : {}),
     ...(nicModels ? { nicModels } : {}),
     vhostNet: probe.vhostNet,
     hostInterfaces: probe.hostInterfaces,
@@ -151,11 +157,16 @@ export function assembleTarget(probe: HostProbe, options: TargetOptions = {}): T
 }
 
 /** What a target assumes for want of a probe, as sentences: QEMU not found, KVM not usable. */
-export function targetNotes(probe: HostProbe, options: TargetOptions = {}): { readonly qemu?: string; readonly kvm?: string } {
+export function targetNotes(
+  probe: HostProbe,
+  options: TargetOptions = {},
+): { readonly qemu?: string; readonly kvm?: string } {
   const v = DEFAULT_TARGET.qemuVersion;
   const binary = probe.qemu.x86_64?.binary ?? 'qemu-system-x86_64';
   return {
-    ...(options.qemuVersion || installedQemu(probe) ? {} : { qemu: `${binary} not found: compiling for QEMU ${v.major}.${v.minor}` }),
+    ...(options.qemuVersion || installedQemu(probe)
+      ? {}
+      : { qemu: `${binary} not found: compiling for QEMU ${v.major}.${v.minor}` }),
     ...(probe.kvm.usable ? {} : { kvm: `KVM not usable (${probe.kvm.reason}): guests with accel auto use TCG` }),
   };
 }

@@ -22,7 +22,7 @@ import { parseReadyLine, type GuestReady } from '../../guest/ready';
 import { leftoverSpecialFiles } from '../exportedLab';
 import { deleteNetns, netnsExists } from '../netns';
 import { killPids, processesMentioning } from '../procs';
-import { createEngine, type Engine } from '../../engine/engine';
+import { createEngine, type Engine, type EngineOptions } from '../../engine/engine';
 import { fileTrustStore } from '../../engine/trust';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -90,12 +90,16 @@ export interface ScenarioEngine {
 export const NO_KVM = { usable: false, reason: 'the scenario suite runs guests under TCG' } as const;
 
 /** An engine with a fresh state directory (or the one given), every event recorded. */
-export function startEngine(stateBase: string = mkdtempSync(join(tmpdir(), 'qnsc-'))): ScenarioEngine {
+export function startEngine(
+  stateBase: string = mkdtempSync(join(tmpdir(), 'qnsc-')),
+  more: Pick<EngineOptions, 'qemu'> = {},
+): ScenarioEngine {
   tracked.dirs.add(stateBase);
   const api = createEngine({
     defaults: { stateDir: stateBase },
     kvm: NO_KVM,
     trust: fileTrustStore(join(stateBase, 'config', 'trusted.json')),
+    ...more,
   });
   tracked.engines.add(api);
   const events: EngineEvent[] = [];
