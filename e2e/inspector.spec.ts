@@ -32,13 +32,19 @@ test.describe('inspector', () => {
     await panel.expectArgvWord('vm1', 'hostfwd=tcp:127.0.0.1:8081-:80');
   });
 
-  test('privilege user on the tap-bridge example raises ROOT_REQUIRED; its set-target fix clears it', async ({
+  test('the tap-bridge example needs no root in its own namespace; on the host, privilege user raises ROOT_REQUIRED and its set-target fix clears it', async ({
     editor,
   }) => {
     const panel = new InspectorPanel(editor.page);
     await editor.openExample('02-tap-bridge');
     await editor.showCommands();
+    // The default: the lab's own user namespace, where its bridge and taps need no root.
+    await expect(editor.page.getByTestId('commands__target__isolation')).toHaveValue('userns');
+    await expect(editor.page.getByTestId('commands__rootless')).toContainText('no root needed');
+    await expect(editor.page.getByTestId('commands__privilege')).toHaveText('user');
     await panel.setTarget('privilege', 'user');
+    await expect(editor.page.getByTestId('commands__errors')).toHaveCount(0);
+    await panel.setTarget('isolation', 'host');
     await expect(editor.page.getByTestId('commands__errors')).toBeVisible();
     await editor.showProblems();
     await expect(editor.problem('ROOT_REQUIRED')).toBeVisible();
@@ -67,7 +73,9 @@ test.describe('inspector', () => {
     await panel.expectArgvWord('vm1', '384');
 
     await panel.field('boot.type').selectOption('kernel');
-    await expect(editor.page.getByTestId('inspector__boot-base')).toContainText(`opened from ${ROOT.replace(/\/$/, '')}`);
+    await expect(editor.page.getByTestId('inspector__boot-base')).toContainText(
+      `opened from ${ROOT.replace(/\/$/, '')}`,
+    );
   });
 
   test('every field of a VM is editable: boot, extra arguments, NIC model and derived MAC', async ({ editor }) => {
