@@ -182,7 +182,15 @@ export type EngineRequest =
   /** Starts capturing a running lab's link into a pcap in its state directory (answered as is when it already is). */
   | { readonly type: 'captureStart'; readonly lab: LabName; readonly link: string }
   /** Stops a capture; the pcap stays. Captures also stop with the lab. */
-  | { readonly type: 'captureStop'; readonly lab: LabName; readonly link: string };
+  | { readonly type: 'captureStop'; readonly lab: LabName; readonly link: string }
+  /**
+   * Starts, stops or restarts one guest of a running lab (by node id or name); the rest of the lab keeps running.
+   * `start` also brings back a crashed guest.
+   */
+  | { readonly type: 'vmControl'; readonly lab: LabName; readonly vm: string; readonly action: VmAction };
+
+/** What `vmControl` does to one guest. */
+export type VmAction = 'start' | 'stop' | 'restart';
 
 /** The success payload of each request type. */
 export interface EngineResponses {
@@ -219,6 +227,8 @@ export interface EngineResponses {
   readonly captureStart: { readonly link: LinkStatus; readonly file: string };
   /** `file`: the finished pcap. */
   readonly captureStop: { readonly link: LinkStatus; readonly file: string };
+  /** The guest's state once the action is done. */
+  readonly vmControl: { readonly vm: string; readonly state: VmState };
 }
 
 /** The result type of one request. */

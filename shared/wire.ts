@@ -86,6 +86,11 @@ const CHECKS: Record<EngineRequest['type'], (r: Record<string, unknown>) => stri
         ? null
         : 'setLink needs up as true or false'
       : 'setLink needs lab and link names',
+  vmControl: (r) =>
+    labVm(r) ??
+    (r.action === 'start' || r.action === 'stop' || r.action === 'restart'
+      ? null
+      : 'vmControl needs action start, stop or restart'),
 };
 
 /** Checks a parsed JSON value as an EngineRequest: the request, or a sentence saying what is wrong. */

@@ -264,6 +264,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const r = lab(req.lab);
         return r instanceof LabRunner ? r.setLink(req.link, req.up) : r;
       }
+      case 'vmControl': {
+        const r = lab(req.lab);
+        return r instanceof LabRunner ? r.controlVm(req.vm, req.action) : r;
+      }
       default:
         return failed('INVALID_REQUEST', `unknown request type ${String((req as { type?: unknown }).type)}`);
     }

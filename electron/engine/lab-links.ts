@@ -29,6 +29,11 @@ export class LabLinks {
     this.captures = new LinkCaptures(o.lab, o.plan, o.qmpOf);
   }
 
+  /** A guest started again: its ends of the links set down go down again (a capture on it is not restarted). */
+  reapply(node: string): Promise<void> {
+    return this.control.reapply(node);
+  }
+
   /** Every link with a guest NIC end: up or down, and its pcap while captured. */
   statuses(): LinkStatus[] {
     return this.control.statuses().map((l) => this.withCapture(l));

@@ -15,6 +15,7 @@ import type {
   LogEntry,
   Result,
   StepProgress,
+  VmAction,
   VmState,
 } from '../../shared/api';
 import type { HostStep, LabPlan, ProcessPlan } from '../../shared/compiler/plan';
@@ -91,6 +92,8 @@ export class LabRunner {
   private holder: Holder | null = null;
   /** Why the lab ended on its own (its holder ended): the state it ends in after teardown. */
   private lost: string | null = null;
+  /** The action under way on each guest (by node id), so actions on one guest run one after another. */
+  private readonly vmActions = new Map<string, Promise<void>>();
 
   constructor(private readonly options: LabRunnerOptions) {
     const { plan } = options;
@@ -273,6 +276,71 @@ export class LabRunner {
   /** Stops a capture; the pcap stays. */
   captureStop(link: string): Promise<Result<{ link: LinkStatus; file: string }>> {
     return this.links.captureStop(link);
+  }
+
+  // ------------------------------------------------------------------------------------------ one guest
+
+  /**
+   * Starts, stops or restarts one guest of the running lab; the other processes keep running. A guest's peers see
+   * it go and come back as a cable would (a stream or socket client of QEMU 7.2 does not reconnect by itself).
+   */
+  controlVm(vm: string, action: VmAction): Promise<Result<{ vm: string; state: VmState }>> {
+    const entry = this.vmEntry(vm);
+    if (!entry) return Promise.resolve(this.noVm(vm));
+    if (this.current !== 'running')
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'NOT_RUNNING', message: `lab ${this.lab} is not running (${this.current})` },
+      });
+    // One action per guest at a time: a second waits for the first, then acts on what it left.
+    const previous = this.vmActions.get(entry.node) ?? Promise.resolve();
+    const next = previous.then(() => this.runVmAction(entry, action));
+    this.vmActions.set(
+      entry.node,
+      next.then(() => undefined),
+    );
+    return next;
+  }
+
+  private async runVmAction(entry: VmEntry, action: VmAction): Promise<Result<{ vm: string; state: VmState }>> {
+    const p = this.options.plan.processes.find((x) => x.kind === 'vm' && x.node === entry.node);
+    if (!p) return this.noVm(entry.node);
+    const sup = this.supervisors.get(p.id);
+    const up = sup !== undefined && (sup.state === 'starting' || sup.state === 'running');
+    if (action === 'start' && up) return { ok: true, vm: entry.name, state: entry.state };
+    if (action === 'stop' && !up) {
+      if (entry.state.state !== 'crashed') this.setVm(entry, { state: 'stopped' });
+      return { ok: true, vm: entry.name, state: entry.state };
+    }
+    const about = { process: { id: p.id, kind: p.kind } };
+    if (up && (action === 'stop' || action === 'restart')) {
+      this.log.add('info', 'process', `stopping vm ${p.id} (${action})`, about);
+      const r = await sup.stop();
+      entry.console.detach();
+      if (!r.ok && r.error.code !== 'NOT_STARTED')
+        return {
+          ok: false,
+          error: { code: 'PROCESS_FAILED', message: `${entry.name} did not stop: ${r.error.message}` },
+        };
+      this.setVm(entry, { state: 'stopped' });
+      this.log.add('info', 'process', `vm ${p.id} stopped`, about);
+      if (action === 'stop') return { ok: true, vm: entry.name, state: entry.state };
+    }
+    if (this.current !== 'running')
+      return { ok: false, error: { code: 'NOT_RUNNING', message: `lab ${this.lab} is not running (${this.current})` } };
+    await sup?.dispose();
+    const started = await this.startOne(p);
+    // A guest started on its own is no failure of the lab's launch.
+    this.startFailure = null;
+    if (!started) {
+      const tail = entry.state.state === 'crashed' ? entry.state.stderrTail.trim().split('\n').pop() : undefined;
+      return {
+        ok: false,
+        error: { code: 'PROCESS_FAILED', message: `${entry.name} did not start${tail ? `: ${tail}` : ''}` },
+      };
+    }
+    await this.links.reapply(entry.node);
+    return { ok: true, vm: entry.name, state: entry.state };
   }
 
   private noVm(vm: string): { ok: false; error: ApiError } {

@@ -57,6 +57,15 @@ export class LinkControl {
     this.down.clear();
   }
 
+  /** A guest started again (its NICs come up with carrier): its ends of the links set down are set down again. */
+  async reapply(node: string): Promise<void> {
+    const qmp = this.qmpOf(node);
+    if (!qmp) return;
+    for (const link of this.down)
+      for (const end of this.ends.get(link) ?? [])
+        if (end.node === node) await qmp.execute('set_link', { name: end.netdev, up: false });
+  }
+
   /** The ends of `link`, or why it cannot be controlled. */
   endsOf(link: string): readonly LinkEnd[] | Fail {
     const ends = this.ends.get(link);

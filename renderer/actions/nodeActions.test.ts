@@ -44,8 +44,15 @@ const item = (kind: 'vm' | 'hub', name: string) => {
 const openOn = (ctx: Omit<NodeActionContext, 'node'>, node: string) => openNodeConsole({ ...ctx, node });
 
 describe('node context menu', () => {
-  it('offers Open console on VMs only', () => {
-    expect(nodeActionsFor('vm').map((i) => i.name)).toEqual(['open-console', 'select', 'delete']);
+  it('offers Open console, Start, Stop and Restart on VMs only', () => {
+    expect(nodeActionsFor('vm').map((i) => i.name)).toEqual([
+      'open-console',
+      'vm-start',
+      'vm-stop',
+      'vm-restart',
+      'select',
+      'delete',
+    ]);
     expect(nodeActionsFor('hub').map((i) => i.name)).toEqual(['select', 'delete']);
   });
 
@@ -65,6 +72,28 @@ describe('node context menu', () => {
     const stopped = setup({ ...running, state: 'stopped' });
     expect(item('vm', 'open-console')!.enabled(stopped.ctx(), 'vm1')).toBe(false);
     expect(openOn(stopped.ctx(), 'vm1')).toBe(false);
+  });
+
+  it('offers Stop and Restart on a running guest, Start on a stopped or crashed one, none without a running lab', () => {
+    const { ctx } = setup({
+      ...running,
+      vms: {
+        ...running.vms,
+        gamma: { node: 'hub1', state: { state: 'crashed', exit: { code: 1, signal: null }, stderrTail: '' } },
+      },
+    });
+    const enabled = (node: string) =>
+      ['vm-start', 'vm-stop', 'vm-restart'].filter((n) => item('vm', n)!.enabled(ctx(), node));
+    expect(enabled('vm1')).toEqual(['vm-stop', 'vm-restart']);
+    expect(enabled('vm2')).toEqual(['vm-start']);
+    expect(enabled('hub1')).toEqual(['vm-start']);
+    const stopped = setup({ ...running, state: 'stopped' });
+    expect(['vm-start', 'vm-stop', 'vm-restart'].filter((n) => item('vm', n)!.enabled(stopped.ctx(), 'vm1'))).toEqual(
+      [],
+    );
+    expect(
+      ['vm-start', 'vm-stop', 'vm-restart'].filter((n) => item('vm', n)!.enabled(setup(EMPTY_LAB).ctx(), 'vm2')),
+    ).toEqual([]);
   });
 
   it('Select selects the node; Delete removes it (not the selection) as one undo step', () => {

@@ -2,7 +2,9 @@ import { actionsOf, matchesKeys, type ActionInfo, type KeyPress } from '../../sh
 import { linkId, type NodeKind, type Topology } from '../../shared/model';
 import type { XY } from '../doc/changes';
 import { canLaunch, canStop, launch, stop, validate } from '../lab/labActions';
-import { consoleGuest, linkControl, type LabView } from '../lab/labStore';
+import { consoleGuest, labGuest, linkControl, type LabView } from '../lab/labStore';
+import { controlVm } from '../lab/vmActions';
+import type { VmAction } from '../../shared/api';
 import { setLink } from '../lab/linkActions';
 import type { PanelsState } from '../store/panels';
 import type { EditorState, ThemePref } from '../store/store';
@@ -208,9 +210,23 @@ const NODE_BEHAVIOURS: Record<string, Behaviour<NodeActionContext>> = {
     predicate: ({ lab, node }) => lab.lab !== null && consoleGuest(lab, node) !== null,
     perform: (ctx) => void openNodeConsole(ctx),
   },
+  'vm-start': vmAction('start', false),
+  'vm-stop': vmAction('stop', true),
+  'vm-restart': vmAction('restart', true),
   select: { perform: ({ state, node }) => state.select({ nodes: [node], links: [] }) },
   delete: { perform: ({ state, node }) => state.dispatch([{ type: 'remove', nodes: [node], links: [] }]) },
 };
+
+/** Starts, stops or restarts the node's guest in the followed running lab: offered when the guest is `up` or not. */
+function vmAction(action: VmAction, up: boolean): Behaviour<NodeActionContext> {
+  return {
+    predicate: ({ lab, node }) => lab.lab !== null && labGuest(lab, node)?.up === up,
+    perform: ({ lab, node }) => {
+      const guest = labGuest(lab, node);
+      if (lab.lab && guest) void controlVm(lab.lab, guest.vm, action);
+    },
+  };
+}
 
 /** Sets the followed lab's link down or up, when it is running and the link has a guest NIC end. */
 function linkState(up: boolean): Behaviour<LinkActionContext> {

@@ -169,6 +169,17 @@ export function consoleGuest(view: Pick<LabView, 'state' | 'vms'>, node: string)
   return null;
 }
 
+/**
+ * The guest realizing `node` in a running lab and whether it is up (starting or running), or null when the lab is
+ * not running or has no such guest: what Start, Stop and Restart on the node act on.
+ */
+export function labGuest(view: Pick<LabView, 'state' | 'vms'>, node: string): { vm: string; up: boolean } | null {
+  if (view.state !== 'running') return null;
+  for (const [vm, v] of Object.entries(view.vms))
+    if (v.node === node) return { vm, up: v.state.state === 'starting' || v.state.state === 'running' };
+  return null;
+}
+
 interface LabStore extends LabView {
   set(view: Partial<LabView>): void;
   apply(event: EngineEvent): void;
