@@ -38,8 +38,8 @@ test.describe('inspector', () => {
     const panel = new InspectorPanel(editor.page);
     await editor.openExample('02-tap-bridge');
     await editor.showCommands();
-    // The default: the lab's own user namespace, where its bridge and taps need no root.
-    await expect(editor.page.getByTestId('commands__target__isolation')).toHaveValue('userns');
+    // In the lab's own user namespace its bridge and taps need no root.
+    await panel.setTarget('isolation', 'userns');
     await expect(editor.page.getByTestId('commands__rootless')).toContainText('no root needed');
     await expect(editor.page.getByTestId('commands__privilege')).toHaveText('user');
     await panel.setTarget('privilege', 'user');

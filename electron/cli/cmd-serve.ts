@@ -98,10 +98,6 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
     io.err(`qnet serve: no control socket (${engineHost.controlError}); "qnet status" will not see this server's labs
 `);
   const { engine } = engineHost;
-  // Without --isolation the page compiles (and launches) each lab with its default, as the engine and the desktop
-  // window do: its own user namespace, no root, unless it reaches the host network.
-  const { isolation: _given, ...unchosen } = target.options;
-  const pageTarget = values.isolation ? target : { ...target, options: unchosen };
   let server;
   try {
     server = await startServer({
@@ -110,7 +106,7 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
       root: webRoot,
       engine,
       ...(token ? { token } : {}),
-      routes: webRoutes(pageTarget, new NicModelCache(), join(root, 'assets', 'examples')),
+      routes: webRoutes(target, new NicModelCache(), join(root, 'assets', 'examples')),
     });
   } catch (error) {
     await engineHost.dispose();

@@ -1,5 +1,4 @@
-import { assembleTarget, defaultIsolation, type Target } from '../../shared/compiler';
-import type { Topology } from '../../shared/model/schema';
+import { assembleTarget, type Target } from '../../shared/compiler';
 import type { TargetResponse } from '../../shared/web-api';
 import type { TargetOptions } from './targetOptions';
 
@@ -8,17 +7,10 @@ export type ProbedTarget = TargetResponse;
 
 /**
  * The page's compile target: the server's probe and choices with the page's own on top, assembled as `qnet compile`
- * and the engine assemble theirs, so the Commands panel shows what a launch runs. With the document, an isolation
- * nobody chose is the engine's default for it (its own user namespace unless it reaches the host network).
+ * and the engine assemble theirs, so the Commands panel shows what a launch runs.
  */
-export function pageTarget(
-  probed: Pick<ProbedTarget, 'probe' | 'options'>,
-  options: TargetOptions = {},
-  doc?: Topology,
-): Target {
-  const chosen = { ...probed.options, ...options };
-  const isolation = chosen.isolation ?? (doc ? defaultIsolation(doc, chosen.privilege) : undefined);
-  return assembleTarget(probed.probe, { ...chosen, ...(isolation ? { isolation } : {}) });
+export function pageTarget(probed: Pick<ProbedTarget, 'probe' | 'options'>, options: TargetOptions = {}): Target {
+  return assembleTarget(probed.probe, { ...probed.options, ...options });
 }
 
 /** The probe with the NIC models of one more `<arch>/<machine>` pair (the same object when it has them already). */
