@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
 import { missingPrograms } from '../electron/testkit/qemuProbe';
 import { cleanUpLab } from './labCleanup';
+import { ConsolesPanel } from './pages/ConsolesPanel';
 import { EditorPage } from './pages/EditorPage';
 import { LabPage } from './pages/LabPage';
 import { ROOT, startServe, type Served } from './serve';
@@ -26,7 +27,7 @@ const why =
       ? `missing ${missing.join(', ')}`
       : null;
 
-const test = base.extend<{ server: Served; editor: EditorPage; lab: LabPage }>({
+const test = base.extend<{ server: Served; editor: EditorPage; lab: LabPage; consoles: ConsolesPanel }>({
   // eslint-disable-next-line no-empty-pattern
   server: async ({}, use) => {
     const served = await startServe(['--isolation', 'netns']);
@@ -41,17 +42,19 @@ const test = base.extend<{ server: Served; editor: EditorPage; lab: LabPage }>({
     await use(editor);
   },
   lab: async ({ page }, use) => use(new LabPage(page)),
+  consoles: async ({ page }, use) => use(new ConsolesPanel(page)),
 });
 
-test.describe('link control on the canvas', () => {
+test.describe('link control and capture on the canvas', () => {
   test.skip(why !== null, why ?? '');
   test.setTimeout(240_000);
   test.afterEach(({ server }) => cleanUpLab(server.stateDir, LAB));
 
-  test('a link is set down and up from its menu, drawn dashed while down, and a reload keeps it', async ({
+  test('a link is set down and up from its menu, drawn dashed while down, and a reload keeps it; its capture lists the pings, decoded by tshark and filtered', async ({
     editor,
     lab,
     page,
+    consoles,
   }) => {
     // Before a launch there is nothing to pull: the item is there, greyed.
     await editor.openLinkMenu('wire');
@@ -74,6 +77,40 @@ test.describe('link control on the canvas', () => {
     await expect(editor.linkMenuItem('link-down')).toBeDisabled();
     await editor.linkMenuItem('link-up').click();
     await expect.poll(() => editor.downLinks()).toEqual([]);
+
+    // Capture from the link's menu: the Packets tab opens on it, the canvas marks it.
+    await editor.openLinkMenu('wire');
+    await expect(editor.linkMenuItem('capture-stop')).toBeDisabled();
+    await editor.linkMenuItem('capture-start').click();
+    await expect(page.getByTestId('tab__packets')).toHaveAttribute('aria-selected', 'true');
+    await expect(page.getByTestId('packets__capture')).toHaveText('Stop capture');
+    await expect.poll(() => editor.canvasCapturing()).toEqual(['wire']);
+    await expect(page.getByTestId('packets__file')).toContainText(`${LAB}/capture-wire-1.pcap`);
+
+    await consoles.show();
+    await consoles.expectText('server', 'QNET-READY hostname=server', 120_000);
+    await consoles.typeLine('server', 'ping -c 3 10.0.5.2');
+    await consoles.expectText('server', '3 packets received', 60_000);
+
+    // The list follows the capture live; an icmp filter keeps the three requests and three replies.
+    await page.getByTestId('tab__packets').click();
+    await page.getByTestId('packets__filter').fill('icmp');
+    await page.getByTestId('packets__filter').press('Enter');
+    const rows = page.getByTestId('packets__row');
+    await expect(rows).toHaveCount(6, { timeout: 30_000 });
+    await expect(rows.filter({ hasText: 'Echo (ping) request' })).toHaveCount(3);
+    await expect(rows.filter({ hasText: 'Echo (ping) reply' })).toHaveCount(3);
+    await expect(page.locator('[data-testid="packets__row"]:not([data-protocol="ICMP"])')).toHaveCount(0);
+    await expect(rows.first()).toContainText('10.0.5.1');
+
+    // A filter tshark refuses is said as tshark says it.
+    await page.getByTestId('packets__filter').fill('icmp &&');
+    await page.getByTestId('packets__filter').press('Enter');
+    await expect(page.getByTestId('packets__error')).toContainText('display filter:');
+
+    await page.getByTestId('packets__capture').click();
+    await expect(page.getByTestId('packets__capture')).toHaveText('Start capture');
+    await expect.poll(() => editor.canvasCapturing()).toEqual([]);
 
     await lab.stop();
     await expect(lab.state()).toHaveAttribute('data-state', 'stopped', { timeout: 60_000 });

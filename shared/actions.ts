@@ -94,6 +94,9 @@ export const ACTION_CATALOGUE: readonly ActionInfo[] = [
   // A link's context menu: the running lab's link set down or up (as pulling its cable), then the document's edits.
   { name: 'link-down', label: 'Set link down', scope: 'link', history: 'none' },
   { name: 'link-up', label: 'Set link up', scope: 'link', history: 'none' },
+  { name: 'capture-start', label: 'Start capture', scope: 'link', history: 'none' },
+  { name: 'capture-stop', label: 'Stop capture', scope: 'link', history: 'none' },
+  { name: 'show-packets', label: 'Show packets', scope: 'link', history: 'none' },
   { name: 'select', label: 'Select', scope: 'link', history: 'none' },
   { name: 'delete', label: 'Delete', scope: 'link', history: 'record' },
 ];

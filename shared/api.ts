@@ -108,6 +108,18 @@ export interface LinkStatus {
   readonly capture?: string;
 }
 
+/** One packet of a capture as tshark decodes it (Wireshark's columns). */
+export interface PacketRow {
+  /** Its frame number in the pcap, from 1. */
+  readonly no: number;
+  /** Seconds since the capture's first packet. */
+  readonly time: number;
+  readonly source: string;
+  readonly destination: string;
+  readonly protocol: string;
+  readonly info: string;
+}
+
 /** One lab as `status` and `list` report it. */
 export interface LabStatus {
   readonly lab: LabName;
@@ -184,6 +196,17 @@ export type EngineRequest =
   /** Stops a capture; the pcap stays. Captures also stop with the lab. */
   | { readonly type: 'captureStop'; readonly lab: LabName; readonly link: string }
   /**
+   * The packets of the link's capture (running, or the last one) numbered above `after`, kept by `filter` (a
+   * Wireshark display filter), decoded by tshark on the engine's side.
+   */
+  | {
+      readonly type: 'capturePackets';
+      readonly lab: LabName;
+      readonly link: string;
+      readonly filter?: string;
+      readonly after?: number;
+    }
+  /**
    * Starts, stops or restarts one guest of a running lab (by node id or name); the rest of the lab keeps running.
    * `start` also brings back a crashed guest.
    */
@@ -229,6 +252,18 @@ export interface EngineResponses {
   readonly captureStop: { readonly link: LinkStatus; readonly file: string };
   /** The guest's state once the action is done. */
   readonly vmControl: { readonly vm: string; readonly state: VmState };
+  /**
+   * `file`: the pcap read (null when the link was never captured), `live` while it is written; `tshark` false when
+   * the engine's host has no tshark (the capture still works; nothing is decoded); `more` when rows were left for
+   * the next ask.
+   */
+  readonly capturePackets: {
+    readonly file: string | null;
+    readonly live: boolean;
+    readonly tshark: boolean;
+    readonly packets: readonly PacketRow[];
+    readonly more: boolean;
+  };
 }
 
 /** The result type of one request. */

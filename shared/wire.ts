@@ -80,6 +80,14 @@ const CHECKS: Record<EngineRequest['type'], (r: Record<string, unknown>) => stri
   consoleRead: (r) => labVm(r) ?? (isSeq(r.fromSeq) ? null : 'fromSeq must be a byte offset (integer >= 0)'),
   captureStart: (r) => (isName(r.lab) && isName(r.link) ? null : 'captureStart needs lab and link names'),
   captureStop: (r) => (isName(r.lab) && isName(r.link) ? null : 'captureStop needs lab and link names'),
+  capturePackets: (r) =>
+    !isName(r.lab) || !isName(r.link)
+      ? 'capturePackets needs lab and link names'
+      : r.filter !== undefined && (typeof r.filter !== 'string' || r.filter.length > 2000)
+        ? 'filter must be a display filter of at most 2000 characters'
+        : r.after === undefined || isSeq(r.after)
+          ? null
+          : 'after must be a frame number (integer >= 0)',
   setLink: (r) =>
     isName(r.lab) && isName(r.link)
       ? typeof r.up === 'boolean'

@@ -45,9 +45,14 @@ export class EditorPage {
     return menu;
   }
 
-  /** An item of the open link context menu (`link-down`, `link-up`, `select`, `delete`). */
+  /** An item of the open link context menu (`link-down`, `link-up`, `capture-start`, `capture-stop`, `show-packets`, `select`, `delete`). */
   linkMenuItem(name: string): Locator {
     return this.page.getByTestId(`link-menu__${name}`);
+  }
+
+  /** The links the canvas draws as being captured. */
+  async canvasCapturing(): Promise<string[]> {
+    return this.page.evaluate(() => window.qnetCanvas?.capturing() ?? []);
   }
 
   /** The links the canvas draws as set down. */

@@ -2,11 +2,12 @@
  * A running lab's links as clients control them: link down/up (link-control.ts) and captures (capture.ts), each
  * change a `linkState` event and a log line. LabRunner owns one and says when the lab runs, stops or is gone.
  */
-import type { ApiError, EngineEvent, LabState, LinkStatus, Result } from '../../shared/api';
+import type { ApiError, EngineEvent, EngineResponses, LabState, LinkStatus, Result } from '../../shared/api';
 import type { LabPlan } from '../../shared/compiler/plan';
 import { LinkCaptures } from './capture';
 import type { LabLog } from './lab-log';
 import { LinkControl } from './link-control';
+import { readPackets } from './packets';
 import type { QmpClient } from './qmp';
 
 export interface LabLinksOptions {
@@ -16,6 +17,8 @@ export interface LabLinksOptions {
   readonly state: () => LabState;
   readonly emit: (event: EngineEvent) => void;
   readonly log: LabLog;
+  /** Environment (PATH) tshark is found and run with. */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 type Fail = { readonly ok: false; readonly error: ApiError };
@@ -23,6 +26,8 @@ type Fail = { readonly ok: false; readonly error: ApiError };
 export class LabLinks {
   private readonly control: LinkControl;
   private readonly captures: LinkCaptures;
+  /** Each link's last pcap, kept after its capture stops (and after the lab stops) for the packet list. */
+  private readonly lastFile = new Map<string, string>();
 
   constructor(private readonly o: LabLinksOptions) {
     this.control = new LinkControl(o.lab, o.plan, o.qmpOf);
@@ -80,6 +85,7 @@ export class LabLinks {
     const r = await this.captures.start(link);
     if (!r.ok) return r;
     const { file, end } = r.capture;
+    this.lastFile.set(link, file);
     const status = had
       ? this.status(link)
       : this.changed(link, `capturing link ${link} at ${end.vm}:${end.nic} into ${file}`);
@@ -96,6 +102,20 @@ export class LabLinks {
       link: this.changed(link, `capture of link ${link} stopped: ${r.capture.file}`),
       file: r.capture.file,
     };
+  }
+
+  /** The packets of the link's running or last capture, decoded by tshark. */
+  async packets(link: string, filter: string, after: number): Promise<Result<EngineResponses['capturePackets']>> {
+    const ends = this.control.endsOf(link);
+    if (!Array.isArray(ends)) return ends as Fail;
+    const file = this.lastFile.get(link) ?? null;
+    const live = this.captures.fileOf(link) !== undefined;
+    if (file === null) return { ok: true, file, live, tshark: true, packets: [], more: false };
+    const r = await readPackets(file, filter, after, this.o.env);
+    if (r.kind === 'bad-filter')
+      return { ok: false, error: { code: 'INVALID_REQUEST', message: `display filter: ${r.message}` } };
+    if (r.kind === 'no-tshark') return { ok: true, file, live, tshark: false, packets: [], more: false };
+    return { ok: true, file, live, tshark: true, packets: r.packets, more: r.more };
   }
 
   /** Stops every capture (before the guests go): no filter is left in a QEMU that keeps running. */

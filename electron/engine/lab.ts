@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type {
   ApiError,
   EngineEvent,
+  EngineResponses,
   LabState,
   LabStatus,
   LinkStatus,
@@ -112,6 +113,7 @@ export class LabRunner {
       state: () => this.current,
       emit: (e) => this.emit(e),
       log: this.log,
+      env: this.env,
     });
     for (const vm of plan.vms) {
       const entry: VmEntry = {
@@ -271,6 +273,11 @@ export class LabRunner {
   /** Starts capturing a link of the running lab into a pcap in its directory. */
   captureStart(link: string): Promise<Result<{ link: LinkStatus; file: string }>> {
     return this.links.captureStart(link);
+  }
+
+  /** The packets of a link's running or last capture, decoded by tshark. */
+  capturePackets(link: string, filter: string, after: number): Promise<Result<EngineResponses['capturePackets']>> {
+    return this.links.packets(link, filter, after);
   }
 
   /** Stops a capture; the pcap stays. */

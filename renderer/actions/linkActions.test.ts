@@ -4,12 +4,15 @@ import type { LabView } from '../lab/labStore';
 import { createEditorStore } from '../store/store';
 import { LINK_ACTIONS, type LinkActionContext } from './registry';
 
-function ctxOf(lab: Pick<LabView, 'lab' | 'state' | 'links'>, link: string): LinkActionContext {
+function ctxOf(
+  lab: Pick<LabView, 'lab' | 'state' | 'links'> & { captures?: LabView['captures'] },
+  link: string,
+): LinkActionContext {
   const editor = createEditorStore((d: Topology) => new Set(d.links.map((l, i) => linkId(l, i))));
   return {
     state: editor.getState(),
-    lab: { ...lab, vms: {}, busy: null },
-    panels: { openConsole: () => {} },
+    lab: { captures: {}, ...lab, vms: {}, busy: null },
+    panels: { openConsole: () => {}, openPackets: () => {} },
     app: {} as never,
     link,
   };
@@ -23,6 +26,9 @@ describe('link context menu', () => {
     expect(LINK_ACTIONS.map((a) => `${a.name}:${a.label}`)).toEqual([
       'link-down:Set link down',
       'link-up:Set link up',
+      'capture-start:Start capture',
+      'capture-stop:Stop capture',
+      'show-packets:Show packets',
       'select:Select',
       'delete:Delete',
     ]);
@@ -39,5 +45,24 @@ describe('link context menu', () => {
     ]);
     expect(enabled('link-down', ctxOf({ ...lab, state: 'stopped' }, 'wire'))).toBe(false);
     expect(enabled('link-down', ctxOf({ lab: null, state: null, links: {} }, 'wire'))).toBe(false);
+  });
+
+  it('starts a capture on a running link not captured yet, stops one that is', () => {
+    const lab = {
+      lab: 'p2p',
+      state: 'running' as const,
+      links: { wire: true, lan: true },
+      captures: { lan: '/s/p2p/capture-lan-1.pcap' },
+    };
+    expect([enabled('capture-start', ctxOf(lab, 'wire')), enabled('capture-stop', ctxOf(lab, 'wire'))]).toEqual([
+      true,
+      false,
+    ]);
+    expect([enabled('capture-start', ctxOf(lab, 'lan')), enabled('capture-stop', ctxOf(lab, 'lan'))]).toEqual([
+      false,
+      true,
+    ]);
+    expect(enabled('capture-start', ctxOf(lab, 'uplink'))).toBe(false);
+    expect(enabled('capture-start', ctxOf({ ...lab, state: 'stopped' }, 'wire'))).toBe(false);
   });
 });

@@ -14,8 +14,8 @@ function setup(lab: Pick<LabView, 'lab' | 'state' | 'vms'>) {
   const openConsole = vi.fn<ActionContext['panels']['openConsole']>();
   const ctx = (): Omit<NodeActionContext, 'node'> => ({
     state: editor.getState(),
-    lab: { ...lab, busy: null, links: {} },
-    panels: { openConsole },
+    lab: { ...lab, busy: null, links: {}, captures: {} },
+    panels: { openConsole, openPackets: () => {} },
     app: {} as never,
   });
   return { editor, ctx, openConsole };

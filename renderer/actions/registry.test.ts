@@ -7,7 +7,12 @@ import { ACTIONS, actionForKey, type AppCommands } from './registry';
 const app = {} as AppCommands;
 const run = (store: ReturnType<typeof createEditorStore>, name: string) => {
   const action = ACTIONS.find((a) => a.name === name)!;
-  action.perform({ state: store.getState(), lab: EMPTY_LAB, panels: { openConsole: () => {} }, app });
+  action.perform({
+    state: store.getState(),
+    lab: EMPTY_LAB,
+    panels: { openConsole: () => {}, openPackets: () => {} },
+    app,
+  });
 };
 
 describe('registry actions', () => {
@@ -55,7 +60,12 @@ describe('registry actions', () => {
       store.getState().select({ nodes: ['a'], links: [] });
       store.getState().copy();
       const before = store.getState().history.past.length;
-      const ctx = { state: store.getState(), lab: EMPTY_LAB, panels: { openConsole: () => {} }, app: commands };
+      const ctx = {
+        state: store.getState(),
+        lab: EMPTY_LAB,
+        panels: { openConsole: () => {}, openPackets: () => {} },
+        app: commands,
+      };
       if (action.predicate && !action.predicate(ctx)) continue;
       action.perform(ctx);
       const steps = store.getState().history.past.length - before;

@@ -5,7 +5,7 @@ import { canLaunch, canStop, launch, stop, validate } from '../lab/labActions';
 import { consoleGuest, labGuest, linkControl, type LabView } from '../lab/labStore';
 import { controlVm } from '../lab/vmActions';
 import type { VmAction } from '../../shared/api';
-import { setLink } from '../lab/linkActions';
+import { setCapture, setLink } from '../lab/linkActions';
 import type { PanelsState } from '../store/panels';
 import type { EditorState, ThemePref } from '../store/store';
 import { editor } from '../store/editor';
@@ -21,8 +21,8 @@ import { viewCenter } from '../canvas/viewCenter';
  */
 export interface ActionContext {
   readonly state: EditorState;
-  readonly lab: Pick<LabView, 'lab' | 'state' | 'vms' | 'busy' | 'links'>;
-  readonly panels: Pick<PanelsState, 'openConsole'>;
+  readonly lab: Pick<LabView, 'lab' | 'state' | 'vms' | 'busy' | 'links' | 'captures'>;
+  readonly panels: Pick<PanelsState, 'openConsole' | 'openPackets'>;
   readonly app: AppCommands;
 }
 
@@ -239,6 +239,23 @@ function linkState(up: boolean): Behaviour<LinkActionContext> {
 const LINK_BEHAVIOURS: Record<string, Behaviour<LinkActionContext>> = {
   'link-down': linkState(false),
   'link-up': linkState(true),
+  'capture-start': {
+    predicate: ({ lab, link }) =>
+      lab.lab !== null && linkControl(lab, link) !== null && lab.captures[link] === undefined,
+    perform: ({ lab, link, panels }) => {
+      if (!lab.lab) return;
+      panels.openPackets(link);
+      void setCapture(lab.lab, link, true);
+    },
+  },
+  'capture-stop': {
+    predicate: ({ lab, link }) => lab.lab !== null && lab.captures[link] !== undefined,
+    perform: ({ lab, link }) => void (lab.lab && setCapture(lab.lab, link, false)),
+  },
+  'show-packets': {
+    predicate: ({ lab, link }) => lab.lab !== null && lab.links[link] !== undefined,
+    perform: ({ link, panels }) => panels.openPackets(link),
+  },
   select: { perform: ({ state, link }) => state.select({ nodes: [], links: [link] }) },
   delete: { perform: ({ state, link }) => state.dispatch([{ type: 'remove', nodes: [], links: [link] }]) },
 };

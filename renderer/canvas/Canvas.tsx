@@ -144,9 +144,11 @@ export function Canvas() {
     () => new Set(labRunning ? Object.entries(labLinks).flatMap(([id, up]) => (up ? [] : [id])) : []),
     [labLinks, labRunning],
   );
+  const labCaptures = useLab((s) => s.captures);
+  const capturing = useMemo(() => new Set(Object.keys(labCaptures)), [labCaptures]);
   const marks = useMemo<LinkMarks>(
-    () => ({ selected: selectedLinks, errors: badLinks, hovered: null, down: downLinks }),
-    [selectedLinks, badLinks, downLinks],
+    () => ({ selected: selectedLinks, errors: badLinks, hovered: null, down: downLinks, capturing }),
+    [selectedLinks, badLinks, downLinks, capturing],
   );
 
   useEffect(() => {

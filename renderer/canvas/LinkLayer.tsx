@@ -17,6 +17,7 @@ function themeColors(): LinkColors {
     labelBg: v('--panel', '#ffffff'),
     labelBorder: v('--border', '#dfe3e8'),
     labelText: v('--text', '#1c2430'),
+    capture: v('--capture', '#0a8f5a'),
   };
 }
 
@@ -24,7 +25,15 @@ function themeColors(): LinkColors {
  * The link canvases, under React Flow's nodes (a child of <ReactFlow>, so it sits beneath the node layer and reads
  * the viewport from React Flow's store). `view` is how the canvas's drag and hover code reach it.
  */
-export function LinkLayer({ scene, marks, view }: { scene: Scene; marks: LinkMarks; view: MutableRefObject<LinkView | null> }) {
+export function LinkLayer({
+  scene,
+  marks,
+  view,
+}: {
+  scene: Scene;
+  marks: LinkMarks;
+  view: MutableRefObject<LinkView | null>;
+}) {
   const base = useRef<HTMLCanvasElement>(null);
   const overlay = useRef<HTMLCanvasElement>(null);
   const store = useStoreApi();

@@ -20,6 +20,7 @@ export interface LinkColors {
   readonly labelBg: string;
   readonly labelBorder: string;
   readonly labelText: string;
+  readonly capture?: string;
 }
 
 /** Which links are selected, in error, hovered; and, while the lab runs, set down (drawn dashed). */
@@ -28,6 +29,8 @@ export interface LinkMarks {
   readonly errors: ReadonlySet<string>;
   readonly hovered: string | null;
   readonly down?: ReadonlySet<string>;
+  /** Links being captured: drawn over in the capture colour. */
+  readonly capturing?: ReadonlySet<string>;
 }
 
 /** Below this zoom labels are too small to read and are not drawn (a hover still shows one). */
@@ -110,6 +113,9 @@ export function paintLinks(
     stroke(whole!, color, w);
     stroke(cut!, color, w, dash);
   }
+  // A capture is a probe clipped on the cable: a wide dotted band of its own colour over the link.
+  const tapped = marks.capturing?.size ? [...plain, ...bad, ...picked].filter((r) => marks.capturing!.has(r.id)) : [];
+  stroke(tapped, colors.capture ?? '#0a8f5a', width * 2.6, [2 * width, 2 * width]);
   if (hovered)
     stroke(
       [hovered],

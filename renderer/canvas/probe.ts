@@ -34,6 +34,8 @@ export interface CanvasProbe {
   hovered(): string | null;
   /** The links drawn as set down (dashed) while the lab runs. */
   down(): string[];
+  /** The links drawn as being captured. */
+  capturing(): string[];
   /** Whether the minimap is shown, and the node rectangles it drew (its own pixels). */
   minimap(): { shown: boolean; rects: { x: number; y: number; w: number; h: number }[] };
 }
@@ -70,6 +72,7 @@ export function installProbe(view: MutableRefObject<LinkView | null>): () => voi
     viewport: () => ({ ...(view.current?.viewport ?? { x: 0, y: 0, zoom: 1 }) }),
     drawn: () => ({ ...(view.current?.drawn ?? { links: 0, labels: 0, routes: 0 }) }),
     down: () => [...(view.current?.currentMarks.down ?? [])].sort(),
+    capturing: () => [...(view.current?.currentMarks.capturing ?? [])].sort(),
     hovered: () => view.current?.hovered ?? null,
     minimap: () => ({ shown: minimapDrawn.shown, rects: minimapDrawn.rects.map((r) => ({ ...r })) }),
   };

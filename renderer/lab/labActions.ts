@@ -10,7 +10,7 @@ import { useTargetOptions } from '../plan/targetOptions';
 import { planOf } from '../plan/usePlan';
 import { editor } from '../store/editor';
 import { usePanels } from '../store/panels';
-import { EMPTY_LAB, isActive, linksOf, useLab, type LabView } from './labStore';
+import { EMPTY_LAB, isActive, capturesOf, linksOf, useLab, type LabView } from './labStore';
 import { follow } from './labSync';
 import { rememberCurrent, rememberLaunch } from './launchedDocs';
 import { trustPrompt } from './trustPrompt';
@@ -104,7 +104,8 @@ export async function launch(): Promise<void> {
   if (r.ok) {
     // A link event seen meanwhile is newer than the launch's answer.
     const links = { ...linksOf(r.status), ...useLab.getState().links };
-    useLab.getState().set({ busy: null, state: r.status.state, vms: mergeVms(r.status, true), links });
+    const captures = { ...capturesOf(r.status), ...useLab.getState().captures };
+    useLab.getState().set({ busy: null, state: r.status.state, vms: mergeVms(r.status, true), links, captures });
     editor.getState().notify('info', `Lab ${r.lab} is ${r.status.state}`);
     return;
   }
@@ -156,7 +157,7 @@ export async function stop(): Promise<void> {
     if (st.status.state === 'stopped' || st.status.state === 'failed')
       for (const [name, v] of Object.entries(vms))
         if (v.state.state !== 'crashed') vms[name] = { node: v.node, state: { state: 'stopped' } };
-    useLab.getState().set({ state: st.status.state, vms, links: linksOf(st.status) });
+    useLab.getState().set({ state: st.status.state, vms, links: linksOf(st.status), captures: capturesOf(st.status) });
   }
   editor.getState().notify(r.ok ? 'info' : 'error', r.ok ? `Lab ${lab} stopped` : `Stop failed: ${r.error.message}`);
 }

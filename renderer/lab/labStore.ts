@@ -47,6 +47,8 @@ export interface LabView {
   readonly launched: Topology | null;
   /** Its links with a guest NIC end, by link id: false while set down. */
   readonly links: Readonly<Record<string, boolean>>;
+  /** The links being captured, by link id: the pcap each is written to. */
+  readonly captures: Readonly<Record<string, string>>;
 }
 
 /** The most log lines kept. */
@@ -62,6 +64,7 @@ export const EMPTY_LAB: LabView = {
   busy: null,
   launched: null,
   links: {},
+  captures: {},
 };
 
 const pushLog = (log: readonly LabLogLine[], line: LabLogLine): readonly LabLogLine[] => {
@@ -100,8 +103,18 @@ export function applyEvent(view: LabView, event: EngineEvent, now: number = Date
       return event.step ? view : { ...view, log: pushLog(view.log, logLine(event)) };
     case 'preflight':
       return { ...view, problems: event.problems.filter((p) => p.severity === 'error') };
-    case 'linkState':
-      return view.links[event.link] === event.up ? view : { ...view, links: { ...view.links, [event.link]: event.up } };
+    case 'linkState': {
+      const sameCapture = view.captures[event.link] === event.capture;
+      if (view.links[event.link] === event.up && sameCapture) return view;
+      const captures = { ...view.captures };
+      if (event.capture === undefined) delete captures[event.link];
+      else captures[event.link] = event.capture;
+      return {
+        ...view,
+        links: { ...view.links, [event.link]: event.up },
+        captures: sameCapture ? view.captures : captures,
+      };
+    }
     default:
       return view;
   }
@@ -110,6 +123,10 @@ export function applyEvent(view: LabView, event: EngineEvent, now: number = Date
 /** A status's link states by link id. */
 export const linksOf = (status: LabStatus): Record<string, boolean> =>
   Object.fromEntries((status.links ?? []).map((l) => [l.link, l.up]));
+
+/** A status's captures by link id: the pcap each is written to. */
+export const capturesOf = (status: LabStatus): Record<string, string> =>
+  Object.fromEntries((status.links ?? []).flatMap((l) => (l.capture === undefined ? [] : [[l.link, l.capture]])));
 
 /** The view of a lab from its `status` (and its `logs` when read), e.g. after a reload. */
 export function viewOfStatus(status: LabStatus, logs?: readonly LogEntry[]): LabView {
@@ -120,6 +137,7 @@ export function viewOfStatus(status: LabStatus, logs?: readonly LogEntry[]): Lab
     error: status.error ?? null,
     vms: Object.fromEntries(status.vms.map((v) => [v.vm, { node: v.node, state: v.state }])),
     links: linksOf(status),
+    captures: capturesOf(status),
     log: [...(logs ?? []).map((l) => (l.step ? stepLine(l.step, l.time) : logLine(l))), ...crashLines(status)].slice(
       -MAX_LOG,
     ),

@@ -3,6 +3,7 @@ import { Consoles } from '../consoles/Consoles';
 import { usePanels, type BottomTab } from '../store/panels';
 import { Commands } from './Commands';
 import { LabLog } from './LabLog';
+import { Packets } from './Packets';
 import { Problems, useProblemCount } from './Problems';
 
 function TabButton({ tab, children }: { tab: BottomTab; children: ReactNode }) {
@@ -20,7 +21,7 @@ function TabButton({ tab, children }: { tab: BottomTab; children: ReactNode }) {
   );
 }
 
-/** The bottom panel: Problems, Commands, Consoles and Log tabs (the tab lives in the panels store). */
+/** The bottom panel: Problems, Commands, Consoles, Log and Packets tabs (the tab lives in the panels store). */
 export function BottomPanel() {
   const tab = usePanels((s) => s.tab);
   const { errors, warnings } = useProblemCount();
@@ -39,6 +40,7 @@ export function BottomPanel() {
         <TabButton tab="commands">Commands</TabButton>
         <TabButton tab="consoles">Consoles</TabButton>
         <TabButton tab="log">Log</TabButton>
+        <TabButton tab="packets">Packets</TabButton>
       </div>
       <div className="tab-body">
         {tab === 'problems' ? (
@@ -47,6 +49,8 @@ export function BottomPanel() {
           <Commands />
         ) : tab === 'log' ? (
           <LabLog />
+        ) : tab === 'packets' ? (
+          <Packets />
         ) : (
           <Consoles />
         )}

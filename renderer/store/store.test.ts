@@ -28,7 +28,7 @@ function store() {
 const ctx = (s: ReturnType<typeof store>) => ({
   state: s.getState(),
   lab: EMPTY_LAB,
-  panels: { openConsole: () => {} },
+  panels: { openConsole: () => {}, openPackets: () => {} },
   app: {} as never,
 });
 
