@@ -1,6 +1,7 @@
 import { expect, type Download, type Locator, type Page } from '@playwright/test';
 import type { ProbeLink } from '../../renderer/canvas/probe';
 import type { Served } from '../serve';
+import { CanvasView } from './CanvasView';
 
 /** The editor window, driven like a user would: palette drags, handle-to-handle wires, forms, shortcuts. */
 export class EditorPage {
@@ -35,6 +36,8 @@ export class EditorPage {
 
   /** Right-clicks a link at the middle of its drawn curve; resolves to its context menu once shown. */
   async openLinkMenu(id: string): Promise<Locator> {
+    // The fit after an open animates: the curve is where the probe says once the view stops.
+    await new CanvasView(this.page).settled();
     const link = (await this.links()).find((l) => l.id === id);
     if (!link) throw new Error(`no link ${id} drawn`);
     const [x, y] = link.points[Math.floor(link.points.length / 2)]!;

@@ -292,10 +292,13 @@ export function Canvas() {
     setLinkMenu(null);
     setMenu({ node: node.id, kind: node.data.node.kind, x: e.clientX, y: e.clientY });
   }, []);
-  // Links are pixels under the pane: a right-click on the pane over one is the link's.
-  const onPaneContextMenu = useCallback(
-    (e: MouseEvent | globalThis.MouseEvent) => {
-      const id = linkAt(e as MouseEvent);
+  // Links are pixels under whatever layer is on top there: a right-click over one, off the nodes and the canvas's
+  // own controls, is the link's.
+  const onCanvasContextMenu = useCallback(
+    (e: MouseEvent) => {
+      const target = e.target as Element;
+      if (target.closest('.react-flow__node, .react-flow__panel, .react-flow__controls')) return;
+      const id = linkAt(e);
       if (!id) return;
       e.preventDefault();
       setMenu(null);
@@ -311,7 +314,14 @@ export function Canvas() {
   );
 
   return (
-    <div className="canvas" data-testid="canvas" ref={root} onDragOver={onDragOver} onDrop={onDrop}>
+    <div
+      className="canvas"
+      data-testid="canvas"
+      ref={root}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+      onContextMenu={onCanvasContextMenu}
+    >
       <ReactFlow
         nodes={nodes}
         edges={NO_EDGES}
@@ -325,7 +335,6 @@ export function Canvas() {
         onPaneMouseMove={onPaneMouseMove}
         onPaneMouseLeave={onPaneMouseLeave}
         onNodeContextMenu={onNodeContextMenu}
-        onPaneContextMenu={onPaneContextMenu}
         onNodeDoubleClick={onNodeDoubleClick}
         onMoveStart={closeMenu}
         connectionMode={ConnectionMode.Loose}
