@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm test`: every suite. Installs missing system packages first (scripts/system-deps.sh) and fetches QEMU 10.0
-# beside the system's (`qnet qemu fetch 10.0`), then typechecks,
-# lints, and runs the unit and real-QEMU suites, then the browser tests (Playwright + Debian's Chromium against a
-# real `qnet serve`; skipped when arguments select vitest tests); ends with one "N passed, N failed" line.
+# beside the system's (`qnet qemu fetch 10.0`), then typechecks, lints, checks formatting (prettier --check;
+# `npm run format` writes it), and runs the unit and real-QEMU suites, then the browser tests (Playwright + Debian's
+# Chromium against a real `qnet serve`; skipped when arguments select vitest tests); ends with one "N passed,
+# N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,7 @@ npx vite build --logLevel error
 npx tsc -p tsconfig.shared.json
 npx tsc -p tsconfig.json --noEmit
 npx eslint --max-warnings 0 .
+npx prettier --check . --log-level warn
 
 mkdir -p test-results
 status=0
