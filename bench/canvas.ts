@@ -124,7 +124,8 @@ async function drag(page: Page, id: string, grab: string, at: { x: number; y: nu
   await page.mouse.up();
   const times = moveToFrameTimes(await takeDragRecord(page));
   const after = (await node.boundingBox())!;
-  if (Math.abs(after.x - before.x) < MOVES) throw new Error(`canvas bench: the dragged node ${id} did not follow the pointer`);
+  if (Math.abs(after.x - before.x) < MOVES)
+    throw new Error(`canvas bench: the dragged node ${id} did not follow the pointer`);
   return times;
 }
 
@@ -135,7 +136,12 @@ interface Run {
 }
 
 /** The editor: opens the file through the page's file input, then drags a VM. */
-async function runOurs(browser: Browser, url: string, t: Topology, text: string): Promise<Run & { canvas: { w: number; h: number } }> {
+async function runOurs(
+  browser: Browser,
+  url: string,
+  t: Topology,
+  text: string,
+): Promise<Run & { canvas: { w: number; h: number } }> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   try {
     // tsx keeps function names with an `__name` helper that the functions sent to the page would miss.
@@ -162,7 +168,9 @@ async function runOurs(browser: Browser, url: string, t: Topology, text: string)
       },
       [t.nodes.length, t.links.length] as const,
     );
-    await page.getByTestId('file-input').setInputFiles({ name: 'bench.qnet.yaml', mimeType: 'application/yaml', buffer: Buffer.from(text) });
+    await page
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'bench.qnet.yaml', mimeType: 'application/yaml', buffer: Buffer.from(text) });
     const openMs = await page.evaluate(() => (window as OpenWindow).qnetOpen!);
     const cdp = await page.context().newCDPSession(page);
     const heap = await heapMB(cdp);
@@ -191,8 +199,9 @@ async function runPeer(browser: Browser, url: string, t: Topology, canvas: { w: 
           const t0 = performance.now();
           window.peer!.load(nodes, edges, w, h);
           const complete = () =>
-            [...document.querySelectorAll<HTMLElement>('.react-flow__node')].filter((el) => el.style.visibility !== 'hidden').length === nodes.length &&
-            document.querySelectorAll('.react-flow__edge').length === edges.length;
+            [...document.querySelectorAll<HTMLElement>('.react-flow__node')].filter(
+              (el) => el.style.visibility !== 'hidden',
+            ).length === nodes.length && document.querySelectorAll('.react-flow__edge').length === edges.length;
           const tick = () => (complete() ? resolve(performance.now() - t0) : requestAnimationFrame(tick));
           requestAnimationFrame(tick);
         }),
@@ -221,11 +230,17 @@ function figures(runs: readonly Run[]): PageFigures {
 }
 
 /** Measures both sizes in both pages, `runs` times each, alternating the pages. */
-export async function benchCanvas(log: (line: string) => void = () => {}, runs = Number(process.env.QNET_BENCH_CANVAS_RUNS ?? 5)): Promise<CanvasFigures> {
+export async function benchCanvas(
+  log: (line: string) => void = () => {},
+  runs = Number(process.env.QNET_BENCH_CANVAS_RUNS ?? 5),
+): Promise<CanvasFigures> {
   const peerDir = await buildPeer();
   const peer = await serveDir(peerDir);
   const served = await startServe();
-  const browser = await chromium.launch({ executablePath: process.env.QNET_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: process.env.QNET_CHROMIUM ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
   try {
     const sizes: SizeFigures[] = [];
     for (const size of SIZES) {
@@ -241,11 +256,15 @@ export async function benchCanvas(log: (line: string) => void = () => {}, runs =
             const run = await runOurs(browser, served.url, t, text);
             canvas = run.canvas;
             ours.push(run);
-            log(`canvas ${t.nodes.length}: ours open ${run.openMs.toFixed(0)} ms, drag median ${quantile(run.times, 0.5).toFixed(1)} ms (${run.times.length} moves)`);
+            log(
+              `canvas ${t.nodes.length}: ours open ${run.openMs.toFixed(0)} ms, drag median ${quantile(run.times, 0.5).toFixed(1)} ms (${run.times.length} moves)`,
+            );
           } else {
             const run = await runPeer(browser, peer.url, t, canvas);
             peers.push(run);
-            log(`canvas ${t.nodes.length}: peer open ${run.openMs.toFixed(0)} ms, drag median ${quantile(run.times, 0.5).toFixed(1)} ms (${run.times.length} moves)`);
+            log(
+              `canvas ${t.nodes.length}: peer open ${run.openMs.toFixed(0)} ms, drag median ${quantile(run.times, 0.5).toFixed(1)} ms (${run.times.length} moves)`,
+            );
           }
         };
         // Alternate which page goes first, so neither always runs on a warmer machine.
@@ -253,7 +272,13 @@ export async function benchCanvas(log: (line: string) => void = () => {}, runs =
       }
       const o = figures(ours);
       const p = figures(peers);
-      sizes.push({ nodes: t.nodes.length, links: t.links.length, ours: o, peer: p, ratio: o.dragFrameMs / p.dragFrameMs });
+      sizes.push({
+        nodes: t.nodes.length,
+        links: t.links.length,
+        ours: o,
+        peer: p,
+        ratio: o.dragFrameMs / p.dragFrameMs,
+      });
     }
     return { runs, sizes };
   } finally {

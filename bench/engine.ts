@@ -29,8 +29,18 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 /** Six tiny guests on one VDE switch. */
 function sixGuests(name: string): Topology {
-  const vms = Array.from({ length: 6 }, (_, i) => ({ id: `g${i + 1}`, kind: 'vm' as const, memory: 128, nics: [{ id: 'eth0', ip: `10.0.60.${i + 1}/24` }] }));
-  return Topology.parse({ version: CURRENT_VERSION, name, nodes: [...vms, { id: 'sw', kind: 'vde' }], links: vms.map((v) => ({ a: `${v.id}:eth0`, b: 'sw' })) });
+  const vms = Array.from({ length: 6 }, (_, i) => ({
+    id: `g${i + 1}`,
+    kind: 'vm' as const,
+    memory: 128,
+    nics: [{ id: 'eth0', ip: `10.0.60.${i + 1}/24` }],
+  }));
+  return Topology.parse({
+    version: CURRENT_VERSION,
+    name,
+    nodes: [...vms, { id: 'sw', kind: 'vde' }],
+    links: vms.map((v) => ({ a: `${v.id}:eth0`, b: 'sw' })),
+  });
 }
 
 async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
@@ -44,7 +54,10 @@ async function until(what: string, ok: () => boolean, timeoutMs: number): Promis
 /** One launch through the exported scripts: up.sh returns once every guest's QMP socket is up. */
 async function launchByScript(base: string, run: number): Promise<number> {
   const topology = sixGuests(`bench-sh${run}`);
-  const target = assembleTarget(await probeHost({ pairs: machinePairs(topology), kvm: NO_KVM }), { isolation: 'netns', stateDir: join(base, 'sh') });
+  const target = assembleTarget(await probeHost({ pairs: machinePairs(topology), kvm: NO_KVM }), {
+    isolation: 'netns',
+    stateDir: join(base, 'sh'),
+  });
   const emitted = emitScripts(compile(topology, target));
   if (!emitted.ok) throw new Error(emitted.errors.map((e) => e.message).join('; '));
   const dir = join(base, `scripts${run}`);
@@ -107,7 +120,12 @@ export async function benchEngine(log: (line: string) => void): Promise<EngineFi
     const line = 'qnet-flood-0123456789abcdefghijklmnopqrstuvwxyz-0123456789abcdefghijklmnopqrstuvwxyz';
     const before = consoleBytes;
     const t2 = performance.now();
-    await engine.request({ type: 'consoleInput', lab, vm: 'g1', data: `timeout 6 yes ${line}; echo __flood_""done__\n` });
+    await engine.request({
+      type: 'consoleInput',
+      lab,
+      vm: 'g1',
+      data: `timeout 6 yes ${line}; echo __flood_""done__\n`,
+    });
     await until('the flood to end', () => text.join('').includes('__flood_done__'), 120_000);
     const seconds = (performance.now() - t2) / 1000;
     clearInterval(sampler);
@@ -125,7 +143,8 @@ export async function benchEngine(log: (line: string) => void): Promise<EngineFi
     await engine.dispose();
     // Only when a failure left them behind: stop and down.sh remove them.
     for (let run = 0; run < RUNS; run++) {
-      for (const lab of [`bench-sh${run}`, `bench-en${run}`]) spawnSync('ip', ['netns', 'del', netnsName(lab)], { stdio: 'ignore' });
+      for (const lab of [`bench-sh${run}`, `bench-en${run}`])
+        spawnSync('ip', ['netns', 'del', netnsName(lab)], { stdio: 'ignore' });
     }
     rmSync(base, { recursive: true, force: true });
   }

@@ -30,5 +30,11 @@ export function generateTopology(vms: number, nicsPerVm: number, switches: numbe
   for (let v = 0; v + 1 < vms; v += 2) {
     links.push({ a: `vm${v}:eth${nicsPerVm - 1}`, b: `vm${v + 1}:eth${nicsPerVm - 1}` });
   }
-  return Topology.parse({ version: CURRENT_VERSION, name: `bench-${vms}x${nicsPerVm}-${switches}`, nodes, links, layout: { nodes: layout } });
+  return Topology.parse({
+    version: CURRENT_VERSION,
+    name: `bench-${vms}x${nicsPerVm}-${switches}`,
+    nodes,
+    links,
+    layout: { nodes: layout },
+  });
 }

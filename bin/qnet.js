@@ -10,7 +10,9 @@ if (!existsSync(bundle)) {
     const { buildCli } = await import('../scripts/build-cli.mjs');
     await buildCli();
   } catch (error) {
-    process.stderr.write(`qnet: cannot build the CLI (${error?.message ?? error}); run "npm ci" in the Qnet Studio folder\n`);
+    process.stderr.write(
+      `qnet: cannot build the CLI (${error?.message ?? error}); run "npm ci" in the Qnet Studio folder\n`,
+    );
     process.exit(1);
   }
 }

@@ -14,9 +14,14 @@ export function electronBinary(): { readonly path: string } | { readonly reason:
   try {
     path = createRequire(import.meta.url)('electron') as string;
   } catch (err) {
-    return { reason: `Electron's binary is not installed (${(err as Error).message.split('\n')[0]}); run "node node_modules/electron/install.js" where the network allows` };
+    return {
+      reason: `Electron's binary is not installed (${(err as Error).message.split('\n')[0]}); run "node node_modules/electron/install.js" where the network allows`,
+    };
   }
-  if (!existsSync(path)) return { reason: `Electron's binary is not installed (${path} is missing); run "node node_modules/electron/install.js" where the network allows` };
+  if (!existsSync(path))
+    return {
+      reason: `Electron's binary is not installed (${path} is missing); run "node node_modules/electron/install.js" where the network allows`,
+    };
   return { path };
 }
 

@@ -19,8 +19,18 @@ test('the window is locked down: isolated, sandboxed, no Node, on our own origin
   // The options themselves are unit-tested (window.test.ts); here, what the page can reach under them.
   const { page } = desktop;
   expect(page.url()).toBe('qnet-app://studio/index.html');
-  expect(await page.evaluate(() => [typeof (globalThis as { require?: unknown }).require, typeof (globalThis as { process?: unknown }).process])).toEqual(['undefined', 'undefined']);
-  expect(await page.evaluate(() => Object.keys(window.qnet ?? {}).sort())).toEqual(['desktop', 'onAction', 'request', 'subscribe']);
+  expect(
+    await page.evaluate(() => [
+      typeof (globalThis as { require?: unknown }).require,
+      typeof (globalThis as { process?: unknown }).process,
+    ]),
+  ).toEqual(['undefined', 'undefined']);
+  expect(await page.evaluate(() => Object.keys(window.qnet ?? {}).sort())).toEqual([
+    'desktop',
+    'onAction',
+    'request',
+    'subscribe',
+  ]);
 });
 
 test('the page is served with the strict CSP and renders under it', async () => {
@@ -38,7 +48,9 @@ test('the engine answers through window.qnet; garbage gets INVALID_REQUEST', asy
   expect(await page.evaluate(() => window.qnet!.request({ type: 'list' }))).toEqual({ ok: true, labs: [] });
   const bad = await page.evaluate(() => window.qnet!.request({ type: 'launch' } as never));
   expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
-  expect(await page.evaluate(() => window.qnet!.desktop({ type: 'readFile', path: '/etc/passwd' }))).toMatchObject({ ok: false });
+  expect(await page.evaluate(() => window.qnet!.desktop({ type: 'readFile', path: '/etc/passwd' }))).toMatchObject({
+    ok: false,
+  });
 });
 
 test('navigation away and new windows are refused', async () => {
@@ -53,10 +65,15 @@ test('navigation away and new windows are refused', async () => {
 test('the native menu is built from the action registry', async () => {
   const { app } = desktop;
   const menu = await app.evaluate(({ Menu }) =>
-    Menu.getApplicationMenu()!.items.map((m) => ({ label: m.label, items: m.submenu?.items.map((i) => i.id ?? i.role ?? '') ?? [] })),
+    Menu.getApplicationMenu()!.items.map((m) => ({
+      label: m.label,
+      items: m.submenu?.items.map((i) => i.id ?? i.role ?? '') ?? [],
+    })),
   );
   expect(menu.map((m) => m.label.replace('&', ''))).toEqual(['File', 'Edit', 'Lab', 'View', 'Help']);
-  expect(menu[0]!.items).toEqual(expect.arrayContaining(['new', 'open', 'openRecent', 'save', 'saveAs', 'export', 'exportImage']));
+  expect(menu[0]!.items).toEqual(
+    expect.arrayContaining(['new', 'open', 'openRecent', 'save', 'saveAs', 'export', 'exportImage']),
+  );
   expect(menu[2]!.items).toEqual(expect.arrayContaining(['validate', 'launch', 'stop']));
 });
 
@@ -68,7 +85,9 @@ test('a menu action reaches the page through window.qnet.onAction', async () => 
     return window.qnet!.desktop({ type: 'ready' });
   });
   await app.evaluate(({ Menu }) => Menu.getApplicationMenu()!.getMenuItemById('launch')!.click());
-  await expect.poll(() => page.evaluate(() => (window as unknown as { seen: unknown[] }).seen)).toEqual([{ name: 'launch' }]);
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { seen: unknown[] }).seen))
+    .toEqual([{ name: 'launch' }]);
 });
 
 test('the window remembers its size across runs', async () => {
@@ -81,7 +100,9 @@ test('the window remembers its size across runs', async () => {
   // Relaunch on the same user-data directory.
   const again = await launchDesktop((binary as { path: string }).path, desktop.dir);
   try {
-    expect(await again.app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.getSize())).toEqual([1000, 700]);
+    expect(await again.app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.getSize())).toEqual([
+      1000, 700,
+    ]);
   } finally {
     await again.close();
   }

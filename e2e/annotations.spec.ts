@@ -4,12 +4,18 @@ import { expect, test } from './fixtures';
 
 interface SavedLayout {
   version: number;
-  layout?: { nodes?: Record<string, unknown>; annotations?: { id: string; kind: string; text?: string; label?: string; color?: string }[] };
+  layout?: {
+    nodes?: Record<string, unknown>;
+    annotations?: { id: string; kind: string; text?: string; label?: string; color?: string }[];
+  };
   nodes: unknown[];
 }
 
 test.describe('annotations', () => {
-  test('a note: added and written in one undo step each, kept in the layout block over save and reload, in the SVG export', async ({ editor, page }, info) => {
+  test('a note: added and written in one undo step each, kept in the layout block over save and reload, in the SVG export', async ({
+    editor,
+    page,
+  }, info) => {
     await editor.openExample('05-socket-pair');
     await page.getByTestId('canvas__addNote').click();
     const note = page.getByTestId('annotation__note1');
@@ -45,7 +51,9 @@ test.describe('annotations', () => {
     const text = await readFile(file, 'utf8');
     const saved = parse(text) as SavedLayout;
     expect(saved.version).toBe(2);
-    expect(saved.layout?.annotations).toEqual([expect.objectContaining({ id: 'note1', kind: 'note', text: 'alpha listens,\nbeta connects' })]);
+    expect(saved.layout?.annotations).toEqual([
+      expect.objectContaining({ id: 'note1', kind: 'note', text: 'alpha listens,\nbeta connects' }),
+    ]);
     // The topology part is untouched: the note is in the layout block at the end of the file.
     expect(text.indexOf('annotations:')).toBeGreaterThan(text.indexOf('layout:'));
 
@@ -60,10 +68,16 @@ test.describe('annotations', () => {
     expect(svg).toContain('>beta connects</text>');
   });
 
-  test('a shaded area: drawn around the selected nodes and behind them, recoloured and renamed (a step each), deleted, in the SVG export', async ({ editor, page }, info) => {
+  test('a shaded area: drawn around the selected nodes and behind them, recoloured and renamed (a step each), deleted, in the SVG export', async ({
+    editor,
+    page,
+  }, info) => {
     await editor.openExample('04-vde-slirpvde');
     await editor.selectNode('vm1');
-    await editor.node('vm2').locator('.topo-node__head').click({ modifiers: ['Shift'] });
+    await editor
+      .node('vm2')
+      .locator('.topo-node__head')
+      .click({ modifiers: ['Shift'] });
     await page.getByTestId('canvas__addArea').click();
     const area = page.getByTestId('annotation__area1');
     await expect(area).toBeVisible();
@@ -91,7 +105,9 @@ test.describe('annotations', () => {
     const file = info.outputPath('area.qnet.yaml');
     await (await editor.save()).saveAs(file);
     const saved = parse(await readFile(file, 'utf8')) as SavedLayout;
-    expect(saved.layout?.annotations).toEqual([expect.objectContaining({ id: 'area1', kind: 'area', label: 'site A', color: 'green' })]);
+    expect(saved.layout?.annotations).toEqual([
+      expect.objectContaining({ id: 'area1', kind: 'area', label: 'site A', color: 'green' }),
+    ]);
     const svg = await readFile(await (await editor.toolbarDownload('export-svg')).path(), 'utf8');
     expect(svg).toMatch(/<rect data-annotation="area1"[^>]*fill-opacity/);
     expect(svg).toContain('>site A</text>');

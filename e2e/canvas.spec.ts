@@ -9,7 +9,9 @@ interface SavedDoc {
 }
 
 test.describe('canvas editing', () => {
-  test('copy/paste: fresh ids and names, fixed MACs become auto, links between copies copied; one undo step', async ({ editor }, info) => {
+  test('copy/paste: fresh ids and names, fixed MACs become auto, links between copies copied; one undo step', async ({
+    editor,
+  }, info) => {
     await editor.buildPointToPoint();
     await editor.selectNode('vm1');
     await editor.setField('nics.0.mac', '52:54:00:12:34:56');
@@ -46,7 +48,9 @@ test.describe('canvas editing', () => {
     await editor.expectLinkCount(1);
   });
 
-  test('arrow keys nudge the selection by a grid step (Shift: larger); each press is one undo step', async ({ editor }) => {
+  test('arrow keys nudge the selection by a grid step (Shift: larger); each press is one undo step', async ({
+    editor,
+  }) => {
     await editor.dropFromPalette('vm', 200, 160);
     await editor.dropFromPalette('vm', 200, 400);
     await editor.selectNode('vm1');
@@ -64,13 +68,17 @@ test.describe('canvas editing', () => {
     await expect(editor.node('vm2')).toBeVisible();
   });
 
-  test('the diagram exports as SVG (XML, every node named) and PNG (decodes, a node is painted)', async ({ editor }, info) => {
+  test('the diagram exports as SVG (XML, every node named) and PNG (decodes, a node is painted)', async ({
+    editor,
+  }, info) => {
     await editor.openExample('05-socket-pair');
     expect(await editor.page.locator('.topo-node__name').count()).toBeGreaterThan(1);
     await expectDiagramExports(editor, info);
   });
 
-  test('light and dark themes: follows the system by default, the toolbar toggle wins and is remembered', async ({ editor }, info) => {
+  test('light and dark themes: follows the system by default, the toolbar toggle wins and is remembered', async ({
+    editor,
+  }, info) => {
     const { page } = editor;
     const theme = () => page.locator('html').getAttribute('data-theme');
     await page.emulateMedia({ colorScheme: 'dark' });

@@ -8,7 +8,15 @@ export function qnet(...args: string[]): { code: number | null; out: string; err
 }
 
 /** `qnet compile FILE --json` with the same state dir as the server the page compiled for. */
-export function compileJson(file: string, stateDir: string): { vms: { node: string; argv: string[] }[]; hostSteps: { argv: string[]; undo: string[] | null }[]; privilege: string; diagnostics: { code: string; severity: string }[] } {
+export function compileJson(
+  file: string,
+  stateDir: string,
+): {
+  vms: { node: string; argv: string[] }[];
+  hostSteps: { argv: string[]; undo: string[] | null }[];
+  privilege: string;
+  diagnostics: { code: string; severity: string }[];
+} {
   const r = qnet('compile', file, '--json', '--state-dir', stateDir);
   if (!r.out) throw new Error(`qnet compile failed (${r.code}): ${r.err}`);
   return JSON.parse(r.out);

@@ -74,7 +74,9 @@ test.describe('a lost server', () => {
     await expect(lab.notice()).toContainText('Cannot validate on the server: not connected');
 
     // It keeps trying.
-    await expect.poll(async () => Number(await lab.connectionBanner().getAttribute('data-attempts')), { timeout: 30_000 }).toBeGreaterThan(1);
+    await expect
+      .poll(async () => Number(await lab.connectionBanner().getAttribute('data-attempts')), { timeout: 30_000 })
+      .toBeGreaterThan(1);
 
     // Back on the same port and token: connected again, and the lab it had is gone from the server.
     await server.restart();

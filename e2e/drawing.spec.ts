@@ -14,7 +14,10 @@ const linkCount = (file: string) =>
 test.describe('a readable drawing', () => {
   for (const file of EXAMPLES) {
     const stem = file.replace(/\.qnet\.yaml$/, '');
-    test(`${stem}: links cross neither of their own nodes and start at their port's handle; labels do not overlap`, async ({ editor, page }) => {
+    test(`${stem}: links cross neither of their own nodes and start at their port's handle; labels do not overlap`, async ({
+      editor,
+      page,
+    }) => {
       await editor.openExample(stem);
       const canvas = new CanvasView(page);
       await expect.poll(async () => (await canvas.links()).length).toBe(linkCount(file));
@@ -46,15 +49,23 @@ test.describe('a readable drawing', () => {
       // Labels: every link has one, and each shown label overlaps no other label and no node.
       const labels = links.map((l) => l.label!);
       expect(labels.every((l) => l !== undefined)).toBe(true);
-      const shown = labels.filter((l) => l.shown).map((l) => ({ x: l.x - l.width / 2, y: l.y - l.height / 2, w: l.width, h: l.height }));
-      shown.forEach((a, i) => shown.slice(i + 1).forEach((b) => expect(boxesOverlap(a, b), 'two labels overlap').toBe(false)));
-      for (const label of shown) for (const [id, box] of boxes) expect(boxesOverlap(label, box), `a label covers ${id}`).toBe(false);
+      const shown = labels
+        .filter((l) => l.shown)
+        .map((l) => ({ x: l.x - l.width / 2, y: l.y - l.height / 2, w: l.width, h: l.height }));
+      shown.forEach((a, i) =>
+        shown.slice(i + 1).forEach((b) => expect(boxesOverlap(a, b), 'two labels overlap').toBe(false)),
+      );
+      for (const label of shown)
+        for (const [id, box] of boxes) expect(boxesOverlap(label, box), `a label covers ${id}`).toBe(false);
       // The examples are laid out so that every label fits.
       expect(shown.length).toBe(links.length);
     });
   }
 
-  test('a link under the pointer is highlighted with its label; a click selects it, Delete removes it (one undo step)', async ({ editor, page }) => {
+  test('a link under the pointer is highlighted with its label; a click selects it, Delete removes it (one undo step)', async ({
+    editor,
+    page,
+  }) => {
     await editor.openExample('04-vde-slirpvde');
     const canvas = new CanvasView(page);
     await canvas.settled();
@@ -74,7 +85,10 @@ test.describe('a readable drawing', () => {
   });
 
   for (const scheme of ['light', 'dark'] as const) {
-    test(`every example in the ${scheme} theme (screenshots kept with the test's artifacts)`, async ({ editor, page }, info) => {
+    test(`every example in the ${scheme} theme (screenshots kept with the test's artifacts)`, async ({
+      editor,
+      page,
+    }, info) => {
       await page.emulateMedia({ colorScheme: scheme });
       await expect(page.locator('html')).toHaveAttribute('data-theme', scheme);
       const canvas = new CanvasView(page);

@@ -19,13 +19,18 @@ test.describe('examples gallery', () => {
 
   for (const file of EXAMPLES) {
     const stem = file.replace(/\.qnet\.yaml$/, '');
-    test(`${stem}: opens with no errors, its commands equal qnet compile, its scripts qnet export's, its diagram exports`, async ({ editor, server }, info) => {
+    test(`${stem}: opens with no errors, its commands equal qnet compile, its scripts qnet export's, its diagram exports`, async ({
+      editor,
+      server,
+    }, info) => {
       await editor.openExample(stem);
       await editor.showProblems();
       await expect(editor.page.locator('.topo-node').first()).toBeVisible();
       const plan = compileJson(join(ROOT, 'assets/examples', file), server.stateDir);
       await expect(editor.page.locator('[data-testid="app"]')).toHaveAttribute('data-ready', 'true');
-      await expect(editor.page.locator('.react-flow__node-topo')).toHaveCount(await editor.page.locator('.topo-node').count());
+      await expect(editor.page.locator('.react-flow__node-topo')).toHaveCount(
+        await editor.page.locator('.topo-node').count(),
+      );
       await expect(editor.page.locator('[data-testid^="problems__item__"][data-severity="error"]')).toHaveCount(0);
       expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
       await editor.showCommands();

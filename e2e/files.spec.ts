@@ -13,7 +13,9 @@ nodes:
 `;
 
 test.describe('files and history', () => {
-  test('point-to-point from empty: undo back to empty, redo to the end; save, reload, open: same topology and layout', async ({ editor }, info) => {
+  test('point-to-point from empty: undo back to empty, redo to the end; save, reload, open: same topology and layout', async ({
+    editor,
+  }, info) => {
     const { page } = editor;
     await editor.buildPointToPoint();
     const first = info.outputPath('first.qnet.yaml');
@@ -45,7 +47,9 @@ test.describe('files and history', () => {
     expect(await readFile(reopened, 'utf8')).toBe(saved);
   });
 
-  test('a bad file shows the loader errors (line, node, field) and the open document stays', async ({ editor }, info) => {
+  test('a bad file shows the loader errors (line, node, field) and the open document stays', async ({
+    editor,
+  }, info) => {
     const { page } = editor;
     await editor.openExample('05-socket-pair');
     const before = await page.locator('.topo-node__name').allTextContents();

@@ -7,7 +7,11 @@ const CORPUS = join(import.meta.dirname, '../shared/import/fixtures/qemu-cmdline
 const corpus = (name: string) => readFile(join(CORPUS, name), 'utf8');
 
 test.describe('importing QEMU command lines', () => {
-  test("paste the guide's socket pair into the canvas: two VMs, one link, Commands shows the same options; one undo step", async ({ editor, page, context }) => {
+  test("paste the guide's socket pair into the canvas: two VMs, one link, Commands shows the same options; one undo step", async ({
+    editor,
+    page,
+    context,
+  }) => {
     const pair = await corpus('qemu-doc-netdev-socket-listen-connect-2vms.args');
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await page.evaluate((text) => navigator.clipboard.writeText(text), pair);
@@ -64,15 +68,29 @@ test.describe('importing QEMU command lines', () => {
     await expect(editor.node('mcast')).toHaveCount(0);
   });
 
-  test('File › Import a libvirt command line: its problems are listed, its NICs keep their MACs', async ({ editor, page }) => {
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('toolbar__import').click()]);
-    await chooser.setFiles({ name: 'net-mtu.args', mimeType: 'text/plain', buffer: Buffer.from(await corpus('libvirt-net-mtu.args')) });
+  test('File › Import a libvirt command line: its problems are listed, its NICs keep their MACs', async ({
+    editor,
+    page,
+  }) => {
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByTestId('toolbar__import').click(),
+    ]);
+    await chooser.setFiles({
+      name: 'net-mtu.args',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(await corpus('libvirt-net-mtu.args')),
+    });
     await expect(editor.node('test')).toBeVisible();
     await editor.expectLinkCount(2);
     await editor.showProblems();
-    await expect(page.locator('[data-source="import"][data-testid="problems__item__IMPORT_FD"]').first()).toContainText('fd=102');
+    await expect(page.locator('[data-source="import"][data-testid="problems__item__IMPORT_FD"]').first()).toContainText(
+      'fd=102',
+    );
     await editor.showCommands();
     const argv = await editor.argv('test');
-    expect(argv.find((w) => w.includes('host_mtu=9000'))).toMatch(/^virtio-net-pci,netdev=net-net1,mac=52:54:00:e5:48:59,id=nic-net1,host_mtu=9000,bus=pci.0,addr=0x3$/);
+    expect(argv.find((w) => w.includes('host_mtu=9000'))).toMatch(
+      /^virtio-net-pci,netdev=net-net1,mac=52:54:00:e5:48:59,id=nic-net1,host_mtu=9000,bus=pci.0,addr=0x3$/,
+    );
   });
 });

@@ -34,7 +34,8 @@ export function decodePng(buf: Buffer): Png {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
       const [depth, color, , , interlace] = [data[8], data[9], data[10], data[11], data[12]];
-      if (depth !== 8 || interlace !== 0 || (color !== 6 && color !== 2)) throw new Error(`unsupported PNG: depth ${depth}, colour ${color}, interlace ${interlace}`);
+      if (depth !== 8 || interlace !== 0 || (color !== 6 && color !== 2))
+        throw new Error(`unsupported PNG: depth ${depth}, colour ${color}, interlace ${interlace}`);
       channels = color === 6 ? 4 : 3;
     } else if (type === 'IDAT') idat.push(data);
     else if (type === 'IEND') break;

@@ -10,7 +10,9 @@ async function twoVms(editor: EditorPage): Promise<void> {
 }
 
 test.describe('problems', () => {
-  test('a MAC given twice: DUPLICATE_MAC appears, clicking it selects the VM, fixing the MAC clears it', async ({ editor }, info) => {
+  test('a MAC given twice: DUPLICATE_MAC appears, clicking it selects the VM, fixing the MAC clears it', async ({
+    editor,
+  }, info) => {
     const { page } = editor;
     await twoVms(editor);
     await editor.selectNode('vm1');
@@ -37,7 +39,9 @@ test.describe('problems', () => {
     await expect(editor.problem('DUPLICATE_MAC')).toHaveCount(0);
   });
 
-  test('NICs of two VMs on one hub: HUB_SPANS_VMS appears and its fix makes the hub a VDE switch', async ({ editor }, info) => {
+  test('NICs of two VMs on one hub: HUB_SPANS_VMS appears and its fix makes the hub a VDE switch', async ({
+    editor,
+  }, info) => {
     await twoVms(editor);
     await editor.dropFromPalette('hub', 600, 240);
     await editor.wire(editor.handle('vm1', 'eth0'), editor.handle('hub1'));

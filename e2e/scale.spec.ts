@@ -4,7 +4,10 @@ import { expect, test } from './fixtures';
 import { CanvasView } from './pages/CanvasView';
 
 test.describe('a large drawing', () => {
-  test('500 nodes: a drag moves only the dragged node, with its links, and is one undo step; so is a drag of two selected nodes', async ({ editor, page }) => {
+  test('500 nodes: a drag moves only the dragged node, with its links, and is one undo step; so is a drag of two selected nodes', async ({
+    editor,
+    page,
+  }) => {
     test.setTimeout(120_000);
     const t = generateTopology(400, 2, 100);
     const canvas = new CanvasView(page);
@@ -20,7 +23,8 @@ test.describe('a large drawing', () => {
       const box = (await editor.node(id).locator('.topo-node__head').boundingBox())!;
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
       await page.mouse.down();
-      for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width / 2 + (dx * i) / 10, box.y + box.height / 2 + (dy * i) / 10);
+      for (let i = 1; i <= 10; i++)
+        await page.mouse.move(box.x + box.width / 2 + (dx * i) / 10, box.y + box.height / 2 + (dy * i) / 10);
       await page.mouse.up();
     };
     const changed = (a: Record<string, { x: number; y: number }>, b: Record<string, { x: number; y: number }>) =>
@@ -45,7 +49,10 @@ test.describe('a large drawing', () => {
 
     // Two selected nodes move together, one undo step.
     await editor.selectNode('vm1');
-    await editor.node('vm2').locator('.topo-node__head').click({ modifiers: ['Shift'] });
+    await editor
+      .node('vm2')
+      .locator('.topo-node__head')
+      .click({ modifiers: ['Shift'] });
     await expect(editor.node('vm2')).toHaveClass(/selected/);
     await drag('vm1', 80, 80);
     await expect.poll(async () => changed(start, await canvas.positions()).sort()).toEqual(['vm1', 'vm2']);

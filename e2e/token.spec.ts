@@ -30,13 +30,20 @@ test.describe('qnet serve: token and origin', () => {
     expect((await ok.json()).target.stateDir).toBe(server.stateDir);
   });
 
-  test('a token in the query string does not open the HTTP API; a foreign Origin is refused even with the token', async ({ server, request }) => {
+  test('a token in the query string does not open the HTTP API; a foreign Origin is refused even with the token', async ({
+    server,
+    request,
+  }) => {
     expect((await request.get(`${server.origin}/api/target?token=${server.token}`)).status()).toBe(401);
-    const foreign = await request.get(`${server.origin}/api/target`, { headers: { 'x-qnet-token': server.token, origin: 'http://evil.example' } });
+    const foreign = await request.get(`${server.origin}/api/target`, {
+      headers: { 'x-qnet-token': server.token, origin: 'http://evil.example' },
+    });
     expect(foreign.status()).toBe(403);
   });
 
-  test('WebSocket: refused without the token and from another Origin; accepted from the page origin', async ({ server }) => {
+  test('WebSocket: refused without the token and from another Origin; accepted from the page origin', async ({
+    server,
+  }) => {
     const ws = server.origin.replace('http:', 'ws:');
     expect(await wsStatus(`${ws}/api/ws`, server.origin)).toBe(401);
     expect(await wsStatus(`${ws}/api/ws?token=wrong`, server.origin)).toBe(401);

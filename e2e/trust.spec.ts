@@ -47,7 +47,11 @@ test.setTimeout(240_000);
 
 /** The labs the server's engine knows (`qnet status` through its control socket). */
 const labsOf = (server: Served) =>
-  (JSON.parse(qnet('status', '--json', '--state-dir', server.stateDir).out || '{"labs":[]}') as { labs: { lab: string; state: string }[] }).labs;
+  (
+    JSON.parse(qnet('status', '--json', '--state-dir', server.stateDir).out || '{"labs":[]}') as {
+      labs: { lab: string; state: string }[];
+    }
+  ).labs;
 
 test('launching a document that runs host programs asks; Cancel launches nothing, Trust launches and is remembered; an edit asks again', async ({
   editor,
@@ -70,7 +74,9 @@ test('launching a document that runs host programs asks; Cancel launches nothing
   await lab.expectTrustPrompt();
   await lab.answerTrust('trust');
   await lab.expectBadges(['solo'], 'running');
-  const remembered = JSON.parse(readFileSync(join(server.configDir, 'qnet', 'trusted.json'), 'utf8')) as { trusted: object };
+  const remembered = JSON.parse(readFileSync(join(server.configDir, 'qnet', 'trusted.json'), 'utf8')) as {
+    trusted: object;
+  };
   expect(Object.keys(remembered.trusted)).toHaveLength(1);
   await lab.stop();
   await lab.expectBadges(['solo'], 'stopped', 60_000);

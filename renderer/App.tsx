@@ -26,7 +26,15 @@ import { useAppliedTheme } from './store/theme';
 export function App() {
   const fileInput = useRef<HTMLInputElement>(null);
   const importInput = useRef<HTMLInputElement>(null);
-  const app = useMemo(() => appCommands(() => fileInput.current, undefined, () => importInput.current), []);
+  const app = useMemo(
+    () =>
+      appCommands(
+        () => fileInput.current,
+        undefined,
+        () => importInput.current,
+      ),
+    [],
+  );
   useShortcuts(app);
   usePasteImport();
   useDesktop(app);

@@ -16,7 +16,9 @@ export async function buildCli() {
     target: 'node20',
     sourcemap: 'linked',
     logLevel: 'warning',
-    banner: { js: "import { createRequire as __qnetRequire } from 'node:module'; const require = __qnetRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __qnetRequire } from 'node:module'; const require = __qnetRequire(import.meta.url);",
+    },
   });
 }
 

@@ -17,9 +17,13 @@ function electronOrReason() {
     binary = null;
   }
   if (!binary || !existsSync(binary)) {
-    return { reason: "Electron's binary is not installed (run `node node_modules/electron/install.js` where the network allows)" };
+    return {
+      reason:
+        "Electron's binary is not installed (run `node node_modules/electron/install.js` where the network allows)",
+    };
   }
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { reason: 'no display (neither DISPLAY nor WAYLAND_DISPLAY is set)' };
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return { reason: 'no display (neither DISPLAY nor WAYLAND_DISPLAY is set)' };
   return { binary };
 }
 
@@ -38,6 +42,8 @@ const electron = electronOrReason();
 if (electron.binary) {
   forward(spawn(electron.binary, ['dist/electron/main.cjs', ...args], { stdio: 'inherit' }));
 } else {
-  console.log(`Qnet Studio: cannot open the desktop window: ${electron.reason}; serving the editor in your browser instead.`);
+  console.log(
+    `Qnet Studio: cannot open the desktop window: ${electron.reason}; serving the editor in your browser instead.`,
+  );
   forward(spawn(process.execPath, ['bin/qnet.js', 'serve', ...args], { stdio: 'inherit' }));
 }

@@ -8,7 +8,9 @@ function vitestCounts(report) {
   const failed = report.numFailedTests ?? 0;
   const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   // A file that failed before any test ran (an import error, a failing hook) counts as one failure.
-  const brokenFiles = (report.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
+  const brokenFiles = (report.testResults ?? []).filter(
+    (r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0,
+  ).length;
   return { passed, failed: failed + brokenFiles, skipped };
 }
 
@@ -37,5 +39,7 @@ for (const file of process.argv.slice(2)) {
   total.failed += c.failed;
   total.skipped += c.skipped;
 }
-console.log(`tests: ${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
+console.log(
+  `tests: ${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`,
+);
 process.exit(total.failed > 0 || total.passed === 0 ? 1 : 0);

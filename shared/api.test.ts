@@ -3,7 +3,10 @@ import { fail, type EngineApi, type EngineEvent, type EngineRequest, type Respon
 
 describe('api contract', () => {
   it('fail() builds a failed result, with diagnostics only when given', () => {
-    expect(fail('LAB_NOT_FOUND', 'No lab named demo is running.')).toEqual({ ok: false, error: { code: 'LAB_NOT_FOUND', message: 'No lab named demo is running.' } });
+    expect(fail('LAB_NOT_FOUND', 'No lab named demo is running.')).toEqual({
+      ok: false,
+      error: { code: 'LAB_NOT_FOUND', message: 'No lab named demo is running.' },
+    });
     const r = fail('PREFLIGHT_FAILED', 'Preflight found 1 problem.', []);
     expect(r.error.diagnostics).toEqual([]);
   });
@@ -15,7 +18,12 @@ describe('api contract', () => {
       { type: 'consoleInput', lab: 'demo', vm: 'vm1', data: 'ping -c 1 10.0.0.2\r' },
     ];
     const events: EngineEvent[] = [
-      { type: 'vmState', lab: 'demo', vm: 'vm1', state: { state: 'crashed', exit: { code: null, signal: 'SIGKILL' }, stderrTail: '' } },
+      {
+        type: 'vmState',
+        lab: 'demo',
+        vm: 'vm1',
+        state: { state: 'crashed', exit: { code: null, signal: 'SIGKILL' }, stderrTail: '' },
+      },
       { type: 'console', lab: 'demo', vm: 'vm1', seq: 0, end: 5, data: 'hello' },
       { type: 'step', lab: 'demo', index: 0, total: 2, description: 'Create bridge qnb1', status: 'done' },
       { type: 'log', lab: null, level: 'info', topic: 'lab', message: 'ready', time: 1 },

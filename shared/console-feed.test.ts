@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConsoleFeed, type ConsoleChunk } from './console-feed';
 
-const chunk = (seq: number, data: string): ConsoleChunk => ({ seq, end: seq + new TextEncoder().encode(data).length, data });
+const chunk = (seq: number, data: string): ConsoleChunk => ({
+  seq,
+  end: seq + new TextEncoder().encode(data).length,
+  data,
+});
 
 describe('ConsoleFeed', () => {
   it('delivers the backlog, then the events that waited for it and follow it, then live events', () => {

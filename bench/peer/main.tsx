@@ -1,7 +1,15 @@
 // The bench's peer: a bare React Flow 12 page (default nodes and edges, `useNodesState`/`useEdgesState`, React
 // Flow's own drag) built from this project's lockfile, so `npm run bench` can say how the editor's canvas compares
 // with what React Flow does alone on the same topology.
-import { ReactFlow, ReactFlowProvider, useEdgesState, useNodesState, useReactFlow, type Edge, type Node } from '@xyflow/react';
+import {
+  ReactFlow,
+  ReactFlowProvider,
+  useEdgesState,
+  useNodesState,
+  useReactFlow,
+  type Edge,
+  type Node,
+} from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -34,7 +42,9 @@ function Peer() {
       fit: () => void flow.fitView({ maxZoom: 1.25, padding: 0.3 }),
     };
   }, [flow, setNodes, setEdges]);
-  return <ReactFlow nodes={nodes} edges={edges} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} minZoom={0.05} />;
+  return (
+    <ReactFlow nodes={nodes} edges={edges} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} minZoom={0.05} />
+  );
 }
 
 createRoot(document.getElementById('root')!).render(

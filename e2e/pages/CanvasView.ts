@@ -32,12 +32,15 @@ export class CanvasView {
   async settled(): Promise<{ x: number; y: number; zoom: number }> {
     let last = '';
     await expect
-      .poll(async () => {
-        const now = JSON.stringify(await this.viewport());
-        const same = now === last;
-        last = now;
-        return same;
-      }, { intervals: [150] })
+      .poll(
+        async () => {
+          const now = JSON.stringify(await this.viewport());
+          const same = now === last;
+          last = now;
+          return same;
+        },
+        { intervals: [150] },
+      )
       .toBe(true);
     return JSON.parse(last) as { x: number; y: number; zoom: number };
   }
@@ -57,7 +60,12 @@ export class CanvasView {
     return new Map(
       rects.map((r) => [
         r.id,
-        { x: (r.x - origin.x - vp.x) / vp.zoom, y: (r.y - origin.y - vp.y) / vp.zoom, w: r.w / vp.zoom, h: r.h / vp.zoom },
+        {
+          x: (r.x - origin.x - vp.x) / vp.zoom,
+          y: (r.y - origin.y - vp.y) / vp.zoom,
+          w: r.w / vp.zoom,
+          h: r.h / vp.zoom,
+        },
       ]),
     );
   }
@@ -66,15 +74,15 @@ export class CanvasView {
   async handleCentres(node: string): Promise<Map<string, { x: number; y: number }>> {
     const vp = await this.viewport();
     const origin = (await this.root.boundingBox())!;
-    const list = await this.page
-      .locator(`.react-flow__handle[data-nodeid="${node}"]`)
-      .evaluateAll((els) =>
-        els.map((el) => {
-          const r = el.getBoundingClientRect();
-          return { id: (el as HTMLElement).dataset.handleid!, x: r.x + r.width / 2, y: r.y + r.height / 2 };
-        }),
-      );
-    return new Map(list.map((h) => [h.id, { x: (h.x - origin.x - vp.x) / vp.zoom, y: (h.y - origin.y - vp.y) / vp.zoom }]));
+    const list = await this.page.locator(`.react-flow__handle[data-nodeid="${node}"]`).evaluateAll((els) =>
+      els.map((el) => {
+        const r = el.getBoundingClientRect();
+        return { id: (el as HTMLElement).dataset.handleid!, x: r.x + r.width / 2, y: r.y + r.height / 2 };
+      }),
+    );
+    return new Map(
+      list.map((h) => [h.id, { x: (h.x - origin.x - vp.x) / vp.zoom, y: (h.y - origin.y - vp.y) / vp.zoom }]),
+    );
   }
 
   /** A flow point in page coordinates. */

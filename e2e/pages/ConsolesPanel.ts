@@ -30,7 +30,9 @@ export class ConsolesPanel {
   async selectRow(vm: string, text: string): Promise<void> {
     const box = await this.screen(vm).evaluate((rows, wanted) => {
       // xterm.js renders spaces as no-break spaces.
-      const row = [...rows.children].reverse().find((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').includes(wanted));
+      const row = [...rows.children]
+        .reverse()
+        .find((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').includes(wanted));
       const b = row?.getBoundingClientRect();
       return b ? { x: b.x, y: b.y, height: b.height } : null;
     }, text);

@@ -56,7 +56,8 @@ export async function writeExportFile(path: string, content: string, mode: numbe
     );
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') throw new CliError(`qnet: ${path} is a symbolic link: not writing through it (remove it first)`);
+    if (code === 'ELOOP')
+      throw new CliError(`qnet: ${path} is a symbolic link: not writing through it (remove it first)`);
     if (code === 'ENXIO') throw new CliError(`qnet: ${path} is not a regular file (a FIFO): remove it first`);
     throw new CliError(`qnet: cannot write ${path}: ${reason(error)}`);
   }

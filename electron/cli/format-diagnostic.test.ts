@@ -38,7 +38,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('diagnostics carry their YAML line', () => {
-  it('qnet validate prints file:line: for each diagnostic with a path (structural or the compiler\'s)', async () => {
+  it("qnet validate prints file:line: for each diagnostic with a path (structural or the compiler's)", async () => {
     const io = capture();
     expect(await runCli(['validate', file, '--qemu-version', '7.2'], io)).toBe(1);
     const lines = io.err_().split('\n');
@@ -63,7 +63,10 @@ describe('diagnostics carry their YAML line', () => {
 describe('every diagnostic placed by its path', () => {
   it('in a file of an older format too: a layout entry of format 1 is found where format 1 writes it', async () => {
     const old = join(dir, 'old.qnet.yaml');
-    writeFileSync(old, 'version: 1\nname: old\nnodes:\n  - { id: a, kind: vm }\nlayout:\n  a: { x: 1, y: 2 }\n  ghost: { x: 3, y: 4 }\n');
+    writeFileSync(
+      old,
+      'version: 1\nname: old\nnodes:\n  - { id: a, kind: vm }\nlayout:\n  a: { x: 1, y: 2 }\n  ghost: { x: 3, y: 4 }\n',
+    );
     const io = capture();
     expect(await runCli(['validate', old, '--qemu-version', '7.2'], io)).toBe(0);
     expect(io.err_()).toContain('old.qnet.yaml:7: warning LAYOUT_UNKNOWN_NODE');

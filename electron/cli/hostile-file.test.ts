@@ -1,5 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +53,11 @@ describe('a VM binary named by the file', () => {
       join(tmp, 'evil.qnet.yaml'),
       'version: 1\nname: evil\nnodes:\n  - { id: a, kind: vm, binary: ./evil.sh, nics: [{ id: eth0 }] }\n  - { id: n, kind: nat }\nlinks:\n  - { a: a:eth0, b: n }\n',
     );
-    for (const args of [['validate', 'evil.qnet.yaml'], ['compile', 'evil.qnet.yaml'], ['export', 'evil.qnet.yaml', '-o', 'out']]) {
+    for (const args of [
+      ['validate', 'evil.qnet.yaml'],
+      ['compile', 'evil.qnet.yaml'],
+      ['export', 'evil.qnet.yaml', '-o', 'out'],
+    ]) {
       const r = qnet(args);
       expect(r.err, args.join(' ')).not.toContain('internal error');
       expect(existsSync(canary), `${args[0]} ran the file's binary`).toBe(false);
@@ -66,8 +81,12 @@ describe('qnet up and the trust step', () => {
     const refused = qnet(['up', 'risky.qnet.yaml'], dir);
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('risky.qnet.yaml runs programs or reaches files on this host; nothing was started');
-    expect(refused.err).toContain('risky.qnet.yaml:6: node "a", binary: runs the host program ./evil.sh instead of qemu-system-x86_64');
-    expect(refused.err).toContain('risky.qnet.yaml:7: node "a", boot.kernel: gives the guest the host file /nonexistent/k');
+    expect(refused.err).toContain(
+      'risky.qnet.yaml:6: node "a", binary: runs the host program ./evil.sh instead of qemu-system-x86_64',
+    );
+    expect(refused.err).toContain(
+      'risky.qnet.yaml:7: node "a", boot.kernel: gives the guest the host file /nonexistent/k',
+    );
     expect(refused.err).toContain('--trust');
     expect(existsSync(canary)).toBe(false);
     expect(existsSync(join(tmp, 'state')) ? readdirSync(join(tmp, 'state')) : []).toEqual([]);
@@ -80,7 +99,10 @@ describe('qnet up and the trust step', () => {
 
     const again = qnet(['up', 'risky.qnet.yaml', '--netns'], dir);
     expect(again.err).toContain('preflight failed');
-    writeFileSync(join(dir, 'risky.qnet.yaml'), 'version: 1\nname: risky\nnodes:\n  - { id: a, kind: vm, binary: ./evil.sh, memory: 64 }\n');
+    writeFileSync(
+      join(dir, 'risky.qnet.yaml'),
+      'version: 1\nname: risky\nnodes:\n  - { id: a, kind: vm, binary: ./evil.sh, memory: 64 }\n',
+    );
     const edited = qnet(['up', 'risky.qnet.yaml', '--netns'], dir);
     expect(edited.code).toBe(1);
     expect(edited.err).toContain('runs programs or reaches files on this host');
@@ -107,7 +129,11 @@ describe('control characters', () => {
       file,
       'version: 1\nname: esc\nnodes:\n  - id: a\n    kind: vm\n    notes: "hi\\e[31m"\n    extraArgs: ["-append", "console=ttyS0 \\e[8mhidden\\e[0m \\u009b2J \\x7f"]\n',
     );
-    for (const args of [['compile', file, '--qemu-version', '7.2'], ['compile', file, '--json', '--qemu-version', '7.2'], ['validate', file]]) {
+    for (const args of [
+      ['compile', file, '--qemu-version', '7.2'],
+      ['compile', file, '--json', '--qemu-version', '7.2'],
+      ['validate', file],
+    ]) {
       const r = qnet(args);
       expect(r.err, args.join(' ')).not.toContain('internal error');
       expect(RAW.test(r.out + r.err), args.join(' ')).toBe(false);
@@ -115,7 +141,9 @@ describe('control characters', () => {
     const text = qnet(['compile', file, '--qemu-version', '7.2']).out;
     expect(text).toContain('\\u001b[8mhidden\\u001b[0m \\u009b2J \\u007f');
     // JSON stays JSON, with the same strings.
-    const plan = JSON.parse(qnet(['compile', file, '--json', '--qemu-version', '7.2']).out) as { vms: { argv: string[] }[] };
+    const plan = JSON.parse(qnet(['compile', file, '--json', '--qemu-version', '7.2']).out) as {
+      vms: { argv: string[] }[];
+    };
     expect(plan.vms[0]!.argv).toContain('console=ttyS0 \u001b[8mhidden\u001b[0m \u009b2J \u007f');
 
     // An error that quotes what the file says: a kind written with raw control bytes.
@@ -151,7 +179,8 @@ describe('resource limits', () => {
   it('refuse a file over the size cap before reading it, and too many nodes or links with the cap named', () => {
     const huge = join(tmp, 'huge.qnet.yaml');
     let text = 'version: 1\nname: huge\nnodes:\n';
-    for (let i = 0; text.length < 9 * 1024 * 1024; i++) text += `  - { id: vm${i}, kind: vm, memory: 64, notes: padding-padding-padding }\n`;
+    for (let i = 0; text.length < 9 * 1024 * 1024; i++)
+      text += `  - { id: vm${i}, kind: vm, memory: 64, notes: padding-padding-padding }\n`;
     writeFileSync(huge, text);
     const big = qnet(['validate', huge]);
     expect(big.code).toBe(1);

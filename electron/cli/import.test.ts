@@ -12,12 +12,16 @@ const corpus = join(root, 'shared/import/fixtures/qemu-cmdlines');
 let tmp = '';
 
 function qnet(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/qnet.js'), 'import', ...args, '--qemu-version', '10.1', '--privilege', 'root'], {
-    cwd: root,
-    encoding: 'utf8',
-    input,
-    env: { ...process.env, QNET_STATE_DIR: '/run/qnet-test' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'bin/qnet.js'), 'import', ...args, '--qemu-version', '10.1', '--privilege', 'root'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      input,
+      env: { ...process.env, QNET_STATE_DIR: '/run/qnet-test' },
+    },
+  );
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -37,12 +41,16 @@ describe('qnet import', () => {
     expect(r.err).toMatch(/pair\.qnet\.yaml: warning LINK_ALL_INTERFACES/);
     expect(r.err).toContain('2 VMs, 2 nodes, 1 link; import: 0 errors');
     const loaded = loadTopology(readFileSync(out, 'utf8'));
-    expect(loaded.ok && loaded.topology.links).toMatchObject([{ a: 'vm1:eth0', b: 'vm2:eth0', transport: 'socket', port: 1234 }]);
+    expect(loaded.ok && loaded.topology.links).toMatchObject([
+      { a: 'vm1:eth0', b: 'vm2:eth0', transport: 'socket', port: 1234 },
+    ]);
   });
   it('reads standard input and prints the topology; errors make the exit status 1 and say the drawing is partial', () => {
     const r = qnet(['-'], 'qemu-system-x86_64 -netdev user,id=u \\\n  -device e1000,netdev=nope\n');
     expect(r.code).toBe(1);
-    expect(r.err).toContain('<stdin>:2:17: error IMPORT_NETDEV_UNKNOWN: vm1: netdev=nope names no -netdev of this command line');
+    expect(r.err).toContain(
+      '<stdin>:2:17: error IMPORT_NETDEV_UNKNOWN: vm1: netdev=nope names no -netdev of this command line',
+    );
     expect(r.err).toContain('(the drawing is partial)');
     expect(r.out).toMatch(/^version: 2\nname: imported\n/);
   });
@@ -68,7 +76,10 @@ describe('qnet import', () => {
       const out = join(tmp, `${f}.qnet.yaml`);
       // In process (the command itself, not the bundle) to keep this quick; the cases above run the bundle.
       const r = { err: '', out: '', code: 0 };
-      r.code = await importCommand([join(corpus, f), '-o', out, '--qemu-version', '10.1', '--privilege', 'root'], { out: (t) => (r.out += t), err: (t) => (r.err += t) });
+      r.code = await importCommand([join(corpus, f), '-o', out, '--qemu-version', '10.1', '--privilege', 'root'], {
+        out: (t) => (r.out += t),
+        err: (t) => (r.err += t),
+      });
       expect(r.err, f).toMatch(/: \d+ VMs?, \d+ nodes?, \d+ links?; import: /);
       expect(loadTopology(readFileSync(out, 'utf8')).ok, f).toBe(true);
       // Exit 1 only with an error diagnostic printed.

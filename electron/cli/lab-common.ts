@@ -27,7 +27,11 @@ export function stateDirFlag(stateDir: string): string {
  * The engines and stale labs under `stateDir` (control-discovery.ts); a control socket that is not the user's own
  * is not used, and said so on stderr.
  */
-export async function discover(stateDir: string, io: Io, options: { removeDeadSockets?: boolean } = {}): Promise<Discovery> {
+export async function discover(
+  stateDir: string,
+  io: Io,
+  options: { removeDeadSockets?: boolean } = {},
+): Promise<Discovery> {
   const discovery = await discoverLabs(stateDir, options);
   for (const { why } of discovery.ignored) io.err(`qnet: warning: ${why}\n`);
   return discovery;

@@ -12,7 +12,10 @@ export type ConsoleStatus = 'idle' | 'connecting' | 'connected' | 'gave-up' | 'd
 
 export type ConsoleResult =
   | { readonly ok: true }
-  | { readonly ok: false; readonly error: { readonly code: 'CONSOLE_NOT_CONNECTED' | 'TIMEOUT'; readonly message: string } };
+  | {
+      readonly ok: false;
+      readonly error: { readonly code: 'CONSOLE_NOT_CONNECTED' | 'TIMEOUT'; readonly message: string };
+    };
 
 export interface ConsoleOptions {
   /** The chardev's unix socket. */
@@ -62,7 +65,11 @@ export class ConsoleAttachment {
         resolve(r);
       };
       const timer = setTimeout(
-        () => finish({ ok: false, error: { code: 'TIMEOUT', message: `console ${this.options.path} not connected within ${timeoutMs} ms` } }),
+        () =>
+          finish({
+            ok: false,
+            error: { code: 'TIMEOUT', message: `console ${this.options.path} not connected within ${timeoutMs} ms` },
+          }),
         timeoutMs,
       );
       const off = this.onStatus((s) => {
@@ -91,7 +98,13 @@ export class ConsoleAttachment {
   }
 
   private notConnected(): ConsoleResult {
-    return { ok: false, error: { code: 'CONSOLE_NOT_CONNECTED', message: `the console ${this.options.path} is not connected (${this.state})` } };
+    return {
+      ok: false,
+      error: {
+        code: 'CONSOLE_NOT_CONNECTED',
+        message: `the console ${this.options.path} is not connected (${this.state})`,
+      },
+    };
   }
 
   private setStatus(status: ConsoleStatus): void {

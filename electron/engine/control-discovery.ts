@@ -84,7 +84,13 @@ export async function discoverLabs(
   engines.sort((a, b) => a.pid - b.pid);
   const live = new Set(engines.flatMap((e) => e.labs.flatMap((l) => [l.stateDir.replace(/\/+$/, ''), l.lab])));
   const stale = names
-    .filter((n) => existsSync(join(stateDir, n, JOURNAL_FILE)) && !live.has(join(stateDir, n)) && !live.has(n) && !live.has(join(requested, n)))
+    .filter(
+      (n) =>
+        existsSync(join(stateDir, n, JOURNAL_FILE)) &&
+        !live.has(join(stateDir, n)) &&
+        !live.has(n) &&
+        !live.has(join(requested, n)),
+    )
     .sort()
     .map((lab) => ({ lab, stateDir: join(stateDir, lab) }));
   return {

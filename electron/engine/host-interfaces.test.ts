@@ -9,7 +9,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('probeHostInterfaces', () => {
   it('lists the interfaces but loopback, wireless ones marked (wireless/ or phy80211), with their addresses', () => {
-    for (const d of ['lo', 'eth0', 'wlan0/wireless', 'wlp2s0/phy80211', 'br0/bridge']) mkdirSync(join(dir, d), { recursive: true });
+    for (const d of ['lo', 'eth0', 'wlan0/wireless', 'wlp2s0/phy80211', 'br0/bridge'])
+      mkdirSync(join(dir, d), { recursive: true });
     const addrs = {
       eth0: [{ address: '192.168.1.5', cidr: '192.168.1.5/24', family: 'IPv4' }],
       wlan0: [{ address: 'fe80::1', cidr: 'fe80::1/64', family: 'IPv6' }],

@@ -20,7 +20,13 @@ export function readHostLinks(env: NodeJS.ProcessEnv = process.env): HostLink[] 
     const links = JSON.parse(r.stdout) as { ifname?: unknown; master?: unknown; linkinfo?: { info_kind?: unknown } }[];
     return links.flatMap((l) =>
       typeof l.ifname === 'string'
-        ? [{ name: l.ifname, kind: typeof l.linkinfo?.info_kind === 'string' ? l.linkinfo.info_kind : null, master: typeof l.master === 'string' ? l.master : null }]
+        ? [
+            {
+              name: l.ifname,
+              kind: typeof l.linkinfo?.info_kind === 'string' ? l.linkinfo.info_kind : null,
+              master: typeof l.master === 'string' ? l.master : null,
+            },
+          ]
         : [],
     );
   } catch {

@@ -1,4 +1,16 @@
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -62,7 +74,12 @@ describe('Journal', () => {
     const pending = pendingUndo(read(j.path).records);
     expect(pending.map((p) => p.step)).toEqual(['br', 'ns']);
     expect(unfinishedSteps(read(j.path).records).map((u) => u.step)).toEqual(['tap']);
-    expect(pending[0]).toMatchObject({ netns: 'qn-demo', undo: ['ip', 'link', 'del', 'br'], description: 'Create br', needsRoot: true });
+    expect(pending[0]).toMatchObject({
+      netns: 'qn-demo',
+      undo: ['ip', 'link', 'del', 'br'],
+      description: 'Create br',
+      needsRoot: true,
+    });
     expect(pending[1]!.netns).toBeNull();
 
     j.undoneStep('br');
@@ -142,7 +159,7 @@ describe('Journal', () => {
     expect(r.ok).toBe(false);
   });
 
-  it('opens and reads only the user\'s own journal: never a symlink, another user\'s file, or one others can write', () => {
+  it("opens and reads only the user's own journal: never a symlink, another user's file, or one others can write", () => {
     const lab = join(dir, 'lab');
     mkdirSync(lab, { mode: 0o700 });
     const path = join(lab, JOURNAL_FILE);
@@ -151,7 +168,10 @@ describe('Journal', () => {
     symlinkSync(target, path);
     const opened = Journal.open(lab, { lab: 'demo', netns: null });
     expect(opened.ok).toBe(false);
-    if (!opened.ok) expect(opened.error.message).toBe(`the journal: ${path} is a symlink: refused (a state file is never written through one)`);
+    if (!opened.ok)
+      expect(opened.error.message).toBe(
+        `the journal: ${path} is a symlink: refused (a state file is never written through one)`,
+      );
     const read = readJournal(path);
     expect(read.ok).toBe(false);
     if (!read.ok) expect(read.error.message).toBe(`the journal ${path} is not trusted: ${path} is a symlink: refused`);
@@ -160,11 +180,17 @@ describe('Journal', () => {
 
     writeFileSync(path, '{"t":"lab"}\n', { mode: 0o666 });
     chmodSync(path, 0o666);
-    expect(readJournal(path)).toMatchObject({ ok: false, error: { message: `the journal ${path} is not trusted: ${path} is writable by others (mode 0666): refused` } });
+    expect(readJournal(path)).toMatchObject({
+      ok: false,
+      error: { message: `the journal ${path} is not trusted: ${path} is writable by others (mode 0666): refused` },
+    });
     if (process.getuid?.() === 0) {
       chmodSync(path, 0o600);
       chownSync(path, 65534, 65534);
-      expect(readJournal(path)).toMatchObject({ ok: false, error: { message: `the journal ${path} is not trusted: ${path} belongs to uid 65534, not to root: refused` } });
+      expect(readJournal(path)).toMatchObject({
+        ok: false,
+        error: { message: `the journal ${path} is not trusted: ${path} belongs to uid 65534, not to root: refused` },
+      });
       expect(Journal.open(lab, { lab: 'demo', netns: null }).ok).toBe(false);
     }
   });

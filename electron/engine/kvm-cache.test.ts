@@ -29,7 +29,10 @@ describe('KVM answers kept for this boot', () => {
     const planted = { XDG_CACHE_HOME: join(dir, 'planted') };
     mkdirSync(join(dir, 'planted', 'qnet'), { recursive: true });
     const victim = join(dir, 'victim');
-    writeFileSync(victim, JSON.stringify({ boot: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), answers: {} }));
+    writeFileSync(
+      victim,
+      JSON.stringify({ boot: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), answers: {} }),
+    );
     symlinkSync(victim, join(dir, 'planted', 'qnet', 'kvm.json'));
     const question = kvmQuestion(null, kernel);
     expect(keptKvmAnswer(question, planted)).toBeNull();

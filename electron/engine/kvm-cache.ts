@@ -6,7 +6,17 @@
  * user's own, or cannot be read, is ignored; one is written beside it and renamed over it, never through a link.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { KvmProbe } from './kvm';
@@ -59,7 +69,9 @@ function readCache(env: NodeJS.ProcessEnv): CacheFile | null {
 /** The answer this boot gave to `question`, if it was kept. */
 export function keptKvmAnswer(question: string, env: NodeJS.ProcessEnv = process.env): KvmProbe | null {
   const a = readCache(env)?.answers[question];
-  return a && typeof a.usable === 'boolean' && typeof a.reason === 'string' ? { usable: a.usable, reason: a.reason } : null;
+  return a && typeof a.usable === 'boolean' && typeof a.reason === 'string'
+    ? { usable: a.usable, reason: a.reason }
+    : null;
 }
 
 /** Keeps an answer for the rest of this boot; a cache that cannot be written is only a slower next question. */

@@ -59,7 +59,11 @@ async function probeOnce(options: KvmProbeOptions): Promise<KvmProbe> {
   }
   const env = options.env ?? process.env;
   const kernel = options.kernel && existsSync(options.kernel) ? options.kernel : undefined;
-  const question = kvmQuestion(findProgram(options.binary ?? 'qemu-system-x86_64', env), kernel, kernel ? options.initrd : undefined);
+  const question = kvmQuestion(
+    findProgram(options.binary ?? 'qemu-system-x86_64', env),
+    kernel,
+    kernel ? options.initrd : undefined,
+  );
   const kept = keptKvmAnswer(question, env);
   if (kept) return kept;
   const answer = await testBoot(options);
@@ -73,12 +77,30 @@ async function testBoot(options: KvmProbeOptions): Promise<KvmProbe> {
   const dir = mkdtempSync(join(tmpdir(), 'qnet-kvm-'));
   try {
     if (options.kernel && existsSync(options.kernel)) {
-      const argv = ['-accel', 'kvm', '-machine', 'q35', '-nodefaults', '-display', 'none', '-m', '128', '-no-reboot', '-serial', 'stdio'];
+      const argv = [
+        '-accel',
+        'kvm',
+        '-machine',
+        'q35',
+        '-nodefaults',
+        '-display',
+        'none',
+        '-m',
+        '128',
+        '-no-reboot',
+        '-serial',
+        'stdio',
+      ];
       argv.push('-kernel', options.kernel, '-append', 'console=ttyS0 panic=-1');
       if (options.initrd && existsSync(options.initrd)) argv.push('-initrd', options.initrd);
       const r = await runUntil(binary, argv, (out) => /Linux version/.test(out), timeoutMs, options.env);
       if (r.matched) return { usable: true, reason: 'a Linux kernel booted under KVM' };
-      return { usable: false, reason: r.exited ? `QEMU exited under KVM: ${lastLine(r.stderr)}` : `a Linux kernel printed nothing within ${timeoutMs} ms under KVM` };
+      return {
+        usable: false,
+        reason: r.exited
+          ? `QEMU exited under KVM: ${lastLine(r.stderr)}`
+          : `a Linux kernel printed nothing within ${timeoutMs} ms under KVM`,
+      };
     }
     // Real mode at the reset vector: mov al,1; out 0xf4,al; hlt. isa-debug-exit turns it into exit status 3.
     const bios = Buffer.alloc(65536, 0xf4);
@@ -88,15 +110,30 @@ async function testBoot(options: KvmProbeOptions): Promise<KvmProbe> {
     const argv = ['-accel', 'kvm', '-machine', 'pc', '-nodefaults', '-display', 'none', '-m', '16', '-bios', biosPath];
     argv.push('-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04');
     const r = await runUntil(binary, argv, () => false, timeoutMs, options.env);
-    if (r.exitCode === 3) return { usable: true, reason: 'KVM ran a real-mode probe (no kernel to test-boot: not proven for Linux guests)' };
-    return { usable: false, reason: r.exited ? `QEMU exited under KVM: ${lastLine(r.stderr)}` : `a real-mode probe did not finish within ${timeoutMs} ms under KVM` };
+    if (r.exitCode === 3)
+      return {
+        usable: true,
+        reason: 'KVM ran a real-mode probe (no kernel to test-boot: not proven for Linux guests)',
+      };
+    return {
+      usable: false,
+      reason: r.exited
+        ? `QEMU exited under KVM: ${lastLine(r.stderr)}`
+        : `a real-mode probe did not finish within ${timeoutMs} ms under KVM`,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 function lastLine(text: string): string {
-  return text.trim().split('\n').filter((l) => !/warning:/.test(l)).pop() ?? 'no message';
+  return (
+    text
+      .trim()
+      .split('\n')
+      .filter((l) => !/warning:/.test(l))
+      .pop() ?? 'no message'
+  );
 }
 
 /** Runs QEMU until `match` holds on its stdout, it exits, or the timeout passes; it is always killed after. */

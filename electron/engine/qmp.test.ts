@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QmpClient } from './qmp';
 
-const GREETING = '{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": ""}, "capabilities": ["oob"]}}\r\n';
+const GREETING =
+  '{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": ""}, "capabilities": ["oob"]}}\r\n';
 
 type Handler = (cmd: { execute: string; id?: string; arguments?: unknown }, sock: Socket) => void;
 
@@ -90,12 +91,17 @@ describe('QmpClient', () => {
 
   it('returns QEMU errors as typed results with their class', async () => {
     await serve((cmd, sock) =>
-      sock.write(`{"id": ${JSON.stringify(cmd.id)}, "error": {"class": "CommandNotFound", "desc": "The command nope has not been found"}}\n`),
+      sock.write(
+        `{"id": ${JSON.stringify(cmd.id)}, "error": {"class": "CommandNotFound", "desc": "The command nope has not been found"}}\n`,
+      ),
     );
     const c = await QmpClient.connect(path);
     if (!c.ok) throw new Error(c.error.message);
     const r = await c.value.execute('nope');
-    expect(r).toEqual({ ok: false, error: { code: 'COMMAND_FAILED', class: 'CommandNotFound', message: 'nope: The command nope has not been found' } });
+    expect(r).toEqual({
+      ok: false,
+      error: { code: 'COMMAND_FAILED', class: 'CommandNotFound', message: 'nope: The command nope has not been found' },
+    });
     c.value.close();
   });
 

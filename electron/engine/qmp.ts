@@ -26,7 +26,10 @@ export interface QmpError {
 export type QmpResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: QmpError };
 
 export interface QmpGreeting {
-  readonly version: { readonly qemu: { readonly major: number; readonly minor: number; readonly micro: number }; readonly package: string };
+  readonly version: {
+    readonly qemu: { readonly major: number; readonly minor: number; readonly micro: number };
+    readonly package: string;
+  };
   readonly capabilities: readonly string[];
 }
 
@@ -103,7 +106,11 @@ export class QmpClient {
   }
 
   /** Runs a command; resolves with its `return` value or a typed error (QEMU's, a timeout, or a closed socket). */
-  execute<T = unknown>(command: string, args?: Record<string, unknown>, options: { timeoutMs?: number } = {}): Promise<QmpResult<T>> {
+  execute<T = unknown>(
+    command: string,
+    args?: Record<string, unknown>,
+    options: { timeoutMs?: number } = {},
+  ): Promise<QmpResult<T>> {
     if (this.isClosed) return Promise.resolve(fail('CLOSED', `QMP connection closed before ${command}`));
     const id = `qnet-${this.nextId++}`;
     return new Promise<QmpResult<T>>((resolve) => {
@@ -147,7 +154,10 @@ export class QmpClient {
         offClose();
         resolve(r);
       };
-      const timer = setTimeout(() => finish(fail('TIMEOUT', `no matching QMP event within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(fail('TIMEOUT', `no matching QMP event within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const offEvent = this.subscribe((e) => {
         if (match(e)) finish({ ok: true, value: e });
       });

@@ -25,7 +25,8 @@ export class RingBuffer {
   private readonly listeners = new Set<RingListener>();
 
   constructor(readonly capacity: number = DEFAULT_CONSOLE_BUFFER) {
-    if (!Number.isInteger(capacity) || capacity <= 0) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity <= 0)
+      throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
     this.buf = Buffer.alloc(capacity);
   }
 

@@ -10,16 +10,28 @@ export interface CommandResult {
 }
 
 /** Runs argv (no shell) with stdin closed; output is kept (bounded to the last 64 KiB each). */
-export function runCommand(argv: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<CommandResult> {
+export function runCommand(
+  argv: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
+): Promise<CommandResult> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
     const keep = (s: string) => (s.length > 65536 ? s.slice(-65536) : s);
     let child;
     try {
-      child = spawn(argv[0] ?? '', argv.slice(1), { stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
+      child = spawn(argv[0] ?? '', argv.slice(1), {
+        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        env: options.env ?? process.env,
+      });
     } catch (err) {
-      resolve({ ok: false, code: null, signal: null, stdout: '', stderr: `cannot run ${argv[0]}: ${(err as Error).message}` });
+      resolve({
+        ok: false,
+        code: null,
+        signal: null,
+        stdout: '',
+        stderr: `cannot run ${argv[0]}: ${(err as Error).message}`,
+      });
       return;
     }
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
@@ -31,7 +43,13 @@ export function runCommand(argv: readonly string[], options: { env?: NodeJS.Proc
     child.stderr?.on('data', (d: Buffer) => (stderr = keep(stderr + d.toString('utf8'))));
     child.once('error', (err) => {
       clearTimeout(timer);
-      resolve({ ok: false, code: null, signal: null, stdout, stderr: `${stderr}cannot run ${argv[0]}: ${err.message}` });
+      resolve({
+        ok: false,
+        code: null,
+        signal: null,
+        stdout,
+        stderr: `${stderr}cannot run ${argv[0]}: ${err.message}`,
+      });
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);

@@ -1,4 +1,14 @@
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -31,7 +41,10 @@ describe('state directories', () => {
       chmodSync(dir, mode);
       const r = checkPrivateDir(dir);
       expect(r.ok).toBe(false);
-      if (!r.ok) expect(r.message).toBe(`the state directory ${dir} is writable by ${mode & 0o002 ? 'anyone' : 'its group'} (mode 0${mode.toString(8)}): chmod 700 ${dir}`);
+      if (!r.ok)
+        expect(r.message).toBe(
+          `the state directory ${dir} is writable by ${mode & 0o002 ? 'anyone' : 'its group'} (mode 0${mode.toString(8)}): chmod 700 ${dir}`,
+        );
     }
   });
 
@@ -41,7 +54,10 @@ describe('state directories', () => {
     chmodSync(open, 0o777);
     const r = checkPrivateDir(join(open, 'qnet'));
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.message).toBe(`${open}, above the state directory ${join(open, 'qnet')}, is writable by anyone (mode 0777): chmod go-w ${open}, or use a directory of your own: --state-dir DIR or $QNET_STATE_DIR`);
+    if (!r.ok)
+      expect(r.message).toBe(
+        `${open}, above the state directory ${join(open, 'qnet')}, is writable by anyone (mode 0777): chmod go-w ${open}, or use a directory of your own: --state-dir DIR or $QNET_STATE_DIR`,
+      );
     expect(statSync('/tmp').mode & 0o1000).toBe(0o1000);
     expect(checkPrivateDir(root).ok).toBe(true); // under /tmp, which is sticky
   });
@@ -52,13 +68,21 @@ describe('state directories', () => {
     chownSync(theirs, 65534, 65534);
     const r = checkPrivateDir(theirs);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.message).toMatch(new RegExp(`^the state directory ${theirs} belongs to uid 65534, not to root: whoever owns it can plant journals`));
+    if (!r.ok)
+      expect(r.message).toMatch(
+        new RegExp(
+          `^the state directory ${theirs} belongs to uid 65534, not to root: whoever owns it can plant journals`,
+        ),
+      );
     const below = join(root, 'parent');
     mkdirSync(join(below, 'qnet'), { recursive: true, mode: 0o700 });
     chownSync(below, 65534, 65534);
     const q = ensureLabDir(join(below, 'qnet', 'lab'));
     expect(q.ok).toBe(false);
-    if (!q.ok) expect(q.message).toMatch(new RegExp(`^${below}, above the state directory ${join(below, 'qnet')}, belongs to uid 65534, not to root`));
+    if (!q.ok)
+      expect(q.message).toMatch(
+        new RegExp(`^${below}, above the state directory ${join(below, 'qnet')}, belongs to uid 65534, not to root`),
+      );
   });
 
   it('checks the real path of a symlinked base; refuses a lab directory reached through a symlink; refuses a file', () => {
@@ -70,13 +94,20 @@ describe('state directories', () => {
     symlinkSync(join(root, 'elsewhere'), join(real, 'lab'));
     const r = ensureLabDir(join(real, 'lab'));
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.message).toBe(`the lab directory ${join(real, 'lab')} is reached through a symlink (its real path is ${join(root, 'elsewhere')}): use the real path as the state directory`);
+    if (!r.ok)
+      expect(r.message).toBe(
+        `the lab directory ${join(real, 'lab')} is reached through a symlink (its real path is ${join(root, 'elsewhere')}): use the real path as the state directory`,
+      );
     writeFileSync(join(root, 'file'), '');
-    expect(checkPrivateDir(join(root, 'file'))).toEqual({ ok: false, missing: false, message: `the state directory ${join(root, 'file')} is not a directory` });
+    expect(checkPrivateDir(join(root, 'file'))).toEqual({
+      ok: false,
+      missing: false,
+      message: `the state directory ${join(root, 'file')} is not a directory`,
+    });
     expect(checkPrivateDir(join(root, 'none'))).toMatchObject({ ok: false, missing: true });
   });
 
-  it('defaults to a directory the user owns, never a predictable one in /tmp; the short one is the user\'s too', () => {
+  it("defaults to a directory the user owns, never a predictable one in /tmp; the short one is the user's too", () => {
     expect(defaultStateDir({}, 0)).toBe('/run/qnet');
     expect(defaultStateDir({ XDG_RUNTIME_DIR: '/run/user/1000' }, 1000)).toBe('/run/user/1000/qnet');
     expect(defaultStateDir({ HOME: '/home/ann' }, 1000)).toBe('/home/ann/.qnet');

@@ -69,16 +69,28 @@ describe('ProcessSupervisor', () => {
     expect(r.ok).toBe(true);
     expect(s.state).toBe('running');
     const stopped = await s.stop();
-    expect(stopped).toMatchObject({ ok: true, by: 'term', exit: { signal: 'SIGTERM', crashed: false, during: 'stop' } });
+    expect(stopped).toMatchObject({
+      ok: true,
+      by: 'term',
+      exit: { signal: 'SIGTERM', crashed: false, during: 'stop' },
+    });
     expect(states).toEqual(['starting', 'running', 'stopping', 'exited']);
     expect(await s.stop()).toEqual(stopped);
   });
 
   it('escalates to SIGKILL when SIGTERM is ignored', async () => {
     const ready = join(dir, 'handler-installed');
-    const s = supervise(plan(`process.on('SIGTERM', () => {}); require('fs').writeFileSync(${JSON.stringify(ready)}, ''); ${IDLE}`, { ready: { type: 'path', path: ready } }));
+    const s = supervise(
+      plan(`process.on('SIGTERM', () => {}); require('fs').writeFileSync(${JSON.stringify(ready)}, ''); ${IDLE}`, {
+        ready: { type: 'path', path: ready },
+      }),
+    );
     expect((await s.start()).ok).toBe(true);
-    expect(await s.stop()).toMatchObject({ ok: true, by: 'kill', exit: { signal: 'SIGKILL', crashed: false, during: 'stop' } });
+    expect(await s.stop()).toMatchObject({
+      ok: true,
+      by: 'kill',
+      exit: { signal: 'SIGKILL', crashed: false, during: 'stop' },
+    });
   });
 
   it('reports a crash with its exit code and the last 8 KiB of output, from this run only', async () => {
@@ -87,7 +99,11 @@ describe('ProcessSupervisor', () => {
     await s0.start();
     await until(() => s0.exit !== null, 'first run to end');
     appendFileSync(log, 'x'.repeat(100));
-    const s = supervise(plan(`process.stderr.write('a'.repeat(${STDERR_TAIL_BYTES + 100}) + 'the end'); setTimeout(() => process.exit(3), 50)`));
+    const s = supervise(
+      plan(
+        `process.stderr.write('a'.repeat(${STDERR_TAIL_BYTES + 100}) + 'the end'); setTimeout(() => process.exit(3), 50)`,
+      ),
+    );
     const exits: unknown[] = [];
     s.subscribe((e) => e.type === 'exit' && exits.push(e.exit));
     await s.start();
@@ -112,7 +128,9 @@ describe('ProcessSupervisor', () => {
     const ready = join(dir, 'ctl');
     writeFileSync(ready, 'stale');
     const s = supervise(
-      plan(`setTimeout(() => require('fs').writeFileSync(${JSON.stringify(ready)}, 'x'), 150); ${IDLE}`, { ready: { type: 'path', path: ready } }),
+      plan(`setTimeout(() => require('fs').writeFileSync(${JSON.stringify(ready)}, 'x'), 150); ${IDLE}`, {
+        ready: { type: 'path', path: ready },
+      }),
     );
     const t0 = Date.now();
     const r = await s.start();
@@ -122,7 +140,9 @@ describe('ProcessSupervisor', () => {
   });
 
   it('fails start when the process exits before it is ready, with its output', async () => {
-    const s = supervise(plan(`console.error('cannot bind'); process.exit(2)`, { ready: { type: 'path', path: join(dir, 'never') } }));
+    const s = supervise(
+      plan(`console.error('cannot bind'); process.exit(2)`, { ready: { type: 'path', path: join(dir, 'never') } }),
+    );
     const r = await s.start();
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -142,7 +162,9 @@ describe('ProcessSupervisor', () => {
 
   it('qmp readiness fails fast when the process dies', async () => {
     const ready: Readiness = { type: 'qmp', socket: join(dir, 'q.sock') };
-    const s = supervise(plan(`setTimeout(() => process.exit(1), 100)`, { ready, kind: 'vm' }), { readyTimeoutMs: 20_000 });
+    const s = supervise(plan(`setTimeout(() => process.exit(1), 100)`, { ready, kind: 'vm' }), {
+      readyTimeoutMs: 20_000,
+    });
     const t0 = Date.now();
     const r = await s.start();
     expect(r.ok).toBe(false);
@@ -156,7 +178,13 @@ describe('ProcessSupervisor', () => {
     symlinkSync(target, join(dir, 'p1.log'));
     const s = supervise(plan(IDLE));
     const r = await s.start();
-    expect(r).toMatchObject({ ok: false, error: { code: 'SPAWN_FAILED', message: `cannot open the log: ${join(dir, 'p1.log')} is a symlink: refused (a state file is never written through one)` } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: {
+        code: 'SPAWN_FAILED',
+        message: `cannot open the log: ${join(dir, 'p1.log')} is a symlink: refused (a state file is never written through one)`,
+      },
+    });
     expect(s.pid).toBeNull();
     expect(readFileSync(target, 'utf8')).toBe('secret\n');
   });
@@ -174,7 +202,10 @@ describe('ProcessSupervisor', () => {
       `process.stdin.on('end', () => process.exit(0)); process.stdin.resume(); setTimeout(() => require('fs').writeFileSync(${JSON.stringify(path)}, ''), 200); ${IDLE}`;
     const a = join(dir, 'a-ready');
     const without = supervise(plan(onEof(a), { ready: { type: 'path', path: a } }));
-    expect(await without.start()).toMatchObject({ ok: false, error: { code: 'EXITED_BEFORE_READY', exit: { code: 0, crashed: false } } });
+    expect(await without.start()).toMatchObject({
+      ok: false,
+      error: { code: 'EXITED_BEFORE_READY', exit: { code: 0, crashed: false } },
+    });
 
     const b = join(dir, 'b-ready');
     const held = supervise(plan(onEof(b), { id: 'p2', holdStdin: true, ready: { type: 'path', path: b } }));
@@ -200,8 +231,10 @@ describe('ProcessSupervisor', () => {
     j.journal.close();
   });
 
-  it('runs under ip netns exec: a missing namespace is reported with ip\'s own words', async () => {
-    const s = supervise(plan(IDLE, { ready: { type: 'path', path: join(dir, 'never') } }), { netns: 'qnet-no-such-ns' });
+  it("runs under ip netns exec: a missing namespace is reported with ip's own words", async () => {
+    const s = supervise(plan(IDLE, { ready: { type: 'path', path: join(dir, 'never') } }), {
+      netns: 'qnet-no-such-ns',
+    });
     const r = await s.start();
     expect(r.ok).toBe(false);
     if (r.ok) return;

@@ -8,7 +8,10 @@ import { GuestBuildError } from './errors';
 export function tinyGuestBuilder(assetsDir?: string): GuestBuilder {
   return async (arch, log) => {
     if (!isGuestArch(arch))
-      throw new GuestBuildError('GUEST_ARCH_UNSUPPORTED', `the tiny guest is built for x86_64 and aarch64, not ${arch}`);
+      throw new GuestBuildError(
+        'GUEST_ARCH_UNSUPPORTED',
+        `the tiny guest is built for x86_64 and aarch64, not ${arch}`,
+      );
     await buildTinyGuest({ arch, log, ...(assetsDir !== undefined ? { assetsDir } : {}) });
   };
 }

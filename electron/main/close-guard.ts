@@ -7,7 +7,13 @@ import type { LabStatus, Result } from '../../shared/api';
 import type { DocumentState } from './dialogs';
 
 /** A message box: resolves with the index of the button chosen. */
-export type Ask = (box: { message: string; detail: string; buttons: string[]; defaultId: number; cancelId: number }) => Promise<number>;
+export type Ask = (box: {
+  message: string;
+  detail: string;
+  buttons: string[];
+  defaultId: number;
+  cancelId: number;
+}) => Promise<number>;
 
 export interface LabGuardDeps {
   /** Labs this app's engine runs now. */
@@ -45,7 +51,10 @@ export async function askToStopLabs(deps: LabGuardDeps): Promise<'close' | 'canc
   const running = activeLabs(await deps.labs());
   if (!running.length) return 'close';
   const choice = await deps.ask({
-    message: running.length === 1 ? `The lab "${running[0]}" is running.` : `${running.length} labs are running: ${running.join(', ')}.`,
+    message:
+      running.length === 1
+        ? `The lab "${running[0]}" is running.`
+        : `${running.length} labs are running: ${running.join(', ')}.`,
     detail: 'Quitting stops its guests and undoes its host setup (taps, bridges, namespaces).',
     buttons: ['Stop and Quit', 'Cancel'],
     defaultId: 0,

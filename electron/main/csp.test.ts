@@ -12,12 +12,17 @@ describe('CSP', () => {
   });
 
   it('replaces any policy a response carried, whatever the header’s case', () => {
-    const headers = withCsp({ 'content-security-policy': ["default-src *"], 'Content-Type': ['text/html'] });
-    expect(headers).toEqual({ 'Content-Type': ['text/html'], 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff' });
+    const headers = withCsp({ 'content-security-policy': ['default-src *'], 'Content-Type': ['text/html'] });
+    expect(headers).toEqual({
+      'Content-Type': ['text/html'],
+      'Content-Security-Policy': CSP,
+      'X-Content-Type-Options': 'nosniff',
+    });
   });
 
   it('is put on every response of the session', () => {
-    let listener: ((details: { responseHeaders?: Record<string, string[]> }, cb: (r: unknown) => void) => void) | null = null;
+    let listener: ((details: { responseHeaders?: Record<string, string[]> }, cb: (r: unknown) => void) => void) | null =
+      null;
     const session = { webRequest: { onHeadersReceived: vi.fn((l) => (listener = l)) } };
     const m = new CspManager(() => session as unknown as Session);
     m.initialize();
@@ -25,7 +30,9 @@ describe('CSP', () => {
     listener!({ responseHeaders: { 'Content-Security-Policy': ["script-src 'unsafe-inline'"] } }, cb);
     expect(cb).toHaveBeenCalledWith({ responseHeaders: expect.objectContaining({ 'Content-Security-Policy': CSP }) });
     listener!({}, cb);
-    expect(cb).toHaveBeenLastCalledWith({ responseHeaders: expect.objectContaining({ 'Content-Security-Policy': CSP }) });
+    expect(cb).toHaveBeenLastCalledWith({
+      responseHeaders: expect.objectContaining({ 'Content-Security-Policy': CSP }),
+    });
     m.dispose();
     expect(session.webRequest.onHeadersReceived).toHaveBeenLastCalledWith(null);
   });

@@ -11,7 +11,9 @@ describe('settings', () => {
   it('falls back to defaults, field by field, on anything unexpected', () => {
     expect(parseSettings('not json')).toEqual({ recent: [] });
     expect(parseSettings('[1]')).toEqual({ recent: [] });
-    expect(parseSettings('{"window":{"width":10,"height":10},"recent":["relative.yaml","/a.qnet.yaml",3]}')).toEqual({ recent: ['/a.qnet.yaml'] });
+    expect(parseSettings('{"window":{"width":10,"height":10},"recent":["relative.yaml","/a.qnet.yaml",3]}')).toEqual({
+      recent: ['/a.qnet.yaml'],
+    });
     expect(parseSettings('{"window":{"x":5,"y":6,"width":900,"height":700,"maximized":true}}')).toEqual({
       window: { x: 5, y: 6, width: 900, height: 700, maximized: true },
       recent: [],

@@ -59,6 +59,8 @@ export function visibleBounds(bounds: WindowBounds | undefined, workAreas: reado
   const { x, y, ...size } = bounds;
   if (x === undefined || y === undefined) return size;
   const grip = 48; // enough of the title bar to grab
-  const seen = workAreas.some((a) => x + grip <= a.x + a.width && x + bounds.width - grip >= a.x && y >= a.y && y + grip <= a.y + a.height);
+  const seen = workAreas.some(
+    (a) => x + grip <= a.x + a.width && x + bounds.width - grip >= a.x && y >= a.y && y + grip <= a.y + a.height,
+  );
   return seen ? bounds : size;
 }

@@ -5,15 +5,30 @@
  */
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
 import { fail, type EngineEvent, type EngineRequest, type ResponseOf } from '../../shared/api';
-import { IPC, type DesktopRequest, type DesktopResponseOf, type MenuAction, type QnetWindowApi } from '../../shared/desktop-api';
+import {
+  IPC,
+  type DesktopRequest,
+  type DesktopResponseOf,
+  type MenuAction,
+  type QnetWindowApi,
+} from '../../shared/desktop-api';
 
 type Ipc = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
 
 const isAction = (v: unknown): v is MenuAction =>
-  typeof v === 'object' && v !== null && typeof (v as MenuAction).name === 'string' && ((v as MenuAction).path === undefined || typeof (v as MenuAction).path === 'string');
-const isEvent = (v: unknown): v is EngineEvent => typeof v === 'object' && v !== null && typeof (v as EngineEvent).type === 'string';
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as MenuAction).name === 'string' &&
+  ((v as MenuAction).path === undefined || typeof (v as MenuAction).path === 'string');
+const isEvent = (v: unknown): v is EngineEvent =>
+  typeof v === 'object' && v !== null && typeof (v as EngineEvent).type === 'string';
 
-function listen<T>(ipc: Ipc, channel: string, accept: (v: unknown) => v is T, listener: (value: T) => void): () => void {
+function listen<T>(
+  ipc: Ipc,
+  channel: string,
+  accept: (v: unknown) => v is T,
+  listener: (value: T) => void,
+): () => void {
   const handler = (_event: IpcRendererEvent, value: unknown) => {
     if (accept(value)) listener(value);
   };

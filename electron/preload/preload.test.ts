@@ -4,7 +4,10 @@ import { IPC } from '../../shared/desktop-api';
 const ipc = await vi.hoisted(async () => {
   const { EventEmitter } = await import('node:events');
   const emitter = new EventEmitter();
-  return { emitter, invoke: vi.fn(async (_channel: string, request: { type: string }) => ({ ok: true, echo: request.type })) };
+  return {
+    emitter,
+    invoke: vi.fn(async (_channel: string, request: { type: string }) => ({ ok: true, echo: request.type })),
+  };
 });
 const exposed = vi.hoisted(() => ({ key: '', api: null as unknown }));
 
@@ -19,7 +22,8 @@ vi.mock('electron', () => ({
 
 await import('./preload');
 const api = exposed.api as import('../../shared/desktop-api').QnetWindowApi;
-const fromMain = (channel: string, payload: unknown) => ipc.emitter.emit(channel, { sender: 'ipcRenderer itself' }, payload);
+const fromMain = (channel: string, payload: unknown) =>
+  ipc.emitter.emit(channel, { sender: 'ipcRenderer itself' }, payload);
 
 describe('preload', () => {
   it('exposes window.qnet with the contract’s four functions and nothing else, frozen', () => {
@@ -38,7 +42,10 @@ describe('preload', () => {
 
   it('never rejects: a failed invoke becomes an INTERNAL result', async () => {
     ipc.invoke.mockRejectedValueOnce(new Error('no handler'));
-    expect(await api.request({ type: 'list' })).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'list: no handler' } });
+    expect(await api.request({ type: 'list' })).toEqual({
+      ok: false,
+      error: { code: 'INTERNAL', message: 'list: no handler' },
+    });
   });
 
   it('gives listeners the payload only, and every subscription an unsubscribe', () => {

@@ -12,6 +12,8 @@ export function fetchedQemu10(cacheDir: string): QemuInstall {
   try {
     return resolveQemuInstall(join(cacheDir, '10.0'));
   } catch (error) {
-    throw new Error(`${(error as Error).message}: fetch it with "npx qnet qemu fetch 10.0" (npm test does)`, { cause: error });
+    throw new Error(`${(error as Error).message}: fetch it with "npx qnet qemu fetch 10.0" (npm test does)`, {
+      cause: error,
+    });
   }
 }

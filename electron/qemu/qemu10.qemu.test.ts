@@ -42,7 +42,11 @@ describe('QEMU 10.0 (Debian 12 backports)', () => {
   test('stream with reconnect-ms: the client started first connects, and again after its server restarts', async () => {
     const stateDir = join(base, 'state');
     const plan = compile(
-      topo({ name: 'recon', nodes: [vm('srv'), vm('cli')], links: [{ a: 'srv:e0', b: 'cli:e0', transport: 'stream' }] }),
+      topo({
+        name: 'recon',
+        nodes: [vm('srv'), vm('cli')],
+        links: [{ a: 'srv:e0', b: 'cli:e0', transport: 'stream' }],
+      }),
       target({ stateDir, qemuVersion: { major: 10, minor: 0 }, qemu: chosenQemu(install), tinyGuest: {} }),
     );
     mkdirSync(plan.stateDir, { recursive: true });
@@ -70,7 +74,10 @@ describe('QEMU 10.0 (Debian 12 backports)', () => {
     if (gone.ok) expect(gone.value.data).toEqual({ 'netdev-id': 'net-e0' });
     await new Promise((r) => server.once('exit', r));
     server = start(plan, srv!);
-    const again = await c.client.waitEvent((e) => e.event === 'NETDEV_STREAM_CONNECTED' && e !== (connected.ok ? connected.value : null), 15_000);
+    const again = await c.client.waitEvent(
+      (e) => e.event === 'NETDEV_STREAM_CONNECTED' && e !== (connected.ok ? connected.value : null),
+      15_000,
+    );
     expect(again.ok, 'the client reconnected to the restarted server').toBe(true);
     c.client.close();
   });

@@ -38,7 +38,8 @@ export async function resolveStaticFile(root: string, urlPath: string): Promise<
   }
   if (rel.includes('\0')) return { ok: false, status: 400, reason: 'bad path' };
   const file = normalize(join(root, rel === '/' ? 'index.html' : rel));
-  if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep)) return { ok: false, status: 403, reason: 'forbidden' };
+  if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep))
+    return { ok: false, status: 403, reason: 'forbidden' };
   const target = (await isFile(file)) ? file : extname(file) === '' ? join(root, 'index.html') : null;
   if (!target || !(await isFile(target))) return { ok: false, status: 404, reason: 'not found' };
   return { ok: true, file: target, contentType: TYPES[extname(target)] ?? 'application/octet-stream' };

@@ -12,7 +12,14 @@ import { loadTopology } from '../../shared/model/index';
 import { createEngine } from '../engine/engine';
 import { fileTrustStore, topologyDigest } from '../engine/trust';
 
-const [usable, kernel, initrd, stateDir, recordDir, ...files] = process.argv.slice(2) as [string, string, string, string, string, ...string[]];
+const [usable, kernel, initrd, stateDir, recordDir, ...files] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  ...string[],
+];
 const guest = { kernel, initrd };
 const engine = createEngine({
   defaults: { stateDir },
@@ -33,7 +40,11 @@ for (const file of files) {
   const text = readFileSync(file, 'utf8');
   const loaded = loadTopology(text, file);
   const trust = loaded.ok ? topologyDigest(loaded.topology) : undefined;
-  const r = await engine.request({ type: 'launch', source: { kind: 'yaml', text, path: file }, options: { ...(trust ? { trust } : {}) } });
+  const r = await engine.request({
+    type: 'launch',
+    source: { kind: 'yaml', text, path: file },
+    options: { ...(trust ? { trust } : {}) },
+  });
   const argv = recorded();
   let error = r.ok ? undefined : r.error.message;
   if (r.ok) {

@@ -25,7 +25,8 @@ export interface PausedRun {
 /** Runs the plan's host steps; returns the undo argv in reverse order. */
 function setUp(plan: LabPlan): string[][] {
   const undo: string[][] = [];
-  const wrap = (argv: readonly string[], inNetns: boolean) => (inNetns && plan.netns ? ['ip', 'netns', 'exec', plan.netns, ...argv] : [...argv]);
+  const wrap = (argv: readonly string[], inNetns: boolean) =>
+    inNetns && plan.netns ? ['ip', 'netns', 'exec', plan.netns, ...argv] : [...argv];
   for (const s of plan.hostSteps) {
     const argv = wrap(s.argv, s.inNetns);
     const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
@@ -64,7 +65,10 @@ async function runProcesses(plan: LabPlan): Promise<PausedRun> {
     for (const p of plan.processes) {
       const own = p.kind === 'vm' ? [...p.argv, '-S'] : [...p.argv];
       const argv = plan.netns ? ['ip', 'netns', 'exec', plan.netns, ...own] : own;
-      const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'ignore', 'pipe'], env: p.env ? { ...process.env, ...p.env } : process.env });
+      const child = spawn(argv[0]!, argv.slice(1), {
+        stdio: ['pipe', 'ignore', 'pipe'],
+        env: p.env ? { ...process.env, ...p.env } : process.env,
+      });
       stderr.set(p.id, '');
       child.stderr!.on('data', (d: Buffer) => stderr.set(p.id, stderr.get(p.id) + d.toString()));
       child.on('exit', (code) => exited.set(p.id, code));
@@ -102,5 +106,8 @@ export function qemuWarnings(stderr: string): string[] {
 
 /** The warnings the plan predicts for one VM (its diagnostics' qemuWarning), sorted. */
 export function predictedWarnings(plan: LabPlan, vm: string): string[] {
-  return plan.diagnostics.filter((d) => d.qemuWarning?.vm === vm).map((d) => d.qemuWarning!.text).sort();
+  return plan.diagnostics
+    .filter((d) => d.qemuWarning?.vm === vm)
+    .map((d) => d.qemuWarning!.text)
+    .sort();
 }

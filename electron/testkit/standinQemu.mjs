@@ -62,7 +62,9 @@ for (const qmp of after('-qmp')) {
   const [head = ''] = items(qmp);
   listen(head.replace(/^unix:/, ''), (conn) => {
     conn.on('error', () => {});
-    conn.write(`${JSON.stringify({ QMP: { version: { qemu: { major: 7, minor: 2, micro: 0 } }, capabilities: [] } })}\r\n`);
+    conn.write(
+      `${JSON.stringify({ QMP: { version: { qemu: { major: 7, minor: 2, micro: 0 } }, capabilities: [] } })}\r\n`,
+    );
     let buf = '';
     conn.on('data', (d) => {
       buf += d.toString('utf8');

@@ -18,7 +18,11 @@ function idOf(name: string, flag: '-u' | '-g'): number | null {
 /** The user `name` (a system user without a home or a login shell), created when missing. */
 export function testUser(name = 'qnet-test2'): TestUser {
   if (idOf(name, '-u') === null) {
-    const r = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', name], { encoding: 'utf8' });
+    const r = spawnSync(
+      'useradd',
+      ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', name],
+      { encoding: 'utf8' },
+    );
     if (r.status !== 0 && idOf(name, '-u') === null) throw new Error(`useradd ${name}: ${r.stderr.trim()}`);
   }
   return { name, uid: idOf(name, '-u')!, gid: idOf(name, '-g')! };
@@ -28,7 +32,17 @@ export function testUser(name = 'qnet-test2'): TestUser {
 export function asUser(user: TestUser, argv: readonly string[], env: Readonly<Record<string, string>> = {}): string[] {
   const path = env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
   const vars = Object.entries({ ...env, PATH: path }).map(([k, v]) => `${k}=${v}`);
-  return ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', 'env', '-i', ...vars, ...argv];
+  return [
+    'setpriv',
+    `--reuid=${user.uid}`,
+    `--regid=${user.gid}`,
+    '--clear-groups',
+    '--',
+    'env',
+    '-i',
+    ...vars,
+    ...argv,
+  ];
 }
 
 /** Runs `argv` as `user` to the end (stdin `input`, else closed); bounded by `timeoutMs`. */
@@ -49,7 +63,11 @@ export function runAs(
 }
 
 /** Starts `argv` as `user` in the background (setpriv execs it: the child's pid is the program's). */
-export function spawnAs(user: TestUser, argv: readonly string[], env: Readonly<Record<string, string>> = {}): ChildProcess {
+export function spawnAs(
+  user: TestUser,
+  argv: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): ChildProcess {
   const full = asUser(user, argv, env);
   return spawn(full[0]!, full.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
 }

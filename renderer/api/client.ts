@@ -32,4 +32,5 @@ export const fetchTarget = () => getJson<TargetResponse>('/api/target');
 /** GET /api/examples. */
 export const fetchExamples = () => getJson<ExamplesResponse>('/api/examples');
 /** GET /api/nic-models for one `<arch>/<machine>` pair. */
-export const fetchNicModels = (pair: string) => getJson<NicModelsResponse>(`/api/nic-models?pair=${encodeURIComponent(pair)}`);
+export const fetchNicModels = (pair: string) =>
+  getJson<NicModelsResponse>(`/api/nic-models?pair=${encodeURIComponent(pair)}`);

@@ -5,7 +5,9 @@
 import { create } from 'zustand';
 import { connectionStatus, onConnectionStatus, type ConnectionStatus } from './engine';
 
-export const useConnection = create<{ readonly status: ConnectionStatus }>()(() => ({ status: { state: 'connecting' } }));
+export const useConnection = create<{ readonly status: ConnectionStatus }>()(() => ({
+  status: { state: 'connecting' },
+}));
 
 let following = false;
 

@@ -24,7 +24,8 @@ import { desktopApi } from './desktop';
 
 type Listener = (event: EngineEvent) => void;
 
-const NOT_CONNECTED = 'not connected to the server (qnet serve is gone or unreachable); the page keeps trying to reconnect';
+const NOT_CONNECTED =
+  'not connected to the server (qnet serve is gone or unreachable); the page keeps trying to reconnect';
 const DROPPED = 'the connection to the server dropped before the answer came';
 
 /** A console subscription as the page knows it: its id stays the same across reconnects. */
@@ -263,7 +264,8 @@ export function createWebSocketEngine(options: WebSocketEngineOptions = {}): Web
         if (!queue.some((q) => q.id === id)) settle(id, fail('DISCONNECTED', DROPPED));
       }
       if (everConnected) {
-        if (wasOpen || status.state !== 'disconnected') setStatus({ state: 'disconnected', since: Date.now(), attempts: 0, refused: false });
+        if (wasOpen || status.state !== 'disconnected')
+          setStatus({ state: 'disconnected', since: Date.now(), attempts: 0, refused: false });
         else void noteFailedAttempt();
       }
       scheduleRetry();

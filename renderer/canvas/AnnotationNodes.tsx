@@ -104,24 +104,22 @@ export const AreaNode = memo(function AreaNode({ data, selected }: NodeProps<Are
         color={tint.color}
         onResizeStart={() => editor.getState().beginInteraction()}
         onResize={(_, p) =>
-          editor
-            .getState()
-            .dispatch(
-              [
-                {
-                  type: 'replace-annotation',
-                  id: a.id,
-                  annotation: {
-                    ...a,
-                    x: Math.round(p.x),
-                    y: Math.round(p.y),
-                    width: Math.round(p.width),
-                    height: Math.round(p.height),
-                  },
+          editor.getState().dispatch(
+            [
+              {
+                type: 'replace-annotation',
+                id: a.id,
+                annotation: {
+                  ...a,
+                  x: Math.round(p.x),
+                  y: Math.round(p.y),
+                  width: Math.round(p.width),
+                  height: Math.round(p.height),
                 },
-              ],
-              { kind: 'none' },
-            )
+              },
+            ],
+            { kind: 'none' },
+          )
         }
         onResizeEnd={() => editor.getState().endInteraction()}
       />

@@ -29,8 +29,8 @@ export function minimapFrame(boxes: readonly Rect[], view: Rect, w: number, h: n
   }
   const pad = 6;
   const scale = Math.min((w - 2 * pad) / Math.max(1, x1 - x0), (h - 2 * pad) / Math.max(1, y1 - y0));
-  const ox = pad + ((w - 2 * pad) - (x1 - x0) * scale) / 2 - x0 * scale;
-  const oy = pad + ((h - 2 * pad) - (y1 - y0) * scale) / 2 - y0 * scale;
+  const ox = pad + (w - 2 * pad - (x1 - x0) * scale) / 2 - x0 * scale;
+  const oy = pad + (h - 2 * pad - (y1 - y0) * scale) / 2 - y0 * scale;
   return { scale, ox, oy };
 }
 
@@ -93,7 +93,12 @@ export function Minimap({ view, size }: { view: MutableRefObject<LinkView | null
       const plain = new Path2D();
       const picked = new Path2D();
       for (const g of geoms) {
-        const r = { x: g.x * f.scale + f.ox, y: g.y * f.scale + f.oy, w: Math.max(1.5, g.w * f.scale), h: Math.max(1.5, g.h * f.scale) };
+        const r = {
+          x: g.x * f.scale + f.ox,
+          y: g.y * f.scale + f.oy,
+          w: Math.max(1.5, g.w * f.scale),
+          h: Math.max(1.5, g.h * f.scale),
+        };
         rects.push(r);
         (selected.has(g.id) ? picked : plain).rect(r.x, r.y, r.w, r.h);
       }

@@ -36,7 +36,12 @@ export function annotationFlowNodes(doc: Topology, selected: ReadonlySet<string>
     const hit = cache.get(a);
     if (hit && hit.selected === isSelected) return hit.node;
     const r = annotationRect(a);
-    const base = { id: `${ANNOTATION_PREFIX}${a.id}`, position: { x: a.x, y: a.y }, selected: isSelected, className: 'nopan' };
+    const base = {
+      id: `${ANNOTATION_PREFIX}${a.id}`,
+      position: { x: a.x, y: a.y },
+      selected: isSelected,
+      className: 'nopan',
+    };
     const node: NoteFlowNode | AreaFlowNode =
       a.kind === 'area'
         ? {

@@ -16,7 +16,13 @@ function pile(): Topology {
     changes.push(change);
   }
   doc = applyChange(doc, { type: 'add-node', node: newNode(doc, 'vde'), position: { x: 110, y: 110 } });
-  return applyChanges(doc, ['vm1', 'vm2', 'vm3', 'vm4'].map((vm) => ({ type: 'add-link', link: { a: `${vm}:eth0`, b: 'vde1', transport: 'auto', family: 'unix' } })));
+  return applyChanges(
+    doc,
+    ['vm1', 'vm2', 'vm3', 'vm4'].map((vm) => ({
+      type: 'add-link',
+      link: { a: `${vm}:eth0`, b: 'vde1', transport: 'auto', family: 'unix' },
+    })),
+  );
 }
 
 function noOverlaps(doc: Topology): void {
@@ -25,7 +31,7 @@ function noOverlaps(doc: Topology): void {
 }
 
 describe('tidyLayout', () => {
-  it('places every node apart, in layers along the links, from the drawing\'s top-left corner: one change', async () => {
+  it("places every node apart, in layers along the links, from the drawing's top-left corner: one change", async () => {
     const doc = pile();
     const change = await tidyLayout(doc);
     expect(change?.type).toBe('move-nodes');
@@ -42,7 +48,10 @@ describe('tidyLayout', () => {
   it('a file without positions gets them, below what has one', async () => {
     const doc = pile();
     const { vm1: _gone, vm2: _too, ...rest } = doc.layout.nodes;
-    const laid = await autoLayout({ ...doc, layout: { ...doc.layout, nodes: { vm3: rest.vm3!, vm4: { x: 400, y: 100 }, vde1: { x: 700, y: 100 } } } });
+    const laid = await autoLayout({
+      ...doc,
+      layout: { ...doc.layout, nodes: { vm3: rest.vm3!, vm4: { x: 400, y: 100 }, vde1: { x: 700, y: 100 } } },
+    });
     expect(laid.layout.nodes.vm1).toBeDefined();
     expect(laid.layout.nodes.vm1!.y).toBeGreaterThan(100 + 88);
     noOverlaps(laid);

@@ -23,7 +23,9 @@ async function elkPositions(doc: Topology, ids: ReadonlySet<string>): Promise<Ma
       'elk.layered.spacing.nodeNodeBetweenLayers': '110',
       'elk.spacing.componentComponent': '80',
     },
-    children: doc.nodes.filter((n) => ids.has(n.id)).map((n) => ({ id: n.id, width: geoms.get(n.id)!.w, height: geoms.get(n.id)!.h })),
+    children: doc.nodes
+      .filter((n) => ids.has(n.id))
+      .map((n) => ({ id: n.id, width: geoms.get(n.id)!.w, height: geoms.get(n.id)!.h })),
     edges: doc.links
       .map((l, i) => ({ id: `e${i}`, sources: [resolveEndpoint(l.a).node], targets: [resolveEndpoint(l.b).node] }))
       .filter((e) => ids.has(e.sources[0]!) && ids.has(e.targets[0]!) && e.sources[0] !== e.targets[0]),

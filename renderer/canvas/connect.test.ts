@@ -6,10 +6,23 @@ import { linkFromWire } from './connect';
 
 function doc(): Topology {
   let d = emptyDocument();
-  for (const kind of ['vm', 'vm', 'bridge', 'nat'] as const) d = applyChanges(d, [{ type: 'add-node', node: newNode(d, kind), position: { x: 0, y: 0 } }]);
+  for (const kind of ['vm', 'vm', 'bridge', 'nat'] as const)
+    d = applyChanges(d, [{ type: 'add-node', node: newNode(d, kind), position: { x: 0, y: 0 } }]);
   return applyChanges(d, [
-    { type: 'set-field', on: 'node', id: 'vm1', path: ['nics'], value: [{ id: 'eth0', model: 'virtio', mac: 'auto', form: 'device' }] },
-    { type: 'set-field', on: 'node', id: 'vm2', path: ['nics'], value: [{ id: 'eth0', model: 'virtio', mac: 'auto', form: 'device' }] },
+    {
+      type: 'set-field',
+      on: 'node',
+      id: 'vm1',
+      path: ['nics'],
+      value: [{ id: 'eth0', model: 'virtio', mac: 'auto', form: 'device' }],
+    },
+    {
+      type: 'set-field',
+      on: 'node',
+      id: 'vm2',
+      path: ['nics'],
+      value: [{ id: 'eth0', model: 'virtio', mac: 'auto', form: 'device' }],
+    },
   ]);
 }
 
@@ -23,16 +36,25 @@ describe('linkFromWire', () => {
 
   it('refuses what the realization table refuses, with its reason', () => {
     const r = linkFromWire(doc(), { source: 'br1', sourceHandle: 'port', target: 'nat1', targetHandle: 'port' });
-    expect(r).toEqual({ ok: false, reason: 'a bridge cannot be linked to a NAT network directly: put a VM or a hub between them' });
+    expect(r).toEqual({
+      ok: false,
+      reason: 'a bridge cannot be linked to a NAT network directly: put a VM or a hub between them',
+    });
   });
 
   it('refuses a second link on a NIC and a link to itself', () => {
-    const d = applyChanges(doc(), [{ type: 'add-link', link: { a: 'vm1:eth0', b: 'nat1', transport: 'auto', family: 'unix' } }]);
-    expect(linkFromWire(d, { source: 'vm1', sourceHandle: 'eth0', target: 'br1', targetHandle: 'port' })).toMatchObject({ ok: false, reason: expect.stringContaining('NIC vm1:eth0 is already linked') });
-    expect(linkFromWire(d, { source: 'br1', sourceHandle: 'port', target: 'br1', targetHandle: 'port' })).toMatchObject({ ok: false });
+    const d = applyChanges(doc(), [
+      { type: 'add-link', link: { a: 'vm1:eth0', b: 'nat1', transport: 'auto', family: 'unix' } },
+    ]);
+    expect(linkFromWire(d, { source: 'vm1', sourceHandle: 'eth0', target: 'br1', targetHandle: 'port' })).toMatchObject(
+      { ok: false, reason: expect.stringContaining('NIC vm1:eth0 is already linked') },
+    );
+    expect(linkFromWire(d, { source: 'br1', sourceHandle: 'port', target: 'br1', targetHandle: 'port' })).toMatchObject(
+      { ok: false },
+    );
   });
 
-  it('a plain node\'s handle on any side stands for its one port', () => {
+  it("a plain node's handle on any side stands for its one port", () => {
     const r = linkFromWire(doc(), { source: 'vm1', sourceHandle: 'eth0', target: 'br1', targetHandle: 'port@left' });
     expect(r).toMatchObject({ ok: true, link: { a: 'vm1:eth0', b: 'br1' } });
   });

@@ -23,15 +23,29 @@ export function linkFromWire(doc: Topology, wire: Wire): { ok: true; link: Link 
     const port = portOfHandle(handle);
     return port === undefined ? id : `${id}:${port}`;
   };
-  const link: Link = { a: end(a.id, wire.sourceHandle), b: end(b.id, wire.targetHandle), transport: 'auto', family: 'unix' };
-  for (const [node, endpoint] of [[a, link.a], [b, link.b]] as const) {
+  const link: Link = {
+    a: end(a.id, wire.sourceHandle),
+    b: end(b.id, wire.targetHandle),
+    transport: 'auto',
+    family: 'unix',
+  };
+  for (const [node, endpoint] of [
+    [a, link.a],
+    [b, link.b],
+  ] as const) {
     const rule = PORT_RULES[node.kind];
-    if (rule.ports === 'required' && !endpoint.includes(':')) return { ok: false, reason: `link a ${rule.portNoun} of ${node.id}, not the node itself` };
+    if (rule.ports === 'required' && !endpoint.includes(':'))
+      return { ok: false, reason: `link a ${rule.portNoun} of ${node.id}, not the node itself` };
     if (rule.maxLinks === null) continue;
-    const uses = doc.links.filter((l) => (rule.ports === 'required' ? l.a === endpoint || l.b === endpoint : linkNodes(l).includes(node.id))).length;
+    const uses = doc.links.filter((l) =>
+      rule.ports === 'required' ? l.a === endpoint || l.b === endpoint : linkNodes(l).includes(node.id),
+    ).length;
     if (uses >= rule.maxLinks) {
       const what = rule.ports === 'required' ? `${rule.portNoun} ${endpoint}` : node.id;
-      return { ok: false, reason: `${what} is already linked${rule.maxLinks > 1 ? ` ${rule.maxLinks} times` : ''}: remove that link first` };
+      return {
+        ok: false,
+        reason: `${what} is already linked${rule.maxLinks > 1 ? ` ${rule.maxLinks} times` : ''}: remove that link first`,
+      };
     }
   }
   const id = linkId(link);

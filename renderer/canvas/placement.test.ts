@@ -17,7 +17,8 @@ describe('freeSpot', () => {
         fc.tuple(fc.integer({ min: 0, max: 600 }), fc.integer({ min: 0, max: 600 })),
         (places, [wx, wy]) => {
           let doc = emptyDocument();
-          for (const [x, y] of places) doc = applyChange(doc, { type: 'add-node', node: newNode(doc, 'vm'), position: { x: x * 20, y: y * 20 } });
+          for (const [x, y] of places)
+            doc = applyChange(doc, { type: 'add-node', node: newNode(doc, 'vm'), position: { x: x * 20, y: y * 20 } });
           const node = newNode(doc, 'bridge');
           const size = nodeGeom(node, { x: 0, y: 0 });
           const at = freeSpot(doc, { x: wx, y: wy }, size);

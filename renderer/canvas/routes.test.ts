@@ -35,7 +35,10 @@ describe('segmentHitsRect', () => {
 
 describe('routeAll', () => {
   it('a NIC faces its peer: a peer on the left takes the left end of the row, and says so for the handle', () => {
-    const g = geoms([[vm('a'), 400, 0], [hub('h'), 0, 0]]);
+    const g = geoms([
+      [vm('a'), 400, 0],
+      [hub('h'), 0, 0],
+    ]);
     const { routes, portSides } = routeAll([{ id: 'l', a: { node: 'a', port: 'eth0' }, b: { node: 'h' } }], g);
     const r = routes[0]!;
     expect(r.sides).toEqual(['left', 'right']);
@@ -43,9 +46,19 @@ describe('routeAll', () => {
     expect(portSides.get('a')?.get('eth0')).toBe('left');
   });
 
-  it('a plain node takes links on the side facing each peer, spread along the side in the peers\' order', () => {
-    const g = geoms([[hub('h'), 400, 200], [vm('a'), 0, 0], [vm('b'), 0, 200], [vm('c'), 0, 400], [vm('d'), 420, 600]]);
-    const specs: LinkSpec[] = ['a', 'b', 'c', 'd'].map((n) => ({ id: n, a: { node: n, port: 'eth0' }, b: { node: 'h' } }));
+  it("a plain node takes links on the side facing each peer, spread along the side in the peers' order", () => {
+    const g = geoms([
+      [hub('h'), 400, 200],
+      [vm('a'), 0, 0],
+      [vm('b'), 0, 200],
+      [vm('c'), 0, 400],
+      [vm('d'), 420, 600],
+    ]);
+    const specs: LinkSpec[] = ['a', 'b', 'c', 'd'].map((n) => ({
+      id: n,
+      a: { node: n, port: 'eth0' },
+      b: { node: 'h' },
+    }));
     const { byId } = routeAll(specs, g);
     expect(['a', 'b', 'c'].map((n) => byId.get(n)!.sides[1])).toEqual(['left', 'left', 'left']);
     const ys = ['a', 'b', 'c'].map((n) => byId.get(n)!.p3.y);
@@ -56,7 +69,11 @@ describe('routeAll', () => {
 
   it('goes around a node in the way when another side is free', () => {
     // b's NIC on its right would run straight through x; its left end is free.
-    const g = geoms([[vm('a'), 0, 0], [hub('x'), 230, 0], [vm('b'), 480, -10]]);
+    const g = geoms([
+      [vm('a'), 0, 0],
+      [hub('x'), 230, 0],
+      [vm('b'), 480, -10],
+    ]);
     const { routes } = routeAll([{ id: 'l', a: { node: 'a', port: 'eth0' }, b: { node: 'b', port: 'eth0' } }], g);
     expect(curveHitsRect(routes[0]!.pts, g.get('x')!)).toBe(false);
   });
@@ -71,12 +88,19 @@ describe('routeAll', () => {
         (dx, dy, plain, nics) => {
           const a = vm('a', nics);
           const b = plain ? hub('b') : vm('b', 1);
-          const g = geoms([[a, 0, 0], [b, dx, dy]]);
+          const g = geoms([
+            [a, 0, 0],
+            [b, dx, dy],
+          ]);
           const ga = g.get('a')!;
           const gb = g.get('b')!;
           // A gap of 20 around each: nodes placed on the grid never overlap closer than that by accident.
           fc.pre(!overlaps({ x: ga.x - 20, y: ga.y - 20, w: ga.w + 40, h: ga.h + 40 }, gb));
-          const spec: LinkSpec = { id: 'l', a: { node: 'a', port: `eth${nics - 1}` }, b: plain ? { node: 'b' } : { node: 'b', port: 'eth0' } };
+          const spec: LinkSpec = {
+            id: 'l',
+            a: { node: 'a', port: `eth${nics - 1}` },
+            b: plain ? { node: 'b' } : { node: 'b', port: 'eth0' },
+          };
           const r = routeAll([spec], g).routes[0]!;
           expect(curveHitsRect(r.pts, ga)).toBe(false);
           expect(curveHitsRect(r.pts, gb)).toBe(false);
@@ -88,32 +112,42 @@ describe('routeAll', () => {
 
   it('property: shown labels overlap no other label and no node', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 5 })), { minLength: 2, maxLength: 14 }), (cells) => {
-        const uniq = [...new Map(cells.map(([x, y]) => [`${x},${y}`, [x, y] as const])).values()];
-        fc.pre(uniq.length >= 2);
-        const list: [TopologyNode, number, number][] = uniq.map(([x, y], i) => [vm(`v${i}`, 2), x * 240, y * 140]);
-        const g = geoms(list);
-        const specs: LinkSpec[] = list.slice(1).map(([n], i) => ({
-          id: `l${i}`,
-          a: { node: n.id, port: 'eth0' },
-          b: { node: list[i]![0].id, port: 'eth1' },
-          label: 'stream',
-        }));
-        const shown = routeAll(specs, g).routes.flatMap((r) => (r.label?.shown ? [r.label] : []));
-        const box = (l: (typeof shown)[number]) => ({ x: l.x - l.w / 2, y: l.y - l.h / 2, w: l.w, h: l.h });
-        shown.forEach((l, i) => {
-          for (const other of shown.slice(i + 1)) expect(overlaps(box(l), box(other))).toBe(false);
-          for (const n of g.values()) expect(overlaps(box(l), n)).toBe(false);
-        });
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 5 })), {
+          minLength: 2,
+          maxLength: 14,
+        }),
+        (cells) => {
+          const uniq = [...new Map(cells.map(([x, y]) => [`${x},${y}`, [x, y] as const])).values()];
+          fc.pre(uniq.length >= 2);
+          const list: [TopologyNode, number, number][] = uniq.map(([x, y], i) => [vm(`v${i}`, 2), x * 240, y * 140]);
+          const g = geoms(list);
+          const specs: LinkSpec[] = list.slice(1).map(([n], i) => ({
+            id: `l${i}`,
+            a: { node: n.id, port: 'eth0' },
+            b: { node: list[i]![0].id, port: 'eth1' },
+            label: 'stream',
+          }));
+          const shown = routeAll(specs, g).routes.flatMap((r) => (r.label?.shown ? [r.label] : []));
+          const box = (l: (typeof shown)[number]) => ({ x: l.x - l.w / 2, y: l.y - l.h / 2, w: l.w, h: l.h });
+          shown.forEach((l, i) => {
+            for (const other of shown.slice(i + 1)) expect(overlaps(box(l), box(other))).toBe(false);
+            for (const n of g.values()) expect(overlaps(box(l), n)).toBe(false);
+          });
+        },
+      ),
       { numRuns: 150 },
     );
   });
 });
 
 describe('rerouteSome (a drag)', () => {
-  it('routes the dragged node\'s links from its new place; the ends that stay keep their point', () => {
-    const g = geoms([[hub('h'), 400, 200], [vm('a'), 0, 0], [vm('b'), 0, 300]]);
+  it("routes the dragged node's links from its new place; the ends that stay keep their point", () => {
+    const g = geoms([
+      [hub('h'), 400, 200],
+      [vm('a'), 0, 0],
+      [vm('b'), 0, 300],
+    ]);
     const specs: LinkSpec[] = ['a', 'b'].map((n) => ({ id: n, a: { node: n, port: 'eth0' }, b: { node: 'h' } }));
     const before = routeAll(specs, g);
     const moved = new Map([['a', nodeGeom(vm('a'), { x: 0, y: 40 })]]);

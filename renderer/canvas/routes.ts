@@ -58,7 +58,12 @@ export interface Routing {
 export const SAMPLES = 16;
 const SIDES: readonly Side[] = ['right', 'left', 'bottom', 'top'];
 const NAMED_SIDES: readonly Side[] = ['right', 'left'];
-const NORMAL: Record<Side, XY> = { left: { x: -1, y: 0 }, right: { x: 1, y: 0 }, top: { x: 0, y: -1 }, bottom: { x: 0, y: 1 } };
+const NORMAL: Record<Side, XY> = {
+  left: { x: -1, y: 0 },
+  right: { x: 1, y: 0 },
+  top: { x: 0, y: -1 },
+  bottom: { x: 0, y: 1 },
+};
 /** Costs in flow units added to a curve's length: through an end's own node, through another node, leaving away. */
 const OWN_CROSS = 4000;
 const OTHER_CROSS = 500;
@@ -312,7 +317,19 @@ function choose(ga: NodeGeom, pa: string | undefined, gb: NodeGeom, pb: string |
 function build(spec: LinkSpec, sides: readonly [Side, Side], p0: XY, p3: XY, label?: LabelSpot): Route {
   const [c1, c2] = controls(p0, sides[0], p3, sides[1]);
   const pts = sample(p0, c1, c2, p3);
-  return { id: spec.id, a: spec.a, b: spec.b, sides, p0, c1, c2, p3, pts, box: bounds(pts), ...(label ? { label } : {}) };
+  return {
+    id: spec.id,
+    a: spec.a,
+    b: spec.b,
+    sides,
+    p0,
+    c1,
+    c2,
+    p3,
+    pts,
+    box: bounds(pts),
+    ...(label ? { label } : {}),
+  };
 }
 
 /**
@@ -359,7 +376,8 @@ function placeLabels(routes: Route[], specs: ReadonlyMap<string, LinkSpec>, worl
   const placed: Rect[] = [];
   const labelGrid = new Map<number, Rect[]>();
   const free = (r: Rect): boolean => {
-    for (const g of world.grid.near(r, nearby)) if (g.x < r.x + r.w && r.x < g.x + g.w && g.y < r.y + r.h && r.y < g.y + g.h) return false;
+    for (const g of world.grid.near(r, nearby))
+      if (g.x < r.x + r.w && r.x < g.x + g.w && g.y < r.y + r.h && r.y < g.y + g.h) return false;
     for (let cx = Math.floor(r.x / CELL); cx <= Math.floor((r.x + r.w) / CELL); cx++)
       for (let cy = Math.floor(r.y / CELL); cy <= Math.floor((r.y + r.h) / CELL); cy++)
         for (const o of labelGrid.get(key(cx, cy)) ?? [])
@@ -429,7 +447,11 @@ export function routeAll(specs: readonly LinkSpec[], geoms: ReadonlyMap<string, 
  * the point they had in `before` when they keep its side, so only what moves moves. Labels follow their curve's
  * middle and are shown as they were.
  */
-export function rerouteSome(specs: readonly LinkSpec[], world: RouteWorld, before: ReadonlyMap<string, Route>): Route[] {
+export function rerouteSome(
+  specs: readonly LinkSpec[],
+  world: RouteWorld,
+  before: ReadonlyMap<string, Route>,
+): Route[] {
   const moving = world.moved ?? new Map<string, NodeGeom>();
   const chosen = new Map<string, { spec: LinkSpec; c: Choice }>();
   for (const spec of specs) {

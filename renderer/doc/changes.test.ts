@@ -6,7 +6,8 @@ import { emptyDocument, newNic, newNode } from './factory';
 
 function twoVmsOnHub(): Topology {
   let doc = emptyDocument('t');
-  for (const kind of ['vm', 'vm', 'hub'] as const) doc = applyChange(doc, { type: 'add-node', node: newNode(doc, kind), position: { x: 0, y: 0 } });
+  for (const kind of ['vm', 'vm', 'hub'] as const)
+    doc = applyChange(doc, { type: 'add-node', node: newNode(doc, kind), position: { x: 0, y: 0 } });
   doc = applyChanges(
     doc,
     doc.nodes
@@ -23,7 +24,12 @@ describe('applyChange', () => {
   it('adds nodes with fresh ids, schema defaults and a position', () => {
     const doc = twoVmsOnHub();
     expect(doc.nodes.map((n) => n.id)).toEqual(['vm1', 'vm2', 'hub1']);
-    expect(doc.nodes[0]).toMatchObject({ kind: 'vm', arch: 'x86_64', memory: 256, nics: [{ id: 'eth0', mac: 'auto' }] });
+    expect(doc.nodes[0]).toMatchObject({
+      kind: 'vm',
+      arch: 'x86_64',
+      memory: 256,
+      nics: [{ id: 'eth0', mac: 'auto' }],
+    });
     expect(doc.layout.nodes.vm1).toEqual({ x: 0, y: 0 });
   });
 
@@ -32,7 +38,13 @@ describe('applyChange', () => {
     const frozen = JSON.stringify(doc);
     applyChange(doc, { type: 'remove', nodes: ['hub1'], links: [] });
     applyChange(doc, { type: 'move-nodes', moves: [{ id: 'vm1', position: { x: 5, y: 6 } }] });
-    applyChange(doc, { type: 'set-field', on: 'node', id: 'vm1', path: ['nics', 0, 'mac'], value: '52:54:00:00:00:01' });
+    applyChange(doc, {
+      type: 'set-field',
+      on: 'node',
+      id: 'vm1',
+      path: ['nics', 0, 'mac'],
+      value: '52:54:00:00:00:01',
+    });
     expect(JSON.stringify(doc)).toBe(frozen);
   });
 
@@ -76,13 +88,30 @@ describe('applyChange', () => {
   });
 
   it('converts a hub to a multicast segment on a group no other segment of the lab uses', () => {
-    let doc = applyChange(twoVmsOnHub(), { type: 'add-node', node: { ...newNode(twoVmsOnHub(), 'mcast'), id: 'seg', group: '230.0.0.1' } as never, position: { x: 0, y: 0 } });
+    let doc = applyChange(twoVmsOnHub(), {
+      type: 'add-node',
+      node: { ...newNode(twoVmsOnHub(), 'mcast'), id: 'seg', group: '230.0.0.1' } as never,
+      position: { x: 0, y: 0 },
+    });
     doc = applyChange(doc, { type: 'convert-node', id: 'hub1', toKind: 'mcast' });
-    expect(doc.nodes.find((n) => n.id === 'hub1')).toEqual({ id: 'hub1', name: 'hub1', kind: 'mcast', group: '230.0.0.2', port: 1234, transport: 'auto' });
+    expect(doc.nodes.find((n) => n.id === 'hub1')).toEqual({
+      id: 'hub1',
+      name: 'hub1',
+      kind: 'mcast',
+      group: '230.0.0.2',
+      port: 1234,
+      transport: 'auto',
+    });
   });
 
   it('sets and removes a field by path', () => {
-    let doc = applyChange(twoVmsOnHub(), { type: 'set-field', on: 'node', id: 'vm2', path: ['nics', 0, 'mac'], value: '52:54:00:00:00:01' });
+    let doc = applyChange(twoVmsOnHub(), {
+      type: 'set-field',
+      on: 'node',
+      id: 'vm2',
+      path: ['nics', 0, 'mac'],
+      value: '52:54:00:00:00:01',
+    });
     expect((doc.nodes[1] as { nics: { mac: string }[] }).nics[0]!.mac).toBe('52:54:00:00:00:01');
     doc = applyChange(doc, { type: 'set-field', on: 'node', id: 'vm2', path: ['name'], value: undefined });
     expect('name' in doc.nodes[1]!).toBe(false);
@@ -105,7 +134,11 @@ describe('applyChange', () => {
       { type: 'set-description', description: 'Two guests on a hub.' },
       { type: 'set-settings', settings: { portBase: 41000, macPrefix: '52:54:01' } },
     ]);
-    expect(next).toMatchObject({ name: 'renamed', description: 'Two guests on a hub.', settings: { portBase: 41000, macPrefix: '52:54:01' } });
+    expect(next).toMatchObject({
+      name: 'renamed',
+      description: 'Two guests on a hub.',
+      settings: { portBase: 41000, macPrefix: '52:54:01' },
+    });
     expect(next.nodes).toBe(doc.nodes);
     next = applyChange(next, { type: 'set-description', description: undefined });
     expect('description' in next).toBe(false);

@@ -8,11 +8,20 @@ import { emptyDocument, newNic, newNode } from './factory';
 /** vm1:eth0 (fixed MAC) — vm2:eth0 (auto), and a bridge br1 with a fixed ifname linked to vm2:eth1. */
 function lab(): Topology {
   let doc = emptyDocument('t');
-  for (const kind of ['vm', 'vm', 'bridge'] as const) doc = applyChange(doc, { type: 'add-node', node: newNode(doc, kind), position: { x: 100, y: 50 } });
+  for (const kind of ['vm', 'vm', 'bridge'] as const)
+    doc = applyChange(doc, { type: 'add-node', node: newNode(doc, kind), position: { x: 100, y: 50 } });
   const vm = (id: string) => doc.nodes.find((n) => n.id === id) as VmNode;
   doc = applyChanges(doc, [
-    { type: 'replace-node', id: 'vm1', node: { ...vm('vm1'), nics: [{ ...newNic(vm('vm1')), mac: '52:54:00:12:34:56' }] } },
-    { type: 'replace-node', id: 'vm2', node: { ...vm('vm2'), nics: [newNic(vm('vm2')), { ...newNic(vm('vm2')), id: 'eth1' }] } },
+    {
+      type: 'replace-node',
+      id: 'vm1',
+      node: { ...vm('vm1'), nics: [{ ...newNic(vm('vm1')), mac: '52:54:00:12:34:56' }] },
+    },
+    {
+      type: 'replace-node',
+      id: 'vm2',
+      node: { ...vm('vm2'), nics: [newNic(vm('vm2')), { ...newNic(vm('vm2')), id: 'eth1' }] },
+    },
     { type: 'set-field', on: 'node', id: 'br1', path: ['ifname'], value: 'labbr0' },
   ]);
   return applyChanges(doc, [

@@ -36,7 +36,8 @@ function stem(id: string): string {
  */
 function pastedNode(node: TopologyNode, id: string, name: string | undefined): TopologyNode {
   const copy = { ...node, id, ...(name !== undefined ? { name } : {}) } as TopologyNode;
-  if (copy.kind === 'vm') return { ...copy, nics: copy.nics.map((n) => (n.mac === 'auto' ? n : { ...n, mac: 'auto' })) };
+  if (copy.kind === 'vm')
+    return { ...copy, nics: copy.nics.map((n) => (n.mac === 'auto' ? n : { ...n, mac: 'auto' })) };
   if ((copy.kind === 'bridge' && !copy.external) || copy.kind === 'tap') {
     const { ifname: _derived, ...rest } = copy;
     return rest as TopologyNode;
@@ -63,7 +64,11 @@ export function pasteChanges(doc: Topology, clip: Clip, offset: XY): { changes: 
     const name = node.name === undefined ? undefined : node.name === node.id ? id : freshId(scratch, stem(node.name));
     ids.set(node.id, id);
     const at = clip.layout[node.id] ?? { x: 40 + i * 20, y: 40 + i * 20 };
-    const change: Change = { type: 'add-node', node: pastedNode(node, id, name), position: { x: at.x + offset.x, y: at.y + offset.y } };
+    const change: Change = {
+      type: 'add-node',
+      node: pastedNode(node, id, name),
+      position: { x: at.x + offset.x, y: at.y + offset.y },
+    };
     scratch = applyChange(scratch, change);
     changes.push(change);
   });

@@ -30,10 +30,20 @@ describe('history', () => {
   });
 
   it('a drag is one step: frames are not recorded, the mark is committed once', () => {
-    let s = { doc: applyChange(emptyDocument(), { type: 'add-node', node: newNode(emptyDocument(), 'vm'), position: { x: 0, y: 0 } }), h: EMPTY_HISTORY };
+    let s = {
+      doc: applyChange(emptyDocument(), {
+        type: 'add-node',
+        node: newNode(emptyDocument(), 'vm'),
+        position: { x: 0, y: 0 },
+      }),
+      h: EMPTY_HISTORY,
+    };
     const before = s.doc;
     s = { ...s, h: beginMark(s.h, s.doc) };
-    for (let i = 1; i <= 20; i++) s = step(s, applyChange(s.doc, { type: 'move-nodes', moves: [{ id: 'vm1', position: { x: i, y: i } }] }), { kind: 'none' });
+    for (let i = 1; i <= 20; i++)
+      s = step(s, applyChange(s.doc, { type: 'move-nodes', moves: [{ id: 'vm1', position: { x: i, y: i } }] }), {
+        kind: 'none',
+      });
     s = { ...s, h: commitMark(s.h, s.doc) };
     expect(s.h.past).toHaveLength(1);
     expect(undo(s.h, s.doc)!.doc).toBe(before);
@@ -45,13 +55,27 @@ describe('history', () => {
   });
 
   it('typing in one field is one step until the field is left', () => {
-    let s = { doc: applyChange(emptyDocument(), { type: 'add-node', node: newNode(emptyDocument(), 'vm'), position: { x: 0, y: 0 } }), h: EMPTY_HISTORY };
+    let s = {
+      doc: applyChange(emptyDocument(), {
+        type: 'add-node',
+        node: newNode(emptyDocument(), 'vm'),
+        position: { x: 0, y: 0 },
+      }),
+      h: EMPTY_HISTORY,
+    };
     const before = s.doc;
-    for (const m of [64, 640, 6400]) s = step(s, applyChange(s.doc, { type: 'set-field', on: 'node', id: 'vm1', path: ['memory'], value: m }), { kind: 'coalesce', key: 'vm1/memory' });
+    for (const m of [64, 640, 6400])
+      s = step(s, applyChange(s.doc, { type: 'set-field', on: 'node', id: 'vm1', path: ['memory'], value: m }), {
+        kind: 'coalesce',
+        key: 'vm1/memory',
+      });
     expect(s.h.past).toHaveLength(1);
     expect(undo(s.h, s.doc)!.doc).toBe(before);
     s = { ...s, h: endRun(s.h) };
-    s = step(s, applyChange(s.doc, { type: 'set-field', on: 'node', id: 'vm1', path: ['memory'], value: 128 }), { kind: 'coalesce', key: 'vm1/memory' });
+    s = step(s, applyChange(s.doc, { type: 'set-field', on: 'node', id: 'vm1', path: ['memory'], value: 128 }), {
+      kind: 'coalesce',
+      key: 'vm1/memory',
+    });
     expect(s.h.past).toHaveLength(2);
   });
 

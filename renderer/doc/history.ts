@@ -7,7 +7,8 @@ import type { Topology } from '../../shared/model';
  * - `coalesce`: one step for a run of edits with the same key (typing in one field), until `endRun`;
  * - `none`: not recorded (the in-between frames of a drag; the drag records once at its end, from its mark).
  */
-export type Intent = { readonly kind: 'record' } | { readonly kind: 'coalesce'; readonly key: string } | { readonly kind: 'none' };
+export type Intent =
+  { readonly kind: 'record' } | { readonly kind: 'coalesce'; readonly key: string } | { readonly kind: 'none' };
 
 export interface History {
   readonly past: readonly Topology[];

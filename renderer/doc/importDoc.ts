@@ -8,12 +8,20 @@ import { freshId } from './factory';
  * interface names are what the command lines said), renamed only where an id or a name is taken already, its links
  * between them, its positions moved right of what is drawn (or to `at`). `renamed` maps imported ids to new ones.
  */
-export function importChanges(doc: Topology, imported: Topology, at?: XY): { changes: Change[]; ids: string[]; renamed: Map<string, string> } {
+export function importChanges(
+  doc: Topology,
+  imported: Topology,
+  at?: XY,
+): { changes: Change[]; ids: string[]; renamed: Map<string, string> } {
   const placed = Object.values(doc.layout.nodes);
   const own = Object.values(imported.layout.nodes);
   const left = own.length ? Math.min(...own.map((p) => p.x)) : 0;
   const top = own.length ? Math.min(...own.map((p) => p.y)) : 0;
-  const origin = at ?? (placed.length ? { x: Math.max(...placed.map((p) => p.x)) + 300, y: Math.min(...placed.map((p) => p.y)) } : { x: left, y: top });
+  const origin =
+    at ??
+    (placed.length
+      ? { x: Math.max(...placed.map((p) => p.x)) + 300, y: Math.min(...placed.map((p) => p.y)) }
+      : { x: left, y: top });
   const renamed = new Map<string, string>();
   const changes: Change[] = [];
   let scratch = doc;
@@ -21,7 +29,14 @@ export function importChanges(doc: Topology, imported: Topology, at?: XY): { cha
   imported.nodes.forEach((node, i) => {
     const id = taken(node.id) ? freshId(scratch, node.id.replace(/\d+$/, '').slice(0, 28) || 'n') : node.id;
     renamed.set(node.id, id);
-    const name = node.name === undefined ? undefined : node.name === node.id ? id : taken(node.name) ? freshId(scratch, id) : node.name;
+    const name =
+      node.name === undefined
+        ? undefined
+        : node.name === node.id
+          ? id
+          : taken(node.name)
+            ? freshId(scratch, id)
+            : node.name;
     const p = imported.layout.nodes[node.id] ?? { x: i * 40, y: i * 40 };
     const change: Change = {
       type: 'add-node',
@@ -36,6 +51,7 @@ export function importChanges(doc: Topology, imported: Topology, at?: XY): { cha
     const id = renamed.get(node) ?? node;
     return port === undefined ? id : `${id}:${port}`;
   };
-  for (const link of imported.links) changes.push({ type: 'add-link', link: { ...link, a: remap(link.a), b: remap(link.b) } as Link });
+  for (const link of imported.links)
+    changes.push({ type: 'add-link', link: { ...link, a: remap(link.a), b: remap(link.b) } as Link });
   return { changes, ids: [...renamed.values()], renamed };
 }

@@ -24,7 +24,10 @@ export interface DesktopFileCommands extends Pick<AppCommands, 'openFilePicker' 
  * Open and save through the desktop window's native dialogs. The document's file name becomes the full path main
  * answers with, so the next Save writes back to the same file without asking.
  */
-export function desktopFileCommands(api: QnetWindowApi, { store, openText, importText }: DesktopFileDeps): DesktopFileCommands {
+export function desktopFileCommands(
+  api: QnetWindowApi,
+  { store, openText, importText }: DesktopFileDeps,
+): DesktopFileCommands {
   const write = async (request: Extract<DesktopRequest, { type: 'saveFile' | 'saveFileAs' }>, doc: Topology) => {
     const r = await api.desktop(request);
     const s = store.getState();

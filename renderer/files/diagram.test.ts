@@ -18,20 +18,48 @@ const COLORS: DiagramColors = {
 };
 
 const alpha = nodeGeom(
-  { id: 'a', kind: 'vm', name: 'alpha <1> & "one"', arch: 'x86_64', accel: 'auto', smp: 1, memory: 256, boot: { type: 'tiny' }, nics: [{ id: 'eth0', model: 'virtio', mac: 'auto', form: 'device', ip: '10.0.0.1/24' }], extraArgs: [] },
+  {
+    id: 'a',
+    kind: 'vm',
+    name: 'alpha <1> & "one"',
+    arch: 'x86_64',
+    accel: 'auto',
+    smp: 1,
+    memory: 256,
+    boot: { type: 'tiny' },
+    nics: [{ id: 'eth0', model: 'virtio', mac: 'auto', form: 'device', ip: '10.0.0.1/24' }],
+    extraArgs: [],
+  },
   { x: 0, y: 100 },
 );
 const beta = nodeGeom({ id: 'b', kind: 'hub' }, { x: 400, y: 100 });
-const box = (geom: typeof alpha, name: string, sides: ReadonlyMap<string, Side> = new Map()): NodeBox => ({ geom, name, kind: 'VM', sides });
+const box = (geom: typeof alpha, name: string, sides: ReadonlyMap<string, Side> = new Map()): NodeBox => ({
+  geom,
+  name,
+  kind: 'VM',
+  sides,
+});
 
 describe('diagram export', () => {
   it('writes every node (names escaped), each link as routed, its label, the annotations, and a viewBox around all', () => {
-    const routing = routeAll([{ id: 'l1', a: { node: 'a', port: 'eth0' }, b: { node: 'b' }, label: 'hubport' }], new Map([['a', alpha], ['b', beta]]));
+    const routing = routeAll(
+      [{ id: 'l1', a: { node: 'a', port: 'eth0' }, b: { node: 'b' }, label: 'hubport' }],
+      new Map([
+        ['a', alpha],
+        ['b', beta],
+      ]),
+    );
     const notes: Annotation[] = [
       { id: 'n1', kind: 'note', x: 0, y: 0, text: 'uplink <here>' },
       { id: 'z1', kind: 'area', x: -20, y: 80, width: 640, height: 160, label: 'site A', color: 'green' },
     ];
-    const scene = diagramScene([box(alpha, 'alpha <1> & "one"', routing.portSides.get('a')), box(beta, 'hub')], routing.routes, notes, new Set(), COLORS);
+    const scene = diagramScene(
+      [box(alpha, 'alpha <1> & "one"', routing.portSides.get('a')), box(beta, 'hub')],
+      routing.routes,
+      notes,
+      new Set(),
+      COLORS,
+    );
     const svg = sceneToSvg(scene);
     expect(svg).toMatch(/^<\?xml[^>]*>\n<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain('alpha &lt;1&gt; &amp; &quot;one&quot;');

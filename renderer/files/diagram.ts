@@ -46,7 +46,14 @@ export type Shape =
       readonly annotation?: string;
     }
   | { readonly t: 'path'; readonly d: string; readonly stroke: string; readonly width: number; readonly link?: string }
-  | { readonly t: 'circle'; readonly x: number; readonly y: number; readonly r: number; readonly fill: string; readonly stroke: string }
+  | {
+      readonly t: 'circle';
+      readonly x: number;
+      readonly y: number;
+      readonly r: number;
+      readonly fill: string;
+      readonly stroke: string;
+    }
   | {
       readonly t: 'text';
       readonly x: number;
@@ -77,9 +84,31 @@ function annotationShapes(a: Annotation, c: DiagramColors): Shape[] {
   if (a.kind === 'area') {
     const tint = areaTint(a.color, c.dark);
     const out: Shape[] = [
-      { t: 'rect', x: r.x, y: r.y, w: r.w, h: r.h, r: 10, fill: tint.color, fillOpacity: tint.fill, stroke: tint.color, strokeOpacity: tint.border, annotation: a.id },
+      {
+        t: 'rect',
+        x: r.x,
+        y: r.y,
+        w: r.w,
+        h: r.h,
+        r: 10,
+        fill: tint.color,
+        fillOpacity: tint.fill,
+        stroke: tint.color,
+        strokeOpacity: tint.border,
+        annotation: a.id,
+      },
     ];
-    if (a.label) out.push({ t: 'text', x: r.x + 12, y: r.y + 16, text: a.label, size: 13, fill: c.text, bold: true, anchor: 'start' });
+    if (a.label)
+      out.push({
+        t: 'text',
+        x: r.x + 12,
+        y: r.y + 16,
+        text: a.label,
+        size: 13,
+        fill: c.text,
+        bold: true,
+        anchor: 'start',
+      });
     return out;
   }
   const lines = noteLines(a.text, r.w);
@@ -122,7 +151,16 @@ export function diagramScene(
     shapes.push({ t: 'path', d, stroke: errors.has(r.id) ? c.error : c.link, width: 1.5, link: r.id });
     const l = r.label;
     if (l?.shown) {
-      labels.push({ t: 'rect', x: l.x - l.w / 2, y: l.y - l.h / 2, w: l.w, h: l.h, r: 3, fill: c.panel, stroke: c.border });
+      labels.push({
+        t: 'rect',
+        x: l.x - l.w / 2,
+        y: l.y - l.h / 2,
+        w: l.w,
+        h: l.h,
+        r: 3,
+        fill: c.panel,
+        stroke: c.border,
+      });
       labels.push({ t: 'text', x: l.x, y: l.y, text: l.text, size: 10, fill: c.text, mono: true, anchor: 'middle' });
     }
   }
@@ -130,12 +168,40 @@ export function diagramScene(
     const g = box.geom;
     shapes.push({ t: 'rect', x: g.x, y: g.y, w: g.w, h: g.h, r: 8, fill: c.panel, stroke: c.border, node: g.id });
     const head = g.y + BORDER + HEAD_H / 2;
-    shapes.push({ t: 'text', x: g.x + 12, y: head - 8, text: box.name, size: 13, fill: c.text, bold: true, anchor: 'start' });
+    shapes.push({
+      t: 'text',
+      x: g.x + 12,
+      y: head - 8,
+      text: box.name,
+      size: 13,
+      fill: c.text,
+      bold: true,
+      anchor: 'start',
+    });
     shapes.push({ t: 'text', x: g.x + 12, y: head + 9, text: box.kind, size: 11, fill: c.muted, anchor: 'start' });
     for (const port of g.ports) {
       const py = g.y + port.y;
-      shapes.push({ t: 'text', x: g.x + 14, y: py, text: port.id, size: 11, fill: c.text, mono: true, anchor: 'start' });
-      if (port.detail) shapes.push({ t: 'text', x: g.x + g.w - 14, y: py, text: port.detail, size: 11, fill: c.muted, mono: true, anchor: 'end' });
+      shapes.push({
+        t: 'text',
+        x: g.x + 14,
+        y: py,
+        text: port.id,
+        size: 11,
+        fill: c.text,
+        mono: true,
+        anchor: 'start',
+      });
+      if (port.detail)
+        shapes.push({
+          t: 'text',
+          x: g.x + g.w - 14,
+          y: py,
+          text: port.detail,
+          size: 11,
+          fill: c.muted,
+          mono: true,
+          anchor: 'end',
+        });
       const hx = box.sides.get(port.id) === 'left' ? g.x : g.x + g.w;
       shapes.push({ t: 'circle', x: hx, y: py, r: 5, fill: c.accent, stroke: c.panel });
     }
@@ -162,19 +228,30 @@ export function sceneToSvg(scene: Scene): string {
   for (const s of scene.shapes) {
     switch (s.t) {
       case 'rect': {
-        const tag = s.node !== undefined ? ` data-node="${esc(s.node)}"` : s.annotation !== undefined ? ` data-annotation="${esc(s.annotation)}"` : '';
+        const tag =
+          s.node !== undefined
+            ? ` data-node="${esc(s.node)}"`
+            : s.annotation !== undefined
+              ? ` data-annotation="${esc(s.annotation)}"`
+              : '';
         const fillOpacity = s.fillOpacity !== undefined ? ` fill-opacity="${s.fillOpacity}"` : '';
         const stroke = s.stroke
           ? ` stroke="${esc(s.stroke)}" stroke-width="1.5"${s.strokeOpacity !== undefined ? ` stroke-opacity="${s.strokeOpacity}"` : ''}`
           : '';
-        out.push(`<rect${tag} x="${n(s.x)}" y="${n(s.y)}" width="${n(s.w)}" height="${n(s.h)}" rx="${s.r}" fill="${esc(s.fill)}"${fillOpacity}${stroke}/>`);
+        out.push(
+          `<rect${tag} x="${n(s.x)}" y="${n(s.y)}" width="${n(s.w)}" height="${n(s.h)}" rx="${s.r}" fill="${esc(s.fill)}"${fillOpacity}${stroke}/>`,
+        );
         break;
       }
       case 'path':
-        out.push(`<path${s.link !== undefined ? ` data-link="${esc(s.link)}"` : ''} d="${s.d}" fill="none" stroke="${esc(s.stroke)}" stroke-width="${s.width}"/>`);
+        out.push(
+          `<path${s.link !== undefined ? ` data-link="${esc(s.link)}"` : ''} d="${s.d}" fill="none" stroke="${esc(s.stroke)}" stroke-width="${s.width}"/>`,
+        );
         break;
       case 'circle':
-        out.push(`<circle cx="${n(s.x)}" cy="${n(s.y)}" r="${s.r}" fill="${esc(s.fill)}" stroke="${esc(s.stroke)}" stroke-width="2"/>`);
+        out.push(
+          `<circle cx="${n(s.x)}" cy="${n(s.y)}" r="${s.r}" fill="${esc(s.fill)}" stroke="${esc(s.stroke)}" stroke-width="2"/>`,
+        );
         break;
       case 'text':
         out.push(

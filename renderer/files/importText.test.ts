@@ -27,7 +27,9 @@ describe('importing into the drawing', () => {
     const after = editor.getState();
     // vm1 was taken: the first imported VM is renamed, its link follows.
     expect(after.doc.nodes.map((n) => n.id)).toEqual(['vm1', 'vm2', 'vm3']);
-    expect(after.doc.links).toMatchObject([{ a: 'vm2:eth0', b: 'vm3:eth0', transport: 'socket', port: 1234, host: '0.0.0.0' }]);
+    expect(after.doc.links).toMatchObject([
+      { a: 'vm2:eth0', b: 'vm3:eth0', transport: 'socket', port: 1234, host: '0.0.0.0' },
+    ]);
     expect(after.selection.nodes).toEqual(['vm2', 'vm3']);
     // MACs as written, positions right of what was drawn.
     const vm2 = after.doc.nodes.find((n) => n.id === 'vm2');
@@ -48,7 +50,10 @@ describe('importing into the drawing', () => {
     const before = editor.getState().doc;
     expect(importText('ls -l\n', 'notes.txt')).toBe(false);
     expect(editor.getState().doc).toBe(before);
-    expect(editor.getState().notice).toMatchObject({ kind: 'error', text: expect.stringContaining('no QEMU command found') });
+    expect(editor.getState().notice).toMatchObject({
+      kind: 'error',
+      text: expect.stringContaining('no QEMU command found'),
+    });
     expect(useImportNotes.getState().notes?.diagnostics.map((d) => d.code)).toEqual(['IMPORT_NO_QEMU']);
   });
 

@@ -38,7 +38,10 @@ export function importText(text: string, source: string, at?: XY): boolean {
   const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
   if (!r.topology) {
     useImportNotes.getState().set({ source, nodes: [], diagnostics: r.diagnostics });
-    s.notify('error', `Nothing imported from ${source}: ${r.diagnostics.find((d) => d.severity === 'error')?.message ?? 'no QEMU command'}`);
+    s.notify(
+      'error',
+      `Nothing imported from ${source}: ${r.diagnostics.find((d) => d.severity === 'error')?.message ?? 'no QEMU command'}`,
+    );
     return false;
   }
   const { changes, ids, renamed } = importChanges(s.doc, r.topology, at);
@@ -46,7 +49,9 @@ export function importText(text: string, source: string, at?: XY): boolean {
   s.select({ nodes: ids, links: [] });
   s.revealNodes(ids);
   const rename = (id: string) => renamed.get(id) ?? id;
-  useImportNotes.getState().set({ source, nodes: ids, diagnostics: r.diagnostics.map((d) => ({ ...d, nodes: d.nodes.map(rename) })) });
+  useImportNotes
+    .getState()
+    .set({ source, nodes: ids, diagnostics: r.diagnostics.map((d) => ({ ...d, nodes: d.nodes.map(rename) })) });
   const vms = r.topology.nodes.filter((n) => n.kind === 'vm').length;
   const partial = errors > 0 ? `, partly (${errors} error${errors === 1 ? '' : 's'} in Problems)` : '';
   s.notify(errors > 0 ? 'error' : 'info', `Imported ${vms} VM${vms === 1 ? '' : 's'} from ${source}${partial}`);

@@ -65,7 +65,12 @@ const P2P_MORE = [
   { name: 'peerPort', label: 'Port of side b (dgram inet)', type: 'number', placeholder: 'port + 1' },
   { name: 'host', label: 'Address (inet)', type: 'text', placeholder: '127.0.0.1' },
   { name: 'path', label: 'Socket path (unix)', type: 'text', placeholder: 'in the state directory' },
-  { name: 'peerPath', label: 'Socket path of side b (dgram unix)', type: 'text', placeholder: 'in the state directory' },
+  {
+    name: 'peerPath',
+    label: 'Socket path of side b (dgram unix)',
+    type: 'text',
+    placeholder: 'in the state directory',
+  },
   { name: 'reconnectMs', label: 'Reconnect every (ms, stream)', type: 'number', placeholder: '1000' },
 ] as const;
 

@@ -8,7 +8,9 @@ type Options = Readonly<Record<string, Scalar | readonly Scalar[]>>;
 
 /** One `key=value` row per value (a repeated key is one row per value). */
 function rows(options: Options | undefined): [string, string][] {
-  return Object.entries(options ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x): [string, string] => [k, String(x)]));
+  return Object.entries(options ?? {}).flatMap(([k, v]) =>
+    (Array.isArray(v) ? v : [v]).map((x): [string, string] => [k, String(x)]),
+  );
 }
 
 /** The rows back as options; undefined when there are none, so the field leaves the file. */
@@ -51,7 +53,12 @@ export function OptionsEditor({ node }: { node: TopologyNode & { options?: Optio
             onTry={(text) => put(list.map((r, j) => (j === i ? split(String(text ?? '')) : r)))}
             onDone={doneTyping}
           />
-          <button type="button" className="link-button" data-testid={`inspector__remove__options.${i}`} onClick={() => (put(list.filter((_, j) => j !== i)), doneTyping())}>
+          <button
+            type="button"
+            className="link-button"
+            data-testid={`inspector__remove__options.${i}`}
+            onClick={() => (put(list.filter((_, j) => j !== i)), doneTyping())}
+          >
             remove
           </button>
         </div>

@@ -25,7 +25,10 @@ describe('inspector forms', () => {
     for (const kind of NODE_KINDS) {
       const keys = Object.keys(NODE_SCHEMAS[kind].shape).filter((k) => k !== 'id' && k !== 'kind');
       const covered = new Set([...KIND_FIELDS[kind].map((f) => String(f.path[0])), ...(KIND_EDITORS[kind] ?? [])]);
-      expect(keys.filter((k) => !covered.has(k)), kind).toEqual([]);
+      expect(
+        keys.filter((k) => !covered.has(k)),
+        kind,
+      ).toEqual([]);
     }
   });
 
@@ -48,7 +51,9 @@ describe('inspector forms', () => {
 describe('tryNodeField', () => {
   it('applies a valid value and refuses an invalid one with the schema message', () => {
     const nat = node<NatNode>('nat1');
-    expect(tryNodeField(nat, ['hostfwd'], [{ proto: 'tcp', hostAddr: '127.0.0.1', hostPort: 8080, guestPort: 80 }])).toBeNull();
+    expect(
+      tryNodeField(nat, ['hostfwd'], [{ proto: 'tcp', hostAddr: '127.0.0.1', hostPort: 8080, guestPort: 80 }]),
+    ).toBeNull();
     const before = editor.getState().doc;
     const message = tryNodeField(node<NatNode>('nat1'), ['hostfwd', 0, 'guestPort'], 70000);
     expect(message).toMatch(/65535/);
@@ -71,7 +76,10 @@ describe('tryNodeField', () => {
   it('switches the boot type and edits disk images', () => {
     expect(tryNodeField(node<VmNode>('vm1'), ['boot'], BOOT_SEEDS.disk)).toBeNull();
     expect(tryNodeField(node<VmNode>('vm1'), ['boot', 'images', 0, 'snapshot'], false)).toBeNull();
-    expect(node<VmNode>('vm1').boot).toEqual({ type: 'disk', images: [{ path: 'disk.qcow2', format: 'qcow2', snapshot: false }] });
+    expect(node<VmNode>('vm1').boot).toEqual({
+      type: 'disk',
+      images: [{ path: 'disk.qcow2', format: 'qcow2', snapshot: false }],
+    });
     expect(tryNodeField(node<VmNode>('vm1'), ['boot', 'images'], [])).not.toBeNull();
   });
 });

@@ -204,7 +204,10 @@ export function HostfwdList({ nat }: { nat: NatNode }) {
 
 /** The host's interfaces: each one a port that can uplink a bridge; the machine's own can be added as discovered. */
 export function InterfaceList({ host }: { host: HostNode }) {
-  const discovered = discoveredToAdd(host, useEditor((s) => s.probed?.probe.hostInterfaces));
+  const discovered = discoveredToAdd(
+    host,
+    useEditor((s) => s.probed?.probe.hostInterfaces),
+  );
   return (
     <div className="list">
       <h3>Interfaces</h3>

@@ -20,7 +20,10 @@ export function tryNodeField(node: TopologyNode, path: Path, value: unknown): st
   const schema = NODE_SCHEMAS[node.kind] as unknown as z.ZodType<TopologyNode>;
   const parsed = schema.safeParse(setIn(node, path, value));
   if (!parsed.success) return messageAt(parsed.error, path);
-  editor.getState().dispatch([{ type: 'replace-node', id: node.id, node: parsed.data }], { kind: 'coalesce', key: `${node.id}/${path.join('.')}` });
+  editor.getState().dispatch([{ type: 'replace-node', id: node.id, node: parsed.data }], {
+    kind: 'coalesce',
+    key: `${node.id}/${path.join('.')}`,
+  });
   return null;
 }
 
@@ -30,7 +33,9 @@ export function tryLinkField(id: string, path: Path, value: unknown): string | n
   if (!found) return 'the link is gone';
   const parsed = Link.safeParse(setIn(found.link, path, value));
   if (!parsed.success) return messageAt(parsed.error, path);
-  editor.getState().dispatch([{ type: 'replace-link', id, link: parsed.data }], { kind: 'coalesce', key: `${id}/${path.join('.')}` });
+  editor
+    .getState()
+    .dispatch([{ type: 'replace-link', id, link: parsed.data }], { kind: 'coalesce', key: `${id}/${path.join('.')}` });
   return null;
 }
 

@@ -32,7 +32,9 @@ export const LabPicker = memo(function LabPicker() {
       document.removeEventListener('keydown', onKey, true);
     };
   }, [open]);
-  const all = Object.values(labs).sort((a, b) => Number(isLive(b.state)) - Number(isLive(a.state)) || a.lab.localeCompare(b.lab));
+  const all = Object.values(labs).sort(
+    (a, b) => Number(isLive(b.state)) - Number(isLive(a.state)) || a.lab.localeCompare(b.lab),
+  );
   const others = all.filter((l) => l.lab !== labName && isLive(l.state)).length;
   const state = labState ?? 'idle';
   return (
@@ -74,7 +76,11 @@ export const LabPicker = memo(function LabPicker() {
                 }}
               >
                 <span className={`lab-picker__dot lab-state-${l.state}`} aria-hidden="true" />
-                {l.lab} <span className="muted">{l.state}{l.lab === labName ? ' · shown' : ''}</span>
+                {l.lab}{' '}
+                <span className="muted">
+                  {l.state}
+                  {l.lab === labName ? ' · shown' : ''}
+                </span>
               </button>
             </li>
           ))}

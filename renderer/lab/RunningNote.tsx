@@ -21,7 +21,11 @@ export const RunningNote = memo(function RunningNote({ node }: { node: TopologyN
         ? `Changed since lab ${lab} was launched: the running ${what} keeps its launch settings; these apply at the lab's next launch (Stop, then Launch).`
         : `Lab ${lab} is running: changes made here apply at its next launch (Stop, then Launch), not to the running ${what}.`;
   return (
-    <p className={`running-note${changed ? ' running-note--changed' : ''}`} data-testid="inspector__running-note" data-changed={changed}>
+    <p
+      className={`running-note${changed ? ' running-note--changed' : ''}`}
+      data-testid="inspector__running-note"
+      data-changed={changed}
+    >
       {text}
     </p>
   );

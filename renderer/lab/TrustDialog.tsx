@@ -39,8 +39,8 @@ export function TrustDialog() {
         </h2>
         <p id="trust__text" className="muted">
           A topology from elsewhere is code. This one runs programs or reaches files, devices or interfaces of this
-          machine. Launch it only if you trust where it came from. Your answer is remembered for this content; an
-          edit of it asks again.
+          machine. Launch it only if you trust where it came from. Your answer is remembered for this content; an edit
+          of it asks again.
         </p>
         <ul className="trust__items">
           {question.items.map((item, i) => (

@@ -41,11 +41,17 @@ function loadQuietly(doc: Topology, fileName: string | null): void {
  * Follows a lab: at once by name (so its events apply), then its status and log from the engine. Resolves with
  * its status and the document it was launched from (null when it is gone or the page moved on meanwhile).
  */
-export async function follow(lab: string, state: LabStatus['state'] | null = null): Promise<{ status: LabStatus; topology?: Topology } | null> {
+export async function follow(
+  lab: string,
+  state: LabStatus['state'] | null = null,
+): Promise<{ status: LabStatus; topology?: Topology } | null> {
   if (useLab.getState().lab !== lab) useLab.getState().set({ ...EMPTY_LAB, lab, state, busy: useLab.getState().busy });
   rememberCurrent(lab);
   const engine = getEngine();
-  const [logs, st] = await Promise.all([engine.request({ type: 'logs', lab }), engine.request({ type: 'status', lab })]);
+  const [logs, st] = await Promise.all([
+    engine.request({ type: 'logs', lab }),
+    engine.request({ type: 'status', lab }),
+  ]);
   if (!st.ok || useLab.getState().lab !== lab) return null;
   useLabList.getState().setStatus(st.status);
   const view = viewOfStatus(st.status, logs.ok ? logs.lines : []);

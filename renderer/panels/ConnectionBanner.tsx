@@ -34,8 +34,7 @@ export function ConnectionBanner() {
       {status.refused
         ? 'The server now refuses this page’s token (it was restarted): open the URL qnet serve printed.'
         : `Lost ${seconds} s ago; retrying (${status.attempts} attempt${status.attempts === 1 ? '' : 's'} so far).`}{' '}
-      Launch, Stop, Validate and console input wait until it is back; labs already running keep running on the
-      server.{' '}
+      Launch, Stop, Validate and console input wait until it is back; labs already running keep running on the server.{' '}
       <button type="button" data-testid="connection-banner__retry" onClick={reconnectNow}>
         Retry now
       </button>

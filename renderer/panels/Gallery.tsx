@@ -6,7 +6,8 @@ import { editor, useEditor } from '../store/editor';
 
 function describe(text: string): { name: string; description: string } {
   const name = /^name:\s*(.+)$/m.exec(text)?.[1]?.trim() ?? '';
-  const desc = /^description:\s*>-?\s*\n((?:\s{2,}.*\n?)+)/m.exec(text)?.[1] ?? /^description:\s*(.+)$/m.exec(text)?.[1] ?? '';
+  const desc =
+    /^description:\s*>-?\s*\n((?:\s{2,}.*\n?)+)/m.exec(text)?.[1] ?? /^description:\s*(.+)$/m.exec(text)?.[1] ?? '';
   return { name, description: desc.replace(/\s+/g, ' ').trim() };
 }
 
@@ -17,7 +18,10 @@ export function Gallery() {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     if (!open || examples) return;
-    fetchExamples().then((r) => setExamples(r.examples), (e: Error) => setError(e.message));
+    fetchExamples().then(
+      (r) => setExamples(r.examples),
+      (e: Error) => setError(e.message),
+    );
   }, [open, examples]);
   if (!open) return null;
   const close = () => editor.getState().setGalleryOpen(false);

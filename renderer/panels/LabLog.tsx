@@ -24,7 +24,12 @@ export const LabLog = memo(function LabLog() {
   useEffect(() => {
     end.current?.scrollIntoView?.({ block: 'nearest' });
   }, [log]);
-  if (!lab) return <div className="muted" data-testid="log__empty">No lab yet: press Launch.</div>;
+  if (!lab)
+    return (
+      <div className="muted" data-testid="log__empty">
+        No lab yet: press Launch.
+      </div>
+    );
   return (
     <ul className="lab-log" data-testid="log">
       {log.map((l, i) => (

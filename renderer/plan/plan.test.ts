@@ -18,7 +18,7 @@ function example(name: string) {
   return r.topology;
 }
 
-describe('the page\'s target', () => {
+describe("the page's target", () => {
   it('keeps the NIC models of the pairs the topology uses, keys in the CLI order', () => {
     const t = example('09-aarch64-virt.qnet.yaml');
     expect(machinePairs(t)).toEqual(['aarch64/virt']);
@@ -52,9 +52,24 @@ describe('linkLabels', () => {
     }
   });
   it('names netdev types', () => {
-    expect(backendLabel(backend('stream', [['server', 'on'], ['addr.type', 'unix'], ['addr.path', '/x']]))).toBe('stream');
+    expect(
+      backendLabel(
+        backend('stream', [
+          ['server', 'on'],
+          ['addr.type', 'unix'],
+          ['addr.path', '/x'],
+        ]),
+      ),
+    ).toBe('stream');
     expect(backendLabel(backend('socket', [['mcast', '230.0.0.1:1234']]))).toBe('mcast 230.0.0.1:1234');
-    expect(backendLabel(backend('tap', [['ifname', 'qn1a03'], ['script', 'no']]))).toBe('tap qn1a03');
+    expect(
+      backendLabel(
+        backend('tap', [
+          ['ifname', 'qn1a03'],
+          ['script', 'no'],
+        ]),
+      ),
+    ).toBe('tap qn1a03');
   });
 });
 

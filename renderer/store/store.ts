@@ -4,7 +4,17 @@ import { applyChanges, type Change } from '../doc/changes';
 import { copyNodes, pasteChanges, type Clip } from '../doc/clipboard';
 import { sameData } from '../doc/equal';
 import { emptyDocument } from '../doc/factory';
-import { beginMark, commitMark, EMPTY_HISTORY, endRun, record, redo, undo, type History, type Intent } from '../doc/history';
+import {
+  beginMark,
+  commitMark,
+  EMPTY_HISTORY,
+  endRun,
+  record,
+  redo,
+  undo,
+  type History,
+  type Intent,
+} from '../doc/history';
 import type { ProbedTarget } from '../plan/target';
 
 /** What is selected on the canvas (node ids, link ids, annotation ids; no annotations when absent). */
@@ -128,7 +138,12 @@ export function createEditorStore(linkIds: (d: Topology) => Set<string>) {
       const { doc, history, selection } = get();
       const next = applyChanges(doc, changes);
       if (next === doc) return;
-      set({ doc: next, history: record(history, doc, next, intent), selection: pruneSelection(next, selection, linkIds), dirty: dirtyOf(next, get().savedDoc) });
+      set({
+        doc: next,
+        history: record(history, doc, next, intent),
+        selection: pruneSelection(next, selection, linkIds),
+        dirty: dirtyOf(next, get().savedDoc),
+      });
     },
     beginInteraction() {
       set({ history: beginMark(get().history, get().doc) });
@@ -143,11 +158,23 @@ export function createEditorStore(linkIds: (d: Topology) => Set<string>) {
     },
     undo() {
       const r = undo(get().history, get().doc);
-      if (r) set({ doc: r.doc, history: r.history, selection: pruneSelection(r.doc, get().selection, linkIds), dirty: dirtyOf(r.doc, get().savedDoc) });
+      if (r)
+        set({
+          doc: r.doc,
+          history: r.history,
+          selection: pruneSelection(r.doc, get().selection, linkIds),
+          dirty: dirtyOf(r.doc, get().savedDoc),
+        });
     },
     redo() {
       const r = redo(get().history, get().doc);
-      if (r) set({ doc: r.doc, history: r.history, selection: pruneSelection(r.doc, get().selection, linkIds), dirty: dirtyOf(r.doc, get().savedDoc) });
+      if (r)
+        set({
+          doc: r.doc,
+          history: r.history,
+          selection: pruneSelection(r.doc, get().selection, linkIds),
+          dirty: dirtyOf(r.doc, get().savedDoc),
+        });
     },
     select(selection) {
       const cur = get().selection;

@@ -1,5 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import { IdAllocator, IfnameAllocator, guestHostname, labSlug, labStateDir, netnsName, qemuIdent, utf8Bytes } from './derive';
+import {
+  IdAllocator,
+  IfnameAllocator,
+  guestHostname,
+  labSlug,
+  labStateDir,
+  netnsName,
+  qemuIdent,
+  utf8Bytes,
+} from './derive';
 import { PortAllocator } from './ports';
 
 describe('derive', () => {

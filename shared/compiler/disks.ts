@@ -22,15 +22,28 @@ export function sharedDiskWrites(ctx: Ctx): void {
     if (list.length < 2 || !writer) continue;
     const vms = [...new Set(list.map((u) => u.vm))];
     ctx.diagnostics.push(
-      diag('DISK_SHARED_WRITE', `${vms.join(' and ')} open the disk image ${path} and ${writer.vm} writes it: QEMU locks an image it writes, so the second guest would fail with 'Failed to get "write" lock'`, {
-        nodes: vms,
-        path: nodePath(ctx.topology, writer.vm, 'boot', 'images', writer.image, 'snapshot'),
-        fix: {
-          label: `Give ${writer.vm} a throwaway overlay of ${path} (snapshot)`,
-          action: { kind: 'set-field', node: writer.vm, path: ['boot', 'images', writer.image, 'snapshot'], value: true },
+      diag(
+        'DISK_SHARED_WRITE',
+        `${vms.join(' and ')} open the disk image ${path} and ${writer.vm} writes it: QEMU locks an image it writes, so the second guest would fail with 'Failed to get "write" lock'`,
+        {
+          nodes: vms,
+          path: nodePath(ctx.topology, writer.vm, 'boot', 'images', writer.image, 'snapshot'),
+          fix: {
+            label: `Give ${writer.vm} a throwaway overlay of ${path} (snapshot)`,
+            action: {
+              kind: 'set-field',
+              node: writer.vm,
+              path: ['boot', 'images', writer.image, 'snapshot'],
+              value: true,
+            },
+          },
+          alternatives: [
+            {
+              label: `Give each guest a linked clone: qemu-img create -f qcow2 -b ${path} -F ${writer.format} GUEST.qcow2`,
+            },
+          ],
         },
-        alternatives: [{ label: `Give each guest a linked clone: qemu-img create -f qcow2 -b ${path} -F ${writer.format} GUEST.qcow2` }],
-      }),
+      ),
     );
   }
 }

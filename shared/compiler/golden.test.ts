@@ -9,16 +9,36 @@ import type { Target } from './target';
 
 // Golden plans: each example compiled for one fixed target. A change to any argv shows up as a diff here.
 const dir = join(import.meta.dirname, '../../assets/examples');
-const examples = readdirSync(dir).filter((f) => f.endsWith('.qnet.yaml')).sort();
+const examples = readdirSync(dir)
+  .filter((f) => f.endsWith('.qnet.yaml'))
+  .sort();
 
 const target: Target = {
   ...DEFAULT_TARGET,
   stateDir: '/run/qnet',
   privilege: 'root',
-  netdevBackends: ['socket', 'stream', 'dgram', 'hubport', 'tap', 'user', 'l2tpv3', 'vde', 'bridge', 'vhost-user', 'vhost-vdpa'],
+  netdevBackends: [
+    'socket',
+    'stream',
+    'dgram',
+    'hubport',
+    'tap',
+    'user',
+    'l2tpv3',
+    'vde',
+    'bridge',
+    'vhost-user',
+    'vhost-vdpa',
+  ],
   tinyGuest: {
-    x86_64: { kernel: '/var/cache/qnet/guest/x86_64/vmlinuz', initrd: '/var/cache/qnet/guest/x86_64/initramfs.cpio.gz' },
-    aarch64: { kernel: '/var/cache/qnet/guest/aarch64/vmlinuz', initrd: '/var/cache/qnet/guest/aarch64/initramfs.cpio.gz' },
+    x86_64: {
+      kernel: '/var/cache/qnet/guest/x86_64/vmlinuz',
+      initrd: '/var/cache/qnet/guest/x86_64/initramfs.cpio.gz',
+    },
+    aarch64: {
+      kernel: '/var/cache/qnet/guest/aarch64/vmlinuz',
+      initrd: '/var/cache/qnet/guest/aarch64/initramfs.cpio.gz',
+    },
   },
 };
 

@@ -43,20 +43,31 @@ export function planHubs(ctx: Ctx): Map<string, HubPlan> {
       const other = otherEnd(l, hub.id).node;
       if (VHOST_KINDS.has(other.kind)) {
         ctx.diagnostics.push(
-          diag('HUB_VHOST_BACKEND', `${hub.id} is linked to ${other.kind} ${other.id}, which only a virtio-net NIC can drive, not a hub`, {
-            nodes: [hub.id, other.id],
-            links: [l.id],
-            fix: { label: `Link ${other.id} straight to a VM's virtio NIC`, action: { kind: 'remove-link', link: l.id } },
-          }),
+          diag(
+            'HUB_VHOST_BACKEND',
+            `${hub.id} is linked to ${other.kind} ${other.id}, which only a virtio-net NIC can drive, not a hub`,
+            {
+              nodes: [hub.id, other.id],
+              links: [l.id],
+              fix: {
+                label: `Link ${other.id} straight to a VM's virtio NIC`,
+                action: { kind: 'remove-link', link: l.id },
+              },
+            },
+          ),
         );
       } else {
         if (other.kind === 'tap' && (other.vhost || other.queues > 1)) {
           ctx.diagnostics.push(
-            diag('HUB_TAP_OPTIONS', `${hub.id}: tap ${other.id} sits behind a hub, so its vhost and multiqueue settings are dropped (they need a virtio-net NIC as the tap's peer)`, {
-              nodes: [hub.id, other.id],
-              links: [l.id],
-              fix: { label: `Link ${other.id} straight to a VM's virtio NIC` },
-            }),
+            diag(
+              'HUB_TAP_OPTIONS',
+              `${hub.id}: tap ${other.id} sits behind a hub, so its vhost and multiqueue settings are dropped (they need a virtio-net NIC as the tap's peer)`,
+              {
+                nodes: [hub.id, other.id],
+                links: [l.id],
+                fix: { label: `Link ${other.id} straight to a VM's virtio NIC` },
+              },
+            ),
           );
         }
         backendLinks.push(l);
@@ -67,23 +78,39 @@ export function planHubs(ctx: Ctx): Map<string, HubPlan> {
     if (host === undefined) {
       if (backendLinks.length > 0) {
         ctx.diagnostics.push(
-          diag('HUB_NO_NICS', `${hub.id} joins no VM NIC, so it is left out: a hub lives inside the QEMU process of the VM whose NICs it joins`, {
-            nodes: [hub.id],
-            links: backendLinks.map((l) => l.id),
-            fix: { label: `Link a NIC of a VM to ${hub.id}` },
-          }),
+          diag(
+            'HUB_NO_NICS',
+            `${hub.id} joins no VM NIC, so it is left out: a hub lives inside the QEMU process of the VM whose NICs it joins`,
+            {
+              nodes: [hub.id],
+              links: backendLinks.map((l) => l.id),
+              fix: { label: `Link a NIC of a VM to ${hub.id}` },
+            },
+          ),
         );
       }
       continue;
     }
     if (vms.length > 1) {
       ctx.diagnostics.push(
-        diag('HUB_SPANS_VMS', `${hub.id} joins NICs of ${vms.join(', ')}: a QEMU hub lives inside one VM's process, so it cannot join several VMs`, {
-          nodes: [hub.id, ...vms],
-          links: nicLinks.map((l) => l.id),
-          fix: { label: `Make ${hub.id} a VDE switch`, action: { kind: 'convert-node', node: hub.id, toKind: 'vde' } },
-          alternatives: [{ label: `Make ${hub.id} a multicast segment`, action: { kind: 'convert-node', node: hub.id, toKind: 'mcast' } }],
-        }),
+        diag(
+          'HUB_SPANS_VMS',
+          `${hub.id} joins NICs of ${vms.join(', ')}: a QEMU hub lives inside one VM's process, so it cannot join several VMs`,
+          {
+            nodes: [hub.id, ...vms],
+            links: nicLinks.map((l) => l.id),
+            fix: {
+              label: `Make ${hub.id} a VDE switch`,
+              action: { kind: 'convert-node', node: hub.id, toKind: 'vde' },
+            },
+            alternatives: [
+              {
+                label: `Make ${hub.id} a multicast segment`,
+                action: { kind: 'convert-node', node: hub.id, toKind: 'mcast' },
+              },
+            ],
+          },
+        ),
       );
     }
     const hubId = perVm.get(host) ?? 0;
@@ -92,11 +119,15 @@ export function planHubs(ctx: Ctx): Map<string, HubPlan> {
     plans.set(hub.id, { hub: hub.id, vm: host, hubId, nicLinks: mine, backendLinks });
     if (!backendLinks.some((l) => hostNetwork(otherEnd(l, hub.id).node))) {
       ctx.diagnostics.push(
-        diag('HUB_NO_HOST_NETWORK', `${hub.id} (hub ${hubId} in ${host}) has no host-side backend: its NICs only reach each other, and QEMU says so at start`, {
-          nodes: [hub.id, host],
-          links: mine.map((l) => l.id),
-          qemuWarning: { vm: host, text: `hub ${hubId} is not connected to host network` },
-        }),
+        diag(
+          'HUB_NO_HOST_NETWORK',
+          `${hub.id} (hub ${hubId} in ${host}) has no host-side backend: its NICs only reach each other, and QEMU says so at start`,
+          {
+            nodes: [hub.id, host],
+            links: mine.map((l) => l.id),
+            qemuWarning: { vm: host, text: `hub ${hubId} is not connected to host network` },
+          },
+        ),
       );
     }
   }

@@ -9,7 +9,10 @@ function checkLength(ctx: Ctx, name: string, node: string, field: string): void 
   ctx.diagnostics.push(
     diag('IFNAME_TOO_LONG', `${node}: interface name "${name}" is ${bytes} bytes; Linux allows at most ${IFNAME_MAX}`, {
       nodes: [node],
-      fix: { label: `Shorten the name of ${node} to at most ${IFNAME_MAX} bytes, or leave it empty to derive one`, action: { kind: 'set-field', node, path: [field], value: undefined } },
+      fix: {
+        label: `Shorten the name of ${node} to at most ${IFNAME_MAX} bytes, or leave it empty to derive one`,
+        action: { kind: 'set-field', node, path: [field], value: undefined },
+      },
     }),
   );
 }
@@ -37,10 +40,17 @@ export function assignIfnames(ctx: Ctx): void {
     const prev = owners.get(name);
     if (prev !== undefined) {
       ctx.diagnostics.push(
-        diag('DUPLICATE_IFNAME', `${node}: interface name "${name}" is also used by ${prev}; each bridge and tap needs its own name`, {
-          nodes: [prev, node],
-          fix: { label: `Let ${node} derive its own name`, action: { kind: 'set-field', node, path: [field], value: undefined } },
-        }),
+        diag(
+          'DUPLICATE_IFNAME',
+          `${node}: interface name "${name}" is also used by ${prev}; each bridge and tap needs its own name`,
+          {
+            nodes: [prev, node],
+            fix: {
+              label: `Let ${node} derive its own name`,
+              action: { kind: 'set-field', node, path: [field], value: undefined },
+            },
+          },
+        ),
       );
       return;
     }
@@ -60,13 +70,15 @@ export function assignIfnames(ctx: Ctx): void {
       ctx.tapNodeNames.set(t.id, t.ifname);
     }
   }
-  for (const b of bridges) if (!ctx.bridgeNames.has(b.id)) ctx.bridgeNames.set(b.id, ctx.ifnames.derive('qnb', `bridge/${b.id}`));
-  for (const t of taps) if (!ctx.tapNodeNames.has(t.id)) ctx.tapNodeNames.set(t.id, ctx.ifnames.derive('qn', `tap/${t.id}`));
+  for (const b of bridges)
+    if (!ctx.bridgeNames.has(b.id)) ctx.bridgeNames.set(b.id, ctx.ifnames.derive('qnb', `bridge/${b.id}`));
+  for (const t of taps)
+    if (!ctx.tapNodeNames.has(t.id)) ctx.tapNodeNames.set(t.id, ctx.ifnames.derive('qn', `tap/${t.id}`));
   if (ctx.bridgeMode !== 'tap') return;
   for (const l of graph.links) {
     const bridgeSide = l.a.node.kind === 'bridge' ? l.a : l.b.node.kind === 'bridge' ? l.b : null;
     if (!bridgeSide) continue;
-    if (l.realization === 'vm-bridge' || (l.realization === 'hub-backend')) {
+    if (l.realization === 'vm-bridge' || l.realization === 'hub-backend') {
       ctx.linkTaps.set(l.id, ctx.ifnames.derive('qn', `link/${l.id}`));
     }
   }

@@ -5,7 +5,9 @@ import { checkUnixPath, useBackend } from './context';
 import { slirpvdeProcessId, vdeProcessId, vmProcessId } from './derive';
 
 function vdes(ctx: Ctx): VdeNode[] {
-  return [...ctx.graph.nodes.values()].filter((n): n is VdeNode => n.kind === 'vde').sort((x, y) => (x.id < y.id ? -1 : 1));
+  return [...ctx.graph.nodes.values()]
+    .filter((n): n is VdeNode => n.kind === 'vde')
+    .sort((x, y) => (x.id < y.id ? -1 : 1));
 }
 
 /** Give every VDE switch its control directory (its own `sock`, else `<lab>/<id>.vde`) and check its socket paths. */
@@ -30,14 +32,32 @@ export function switchProcesses(ctx: Ctx): ProcessPlan[] {
     const argv = ['vde_switch', '-s', dir, '-n', String(n.ports)];
     if (n.hub) argv.push('-x');
     const id = vdeProcessId(n.id);
-    out.push({ id, kind: 'vde_switch', node: n.id, argv, dependsOn: [], ready: { type: 'path', path: `${dir}/ctl` }, holdStdin: true, stderrLog: `${ctx.labDir}/${id}.log` });
+    out.push({
+      id,
+      kind: 'vde_switch',
+      node: n.id,
+      argv,
+      dependsOn: [],
+      ready: { type: 'path', path: `${dir}/ctl` },
+      holdStdin: true,
+      stderrLog: `${ctx.labDir}/${id}.log`,
+    });
     if (n.slirp) {
       useBackend(ctx, 'vde', n.id);
       const s = ['slirpvde', '-s', dir];
       if (n.slirp.dhcp) s.push('-D');
       if (n.slirp.network !== undefined) s.push('-H', n.slirp.network);
       const sid = slirpvdeProcessId(n.id);
-      out.push({ id: sid, kind: 'slirpvde', node: n.id, argv: s, dependsOn: [id], ready: { type: 'none' }, holdStdin: true, stderrLog: `${ctx.labDir}/${sid}.log` });
+      out.push({
+        id: sid,
+        kind: 'slirpvde',
+        node: n.id,
+        argv: s,
+        dependsOn: [id],
+        ready: { type: 'none' },
+        holdStdin: true,
+        stderrLog: `${ctx.labDir}/${sid}.log`,
+      });
     }
   }
   return out;
@@ -48,6 +68,17 @@ export function vmProcesses(ctx: Ctx, vms: readonly VmPlan[]): ProcessPlan[] {
   return vms.map((vm) => {
     const id = vmProcessId(vm.node);
     const deps = [...(ctx.vmDeps.get(vm.node) ?? [])].filter((d) => d !== id).sort();
-    return { id, kind: 'vm', node: vm.node, argv: vm.argv, dependsOn: deps, ready: { type: 'qmp', socket: vm.qmp }, holdStdin: false, pidfile: vm.pidfile, stderrLog: `${ctx.labDir}/${vm.node}.stderr.log`, ...(vm.env ? { env: vm.env } : {}) };
+    return {
+      id,
+      kind: 'vm',
+      node: vm.node,
+      argv: vm.argv,
+      dependsOn: deps,
+      ready: { type: 'qmp', socket: vm.qmp },
+      holdStdin: false,
+      pidfile: vm.pidfile,
+      stderrLog: `${ctx.labDir}/${vm.node}.stderr.log`,
+      ...(vm.env ? { env: vm.env } : {}),
+    };
   });
 }

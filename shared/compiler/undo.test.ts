@@ -23,35 +23,57 @@ const lab = topo({
   ],
 });
 
-const recorded = (netns: string | null) => (s: { id: string; undo: readonly string[] | null; needsRoot: boolean; inNetns: boolean }): RecordedUndo => ({
-  step: s.id,
-  undo: s.undo ?? [],
-  needsRoot: s.needsRoot,
-  netns: s.inNetns ? netns : null,
-});
+const recorded =
+  (netns: string | null) =>
+  (s: { id: string; undo: readonly string[] | null; needsRoot: boolean; inNetns: boolean }): RecordedUndo => ({
+    step: s.id,
+    undo: s.undo ?? [],
+    needsRoot: s.needsRoot,
+    netns: s.inNetns ? netns : null,
+  });
 
 describe('undoMismatch: an undo read back from a journal is one the compiler writes', () => {
   it.each(['host', 'netns'] as const)('accepts every undo the compiler writes (%s)', (isolation) => {
     const plan = compile(lab, target({ isolation, stateDir: '/run/qnet' }));
     const undos = plan.hostSteps.filter((s) => s.undo !== null);
     const shapes = new Set(undos.map((s) => s.id.replace(/-.*$/, '')));
-    expect([...shapes].sort()).toEqual(isolation === 'netns' ? ['bridge', 'nat', 'netns', 'tap'] : ['bridge', 'nat', 'tap', 'uplink']);
+    expect([...shapes].sort()).toEqual(
+      isolation === 'netns' ? ['bridge', 'nat', 'netns', 'tap'] : ['bridge', 'nat', 'tap', 'uplink'],
+    );
     for (const s of undos) expect(undoMismatch(recorded(plan.netns)(s), plan.lab, plan.netns), s.id).toBeNull();
   });
 
-  it('refuses any other command, another lab\'s names, a wrong namespace or a user-run undo, saying why', () => {
+  it("refuses any other command, another lab's names, a wrong namespace or a user-run undo, saying why", () => {
     const plan = compile(lab, target({ isolation: 'netns', stateDir: '/run/qnet' }));
     const ns = plan.netns!;
-    const ok = (over: Partial<RecordedUndo>): RecordedUndo => ({ step: 'bridge-lan', undo: ['ip', 'link', 'del', 'qnb1'], needsRoot: true, netns: ns, ...over });
+    const ok = (over: Partial<RecordedUndo>): RecordedUndo => ({
+      step: 'bridge-lan',
+      undo: ['ip', 'link', 'del', 'qnb1'],
+      needsRoot: true,
+      netns: ns,
+      ...over,
+    });
     const cases: [RecordedUndo, string | null, RegExp][] = [
       [ok({ undo: ['sh', '-c', 'touch /tmp/pwned'] }), ns, /undone by ip link del NAME, not by sh -c touch/],
       [ok({ step: 'cmd', undo: ['touch', '/tmp/pwned'] }), ns, /no step of the compiler is called "cmd"/],
       [ok({ undo: ['ip', 'link', 'del', '-force'] }), ns, /not an interface name/],
       [ok({ undo: ['ip', 'link', 'del', 'a/b'] }), ns, /not an interface name/],
-      [ok({ undo: ['ip', 'link', 'del', 'qnb1', 'extra'] }), ns, /undone by ip link del NAME, not by ip link del qnb1 extra/],
+      [
+        ok({ undo: ['ip', 'link', 'del', 'qnb1', 'extra'] }),
+        ns,
+        /undone by ip link del NAME, not by ip link del qnb1 extra/,
+      ],
       [ok({ step: 'netns', undo: ['ip', 'netns', 'del', 'qn-other'], netns: null }), ns, /undone by ip netns del/],
-      [ok({ step: 'nat-table', undo: ['nft', 'delete', 'table', 'ip', 'qnet_other'], netns: null }), null, /undone by nft delete table ip qnet_undo_lab/],
-      [ok({ step: 'uplink-lan-eth9', undo: ['ip', 'link', 'set', 'eth0', 'nomaster'], netns: null }), null, /does not take "eth0"/],
+      [
+        ok({ step: 'nat-table', undo: ['nft', 'delete', 'table', 'ip', 'qnet_other'], netns: null }),
+        null,
+        /undone by nft delete table ip qnet_undo_lab/,
+      ],
+      [
+        ok({ step: 'uplink-lan-eth9', undo: ['ip', 'link', 'set', 'eth0', 'nomaster'], netns: null }),
+        null,
+        /does not take "eth0"/,
+      ],
       [ok({ netns: 'qn-else' }), ns, /runs in namespace qn-else/],
       [ok({}), 'qn-else', /not lab undo-lab's/],
       [ok({ needsRoot: false }), ns, /runs as root/],

@@ -75,30 +75,60 @@ export function addOption(o: Options, key: string, value: string): void {
 /** The backend kept as written: a netdev node. */
 export function asWritten(s: ClassifyScope, def: NetdevDef, why: string): Candidate {
   if ((NETDEV_TYPES_DRAWN as readonly string[]).includes(def.type)) {
-    s.report.add('IMPORT_UNLINKED', `${s.vm}: ${def.type} backend ${def.id} cannot be drawn (${why}), so its NIC is left unlinked`, ...at(def), [s.vm]);
+    s.report.add(
+      'IMPORT_UNLINKED',
+      `${s.vm}: ${def.type} backend ${def.id} cannot be drawn (${why}), so its NIC is left unlinked`,
+      ...at(def),
+      [s.vm],
+    );
     return { kind: 'lost' };
   }
   const options: Options = {};
   for (const i of def.items) {
     if (def.type === 'passt' && i.key === 'path') {
-      s.report.add('IMPORT_LOST', `${s.vm}: passt path=${i.value} is left out: it names a program to run, and the lab runs the passt on PATH`, ...at(def, i), [s.vm]);
+      s.report.add(
+        'IMPORT_LOST',
+        `${s.vm}: passt path=${i.value} is left out: it names a program to run, and the lab runs the passt on PATH`,
+        ...at(def, i),
+        [s.vm],
+      );
       continue;
     }
     addOption(options, i.key, i.value);
   }
   const node = { kind: 'netdev' as const, type: def.type, ...(Object.keys(options).length ? { options } : {}) };
   if (!NODE_SCHEMAS.netdev.safeParse({ id: 'x', ...node }).success) {
-    s.report.add('IMPORT_UNLINKED', `${s.vm}: backend ${def.id} (${def.type}) cannot be kept as written (its type or an option name is not one QEMU takes), so its NIC is left unlinked`, ...at(def), [s.vm]);
+    s.report.add(
+      'IMPORT_UNLINKED',
+      `${s.vm}: backend ${def.id} (${def.type}) cannot be kept as written (its type or an option name is not one QEMU takes), so its NIC is left unlinked`,
+      ...at(def),
+      [s.vm],
+    );
     return { kind: 'lost' };
   }
-  s.report.add('IMPORT_AS_WRITTEN', `${s.vm}: backend ${def.id} (-netdev ${def.type}) is kept as written in a netdev node: ${why}`, ...at(def), [s.vm]);
+  s.report.add(
+    'IMPORT_AS_WRITTEN',
+    `${s.vm}: backend ${def.id} (-netdev ${def.type}) is kept as written in a netdev node: ${why}`,
+    ...at(def),
+    [s.vm],
+  );
   return { kind: 'node', node, idHint: def.type };
 }
 
 /** A typed node if its schema takes it, else the backend as written. */
-export function typed(s: ClassifyScope, def: NetdevDef, node: Record<string, unknown> & { kind: NodeKind }, idHint: string, share?: string): Candidate {
+export function typed(
+  s: ClassifyScope,
+  def: NetdevDef,
+  node: Record<string, unknown> & { kind: NodeKind },
+  idHint: string,
+  share?: string,
+): Candidate {
   const check = NODE_SCHEMAS[node.kind].safeParse({ id: 'x', ...node });
   if (check.success) return { kind: 'node', node, idHint, ...(share !== undefined ? { share } : {}) };
   const issue = check.error.issues[0];
-  return asWritten(s, def, `a ${node.kind} node cannot hold it (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`);
+  return asWritten(
+    s,
+    def,
+    `a ${node.kind} node cannot hold it (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`,
+  );
 }

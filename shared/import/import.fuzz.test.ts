@@ -13,11 +13,58 @@ const CORPUS = readdirSync(DIR)
   .map((f) => readFileSync(join(DIR, f), 'utf8'));
 
 /** Pieces people (and copy-paste) get wrong: quotes, escapes, JSON, option syntax, shell operators. */
-const JUNK = ["'", '"', '\\', '\\\n', '{', '}', '{"', '":', ',', ',,', '=', '-', '--', '-netdev', '-device', '-nic', '-net', 'netdev=', 'id=', 'type=', 'hubport', 'vlan=1', '$', '${X', '$(', '`', '#', ';', '&', '|', '2>&1', '<<EOF', '\n', ' ', 'null', 'mac=zz', 'fd=3', '…', '\u0000', 'sudo '];
+const JUNK = [
+  "'",
+  '"',
+  '\\',
+  '\\\n',
+  '{',
+  '}',
+  '{"',
+  '":',
+  ',',
+  ',,',
+  '=',
+  '-',
+  '--',
+  '-netdev',
+  '-device',
+  '-nic',
+  '-net',
+  'netdev=',
+  'id=',
+  'type=',
+  'hubport',
+  'vlan=1',
+  '$',
+  '${X',
+  '$(',
+  '`',
+  '#',
+  ';',
+  '&',
+  '|',
+  '2>&1',
+  '<<EOF',
+  '\n',
+  ' ',
+  'null',
+  'mac=zz',
+  'fd=3',
+  '…',
+  '\u0000',
+  'sudo ',
+];
 
 /** One mutation of a corpus file: cut, insert, replace, delete, duplicate or swap pieces of it. */
 const mutated = fc
-  .tuple(fc.integer({ min: 0, max: CORPUS.length - 1 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.nat(), fc.nat(), fc.constantFrom(...JUNK)), { minLength: 1, maxLength: 6 }))
+  .tuple(
+    fc.integer({ min: 0, max: CORPUS.length - 1 }),
+    fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.nat(), fc.nat(), fc.constantFrom(...JUNK)), {
+      minLength: 1,
+      maxLength: 6,
+    }),
+  )
   .map(([i, edits]) => {
     let s = CORPUS[i]!;
     for (const [op, p, q, junk] of edits) {

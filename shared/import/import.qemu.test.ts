@@ -53,7 +53,10 @@ const CANNOT_START: Record<string, string> = {
   'qemu-netrst-nic-passt-vhost-user.args': 'the passt backend (QEMU 10.1)',
   ...(existsSync('/dev/vhost-net')
     ? {}
-    : { 'libvirt-net-mtu.args': '/dev/vhost-net (its taps have vhost=on)', 'libvirt-tap-vhost.args': '/dev/vhost-net (its tap has vhost=on)' }),
+    : {
+        'libvirt-net-mtu.args': '/dev/vhost-net (its taps have vhost=on)',
+        'libvirt-tap-vhost.args': '/dev/vhost-net (its tap has vhost=on)',
+      }),
 };
 
 /**
@@ -61,10 +64,13 @@ const CANNOT_START: Record<string, string> = {
  * reach host files, descriptors or devices it does not have (disks, libvirt's monitor descriptor and secret, PCI
  * devices passed through with vfio, device models of a newer QEMU).
  */
-const ABSENT = /(^|,)(fd|drive|chardev)=|"(fd|drive|chardev)":|vfio-pci|^-(drive|blockdev|hd[a-d]|cdrom|add-fd|bios|sd|mon)$/;
+const ABSENT =
+  /(^|,)(fd|drive|chardev)=|"(fd|drive|chardev)":|vfio-pci|^-(drive|blockdev|hd[a-d]|cdrom|add-fd|bios|sd|mon)$/;
 /** A file an option names (`file=`, `"filename":`) that this machine does not have. */
 const missingFile = (value: string) =>
-  [...value.matchAll(/(?:^|,)(?:file|filename)=([^,]+)|"(?:file|filename)":"([^"]+)"/g)].some((m) => !existsSync(m[1] ?? m[2] ?? ''));
+  [...value.matchAll(/(?:^|,)(?:file|filename)=([^,]+)|"(?:file|filename)":"([^"]+)"/g)].some(
+    (m) => !existsSync(m[1] ?? m[2] ?? ''),
+  );
 const deviceModels = new Map<string, Set<string>>();
 /** The -device models of the installed qemu-system-<arch> (`-device help`). */
 function devicesOf(arch: string): Set<string> {
@@ -76,7 +82,8 @@ function devicesOf(arch: string): Set<string> {
   }
   return known;
 }
-const driverOf = (value: string) => /^\{/.test(value) ? (/"driver":"([^"]+)"/.exec(value)?.[1] ?? '') : (value.split(',')[0] ?? '');
+const driverOf = (value: string) =>
+  /^\{/.test(value) ? (/"driver":"([^"]+)"/.exec(value)?.[1] ?? '') : (value.split(',')[0] ?? '');
 
 function standIn(t: Topology, dir: string): Topology {
   const nodes = t.nodes.map((n): TopologyNode => {
@@ -91,7 +98,11 @@ function standIn(t: Topology, dir: string): Topology {
       const takes = word.startsWith('-') && value !== undefined && !value.startsWith('-');
       if (!word.startsWith('-')) continue; // a positional disk image
       const newer = word === '-device' && takes && !devicesOf(n.arch).has(driverOf(value));
-      if (newer || ABSENT.test(word) || (takes && (ABSENT.test(value) || missingFile(value)) && !value.startsWith('memory-backend'))) {
+      if (
+        newer ||
+        ABSENT.test(word) ||
+        (takes && (ABSENT.test(value) || missingFile(value)) && !value.startsWith('memory-backend'))
+      ) {
         if (takes) i++;
         continue;
       }
@@ -102,54 +113,65 @@ function standIn(t: Topology, dir: string): Topology {
       }
     }
     // KVM does not work on the test machine: its guests run under TCG (and `-cpu host` needs KVM).
-    return { ...n, accel: 'tcg', ...(n.cpu === 'host' ? { cpu: 'max' } : {}), boot: { type: 'kernel', kernel: guest.kernel, initrd: guest.initrd, append: '' }, extraArgs: extra };
+    return {
+      ...n,
+      accel: 'tcg',
+      ...(n.cpu === 'host' ? { cpu: 'max' } : {}),
+      boot: { type: 'kernel', kernel: guest.kernel, initrd: guest.initrd, append: '' },
+      extraArgs: extra,
+    };
   });
   return { ...t, nodes };
 }
 
 const version = qemuVersion();
-const files = readdirSync(DIR).filter((f) => f.endsWith('.args')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.args'))
+  .sort();
 const root = process.getuid?.() === 0;
 let n = 0;
 
-describe.skipIf(!root)('imported corpus files start on the installed QEMU, paused, with only the predicted warnings', () => {
-  test('the files that cannot start here are exactly the listed ones, for the reasons given', () => {
-    for (const f of Object.keys(CANNOT_START)) expect(files).toContain(f);
-  });
-  test.each(files.filter((f) => !(f in CANNOT_START)))('%s', async (f) => {
-    const r = importQemu(readFileSync(join(DIR, f), 'utf8'), { name: `i${n}` });
-    expect(r.topology).not.toBeNull();
-    const dir = join(base, String(n++));
-    const t = standIn(r.topology!, dir);
-    const arches = new Set(t.nodes.flatMap((x) => (x.kind === 'vm' ? [x.arch] : [])));
-    for (const arch of arches) expect(existsSync(`/usr/bin/qemu-system-${arch}`), `qemu-system-${arch}`).toBe(true);
-    const target: Target = {
-      ...DEFAULT_TARGET,
-      qemuVersion: { major: version.major, minor: version.minor },
-      netdevBackends: netdevBackends(),
-      nicModels: Object.fromEntries(
-        machinePairs(t).flatMap((pair) => {
-          const p = parsePair(pair)!;
-          const models = probeNicModels(p.arch, p.machine);
-          return models.length > 0 ? [[pair, models]] : [];
-        }),
-      ),
-      vhostNet: existsSync('/dev/vhost-net'),
-      privilege: 'root',
-      isolation: 'netns',
-      stateDir: dir,
-      tinyGuest: {},
-    };
-    const plan = compile(t, target);
-    expect(plan.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`)).toEqual([]);
-    const before = listNetns();
-    const run = await runPaused(plan);
-    for (const vm of plan.vms) {
-      const err = run.stderr.get(`vm-${vm.node}`) ?? '';
-      expect(err, `${f} ${vm.node} stderr`).not.toMatch(/qemu-system-[a-z0-9_]+: (?!warning|terminating)/);
-      expect(run.exited.get(`vm-${vm.node}`), `${f} ${vm.node} stayed up until stopped`).not.toBe(1);
-      expect(qemuWarnings(err), `${f} ${vm.node} warnings`).toEqual(predictedWarnings(plan, vm.node));
-    }
-    expect(listNetns()).toEqual(before.filter((x) => x !== plan.netns));
-  });
-});
+describe.skipIf(!root)(
+  'imported corpus files start on the installed QEMU, paused, with only the predicted warnings',
+  () => {
+    test('the files that cannot start here are exactly the listed ones, for the reasons given', () => {
+      for (const f of Object.keys(CANNOT_START)) expect(files).toContain(f);
+    });
+    test.each(files.filter((f) => !(f in CANNOT_START)))('%s', async (f) => {
+      const r = importQemu(readFileSync(join(DIR, f), 'utf8'), { name: `i${n}` });
+      expect(r.topology).not.toBeNull();
+      const dir = join(base, String(n++));
+      const t = standIn(r.topology!, dir);
+      const arches = new Set(t.nodes.flatMap((x) => (x.kind === 'vm' ? [x.arch] : [])));
+      for (const arch of arches) expect(existsSync(`/usr/bin/qemu-system-${arch}`), `qemu-system-${arch}`).toBe(true);
+      const target: Target = {
+        ...DEFAULT_TARGET,
+        qemuVersion: { major: version.major, minor: version.minor },
+        netdevBackends: netdevBackends(),
+        nicModels: Object.fromEntries(
+          machinePairs(t).flatMap((pair) => {
+            const p = parsePair(pair)!;
+            const models = probeNicModels(p.arch, p.machine);
+            return models.length > 0 ? [[pair, models]] : [];
+          }),
+        ),
+        vhostNet: existsSync('/dev/vhost-net'),
+        privilege: 'root',
+        isolation: 'netns',
+        stateDir: dir,
+        tinyGuest: {},
+      };
+      const plan = compile(t, target);
+      expect(plan.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`)).toEqual([]);
+      const before = listNetns();
+      const run = await runPaused(plan);
+      for (const vm of plan.vms) {
+        const err = run.stderr.get(`vm-${vm.node}`) ?? '';
+        expect(err, `${f} ${vm.node} stderr`).not.toMatch(/qemu-system-[a-z0-9_]+: (?!warning|terminating)/);
+        expect(run.exited.get(`vm-${vm.node}`), `${f} ${vm.node} stayed up until stopped`).not.toBe(1);
+        expect(qemuWarnings(err), `${f} ${vm.node} warnings`).toEqual(predictedWarnings(plan, vm.node));
+      }
+      expect(listNetns()).toEqual(before.filter((x) => x !== plan.netns));
+    });
+  },
+);

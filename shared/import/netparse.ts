@@ -44,7 +44,13 @@ export interface ChardevDef {
 
 /** A problem found while wiring, at an index into an argument's value (or its option word). */
 export interface NetProblem {
-  readonly code: 'IMPORT_BAD_VALUE' | 'IMPORT_NETDEV_UNKNOWN' | 'IMPORT_NETDEV_UNUSED' | 'IMPORT_NETDEV_TWICE' | 'IMPORT_SHORT_BOOLEAN' | 'IMPORT_VLAN';
+  readonly code:
+    | 'IMPORT_BAD_VALUE'
+    | 'IMPORT_NETDEV_UNKNOWN'
+    | 'IMPORT_NETDEV_UNUSED'
+    | 'IMPORT_NETDEV_TWICE'
+    | 'IMPORT_SHORT_BOOLEAN'
+    | 'IMPORT_VLAN';
   readonly message: string;
   readonly word: Word;
   readonly index: number;
@@ -96,7 +102,13 @@ export function readVmNet(args: readonly QemuArg[]): VmNet {
   };
   const flags = (arg: QemuArg, items: readonly Item[]) => {
     for (const i of items) {
-      if (i.flag) bad(arg, `"${arg.value?.text.slice(i.at).split(',')[0]}" is QEMU's deprecated short form of ${i.key}=${i.value}; read as that`, i.at, 'IMPORT_SHORT_BOOLEAN');
+      if (i.flag)
+        bad(
+          arg,
+          `"${arg.value?.text.slice(i.at).split(',')[0]}" is QEMU's deprecated short form of ${i.key}=${i.value}; read as that`,
+          i.at,
+          'IMPORT_SHORT_BOOLEAN',
+        );
     }
   };
   const addNetdev = (def: NetdevDef, arg: QemuArg) => {
@@ -138,7 +150,17 @@ export function readVmNet(args: readonly QemuArg[]): VmNet {
       } else if (arg.name === '-nic') {
         const model = first(r.items, 'model');
         const mac = r.items.find((i) => i.key === 'mac');
-        const fe: Frontend = { driver: model, mac, props: [], onboard: true, arg, netdevRef: undefined, id: first(r.items, 'id'), peer: null, hub: null };
+        const fe: Frontend = {
+          driver: model,
+          mac,
+          props: [],
+          onboard: true,
+          arg,
+          netdevRef: undefined,
+          id: first(r.items, 'id'),
+          peer: null,
+          hub: null,
+        };
         nics.push(fe);
         if (type === 'hubport') {
           const hubid = Number(first(r.items, 'hubid'));
@@ -149,16 +171,39 @@ export function readVmNet(args: readonly QemuArg[]): VmNet {
           }
           continue;
         }
-        const def: NetdevDef = { id: first(r.items, 'id') ?? `#nic${++anon}`, type, items: without(r.items, 'id', 'type', 'model', 'mac'), arg };
+        const def: NetdevDef = {
+          id: first(r.items, 'id') ?? `#nic${++anon}`,
+          type,
+          items: without(r.items, 'id', 'type', 'model', 'mac'),
+          arg,
+        };
         addNetdev(def, arg);
         fe.peer = def;
       } else if (type === 'nic') {
         const vlan = first(r.items, 'vlan');
-        if (vlan !== undefined) bad(arg, `vlan=${vlan} was removed in QEMU 3.0; read as hub ${vlan}`, r.items.find((i) => i.key === 'vlan')?.at ?? 0, 'IMPORT_VLAN');
+        if (vlan !== undefined)
+          bad(
+            arg,
+            `vlan=${vlan} was removed in QEMU 3.0; read as hub ${vlan}`,
+            r.items.find((i) => i.key === 'vlan')?.at ?? 0,
+            'IMPORT_VLAN',
+          );
         const props = r.items.filter((i) => i.key === 'addr' || i.key === 'vectors');
-        for (const i of r.items) if (!['type', 'model', 'macaddr', 'netdev', 'addr', 'vectors', 'vlan', 'id', 'name'].includes(i.key)) bad(arg, `-net nic has no option ${i.key}`, i.at);
+        for (const i of r.items)
+          if (!['type', 'model', 'macaddr', 'netdev', 'addr', 'vectors', 'vlan', 'id', 'name'].includes(i.key))
+            bad(arg, `-net nic has no option ${i.key}`, i.at);
         const nd = first(r.items, 'netdev');
-        const fe: Frontend = { driver: first(r.items, 'model'), mac: r.items.find((i) => i.key === 'macaddr'), props, onboard: props.length === 0, arg, netdevRef: nd, id: first(r.items, 'id') ?? first(r.items, 'name'), peer: null, hub: null };
+        const fe: Frontend = {
+          driver: first(r.items, 'model'),
+          mac: r.items.find((i) => i.key === 'macaddr'),
+          props,
+          onboard: props.length === 0,
+          arg,
+          netdevRef: nd,
+          id: first(r.items, 'id') ?? first(r.items, 'name'),
+          peer: null,
+          hub: null,
+        };
         nics.push(fe);
         if (nd === undefined) {
           fe.hub = Number(vlan ?? 0);
@@ -170,8 +215,20 @@ export function readVmNet(args: readonly QemuArg[]): VmNet {
           continue;
         }
         const vlan = first(r.items, 'vlan');
-        if (vlan !== undefined) bad(arg, `vlan=${vlan} was removed in QEMU 3.0; read as hub ${vlan}`, r.items.find((i) => i.key === 'vlan')?.at ?? 0, 'IMPORT_VLAN');
-        const def: NetdevDef = { id: first(r.items, 'id') ?? first(r.items, 'name') ?? `#net${++anon}`, type, items: without(r.items, 'id', 'name', 'type', 'vlan'), arg, hub: Number(vlan ?? 0) };
+        if (vlan !== undefined)
+          bad(
+            arg,
+            `vlan=${vlan} was removed in QEMU 3.0; read as hub ${vlan}`,
+            r.items.find((i) => i.key === 'vlan')?.at ?? 0,
+            'IMPORT_VLAN',
+          );
+        const def: NetdevDef = {
+          id: first(r.items, 'id') ?? first(r.items, 'name') ?? `#net${++anon}`,
+          type,
+          items: without(r.items, 'id', 'name', 'type', 'vlan'),
+          arg,
+          hub: Number(vlan ?? 0),
+        };
         addNetdev(def, arg);
         hub(def.hub as number, true).backends.push(def);
       }
@@ -203,7 +260,13 @@ export function readVmNet(args: readonly QemuArg[]): VmNet {
       const r = readValue(value.text, 'backend');
       if (!r.ok) continue;
       const id = first(r.items, 'id');
-      if (id !== undefined) chardevs.set(id, { id, backend: first(r.items, 'backend') ?? '', items: without(r.items, 'id', 'backend'), arg });
+      if (id !== undefined)
+        chardevs.set(id, {
+          id,
+          backend: first(r.items, 'backend') ?? '',
+          items: without(r.items, 'id', 'backend'),
+          arg,
+        });
     }
   }
 
@@ -212,7 +275,12 @@ export function readVmNet(args: readonly QemuArg[]): VmNet {
   const use = (id: string, by: QemuArg): boolean => {
     const prev = used.get(id);
     if (prev) {
-      bad(by, `netdev ${id} is already used by ${prev.name} ${prev.value?.text.split(',')[0] ?? ''}; QEMU refuses it in use twice`, 0, 'IMPORT_NETDEV_TWICE');
+      bad(
+        by,
+        `netdev ${id} is already used by ${prev.name} ${prev.value?.text.split(',')[0] ?? ''}; QEMU refuses it in use twice`,
+        0,
+        'IMPORT_NETDEV_TWICE',
+      );
       return false;
     }
     used.set(id, by);
@@ -222,7 +290,12 @@ export function readVmNet(args: readonly QemuArg[]): VmNet {
     if (hp.netdev === undefined) continue;
     const def = netdevs.get(hp.netdev);
     if (!def) {
-      bad(hp.arg, `netdev=${hp.netdev} names no -netdev of this command line`, hp.arg.value?.text.indexOf('netdev=') ?? 0, 'IMPORT_NETDEV_UNKNOWN');
+      bad(
+        hp.arg,
+        `netdev=${hp.netdev} names no -netdev of this command line`,
+        hp.arg.value?.text.indexOf('netdev=') ?? 0,
+        'IMPORT_NETDEV_UNKNOWN',
+      );
       continue;
     }
     if (use(def.id, hp.arg)) {
@@ -246,12 +319,38 @@ export function readVmNet(args: readonly QemuArg[]): VmNet {
       return;
     }
     const def = netdevs.get(nd);
-    if (!def) return bad(fe.arg, `netdev=${nd} names no -netdev of this command line`, Math.max(0, at), 'IMPORT_NETDEV_UNKNOWN');
-    if (def.hub !== undefined) return bad(fe.arg, `netdev ${nd} is already on hub ${def.hub}; QEMU refuses it in use twice`, Math.max(0, at), 'IMPORT_NETDEV_TWICE');
+    if (!def)
+      return bad(
+        fe.arg,
+        `netdev=${nd} names no -netdev of this command line`,
+        Math.max(0, at),
+        'IMPORT_NETDEV_UNKNOWN',
+      );
+    if (def.hub !== undefined)
+      return bad(
+        fe.arg,
+        `netdev ${nd} is already on hub ${def.hub}; QEMU refuses it in use twice`,
+        Math.max(0, at),
+        'IMPORT_NETDEV_TWICE',
+      );
     if (use(nd, fe.arg)) fe.peer = def;
   });
-  for (const def of order) if (def.hub === undefined && !used.has(def.id)) problems.push({ code: 'IMPORT_NETDEV_UNUSED', message: `no NIC or hubport uses netdev ${def.id}, so QEMU warns "netdev ${def.id} has no peer"`, word: def.arg.value ?? def.arg.word, index: 0 });
-  for (const hp of hubports.values()) if (hp.netdev === undefined && !used.has(hp.id)) problems.push({ code: 'IMPORT_NETDEV_UNUSED', message: `no NIC uses hubport ${hp.id}, so QEMU warns "hub port ${hp.id} has no peer"`, word: hp.arg.value ?? hp.arg.word, index: 0 });
+  for (const def of order)
+    if (def.hub === undefined && !used.has(def.id))
+      problems.push({
+        code: 'IMPORT_NETDEV_UNUSED',
+        message: `no NIC or hubport uses netdev ${def.id}, so QEMU warns "netdev ${def.id} has no peer"`,
+        word: def.arg.value ?? def.arg.word,
+        index: 0,
+      });
+  for (const hp of hubports.values())
+    if (hp.netdev === undefined && !used.has(hp.id))
+      problems.push({
+        code: 'IMPORT_NETDEV_UNUSED',
+        message: `no NIC uses hubport ${hp.id}, so QEMU warns "hub port ${hp.id} has no peer"`,
+        word: hp.arg.value ?? hp.arg.word,
+        index: 0,
+      });
   for (const hp of hubports.values()) consumed.add(hp.arg);
   const unused = order.filter((d) => d.hub === undefined && !used.has(d.id));
   return { nics, hubs, unused, chardevs, consumed, problems };

@@ -22,8 +22,10 @@ export interface PairLink {
 const LOOPBACK = '127.0.0.1';
 /** The address a connector uses for a listener on `host` (every interface is reached on loopback), as the compiler does. */
 const dialHost = (host: string) => (host === '0.0.0.0' ? LOOPBACK : host);
-const same = (x: { path?: string; host?: string; port?: number } | undefined, y: { path?: string; host?: string; port?: number } | undefined) =>
-  x !== undefined && y !== undefined && x.path === y.path && x.host === y.host && x.port === y.port;
+const same = (
+  x: { path?: string; host?: string; port?: number } | undefined,
+  y: { path?: string; host?: string; port?: number } | undefined,
+) => x !== undefined && y !== undefined && x.path === y.path && x.host === y.host && x.port === y.port;
 
 function serverClient(server: PlacedEnd, client: PlacedEnd): PairLink | null {
   const s = server.end;
@@ -70,7 +72,14 @@ export function pairEnds(ends: readonly PlacedEnd[]): { links: PairLink[]; alone
     if (taken.has(x) || x.end.role === 'client') continue;
     for (const y of ends) {
       if (y === x || taken.has(y)) continue;
-      const link = x.end.role === 'server' ? (y.end.role === 'client' ? serverClient(x, y) : null) : y.end.role === 'peer' ? peers(x, y) : null;
+      const link =
+        x.end.role === 'server'
+          ? y.end.role === 'client'
+            ? serverClient(x, y)
+            : null
+          : y.end.role === 'peer'
+            ? peers(x, y)
+            : null;
       if (!link) continue;
       links.push(link);
       taken.add(x).add(y);

@@ -15,7 +15,13 @@ describe('splitShell', () => {
   });
   test('comments, separators, pipes and background jobs end commands; redirections are set aside', () => {
     const r = splitShell('# a comment\nA=1 qemu -x y 2>&1 | tee log.txt & echo hi; b # trailing\nc>out d');
-    expect(r.commands.map((c) => c.words.map((w) => w.text))).toEqual([['A=1', 'qemu', '-x', 'y'], ['tee', 'log.txt'], ['echo', 'hi'], ['b'], ['c', 'd']]);
+    expect(r.commands.map((c) => c.words.map((w) => w.text))).toEqual([
+      ['A=1', 'qemu', '-x', 'y'],
+      ['tee', 'log.txt'],
+      ['echo', 'hi'],
+      ['b'],
+      ['c', 'd'],
+    ]);
     expect(r.commands[0]!.setAside.map((s) => s.text)).toEqual(['2>&1']);
     expect(r.commands[4]!.setAside.map((s) => s.text)).toEqual(['>out']);
     expect(words('a && b || c')).toEqual([['a'], ['b'], ['c']]);
@@ -29,11 +35,16 @@ describe('splitShell', () => {
     // A dollar before nothing nameable is a dollar.
     expect(words('echo $ a$')).toEqual([['echo', '$', 'a$']]);
   });
-  test("here-documents are data, not commands", () => {
-    expect(words("cat <<'EOF' >x\nqemu-system-x86_64 -m 1\nEOF\nqemu-system-x86_64 -m 2")).toEqual([['cat'], ['qemu-system-x86_64', '-m', '2']]);
+  test('here-documents are data, not commands', () => {
+    expect(words("cat <<'EOF' >x\nqemu-system-x86_64 -m 1\nEOF\nqemu-system-x86_64 -m 2")).toEqual([
+      ['cat'],
+      ['qemu-system-x86_64', '-m', '2'],
+    ]);
   });
   test('unquoted JSON (as ps prints libvirt argv) keeps its quotes', () => {
-    expect(words('qemu -netdev {"type":"user","id":"n0"} -S')).toEqual([['qemu', '-netdev', '{"type":"user","id":"n0"}', '-S']]);
+    expect(words('qemu -netdev {"type":"user","id":"n0"} -S')).toEqual([
+      ['qemu', '-netdev', '{"type":"user","id":"n0"}', '-S'],
+    ]);
   });
   test('every character of a word knows its line and column in the source', () => {
     const text = 'qemu \\\n  -netdev "user,id=n1,\\\nhostfwd=x"';

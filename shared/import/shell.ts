@@ -141,7 +141,8 @@ export function splitShell(text: string): { commands: ShellCommand[]; problems: 
     const word: Word = { text: w.text, runs: w.runs, expansions: w.expansions, quoted: w.quoted };
     if (redirect) {
       setAside.push({ text: `${redirect.text}${w.text}`, at: redirect.at });
-      if (redirect.text.startsWith('<<') && !redirect.text.startsWith('<<<')) heredocs.push({ delim: w.text, strip: redirect.text === '<<-' });
+      if (redirect.text.startsWith('<<') && !redirect.text.startsWith('<<<'))
+        heredocs.push({ delim: w.text, strip: redirect.text === '<<-' });
       redirect = null;
     } else words.push(word);
   };
@@ -243,7 +244,12 @@ export function splitShell(text: string): { commands: ShellCommand[]; problems: 
       }
     } else if (c === '>' || c === '<' || (c === '&' && text[i + 1] === '>')) {
       // A word of digits right before is the redirected descriptor (2>&1).
-      if (cur !== null && /^[0-9]+$/.test((cur as Building).text) && !(cur as Building).quoted && (cur as Building).next === i) {
+      if (
+        cur !== null &&
+        /^[0-9]+$/.test((cur as Building).text) &&
+        !(cur as Building).quoted &&
+        (cur as Building).next === i
+      ) {
         const fd = cur as Building;
         cur = null;
         redirect = { text: fd.text, at: fd.runs[0]?.[1] ?? i };

@@ -28,8 +28,25 @@ async function hmpOf(name: string, args: readonly string[], command: string): Pr
   const qmp = join(dir, `${name}.qmp`);
   const child = spawn(
     'unshare',
-    ['-n', 'qemu-system-x86_64', '-nodefaults', '-display', 'none', '-S', '-M', 'q35', '-accel', 'tcg', '-m', '64',
-      '-qmp', `unix:${qmp},server=on,wait=off`, '-netdev', 'user,id=n0', ...args],
+    [
+      '-n',
+      'qemu-system-x86_64',
+      '-nodefaults',
+      '-display',
+      'none',
+      '-S',
+      '-M',
+      'q35',
+      '-accel',
+      'tcg',
+      '-m',
+      '64',
+      '-qmp',
+      `unix:${qmp},server=on,wait=off`,
+      '-netdev',
+      'user,id=n0',
+      ...args,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   children.push(child);
@@ -55,13 +72,33 @@ describe('networking smuggled through extra arguments, on the real QEMU', () => 
     const cfg = join(dir, 'nic.cfg');
     writeFileSync(cfg, '[device "d9"]\n  driver = "e1000"\n  netdev = "n0"\n');
     const nics: [string, string[], RegExp][] = [
-      ['device-driver-prop', ['-device', 'id=d0,driver=virtio-net-pci,netdev=n0'], /d0: .*type=nic,model=virtio-net-pci[^]*\\ n0: .*type=user/],
-      ['device-json', ['-device', '{"driver":"e1000","id":"d0","netdev":"n0"}'], /d0: .*type=nic,model=e1000[^]*\\ n0: .*type=user/],
+      [
+        'device-driver-prop',
+        ['-device', 'id=d0,driver=virtio-net-pci,netdev=n0'],
+        /d0: .*type=nic,model=virtio-net-pci[^]*\\ n0: .*type=user/,
+      ],
+      [
+        'device-json',
+        ['-device', '{"driver":"e1000","id":"d0","netdev":"n0"}'],
+        /d0: .*type=nic,model=e1000[^]*\\ n0: .*type=user/,
+      ],
       // A NIC with no backend of its own (refused too, by its driver) gets the drawn one from -global or -set.
-      ['global', ['-device', 'virtio-net-pci,id=d0', '-global', 'virtio-net-pci.netdev=n0'], /d0: .*type=nic[^]*\\ n0: .*type=user/],
-      ['set', ['-device', 'e1000,id=d0', '-set', 'device.d0.netdev=n0'], /d0: .*type=nic,model=e1000[^]*\\ n0: .*type=user/],
+      [
+        'global',
+        ['-device', 'virtio-net-pci,id=d0', '-global', 'virtio-net-pci.netdev=n0'],
+        /d0: .*type=nic[^]*\\ n0: .*type=user/,
+      ],
+      [
+        'set',
+        ['-device', 'e1000,id=d0', '-set', 'device.d0.netdev=n0'],
+        /d0: .*type=nic,model=e1000[^]*\\ n0: .*type=user/,
+      ],
       ['readconfig', ['-readconfig', cfg], /d9: .*type=nic,model=e1000[^]*\\ n0: .*type=user/],
-      ['filter-dump', ['-device', 'e1000,id=d0,netdev=n0', '-object', `filter-dump,id=f0,netdev=n0,file=${join(dir, 'x.pcap')}`], /f0: type=filter-dump/],
+      [
+        'filter-dump',
+        ['-device', 'e1000,id=d0,netdev=n0', '-object', `filter-dump,id=f0,netdev=n0,file=${join(dir, 'x.pcap')}`],
+        /f0: type=filter-dump/,
+      ],
     ];
     for (const [name, args, seen] of nics) {
       expect(await hmpOf(name, args, 'info network'), name).toMatch(seen);

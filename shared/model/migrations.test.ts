@@ -10,7 +10,11 @@ describe('migrate', () => {
   });
   it('brings a version 1 document to 2: positions move under layout.nodes, paths map back', () => {
     const m = migrate({ version: 1, name: 'x', layout: { a: { x: 1, y: 2 } } });
-    expect(m).toMatchObject({ ok: true, doc: { version: 2, name: 'x', layout: { nodes: { a: { x: 1, y: 2 } } } }, from: 1 });
+    expect(m).toMatchObject({
+      ok: true,
+      doc: { version: 2, name: 'x', layout: { nodes: { a: { x: 1, y: 2 } } } },
+      from: 1,
+    });
     if (!m.ok) return;
     expect(m.where(['layout', 'nodes', 'a', 'x'])).toEqual(['layout', 'a', 'x']);
     expect(m.where(['nodes', 0, 'id'])).toEqual(['nodes', 0, 'id']);

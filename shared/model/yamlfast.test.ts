@@ -5,7 +5,19 @@ import { fastYaml, SLOW } from './yamlfast';
 
 describe('fastYaml', () => {
   it('reads core-schema scalars as yaml does, huge numbers included', () => {
-    const text = ['a: 0x1F', 'b: 0o17', 'c: 1e400', 'd: -.inf', 'e: 010', 'f: 1_000', 'g: 0b11', 'h: ~', 'i: TRUE', 'j: 2001-12-14', 'k: on'].join('\n');
+    const text = [
+      'a: 0x1F',
+      'b: 0o17',
+      'c: 1e400',
+      'd: -.inf',
+      'e: 010',
+      'f: 1_000',
+      'g: 0b11',
+      'h: ~',
+      'i: TRUE',
+      'j: 2001-12-14',
+      'k: on',
+    ].join('\n');
     expect(fastYaml(text)).toStrictEqual(parse(text));
   });
 
