@@ -8,6 +8,7 @@
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_TARGET } from '../../shared/compiler/target';
 import { loadTopology } from '../../shared/model/index';
 import { createEngine } from '../engine/engine';
 import { fileTrustStore, topologyDigest } from '../engine/trust';
@@ -43,7 +44,9 @@ for (const file of files) {
   const r = await engine.request({
     type: 'launch',
     source: { kind: 'yaml', text, path: file },
-    options: { ...(trust ? { trust } : {}) },
+    // As the page's Launch does (renderer/lab/labActions.ts launchOptions): it sends the isolation its target was
+    // compiled for, the host's unless the user chose another; the engine's own default applies only when none is sent.
+    options: { isolation: DEFAULT_TARGET.isolation, ...(trust ? { trust } : {}) },
   });
   const argv = recorded();
   let error = r.ok ? undefined : r.error.message;
