@@ -1,13 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { netnsName } from '../../shared/compiler/index';
-import { buildTinyGuest } from '../guest/build';
-import { leftoverSpecialFiles } from '../testkit/exportedLab';
-import { deleteNetns, netnsExists } from '../testkit/netns';
-import { killPids, pidAlive, processesMentioning } from '../testkit/procs';
 import { until } from '../testkit/engine';
+import { socketPairLab } from '../testkit/pairLab';
+import { processesMentioning } from '../testkit/procs';
 
 /*
  * Link control and capture on a running lab, as a user drives them (the bundled `qnet`), on real tiny guests in a
@@ -15,98 +12,24 @@ import { until } from '../testkit/engine';
  * lab is shared by the assertions: booting guests under TCG is what costs.
  */
 
-const root = join(import.meta.dirname, '../..');
 const LAB = `link-ctl-${process.pid}`;
-const NETNS = netnsName(LAB);
-let stateDir = '';
-let enginePid = 0;
-const children: ChildProcess[] = [];
-
-function qnet(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/qnet.js'), ...args, '--state-dir', stateDir], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 170_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-/** A shell on a guest's serial console: `sh(cmd)` runs a command and resolves with what it printed. */
-function guestShell(vm: string) {
-  const child = spawn(process.execPath, [join(root, 'bin/qnet.js'), 'console', LAB, vm, '--state-dir', stateDir], {
-    cwd: root,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  let n = 0;
-  return {
-    ready: () => until(() => out.includes('QNET-READY'), `${vm}'s ready line`, 90_000),
-    async sh(cmd: string, timeoutMs = 30_000): Promise<string> {
-      const mark = `DONE-${vm}-${++n}`;
-      const from = out.length;
-      // The echo of the typed line shows `DONE-x-""1`; only the command's own output shows the mark whole.
-      child.stdin!.write(`${cmd}; echo ${mark.replace(/-(\d+)$/, '-""$1')}\n`);
-      await until(
-        () => out.slice(from).includes(`${mark}\r\n`) || out.slice(from).includes(`${mark}\n`),
-        `${cmd} on ${vm}`,
-        timeoutMs,
-      );
-      return out.slice(from);
-    },
-  };
-}
-
-interface StatusJson {
-  labs: {
-    lab: string;
-    state: string;
-    engine: { pid: number } | null;
-    links?: { link: string; up: boolean; capture?: string }[];
-  }[];
-}
-function status(): StatusJson {
-  const r = qnet('status', '--json');
-  expect(r.code, r.err).toBe(0);
-  return JSON.parse(r.out) as StatusJson;
-}
+const lab = socketPairLab(LAB, 41500, 'qnet-link-');
+const { qnet, guestShell, status } = lab;
 
 let server: ReturnType<typeof guestShell>;
 
 beforeAll(async () => {
-  const built = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`CLI build failed: ${built.stderr}`);
-  await buildTinyGuest({ arch: 'x86_64', log: () => {} });
-  stateDir = mkdtempSync('/tmp/qnet-link-');
-  const file = join(stateDir, 'pair.qnet.yaml');
-  const text = readFileSync(join(root, 'assets/examples/05-socket-pair.qnet.yaml'), 'utf8');
-  // Its own port, so a socket-pair lab of another suite never holds it.
-  writeFileSync(file, text.replace(/^name: socket-pair$/m, `name: ${LAB}`).replace('port: 40500', 'port: 41500'));
-  const up = qnet('up', file, '--netns', '--detach');
-  if (up.code !== 0) throw new Error(`qnet up failed: ${up.out}\n${up.err}`);
-  enginePid = status().labs[0]!.engine!.pid;
+  await lab.up();
   server = guestShell('server');
   await server.ready();
 }, 600_000);
 
+// The last test stops the lab; this one only when a test failed before it.
 afterAll(async () => {
-  if (stateDir === '') return;
-  // The last test stops the lab; this one only when a test failed before it.
-  const down = status().labs.length ? qnet('down', LAB) : { code: 0, err: '' };
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  if (enginePid) await until(() => !pidAlive(enginePid), 'the engine to exit').catch(() => {});
-  const left = processesMentioning(stateDir);
-  killPids(left.map((p) => p.pid));
-  deleteNetns(NETNS);
-  const files = leftoverSpecialFiles(stateDir);
-  rmSync(stateDir, { recursive: true, force: true });
-  expect(down.code, down.err).toBe(0);
-  expect({ procs: left.map((p) => p.argv.join(' ')), files, netns: netnsExists(NETNS) }).toEqual({
-    procs: [],
-    files: [],
-    netns: false,
-  });
+  const end = await lab.down({ ifRunning: true });
+  if (!end) return;
+  expect(end.stopped.code, end.stopped.err).toBe(0);
+  expect(end.left).toEqual({ procs: [], files: [], netns: false });
 }, 120_000);
 
 describe('qnet link on a running lab', () => {
@@ -145,15 +68,11 @@ describe('qnet link on a running lab', () => {
 
 /** A `qnet` child with piped stdio, and what it printed so far. */
 function qnetChild(...args: string[]) {
-  const child = spawn(process.execPath, [join(root, 'bin/qnet.js'), ...args, '--state-dir', stateDir], {
-    cwd: root,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  children.push(child);
+  const child = lab.spawnQnet(...args);
   let out = '';
   let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, out: () => out, err: () => err, exited };
 }
@@ -178,11 +97,11 @@ describe('qnet capture on a running lab', () => {
     const mac = async (sh: ReturnType<typeof guestShell>) =>
       /([0-9a-f]{2}(:[0-9a-f]{2}){5})/.exec(await sh.sh('cat /sys/class/net/eth0/address'))![1]!;
     const [serverMac, clientMac] = [await mac(server), await mac(client)];
-    const out = join(stateDir, 'wire.pcap');
+    const out = join(lab.stateDir(), 'wire.pcap');
     const cap = qnetChild('capture', LAB, 'wire', '-w', out);
     await until(() => cap.err().includes('capturing link wire'), `the capture to start (got: ${cap.err()})`, 30_000);
     const labCopy = /into (\S+\.pcap)/.exec(cap.err())![1]!;
-    expect(labCopy).toBe(join(stateDir, LAB, 'capture-wire-1.pcap'));
+    expect(labCopy).toBe(join(lab.stateDir(), LAB, 'capture-wire-1.pcap'));
     expect(status().labs[0]!.links).toEqual([{ link: 'wire', up: true, capture: labCopy }]);
 
     expect(await server.sh('ping -c 3 10.0.5.2', 60_000)).toContain('3 packets received');
@@ -227,6 +146,6 @@ describe('qnet capture on a running lab', () => {
     expect(down.code, down.err).toBe(0);
     expect(await cap.exited).toBe(0);
     expect(cap.err()).toMatch(new RegExp(`capture stopped \\(lab ${LAB} is (stopping|stopped)\\)`));
-    expect(processesMentioning(join(stateDir, LAB))).toEqual([]);
+    expect(processesMentioning(join(lab.stateDir(), LAB))).toEqual([]);
   });
 });

@@ -1,13 +1,7 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { netnsName } from '../../shared/compiler/index';
-import { buildTinyGuest } from '../guest/build';
-import { leftoverSpecialFiles } from '../testkit/exportedLab';
-import { deleteNetns, netnsExists } from '../testkit/netns';
-import { killPids, pidAlive, processesMentioning } from '../testkit/procs';
 import { until } from '../testkit/engine';
+import { socketPairLab } from '../testkit/pairLab';
+import { pidAlive } from '../testkit/procs';
 
 /*
  * One guest's life on a running lab, as a user drives it (the bundled `qnet start|stop|restart`), on real tiny
@@ -15,101 +9,28 @@ import { until } from '../testkit/engine';
  * The client is stopped, started and restarted while the server keeps running; one lab is shared by the assertions.
  */
 
-const root = join(import.meta.dirname, '../..');
 const LAB = `vm-ctl-${process.pid}`;
-const NETNS = netnsName(LAB);
-let stateDir = '';
-let enginePid = 0;
-const children: ChildProcess[] = [];
+const lab = socketPairLab(LAB, 41600, 'qnet-vmctl-');
+const { qnet, guestShell, status } = lab;
 
-function qnet(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/qnet.js'), ...args, '--state-dir', stateDir], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 170_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-/** A shell on a guest's serial console: `sh(cmd)` runs a command and resolves with what it printed. */
-function guestShell(vm: string) {
-  const child = spawn(process.execPath, [join(root, 'bin/qnet.js'), 'console', LAB, vm, '--state-dir', stateDir], {
-    cwd: root,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  let n = 0;
-  return {
-    ready: () => until(() => out.includes('QNET-READY'), `${vm}'s ready line`, 90_000),
-    async sh(cmd: string, timeoutMs = 30_000): Promise<string> {
-      const mark = `DONE-${vm}-${++n}`;
-      const from = out.length;
-      // The echo of the typed line shows `DONE-x-""1`; only the command's own output shows the mark whole.
-      child.stdin!.write(`${cmd}; echo ${mark.replace(/-(\d+)$/, '-""$1')}\n`);
-      await until(
-        () => out.slice(from).includes(`${mark}\r\n`) || out.slice(from).includes(`${mark}\n`),
-        `${cmd} on ${vm}`,
-        timeoutMs,
-      );
-      return out.slice(from);
-    },
-  };
-}
-
-interface StatusJson {
-  labs: {
-    lab: string;
-    state: string;
-    engine: { pid: number } | null;
-    vms: { vm: string; state: { state: string; pid?: number } }[];
-  }[];
-}
 const vmStates = () => Object.fromEntries(status().labs[0]!.vms.map((v) => [v.vm, v.state.state]));
 const pidOf = (vm: string) => status().labs[0]!.vms.find((v) => v.vm === vm)!.state.pid!;
 /** How many times the guest's console said it was ready (its buffer spans its restarts). */
 const readyCount = (vm: string) => (qnet('logs', LAB, vm).out.match(/QNET-READY hostname=/g) ?? []).length;
-function status(): StatusJson {
-  const r = qnet('status', '--json');
-  expect(r.code, r.err).toBe(0);
-  return JSON.parse(r.out) as StatusJson;
-}
 
 let server: ReturnType<typeof guestShell>;
 
 beforeAll(async () => {
-  const built = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`CLI build failed: ${built.stderr}`);
-  await buildTinyGuest({ arch: 'x86_64', log: () => {} });
-  stateDir = mkdtempSync('/tmp/qnet-vmctl-');
-  const file = join(stateDir, 'pair.qnet.yaml');
-  const text = readFileSync(join(root, 'assets/examples/05-socket-pair.qnet.yaml'), 'utf8');
-  // Its own port, so a socket-pair lab of another suite never holds it.
-  writeFileSync(file, text.replace(/^name: socket-pair$/m, `name: ${LAB}`).replace('port: 40500', 'port: 41600'));
-  const up = qnet('up', file, '--netns', '--detach');
-  if (up.code !== 0) throw new Error(`qnet up failed: ${up.out}\n${up.err}`);
-  enginePid = status().labs[0]!.engine!.pid;
+  await lab.up();
   server = guestShell('server');
   await server.ready();
 }, 600_000);
 
 afterAll(async () => {
-  if (stateDir === '') return;
-  const down = qnet('down', LAB);
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  if (enginePid) await until(() => !pidAlive(enginePid), 'the engine to exit').catch(() => {});
-  const left = processesMentioning(stateDir);
-  killPids(left.map((p) => p.pid));
-  deleteNetns(NETNS);
-  const files = leftoverSpecialFiles(stateDir);
-  rmSync(stateDir, { recursive: true, force: true });
-  expect(down.code, down.err).toBe(0);
-  expect({ procs: left.map((p) => p.argv.join(' ')), files, netns: netnsExists(NETNS) }).toEqual({
-    procs: [],
-    files: [],
-    netns: false,
-  });
+  const end = await lab.down();
+  if (!end) return;
+  expect(end.stopped.code, end.stopped.err).toBe(0);
+  expect(end.left).toEqual({ procs: [], files: [], netns: false });
 }, 120_000);
 
 describe('qnet start|stop|restart one guest of a running lab', () => {

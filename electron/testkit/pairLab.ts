@@ -1,0 +1,120 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { netnsName } from '../../shared/compiler/index';
+import { buildTinyGuest } from '../guest/build';
+import { until } from './engine';
+import { leftoverSpecialFiles } from './exportedLab';
+import { deleteNetns, netnsExists } from './netns';
+import { killPids, pidAlive, processesMentioning } from './procs';
+
+/*
+ * Example 05 (server 10.0.5.1/24 listens, client 10.0.5.2/24 connects, link `wire`) run by the bundled `qnet` in a
+ * network namespace, under a name and port of its own, for suites that drive a running lab as a user would. One lab
+ * is shared by a suite's assertions: booting guests under TCG is what costs.
+ */
+
+const root = join(import.meta.dirname, '../..');
+
+/** What `qnet status --json` says of the suite's lab, as far as these suites read it. */
+export interface PairStatus {
+  labs: {
+    lab: string;
+    state: string;
+    engine: { pid: number } | null;
+    vms: { vm: string; state: { state: string; pid?: number } }[];
+    links?: { link: string; up: boolean; capture?: string }[];
+  }[];
+}
+
+/** A socket-pair lab named `lab` on TCP port `port`, its state under a fresh `/tmp/<prefix>…` directory. */
+export function socketPairLab(lab: string, port: number, prefix: string) {
+  let stateDir = '';
+  let enginePid = 0;
+  const children: ChildProcess[] = [];
+
+  /** The bundled `qnet` with the suite's state directory. */
+  function qnet(...args: string[]) {
+    const r = spawnSync(process.execPath, [join(root, 'bin/qnet.js'), ...args, '--state-dir', stateDir], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 170_000,
+    });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  }
+
+  /** The bundled `qnet` left running (killed at teardown if it has not ended). */
+  function spawnQnet(...args: string[]): ChildProcess {
+    const child = spawn(process.execPath, [join(root, 'bin/qnet.js'), ...args, '--state-dir', stateDir], {
+      cwd: root,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    return child;
+  }
+
+  /** A shell on a guest's serial console: `sh(cmd)` runs a command and resolves with what it printed. */
+  function guestShell(vm: string) {
+    const child = spawnQnet('console', lab, vm);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    let n = 0;
+    return {
+      ready: () => until(() => out.includes('QNET-READY'), `${vm}'s ready line`, 90_000),
+      async sh(cmd: string, timeoutMs = 30_000): Promise<string> {
+        const mark = `DONE-${vm}-${++n}`;
+        const from = out.length;
+        // The echo of the typed line shows `DONE-x-""1`; only the command's own output shows the mark whole.
+        child.stdin!.write(`${cmd}; echo ${mark.replace(/-(\d+)$/, '-""$1')}\n`);
+        await until(
+          () => out.slice(from).includes(`${mark}\r\n`) || out.slice(from).includes(`${mark}\n`),
+          `${cmd} on ${vm}`,
+          timeoutMs,
+        );
+        return out.slice(from);
+      },
+    };
+  }
+
+  /** `qnet status --json`, which must succeed (a failed one throws what it printed). */
+  function status(): PairStatus {
+    const r = qnet('status', '--json');
+    if (r.code !== 0) throw new Error(`qnet status failed (exit ${r.code}): ${r.err}`);
+    return JSON.parse(r.out) as PairStatus;
+  }
+
+  /** Builds the CLI and the tiny guest, starts the lab detached, and waits for the server's ready line. */
+  async function up(): Promise<void> {
+    const built = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`CLI build failed: ${built.stderr}`);
+    await buildTinyGuest({ arch: 'x86_64', log: () => {} });
+    stateDir = mkdtempSync(`/tmp/${prefix}`);
+    const file = join(stateDir, 'pair.qnet.yaml');
+    const text = readFileSync(join(root, 'assets/examples/05-socket-pair.qnet.yaml'), 'utf8');
+    // Its own port, so a socket-pair lab of another suite never holds it.
+    writeFileSync(file, text.replace(/^name: socket-pair$/m, `name: ${lab}`).replace('port: 40500', `port: ${port}`));
+    const started = qnet('up', file, '--netns', '--detach');
+    if (started.code !== 0) throw new Error(`qnet up failed: ${started.out}\n${started.err}`);
+    enginePid = status().labs[0]!.engine!.pid;
+  }
+
+  /**
+   * `qnet down` (only while the engine still lists a lab when `ifRunning`: a suite whose last test stops it), then
+   * removes whatever of the lab is left (processes, namespace, state) and says what it was, for the suite to assert.
+   */
+  async function down(o: { ifRunning?: boolean } = {}) {
+    if (stateDir === '') return null;
+    const stopped = !o.ifRunning || status().labs.length ? qnet('down', lab) : { code: 0, err: '' };
+    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    if (enginePid) await until(() => !pidAlive(enginePid), 'the engine to exit').catch(() => {});
+    const netns = netnsName(lab);
+    const left = processesMentioning(stateDir);
+    killPids(left.map((p) => p.pid));
+    deleteNetns(netns);
+    const files = leftoverSpecialFiles(stateDir);
+    rmSync(stateDir, { recursive: true, force: true });
+    return { stopped, left: { procs: left.map((p) => p.argv.join(' ')), files, netns: netnsExists(netns) } };
+  }
+
+  return { qnet, spawnQnet, guestShell, status, up, down, stateDir: () => stateDir };
+}
