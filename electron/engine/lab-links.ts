@@ -19,6 +19,8 @@ export interface LabLinksOptions {
   readonly log: LabLog;
   /** Environment (PATH) tshark is found and run with. */
   readonly env: NodeJS.ProcessEnv;
+  /** argv placed in the lab's network (LabRunner.inLab): a tool run on its links or bridges runs there. */
+  readonly inLab: (argv: readonly string[]) => string[] | null;
 }
 
 type Fail = { readonly ok: false; readonly error: ApiError };

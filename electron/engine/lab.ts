@@ -33,6 +33,7 @@ import { ensureLabDir } from './state-dir';
 import { chooseEscalation, planNeedsRoot, type Escalation } from './privilege';
 import { recoverLab } from './recovery';
 import { removeRuntimeFiles } from './runtime-files';
+import { runCommand, type CommandResult } from './run-command';
 import { describeExit, ProcessSupervisor, type ProcessExit, type StopTimeouts } from './supervisor';
 import { VmConsole, type ConsoleSubscription } from './vm-console';
 import { watchGuestReport } from './guest-report';
@@ -114,6 +115,7 @@ export class LabRunner {
       emit: (e) => this.emit(e),
       log: this.log,
       env: this.env,
+      inLab: (argv) => this.inLab(argv),
     });
     for (const vm of plan.vms) {
       const entry: VmEntry = {
@@ -283,6 +285,34 @@ export class LabRunner {
   /** Stops a capture; the pcap stays. */
   captureStop(link: string): Promise<Result<{ link: LinkStatus; file: string }>> {
     return this.links.captureStop(link);
+  }
+
+  // ------------------------------------------------------------------------------------------ the lab's network
+
+  /**
+   * argv that runs `argv` in the lab's network: inside its user namespace through the holder (isolation userns),
+   * under `ip netns exec` (netns, which takes root as the lab did), or as given (host). Null while a rootless lab
+   * holds no namespace (not launched yet, or stopped): nothing of the lab then exists to act on. Engine code that
+   * runs a tool on the lab's links or bridges (tc, tcpdump) uses this, never the host's namespace.
+   */
+  inLab(argv: readonly string[]): string[] | null {
+    const { plan } = this.options;
+    if (plan.target.isolation === 'userns') return this.holder ? enterArgv(this.holder.pid, argv) : null;
+    return plan.netns !== null ? ['ip', 'netns', 'exec', plan.netns, ...argv] : [...argv];
+  }
+
+  /** Runs a short command to completion in the lab's network (as `inLab` places it), with the lab's environment. */
+  runInLab(argv: readonly string[], options: { timeoutMs?: number; input?: string } = {}): Promise<CommandResult> {
+    const entered = this.inLab(argv);
+    if (entered === null)
+      return Promise.resolve({
+        ok: false,
+        code: null,
+        signal: null,
+        stdout: '',
+        stderr: `lab ${this.lab} holds no namespace now (${this.current}): ${argv.join(' ')} was not run`,
+      });
+    return runCommand(entered, { ...options, env: this.env });
   }
 
   // ------------------------------------------------------------------------------------------ one guest
