@@ -155,12 +155,12 @@ function holderOf(h: Home): number {
   return rec!.pid!;
 }
 
-/** Waits for each guest's ready line in its console log. */
-async function ready(h: Home, vms: readonly string[], lab = LAB): Promise<void> {
+/** Waits for each guest's ready line in its console log (appended to by each boot: the `boots`th). */
+async function ready(h: Home, vms: readonly string[], lab = LAB, boots = 1): Promise<void> {
   for (const vm of vms)
     await until(`${vm}'s ready line`, () => {
       const log = join(h.dir, 'run/qnet', lab, `${vm}.console.log`);
-      return existsSync(log) && readFileSync(log, 'utf8').includes('QNET-READY');
+      return existsSync(log) && readFileSync(log, 'utf8').split('QNET-READY').length > boots;
     });
 }
 
@@ -219,7 +219,7 @@ afterAll(() => {
 });
 
 describe('rootless labs (isolation userns) as unprivileged users', () => {
-  it('two users run the tap + bridge lab at once without root: guests ping across, the host is untouched, down leaves nothing', async () => {
+  it('two users run the tap + bridge lab at once without root: guests ping across, also after a restart, the host is untouched, down leaves nothing', async () => {
     upDetached(u1);
     upDetached(u2);
     expect(hostNetwork()).toBe(before);
@@ -230,6 +230,12 @@ describe('rootless labs (isolation userns) as unprivileged users', () => {
     await ready(u2, ['alpha', 'beta']);
     expect(consoleRun(u1, 'alpha', 'ping -c 2 -W 5 10.0.20.2')).toMatch(/2 packets received/);
     expect(consoleRun(u2, 'beta', 'ping -c 2 -W 5 10.0.20.1')).toMatch(/2 packets received/);
+    expect(hostNetwork()).toBe(before);
+    // One guest restarted on its own comes back inside the lab's namespace, on its tap in the bridge: pings again.
+    const restart = qnet(u1, ['restart', LAB, 'beta']);
+    expect(restart.code, `${restart.out}\n${restart.err}`).toBe(0);
+    await ready(u1, ['beta'], LAB, 2);
+    expect(consoleRun(u1, 'alpha', 'ping -c 2 -W 5 10.0.20.2')).toMatch(/2 packets received/);
     expect(hostNetwork()).toBe(before);
     for (const h of [u1, u2]) {
       const down = qnet(h, ['down', LAB]);
