@@ -1,22 +1,19 @@
 import { memo } from 'react';
-import { kindLabel, NODE_SCHEMAS, resolveEndpoint } from '../../shared/model';
+import { kindLabel, resolveEndpoint } from '../../shared/model';
 import type { TopologyNode } from '../../shared/model';
 import { findLink, findNode } from '../doc/changes';
 import { RunningNote } from '../lab/RunningNote';
 import { labelsOf } from '../plan/linkLabels';
 import { usePlan } from '../plan/usePlan';
 import { useEditor, useEditorShallow } from '../store/editor';
-import { BootEditor, GuestfwdList, SlirpEditor, StringList } from './editors';
 import { Field } from './Field';
+import { FieldRows } from './FieldRows';
 import { KIND_FIELDS } from './fields';
 import { LabForm } from './LabForm';
-import { OptionsEditor } from './OptionsEditor';
-import { HostfwdList, InterfaceList, NicList } from './lists';
-import { doneTyping, tryLinkField, tryNodeField } from './tryEdit';
-
-function get(node: unknown, path: readonly (string | number)[]): unknown {
-  return path.reduce<unknown>((v, k) => (v as Record<string | number, unknown> | undefined)?.[k], node);
-}
+import { ListEditor } from './ListEditor';
+import { KIND_FORMS, KIND_LISTS } from './listFields';
+import { BootEditor, SlirpEditor } from './SubForms';
+import { doneTyping, tryLinkField } from './tryEdit';
 
 function NodeForm({ node }: { node: TopologyNode }) {
   return (
@@ -25,37 +22,12 @@ function NodeForm({ node }: { node: TopologyNode }) {
         {kindLabel(node.kind)} <code>{node.id}</code>
       </h2>
       <RunningNote node={node} />
-      {KIND_FIELDS[node.kind].map((f) => (
-        <Field
-          key={`${node.id}/${f.path.join('.')}`}
-          label={f.label}
-          name={f.path.join('.')}
-          type={f.type}
-          value={get(node, f.path)}
-          {...(f.options ? { options: f.options } : {})}
-          {...(f.placeholder ? { placeholder: f.placeholder } : {})}
-          optional={f.optional ?? false}
-          onTry={(v) => tryNodeField(node, f.path, v)}
-          onDone={doneTyping}
-        />
+      <FieldRows node={node} fields={KIND_FIELDS[node.kind]} />
+      {KIND_FORMS[node.kind] === 'boot' && node.kind === 'vm' ? <BootEditor vm={node} /> : null}
+      {KIND_FORMS[node.kind] === 'slirp' && node.kind === 'vde' ? <SlirpEditor vde={node} /> : null}
+      {KIND_LISTS[node.kind].map((def) => (
+        <ListEditor key={def.path.join('.')} node={node} def={def} />
       ))}
-      {node.kind === 'vm' ? (
-        <>
-          <BootEditor vm={node} />
-          <NicList vm={node} />
-          <StringList node={node} path={['extraArgs']} title="Extra QEMU arguments" placeholder="-no-reboot" />
-        </>
-      ) : null}
-      {node.kind === 'nat' ? (
-        <>
-          <StringList node={node} path={['dnssearch']} title="DNS search domains" placeholder="example.com" />
-          <HostfwdList nat={node} />
-          <GuestfwdList nat={node} />
-        </>
-      ) : null}
-      {node.kind === 'vde' ? <SlirpEditor vde={node} /> : null}
-      {node.kind === 'host' ? <InterfaceList host={node} /> : null}
-      {'options' in NODE_SCHEMAS[node.kind].shape ? <OptionsEditor node={node} /> : null}
     </section>
   );
 }

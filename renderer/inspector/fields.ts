@@ -10,6 +10,10 @@ export interface FieldDef {
   readonly optional?: boolean;
   readonly placeholder?: string;
   readonly hint?: string;
+  /** A hint or suggestions read live from the probe or the plan (FieldRows.tsx resolves them). */
+  readonly live?: 'nic-models' | 'derived-mac';
+  /** `lines`: a list of strings edited as text, one a line; blank lines dropped, none is no list at all. */
+  readonly codec?: 'lines';
 }
 
 const t = (path: string, label: string, placeholder?: string): FieldDef => ({
@@ -138,18 +142,6 @@ export const KIND_FIELDS: Record<NodeKind, readonly FieldDef[]> = {
     { path: ['nics', 0, 'ip'], label: 'eth0 address', type: 'text', optional: true, placeholder: '10.0.10.2/24' },
     NOTES,
   ],
-};
-
-/** Fields each kind edits with a list or sub-form of its own (Inspector.tsx renders them). */
-export const KIND_EDITORS: Partial<Record<NodeKind, readonly string[]>> = {
-  vm: ['boot', 'nics', 'extraArgs'],
-  host: ['interfaces'],
-  nat: ['dnssearch', 'hostfwd', 'guestfwd', 'options'],
-  tap: ['options'],
-  vde: ['slirp', 'options'],
-  'vhost-user': ['options'],
-  vdpa: ['options'],
-  netdev: ['options'],
 };
 
 /** The lab's own fields (Inspector.tsx shows them while nothing is selected); paths are into the topology. */

@@ -3,8 +3,9 @@ import { NODE_KINDS, NODE_SCHEMAS, Settings, Topology, TopologyNode } from '../.
 import type { NatNode, VmNode } from '../../shared/model';
 import { emptyDocument, newNode } from '../doc/factory';
 import { editor } from '../store/editor';
-import { BOOT_SEEDS } from './editors';
-import { KIND_EDITORS, KIND_FIELDS, LAB_FIELDS } from './fields';
+import { KIND_FIELDS, LAB_FIELDS } from './fields';
+import { BOOT_SEEDS, KIND_EDITORS, KIND_LISTS } from './listFields';
+import { OPTION_ROWS } from './optionRows';
 import { doneTyping, tryLabField, tryNodeField } from './tryEdit';
 
 function node<T>(id: string): T {
@@ -39,6 +40,29 @@ describe('inspector forms', () => {
       ...Object.keys(Settings.shape).map((k) => `settings.${k}`),
     ];
     expect(keys.filter((k) => !covered.has(k))).toEqual([]);
+  });
+
+  it("every list's new row is valid as it is, and a removed row leaves a valid node", () => {
+    for (const kind of NODE_KINDS) {
+      const doc = editor.getState().doc;
+      const fresh = newNode(doc, kind);
+      editor.getState().dispatch([{ type: 'add-node', node: fresh, position: { x: 0, y: 0 } }]);
+      for (const def of KIND_LISTS[kind]) {
+        if (def.kind !== 'records') continue;
+        const current = node<TopologyNode>(fresh.id);
+        const items = (current as unknown as Record<string, unknown[]>)[String(def.path[0])] ?? [];
+        expect(tryNodeField(current, def.path, [...items, def.seed(current, items)]), `${kind} ${def.row}`).toBeNull();
+        expect(tryNodeField(node<TopologyNode>(fresh.id), def.path, items), `${kind} ${def.row}`).toBeNull();
+      }
+    }
+  });
+
+  it('QEMU options round-trip through their key=value rows, a repeated key one row per value', () => {
+    const options = { sndbuf: '1048576', hostfwd: ['tcp::1-:1', 'tcp::2-:2'] };
+    expect(OPTION_ROWS.rows(options)).toEqual(['sndbuf=1048576', 'hostfwd=tcp::1-:1', 'hostfwd=tcp::2-:2']);
+    expect(OPTION_ROWS.value(OPTION_ROWS.rows(options))).toEqual(options);
+    expect(OPTION_ROWS.value([])).toBeUndefined();
+    expect(OPTION_ROWS.check('sndbuf')).toMatch(/key=value/);
   });
 
   it('every boot seed is a valid boot', () => {
