@@ -1,7 +1,9 @@
 /**
- * Faults, each against real tiny guests (or a preflight that must refuse): a guest killed under the lab, a port
- * taken, a QEMU not installed, a host step failing half way, the engine itself killed mid-lab, two labs at once.
- * After each test nothing is left, asserted in afterEach (which also cleans up by pid and `ip netns del`).
+ * Faults, each proven once and here, against real tiny guests through the engine's API (or a preflight that must
+ * refuse): a guest killed under the lab, a guest failing at start-up, a port taken, a QEMU not installed, a host
+ * step failing half way, the engine itself killed mid-lab, two labs at once. The supervisor's own reports
+ * (supervisor.qemu.test.ts) and the CLI's `qnet down` of a stale lab (lab-cli.qemu.test.ts) are proven at their
+ * level. After each test nothing is left, asserted in afterEach (which also cleans up by pid and `ip netns del`).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,6 +20,7 @@ import {
   buildGuests,
   cleanupAll,
   launchLab,
+  launchRequest,
   leftovers,
   onCleanup,
   preflightOf,
@@ -98,7 +101,7 @@ describe('faults', () => {
     const p = problems.find((d) => d.code === 'PREFLIGHT_PORT_IN_USE');
     expect(p?.severity, JSON.stringify(problems)).toBe('error');
     expect(p?.message).toContain(`port ${port}`);
-    expect(p?.message).toMatch(/\bwan\b/);
+    expect(p?.message).toContain(`port ${port} (hostfwd of nat node wan) is already in use`);
     expect(p?.nodes).toContain('wan');
     expect(p?.nodes).toContain('web');
     const r = await engine.api.request({
@@ -107,6 +110,9 @@ describe('faults', () => {
       options: { isolation: 'host' },
     });
     expect(r.ok ? 'launched' : r.error.code).toBe('PREFLIGHT_FAILED');
+    expect(r.ok ? [] : r.error.diagnostics?.map((d) => d.code)).toEqual(['PREFLIGHT_PORT_IN_USE']);
+    expect(engine.events.some((e) => e.type === 'step' || e.type === 'vmState')).toBe(false);
+    expect(existsSync(join(engine.stateBase, labSlug(name), JOURNAL_FILE)), 'no journal written').toBe(false);
     expect(processesMentioning(engine.stateBase)).toEqual([]);
     expect(leftovers(join(engine.stateBase, labSlug(name)), null)).toEqual([]);
   });
@@ -119,7 +125,7 @@ describe('faults', () => {
     const problems = await preflightOf(engine, text);
     const p = problems.find((d) => d.code === 'PREFLIGHT_PROGRAM_MISSING');
     expect(p?.severity, JSON.stringify(problems)).toBe('error');
-    expect(p?.message).toContain('qemu-system-riscv64');
+    expect(p?.message).toMatch(/^qemu-system-riscv64 is not installed \(needed by rv\)/);
     expect(p?.message).toContain('apt-get install qemu-system-misc');
     expect(p?.nodes).toContain('rv');
     const r = await engine.api.request({
@@ -129,6 +135,39 @@ describe('faults', () => {
     });
     expect(r.ok ? 'launched' : r.error.code).toBe('PREFLIGHT_FAILED');
     expect(engine.events.filter((e) => e.type === 'step')).toEqual([]);
+  });
+
+  test("a VM's own QEMU binary that does not exist fails preflight naming it and the VM", async () => {
+    const engine = startEngine();
+    const { text } = topologyText('missing-qemu.qnet.yaml', {
+      replace: [[/arch: riscv64\n\s*machine: virt/, 'binary: qemu-system-nonexistent']],
+    });
+    const problems = await preflightOf(engine, text);
+    const p = problems.find((d) => d.code === 'PREFLIGHT_PROGRAM_MISSING');
+    expect(p?.severity, JSON.stringify(problems)).toBe('error');
+    expect(p?.message).toMatch(/^qemu-system-nonexistent is not installed \(needed by rv\)/);
+    expect(p?.nodes).toEqual(['rv']);
+  });
+
+  test('a guest whose QEMU fails at start-up fails the launch with its stderr; the guest started before it is stopped, nothing is left', async () => {
+    const engine = startEngine();
+    const { text, name } = topologyText('inet-pair.qnet.yaml', {
+      replace: [[/(name: client\n)/, '$1    extraArgs: [-bogus-option]\n']],
+    });
+    const r = await launchRequest(engine, text);
+    expect(r.ok ? 'launched' : r.error.code).toBe('PROCESS_FAILED');
+    if (r.ok) return;
+    expect(r.error.message).toMatch(/vm-client failed to start[\s\S]*bogus-option/);
+    const last = (vm: string) =>
+      engine.events
+        .filter((e) => e.type === 'vmState' && e.vm === vm)
+        .map((e) => e.type === 'vmState' && e.state.state);
+    expect(last('client'), 'the client reported crashed').toContain('crashed');
+    expect(last('server').at(-1), 'the server it started first is stopped again').toBe('stopped');
+    expect(last('server'), 'the server had started').toContain('running');
+    const slug = labSlug(name);
+    expect(leftovers(join(engine.stateBase, slug), netnsName(slug))).toEqual([]);
+    expect(existsSync(join(engine.stateBase, slug, JOURNAL_FILE)), 'journal removed').toBe(false);
   });
 
   test('a host step failing half way rolls back the earlier ones (newest first) and leaves nothing', async () => {
@@ -205,11 +244,13 @@ describe('faults', () => {
     expect(report.ok, JSON.stringify(report)).toBe(true);
     expect(report.hadJournal).toBe(true);
     expect(report.killed.map((k) => k.pid).sort()).toEqual(expect.arrayContaining([...pids].sort()));
+    expect(report.undone).toContain(`Create network namespace ${ns} for the lab`);
+    expect(pids.filter(pidAlive)).toEqual([]);
     expect(leftovers(stateDir, ns)).toEqual([]);
     expect(existsSync(join(stateDir, JOURNAL_FILE)), 'journal removed').toBe(false);
     // Idempotent: a second recovery finds nothing to do.
     const again = await recoverLab(stateDir);
-    expect(again).toMatchObject({ ok: true, hadJournal: false });
+    expect(again).toMatchObject({ ok: true, hadJournal: false, killed: [] });
   });
 
   test('two labs at once do not collide (names, MACs, ports, sockets) and both work', async () => {

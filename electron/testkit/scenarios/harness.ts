@@ -12,7 +12,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EngineEvent, LabStatus, LaunchOptions, VmState } from '../../../shared/api';
+import type { EngineEvent, EngineRequest, LabStatus, LaunchOptions, ResponseOf, VmState } from '../../../shared/api';
 import type { Diagnostic } from '../../../shared/diagnostics';
 import { ConsoleFeed } from '../../../shared/console-feed';
 import { labSlug, netnsName } from '../../../shared/compiler/index';
@@ -243,6 +243,27 @@ export interface LaunchResult {
 }
 
 /**
+ * The engine's answer to a launch of a topology (isolation netns unless told otherwise), its namespace tracked for
+ * cleanup; the test stands for the user, so a launch refused as UNTRUSTED is approved and sent again.
+ */
+export async function launchRequest(
+  engine: ScenarioEngine,
+  text: string,
+  options: LaunchOptions & { path?: string } = {},
+): Promise<ResponseOf<Extract<EngineRequest, { type: 'launch' }>>> {
+  const { path, ...launch } = options;
+  tracked.netns.add(netnsName(labSlug(/^name:\s*(\S+)/m.exec(text)?.[1] ?? '')));
+  const request = (trust?: string) =>
+    engine.api.request({
+      type: 'launch',
+      source: { kind: 'yaml', text, ...(path ? { path } : {}) },
+      options: { isolation: 'netns', stateDir: engine.stateBase, ...launch, ...(trust ? { trust } : {}) },
+    });
+  const r = await request();
+  return !r.ok && r.error.code === 'UNTRUSTED' && r.error.trust ? request(r.error.trust.digest) : r;
+}
+
+/**
  * Launches a topology (isolation netns unless told otherwise), subscribes to every console and waits for every
  * guest to be running and ready.
  */
@@ -251,19 +272,9 @@ export async function launchLab(
   text: string,
   options: LaunchOptions & { waitReady?: boolean; path?: string } = {},
 ): Promise<ScenarioLab> {
-  const { waitReady = true, path, ...launch } = options;
+  const { waitReady = true, ...launch } = options;
   const name = /^name:\s*(\S+)/m.exec(text)?.[1] ?? '';
-  const slug = labSlug(name);
-  tracked.netns.add(netnsName(slug));
-  const request = (trust?: string) =>
-    engine.api.request({
-      type: 'launch',
-      source: { kind: 'yaml', text, ...(path ? { path } : {}) },
-      options: { isolation: 'netns', stateDir: engine.stateBase, ...launch, ...(trust ? { trust } : {}) },
-    });
-  let r = await request();
-  // The test stands for the user: asked about what the file runs on the host, it approves.
-  if (!r.ok && r.error.code === 'UNTRUSTED' && r.error.trust) r = await request(r.error.trust.digest);
+  const r = await launchRequest(engine, text, launch);
   if (!r.ok) {
     throw new Error(
       `launch ${name}: ${r.error.code}: ${r.error.message}\n${JSON.stringify(r.error.diagnostics ?? [], null, 1)}\n${logTail(engine)}`,
