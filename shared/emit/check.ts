@@ -58,7 +58,7 @@ export function checkPlan(plan: LabPlan): EmitError[] {
   for (const [i, s] of plan.hostSteps.entries()) {
     empty(s.argv, ['hostSteps', i, 'argv']);
     if (s.undo !== null) empty(s.undo, ['hostSteps', i, 'undo']);
-    if (s.inNetns && plan.netns === null) {
+    if (s.inNetns && plan.netns === null && plan.target.isolation !== 'userns') {
       const message = `host step ${s.id} runs in the lab's network namespace, but the plan has none`;
       errors.push({ code: 'EMIT_NO_NETNS', message, path: ['hostSteps', i, 'inNetns'] });
     }

@@ -1,32 +1,53 @@
-import type { HostStep, LabPlan } from '../compiler/plan';
+import type { HostStep, LabPlan, ProcessPlan } from '../compiler/plan';
 import type { ProcEntry } from './context';
-import { shellLineIn, shellWordIn, type Relocation } from './quote';
+import { ENTER_AFTER, ENTER_BEFORE } from '../compiler/enter';
+import { shellLineIn, shellQuote, shellWordIn, type Relocation } from './quote';
 
-/** A host step's argv (or its undo) as script text: inside the lab's netns and through as_root as the step says. */
+/**
+ * The words that run a command in a rootless lab's namespaces, as script text: nsenter through the holder up.sh
+ * started, whose pid the scripts keep in $HOLDER (found when they run, so it is the one word not from the plan).
+ */
+export const IN_LAB = `${ENTER_BEFORE.map(shellQuote).join(' ')} "$HOLDER" ${ENTER_AFTER.map(shellQuote).join(' ')}`;
+
+/** A host step's argv (or its undo) as script text: inside the lab's namespace and through as_root as the step says. */
 export function stepCommand(
   step: HostStep,
   argv: readonly string[],
-  netns: string | null,
+  plan: LabPlan,
   rel: readonly Relocation[],
 ): string {
-  const words = step.inNetns && netns !== null ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
+  if (step.inNetns && plan.target.isolation === 'userns') return `${IN_LAB} ${shellLineIn(argv, rel)}`;
+  const words = step.inNetns && plan.netns !== null ? ['ip', 'netns', 'exec', plan.netns, ...argv] : argv;
   return step.needsRoot || step.inNetns ? `as_root ${shellLineIn(words, rel)}` : shellLineIn(words, rel);
 }
 
+/** The `env NAME=VALUE` words a process is started with (none when it needs no environment of its own). */
+export function envWords(proc: ProcessPlan): string[] {
+  return proc.env ? ['env', ...Object.entries(proc.env).map(([k, v]) => `${k}=${v}`)] : [];
+}
+
 /**
- * The line that starts a process in the background: in the lab's netns (as root) when there is one, `-S` appended
+ * A process's command line as script text, where the lab runs it: in its netns (`ip netns exec`), entered into its
+ * user namespace (nsenter), or, for a process that joins the holder itself (pasta), with the holder's pid last.
+ */
+export function processLine(proc: ProcessPlan, plan: LabPlan, rel: readonly Relocation[]): string {
+  // `env` execs the program, so the process runs exactly proc.argv (what stop_processes matches).
+  const words = [...envWords(proc), ...proc.argv];
+  if (plan.target.isolation === 'userns')
+    return proc.joinsHolder ? `${shellLineIn(words, rel)} "$HOLDER"` : `${IN_LAB} ${shellLineIn(words, rel)}`;
+  return shellLineIn(plan.netns !== null ? ['ip', 'netns', 'exec', plan.netns, ...words] : words, rel);
+}
+
+/**
+ * The line that starts a process in the background: where the lab runs it (as root in a netns lab), `-S` appended
  * to guests by `up.sh --paused`, stdout and stderr to its log, stdin from its FIFO or /dev/null.
  */
 export function startCommand(entry: ProcEntry, plan: LabPlan, rel: readonly Relocation[]): string {
   const { proc } = entry;
-  // `env` execs the program, so the process runs exactly proc.argv (what stop_processes matches).
-  const env = proc.env ? ['env', ...Object.entries(proc.env).map(([k, v]) => `${k}=${v}`)] : [];
-  const words =
-    plan.netns !== null ? ['ip', 'netns', 'exec', plan.netns, ...env, ...proc.argv] : [...env, ...proc.argv];
   const prefix = plan.netns !== null ? '"${PROC_AS[@]}" ' : '';
   const paused = proc.kind === 'vm' ? ' "${PAUSED[@]}"' : '';
   const stdin = entry.fifo !== null ? `<>${shellWordIn(entry.fifo, rel)}` : '</dev/null';
-  return `${prefix}${shellLineIn(words, rel)}${paused} ${stdin} >>${shellWordIn(proc.stderrLog, rel)} 2>&1 &`;
+  return `${prefix}${processLine(proc, plan, rel)}${paused} ${stdin} >>${shellWordIn(proc.stderrLog, rel)} 2>&1 &`;
 }
 
 /** A call of a bash function with plan data as arguments, each quoted (the relocated directories as variables). */

@@ -32,6 +32,11 @@ export interface EmitContext {
   /** Some step or process needs root (sudo is asked for once, up front, when not root). */
   readonly usesRoot: boolean;
   /**
+   * The lab lives in a user + network namespace of its own (isolation userns): up.sh makes it, held by a holder
+   * process, runs every step and process in it through nsenter, and down.sh ends the holder. No root.
+   */
+  readonly userns: boolean;
+  /**
    * True when the state directory is `<base>/<lab>` and the scripts pick `<base>` when they run (the exported one
    * when it is the runner's, else the runner's own); false for a plan that names another directory (kept as is).
    */
@@ -102,7 +107,9 @@ export function emitContext(plan: LabPlan, order: readonly ProcessPlan[]): EmitC
     jobPidfile: joinPath(stateDir, `${names[i]}.up.pid`),
     fifo: proc.holdStdin ? (proc.console?.input ?? joinPath(stateDir, `${names[i]}.in`)) : null,
   }));
-  const usesRoot = plan.hostSteps.some((s) => s.needsRoot || s.inNetns) || (plan.netns !== null && procs.length > 0);
+  const userns = plan.target.isolation === 'userns';
+  const usesRoot =
+    plan.hostSteps.some((s) => s.needsRoot || (s.inNetns && !userns)) || (plan.netns !== null && procs.length > 0);
   const movable = stateDir.endsWith(`/${plan.lab}`) && !plan.lab.includes('/') && !stateDir.includes(',');
   const guests = tinyGuests(plan);
   const relocations = [
@@ -121,6 +128,7 @@ export function emitContext(plan: LabPlan, order: readonly ProcessPlan[]): EmitC
     steps,
     procs,
     usesRoot,
+    userns,
     movable,
     guests,
     relocations,

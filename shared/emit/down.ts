@@ -1,6 +1,6 @@
 import type { EmitContext } from './context';
 import { header, parseOptions, procAs, stateUsage, usage } from './header';
-import { RUNTIME } from './runtime';
+import { RUNTIME, USERNS_RUNTIME } from './runtime';
 import { teardownFunctions } from './teardown';
 
 /** down.sh --help. */
@@ -9,6 +9,9 @@ function downUsage(ctx: EmitContext): string[] {
     `usage: down.sh${ctx.movable ? ' [--state-dir DIR]' : ''}`,
     'Stops the lab (TERM, then KILL after 10 s), undoes the host setup that up.sh journaled (in reverse), and removes',
     'sockets, pidfiles and FIFOs; console and process logs are kept. Safe to run twice and after a failed up.sh.',
+    ...(ctx.userns
+      ? ["Last it ends the lab's namespace holder: the namespace, and all up.sh made in it, ends with it."]
+      : []),
     ...stateUsage(ctx),
   ];
 }
@@ -26,7 +29,17 @@ exit 1
 export function downScript(ctx: EmitContext): string {
   const what = 'down.sh: stop this Qnet Studio lab and undo its host setup (--help for details).';
   const options = parseOptions(ctx, []).join('\n') + '\n';
-  return [header(ctx, what), RUNTIME, teardownFunctions(ctx), usage(downUsage(ctx)), procAs(ctx), options, BODY].join(
-    '\n',
-  );
+  // The recorded holder: the pid the lab's commands name, and the namespace ended last.
+  const holder = ctx.userns ? ['read_holder || true\n'] : [];
+  return [
+    header(ctx, what),
+    RUNTIME,
+    ...(ctx.userns ? [USERNS_RUNTIME] : []),
+    teardownFunctions(ctx),
+    usage(downUsage(ctx)),
+    procAs(ctx),
+    options,
+    ...holder,
+    BODY,
+  ].join('\n');
 }

@@ -41,6 +41,12 @@ export function readme(ctx: EmitContext): string {
     );
   }
   if (plan.netns !== null) lines.push(`Network namespace: ${plan.netns} (processes run in it, as root)`);
+  if (ctx.userns)
+    lines.push(
+      "Namespace: the lab's own user + network namespace, made by up.sh with unshare (no root needed) and held by",
+      '  a "sleep infinity" whose pid is in the state directory (userns.holder); every host step and process runs',
+      '  in it through nsenter, so nothing of the host network changes; down.sh ends it, and all made in it, last.',
+    );
   if (plan.hostSteps.length > 0) {
     lines.push('', 'Host steps');
     for (const { step, number } of ctx.steps) lines.push(`  ${number}. ${step.description}`);

@@ -340,3 +340,79 @@ on_exit() {
   exit "$rc"
 }
 `;
+
+/**
+ * A rootless lab's namespace (isolation userns), in up.sh and down.sh: `unshare` makes a user + network namespace
+ * and execs its holder, `sleep infinity`, in it; every step and process enters it through the holder's pid
+ * (nsenter), and it ends, with everything made in it, when the holder and they end. The holder's pid and namespace
+ * are kept in $STATE/userns.holder, so down.sh ends exactly that holder and never another process.
+ */
+export const USERNS_RUNTIME = `HOLDER=
+HOLDER_NET=
+holder_file() { printf '%s/userns.holder' "$STATE"; }
+# True when pid $1 is the holder recorded with network namespace $2: this user's, running exactly
+# "sleep infinity", in that namespace (a reused pid, or another lab's holder, is never it).
+is_holder() {
+  local net
+  [ "$(stat -c %u -- "/proc/$1" 2>/dev/null)" = "$(id -u)" ] || return 1
+  runs_argv "$1" sleep infinity || return 1
+  net=$(readlink -- "/proc/$1/ns/net" 2>/dev/null) || return 1
+  [ "$net" = "$2" ]
+}
+# Set HOLDER (the pid the lab's commands name) and HOLDER_NET from the record; false when there is none.
+read_holder() {
+  local file line=
+  file=$(holder_file)
+  [ -e "$file" ] || return 1
+  IFS= read -r line <"$file" || true
+  if ! [[ $line =~ ^([0-9]+)\\ (net:\\[[0-9]+\\])$ ]]; then
+    warn "$file is not a record of this lab's namespace holder: left alone"
+    return 1
+  fi
+  HOLDER=\${BASH_REMATCH[1]}
+  HOLDER_NET=\${BASH_REMATCH[2]}
+}
+# start_holder LOG: make the lab's namespace and record its holder once it sits in a namespace of its own.
+start_holder() {
+  local pid net host i
+  host=$(readlink -- /proc/self/ns/net)
+  say "making the lab's user and network namespace (no root needed)"
+  unshare --user --map-root-user --net -- sleep infinity </dev/null >/dev/null 2>>"$1" &
+  pid=$!
+  for ((i = 0; i < 200; i++)); do
+    net=$(readlink -- "/proc/$pid/ns/net" 2>/dev/null) || net=
+    if [ -n "$net" ] && [ "$net" != "$host" ] && runs_argv "$pid" sleep infinity; then
+      printf '%s %s\\n' "$pid" "$net" >"$(holder_file)"
+      HOLDER=$pid
+      HOLDER_NET=$net
+      say "  held by pid $pid ($net)"
+      return 0
+    fi
+    alive "$pid" || break
+    sleep 0.05
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  show_log "$1"
+  warn "unprivileged user namespaces may be disabled here: see sysctl user.max_user_namespaces,"
+  warn "kernel.unprivileged_userns_clone (Debian) and kernel.apparmor_restrict_unprivileged_userns (Ubuntu);"
+  warn "or export the lab with --isolation netns and run up.sh as root"
+  fail "cannot make the lab's user namespace (unshare --user --map-root-user --net)"
+}
+# End the recorded holder, and with it the namespace and all in it; false when it outlives KILL.
+stop_holder() {
+  local i
+  if [ -n "$HOLDER" ] && [ -n "$HOLDER_NET" ] && is_holder "$HOLDER" "$HOLDER_NET"; then
+    say "ending the lab's namespace (holder pid $HOLDER)"
+    kill -KILL "$HOLDER" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      alive "$HOLDER" || break
+      sleep 0.1
+    done
+    if alive "$HOLDER"; then
+      warn "the lab's namespace holder (pid $HOLDER) did not end"
+      return 1
+    fi
+  fi
+  rm -f -- "$(holder_file)"
+}
+`;

@@ -482,3 +482,83 @@ describe('emitScripts', () => {
     expect(cycle.ok === false && cycle.errors.map((e) => e.code)).toEqual(['EMIT_DEPENDENCY_CYCLE']);
   });
 });
+
+describe('exported scripts of a rootless (userns) plan', () => {
+  /** The netns fixture as the compiler writes it for isolation userns, with a pasta joining the holder. */
+  function usernsPlan(): LabPlan {
+    // A plain state directory: the lines of up.sh are read one by one here (the hostile one is tested above).
+    const state = join(box.root, 'plain');
+    const plan = fixture('netns', { runnable: false, state });
+    const pasta: ProcessPlan = {
+      id: 'pasta',
+      kind: 'pasta',
+      node: 'nat0',
+      argv: ['pasta', '--foreground', '--pid', `${state}/pasta.pid`, '-t', '127.0.0.1/8080', '-T', 'none'],
+      dependsOn: ['vm1'],
+      ready: { type: 'path', path: `${state}/pasta.pid` },
+      holdStdin: false,
+      pidfile: `${state}/pasta.pid`,
+      stderrLog: `${state}/pasta.log`,
+      joinsHolder: true,
+    };
+    return {
+      ...plan,
+      netns: null,
+      privilege: 'user',
+      target: { ...plan.target, isolation: 'userns', privilege: 'user' },
+      hostSteps: plan.hostSteps
+        .filter((s) => s.id !== 'ns')
+        .map((s) => ({ ...s, inNetns: true, needsRoot: false, undo: null })),
+      processes: [...plan.processes, pasta],
+    };
+  }
+
+  it('makes the namespace first, runs every step and process in it through nsenter, never sudo, ends the holder last', () => {
+    const plan = usernsPlan();
+    const { 'up.sh': up, 'down.sh': down } = exportPlan(plan);
+    const lines = up!.split('\n');
+    const holderAt = lines.indexOf('start_holder "$STATE/userns.log"');
+    expect(holderAt).toBeGreaterThan(lines.findIndex((l) => l.startsWith('private_dir ')));
+    const enter = 'nsenter --preserve-credentials -t "$HOLDER" -U -n -- ';
+    for (const s of plan.hostSteps) {
+      const at = lines.findIndex((l) => l.startsWith(enter + shellLine(s.argv)));
+      expect(at, s.id).toBeGreaterThan(holderAt);
+    }
+    for (const p of plan.processes) {
+      // pasta runs on the host side and joins the holder itself: its pid is pasta's last argument.
+      const start = p.joinsHolder ? `${shellLine(p.argv)} "$HOLDER" ` : `${enter}${shellLine(p.argv.slice(0, 1))} `;
+      expect(up!.indexOf(`\n${start}`), p.id).toBeGreaterThan(up!.indexOf('\nstart_holder '));
+    }
+    expect(up).not.toMatch(/\bas_root '|sudo -v|PROC_AS=\(sudo/);
+    expect(down).toContain('read_holder || true');
+    const teardown = down!.slice(down!.indexOf('teardown() {'));
+    expect(teardown.indexOf('stop_holder')).toBeGreaterThan(teardown.indexOf('undo_journal'));
+    // bash reads the holder's word as the pid up.sh found.
+    const pastaLine = lines.find((l) => l.startsWith('pasta '))!;
+    const words = spawnSync(
+      'bash',
+      ['-c', `HOLDER=4242; printf '%s\\0' ${pastaLine.replace(/ <\/dev\/null.*$/, '')}`],
+      {
+        encoding: 'utf8',
+      },
+    ).stdout.split('\0');
+    expect(words.slice(0, -1)).toEqual([...plan.processes.at(-1)!.argv, '4242']);
+  });
+
+  it('down.sh leaves alone a recorded pid that is not in the recorded namespace, and forgets the record', () => {
+    const plan = usernsPlan();
+    exportPlan(plan);
+    // The holder's own argv, in a namespace that is not the recorded one.
+    const sleeper = spawn('sleep', ['infinity'], { stdio: 'ignore' });
+    try {
+      mkdirSync(plan.stateDir, { recursive: true, mode: 0o700 });
+      writeFileSync(join(plan.stateDir, 'userns.holder'), `${sleeper.pid} net:[1]\n`);
+      const r = run('down.sh');
+      expect(r.status, r.stderr).toBe(0);
+      expect(alive(sleeper.pid!), 'a pid that is not the recorded holder is never killed').toBe(true);
+      expect(existsSync(join(plan.stateDir, 'userns.holder'))).toBe(false);
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import type { EmitContext } from './context';
 import { dirName, joinPath } from './context';
-import { call, stepCommand } from './commands';
+import { call, envWords, IN_LAB, stepCommand } from './commands';
 import { shellLineIn, shellQuote, shellWordIn } from './quote';
 
 /** undo_step TOKEN: runs the undo of one journaled host step; status 3 for a token this plan does not know. */
@@ -13,7 +13,7 @@ function undoStep(ctx: EmitContext): string[] {
       continue;
     }
     lines.push(`      ${call(ctx.relocations, 'say', `undo ${number}/${ctx.steps.length}:`, step.description)}`);
-    lines.push(`      ${stepCommand(step, step.undo, ctx.plan.netns, ctx.relocations)} ;;`);
+    lines.push(`      ${stepCommand(step, step.undo, ctx.plan, ctx.relocations)} ;;`);
   }
   lines.push(
     '    *)',
@@ -43,21 +43,31 @@ function undoHint(ctx: EmitContext): string[] {
 /**
  * is_proc_N PID: true when PID runs one of the exact argvs up.sh may have started as process N: its argv (with -S
  * after `up.sh --paused` for a guest), or, in the lab's namespace, under `ip netns exec NS` and `sudo -- ip netns
- * exec NS` (the job's pid until it execs, or sudo's). A pidfile whose pid now runs anything else is not followed.
+ * exec NS`, or nsenter into the user namespace's holder (the job's pid until it execs, or sudo's); a process that
+ * joins the holder itself (pasta) has the holder's pid last. A pidfile whose pid now runs anything else is not
+ * followed.
  */
 function isProcFunctions(ctx: EmitContext): string[] {
   const lines: string[] = [];
+  const words = (a: readonly string[]) => a.map((w) => shellWordIn(w, ctx.relocations)).join(' ');
   ctx.procs.forEach((entry, i) => {
     const { proc } = entry;
     const own = proc.kind === 'vm' ? [proc.argv, [...proc.argv, '-S']] : [proc.argv];
     const ns = ctx.plan.netns;
-    const forms =
-      ns === null
-        ? own
-        : own.flatMap((a) => [a, ['ip', 'netns', 'exec', ns, ...a], ['sudo', '--', 'ip', 'netns', 'exec', ns, ...a]]);
+    const env = envWords(proc);
+    const forms = ctx.userns
+      ? own.flatMap((a) =>
+          proc.joinsHolder
+            ? [`${words([...env, ...a])} "$HOLDER"`, `${words(a)} "$HOLDER"`]
+            : [words(a), `${IN_LAB} ${words([...env, ...a])}`],
+        )
+      : (ns === null
+          ? own
+          : own.flatMap((a) => [a, ['ip', 'netns', 'exec', ns, ...a], ['sudo', '--', 'ip', 'netns', 'exec', ns, ...a]])
+        ).map(words);
     lines.push(
       `${isProcName(i)}() {`,
-      `  ${forms.map((a) => `runs_argv "$1" ${a.map((w) => shellWordIn(w, ctx.relocations)).join(' ')}`).join(' ||\n    ')}`,
+      `  ${[...new Set(forms)].map((f) => `runs_argv "$1" ${f}`).join(' ||\n    ')}`,
       '}',
     );
   });
@@ -135,6 +145,8 @@ export function teardownFunctions(ctx: EmitContext): string {
     '  local ok=0',
     '  if stop_processes; then remove_runtime_files; else ok=1; fi',
     '  undo_journal || ok=1',
+    // Last: the namespace, with whatever the steps made in it, ends with its holder.
+    ...(ctx.userns ? ['  stop_holder || ok=1'] : []),
     '  return "$ok"',
     '}',
   ];

@@ -4,14 +4,17 @@ import { call, startCommand, stepCommand } from './commands';
 import { header, parseOptions, procAs, stateUsage, usage } from './header';
 import { debianPackage, programsOf } from './packages';
 import { shellQuote, shellWordIn } from './quote';
-import { RUNTIME, UP_RUNTIME } from './runtime';
+import { RUNTIME, UP_RUNTIME, USERNS_RUNTIME } from './runtime';
 import { isProcName, teardownFunctions } from './teardown';
 
 /** up.sh --help. */
 function upUsage(ctx: EmitContext): string[] {
   return [
     `usage: up.sh [--paused]${ctx.movable ? ' [--state-dir DIR]' : ''}`,
-    'Sets up the host (bridges, taps, namespaces: with sudo when not root) and starts the lab in the background.',
+    ctx.userns
+      ? "Makes the lab's own user + network namespace (no root needed), sets up its bridges and taps in it, and"
+      : 'Sets up the host (bridges, taps, namespaces: with sudo when not root) and starts the lab in the background.',
+    ...(ctx.userns ? ['starts the lab in it in the background; nothing of the host network is touched.'] : []),
     '  --paused         start every guest paused (QEMU -S): attach consoles or gdb first, then resume over QMP',
     '                   with "cont"',
     ...stateUsage(ctx),
@@ -54,6 +57,10 @@ function preflight(ctx: EmitContext): string[] {
   lines.push(
     'if [ -e "$JOURNAL" ]; then fail "this lab is (partly) up already ($JOURNAL exists): run down.sh first"; fi',
   );
+  if (ctx.userns)
+    lines.push(
+      'if [ -e "$(holder_file)" ]; then fail "this lab is (partly) up already ($(holder_file) exists): run down.sh first"; fi',
+    );
   ctx.procs.forEach((e, i) =>
     lines.push(`refuse_running ${shellQuote(e.label)} ${isProcName(i)} ${shellWordIn(e.jobPidfile, ctx.relocations)}`),
   );
@@ -98,7 +105,7 @@ function hostSteps(ctx: EmitContext): string[] {
     lines.push(`journal begin ${token}`);
     lines.push(call(ctx.relocations, 'say', `${number}/${ctx.steps.length}:`, step.description));
     lines.push(
-      `${stepCommand(step, step.argv, ctx.plan.netns, ctx.relocations)} || { journal failed ${token}; ${call(ctx.relocations, 'fail', `step ${number} failed:`, step.description)}; }`,
+      `${stepCommand(step, step.argv, ctx.plan, ctx.relocations)} || { journal failed ${token}; ${call(ctx.relocations, 'fail', `step ${number} failed:`, step.description)}; }`,
     );
     lines.push(`journal done ${token}`);
   }
@@ -168,12 +175,15 @@ function summary(ctx: EmitContext): string[] {
 
 /** The text of up.sh. */
 export function upScript(ctx: EmitContext): string {
-  const body = [...preflight(ctx), ...hostSteps(ctx), ...processes(ctx), ...summary(ctx), 'UP_OK=1', ''];
+  // The namespace first: every step and process of a rootless lab runs in it.
+  const holder = ctx.userns ? ['start_holder "$STATE/userns.log"'] : [];
+  const body = [...preflight(ctx), ...holder, ...hostSteps(ctx), ...processes(ctx), ...summary(ctx), 'UP_OK=1', ''];
   const what = 'up.sh: set up the host and start this Qnet Studio lab in the background (--help for options).';
   return [
     header(ctx, what),
     RUNTIME,
     UP_RUNTIME,
+    ...(ctx.userns ? [USERNS_RUNTIME] : []),
     teardownFunctions(ctx),
     usage(upUsage(ctx)),
     procAs(ctx),

@@ -161,26 +161,29 @@ qemu-system-x86_64 -name b -nic socket,connect=127.0.0.1:4000 -nic socket,udp=12
 });
 
 describe('what the lab sets itself', () => {
-  test('an exported up.sh reads back to its drawing: the lab’s console, QMP and pidfile left out', () => {
-    const t = topo({
-      name: 'round',
-      nodes: [
-        { kind: 'vm', id: 'a', nics: [{ id: 'e0' }] },
-        { kind: 'vm', id: 'b', nics: [{ id: 'e0' }, { id: 'e1' }] },
-        { kind: 'nat', id: 'n' },
-      ],
-      links: [
-        { a: 'a:e0', b: 'b:e0' },
-        { a: 'b:e1', b: 'n' },
-      ],
-    });
-    const plan = compile(t, target({ isolation: 'netns' }));
-    const up = emitScripts(plan);
-    if (!up.ok) throw new Error('emit');
-    const r = importQemu(up.files.find((f) => f.path === 'up.sh')!.content, { name: 'round' });
-    expect(r.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
-    const again = compile(r.topology!, target({ isolation: 'netns' }));
-    expect(again.vms.map((v) => v.argv)).toEqual(plan.vms.map((v) => v.argv));
-    expect(node(r.topology, 'b')!.nics).toMatchObject([{ id: 'e0' }, { id: 'e1' }]);
-  });
+  test.each(['netns', 'userns'] as const)(
+    'an exported up.sh (%s) reads back to its drawing: the lab’s console, QMP and pidfile left out',
+    (isolation) => {
+      const t = topo({
+        name: 'round',
+        nodes: [
+          { kind: 'vm', id: 'a', nics: [{ id: 'e0' }] },
+          { kind: 'vm', id: 'b', nics: [{ id: 'e0' }, { id: 'e1' }] },
+          { kind: 'nat', id: 'n' },
+        ],
+        links: [
+          { a: 'a:e0', b: 'b:e0' },
+          { a: 'b:e1', b: 'n' },
+        ],
+      });
+      const plan = compile(t, target({ isolation }));
+      const up = emitScripts(plan);
+      if (!up.ok) throw new Error('emit');
+      const r = importQemu(up.files.find((f) => f.path === 'up.sh')!.content, { name: 'round' });
+      expect(r.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
+      const again = compile(r.topology!, target({ isolation }));
+      expect(again.vms.map((v) => v.argv)).toEqual(plan.vms.map((v) => v.argv));
+      expect(node(r.topology, 'b')!.nics).toMatchObject([{ id: 'e0' }, { id: 'e1' }]);
+    },
+  );
 });

@@ -120,6 +120,8 @@ const WRAPPERS: Record<string, ReadonlySet<string>> = {
   taskset: new Set(),
   chrt: new Set(),
   stdbuf: new Set(['-i', '-o', '-e']),
+  // A rootless lab's up.sh: `nsenter --preserve-credentials -t "$HOLDER" -U -n -- qemu…`.
+  nsenter: new Set(['-t', '--target', '-S', '--setuid', '-G', '--setgid']),
 };
 
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
