@@ -48,6 +48,28 @@ test.describe('canvas editing', () => {
     await editor.expectLinkCount(1);
   });
 
+  test('Copy on the canvas is the newest thing on the system clipboard: QEMU text copied before it is not what Ctrl+V brings', async ({
+    editor,
+    page,
+    context,
+  }) => {
+    // Text copied earlier elsewhere (a terminal, another tab: Chromium's clipboard outlives a page and its context).
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.evaluate(() =>
+      navigator.clipboard.writeText('qemu-system-x86_64 -netdev user,id=n0 -device e1000,netdev=n0'),
+    );
+    await editor.dropFromPalette('vm', 200, 160);
+    await editor.selectNode('vm1');
+    await editor.press('ControlOrMeta+c');
+    await editor.canvas.click({ position: { x: 5, y: 5 } });
+    await editor.press('ControlOrMeta+v');
+    await expect(editor.node('vm2')).toBeVisible();
+    await expect(page.locator('.react-flow__node')).toHaveCount(2);
+    // The copy is on the system clipboard as a topology file of the copied nodes, for an editor elsewhere.
+    const text = await page.evaluate(() => navigator.clipboard.readText());
+    expect(parse(text)).toMatchObject({ nodes: [{ id: 'vm1', kind: 'vm' }] });
+  });
+
   test('arrow keys nudge the selection by a grid step (Shift: larger); each press is one undo step', async ({
     editor,
   }) => {

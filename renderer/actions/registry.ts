@@ -13,6 +13,7 @@ import { newArea, newNote } from '../canvas/annotations';
 import { tidyLayout } from '../canvas/autoLayout';
 import { annotationRect, nodeGeoms } from '../canvas/geometry';
 import { freeSpot } from '../canvas/placement';
+import { clipText, putDrawingCopy } from '../doc/systemClipboard';
 import { viewCenter } from '../canvas/viewCenter';
 
 /**
@@ -71,6 +72,14 @@ export interface NodeAction extends ActionInfo, Behaviour<NodeActionContext> {}
 export interface LinkAction extends ActionInfo, Behaviour<LinkActionContext> {}
 
 const hasSelectedNodes = ({ state }: ActionContext) => state.selection.nodes.length > 0;
+
+/** Copy: the selected nodes on the drawing's clipboard and, as a topology file, on the system's. */
+function copyToSystem(state: EditorState): boolean {
+  if (!state.copy()) return false;
+  const clip = editor.getState().clipboard?.clip;
+  if (clip) putDrawingCopy(clipText(state.doc, clip));
+  return true;
+}
 
 /** Grid step of an arrow key, and of Shift+arrow. */
 export const NUDGE = { small: 10, large: 50 } as const;
@@ -179,11 +188,11 @@ const BEHAVIOURS: Record<string, Behaviour<ActionContext>> = {
         },
       ]),
   },
-  copy: { predicate: hasSelectedNodes, perform: ({ state }) => void state.copy() },
+  copy: { predicate: hasSelectedNodes, perform: ({ state }) => void copyToSystem(state) },
   cut: {
     predicate: hasSelectedNodes,
     perform: ({ state }) => {
-      if (state.copy()) state.dispatch([{ type: 'remove', nodes: state.selection.nodes, links: [] }]);
+      if (copyToSystem(state)) state.dispatch([{ type: 'remove', nodes: state.selection.nodes, links: [] }]);
     },
   },
   paste: { predicate: ({ state }) => state.clipboard !== null, perform: ({ state }) => state.paste() },

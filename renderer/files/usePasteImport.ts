@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { editable, inDialog } from '../actions/focus';
+import { DRAWING_COPY_TYPE } from '../doc/systemClipboard';
 import { importText, looksLikeQemu } from './importText';
 
 /** The drawing's own Paste, waiting to learn whether the system clipboard brings QEMU command lines instead. */
@@ -18,7 +19,10 @@ export function deferPaste(perform: () => void): void {
   }, 0);
 }
 
-/** Pasting text that runs QEMU onto the canvas (not into a field or dialog) imports it as one undo step. */
+/**
+ * Pasting text that runs QEMU onto the canvas (not into a field or dialog) imports it as one undo step, unless the
+ * newest thing on the clipboard is the drawing's own copy (its text may name a QEMU binary too).
+ */
 export function usePasteImport(): void {
   useEffect(() => {
     const onPaste = (e: ClipboardEvent) => {
@@ -26,7 +30,8 @@ export function usePasteImport(): void {
       const text = e.clipboardData?.getData('text/plain') ?? '';
       const drawing = pending;
       pending = null;
-      if (looksLikeQemu(text)) {
+      const ours = e.clipboardData?.types.includes(DRAWING_COPY_TYPE) ?? false;
+      if (!ours && looksLikeQemu(text)) {
         e.preventDefault();
         importText(text, 'pasted text');
       } else if (drawing) {
