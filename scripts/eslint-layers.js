@@ -20,8 +20,12 @@ export const LAYERS = {
     layers: ['shared/*', 'electron/engine/', 'electron/guest/', 'electron/qemu/', 'electron/server/'],
     packages: ['node:*'],
   },
-  // The engine reads the tiny guest's ready line with the guest's own parser.
-  'electron/engine/': { layers: ['shared/*', 'electron/guest/ready'], packages: ['node:*'] },
+  // The engine reads the tiny guest's ready line with the guest's own parser, and a QEMU the user chose for a launch
+  // as `--qemu` reads it.
+  'electron/engine/': {
+    layers: ['shared/*', 'electron/guest/ready', 'electron/qemu/install', 'electron/qemu/chosen'],
+    packages: ['node:*'],
+  },
   'electron/guest/': { layers: ['shared/*', 'electron/engine/'], packages: ['node:*'] },
   'electron/qemu/': { layers: ['shared/*', 'electron/engine/', 'electron/guest/'], packages: ['node:*'] },
   'electron/testkit/': { layers: ['shared/*', 'electron/engine/', 'electron/guest/'], packages: ['node:*'] },

@@ -50,6 +50,11 @@ export interface LaunchOptions {
    * items (or `qnet up --trust`). Needed once per content; the engine remembers it.
    */
   readonly trust?: string;
+  /**
+   * The QEMU to probe and run for this launch instead of the engine's own (the editor's QEMU setting): an absolute
+   * path to a `qemu-system-<arch>` binary or a directory of them (an install prefix, an unpacked package).
+   */
+  readonly qemu?: string;
 }
 
 /** Stable error codes of failed requests. */

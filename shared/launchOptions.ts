@@ -17,14 +17,17 @@ const oneOf = (values: readonly string[]) => (v: unknown) =>
     ? null
     : `must be ${values.slice(0, -1).join(', ')} or ${values[values.length - 1]} ${got(v)}`;
 
+const absolutePath = (v: unknown) =>
+  typeof v === 'string' && v.startsWith('/') && !v.includes('\0') && v.length <= 4096
+    ? null
+    : `must be an absolute path ${got(v)}`;
+
 /** Each option's check: null when the value is fine, else what is wrong. */
 export const LAUNCH_OPTION_CHECKS: Readonly<Record<keyof LaunchOptions, (value: unknown) => string | null>> = {
   isolation: oneOf(ISOLATIONS),
   privilege: oneOf(PRIVILEGES),
-  stateDir: (v) =>
-    typeof v === 'string' && v.startsWith('/') && !v.includes('\0') && v.length <= 4096
-      ? null
-      : `must be an absolute path ${got(v)}`,
+  stateDir: absolutePath,
+  qemu: absolutePath,
   trust: (v) =>
     typeof v === 'string' && /^sha256:[0-9a-f]{64}$/.test(v)
       ? null

@@ -8,7 +8,8 @@ import type { HostProbe, Target, TargetOptions } from './compiler/target';
 export const TOKEN_HEADER = 'x-qnet-token';
 
 /**
- * GET /api/target: what the page compiles with. Its target is `assembleTarget(probe, {...options, ...the page's
+ * GET /api/target[?qemu=PATH]: what the page compiles with; with `qemu`, that QEMU probed instead of the server's
+ * (a 400 naming the path when it holds none). Its target is `assembleTarget(probe, {...options, ...the page's
  * own})`, the same function `qnet compile` and the engine use on the same probe.
  */
 export interface TargetResponse {
@@ -23,9 +24,22 @@ export interface TargetResponse {
    * opened from it. The inspector states it.
    */
   readonly engineDir: string;
+  /** The QEMU this answer was probed for (`?qemu=PATH`, the editor's setting); absent: the server's own. */
+  readonly qemu?: string;
+  /** QEMUs the editor offers besides the server's own (those `qnet qemu fetch` unpacked). */
+  readonly qemuOffers: readonly QemuOffer[];
 }
 
-/** GET /api/nic-models?pair=ARCH/MACHINE: the NIC models of one more pair (probed on demand, cached). */
+/** A QEMU the editor can offer: where it is and how to name it. */
+export interface QemuOffer {
+  readonly path: string;
+  readonly label: string;
+}
+
+/**
+ * GET /api/nic-models?pair=ARCH/MACHINE[&qemu=PATH]: the NIC models of one more pair (probed on demand, cached), of
+ * the chosen QEMU when one is given.
+ */
 export interface NicModelsResponse {
   readonly pair: string;
   /** Empty when the binary is missing or its answer could not be read (then the compiler accepts any model). */

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { startEngineHost } from '../engine/engine-host';
 import { tinyGuestBuilder } from '../guest/ondemand';
 import { COMMON_PAIRS, NicModelCache } from '../engine/probe-nic-models';
+import { fetchedQemus, readQemuChoice } from '../engine/qemu-choice';
 import { webRoutes } from '../server/routes';
 import { startServer } from '../server/server';
 import { targetNotes } from '../../shared/compiler/target';
@@ -106,7 +107,11 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
       root: webRoot,
       engine,
       ...(token ? { token } : {}),
-      routes: webRoutes(target, new NicModelCache(), join(root, 'assets', 'examples')),
+      routes: webRoutes(
+        { ...target, chooseQemu: readQemuChoice, offers: () => fetchedQemus() },
+        new NicModelCache(),
+        join(root, 'assets', 'examples'),
+      ),
     });
   } catch (error) {
     await engineHost.dispose();

@@ -61,7 +61,8 @@ export interface TargetDeps {
 /** The flags' choices, and how to probe this host for them (no QEMU asked with --qemu-version, KVM's answer from --accel). */
 export interface CliTarget {
   readonly options: TargetOptions & { readonly stateDir: string };
-  readonly probe: (pairs: readonly string[]) => Promise<HostProbe>;
+  /** Probes this host for the pairs; `chosen` (a QEMU the editor chose) is asked instead of --qemu's or the installed one. */
+  readonly probe: (pairs: readonly string[], chosen?: ChosenQemu) => Promise<HostProbe>;
   /** KVM's answer as --accel gives it, if it does. */
   readonly kvm?: KvmProbe;
   /** The QEMU --qemu chose, if it did: probed instead of the installed one, and what the lab runs. */
@@ -112,12 +113,12 @@ export function cliTarget(values: TargetValues, usage: string, deps: TargetDeps 
   const kvm = accel === undefined ? undefined : { usable: accel === 'kvm', reason: `--accel ${accel}` };
   return {
     options,
-    probe: (pairs) =>
+    probe: (pairs, other) =>
       probe({
         pairs,
-        qemu: qemuVersion === undefined,
+        qemu: qemuVersion === undefined || other !== undefined,
         ...(kvm ? { kvm } : {}),
-        ...(chosen ? { chosenQemu: chosen } : {}),
+        ...((other ?? chosen) ? { chosenQemu: other ?? chosen } : {}),
       }),
     ...(kvm ? { kvm } : {}),
     ...(chosen ? { chosenQemu: chosen } : {}),

@@ -32,6 +32,7 @@ import type { PreflightEnv } from './preflight';
 import { defaultStateDir } from './host-paths';
 import { checkPrivateDir, ensurePrivateDir } from './state-dir';
 import { probeHost } from './host-probe';
+import { QemuChoiceError, readQemuChoice } from './qemu-choice';
 import { checkTrust, defaultTrustFile, fileTrustStore, type TrustStore } from './trust';
 
 export interface EngineOptions {
@@ -51,7 +52,10 @@ export interface EngineOptions {
   readonly buildGuest?: GuestBuilder;
   /** The user's remembered approvals of topologies that run host programs (default: their config directory). */
   readonly trust?: TrustStore;
-  /** The QEMU the user chose (`--qemu`): probed instead of the installed one, and what every lab runs. */
+  /**
+   * The QEMU the user chose (`--qemu`): probed instead of the installed one, and what every lab runs unless its
+   * launch names another (LaunchOptions.qemu, the editor's QEMU setting).
+   */
   readonly qemu?: ChosenQemu;
 }
 
@@ -79,14 +83,25 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const subscriptions = new Map<string, () => void>();
   const trust = options.trust ?? fileTrustStore(defaultTrustFile(options.env));
   let nextSub = 1;
-  const probeFor = (pairs: readonly string[]) =>
+  const probeFor = (pairs: readonly string[], qemu: ChosenQemu | undefined) =>
     probeHost({
       pairs,
       ...(options.tinyGuest ? { tinyGuest: options.tinyGuest } : {}),
       ...(options.kvm ? { kvm: options.kvm } : {}),
       ...(options.env ? { env: options.env } : {}),
-      ...(options.qemu ? { chosenQemu: options.qemu } : {}),
+      ...(qemu ? { chosenQemu: qemu } : {}),
     });
+
+  /** The QEMU a launch runs: the one its options name (the editor's setting), else the engine's own, else the installed. */
+  function qemuFor(path: string | undefined): { ok: true; qemu?: ChosenQemu } | Fail {
+    if (path === undefined) return { ok: true, ...(options.qemu ? { qemu: options.qemu } : {}) };
+    try {
+      return { ok: true, qemu: readQemuChoice(path) };
+    } catch (error) {
+      if (error instanceof QemuChoiceError) return failed('INVALID_REQUEST', `options.qemu: ${error.message}`);
+      throw error;
+    }
+  }
 
   const emit = (event: EngineEvent) => {
     for (const l of [...listeners]) {
@@ -121,11 +136,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
     { topology, structural }: { readonly topology: Topology; readonly structural: readonly LocatedDiagnostic[] },
     launch: LaunchOptions = {},
     create = false,
-  ): Promise<{ ok: true; plan: LabPlan; kvm: KvmProbe; notes: readonly string[] }> {
+  ): Promise<{ ok: true; plan: LabPlan; kvm: KvmProbe; notes: readonly string[] } | Fail> {
     const o = { ...(options.stateDir ? { stateDir: options.stateDir } : {}), ...options.defaults, ...launch };
+    const qemu = qemuFor(o.qemu);
+    if (!qemu.ok) return qemu;
     const given = o.stateDir ?? defaultStateDir(options.env ?? process.env);
     const base = create ? ensurePrivateDir(given) : checkPrivateDir(given);
-    const probe = await probeFor(machinePairs(topology));
+    const probe = await probeFor(machinePairs(topology), qemu.qemu);
     const chosen = {
       ...(o.privilege ? { privilege: o.privilege } : {}),
       // Named by nobody: the lab's own user namespace, unless it reaches the host network (shared/compiler/isolation.ts).
@@ -159,6 +176,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const loaded = load(req.source);
         if (!loaded.ok) return loaded;
         const p = await planFor(loaded, req.options);
+        if (!p.ok) return p;
         const problems = await runnerFor(p.plan, p.kvm).check();
         emit({ type: 'preflight', lab: p.plan.lab, problems });
         return { ok: true, problems };
@@ -172,7 +190,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
         // Before anything runs or is probed for this lab: what it runs on the host needs the user's approval.
         const trusted = checkTrust(loaded.topology, req.options?.trust, trust);
         if (!trusted.ok) return trusted;
-        let p = await planFor(loaded, req.options, true);
+        const first = await planFor(loaded, req.options, true);
+        if (!first.ok) return first;
+        let p = first;
         if (trusted.note)
           emit({
             type: 'log',
@@ -186,7 +206,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
           const lab = p.plan.lab;
           const log = (level: 'info' | 'error', message: string) =>
             emit({ type: 'log', lab, level, topic: 'guest-build', message, time: Date.now() });
-          if (await buildMissingGuests(p.plan, options.buildGuest, log)) p = await planFor(loaded, req.options, true);
+          if (await buildMissingGuests(p.plan, options.buildGuest, log)) {
+            const again = await planFor(loaded, req.options, true);
+            if (!again.ok) return again;
+            p = again;
+          }
         }
         const errors = p.plan.diagnostics.filter((d) => d.severity === 'error');
         if (errors.length > 0) return failed('INVALID_TOPOLOGY', errors.map((e) => e.message).join('\n'), errors);

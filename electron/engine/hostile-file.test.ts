@@ -321,7 +321,16 @@ describe('the engine API refuses what a file would not pass, and garbage, with a
         [{ isolation: 7 }, 'options.isolation must be host, netns or userns (got 7)'],
         [{ stateDir: 'relative/dir' }, 'options.stateDir must be an absolute path (got "relative/dir")'],
         [{ trust: 'yes' }, 'options.trust must be the digest an UNTRUSTED error gave (sha256:…)'],
-        [{ frobnicate: true }, 'options.frobnicate is not a launch option (isolation, privilege, stateDir, trust)'],
+        [{ qemu: 'qemu-10' }, 'options.qemu must be an absolute path (got "qemu-10")'],
+        [{ qemu: join(tmp, 'no-qemu') }, `options.qemu: the chosen QEMU ${join(tmp, 'no-qemu')} does not exist`],
+        [
+          { qemu: tmp },
+          `options.qemu: the chosen QEMU ${tmp} holds no qemu-system-<arch> binary (looked in usr/bin, bin and itself)`,
+        ],
+        [
+          { frobnicate: true },
+          'options.frobnicate is not a launch option (isolation, privilege, stateDir, qemu, trust)',
+        ],
         ['fast', 'options must be an object'],
       ];
       for (const [o, message] of options) {

@@ -60,24 +60,34 @@ export function probeNicModels(arch: Arch, machine: string, chosen?: ChosenQemu)
  */
 export const COMMON_PAIRS = ['x86_64/q35', 'x86_64/pc', 'aarch64/virt', 'riscv64/virt'];
 
-/** NIC models per pair, probed once each. */
+/** NIC models per pair and QEMU (the installed one, or a chosen one), probed once each. */
 export class NicModelCache {
   readonly common = COMMON_PAIRS;
-  private readonly models = new Map<string, readonly string[]>();
-  constructor(private readonly probe: (arch: Arch, machine: string) => readonly string[] = probeNicModels) {}
+  private readonly models = new Map<string, Map<string, readonly string[]>>();
+  constructor(
+    private readonly probe: (arch: Arch, machine: string, chosen?: ChosenQemu) => readonly string[] = probeNicModels,
+  ) {}
 
-  /** The models of `arch/machine`, or null when the pair is not a valid one. */
-  get(pair: string): readonly string[] | null {
-    const p = parsePair(pair);
-    if (p === null) return null;
-    const key = `${p.arch}/${p.machine}`;
+  private of(chosen: ChosenQemu | undefined): Map<string, readonly string[]> {
+    const key = chosen ? JSON.stringify(chosen.binaries) : '';
     let hit = this.models.get(key);
-    if (!hit) this.models.set(key, (hit = this.probe(p.arch, p.machine)));
+    if (!hit) this.models.set(key, (hit = new Map()));
     return hit;
   }
 
-  /** Every pair probed so far (empty: unknown). */
-  known(): Record<string, readonly string[]> {
-    return Object.fromEntries(this.models);
+  /** The models of `arch/machine` on that QEMU (default the installed one), or null when the pair is not a valid one. */
+  get(pair: string, chosen?: ChosenQemu): readonly string[] | null {
+    const p = parsePair(pair);
+    if (p === null) return null;
+    const key = `${p.arch}/${p.machine}`;
+    const models = this.of(chosen);
+    let hit = models.get(key);
+    if (!hit) models.set(key, (hit = this.probe(p.arch, p.machine, chosen)));
+    return hit;
+  }
+
+  /** Every pair probed so far on that QEMU (empty: unknown). */
+  known(chosen?: ChosenQemu): Record<string, readonly string[]> {
+    return Object.fromEntries(this.of(chosen));
   }
 }

@@ -11,6 +11,7 @@ import { defaultStateDir } from '../engine/host-paths';
 import { probeHost, realStateDir } from '../engine/host-probe';
 import { tinyGuestBuilder } from '../guest/ondemand';
 import { NicModelCache } from '../engine/probe-nic-models';
+import { fetchedQemus, readQemuChoice } from '../engine/qemu-choice';
 import { webRoutes } from '../server/routes';
 import { CloseFlow } from './close-flow';
 import { CspManager } from './csp';
@@ -78,7 +79,12 @@ class QnetApp {
     // The page compiles with the host probe the engine launches with, and the engine's default state directory.
     this.protocol = new ProtocolManager(join(paths.root, 'dist', 'renderer'), () =>
       webRoutes(
-        { options: { stateDir: realStateDir(defaultStateDir()) }, probe: (pairs) => probeHost({ pairs }) },
+        {
+          options: { stateDir: realStateDir(defaultStateDir()) },
+          probe: (pairs, chosen) => probeHost({ pairs, ...(chosen ? { chosenQemu: chosen } : {}) }),
+          chooseQemu: readQemuChoice,
+          offers: () => fetchedQemus(),
+        },
         new NicModelCache(),
         join(paths.root, 'assets', 'examples'),
       ),

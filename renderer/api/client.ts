@@ -27,10 +27,14 @@ async function getJson<T>(path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** GET /api/target. */
-export const fetchTarget = () => getJson<TargetResponse>('/api/target');
+/** `?qemu=PATH` when a QEMU is chosen (else the server's own), with `prefix` (`?` or `&`). */
+const qemuQuery = (qemu: string | undefined, prefix: string) =>
+  qemu === undefined ? '' : `${prefix}qemu=${encodeURIComponent(qemu)}`;
+
+/** GET /api/target, probed for the chosen QEMU if any. */
+export const fetchTarget = (qemu?: string) => getJson<TargetResponse>(`/api/target${qemuQuery(qemu, '?')}`);
 /** GET /api/examples. */
 export const fetchExamples = () => getJson<ExamplesResponse>('/api/examples');
-/** GET /api/nic-models for one `<arch>/<machine>` pair. */
-export const fetchNicModels = (pair: string) =>
-  getJson<NicModelsResponse>(`/api/nic-models?pair=${encodeURIComponent(pair)}`);
+/** GET /api/nic-models for one `<arch>/<machine>` pair, of the chosen QEMU if any. */
+export const fetchNicModels = (pair: string, qemu?: string) =>
+  getJson<NicModelsResponse>(`/api/nic-models?pair=${encodeURIComponent(pair)}${qemuQuery(qemu, '&')}`);

@@ -139,7 +139,9 @@ describe('connectDesktop: menu actions', () => {
       stateDir: '/tmp/q',
       shortStateDir: '/tmp/q',
     };
-    t.store.getState().setProbed({ probe, options: {}, target: assembleTarget(probe, {}), engineDir: '/tmp' });
+    t.store
+      .getState()
+      .setProbed({ probe, options: {}, target: assembleTarget(probe, {}), engineDir: '/tmp', qemuOffers: [] });
     const last = () => (t.sent('menuState').at(-1) as { enabled: Record<string, boolean> }).enabled;
     expect(last()).toMatchObject({ validate: true });
     try {

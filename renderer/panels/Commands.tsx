@@ -1,7 +1,9 @@
 import { memo, useState } from 'react';
 import { shellLine } from '../../shared/emit';
 import { errorCount, setupText, teardownSteps, teardownText } from '../plan/commandText';
+import { chooseQemu } from '../plan/chooseQemu';
 import { useTargetOptions } from '../plan/targetOptions';
+import { QemuSetting } from './QemuSetting';
 import { usePlan } from '../plan/usePlan';
 import { useEditor } from '../store/editor';
 
@@ -104,6 +106,7 @@ function TargetBar({ isolation }: { readonly isolation: string }) {
           <option value="host">on the host</option>
         </select>
       </label>{' '}
+      <QemuSetting />{' '}
       {options.stateDir ? (
         <span>
           state dir <code data-testid="commands__target__stateDir">{options.stateDir}</code>
@@ -114,7 +117,11 @@ function TargetBar({ isolation }: { readonly isolation: string }) {
           type="button"
           className="link-button"
           data-testid="commands__target__reset"
-          onClick={() => useTargetOptions.getState().reset()}
+          onClick={() => {
+            // The server's own QEMU is probed again before the page compiles for it.
+            const back = options.qemu === undefined ? Promise.resolve(null) : chooseQemu(undefined);
+            void back.then(() => useTargetOptions.getState().reset());
+          }}
         >
           use the server's target
         </button>

@@ -10,7 +10,9 @@ export type ProbedTarget = TargetResponse;
  * and the engine assemble theirs, so the Commands panel shows what a launch runs.
  */
 export function pageTarget(probed: Pick<ProbedTarget, 'probe' | 'options'>, options: TargetOptions = {}): Target {
-  return assembleTarget(probed.probe, { ...probed.options, ...options });
+  // The chosen QEMU is in the probe already: the server asked that one (chooseQemu.ts).
+  const { qemu: _qemu, ...chosen } = options;
+  return assembleTarget(probed.probe, { ...probed.options, ...chosen });
 }
 
 /** The probe with the NIC models of one more `<arch>/<machine>` pair (the same object when it has them already). */

@@ -1,8 +1,11 @@
 import { create } from 'zustand';
 import type { TargetOptions as ChosenTarget } from '../../shared/compiler';
 
-/** What the page asks of the compile target on top of what the server chose (undefined: the server's value). */
-export type TargetOptions = Pick<ChosenTarget, 'privilege' | 'isolation' | 'stateDir'>;
+/**
+ * What the page asks of the compile target on top of what the server chose (undefined: the server's value). `qemu`:
+ * the QEMU the user chose (its path), which the server probed for the page and a launch runs (LaunchOptions.qemu).
+ */
+export type TargetOptions = Pick<ChosenTarget, 'privilege' | 'isolation' | 'stateDir'> & { readonly qemu?: string };
 
 export type TargetField = keyof TargetOptions;
 

@@ -3,6 +3,7 @@ import { fetchNicModels, fetchTarget, useEngineDir } from '../api/client';
 import { machinePairs } from '../../shared/compiler';
 import { editor, useEditor } from '../store/editor';
 import { pageTarget, withNicModels } from './target';
+import { useTargetOptions } from './targetOptions';
 
 const asked = new Set<string>();
 
@@ -12,8 +13,9 @@ export function useProbe(): string | null {
   const nodes = useEditor((s) => s.doc.nodes);
   const probed = useEditor((s) => s.probed);
   const error = useEditor((s) => (s.probed ? null : s.notice?.kind === 'error' ? s.notice.text : null));
+  const qemu = useTargetOptions((s) => s.options.qemu);
   useEffect(() => {
-    fetchTarget().then(
+    fetchTarget(useTargetOptions.getState().options.qemu).then(
       (r) => {
         useEngineDir.setState({ dir: r.engineDir });
         editor.getState().setProbed(r);
@@ -25,16 +27,19 @@ export function useProbe(): string | null {
     // Only where the target uses NIC models (a QEMU was probed, and no version was chosen instead).
     if (!probed || pageTarget(probed).nicModels === undefined) return;
     for (const pair of machinePairs({ nodes })) {
-      if (pair in probed.probe.nicModels || asked.has(pair)) continue;
-      asked.add(pair);
-      fetchNicModels(pair).then(
+      const key = `${qemu ?? ''} ${pair}`;
+      if (pair in probed.probe.nicModels || asked.has(key)) continue;
+      asked.add(key);
+      fetchNicModels(pair, qemu).then(
         (r) => {
           const cur = editor.getState().probed;
-          if (cur) editor.getState().setProbed(withNicModels(cur, r.pair, r.models));
+          // Models of a QEMU the user has since left are not this target's.
+          if (cur && useTargetOptions.getState().options.qemu === qemu)
+            editor.getState().setProbed(withNicModels(cur, r.pair, r.models));
         },
         () => undefined,
       );
     }
-  }, [nodes, probed]);
+  }, [nodes, probed, qemu]);
   return error;
 }

@@ -23,6 +23,7 @@ import { cliTarget } from '../../electron/cli/target-options';
 import { probeHost, type ProbeHostOptions } from '../../electron/engine/host-probe';
 import type { KvmProbe } from '../../electron/engine/kvm';
 import { NicModelCache } from '../../electron/engine/probe-nic-models';
+import { readQemuChoice } from '../../electron/engine/qemu-choice';
 import { webRoutes } from '../../electron/server/routes';
 import type { NicModelsResponse, TargetResponse } from '../web-api';
 import { writePausedGuest } from '../../electron/testkit/fakeGuest';
@@ -111,7 +112,7 @@ const probed = (kvm: KvmProbe) => (o: ProbeHostOptions) =>
 async function pagePlan(text: string, stateDir: string, kvm: KvmProbe): Promise<LabPlan> {
   // As cmd-serve.ts builds its routes from its command line.
   const served = cliTarget({ 'state-dir': stateDir }, '', { probeHost: probed(kvm) });
-  const routes = webRoutes(served, new NicModelCache(), EXAMPLES);
+  const routes = webRoutes({ ...served, chooseQemu: readQemuChoice, offers: () => [] }, new NicModelCache(), EXAMPLES);
   const body = JSON.parse(JSON.stringify((await routes['/api/target']!(new URLSearchParams())).body)) as TargetResponse;
   // The page asks /api/nic-models for the pairs it uses that the server had not probed.
   let page: TargetResponse = body;

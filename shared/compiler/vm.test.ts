@@ -43,6 +43,17 @@ describe('VM base argv', () => {
       pidfile: '/run/qnet/lab/v.pid',
     });
   });
+  test("the chosen QEMU runs a VM that names no binary or the installed one's; a VM's own other binary stays", () => {
+    const qemu = { binaries: { x86_64: '/q10/usr/bin/qemu-system-x86_64' }, dataDirs: ['/q10/share'], env: { M: '1' } };
+    for (const binary of [undefined, 'qemu-system-x86_64']) {
+      const vm = one(binary ? { binary } : {}, { qemu });
+      expect(vm.argv.slice(0, 3)).toEqual(['/q10/usr/bin/qemu-system-x86_64', '-L', '/q10/share']);
+      expect(vm).toMatchObject({ binary: '/q10/usr/bin/qemu-system-x86_64', env: { M: '1' } });
+    }
+    const own = one({ binary: '/opt/q/qemu' }, { qemu });
+    expect(own.argv.slice(0, 2)).toEqual(['/opt/q/qemu', '-name']);
+    expect(own.env).toBeUndefined();
+  });
   test('kvm when probed; explicit accel and cpu honoured; custom binary', () => {
     expect(valuesOf(one({}, { kvm: true }).argv, '-accel')).toEqual(['kvm']);
     const vm = one({ accel: 'tcg', cpu: 'Haswell', binary: '/opt/q/qemu', smp: 2, memory: 512 }, { kvm: true });

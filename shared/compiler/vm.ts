@@ -1,5 +1,5 @@
 import type { Boot, VmNode } from '../model/schema';
-import { standardQemu } from '../model/trust';
+import { standardQemu, usesStandardQemu } from '../model/trust';
 import type { BootFile, VmPlan } from './plan';
 import type { Ctx } from './context';
 import type { HubPlan } from './hubs';
@@ -209,9 +209,10 @@ export function compileVm(
   }
   const cpu = cpuOf(vm, accel);
   const name = vm.name ?? vm.id;
-  // The VM's own binary, else the chosen QEMU's for its arch (with its data directories), else the installed one.
-  const chosen = vm.binary === undefined ? ctx.target.qemu?.binaries[vm.arch] : undefined;
-  const binary = vm.binary ?? chosen ?? standardQemu(vm.arch);
+  // The VM's own binary, else the chosen QEMU's for its arch (with its data directories), else the installed one. A
+  // binary named as the installed one's (`qemu-system-x86_64`) means "the standard QEMU", which the choice replaces.
+  const chosen = usesStandardQemu(vm) ? ctx.target.qemu?.binaries[vm.arch] : undefined;
+  const binary = chosen ?? vm.binary ?? standardQemu(vm.arch);
   const dataDirs = chosen !== undefined ? (ctx.target.qemu?.dataDirs ?? []).flatMap((d) => ['-L', d]) : [];
   const argv: string[] = [binary, ...dataDirs, '-name', escapeOptValue(name), '-nodefaults', '-display', 'none'];
   argv.push('-machine', shareMem ? `${m.machine},memory-backend=${mem}` : m.machine, '-accel', accel);
