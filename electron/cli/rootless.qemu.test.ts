@@ -353,4 +353,60 @@ describe('rootless labs (isolation userns) as unprivileged users', () => {
     expect(hostNetwork()).toBe(before);
     expect(existsSync(u1.escalated) ? readFileSync(u1.escalated, 'utf8') : '').toBe('');
   });
+  it("a guest on a bridge publishes its httpd to the host's 127.0.0.1 through pasta; nothing left after down", async () => {
+    const port = freePort();
+    const file = join(u1.dir, 'publish.qnet.yaml');
+    writeFileSync(
+      file,
+      [
+        'version: 2',
+        'name: publish',
+        'nodes:',
+        '  - id: web',
+        '    kind: vm',
+        '    memory: 128',
+        '    boot:',
+        '      type: tiny',
+        "      run: ['mkdir -p /www && echo page-of-bridge-web > /www/index.html && httpd -p 80 -h /www']",
+        '    nics: [{ id: eth0, model: virtio, ip: 10.0.30.2/24, gateway: 10.0.30.254 }]',
+        '  - id: br0',
+        '    kind: bridge',
+        '    address: 10.0.30.254/24',
+        `    hostfwd: [{ hostPort: ${port}, guestAddr: 10.0.30.2, guestPort: 80 }]`,
+        "links: [{ a: 'web:eth0', b: br0 }]",
+        '',
+      ].join('\n'),
+    );
+    expect(spawnSync('chown', [`${u1.user.uid}:${u1.user.gid}`, file]).status).toBe(0);
+    upDetached(u1, file);
+    const listening = spawnSync('ss', ['-Hltn', `( sport = :${port} )`], { encoding: 'utf8' }).stdout;
+    expect(
+      listening
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/)[3]),
+    ).toEqual([`127.0.0.1:${port}`]);
+    expect(hostNetwork()).toBe(before);
+    await ready(u1, ['web'], 'publish');
+    const got = await until(
+      'the page through the published port',
+      () => {
+        const r = runAs(u1.user, ['wget', '-qO-', '-T', '5', `http://127.0.0.1:${port}/`], {
+          env: u1.env,
+          timeoutMs: 20_000,
+        });
+        return r.stdout.includes('page-of-bridge-web') && r.stdout;
+      },
+      60_000,
+    );
+    expect(got).toContain('page-of-bridge-web');
+    const down = qnet(u1, ['down', 'publish']);
+    expect(down.code, `${down.out}\n${down.err}`).toBe(0);
+    await until('the lab to end', () => leftProcesses(u1).length === 0, 15_000).catch(() => null);
+    expect(leftProcesses(u1)).toEqual([]);
+    expect(leftFiles(u1)).toEqual([]);
+    expect(spawnSync('ss', ['-Hltn', `( sport = :${port} )`], { encoding: 'utf8' }).stdout).toBe('');
+    expect(hostNetwork()).toBe(before);
+    expect(existsSync(u1.escalated) ? readFileSync(u1.escalated, 'utf8') : '').toBe('');
+  });
 });

@@ -103,6 +103,17 @@ const HOSTFWD: RecordListDef = {
   ],
 };
 
+/** A bridge's published ports: the guest is named by its address on the bridge. */
+const BRIDGE_HOSTFWD: RecordListDef = {
+  ...HOSTFWD,
+  title: 'Ports published to the host',
+  add: 'Publish a port',
+  seed: () => ({ proto: 'tcp', hostAddr: '127.0.0.1', hostPort: 8080, guestAddr: '10.0.0.1', guestPort: 80 }),
+  fields: HOSTFWD.fields.map((f) =>
+    f.path[0] === 'guestAddr' ? text('guestAddr', 'Guest address', { placeholder: "the guest's NIC ip" }) : f,
+  ),
+};
+
 const GUESTFWD: RecordListDef = {
   kind: 'records',
   path: ['guestfwd'],
@@ -176,6 +187,7 @@ const OWN_LISTS: Partial<Record<NodeKind, readonly ListDef[]>> = {
     GUESTFWD,
   ],
   host: [INTERFACES],
+  bridge: [BRIDGE_HOSTFWD],
 };
 
 function perKind<T>(of: (kind: NodeKind) => T): Record<NodeKind, T> {

@@ -461,6 +461,55 @@ describe('compiler diagnostics', () => {
   it('BRIDGE_NAT_NO_ADDRESS', () => {
     only(lab([vm('v'), { kind: 'bridge', id: 'br', nat: true }], [{ a: 'v:e0', b: 'br' }]), 'BRIDGE_NAT_NO_ADDRESS');
   });
+  it('BRIDGE_HOSTFWD', () => {
+    const nodes = (bridge: object, fwd: object) => [
+      vm('v', ['e0'], { nics: [{ id: 'e0', ip: '10.0.9.2/24' }] }),
+      {
+        kind: 'bridge' as const,
+        id: 'br',
+        address: '10.0.9.254/24',
+        ...bridge,
+        hostfwd: [{ hostPort: 8080, guestPort: 80, guestAddr: '10.0.9.2', ...fwd }],
+      },
+    ];
+    const userns = { isolation: 'userns' as const, privilege: 'user' as const };
+    const of = (bridge: object, fwd: object = {}) =>
+      only(lab(nodes(bridge, fwd), [{ a: 'v:e0', b: 'br' }], userns), 'BRIDGE_HOSTFWD');
+    expect(of({ address: undefined }).message).toBe(
+      "br: hostfwd tcp 127.0.0.1:8080 -> 10.0.9.2:80: the bridge needs an address in the guest's network: connections reach the guest from it",
+    );
+    expect(of({}, { guestAddr: '10.0.8.2' }).message).toMatch(
+      /10\.0\.8\.2 is outside the bridge's network \(10\.0\.9\.254\/24\)$/,
+    );
+    expect(of({}, { guestAddr: '10.0.9.3' })).toMatchObject({
+      message: expect.stringMatching(/no guest on br has the address 10\.0\.9\.3 \(a NIC's ip\)$/),
+      path: ['nodes', 1, 'hostfwd', 0, 'guestAddr'],
+    });
+    expect(of({}, { hostPort: 0 }).message).toMatch(/give it a host port$/);
+    none(lab(nodes({}, {}), [{ a: 'v:e0', b: 'br' }], userns), 'BRIDGE_HOSTFWD');
+  });
+  it('BRIDGE_HOSTFWD_ROOTLESS', () => {
+    const p = lab(
+      [
+        vm('v', ['e0'], { nics: [{ id: 'e0', ip: '10.0.9.2/24' }] }),
+        {
+          kind: 'bridge',
+          id: 'br',
+          address: '10.0.9.254/24',
+          hostfwd: [{ hostPort: 8080, guestPort: 80, guestAddr: '10.0.9.2' }],
+        },
+      ],
+      [{ a: 'v:e0', b: 'br' }],
+      { isolation: 'netns' },
+    );
+    expect(only(p, 'BRIDGE_HOSTFWD_ROOTLESS').fix!.action).toEqual({
+      kind: 'set-target',
+      field: 'isolation',
+      value: 'userns',
+    });
+    expect(p.vms[0]!.ports).toEqual([]);
+    expect(p.processes.map((x) => x.kind)).not.toContain('pasta');
+  });
   it('HOSTFWD_ALL_INTERFACES', () => {
     const p = lab(
       [vm('v'), { kind: 'nat', id: 'n', hostfwd: [{ hostAddr: '0.0.0.0', hostPort: 2222, guestPort: 22 }] }],

@@ -59,6 +59,10 @@ export const COMPILER_CODES = {
   EXTERNAL_BRIDGE_IN_NETNS: 'warning',
   /** Bridge NAT without a bridge address. */
   BRIDGE_NAT_NO_ADDRESS: 'error',
+  /** A bridge's hostfwd that cannot be made (no bridge address, an address no guest on it has, a host bridge). */
+  BRIDGE_HOSTFWD: 'error',
+  /** A bridge's hostfwd in a lab that is not rootless: only the lab's user namespace publishes it (through pasta). */
+  BRIDGE_HOSTFWD_ROOTLESS: 'warning',
   /** A hostfwd bound to every host interface. */
   HOSTFWD_ALL_INTERFACES: 'warning',
   /** Ping through SLiRP fails except to the gateway. */

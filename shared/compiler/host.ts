@@ -1,9 +1,10 @@
 import type { BridgeNode, HostNode, TapNode } from '../model/schema';
-import type { HostStep } from './plan';
+import type { BoundPort, HostStep } from './plan';
 import type { Ctx } from './context';
 import { diag } from './diagnostics';
 import { otherEnd } from './graph';
 import { deleteArgv, natTableName, releaseArgv } from './undo';
+import { publishSteps } from './publish';
 
 type Step = Omit<HostStep, 'inNetns'>;
 
@@ -233,10 +234,14 @@ function natSteps(ctx: Ctx, bridges: readonly BridgeNode[], out: Step[]): void {
 
 /**
  * Host setup in order, each step with its undo: the namespace (netns isolation), bridges with their addresses and
- * uplinks, tap nodes, the taps made for VM-to-bridge links, then NAT. Bridge-side steps need root, except in the
+ * uplinks, tap nodes, the taps made for VM-to-bridge links, then NAT, then the ports guests on bridges publish. Bridge-side steps need root, except in the
  * lab's user namespace (userns isolation), where every step runs inside it as its owner.
  */
-export function hostSteps(ctx: Ctx, netns: string | null): HostStep[] {
+export function hostSteps(
+  ctx: Ctx,
+  netns: string | null,
+  published: ReadonlyMap<string, readonly BoundPort[]> = new Map(),
+): HostStep[] {
   const nodes = [...ctx.graph.nodes.values()].sort((x, y) => (x.id < y.id ? -1 : 1));
   const bridges = nodes.filter((n): n is BridgeNode => n.kind === 'bridge' && ctx.graph.nodeLinks.has(n.id));
   const taps = nodes.filter((n): n is TapNode => n.kind === 'tap' && ctx.graph.nodeLinks.has(n.id));
@@ -266,6 +271,7 @@ export function hostSteps(ctx: Ctx, netns: string | null): HostStep[] {
     tapSteps(l.id, tap, userns ? undefined : ctx.target.runAs, 1, ctx.bridgeNames.get(bridge.id), what, steps);
   }
   natSteps(ctx, bridges, steps);
+  steps.push(...publishSteps(ctx, published));
   const inNetns = netns !== null;
   const out: HostStep[] = [];
   // A fresh namespace has no route for multicast groups: joining one fails with "No such device".

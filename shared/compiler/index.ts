@@ -1,4 +1,5 @@
 import { pastaProcesses } from './pasta';
+import { bridgeForwards } from './publish';
 import type { Topology, VmNode } from '../model/schema';
 import type { LocatedDiagnostic } from '../model/load';
 import type { HostNeeds, LabPlan } from './plan';
@@ -169,14 +170,20 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
   assignIfnames(ctx);
   assignVdeDirs(ctx);
   reserveHostfwdPorts(ctx);
+  const published = bridgeForwards(ctx);
   backendNodeDiagnostics(ctx);
   const p2p = planP2p(ctx);
   const hubs = planHubs(ctx);
   natDiagnostics(ctx, hubs);
   unlinkedBackends(ctx);
   sharedDiskWrites(ctx);
-  const vms = graph.vms.map((vm) => compileVm(ctx, vm, p2p, hubs));
-  const steps = hostSteps(ctx, netns);
+  // A port a guest publishes through its bridge is one of its bound ports: pasta binds it once the guest runs.
+  const vms = graph.vms.map((node) => {
+    const vm = compileVm(ctx, node, p2p, hubs);
+    const more = published.get(node.id);
+    return more ? { ...vm, ports: [...vm.ports, ...more] } : vm;
+  });
+  const steps = hostSteps(ctx, netns, published);
   const processes = [
     ...switchProcesses(ctx),
     ...testpmdProcesses(ctx),

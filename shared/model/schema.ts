@@ -176,6 +176,24 @@ export const HostNode = z.strictObject({
 });
 export type HostNode = z.infer<typeof HostNode>;
 
+export const HostFwd = z.strictObject({
+  proto: z.enum(['tcp', 'udp']).default('tcp'),
+  /** Host address to bind; default 127.0.0.1. `0.0.0.0` exposes the guest on every host interface. */
+  hostAddr: Ipv4.default('127.0.0.1'),
+  hostPort: z.number().int().min(0).max(65535),
+  guestAddr: Ipv4.optional(),
+  guestPort: Port,
+});
+export type HostFwd = z.infer<typeof HostFwd>;
+
+/** A port a guest on a bridge publishes to the host (a rootless lab: through pasta); the guest named by its address. */
+export const BridgeFwd = z.strictObject({
+  ...HostFwd.shape,
+  /** The guest's address on the bridge (its NIC's ip). */
+  guestAddr: Ipv4,
+});
+export type BridgeFwd = z.infer<typeof BridgeFwd>;
+
 export const BridgeNode = z.strictObject({
   ...base,
   kind: z.literal('bridge'),
@@ -188,6 +206,8 @@ export const BridgeNode = z.strictObject({
   nat: z.boolean().default(false),
   /** Use a bridge that already exists on the host: never create or delete it. */
   external: z.boolean().default(false),
+  /** Host ports published to guests on the bridge; 127.0.0.1 unless another host address is given. */
+  hostfwd: z.array(BridgeFwd).default([]),
 });
 export type BridgeNode = z.infer<typeof BridgeNode>;
 
@@ -246,16 +266,6 @@ export const VdeNode = z.strictObject({
   options: moreOptions(['id', 'type', 'sock'], 'the VDE switch node'),
 });
 export type VdeNode = z.infer<typeof VdeNode>;
-
-export const HostFwd = z.strictObject({
-  proto: z.enum(['tcp', 'udp']).default('tcp'),
-  /** Host address to bind; default 127.0.0.1. `0.0.0.0` exposes the guest on every host interface. */
-  hostAddr: Ipv4.default('127.0.0.1'),
-  hostPort: z.number().int().min(0).max(65535),
-  guestAddr: Ipv4.optional(),
-  guestPort: Port,
-});
-export type HostFwd = z.infer<typeof HostFwd>;
 
 export const GuestFwd = z.strictObject({
   server: Ipv4,
