@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, qnet as runQnet } from '../testkit/qnetCli';
 
 // Runs the real bundled CLI (bin/qnet.js → dist/qnet.mjs) as a user would.
 const root = join(import.meta.dirname, '../..');
@@ -12,17 +13,11 @@ const examples = readdirSync(join(root, 'assets/examples'))
 let tmp = '';
 
 function qnet(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/qnet.js'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, QNET_STATE_DIR: '/run/qnet-test' },
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runQnet(args, { env: { QNET_STATE_DIR: '/run/qnet-test' } });
 }
 
 beforeAll(() => {
-  const built = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`CLI build failed: ${built.stderr}`);
+  buildCli();
   tmp = mkdtempSync(join(tmpdir(), 'qnet-cli-'));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

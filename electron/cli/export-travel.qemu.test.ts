@@ -21,6 +21,7 @@ import { addNetns, deleteNetns } from '../testkit/netns';
 import { killPids, pidAlive, processesMentioning } from '../testkit/procs';
 import { asUser, testUser, type TestUser } from '../testkit/users';
 import { until } from '../testkit/engine';
+import { buildCli } from '../testkit/qnetCli';
 
 /*
  * An exported lab travels: root exports example 01 with `qnet export`, and another Unix user (qnet-test1, a HOME of
@@ -79,8 +80,7 @@ beforeAll(async () => {
   exportDir = join(work, 'export');
   deleteNetns(NETNS);
   addNetns(NETNS);
-  const built = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`CLI build failed: ${built.stderr}`);
+  buildCli();
   await buildTinyGuest({ arch: 'x86_64', log: () => {} });
   // Root's own state directory and cache: the export names them, the other user can use neither.
   const r = spawnSync(process.execPath, [join(root, 'bin/qnet.js'), 'export', EXAMPLE, '-o', exportDir], {

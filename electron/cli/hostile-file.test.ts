@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, qnet as runQnet } from '../testkit/qnetCli';
 
 /* A topology file from elsewhere, through the real bundled CLI (bin/qnet.js → dist/qnet.mjs): reading it runs nothing. */
 
@@ -21,13 +22,11 @@ const root = join(import.meta.dirname, '../..');
 let tmp = '';
 
 function qnet(args: string[], cwd = tmp) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/qnet.js'), ...args], {
+  return runQnet(args, {
     cwd,
-    encoding: 'utf8',
-    timeout: 20_000,
-    env: { ...process.env, QNET_STATE_DIR: join(tmp, 'state'), XDG_CONFIG_HOME: join(tmp, 'config') },
+    timeoutMs: 20_000,
+    env: { QNET_STATE_DIR: join(tmp, 'state'), XDG_CONFIG_HOME: join(tmp, 'config') },
   });
-  return { code: r.status, out: r.stdout, err: r.stderr, signal: r.signal };
 }
 
 /** A script that leaves `canary` behind whenever anything runs it. */
@@ -39,8 +38,7 @@ function evilScript(dir: string, canary: string): string {
 }
 
 beforeAll(() => {
-  const built = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`CLI build failed: ${built.stderr}`);
+  buildCli();
   tmp = mkdtempSync(join(tmpdir(), 'qnet-hostile-'));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTopology } from '../../shared/model';
 import { importCommand } from './cmd-import';
+import { buildCli, qnet as runQnet } from '../testkit/qnetCli';
 
 // Runs the real bundled CLI (bin/qnet.js → dist/qnet.mjs) on the corpus of real command lines.
 const root = join(import.meta.dirname, '../..');
@@ -12,22 +12,14 @@ const corpus = join(root, 'shared/import/fixtures/qemu-cmdlines');
 let tmp = '';
 
 function qnet(args: string[], input?: string) {
-  const r = spawnSync(
-    process.execPath,
-    [join(root, 'bin/qnet.js'), 'import', ...args, '--qemu-version', '10.1', '--privilege', 'root'],
-    {
-      cwd: root,
-      encoding: 'utf8',
-      input,
-      env: { ...process.env, QNET_STATE_DIR: '/run/qnet-test' },
-    },
-  );
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runQnet(['import', ...args, '--qemu-version', '10.1', '--privilege', 'root'], {
+    env: { QNET_STATE_DIR: '/run/qnet-test' },
+    ...(input === undefined ? {} : { input }),
+  });
 }
 
 beforeAll(() => {
-  const built = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`CLI build failed: ${built.stderr}`);
+  buildCli();
   tmp = mkdtempSync(join(tmpdir(), 'qnet-import-'));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { leftoverSpecialFiles } from '../testkit/exportedLab';
 import { deleteNetns, netnsExists } from '../testkit/netns';
 import { killPids, pidAlive, processesMentioning } from '../testkit/procs';
 import { until } from '../testkit/engine';
+import { buildCli, qnet as runQnet, ROOT as root, spawnQnet } from '../testkit/qnetCli';
 
 /*
  * The lab commands as a user runs them (the bundled `qnet`), on real tiny guests in a network namespace:
@@ -15,7 +16,6 @@ import { until } from '../testkit/engine';
  * the engine was killed. Example 05: server 10.0.5.1/24 and client 10.0.5.2/24 joined by a TCP socket pair.
  */
 
-const root = join(import.meta.dirname, '../..');
 // Example 05 under a name of its own, so this suite and the engine's (which runs socket-pair) never share a netns.
 const LAB = 'socket-pair-cli';
 const NETNS = netnsName(LAB);
@@ -24,25 +24,17 @@ let FILE = '';
 const children: ChildProcess[] = [];
 
 function qnet(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/qnet.js'), ...args, '--state-dir', stateDir], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 170_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runQnet(args, { stateDir });
 }
 
 /** A `qnet` child with piped stdio; `output()` is everything it printed on stdout so far. */
 function qnetChild(...args: string[]) {
-  const child = spawn(process.execPath, [join(root, 'bin/qnet.js'), ...args, '--state-dir', stateDir], {
-    cwd: root,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawnQnet(args, { stateDir });
   children.push(child);
   let out = '';
   let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => out, errors: () => err, exited };
 }
@@ -71,8 +63,7 @@ function expectNothingLeft() {
 }
 
 beforeAll(async () => {
-  const built = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`CLI build failed: ${built.stderr}`);
+  buildCli();
   await buildTinyGuest({ arch: 'x86_64', log: () => {} });
 }, 600_000);
 

@@ -14,6 +14,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { argvOf, killPids, pidAlive } from '../testkit/procs';
+import { buildCli, qnet as runQnet, QNET_BIN, ROOT as root } from '../testkit/qnetCli';
 import { asUser, runAs, testUser, type TestUser } from '../testkit/users';
 
 /*
@@ -24,7 +25,6 @@ import { asUser, runAs, testUser, type TestUser } from '../testkit/users';
  * namespace's holder was SIGKILLed.
  */
 
-const root = join(import.meta.dirname, '../..');
 const EXAMPLE = join(root, 'assets/examples/02-tap-bridge.qnet.yaml');
 const LAB = 'tap-bridge';
 const guestCache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'qnet/guest/x86_64');
@@ -64,8 +64,7 @@ function homeFor(user: TestUser): Home {
 
 /** `qnet ARGS…` as the home's user. */
 function qnet(h: Home, args: readonly string[], timeoutMs = 120_000) {
-  const r = runAs(h.user, [process.execPath, join(root, 'bin/qnet.js'), ...args], { env: h.env, cwd: '/', timeoutMs });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runQnet(args, { as: h.user, env: h.env, timeoutMs });
 }
 
 /** What the host's network looks like: links, named namespaces, routes. */
@@ -175,7 +174,7 @@ function consoleRun(h: Home, vm: string, line: string, holdS = 8, lab = LAB): st
       'sh',
       line,
       process.execPath,
-      join(root, 'bin/qnet.js'),
+      QNET_BIN,
     ],
     h.env,
   );
@@ -200,8 +199,7 @@ let u2: Home;
 let before: string;
 
 beforeAll(() => {
-  const built = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`CLI build failed: ${built.stderr}`);
+  buildCli();
   if (!existsSync(join(guestCache, 'vmlinuz')))
     throw new Error(`no tiny guest in ${guestCache}: run npx qnet guest build`);
   u1 = homeFor(testUser('qnet-test1'));

@@ -11,6 +11,7 @@ import { Journal } from './journal';
 import { LabRunner } from './lab';
 import { EXAMPLES, example, leftovers, NO_KVM, planOf, RUN, testTarget } from '../testkit/lab';
 import { recoverLab } from './recovery';
+import { buildCli } from '../testkit/qnetCli';
 
 /*
  * Finding 3 of issue 8: a rollback must undo only what the lab did. Each test puts something that is not the lab's
@@ -36,8 +37,7 @@ function hostWithBr0(): string {
 }
 
 beforeAll(() => {
-  const built = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`CLI build failed: ${built.stderr}`);
+  buildCli();
   base = mkdtempSync(join(tmpdir(), 'qnet-rollback-'));
   target = testTarget(base);
 });

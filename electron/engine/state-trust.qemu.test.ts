@@ -12,6 +12,7 @@ import { fakeEngine, fakeLab } from '../testkit/control-fake';
 import { serveControl } from './control-server';
 import { LabRunner } from './lab';
 import { example, NO_KVM, planOf, testTarget } from '../testkit/lab';
+import { buildCli, qnet as runQnet } from '../testkit/qnetCli';
 
 /*
  * Finding 2 of issue 8, with real second users: qnet-test1 (a victim without XDG_RUNTIME_DIR) and qnet-test2 (the
@@ -49,13 +50,11 @@ const journal = (records: readonly JournalRecord[]) => records.map((r) => JSON.s
 
 /** `qnet ARGS…` as `user` with exactly `env`. */
 function qnetAs(user: TestUser, args: readonly string[], env: Record<string, string>) {
-  const r = runAs(user, [process.execPath, join(root, 'bin/qnet.js'), ...args], { env, cwd: '/' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runQnet(args, { as: user, env, timeoutMs: 60_000 });
 }
 
 beforeAll(() => {
-  const built = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`CLI build failed: ${built.stderr}`);
+  buildCli();
   victim = testUser('qnet-test1');
   attacker = testUser('qnet-test2');
 });

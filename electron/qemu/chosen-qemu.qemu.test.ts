@@ -2,7 +2,6 @@
 // from that binary (its version decides the realization, its binary and -L directories are what the plan runs), a
 // path that holds no QEMU is a usage error naming it, and an engine given the choice runs it: two tiny guests on a
 // stream link ping each other on QEMU 10.0.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +10,9 @@ import type { LabPlan } from '../../shared/compiler/plan';
 import { qemuCacheDir } from '../engine/host-paths';
 import { buildGuests, cleanupAll, launchLab, leftovers, startEngine } from '../testkit/scenarios/harness';
 import { processesMentioning } from '../testkit/procs';
+import { buildCli, qnet as runQnet } from '../testkit/qnetCli';
 import { chosenQemu, fetchedQemu10 } from './chosen';
 
-const root = join(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'qnchosen-'));
 const install = fetchedQemu10(qemuCacheDir());
 const qemuDir = join(qemuCacheDir(), '10.0');
@@ -29,18 +28,12 @@ links:
 const file = join(dir, 'chosen10.qnet.yaml');
 
 function qnet(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/qnet.js'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, QNET_STATE_DIR: dir },
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runQnet(args, { env: { QNET_STATE_DIR: dir } });
 }
 
 beforeAll(async () => {
   writeFileSync(file, TOPOLOGY);
-  const built = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`CLI build failed: ${built.stderr}`);
+  buildCli();
   await buildGuests(['x86_64']);
 }, 900_000);
 afterEach(async () => {

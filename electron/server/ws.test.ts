@@ -29,6 +29,11 @@ beforeEach(async () => {
   engine.on('consoleUnsubscribe', () => ({ ok: true }));
   server = await startServer({ port: 0, host: '127.0.0.1', root, routes: {}, engine });
 });
+
+/** The server started again on its port with its token, as a restarted `qnet serve` keeps the open pages. */
+function serveAgain(): Promise<RunningServer> {
+  return startServer({ port: server.port, host: '127.0.0.1', root, routes: {}, engine, token: server.token });
+}
 afterEach(async () => {
   for (const ws of open.splice(0)) ws.terminate();
   await server.close();
@@ -36,6 +41,16 @@ afterEach(async () => {
 });
 
 const wsUrl = () => `ws://127.0.0.1:${server.port}/api/ws?token=${server.token}`;
+
+/** The page's own client (renderer/api/engine.ts) on this server, retrying fast. */
+function pageEngine(more: Partial<Parameters<typeof createWebSocketEngine>[0]> = {}) {
+  return createWebSocketEngine({
+    url: wsUrl(),
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    retryMs: 20,
+    ...more,
+  });
+}
 
 /** A raw client: every parsed message it received, and a way to wait for one. */
 async function client(): Promise<{
@@ -111,11 +126,7 @@ describe('/api/ws carries the engine', () => {
   });
 
   it('the page client reconnects after a drop and asks for events again', async () => {
-    const page = createWebSocketEngine({
-      url: wsUrl(),
-      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-      retryMs: 20,
-    });
+    const page = pageEngine();
     try {
       let connects = 0;
       page.onConnect(() => connects++);
@@ -129,14 +140,7 @@ describe('/api/ws carries the engine', () => {
       // Drop every connection from the server side: the client comes back and re-subscribes from byte 5.
       const before = engine.requests.filter((x) => x.type === 'consoleSubscribe').length;
       await server.close();
-      server = await startServer({
-        port: server.port,
-        host: '127.0.0.1',
-        root,
-        routes: {},
-        engine,
-        token: server.token,
-      });
+      server = await serveAgain();
       await expect.poll(() => connects, { timeout: 5000 }).toBe(2);
       const again = engine.requests.filter((x) => x.type === 'consoleSubscribe');
       expect(again.length).toBe(before + 1);
@@ -149,13 +153,7 @@ describe('/api/ws carries the engine', () => {
   });
 
   it('while the server is gone a request fails at once with DISCONNECTED, the status says so, and it counts retries', async () => {
-    const page = createWebSocketEngine({
-      url: wsUrl(),
-      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-      retryMs: 20,
-      maxRetryMs: 40,
-      tokenRefused: async () => false,
-    });
+    const page = pageEngine({ maxRetryMs: 40, tokenRefused: async () => false });
     try {
       const states: string[] = [];
       page.onStatus((s) => states.push(s.state));
@@ -167,14 +165,7 @@ describe('/api/ws carries the engine', () => {
       const r = await page.request({ type: 'list' });
       expect(r).toMatchObject({ ok: false, error: { code: 'DISCONNECTED' } });
       await expect.poll(() => (page.status() as { attempts?: number }).attempts ?? 0).toBeGreaterThan(1);
-      server = await startServer({
-        port: server.port,
-        host: '127.0.0.1',
-        root,
-        routes: {},
-        engine,
-        token: server.token,
-      });
+      server = await serveAgain();
       await expect.poll(() => page.status().state, { timeout: 5000 }).toBe('connected');
       expect((await page.request({ type: 'list' })).ok).toBe(true);
       expect(states[0]).toBe('connected');
@@ -185,11 +176,7 @@ describe('/api/ws carries the engine', () => {
   });
 
   it('after a reconnect the page gets what it missed of a guest once, however many consoles it holds on it', async () => {
-    const page = createWebSocketEngine({
-      url: wsUrl(),
-      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-      retryMs: 20,
-    });
+    const page = pageEngine();
     try {
       let connects = 0;
       page.onConnect(() => connects++);
@@ -205,14 +192,7 @@ describe('/api/ws carries the engine', () => {
       for (let i = 0; i < 2; i++)
         expect((await page.request({ type: 'consoleSubscribe', lab: 'p2p', vm: 'server' })).ok).toBe(true);
       await server.close();
-      server = await startServer({
-        port: server.port,
-        host: '127.0.0.1',
-        root,
-        routes: {},
-        engine,
-        token: server.token,
-      });
+      server = await serveAgain();
       await expect.poll(() => connects, { timeout: 5000 }).toBe(2);
       expect(engine.requests.filter((x) => x.type === 'consoleSubscribe').slice(-2)).toMatchObject([
         { fromSeq: 5 },

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { netnsName } from '../../shared/compiler/index';
@@ -7,14 +7,13 @@ import { until } from './engine';
 import { leftoverSpecialFiles } from './exportedLab';
 import { deleteNetns, netnsExists } from './netns';
 import { killPids, pidAlive, processesMentioning } from './procs';
+import { buildCli, qnet as runQnet, ROOT as root, spawnQnet as startQnet } from './qnetCli';
 
 /*
  * Example 05 (server 10.0.5.1/24 listens, client 10.0.5.2/24 connects, link `wire`) run by the bundled `qnet` in a
  * network namespace, under a name and port of its own, for suites that drive a running lab as a user would. One lab
  * is shared by a suite's assertions: booting guests under TCG is what costs.
  */
-
-const root = join(import.meta.dirname, '../..');
 
 /** What `qnet status --json` says of the suite's lab, as far as these suites read it. */
 export interface PairStatus {
@@ -35,20 +34,12 @@ export function socketPairLab(lab: string, port: number, prefix: string) {
 
   /** The bundled `qnet` with the suite's state directory. */
   function qnet(...args: string[]) {
-    const r = spawnSync(process.execPath, [join(root, 'bin/qnet.js'), ...args, '--state-dir', stateDir], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 170_000,
-    });
-    return { code: r.status, out: r.stdout, err: r.stderr };
+    return runQnet(args, { stateDir });
   }
 
   /** The bundled `qnet` left running (killed at teardown if it has not ended). */
   function spawnQnet(...args: string[]): ChildProcess {
-    const child = spawn(process.execPath, [join(root, 'bin/qnet.js'), ...args, '--state-dir', stateDir], {
-      cwd: root,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = startQnet(args, { stateDir });
     children.push(child);
     return child;
   }
@@ -85,8 +76,7 @@ export function socketPairLab(lab: string, port: number, prefix: string) {
 
   /** Builds the CLI and the tiny guest, starts the lab detached, and waits for the server's ready line. */
   async function up(): Promise<void> {
-    const built = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
-    if (built.status !== 0) throw new Error(`CLI build failed: ${built.stderr}`);
+    buildCli();
     await buildTinyGuest({ arch: 'x86_64', log: () => {} });
     stateDir = mkdtempSync(`/tmp/${prefix}`);
     const file = join(stateDir, 'pair.qnet.yaml');
