@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asUser, type UserHome } from '../electron/testkit/users';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const QNET = join(ROOT, 'bin', 'qnet.js');
@@ -27,9 +28,13 @@ export interface Served {
 async function spawnServe(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
+  home?: UserHome,
 ): Promise<{ child: ChildProcess; url: string }> {
-  const child: ChildProcess = spawn(process.execPath, [QNET, 'serve', ...args], {
-    cwd: ROOT,
+  const argv = [process.execPath, QNET, 'serve', ...args];
+  // As another user: setpriv execs env, which execs node, so the child's pid is the server's (a signal reaches it).
+  const full = home ? asUser(home.user, argv, env as Record<string, string>) : argv;
+  const child: ChildProcess = spawn(full[0]!, full.slice(1), {
+    cwd: home ? '/' : ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env,
   });
@@ -56,19 +61,19 @@ async function ended(child: ChildProcess): Promise<void> {
 
 /**
  * Starts the real `qnet serve --port 0` with a temp state dir; resolves once it printed its URL. The token is fixed
- * (QNET_SERVE_TOKEN) so that `restart` brings back the same URL.
+ * (QNET_SERVE_TOKEN) so that `restart` brings back the same URL. With `home`, it runs as that test user, with only
+ * that home's environment.
  */
-export async function startServe(extra: readonly string[] = []): Promise<Served> {
-  const stateDir = await mkdtemp(join(tmpdir(), 'qnet-e2e-'));
-  const configDir = await mkdtemp(join(tmpdir(), 'qnet-e2e-config-'));
-  const env = {
-    ...process.env,
-    QNET_STATE_DIR: stateDir,
-    XDG_CONFIG_HOME: configDir,
-    QNET_SERVE_TOKEN: randomBytes(32).toString('base64url'),
-  };
+export async function startServe(extra: readonly string[] = [], home?: UserHome): Promise<Served> {
+  // As a test user: its own runtime and config directories (the engine makes its state directory there).
+  const stateDir = home ? join(home.env.XDG_RUNTIME_DIR!, 'qnet') : await mkdtemp(join(tmpdir(), 'qnet-e2e-'));
+  const configDir = home ? home.env.XDG_CONFIG_HOME! : await mkdtemp(join(tmpdir(), 'qnet-e2e-config-'));
+  const serveToken = randomBytes(32).toString('base64url');
+  const env = home
+    ? { ...home.env, QNET_SERVE_TOKEN: serveToken }
+    : { ...process.env, QNET_STATE_DIR: stateDir, XDG_CONFIG_HOME: configDir, QNET_SERVE_TOKEN: serveToken };
   const args = (port: number) => ['--port', String(port), '--state-dir', stateDir, ...extra];
-  const first = await spawnServe(args(0), env);
+  const first = await spawnServe(args(0), env, home);
   let child = first.child;
   const url = first.url;
   const u = new URL(url);
@@ -80,10 +85,11 @@ export async function startServe(extra: readonly string[] = []): Promise<Served>
     configDir,
     kill: () => ended(child),
     async restart(token) {
-      ({ child } = await spawnServe(args(Number(u.port)), token ? { ...env, QNET_SERVE_TOKEN: token } : env));
+      ({ child } = await spawnServe(args(Number(u.port)), token ? { ...env, QNET_SERVE_TOKEN: token } : env, home));
     },
     async stop() {
       await ended(child);
+      if (home) return; // its home goes with it
       await rm(stateDir, { recursive: true, force: true });
       await rm(configDir, { recursive: true, force: true });
     },

@@ -3,6 +3,19 @@
  * when missing and kept (a later suite reuses them; nothing of theirs is left running). Needs root.
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface TestUser {
   readonly name: string;
@@ -70,4 +83,66 @@ export function spawnAs(
 ): ChildProcess {
   const full = asUser(user, argv, env);
   return spawn(full[0]!, full.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** A private home of a test user: its directories (owned by it, 0700) and the environment its programs run with. */
+export interface UserHome {
+  readonly user: TestUser;
+  readonly dir: string;
+  /** HOME, XDG_CACHE_HOME (with the tiny guest copied in), XDG_RUNTIME_DIR, XDG_CONFIG_HOME, and PATH with shims. */
+  readonly env: Record<string, string>;
+  /** Where the sudo/pkexec shims write what they were asked: empty while nothing asked for root. */
+  readonly escalated: string;
+  /** What the shims were asked so far. */
+  escalations(): string;
+  remove(): void;
+}
+
+/**
+ * A home under /tmp for `user`: the x86_64 tiny guest of `guestCache` copied into its cache (so no launch builds one),
+ * a runtime and a config directory, and sudo and pkexec shims first on PATH that record any call and fail.
+ */
+export function userHome(user: TestUser, guestCache: string, prefix = 'qnet-user-'): UserHome {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const escalated = join(dir, 'escalated');
+  mkdirSync(join(dir, 'cache/qnet/guest'), { recursive: true });
+  cpSync(guestCache, join(dir, 'cache/qnet/guest/x86_64'), { recursive: true });
+  for (const sub of ['run', 'config', 'shim']) mkdirSync(join(dir, sub));
+  for (const tool of ['sudo', 'pkexec'])
+    writeFileSync(join(dir, 'shim', tool), `#!/bin/sh\necho "$0 $*" >> ${escalated}\nexit 1\n`, { mode: 0o755 });
+  const chown = spawnSync('chown', ['-R', `${user.uid}:${user.gid}`, dir], { encoding: 'utf8' });
+  if (chown.status !== 0) throw new Error(`chown ${dir}: ${chown.stderr}`);
+  for (const d of [dir, join(dir, 'run'), join(dir, 'config')]) chmodSync(d, 0o700);
+  return {
+    user,
+    dir,
+    env: {
+      PATH: `${join(dir, 'shim')}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+      HOME: dir,
+      XDG_CACHE_HOME: join(dir, 'cache'),
+      XDG_RUNTIME_DIR: join(dir, 'run'),
+      XDG_CONFIG_HOME: join(dir, 'config'),
+    },
+    escalated,
+    escalations: () => (existsSync(escalated) ? readFileSync(escalated, 'utf8') : ''),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The live processes of `uid` whose command line passes `keep`, as `pid: argv`. */
+export function processesOf(uid: number, keep: (argv: readonly string[]) => boolean = () => true): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let owner: number;
+    let argv: string[];
+    try {
+      owner = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1]);
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    } catch {
+      continue;
+    }
+    if (owner === uid && argv.length > 0 && keep(argv)) out.push(`${entry}: ${argv.join(' ')}`);
+  }
+  return out;
 }
