@@ -26,6 +26,7 @@ import { runHostSteps, unfinishedMessage, undoHostSteps, type UndoItem } from '.
 import { Journal, JOURNAL_FILE, journaledProcesses, readJournal } from './journal';
 import { isOurProcess } from './proc';
 import { LabLinks } from './lab-links';
+import { makeOverlays } from './overlays';
 import { LabLog } from './lab-log';
 import { preflight, hasPasswordlessSudo, type PreflightEnv } from './preflight';
 import { stateDirProblem } from './preflight-state';
@@ -451,6 +452,12 @@ export class LabRunner {
       return this.fail({ code: 'STEP_FAILED', message: steps.message });
     }
 
+    const cloned = await makeOverlays(plan, this.env, (m) => this.log.add('info', 'process', m));
+    if (cloned !== null) {
+      this.log.add('error', 'process', cloned);
+      await this.teardown();
+      return this.fail({ code: 'PROCESS_FAILED', message: cloned });
+    }
     const started = await this.startProcesses();
     if (!started || this.abortLaunch) {
       const message = this.startFailure ?? 'stopped while starting';

@@ -17,25 +17,27 @@ export function checkBootFiles(ctx: PreflightContext): Diagnostic[] {
   for (const vm of guests) {
     const missing = vm.files.filter((f) => !existsSync(f.path));
     if (missing.length === 0) continue;
-    if (vm.tinyGuest !== null) {
+    // A guest of the tiny guest may have disks too: only its kernel and initramfs are the build's to make.
+    const guestFile = missing.find((f) => f.what === 'kernel' || f.what === 'initrd');
+    if (vm.tinyGuest !== null && guestFile !== undefined) {
       const arch = vm.tinyGuest === 'x86_64' ? '' : ` --arch ${vm.tinyGuest}`;
       out.push(
         pdiag(
           'PREFLIGHT_TINY_GUEST_MISSING',
-          `${vm.node} boots the tiny guest, which is not built for ${vm.tinyGuest} (no ${missing[0]?.path}): run qnet guest build${arch}`,
+          `${vm.node} boots the tiny guest, which is not built for ${vm.tinyGuest} (no ${guestFile.path}): run qnet guest build${arch}`,
           {
             nodes: [vm.node],
             fix: `qnet guest build${arch}`,
           },
         ),
       );
-      continue;
     }
     for (const { what, path: p } of missing) {
+      if (vm.tinyGuest !== null && (what === 'kernel' || what === 'initrd')) continue;
       out.push(
         pdiag(
           'PREFLIGHT_BOOT_FILE_MISSING',
-          `${vm.node}: the ${what} ${p} does not exist: fix the path in its boot settings`,
+          `${vm.node}: the ${what} ${p} does not exist: fix the path in its ${what === 'disk image' ? 'disk' : 'boot'} settings`,
           { nodes: [vm.node], fix: `Fix the ${what} path of ${vm.node}` },
         ),
       );

@@ -1,5 +1,5 @@
 /**
- * The files a lab's processes leave behind (sockets, pidfiles, FIFOs) and their removal; console and process logs
+ * The files a lab's processes leave behind (sockets, pidfiles, FIFOs, linked clones to discard) and their removal; console and process logs
  * are kept. Mirrors down.sh's remove_runtime_files, plus a sweep of the lab's own state directory for sockets a
  * killed process could not unlink (a SIGKILLed QEMU leaves its QMP, console and stream sockets).
  */
@@ -26,7 +26,11 @@ export function runtimeFiles(plan: LabPlan): { files: string[]; dirs: string[] }
     for (const d of p.runtimeDirs ?? []) dirs.add(d);
     for (const f of p.runtimeFiles ?? []) files.add(f);
   }
-  for (const vm of plan.vms) [vm.console, vm.qmp, vm.pidfile].forEach((f) => files.add(f));
+  for (const vm of plan.vms) {
+    [vm.console, vm.qmp, vm.pidfile].forEach((f) => files.add(f));
+    // A linked clone to discard goes with the lab; a kept one stays for its next launch.
+    for (const d of vm.disks ?? []) if (d.overlay && !d.overlay.keep) files.add(d.overlay.path);
+  }
   return { files: [...files].filter(ours), dirs: [...dirs].filter(ours) };
 }
 

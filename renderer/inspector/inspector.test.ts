@@ -105,6 +105,10 @@ describe('tryNodeField', () => {
       images: [{ path: 'disk.qcow2', format: 'qcow2', snapshot: false }],
     });
     expect(tryNodeField(node<VmNode>('vm1'), ['boot', 'images'], [])).not.toBeNull();
+    expect(tryNodeField(node<VmNode>('vm1'), ['boot', 'images', 0, 'clone'], 'keep')).toBeNull();
+    expect(tryNodeField(node<VmNode>('vm1'), ['boot', 'images', 0, 'clone'], 'always')).not.toBeNull();
+    expect(tryNodeField(node<VmNode>('vm1'), ['disks'], [{ path: '/srv/s.qcow2', clone: 'discard' }])).toBeNull();
+    expect(node<VmNode>('vm1').disks).toEqual([{ path: '/srv/s.qcow2', snapshot: true, clone: 'discard' }]);
   });
 });
 

@@ -158,7 +158,27 @@ const IMAGES: RecordListDef = {
     text('path', 'Path'),
     { path: ['format'], label: 'Format', type: 'select', optional: true, options: ['qcow2', 'raw', 'vmdk', 'vdi'] },
     { path: ['snapshot'], label: 'Snapshot (changes are thrown away)', type: 'checkbox' },
+    {
+      path: ['clone'],
+      label: 'Linked clone (instead)',
+      type: 'select',
+      optional: true,
+      options: ['keep', 'discard'],
+      hint: 'A qcow2 overlay of the image the lab makes in its state directory at launch (qemu-img): the guest writes there, lab snapshots are kept there; kept for the next launch, or discarded when the lab stops.',
+    },
   ],
+};
+
+/** A VM's disks besides those it boots from (a scratch disk beside the tiny guest). */
+const DISKS: RecordListDef = {
+  ...IMAGES,
+  path: ['disks'],
+  title: 'Disks',
+  row: 'disk',
+  add: 'Add disk',
+  legend: 'disk',
+  min: 0,
+  max: 16,
 };
 
 const OPTIONS: StringListDef = {
@@ -172,6 +192,7 @@ const OPTIONS: StringListDef = {
 
 const OWN_LISTS: Partial<Record<NodeKind, readonly ListDef[]>> = {
   vm: [
+    DISKS,
     NICS,
     {
       kind: 'strings',

@@ -773,11 +773,46 @@ describe('compiler diagnostics', () => {
       nodes: ['a', 'b'],
       fix: { action: { node: 'a', path: ['boot', 'images', 0, 'snapshot'], value: true } },
     });
-    expect(d.alternatives?.[0]?.label).toContain('qemu-img create -f qcow2 -b /srv/base.qcow2 -F qcow2');
+    expect(d.alternatives?.[0]).toMatchObject({
+      label: "Give a a linked clone of /srv/base.qcow2 in the lab's directory",
+      action: { kind: 'set-field', node: 'a', path: ['boot', 'images', 0, 'clone'], value: 'discard' },
+    });
     none(
       lab([vm('a', ['e0'], { boot: disk(true) }), vm('b', ['e0'], { boot: disk(true) })], [{ a: 'a:e0', b: 'b:e0' }]),
       'DISK_SHARED_WRITE',
     );
+    // A linked clone reads its base and writes its own overlay.
+    const cloned = {
+      type: 'disk' as const,
+      images: [{ path: '/srv/base.qcow2', snapshot: false, clone: 'keep' as const }],
+    };
+    none(
+      lab([vm('a', ['e0'], { boot: cloned }), vm('b', ['e0'], { boot: cloned })], [{ a: 'a:e0', b: 'b:e0' }]),
+      'DISK_SHARED_WRITE',
+    );
+    // A scratch disk counts too.
+    expect(
+      only(
+        lab(
+          [
+            vm('a', ['e0'], { disks: [{ path: '/srv/s.raw', snapshot: false }] }),
+            vm('b', ['e0'], { disks: [{ path: '/srv/s.raw' }] }),
+          ],
+          [{ a: 'a:e0', b: 'b:e0' }],
+        ),
+        'DISK_SHARED_WRITE',
+      ).fix?.action,
+    ).toMatchObject({ path: ['disks', 0, 'snapshot'] });
+  });
+  it('DISK_CLONE_RELATIVE', () => {
+    const p = lab([vm('a', ['e0'], { disks: [{ path: 'images/base.qcow2', clone: 'discard' }] })], []);
+    expect(only(p, 'DISK_CLONE_RELATIVE')).toMatchObject({
+      severity: 'error',
+      nodes: ['a'],
+      path: ['nodes', 0, 'disks', 0, 'path'],
+    });
+    expect(only(p, 'DISK_CLONE_RELATIVE').message).toContain('images/base.qcow2');
+    none(lab([vm('a', ['e0'], { disks: [{ path: '/srv/base.qcow2', clone: 'discard' }] })], []), 'DISK_CLONE_RELATIVE');
   });
   test('every compiler code has a test here', () => {
     expect([...tested].sort()).toEqual(Object.keys(COMPILER_CODES).sort());

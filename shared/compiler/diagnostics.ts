@@ -103,6 +103,8 @@ export const COMPILER_CODES = {
   BACKEND_UNLINKED: 'warning',
   /** Two guests (or two drives) write one disk image: QEMU's image lock refuses the second. */
   DISK_SHARED_WRITE: 'error',
+  /** A linked clone of an image named by a relative path: qemu-img would look for it beside the overlay. */
+  DISK_CLONE_RELATIVE: 'error',
   /** A board's own NIC model (lan9118) asked for in the -device form: -nic is used instead. */
   NIC_ONBOARD_ONLY: 'info',
   /** A board's own NIC model whose link needs the -device form (stream/dgram, multiqueue, properties). */

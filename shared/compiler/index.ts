@@ -22,7 +22,7 @@ import { assignVdeDirs, switchProcesses, vmProcesses } from './processes';
 import { testpmdProcesses } from './testpmd';
 import { umlProcesses } from './uml';
 import { unlinkedBackends } from './leftout';
-import { sharedDiskWrites } from './disks';
+import { overlayProgram, sharedDiskWrites } from './disks';
 import { leastPrivilege } from './privilege';
 import { programUses } from './needs';
 import { unpeeredNetdevs } from './selfcheck';
@@ -202,7 +202,7 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
   const planTarget =
     kept.nicModels === undefined ? kept : { ...kept, nicModels: usedNicModels(kept.nicModels, graph.vms) };
   const needs: HostNeeds = {
-    programs: [...programUses(target.isolation, steps, processes), ...smbdUse(ctx, hubs)],
+    programs: [...programUses(target.isolation, steps, processes), ...smbdUse(ctx, hubs), ...overlayProgram(vms)],
     bridges: ctx.externalBridges,
     backends: [...ctx.externalBackends]
       .sort((x, y) => (x[0] < y[0] ? -1 : 1))

@@ -124,6 +124,33 @@ export interface NicFact {
 }
 
 /**
+ * A linked clone the lab makes at launch: a qcow2 overlay in its state directory over a base image that is only
+ * read. The guest's writes, and the lab's snapshots, go to the overlay.
+ */
+export interface OverlayPlan {
+  /** The image it is a clone of (absolute: qemu-img reads a relative backing file beside the overlay). */
+  readonly base: string;
+  readonly baseFormat: 'qcow2' | 'raw' | 'vmdk' | 'vdi';
+  readonly path: string;
+  /** The `qemu-img create` that makes it. */
+  readonly create: readonly string[];
+  /** Kept when the lab stops and used again at its next launch; else deleted when the lab stops. */
+  readonly keep: boolean;
+}
+
+/** One drive of a guest as compiled: what QMP names it and what its writes reach. */
+export interface DiskFact {
+  /** The block node name of its top layer (`-drive node-name=`): what QMP's snapshot jobs name. */
+  readonly nodeName: string;
+  /** The file QEMU opens: the image itself, or its overlay. */
+  readonly file: string;
+  readonly format: 'qcow2' | 'raw' | 'vmdk' | 'vdi' | null;
+  /** The writes land in a file that stays (the image or a clone), not in QEMU's throwaway overlay. */
+  readonly persistent: boolean;
+  readonly overlay?: OverlayPlan;
+}
+
+/**
  * One guest: its QEMU argv, the paths of its console, console log, QMP socket and pidfile, and what the compiler
  * knows about it that the engine checks before it starts (read these, never the argv).
  */
@@ -151,6 +178,8 @@ export interface VmPlan {
   readonly helperBridges: readonly HelperBridge[];
   /** Its NICs in order. */
   readonly nics: readonly NicFact[];
+  /** Its drives in order (the boot's disk images, then `disks`); absent when it has none. */
+  readonly disks?: readonly DiskFact[];
 }
 
 /** A program the lab runs, and the nodes whose processes run it (none for host steps). */

@@ -137,10 +137,73 @@ describe('VM base argv', () => {
       },
     });
     expect(valuesOf(vm.argv, '-drive')).toEqual([
-      'file=/img/a,,b.qcow2,if=virtio,format=qcow2,snapshot=on',
-      'file=/img/raw.img,if=virtio',
+      'file=/img/a,,b.qcow2,if=virtio,format=qcow2,node-name=disk0,snapshot=on',
+      'file=/img/raw.img,if=virtio,node-name=disk1',
     ]);
     expect(vm.argv).not.toContain('-kernel');
+    expect(vm.disks).toEqual([
+      { nodeName: 'disk0', file: '/img/a,b.qcow2', format: 'qcow2', persistent: false },
+      { nodeName: 'disk1', file: '/img/raw.img', format: null, persistent: true },
+    ]);
+  });
+  test('a linked clone: the drive opens an overlay in the lab directory that qemu-img makes over the image', () => {
+    const vm = one({
+      boot: { type: 'disk', images: [{ path: '/img/base.qcow2', format: 'qcow2', clone: 'keep' }] },
+      disks: [{ path: '/img/scratch.raw', format: 'raw', clone: 'discard' }],
+    });
+    const dir = vm.pidfile.slice(0, vm.pidfile.lastIndexOf('/'));
+    expect(valuesOf(vm.argv, '-drive')).toEqual([
+      `file=${dir}/v.disk0.qcow2,if=virtio,format=qcow2,node-name=disk0`,
+      `file=${dir}/v.disk1.qcow2,if=virtio,format=qcow2,node-name=disk1`,
+    ]);
+    expect(vm.disks?.map((d) => d.overlay)).toEqual([
+      {
+        base: '/img/base.qcow2',
+        baseFormat: 'qcow2',
+        path: `${dir}/v.disk0.qcow2`,
+        create: [
+          'qemu-img',
+          'create',
+          '-q',
+          '-f',
+          'qcow2',
+          '-F',
+          'qcow2',
+          '-b',
+          '/img/base.qcow2',
+          `${dir}/v.disk0.qcow2`,
+        ],
+        keep: true,
+      },
+      {
+        base: '/img/scratch.raw',
+        baseFormat: 'raw',
+        path: `${dir}/v.disk1.qcow2`,
+        create: [
+          'qemu-img',
+          'create',
+          '-q',
+          '-f',
+          'qcow2',
+          '-F',
+          'raw',
+          '-b',
+          '/img/scratch.raw',
+          `${dir}/v.disk1.qcow2`,
+        ],
+        keep: false,
+      },
+    ]);
+    // The base is still a file the guest reads: preflight checks it is there.
+    expect(vm.bootFiles).toEqual([
+      { what: 'disk image', path: '/img/base.qcow2' },
+      { what: 'disk image', path: '/img/scratch.raw' },
+    ]);
+  });
+  test('a scratch disk beside the tiny guest', () => {
+    const vm = one({ disks: [{ path: '/img/s.qcow2', format: 'qcow2', snapshot: false }] });
+    expect(vm.argv).toContain('-kernel');
+    expect(valuesOf(vm.argv, '-drive')).toEqual(['file=/img/s.qcow2,if=virtio,format=qcow2,node-name=disk0']);
   });
   test('cdrom boot and no boot', () => {
     expect(one({ boot: { type: 'cdrom', path: '/iso/x.iso' } }).argv).toEqual(

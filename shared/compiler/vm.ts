@@ -11,6 +11,7 @@ import { nodePath } from './docpath';
 import { accelOf, cpuOf, machineInfo, type MachineInfo } from './machine';
 import { backendPorts, helperBridge } from './needs';
 import { vmNetworking } from './nics';
+import { vmDrives } from './disks';
 import { escapeOptValue, qopts, readOpts } from '../qemuopts';
 
 /** Where a VM's console, QMP socket and pidfile live in the lab's state directory. */
@@ -142,18 +143,8 @@ function bootArgs(ctx: Ctx, vm: VmNode, boot: Boot, m: MachineInfo): BootPlan {
       return { argv, files };
     }
     case 'disk':
-      return {
-        argv: boot.images.flatMap((img) => [
-          '-drive',
-          qopts('', [
-            ['file', img.path],
-            ['if', 'virtio'],
-            ['format', img.format],
-            ['snapshot', img.snapshot ? 'on' : undefined],
-          ]),
-        ]),
-        files: boot.images.map((img) => ({ what: 'disk image', path: img.path })),
-      };
+      // Its images are drives like the VM's other disks (vmDrives).
+      return { argv: [], files: [] };
     case 'cdrom':
       return { argv: ['-cdrom', boot.path, '-boot', 'd'], files: [{ what: 'cdrom', path: boot.path }] };
     case 'none':
@@ -228,7 +219,8 @@ export function compileVm(
       ]),
     );
   const boot = bootArgs(ctx, vm, vm.boot, m);
-  argv.push(...boot.argv);
+  const drives = vmDrives(ctx, vm);
+  argv.push(...boot.argv, ...drives.argv);
   argv.push(
     '-chardev',
     qopts('socket', [
@@ -268,10 +260,11 @@ export function compileVm(
       ? { env: ctx.target.qemu?.env }
       : {}),
     accel,
-    bootFiles: boot.files,
+    bootFiles: [...boot.files, ...drives.files],
     tinyGuest: vm.boot.type === 'tiny' ? vm.arch : null,
     ports: net.backends.flatMap((b) => backendPorts(b, vm.id)),
     helperBridges: net.backends.flatMap((b) => helperBridge(b, ctx.target.bridgeHelper) ?? []),
     nics: net.nics,
+    ...(drives.disks.length > 0 ? { disks: drives.disks } : {}),
   };
 }

@@ -27,6 +27,7 @@ const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   pasta: 'passt',
   sudo: 'sudo',
   socat: 'socat',
+  'qemu-img': 'qemu-utils',
 };
 
 /** The package that provides `program` (matched on its last path component), or '' when unknown. */

@@ -119,7 +119,11 @@ function runtimeFiles(ctx: EmitContext): { files: string[]; dirs: string[] } {
     for (const d of proc.runtimeDirs ?? []) dirs.add(d);
     for (const f of proc.runtimeFiles ?? []) files.add(f);
   }
-  for (const vm of ctx.plan.vms) [vm.console, vm.qmp, vm.pidfile].forEach((f) => files.add(f));
+  for (const vm of ctx.plan.vms) {
+    [vm.console, vm.qmp, vm.pidfile].forEach((f) => files.add(f));
+    // A linked clone to discard goes with the lab; a kept one stays for its next launch.
+    for (const d of vm.disks ?? []) if (d.overlay && !d.overlay.keep) files.add(d.overlay.path);
+  }
   // The links up.sh made to the tiny guests it found.
   for (const g of ctx.guests) files.add(joinPath(ctx.stateDir, g.link));
   return { files: [...files].filter(ours), dirs: [...dirs].filter(ours) };

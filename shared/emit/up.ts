@@ -51,6 +51,10 @@ function preflight(ctx: EmitContext): string[] {
       `${call([], 'find_guest', g.arch, g.kernel, g.initrd, g.dir)} && FOUND_${g.arch}=$FOUND`,
     );
   lines.push('if [ "$MISSING" -ne 0 ]; then fail "install the missing programs, then run up.sh again"; fi');
+  for (const { node, overlay } of overlaysOf(ctx)) {
+    const missing = `${node}: the disk image ${overlay.base} (the base of its linked clone) does not exist: fix the path in its disk settings`;
+    lines.push(`if [ ! -f ${shellQuote(overlay.base)} ]; then ${call(ctx.relocations, 'fail', missing)}; fi`);
+  }
   if (ctx.usesRoot) {
     lines.push('if ! is_root; then', '  say "some steps need root: asking sudo once"', '  sudo -v', 'fi');
   }
@@ -108,6 +112,25 @@ function hostSteps(ctx: EmitContext): string[] {
       `${stepCommand(step, step.argv, ctx.plan, ctx.relocations)} || { journal failed ${token}; ${call(ctx.relocations, 'fail', `step ${number} failed:`, step.description)}; }`,
     );
     lines.push(`journal done ${token}`);
+  }
+  return lines;
+}
+
+/** Each guest's linked clones, from the plan: a kept one already there is used again, a discarded one made afresh. */
+function overlaysOf(ctx: EmitContext) {
+  return ctx.plan.vms.flatMap((vm) =>
+    (vm.disks ?? []).flatMap((d) => (d.overlay ? [{ node: vm.node, overlay: d.overlay }] : [])),
+  );
+}
+
+function overlays(ctx: EmitContext): string[] {
+  const lines: string[] = [];
+  for (const { node, overlay } of overlaysOf(ctx)) {
+    const path = shellWordIn(overlay.path, ctx.relocations);
+    const create = `"\${PROC_AS[@]}" ${overlay.create.map((w) => shellWordIn(w, ctx.relocations)).join(' ')}`;
+    const failed = call(ctx.relocations, 'fail', `${node}: could not make the linked clone of ${overlay.base}`);
+    lines.push(call(ctx.relocations, 'say', `${node}: linked clone of ${overlay.base}:`, overlay.path));
+    lines.push(overlay.keep ? `[ -f ${path} ] || ${create} || ${failed}` : `${create} || ${failed}`);
   }
   return lines;
 }
@@ -177,7 +200,16 @@ function summary(ctx: EmitContext): string[] {
 export function upScript(ctx: EmitContext): string {
   // The namespace first: every step and process of a rootless lab runs in it.
   const holder = ctx.userns ? ['start_holder "$STATE/userns.log"'] : [];
-  const body = [...preflight(ctx), ...holder, ...hostSteps(ctx), ...processes(ctx), ...summary(ctx), 'UP_OK=1', ''];
+  const body = [
+    ...preflight(ctx),
+    ...holder,
+    ...hostSteps(ctx),
+    ...overlays(ctx),
+    ...processes(ctx),
+    ...summary(ctx),
+    'UP_OK=1',
+    '',
+  ];
   const what = 'up.sh: set up the host and start this Qnet Studio lab in the background (--help for options).';
   return [
     header(ctx, what),

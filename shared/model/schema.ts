@@ -99,6 +99,21 @@ export const Nic = z.strictObject({
 });
 export type Nic = z.infer<typeof Nic>;
 
+/** A disk image a guest opens as a virtio drive. */
+export const DiskImage = z.strictObject({
+  path: Text.min(1),
+  format: z.enum(['qcow2', 'raw', 'vmdk', 'vdi']).optional(),
+  /** Write to a throwaway overlay QEMU makes; the image itself stays untouched. Not used with `clone`. */
+  snapshot: z.boolean().default(true),
+  /**
+   * A linked clone: the guest writes to a qcow2 overlay of the image (its backing file, never written) that the
+   * lab makes in its state directory at launch with qemu-img. `keep`: the overlay stays after the lab stops and is
+   * used again at the next launch; `discard`: it is deleted when the lab stops. Lab snapshots live in it.
+   */
+  clone: z.enum(['keep', 'discard']).optional(),
+});
+export type DiskImage = z.infer<typeof DiskImage>;
+
 export const Boot = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('tiny'),
@@ -117,16 +132,7 @@ export const Boot = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('disk'),
-    images: z
-      .array(
-        z.strictObject({
-          path: Text.min(1),
-          format: z.enum(['qcow2', 'raw', 'vmdk', 'vdi']).optional(),
-          /** Write to a throwaway overlay; the image itself stays untouched. */
-          snapshot: z.boolean().default(true),
-        }),
-      )
-      .min(1),
+    images: z.array(DiskImage).min(1),
   }),
   z.strictObject({ type: z.literal('cdrom'), path: Text.min(1) }),
   z.strictObject({ type: z.literal('none') }),
@@ -153,6 +159,8 @@ export const VmNode = z.strictObject({
   /** MiB. */
   memory: z.number().int().min(16).max(1048576).default(256),
   boot: Boot.default({ type: 'tiny' }),
+  /** More disks, after any the boot opens (a scratch disk beside the tiny guest). */
+  disks: z.array(DiskImage).max(16).optional(),
   nics: z.array(Nic).max(32).default([]),
   /** Extra QEMU arguments, verbatim. Networking options are refused here: draw them instead. */
   extraArgs: z.array(Text).default([]),

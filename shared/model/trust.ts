@@ -4,7 +4,7 @@
  * needs the user's approval of exactly these items (the engine checks it; the UI and `qnet up` ask).
  */
 import { hostAccessArgs } from './hostAccess';
-import type { Arch, Topology, TopologyNode, VmNode } from './schema';
+import type { Arch, DiskImage, Topology, TopologyNode, VmNode } from './schema';
 
 /** One thing a topology does on the host, named by its node and field. */
 export interface TrustItem {
@@ -30,6 +30,14 @@ export function usesStandardQemu(vm: Pick<VmNode, 'arch' | 'binary'>): boolean {
   return vm.binary === undefined || vm.binary === standardQemu(vm.arch);
 }
 
+function diskAccess(img: DiskImage): string {
+  if (img.clone !== undefined)
+    return `lets the guest read the host file ${img.path} as the base of a linked clone (its writes go to the clone)`;
+  return img.snapshot
+    ? `lets the guest read the host file ${img.path} as a disk`
+    : `lets the guest read and write the host file ${img.path} as a disk`;
+}
+
 type Add = (field: (string | number)[], value: string, what: string) => void;
 
 function vmItems(n: VmNode, add: Add): void {
@@ -41,18 +49,11 @@ function vmItems(n: VmNode, add: Add): void {
     if (boot.initrd !== undefined) add(['boot', 'initrd'], boot.initrd, `gives the guest the host file ${boot.initrd}`);
     if (boot.dtb !== undefined) add(['boot', 'dtb'], boot.dtb, `gives the guest the host file ${boot.dtb}`);
   } else if (boot.type === 'disk') {
-    boot.images.forEach((img, i) =>
-      add(
-        ['boot', 'images', i, 'path'],
-        img.path,
-        img.snapshot
-          ? `lets the guest read the host file ${img.path} as a disk`
-          : `lets the guest read and write the host file ${img.path} as a disk`,
-      ),
-    );
+    boot.images.forEach((img, i) => add(['boot', 'images', i, 'path'], img.path, diskAccess(img)));
   } else if (boot.type === 'cdrom') {
     add(['boot', 'path'], boot.path, `lets the guest read the host file ${boot.path} as a CD-ROM`);
   }
+  n.disks?.forEach((img, i) => add(['disks', i, 'path'], img.path, diskAccess(img)));
   for (const a of hostAccessArgs(n.extraArgs))
     add(['extraArgs', a.index], a.arg, `passes "${a.arg}" to QEMU, which ${a.why}`);
   n.nics.forEach((nic, i) => {

@@ -1,0 +1,150 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { LabPlan } from '../../shared/compiler/plan';
+import type { Target } from '../../shared/compiler/target';
+import { exportLab, runScript } from '../testkit/exportedLab';
+import { deleteNetns } from '../testkit/netns';
+import { killPids, processesMentioning } from '../testkit/procs';
+import { leftovers, NO_KVM, planOf, RUN, testTarget, topologyOf } from '../testkit/lab';
+import { LabRunner } from './lab';
+
+/*
+ * Linked clones on real qemu-img and QEMU: a guest's disk with `clone` opens a qcow2 overlay of its image that the
+ * lab makes in its state directory at launch; `keep` leaves it for the next launch, `discard` removes it at stop.
+ * The engine and the exported up.sh/down.sh do the same. Each lab runs in a network namespace of its own.
+ */
+
+let base: string;
+let target: Target;
+let image: string;
+const live: { runner: LabRunner; plan: LabPlan }[] = [];
+
+beforeAll(() => {
+  base = mkdtempSync(join(tmpdir(), 'qnet-clone-'));
+  target = testTarget(base);
+  image = join(base, 'images', 'base.qcow2');
+  mkdirSync(join(base, 'images'));
+  const made = spawnSync('qemu-img', ['create', '-q', '-f', 'qcow2', image, '8M'], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(made.stderr);
+});
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+afterEach(async () => {
+  for (const { runner, plan } of live.splice(0)) {
+    await runner.dispose();
+    killPids(processesMentioning(plan.stateDir).map((p) => p.pid));
+    if (plan.netns) deleteNetns(plan.netns);
+    expect(leftovers(plan), `left behind by ${plan.lab}`).toEqual([]);
+  }
+});
+
+function cloneLab(name: string, path: string): LabPlan {
+  return planOf(
+    topologyOf(`version: 2
+name: ${name}-${RUN}
+nodes:
+  - id: pc
+    kind: vm
+    memory: 64
+    disks:
+      - { path: ${JSON.stringify(path)}, format: qcow2, clone: keep }
+      - { path: ${JSON.stringify(path)}, format: qcow2, clone: discard }
+    nics: [{ id: eth0 }]
+  - { id: sw, kind: hub }
+links:
+  - { a: pc:eth0, b: sw }
+`),
+    target,
+  );
+}
+
+/** What qemu-img says of an image QEMU may hold open (-U: without taking its lock). */
+function info(path: string): { format: string; 'backing-filename'?: string; 'backing-filename-format'?: string } {
+  const r = spawnSync('qemu-img', ['info', '-U', '--output=json', path], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as { format: string };
+}
+
+function runner(plan: LabPlan): LabRunner {
+  const r = new LabRunner({ plan, preflightEnv: { kvm: NO_KVM }, stopTimeouts: { powerdownMs: 300 } });
+  live.push({ runner: r, plan });
+  return r;
+}
+
+describe('linked clones', () => {
+  it('the engine makes each overlay at launch, keeps one and discards the other at stop, and reuses the kept one', async () => {
+    const plan = cloneLab('clone', image);
+    const [kept, dropped] = (plan.vms[0]?.disks ?? []).map((d) => d.overlay!.path);
+    const baseTime = statSync(image).mtimeMs;
+    const lab = runner(plan);
+    const r = await lab.launch();
+    if (!r.ok) throw new Error(r.error.message);
+    for (const overlay of [kept!, dropped!]) {
+      expect(info(overlay)).toMatchObject({
+        format: 'qcow2',
+        'backing-filename': image,
+        'backing-filename-format': 'qcow2',
+      });
+    }
+    // QEMU opens the overlays, not the image.
+    const qemu = processesMentioning(plan.stateDir).find((p) => p.argv[0]?.startsWith('qemu-system'));
+    expect(qemu?.argv.join(' ')).toContain(`file=${kept},if=virtio,format=qcow2,node-name=disk0`);
+    expect(await lab.stop()).toEqual({ ok: true });
+    expect(existsSync(kept!)).toBe(true);
+    expect(existsSync(dropped!)).toBe(false);
+    const inode = statSync(kept!).ino;
+
+    const again = runner(plan);
+    const r2 = await again.launch();
+    if (!r2.ok) throw new Error(r2.error.message);
+    expect(statSync(kept!).ino).toBe(inode);
+    expect(again.logs().map((l) => l.message)).toContain(`pc: using its kept linked clone ${kept} (of ${image})`);
+    expect(await again.stop()).toEqual({ ok: true });
+    expect(statSync(image).mtimeMs).toBe(baseTime);
+    rmSync(kept!);
+  });
+
+  it('a missing base image is refused before anything starts, naming the guest and the path', async () => {
+    const missing = join(base, 'images', 'gone.qcow2');
+    const plan = cloneLab('nobase', missing);
+    const lab = runner(plan);
+    const r = await lab.launch();
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('PREFLIGHT_FAILED');
+    expect(r.error.message).toContain(`pc: the disk image ${missing} does not exist`);
+    expect(readdirSync(plan.stateDir).filter((f) => f.endsWith('.qcow2'))).toEqual([]);
+  });
+
+  it('the exported up.sh makes the overlays and down.sh discards only the one to discard', () => {
+    const plan = cloneLab('clonesh', image);
+    const lab = exportLab(plan, join(base, 'export'));
+    const states = join(base, 'sh-state');
+    const up = runScript(lab.up, ['--state-dir', states]);
+    try {
+      expect(up.status, up.output).toBe(0);
+      const dir = join(states, plan.lab);
+      const kept = join(dir, 'pc.disk0.qcow2');
+      const dropped = join(dir, 'pc.disk1.qcow2');
+      expect(info(kept)['backing-filename']).toBe(image);
+      expect(info(dropped)['backing-filename']).toBe(image);
+      const down = runScript(lab.down, ['--state-dir', states]);
+      expect(down.status, down.output).toBe(0);
+      expect(existsSync(kept)).toBe(true);
+      expect(existsSync(dropped)).toBe(false);
+
+      // Missing base: up.sh says which guest and which file, and starts nothing.
+      const gone = join(base, 'images', 'gone.qcow2');
+      const other = exportLab(cloneLab('noshbase', gone), join(base, 'export2'));
+      const refused = runScript(other.up, ['--state-dir', states]);
+      expect(refused.status).not.toBe(0);
+      expect(refused.output).toContain(`pc: the disk image ${gone} (the base of its linked clone) does not exist`);
+    } finally {
+      runScript(lab.down, ['--state-dir', states]);
+      if (plan.netns) deleteNetns(plan.netns);
+    }
+  });
+});
