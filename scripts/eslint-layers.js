@@ -28,7 +28,8 @@ export const LAYERS = {
   },
   'electron/guest/': { layers: ['shared/*', 'electron/engine/'], packages: ['node:*'] },
   'electron/qemu/': { layers: ['shared/*', 'electron/engine/', 'electron/guest/'], packages: ['node:*'] },
-  'electron/testkit/': { layers: ['shared/*', 'electron/engine/', 'electron/guest/'], packages: ['node:*'] },
+  // Scenario bodies run by the suites of both QEMUs (scenarios/examples.ts) assert with vitest's expect.
+  'electron/testkit/': { layers: ['shared/*', 'electron/engine/', 'electron/guest/'], packages: ['node:*', 'vitest'] },
   'electron/main/': {
     layers: ['shared/*', 'electron/engine/', 'electron/guest/', 'electron/server/'],
     packages: ['node:*', 'electron'],

@@ -2,8 +2,8 @@
  * An engine in a process of its own, for the scenarios that need one: run as another user (bridge helper), or
  * killed mid-lab (recovery). Run with `node node_modules/tsx/dist/cli.mjs engine-child.ts COMMAND …`.
  *
- *   preflight --file F [--privilege P] [--isolation I] --state-dir D   prints {"kind":"preflight","problems":[…]}
- *   up --file F [--privilege P] [--isolation I] --state-dir D [--ping VM:ADDR]…
+ *   preflight --file F [--privilege P] [--isolation I] --state-dir D [--qemu Q]   prints {"kind":"preflight","problems":[…]}
+ *   up --file F [--privilege P] [--isolation I] --state-dir D [--qemu Q] [--ping VM:ADDR]…
  *       launches, waits for every guest's ready line, prints {"kind":"running",…}; pings, prints {"kind":"pinged"};
  *       then on the stdin line "stop" stops the lab, prints {"kind":"stopped"} and exits.
  * Every message is one JSON line on stdout; a failure prints {"kind":"error","message":…} and exits 1.
@@ -30,6 +30,8 @@ async function main(): Promise<void> {
     ...(opt('privilege') ? { privilege: opt('privilege') as Privilege } : {}),
     isolation: (opt('isolation') ?? 'netns') as Isolation,
     stateDir,
+    // A chosen QEMU, as the editor's setting sends it.
+    ...(opt('qemu') ? { qemu: opt('qemu') } : {}),
   };
   const engine = startEngine(stateDir);
   if (command === 'preflight') {
