@@ -19,6 +19,7 @@ import { buildTinyGuest } from '../guest/build';
 import { guestCacheDir } from '../engine/host-paths';
 import { until } from '../testkit/engine';
 import { leftoverSpecialFiles } from '../testkit/exportedLab';
+import { addNetns, deleteNetns } from '../testkit/netns';
 import { killPids, pidAlive, processesMentioning } from '../testkit/procs';
 import { asUser, testUser, type TestUser } from '../testkit/users';
 
@@ -34,17 +35,26 @@ import { asUser, testUser, type TestUser } from '../testkit/users';
 const root = join(import.meta.dirname, '../..');
 const EXAMPLE = join(root, 'assets/examples/02-tap-bridge.qnet.yaml');
 const LAB = 'tap-bridge';
+const NAT_EXAMPLE = join(root, 'assets/examples/01-nat-hostfwd.qnet.yaml');
+const NAT_LAB = 'nat-hostfwd';
+/** A namespace with only loopback, as on a machine with no network: pasta has no interface to copy there. */
+const OFFLINE = `qn-xoff-${process.pid % 100000}`;
 
 let user: TestUser;
 let work = '';
 let home = '';
 let exportDir = '';
+let natExportDir = '';
 let escalated = '';
 let env: Record<string, string> = {};
 
-/** Runs an exported script as the other user, with only the environment a login has (and the sudo shims). */
-function runAsOther(script: string) {
-  const argv = asUser(user, ['bash', join(exportDir, script)], env);
+/**
+ * Runs an exported script as the other user, with only the environment a login has (and the sudo shims), in the
+ * offline namespace when `offline`.
+ */
+function runAsOther(script: string, dir = exportDir, offline = false) {
+  const as = asUser(user, ['bash', join(dir, script)], env);
+  const argv = offline ? ['ip', 'netns', 'exec', OFFLINE, ...as] : as;
   const r = spawnSync(argv[0]!, argv.slice(1), {
     encoding: 'utf8',
     cwd: '/',
@@ -54,7 +64,7 @@ function runAsOther(script: string) {
   return { status: r.status, out: r.stdout, all: `${r.stdout}${r.stderr}` };
 }
 
-const stateDir = () => join(home, '.qnet', LAB);
+const stateDir = (lab = LAB) => join(home, '.qnet', lab);
 
 /** What the host's network looks like: links, named namespaces, routes. */
 function hostNetwork(): string {
@@ -148,18 +158,31 @@ beforeAll(async () => {
   env = { HOME: home, PATH: `${join(home, 'shim')}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` };
   const built = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`CLI build failed: ${built.stderr}`);
-  exportDir = join(work, 'export');
+  exportDir = exported(EXAMPLE, join(work, 'export'));
+  natExportDir = exported(NAT_EXAMPLE, join(work, 'export-nat'));
+  deleteNetns(OFFLINE);
+  addNetns(OFFLINE);
+}, 600_000);
+
+/** `qnet export FILE` by root into dir, readable by the other user. */
+function exported(file: string, dir: string): string {
   const r = spawnSync(
     process.execPath,
-    [join(root, 'bin/qnet.js'), 'export', EXAMPLE, '--isolation', 'userns', '-o', exportDir],
-    { cwd: root, encoding: 'utf8' },
+    [join(root, 'bin/qnet.js'), 'export', file, '--isolation', 'userns', '-o', dir],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
   );
   if (r.status !== 0) throw new Error(`qnet export failed: ${r.stderr}`);
-  for (const f of readdirSync(exportDir)) chmodSync(join(exportDir, f), statSync(join(exportDir, f)).mode | 0o044);
-}, 600_000);
+  for (const f of readdirSync(dir)) chmodSync(join(dir, f), statSync(join(dir, f)).mode | 0o044);
+  return dir;
+}
 
 afterAll(() => {
   if (exportDir && existsSync(join(exportDir, 'down.sh'))) runAsOther('down.sh');
+  if (natExportDir && existsSync(join(natExportDir, 'down.sh'))) runAsOther('down.sh', natExportDir, true);
+  deleteNetns(OFFLINE);
   if (home) killPids(processesMentioning(home).map((p) => p.pid));
   if (work) rmSync(work, { recursive: true, force: true });
 });
@@ -210,5 +233,33 @@ describe("a rootless lab's exported scripts, run by an unprivileged user", () =>
     expect(userFilesElsewhere(), 'nothing of the user left in /tmp, /var/tmp, /dev/shm or /run').toEqual(elsewhere);
     expect(hostNetwork()).toBe(network);
     expect(existsSync(escalated) ? readFileSync(escalated, 'utf8') : '', 'sudo and pkexec never called').toBe('');
+  }, 300_000);
+
+  it("offline (a namespace with only loopback), a NAT node's hostfwd reaches the guest's httpd through pasta from 127.0.0.1", async () => {
+    const up = runAsOther('up.sh', natExportDir, true);
+    expect(up.status, up.all).toBe(0);
+    const [pid, net] = readFileSync(join(stateDir(NAT_LAB), 'userns.holder'), 'utf8')
+      .trim()
+      .split(' ');
+    const fetch = () =>
+      spawnSync('ip', ['netns', 'exec', OFFLINE, 'wget', '-qO-', '-T', '5', 'http://127.0.0.1:8080/'], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      }).stdout;
+    // The guest serves its page from boot (boot.run); under TCG that takes a while.
+    await until(() => fetch().includes('Hello from web'), "web's page through the forward", 150_000);
+    // Only loopback is bound on the host side (the namespace's own addresses are the lab's).
+    const listening = spawnSync('ip', ['netns', 'exec', OFFLINE, 'ss', '-Hltn', '( sport = :8080 )'], {
+      encoding: 'utf8',
+    }).stdout;
+    expect(listening.trim().split(/\s+/)[3]).toBe('127.0.0.1:8080');
+    const down = runAsOther('down.sh', natExportDir, true);
+    expect(down.status, down.all).toBe(0);
+    expect(pidAlive(Number(pid)), 'the holder ended').toBe(false);
+    expect(processesIn(net!)).toEqual([]);
+    expect(processesMentioning(home)).toEqual([]);
+    expect(leftoverSpecialFiles(home)).toEqual([]);
+    expect(readdirSync(stateDir(NAT_LAB)).filter((f) => !f.endsWith('.log'))).toEqual([]);
+    expect(existsSync(escalated) ? readFileSync(escalated, 'utf8') : '').toBe('');
   }, 300_000);
 });

@@ -2,13 +2,29 @@
  * The way between a rootless lab (isolation userns) and the host, through `pasta` (Debian package passt) attached to
  * the namespace's holder: a NAT node's hostfwd binds inside the lab's namespace, so pasta binds the same address and
  * port on the host and splices each connection to it; and a NAT node that may reach the outside gets the
- * namespace a way out (`--config-net`: the host's addresses and routes, through pasta's own tap). Nothing of the
- * host's ports is forwarded into the lab (-T/-U none).
+ * namespace a way out (`--config-net`: pasta's own tap, its address and a default route through it). Nothing of the
+ * host's ports is forwarded into the lab (-T/-U none), nor is the host reached through pasta's gateway
+ * (--no-map-gw).
+ *
+ * pasta copies its addresses from a host interface with a default route unless told otherwise, and refuses to start
+ * where there is none (an offline machine, a namespace with only loopback: "External interface not usable"). So the
+ * lab's side is always given explicitly: loopback as the template interface (-i lo: addresses only, pasta's sockets
+ * still go where the host routes them), a small shared-address-space network for its tap (RFC 6598), and a MAC of
+ * its own. Then the same plan starts offline and online, on any machine.
  */
 import type { NatNode } from '../model/schema';
 import type { BoundPort, ProcessPlan, VmPlan } from './plan';
 import type { Ctx } from './context';
 import { vmProcessId } from './derive';
+
+/** The lab side of pasta's tap: its address, the gateway pasta answers as, the prefix, its MAC and name. */
+const PASTA_NET = {
+  address: '100.64.0.2',
+  gateway: '100.64.0.1',
+  prefix: '30',
+  mac: '02:71:6e:00:00:01',
+  ifname: 'qnet-pasta',
+} as const;
 
 /** pasta's option for one forwarded port: `ADDR/PORT` (the same port inside), or `PORT` on every address. */
 function forwardSpec(p: BoundPort): string {
@@ -39,6 +55,19 @@ export function pastaProcesses(ctx: Ctx, vms: readonly VmPlan[]): ProcessPlan[] 
     '--quiet',
     '--pid',
     pidfile,
+    '-i',
+    'lo',
+    '-a',
+    PASTA_NET.address,
+    '-n',
+    PASTA_NET.prefix,
+    '-g',
+    PASTA_NET.gateway,
+    '-M',
+    PASTA_NET.mac,
+    '-I',
+    PASTA_NET.ifname,
+    '--no-map-gw',
     ...(out.length > 0 ? ['--config-net'] : []),
     ...flags('tcp', '-t'),
     ...flags('udp', '-u'),

@@ -379,6 +379,8 @@ start_holder() {
   say "making the lab's user and network namespace (no root needed)"
   unshare --user --map-root-user --net -- sleep infinity </dev/null >/dev/null 2>>"$1" &
   pid=$!
+  # Its end (KILL, by stop_holder) is ours: bash need not report it.
+  disown "$pid"
   for ((i = 0; i < 200; i++)); do
     net=$(readlink -- "/proc/$pid/ns/net" 2>/dev/null) || net=
     if [ -n "$net" ] && [ "$net" != "$host" ] && runs_argv "$pid" sleep infinity; then
