@@ -4,7 +4,7 @@
  */
 import type { Isolation, Privilege, ProcessPlan } from './compiler/plan';
 import type { Diagnostic } from './diagnostics';
-import type { Topology } from './model/schema';
+import type { LinkShaping, Topology } from './model/schema';
 import type { TrustItem } from './model/trust';
 
 /** A lab's name: the `lab` of its LabPlan (unique among running labs). */
@@ -68,6 +68,8 @@ export type ApiErrorCode =
   | 'VM_NOT_FOUND'
   | 'LINK_NOT_FOUND'
   | 'NOT_RUNNING'
+  /** A link's shaping cannot be applied: the link is no tap of the lab's, or the kernel lacks sch_netem. */
+  | 'SHAPING_UNAVAILABLE'
   | 'CONSOLE_NOT_CONNECTED'
   | 'STEP_FAILED'
   | 'PROCESS_FAILED'
@@ -111,6 +113,12 @@ export interface LinkStatus {
   readonly up: boolean;
   /** While it is captured: the pcap QEMU writes (a `filter-dump` on a guest NIC's netdev), in the lab's directory. */
   readonly capture?: string;
+  /**
+   * Its shaping now (tc on its tap), absent when unshaped or when it has no tap of the lab's; `tap` is that tap,
+   * present only for links tc can shape.
+   */
+  readonly shaping?: LinkShaping;
+  readonly tap?: string;
 }
 
 /** One packet of a capture as tshark decodes it (Wireshark's columns). */
@@ -196,6 +204,8 @@ export type EngineRequest =
   | { readonly type: 'consoleRead'; readonly lab: LabName; readonly vm: string; readonly fromSeq: number }
   /** Sets a running lab's link down or up: its guest NICs lose or regain carrier (both ends of a VM-VM link). */
   | { readonly type: 'setLink'; readonly lab: LabName; readonly link: string; readonly up: boolean }
+  /** Replaces a running lab's link shaping (tc on its tap in the lab's network); an empty shaping takes it off. */
+  | { readonly type: 'setShaping'; readonly lab: LabName; readonly link: string; readonly shaping: LinkShaping }
   /** Starts capturing a running lab's link into a pcap in its state directory (answered as is when it already is). */
   | { readonly type: 'captureStart'; readonly lab: LabName; readonly link: string }
   /** Stops a capture; the pcap stays. Captures also stop with the lab. */
@@ -251,6 +261,7 @@ export interface EngineResponses {
     readonly truncated: boolean;
   };
   readonly setLink: { readonly link: LinkStatus };
+  readonly setShaping: { readonly link: LinkStatus };
   /** `file`: the pcap being written (also `link.capture`). */
   readonly captureStart: { readonly link: LinkStatus; readonly file: string };
   /** `file`: the finished pcap. */

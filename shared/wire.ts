@@ -16,6 +16,7 @@
 import type { EngineEvent, EngineRequest, Result } from './api';
 import { parseLaunchOptions } from './launchOptions';
 import { MAX_TOPOLOGY_BYTES } from './model/limits';
+import { LinkShaping } from './model/schema';
 
 /** The wire's version, told in the hello. */
 export const CONTROL_PROTOCOL = 1;
@@ -94,6 +95,13 @@ const CHECKS: Record<EngineRequest['type'], (r: Record<string, unknown>) => stri
         ? null
         : 'setLink needs up as true or false'
       : 'setLink needs lab and link names',
+  setShaping: (r) => {
+    if (!isName(r.lab) || !isName(r.link)) return 'setShaping needs lab and link names';
+    const s = LinkShaping.safeParse(r.shaping);
+    if (s.success) return null;
+    const issue = s.error.issues[0];
+    return `shaping${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'}`;
+  },
   vmControl: (r) =>
     labVm(r) ??
     (r.action === 'start' || r.action === 'stop' || r.action === 'restart'

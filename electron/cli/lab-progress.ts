@@ -1,3 +1,4 @@
+import { describeShaping } from '../../shared/compiler/shaping';
 import type { ApiError, EngineEvent, ExitStatus, LabStatus, VmState } from '../../shared/api';
 import type { Diagnostic } from '../../shared/diagnostics';
 import { formatDiagnostic } from './format-diagnostic';
@@ -111,6 +112,7 @@ export function formatLabStatus(status: LabStatus, enginePid: number | null): st
   for (const l of links.filter((x) => !x.up)) lines.push(`  link ${l.link}: down`);
   const up = links.filter((x) => x.up).length;
   if (up > 0) lines.push(`  ${up === links.length ? 'every link' : `${up} other link${up === 1 ? '' : 's'}`} up`);
+  for (const l of links) if (l.shaping) lines.push(`  link ${l.link}: shaped: ${describeShaping(l.shaping)}`);
   return lines.join('\n');
 }
 

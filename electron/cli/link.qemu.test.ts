@@ -61,7 +61,7 @@ describe('qnet link on a running lab', () => {
     expect(noLab.err).toContain('qnet: no running lab "nolab"');
     const badState = qnet('link', LAB, 'wire', 'sideways');
     expect(badState.code).toBe(2);
-    expect(badState.err).toContain('must be down or up, not "sideways"');
+    expect(badState.err).toContain('after LINK: down, up, unshaped, or a shaping such as "rate 1mbit", not "sideways"');
     expect(status().labs[0]!.links).toEqual([{ link: 'wire', up: true }]);
   });
 });

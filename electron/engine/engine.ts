@@ -292,6 +292,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const r = lab(req.lab);
         return r instanceof LabRunner ? r.setLink(req.link, req.up) : r;
       }
+      case 'setShaping': {
+        const r = lab(req.lab);
+        return r instanceof LabRunner ? r.setShaping(req.link, req.shaping) : r;
+      }
       case 'vmControl': {
         const r = lab(req.lab);
         return r instanceof LabRunner ? r.controlVm(req.vm, req.action) : r;

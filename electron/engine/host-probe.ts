@@ -14,6 +14,7 @@ import { probeHostInterfaces } from './host-interfaces';
 import { defaultStateDir, shortStateDir, tinyGuestPaths } from './host-paths';
 import { probeKvm, type KvmProbe } from './kvm';
 import { parsePair, probeNicModels } from './probe-nic-models';
+import { probeNetem } from './probe-netem';
 import { probeQemu } from './probe-qemu';
 import { checkPrivateDir } from './state-dir';
 
@@ -57,6 +58,11 @@ export function realStateDir(given: string): string {
 }
 
 /** Probes this machine (answers cached per process where asking costs a spawn); never throws. */
+function netemOf(env: NodeJS.ProcessEnv): { netem?: boolean } {
+  const netem = probeNetem(env);
+  return netem === undefined ? {} : { netem };
+}
+
 export async function probeHost(options: ProbeHostOptions = {}): Promise<HostProbe> {
   const env = options.env ?? process.env;
   const pairs = (options.pairs ?? []).flatMap((p) => parsePair(p) ?? []);
@@ -83,6 +89,7 @@ export async function probeHost(options: ProbeHostOptions = {}): Promise<HostPro
     kvm,
     ...(HOST_ARCH[process.arch] ? { hostArch: HOST_ARCH[process.arch] } : {}),
     vhostNet: existsSync('/dev/vhost-net'),
+    ...netemOf(env),
     tinyGuest,
     hostInterfaces: probeHostInterfaces(),
     stateDir: defaultStateDir(env),

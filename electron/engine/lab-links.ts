@@ -4,9 +4,13 @@
  */
 import type { ApiError, EngineEvent, EngineResponses, LabState, LinkStatus, Result } from '../../shared/api';
 import type { LabPlan } from '../../shared/compiler/plan';
+import { describeShaping } from '../../shared/compiler/shaping';
 import { LinkCaptures } from './capture';
 import type { LabLog } from './lab-log';
 import { LinkControl } from './link-control';
+import { LinkShapes } from './link-shaping';
+import { probeNetem } from './probe-netem';
+import type { LinkShaping } from '../../shared/model/schema';
 import { readPackets } from './packets';
 import type { QmpClient } from './qmp';
 
@@ -28,12 +32,14 @@ type Fail = { readonly ok: false; readonly error: ApiError };
 export class LabLinks {
   private readonly control: LinkControl;
   private readonly captures: LinkCaptures;
+  private readonly shapes: LinkShapes;
   /** Each link's last pcap, kept after its capture stops (and after the lab stops) for the packet list. */
   private readonly lastFile = new Map<string, string>();
 
   constructor(private readonly o: LabLinksOptions) {
     this.control = new LinkControl(o.lab, o.plan, o.qmpOf);
     this.captures = new LinkCaptures(o.lab, o.plan, o.qmpOf);
+    this.shapes = new LinkShapes({ ...o, netem: () => probeNetem(o.env) });
   }
 
   /** A guest started again: its ends of the links set down go down again (a capture on it is not restarted). */
@@ -48,7 +54,7 @@ export class LabLinks {
 
   private withCapture(l: LinkStatus): LinkStatus {
     const file = this.captures.fileOf(l.link);
-    return file === undefined ? { link: l.link, up: l.up } : { link: l.link, up: l.up, capture: file };
+    return { link: l.link, up: l.up, ...(file === undefined ? {} : { capture: file }), ...this.shapes.of(l.link) };
   }
 
   private status(link: string): LinkStatus {
@@ -78,6 +84,15 @@ export class LabLinks {
     const r = await this.control.set(link, up);
     if (!r.ok) return r;
     return { ok: true, link: this.changed(link, `link ${link} is ${up ? 'up' : 'down'}`) };
+  }
+
+  async setShaping(link: string, shaping: LinkShaping): Promise<Result<{ link: LinkStatus }>> {
+    const bad = this.check(link);
+    if (bad) return bad;
+    const r = await this.shapes.set(link, shaping);
+    if (!r.ok) return r;
+    const what = r.shaping ? describeShaping(r.shaping) : 'none';
+    return { ok: true, link: this.changed(link, `link ${link} shaping: ${what}`) };
   }
 
   async captureStart(link: string): Promise<Result<{ link: LinkStatus; file: string }>> {
@@ -129,6 +144,7 @@ export class LabLinks {
   reset(): void {
     const down = this.control.statuses().filter((l) => !l.up);
     this.control.reset();
+    this.shapes.reset();
     for (const l of down) this.o.emit({ type: 'linkState', lab: this.o.lab, link: l.link, up: true });
   }
 }

@@ -20,6 +20,7 @@ import type {
   VmState,
 } from '../../shared/api';
 import type { HostStep, LabPlan, ProcessPlan } from '../../shared/compiler/plan';
+import type { LinkShaping } from '../../shared/model/schema';
 import type { Diagnostic } from '../../shared/diagnostics';
 import { DEFAULT_CONSOLE_BUFFER } from './ring-buffer';
 import { runHostSteps, unfinishedMessage, undoHostSteps, type UndoItem } from './host-steps';
@@ -271,6 +272,10 @@ export class LabRunner {
   /** Sets a link of the running lab down or up; a `linkState` event tells every client. */
   setLink(link: string, up: boolean): Promise<Result<{ link: LinkStatus }>> {
     return this.links.setLink(link, up);
+  }
+
+  setShaping(link: string, shaping: LinkShaping): Promise<Result<{ link: LinkStatus }>> {
+    return this.links.setShaping(link, shaping);
   }
 
   /** Starts capturing a link of the running lab into a pcap in its directory. */

@@ -22,12 +22,19 @@ export interface PairStatus {
     state: string;
     engine: { pid: number } | null;
     vms: { vm: string; state: { state: string; pid?: number } }[];
-    links?: { link: string; up: boolean; capture?: string }[];
+    links?: { link: string; up: boolean; capture?: string; tap?: string; shaping?: Record<string, unknown> }[];
   }[];
 }
 
+/** A lab file of its own instead of example 05, and the isolation `qnet up` gives it (default netns). */
+export interface LabSource {
+  /** The topology's text; its `name:` must be the lab's. */
+  readonly text?: string;
+  readonly isolation?: 'netns' | 'userns';
+}
+
 /** A socket-pair lab named `lab` on TCP port `port`, its state under a fresh `/tmp/<prefix>…` directory. */
-export function socketPairLab(lab: string, port: number, prefix: string) {
+export function socketPairLab(lab: string, port: number, prefix: string, source: LabSource = {}) {
   let stateDir = '';
   let enginePid = 0;
   const children: ChildProcess[] = [];
@@ -74,7 +81,7 @@ export function socketPairLab(lab: string, port: number, prefix: string) {
     return JSON.parse(r.out) as PairStatus;
   }
 
-  /** Builds the CLI and the tiny guest, starts the lab detached, and waits for the server's ready line. */
+  /** Builds the CLI and the tiny guest and starts the lab detached. */
   async function up(): Promise<void> {
     buildCli();
     await buildTinyGuest({ arch: 'x86_64', log: () => {} });
@@ -82,8 +89,9 @@ export function socketPairLab(lab: string, port: number, prefix: string) {
     const file = join(stateDir, 'pair.qnet.yaml');
     const text = readFileSync(join(root, 'assets/examples/05-socket-pair.qnet.yaml'), 'utf8');
     // Its own port, so a socket-pair lab of another suite never holds it.
-    writeFileSync(file, text.replace(/^name: socket-pair$/m, `name: ${lab}`).replace('port: 40500', `port: ${port}`));
-    const started = qnet('up', file, '--netns', '--detach');
+    const pair = text.replace(/^name: socket-pair$/m, `name: ${lab}`).replace('port: 40500', `port: ${port}`);
+    writeFileSync(file, source.text ?? pair);
+    const started = qnet('up', file, '--isolation', source.isolation ?? 'netns', '--detach');
     if (started.code !== 0) throw new Error(`qnet up failed: ${started.out}\n${started.err}`);
     enginePid = status().labs[0]!.engine!.pid;
   }

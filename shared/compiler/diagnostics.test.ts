@@ -138,6 +138,26 @@ describe('compiler diagnostics', () => {
     none(q, 'VHOST_NET_MISSING');
     expect(q.vms[0]!.argv.join(' ')).toContain('vhost=on');
   });
+  it('SHAPING_NOT_TAP', () => {
+    const p = lab([vm('a'), vm('b')], [{ id: 'w', a: 'a:e0', b: 'b:e0', shaping: { rate: '1mbit' } }]);
+    expect(only(p, 'SHAPING_NOT_TAP')).toMatchObject({
+      severity: 'error',
+      links: ['w'],
+      path: ['links', 0, 'shaping'],
+    });
+    none(lab([vm('a'), vm('b')], [{ id: 'w', a: 'a:e0', b: 'b:e0' }]), 'SHAPING_NOT_TAP');
+    none(
+      lab([vm('a'), { kind: 'bridge', id: 'br' }], [{ a: 'a:e0', b: 'br', shaping: { rate: '1mbit' } }]),
+      'SHAPING_NOT_TAP',
+    );
+  });
+  it('NETEM_MISSING', () => {
+    const nodes: Nodes = [vm('a'), { kind: 'bridge', id: 'br' }];
+    const links: Links = [{ id: 'l', a: 'a:e0', b: 'br', shaping: { loss: 2 } }];
+    expect(only(lab(nodes, links, { netem: false }), 'NETEM_MISSING').message).toContain('module sch_netem');
+    none(lab(nodes, links), 'NETEM_MISSING');
+    none(lab(nodes, [{ id: 'l', a: 'a:e0', b: 'br', shaping: { rate: '1mbit' } }], { netem: false }), 'NETEM_MISSING');
+  });
   it('NIC_MODEL_UNKNOWN', () => {
     const models = { 'x86_64/q35': ['e1000', 'e1000e', 'rtl8139', 'virtio-net-pci'] };
     const p = lab([vm('v', ['e0'], { nics: [{ id: 'e0', model: 'ne2k_isa' }] })], [], { nicModels: models });

@@ -45,6 +45,10 @@ export const COMPILER_CODES = {
   VHOST_NON_VIRTIO: 'error',
   /** A tap with vhost on a host without /dev/vhost-net (QEMU 7.2 aborts on it). */
   VHOST_NET_MISSING: 'error',
+  /** A link with shaping that is not realized as a tap the lab makes: tc has nothing of the lab's to shape. */
+  SHAPING_NOT_TAP: 'error',
+  /** Delay, jitter, loss or duplication on a kernel without sch_netem. */
+  NETEM_MISSING: 'error',
   /** A NIC model the installed QEMU cannot create on this machine (from `-M MACHINE -nic model=help`). */
   NIC_MODEL_UNKNOWN: 'error',
   /** A PCI NIC model on a machine without PCI. */

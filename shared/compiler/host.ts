@@ -3,6 +3,7 @@ import type { BoundPort, HostStep } from './plan';
 import type { Ctx } from './context';
 import { diag } from './diagnostics';
 import { otherEnd } from './graph';
+import { describeShaping, isShaped, shapingArgv } from './shaping';
 import { deleteArgv, natTableName, releaseArgv } from './undo';
 import { publishSteps } from './publish';
 
@@ -269,6 +270,16 @@ export function hostSteps(
     const user = l.a.node.kind === 'bridge' ? l.b : l.a;
     const what = user.port !== undefined ? `${user.node.id}:${user.port}` : user.node.id;
     tapSteps(l.id, tap, userns ? undefined : ctx.target.runAs, 1, ctx.bridgeNames.get(bridge.id), what, steps);
+    const shaping = l.link.shaping;
+    // Undone with the tap: deleting a device deletes its qdiscs.
+    if (isShaped(shaping))
+      steps.push({
+        id: `shape-${l.id}`,
+        argv: shapingArgv(tap, shaping),
+        undo: null,
+        needsRoot: true,
+        description: `Shape link ${l.id} on tap ${tap}: ${describeShaping(shaping)}`,
+      });
   }
   natSteps(ctx, bridges, steps);
   steps.push(...publishSteps(ctx, published));

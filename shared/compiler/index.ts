@@ -1,3 +1,4 @@
+import { shapingDiagnostics } from './shapingdiag';
 import { pastaProcesses } from './pasta';
 import { bridgeForwards } from './publish';
 import type { Topology, VmNode } from '../model/schema';
@@ -184,6 +185,7 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
     return more ? { ...vm, ports: [...vm.ports, ...more] } : vm;
   });
   const steps = hostSteps(ctx, netns, published);
+  shapingDiagnostics(ctx);
   const processes = [
     ...switchProcesses(ctx),
     ...testpmdProcesses(ctx),
@@ -197,7 +199,7 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
 
   // What was discovered about this machine (its interfaces, a short state directory of its user's) is the
   // compile's input, not part of the plan (plan.json).
-  const { hostInterfaces: _discovered, shortStateDir: _short, ...kept } = target;
+  const { hostInterfaces: _discovered, shortStateDir: _short, netem: _netem, ...kept } = target;
   // The NIC models it keeps are those of the machines its VMs use: whatever else a probe has asked stays out.
   const planTarget =
     kept.nicModels === undefined ? kept : { ...kept, nicModels: usedNicModels(kept.nicModels, graph.vms) };

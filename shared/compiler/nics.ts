@@ -1,3 +1,4 @@
+import { isShaped } from './shaping';
 import { nodePath } from './docpath';
 import type { Nic, VmNode } from '../model/schema';
 import type { NicFact } from './plan';
@@ -147,7 +148,18 @@ function emitNic(s: VmScope, nic: Nic, index: number, b: Backend | null): void {
   s.backends.push(b);
   const netdevId = s.ids.take(`net-${nic.id}`);
   const link = s.ctx.graph.nicLink.get(nicKey(s.vm.id, nic.id))?.id ?? null;
-  s.nics.push({ nic: nic.id, mac: mac ?? null, realization: backendLabel(b), link, netdev: netdevId });
+  const linkInfo = s.ctx.graph.nicLink.get(nicKey(s.vm.id, nic.id));
+  const tap = link !== null ? s.ctx.linkTaps.get(link) : undefined;
+  const shaping = linkInfo?.link.shaping;
+  s.nics.push({
+    nic: nic.id,
+    mac: mac ?? null,
+    realization: backendLabel(b),
+    link,
+    netdev: netdevId,
+    ...(tap !== undefined ? { tap } : {}),
+    ...(tap !== undefined && isShaped(shaping) ? { shaping } : {}),
+  });
   s.argv.push(...b.pre);
   const onboard = isOnboardOnly(model);
   if (nic.form === 'nic' || onboard) {

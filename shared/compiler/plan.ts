@@ -121,6 +121,10 @@ export interface NicFact {
    * `set_link` and a `filter-dump` name.
    */
   readonly netdev: string | null;
+  /** The tap the lab makes for its link (a NIC on a bridge, tap mode): what `tc` shapes. Absent otherwise. */
+  readonly tap?: string;
+  /** The shaping its link gets at launch on that tap (a `shape-<link>` host step); absent when unshaped. */
+  readonly shaping?: import('../model/schema').LinkShaping;
 }
 
 /**

@@ -33,6 +33,8 @@ export interface Target {
   readonly nicModels?: Readonly<Record<string, readonly string[]>>;
   /** /dev/vhost-net usable; false means tap `vhost=on` must not be emitted (QEMU 7.2 aborts without it). */
   readonly vhostNet?: boolean;
+  /** Whether the kernel has the netem qdisc (sch_netem), for delay/jitter/loss/duplication; absent: unknown. */
+  readonly netem?: boolean;
   /** KVM probed usable; `accel: auto` means kvm then, tcg otherwise. */
   readonly kvm: boolean;
   /**
@@ -104,6 +106,8 @@ export interface HostProbe {
   /** This machine's architecture (KVM runs only its guests); absent when it is none QEMU's guests have. */
   readonly hostArch?: Arch;
   readonly vhostNet: boolean;
+  /** The kernel's netem qdisc, as a throwaway namespace's tc found it; absent when it could not be asked. */
+  readonly netem?: boolean;
   /** Where the tiny guest of each architecture is (or would be, once built). */
   readonly tinyGuest: Partial<Record<Arch, { readonly kernel: string; readonly initrd: string }>>;
   readonly hostInterfaces: readonly HostInterface[];
@@ -151,6 +155,7 @@ export function assembleTarget(probe: HostProbe, options: TargetOptions = {}): T
     ...(probe.chosenQemu && !options.qemuVersion ? { qemu: probe.chosenQemu } : {}),
     ...(nicModels ? { nicModels } : {}),
     vhostNet: probe.vhostNet,
+    ...(probe.netem !== undefined ? { netem: probe.netem } : {}),
     hostInterfaces: probe.hostInterfaces,
     shortStateDir: probe.shortStateDir,
   };

@@ -497,6 +497,33 @@ const Endpoint = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}(:[A-Za-z0-9_.-]{1,32})?$/, 'must be "node" or "node:port", like alpha:eth0');
 
+/**
+ * Shaping and impairments of a link, applied by `tc` to the tap that realizes it (traffic the link carries to the
+ * guest): `rate` by a token bucket (tbf), the others by netem, which needs the kernel's sch_netem.
+ */
+export const LinkShaping = z.strictObject({
+  /** Rate limit in tc's units: `1mbit`, `512kbit`, `10gbit` (k = 1000). */
+  rate: z
+    .string()
+    .regex(/^[0-9]+(\.[0-9]+)?(bit|kbit|mbit|gbit)$/, 'must be a rate like 1mbit, 512kbit or 10gbit')
+    .optional(),
+  /** Added delay, like `20ms` (netem). */
+  delay: z
+    .string()
+    .regex(/^[0-9]+(\.[0-9]+)?(us|ms|s)$/, 'must be a time like 20ms, 500us or 1s')
+    .optional(),
+  /** Random variation of the delay, like `5ms` (netem). */
+  jitter: z
+    .string()
+    .regex(/^[0-9]+(\.[0-9]+)?(us|ms|s)$/, 'must be a time like 5ms, 500us or 1s')
+    .optional(),
+  /** Packets dropped, in percent (netem). */
+  loss: z.number().min(0).max(100).optional(),
+  /** Packets sent twice, in percent (netem). */
+  duplicate: z.number().min(0).max(100).optional(),
+});
+export type LinkShaping = z.infer<typeof LinkShaping>;
+
 export const Link = z.strictObject({
   /** Stable id; default derived from the two endpoints. */
   id: Id.optional(),
@@ -524,6 +551,8 @@ export const Link = z.strictObject({
   peerPath: AbsPath.optional(),
   /** VM-to-VM stream links: how often the connecting side retries, in ms (QEMU >= 8.0); 0 never retries. Default 1000. */
   reconnectMs: z.number().int().min(0).max(2147483647).optional(),
+  /** Rate limit and impairments, for a link realized as a tap (a guest NIC on a bridge). */
+  shaping: LinkShaping.optional(),
 });
 export type Link = z.infer<typeof Link>;
 

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { emitScripts } from '../emit';
+import { compile } from './index';
+import { describeShaping, rateBits, shapingArgv } from './shaping';
+import { assembleTarget } from './target';
+import { hostProbe, target, topo } from './testkit';
+
+const onBridge = (shaping: Record<string, unknown>, extra: object = {}) =>
+  topo({
+    nodes: [
+      { id: 'a', kind: 'vm', nics: [{ id: 'eth0' }, { id: 'eth1' }] },
+      { id: 'b', kind: 'vm', nics: [{ id: 'eth0' }, { id: 'eth1' }] },
+      { id: 'br', kind: 'bridge' },
+    ],
+    links: [
+      { id: 'al', a: 'a:eth0', b: 'br', shaping },
+      { id: 'bl', a: 'b:eth0', b: 'br' },
+      { id: 'direct', a: 'a:eth1', b: 'b:eth1' },
+    ],
+    ...extra,
+  });
+
+/** The plan's shaping diagnostics (the test topologies have no tiny guest built, which is said too). */
+const codes = (p: ReturnType<typeof compile>) =>
+  p.diagnostics.map((d) => d.code).filter((c) => c === 'SHAPING_NOT_TAP' || c === 'NETEM_MISSING');
+
+describe('shapingArgv', () => {
+  it('a rate alone is a token bucket of 10 ms of the rate, never under two frames', () => {
+    expect(shapingArgv('qn1', { rate: '1mbit' })).toEqual([
+      'tc',
+      'qdisc',
+      'replace',
+      'dev',
+      'qn1',
+      'root',
+      'tbf',
+      'rate',
+      '1mbit',
+      'burst',
+      '3028',
+      'latency',
+      '100ms',
+    ]);
+    expect(shapingArgv('qn1', { rate: '10gbit' })[10]).toBe(String(10e9 / 8 / 100));
+  });
+
+  it('impairments are one netem qdisc that also takes the rate; nothing set takes the root qdisc off', () => {
+    expect(shapingArgv('qn1', { delay: '20ms', jitter: '5ms', loss: 1, duplicate: 0.5, rate: '2mbit' })).toEqual(
+      'tc qdisc replace dev qn1 root netem delay 20ms 5ms loss 1% duplicate 0.5% rate 2mbit'.split(' '),
+    );
+    expect(shapingArgv('qn1', { jitter: '5ms' })).toEqual(
+      'tc qdisc replace dev qn1 root netem delay 0ms 5ms'.split(' '),
+    );
+    expect(shapingArgv('qn1', {})).toEqual('tc qdisc del dev qn1 root'.split(' '));
+  });
+
+  it('says itself in one line, and reads tc rates in bits per second', () => {
+    expect(describeShaping({ rate: '1mbit', delay: '20ms', jitter: '5ms', loss: 2 })).toBe(
+      'rate 1mbit, delay 20ms ± 5ms, loss 2%',
+    );
+    expect([rateBits('512kbit'), rateBits('1.5mbit'), rateBits('100bit')]).toEqual([512_000, 1_500_000, 100]);
+  });
+});
+
+describe('a shaped link in the plan', () => {
+  it('a guest NIC on a bridge: tc on its tap right after the tap is up, in the namespace, and in up.sh', () => {
+    const plan = compile(onBridge({ rate: '1mbit' }), target({ isolation: 'netns' }));
+    expect(codes(plan)).toEqual([]);
+    const ids = plan.hostSteps.map((s) => s.id);
+    const shape = plan.hostSteps.find((s) => s.id === 'shape-al')!;
+    expect(ids.indexOf('shape-al')).toBe(ids.indexOf('tap-al-up') + 1);
+    const tap = plan.vms.find((v) => v.node === 'a')!.nics[0]!;
+    expect(tap).toMatchObject({ link: 'al', shaping: { rate: '1mbit' } });
+    expect(shape).toMatchObject({ inNetns: true, needsRoot: true, undo: null });
+    expect(shape.argv).toEqual(shapingArgv(tap.tap!, { rate: '1mbit' }));
+    expect(shape.description).toBe(`Shape link al on tap ${tap.tap}: rate 1mbit`);
+    expect(plan.needs.programs.map((p) => p.program)).toContain('tc');
+    const scripts = emitScripts(plan);
+    const up = scripts.ok ? scripts.files.find((f) => f.path === 'up.sh')?.content : undefined;
+    expect(up).toContain(`tc qdisc replace dev ${tap.tap} root tbf rate 1mbit burst 3028 latency 100ms`);
+    // Its unshaped neighbour has a tap but no shaping; the direct link has neither.
+    expect(plan.vms.find((v) => v.node === 'b')!.nics[0]).not.toHaveProperty('shaping');
+    expect(plan.vms.find((v) => v.node === 'a')!.nics[1]).not.toHaveProperty('tap');
+  });
+
+  it('in a user namespace the step needs no root', () => {
+    const plan = compile(onBridge({ rate: '1mbit' }), target({ isolation: 'userns' }));
+    expect(plan.hostSteps.find((s) => s.id === 'shape-al')).toMatchObject({ needsRoot: false, inNetns: true });
+  });
+
+  it('a link with no tap of the lab’s says shaping is unavailable and why, pointing at the field', () => {
+    const direct = topo({
+      nodes: [
+        { id: 'a', kind: 'vm', nics: [{ id: 'eth0' }] },
+        { id: 'b', kind: 'vm', nics: [{ id: 'eth0' }] },
+      ],
+      links: [{ id: 'w', a: 'a:eth0', b: 'b:eth0', shaping: { rate: '1mbit' } }],
+    });
+    const d = compile(direct, target()).diagnostics.find((x) => x.code === 'SHAPING_NOT_TAP')!;
+    expect(d).toMatchObject({ severity: 'error', links: ['w'], path: ['links', 0, 'shaping'] });
+    expect(d.message).toContain('it is not realized as a tap');
+    expect(d.fix?.action).toEqual({ kind: 'set-field', node: 'w', on: 'link', path: ['shaping'], value: undefined });
+
+    const helper = compile(onBridge({ rate: '1mbit' }), target({ privilege: 'helper', isolation: 'host' }));
+    expect(helper.diagnostics.find((x) => x.code === 'SHAPING_NOT_TAP')?.message).toContain('qemu-bridge-helper');
+    expect(helper.hostSteps.map((s) => s.id)).not.toContain('shape-al');
+  });
+
+  it('netem fields on a kernel without sch_netem are an error naming the module; unknown is assumed present', () => {
+    const shaping = { rate: '1mbit', delay: '20ms', loss: 1 };
+    const none = compile(onBridge(shaping), assembleTarget(hostProbe({ netem: false }), { isolation: 'netns' }));
+    const d = none.diagnostics.find((x) => x.code === 'NETEM_MISSING')!;
+    expect(d.severity).toBe('error');
+    expect(d.message).toContain('link al: delay, loss need the kernel');
+    expect(d.message).toContain('module sch_netem');
+    expect(codes(compile(onBridge(shaping), target({ isolation: 'netns' })))).toEqual([]);
+    expect(codes(compile(onBridge({ rate: '1mbit' }), target({ isolation: 'netns', netem: false })))).toEqual([]);
+    // What the probe found about the kernel is the compile's input, not part of the plan.
+    expect(none.target).not.toHaveProperty('netem');
+  });
+});

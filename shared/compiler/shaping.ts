@@ -1,0 +1,82 @@
+/**
+ * A link's shaping as `tc` commands on the tap that realizes it: the compiler writes them as host steps (so up.sh
+ * and the Commands panel show them) and the engine runs the same argv to change a running lab's link. A rate alone
+ * is a token bucket (tbf); delay, jitter, loss and duplication need netem (sch_netem), which also takes the rate.
+ * `replace` both adds and changes the tap's root qdisc, so one command serves a launch and a live change.
+ */
+import type { LinkShaping } from '../model/schema';
+
+/** The netem-only fields of a shaping, in the order tc takes them. */
+const NETEM_FIELDS = ['delay', 'jitter', 'loss', 'duplicate'] as const;
+
+/** True when the shaping sets anything. */
+export function isShaped(s: LinkShaping | undefined): s is LinkShaping {
+  return s !== undefined && (s.rate !== undefined || NETEM_FIELDS.some((f) => s[f] !== undefined));
+}
+
+/** The fields of a shaping that need the kernel's netem qdisc (empty for a rate alone). */
+export function netemFields(s: LinkShaping | undefined): string[] {
+  return s === undefined ? [] : NETEM_FIELDS.filter((f) => s[f] !== undefined);
+}
+
+const RATE_UNIT: Record<string, number> = { bit: 1, kbit: 1e3, mbit: 1e6, gbit: 1e9 };
+
+/** A tc rate (`1mbit`) in bits per second. */
+export function rateBits(rate: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)([a-z]+)$/.exec(rate);
+  return m ? Number(m[1]) * (RATE_UNIT[m[2] ?? ''] ?? 1) : Number.NaN;
+}
+
+/**
+ * The token bucket's size: 10 ms of the rate, and never under two full frames (a bucket smaller than a frame
+ * passes nothing).
+ */
+function burstBytes(rate: string): number {
+  return Math.max(Math.ceil(rateBits(rate) / 8 / 100), 3028);
+}
+
+/** One line of the shaping for humans: `rate 1mbit, delay 20ms ± 5ms, loss 1%`. */
+export function describeShaping(s: LinkShaping): string {
+  const parts: string[] = [];
+  if (s.rate !== undefined) parts.push(`rate ${s.rate}`);
+  if (s.delay !== undefined || s.jitter !== undefined)
+    parts.push(`delay ${s.delay ?? '0ms'}${s.jitter !== undefined ? ` ± ${s.jitter}` : ''}`);
+  if (s.loss !== undefined) parts.push(`loss ${s.loss}%`);
+  if (s.duplicate !== undefined) parts.push(`duplicate ${s.duplicate}%`);
+  return parts.join(', ');
+}
+
+/** The tc argv that gives `tap` this shaping (its root qdisc replaced), or takes it off when nothing is set. */
+export function shapingArgv(tap: string, s: LinkShaping | undefined): string[] {
+  if (!isShaped(s)) return ['tc', 'qdisc', 'del', 'dev', tap, 'root'];
+  if (netemFields(s).length === 0) {
+    const rate = s.rate ?? '';
+    return [
+      'tc',
+      'qdisc',
+      'replace',
+      'dev',
+      tap,
+      'root',
+      'tbf',
+      'rate',
+      rate,
+      'burst',
+      String(burstBytes(rate)),
+      'latency',
+      '100ms',
+    ];
+  }
+  const argv = ['tc', 'qdisc', 'replace', 'dev', tap, 'root', 'netem'];
+  if (s.delay !== undefined || s.jitter !== undefined) argv.push('delay', s.delay ?? '0ms');
+  if (s.jitter !== undefined) argv.push(s.jitter);
+  if (s.loss !== undefined) argv.push('loss', `${s.loss}%`);
+  if (s.duplicate !== undefined) argv.push('duplicate', `${s.duplicate}%`);
+  if (s.rate !== undefined) argv.push('rate', s.rate);
+  return argv;
+}
+
+/** Why netem fields cannot be applied on a kernel without sch_netem: the sentence preflight and the inspector say. */
+export function netemMissing(link: string, fields: readonly string[]): string {
+  return `link ${link}: ${fields.join(', ')} need${fields.length === 1 ? 's' : ''} the kernel's netem queueing discipline (module sch_netem), which this kernel does not have (CONFIG_NET_SCH_NETEM); remove ${fields.length === 1 ? 'it' : 'them'}, or run the lab on a kernel with sch_netem (a rate alone needs only tbf)`;
+}
