@@ -96,6 +96,23 @@ test.describe('inspector', () => {
     await expect(panel.error('smp')).toBeVisible();
   });
 
+  test("a UML instance's interfaces are a list: one added takes its address into linux.uml's command line", async ({
+    editor,
+  }) => {
+    await editor.openExample('12-uml-mcast');
+    await editor.selectNode('uml1');
+    await expect(editor.page.getByTestId('inspector__nic__eth0')).toBeVisible();
+    await editor.page.getByTestId('inspector__add-nic').click();
+    await expect(editor.page.getByTestId('inspector__nic__eth1')).toBeVisible();
+    await editor.setField('nics.1.ip', '10.0.99.2/24');
+    await editor.showCommands();
+    await expect
+      .poll(async () =>
+        JSON.parse((await editor.page.getByTestId('commands__process__uml-uml1').getAttribute('data-argv')) ?? '[]'),
+      )
+      .toContain('qnet.if1=10.0.99.2/24');
+  });
+
   test('with nothing selected the inspector edits the lab: a rename shows in Commands and the saved file, one undo step', async ({
     editor,
   }, info) => {

@@ -135,13 +135,7 @@ export const KIND_FIELDS: Record<NodeKind, readonly FieldDef[]> = {
   vdpa: [NAME, req('vhostdev', 'vhost-vdpa device'), n('queues', 'Queues'), NOTES],
   netdev: [NAME, req('type', 'Netdev type'), NOTES],
   testpmd: [NAME, t('lcores', 'Lcores', '0-1'), n('memory', 'Memory (MiB)'), NOTES],
-  uml: [
-    NAME,
-    n('memory', 'Memory (MiB)'),
-    t('initrd', 'Initramfs', 'the tiny guest'),
-    { path: ['nics', 0, 'ip'], label: 'eth0 address', type: 'text', optional: true, placeholder: '10.0.10.2/24' },
-    NOTES,
-  ],
+  uml: [NAME, n('memory', 'Memory (MiB)'), t('initrd', 'Initramfs', 'the tiny guest'), NOTES],
 };
 
 /** The lab's own fields (Inspector.tsx shows them while nothing is selected); paths are into the topology. */

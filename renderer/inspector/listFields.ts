@@ -1,5 +1,5 @@
 import { NODE_KINDS, NODE_SCHEMAS } from '../../shared/model';
-import type { Boot, HostNode, NodeKind, TopologyNode, VmNode } from '../../shared/model';
+import type { Boot, HostNode, NodeKind, TopologyNode, UmlNode, VmNode } from '../../shared/model';
 import { newNic } from '../doc/factory';
 import type { FieldDef } from './fields';
 import { OPTION_ROWS } from './optionRows';
@@ -82,6 +82,31 @@ const NICS: RecordListDef = {
     text('mac', 'MAC', { live: 'derived-mac' }),
     { path: ['form'], label: 'Form', type: 'select', options: ['device', 'nic'] },
     text('ip', 'Guest IP', { optional: true, placeholder: '10.0.0.1/24 or dhcp' }),
+    text('gateway', 'Gateway', { optional: true }),
+  ],
+};
+
+/** A User-mode Linux instance's interfaces (`ethN=`, N the row's position): each a port links name. */
+const UML_NICS: RecordListDef = {
+  kind: 'records',
+  path: ['nics'],
+  title: 'Interfaces',
+  row: 'nic',
+  add: 'Add interface',
+  idField: 'id',
+  legendField: 'id',
+  ports: true,
+  removeTitle: 'Remove this interface (and its link)',
+  max: 32,
+  seed: (node) => {
+    const used = new Set((node as UmlNode).nics.map((n) => n.id));
+    let i = 0;
+    while (used.has(`eth${i}`)) i++;
+    return { id: `eth${i}`, mac: 'auto' };
+  },
+  fields: [
+    text('mac', 'MAC', { placeholder: 'auto' }),
+    text('ip', 'Guest IP', { optional: true, placeholder: '10.0.0.2/24 or dhcp' }),
     text('gateway', 'Gateway', { optional: true }),
   ],
 };
@@ -209,6 +234,7 @@ const OWN_LISTS: Partial<Record<NodeKind, readonly ListDef[]>> = {
   ],
   host: [INTERFACES],
   bridge: [BRIDGE_HOSTFWD],
+  uml: [UML_NICS],
 };
 
 function perKind<T>(of: (kind: NodeKind) => T): Record<NodeKind, T> {

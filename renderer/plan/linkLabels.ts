@@ -2,7 +2,13 @@ import type { LabPlan } from '../../shared/compiler';
 import { linkId, linkRule, resolveEndpoint } from '../../shared/model';
 import type { Link, Topology } from '../../shared/model';
 
-const PLAIN: Record<string, string> = { 'tap-bridge': 'enslaved', 'hub-backend': 'hubport', 'bridge-uplink': 'uplink' };
+const PLAIN: Record<string, string> = {
+  'tap-bridge': 'enslaved',
+  'hub-backend': 'hubport',
+  'bridge-uplink': 'uplink',
+  'uml-vde': 'vde',
+  'uml-bridge': 'tap',
+};
 
 /** Label per link id: how the compiled plan realizes it (what the plan says of the NIC at its VM end). */
 export function linkLabels(t: Topology, plan: LabPlan | null): Map<string, string> {

@@ -157,9 +157,13 @@ function tapSteps(
   });
 }
 
-/** Ids of the host steps that make the taps for links to bridges: in helper mode qemu-bridge-helper makes those. */
+/**
+ * Ids of the host steps that make the taps for QEMU's links to bridges: in helper mode qemu-bridge-helper makes
+ * those (a UML interface's tap it cannot make).
+ */
 export function linkTapStepIds(ctx: Ctx): Set<string> {
-  return new Set([...ctx.linkTaps.keys()].flatMap((id) => Object.values(tapStepIds(id))));
+  const uml = new Set(ctx.graph.links.filter((l) => l.realization === 'uml-bridge').map((l) => l.id));
+  return new Set([...ctx.linkTaps.keys()].filter((id) => !uml.has(id)).flatMap((id) => Object.values(tapStepIds(id))));
 }
 
 function natSteps(ctx: Ctx, bridges: readonly BridgeNode[], out: Step[]): void {

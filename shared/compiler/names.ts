@@ -74,6 +74,9 @@ export function assignIfnames(ctx: Ctx): void {
     if (!ctx.bridgeNames.has(b.id)) ctx.bridgeNames.set(b.id, ctx.ifnames.derive('qnb', `bridge/${b.id}`));
   for (const t of taps)
     if (!ctx.tapNodeNames.has(t.id)) ctx.tapNodeNames.set(t.id, ctx.ifnames.derive('qn', `tap/${t.id}`));
+  // A UML interface on a bridge opens a tap made for it, whatever the mode: qemu-bridge-helper serves QEMU only.
+  for (const l of graph.links)
+    if (l.realization === 'uml-bridge') ctx.linkTaps.set(l.id, ctx.ifnames.derive('qn', `link/${l.id}`));
   if (ctx.bridgeMode !== 'tap') return;
   for (const l of graph.links) {
     const bridgeSide = l.a.node.kind === 'bridge' ? l.a : l.b.node.kind === 'bridge' ? l.b : null;

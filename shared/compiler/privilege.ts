@@ -14,7 +14,7 @@ function helperBridges(ctx: Ctx): string[] {
   // In the lab's user namespace the user makes those taps: no helper needed.
   if (ctx.target.isolation === 'userns') return [...out].sort();
   for (const l of ctx.graph.links) {
-    if (!ctx.linkTaps.has(l.id)) continue;
+    if (!ctx.linkTaps.has(l.id) || l.realization === 'uml-bridge') continue;
     out.add(l.a.node.kind === 'bridge' ? l.a.node.id : l.b.node.id);
   }
   return [...out].sort();

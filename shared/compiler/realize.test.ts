@@ -552,6 +552,33 @@ describe('vm - l2tpv3, vhost-user, vdpa', () => {
     // The QEMU guest on the same bus keeps its own MAC: the UML interfaces took theirs from the same allocator.
     expect(valuesOf(argvOf(p, 'a'), '-device')[0]).not.toContain(mac);
   });
+  test('uml: an interface on a VDE switch joins its directory after the switch runs; one on a bridge opens a tap made for it, which the helper cannot make', () => {
+    const nodes: Nodes = [
+      vm('a'),
+      { kind: 'vde', id: 'sw' },
+      { kind: 'bridge', id: 'br' },
+      { kind: 'uml', id: 'u', nics: [{ id: 'eth0' }, { id: 'eth1', mac: '52:54:00:00:00:31' }] },
+    ];
+    const links = [
+      { a: 'a:e0', b: 'sw' },
+      { a: 'u:eth0', b: 'sw' },
+      { a: 'u:eth1', b: 'br' },
+    ];
+    const p = lab(nodes, links, { tinyGuest: { x86_64: { kernel: '/g/vmlinuz', initrd: '/g/initrd' } } });
+    const uml = p.processes.find((x) => x.kind === 'uml')!;
+    const mac = uml.argv.find((w) => w.startsWith('eth0='))!.split(',')[2];
+    const tap = p.hostSteps.find((s) => s.description.includes('u:eth1'))!.argv[4]!;
+    expect(uml.argv.filter((w) => /^eth\d=/.test(w))).toEqual([
+      `eth0=vde,${p.stateDir}/sw.vde,${mac}`,
+      `eth1=tuntap,${tap},52:54:00:00:00:31`,
+    ]);
+    expect(uml.dependsOn).toEqual(['vde-sw']);
+    expect(p.hostSteps.map((s) => s.argv.join(' '))).toContain(`ip link set ${tap} master ${p.hostSteps[0]!.argv[3]}`);
+    // qemu-bridge-helper serves QEMU only: a UML tap on a bridge needs root even in helper mode.
+    const helper = lab(nodes, links, { privilege: 'helper' });
+    expect(helper.privilege).toBe('root');
+    expect(codes(helper)).toContain('ROOT_REQUIRED');
+  });
   test('uml: without a tiny guest the plan says how to build it', () => {
     const p = lab(
       [

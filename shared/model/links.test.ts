@@ -27,6 +27,8 @@ const ALLOWED: [NodeKind, NodeKind, string][] = [
   ['vm', 'testpmd', 'vm-testpmd'],
   ['bridge', 'host', 'bridge-uplink'],
   ['uml', 'mcast', 'uml-mcast'],
+  ['uml', 'vde', 'uml-vde'],
+  ['uml', 'bridge', 'uml-bridge'],
 ];
 
 describe('linkRule', () => {
@@ -70,7 +72,7 @@ describe('linkRule', () => {
     });
     expect(linkRule('hub', 'uml')).toMatchObject({
       ok: false,
-      reason: expect.stringContaining('joins multicast segments only, not a hub'),
+      reason: expect.stringContaining('joins multicast segments, VDE switches and bridges only, not a hub'),
     });
   });
 });

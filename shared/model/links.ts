@@ -21,6 +21,8 @@ export type Realization =
   | 'vm-netdev'
   | 'vm-testpmd'
   | 'uml-mcast'
+  | 'uml-vde'
+  | 'uml-bridge'
   | 'bridge-uplink';
 
 export type LinkRule =
@@ -56,6 +58,13 @@ const VM_REALIZATION: Record<NodeKind, Realization | null> = {
   uml: null,
 };
 
+/** What a UML interface can join, as `linux.uml` transports QEMU shares: `mcast`, `vde`, `tuntap` (a tap on a bridge). */
+const UML_REALIZATION: Partial<Record<NodeKind, Realization>> = {
+  mcast: 'uml-mcast',
+  vde: 'uml-vde',
+  bridge: 'uml-bridge',
+};
+
 const LABEL: Record<NodeKind, string> = {
   vm: 'VM',
   host: 'host',
@@ -85,13 +94,15 @@ function refuse(a: NodeKind, b: NodeKind): string {
     if (a === 'hub') return 'two hubs cannot be linked directly: use one hub, or a VDE switch to join several';
     if (a === 'host') return 'two hosts cannot be linked: link a bridge to a host interface instead';
     if (a === 'vde') return 'two VDE switches cannot be linked directly: use one switch, or a VM between them';
-    if (a === 'uml') return 'two UML instances cannot be linked directly: link each to one multicast segment';
+    if (a === 'uml')
+      return 'two UML instances cannot be linked directly: link each to one multicast segment, VDE switch or bridge';
     return `two ${LABEL[a]}s cannot be linked directly: link each to a VM`;
   }
   if (has('uml')) {
     const other = a === 'uml' ? b : a;
-    if (other === 'vm') return 'a UML instance cannot be linked to a VM directly: link both to one multicast segment';
-    return `a UML instance joins multicast segments only, not a ${LABEL[other]}: link it to a multicast segment, and the segment to VMs`;
+    if (other === 'vm')
+      return 'a UML instance cannot be linked to a VM directly: link both to one multicast segment, VDE switch or bridge';
+    return `a UML instance joins multicast segments, VDE switches and bridges only, not a ${LABEL[other]}: link it to one of those, and that to VMs`;
   }
   if (has('host')) {
     const other = a === 'host' ? b : a;
@@ -115,8 +126,10 @@ function refuse(a: NodeKind, b: NodeKind): string {
 
 /** Whether a link between two node kinds is allowed (order-insensitive), and how it is realized or why not. */
 export function linkRule(kindA: NodeKind, kindB: NodeKind): LinkRule {
-  if ((kindA === 'uml' && kindB === 'mcast') || (kindA === 'mcast' && kindB === 'uml'))
-    return { ok: true, realization: 'uml-mcast' };
+  if (kindA === 'uml' || kindB === 'uml') {
+    const realization = UML_REALIZATION[kindA === 'uml' ? kindB : kindA];
+    if (realization) return { ok: true, realization };
+  }
   if (kindA === 'vm' || kindB === 'vm') {
     const other = kindA === 'vm' ? kindB : kindA;
     const realization = VM_REALIZATION[other];

@@ -412,7 +412,7 @@ export type UmlNic = z.infer<typeof UmlNic>;
 /**
  * A User-mode Linux instance (Debian's `linux.uml`): a Linux kernel run as a host program, booting the tiny guest's
  * initramfs (or its own initrd), its interfaces joining multicast segments (`ethN=mcast,…`, as QEMU's `socket,mcast=`
- * and `dgram` multicast do). Its console is its standard input and output; its files live in the lab's directory.
+ * and `dgram` multicast do), VDE switches (`vde`) or bridges (a tap of its own, `tuntap`). Its console is its standard input and output; its files live in the lab's directory.
  */
 export const UmlNode = z.strictObject({
   ...base,
