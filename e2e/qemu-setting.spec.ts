@@ -149,3 +149,30 @@ test("with 10.0 chosen, a VM's own binary is still its own and still asks before
   await lab.answerTrust('cancel');
   expect(runningArgv(server.stateDir)).toEqual({});
 });
+
+test("NIC models come from the chosen QEMU: the page's choice, and qnet serve --qemu's own", async ({
+  server,
+  request,
+}) => {
+  // 10.0 filters its list by machine (isapc: only its ISA card); 7.2 lists PCI cards for any machine.
+  const isapc = async (origin: string, token: string, query = '') =>
+    (
+      (await (
+        await request.get(`${origin}/api/nic-models?pair=x86_64/isapc${query}`, { headers: { 'x-qnet-token': token } })
+      ).json()) as { models: string[] }
+    ).models;
+  expect(await isapc(server.origin, server.token)).toContain('e1000');
+  expect(await isapc(server.origin, server.token, `&qemu=${encodeURIComponent(QEMU10)}`)).toEqual(['ne2k_isa']);
+  const bad = await request.get(`${server.origin}/api/nic-models?pair=x86_64/q35&qemu=/nowhere`, {
+    headers: { 'x-qnet-token': server.token },
+  });
+  expect(bad.status()).toBe(400);
+  expect(JSON.stringify(await bad.json())).toContain('the chosen QEMU /nowhere does not exist');
+  // A server started with --qemu answered these from the installed QEMU until NicModelCache kept each QEMU apart.
+  const served10 = await startServe(['--qemu', QEMU10]);
+  try {
+    expect(await isapc(served10.origin, served10.token)).toEqual(['ne2k_isa']);
+  } finally {
+    await served10.stop();
+  }
+});
