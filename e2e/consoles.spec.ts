@@ -18,6 +18,7 @@ import { ROOT, startServe, type Served } from './serve';
  */
 const LAB = 'socket-pair-consoles';
 const NETNS = netnsName(LAB);
+type Box = { x: number; y: number; width: number; height: number };
 const YAML = readFileSync(join(ROOT, 'assets/examples/05-socket-pair.qnet.yaml'), 'utf8')
   .replace(/^name: socket-pair$/m, `name: ${LAB}`)
   .replace('port: 40500', 'port: 40571');
@@ -113,6 +114,77 @@ test.describe('consoles', () => {
     await consoles.show();
     await expect(consoles.root).toHaveAttribute('data-state', /stopped/);
     await consoles.expectText('server', '1 packets received');
+  });
+
+  test('a console to work in: the panel resized and remembered, guests side by side, one popped out into its own window', async ({
+    editor,
+    consoles,
+    page,
+    context,
+  }) => {
+    await editor.openFile('05-socket-pair.qnet.yaml', YAML);
+    await page.getByTestId('toolbar__launch').click();
+    await consoles.show();
+    await consoles.expectText('server', 'QNET-READY hostname=server', 120_000);
+    await consoles.expectText('client', 'QNET-READY hostname=client', 120_000);
+
+    // The panel's top edge dragged up by 200 px: the panel grows by that, the terminal with it; a reload keeps it.
+    const panel = page.getByTestId('bottom-panel');
+    const before = (await panel.boundingBox())!;
+    const rowsBefore = await consoles.rows('client');
+    const grip = (await page.getByTestId('bottom-panel__grip').boundingBox())!;
+    await page.mouse.move(grip.x + grip.width / 2, grip.y + grip.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(grip.x + grip.width / 2, grip.y + grip.height / 2 - 100, { steps: 5 });
+    await page.mouse.move(grip.x + grip.width / 2, grip.y + grip.height / 2 - 200, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(async () => Math.round((await panel.boundingBox())!.height - before.height)).toBe(200);
+    await expect.poll(() => consoles.rows('client')).toBeGreaterThan(rowsBefore + 5);
+    await page.reload();
+    await expect(page.getByTestId('app')).toHaveAttribute('data-ready', 'true');
+    expect(Math.round((await panel.boundingBox())!.height)).toBe(Math.round(before.height + 200));
+
+    // Side by side: both guests' terminals at once, left and right; each takes its own keystrokes.
+    await consoles.show();
+    await page.getByTestId('consoles__layout').click();
+    const [server, client] = [consoles.terminal('server'), consoles.terminal('client')];
+    await expect(server).toBeVisible();
+    await expect(client).toBeVisible();
+    const [a, b] = [(await server.boundingBox())!, (await client.boundingBox())!].sort((p, q) => p.x - q.x) as [
+      Box,
+      Box,
+    ];
+    expect(a.x + a.width).toBeLessThanOrEqual(b.x);
+    expect(Math.abs(a.y - b.y)).toBeLessThan(2);
+    await client.click();
+    await page.keyboard.type('ping -c 1 10.0.5.1');
+    await page.keyboard.press('Enter');
+    await expect(consoles.screen('client')).toContainText('1 packets received', { timeout: 30_000 });
+    await expect(consoles.screen('server')).toContainText('QNET-READY hostname=server');
+
+    // Popped out: the server's console in a window of its own, live; what is typed there reaches the guest.
+    const [popup] = await Promise.all([
+      context.waitForEvent('page'),
+      page.getByTestId('consoles__popout__server').click(),
+    ]);
+    const own = new ConsolesPanel(popup);
+    await expect(popup.getByTestId('console-window')).toHaveAttribute('data-state', 'running');
+    await expect(own.terminal('server')).toHaveAttribute('data-live', 'true');
+    await expect(own.screen('server')).toContainText('QNET-READY hostname=server', { timeout: 20_000 });
+    await own.terminal('server').click();
+    await popup.keyboard.type('echo popped-$((6*7))');
+    await popup.keyboard.press('Enter');
+    await expect(own.screen('server')).toContainText('popped-42', { timeout: 30_000 });
+    // The editor's pane shows the same console.
+    await expect(consoles.screen('server')).toContainText('popped-42');
+    // Back to one at a time, as remembered.
+    await page.getByTestId('consoles__layout').click();
+    await expect(consoles.tab('client')).toBeVisible();
+
+    await page.getByTestId('toolbar__stop').click();
+    await expect(popup.getByTestId('console-window')).toHaveAttribute('data-state', 'stopped', { timeout: 90_000 });
+    await expect(own.terminal('server')).toHaveAttribute('data-live', 'false');
+    await expect(own.screen('server')).toContainText('popped-42');
   });
 
   test.describe("under the desktop window's CSP (no inline styles)", () => {

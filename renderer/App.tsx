@@ -1,5 +1,5 @@
 import { ReactFlowProvider } from '@xyflow/react';
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, type CSSProperties } from 'react';
 import { useShortcuts } from './actions/useShortcuts';
 import { Canvas } from './canvas/Canvas';
 import { useDesktop } from './desktop/useDesktop';
@@ -20,6 +20,7 @@ import { Toolbar } from './panels/Toolbar';
 import { UnsavedDialog } from './panels/UnsavedDialog';
 import { useProbe } from './plan/useProbe';
 import { useEditor } from './store/editor';
+import { usePanels } from './store/panels';
 import { useAppliedTheme } from './store/theme';
 
 /** The editor window: toolbar, palette, canvas, inspector, problems and commands. */
@@ -47,9 +48,15 @@ export function App() {
   }, []);
   const probeError = useProbe();
   const ready = useEditor((s) => s.probed !== null);
+  const bottomHeight = usePanels((s) => s.bottomHeight);
   return (
     <ReactFlowProvider>
-      <div className="app" data-testid="app" data-ready={ready}>
+      <div
+        className="app"
+        data-testid="app"
+        data-ready={ready}
+        style={{ '--bottom-height': `${bottomHeight}px` } as CSSProperties}
+      >
         <Toolbar app={app} />
         <Palette />
         <main className="center">

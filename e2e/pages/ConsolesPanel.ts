@@ -26,6 +26,11 @@ export class ConsolesPanel {
     return this.terminal(vm).locator('.xterm-rows');
   }
 
+  /** How many rows the guest's terminal has (xterm.js fits them to its box). */
+  async rows(vm: string): Promise<number> {
+    return this.screen(vm).evaluate((rows) => rows.children.length);
+  }
+
   /** Selects the last screen row showing `text` with a triple-click (xterm.js selects the whole line). */
   async selectRow(vm: string, text: string): Promise<void> {
     const box = await this.screen(vm).evaluate((rows, wanted) => {

@@ -1,7 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { WebContents } from 'electron';
 import { FakeWebContents } from '../testkit/electron-fake';
-import { DEFAULT_BOUNDS, guardNavigation, isAppUrl, visibleBounds, windowOptions } from './window';
+import {
+  CONSOLE_BOUNDS,
+  DEFAULT_BOUNDS,
+  guardNavigation,
+  isAppUrl,
+  isConsoleUrl,
+  visibleBounds,
+  windowOptions,
+} from './window';
 
 vi.mock('electron', async () => (await import('../testkit/electron-fake')).fake.module);
 
@@ -52,6 +60,29 @@ describe('guardNavigation', () => {
     expect(navigate(contents, 'will-attach-webview', 'qnet-app://studio/')).toBe(true);
     expect(contents.windowOpenHandler?.({ url: 'qnet-app://studio/index.html' })).toEqual({ action: 'deny' });
     expect(contents.windowOpenHandler?.({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+  });
+
+  it('opens a popped-out console of ours, locked down like the editor, and nothing else', () => {
+    const contents = new FakeWebContents();
+    guardNavigation(contents as unknown as WebContents, '/p/preload.cjs');
+    const open = (url: string) => contents.windowOpenHandler?.({ url }) as unknown as Record<string, unknown>;
+    const popped = open('qnet-app://studio/index.html?console=lab&vm=server');
+    expect(popped).toMatchObject({
+      action: 'allow',
+      overrideBrowserWindowOptions: {
+        ...CONSOLE_BOUNDS,
+        webPreferences: windowOptions('/p/preload.cjs').webPreferences,
+      },
+    });
+    expect(open('qnet-app://studio/index.html')).toEqual({ action: 'deny' });
+    expect(open('https://example.com/?console=lab&vm=server')).toEqual({ action: 'deny' });
+    // A console window opens nothing further.
+    const child = new FakeWebContents();
+    guardNavigation(child as unknown as WebContents);
+    expect(child.windowOpenHandler?.({ url: 'qnet-app://studio/index.html?console=lab&vm=server' })).toEqual({
+      action: 'deny',
+    });
+    expect(isConsoleUrl('qnet-app://studio/?console=a')).toBe(false);
   });
 
   it('knows our pages', () => {

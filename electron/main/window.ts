@@ -42,15 +42,35 @@ export function isAppUrl(url: string): boolean {
   return url === APP_ORIGIN || url.startsWith(`${APP_ORIGIN}/`);
 }
 
-/** Refuses navigation off our origin, new windows and webviews on `contents`. */
-export function guardNavigation(contents: WebContents): void {
+/** A popped-out console's size: room for an 80×24 terminal and its bar. */
+export const CONSOLE_BOUNDS = { width: 900, height: 560 } as const;
+
+/** Whether `url` is a guest console page of ours (renderer/consoles/popout.ts), the one new window a page may open. */
+export function isConsoleUrl(url: string): boolean {
+  if (!isAppUrl(url)) return false;
+  const q = new URL(url).searchParams;
+  return q.has('console') && q.has('vm');
+}
+
+/**
+ * Refuses navigation off our origin, new windows and webviews on `contents`. With `preload`, a guest console of
+ * ours may be popped out: a window with exactly the same lockdown, smaller.
+ */
+export function guardNavigation(contents: WebContents, preload?: string): void {
   const refuse = (event: { preventDefault(): void }, url: string) => {
     if (!isAppUrl(url)) event.preventDefault();
   };
   contents.on('will-navigate', (event) => refuse(event, event.url));
   contents.on('will-redirect', (event) => refuse(event, event.url));
   contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.setWindowOpenHandler(({ url }) =>
+    preload !== undefined && isConsoleUrl(url)
+      ? {
+          action: 'allow',
+          overrideBrowserWindowOptions: { ...windowOptions(preload, CONSOLE_BOUNDS), minWidth: 320, minHeight: 200 },
+        }
+      : { action: 'deny' },
+  );
 }
 
 /** The remembered bounds, without the position when no display shows at least a corner of the window any more. */

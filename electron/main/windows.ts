@@ -51,7 +51,13 @@ export class WindowManager {
       : visibleBounds(this.settings.get().window, workAreas);
     const win = new BrowserWindow(windowOptions(this.preload, bounds));
     this.opened.push(win);
-    guardNavigation(win.webContents);
+    guardNavigation(win.webContents, this.preload);
+    // A console popped out of this window's Consoles tab: locked down alike, talking to the engine as its own page.
+    win.webContents.on('did-create-window', (child) => {
+      guardNavigation(child.webContents);
+      child.once('ready-to-show', () => child.show());
+      this.created(child);
+    });
     if (bounds.maximized) win.maximize();
     win.once('ready-to-show', () => win.show());
     win.on('focus', () => (this.lastFocused = win));

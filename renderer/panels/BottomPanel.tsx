@@ -4,6 +4,7 @@ import { usePanels, type BottomTab } from '../store/panels';
 import { Commands } from './Commands';
 import { LabLog } from './LabLog';
 import { Packets } from './Packets';
+import { PanelGrip } from './PanelGrip';
 import { Problems, useProblemCount } from './Problems';
 
 function TabButton({ tab, children }: { tab: BottomTab; children: ReactNode }) {
@@ -27,6 +28,7 @@ export function BottomPanel() {
   const { errors, warnings } = useProblemCount();
   return (
     <section className="bottom" data-testid="bottom-panel">
+      <PanelGrip />
       <div className="tabs" role="tablist">
         <TabButton tab="problems">
           Problems{' '}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPanelsStore } from './panels';
+import { BOTTOM_HEIGHT, clampHeight, createPanelsStore } from './panels';
 
 describe('panels store', () => {
   it('starts on Problems, switches tabs', () => {
@@ -19,5 +19,26 @@ describe('panels store', () => {
     p.getState().chooseConsoleVm('client');
     p.getState().chooseConsoleLab(null);
     expect(p.getState()).toMatchObject({ consoleLab: null, consoleVm: 'client', focusSeq: 2 });
+  });
+});
+
+describe('bottom panel size and console layout', () => {
+  it('keeps the height in range and whole', () => {
+    const p = createPanelsStore();
+    expect(p.getState().bottomHeight).toBe(BOTTOM_HEIGHT.initial);
+    p.getState().setBottomHeight(10);
+    expect(p.getState().bottomHeight).toBe(BOTTOM_HEIGHT.min);
+    p.getState().setBottomHeight(412.6);
+    expect(p.getState().bottomHeight).toBe(413);
+    p.getState().setBottomHeight(Number.NaN);
+    expect(p.getState().bottomHeight).toBe(BOTTOM_HEIGHT.initial);
+    expect(clampHeight(1e9)).toBe(BOTTOM_HEIGHT.max);
+  });
+
+  it('switches between tabs and side by side', () => {
+    const p = createPanelsStore();
+    expect(p.getState().consoleLayout).toBe('tabs');
+    p.getState().setConsoleLayout('side');
+    expect(p.getState().consoleLayout).toBe('side');
   });
 });

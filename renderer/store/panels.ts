@@ -6,6 +6,38 @@ import { create } from 'zustand';
 
 export type BottomTab = 'problems' | 'commands' | 'consoles' | 'log' | 'packets';
 
+/** How the Consoles tab shows a lab's guests: one at a time behind tabs, or all of them side by side. */
+export type ConsoleLayout = 'tabs' | 'side';
+
+/** The bottom panel's height in pixels: its default, and the range a drag keeps it in. */
+export const BOTTOM_HEIGHT = { initial: 260, min: 120, max: 2000 } as const;
+
+const HEIGHT_KEY = 'qnet.bottomHeight';
+const LAYOUT_KEY = 'qnet.consoleLayout';
+
+/** The height within its range (whole pixels). */
+export function clampHeight(px: number): number {
+  if (!Number.isFinite(px)) return BOTTOM_HEIGHT.initial;
+  return Math.round(Math.min(BOTTOM_HEIGHT.max, Math.max(BOTTOM_HEIGHT.min, px)));
+}
+
+/** What an earlier session left in localStorage (nothing outside a browser page). */
+function stored(key: string): string | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function keep(key: string, value: string): void {
+  try {
+    if (typeof localStorage !== 'undefined') localStorage.setItem(key, value);
+  } catch {
+    // A page without storage (private mode, quota) still resizes; it just forgets.
+  }
+}
+
 export interface PanelsState {
   readonly tab: BottomTab;
   /** The lab the Consoles tab shows; null: its default (a live lab first). */
@@ -16,6 +48,9 @@ export interface PanelsState {
   readonly focusSeq: number;
   /** The link whose capture the Packets tab shows; null: the first captured one. */
   readonly packetsLink: string | null;
+  /** The bottom panel's height in pixels (dragged by its top edge, remembered). */
+  readonly bottomHeight: number;
+  readonly consoleLayout: ConsoleLayout;
 
   showTab(tab: BottomTab): void;
   chooseConsoleLab(lab: string | null): void;
@@ -25,6 +60,9 @@ export interface PanelsState {
   /** Shows a link's packets: the Packets tab on that link. */
   openPackets(link: string): void;
   choosePacketsLink(link: string | null): void;
+  /** Sets the panel's height (kept in range); `remember` stores it for the next session (at the end of a drag). */
+  setBottomHeight(px: number, remember?: boolean): void;
+  setConsoleLayout(layout: ConsoleLayout): void;
 }
 
 /** A panels store (one per window; tests make their own). */
@@ -35,6 +73,8 @@ export const createPanelsStore = () =>
     consoleVm: null,
     focusSeq: 0,
     packetsLink: null,
+    bottomHeight: clampHeight(Number(stored(HEIGHT_KEY) ?? BOTTOM_HEIGHT.initial)),
+    consoleLayout: stored(LAYOUT_KEY) === 'side' ? 'side' : 'tabs',
     showTab: (tab) => set({ tab }),
     chooseConsoleLab: (consoleLab) => set({ consoleLab }),
     chooseConsoleVm: (consoleVm) => set({ consoleVm }),
@@ -42,6 +82,15 @@ export const createPanelsStore = () =>
       set((s) => ({ tab: 'consoles', consoleLab: lab, consoleVm: vm, focusSeq: s.focusSeq + 1 })),
     openPackets: (link) => set({ tab: 'packets', packetsLink: link }),
     choosePacketsLink: (packetsLink) => set({ packetsLink }),
+    setBottomHeight: (px, remember = true) => {
+      const bottomHeight = clampHeight(px);
+      set({ bottomHeight });
+      if (remember) keep(HEIGHT_KEY, String(bottomHeight));
+    },
+    setConsoleLayout: (consoleLayout) => {
+      set({ consoleLayout });
+      keep(LAYOUT_KEY, consoleLayout);
+    },
   }));
 
 /** The window's bottom panel state. */
