@@ -10,6 +10,7 @@ import { useUnloadGuard } from './files/useUnloadGuard';
 import { Inspector } from './inspector/Inspector';
 import { startLabSync } from './lab/labSync';
 import { TrustDialog } from './lab/TrustDialog';
+import { SnapshotDialog } from './lab/SnapshotDialog';
 import { followConnection } from './api/connection';
 import { BottomPanel } from './panels/BottomPanel';
 import { ConnectionBanner } from './panels/ConnectionBanner';
@@ -72,6 +73,7 @@ export function App() {
       <OpenErrorsDialog />
       <UnsavedDialog />
       <TrustDialog />
+      <SnapshotDialog />
       <input
         ref={fileInput}
         type="file"

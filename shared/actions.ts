@@ -77,6 +77,7 @@ export const ACTION_CATALOGUE: readonly ActionInfo[] = [
   { name: 'validate', label: 'Validate', scope: 'global', toolbar: 'lab', history: 'none' },
   { name: 'launch', label: 'Launch', scope: 'global', toolbar: 'lab', history: 'none' },
   { name: 'stop', label: 'Stop', scope: 'global', toolbar: 'lab', history: 'none' },
+  { name: 'snapshots', label: 'Snapshots…', scope: 'global', toolbar: 'lab', history: 'none' },
   { name: 'theme', label: 'Theme', scope: 'global', toolbar: 'view', history: 'none' },
   { name: 'fitView', label: 'Fit view', scope: 'global', keys: 'Shift+1', history: 'none' },
   { name: 'addNote', label: 'Add note', scope: 'global', toolbar: 'canvas', history: 'record' },

@@ -73,6 +73,8 @@ export type ApiErrorCode =
   | 'CONSOLE_NOT_CONNECTED'
   | 'STEP_FAILED'
   | 'PROCESS_FAILED'
+  /** A lab snapshot could not be saved, loaded or listed (a guest cannot hold one, QEMU's job failed). */
+  | 'SNAPSHOT_FAILED'
   | 'TIMEOUT'
   | 'INTERNAL'
   /** From a transport, not the engine: the page is not connected to its server now (nothing was sent). */
@@ -225,10 +227,27 @@ export type EngineRequest =
    * Starts, stops or restarts one guest of a running lab (by node id or name); the rest of the lab keeps running.
    * `start` also brings back a crashed guest.
    */
-  | { readonly type: 'vmControl'; readonly lab: LabName; readonly vm: string; readonly action: VmAction };
+  | { readonly type: 'vmControl'; readonly lab: LabName; readonly vm: string; readonly action: VmAction }
+  /**
+   * Saves every guest's state of a running lab under `name` (replacing one of that name), loads it back, or lists
+   * the lab's snapshots. Every guest must run and write only qcow2 disks that stay (an image or a linked clone).
+   */
+  | { readonly type: 'labSnapshot'; readonly lab: LabName; readonly action: SnapshotAction; readonly name?: string };
 
 /** What `vmControl` does to one guest. */
 export type VmAction = 'start' | 'stop' | 'restart';
+
+/** What `labSnapshot` does. */
+export type SnapshotAction = 'save' | 'load' | 'list';
+
+/** A lab snapshot: a name every guest of the lab has its state saved under, and when (ms since the epoch). */
+export interface LabSnapshot {
+  readonly name: string;
+  readonly date: number;
+}
+
+/** A snapshot name as QEMU and a shell take it without quoting trouble. */
+export const SNAPSHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** The success payload of each request type. */
 export interface EngineResponses {
@@ -268,6 +287,8 @@ export interface EngineResponses {
   readonly captureStop: { readonly link: LinkStatus; readonly file: string };
   /** The guest's state once the action is done. */
   readonly vmControl: { readonly vm: string; readonly state: VmState };
+  /** The lab's snapshots once the action is done. */
+  readonly labSnapshot: { readonly snapshots: readonly LabSnapshot[] };
   /**
    * `file`: the pcap read (null when the link was never captured), `live` while it is written; `tshark` false when
    * the engine's host has no tshark (the capture still works; nothing is decoded); `more` when rows were left for

@@ -13,7 +13,7 @@
  * A message that is not JSON, has no usable id, or holds an invalid request is answered with an INVALID_REQUEST
  * result (id null when none could be read); the connection stays open.
  */
-import type { EngineEvent, EngineRequest, Result } from './api';
+import { SNAPSHOT_NAME, type EngineEvent, type EngineRequest, type Result } from './api';
 import { parseLaunchOptions } from './launchOptions';
 import { MAX_TOPOLOGY_BYTES } from './model/limits';
 import { LinkShaping } from './model/schema';
@@ -107,6 +107,15 @@ const CHECKS: Record<EngineRequest['type'], (r: Record<string, unknown>) => stri
     (r.action === 'start' || r.action === 'stop' || r.action === 'restart'
       ? null
       : 'vmControl needs action start, stop or restart'),
+  labSnapshot: (r) =>
+    lab(r) ??
+    (r.action === 'list'
+      ? null
+      : r.action !== 'save' && r.action !== 'load'
+        ? 'labSnapshot needs action save, load or list'
+        : typeof r.name === 'string' && SNAPSHOT_NAME.test(r.name)
+          ? null
+          : 'a snapshot name is 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit'),
 };
 
 /** Checks a parsed JSON value as an EngineRequest: the request, or a sentence saying what is wrong. */

@@ -16,6 +16,7 @@ import { logsCommand } from './cmd-logs';
 import { linkCommand } from './cmd-link';
 import { captureCommand } from './cmd-capture';
 import { vmCommand } from './cmd-vm';
+import { snapshotCommand } from './cmd-snapshot';
 import { StateDirError } from '../engine/state-dir';
 import { CliError, UsageError, processIo, visibleIo } from './usage';
 import type { Io } from './usage';
@@ -38,6 +39,7 @@ commands:
   link LAB LINK down|up  set a running lab's link down or up (its guests lose or regain carrier)
   capture LAB LINK     capture a running lab's link into a pcap (tshark, Wireshark or -w FILE)
   start|stop|restart LAB VM  start, stop or restart one guest of a running lab; the rest keeps running
+  snapshot LAB save|load|list [NAME]  save every guest's state of a running lab, load it back, list them
   guest build          build the tiny guest (kernel + busybox initramfs) from the distribution's packages
   qemu fetch 10.0      unpack a second QEMU (Debian 12's backports) into ~/.cache/qnet/qemu, beside the system's
   serve                open the editor in a browser (http://127.0.0.1, with a token)
@@ -63,6 +65,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   start: (args, io) => vmCommand('start', args, io),
   stop: (args, io) => vmCommand('stop', args, io),
   restart: (args, io) => vmCommand('restart', args, io),
+  snapshot: (args, io) => snapshotCommand(args, io),
 };
 
 /** Runs the CLI on argv (without node and script); returns the exit code. Never lets a stack trace out. */

@@ -300,6 +300,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const r = lab(req.lab);
         return r instanceof LabRunner ? r.controlVm(req.vm, req.action) : r;
       }
+      case 'labSnapshot': {
+        const r = lab(req.lab);
+        return r instanceof LabRunner ? r.snapshot(req.action, req.name ?? '') : r;
+      }
       default:
         return failed('INVALID_REQUEST', `unknown request type ${String((req as { type?: unknown }).type)}`);
     }

@@ -14,7 +14,9 @@ import type {
   LabStatus,
   LinkStatus,
   LogEntry,
+  LabSnapshot,
   Result,
+  SnapshotAction,
   StepProgress,
   VmAction,
   VmState,
@@ -28,6 +30,7 @@ import { Journal, JOURNAL_FILE, journaledProcesses, readJournal } from './journa
 import { isOurProcess } from './proc';
 import { LabLinks } from './lab-links';
 import { makeOverlays } from './overlays';
+import { listSnapshots, loadSnapshot, saveSnapshot } from './snapshots';
 import { LabLog } from './lab-log';
 import { preflight, hasPasswordlessSudo, type PreflightEnv } from './preflight';
 import { stateDirProblem } from './preflight-state';
@@ -98,6 +101,8 @@ export class LabRunner {
   private lost: string | null = null;
   /** The action under way on each guest (by node id), so actions on one guest run one after another. */
   private readonly vmActions = new Map<string, Promise<void>>();
+  /** The snapshot action under way: the next waits for it. */
+  private snapshotting: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: LabRunnerOptions) {
     const { plan } = options;
@@ -384,6 +389,49 @@ export class LabRunner {
     }
     await this.links.reapply(entry.node);
     return { ok: true, vm: entry.name, state: entry.state };
+  }
+
+  // ------------------------------------------------------------------------------------------ snapshots
+
+  /**
+   * Saves or loads every guest's state under `name`, or lists the lab's snapshots; one at a time, and never beside
+   * an action on a single guest.
+   */
+  snapshot(action: SnapshotAction, name: string): Promise<Result<{ snapshots: readonly LabSnapshot[] }>> {
+    if (this.current !== 'running')
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'NOT_RUNNING', message: `lab ${this.lab} is not running (${this.current})` },
+      });
+    const run = this.snapshotting.then(() => this.runSnapshot(action, name));
+    this.snapshotting = run.then(() => undefined);
+    return run;
+  }
+
+  private async runSnapshot(
+    action: SnapshotAction,
+    name: string,
+  ): Promise<Result<{ snapshots: readonly LabSnapshot[] }>> {
+    await Promise.all(this.vmActions.values());
+    const { plan } = this.options;
+    const guests = plan.vms.map((vm) => {
+      const p = plan.processes.find((x) => x.kind === 'vm' && x.node === vm.node);
+      const sup = p ? this.supervisors.get(p.id) : undefined;
+      return { vm, qmp: sup?.state === 'running' ? sup.qmp : null };
+    });
+    if (action !== 'list') {
+      this.log.add('info', 'lab', `${action === 'save' ? 'saving' : 'loading'} snapshot ${name} of every guest`);
+      const done = action === 'save' ? await saveSnapshot(guests, name) : await loadSnapshot(guests, name);
+      if (!done.ok) {
+        const message = `snapshot ${name} not ${action === 'save' ? 'saved' : 'loaded'}: ${done.message}`;
+        this.log.add('error', 'lab', message);
+        return { ok: false, error: { code: 'SNAPSHOT_FAILED', message } };
+      }
+      this.log.add('info', 'lab', `snapshot ${name} ${action === 'save' ? 'saved' : 'loaded'}`);
+    }
+    const list = await listSnapshots(guests);
+    if (!list.ok) return { ok: false, error: { code: 'SNAPSHOT_FAILED', message: list.message } };
+    return { ok: true, snapshots: list.value };
   }
 
   private noVm(vm: string): { ok: false; error: ApiError } {

@@ -33,7 +33,8 @@ export function hostGuestArch(nodeArch: string = process.arch): GuestArch | unde
 
 /**
  * NIC drivers of the models QEMU offers (virtio, e1000, e1000e, eepro100, rtl8139, pcnet, ne2k_pci, vmxnet3,
- * tulip, igb) plus their transports; evdev lets acpid see the power button. Those a kernel lacks are skipped.
+ * tulip, igb) plus their transports; evdev lets acpid see the power button; virtio_blk gives a VM's disks
+ * (`-drive if=virtio`) as /dev/vd*. Those a kernel lacks are skipped.
  */
 export const NIC_MODULES = [
   'virtio_pci',
@@ -50,6 +51,7 @@ export const NIC_MODULES = [
   'tulip',
   'igb',
   'evdev',
+  'virtio_blk',
 ] as const;
 
 /** Without these the guest has no network: the build fails if the kernel has them neither built in nor as modules. */

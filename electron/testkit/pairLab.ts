@@ -31,6 +31,8 @@ export interface LabSource {
   /** The topology's text; its `name:` must be the lab's. */
   readonly text?: string;
   readonly isolation?: 'netns' | 'userns';
+  /** Launch it trusted: what it reads on the host (a disk image) is the suite's own. */
+  readonly trust?: boolean;
 }
 
 /** A socket-pair lab named `lab` on TCP port `port`, its state under a fresh `/tmp/<prefix>…` directory. */
@@ -91,7 +93,8 @@ export function socketPairLab(lab: string, port: number, prefix: string, source:
     // Its own port, so a socket-pair lab of another suite never holds it.
     const pair = text.replace(/^name: socket-pair$/m, `name: ${lab}`).replace('port: 40500', `port: ${port}`);
     writeFileSync(file, source.text ?? pair);
-    const started = qnet('up', file, '--isolation', source.isolation ?? 'netns', '--detach');
+    const trust = source.trust ? ['--trust'] : [];
+    const started = qnet('up', file, '--isolation', source.isolation ?? 'netns', '--detach', ...trust);
     if (started.code !== 0) throw new Error(`qnet up failed: ${started.out}\n${started.err}`);
     enginePid = status().labs[0]!.engine!.pid;
   }

@@ -2,6 +2,7 @@ import { actionsOf, matchesKeys, type ActionInfo, type KeyPress } from '../../sh
 import { linkId, type NodeKind, type Topology } from '../../shared/model';
 import type { XY } from '../doc/changes';
 import { canLaunch, canStop, launch, stop, validate } from '../lab/labActions';
+import { openSnapshots } from '../lab/snapshots';
 import { consoleGuest, labGuest, linkControl, type LabView } from '../lab/labStore';
 import { controlVm } from '../lab/vmActions';
 import type { VmAction } from '../../shared/api';
@@ -207,6 +208,12 @@ const BEHAVIOURS: Record<string, Behaviour<ActionContext>> = {
   },
   launch: { predicate: ({ state, lab }) => state.probed !== null && canLaunch(lab), perform: () => void launch() },
   stop: { predicate: ({ lab }) => canStop(lab), perform: () => void stop() },
+  snapshots: {
+    predicate: ({ lab }) => lab.lab !== null && lab.state === 'running',
+    perform: ({ lab }) => {
+      if (lab.lab) openSnapshots(lab.lab);
+    },
+  },
   theme: { perform: ({ state }) => state.setTheme(NEXT_THEME[state.theme]) },
   fitView: { perform: ({ state }) => state.revealNodes([]) },
   addNote: { perform: ({ state }) => addAnnotation(state, 'note') },
