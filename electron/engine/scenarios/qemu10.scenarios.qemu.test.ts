@@ -20,6 +20,7 @@ import {
   stopAndCheck,
   streamPair,
   tapBridge,
+  umlTransports,
   vdeSlirpvde,
   type ScenarioQemu,
 } from '../../testkit/scenarios/examples';
@@ -104,4 +105,7 @@ describe('scenarios on QEMU 10.0 (engine --qemu)', () => {
     await lab.run('qemu1', 'ping -c 1 -W 5 10.0.12.2', PING);
     await stopAndCheck(lab);
   });
+
+  test("12b. UML's vde and tuntap transports beside a 10.0 guest: they ping over a VDE switch and over taps on a bridge", () =>
+    umlTransports(QEMU10));
 });

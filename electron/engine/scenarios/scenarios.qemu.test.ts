@@ -18,6 +18,7 @@ import {
   stopAndCheck,
   streamPair,
   tapBridge,
+  umlTransports,
   vdeSlirpvde,
   type ScenarioQemu,
 } from '../../testkit/scenarios/examples';
@@ -155,17 +156,8 @@ describe('scenarios (real tiny guests through the engine)', () => {
     expect(existsSync(join(lab.stateDir, 'uml1.uml')), 'UML removed its directory on stop').toBe(false);
   });
 
-  test("12b. UML's other transports QEMU shares: a UML instance and a QEMU guest ping over a VDE switch and over taps on a bridge", async () => {
-    const lab = await launchLab(startEngine(), topologyText('uml-transports.qnet.yaml').text);
-    const uml = processesMentioning(lab.stateDir).find((p) => p.argv[0] === 'linux.uml');
-    expect(uml?.argv.join(' ')).toMatch(/ eth0=vde,\S+\/sw\.vde,52:54:00:[0-9a-f:]+ eth1=tuntap,qn\w+,52:54:00:/);
-    expect(lab.ready.get('uml1')?.interfaces).toEqual(['10.0.13.2/24', '10.0.14.2/24']);
-    await lab.run('uml1', 'ping -c 1 -W 5 10.0.13.1', PING);
-    await lab.run('uml1', 'ping -c 1 -W 5 10.0.14.1', PING);
-    await lab.run('qemu1', 'ping -c 1 -W 5 10.0.13.2', PING);
-    await lab.run('qemu1', 'ping -c 1 -W 5 10.0.14.2', PING);
-    await stopAndCheck(lab);
-  });
+  test("12b. UML's other transports QEMU shares: a UML instance and a QEMU guest ping over a VDE switch and over taps on a bridge", () =>
+    umlTransports(INSTALLED));
 
   test('9. aarch64 virt with virtio-net-device: two guests ping each other', async () => {
     const engine = startEngine();

@@ -258,6 +258,23 @@ export async function dgramPair(qemu: ScenarioQemu): Promise<void> {
   await stopAndCheck(lab);
 }
 
+/**
+ * 12b. The transports UML shares with QEMU besides multicast: a UML instance and a QEMU guest ping each other over a
+ * VDE switch (UML's vde, QEMU's -netdev vde) and over taps on a bridge (UML's tuntap, QEMU's tap), both ways.
+ */
+export async function umlTransports(qemu: ScenarioQemu): Promise<void> {
+  const lab = await launchLab(qemu.engine(), topologyText('uml-transports.qnet.yaml').text);
+  qemu.expectGuests(lab);
+  const uml = processesMentioning(lab.stateDir).find((p) => p.argv[0] === 'linux.uml');
+  expect(uml?.argv.join(' ')).toMatch(/ eth0=vde,\S+\/sw\.vde,52:54:00:[0-9a-f:]+ eth1=tuntap,qn\w+,52:54:00:/);
+  expect(lab.ready.get('uml1')?.interfaces).toEqual(['10.0.13.2/24', '10.0.14.2/24']);
+  await lab.run('uml1', 'ping -c 1 -W 5 10.0.13.1', PING);
+  await lab.run('uml1', 'ping -c 1 -W 5 10.0.14.1', PING);
+  await lab.run('qemu1', 'ping -c 1 -W 5 10.0.13.2', PING);
+  await lab.run('qemu1', 'ping -c 1 -W 5 10.0.14.2', PING);
+  await stopAndCheck(lab);
+}
+
 // ------------------------------------------------------------------------------------------ 3. bridge helper
 
 const HELPER = '/usr/lib/qemu/qemu-bridge-helper';
