@@ -1,7 +1,8 @@
 /**
  * The bodies of the DESIGN scenarios that run on each QEMU (`engine/scenarios/scenarios.qemu.test.ts` on the installed
  * 7.2, `qemu10.scenarios.qemu.test.ts` on the fetched 10.0): each launches its example through an engine that runs the
- * given QEMU, checks every guest is that QEMU's binary, passes traffic and leaves nothing behind.
+ * given QEMU, checks every guest is that QEMU's binary, passes traffic and leaves nothing behind. Rootless (isolation
+ * userns, the harness's default) unless a body says why not.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
@@ -15,10 +16,12 @@ import { addNetns, deleteNetns, netnsExists } from '../netns';
 import { killPids, processesMentioning } from '../procs';
 import {
   interfacesIn,
+  interfacesOf,
   launchLab,
   leftovers,
   onCleanup,
   runChild,
+  runInLab,
   startChild,
   topologyText,
   trackDir,
@@ -63,11 +66,21 @@ export function inNetns(ns: string, argv: string[], timeoutMs = 20_000) {
   });
 }
 
+/** The interfaces of this test's own namespace (the host's, for a rootless lab). */
+function interfacesOnHost(): string[] {
+  return spawnSync('ip', ['-o', 'link'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1] ?? '')
+    .filter(Boolean);
+}
+
 /** 1. NAT: the host fetches the page the guest serves from boot (boot.run) through hostfwd; the restricted NAT keeps its guest off the host, its forward works. */
 export async function natHostfwd(qemu: ScenarioQemu): Promise<void> {
   const engine = qemu.engine();
   const { text } = topologyText('01-nat-hostfwd.qnet.yaml');
-  const lab = await launchLab(engine, text);
+  // In a named namespace (netns): rootless, its forwards would bind this machine's own 127.0.0.1:8080 and :2222
+  // through pasta, which other labs here may hold (electron/cli/rootless.qemu.test.ts proves that path on free ports).
+  const lab = await launchLab(engine, text, { isolation: 'netns' });
   qemu.expectGuests(lab);
   const ns = lab.netns!;
   expect(ns).toBeTruthy();
@@ -141,9 +154,12 @@ export async function tapBridge(qemu: ScenarioQemu): Promise<void> {
   await lab.run('beta', 'ping -c 1 -W 5 10.0.20.1', PING);
   await lab.run('beta', 'ping -c 1 -W 5 10.0.20.254', PING);
   await lab.run('alpha', 'cat /sys/class/net/eth0/address', /52:54:00:02:00:01/);
-  const ifs = interfacesIn(lab.netns!);
+  // Rootless: made in the lab's own namespace, never on the host.
+  expect(lab.netns).toBeNull();
+  const ifs = interfacesOf(lab);
   expect(ifs).toContain('br0');
-  expect(ifs.length, `bridge and two taps in ${lab.netns}: ${ifs.join(' ')}`).toBe(3);
+  expect(ifs.length, `bridge and two taps in the lab's namespace: ${ifs.join(' ')}`).toBe(3);
+  expect(interfacesOnHost()).not.toContain('br0');
   await stopAndCheck(lab);
 }
 
@@ -166,7 +182,10 @@ export async function vdeSlirpvde(qemu: ScenarioQemu): Promise<void> {
 /** 7. A hub inside one guest with a NAT uplink: DHCP and traffic cross the hub. */
 export async function hubNatUplink(qemu: ScenarioQemu): Promise<void> {
   const engine = qemu.engine();
-  const lab = await launchLab(engine, topologyText('07-hub-nat-uplink.qnet.yaml').text);
+  // In a named namespace (netns): its open NAT gives a rootless lab a way out through pasta, and pasta started by
+  // root (as this suite's engine is) drops to nobody, which may not join root's user namespace ("Couldn't open user
+  // namespace … Permission denied"): rootless, this lab runs only as a user (electron/cli/rootless.qemu.test.ts).
+  const lab = await launchLab(engine, topologyText('07-hub-nat-uplink.qnet.yaml').text, { isolation: 'netns' });
   qemu.expectGuests(lab);
   // eth0 got its lease from SLiRP, which sits behind the hub: the DHCP exchange crossed it.
   expect(lab.ready.get('router')?.interfaces).toEqual(['10.0.2.15/24', '10.0.2.20/24']);
@@ -236,7 +255,7 @@ export async function socketPair(qemu: ScenarioQemu): Promise<void> {
     ['10.0.5.1', '10.0.5.2'],
     true,
   );
-  const ss = inNetns(lab.netns!, ['ss', '-ntH', 'state', 'established', '( sport = :40500 )']);
+  const ss = runInLab(lab, ['ss', '-ntH', 'state', 'established', '( sport = :40500 )']);
   expect(ss.stdout.trim(), 'the listener has its peer connected').not.toBe('');
   await stopAndCheck(lab);
 }

@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,8 @@ import { deleteNetns, netnsExists } from '../netns';
 import { killPids, processesMentioning } from '../procs';
 import { createEngine, type Engine, type EngineOptions } from '../../engine/engine';
 import { fileTrustStore } from '../../engine/trust';
+import { cmdlineOf } from '../../engine/proc';
+import { enterArgv, HOLDER_COMMAND, netnsOf } from '../../engine/userns';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const EXAMPLES = join(HERE, '../../../assets/examples');
@@ -243,8 +245,14 @@ export interface LaunchResult {
 }
 
 /**
- * The engine's answer to a launch of a topology (isolation netns unless told otherwise), its namespace tracked for
- * cleanup; the test stands for the user, so a launch refused as UNTRUSTED is approved and sent again.
+ * The isolation the suite's labs get unless a test names one: rootless (userns), as a user's lab runs by default;
+ * each lab is then in the user + network namespace the engine makes for it, never on the host network.
+ */
+export const SCENARIO_ISOLATION = 'userns' as const;
+
+/**
+ * The engine's answer to a launch of a topology (isolation SCENARIO_ISOLATION unless told otherwise), its namespace
+ * tracked for cleanup; the test stands for the user, so a launch refused as UNTRUSTED is approved and sent again.
  */
 export async function launchRequest(
   engine: ScenarioEngine,
@@ -257,14 +265,14 @@ export async function launchRequest(
     engine.api.request({
       type: 'launch',
       source: { kind: 'yaml', text, ...(path ? { path } : {}) },
-      options: { isolation: 'netns', stateDir: engine.stateBase, ...launch, ...(trust ? { trust } : {}) },
+      options: { isolation: SCENARIO_ISOLATION, stateDir: engine.stateBase, ...launch, ...(trust ? { trust } : {}) },
     });
   const r = await request();
   return !r.ok && r.error.code === 'UNTRUSTED' && r.error.trust ? request(r.error.trust.digest) : r;
 }
 
 /**
- * Launches a topology (isolation netns unless told otherwise), subscribes to every console and waits for every
+ * Launches a topology (isolation SCENARIO_ISOLATION unless told otherwise), subscribes to every console and waits for every
  * guest to be running and ready.
  */
 export async function launchLab(
@@ -301,7 +309,7 @@ export async function preflightOf(
   const r = await engine.api.request({
     type: 'preflight',
     source: { kind: 'yaml', text },
-    options: { isolation: 'netns', stateDir: engine.stateBase, ...options },
+    options: { isolation: SCENARIO_ISOLATION, stateDir: engine.stateBase, ...options },
   });
   if (!r.ok) throw new Error(`preflight: ${r.error.code}: ${r.error.message}`);
   return r.problems;
@@ -324,10 +332,35 @@ export function leftovers(stateDir: string, netns: string | null): string[] {
   return out;
 }
 
+/**
+ * argv that runs `argv` in a running lab's network: its named namespace (netns), or the user namespace of its
+ * guests (userns: entered through the first running guest, which lives there as the holder does).
+ */
+export function inLab(lab: ScenarioLab, argv: readonly string[]): string[] {
+  if (lab.netns !== null) return ['ip', 'netns', 'exec', lab.netns, ...argv];
+  const running = [...lab.vmStates().values()].find((s) => s.state === 'running');
+  if (running?.state !== 'running') throw new Error(`${lab.lab}: no running guest to enter its namespace by`);
+  return enterArgv(running.pid, argv);
+}
+
+/** Runs `argv` in a running lab's network (inLab), with a timeout: stdout, stderr and status. */
+export function runInLab(lab: ScenarioLab, argv: readonly string[], timeoutMs = 20_000) {
+  const full = inLab(lab, argv);
+  return spawnSync(full[0]!, full.slice(1), { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' });
+}
+
+/** Interfaces other than lo in a running lab's network. */
+export function interfacesOf(lab: ScenarioLab): string[] {
+  return interfaceNames(runInLab(lab, ['ip', '-o', 'link']).stdout);
+}
+
 /** Interfaces in a namespace other than lo. */
 export function interfacesIn(netns: string): string[] {
-  const r = spawnSync('ip', ['-n', netns, '-o', 'link'], { encoding: 'utf8' });
-  return r.stdout
+  return interfaceNames(spawnSync('ip', ['-n', netns, '-o', 'link'], { encoding: 'utf8' }).stdout);
+}
+
+function interfaceNames(ipLinkOneLine: string): string[] {
+  return ipLinkOneLine
     .split('\n')
     .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1] ?? '')
     .filter((n) => n !== '' && n !== 'lo');
@@ -361,6 +394,10 @@ export async function cleanupAll(): Promise<string[]> {
     }
   }
   tracked.netns.clear();
+  // A rootless lab's holder is a child of this process (the engine runs here): one alive now outlived its lab.
+  const holders = leftHolders();
+  for (const h of holders) found.push(`namespace holder ${h}`);
+  killPids(holders);
   for (const ns of tracked.infraNetns) deleteNetns(ns);
   tracked.infraNetns.clear();
   for (const dir of tracked.dirs) {
@@ -377,6 +414,22 @@ export async function cleanupAll(): Promise<string[]> {
     }
   }
   return found;
+}
+
+/** The pids of the namespace holders (`sleep infinity` in a namespace of its own) this process started and left. */
+function leftHolders(): number[] {
+  const ours = netnsOf('self');
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+        return ppid === process.pid && cmdlineOf(pid)?.join(' ') === HOLDER_COMMAND.join(' ') && netnsOf(pid) !== ours;
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** Registers a temp dir for removal (and for the process sweep). */
