@@ -205,7 +205,11 @@ export function Canvas() {
     const s = editor.getState();
     const r = linkFromWire(s.doc, c);
     if (!r.ok) return s.notify('error', `Link refused: ${r.reason}`);
-    s.dispatch([{ type: 'add-link', link: r.link }]);
+    // A port a dangling link of the file held is re-attached: that link goes in the same undo step.
+    s.dispatch([
+      ...(r.replaces.length > 0 ? [{ type: 'remove' as const, nodes: [], links: r.replaces }] : []),
+      { type: 'add-link', link: r.link },
+    ]);
   }, []);
 
   // Stable, like every prop of <ReactFlow>: a new function each render is written back into React Flow's store.

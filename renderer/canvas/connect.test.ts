@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Topology } from '../../shared/model';
+import { linkId, type Topology } from '../../shared/model';
 import { applyChanges } from '../doc/changes';
 import { emptyDocument, newNode } from '../doc/factory';
 import { linkFromWire } from './connect';
@@ -31,6 +31,23 @@ describe('linkFromWire', () => {
     expect(linkFromWire(doc(), { source: 'vm1', sourceHandle: 'eth0', target: 'vm2', targetHandle: 'eth0' })).toEqual({
       ok: true,
       link: { a: 'vm1:eth0', b: 'vm2:eth0', transport: 'auto', family: 'unix' },
+      replaces: [],
+    });
+  });
+
+  it('a NIC held only by a dangling link of the file is free: the new link re-attaches it, replacing that link', () => {
+    const d = { ...doc(), links: [{ a: 'vm1:eth0', b: 'gone:eth0', transport: 'auto', family: 'unix' }] } as Topology;
+    const r = linkFromWire(d, { source: 'vm1', sourceHandle: 'eth0', target: 'vm2', targetHandle: 'eth0' });
+    expect(r).toEqual({
+      ok: true,
+      link: { a: 'vm1:eth0', b: 'vm2:eth0', transport: 'auto', family: 'unix' },
+      replaces: [linkId(d.links[0]!, 0)],
+    });
+    // A link whose ends both exist still holds its NIC.
+    const held = { ...doc(), links: [{ a: 'vm1:eth0', b: 'br1', transport: 'auto', family: 'unix' }] } as Topology;
+    expect(linkFromWire(held, { source: 'vm1', sourceHandle: 'eth0', target: 'vm2', targetHandle: 'eth0' })).toEqual({
+      ok: false,
+      reason: 'NIC vm1:eth0 is already linked: remove that link first',
     });
   });
 

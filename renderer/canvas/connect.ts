@@ -1,4 +1,4 @@
-import { linkId, linkRule, PORT_RULES } from '../../shared/model';
+import { endpointExists, linkId, linkRule, PORT_RULES } from '../../shared/model';
 import type { Link, Topology } from '../../shared/model';
 import { linkNodes } from '../doc/changes';
 import { portOfHandle } from './TopoNode';
@@ -11,8 +11,17 @@ export interface Wire {
   readonly targetHandle: string | null;
 }
 
-/** The link a drawn wire makes, or why it is refused (the realization table's reason, said as-is). */
-export function linkFromWire(doc: Topology, wire: Wire): { ok: true; link: Link } | { ok: false; reason: string } {
+/** A link of the file whose other end names nothing in it (a node or port that is gone): it holds no port. */
+const dangling = (doc: Topology, l: Link) => !endpointExists(doc.nodes, l.a) || !endpointExists(doc.nodes, l.b);
+
+/**
+ * The link a drawn wire makes, or why it is refused (the realization table's reason, said as-is). A port held only by
+ * dangling links of the file is free: the new link re-attaches it, and `replaces` names those links to remove.
+ */
+export function linkFromWire(
+  doc: Topology,
+  wire: Wire,
+): { ok: true; link: Link; replaces: string[] } | { ok: false; reason: string } {
   const a = doc.nodes.find((n) => n.id === wire.source);
   const b = doc.nodes.find((n) => n.id === wire.target);
   if (!a || !b) return { ok: false, reason: 'both ends must be nodes on the canvas' };
@@ -37,8 +46,10 @@ export function linkFromWire(doc: Topology, wire: Wire): { ok: true; link: Link 
     if (rule.ports === 'required' && !endpoint.includes(':'))
       return { ok: false, reason: `link a ${rule.portNoun} of ${node.id}, not the node itself` };
     if (rule.maxLinks === null) continue;
-    const uses = doc.links.filter((l) =>
-      rule.ports === 'required' ? l.a === endpoint || l.b === endpoint : linkNodes(l).includes(node.id),
+    const uses = doc.links.filter(
+      (l) =>
+        !dangling(doc, l) &&
+        (rule.ports === 'required' ? l.a === endpoint || l.b === endpoint : linkNodes(l).includes(node.id)),
     ).length;
     if (uses >= rule.maxLinks) {
       const what = rule.ports === 'required' ? `${rule.portNoun} ${endpoint}` : node.id;
@@ -50,5 +61,9 @@ export function linkFromWire(doc: Topology, wire: Wire): { ok: true; link: Link 
   }
   const id = linkId(link);
   if (doc.links.some((l, i) => linkId(l, i) === id)) return { ok: false, reason: 'these two ports are already linked' };
-  return { ok: true, link };
+  const ends = [link.a, link.b];
+  const replaces = doc.links.flatMap((l, i) =>
+    dangling(doc, l) && (ends.includes(l.a) || ends.includes(l.b)) ? [linkId(l, i)] : [],
+  );
+  return { ok: true, link, replaces };
 }

@@ -9,7 +9,7 @@ export {
   type LinkRule,
   type PortRule,
 } from './links';
-export { checkStructure, linkId, resolveEndpoint } from './validate';
+export { checkStructure, endpointExists, linkId, resolveEndpoint } from './validate';
 export { linkKey, type ResolvedEndpoint } from './endpoint';
 export { fnv1a32, hashBase36 } from './hash';
 export { migrate, MIGRATIONS, type Migration, type MigrateResult, type DocPath } from './migrations';

@@ -98,6 +98,8 @@ links:
     ]);
     expect(ds[0]?.message).toContain('"nowhere"');
     expect(ds[1]?.message).toContain('no NIC "eth7"');
+    // Problems offers to remove it.
+    expect(ds.map((d) => d.fix?.action)).toEqual(ds.map((d) => ({ kind: 'remove-link', link: d.links[0] })));
   });
 
   it('LINK_DANGLING: a host interface that does not exist', () => {

@@ -121,6 +121,13 @@ function hasPort(n: TopologyNode, port: string): boolean {
   return false;
 }
 
+/** True when a link end names a node of `nodes` and, if it names a port, a port that node has. */
+export function endpointExists(nodes: readonly TopologyNode[], endpoint: string): boolean {
+  const { node, port } = resolveEndpoint(endpoint);
+  const n = nodes.find((x) => x.id === node);
+  return n !== undefined && (port === undefined || hasPort(n, port));
+}
+
 /** Checks one end of link `i`; returns the node when the end is usable. */
 function checkEnd(
   byId: Map<string, TopologyNode>,
@@ -142,6 +149,7 @@ function checkEnd(
         [],
         [lid],
         path,
+        { fix: { label: `Remove the link`, action: { kind: 'remove-link', link: lid } } },
       ),
     );
     return null;
@@ -189,6 +197,7 @@ function checkEnd(
         [node],
         [lid],
         path,
+        { fix: { label: `Remove the link`, action: { kind: 'remove-link', link: lid } } },
       ),
     );
     return null;
