@@ -41,6 +41,17 @@ const box = (geom: typeof alpha, name: string, sides: ReadonlyMap<string, Side> 
 });
 
 describe('diagram export', () => {
+  it("shows the address a running guest reported instead of its NIC's hint, as the canvas does", () => {
+    const hinted = sceneToSvg(diagramScene([box(alpha, 'alpha')], [], [], new Set(), COLORS));
+    expect(hinted).toContain('>10.0.0.1/24</text>');
+    const running = sceneToSvg(
+      diagramScene([{ ...box(alpha, 'alpha'), reported: { eth0: '10.0.2.15/24' } }], [], [], new Set(), COLORS),
+    );
+    expect(running).toContain('>10.0.2.15/24</text>');
+    expect(running).not.toContain('>10.0.0.1/24</text>');
+    expect(running).toContain('>eth0</text>');
+  });
+
   it('writes every node (names escaped), each link as routed, its label, the annotations, and a viewBox around all', () => {
     const routing = routeAll(
       [{ id: 'l1', a: { node: 'a', port: 'eth0' }, b: { node: 'b' }, label: 'hubport' }],

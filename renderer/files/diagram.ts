@@ -14,6 +14,8 @@ export interface NodeBox {
   readonly name: string;
   readonly kind: string;
   readonly sides: ReadonlyMap<string, Side>;
+  /** Addresses the running guest reported, by NIC id: shown instead of the NIC's hint, as the canvas does. */
+  readonly reported?: Readonly<Record<string, string>>;
 }
 
 /** Colours of the current theme. */
@@ -191,12 +193,13 @@ export function diagramScene(
         mono: true,
         anchor: 'start',
       });
-      if (port.detail)
+      const detail = box.reported?.[port.id] ?? port.detail;
+      if (detail)
         shapes.push({
           t: 'text',
           x: g.x + g.w - 14,
           y: py,
-          text: port.detail,
+          text: detail,
           size: 11,
           fill: c.muted,
           mono: true,

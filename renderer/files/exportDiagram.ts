@@ -1,4 +1,5 @@
 import { kindLabel } from '../../shared/model';
+import { reportedAddresses } from '../lab/labStore';
 import { sceneOf } from '../canvas/scene';
 import { labelsOf } from '../plan/linkLabels';
 import { planOf } from '../plan/usePlan';
@@ -34,6 +35,7 @@ function currentScene(): Scene {
   const result = probed ? planOf(doc, probed) : null;
   const plan = result?.ok ? result.plan : null;
   const scene = sceneOf(doc, labelsOf(doc, plan));
+  const reported = reportedAddresses();
   const bad = new Set(plan?.diagnostics.filter((d) => d.severity === 'error').flatMap((d) => d.links) ?? []);
   const boxes: NodeBox[] = doc.nodes.flatMap((node) => {
     const geom = scene.geoms.get(node.id);
@@ -44,6 +46,7 @@ function currentScene(): Scene {
             name: node.name ?? node.id,
             kind: kindLabel(node.kind),
             sides: scene.routing.portSides.get(node.id) ?? new Map(),
+            ...(reported.has(node.id) ? { reported: reported.get(node.id) } : {}),
           },
         ]
       : [];

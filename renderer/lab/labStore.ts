@@ -242,6 +242,14 @@ function statesByNode(vms: LabView['vms']): Map<string, VmState> {
   return byNode;
 }
 
+/** The addresses each node's running guest reported now, by node id and NIC id (what a diagram export shows). */
+export function reportedAddresses(): ReadonlyMap<string, Readonly<Record<string, string>>> {
+  const out = new Map<string, Readonly<Record<string, string>>>();
+  for (const [node, state] of statesByNode(useLab.getState().vms))
+    if (state.state === 'running' && state.addresses) out.set(node, state.addresses);
+  return out;
+}
+
 /** The addresses a node's running guest reported, by NIC id (undefined while it has reported none). */
 export function useNodeAddresses(node: string): Readonly<Record<string, string>> | undefined {
   const state = useNodeVmState(node);
