@@ -98,7 +98,8 @@ links:
     ]);
     expect(ds[0]?.message).toContain('"nowhere"');
     expect(ds[1]?.message).toContain('no NIC "eth7"');
-    // Problems offers to remove it.
+    // The node left on the link is named (the canvas marks it); Problems offers to remove the link.
+    expect(ds.map((d) => d.nodes)).toEqual([['a'], ['a']]);
     expect(ds.map((d) => d.fix?.action)).toEqual(ds.map((d) => ({ kind: 'remove-link', link: d.links[0] })));
   });
 

@@ -136,17 +136,20 @@ function checkEnd(
   i: number,
   side: 'a' | 'b',
   endpoint: string,
+  otherEnd: string,
   out: Diagnostic[],
 ): TopologyNode | null {
   const { node, port } = resolveEndpoint(endpoint);
   const n = byId.get(node);
   const path = ['links', i, side];
   if (!n) {
+    // The node left on the link's other end is the one the canvas marks: the link holds one of its ports.
+    const other = resolveEndpoint(otherEnd).node;
     out.push(
       diag(
         'LINK_DANGLING',
         `${label}: end ${side} "${endpoint}" names node "${node}", which does not exist`,
-        [],
+        byId.has(other) ? [other] : [],
         [lid],
         path,
         { fix: { label: `Remove the link`, action: { kind: 'remove-link', link: lid } } },
@@ -256,8 +259,8 @@ function checkLinks(t: Topology, out: Diagnostic[]): void {
       );
     } else linkIds.set(lid, i);
 
-    const na = checkEnd(byId, lid, label, i, 'a', link.a, out);
-    const nb = checkEnd(byId, lid, label, i, 'b', link.b, out);
+    const na = checkEnd(byId, lid, label, i, 'a', link.a, link.b, out);
+    const nb = checkEnd(byId, lid, label, i, 'b', link.b, link.a, out);
     if (!na || !nb) return;
     if (na === nb) {
       const what = na.kind === 'vm' ? `; to join NICs of one VM use a hub` : '';
