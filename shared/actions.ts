@@ -86,10 +86,10 @@ export const ACTION_CATALOGUE: readonly ActionInfo[] = [
   { name: 'saveAs', label: 'Save As…', scope: 'desktop', keys: 'Shift+Ctrl+S', history: 'none' },
   // A node's context menu; each acts on the node right-clicked (the selection is left alone unless it is Select).
   { name: 'open-console', label: 'Open console', scope: 'node', kinds: ['vm', 'uml'], history: 'none' },
-  // One guest of the running lab started, stopped or restarted; the rest of the lab keeps running.
-  { name: 'vm-start', label: 'Start', scope: 'node', kinds: ['vm'], history: 'none' },
-  { name: 'vm-stop', label: 'Stop', scope: 'node', kinds: ['vm'], history: 'none' },
-  { name: 'vm-restart', label: 'Restart', scope: 'node', kinds: ['vm'], history: 'none' },
+  // One guest (VM, UML) or VDE switch of the running lab started, stopped or restarted; the rest keeps running.
+  { name: 'vm-start', label: 'Start', scope: 'node', kinds: ['vm', 'uml', 'vde'], history: 'none' },
+  { name: 'vm-stop', label: 'Stop', scope: 'node', kinds: ['vm', 'uml', 'vde'], history: 'none' },
+  { name: 'vm-restart', label: 'Restart', scope: 'node', kinds: ['vm', 'uml', 'vde'], history: 'none' },
   { name: 'select', label: 'Select', scope: 'node', history: 'none' },
   { name: 'delete', label: 'Delete', scope: 'node', history: 'record' },
   // A link's context menu: the running lab's link set down or up (as pulling its cable), then the document's edits.

@@ -224,8 +224,8 @@ export type EngineRequest =
       readonly after?: number;
     }
   /**
-   * Starts, stops or restarts one guest of a running lab (by node id or name); the rest of the lab keeps running.
-   * `start` also brings back a crashed guest.
+   * Starts, stops or restarts one guest (a VM or a UML instance, by node id or name) or VDE switch (by node id) of a
+   * running lab; the rest of the lab keeps running. `start` also brings back a crashed guest.
    */
   | { readonly type: 'vmControl'; readonly lab: LabName; readonly vm: string; readonly action: VmAction }
   /**

@@ -8,7 +8,9 @@ import type { Io } from './usage';
 export function vmUsage(action: VmAction): string {
   return `usage: qnet ${action} LAB VM [--state-dir DIR]
 
-Starts, stops or restarts one guest of a running lab (VM is its node id or name); the rest of the lab keeps running.
+Starts, stops or restarts one guest of a running lab (VM is its node id or name: a VM or a UML instance) or one
+VDE switch (its node id, with its slirpvde); the rest of the lab keeps running. Guests plugged into a restarted
+switch must be restarted too: QEMU's vde netdev does not reconnect.
 stop powers the guest down (system_powerdown, then quit, then signals); start boots it again (a crashed one too);
 restart does both. Its peers see it go and come back as a cable would: a stream or socket client of QEMU 7.2 does
 not reconnect to a restarted server by itself. A link set down stays down.

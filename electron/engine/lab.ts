@@ -334,24 +334,97 @@ export class LabRunner {
    */
   controlVm(vm: string, action: VmAction): Promise<Result<{ vm: string; state: VmState }>> {
     const entry = this.vmEntry(vm);
-    if (!entry) return Promise.resolve(this.noVm(vm));
+    const node = entry?.node ?? this.switchNode(vm);
+    if (node === undefined) return Promise.resolve(this.noVm(vm));
     if (this.current !== 'running')
       return Promise.resolve({
         ok: false,
         error: { code: 'NOT_RUNNING', message: `lab ${this.lab} is not running (${this.current})` },
       });
-    // One action per guest at a time: a second waits for the first, then acts on what it left.
-    const previous = this.vmActions.get(entry.node) ?? Promise.resolve();
-    const next = previous.then(() => this.runVmAction(entry, action));
+    // One action per node at a time: a second waits for the first, then acts on what it left.
+    const previous = this.vmActions.get(node) ?? Promise.resolve();
+    const next = previous.then(() =>
+      entry ? this.runVmAction(entry, action) : this.runSwitchAction(node, vm, action),
+    );
     this.vmActions.set(
-      entry.node,
+      node,
       next.then(() => undefined),
     );
     return next;
   }
 
+  /** The node of a VDE switch `id`, when the lab runs one. */
+  private switchNode(id: string): string | undefined {
+    return this.options.plan.processes.find((p) => p.kind === 'vde_switch' && p.node === id)?.node;
+  }
+
+  /**
+   * Stops, starts or restarts a VDE switch node: its vde_switch, and the slirpvde that plugs into it (stopped
+   * first, started after). The guests plugged into it keep running, but QEMU's vde netdev does not reconnect to a
+   * restarted switch: they are named in the log, to restart.
+   */
+  private async runSwitchAction(
+    node: string,
+    name: string,
+    action: VmAction,
+  ): Promise<Result<{ vm: string; state: VmState }>> {
+    const procs = this.options.plan.processes.filter(
+      (p) => p.node === node && (p.kind === 'vde_switch' || p.kind === 'slirpvde'),
+    );
+    const sw = procs.find((p) => p.kind === 'vde_switch');
+    if (!sw) return this.noVm(name);
+    const isUp = (id: string) => {
+      const st = this.supervisors.get(id)?.state;
+      return st === 'starting' || st === 'running';
+    };
+    const stateOf = (): VmState => {
+      const sup = this.supervisors.get(sw.id);
+      return sup && isUp(sw.id) && sup.pid !== null ? { state: 'running', pid: sup.pid } : { state: 'stopped' };
+    };
+    const up = isUp(sw.id);
+    if (action === 'start' && up && procs.every((p) => isUp(p.id))) return { ok: true, vm: node, state: stateOf() };
+    if (action !== 'start') {
+      // Newest first: slirpvde before the switch it is plugged into.
+      for (const p of [...procs].reverse()) {
+        const sup = this.supervisors.get(p.id);
+        if (!sup || !isUp(p.id)) continue;
+        const about = { process: { id: p.id, kind: p.kind } };
+        this.log.add('info', 'process', `stopping ${p.kind} ${p.id} (${action})`, about);
+        const r = await sup.stop();
+        if (!r.ok && r.error.code !== 'NOT_STARTED')
+          return { ok: false, error: { code: 'PROCESS_FAILED', message: `${node} did not stop: ${r.error.message}` } };
+        this.log.add('info', 'process', `${p.kind} ${p.id} stopped`, about);
+      }
+      if (action === 'stop') return { ok: true, vm: node, state: stateOf() };
+    }
+    if (this.current !== 'running')
+      return { ok: false, error: { code: 'NOT_RUNNING', message: `lab ${this.lab} is not running (${this.current})` } };
+    for (const p of procs) {
+      if (isUp(p.id)) continue;
+      await this.supervisors.get(p.id)?.dispose();
+      const started = await this.startOne(p);
+      this.startFailure = null;
+      if (!started)
+        return {
+          ok: false,
+          error: {
+            code: 'PROCESS_FAILED',
+            message: `${node} did not start: ${this.supervisors.get(p.id)?.stderrTail().trim().split('\n').pop() ?? ''}`,
+          },
+        };
+    }
+    const plugged = this.options.plan.processes.filter((p) => p.kind === 'vm' && p.dependsOn.includes(sw.id));
+    if (plugged.length > 0)
+      this.log.add(
+        'warn',
+        'process',
+        `${node} was restarted: ${plugged.map((p) => p.node).join(', ')} must be restarted to plug into it again (QEMU's vde netdev does not reconnect)`,
+      );
+    return { ok: true, vm: node, state: stateOf() };
+  }
+
   private async runVmAction(entry: VmEntry, action: VmAction): Promise<Result<{ vm: string; state: VmState }>> {
-    const p = this.options.plan.processes.find((x) => x.kind === 'vm' && x.node === entry.node);
+    const p = this.options.plan.processes.find((x) => isGuest(x) && x.node === entry.node);
     if (!p) return this.noVm(entry.node);
     const sup = this.supervisors.get(p.id);
     const up = sup !== undefined && (sup.state === 'starting' || sup.state === 'running');
@@ -362,7 +435,7 @@ export class LabRunner {
     }
     const about = { process: { id: p.id, kind: p.kind } };
     if (up && (action === 'stop' || action === 'restart')) {
-      this.log.add('info', 'process', `stopping vm ${p.id} (${action})`, about);
+      this.log.add('info', 'process', `stopping ${p.kind} ${p.id} (${action})`, about);
       const r = await sup.stop();
       entry.console.detach();
       if (!r.ok && r.error.code !== 'NOT_STARTED')
@@ -371,7 +444,7 @@ export class LabRunner {
           error: { code: 'PROCESS_FAILED', message: `${entry.name} did not stop: ${r.error.message}` },
         };
       this.setVm(entry, { state: 'stopped' });
-      this.log.add('info', 'process', `vm ${p.id} stopped`, about);
+      this.log.add('info', 'process', `${p.kind} ${p.id} stopped`, about);
       if (action === 'stop') return { ok: true, vm: entry.name, state: entry.state };
     }
     if (this.current !== 'running')

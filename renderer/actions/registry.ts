@@ -233,13 +233,20 @@ const NODE_BEHAVIOURS: Record<string, Behaviour<NodeActionContext>> = {
   delete: { perform: ({ state, node }) => state.dispatch([{ type: 'remove', nodes: [node], links: [] }]) },
 };
 
-/** Starts, stops or restarts the node's guest in the followed running lab: offered when the guest is `up` or not. */
+/**
+ * Starts, stops or restarts the node's guest (a VM or a UML instance) in the followed running lab, offered when the
+ * guest is `up` or not; or a VDE switch of it, whose state the page does not follow: all three offered.
+ */
 function vmAction(action: VmAction, up: boolean): Behaviour<NodeActionContext> {
+  const isSwitch = ({ state, lab, node }: NodeActionContext) =>
+    lab.lab !== null && lab.state === 'running' && state.doc.nodes.find((n) => n.id === node)?.kind === 'vde';
   return {
-    predicate: ({ lab, node }) => lab.lab !== null && labGuest(lab, node)?.up === up,
-    perform: ({ lab, node }) => {
+    predicate: (ctx) => (ctx.lab.lab !== null && labGuest(ctx.lab, ctx.node)?.up === up) || isSwitch(ctx),
+    perform: (ctx) => {
+      const { lab, node } = ctx;
       const guest = labGuest(lab, node);
       if (lab.lab && guest) void controlVm(lab.lab, guest.vm, action);
+      else if (lab.lab && isSwitch(ctx)) void controlVm(lab.lab, node, action);
     },
   };
 }

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../testkit/engine';
+import { socketPairLab } from '../testkit/pairLab';
+import { pidAlive, processesMentioning } from '../testkit/procs';
+
+/*
+ * A VDE switch and a User-mode Linux instance of a running lab stopped, started and restarted as a user does it
+ * (the bundled `qnet stop|start|restart LAB NODE`), on real processes in a network namespace: a QEMU tiny guest and
+ * a UML instance on one vde_switch. The rest of the lab keeps running throughout; one lab serves the assertions.
+ */
+
+const LAB = `node-ctl-${process.pid}`;
+const lab = socketPairLab(LAB, 41800, 'qnet-nodectl-', {
+  text: `version: 2
+name: ${LAB}
+nodes:
+  - id: qemu1
+    kind: vm
+    memory: 128
+    nics: [{ id: eth0, ip: 10.0.23.1/24 }]
+  - id: uml1
+    kind: uml
+    memory: 128
+    nics: [{ id: eth0, ip: 10.0.23.2/24 }]
+  - { id: sw, kind: vde }
+links:
+  - { a: 'qemu1:eth0', b: sw }
+  - { a: 'uml1:eth0', b: sw }
+`,
+});
+const { qnet, guestShell, status } = lab;
+
+const states = () => Object.fromEntries(status().labs[0]!.vms.map((v) => [v.vm, v.state.state]));
+const pidOf = (vm: string) => status().labs[0]!.vms.find((v) => v.vm === vm)!.state.pid!;
+const readyCount = (vm: string) => (qnet('logs', LAB, vm).out.match(/QNET-READY hostname=/g) ?? []).length;
+const switchPids = () =>
+  processesMentioning(lab.stateDir())
+    .filter((p) => p.argv[0] === 'vde_switch')
+    .map((p) => p.pid);
+
+let qemu1: ReturnType<typeof guestShell>;
+
+beforeAll(async () => {
+  await lab.up();
+  qemu1 = guestShell('qemu1');
+  await qemu1.ready();
+  await until(() => readyCount('uml1') === 1, "uml1's ready line", 120_000);
+}, 600_000);
+
+afterAll(async () => {
+  const end = await lab.down();
+  if (!end) return;
+  expect(end.stopped.code, end.stopped.err).toBe(0);
+  expect(end.left).toEqual({ procs: [], files: [], netns: false });
+}, 120_000);
+
+describe('qnet stop|start|restart a switch and a UML instance', () => {
+  it('a UML instance restarts while the QEMU guest keeps running, and answers again', async () => {
+    expect(await qemu1.sh('ping -c 1 -W 5 10.0.23.2', 60_000)).toContain('1 packets received');
+    const qemuPid = pidOf('qemu1');
+    const umlPid = pidOf('uml1');
+
+    const stop = qnet('stop', LAB, 'uml1');
+    expect(stop.code, stop.err).toBe(0);
+    expect(stop.out).toBe(`${LAB}: uml1 is stopped\n`);
+    expect(pidAlive(umlPid)).toBe(false);
+    expect(states()).toEqual({ qemu1: 'running', uml1: 'stopped' });
+    expect(await qemu1.sh('ping -c 2 -W 2 10.0.23.2')).toContain('0 packets received');
+
+    const restart = qnet('restart', LAB, 'uml1');
+    expect(restart.code, restart.err).toBe(0);
+    expect(restart.out).toMatch(new RegExp(`^${LAB}: uml1 is running \\(pid \\d+\\)\\n$`));
+    await until(() => readyCount('uml1') === 2, 'uml1 ready again', 120_000);
+    expect(await qemu1.sh('ping -c 5 -W 2 10.0.23.2 | grep received', 60_000)).toMatch(/[1-5] packets received/);
+    expect(pidOf('qemu1'), 'the QEMU guest was never touched').toBe(qemuPid);
+  }, 300_000);
+
+  it('the VDE switch stops and starts with the guests running; guests restarted onto it ping again', async () => {
+    const [before] = switchPids();
+    expect(before).toBeDefined();
+    const stop = qnet('stop', LAB, 'sw');
+    expect(stop.code, stop.err).toBe(0);
+    expect(stop.out).toBe(`${LAB}: sw is stopped\n`);
+    expect(switchPids()).toEqual([]);
+    expect(states()).toEqual({ qemu1: 'running', uml1: 'running' });
+    expect(status().labs[0]!.state).toBe('running');
+
+    const start = qnet('start', LAB, 'sw');
+    expect(start.code, start.err).toBe(0);
+    expect(start.out).toMatch(new RegExp(`^${LAB}: sw is running \\(pid \\d+\\)\\n$`));
+    expect(switchPids()).toHaveLength(1);
+    expect(switchPids()[0]).not.toBe(before);
+    const again = qnet('start', LAB, 'sw');
+    expect(again.out, 'start of a running switch changes nothing').toContain('sw is running');
+
+    // QEMU's vde netdev does not reconnect: the guests are restarted onto the new switch.
+    const qemuReady = readyCount('qemu1');
+    expect(qnet('restart', LAB, 'qemu1').code).toBe(0);
+    expect(qnet('restart', LAB, 'uml1').code).toBe(0);
+    await until(() => readyCount('qemu1') === qemuReady + 1, 'qemu1 ready again', 120_000);
+    await until(() => readyCount('uml1') === 3, 'uml1 ready again', 120_000);
+    const shell = guestShell('qemu1');
+    expect(await shell.sh('ping -c 5 -W 2 10.0.23.2 | grep received', 60_000)).toMatch(/[1-5] packets received/);
+  }, 400_000);
+
+  it('a node the lab does not have is named', () => {
+    const r = qnet('restart', LAB, 'nosuch');
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain(`lab ${LAB} has no guest nosuch`);
+  });
+});
