@@ -26,28 +26,34 @@ export function envWords(proc: ProcessPlan): string[] {
   return proc.env ? ['env', ...Object.entries(proc.env).map(([k, v]) => `${k}=${v}`)] : [];
 }
 
+/** A command line: `words` (the first one the command) followed by `rest`, script text already. */
+function wordsThen(words: readonly string[], rest: string, rel: readonly Relocation[]): string {
+  return words.length === 0 ? rest : `${shellLineIn(words, rel)} ${rest}`;
+}
+
 /**
  * A process's command line as script text, where the lab runs it: in its netns (`ip netns exec`), entered into its
  * user namespace (nsenter), or, for a process that joins the holder itself (pasta), with the holder's pid last.
+ * `argv` is its argv as script text: the expansion of the array the scripts state it in once.
  */
-export function processLine(proc: ProcessPlan, plan: LabPlan, rel: readonly Relocation[]): string {
+function processLine(proc: ProcessPlan, plan: LabPlan, argv: string, rel: readonly Relocation[]): string {
   // `env` execs the program, so the process runs exactly proc.argv (what stop_processes matches).
-  const words = [...envWords(proc), ...proc.argv];
+  const env = envWords(proc);
   if (plan.target.isolation === 'userns')
-    return proc.joinsHolder ? `${shellLineIn(words, rel)} "$HOLDER"` : `${IN_LAB} ${shellLineIn(words, rel)}`;
-  return shellLineIn(plan.netns !== null ? ['ip', 'netns', 'exec', plan.netns, ...words] : words, rel);
+    return proc.joinsHolder ? `${wordsThen(env, argv, rel)} "$HOLDER"` : `${IN_LAB} ${wordsThen(env, argv, rel)}`;
+  return wordsThen(plan.netns !== null ? ['ip', 'netns', 'exec', plan.netns, ...env] : env, argv, rel);
 }
 
 /**
  * The line that starts a process in the background: where the lab runs it (as root in a netns lab), `-S` appended
  * to guests by `up.sh --paused`, stdout and stderr to its log, stdin from its FIFO or /dev/null.
  */
-export function startCommand(entry: ProcEntry, plan: LabPlan, rel: readonly Relocation[]): string {
+export function startCommand(entry: ProcEntry, plan: LabPlan, argv: string, rel: readonly Relocation[]): string {
   const { proc } = entry;
   const prefix = plan.netns !== null ? '"${PROC_AS[@]}" ' : '';
   const paused = proc.kind === 'vm' ? ' "${PAUSED[@]}"' : '';
   const stdin = entry.fifo !== null ? `<>${shellWordIn(entry.fifo, rel)}` : '</dev/null';
-  return `${prefix}${processLine(proc, plan, rel)}${paused} ${stdin} >>${shellWordIn(proc.stderrLog, rel)} 2>&1 &`;
+  return `${prefix}${processLine(proc, plan, argv, rel)}${paused} ${stdin} >>${shellWordIn(proc.stderrLog, rel)} 2>&1 &`;
 }
 
 /** A call of a bash function with plan data as arguments, each quoted (the relocated directories as variables). */

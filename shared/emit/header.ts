@@ -33,7 +33,8 @@ export function procAs(ctx: EmitContext): string {
 }
 
 /**
- * The options loop (`cases`: the script's own case arms), then the state directory located: `--state-dir DIR` and
+ * The options loop (`cases`: the script's own case arms), then the state directory located and the argv arrays set
+ * (lab_argvs): `--state-dir DIR` and
  * the lab's directory below it, for a plan whose state directory may move (EmitContext.movable).
  */
 export function parseOptions(ctx: EmitContext, cases: readonly string[]): string[] {
@@ -58,6 +59,8 @@ export function parseOptions(ctx: EmitContext, cases: readonly string[]): string
   if (ctx.movable) lines.push(`locate_state "\${STATE_ARGS[1]:-}" "$EXPORTED_STATE" ${ctx.socketTail}`);
   // QEMU reads each tiny guest through the link up.sh makes in the state directory, so down.sh knows its argv.
   for (const g of ctx.guests) lines.push(`printf -v GUEST_${g.arch} '%s/%s' "$STATE" ${shellQuote(g.link)}`);
+  // Each process's argv, now that the directories its words name are known.
+  lines.push('lab_argvs');
   return lines;
 }
 

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HostStep, LabPlan, ProcessPlan } from '../compiler/plan';
-import { shellLine } from './quote';
+import { shellLine, shellQuote } from './quote';
 import { emitScripts } from './scripts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -143,7 +143,7 @@ const jobPids = (): number[] =>
     .map((f) => Number(readFileSync(f, 'utf8')));
 
 describe.each(['host', 'netns'])('exported scripts of the %s fixture', (name) => {
-  it('parse, and hold every argv of the plan as shellLine(argv)', () => {
+  it('parse, hold every step as shellLine(argv), and each process argv once, in the array its start line expands', () => {
     const plan = fixture(name);
     const files = exportPlan(plan);
     for (const script of ['up.sh', 'down.sh']) {
@@ -159,7 +159,16 @@ describe.each(['host', 'netns'])('exported scripts of the %s fixture', (name) =>
       expect(files['up.sh']).toContain(wrap(s.argv, s.inNetns));
       if (s.undo !== null) expect(files['down.sh']).toContain(wrap(s.undo, s.inNetns));
     }
-    for (const p of plan.processes) expect(files['up.sh']).toContain(wrap(p.argv, true));
+    for (const p of plan.processes) {
+      // Stated once (up.sh starts it and is_proc recognizes it by the array), not once per form of is_proc.
+      const words = p.argv.map(shellQuote).join(' ');
+      expect(files['up.sh']!.split(words).length - 1, p.id).toBe(1);
+      // (An argv word may hold a newline: the array is found by its words, its name on the line it starts.)
+      const at = files['up.sh']!.indexOf(`=(${words})\n`);
+      const array = /\n {2}(ARGV_\d+)$/.exec(files['up.sh']!.slice(0, at))?.[1];
+      expect(array, p.id).toBeDefined();
+      expect(files['up.sh']).toContain(`${plan.netns !== null ? `${wrap([], true)} ` : ''}"\${${array}[@]}"`);
+    }
     expect(JSON.parse(files['plan.json']!)).toEqual(plan);
     expect(files['README.txt']).toContain('up.sh [--paused]');
   });
@@ -524,9 +533,10 @@ describe('exported scripts of a rootless (userns) plan', () => {
       const at = lines.findIndex((l) => l.startsWith(enter + shellLine(s.argv)));
       expect(at, s.id).toBeGreaterThan(holderAt);
     }
-    for (const p of plan.processes) {
+    for (const [i, p] of plan.processes.entries()) {
       // pasta runs on the host side and joins the holder itself: its pid is pasta's last argument.
-      const start = p.joinsHolder ? `${shellLine(p.argv)} "$HOLDER" ` : `${enter}${shellLine(p.argv.slice(0, 1))} `;
+      const argv = `"\${ARGV_${i + 1}[@]}"`;
+      const start = p.joinsHolder ? `${argv} "$HOLDER" ` : `${enter}${argv} `;
       expect(up!.indexOf(`\n${start}`), p.id).toBeGreaterThan(up!.indexOf('\nstart_holder '));
     }
     expect(up).not.toMatch(/\bas_root '|sudo -v|PROC_AS=\(sudo/);
@@ -534,10 +544,12 @@ describe('exported scripts of a rootless (userns) plan', () => {
     const teardown = down!.slice(down!.indexOf('teardown() {'));
     expect(teardown.indexOf('stop_holder')).toBeGreaterThan(teardown.indexOf('undo_journal'));
     // bash reads the holder's word as the pid up.sh found.
-    const pastaLine = lines.find((l) => l.startsWith('pasta '))!;
+    const pasta = `ARGV_${plan.processes.length}`;
+    const pastaLine = lines.find((l) => l.startsWith(`"\${${pasta}[@]}" `))!;
+    const pastaArgv = lines.find((l) => l.startsWith(`  ${pasta}=(`))!;
     const words = spawnSync(
       'bash',
-      ['-c', `HOLDER=4242; printf '%s\\0' ${pastaLine.replace(/ <\/dev\/null.*$/, '')}`],
+      ['-c', `HOLDER=4242; ${pastaArgv}; printf '%s\\0' ${pastaLine.replace(/ <\/dev\/null.*$/, '')}`],
       {
         encoding: 'utf8',
       },

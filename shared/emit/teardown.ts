@@ -40,6 +40,31 @@ function undoHint(ctx: EmitContext): string[] {
   return lines;
 }
 
+/** The array that holds process `index`'s argv in both scripts: written once, started and recognized by name. */
+export function argvName(index: number): string {
+  return `ARGV_${index + 1}`;
+}
+
+/** `"${ARGV_N[@]}"`: process `index`'s argv as words of a command line. */
+export function argvOf(index: number): string {
+  return `"\${${argvName(index)}[@]}"`;
+}
+
+/**
+ * lab_argvs: sets each process's argv array, once the directories its words name are located (parseOptions calls
+ * it). Each argv is written here alone: up.sh starts it and is_proc_N recognizes it by the array's name.
+ */
+function labArgvs(ctx: EmitContext): string[] {
+  return [
+    'lab_argvs() {',
+    ...ctx.procs.map(
+      ({ proc }, i) => `  ${argvName(i)}=(${proc.argv.map((w) => shellWordIn(w, ctx.relocations)).join(' ')})`,
+    ),
+    '  return 0',
+    '}',
+  ];
+}
+
 /**
  * is_proc_N PID: true when PID runs one of the exact argvs up.sh may have started as process N: its argv (with -S
  * after `up.sh --paused` for a guest), or, in the lab's namespace, under `ip netns exec NS` and `sudo -- ip netns
@@ -50,21 +75,24 @@ function undoHint(ctx: EmitContext): string[] {
 function isProcFunctions(ctx: EmitContext): string[] {
   const lines: string[] = [];
   const words = (a: readonly string[]) => a.map((w) => shellWordIn(w, ctx.relocations)).join(' ');
+  // Words before the argv (none, or `env NAME=VALUE`), then the argv's own script text.
+  const then = (before: readonly string[], argv: string) => (before.length ? `${words(before)} ${argv}` : argv);
   ctx.procs.forEach((entry, i) => {
     const { proc } = entry;
-    const own = proc.kind === 'vm' ? [proc.argv, [...proc.argv, '-S']] : [proc.argv];
+    const own = proc.kind === 'vm' ? [argvOf(i), `${argvOf(i)} -S`] : [argvOf(i)];
     const ns = ctx.plan.netns;
     const env = envWords(proc);
     const forms = ctx.userns
       ? own.flatMap((a) =>
-          proc.joinsHolder
-            ? [`${words([...env, ...a])} "$HOLDER"`, `${words(a)} "$HOLDER"`]
-            : [words(a), `${IN_LAB} ${words([...env, ...a])}`],
+          proc.joinsHolder ? [`${then(env, a)} "$HOLDER"`, `${a} "$HOLDER"`] : [a, `${IN_LAB} ${then(env, a)}`],
         )
-      : (ns === null
-          ? own
-          : own.flatMap((a) => [a, ['ip', 'netns', 'exec', ns, ...a], ['sudo', '--', 'ip', 'netns', 'exec', ns, ...a]])
-        ).map(words);
+      : ns === null
+        ? own
+        : own.flatMap((a) => [
+            a,
+            then(['ip', 'netns', 'exec', ns], a),
+            then(['sudo', '--', 'ip', 'netns', 'exec', ns], a),
+          ]);
     lines.push(
       `${isProcName(i)}() {`,
       `  ${[...new Set(forms)].map((f) => `runs_argv "$1" ${f}`).join(' ||\n    ')}`,
@@ -158,6 +186,7 @@ export function teardownFunctions(ctx: EmitContext): string {
     [
       ...undoStep(ctx),
       ...undoHint(ctx),
+      ...labArgvs(ctx),
       ...isProcFunctions(ctx),
       ...stopProcesses(ctx),
       ...removeFiles(ctx),

@@ -5,7 +5,7 @@ import { header, parseOptions, procAs, stateUsage, usage } from './header';
 import { debianPackage, programsOf } from './packages';
 import { shellQuote, shellWordIn } from './quote';
 import { RUNTIME, UP_RUNTIME, USERNS_RUNTIME } from './runtime';
-import { isProcName, teardownFunctions } from './teardown';
+import { argvOf, isProcName, teardownFunctions } from './teardown';
 
 /** up.sh --help. */
 function upUsage(ctx: EmitContext): string[] {
@@ -153,7 +153,7 @@ function processes(ctx: EmitContext): string[] {
     waited.add(entry.proc.id);
     lines.push(...waitFor(ctx, entry));
   };
-  for (const entry of ctx.procs) {
+  for (const [i, entry] of ctx.procs.entries()) {
     for (const dep of entry.proc.dependsOn) waitOnce(byId.get(dep)!);
     const { proc } = entry;
     lines.push(call(ctx.relocations, 'say', `starting ${entry.label}`));
@@ -163,7 +163,7 @@ function processes(ctx: EmitContext): string[] {
       const fifo = shellWordIn(entry.fifo, ctx.relocations);
       lines.push(`rm -f -- ${fifo}`, `mkfifo -m 600 -- ${fifo}`);
     }
-    lines.push(startCommand(entry, ctx.plan, ctx.relocations));
+    lines.push(startCommand(entry, ctx.plan, argvOf(i), ctx.relocations));
     lines.push(`echo "$!" >${shellWordIn(entry.jobPidfile, ctx.relocations)}`);
     lines.push(`say "  pid $!, log:" ${shellWordIn(proc.stderrLog, ctx.relocations)}`);
   }

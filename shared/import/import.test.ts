@@ -36,6 +36,19 @@ wait
     expect(codes(r)).toContain('IMPORT_DROPPED');
     expect(r.partial).toBe(false);
   });
+  test('an array assigned once is read where it is expanded; one assigned again depends on the run and is left out', () => {
+    const r = imp(`ARGS=(qemu-system-x86_64 -m 512
+  -nic user,model=e1000)
+EXTRA=()
+EXTRA=(-m 64)
+sudo "\${ARGS[@]}" "\${EXTRA[@]}" &
+`);
+    expect(r.topology!.nodes.filter((n) => n.kind === 'vm').map((v) => v.kind === 'vm' && v.memory)).toEqual([512]);
+    expect(r.topology!.nodes.map((n) => n.kind).sort()).toEqual(['nat', 'vm']);
+    expect(qemuCommands('A=(qemu-system-x86_64 -m 1)\n"${A[@]}" -S')).toEqual([
+      ['qemu-system-x86_64', '-m', '1', '-S'],
+    ]);
+  });
   test('no QEMU command at all is an error, with no drawing', () => {
     const r = imp('echo hello\nls -l\n');
     expect(r.topology).toBeNull();

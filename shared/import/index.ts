@@ -218,8 +218,21 @@ function importCommand(b: Builder, report: Reporter, cmd: QemuCommand, shell: Sh
 function readCommands(commands: readonly ShellCommand[]): { shell: ShellCommand; cmd: QemuCommand | null }[] {
   const vars = new Map<string, string>();
   const known = new Map<string, string>();
+  // An array assigned once (an exported up.sh states each process's argv once, as ARGV_<n>) is known for what it
+  // holds; one assigned again (PAUSED=(), then PAUSED=(-S) for an option) depends on the run and is left as written.
+  const assigned = new Map<string, number>();
+  for (const c of commands) if (c.array !== undefined) assigned.set(c.array, (assigned.get(c.array) ?? 0) + 1);
+  const arrays = new Map<string, readonly Word[]>();
   const out: { shell: ShellCommand; cmd: QemuCommand | null }[] = [];
   for (const shell of commands) {
+    if (shell.array !== undefined) {
+      if (assigned.get(shell.array) === 1)
+        arrays.set(
+          shell.array,
+          shell.words.map((w) => withKnownValues(w, known)),
+        );
+      continue;
+    }
     if (shell.words.length > 0 && shell.words.every((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w.text))) {
       for (const w of shell.words) {
         const name = w.text.slice(0, w.text.indexOf('='));
@@ -229,10 +242,19 @@ function readCommands(commands: readonly ShellCommand[]): { shell: ShellCommand;
       }
       continue;
     }
-    const words = shell.words.map((w) => withKnownValues(w, known));
-    out.push({ shell: { ...shell, words }, cmd: readQemuCommand(words, vars) });
+    // Most commands of a long script expand nothing: they are read as they are, with no copy.
+    const words = shell.words.some((w) => w.expansions.length > 0)
+      ? shell.words.flatMap((w) => arrayWords(w, arrays) ?? [withKnownValues(w, known)])
+      : shell.words;
+    out.push({ shell: words === shell.words ? shell : { ...shell, words }, cmd: readQemuCommand(words, vars) });
   }
   return out;
+}
+
+/** The elements of a known array when the word is exactly its expansion (`"${NAME[@]}"`), else null. */
+function arrayWords(w: Word, arrays: ReadonlyMap<string, readonly Word[]>): readonly Word[] | null {
+  if (w.expansions.length !== 1 || !isArrayExpansion(w.text)) return null;
+  return arrays.get(w.text.slice(2, w.text.indexOf('['))) ?? null;
 }
 
 /**

@@ -41,6 +41,17 @@ describe('splitShell', () => {
       ['qemu-system-x86_64', '-m', '2'],
     ]);
   });
+  test('an array assignment is a command of its elements, over lines, named by the array', () => {
+    const r = splitShell('local -a ARGS=(qemu-system-x86_64 -m \'512\'\n  -S) && run "${ARGS[@]}"\nE=()');
+    expect(r.commands.map((c) => [c.array ?? null, c.words.map((w) => w.text)])).toEqual([
+      [null, ['local', '-a']],
+      ['ARGS', ['qemu-system-x86_64', '-m', '512', '-S']],
+      [null, ['run', '${ARGS[@]}']],
+      ['E', []],
+    ]);
+    // Not an assignment: a quoted name, a subshell.
+    expect(words('"A="(x) (y)')).toEqual([['A='], ['x'], ['y']]);
+  });
   test('unquoted JSON (as ps prints libvirt argv) keeps its quotes', () => {
     expect(words('qemu -netdev {"type":"user","id":"n0"} -S')).toEqual([
       ['qemu', '-netdev', '{"type":"user","id":"n0"}', '-S'],

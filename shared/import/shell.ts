@@ -1,7 +1,8 @@
 /**
  * Shell text into commands of words, as a POSIX shell would split it without running anything: `\` continuations
  * (also lines holding only `\`), single and double quotes, comments, `;`/`&`/`|`/`&&`/`||` between commands,
- * redirections (`2>&1`, `> log`) and here-documents set aside. Expansions (`$VAR`, `${VAR}`, `$(…)`, backticks)
+ * redirections (`2>&1`, `> log`) and here-documents set aside, an array assignment `NAME=(…)` as a command of its
+ * elements. Expansions (`$VAR`, `${VAR}`, `$(…)`, backticks)
  * are kept as text and listed, since nothing here knows their values. Every word keeps where its characters came
  * from, so a diagnostic can name the line and column of any part of it.
  */
@@ -21,6 +22,8 @@ export interface Word {
 export interface ShellCommand {
   readonly words: readonly Word[];
   readonly setAside: readonly { readonly text: string; readonly at: number }[];
+  /** Set when the command is the array assignment `NAME=(…)`: its words are the array's elements. */
+  readonly array?: string;
 }
 
 /** Something the splitter could not read as a shell would (an unterminated quote), at a source offset. */
@@ -113,6 +116,11 @@ function jsonEnd(text: string, i: number): number {
 }
 
 /** Split shell text into simple commands. Never throws; what it cannot read is a problem with its offset. */
+/** `NAME=` written plainly right before `(` at `at`: an array assignment begins. */
+function arrayStart(w: Building, at: number): boolean {
+  return !w.quoted && w.next === at && w.expansions.length === 0 && /^[A-Za-z_][A-Za-z0-9_]*=$/.test(w.text);
+}
+
 export function splitShell(text: string): { commands: ShellCommand[]; problems: ShellProblem[] } {
   const commands: ShellCommand[] = [];
   const problems: ShellProblem[] = [];
@@ -120,6 +128,8 @@ export function splitShell(text: string): { commands: ShellCommand[]; problems: 
   let setAside: { text: string; at: number }[] = [];
   let cur: Building | null = null;
   let redirect: { text: string; at: number } | null = null;
+  // The name of the array whose elements are being read (`NAME=(` seen, its `)` not yet).
+  let array: string | null = null;
   const heredocs: { delim: string; strip: boolean }[] = [];
 
   const start = (at: number): Building => {
@@ -152,9 +162,11 @@ export function splitShell(text: string): { commands: ShellCommand[]; problems: 
       setAside.push(redirect);
       redirect = null;
     }
-    if (words.length > 0 || setAside.length > 0) commands.push({ words, setAside });
+    if (array !== null) commands.push({ words, setAside, array });
+    else if (words.length > 0 || setAside.length > 0) commands.push({ words, setAside });
     words = [];
     setAside = [];
+    array = null;
   };
   const expansion = (at: number, raw: string) => {
     const w = start(at);
@@ -230,6 +242,9 @@ export function splitShell(text: string): { commands: ShellCommand[]; problems: 
     } else if (c === ' ' || c === '\t' || c === '\r') {
       endWord();
       i++;
+    } else if (c === '\n' && array !== null) {
+      endWord();
+      i++;
     } else if (c === '\n') {
       endCommand();
       i++;
@@ -261,6 +276,15 @@ export function splitShell(text: string): { commands: ShellCommand[]; problems: 
       const op = REDIRECT.exec(text)?.[0] ?? c;
       redirect = { text: redirect.text + op, at: redirect.at };
       i += op.length;
+    } else if (c === '(' && cur !== null && arrayStart(cur, i)) {
+      const name = (cur as Building).text.slice(0, -1);
+      cur = null;
+      endCommand();
+      array = name;
+      i++;
+    } else if (c === ')' && array !== null) {
+      endCommand();
+      i++;
     } else if (c === ';' || c === '&' || c === '|' || c === '(' || c === ')') {
       const two = text.slice(i, i + 2);
       endCommand();
