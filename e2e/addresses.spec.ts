@@ -1,12 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { test as base, expect } from '@playwright/test';
 import { netnsName } from '../shared/compiler/index';
 import { netnsExists } from '../electron/testkit/netns';
-import { missingPrograms } from '../electron/testkit/qemuProbe';
+import { expect, labTest, noLabs } from './fixtures';
 import { cleanUpLab } from './labCleanup';
-import { EditorPage } from './pages/EditorPage';
-import { LabPage } from './pages/LabPage';
-import { startServe, type Served } from './serve';
 
 /*
  * A VM's ports say what the running guest reports: a tiny guest asking SLiRP's DHCP for an address shows "dhcp" on
@@ -29,33 +25,10 @@ layout:
     lan: { x: 450, y: 180 }
 `;
 
-const missing = missingPrograms(['qemu-system-x86_64', 'ip']);
-const why =
-  process.getuid?.() !== 0
-    ? 'needs root (the lab runs in a network namespace)'
-    : missing.length
-      ? `missing ${missing.join(', ')}`
-      : null;
-
-const test = base.extend<{ server: Served; editor: EditorPage; lab: LabPage }>({
-  // eslint-disable-next-line no-empty-pattern
-  server: async ({}, use) => {
-    const served = await startServe(['--isolation', 'netns']);
-    await use(served);
-    await served.stop();
-  },
-  editor: async ({ page, server }, use) => {
-    const editor = new EditorPage(page, server);
-    await editor.open();
-    await editor.openFile(`${LAB}.qnet.yaml`, YAML);
-    await expect(editor.node('web')).toBeVisible();
-    await use(editor);
-  },
-  lab: async ({ page }, use) => use(new LabPage(page)),
-});
+const test = labTest({ file: `${LAB}.qnet.yaml`, yaml: YAML, node: 'web' });
 
 test.describe("a running guest's addresses", () => {
-  test.skip(why !== null, why ?? '');
+  test.skip(noLabs !== null, noLabs ?? '');
   test.setTimeout(240_000);
   test.afterEach(({ server }) => cleanUpLab(server.stateDir, LAB));
 

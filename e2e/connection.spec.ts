@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test as base, expect } from '@playwright/test';
 import { netnsName } from '../shared/compiler/index';
 import { netnsExists } from '../electron/testkit/netns';
-import { missingPrograms } from '../electron/testkit/qemuProbe';
+import { expect, labTest, noLabs } from './fixtures';
 import { cleanUpLab } from './labCleanup';
-import { EditorPage } from './pages/EditorPage';
-import { LabPage } from './pages/LabPage';
-import { ROOT, startServe, type Served } from './serve';
+import { ROOT } from './serve';
 
 /*
  * A page whose server goes away: it says it is disconnected, keeps retrying, answers every action that needs the
@@ -21,33 +18,10 @@ const YAML = readFileSync(join(ROOT, 'assets/examples/05-socket-pair.qnet.yaml')
   .replace('port: 40500', 'port: 40574');
 const NODES = ['server', 'client'] as const;
 
-const missing = missingPrograms(['qemu-system-x86_64', 'ip']);
-const why =
-  process.getuid?.() !== 0
-    ? 'needs root (the lab runs in a network namespace)'
-    : missing.length
-      ? `missing ${missing.join(', ')}`
-      : null;
-
-const test = base.extend<{ server: Served; editor: EditorPage; lab: LabPage }>({
-  // eslint-disable-next-line no-empty-pattern
-  server: async ({}, use) => {
-    const served = await startServe(['--isolation', 'netns']);
-    await use(served);
-    await served.stop();
-  },
-  editor: async ({ page, server }, use) => {
-    const editor = new EditorPage(page, server);
-    await editor.open();
-    await editor.openFile(`${LAB}.qnet.yaml`, YAML);
-    await expect(editor.node('server')).toBeVisible();
-    await use(editor);
-  },
-  lab: async ({ page }, use) => use(new LabPage(page)),
-});
+const test = labTest({ file: `${LAB}.qnet.yaml`, yaml: YAML, node: 'server' });
 
 test.describe('a lost server', () => {
-  test.skip(why !== null, why ?? '');
+  test.skip(noLabs !== null, noLabs ?? '');
   test.setTimeout(240_000);
   test.afterEach(({ server }) => cleanUpLab(server.stateDir, LAB));
 

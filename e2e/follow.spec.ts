@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test as base, expect } from '@playwright/test';
 import { netnsName } from '../shared/compiler/index';
 import { netnsExists } from '../electron/testkit/netns';
-import { missingPrograms } from '../electron/testkit/qemuProbe';
+import { expect, labTest, noLabs } from './fixtures';
 import { cleanUpLab } from './labCleanup';
 import { ConsolesPanel } from './pages/ConsolesPanel';
 import { EditorPage } from './pages/EditorPage';
 import { LabPage } from './pages/LabPage';
-import { ROOT, startServe, type Served } from './serve';
+import { ROOT } from './serve';
 
 /*
  * Following a lab from more than one place: a second tab on the same `qnet serve` sees the lab another tab launched
@@ -24,31 +23,7 @@ const YAML = readFileSync(join(ROOT, 'assets/examples', FILE), 'utf8')
 const NODES = ['server', 'client'] as const;
 const READY = (vm: string) => `QNET-READY hostname=${vm}`;
 
-const missing = missingPrograms(['qemu-system-x86_64', 'ip']);
-const why =
-  process.getuid?.() !== 0
-    ? 'needs root (the lab runs in a network namespace)'
-    : missing.length
-      ? `missing ${missing.join(', ')}`
-      : null;
-
-const test = base.extend<{ server: Served; editor: EditorPage; lab: LabPage; consoles: ConsolesPanel }>({
-  // eslint-disable-next-line no-empty-pattern
-  server: async ({}, use) => {
-    const served = await startServe(['--isolation', 'netns']);
-    await use(served);
-    await served.stop();
-  },
-  editor: async ({ page, server }, use) => {
-    const editor = new EditorPage(page, server);
-    await editor.open();
-    await editor.openFile(FILE, YAML);
-    await expect(editor.node('server')).toBeVisible();
-    await use(editor);
-  },
-  lab: async ({ page }, use) => use(new LabPage(page)),
-  consoles: async ({ page }, use) => use(new ConsolesPanel(page)),
-});
+const test = labTest({ file: FILE, yaml: YAML, node: 'server' });
 
 /** `echo` of a shell sum: the guest's answer (`follow-42-…`) differs from the typed line, so it proves the shell ran it. */
 const echoLine = (tag: string, word: string) => ({
@@ -59,7 +34,7 @@ const echoLine = (tag: string, word: string) => ({
 test.describe('following a lab', () => {
   // One lab name, one namespace: these tests take turns.
   test.describe.configure({ mode: 'default' });
-  test.skip(why !== null, why ?? '');
+  test.skip(noLabs !== null, noLabs ?? '');
   test.setTimeout(240_000);
 
   test.afterEach(({ server }) => cleanUpLab(server.stateDir, LAB));
