@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test as base, expect } from '@playwright/test';
 import { netnsName } from '../shared/compiler/index';
 import { netnsExists } from '../electron/testkit/netns';
-import { missingPrograms } from '../electron/testkit/qemuProbe';
+import { expect, labTest, noLabs } from './fixtures';
 import { cleanUpLab } from './labCleanup';
-import { EditorPage } from './pages/EditorPage';
-import { LabPage } from './pages/LabPage';
-import { ROOT, startServe, type Served } from './serve';
+import { ROOT } from './serve';
 
 /*
  * A lab belongs to the document it was launched from: replacing the document leaves nothing of the old lab on the
@@ -23,35 +20,12 @@ const A = 'socket-pair-labs-a';
 const B = 'socket-pair-labs-b';
 const NODES = ['server', 'client'] as const;
 
-const missing = missingPrograms(['qemu-system-x86_64', 'ip']);
-const why =
-  process.getuid?.() !== 0
-    ? 'needs root (the labs run in network namespaces)'
-    : missing.length
-      ? `missing ${missing.join(', ')}`
-      : null;
-
-const test = base.extend<{ server: Served; editor: EditorPage; lab: LabPage }>({
-  // eslint-disable-next-line no-empty-pattern
-  server: async ({}, use) => {
-    const served = await startServe(['--isolation', 'netns']);
-    await use(served);
-    await served.stop();
-  },
-  editor: async ({ page, server }, use) => {
-    const editor = new EditorPage(page, server);
-    await editor.open();
-    await editor.openFile(`${A}.qnet.yaml`, example(A, 40575));
-    await expect(editor.node('server')).toBeVisible();
-    await use(editor);
-  },
-  lab: async ({ page }, use) => use(new LabPage(page)),
-});
+const test = labTest({ file: `${A}.qnet.yaml`, yaml: example(A, 40575), node: 'server' });
 
 test.describe('labs and documents', () => {
   // The same lab names (namespaces) in each test: they take turns.
   test.describe.configure({ mode: 'default' });
-  test.skip(why !== null, why ?? '');
+  test.skip(noLabs !== null, noLabs ?? '');
   test.setTimeout(300_000);
   test.afterEach(({ server }) => {
     cleanUpLab(server.stateDir, A);

@@ -1,13 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test as base, expect } from '@playwright/test';
-import { missingPrograms } from '../electron/testkit/qemuProbe';
+import { expect, labTest, noLabs } from './fixtures';
 import { cleanUpLab } from './labCleanup';
-import { ConsolesPanel } from './pages/ConsolesPanel';
-import { EditorPage } from './pages/EditorPage';
-import { LabPage } from './pages/LabPage';
-import { ROOT, startServe, type Served } from './serve';
+import { ROOT } from './serve';
 
 /*
  * Link control from the canvas on a running lab: a link's context menu sets it down and up, the canvas draws it
@@ -21,34 +17,10 @@ const YAML = readFileSync(join(ROOT, 'assets/examples', FILE), 'utf8')
   .replace(/^name: socket-pair$/m, `name: ${LAB}`)
   .replace('port: 40500', 'port: 40574');
 
-const missing = missingPrograms(['qemu-system-x86_64', 'ip']);
-const why =
-  process.getuid?.() !== 0
-    ? 'needs root (the lab runs in a network namespace)'
-    : missing.length
-      ? `missing ${missing.join(', ')}`
-      : null;
-
-const test = base.extend<{ server: Served; editor: EditorPage; lab: LabPage; consoles: ConsolesPanel }>({
-  // eslint-disable-next-line no-empty-pattern
-  server: async ({}, use) => {
-    const served = await startServe(['--isolation', 'netns']);
-    await use(served);
-    await served.stop();
-  },
-  editor: async ({ page, server }, use) => {
-    const editor = new EditorPage(page, server);
-    await editor.open();
-    await editor.openFile(FILE, YAML);
-    await expect(editor.node('server')).toBeVisible();
-    await use(editor);
-  },
-  lab: async ({ page }, use) => use(new LabPage(page)),
-  consoles: async ({ page }, use) => use(new ConsolesPanel(page)),
-});
+const test = labTest({ file: FILE, yaml: YAML, node: 'server' });
 
 test.describe('link control and capture on the canvas', () => {
-  test.skip(why !== null, why ?? '');
+  test.skip(noLabs !== null, noLabs ?? '');
   test.setTimeout(240_000);
   test.afterEach(({ server }) => cleanUpLab(server.stateDir, LAB));
 
