@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test as base, expect } from '@playwright/test';
 import { CSP as DESKTOP_CSP } from '../electron/main/csp';
 import { netnsName } from '../shared/compiler/index';
 import { buildTinyGuest } from '../electron/guest/build';
 import { netnsExists } from '../electron/testkit/netns';
-import { missingPrograms } from '../electron/testkit/qemuProbe';
+import { expect, labTest, noLabs } from './fixtures';
 import { cleanUpLab } from './labCleanup';
 import { ConsolesPanel } from './pages/ConsolesPanel';
-import { EditorPage } from './pages/EditorPage';
-import { ROOT, startServe, type Served } from './serve';
+import { ROOT } from './serve';
 
 /*
  * The Consoles tab on a real lab: example 05 (server 10.0.5.1/24, client 10.0.5.2/24 joined by a TCP socket pair)
@@ -23,27 +21,7 @@ const YAML = readFileSync(join(ROOT, 'assets/examples/05-socket-pair.qnet.yaml')
   .replace(/^name: socket-pair$/m, `name: ${LAB}`)
   .replace('port: 40500', 'port: 40571');
 
-const why =
-  process.getuid?.() !== 0
-    ? 'needs root (the lab runs in a network namespace)'
-    : missingPrograms(['qemu-system-x86_64', 'ip']).length
-      ? `missing ${missingPrograms(['qemu-system-x86_64', 'ip']).join(', ')}`
-      : null;
-
-const test = base.extend<{ server: Served; editor: EditorPage; consoles: ConsolesPanel }>({
-  // eslint-disable-next-line no-empty-pattern
-  server: async ({}, use) => {
-    const served = await startServe(['--isolation', 'netns']);
-    await use(served);
-    await served.stop();
-  },
-  editor: async ({ page, server }, use) => {
-    const editor = new EditorPage(page, server);
-    await editor.open();
-    await use(editor);
-  },
-  consoles: async ({ page }, use) => use(new ConsolesPanel(page)),
-});
+const test = labTest();
 
 // The last test serves the page again with electron/main/csp.ts's policy. A document Playwright fulfils counts as a
 // public one, so Chromium's local-network checks would refuse the WebSocket to 127.0.0.1: they are off here.
@@ -61,7 +39,7 @@ test.use({
 test.describe('consoles', () => {
   // One lab name, one namespace: these tests take turns.
   test.describe.configure({ mode: 'default' });
-  test.skip(why !== null, why ?? '');
+  test.skip(noLabs !== null, noLabs ?? '');
   test.setTimeout(240_000);
 
   test.beforeAll(async () => {

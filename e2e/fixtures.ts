@@ -39,9 +39,10 @@ export interface LabDocument {
 
 /**
  * The fixtures of a spec that runs labs: `server`, a real `qnet serve --isolation netns` per test; `editor`, the
- * page with `doc` opened and drawn; `lab` and `consoles`, the page objects of the lab controls and the Consoles tab.
+ * page, with `doc` opened and drawn when given; `lab` and `consoles`, the page objects of the lab controls and the
+ * Consoles tab.
  */
-export function labTest(doc: LabDocument) {
+export function labTest(doc?: LabDocument) {
   return base.extend<{ server: Served; editor: EditorPage; lab: LabPage; consoles: ConsolesPanel }>({
     // eslint-disable-next-line no-empty-pattern
     server: async ({}, use) => {
@@ -52,8 +53,10 @@ export function labTest(doc: LabDocument) {
     editor: async ({ page, server }, use) => {
       const editor = new EditorPage(page, server);
       await editor.open();
-      await editor.openFile(doc.file, doc.yaml);
-      await expect(editor.node(doc.node)).toBeVisible();
+      if (doc) {
+        await editor.openFile(doc.file, doc.yaml);
+        await expect(editor.node(doc.node)).toBeVisible();
+      }
       await use(editor);
     },
     lab: async ({ page }, use) => use(new LabPage(page)),
