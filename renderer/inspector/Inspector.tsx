@@ -12,6 +12,7 @@ import { KIND_FIELDS } from './fields';
 import { LabForm } from './LabForm';
 import { ListEditor } from './ListEditor';
 import { KIND_FORMS, KIND_LISTS } from './listFields';
+import { ShapingForm } from './ShapingForm';
 import { BootEditor, SlirpEditor } from './SubForms';
 import { doneTyping, tryLinkField } from './tryEdit';
 
@@ -113,8 +114,9 @@ function LinkForm({ id }: { id: string }) {
           ))}
         </>
       ) : (
-        <p className="muted">This link has no options: how it is realized follows from its two ends.</p>
+        <p className="muted">How this link is realized follows from its two ends.</p>
       )}
+      <ShapingForm id={id} link={link} />
     </section>
   );
 }

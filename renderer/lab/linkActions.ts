@@ -2,6 +2,8 @@
  * Link control from the page: a running lab's link set down or up, its capture started or stopped. The answer is not applied here: the engine's
  * `linkState` event reaches every page following the lab (labStore.ts), this one included.
  */
+import { describeShaping } from '../../shared/compiler/shaping';
+import type { LinkShaping } from '../../shared/model/schema';
 import { isOffline, notConnectedReason } from '../api/connection';
 import { getEngine } from '../api/engine';
 import { editor } from '../store/editor';
@@ -24,4 +26,14 @@ export async function setCapture(lab: string, link: string, on: boolean): Promis
   const r = await getEngine().request({ type: on ? 'captureStart' : 'captureStop', lab, link });
   if (!r.ok) return s.notify('error', `Capture of ${link}: ${r.error.message}`);
   s.notify('info', on ? `Capturing ${link} into ${r.file}` : `Capture of ${link} stopped: ${r.file}`);
+}
+
+/** Gives `link` of the running `lab` this shaping (an empty one takes it off); the answer is said in the notice. */
+export async function setShaping(lab: string, link: string, shaping: LinkShaping): Promise<void> {
+  const s = editor.getState();
+  if (isOffline()) return s.notify('error', notConnectedReason(`shape link ${link}`));
+  const r = await getEngine().request({ type: 'setShaping', lab, link, shaping });
+  if (!r.ok) return s.notify('error', `Link ${link}: ${r.error.message}`);
+  const now = r.link.shaping;
+  s.notify('info', now ? `Link ${link} shaped: ${describeShaping(now)}` : `Link ${link} unshaped`);
 }
