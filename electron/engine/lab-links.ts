@@ -11,6 +11,7 @@ import { LinkControl } from './link-control';
 import { LinkShapes } from './link-shaping';
 import { probeNetem } from './probe-netem';
 import type { LinkShaping } from '../../shared/model/schema';
+import { PacketFollower } from './packet-follow';
 import { readPackets } from './packets';
 import type { QmpClient } from './qmp';
 
@@ -35,6 +36,8 @@ export class LabLinks {
   private readonly shapes: LinkShapes;
   /** Each link's last pcap, kept after its capture stops (and after the lab stops) for the packet list. */
   private readonly lastFile = new Map<string, string>();
+  /** The tshark following each live capture for the packet list, with the filter it keeps. */
+  private readonly followers = new Map<string, PacketFollower>();
 
   constructor(private readonly o: LabLinksOptions) {
     this.control = new LinkControl(o.lab, o.plan, o.qmpOf);
@@ -112,6 +115,7 @@ export class LabLinks {
   async captureStop(link: string): Promise<Result<{ link: LinkStatus; file: string }>> {
     const ends = this.control.endsOf(link);
     if (!Array.isArray(ends)) return ends as Fail;
+    this.unfollow(link);
     const r = await this.captures.stop(link);
     if (!r.ok) return r;
     return {
@@ -128,11 +132,32 @@ export class LabLinks {
     const file = this.lastFile.get(link) ?? null;
     const live = this.captures.fileOf(link) !== undefined;
     if (file === null) return { ok: true, file, live, tshark: true, packets: [], more: false };
-    const r = await readPackets(file, filter, after, this.o.env);
+    const r = live ? await this.follow(link, file, filter, after) : await readPackets(file, filter, after, this.o.env);
     if (r.kind === 'bad-filter')
       return { ok: false, error: { code: 'INVALID_REQUEST', message: `display filter: ${r.message}` } };
     if (r.kind === 'no-tshark') return { ok: true, file, live, tshark: false, packets: [], more: false };
     return { ok: true, file, live, tshark: true, packets: r.packets, more: r.more };
+  }
+
+  /**
+   * A live capture's rows from the tshark following it, started on the first ask and again when the filter changes:
+   * each packet is decoded once, not on every ask.
+   */
+  private follow(link: string, file: string, filter: string, after: number) {
+    let f = this.followers.get(link);
+    if (f && (f.file !== file || f.filter !== filter || f.done)) {
+      f.stop();
+      f = undefined;
+    }
+    f ??= PacketFollower.start(file, filter, this.o.env) ?? undefined;
+    if (!f) return Promise.resolve({ kind: 'no-tshark' } as const);
+    this.followers.set(link, f);
+    return f.read(after, false);
+  }
+
+  private unfollow(link: string): void {
+    this.followers.get(link)?.stop();
+    this.followers.delete(link);
   }
 
   /** Stops every capture (before the guests go): no filter is left in a QEMU that keeps running. */
@@ -145,6 +170,7 @@ export class LabLinks {
     const down = this.control.statuses().filter((l) => !l.up);
     this.control.reset();
     this.shapes.reset();
+    for (const link of [...this.followers.keys()]) this.unfollow(link);
     for (const l of down) this.o.emit({ type: 'linkState', lab: this.o.lab, link: l.link, up: true });
   }
 }

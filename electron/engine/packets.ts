@@ -39,6 +39,23 @@ export function packetRow(line: string): PacketRow | null {
   };
 }
 
+/** tshark's arguments that print the packets of `source` (`['-r', file]`, `['-i', '-']`) kept by `filter` as rows. */
+export function packetArgs(source: readonly string[], filter: string): string[] {
+  return [
+    '-n',
+    '-l',
+    ...source,
+    ...(filter === '' ? [] : ['-Y', filter]),
+    '-T',
+    'fields',
+    '-E',
+    'separator=/t',
+    '-E',
+    'occurrence=f',
+    ...FIELDS.flatMap((f) => ['-e', f]),
+  ];
+}
+
 /** The packets of `file` numbered above `after` that `filter` (a Wireshark display filter, '' for all) keeps. */
 export function readPackets(
   file: string,
@@ -49,20 +66,7 @@ export function readPackets(
   const tshark = findProgram('tshark', env);
   if (!tshark) return Promise.resolve({ kind: 'no-tshark' });
   const keep = filter.trim() === '' ? `frame.number > ${after}` : `(${filter}) && frame.number > ${after}`;
-  const args = [
-    '-n',
-    '-r',
-    file,
-    '-Y',
-    keep,
-    '-T',
-    'fields',
-    '-E',
-    'separator=/t',
-    '-E',
-    'occurrence=f',
-    ...FIELDS.flatMap((f) => ['-e', f]),
-  ];
+  const args = packetArgs(['-r', file], keep);
   return new Promise((resolve) => {
     execFile(tshark, args, { env, maxBuffer: 64 * 1024 * 1024, timeout: 30_000 }, (err, stdout, stderr) => {
       const rows = stdout
