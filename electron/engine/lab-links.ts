@@ -145,7 +145,7 @@ export class LabLinks {
    */
   private follow(link: string, file: string, filter: string, after: number) {
     let f = this.followers.get(link);
-    if (f && (f.file !== file || f.filter !== filter || f.done)) {
+    if (f && (f.file !== file || f.filter !== filter)) {
       f.stop();
       f = undefined;
     }
