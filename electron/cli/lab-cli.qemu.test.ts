@@ -119,6 +119,13 @@ describe('qnet up / status / console / down on real guests', () => {
     );
     con.child.stdin!.end();
     expect(await con.exited).toBe(0);
+    // status says each guest's addresses as the guest reported them in its ready line.
+    await until(
+      () => /client: running \(pid \d+\), eth0 10\.0\.5\.2\/24$/m.test(qnet('status').out),
+      "the client's reported address in qnet status",
+      30_000,
+    );
+    expect(qnet('status').out).toMatch(/^ {2}server: running \(pid \d+\), eth0 10\.0\.5\.1\/24$/m);
     expect(con.errors()).toContain(`[attached to ${LAB}/server]`);
 
     const logs = qnet('logs', LAB, 'server');
