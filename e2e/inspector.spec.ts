@@ -38,9 +38,12 @@ test.describe('inspector', () => {
     const panel = new InspectorPanel(editor.page);
     await editor.openExample('02-tap-bridge');
     await editor.showCommands();
-    // In the lab's own user namespace its bridge and taps need no root.
-    await panel.setTarget('isolation', 'userns');
+    // By default, the lab's own user namespace, where its bridge and taps need no root; the panel says how it runs.
+    await expect(editor.page.getByTestId('commands__target__isolation')).toHaveValue('userns');
     await expect(editor.page.getByTestId('commands__rootless')).toContainText('no root needed');
+    await expect(editor.page.getByTestId('commands__userns')).toContainText(
+      'nsenter --preserve-credentials -t PID -U -n --',
+    );
     await expect(editor.page.getByTestId('commands__privilege')).toHaveText('user');
     await panel.setTarget('privilege', 'user');
     await expect(editor.page.getByTestId('commands__errors')).toHaveCount(0);

@@ -74,6 +74,21 @@ describe('qnet CLI', () => {
     for (const key of ['hostSteps', 'processes', 'diagnostics', 'privilege']) expect(plan).toHaveProperty(key);
   });
 
+  it('without --isolation, compiles a lab for its own user namespace unless it reaches the host network, and says which', () => {
+    const rootless = qnet('compile', 'assets/examples/02-tap-bridge.qnet.yaml', '--qemu-version', '7.2');
+    expect(rootless.out).toContain('# this lab runs in a user + network namespace of its own, no root');
+    expect(rootless.out).toContain('nsenter --preserve-credentials -t PID -U -n --');
+    const json = (file: string) =>
+      JSON.parse(qnet('compile', `assets/examples/${file}`, '--json', '--qemu-version', '7.2').out) as {
+        target: { isolation: string };
+        privilege: string;
+      };
+    expect(json('02-tap-bridge.qnet.yaml')).toMatchObject({ target: { isolation: 'userns' }, privilege: 'user' });
+    expect(json('03-bridge-helper.qnet.yaml').target.isolation).toBe('host');
+    const onHost = qnet('compile', 'assets/examples/03-bridge-helper.qnet.yaml', '--qemu-version', '7.2');
+    expect(onHost.out).toContain("# this lab runs on the host's network, not in a namespace of its own: it reaches");
+  });
+
   it.each(examples)('exports %s as up.sh and down.sh that bash parses', (file) => {
     const out = join(tmp, file);
     const r = qnet(

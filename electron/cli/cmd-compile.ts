@@ -1,6 +1,8 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compile } from '../../shared/compiler';
+import { hostNote, usernsNote } from '../../shared/compiler/enter';
+import { hostNetworkUses } from '../../shared/compiler/isolation';
 import type { LabPlan } from '../../shared/compiler/plan';
 import { planToJson } from '../../shared/emit/json';
 import { shellLine } from '../../shared/emit/quote';
@@ -21,13 +23,18 @@ options:
 ${TARGET_HELP}
   -h, --help           show this help`;
 
-/** Renders a plan for reading in a terminal: host setup, processes, one shell line per VM, teardown. */
-function formatPlan(plan: LabPlan): string {
+/**
+ * Renders a plan for reading in a terminal: where it runs (`uses`: what of the host network its topology reaches),
+ * host setup, processes, one shell line per VM, teardown.
+ */
+function formatPlan(plan: LabPlan, uses: readonly string[]): string {
   const out: string[] = [`# lab ${plan.lab}: needs privilege ${plan.privilege}; state in ${plan.stateDir}`];
   if (plan.netns) {
     out.push(`# isolated in network namespace ${plan.netns}: guests, switches and the steps marked [netns] run`);
     out.push(`# as "ip netns exec ${plan.netns} COMMAND"`);
   }
+  if (plan.target.isolation === 'userns') out.push(`# this lab ${usernsNote(shellLine)}`);
+  if (plan.target.isolation === 'host' && uses.length > 0) out.push(`# this lab ${hostNote(uses)}`);
   if (plan.hostSteps.length) {
     out.push('', '# host setup');
     for (const s of plan.hostSteps) {
@@ -66,7 +73,7 @@ export async function compileCommand(args: string[], io: Io, deps: TargetDeps = 
   if (values.json) {
     io.out(planToJson({ ...plan, diagnostics }));
   } else {
-    io.out(formatPlan(plan));
+    io.out(formatPlan(plan, hostNetworkUses(topology)));
     for (const d of diagnostics) io.err(`${formatDiagnostic(d, basename(file))}\n`);
   }
   return counts.error > 0 ? 1 : 0;

@@ -164,16 +164,12 @@ beforeAll(async () => {
   addNetns(OFFLINE);
 }, 600_000);
 
-/** `qnet export FILE` by root into dir, readable by the other user. */
+/** `qnet export FILE` by root into dir, readable by the other user: no --isolation, a rootless lab is the default. */
 function exported(file: string, dir: string): string {
-  const r = spawnSync(
-    process.execPath,
-    [join(root, 'bin/qnet.js'), 'export', file, '--isolation', 'userns', '-o', dir],
-    {
-      cwd: root,
-      encoding: 'utf8',
-    },
-  );
+  const r = spawnSync(process.execPath, [join(root, 'bin/qnet.js'), 'export', file, '-o', dir], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`qnet export failed: ${r.stderr}`);
   for (const f of readdirSync(dir)) chmodSync(join(dir, f), statSync(join(dir, f)).mode | 0o044);
   return dir;

@@ -37,8 +37,9 @@ export const TARGET_HELP = `  --qemu DIR|BINARY    the QEMU to probe and run ins
   --qemu-version X.Y   compile for this QEMU (default: the installed qemu-system-x86_64, else 7.2)
   --privilege MODE     root (create bridges and taps; scripts use sudo), helper (qemu-bridge-helper) or user
                        (default: root)
-  --isolation MODE     host; netns: the lab's bridges, taps and guests in a network namespace root makes; userns:
-                       in a user + network namespace of the lab's own, no root (default: host)
+  --isolation MODE     userns: the lab's bridges, taps and guests in a user + network namespace of its own, no
+                       root; netns: in a network namespace root makes; host: on the host's network (default:
+                       userns, unless the lab reaches a host interface or bridge: then host)
   --state-dir DIR      where labs keep sockets, logs and pidfiles (default: $QNET_STATE_DIR, else /run/qnet for
                        root, else $XDG_RUNTIME_DIR/qnet, else ~/.qnet); yours alone, or the launch refuses it
   --accel kvm|tcg      what VMs with accel: auto run on (default: kvm where a test boot finds it usable, as a
@@ -83,9 +84,9 @@ export function qemuChoice(value: string | undefined, usage: string): ChosenQemu
 /** Checks the target flags; a bad one is a UsageError naming it. */
 export function cliTarget(values: TargetValues, usage: string, deps: TargetDeps = {}): CliTarget {
   const privilege = values.privilege ?? 'root';
-  const isolation = values.isolation ?? 'host';
+  const isolation = values.isolation;
   checkFlag('privilege', privilege, usage);
-  checkFlag('isolation', isolation, usage);
+  if (isolation !== undefined) checkFlag('isolation', isolation, usage);
   const accel = values.accel;
   if (accel !== undefined && accel !== 'kvm' && accel !== 'tcg')
     throw new UsageError(`--accel must be kvm or tcg (got "${accel}")`, usage);
@@ -105,7 +106,7 @@ export function cliTarget(values: TargetValues, usage: string, deps: TargetDeps 
   checkFlag('stateDir', given, usage);
   const options = {
     privilege: privilege as Privilege,
-    isolation: isolation as Isolation,
+    ...(isolation !== undefined ? { isolation: isolation as Isolation } : {}),
     stateDir: realStateDir(given),
     ...(qemuVersion ? { qemuVersion } : {}),
   };
@@ -137,5 +138,5 @@ export async function targetFromOptions(
   const probe = await t.probe(topology ? machinePairs(topology) : []);
   const note = targetNotes(probe, t.options).qemu;
   if (note !== undefined) io.err(`qnet: note: ${note} (use --qemu-version)\n`);
-  return assembleTarget(probe, t.options);
+  return assembleTarget(probe, t.options, topology);
 }

@@ -12,7 +12,7 @@ import type {
   LaunchOptions,
   ResponseOf,
 } from '../../shared/api';
-import { compile, defaultIsolation } from '../../shared/compiler/index';
+import { compile } from '../../shared/compiler/index';
 import type { LabPlan } from '../../shared/compiler/plan';
 import type { Diagnostic } from '../../shared/diagnostics';
 import { assembleTarget, targetNotes, type ChosenQemu, type Target } from '../../shared/compiler/target';
@@ -145,11 +145,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const probe = await probeFor(machinePairs(topology), qemu.qemu);
     const chosen = {
       ...(o.privilege ? { privilege: o.privilege } : {}),
-      // Named by nobody: the lab's own user namespace, unless it reaches the host network (shared/compiler/isolation.ts).
-      isolation: o.isolation ?? defaultIsolation(topology, o.privilege),
+      // Named by nobody: assembleTarget decides from the lab, as for the page and `qnet compile`.
+      ...(o.isolation ? { isolation: o.isolation } : {}),
       stateDir: base.ok ? base.path : given,
     };
-    const plan = compile(topology, assembleTarget(probe, chosen), { structural });
+    const plan = compile(topology, assembleTarget(probe, chosen, topology), { structural });
     return { ok: true, plan, kvm: probe.kvm, notes: Object.values(targetNotes(probe, chosen)) };
   }
 

@@ -44,6 +44,7 @@ import { VmConsole, type ConsoleSubscription } from './vm-console';
 import { watchGuestReport } from './guest-report';
 import { spawnEnv } from './which';
 import { endHolder, enterArgv, startHolder, type Holder } from './userns';
+import { joinHolderWords } from '../../shared/compiler/enter';
 
 /** The lab's stop timeouts: the tiny guest ignores system_powerdown, so that step is short by default. */
 const LAB_STOP_TIMEOUTS: StopTimeouts = { powerdownMs: 3_000, quitMs: 3_000, termMs: 3_000, killMs: 3_000 };
@@ -604,7 +605,7 @@ export class LabRunner {
     const holder = this.holder;
     if (!holder) return {};
     return p?.joinsHolder
-      ? { enter: (argv) => [...argv, String(holder.pid)] }
+      ? { enter: (argv) => [...argv, ...joinHolderWords(holder.pid, process.getuid?.() === 0)] }
       : { enter: (argv) => enterArgv(holder.pid, argv) };
   }
 

@@ -11,10 +11,8 @@ import { cmdlineOf, pidAlive } from './proc';
 export { enterArgv, enteredCommand } from './userns-enter';
 import { pause } from './unix-socket';
 
-/** What the holder runs once unshare has made its namespaces (unshare execs it: the holder's pid is unshare's). */
-export const HOLDER_COMMAND = ['sleep', 'infinity'] as const;
-/** The holder as spawned: a user namespace mapping the user to root in it, and a network namespace it owns. */
-export const HOLDER_ARGV = ['unshare', '--user', '--map-root-user', '--net', '--', ...HOLDER_COMMAND] as const;
+import { HOLDER_ARGV, HOLDER_COMMAND } from '../../shared/compiler/enter';
+export { HOLDER_ARGV, HOLDER_COMMAND };
 
 /** A running holder: its pid and the identity of its network namespace (`net:[INODE]`). */
 export interface Holder {

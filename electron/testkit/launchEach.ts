@@ -3,17 +3,18 @@
  * is given in turn (its trust approved), lists the argv every guest was started with (the stand-in QEMU on its PATH
  * records them), then stops the lab. The engine probes this host itself, with two answers given as a test gives
  * them: KVM's, and a tiny guest QEMU accepts.
- * argv: KVM_USABLE(yes|no) GUEST_KERNEL GUEST_INITRD STATE_DIR RECORD_DIR FILE…
+ * argv: KVM_USABLE(yes|no) GUEST_KERNEL GUEST_INITRD STATE_DIR RECORD_DIR (FILE ISOLATION)…, each file with the
+ * isolation the page compiled it for (what the page's Launch sends).
  * Prints one JSON line per file: {file, ok, argv, error?}.
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_TARGET } from '../../shared/compiler/target';
+import type { Isolation } from '../../shared/compiler/plan';
 import { loadTopology } from '../../shared/model/index';
 import { createEngine } from '../engine/engine';
 import { fileTrustStore, topologyDigest } from '../engine/trust';
 
-const [usable, kernel, initrd, stateDir, recordDir, ...files] = process.argv.slice(2) as [
+const [usable, kernel, initrd, stateDir, recordDir, ...pairs] = process.argv.slice(2) as [
   string,
   string,
   string,
@@ -21,6 +22,7 @@ const [usable, kernel, initrd, stateDir, recordDir, ...files] = process.argv.sli
   string,
   ...string[],
 ];
+const files = pairs.flatMap((p, i) => (i % 2 === 0 ? [{ file: p, isolation: pairs[i + 1] as Isolation }] : []));
 const guest = { kernel, initrd };
 const engine = createEngine({
   defaults: { stateDir },
@@ -37,7 +39,7 @@ const recorded = (): string[][] =>
     return argv;
   });
 
-for (const file of files) {
+for (const { file, isolation } of files) {
   const text = readFileSync(file, 'utf8');
   const loaded = loadTopology(text, file);
   const trust = loaded.ok ? topologyDigest(loaded.topology) : undefined;
@@ -45,8 +47,8 @@ for (const file of files) {
     type: 'launch',
     source: { kind: 'yaml', text, path: file },
     // As the page's Launch does (renderer/lab/labActions.ts launchOptions): it sends the isolation its target was
-    // compiled for, the host's unless the user chose another; the engine's own default applies only when none is sent.
-    options: { isolation: DEFAULT_TARGET.isolation, ...(trust ? { trust } : {}) },
+    // compiled for (assembleTarget's choice for the document unless the user chose another).
+    options: { isolation, ...(trust ? { trust } : {}) },
   });
   const argv = recorded();
   let error = r.ok ? undefined : r.error.message;

@@ -20,7 +20,7 @@ export function launchOptions(): LaunchOptions | null {
   const s = editor.getState();
   if (!s.probed) return null;
   const options = useTargetOptions.getState().options;
-  const t = pageTarget(s.probed, options);
+  const t = pageTarget(s.probed, options, s.doc);
   return { isolation: t.isolation, privilege: t.privilege, stateDir: t.stateDir, ...options };
 }
 

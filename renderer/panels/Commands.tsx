@@ -1,4 +1,6 @@
 import { memo, useState } from 'react';
+import { hostNote, usernsNote } from '../../shared/compiler/enter';
+import { hostNetworkUses } from '../../shared/compiler/isolation';
 import { shellLine } from '../../shared/emit';
 import { errorCount, setupText, teardownSteps, teardownText } from '../plan/commandText';
 import { chooseQemu } from '../plan/chooseQemu';
@@ -133,6 +135,7 @@ function TargetBar({ isolation }: { readonly isolation: string }) {
 /** The exact command lines of the lab: host setup, switches, one QEMU per VM, teardown; recompiled on every edit. */
 export const Commands = memo(function Commands() {
   const result = usePlan();
+  const doc = useEditor((s) => s.doc);
   if (!result) return <div className="muted">Waiting for the server's target…</div>;
   if (!result.ok) return <div className="problem severity-error">The compiler failed: {result.error}</div>;
   const plan = result.plan;
@@ -157,6 +160,18 @@ export const Commands = memo(function Commands() {
           </span>
         ) : null}
       </p>
+      {plan.target.isolation === 'userns' ? (
+        // What runs is these lines inside the lab's namespaces: said once here rather than as a prefix on every line,
+        // since the holder's pid is known only at launch and the lines stay the plan's argv (qnet compile --json's).
+        <p className="commands__userns" data-testid="commands__userns">
+          This lab {usernsNote(shellLine)}.
+        </p>
+      ) : null}
+      {plan.target.isolation === 'host' && hostNetworkUses(doc).length > 0 ? (
+        <p className="commands__host" data-testid="commands__host">
+          This lab {hostNote(hostNetworkUses(doc))}.
+        </p>
+      ) : null}
       {errors ? (
         <p className="problem severity-error" role="status" data-testid="commands__errors">
           <span className="problem__severity">error</span>

@@ -1,9 +1,21 @@
 import type { LabPlan } from '../../shared/compiler';
-import { shellLine } from '../../shared/emit';
+import { HOLDER_ARGV } from '../../shared/compiler/enter';
+import { IN_LAB, shellLine } from '../../shared/emit';
 
-/** The host setup steps as shell text, one line per step in order (what the Commands panel's block copies). */
+/**
+ * The host setup steps as shell text, one line per step in order (what the Commands panel's block copies). A
+ * rootless lab's start with its holder, and each step enters it: pasted into a shell, they run where the lab does,
+ * never on the host's own network.
+ */
 export function setupText(plan: LabPlan): string {
-  return plan.hostSteps.map((s) => `${shellLine(s.argv)}\n`).join('');
+  if (plan.target.isolation !== 'userns') return plan.hostSteps.map((s) => `${shellLine(s.argv)}\n`).join('');
+  return [
+    `${shellLine(HOLDER_ARGV)} </dev/null >/dev/null & HOLDER=$!`,
+    // nsenter must wait until the holder sits in namespaces of its own.
+    'until [ "$(readlink /proc/$HOLDER/ns/net)" != "$(readlink /proc/self/ns/net)" ]; do sleep 0.05; done',
+    ...plan.hostSteps.map((s) => `${IN_LAB} ${shellLine(s.argv)}`),
+    '',
+  ].join('\n');
 }
 
 /** The undo steps in reverse order of setup, as shell text. */

@@ -32,7 +32,7 @@ export function planOf(
   if (last && sameForCompile(last.doc, doc) && last.probed === probed && last.options === options) return last.result;
   let result: PlanResult;
   try {
-    result = { ok: true, plan: compile(doc, pageTarget(probed, options)) };
+    result = { ok: true, plan: compile(doc, pageTarget(probed, options, doc)) };
   } catch (error) {
     result = { ok: false, error: (error as Error)?.message ?? String(error) };
   }

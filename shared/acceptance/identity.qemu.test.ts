@@ -133,12 +133,20 @@ async function cliPlan(path: string, stateDir: string, kvm: KvmProbe): Promise<L
   return JSON.parse(out) as LabPlan;
 }
 
-/** Every example launched by a real engine in the test's namespace: the argv its guests got. */
-function engineArgv(stateDir: string, kvm: KvmProbe): Map<string, { ok: boolean; error?: string; argv: string[][] }> {
+/**
+ * Every example launched by a real engine in the test's namespace, each with the isolation the page compiled it for
+ * (`isolations`, by path): the argv its guests got.
+ */
+function engineArgv(
+  stateDir: string,
+  kvm: KvmProbe,
+  isolations: ReadonlyMap<string, string>,
+): Map<string, { ok: boolean; error?: string; argv: string[][] }> {
   const records = join(stateDir, '..', `${randomBytes(3).toString('hex')}.records`);
   mkdirSync(records);
   const fixture = join(ROOT, 'electron/testkit/launchEach.ts');
-  const args = [kvm.usable ? 'yes' : 'no', guest.kernel, guest.initrd, stateDir, records, ...labs.map((l) => l.path)];
+  const files = labs.flatMap((l) => [l.path, isolations.get(l.path)!]);
+  const args = [kvm.usable ? 'yes' : 'no', guest.kernel, guest.initrd, stateDir, records, ...files];
   const r = spawnSync('ip', ['netns', 'exec', netns, process.execPath, '--import', 'tsx', fixture, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -168,9 +176,14 @@ describe.each([
     };
     const stateDir = join(base, usable ? 'state-kvm' : 'state');
     mkdirSync(stateDir, { mode: 0o700 });
-    const engine = engineArgv(stateDir, kvm);
+    const pages = new Map<string, LabPlan>();
+    for (const lab of labs) pages.set(lab.path, await pagePlan(lab.text, stateDir, kvm));
+    const engine = engineArgv(stateDir, kvm, new Map([...pages].map(([path, p]) => [path, p.target.isolation])));
     for (const lab of labs) {
-      const page = await pagePlan(lab.text, stateDir, kvm);
+      const page = pages.get(lab.path)!;
+      // The default every path shares: a lab that needs no host interface runs in its own user namespace.
+      if (lab.file.startsWith('02-')) expect(page.target.isolation, lab.file).toBe('userns');
+      if (lab.file.startsWith('03-')) expect(page.target.isolation, lab.file).toBe('host');
       const cli = await cliPlan(lab.path, stateDir, kvm);
       expect(
         cli.vms.map((v) => v.argv),

@@ -36,6 +36,24 @@ describe('assembleTarget', () => {
     expect(t.hostInterfaces).toBe(probe.hostInterfaces);
     expect(assembleTarget(probe).stateDir).toBe(probe.stateDir);
   });
+  it('decides the isolation nobody chose from the lab: its own user namespace, unless it reaches the host network', () => {
+    const vm = { id: 'a', kind: 'vm', name: 'a', nics: [{ id: 'eth0' }] };
+    const lab = (bridge: Record<string, unknown>) =>
+      ({
+        version: 2,
+        name: 'l',
+        nodes: [vm, { id: 'br', kind: 'bridge', ...bridge }],
+        links: [{ a: 'a:eth0', b: 'br' }],
+      }) as never;
+    const probe = hostProbe();
+    expect(assembleTarget(probe, {}, lab({})).isolation).toBe('userns');
+    expect(assembleTarget(probe, {}, lab({ external: true })).isolation).toBe('host');
+    // qemu-bridge-helper is a host tool: a lab that asks for it stays on the host.
+    expect(assembleTarget(probe, { privilege: 'helper' }, lab({})).isolation).toBe('host');
+    // A choice wins; without a lab to judge, the compiler's default.
+    expect(assembleTarget(probe, { isolation: 'netns' }, lab({})).isolation).toBe('netns');
+    expect(assembleTarget(probe).isolation).toBe('host');
+  });
   it("without x86_64's QEMU, the first architecture found; without any, the defaults and no NIC models", () => {
     expect(assembleTarget(hostProbe({ qemu: { aarch64: arm } })).qemuVersion).toEqual({ major: 10, minor: 0 });
     const none = assembleTarget(

@@ -1,4 +1,5 @@
-import { Arch } from '../model/schema';
+import { Arch, type Topology } from '../model/schema';
+import { defaultIsolation } from './isolation';
 import type { Isolation, Privilege } from './plan';
 
 /** An interface of the machine the lab is compiled on, as discovered there. */
@@ -133,9 +134,11 @@ function installedQemu(probe: HostProbe): QemuBinaryProbe | undefined {
 
 /**
  * The compile target of a host probe and the user's choices. Pure: the live preview, `qnet compile`, `qnet serve`,
- * the desktop window and the engine all build theirs with it, so what the page shows is what a launch runs.
+ * the desktop window and the engine all build theirs with it, so what the page shows is what a launch runs. The
+ * isolation nobody chose is decided here, the one place, from the lab: its own user namespace (no root) unless it
+ * reaches the host network (`defaultIsolation`); without a topology, the compiler's default.
  */
-export function assembleTarget(probe: HostProbe, options: TargetOptions = {}): Target {
+export function assembleTarget(probe: HostProbe, options: TargetOptions = {}, topology?: Topology): Target {
   const qemu = options.qemuVersion ? undefined : installedQemu(probe);
   const version = qemu?.version;
   const nicModels = qemu
@@ -145,7 +148,8 @@ export function assembleTarget(probe: HostProbe, options: TargetOptions = {}): T
     qemuVersion:
       options.qemuVersion ?? (version ? { major: version.major, minor: version.minor } : DEFAULT_TARGET.qemuVersion),
     privilege: options.privilege ?? DEFAULT_TARGET.privilege,
-    isolation: options.isolation ?? DEFAULT_TARGET.isolation,
+    isolation:
+      options.isolation ?? (topology ? defaultIsolation(topology, options.privilege) : DEFAULT_TARGET.isolation),
     stateDir: options.stateDir ?? probe.stateDir,
     netdevBackends: qemu?.netdevBackends ?? null,
     kvm: probe.kvm.usable,

@@ -9,6 +9,12 @@ import { shellLineIn, shellQuote, shellWordIn, type Relocation } from './quote';
  */
 export const IN_LAB = `${ENTER_BEFORE.map(shellQuote).join(' ')} "$HOLDER" ${ENTER_AFTER.map(shellQuote).join(' ')}`;
 
+/**
+ * What a process that joins the holder itself (pasta) gets after its argv, as script text (joinHolderWords): JOIN_AS
+ * is `--runas 0` when root runs the script, and the holder's pid comes last.
+ */
+export const JOIN_HOLDER = '"${JOIN_AS[@]}" "$HOLDER"';
+
 /** A host step's argv (or its undo) as script text: inside the lab's namespace and through as_root as the step says. */
 export function stepCommand(
   step: HostStep,
@@ -40,7 +46,7 @@ function processLine(proc: ProcessPlan, plan: LabPlan, argv: string, rel: readon
   // `env` execs the program, so the process runs exactly proc.argv (what stop_processes matches).
   const env = envWords(proc);
   if (plan.target.isolation === 'userns')
-    return proc.joinsHolder ? `${wordsThen(env, argv, rel)} "$HOLDER"` : `${IN_LAB} ${wordsThen(env, argv, rel)}`;
+    return proc.joinsHolder ? `${wordsThen(env, argv, rel)} ${JOIN_HOLDER}` : `${IN_LAB} ${wordsThen(env, argv, rel)}`;
   return wordsThen(plan.netns !== null ? ['ip', 'netns', 'exec', plan.netns, ...env] : env, argv, rel);
 }
 

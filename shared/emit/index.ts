@@ -3,3 +3,4 @@ export { emitScripts } from './scripts';
 export type { EmitFile, EmitResult } from './scripts';
 export type { EmitError, EmitErrorCode } from './check';
 export { shellQuote, shellLine, argvWordProblem } from './quote';
+export { IN_LAB } from './commands';

@@ -3,6 +3,12 @@
  * site by shellQuote), never as script text. No plan data is interpolated here.
  */
 
+import { HOLDER_ARGV, HOLDER_COMMAND } from '../compiler/enter';
+import { shellLine } from './quote';
+
+/** The holder's own argv, once unshare has exec'd it, as bash words. */
+const HOLDER_WORDS = shellLine(HOLDER_COMMAND);
+
 /** Messages, privilege, process probes and pidfiles. */
 const BASICS = `say() { printf 'qnet: %s\\n' "$*"; }
 warn() { printf 'qnet: %s\\n' "$*" >&2; }
@@ -349,13 +355,16 @@ on_exit() {
  */
 export const USERNS_RUNTIME = `HOLDER=
 HOLDER_NET=
+# pasta started by root drops to nobody, who may not enter a namespace root owns: root keeps it root.
+JOIN_AS=()
+if is_root; then JOIN_AS=(--runas 0); fi
 holder_file() { printf '%s/userns.holder' "$STATE"; }
 # True when pid $1 is the holder recorded with network namespace $2: this user's, running exactly
 # "sleep infinity", in that namespace (a reused pid, or another lab's holder, is never it).
 is_holder() {
   local net
   [ "$(stat -c %u -- "/proc/$1" 2>/dev/null)" = "$(id -u)" ] || return 1
-  runs_argv "$1" sleep infinity || return 1
+  runs_argv "$1" ${HOLDER_WORDS} || return 1
   net=$(readlink -- "/proc/$1/ns/net" 2>/dev/null) || return 1
   [ "$net" = "$2" ]
 }
@@ -377,13 +386,13 @@ start_holder() {
   local pid net host i
   host=$(readlink -- /proc/self/ns/net)
   say "making the lab's user and network namespace (no root needed)"
-  unshare --user --map-root-user --net -- sleep infinity </dev/null >/dev/null 2>>"$1" &
+  ${shellLine(HOLDER_ARGV)} </dev/null >/dev/null 2>>"$1" &
   pid=$!
   # Its end (KILL, by stop_holder) is ours: bash need not report it.
   disown "$pid"
   for ((i = 0; i < 200; i++)); do
     net=$(readlink -- "/proc/$pid/ns/net" 2>/dev/null) || net=
-    if [ -n "$net" ] && [ "$net" != "$host" ] && runs_argv "$pid" sleep infinity; then
+    if [ -n "$net" ] && [ "$net" != "$host" ] && runs_argv "$pid" ${HOLDER_WORDS}; then
       printf '%s %s\\n' "$pid" "$net" >"$(holder_file)"
       HOLDER=$pid
       HOLDER_NET=$net

@@ -536,25 +536,32 @@ describe('exported scripts of a rootless (userns) plan', () => {
     for (const [i, p] of plan.processes.entries()) {
       // pasta runs on the host side and joins the holder itself: its pid is pasta's last argument.
       const argv = `"\${ARGV_${i + 1}[@]}"`;
-      const start = p.joinsHolder ? `${argv} "$HOLDER" ` : `${enter}${argv} `;
+      const start = p.joinsHolder ? `${argv} "\${JOIN_AS[@]}" "$HOLDER" ` : `${enter}${argv} `;
       expect(up!.indexOf(`\n${start}`), p.id).toBeGreaterThan(up!.indexOf('\nstart_holder '));
     }
     expect(up).not.toMatch(/\bas_root '|sudo -v|PROC_AS=\(sudo/);
     expect(down).toContain('read_holder || true');
     const teardown = down!.slice(down!.indexOf('teardown() {'));
     expect(teardown.indexOf('stop_holder')).toBeGreaterThan(teardown.indexOf('undo_journal'));
-    // bash reads the holder's word as the pid up.sh found.
+    // bash reads the holder's word as the pid up.sh found, after `--runas 0` when root runs it.
     const pasta = `ARGV_${plan.processes.length}`;
     const pastaLine = lines.find((l) => l.startsWith(`"\${${pasta}[@]}" `))!;
     const pastaArgv = lines.find((l) => l.startsWith(`  ${pasta}=(`))!;
-    const words = spawnSync(
-      'bash',
-      ['-c', `HOLDER=4242; ${pastaArgv}; printf '%s\\0' ${pastaLine.replace(/ <\/dev\/null.*$/, '')}`],
-      {
-        encoding: 'utf8',
-      },
-    ).stdout.split('\0');
-    expect(words.slice(0, -1)).toEqual([...plan.processes.at(-1)!.argv, '4242']);
+    const words = (join: string) =>
+      spawnSync(
+        'bash',
+        [
+          '-c',
+          `HOLDER=4242; JOIN_AS=(${join}); ${pastaArgv}; printf '%s\\0' ${pastaLine.replace(/ <\/dev\/null.*$/, '')}`,
+        ],
+        {
+          encoding: 'utf8',
+        },
+      )
+        .stdout.split('\0')
+        .slice(0, -1);
+    expect(words('')).toEqual([...plan.processes.at(-1)!.argv, '4242']);
+    expect(words('--runas 0')).toEqual([...plan.processes.at(-1)!.argv, '--runas', '0', '4242']);
   });
 
   it('down.sh leaves alone a recorded pid that is not in the recorded namespace, and forgets the record', () => {

@@ -1,6 +1,6 @@
 import type { EmitContext } from './context';
 import { dirName, joinPath } from './context';
-import { call, envWords, IN_LAB, stepCommand } from './commands';
+import { call, envWords, IN_LAB, JOIN_HOLDER, stepCommand } from './commands';
 import { shellLineIn, shellQuote, shellWordIn } from './quote';
 
 /** undo_step TOKEN: runs the undo of one journaled host step; status 3 for a token this plan does not know. */
@@ -84,7 +84,9 @@ function isProcFunctions(ctx: EmitContext): string[] {
     const env = envWords(proc);
     const forms = ctx.userns
       ? own.flatMap((a) =>
-          proc.joinsHolder ? [`${then(env, a)} "$HOLDER"`, `${a} "$HOLDER"`] : [a, `${IN_LAB} ${then(env, a)}`],
+          proc.joinsHolder
+            ? [`${then(env, a)} ${JOIN_HOLDER}`, `${a} ${JOIN_HOLDER}`]
+            : [a, `${IN_LAB} ${then(env, a)}`],
         )
       : ns === null
         ? own
