@@ -1,6 +1,8 @@
-// Engine budgets: launch of a 6-guest lab through the engine vs through the exported up.sh (ratio), and console
+// Engine budgets: launch of a 6-guest lab through the engine vs through the exported up.sh (ratio), rootless
+// (isolation userns) vs in a named namespace (netns) with the time to every guest's ready line for both, and console
 // throughput from a guest flooding its serial port to a subscriber, with the engine's memory sampled meanwhile.
-// Needs root (the labs live in network namespaces), QEMU and the tiny guest (built here when missing).
+// Needs root (the netns labs live in named network namespaces), QEMU and the tiny guest (built here when missing).
+// The rootless lab is launched by this root engine: the same holder and nsenter path a user's lab takes.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +18,13 @@ import { probeHost } from '../electron/engine/host-probe';
 import { buildTinyGuest } from '../electron/guest/build';
 
 export interface EngineFigures {
+  /** The lab in a named namespace root makes (isolation netns). */
   readonly launchEngineMs: number;
+  /** The same lab rootless (isolation userns: unshare's holder, every step and guest entered with nsenter). */
+  readonly launchUsernsMs: number;
+  /** From the launch request to every guest's ready line, netns and userns. */
+  readonly readyNetnsMs: number;
+  readonly readyUsernsMs: number;
   readonly launchScriptMs: number;
   readonly consoleMBps: number;
   readonly consoleBytes: number;
@@ -74,6 +82,47 @@ async function launchByScript(base: string, run: number): Promise<number> {
   return ms;
 }
 
+type Engine = ReturnType<typeof createEngine>;
+
+/**
+ * One launch of the six guests through the engine with `isolation`: the time until the launch answered, and until
+ * every guest printed its ready line (read from each console's backlog and the events after it).
+ */
+async function launchToReady(
+  engine: Engine,
+  lab: string,
+  isolation: 'netns' | 'userns',
+): Promise<{ launchMs: number; readyMs: number }> {
+  const text = new Map<string, string>();
+  const off = engine.subscribe((e: EngineEvent) => {
+    if (e.type === 'console' && e.lab === lab) text.set(e.vm, (text.get(e.vm) ?? '') + e.data);
+  });
+  try {
+    const t0 = performance.now();
+    const launched = await engine.request({
+      type: 'launch',
+      source: { kind: 'document', topology: sixGuests(lab) },
+      options: { isolation },
+    });
+    const launchMs = performance.now() - t0;
+    if (!launched.ok) throw new Error(`engine launch (${isolation}) failed: ${launched.error.message}`);
+    const vms = launched.status.vms.map((v) => v.vm);
+    for (const vm of vms) {
+      const sub = await engine.request({ type: 'consoleSubscribe', lab, vm, fromSeq: 0 });
+      if (!sub.ok) throw new Error(`console subscribe failed: ${sub.error.message}`);
+      text.set(vm, sub.backlog + (text.get(vm) ?? ''));
+    }
+    await until(
+      `${lab}: every guest's ready line`,
+      () => vms.every((vm) => text.get(vm)?.includes('QNET-READY')),
+      240_000,
+    );
+    return { launchMs, readyMs: performance.now() - t0 };
+  } finally {
+    off();
+  }
+}
+
 /** Runs the engine bench; returns null (saying why) where it cannot run here. */
 export async function benchEngine(log: (line: string) => void): Promise<EngineFigures | null> {
   if (process.getuid?.() !== 0) {
@@ -95,13 +144,20 @@ export async function benchEngine(log: (line: string) => void): Promise<EngineFi
   try {
     const scriptMs: number[] = [];
     const engineMs: number[] = [];
+    const usernsMs: number[] = [];
+    const readyNetns: number[] = [];
+    const readyUserns: number[] = [];
+    // Alternated, so a slower minute of the machine falls on both isolations alike.
     for (let run = 0; run < RUNS; run++) {
       scriptMs.push(await launchByScript(base, run));
+      const rootless = await launchToReady(engine, `bench-us${run}`, 'userns');
+      usernsMs.push(rootless.launchMs);
+      readyUserns.push(rootless.readyMs);
+      await engine.request({ type: 'stop', lab: `bench-us${run}` });
       const lab = `bench-en${run}`;
-      const t1 = performance.now();
-      const launched = await engine.request({ type: 'launch', source: { kind: 'document', topology: sixGuests(lab) } });
-      engineMs.push(performance.now() - t1);
-      if (!launched.ok) throw new Error(`engine launch failed: ${launched.error.message}`);
+      const named = await launchToReady(engine, lab, 'netns');
+      engineMs.push(named.launchMs);
+      readyNetns.push(named.readyMs);
       if (run < RUNS - 1) await engine.request({ type: 'stop', lab });
     }
 
@@ -133,6 +189,9 @@ export async function benchEngine(log: (line: string) => void): Promise<EngineFi
     await engine.request({ type: 'stop', lab });
     return {
       launchEngineMs: median(engineMs),
+      launchUsernsMs: median(usernsMs),
+      readyNetnsMs: median(readyNetns),
+      readyUsernsMs: median(readyUserns),
       launchScriptMs: median(scriptMs),
       consoleMBps: flooded / seconds / 1e6,
       consoleBytes: flooded,
