@@ -81,6 +81,22 @@ test.describe('canvas chrome', () => {
     });
   }
 
+  test('the canvas keeps its corner panels in their corners: the minimap bottom right, the zoom controls bottom left', async ({
+    editor,
+    page,
+  }) => {
+    const canvas = new CanvasView(page);
+    await editor.openExample('04-vde-slirpvde');
+    const box = (await canvas.root.boundingBox())!;
+    const map = (await page.getByTestId('canvas__minimap').boundingBox())!;
+    const zoom = (await page.getByTestId('canvas__minimap-toggle').boundingBox())!;
+    // Within React Flow's margin of the corner they are placed in (the bottom panel's styles must not reach them).
+    expect(box.y + box.height - (map.y + map.height)).toBeLessThan(40);
+    expect(box.x + box.width - (map.x + map.width)).toBeLessThan(40);
+    expect(box.y + box.height - (zoom.y + zoom.height)).toBeLessThan(40);
+    expect(zoom.x - box.x).toBeLessThan(40);
+  });
+
   test('a drop keeps the zoom and the view; a node dropped onto another lands beside it', async ({ editor, page }) => {
     const canvas = new CanvasView(page);
     const before = await canvas.viewport();

@@ -27,7 +27,7 @@ export function BottomPanel() {
   const tab = usePanels((s) => s.tab);
   const { errors, warnings } = useProblemCount();
   return (
-    <section className="bottom" data-testid="bottom-panel">
+    <section className="bottom-panel" data-testid="bottom-panel">
       <PanelGrip />
       <div className="tabs" role="tablist">
         <TabButton tab="problems">

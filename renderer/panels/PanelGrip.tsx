@@ -45,7 +45,7 @@ export function PanelGrip() {
 
   return (
     <div
-      className="bottom__grip"
+      className="bottom-panel__grip"
       role="separator"
       aria-orientation="horizontal"
       aria-label="Resize the bottom panel"
