@@ -1,30 +1,41 @@
-// What `npm start` runs once everything is built: the Electron window, or, where that cannot work (Electron's
-// binary was never downloaded, e.g. on an offline install; no display), `qnet serve` on 127.0.0.1 with a token in
-// the printed URL. The child stays in this process group: Ctrl+C in the terminal reaches it directly, and a signal
-// sent to this process alone (kill PID) is passed on; the child treats a repeated signal as the same request, so
-// its labs are stopped before it exits.
+// What `npm start` runs once everything is built: the Electron window, or, where that cannot work, `qnet serve` on
+// 127.0.0.1 with a token in the printed URL. A missing Electron binary (`npm ci` runs no install scripts, see
+// .npmrc) is fetched first (scripts/electron-fetch.mjs); the browser is the fallback only when that fails or is
+// skipped, or when there is no display. Without a display nothing is downloaded: the window could not open anyway,
+// and the next start from a desktop session fetches it. The child stays in this process group: Ctrl+C in the
+// terminal reaches it directly, and a signal sent to this process alone (kill PID) is passed on; the child treats a
+// repeated signal as the same request, so its labs are stopped before it exits.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
+import { fetchElectron } from './electron-fetch.mjs';
 
-/** Electron's binary path, or why the window cannot open here. */
-function electronOrReason() {
+/** Electron's binary path when it is installed (electron's index.js throws before the first install). */
+function installedElectron() {
   let binary;
   try {
-    binary = createRequire(import.meta.url)('electron');
+    // A fresh require each time: the path is read from path.txt, which the installer writes last.
+    const require = createRequire(import.meta.url);
+    delete require.cache[require.resolve('electron')];
+    binary = require('electron');
   } catch {
-    binary = null;
+    return null;
   }
-  if (!binary || !existsSync(binary)) {
-    return {
-      reason:
-        "Electron's binary is not installed (run `node node_modules/electron/install.js` where the network allows)",
-    };
-  }
+  return existsSync(binary) ? binary : null;
+}
+
+/** Electron's binary path, fetched when missing, or why the window cannot open here. */
+async function electronOrReason() {
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
     return { reason: 'no display (neither DISPLAY nor WAYLAND_DISPLAY is set)' };
-  return { binary };
+  const binary = installedElectron();
+  if (binary) return { binary };
+  const fetched = await fetchElectron();
+  if (fetched.reason) return fetched;
+  const after = installedElectron();
+  if (after) return { binary: after };
+  return { reason: "Electron's installer ended without installing its binary (is ELECTRON_SKIP_BINARY_DOWNLOAD set?)" };
 }
 
 /** Passes SIGINT/SIGTERM/SIGHUP on to the child and ends as it ends (a signal's death as the shell reports it). */
@@ -38,7 +49,7 @@ function forward(child) {
 }
 
 const args = process.argv.slice(2);
-const electron = electronOrReason();
+const electron = await electronOrReason();
 if (electron.binary) {
   forward(spawn(electron.binary, ['dist/electron/main.cjs', ...args], { stdio: 'inherit' }));
 } else {

@@ -63,7 +63,8 @@ async function startLauncher(): Promise<{
 }> {
   stateDir = mkdtempSync('/tmp/qnet-start-');
   configDir = mkdtempSync('/tmp/qnet-start-config-');
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: configDir };
+  // No display, so the launcher serves; and never a download of Electron's binary, whatever the display.
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: configDir, QNET_NO_ELECTRON_DOWNLOAD: '1' };
   delete env.DISPLAY;
   delete env.WAYLAND_DISPLAY;
   const child = spawn(
