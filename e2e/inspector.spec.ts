@@ -32,6 +32,27 @@ test.describe('inspector', () => {
     await panel.expectArgvWord('vm1', 'hostfwd=tcp:127.0.0.1:8081-:80');
   });
 
+  test("a VM's console TCP port set in the inspector shows on its node; out of range refused; cleared, it is off", async ({
+    editor,
+  }) => {
+    const panel = new InspectorPanel(editor.page);
+    await editor.dropFromPalette('vm', 150, 150);
+    const badge = editor.page.getByTestId('node__vm1__console-port');
+    await expect(badge).toHaveCount(0);
+    await editor.selectNode('vm1');
+    await editor.setField('console.tcpPort', '5000');
+    await expect(badge).toHaveText('· console :5000');
+    await expect(badge).toHaveAttribute('title', /nc 127\.0\.0\.1 5000/);
+
+    await panel.field('console.tcpPort').fill('70000');
+    await expect(panel.error('console.tcpPort')).toContainText('65535');
+    await expect(badge).toHaveText('· console :5000');
+
+    await panel.field('console.tcpPort').fill('');
+    await panel.field('console.tcpPort').blur();
+    await expect(badge).toHaveCount(0);
+  });
+
   test('the tap-bridge example needs no root in its own namespace; on the host, privilege user raises ROOT_REQUIRED and its set-target fix clears it', async ({
     editor,
   }) => {

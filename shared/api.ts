@@ -106,6 +106,8 @@ export interface VmStatus {
   readonly state: VmState;
   /** Sequence number after the last console byte buffered so far. */
   readonly consoleSeq: number;
+  /** The TCP port on the host's 127.0.0.1 its console is served on while the lab runs (`console.tcpPort`). */
+  readonly consolePort?: number;
 }
 
 /** A link of a lab with a guest NIC on at least one end: what link control acts on. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatVmState } from './lab-progress';
+import { formatLabStatus, formatVmState } from './lab-progress';
+import type { LabStatus } from '../../shared/api';
 
 describe('formatVmState', () => {
   it('says a running guest with the addresses it reported, and a crash with its stderr', () => {
@@ -10,5 +11,27 @@ describe('formatVmState', () => {
     expect(formatVmState('web', { state: 'crashed', exit: { code: 1, signal: null }, stderrTail: 'boom\n' })).toMatch(
       /^web: crashed \(.+\), stderr:\n {4}boom$/,
     );
+  });
+});
+
+describe('formatLabStatus', () => {
+  const status = (state: LabStatus['state']): LabStatus => ({
+    lab: 'demo',
+    state,
+    stateDir: '/run/qnet/demo',
+    netns: null,
+    vms: [
+      { vm: 'web', node: 'web', state: { state: 'running', pid: 42 }, consoleSeq: 0, consolePort: 5000 },
+      { vm: 'db', node: 'db', state: { state: 'running', pid: 43 }, consoleSeq: 0 },
+    ],
+  });
+  it("names a guest's console port while the lab runs, with the command that reaches it", () => {
+    expect(formatLabStatus(status('running'), null).split('\n')).toEqual([
+      'demo: running (/run/qnet/demo)',
+      '  web: running (pid 42)',
+      '  web: console on 127.0.0.1:5000 (nc 127.0.0.1 5000)',
+      '  db: running (pid 43)',
+    ]);
+    expect(formatLabStatus(status('stopping'), null)).not.toContain('console on');
   });
 });

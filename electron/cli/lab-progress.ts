@@ -106,7 +106,12 @@ export function formatLabStatus(status: LabStatus, enginePid: number | null): st
     .join(', ');
   const lines = [`${status.lab}: ${status.state} (${where})`];
   if (status.error) lines.push(indent(formatApiError(status.error, status.lab), '  '));
-  for (const vm of status.vms) lines.push(indent(formatVmState(vm.vm, vm.state), '  '));
+  for (const vm of status.vms) {
+    lines.push(indent(formatVmState(vm.vm, vm.state), '  '));
+    // The engine serves it while the lab runs, whichever state the guest is in.
+    if (vm.consolePort !== undefined && status.state === 'running')
+      lines.push(`  ${vm.vm}: console on 127.0.0.1:${vm.consolePort} (nc 127.0.0.1 ${vm.consolePort})`);
+  }
   const links = status.links ?? [];
   // A lab may have thousands of links: the ones set down by name, the rest counted.
   for (const l of links.filter((x) => !x.up)) lines.push(`  link ${l.link}: down`);

@@ -41,6 +41,7 @@ import { removeRuntimeFiles } from './runtime-files';
 import { runCommand, type CommandResult } from './run-command';
 import { describeExit, ProcessSupervisor, type ProcessExit, type StopTimeouts } from './supervisor';
 import { VmConsole, type ConsoleSubscription } from './vm-console';
+import { CONSOLE_HOST, ConsolePort } from './console-port';
 import { watchGuestReport } from './guest-report';
 import { spawnEnv } from './which';
 import { endHolder, enterArgv, startHolder, type Holder } from './userns';
@@ -67,6 +68,8 @@ interface VmEntry {
   readonly node: string;
   state: VmState;
   readonly console: VmConsole;
+  /** Its console on a loopback TCP port, while the lab runs (`console.tcpPort`). */
+  readonly consolePort?: ConsolePort;
   /** The addresses the guest reported on its console since it last started. */
   reported?: Readonly<Record<string, string>>;
 }
@@ -126,13 +129,18 @@ export class LabRunner {
       inLab: (argv) => this.inLab(argv),
     });
     for (const vm of plan.vms) {
+      const vmConsole = new VmConsole(
+        { socket: vm.console },
+        options.consoleBufferBytes ?? DEFAULT_CONSOLE_BUFFER,
+        (text) => this.emit({ type: 'console', lab: this.lab, vm: vm.name, ...text }),
+      );
+      const tcp = vm.ports.find((p) => p.what === 'console');
       const entry: VmEntry = {
         name: vm.name,
         node: vm.node,
         state: { state: 'stopped' },
-        console: new VmConsole({ socket: vm.console }, options.consoleBufferBytes ?? DEFAULT_CONSOLE_BUFFER, (text) =>
-          this.emit({ type: 'console', lab: this.lab, vm: vm.name, ...text }),
-        ),
+        console: vmConsole,
+        ...(tcp ? { consolePort: new ConsolePort(tcp.port, vmConsole) } : {}),
       };
       watchGuestReport(entry.console.buffer, vm.nics, (addresses) => {
         if (JSON.stringify(addresses) === JSON.stringify(entry.reported)) return;
@@ -189,6 +197,7 @@ export class LabRunner {
         node: v.node,
         state: v.state,
         consoleSeq: v.console.buffer.end,
+        ...(v.consolePort ? { consolePort: v.consolePort.port } : {}),
       })),
       links: this.links.statuses(),
       ...(this.error ? { error: this.error } : {}),
@@ -233,7 +242,10 @@ export class LabRunner {
   /** Stops the lab if it holds anything, then releases consoles and listeners. */
   async dispose(): Promise<void> {
     if (this.active) await this.stop();
-    for (const vm of this.vms.values()) vm.console.dispose();
+    for (const vm of this.vms.values()) {
+      await vm.consolePort?.close();
+      vm.console.dispose();
+    }
     for (const s of this.supervisors.values()) await s.dispose();
     this.listeners.clear();
   }
@@ -585,6 +597,12 @@ export class LabRunner {
       await this.teardown();
       return this.fail({ code: 'PROCESS_FAILED', message: cloned });
     }
+    const unbound = await this.openConsolePorts();
+    if (unbound !== null) {
+      this.log.add('error', 'process', unbound);
+      await this.teardown();
+      return this.fail({ code: 'PROCESS_FAILED', message: unbound });
+    }
     const started = await this.startProcesses();
     if (!started || this.abortLaunch) {
       const message = this.startFailure ?? 'stopped while starting';
@@ -595,6 +613,17 @@ export class LabRunner {
     this.setState('running');
     this.log.add('info', 'lab', `lab ${this.lab} is running`);
     return { ok: true, status: this.status() };
+  }
+
+  /** Opens every guest's console TCP port (before the guests start, so a taken port starts nothing); null, or why not. */
+  private async openConsolePorts(): Promise<string | null> {
+    for (const vm of this.vms.values()) {
+      if (!vm.consolePort) continue;
+      const failed = await vm.consolePort.open();
+      if (failed !== null) return `${vm.name}: ${failed}`;
+      this.log.add('info', 'process', `console of ${vm.name} on ${CONSOLE_HOST}:${vm.consolePort.port}`);
+    }
+    return null;
   }
 
   /**
@@ -795,6 +824,7 @@ export class LabRunner {
     await stopAll(sups.filter(guest));
     for (const s of sups.filter((x) => !guest(x)).reverse()) await stopAll([s]);
     for (const vm of this.vms.values()) {
+      await vm.consolePort?.close();
       vm.console.detach();
       if (vm.state.state !== 'crashed') this.setVm(vm, { state: 'stopped' });
     }

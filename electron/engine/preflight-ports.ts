@@ -1,4 +1,7 @@
-/** Preflight: the TCP/UDP host ports a lab on the host network binds are free (bind-tested, then released). */
+/**
+ * Preflight: the TCP/UDP host ports a lab binds on the host are free (bind-tested, then released): all of them on the
+ * host network, else those bound on the host for it (pasta's hostfwd, the engine's console ports).
+ */
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import type { Diagnostic } from '../../shared/diagnostics';
@@ -27,22 +30,27 @@ function bindTest(proto: 'tcp' | 'udp', host: string, port: number): Promise<str
 /** "hostfwd of nat node wan", "socket listen of vm server": who binds the port, for the message. */
 function owner(vm: string, p: BoundPort): { text: string; nodes: string[] } {
   if (p.what === 'hostfwd' && p.node !== vm) return { text: `hostfwd of nat node ${p.node}`, nodes: [p.node, vm] };
+  if (p.what === 'console') return { text: `the console of vm ${vm}`, nodes: [vm] };
   return { text: `${p.what} of vm ${vm}`, nodes: [vm] };
+}
+
+/** Whether a port is bound on the host itself under `isolation` (else inside the lab's namespace, which is new). */
+function onHost(isolation: string, p: BoundPort): boolean {
+  if (p.what === 'console' || isolation === 'host') return true; // the engine serves consoles on the host
+  return isolation === 'userns' && p.what === 'hostfwd'; // pasta binds them on the host for the lab's namespace
 }
 
 /**
  * On the host network (isolation host), every port the guests bind must be free. In a namespace of the lab's own
- * the ports cannot clash with the host's (and the namespace does not exist before launch), so nothing is tested,
- * except, in a user namespace (userns), the hostfwd ports pasta binds on the host for it.
+ * the ports cannot clash with the host's (and the namespace does not exist before launch), so only those bound on the
+ * host for it are tested: the console ports, and in a user namespace (userns) the hostfwd ports pasta binds.
  */
 export async function checkPorts(ctx: PreflightContext): Promise<Diagnostic[]> {
   const isolation = ctx.plan.target.isolation;
-  if (isolation === 'netns') return [];
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const vm of ctx.plan.vms) {
-    // In the lab's user namespace only the hostfwd ports reach the host, bound there by pasta.
-    for (const p of isolation === 'userns' ? vm.ports.filter((x) => x.what === 'hostfwd') : vm.ports) {
+    for (const p of vm.ports.filter((x) => onHost(isolation, x))) {
       const key = `${p.proto}:${p.host}:${p.port}`;
       if (seen.has(key)) continue; // a clash inside the plan is the compiler's PORT_CLASH
       seen.add(key);

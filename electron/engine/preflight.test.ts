@@ -94,6 +94,31 @@ links:
     }
   });
 
+  it("a console's TCP port in use is named in every isolation: the engine binds it on the host", async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen({ port: 0, host: '127.0.0.1' }, r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const topology = topologyOf(`version: 2
+name: cport
+nodes:
+  - { id: web, kind: vm, console: { tcpPort: ${port} }, nics: [] }
+`);
+      for (const isolation of ['netns', 'userns', 'host'] as const) {
+        const plan = compile(topology, { ...DEFAULT_TARGET, isolation, stateDir: dir, tinyGuest: {} });
+        const problems = await preflight(plan, { uid: 0, kvm: NO_KVM, env: {}, qemuVersionOf: () => null });
+        expect(problems.filter((p) => p.code === 'PREFLIGHT_PORT_IN_USE').map((p) => [p.message, p.nodes])).toEqual([
+          [
+            `port ${port} (the console of vm web) is already in use: stop what listens there (sudo ss -lpn '( sport = :${port} )' shows it) or choose another port`,
+            ['web'],
+          ],
+        ]);
+      }
+    } finally {
+      server.close();
+    }
+  });
+
   it('a UML instance: its missing tiny guest says how to build it, its own missing initrd names the path; linux.uml with its package', async () => {
     const topology = topologyOf(`version: 2
 name: um

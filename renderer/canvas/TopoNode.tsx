@@ -64,6 +64,19 @@ const VmBadge = memo(function VmBadge({ node }: { node: string }) {
   );
 });
 
+/** A VM's console TCP port (`console.tcpPort`), which the engine serves on the host's loopback while the lab runs. */
+function ConsolePort({ node, port }: { node: string; port: number }) {
+  return (
+    <span
+      className="topo-node__console"
+      data-testid={`node__${node}__console-port`}
+      title={`console on 127.0.0.1:${port} while the lab runs: nc 127.0.0.1 ${port}`}
+    >
+      {` · console :${port}`}
+    </span>
+  );
+}
+
 /** Names and port details longer than these may not fit their node and are clipped with an ellipsis. */
 const LONG_NAME = 13;
 const LONG_DETAIL = 18;
@@ -133,7 +146,12 @@ function TopoNodeView({ data, selected }: NodeProps<TopoFlowNode>) {
           <span className={`topo-node__name${name.length > LONG_NAME ? ' topo-node__name--long' : ''}`} title={name}>
             {name}
           </span>
-          <span className="topo-node__kind">{kindLabel(node.kind)}</span>
+          <span className="topo-node__kind">
+            {kindLabel(node.kind)}
+            {node.kind === 'vm' && node.console?.tcpPort !== undefined ? (
+              <ConsolePort node={node.id} port={node.console.tcpPort} />
+            ) : null}
+          </span>
         </div>
         {node.kind === 'vm' || node.kind === 'uml' ? <VmBadge node={node.id} /> : null}
       </div>

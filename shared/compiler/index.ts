@@ -13,6 +13,7 @@ import { IfnameAllocator, labSlug, labStateDir, netnsName } from './derive';
 import { assignMacs, type MacRequest } from './mac';
 import { PortAllocator } from './ports';
 import { assignIfnames } from './names';
+import { reserveConsolePorts } from './consoleport';
 import { natDiagnostics, reserveHostfwdPorts, smbdUse } from './nat';
 import { backendNodeDiagnostics } from './nodebackend';
 import { planP2p } from './p2p';
@@ -172,17 +173,20 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
   assignVdeDirs(ctx);
   reserveHostfwdPorts(ctx);
   const published = bridgeForwards(ctx);
+  const consolePorts = reserveConsolePorts(ctx);
   backendNodeDiagnostics(ctx);
   const p2p = planP2p(ctx);
   const hubs = planHubs(ctx);
   natDiagnostics(ctx, hubs);
   unlinkedBackends(ctx);
   sharedDiskWrites(ctx);
-  // A port a guest publishes through its bridge is one of its bound ports: pasta binds it once the guest runs.
+  // A port a guest publishes through its bridge is one of its bound ports (pasta binds it once the guest runs), and
+  // so is its console's TCP port (the engine binds it).
   const vms = graph.vms.map((node) => {
     const vm = compileVm(ctx, node, p2p, hubs);
-    const more = published.get(node.id);
-    return more ? { ...vm, ports: [...vm.ports, ...more] } : vm;
+    const consolePort = consolePorts.get(node.id);
+    const more = [...(published.get(node.id) ?? []), ...(consolePort ? [consolePort] : [])];
+    return more.length > 0 ? { ...vm, ports: [...vm.ports, ...more] } : vm;
   });
   const steps = hostSteps(ctx, netns, published);
   shapingDiagnostics(ctx);

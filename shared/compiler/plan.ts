@@ -89,7 +89,7 @@ export interface BoundPort {
   readonly host: string;
   readonly port: number;
   /** What binds it, for messages. */
-  readonly what: 'hostfwd' | 'socket listen' | 'socket udp' | 'stream server' | 'dgram' | 'l2tpv3';
+  readonly what: 'hostfwd' | 'socket listen' | 'socket udp' | 'stream server' | 'dgram' | 'l2tpv3' | 'console';
   /** The node a message names as its owner: the nat node of a hostfwd, else the guest itself. */
   readonly node: string;
 }
@@ -176,7 +176,10 @@ export interface VmPlan {
   readonly bootFiles: readonly BootFile[];
   /** The architecture of the tiny guest it boots (its kernel and initramfs are bootFiles), or null. */
   readonly tinyGuest: Arch | null;
-  /** Host ports its backends bind. */
+  /**
+   * Host ports bound for it: its backends', and its console's TCP port (`what: 'console'`), which the engine binds on
+   * the host's 127.0.0.1 whatever the isolation.
+   */
   readonly ports: readonly BoundPort[];
   /** Bridges it joins through qemu-bridge-helper. */
   readonly helperBridges: readonly HelperBridge[];

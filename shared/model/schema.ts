@@ -162,6 +162,11 @@ export const VmNode = z.strictObject({
   /** More disks, after any the boot opens (a scratch disk beside the tiny guest). */
   disks: z.array(DiskImage).max(16).optional(),
   nics: z.array(Nic).max(32).default([]),
+  /**
+   * The serial console on a TCP port too: `tcpPort` on the host's 127.0.0.1 (never another address), served by the
+   * engine while the lab runs, for `nc`/`telnet` in the user's own terminal. Off unless set.
+   */
+  console: z.strictObject({ tcpPort: z.number().int().min(1).max(65535).optional() }).optional(),
   /** Extra QEMU arguments, verbatim. Networking options are refused here: draw them instead. */
   extraArgs: z.array(Text).default([]),
 });

@@ -1,0 +1,80 @@
+/**
+ * A guest's console on a loopback TCP port (`console.tcpPort`), for real: a tiny guest under TCG in a rootless lab
+ * (isolation userns, no pasta in the lab), a plain TCP client on the host types a command and reads the guest's
+ * answer; the port is bound on 127.0.0.1 only, status names it, and after stop it is closed.
+ */
+import { execFileSync } from 'node:child_process';
+import { connect, createServer, type Socket } from 'node:net';
+import { afterEach, beforeAll, expect, test } from 'vitest';
+import { buildGuests, cleanupAll, launchLab, startEngine, topologyText } from '../testkit/scenarios/harness';
+
+beforeAll(async () => {
+  await buildGuests(['x86_64']);
+}, 900_000);
+
+afterEach(async () => {
+  const found = await cleanupAll();
+  expect(found, 'left behind after the test (cleaned up now)').toEqual([]);
+});
+
+/** A TCP port nothing listens on now. */
+function freePort(): Promise<number> {
+  const server = createServer();
+  return new Promise((resolve) =>
+    server.listen({ port: 0, host: '127.0.0.1' }, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    }),
+  );
+}
+
+function open(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port }, () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+/** Resolves with the client's received text once it matches `pattern`. */
+function received(socket: Socket, pattern: RegExp, timeoutMs: number): Promise<string> {
+  let text = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${text}`)), timeoutMs);
+    socket.on('data', (d: Buffer) => {
+      text += d.toString('utf8');
+      if (!pattern.test(text)) return;
+      clearTimeout(timer);
+      resolve(text);
+    });
+  });
+}
+
+test('nc to 127.0.0.1:PORT is the guest console: echo hi-$((6*7)) answers hi-42; closed after stop', async () => {
+  const port = await freePort();
+  const { text } = topologyText('console-port.qnet.yaml', { replace: [['PORT', String(port)]] });
+  const engine = startEngine();
+  const lab = await launchLab(engine, text);
+
+  const status = await engine.api.request({ type: 'status', lab: lab.lab });
+  expect(status.ok && status.status.vms.map((v) => [v.vm, v.consolePort])).toEqual([['box', port]]);
+  // Loopback only: the listening socket is 127.0.0.1's, not the wildcard's.
+  const listening = execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' });
+  expect(
+    listening
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/)[3]),
+  ).toEqual([`127.0.0.1:${port}`]);
+
+  const client = await open(port);
+  const answer = received(client, /\r?\nhi-42\r?\n/, 30_000);
+  client.write('echo hi-$((6*7))\n');
+  await answer;
+  // What the client typed went to the guest's one console: the engine's own subscribers saw it too.
+  await lab.waitFor('box', /\nhi-42\r?\n/, 10_000);
+
+  const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+  await lab.stop();
+  await closed;
+  await expect(open(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+}, 180_000);

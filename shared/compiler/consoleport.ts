@@ -1,0 +1,31 @@
+import type { Ctx } from './context';
+import type { BoundPort } from './plan';
+import { diag } from './diagnostics';
+import { nodePath } from './docpath';
+
+/**
+ * Reserve each VM's console TCP port (`console.tcpPort`): the engine binds it on the host's loopback, so it clashes
+ * with every other host port of the lab; a second claim is PORT_CLASH. The ports, by VM node id.
+ */
+export function reserveConsolePorts(ctx: Ctx): Map<string, BoundPort> {
+  const out = new Map<string, BoundPort>();
+  for (const vm of ctx.graph.vms) {
+    const port = vm.console?.tcpPort;
+    if (port === undefined) continue;
+    const owner = { what: `the console of ${vm.id}`, nodes: [vm.id], links: [] };
+    const prev = ctx.ports.reserve('tcp', port, owner);
+    if (prev) {
+      ctx.diagnostics.push(
+        diag('PORT_CLASH', `tcp port ${port} is bound twice: by ${prev.what} and by ${owner.what}`, {
+          nodes: [...new Set([...prev.nodes, vm.id])],
+          links: [...prev.links],
+          path: nodePath(ctx.topology, vm.id, 'console', 'tcpPort'),
+          fix: { label: `Give the console of ${vm.id} another TCP port` },
+        }),
+      );
+      continue;
+    }
+    out.set(vm.id, { proto: 'tcp', host: '127.0.0.1', port, what: 'console', node: vm.id });
+  }
+  return out;
+}
