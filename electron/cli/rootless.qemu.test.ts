@@ -1,21 +1,23 @@
 import { spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { argvOf, killPids, pidAlive } from '../testkit/procs';
-import { buildCli, qnet as runQnet, QNET_BIN, ROOT as root } from '../testkit/qnetCli';
-import { asUser, runAs, testUser, type TestUser } from '../testkit/users';
+import { killPids, pidAlive } from '../testkit/procs';
+import { buildCli, ROOT as root } from '../testkit/qnetCli';
+import {
+  consoleRun,
+  freePort,
+  hostNetwork,
+  labProcesses as leftProcesses,
+  leftFiles,
+  qnetAs as qnet,
+  ready as readyLines,
+  until,
+  upDetached as up,
+  type LabHome,
+} from '../testkit/userLab';
+import { runAs, testUser, userHome, type UserHome } from '../testkit/users';
 
 /*
  * Issue 10: a lab that needs no real host interface runs without root, as an unprivileged user, in a user + network
@@ -29,121 +31,13 @@ const EXAMPLE = join(root, 'assets/examples/02-tap-bridge.qnet.yaml');
 const LAB = 'tap-bridge';
 const guestCache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'qnet/guest/x86_64');
 
-interface Home {
-  readonly user: TestUser;
-  readonly dir: string;
-  readonly env: Record<string, string>;
-  /** Where the sudo/pkexec shims write what they were asked. */
-  readonly escalated: string;
-}
-const homes: Home[] = [];
-
-/** A private home for `user`: the tiny guest copied into its cache, a runtime dir, sudo and pkexec shims on PATH. */
-function homeFor(user: TestUser): Home {
-  const dir = mkdtempSync('/tmp/qnet-rootless-');
-  const escalated = join(dir, 'escalated');
-  mkdirSync(join(dir, 'cache/qnet/guest'), { recursive: true });
-  cpSync(guestCache, join(dir, 'cache/qnet/guest/x86_64'), { recursive: true });
-  mkdirSync(join(dir, 'run'));
-  mkdirSync(join(dir, 'shim'));
-  for (const tool of ['sudo', 'pkexec'])
-    writeFileSync(join(dir, 'shim', tool), `#!/bin/sh\necho "$0 $*" >> ${escalated}\nexit 1\n`, { mode: 0o755 });
-  expect(spawnSync('chown', ['-R', `${user.uid}:${user.gid}`, dir]).status).toBe(0);
-  chmodSync(dir, 0o700);
-  chmodSync(join(dir, 'run'), 0o700);
-  const env = {
-    PATH: `${join(dir, 'shim')}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
-    HOME: dir,
-    XDG_CACHE_HOME: join(dir, 'cache'),
-    XDG_RUNTIME_DIR: join(dir, 'run'),
-  };
-  const home = { user, dir, env, escalated };
-  homes.push(home);
-  return home;
-}
-
-/** `qnet ARGS…` as the home's user. */
-function qnet(h: Home, args: readonly string[], timeoutMs = 120_000) {
-  return runQnet(args, { as: h.user, env: h.env, timeoutMs });
-}
-
-/** What the host's network looks like: links, named namespaces, routes. */
-function hostNetwork(): string {
-  const run = (argv: string[]) => spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }).stdout;
-  return [
-    run(['ip', '-br', 'link']),
-    run(['ip', 'netns', 'list']),
-    run(['ip', 'route']),
-    run(['ip', '-6', 'route']),
-  ].join('\n--\n');
-}
-
-/** Live processes of `uid` this suite can have started: the engine (bin/qnet.js), guests, holders, pasta. */
-function leftProcesses(h: Home): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || !pidAlive(Number(entry))) continue;
-    let uid: number;
-    try {
-      uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1]);
-    } catch {
-      continue;
-    }
-    const argv = argvOf(Number(entry));
-    if (uid !== h.user.uid || argv === null) continue;
-    const line = argv.join(' ');
-    if (line.includes(h.dir) || line.includes('bin/qnet.js') || line === 'sleep infinity')
-      out.push(`${entry}: ${line}`);
-  }
-  return out;
-}
-
-/** Sockets, pidfiles and journals left in the home's state directory. */
-function leftFiles(h: Home): string[] {
-  const r = spawnSync(
-    'find',
-    [
-      join(h.dir, 'run'),
-      '(',
-      '-type',
-      's',
-      '-o',
-      '-name',
-      '*.pid',
-      '-o',
-      '-name',
-      'engine.journal',
-      '-o',
-      '-name',
-      'engine-*',
-      ')',
-    ],
-    { encoding: 'utf8' },
-  );
-  return r.stdout.split('\n').filter(Boolean);
-}
-
-async function until<T>(what: string, f: () => T | null | undefined | false, ms = 120_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** Launches example 02 in the background as the home's user; the engine's pid. */
-function upDetached(h: Home, file = EXAMPLE): number {
-  const r = qnet(h, ['up', file, '--detach']);
-  expect(r.code, `${r.out}\n${r.err}`).toBe(0);
-  const pid = /engine pid (\d+)/.exec(`${r.out}${r.err}`)?.[1];
-  expect(pid, `${r.out}\n${r.err}`).toBeDefined();
-  return Number(pid);
-}
+/** Launches example 02 (or `file`) in the background as the home's user; the engine's pid. */
+const upDetached = (h: LabHome, file = EXAMPLE) => up(h, file);
+/** Waits for the guests' ready lines in example 02 (or `lab`), the `boots`th of each. */
+const ready = (h: LabHome, vms: readonly string[], lab = LAB, boots = 1) => readyLines(h, lab, vms, boots);
 
 /** The journaled holder of the home's lab. */
-function holderOf(h: Home): number {
+function holderOf(h: LabHome): number {
   const text = readFileSync(join(h.dir, 'run/qnet', LAB, 'engine.journal'), 'utf8');
   const rec = text
     .split('\n')
@@ -154,66 +48,26 @@ function holderOf(h: Home): number {
   return rec!.pid!;
 }
 
-/** Waits for each guest's ready line in its console log (appended to by each boot: the `boots`th). */
-async function ready(h: Home, vms: readonly string[], lab = LAB, boots = 1): Promise<void> {
-  for (const vm of vms)
-    await until(`${vm}'s ready line`, () => {
-      const log = join(h.dir, 'run/qnet', lab, `${vm}.console.log`);
-      return existsSync(log) && readFileSync(log, 'utf8').split('QNET-READY').length > boots;
-    });
-}
-
-/** Types `line` into a guest's console through `qnet console` (a pipe), keeping it open `holdS` seconds. */
-function consoleRun(h: Home, vm: string, line: string, holdS = 8, lab = LAB): string {
-  const cmd = asUser(
-    h.user,
-    [
-      'sh',
-      '-c',
-      `(echo "$1"; sleep ${holdS}) | "$2" "$3" console ${lab} ${vm}`,
-      'sh',
-      line,
-      process.execPath,
-      QNET_BIN,
-    ],
-    h.env,
-  );
-  return spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', cwd: '/', timeout: (holdS + 30) * 1000 }).stdout;
-}
-
-/** A TCP port nothing on this host listens on now (asked of ss). */
-function freePort(): number {
-  const used = new Set(
-    spawnSync('ss', ['-Hltn'], { encoding: 'utf8' })
-      .stdout.split('\n')
-      .map((l) => Number(/:(\d+)\s/.exec(l)?.[1])),
-  );
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 10_000);
-    if (!used.has(port)) return port;
-  }
-}
-
-let u1: Home;
-let u2: Home;
+let u1: UserHome;
+let u2: UserHome;
 let before: string;
 
 beforeAll(() => {
   buildCli();
   if (!existsSync(join(guestCache, 'vmlinuz')))
     throw new Error(`no tiny guest in ${guestCache}: run npx qnet guest build`);
-  u1 = homeFor(testUser('qnet-test1'));
-  u2 = homeFor(testUser('qnet-test2'));
+  u1 = userHome(testUser('qnet-test1'), guestCache, 'qnet-rootless-');
+  u2 = userHome(testUser('qnet-test2'), guestCache, 'qnet-rootless-');
   before = hostNetwork();
 });
 afterEach(() => {
-  for (const h of homes) {
+  for (const h of [u1, u2]) {
     killPids(leftProcesses(h).map((l) => Number(l.split(':')[0])));
     rmSync(join(h.dir, 'run/qnet'), { recursive: true, force: true });
   }
 });
 afterAll(() => {
-  for (const h of homes.splice(0)) rmSync(h.dir, { recursive: true, force: true });
+  for (const h of [u1, u2]) h?.remove();
 });
 
 describe('rootless labs (isolation userns) as unprivileged users', () => {
@@ -226,14 +80,14 @@ describe('rootless labs (isolation userns) as unprivileged users', () => {
     expect(labs.find((l) => l.lab === LAB)).toMatchObject({ state: 'running', netns: null });
     await ready(u1, ['alpha', 'beta']);
     await ready(u2, ['alpha', 'beta']);
-    expect(consoleRun(u1, 'alpha', 'ping -c 2 -W 5 10.0.20.2')).toMatch(/2 packets received/);
-    expect(consoleRun(u2, 'beta', 'ping -c 2 -W 5 10.0.20.1')).toMatch(/2 packets received/);
+    expect(await consoleRun(u1, LAB, 'alpha', 'ping -c 2 -W 5 10.0.20.2')).toMatch(/2 packets received/);
+    expect(await consoleRun(u2, LAB, 'beta', 'ping -c 2 -W 5 10.0.20.1')).toMatch(/2 packets received/);
     expect(hostNetwork()).toBe(before);
     // One guest restarted on its own comes back inside the lab's namespace, on its tap in the bridge: pings again.
     const restart = qnet(u1, ['restart', LAB, 'beta']);
     expect(restart.code, `${restart.out}\n${restart.err}`).toBe(0);
     await ready(u1, ['beta'], LAB, 2);
-    expect(consoleRun(u1, 'alpha', 'ping -c 2 -W 5 10.0.20.2')).toMatch(/2 packets received/);
+    expect(await consoleRun(u1, LAB, 'alpha', 'ping -c 2 -W 5 10.0.20.2')).toMatch(/2 packets received/);
     expect(hostNetwork()).toBe(before);
     for (const h of [u1, u2]) {
       const down = qnet(h, ['down', LAB]);
@@ -243,7 +97,7 @@ describe('rootless labs (isolation userns) as unprivileged users', () => {
       await until('the lab to end', () => leftProcesses(h).length === 0, 15_000).catch(() => null);
       expect(leftProcesses(h)).toEqual([]);
       expect(leftFiles(h)).toEqual([]);
-      expect(existsSync(h.escalated) ? readFileSync(h.escalated, 'utf8') : '').toBe('');
+      expect(h.escalations()).toBe('');
     }
     expect(hostNetwork()).toBe(before);
   });
@@ -331,12 +185,12 @@ describe('rootless labs (isolation userns) as unprivileged users', () => {
         .map((l) => l.trim().split(/\s+/)[3]),
     ).toEqual([`127.0.0.1:${web}`]);
     await ready(u1, ['web'], 'nat-hostfwd');
-    consoleRun(
+    await consoleRun(
       u1,
+      'nat-hostfwd',
       'web',
       'mkdir -p /www && echo page-of-web > /www/index.html && httpd -p 80 -h /www',
       3,
-      'nat-hostfwd',
     );
     const got = runAs(u1.user, ['wget', '-qO-', '-T', '10', `http://127.0.0.1:${web}/`], {
       env: u1.env,
@@ -349,7 +203,7 @@ describe('rootless labs (isolation userns) as unprivileged users', () => {
     expect(leftProcesses(u1)).toEqual([]);
     expect(spawnSync('ss', ['-Hltn', `( sport = :${web} )`], { encoding: 'utf8' }).stdout).toBe('');
     expect(hostNetwork()).toBe(before);
-    expect(existsSync(u1.escalated) ? readFileSync(u1.escalated, 'utf8') : '').toBe('');
+    expect(u1.escalations()).toBe('');
   });
   it("a guest on a bridge publishes its httpd to the host's 127.0.0.1 through pasta; nothing left after down", async () => {
     const port = freePort();
@@ -405,6 +259,6 @@ describe('rootless labs (isolation userns) as unprivileged users', () => {
     expect(leftFiles(u1)).toEqual([]);
     expect(spawnSync('ss', ['-Hltn', `( sport = :${port} )`], { encoding: 'utf8' }).stdout).toBe('');
     expect(hostNetwork()).toBe(before);
-    expect(existsSync(u1.escalated) ? readFileSync(u1.escalated, 'utf8') : '').toBe('');
+    expect(u1.escalations()).toBe('');
   });
 });
