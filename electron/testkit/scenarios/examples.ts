@@ -182,10 +182,10 @@ export async function vdeSlirpvde(qemu: ScenarioQemu): Promise<void> {
 /** 7. A hub inside one guest with a NAT uplink: DHCP and traffic cross the hub. */
 export async function hubNatUplink(qemu: ScenarioQemu): Promise<void> {
   const engine = qemu.engine();
-  // In a named namespace (netns): its open NAT gives a rootless lab a way out through pasta, and pasta started by
-  // root (as this suite's engine is) drops to nobody, which may not join root's user namespace ("Couldn't open user
-  // namespace … Permission denied"): rootless, this lab runs only as a user (electron/cli/rootless.qemu.test.ts).
-  const lab = await launchLab(engine, topologyText('07-hub-nat-uplink.qnet.yaml').text, { isolation: 'netns' });
+  // Rootless: its open NAT gives the lab's namespace a way out through pasta, which root (as this suite's engine is)
+  // starts with `--runas 0` so that it may join the holder's namespace (shared/compiler/enter.ts).
+  const lab = await launchLab(engine, topologyText('07-hub-nat-uplink.qnet.yaml').text);
+  expect(lab.netns).toBeNull();
   qemu.expectGuests(lab);
   // eth0 got its lease from SLiRP, which sits behind the hub: the DHCP exchange crossed it.
   expect(lab.ready.get('router')?.interfaces).toEqual(['10.0.2.15/24', '10.0.2.20/24']);
