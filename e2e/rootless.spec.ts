@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
+import { netnsName } from '../shared/compiler/index';
 import { missingPrograms } from '../electron/testkit/qemuProbe';
 import { processesOf, testUser, userHome, type UserHome } from '../electron/testkit/users';
 import { ConsolesPanel } from './pages/ConsolesPanel';
@@ -17,7 +18,9 @@ import { ROOT, startServe, type Served } from './serve';
  * namespace named, no route, no process of the lab left, no sudo or pkexec asked (shims record any call).
  */
 const FILE = '02-tap-bridge.qnet.yaml';
-const YAML = readFileSync(join(ROOT, 'assets/examples', FILE), 'utf8');
+// A lab name of its own: other suites run example 02 too, in named namespaces, beside this one.
+const LAB = 'rootless-e2e';
+const YAML = readFileSync(join(ROOT, 'assets/examples', FILE), 'utf8').replace(/^name: tap-bridge$/m, `name: ${LAB}`);
 const guestCache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'qnet/guest/x86_64');
 
 const missing = missingPrograms(['qemu-system-x86_64', 'ip', 'unshare', 'nsenter', 'setpriv']);
@@ -28,10 +31,17 @@ const why =
       ? `missing ${missing.join(', ')}`
       : null;
 
-/** The host's network as its user would see a change: links, named namespaces, routes. */
+/**
+ * The host's network as its user would see a change: links, routes, and a namespace named for this lab (other
+ * suites' labs come and go in named namespaces of their own while this one runs, so the whole list cannot be
+ * compared).
+ */
 function hostNetwork(): string {
   const run = (argv: string[]) => spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }).stdout;
-  return [run(['ip', '-br', 'link']), run(['ip', 'netns', 'list']), run(['ip', 'route'])].join('\n--\n');
+  const named = run(['ip', 'netns', 'list'])
+    .split('\n')
+    .filter((line) => line.split(' ')[0] === netnsName(LAB));
+  return [run(['ip', '-br', 'link']), named.join('\n'), run(['ip', 'route'])].join('\n--\n');
 }
 
 const test = base.extend<{ home: UserHome; server: Served; editor: EditorPage }>({
