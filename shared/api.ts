@@ -210,10 +210,15 @@ export type EngineRequest =
   | { readonly type: 'setLink'; readonly lab: LabName; readonly link: string; readonly up: boolean }
   /** Replaces a running lab's link shaping (tc on its tap in the lab's network); an empty shaping takes it off. */
   | { readonly type: 'setShaping'; readonly lab: LabName; readonly link: string; readonly shaping: LinkShaping }
-  /** Starts capturing a running lab's link into a pcap in its state directory (answered as is when it already is). */
+  /**
+   * Starts capturing a running lab's link into a pcap in its state directory (answered as is when it already is).
+   * A bridge node's id in `link` (no link having that id) captures its whole segment, the bridge itself.
+   */
   | { readonly type: 'captureStart'; readonly lab: LabName; readonly link: string }
   /** Stops a capture; the pcap stays. Captures also stop with the lab. */
   | { readonly type: 'captureStop'; readonly lab: LabName; readonly link: string }
+  /** The pcap the engine wrote for the link's (or bridge's) running or last capture: what a download serves. */
+  | { readonly type: 'captureFile'; readonly lab: LabName; readonly link: string }
   /**
    * The packets of the link's capture (running, or the last one) numbered above `after`, kept by `filter` (a
    * Wireshark display filter), decoded by tshark on the engine's side.
@@ -287,6 +292,8 @@ export interface EngineResponses {
   readonly captureStart: { readonly link: LinkStatus; readonly file: string };
   /** `file`: the finished pcap. */
   readonly captureStop: { readonly link: LinkStatus; readonly file: string };
+  /** `file`: null when the link was never captured while this engine ran the lab. */
+  readonly captureFile: { readonly file: string | null };
   /** The guest's state once the action is done. */
   readonly vmControl: { readonly vm: string; readonly state: VmState };
   /** The lab's snapshots once the action is done. */

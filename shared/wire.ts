@@ -81,6 +81,7 @@ const CHECKS: Record<EngineRequest['type'], (r: Record<string, unknown>) => stri
   consoleRead: (r) => labVm(r) ?? (isSeq(r.fromSeq) ? null : 'fromSeq must be a byte offset (integer >= 0)'),
   captureStart: (r) => (isName(r.lab) && isName(r.link) ? null : 'captureStart needs lab and link names'),
   captureStop: (r) => (isName(r.lab) && isName(r.link) ? null : 'captureStop needs lab and link names'),
+  captureFile: (r) => (isName(r.lab) && isName(r.link) ? null : 'captureFile needs lab and link names'),
   capturePackets: (r) =>
     !isName(r.lab) || !isName(r.link)
       ? 'capturePackets needs lab and link names'

@@ -8,12 +8,13 @@ import { findRunningLab, STATE_DIR_HELP, STATE_DIR_OPTION, stateDirOf } from './
 import { CliError, UsageError } from './usage';
 import type { Io } from './usage';
 
-export const CAPTURE_USAGE = `usage: qnet capture LAB LINK [-w FILE] [--wireshark] [--duration SECONDS] [--state-dir DIR]
+export const CAPTURE_USAGE = `usage: qnet capture LAB LINK|BRIDGE [-w FILE] [--wireshark] [--duration SECONDS] [--state-dir DIR]
 
 Captures a running lab's link: QEMU's filter-dump on the netdev of a guest NIC on it writes a pcap into the lab's
-state directory (DIR/LAB/capture-LINK-N.pcap, kept after the capture). Packets are shown as they come: decoded by
+state directory (DIR/LAB/capture-LINK-N.pcap, kept after the capture). A bridge node's id captures its whole
+segment: dumpcap on the bridge, inside the lab's network. Packets are shown as they come: decoded by
 tshark on stdout, or in Wireshark, or copied into FILE. Ctrl+C (or the end of --duration, or the lab stopping)
-stops the capture and removes the filter.
+stops the capture and removes the filter (or ends dumpcap).
 
 options:
   -w, --write FILE     copy the pcap into FILE as it grows (nothing is printed per packet)

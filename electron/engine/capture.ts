@@ -27,7 +27,7 @@ type Fail = { readonly ok: false; readonly error: ApiError };
 const failed = (code: ApiError['code'], message: string): Fail => ({ ok: false, error: { code, message } });
 
 /** Creates `capture-<link>-<n>.pcap` in `dir` for the first free n: a new file of ours, never one that was there. */
-function newCaptureFile(dir: string, link: string): string {
+export function newCaptureFile(dir: string, link: string): string {
   for (let n = 1; ; n++) {
     const file = join(dir, `capture-${link}-${n}.pcap`);
     try {

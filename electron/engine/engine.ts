@@ -284,6 +284,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const r = lab(req.lab);
         return r instanceof LabRunner ? r.captureStop(req.link) : r;
       }
+      case 'captureFile': {
+        const r = lab(req.lab);
+        return r instanceof LabRunner ? r.captureFile(req.link) : r;
+      }
       case 'capturePackets': {
         const r = lab(req.lab);
         return r instanceof LabRunner ? r.capturePackets(req.link, req.filter ?? '', req.after ?? 0) : r;

@@ -1,6 +1,7 @@
 /**
- * A running lab's links as clients control them: link down/up (link-control.ts) and captures (capture.ts), each
- * change a `linkState` event and a log line. LabRunner owns one and says when the lab runs, stops or is gone.
+ * A running lab's links as clients control them: link down/up (link-control.ts) and captures (capture.ts; a bridge
+ * node's whole segment, segment-capture.ts, answers by the bridge's id where a link id goes), each change a
+ * `linkState` event and a log line. LabRunner owns one and says when the lab runs, stops or is gone.
  */
 import type { ApiError, EngineEvent, EngineResponses, LabState, LinkStatus, Result } from '../../shared/api';
 import type { LabPlan } from '../../shared/compiler/plan';
@@ -14,6 +15,7 @@ import type { LinkShaping } from '../../shared/model/schema';
 import { PacketFollower } from './packet-follow';
 import { readPackets } from './packets';
 import type { QmpClient } from './qmp';
+import { SegmentCaptures } from './segment-capture';
 
 export interface LabLinksOptions {
   readonly lab: string;
@@ -34,6 +36,7 @@ export class LabLinks {
   private readonly control: LinkControl;
   private readonly captures: LinkCaptures;
   private readonly shapes: LinkShapes;
+  private readonly segments: SegmentCaptures;
   /** Each link's last pcap, kept after its capture stops (and after the lab stops) for the packet list. */
   private readonly lastFile = new Map<string, string>();
   /** The tshark following each live capture for the packet list, with the filter it keeps. */
@@ -43,6 +46,7 @@ export class LabLinks {
     this.control = new LinkControl(o.lab, o.plan, o.qmpOf);
     this.captures = new LinkCaptures(o.lab, o.plan, o.qmpOf);
     this.shapes = new LinkShapes({ ...o, netem: () => probeNetem(o.env) });
+    this.segments = new SegmentCaptures(o.lab, o.plan, o.inLab, o.env);
   }
 
   /** A guest started again: its ends of the links set down go down again (a capture on it is not restarted). */
@@ -50,9 +54,44 @@ export class LabLinks {
     return this.control.reapply(node);
   }
 
-  /** Every link with a guest NIC end: up or down, and its pcap while captured. */
+  /** Every link with a guest NIC end: up or down, and its pcap while captured; then each bridge captured. */
   statuses(): LinkStatus[] {
-    return this.control.statuses().map((l) => this.withCapture(l));
+    const segments = this.segments
+      .captured()
+      .filter((node) => !this.isLink(node))
+      .map((node) => ({ link: node, up: true, capture: this.segments.fileOf(node)! }));
+    return [...this.control.statuses().map((l) => this.withCapture(l)), ...segments];
+  }
+
+  private isLink(name: string): boolean {
+    return Array.isArray(this.control.endsOf(name));
+  }
+
+  /** A bridge node's segment is meant, not a link: no link has that id. */
+  private isSegment(name: string): boolean {
+    return !this.isLink(name) && this.segments.has(name);
+  }
+
+  /** The link or bridge exists; else why not (naming both). */
+  private known(name: string): Fail | null {
+    if (this.isLink(name) || this.segments.has(name)) return null;
+    const bad = this.control.endsOf(name) as Fail;
+    const bridges = this.segments.nodes();
+    if (!bridges.length) return bad;
+    return {
+      ok: false,
+      error: {
+        ...bad.error,
+        message: `${bad.error.message}; bridges, whose segment can be captured: ${bridges.join(', ')}`,
+      },
+    };
+  }
+
+  /** The pcap of the link's (or bridge's) running or last capture, as the engine wrote it; null when never captured. */
+  captureFile(name: string): Result<{ file: string | null }> {
+    const bad = this.known(name);
+    if (bad) return bad;
+    return { ok: true, file: this.lastFile.get(name) ?? null };
   }
 
   private withCapture(l: LinkStatus): LinkStatus {
@@ -99,6 +138,7 @@ export class LabLinks {
   }
 
   async captureStart(link: string): Promise<Result<{ link: LinkStatus; file: string }>> {
+    if (this.isSegment(link)) return this.segmentStart(link);
     const bad = this.check(link);
     if (bad) return bad;
     const had = this.captures.fileOf(link) !== undefined;
@@ -112,7 +152,27 @@ export class LabLinks {
     return { ok: true, link: status, file };
   }
 
+  private async segmentStart(node: string): Promise<Result<{ link: LinkStatus; file: string }>> {
+    const state = this.o.state();
+    if (state !== 'running')
+      return { ok: false, error: { code: 'NOT_RUNNING', message: `lab ${this.o.lab} is not running (${state})` } };
+    const had = this.segments.fileOf(node) !== undefined;
+    const r = await this.segments.start(node);
+    if (!r.ok) return r;
+    const { file, bridge } = r.capture;
+    this.lastFile.set(node, file);
+    const status = had ? this.status(node) : this.changed(node, `capturing bridge ${node} (${bridge}) into ${file}`);
+    return { ok: true, link: status, file };
+  }
+
   async captureStop(link: string): Promise<Result<{ link: LinkStatus; file: string }>> {
+    if (this.isSegment(link)) {
+      this.unfollow(link);
+      const r = await this.segments.stop(link);
+      if (!r.ok) return r;
+      const message = `capture of bridge ${link} stopped: ${r.capture.file}`;
+      return { ok: true, link: this.changed(link, message), file: r.capture.file };
+    }
     const ends = this.control.endsOf(link);
     if (!Array.isArray(ends)) return ends as Fail;
     this.unfollow(link);
@@ -127,10 +187,10 @@ export class LabLinks {
 
   /** The packets of the link's running or last capture, decoded by tshark. */
   async packets(link: string, filter: string, after: number): Promise<Result<EngineResponses['capturePackets']>> {
-    const ends = this.control.endsOf(link);
-    if (!Array.isArray(ends)) return ends as Fail;
+    const bad = this.known(link);
+    if (bad) return bad;
     const file = this.lastFile.get(link) ?? null;
-    const live = this.captures.fileOf(link) !== undefined;
+    const live = (this.isSegment(link) ? this.segments : this.captures).fileOf(link) !== undefined;
     if (file === null) return { ok: true, file, live, tshark: true, packets: [], more: false };
     const r = live ? await this.follow(link, file, filter, after) : await readPackets(file, filter, after, this.o.env);
     if (r.kind === 'bad-filter')
@@ -163,6 +223,7 @@ export class LabLinks {
   /** Stops every capture (before the guests go): no filter is left in a QEMU that keeps running. */
   async stopCaptures(): Promise<void> {
     for (const link of this.captures.links()) await this.captureStop(link);
+    for (const node of this.segments.captured()) await this.captureStop(node);
   }
 
   /** Every link is up again once its guests are gone; clients are told of each one that was down. */

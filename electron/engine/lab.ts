@@ -306,6 +306,11 @@ export class LabRunner {
     return this.links.packets(link, filter, after);
   }
 
+  /** The pcap of a link's (or bridge's) running or last capture, as this engine wrote it. */
+  captureFile(link: string): Result<{ file: string | null }> {
+    return this.links.captureFile(link);
+  }
+
   /** Stops a capture; the pcap stays. */
   captureStop(link: string): Promise<Result<{ link: LinkStatus; file: string }>> {
     return this.links.captureStop(link);

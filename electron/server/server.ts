@@ -7,6 +7,7 @@ import { fail, type EngineApi } from '../../shared/api';
 import { CONTROL_PROTOCOL, MAX_LINE, type ServerMessage } from '../../shared/wire';
 import { createControlSession, type ControlSession } from '../../shared/control-session';
 import { TOKEN_HEADER } from '../../shared/web-api';
+import { CAPTURE_ROUTE, sendCapture } from './capture-download';
 import { serveStatic } from './static';
 import { createToken, tokenMatches } from './token';
 
@@ -109,6 +110,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       json(res, 405, fail('INVALID_REQUEST', `${req.method} is not allowed here`));
       return;
     }
+    if (api && url.pathname === CAPTURE_ROUTE) return sendCapture(options.engine, url.searchParams, res);
     if (api) {
       const route = options.routes[url.pathname];
       if (!route) {

@@ -38,3 +38,24 @@ export const fetchExamples = () => getJson<ExamplesResponse>('/api/examples');
 /** GET /api/nic-models for one `<arch>/<machine>` pair, of the chosen QEMU if any. */
 export const fetchNicModels = (pair: string, qemu?: string) =>
   getJson<NicModelsResponse>(`/api/nic-models?pair=${encodeURIComponent(pair)}${qemuQuery(qemu, '&')}`);
+
+/**
+ * Saves the pcap of a link's (or bridge's) running or last capture, as `qnet serve` sends it
+ * (`/api/capture.pcap`): the browser's download of the file the engine wrote.
+ */
+export async function downloadCapture(lab: string, link: string): Promise<void> {
+  const token = apiToken();
+  const path = `/api/capture.pcap?lab=${encodeURIComponent(lab)}&link=${encodeURIComponent(link)}`;
+  const res = await fetch(path, { headers: token ? { [TOKEN_HEADER]: token } : {} });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+    throw new Error(body?.error?.message ?? `${path}: HTTP ${res.status}`);
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `${lab}-${link}.pcap`;
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,12 +1,16 @@
 import { memo, useState } from 'react';
+import { downloadCapture } from '../api/client';
+import { desktopApi } from '../api/desktop';
 import { useLab } from '../lab/labStore';
 import { setCapture } from '../lab/linkActions';
+import { useEditor } from '../store/editor';
 import { usePanels } from '../store/panels';
 import { usePacketFeed } from './packetFeed';
 
 /**
  * The followed lab's captured packets: a link, a display filter (Wireshark's syntax, applied by tshark on the
- * engine's side), the rows live while the capture runs. Start and Stop act on the chosen link's capture.
+ * engine's side), the rows live while the capture runs. Start and Stop act on the chosen link's capture; a bridge of
+ * the lab's drawing is offered too (its whole segment captured). In web mode the pcap can be saved from the server.
  */
 export const Packets = memo(function Packets() {
   const lab = useLab((s) => s.lab);
@@ -14,11 +18,21 @@ export const Packets = memo(function Packets() {
   const links = useLab((s) => s.links);
   const captures = useLab((s) => s.captures);
   const chosen = usePanels((s) => s.packetsLink);
-  const ids = Object.keys(links);
+  // Joined as one string: the selector's answer keeps its identity while the drawing only moves.
+  const bridges = useEditor((s) =>
+    s.doc.name === lab
+      ? s.doc.nodes
+          .filter((n) => n.kind === 'bridge')
+          .map((n) => n.id)
+          .join('\n')
+      : '',
+  );
+  const ids = [...new Set([...Object.keys(links), ...(bridges ? bridges.split('\n') : [])])];
   const link = chosen !== null && ids.includes(chosen) ? chosen : (Object.keys(captures)[0] ?? ids[0] ?? null);
   const live = link !== null && captures[link] !== undefined;
   const [typed, setTyped] = useState('');
   const [filter, setFilter] = useState('');
+  const [saveError, setSaveError] = useState<string | null>(null);
   const feed = usePacketFeed(lab, link, filter, live);
 
   if (!lab || ids.length === 0)
@@ -45,6 +59,7 @@ export const Packets = memo(function Packets() {
           {ids.map((id) => (
             <option key={id} value={id}>
               {id}
+              {links[id] === undefined ? ' (bridge segment)' : ''}
               {captures[id] !== undefined ? ' (capturing)' : ''}
             </option>
           ))}
@@ -67,7 +82,21 @@ export const Packets = memo(function Packets() {
         <span className="muted" data-testid="packets__file">
           {feed.file ?? ''}
         </span>
+        {feed.file && link && !desktopApi() ? (
+          <button
+            type="button"
+            data-testid="packets__save"
+            onClick={() => void downloadCapture(lab, link).catch((e: Error) => setSaveError(`Save pcap: ${e.message}`))}
+          >
+            Save pcap
+          </button>
+        ) : null}
       </form>
+      {saveError ? (
+        <div className="packets__error" data-testid="packets__save-error">
+          {saveError}
+        </div>
+      ) : null}
       {feed.error ? (
         <div className="packets__error" data-testid="packets__error">
           {feed.error}

@@ -45,6 +45,7 @@ function bridgeSteps(ctx: Ctx, b: BridgeNode, out: Step[]): void {
       needsRoot: true,
       description: `Create bridge ${br} (${b.id})${b.stp ? ' with STP' : ''}`,
       creates,
+      segment: b.id,
     });
     if (b.address !== undefined) {
       out.push({

@@ -40,6 +40,8 @@ export interface HostStep {
    * into it, would send part of that traffic the wrong way.
    */
   readonly routes?: string;
+  /** The bridge node whose segment the bridge this step creates carries: a segment capture listens on it. */
+  readonly segment?: string;
 }
 
 /** How the engine knows a process is ready: its QMP socket answers, a path exists, or at once. */
