@@ -76,7 +76,7 @@ describe('capture of a bridge segment', () => {
     expect(writersOf(file)).toHaveLength(1);
 
     expect(await alpha.sh('ping -c 3 10.0.20.2', 60_000)).toContain('3 packets received');
-    await until(() => fields(file, 'icmp').length >= 6, 'the pings in the pcap', 10_000);
+    await until(() => fields(file, 'icmp', 'frame.number').length >= 6, 'the pings in the pcap', 10_000);
     cap.child.kill('SIGINT');
     expect(await cap.exited).toBe(0);
     expect(writersOf(file)).toEqual([]);
