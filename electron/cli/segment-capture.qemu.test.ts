@@ -1,26 +1,34 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_HEADER } from '../../shared/web-api';
 import { startServer } from '../server/server';
 import { until } from '../testkit/engine';
 import { socketPairLab } from '../testkit/pairLab';
-import { pidAlive } from '../testkit/procs';
+import { leftoverSpecialFiles } from '../testkit/exportedLab';
+import { pidAlive, processesMentioning } from '../testkit/procs';
 import { ROOT } from '../testkit/qnetCli';
 import { findRunningLab } from './lab-common';
 
 /*
- * A whole bridge segment captured on a running rootless lab (example 02: alpha 10.0.20.1 and beta 10.0.20.2 on
- * bridge br0, in the lab's own user + network namespace), as a user drives it (`qnet capture LAB br0`), and the pcap
- * downloaded from `qnet serve`'s route. One lab is shared: booting guests under TCG is what costs.
+ * Captures on a running rootless lab, as a user drives them (`qnet capture LAB …`): a whole bridge segment (example
+ * 02: alpha 10.0.20.1 and beta 10.0.20.2 on bridge br0, in the lab's own user + network namespace), with the pcap
+ * downloaded from `qnet serve`'s route, and a NAT link (alpha's second NIC on a restricted SLiRP, link `nat`: the
+ * guest talks only to SLiRP's own gateway). One lab is shared: booting guests under TCG is what costs.
  */
 
 const LAB = `seg-cap-${process.pid}`;
-const text = readFileSync(join(ROOT, 'assets/examples/02-tap-bridge.qnet.yaml'), 'utf8').replace(
-  /^name: tap-bridge$/m,
-  `name: ${LAB}`,
-);
+const text = readFileSync(join(ROOT, 'assets/examples/02-tap-bridge.qnet.yaml'), 'utf8')
+  .replace(/^name: tap-bridge$/m, `name: ${LAB}`)
+  .replace(
+    "      - { id: eth0, model: virtio, mac: '52:54:00:02:00:01', ip: 10.0.20.1/24, gateway: 10.0.20.254 }\n",
+    "$&      - { id: eth1, model: virtio, mac: '52:54:00:02:00:11', ip: 10.0.2.15/24 }\n",
+  )
+  .replace(
+    /^links:\n/m,
+    `  - { id: wan, kind: nat, name: wan, net: 10.0.2.0/24, restrict: true }\n$&  - { id: nat, a: 'alpha:eth1', b: wan }\n`,
+  );
 const lab = socketPairLab(LAB, 0, 'qnet-segcap-', { text, isolation: 'userns' });
 const { guestShell, status } = lab;
 // afterAll's lab.down asserts nothing of the lab is left.
@@ -64,6 +72,69 @@ function qnetChild(...args: string[]) {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, err: () => err, exited };
 }
+
+/** The files a process holds open, by the links of its /proc fd directory. */
+function openFiles(pid: number): string[] {
+  return readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+    try {
+      return [readlinkSync(`/proc/${pid}/fd/${fd}`)];
+    } catch {
+      return []; // closed meanwhile
+    }
+  });
+}
+
+describe('capture of a NAT link', () => {
+  it('qnet capture LAB LINK on a SLiRP netdev has the ARP and ICMP with its gateway; stop leaves no filter', async () => {
+    const alpha = guestShell('alpha');
+    await alpha.ready();
+    const labDir = join(lab.stateDir(), LAB);
+    const specialBefore = leftoverSpecialFiles(labDir);
+    const qemu = status().labs[0]!.vms.find((v) => v.vm === 'alpha')!.state.pid!;
+    // The guest knows no MAC for the gateway yet, so its first ping asks SLiRP for it.
+    await alpha.sh('ip neigh flush dev eth1');
+
+    const cap = qnetChild('capture', LAB, 'nat');
+    await until(() => /into (\S+\.pcap)/.test(cap.err()), `the capture to start (got: ${cap.err()})`, 30_000);
+    const file = /into (\S+\.pcap)/.exec(cap.err())![1]!;
+    expect(file).toBe(join(labDir, 'capture-nat-1.pcap'));
+    expect(status().labs[0]!.links).toContainEqual({ link: 'nat', up: true, capture: file });
+    // filter-dump is QEMU's own: the guest's QEMU writes the pcap, no process of ours does.
+    expect(openFiles(qemu)).toContain(file);
+    expect(writersOf(file)).toEqual([]);
+
+    expect(await alpha.sh('ping -c 3 -W 5 10.0.2.2', 60_000)).toContain('3 packets received');
+    await until(() => fields(file, 'icmp', 'frame.number').length >= 6, 'the pings in the pcap', 10_000);
+    cap.child.kill('SIGINT');
+    expect(await cap.exited).toBe(0);
+
+    // alpha asks SLiRP's gateway for its MAC and is answered; the echo requests come from alpha's NIC, the replies
+    // from the gateway's.
+    expect(fields(file, 'arp.opcode == 1', 'arp.src.hw_mac', 'arp.dst.proto_ipv4')).toContain(
+      '52:54:00:02:00:11\t10.0.2.2',
+    );
+    const arpReplies = fields(file, 'arp.opcode == 2', 'arp.src.proto_ipv4', 'arp.dst.hw_mac');
+    expect(arpReplies).toContain('10.0.2.2\t52:54:00:02:00:11');
+    const icmp = fields(file, 'icmp', 'icmp.type', 'ip.src', 'ip.dst', 'eth.src');
+    expect(icmp.filter((l) => l === '8\t10.0.2.15\t10.0.2.2\t52:54:00:02:00:11')).toHaveLength(3);
+    const replies = icmp.filter((l) => l.startsWith('0\t10.0.2.2\t10.0.2.15\t'));
+    expect(replies).toHaveLength(3);
+    expect(replies.every((l) => !l.endsWith('52:54:00:02:00:11'))).toBe(true);
+    // Nothing but SLiRP's own addresses was talked to.
+    expect(fields(file, 'ip && !(ip.addr == 10.0.2.0/24)', 'ip.dst')).toEqual([]);
+
+    // Stopped: the engine lists no capture, QEMU let go of the pcap (object-del finalized the filter, which
+    // closes it) and more traffic leaves it as it was; no process or fifo was left.
+    expect(status().labs[0]!.links!.find((l) => l.link === 'nat')).toEqual({ link: 'nat', up: true });
+    expect(openFiles(qemu)).not.toContain(file);
+    const size = statSync(file).size;
+    expect(await alpha.sh('ping -c 2 -W 5 10.0.2.2', 60_000)).toContain('2 packets received');
+    expect(statSync(file).size).toBe(size);
+    expect(processesMentioning(file)).toEqual([]);
+    expect(processesMentioning('capture-nat')).toEqual([]);
+    expect(leftoverSpecialFiles(labDir)).toEqual(specialBefore);
+  });
+});
 
 describe('capture of a bridge segment', () => {
   it('qnet capture LAB BRIDGE has the ARP and ICMP of a ping across it; stop leaves no capture process', async () => {
