@@ -60,7 +60,10 @@ export function linkNodes(link: Link): [string, string] {
   return [resolveEndpoint(link.a).node, resolveEndpoint(link.b).node];
 }
 
-/** A copy of `value` with `path` set to `next` (undefined removes an object key). */
+/**
+ * A copy of `value` with `path` set to `next`. Undefined removes an object key, and an object that removal leaves
+ * empty goes with it: a cleared `console.tcpPort` leaves no `console: {}` in the saved file.
+ */
 export function setIn(value: unknown, path: readonly (string | number)[], next: unknown): unknown {
   if (path.length === 0) return next;
   const [head, ...rest] = path as [string | number, ...(string | number)[]];
@@ -70,9 +73,14 @@ export function setIn(value: unknown, path: readonly (string | number)[], next: 
     return copy;
   }
   const obj = { ...((value ?? {}) as Record<string, unknown>) };
-  if (rest.length === 0 && next === undefined) delete obj[head];
-  else obj[head] = setIn(obj[head], rest, next);
+  const child = rest.length === 0 ? next : setIn(obj[head], rest, next);
+  if (next === undefined && (rest.length === 0 || isEmptyObject(child))) delete obj[head];
+  else obj[head] = child;
   return obj;
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
 }
 
 function converted(doc: Topology, node: TopologyNode, toKind: 'vde' | 'mcast'): TopologyNode {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { NODE_KINDS, NODE_SCHEMAS, Settings, Topology, TopologyNode } from '../../shared/model';
+import { NODE_KINDS, NODE_SCHEMAS, Settings, Topology, TopologyNode, saveTopology } from '../../shared/model';
 import type { NatNode, VmNode } from '../../shared/model';
 import { emptyDocument, newNode } from '../doc/factory';
 import { editor } from '../store/editor';
@@ -110,6 +110,18 @@ describe('tryNodeField', () => {
     expect(tryNodeField(node<VmNode>('vm1'), ['disks'], [{ path: '/srv/s.qcow2', clone: 'discard' }])).toBeNull();
     expect(node<VmNode>('vm1').disks).toEqual([{ path: '/srv/s.qcow2', snapshot: true, clone: 'discard' }]);
   });
+
+  it('clearing an optional field inside an object removes the object it leaves empty (no `console: {}` saved)', () => {
+    const field = KIND_FIELDS.vm.find((f) => f.path.join('.') === 'console.tcpPort')!;
+    expect(field.optional).toBe(true);
+    expect(tryNodeField(node<VmNode>('vm1'), field.path, 5000)).toBeNull();
+    expect(node<VmNode>('vm1').console).toEqual({ tcpPort: 5000 });
+    doneTyping();
+    // What the field sends for an emptied optional number.
+    expect(tryNodeField(node<VmNode>('vm1'), field.path, undefined)).toBeNull();
+    expect('console' in node<VmNode>('vm1')).toBe(false);
+    expect(saveTopology(editor.getState().doc)).not.toMatch(/console/);
+  });
 });
 
 describe('tryLabField', () => {
@@ -124,6 +136,13 @@ describe('tryLabField', () => {
     const doc = editor.getState().doc;
     expect(doc).toMatchObject({ name: 'my-lab', settings: { portBase: 41000, macPrefix: '52:54:00' } });
     expect('description' in doc).toBe(false);
+  });
+
+  it("clearing the lab's last setting leaves no `settings: {}`", () => {
+    expect(tryLabField(['settings', 'portBase'], 40000)).toBeNull();
+    doneTyping();
+    expect(tryLabField(['settings', 'portBase'], undefined)).toBeNull();
+    expect(saveTopology(editor.getState().doc)).not.toMatch(/settings/);
   });
 
   it('typing in one lab field is one undo step', () => {
