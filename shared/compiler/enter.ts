@@ -8,6 +8,18 @@
 export const HOLDER_COMMAND = ['sleep', 'infinity'] as const;
 /** The holder as started: a user namespace mapping the user to root in it, and a network namespace it owns. */
 export const HOLDER_ARGV = ['unshare', '--user', '--map-root-user', '--net', '--', ...HOLDER_COMMAND] as const;
+/**
+ * What a gated holder runs before it becomes the holder's command: it waits for one line on its stdin, a pipe only
+ * its starter writes to, and execs the command (same pid) once given it. Should the starter die before it has
+ * recorded the holder, the pipe closes unread and the holder ends itself, so no holder outlives its starter unknown.
+ */
+export const HOLDER_GATE = ['sh', '-c', 'read -r go && exec "$@"', 'qnet-holder'] as const;
+/** HOLDER_ARGV with the gate between unshare and the holder's command (up.sh starts this one). */
+export const GATED_HOLDER_ARGV = [
+  ...HOLDER_ARGV.slice(0, -HOLDER_COMMAND.length),
+  ...HOLDER_GATE,
+  ...HOLDER_COMMAND,
+] as const;
 
 /** The words before the holder's pid. */
 export const ENTER_BEFORE = ['nsenter', '--preserve-credentials', '-t'] as const;

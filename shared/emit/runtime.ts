@@ -3,11 +3,13 @@
  * site by shellQuote), never as script text. No plan data is interpolated here.
  */
 
-import { HOLDER_ARGV, HOLDER_COMMAND } from '../compiler/enter';
+import { GATED_HOLDER_ARGV, HOLDER_COMMAND, HOLDER_GATE } from '../compiler/enter';
 import { shellLine } from './quote';
 
 /** The holder's own argv, once unshare has exec'd it, as bash words. */
 const HOLDER_WORDS = shellLine(HOLDER_COMMAND);
+/** The holder's argv while it waits at its gate (before up.sh has recorded it), as bash words. */
+const GATE_WORDS = shellLine([...HOLDER_GATE, ...HOLDER_COMMAND]);
 
 /** Messages, privilege, process probes and pidfiles. */
 const BASICS = `say() { printf 'qnet: %s\\n' "$*"; }
@@ -360,11 +362,11 @@ JOIN_AS=()
 if is_root; then JOIN_AS=(--runas 0); fi
 holder_file() { printf '%s/userns.holder' "$STATE"; }
 # True when pid $1 is the holder recorded with network namespace $2: this user's, running exactly
-# "sleep infinity", in that namespace (a reused pid, or another lab's holder, is never it).
+# "sleep infinity" (or still at its gate), in that namespace (a reused pid, or another lab's holder, is never it).
 is_holder() {
   local net
   [ "$(stat -c %u -- "/proc/$1" 2>/dev/null)" = "$(id -u)" ] || return 1
-  runs_argv "$1" ${HOLDER_WORDS} || return 1
+  runs_argv "$1" ${HOLDER_WORDS} || runs_argv "$1" ${GATE_WORDS} || return 1
   net=$(readlink -- "/proc/$1/ns/net" 2>/dev/null) || return 1
   [ "$net" = "$2" ]
 }
@@ -381,27 +383,40 @@ read_holder() {
   HOLDER=\${BASH_REMATCH[1]}
   HOLDER_NET=\${BASH_REMATCH[2]}
 }
-# start_holder LOG: make the lab's namespace and record its holder once it sits in a namespace of its own.
+# start_holder LOG: make the lab's namespace and record its holder once it sits in a namespace of its own. The
+# holder waits at its gate, reading a pipe only up.sh writes to, until it is recorded: should up.sh die before, the
+# pipe closes unread and the holder ends itself, so no holder outlives up.sh unrecorded.
 start_holder() {
-  local pid net host i
+  local pid net host i gate
   host=$(readlink -- /proc/self/ns/net)
   say "making the lab's user and network namespace (no root needed)"
-  ${shellLine(HOLDER_ARGV)} </dev/null >/dev/null 2>>"$1" &
+  exec {gate}> >(exec ${shellLine(GATED_HOLDER_ARGV)} >/dev/null 2>>"$1")
   pid=$!
-  # Its end (KILL, by stop_holder) is ours: bash need not report it.
-  disown "$pid"
   for ((i = 0; i < 200; i++)); do
     net=$(readlink -- "/proc/$pid/ns/net" 2>/dev/null) || net=
-    if [ -n "$net" ] && [ "$net" != "$host" ] && runs_argv "$pid" ${HOLDER_WORDS}; then
-      printf '%s %s\\n' "$pid" "$net" >"$(holder_file)"
+    if [ -n "$net" ] && [ "$net" != "$host" ] && runs_argv "$pid" ${GATE_WORDS}; then
+      printf '%s %s\n' "$pid" "$net" >"$(holder_file)"
       HOLDER=$pid
       HOLDER_NET=$net
-      say "  held by pid $pid ($net)"
-      return 0
+      # Recorded: open the gate; the holder execs its command (same pid) and outlives up.sh from here on.
+      printf 'go\n' >&"$gate"
+      exec {gate}>&-
+      for ((i = 0; i < 200; i++)); do
+        if runs_argv "$pid" ${HOLDER_WORDS}; then
+          say "  held by pid $pid ($net)"
+          return 0
+        fi
+        alive "$pid" || break
+        sleep 0.05
+      done
+      show_log "$1"
+      fail "the lab's namespace holder (pid $pid) did not start ${HOLDER_WORDS}"
     fi
     alive "$pid" || break
     sleep 0.05
   done
+  # Closing the gate unread ends the holder; KILL it too in case it is not at its gate yet.
+  exec {gate}>&-
   kill -KILL "$pid" 2>/dev/null || true
   show_log "$1"
   warn "unprivileged user namespaces may be disabled here: see sysctl user.max_user_namespaces,"
