@@ -530,6 +530,56 @@ describe('compiler diagnostics', () => {
     expect(p.vms[0]!.ports).toEqual([]);
     expect(p.processes.map((x) => x.kind)).not.toContain('pasta');
   });
+  it('PASTA_NET_OVERLAP', () => {
+    const userns = { isolation: 'userns' as const, privilege: 'user' as const };
+    // A rootless lab whose NAT node n has a way out (pasta's --config-net), a bridge and a VM-to-VM inet link.
+    const of = (address: string, host: string, over: object = userns, nat: object = {}) =>
+      lab(
+        [
+          vm('v', ['e0', 'e1', 'e2'], { nics: [{ id: 'e0' }, { id: 'e1', ip: '10.0.9.2/24' }, { id: 'e2' }] }),
+          vm('w'),
+          { kind: 'nat', id: 'n', ...nat },
+          { kind: 'bridge', id: 'br', address },
+        ],
+        [
+          { a: 'v:e0', b: 'n' },
+          { a: 'v:e1', b: 'br' },
+          { id: 'vw', a: 'v:e2', b: 'w:e0', family: 'inet', port: 41000, host },
+        ],
+        over,
+      );
+    const found = (p: LabPlan) => p.diagnostics.filter((d) => d.code === 'PASTA_NET_OVERLAP');
+    expect(found(of('10.0.9.254/24', '127.0.0.1'))).toEqual([]);
+    // Next to the /30 but outside it, on either side.
+    expect(found(of('100.64.0.4/30', '100.63.255.255'))).toEqual([]);
+    expect(of('100.64.0.4/30', '127.0.0.1').processes.find((x) => x.kind === 'pasta')?.argv).toContain('--config-net');
+
+    const b = only(of('100.64.0.1/24', '127.0.0.1'), 'PASTA_NET_OVERLAP');
+    expect(b).toMatchObject({
+      severity: 'error',
+      message:
+        "br: its address 100.64.0.1/24 overlaps 100.64.0.0/30, the network pasta uses inside this rootless lab's namespace for the way out of n (pasta is 100.64.0.2, its gateway 100.64.0.1): give it an address outside it",
+      nodes: ['br', 'n'],
+      path: ['nodes', 3, 'address'],
+      fix: { label: 'Give br an address outside 100.64.0.0/30' },
+      alternatives: [{ action: { kind: 'set-field', node: 'n', path: ['restrict'], value: true } }],
+    });
+    // A network that holds the /30, and one inside it.
+    only(of('100.100.0.1/10', '127.0.0.1'), 'PASTA_NET_OVERLAP');
+    only(of('100.64.0.3/32', '127.0.0.1'), 'PASTA_NET_OVERLAP');
+
+    const l = only(of('10.0.9.254/24', '100.64.0.2'), 'PASTA_NET_OVERLAP');
+    expect(l).toMatchObject({
+      message: expect.stringMatching(/^link vw: its host 100\.64\.0\.2 overlaps 100\.64\.0\.0\/30, /),
+      links: ['vw'],
+      path: ['links', 2, 'host'],
+      fix: { action: { kind: 'set-field', node: 'vw', on: 'link', path: ['host'], value: '127.0.0.1' } },
+    });
+
+    // No link of pasta's in the namespace: a restricted NAT (no way out), or a lab that is not rootless.
+    expect(found(of('100.64.0.1/24', '100.64.0.2', userns, { restrict: true }))).toEqual([]);
+    expect(found(of('100.64.0.1/24', '100.64.0.2', { isolation: 'netns' }))).toEqual([]);
+  });
   it('HOSTFWD_ALL_INTERFACES', () => {
     const p = lab(
       [vm('v'), { kind: 'nat', id: 'n', hostfwd: [{ hostAddr: '0.0.0.0', hostPort: 2222, guestPort: 22 }] }],

@@ -67,6 +67,8 @@ export const COMPILER_CODES = {
   BRIDGE_HOSTFWD: 'error',
   /** A bridge's hostfwd in a lab that is not rootless: only the lab's user namespace publishes it (through pasta). */
   BRIDGE_HOSTFWD_ROOTLESS: 'warning',
+  /** A lab address (a bridge's, a VM-to-VM link's) inside the link pasta adds when it gives a rootless lab a way out. */
+  PASTA_NET_OVERLAP: 'error',
   /** A hostfwd bound to every host interface. */
   HOSTFWD_ALL_INTERFACES: 'warning',
   /** Ping through SLiRP fails except to the gateway. */

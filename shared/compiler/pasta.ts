@@ -12,10 +12,13 @@
  * still go where the host routes them), a small shared-address-space network for its tap (RFC 6598), and a MAC of
  * its own. Then the same plan starts offline and online, on any machine.
  */
-import type { NatNode } from '../model/schema';
+import type { BridgeNode, NatNode } from '../model/schema';
 import type { BoundPort, ProcessPlan, VmPlan } from './plan';
 import type { Ctx } from './context';
 import { vmProcessId } from './derive';
+import { diag } from './diagnostics';
+import { nodePath } from './docpath';
+import { networksOverlap } from './ipv4';
 
 /** The lab side of pasta's tap: its address, the gateway pasta answers as, the prefix, its MAC and name. */
 const PASTA_NET = {
@@ -25,6 +28,54 @@ const PASTA_NET = {
   mac: '02:71:6e:00:00:01',
   ifname: 'qnet-pasta',
 } as const;
+
+/** The network of pasta's link, as messages name it. */
+const PASTA_CIDR = `${PASTA_NET.gateway.replace(/\d+$/, '0')}/${PASTA_NET.prefix}`;
+
+/**
+ * A lab address inside pasta's link, which pasta puts in the namespace when it gives it a way out (`--config-net`):
+ * its own address, its gateway as the default route and the link's route. A bridge address there makes the gateway
+ * a local address and hides part of the bridge's network behind pasta's route; a VM-to-VM link bound there uses
+ * pasta's own address. Refused, naming the node or link and the address, with the NAT restricted as the other way.
+ */
+function pastaNetDiagnostics(ctx: Ctx, out: readonly NatNode[]): void {
+  const restrict = out.map((n) => ({
+    label: `Restrict ${n.id} (no way out: pasta then adds no link)`,
+    action: { kind: 'set-field' as const, node: n.id, path: ['restrict'], value: true },
+  }));
+  const why = (what: string, addr: string) =>
+    `${what} ${addr} overlaps ${PASTA_CIDR}, the network pasta uses inside this rootless lab's namespace for the ` +
+    `way out of ${out.map((n) => n.id).join(', ')} (pasta is ${PASTA_NET.address}, its gateway ${PASTA_NET.gateway})`;
+  const bridges = [...ctx.graph.nodes.values()]
+    .filter((n): n is BridgeNode => n.kind === 'bridge' && !n.external && ctx.graph.nodeLinks.has(n.id))
+    .sort((x, y) => (x.id < y.id ? -1 : 1));
+  for (const b of bridges)
+    if (b.address !== undefined && networksOverlap(b.address, PASTA_CIDR))
+      ctx.diagnostics.push(
+        diag('PASTA_NET_OVERLAP', `${b.id}: ${why('its address', b.address)}: give it an address outside it`, {
+          nodes: [b.id, ...out.map((n) => n.id)],
+          path: nodePath(ctx.topology, b.id, 'address'),
+          fix: { label: `Give ${b.id} an address outside ${PASTA_CIDR}` },
+          alternatives: restrict,
+        }),
+      );
+  for (const l of ctx.graph.links) {
+    const host = l.link.family === 'inet' ? l.link.host : undefined;
+    if (host === undefined || !networksOverlap(host, PASTA_CIDR)) continue;
+    ctx.diagnostics.push(
+      diag('PASTA_NET_OVERLAP', `link ${l.id}: ${why('its host', host)}: bind it to another address`, {
+        nodes: out.map((n) => n.id),
+        links: [l.id],
+        path: ['links', ctx.topology.links.findIndex((x) => x.id === l.id), 'host'],
+        fix: {
+          label: `Bind link ${l.id} to 127.0.0.1`,
+          action: { kind: 'set-field', node: l.id, on: 'link', path: ['host'], value: '127.0.0.1' },
+        },
+        alternatives: restrict,
+      }),
+    );
+  }
+}
 
 /** pasta's option for one forwarded port: `ADDR/PORT` (the same port inside), or `PORT` on every address. */
 function forwardSpec(p: BoundPort): string {
@@ -40,6 +91,7 @@ export function pastaProcesses(ctx: Ctx, vms: readonly VmPlan[]): ProcessPlan[] 
     .sort((x, y) => (x.id < y.id ? -1 : 1));
   const out = nats.filter((n) => !n.restrict);
   if (ports.length === 0 && out.length === 0) return [];
+  if (out.length > 0) pastaNetDiagnostics(ctx, out);
   // One option per port: pasta reads `ADDR/P1,P2` as one address for a list, never a list of addresses.
   const flags = (proto: 'tcp' | 'udp', flag: string) => {
     const specs = [...new Set(ports.filter((x) => x.p.proto === proto).map((x) => forwardSpec(x.p)))];

@@ -12,6 +12,7 @@ import type { BoundPort, HostStep } from './plan';
 import { nodePath } from './docpath';
 import { diag } from './diagnostics';
 import { otherEnd } from './graph';
+import { inNetwork } from './ipv4';
 
 type Step = Omit<HostStep, 'inNetns'>;
 
@@ -21,16 +22,6 @@ const TABLE = 'qnet-publish';
 /** `tcp 127.0.0.1:8080 -> 10.0.20.2:80`: a forward as messages name it. */
 function forwardText(f: BridgeFwd): string {
   return `${f.proto} ${f.hostAddr}:${f.hostPort} -> ${f.guestAddr}:${f.guestPort}`;
-}
-
-const toNumber = (addr: string): number => addr.split('.').reduce((acc, o) => ((acc << 8) | Number(o)) >>> 0, 0);
-
-/** True when `addr` is inside the network of `cidr` (`10.0.20.254/24`). */
-function inNetwork(addr: string, cidr: string): boolean {
-  const [net = '', lenText = '32'] = cidr.split('/');
-  const len = Number(lenText);
-  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
-  return (toNumber(addr) & mask) >>> 0 === (toNumber(net) & mask) >>> 0;
 }
 
 /** The bridges the lab makes that publish ports, in id order. */
