@@ -2,20 +2,30 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, labTest, noLabs } from './fixtures';
+import { writersOf } from '../electron/testkit/procs';
 import { cleanUpLab } from './labCleanup';
 import { ROOT } from './serve';
 
 /*
  * Link control from the canvas on a running lab: a link's context menu sets it down and up, the canvas draws it
- * dashed while down, and a reloaded page reads the state back from the engine. Example 05 (two tiny guests on link
- * `wire`, a socket pair) under a name and port of its own. The name is drawn per worker: repeats of this test run in
- * parallel workers, and one name would give them one network namespace, so all but the first launch were refused.
+ * dashed while down, and a reloaded page reads the state back from the engine; a link's capture, and a bridge's whole
+ * segment from the bridge's menu. Example 05 (two tiny guests on link `wire`, a socket pair) under a name and port of
+ * its own, each guest's second NIC on bridge br0 (10.0.59.0/24): one lab for all, booting guests under TCG is what
+ * costs. The name is drawn per worker: repeats of this test run in parallel workers, and one name would give them one
+ * network namespace, so all but the first launch were refused.
  */
 const LAB = `links-${randomBytes(3).toString('hex')}`;
 const FILE = '05-socket-pair.qnet.yaml';
 const YAML = readFileSync(join(ROOT, 'assets/examples', FILE), 'utf8')
   .replace(/^name: socket-pair$/m, `name: ${LAB}`)
-  .replace('port: 40500', 'port: 40574');
+  .replace('port: 40500', 'port: 40574')
+  .replace(
+    /^( +- \{ id: eth0, model: virtio, ip: 10\.0\.5\.(\d)\/24 \}\n)/gm,
+    '$1      - { id: eth1, model: virtio, ip: 10.0.59.$2/24 }\n',
+  )
+  .replace(/^links:\n/m, '  - { id: br0, kind: bridge, name: br0 }\n$&')
+  .replace(/^layout:\n/m, "  - { a: 'server:eth1', b: br0 }\n  - { a: 'client:eth1', b: br0 }\n$&")
+  .replace(/^( {4}client: .*\n)/m, '$1    br0: { x: 275, y: 380 }\n');
 
 const test = labTest({ file: FILE, yaml: YAML, node: 'server' });
 
@@ -24,11 +34,12 @@ test.describe('link control and capture on the canvas', () => {
   test.setTimeout(240_000);
   test.afterEach(({ server }) => cleanUpLab(server.stateDir, LAB));
 
-  test('a link is set down and up from its menu, drawn dashed while down, and a reload keeps it; its capture lists the pings, decoded by tshark and filtered', async ({
+  test('a link is set down and up from its menu, drawn dashed while down, and a reload keeps it; its capture lists the pings, decoded by tshark and filtered; a bridge segment is captured from the bridge menu', async ({
     editor,
     lab,
     page,
     consoles,
+    server,
   }) => {
     // Before a launch there is nothing to pull: the item is there, greyed.
     await editor.openLinkMenu('wire');
@@ -88,6 +99,38 @@ test.describe('link control and capture on the canvas', () => {
     await page.getByTestId('packets__capture').click();
     await expect(page.getByTestId('packets__capture')).toHaveText('Start capture');
     await expect.poll(() => editor.canvasCapturing()).toEqual([]);
+
+    // A bridge's whole segment from its menu: the Packets tab opens on it, the bridge is marked as capturing.
+    await editor.openNodeMenu('br0');
+    await expect(editor.nodeMenuItem('capture-stop')).toBeDisabled();
+    await expect(editor.nodeMenuItem('capture-start')).toHaveText('Capture segment');
+    await editor.nodeMenuItem('capture-start').click();
+    await expect(page.getByTestId('tab__packets')).toHaveAttribute('aria-selected', 'true');
+    await expect(page.getByTestId('node__br0__capture')).toHaveText('capturing');
+    await expect(page.getByTestId('packets__link')).toHaveValue('br0');
+    await expect(page.getByTestId('packets__file')).toContainText(`${LAB}/capture-br0-1.pcap`);
+    const segment = join(server.stateDir, LAB, 'capture-br0-1.pcap');
+    expect(writersOf(segment)).toHaveLength(1);
+
+    await consoles.show();
+    await consoles.typeLine('client', 'ping -c 2 10.0.59.1');
+    await consoles.expectText('client', '2 packets received', 60_000);
+    await page.getByTestId('tab__packets').click();
+    await page.getByTestId('packets__filter').fill('icmp');
+    await page.getByTestId('packets__filter').press('Enter');
+    await expect(rows).toHaveCount(4, { timeout: 30_000 });
+    await expect(rows.filter({ hasText: 'Echo (ping) request' })).toHaveCount(2);
+    await expect(rows.first()).toContainText('10.0.59.2');
+    await page.getByTestId('packets__filter').fill('arp');
+    await page.getByTestId('packets__filter').press('Enter');
+    await expect(rows.filter({ hasText: 'Who has 10.0.59.1?' })).not.toHaveCount(0);
+
+    await editor.openNodeMenu('br0');
+    await expect(editor.nodeMenuItem('capture-start')).toBeDisabled();
+    await editor.nodeMenuItem('capture-stop').click();
+    await expect(page.getByTestId('node__br0__capture')).toHaveCount(0);
+    await expect(page.getByTestId('packets__capture')).toHaveText('Start capture');
+    expect(writersOf(segment)).toEqual([]);
 
     await lab.stop();
     await expect(lab.state()).toHaveAttribute('data-state', 'stopped', { timeout: 60_000 });

@@ -90,6 +90,9 @@ export const ACTION_CATALOGUE: readonly ActionInfo[] = [
   { name: 'vm-start', label: 'Start', scope: 'node', kinds: ['vm', 'uml', 'vde'], history: 'none' },
   { name: 'vm-stop', label: 'Stop', scope: 'node', kinds: ['vm', 'uml', 'vde'], history: 'none' },
   { name: 'vm-restart', label: 'Restart', scope: 'node', kinds: ['vm', 'uml', 'vde'], history: 'none' },
+  // A bridge's whole segment captured (dumpcap on the bridge in the lab's network), as a link is from its menu.
+  { name: 'capture-start', label: 'Capture segment', scope: 'node', kinds: ['bridge'], history: 'none' },
+  { name: 'capture-stop', label: 'Stop capture', scope: 'node', kinds: ['bridge'], history: 'none' },
   { name: 'select', label: 'Select', scope: 'node', history: 'none' },
   { name: 'delete', label: 'Delete', scope: 'node', history: 'record' },
   // A link's context menu: the running lab's link set down or up (as pulling its cable), then the document's edits.

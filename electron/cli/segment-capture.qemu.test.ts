@@ -7,7 +7,7 @@ import { startServer } from '../server/server';
 import { until } from '../testkit/engine';
 import { socketPairLab } from '../testkit/pairLab';
 import { leftoverSpecialFiles } from '../testkit/exportedLab';
-import { pidAlive, processesMentioning } from '../testkit/procs';
+import { pidAlive, processesMentioning, writersOf } from '../testkit/procs';
 import { ROOT } from '../testkit/qnetCli';
 import { findRunningLab } from './lab-common';
 
@@ -43,19 +43,6 @@ afterAll(async () => {
   expect(end.stopped.code, end.stopped.err).toBe(0);
   expect(end.left).toEqual({ procs: [], files: [], netns: false });
 }, 120_000);
-
-/** Pids of the processes writing `file` as their stdout (the capture tool the engine started for it). */
-function writersOf(file: string): number[] {
-  const pids: number[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readlinkSync(`/proc/${pid}/fd/1`) === file) pids.push(Number(pid));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return pids;
-}
 
 /** `tshark -r` fields of the frames `filter` keeps, one tab-separated line each. */
 function fields(pcap: string, filter: string, ...names: string[]): string[] {

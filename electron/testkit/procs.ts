@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** True when pid runs and is not a zombie. */
 export function pidAlive(pid: number): boolean {
@@ -54,4 +54,17 @@ export function readPidfile(path: string): number | null {
   } catch {
     return null;
   }
+}
+
+/** Pids of the processes writing `file` as their stdout (a capture tool started for it). */
+export function writersOf(file: string): number[] {
+  const pids: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/1`) === file) pids.push(Number(pid));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
 }

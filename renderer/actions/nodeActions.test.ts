@@ -96,6 +96,32 @@ describe('node context menu', () => {
     ).toEqual([]);
   });
 
+  it('offers a bridge Capture segment while the lab runs and it is not captured, Stop capture while it is', () => {
+    expect(nodeActionsFor('bridge').map((i) => `${i.name}:${i.label}`)).toEqual([
+      'capture-start:Capture segment',
+      'capture-stop:Stop capture',
+      'select:Select',
+      'delete:Delete',
+    ]);
+    expect(nodeActionsFor('vm').some((i) => i.name.startsWith('capture'))).toBe(false);
+    const bridge = (name: string) => nodeActionsFor('bridge').find((i) => i.name === name)!;
+    const openPackets = vi.fn<(link: string) => void>();
+    const ctx = (lab: Partial<LabView>, node: string): NodeActionContext => ({
+      ...setup(running).ctx(),
+      lab: { ...running, busy: null, links: {}, captures: {}, ...lab },
+      panels: { openConsole: () => {}, openPackets },
+      node,
+    });
+    const captured = { captures: { br0: '/s/p2p/capture-br0-1.pcap' } };
+    const states = (c: NodeActionContext) =>
+      ['capture-start', 'capture-stop'].filter((n) => bridge(n).predicate?.(c) ?? true);
+    expect(states(ctx({}, 'br0'))).toEqual(['capture-start']);
+    expect(states(ctx(captured, 'br0'))).toEqual(['capture-stop']);
+    expect(states(ctx(captured, 'br1'))).toEqual(['capture-start']);
+    expect(states(ctx({ state: 'stopped' }, 'br0'))).toEqual([]);
+    expect(states(ctx({ lab: null, state: null }, 'br0'))).toEqual([]);
+  });
+
   it('Select selects the node; Delete removes it (not the selection) as one undo step', () => {
     const { editor, ctx } = setup(EMPTY_LAB);
     item('vm', 'select')!.perform(ctx(), 'vm2');

@@ -229,6 +229,18 @@ const NODE_BEHAVIOURS: Record<string, Behaviour<NodeActionContext>> = {
   'vm-start': vmAction('start', false),
   'vm-stop': vmAction('stop', true),
   'vm-restart': vmAction('restart', true),
+  'capture-start': {
+    predicate: ({ lab, node }) => lab.lab !== null && lab.state === 'running' && lab.captures[node] === undefined,
+    perform: ({ lab, node, panels }) => {
+      if (!lab.lab) return;
+      panels.openPackets(node);
+      void setCapture(lab.lab, node, true);
+    },
+  },
+  'capture-stop': {
+    predicate: ({ lab, node }) => lab.lab !== null && lab.captures[node] !== undefined,
+    perform: ({ lab, node }) => void (lab.lab && setCapture(lab.lab, node, false)),
+  },
   select: { perform: ({ state, node }) => state.select({ nodes: [node], links: [] }) },
   delete: { perform: ({ state, node }) => state.dispatch([{ type: 'remove', nodes: [node], links: [] }]) },
 };

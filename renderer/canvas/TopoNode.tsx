@@ -3,7 +3,7 @@ import { memo, useState } from 'react';
 import { kindLabel } from '../../shared/model';
 import type { TopologyNode } from '../../shared/model';
 import type { VmState } from '../../shared/api';
-import { useNodeAddresses, useNodeVmState } from '../lab/labStore';
+import { useLab, useNodeAddresses, useNodeVmState } from '../lab/labStore';
 import { hasNamedPorts, nodeHeight, NODE_W, portRows } from './geometry';
 import { useConnecting } from './connecting';
 import { KIND_ICONS } from './icons';
@@ -60,6 +60,21 @@ const VmBadge = memo(function VmBadge({ node }: { node: string }) {
       title={title}
     >
       {state.state}
+    </span>
+  );
+});
+
+/** A bridge whose whole segment the running lab captures: marked as a captured link is, in the capture colour. */
+const CaptureBadge = memo(function CaptureBadge({ node }: { node: string }) {
+  const file = useLab((s) => (s.state === 'running' ? s.captures[node] : undefined));
+  if (file === undefined) return null;
+  return (
+    <span
+      className="capture-badge"
+      data-testid={`node__${node}__capture`}
+      title={`capturing this segment into ${file}`}
+    >
+      capturing
     </span>
   );
 });
@@ -154,6 +169,7 @@ function TopoNodeView({ data, selected }: NodeProps<TopoFlowNode>) {
           </span>
         </div>
         {node.kind === 'vm' || node.kind === 'uml' ? <VmBadge node={node.id} /> : null}
+        {node.kind === 'bridge' ? <CaptureBadge node={node.id} /> : null}
       </div>
       {named ? (
         <ul className="topo-node__ports">
