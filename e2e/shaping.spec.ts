@@ -5,7 +5,7 @@ const kernelHasNetem =
   spawnSync('unshare', ['-Urn', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms']).status === 0;
 
 /*
- * A link's shaping in the inspector: the file's property, shown at once as the tc step of the Commands panel; netem
+ * A link's shaping in the inspector: the file's property, shown at once as the tc steps of the Commands panel; netem
  * fields on a kernel without sch_netem said plainly in the inspector; a link with no tap says shaping is unavailable.
  */
 test.describe('link shaping in the inspector', () => {
@@ -24,8 +24,14 @@ test.describe('link shaping in the inspector', () => {
     await editor.setField('shaping.rate', '1mbit');
     await editor.showCommands();
     const steps = page.locator('[data-testid^="commands__setup__"][data-argv]');
-    await expect(steps.filter({ hasText: 'tc qdisc replace dev' })).toContainText('root tbf rate 1mbit burst 3028');
-    await expect(page.getByTestId('commands')).toContainText(`Shape link ${link} on tap`);
+    // Both ways: on the tap (toward the guest) and on the ifb its ingress is sent through (from the guest).
+    await expect(steps.filter({ hasText: 'tc qdisc replace dev' })).toContainText([
+      /dev qn\w+ root tbf rate 1mbit burst 3028/,
+      /dev qi\w+ root tbf rate 1mbit burst 3028/,
+    ]);
+    await expect(steps.filter({ hasText: 'mirred egress redirect dev qi' })).toHaveCount(1);
+    await expect(page.getByTestId('commands')).toContainText(`Shape link ${link} toward its guest on tap`);
+    await expect(page.getByTestId('commands')).toContainText(`Shape link ${link} from its guest on ifb`);
 
     // A bad rate stays in the field with the schema's words; the plan keeps 1mbit.
     await page.getByTestId('inspector__field__shaping.rate').fill('fast');

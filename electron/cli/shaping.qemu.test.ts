@@ -7,25 +7,30 @@ import { socketPairLab } from '../testkit/pairLab';
 /*
  * Link shaping on real tiny guests, as a user drives it (the bundled `qnet`), in a rootless lab (its own user and
  * network namespace, where tc runs through the holder): alpha and beta on a bridge the lab makes, alpha's link
- * limited to 1 Mbit/s by the topology file; a second link straight between them (a stream socket, no tap). alpha
- * fetches 2 MB from beta's httpd: through the shaped link, then unshaped live by `qnet link`.
+ * limited to 1 Mbit/s by the topology file; a second link straight between them (a stream socket, no tap). Each
+ * fetches 2 MB from the other's httpd, so the limit is seen both ways (toward alpha on its tap, from alpha on the
+ * ifb its tap's ingress is sent through): shaped, then unshaped live by `qnet link`, then beta's link shaped live.
  */
 
 const LAB = `shape-${process.pid}`;
 const RATE_BITS = 1_000_000;
 const BYTES = 2 * 1024 * 1024;
+/** Each guest serves a 2 MB file. */
+const SERVE = `mkdir -p /tmp/www && dd if=/dev/zero of=/tmp/www/big bs=1024 count=${BYTES / 1024} && httpd -h /tmp/www`;
 const topology = (shaping: string) => `version: 2
 name: ${LAB}
 nodes:
-  - { id: alpha, kind: vm, name: alpha, memory: 128, boot: { type: tiny },
-      nics: [{ id: eth0, model: virtio, ip: 10.0.30.1/24 }, { id: eth1, model: virtio, ip: 10.0.31.1/24 }] }
+  - id: alpha
+    kind: vm
+    name: alpha
+    memory: 128
+    boot: { type: tiny, run: ['${SERVE}'] }
+    nics: [{ id: eth0, model: virtio, ip: 10.0.30.1/24 }, { id: eth1, model: virtio, ip: 10.0.31.1/24 }]
   - id: beta
     kind: vm
     name: beta
     memory: 128
-    boot:
-      type: tiny
-      run: ['mkdir -p /tmp/www && dd if=/dev/zero of=/tmp/www/big bs=1024 count=${BYTES / 1024} && httpd -h /tmp/www']
+    boot: { type: tiny, run: ['${SERVE}'] }
     nics: [{ id: eth0, model: virtio, ip: 10.0.30.2/24 }, { id: eth1, model: virtio, ip: 10.0.31.2/24 }]
   - { id: br0, kind: bridge, name: br0 }
 links:
@@ -37,15 +42,17 @@ links:
 const lab = socketPairLab(LAB, 41600, 'qnet-shape-', { text: topology('{ rate: 1mbit }'), isolation: 'userns' });
 const { qnet, guestShell, status } = lab;
 let alpha: ReturnType<typeof guestShell>;
+let beta: ReturnType<typeof guestShell>;
 
 beforeAll(async () => {
   await lab.up();
   alpha = guestShell('alpha');
-  const beta = guestShell('beta');
+  beta = guestShell('beta');
   await alpha.ready();
   await beta.ready();
-  // beta's httpd serves once its 2 MB file is written (boot.run runs in the background).
-  await beta.sh('while [ ! -s /tmp/www/big ] || ! pidof httpd >/dev/null; do sleep 1; done', 120_000);
+  // Each httpd serves once its 2 MB file is written (boot.run runs in the background).
+  for (const g of [alpha, beta])
+    await g.sh('while [ ! -s /tmp/www/big ] || ! pidof httpd >/dev/null; do sleep 1; done', 120_000);
 }, 600_000);
 
 afterAll(async () => {
@@ -55,10 +62,11 @@ afterAll(async () => {
   expect(end.left).toEqual({ procs: [], files: [], netns: false });
 }, 120_000);
 
-/** Seconds alpha takes to fetch the 2 MB file from beta, by its own clock (/proc/uptime). */
-async function fetchSeconds(): Promise<number> {
-  const out = await alpha.sh(
-    "s=$(cut -d' ' -f1 /proc/uptime); wget -q -O /dev/null http://10.0.30.2/big && echo FETCHED $s $(cut -d' ' -f1 /proc/uptime)",
+/** Seconds the 2 MB file takes from one guest to the other, by the fetching guest's clock (/proc/uptime). */
+async function fetchSeconds(direction: 'beta->alpha' | 'alpha->beta'): Promise<number> {
+  const [guest, from] = direction === 'beta->alpha' ? [alpha, '10.0.30.2'] : [beta, '10.0.30.1'];
+  const out = await guest.sh(
+    `s=$(cut -d' ' -f1 /proc/uptime); wget -q -O /dev/null http://${from}/big && echo FETCHED $s $(cut -d' ' -f1 /proc/uptime)`,
     180_000,
   );
   const m = /FETCHED ([0-9.]+) ([0-9.]+)/.exec(out);
@@ -69,23 +77,38 @@ async function fetchSeconds(): Promise<number> {
 const linkOf = (id: string) => status().labs[0]!.links!.find((l) => l.link === id)!;
 
 describe('link shaping on a running rootless lab', () => {
-  it('a 1 Mbit/s link from the file slows a 2 MB fetch to its rate; unshaped live it is far faster', async () => {
+  it('a 1 Mbit/s link from the file slows a 2 MB fetch to its rate both ways; unshaped live it is far faster', async () => {
     expect(linkOf('a-link').shaping).toEqual({ rate: '1mbit' });
     expect(qnet('status').out).toContain('  link a-link: shaped: rate 1mbit');
 
-    const shaped = await fetchSeconds();
+    const toAlpha = await fetchSeconds('beta->alpha');
+    const fromAlpha = await fetchSeconds('alpha->beta');
     // The payload alone at the rate takes BYTES*8/RATE s (16.8 s); headers only add to it. At least 12 s (the
     // issue's bound) leaves room for the token bucket's first burst and the guest clock's coarseness.
     expect((BYTES * 8) / RATE_BITS).toBeGreaterThan(16);
-    expect(shaped).toBeGreaterThanOrEqual(12);
+    expect(toAlpha).toBeGreaterThanOrEqual(12);
+    expect(fromAlpha).toBeGreaterThanOrEqual(12);
 
     const off = qnet('link', LAB, 'a-link', 'unshaped');
     expect(off.code, off.err).toBe(0);
     expect(off.out).toBe(`${LAB}: link a-link unshaped\n`);
     expect(linkOf('a-link').shaping).toBeUndefined();
-    const free = await fetchSeconds();
-    console.info(`2 MB fetch: ${shaped.toFixed(1)} s at 1mbit, ${free.toFixed(1)} s unshaped`);
-    expect(free).toBeLessThan(shaped / 3);
+    const freeTo = await fetchSeconds('beta->alpha');
+    const freeFrom = await fetchSeconds('alpha->beta');
+    console.info(
+      `2 MB fetch at 1mbit: ${toAlpha.toFixed(1)} s to alpha, ${fromAlpha.toFixed(1)} s from it; unshaped: ${freeTo.toFixed(1)} s, ${freeFrom.toFixed(1)} s`,
+    );
+    expect(freeTo).toBeLessThan(toAlpha / 3);
+    expect(freeFrom).toBeLessThan(fromAlpha / 3);
+
+    // beta's link, unshaped at launch, shaped live: its ifb is made then, and what beta sends goes through it.
+    const live = qnet('link', LAB, 'b-link', 'rate', '4mbit');
+    expect(live.code, live.err).toBe(0);
+    const fromBeta = await fetchSeconds('beta->alpha');
+    console.info(`2 MB fetch from beta at 4mbit (shaped live): ${fromBeta.toFixed(1)} s`);
+    // 4.2 s of payload at 4 Mbit/s.
+    expect(fromBeta).toBeGreaterThanOrEqual(3);
+    expect(fromBeta).toBeGreaterThan(freeTo * 2);
 
     const on = qnet('link', LAB, 'a-link', 'rate', '4mbit');
     expect(on.code, on.err).toBe(0);

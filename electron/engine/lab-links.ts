@@ -226,6 +226,11 @@ export class LabLinks {
     for (const node of this.segments.captured()) await this.captureStop(node);
   }
 
+  /** Deletes the ifbs live shaping made (before teardown, while the lab's network is there); what failed, said. */
+  releaseShaping(): Promise<string[]> {
+    return this.shapes.release();
+  }
+
   /** Every link is up again once its guests are gone; clients are told of each one that was down. */
   reset(): void {
     const down = this.control.statuses().filter((l) => !l.up);

@@ -799,7 +799,8 @@ export class LabRunner {
     this.setState('stopping');
     this.log.add('info', 'lab', `stopping lab ${this.lab}`);
     await this.links.stopCaptures();
-    const failures = await this.teardown();
+    const released = await this.links.releaseShaping();
+    const failures = [...released, ...(await this.teardown())];
     this.links.reset();
     if (this.lost !== null) {
       const message = failures.length > 0 ? `${this.lost}; teardown incomplete: ${failures.join('; ')}` : this.lost;

@@ -1,9 +1,9 @@
-import type { BridgeNode, HostNode, TapNode } from '../model/schema';
+import type { BridgeNode, HostNode, LinkShaping, TapNode } from '../model/schema';
 import type { BoundPort, HostStep } from './plan';
 import type { Ctx } from './context';
 import { diag } from './diagnostics';
 import { otherEnd } from './graph';
-import { describeShaping, isShaped, shapingArgv } from './shaping';
+import { describeShaping, ifbArgvs, isShaped, shapingArgv } from './shaping';
 import { deleteArgv, natTableName, releaseArgv } from './undo';
 import { publishSteps } from './publish';
 
@@ -159,6 +159,41 @@ function tapSteps(
 }
 
 /**
+ * A shaped link's steps, once its tap exists: its ifb made and fed the tap's ingress, then the shaping on both the
+ * tap (toward the guest) and the ifb (from it). The qdiscs and the redirect go with their devices.
+ */
+function shapeSteps(ctx: Ctx, link: string, shaping: LinkShaping | undefined, out: Step[]): void {
+  const t = ctx.shapeTaps.get(link);
+  if (t === undefined || !isShaped(shaping)) return;
+  const a = ifbArgvs(t);
+  const creates = { kind: 'ifb', name: t.ifb } as const;
+  const what = describeShaping(shaping);
+  const step = (id: string, argv: readonly string[], description: string): Step => ({
+    id,
+    argv,
+    undo: null,
+    needsRoot: true,
+    description,
+  });
+  out.push(
+    {
+      ...step(`ifb-${link}`, a.add, `Create ifb ${t.ifb} for what link ${link}'s guest sends`),
+      undo: deleteArgv(creates),
+      creates,
+    },
+    step(`ifb-${link}-up`, a.up, `Bring ifb ${t.ifb} up`),
+    step(`shape-${link}-ingress`, a.ingress, `Take in what tap ${t.tap} receives from its guest`),
+    step(`shape-${link}-redirect`, a.redirect, `Send what tap ${t.tap} receives through ifb ${t.ifb}`),
+    step(`shape-${link}`, shapingArgv(t.tap, shaping), `Shape link ${link} toward its guest on tap ${t.tap}: ${what}`),
+    step(
+      `shape-${link}-ifb`,
+      shapingArgv(t.ifb, shaping),
+      `Shape link ${link} from its guest on ifb ${t.ifb}: ${what}`,
+    ),
+  );
+}
+
+/**
  * Ids of the host steps that make the taps for QEMU's links to bridges: in helper mode qemu-bridge-helper makes
  * those (a UML interface's tap it cannot make).
  */
@@ -275,17 +310,8 @@ export function hostSteps(
     const user = l.a.node.kind === 'bridge' ? l.b : l.a;
     const what = user.port !== undefined ? `${user.node.id}:${user.port}` : user.node.id;
     tapSteps(l.id, tap, userns ? undefined : ctx.target.runAs, 1, ctx.bridgeNames.get(bridge.id), what, steps);
-    const shaping = l.link.shaping;
-    // Undone with the tap: deleting a device deletes its qdiscs.
-    if (isShaped(shaping))
-      steps.push({
-        id: `shape-${l.id}`,
-        argv: shapingArgv(tap, shaping),
-        undo: null,
-        needsRoot: true,
-        description: `Shape link ${l.id} on tap ${tap}: ${describeShaping(shaping)}`,
-      });
   }
+  for (const l of ctx.graph.links) shapeSteps(ctx, l.id, l.link.shaping, steps);
   natSteps(ctx, bridges, steps);
   steps.push(...publishSteps(ctx, published));
   const inNetns = netns !== null;

@@ -12,7 +12,7 @@ import { buildGraph } from './graph';
 import { IfnameAllocator, labSlug, labStateDir, netnsName } from './derive';
 import { assignMacs, type MacRequest } from './mac';
 import { PortAllocator } from './ports';
-import { assignIfnames } from './names';
+import { assignIfnames, assignShapeTaps } from './names';
 import { reserveConsolePorts } from './consoleport';
 import { natDiagnostics, reserveHostfwdPorts, smbdUse } from './nat';
 import { backendNodeDiagnostics } from './nodebackend';
@@ -161,6 +161,7 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
     bridgeNames: new Map(),
     tapNodeNames: new Map(),
     linkTaps: new Map(),
+    shapeTaps: new Map(),
     vdeDirs: new Map(),
     backendUse: new Map(),
     vmDeps: new Map(),
@@ -170,6 +171,7 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
   };
 
   assignIfnames(ctx);
+  assignShapeTaps(ctx);
   assignVdeDirs(ctx);
   reserveHostfwdPorts(ctx);
   const published = bridgeForwards(ctx);

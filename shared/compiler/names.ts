@@ -86,3 +86,12 @@ export function assignIfnames(ctx: Ctx): void {
     }
   }
 }
+
+/**
+ * The devices tc shapes each link on: the tap the lab makes for it, and an ifb named for it, which carries what the
+ * guest sends (a tap's ingress has no queue of its own).
+ */
+export function assignShapeTaps(ctx: Ctx): void {
+  for (const [link, tap] of ctx.linkTaps)
+    ctx.shapeTaps.set(link, { tap, ifb: ctx.ifnames.derive('qi', `ifb/${link}`) });
+}

@@ -149,7 +149,7 @@ function emitNic(s: VmScope, nic: Nic, index: number, b: Backend | null): void {
   const netdevId = s.ids.take(`net-${nic.id}`);
   const link = s.ctx.graph.nicLink.get(nicKey(s.vm.id, nic.id))?.id ?? null;
   const linkInfo = s.ctx.graph.nicLink.get(nicKey(s.vm.id, nic.id));
-  const tap = link !== null ? s.ctx.linkTaps.get(link) : undefined;
+  const shaped = link !== null ? s.ctx.shapeTaps.get(link) : undefined;
   const shaping = linkInfo?.link.shaping;
   s.nics.push({
     nic: nic.id,
@@ -157,8 +157,8 @@ function emitNic(s: VmScope, nic: Nic, index: number, b: Backend | null): void {
     realization: backendLabel(b),
     link,
     netdev: netdevId,
-    ...(tap !== undefined ? { tap } : {}),
-    ...(tap !== undefined && isShaped(shaping) ? { shaping } : {}),
+    ...(shaped !== undefined ? { tap: shaped.tap, ifb: shaped.ifb } : {}),
+    ...(shaped !== undefined && isShaped(shaping) ? { shaping } : {}),
   });
   s.argv.push(...b.pre);
   const onboard = isOnboardOnly(model);

@@ -16,7 +16,7 @@ export type Isolation = 'host' | 'netns' | 'userns';
 
 /** A named host object a step creates; the step's undo deletes exactly it, and nothing else. */
 export interface CreatedObject {
-  readonly kind: 'bridge' | 'tap' | 'netns' | 'nft-table';
+  readonly kind: 'bridge' | 'tap' | 'ifb' | 'netns' | 'nft-table';
   readonly name: string;
 }
 
@@ -125,6 +125,8 @@ export interface NicFact {
   readonly netdev: string | null;
   /** The tap the lab makes for its link (a NIC on a bridge, tap mode): what `tc` shapes. Absent otherwise. */
   readonly tap?: string;
+  /** The ifb that carries what the guest sends into that tap, shaped like the tap (made when the link is shaped). */
+  readonly ifb?: string;
   /** The shaping its link gets at launch on that tap (a `shape-<link>` host step); absent when unshaped. */
   readonly shaping?: import('../model/schema').LinkShaping;
 }

@@ -63,29 +63,57 @@ describe('shapingArgv', () => {
 });
 
 describe('a shaped link in the plan', () => {
-  it('a guest NIC on a bridge: tc on its tap right after the tap is up, in the namespace, and in up.sh', () => {
+  it('a guest NIC on a bridge: tc on its tap (toward the guest) and on an ifb fed by its ingress (from it)', () => {
     const plan = compile(onBridge({ rate: '1mbit' }), target({ isolation: 'netns' }));
     expect(codes(plan)).toEqual([]);
+    const nic = plan.vms.find((v) => v.node === 'a')!.nics[0]!;
+    expect(nic).toMatchObject({ link: 'al', shaping: { rate: '1mbit' } });
+    const { tap, ifb } = nic as { tap: string; ifb: string };
+    expect(ifb).toMatch(/^qi[0-9a-z]{6}$/);
     const ids = plan.hostSteps.map((s) => s.id);
-    const shape = plan.hostSteps.find((s) => s.id === 'shape-al')!;
-    expect(ids.indexOf('shape-al')).toBe(ids.indexOf('tap-al-up') + 1);
-    const tap = plan.vms.find((v) => v.node === 'a')!.nics[0]!;
-    expect(tap).toMatchObject({ link: 'al', shaping: { rate: '1mbit' } });
-    expect(shape).toMatchObject({ inNetns: true, needsRoot: true, undo: null });
-    expect(shape.argv).toEqual(shapingArgv(tap.tap!, { rate: '1mbit' }));
-    expect(shape.description).toBe(`Shape link al on tap ${tap.tap}: rate 1mbit`);
+    const shaping = ['ifb-al', 'ifb-al-up', 'shape-al-ingress', 'shape-al-redirect', 'shape-al', 'shape-al-ifb'];
+    // After every tap is made (the redirect names the tap), in this order, one after the other.
+    const first = ids.indexOf('ifb-al');
+    expect(ids.slice(first, first + shaping.length)).toEqual(shaping);
+    expect(first).toBeGreaterThan(ids.indexOf('tap-bl-up'));
+    const step = (id: string) => plan.hostSteps.find((s) => s.id === id)!;
+    expect(step('ifb-al')).toMatchObject({
+      argv: ['ip', 'link', 'add', ifb, 'type', 'ifb'],
+      undo: ['ip', 'link', 'del', ifb],
+      creates: { kind: 'ifb', name: ifb },
+      inNetns: true,
+    });
+    for (const id of shaping.slice(1)) expect(step(id)).toMatchObject({ inNetns: true, needsRoot: true, undo: null });
+    expect(step('shape-al').argv).toEqual(shapingArgv(tap, { rate: '1mbit' }));
+    expect(step('shape-al-ifb').argv).toEqual(shapingArgv(ifb, { rate: '1mbit' }));
+    expect(step('shape-al').description).toBe(`Shape link al toward its guest on tap ${tap}: rate 1mbit`);
+    expect(step('shape-al-ifb').description).toBe(`Shape link al from its guest on ifb ${ifb}: rate 1mbit`);
     expect(plan.needs.programs.map((p) => p.program)).toContain('tc');
     const scripts = emitScripts(plan);
     const up = scripts.ok ? scripts.files.find((f) => f.path === 'up.sh')?.content : undefined;
-    expect(up).toContain(`tc qdisc replace dev ${tap.tap} root tbf rate 1mbit burst 3028 latency 100ms`);
-    // Its unshaped neighbour has a tap but no shaping; the direct link has neither.
-    expect(plan.vms.find((v) => v.node === 'b')!.nics[0]).not.toHaveProperty('shaping');
+    for (const line of [
+      `ip link add ${ifb} type ifb`,
+      `tc qdisc add dev ${tap} ingress`,
+      `tc filter add dev ${tap} parent ffff: protocol all u32 match u32 0 0 action mirred egress redirect dev ${ifb}`,
+      `tc qdisc replace dev ${tap} root tbf rate 1mbit burst 3028 latency 100ms`,
+      `tc qdisc replace dev ${ifb} root tbf rate 1mbit burst 3028 latency 100ms`,
+    ])
+      expect(up).toContain(line);
+    // Its unshaped neighbour has a tap and an ifb name (for a live change) but no shaping and no ifb made; the
+    // direct link has neither.
+    const b = plan.vms.find((v) => v.node === 'b')!.nics[0]!;
+    expect(b).not.toHaveProperty('shaping');
+    expect(b.ifb).toMatch(/^qi/);
+    expect(b.ifb).not.toBe(ifb);
+    expect(ids.filter((id) => id.startsWith('ifb-') || id.startsWith('shape-'))).toEqual(shaping);
     expect(plan.vms.find((v) => v.node === 'a')!.nics[1]).not.toHaveProperty('tap');
+    expect(plan.vms.find((v) => v.node === 'a')!.nics[1]).not.toHaveProperty('ifb');
   });
 
   it('in a user namespace the step needs no root', () => {
     const plan = compile(onBridge({ rate: '1mbit' }), target({ isolation: 'userns' }));
-    expect(plan.hostSteps.find((s) => s.id === 'shape-al')).toMatchObject({ needsRoot: false, inNetns: true });
+    for (const id of ['ifb-al', 'shape-al', 'shape-al-redirect', 'shape-al-ifb'])
+      expect(plan.hostSteps.find((s) => s.id === id)).toMatchObject({ needsRoot: false, inNetns: true });
   });
 
   it('a link with no tap of the lab’s says shaping is unavailable and why, pointing at the field', () => {
@@ -103,7 +131,7 @@ describe('a shaped link in the plan', () => {
 
     const helper = compile(onBridge({ rate: '1mbit' }), target({ privilege: 'helper', isolation: 'host' }));
     expect(helper.diagnostics.find((x) => x.code === 'SHAPING_NOT_TAP')?.message).toContain('qemu-bridge-helper');
-    expect(helper.hostSteps.map((s) => s.id)).not.toContain('shape-al');
+    expect(helper.hostSteps.map((s) => s.id).filter((id) => /^(shape|ifb)-/.test(id))).toEqual([]);
   });
 
   it('netem fields on a kernel without sch_netem are an error naming the module; unknown is assumed present', () => {

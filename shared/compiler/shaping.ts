@@ -2,7 +2,11 @@
  * A link's shaping as `tc` commands on the tap that realizes it: the compiler writes them as host steps (so up.sh
  * and the Commands panel show them) and the engine runs the same argv to change a running lab's link. A rate alone
  * is a token bucket (tbf); delay, jitter, loss and duplication need netem (sch_netem), which also takes the rate.
- * `replace` both adds and changes the tap's root qdisc, so one command serves a launch and a live change.
+ * `replace` both adds and changes a root qdisc, so one command serves a launch and a live change.
+ *
+ * A qdisc shapes only what a device sends, and a tap sends toward its guest. What the guest sends arrives on the
+ * tap's ingress, which has no queue to shape; so that direction is redirected (u32 match-all, mirred) to an ifb
+ * device of the link's, whose root qdisc gets the same shaping: the link is limited both ways, as a cable would be.
  */
 import type { LinkShaping } from '../model/schema';
 
@@ -74,6 +78,53 @@ export function shapingArgv(tap: string, s: LinkShaping | undefined): string[] {
   if (s.duplicate !== undefined) argv.push('duplicate', `${s.duplicate}%`);
   if (s.rate !== undefined) argv.push('rate', s.rate);
   return argv;
+}
+
+/** The shaped devices of a link: the tap that realizes it (toward the guest) and its ifb (from the guest). */
+export interface ShapedTap {
+  readonly tap: string;
+  readonly ifb: string;
+}
+
+/** The argv that make a link's ifb and send what its tap receives through it; an unshaped ifb passes all. */
+export interface IfbArgvs {
+  readonly add: string[];
+  readonly up: string[];
+  /** The tap's ingress qdisc, where filters can see what the guest sends. */
+  readonly ingress: string[];
+  readonly redirect: string[];
+}
+
+/** The argv that make a link's ifb and redirect its tap's ingress to it (run in the order of the fields). */
+export function ifbArgvs(t: ShapedTap): IfbArgvs {
+  return {
+    add: ['ip', 'link', 'add', t.ifb, 'type', 'ifb'],
+    up: ['ip', 'link', 'set', t.ifb, 'up'],
+    ingress: ['tc', 'qdisc', 'add', 'dev', t.tap, 'ingress'],
+    // u32 with an empty match: cls_matchall is a module many kernels lack, u32 is everywhere.
+    redirect: [
+      'tc',
+      'filter',
+      'add',
+      'dev',
+      t.tap,
+      'parent',
+      'ffff:',
+      'protocol',
+      'all',
+      'u32',
+      'match',
+      'u32',
+      '0',
+      '0',
+      'action',
+      'mirred',
+      'egress',
+      'redirect',
+      'dev',
+      t.ifb,
+    ],
+  };
 }
 
 /** Why netem fields cannot be applied on a kernel without sch_netem: the sentence preflight and the inspector say. */

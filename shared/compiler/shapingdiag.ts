@@ -16,7 +16,7 @@ export function shapingDiagnostics(ctx: Ctx): void {
       label: `Remove the shaping of link ${l.id}`,
       action: { kind: 'set-field', node: l.id, on: 'link', path: ['shaping'], value: undefined },
     } as const;
-    if (!ctx.linkTaps.has(l.id)) {
+    if (!ctx.shapeTaps.has(l.id)) {
       const why =
         ctx.bridgeMode === 'helper' && (l.a.node.kind === 'bridge' || l.b.node.kind === 'bridge')
           ? 'its tap is made by qemu-bridge-helper, out of the lab’s reach (choose privilege root, or isolation userns)'

@@ -5,7 +5,7 @@ import { target, topo } from './testkit';
 import { undoMismatch, type RecordedUndo } from './undo';
 
 // Every kind of step with an undo: bridges (a derived and a chosen name) with NAT and an uplink, a tap node, the
-// taps made for VM-to-bridge links, and (netns) the namespace.
+// taps made for VM-to-bridge links, the ifb of a shaped link, and (netns) the namespace.
 const lab = topo({
   name: 'undo-lab',
   nodes: [
@@ -16,7 +16,7 @@ const lab = topo({
     { id: 'h', kind: 'host', interfaces: [{ name: 'eth9' }] },
   ],
   links: [
-    { a: 'a:eth0', b: 'lan' },
+    { a: 'a:eth0', b: 'lan', shaping: { rate: '1mbit' } },
     { a: 'a:eth1', b: 't' },
     { a: 't', b: 'br0' },
     { a: 'h:eth9', b: 'lan' },
@@ -38,7 +38,7 @@ describe('undoMismatch: an undo read back from a journal is one the compiler wri
     const undos = plan.hostSteps.filter((s) => s.undo !== null);
     const shapes = new Set(undos.map((s) => s.id.replace(/-.*$/, '')));
     expect([...shapes].sort()).toEqual(
-      isolation === 'netns' ? ['bridge', 'nat', 'netns', 'tap'] : ['bridge', 'nat', 'tap', 'uplink'],
+      isolation === 'netns' ? ['bridge', 'ifb', 'nat', 'netns', 'tap'] : ['bridge', 'ifb', 'nat', 'tap', 'uplink'],
     );
     for (const s of undos) expect(undoMismatch(recorded(plan.netns)(s), plan.lab, plan.netns), s.id).toBeNull();
   });

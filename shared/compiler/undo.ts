@@ -10,6 +10,7 @@ export function deleteArgv(o: CreatedObject): string[] {
   switch (o.kind) {
     case 'bridge':
     case 'tap':
+    case 'ifb':
       return ['ip', 'link', 'del', o.name];
     case 'netns':
       return ['ip', 'netns', 'del', o.name];
@@ -46,9 +47,10 @@ const same = (a: readonly string[], b: readonly string[]) => a.length === b.leng
 
 /**
  * Why `r` is not an undo the compiler writes for a step of lab `lab` (whose namespace is `netns`), or null when it
- * is. The rule: the step id says the step's shape (`netns`, `bridge-…`, `tap-…`, `uplink-…-ITF`, `nat-table`),
+ * is. The rule: the step id says the step's shape (`netns`, `bridge-…`, `tap-…`, `ifb-…`, `uplink-…-ITF`,
+ * `nat-table`),
  * and the undo must be exactly the compiler's undo for that shape, of a name valid for it: the lab's own namespace
- * and NAT table (derived from the lab name), a bridge or tap of a valid interface name, the uplink named by the
+ * and NAT table (derived from the lab name), a bridge, tap or ifb of a valid interface name, the uplink named by the
  * step id; as root, on the host or in the lab's own namespace.
  */
 export function undoMismatch(r: RecordedUndo, lab: string, netns: string | null): string | null {
@@ -63,7 +65,7 @@ export function undoMismatch(r: RecordedUndo, lab: string, netns: string | null)
     return expect(deleteArgv({ kind: 'netns', name: netns }));
   }
   if (r.step === 'nat-table') return expect(deleteArgv({ kind: 'nft-table', name: natTableName(lab) }));
-  if (r.step.startsWith('bridge-') || r.step.startsWith('tap-')) {
+  if (r.step.startsWith('bridge-') || r.step.startsWith('tap-') || r.step.startsWith('ifb-')) {
     const wrong = expect(deleteArgv({ kind: 'bridge', name: last }));
     if (wrong !== null) return `step ${r.step} is undone by ip link del NAME, not by ${r.undo.join(' ')}`;
     return isIfname(last) ? null : `${JSON.stringify(last)} is not an interface name`;
