@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,9 +9,10 @@ import { ROOT } from './serve';
 
 /*
  * Link control from the canvas on a running lab: a link's context menu sets it down and up, the canvas draws it
- * dashed while down, and a reloaded page reads the state back from the engine; a link's capture, and a bridge's whole
- * segment from the bridge's menu. Example 05 (two tiny guests on link `wire`, a socket pair) under a name and port of
- * its own, each guest's second NIC on bridge br0 (10.0.59.0/24): one lab for all, booting guests under TCG is what
+ * dashed while down, and a reloaded page reads the state back from the engine; a link's capture (its pcap saved from the
+ * Packets tab), and a bridge's whole segment from the bridge's menu. Example 05 (two tiny guests on link `wire`, a
+ * socket pair) under a name and port of its own, the first NICs given MACs (server 52:54:00:05:00:01, client …:02),
+ * each guest's second NIC on bridge br0 (10.0.59.0/24): one lab for all, booting guests under TCG is what
  * costs. The name is drawn per worker: repeats of this test run in parallel workers, and one name would give them one
  * network namespace, so all but the first launch were refused.
  */
@@ -21,11 +23,19 @@ const YAML = readFileSync(join(ROOT, 'assets/examples', FILE), 'utf8')
   .replace('port: 40500', 'port: 40574')
   .replace(
     /^( +- \{ id: eth0, model: virtio, ip: 10\.0\.5\.(\d)\/24 \}\n)/gm,
-    '$1      - { id: eth1, model: virtio, ip: 10.0.59.$2/24 }\n',
+    "      - { id: eth0, model: virtio, mac: '52:54:00:05:00:0$2', ip: 10.0.5.$2/24 }\n      - { id: eth1, model: virtio, ip: 10.0.59.$2/24 }\n",
   )
   .replace(/^links:\n/m, '  - { id: br0, kind: bridge, name: br0 }\n$&')
   .replace(/^layout:\n/m, "  - { a: 'server:eth1', b: br0 }\n  - { a: 'client:eth1', b: br0 }\n$&")
   .replace(/^( {4}client: .*\n)/m, '$1    br0: { x: 275, y: 380 }\n');
+
+/** `tshark -r` fields of the frames `filter` keeps, one tab-separated line each. */
+function tsharkFields(pcap: string, filter: string, ...names: string[]): string[] {
+  const args = ['-r', pcap, '-Y', filter, '-T', 'fields', ...names.flatMap((n) => ['-e', n])];
+  const r = spawnSync('tshark', args, { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout.split('\n').filter(Boolean);
+}
 
 const test = labTest({ file: FILE, yaml: YAML, node: 'server' });
 
@@ -34,7 +44,7 @@ test.describe('link control and capture on the canvas', () => {
   test.setTimeout(240_000);
   test.afterEach(({ server }) => cleanUpLab(server.stateDir, LAB));
 
-  test('a link is set down and up from its menu, drawn dashed while down, and a reload keeps it; its capture lists the pings, decoded by tshark and filtered; a bridge segment is captured from the bridge menu', async ({
+  test('a link is set down and up from its menu, drawn dashed while down, and a reload keeps it; its capture lists the pings, decoded by tshark, filtered and saved as a pcap; a bridge segment is captured from the bridge menu', async ({
     editor,
     lab,
     page,
@@ -90,6 +100,15 @@ test.describe('link control and capture on the canvas', () => {
     await expect(rows.filter({ hasText: 'Echo (ping) reply' })).toHaveCount(3);
     await expect(page.locator('[data-testid="packets__row"]:not([data-protocol="ICMP"])')).toHaveCount(0);
     await expect(rows.first()).toContainText('10.0.5.1');
+
+    // Save pcap: the file the browser downloads holds the pings as tshark reads them, echo requests from the
+    // server's NIC and replies from the client's.
+    const download = await editor.downloadBy(() => page.getByTestId('packets__save').click());
+    expect(download.suggestedFilename()).toBe(`${LAB}-capture-wire-1.pcap`);
+    const icmp = tsharkFields(await download.path(), 'icmp', 'icmp.type', 'eth.src');
+    expect(icmp.filter((l) => l === '8\t52:54:00:05:00:01')).toHaveLength(3);
+    expect(icmp.filter((l) => l === '0\t52:54:00:05:00:02')).toHaveLength(3);
+    expect(icmp).toHaveLength(6);
 
     // A filter tshark refuses is said as tshark says it.
     await page.getByTestId('packets__filter').fill('icmp &&');
