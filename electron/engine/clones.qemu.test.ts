@@ -119,6 +119,59 @@ describe('linked clones', () => {
     expect(readdirSync(plan.stateDir).filter((f) => f.endsWith('.qcow2'))).toEqual([]);
   });
 
+  it('a kept clone whose image path changed is refused, naming both images and the two ways on; the rebase it names works', async () => {
+    const moved = join(base, 'images', 'moved.qcow2');
+    const made = spawnSync('qemu-img', ['create', '-q', '-f', 'qcow2', moved, '8M'], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const before = cloneLab('rebase', image);
+    const kept = before.vms[0]!.disks![0]!.overlay!;
+    mkdirSync(before.stateDir, { recursive: true, mode: 0o700 });
+    // The kept clone as an earlier launch left it: the plan's own qemu-img create over the first image.
+    const first = spawnSync(kept.create[0]!, kept.create.slice(1), { encoding: 'utf8' });
+    expect(first.status, first.stderr).toBe(0);
+    const inode = statSync(kept.path).ino;
+
+    const plan = cloneLab('rebase', moved);
+    const lab = runner(plan);
+    const r = await lab.launch();
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.message).toContain(`pc: its kept linked clone ${kept.path} was made from ${image}, not ${moved}`);
+    const rebase = `qemu-img rebase -u -F qcow2 -b ${moved} ${kept.path}`;
+    expect(r.error.message).toContain(rebase);
+    expect(r.error.message).toContain(`rm ${kept.path}`);
+    // Nothing of the clone changed, and no guest started.
+    expect(statSync(kept.path).ino).toBe(inode);
+    expect(info(kept.path)['backing-filename']).toBe(image);
+    expect(processesMentioning(plan.stateDir).filter((p) => p.argv[0]?.startsWith('qemu-system'))).toEqual([]);
+
+    // The exported up.sh refuses the same clone the same way, before it starts anything.
+    const states = join(base, 'rebase-state');
+    mkdirSync(join(states, plan.lab), { recursive: true, mode: 0o700 });
+    const copy = join(states, plan.lab, 'pc.disk0.qcow2');
+    const seeded = spawnSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', image, copy], {
+      encoding: 'utf8',
+    });
+    expect(seeded.status, seeded.stderr).toBe(0);
+    const sh = exportLab(plan, join(base, 'export-rebase'));
+    const up = runScript(sh.up, ['--state-dir', states]);
+    expect(up.status, up.output).not.toBe(0);
+    expect(up.output).toContain(`pc: its kept linked clone ${copy} was made from another image than ${moved}`);
+    expect(info(copy)['backing-filename']).toBe(image);
+    runScript(sh.down, ['--state-dir', states]);
+
+    // The image was moved, not replaced: the rebase the message names keeps the clone, and the launch uses it.
+    const fixed = spawnSync('sh', ['-c', rebase], { encoding: 'utf8' });
+    expect(fixed.status, fixed.stderr).toBe(0);
+    const again = runner(plan);
+    const r2 = await again.launch();
+    if (!r2.ok) throw new Error(r2.error.message);
+    expect(statSync(kept.path).ino).toBe(inode);
+    expect(again.logs().map((l) => l.message)).toContain(`pc: using its kept linked clone ${kept.path} (of ${moved})`);
+    expect(await again.stop()).toEqual({ ok: true });
+    rmSync(kept.path);
+  });
+
   it('the exported up.sh makes the overlays and down.sh discards only the one to discard', () => {
     const plan = cloneLab('clonesh', image);
     const lab = exportLab(plan, join(base, 'export'));

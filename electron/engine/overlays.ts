@@ -5,6 +5,7 @@
  */
 import { lstatSync } from 'node:fs';
 import type { LabPlan, OverlayPlan } from '../../shared/compiler/plan';
+import { cloneBaseChanged } from '../../shared/emit/clones';
 import { runCommand } from './run-command';
 
 /** Every overlay the plan's guests open, with the node that opens it. */
@@ -38,6 +39,8 @@ export async function makeOverlays(
     if (at === 'other')
       return `${node}: ${overlay.path} is in the way of its linked clone (not a regular file): remove it`;
     if (at === 'file' && overlay.keep) {
+      const changed = await baseProblem(node, overlay, env);
+      if (changed !== null) return changed;
       say(`${node}: using its kept linked clone ${overlay.path} (of ${overlay.base})`);
       continue;
     }
@@ -51,4 +54,22 @@ export async function makeOverlays(
     );
   }
   return null;
+}
+
+/** Why a kept clone may not be used: unreadable, or made from another image than the plan's base; else null. */
+async function baseProblem(node: string, overlay: OverlayPlan, env: NodeJS.ProcessEnv): Promise<string | null> {
+  const r = await runCommand(overlay.info, { env });
+  let backing: unknown;
+  try {
+    backing = r.ok ? (JSON.parse(r.stdout) as Record<string, unknown>)['backing-filename'] : undefined;
+  } catch {
+    backing = undefined;
+  }
+  if (!r.ok || (backing !== undefined && typeof backing !== 'string')) {
+    const why = r.ok
+      ? 'its output is not what qemu-img writes'
+      : (r.stderr.trim() || `exit ${r.code ?? r.signal}`).split('\n').pop();
+    return `${node}: could not read its kept linked clone ${overlay.path} (${overlay.info.join(' ')}): ${why}`;
+  }
+  return backing === overlay.base ? null : cloneBaseChanged(node, overlay, (backing as string | undefined) ?? null);
 }

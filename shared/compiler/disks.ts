@@ -43,6 +43,8 @@ export function vmDrives(ctx: Ctx, vm: VmNode): { argv: string[]; files: BootFil
         baseFormat,
         path,
         create: ['qemu-img', 'create', '-q', '-f', 'qcow2', '-F', baseFormat, '-b', img.path, path],
+        info: ['qemu-img', 'info', '--output=json', path],
+        rebase: ['qemu-img', 'rebase', '-u', '-F', baseFormat, '-b', img.path, path],
         keep: img.clone === 'keep',
       };
       argv.push('-drive', driveOpts(path, 'qcow2', nodeName, false));

@@ -142,6 +142,16 @@ export interface OverlayPlan {
   readonly path: string;
   /** The `qemu-img create` that makes it. */
   readonly create: readonly string[];
+  /**
+   * The `qemu-img info --output=json` that says which image a kept one already there was made from (its
+   * `backing-filename`; qemu-img reads it without opening that image, so it answers when the image is gone).
+   */
+  readonly info: readonly string[];
+  /**
+   * The `qemu-img rebase -u` that points a kept one at `base` without touching its data: right only when `base` is
+   * the image it was made from, moved; offered to the user, never run by us.
+   */
+  readonly rebase: readonly string[];
   /** Kept when the lab stops and used again at its next launch; else deleted when the lab stops. */
   readonly keep: boolean;
 }

@@ -173,6 +173,8 @@ describe('VM base argv', () => {
           '/img/base.qcow2',
           `${dir}/v.disk0.qcow2`,
         ],
+        info: ['qemu-img', 'info', '--output=json', `${dir}/v.disk0.qcow2`],
+        rebase: ['qemu-img', 'rebase', '-u', '-F', 'qcow2', '-b', '/img/base.qcow2', `${dir}/v.disk0.qcow2`],
         keep: true,
       },
       {
@@ -191,6 +193,8 @@ describe('VM base argv', () => {
           '/img/scratch.raw',
           `${dir}/v.disk1.qcow2`,
         ],
+        info: ['qemu-img', 'info', '--output=json', `${dir}/v.disk1.qcow2`],
+        rebase: ['qemu-img', 'rebase', '-u', '-F', 'raw', '-b', '/img/scratch.raw', `${dir}/v.disk1.qcow2`],
         keep: false,
       },
     ]);

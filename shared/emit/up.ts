@@ -1,5 +1,6 @@
 import type { EmitContext, ProcEntry } from './context';
 import { dirName } from './context';
+import { backingMember, cloneBaseChanged } from './clones';
 import { call, startCommand, stepCommand } from './commands';
 import { header, parseOptions, procAs, stateUsage, usage } from './header';
 import { debianPackage, programsOf } from './packages';
@@ -58,6 +59,7 @@ function preflight(ctx: EmitContext): string[] {
   if (ctx.usesRoot) {
     lines.push('if ! is_root; then', '  say "some steps need root: asking sudo once"', '  sudo -v', 'fi');
   }
+  lines.push(...keptClones(ctx));
   lines.push(
     'if [ -e "$JOURNAL" ]; then fail "this lab is (partly) up already ($JOURNAL exists): run down.sh first"; fi',
   );
@@ -79,6 +81,27 @@ function preflight(ctx: EmitContext): string[] {
   // QEMU reads each tiny guest through a link in the state directory, so down.sh knows its argv without a search.
   for (const g of ctx.guests) lines.push(`ln -sfn -- "$FOUND_${g.arch}" "$GUEST_${g.arch}"`);
   lines.push('trap on_exit EXIT', "trap 'exit 130' INT", "trap 'exit 143' TERM", '');
+  return lines;
+}
+
+/**
+ * A kept linked clone already there is used only when qemu-img says it was made from the image its guest names now
+ * (`backing-filename`): one made from another image is refused, as the engine refuses it, before anything runs.
+ */
+function keptClones(ctx: EmitContext): string[] {
+  const lines: string[] = [];
+  for (const { node, overlay } of overlaysOf(ctx)) {
+    if (!overlay.keep) continue;
+    const path = shellWordIn(overlay.path, ctx.relocations);
+    const info = `"\${PROC_AS[@]}" ${overlay.info.map((w) => shellWordIn(w, ctx.relocations)).join(' ')}`;
+    const unreadable = call(ctx.relocations, 'fail', `${node}: could not read its kept linked clone ${overlay.path}`);
+    lines.push(
+      `if [ -f ${path} ]; then`,
+      `  INFO=$(${info}) || ${unreadable}`,
+      `  case "$INFO" in *${shellQuote(backingMember(overlay))}*) ;; *) ${call(ctx.relocations, 'fail', cloneBaseChanged(node, overlay, null))} ;; esac`,
+      'fi',
+    );
+  }
   return lines;
 }
 
