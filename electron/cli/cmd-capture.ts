@@ -8,7 +8,14 @@ import { findRunningLab, STATE_DIR_HELP, STATE_DIR_OPTION, stateDirOf } from './
 import { CliError, UsageError } from './usage';
 import type { Io } from './usage';
 
-export const CAPTURE_USAGE = `usage: qnet capture LAB LINK|BRIDGE [-w FILE] [--wireshark] [--duration SECONDS] [--state-dir DIR]
+/** What `qnet capture` takes: its usage line and `qnet --help`'s list both show this one text. */
+export const CAPTURE_SYNOPSIS = 'capture LAB LINK|BRIDGE [-w FILE] [--wireshark] [--duration SECONDS]';
+
+/** What it does, in `qnet --help`'s list. */
+export const CAPTURE_SUMMARY =
+  "capture a running lab's link or a bridge's segment into a pcap (tshark, Wireshark or -w FILE)";
+
+export const CAPTURE_USAGE = `usage: qnet ${CAPTURE_SYNOPSIS} [--state-dir DIR]
 
 Captures a running lab's link: QEMU's filter-dump on the netdev of a guest NIC on it writes a pcap into the lab's
 state directory (DIR/LAB/capture-LINK-N.pcap, kept after the capture). A bridge node's id captures its whole

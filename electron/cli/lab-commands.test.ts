@@ -61,6 +61,23 @@ describe('--help and usage errors', () => {
     expect(io.out_()).toMatch(new RegExp(`^usage: qnet ${cmd}`));
   });
 
+  it('qnet --help lists capture as qnet capture --help states it: LINK|BRIDGE and the options', async () => {
+    const help = capture();
+    expect(await runCli(['--help'], help)).toBe(0);
+    const own = capture();
+    expect(await runCli(['capture', '--help'], own)).toBe(0);
+    const synopsis = own
+      .out_()
+      .split('\n')[0]!
+      .replace(/^usage: qnet /, '')
+      .replace(' [--state-dir DIR]', '');
+    expect(synopsis).toBe('capture LAB LINK|BRIDGE [-w FILE] [--wireshark] [--duration SECONDS]');
+    const lines = help.out_().split('\n');
+    const at = lines.indexOf(`  ${synopsis}`);
+    expect(at, help.out_()).toBeGreaterThan(0);
+    expect(lines[at + 1]).toMatch(/^ {23}capture a running lab's link or a bridge's segment into a pcap/);
+  });
+
   it.each([
     [['up'], 'exactly one FILE'],
     [['up', 'x.yaml', '--privilege', 'god'], '--privilege must be'],

@@ -14,12 +14,20 @@ import { statusCommand } from './cmd-status';
 import { consoleCommand } from './cmd-console';
 import { logsCommand } from './cmd-logs';
 import { linkCommand } from './cmd-link';
-import { captureCommand } from './cmd-capture';
+import { CAPTURE_SUMMARY, CAPTURE_SYNOPSIS, captureCommand } from './cmd-capture';
 import { vmCommand } from './cmd-vm';
 import { snapshotCommand } from './cmd-snapshot';
 import { StateDirError } from '../engine/state-dir';
 import { CliError, UsageError, processIo, visibleIo } from './usage';
 import type { Io } from './usage';
+
+/** A command in the list: its words, then what it does, in the column when the words fit before it. */
+function listed(synopsis: string, summary: string): string {
+  const column = 23;
+  return synopsis.length < column - 3
+    ? `  ${synopsis.padEnd(column - 2)}${summary}`
+    : `  ${synopsis}\n${' '.repeat(column)}${summary}`;
+}
 
 const USAGE = `usage: qnet COMMAND [options]
 
@@ -37,7 +45,7 @@ commands:
   console LAB VM       attach to a guest's serial console (Ctrl+] detaches)
   logs LAB VM          print a guest's console output (--follow)
   link LAB LINK down|up  set a running lab's link down or up (its guests lose or regain carrier)
-  capture LAB LINK     capture a running lab's link into a pcap (tshark, Wireshark or -w FILE)
+${listed(CAPTURE_SYNOPSIS, CAPTURE_SUMMARY)}
   start|stop|restart LAB VM  start, stop or restart one guest of a running lab; the rest keeps running
   snapshot LAB save|load|list [NAME]  save every guest's state of a running lab, load it back, list them
   guest build          build the tiny guest (kernel + busybox initramfs) from the distribution's packages
