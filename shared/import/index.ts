@@ -243,10 +243,23 @@ function readCommands(commands: readonly ShellCommand[]): { shell: ShellCommand;
       continue;
     }
     // Most commands of a long script expand nothing: they are read as they are, with no copy.
-    const words = shell.words.some((w) => w.expansions.length > 0)
-      ? shell.words.flatMap((w) => arrayWords(w, arrays) ?? [withKnownValues(w, known)])
-      : shell.words;
+    const words = shell.words.some((w) => w.expansions.length > 0) ? expanded(shell.words, arrays, known) : shell.words;
     out.push({ shell: words === shell.words ? shell : { ...shell, words }, cmd: readQemuCommand(words, vars) });
+  }
+  return out;
+}
+
+/** Words with known arrays and known variables put in (see arrayWords, withKnownValues). */
+function expanded(
+  words: readonly Word[],
+  arrays: ReadonlyMap<string, readonly Word[]>,
+  known: ReadonlyMap<string, string>,
+): Word[] {
+  const out: Word[] = [];
+  for (const w of words) {
+    const elements = arrayWords(w, arrays);
+    if (elements) out.push(...elements);
+    else out.push(withKnownValues(w, known));
   }
   return out;
 }
@@ -257,6 +270,13 @@ function arrayWords(w: Word, arrays: ReadonlyMap<string, readonly Word[]>): read
   return arrays.get(w.text.slice(2, w.text.indexOf('['))) ?? null;
 }
 
+/** The variable of a plain `$NAME` or `${NAME}` expansion; null for any other expansion. */
+function variableName(expansion: string): string | null {
+  if (/^\$[A-Za-z_][A-Za-z0-9_]*$/.test(expansion)) return expansion.slice(1);
+  if (/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(expansion)) return expansion.slice(2, -1);
+  return null;
+}
+
 /**
  * A word with each `$NAME` / `${NAME}` of a plain literal assignment before it replaced by its value (an exported
  * up.sh writes its state directory as "$STATE"/…); a word with any other expansion is left as it is. The value's
@@ -264,21 +284,26 @@ function arrayWords(w: Word, arrays: ReadonlyMap<string, readonly Word[]>): read
  */
 function withKnownValues(w: Word, known: ReadonlyMap<string, string>): Word {
   if (w.expansions.length === 0) return w;
-  const names = w.expansions.map((e) => /^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})$/.exec(e.text));
-  if (names.some((m) => m === null || !known.has(m[1] ?? m[2]!))) return w;
+  // Most expanding words of a script are not plain known variables: they are told apart before anything is built.
+  if (!w.expansions.every((e) => known.has(variableName(e.text) ?? ''))) return w;
   let text = '';
   let from = 0;
   const runs: [number, number][] = [];
-  w.expansions.forEach((e, i) => {
-    runs.push([text.length, wordOffset(w, from)]);
+  // A run that holds no character (an expansion at the word's start, two side by side) gives way to the next.
+  const run = (offset: number) => {
+    if (runs.length > 0 && runs[runs.length - 1]![0] === text.length) runs.pop();
+    runs.push([text.length, offset]);
+  };
+  for (const e of w.expansions) {
+    run(wordOffset(w, from));
     text += w.text.slice(from, e.index);
-    runs.push([text.length, wordOffset(w, e.index)]);
-    text += known.get(names[i]![1] ?? names[i]![2]!)!;
+    run(wordOffset(w, e.index));
+    text += known.get(variableName(e.text)!)!;
     from = e.index + e.text.length;
-  });
-  runs.push([text.length, wordOffset(w, from)]);
+  }
+  run(wordOffset(w, from));
   text += w.text.slice(from);
-  return { ...w, text, runs: runs.filter((r, i) => i === runs.length - 1 || r[0] !== runs[i + 1]![0]), expansions: [] };
+  return { text, runs, expansions: [], quoted: w.quoted };
 }
 
 /** The argv of each QEMU command in a text (words after quote removal), in text order: one per imported VM. */

@@ -47,13 +47,16 @@ export function wordOffset(w: Word, index = 0): number {
   return run[1] + (index - run[0]);
 }
 
+/** A word being read; it becomes the Word itself (a long script has tens of thousands: no copy of each). */
 interface Building {
   text: string;
   runs: [number, number][];
   expansions: { index: number; text: string }[];
   quoted: boolean;
-  next: number;
 }
+
+/** Shared by every word without an expansion until its first one (most words have none). */
+const NO_EXPANSIONS: { index: number; text: string }[] = [];
 
 const NAME_CHAR = /[A-Za-z0-9_]/;
 /** A redirection operator, read where it starts (sticky: no copy of the rest of the text). */
@@ -115,40 +118,45 @@ function jsonEnd(text: string, i: number): number {
   return -1;
 }
 
-/** Split shell text into simple commands. Never throws; what it cannot read is a problem with its offset. */
-/** `NAME=` written plainly right before `(` at `at`: an array assignment begins. */
-function arrayStart(w: Building, at: number): boolean {
-  return !w.quoted && w.next === at && w.expansions.length === 0 && /^[A-Za-z_][A-Za-z0-9_]*=$/.test(w.text);
+/** `NAME=` written plainly right before `(` at `at` (`next` is where the word's last character ended). */
+function arrayStart(w: Building, next: number, at: number): boolean {
+  return !w.quoted && next === at && w.expansions.length === 0 && /^[A-Za-z_][A-Za-z0-9_]*=$/.test(w.text);
 }
 
+/** Split shell text into simple commands. Never throws; what it cannot read is a problem with its offset. */
 export function splitShell(text: string): { commands: ShellCommand[]; problems: ShellProblem[] } {
   const commands: ShellCommand[] = [];
   const problems: ShellProblem[] = [];
   let words: Word[] = [];
   let setAside: { text: string; at: number }[] = [];
   let cur: Building | null = null;
+  // The source offset right after the current word's last character: a jump means a new run.
+  let next = -1;
   let redirect: { text: string; at: number } | null = null;
   // The name of the array whose elements are being read (`NAME=(` seen, its `)` not yet).
   let array: string | null = null;
   const heredocs: { delim: string; strip: boolean }[] = [];
 
   const start = (at: number): Building => {
-    cur ??= { text: '', runs: [], expansions: [], quoted: false, next: -1 };
-    if (cur.runs.length === 0) cur.runs.push([0, at]);
+    if (cur === null) {
+      cur = { text: '', runs: [[0, at]], expansions: NO_EXPANSIONS, quoted: false };
+      next = -1;
+    }
     return cur;
   };
   const put = (s: string, at: number) => {
     const w = start(at);
-    if (w.next !== at && w.text.length > 0) w.runs.push([w.text.length, at]);
-    else if (w.text.length === 0) w.runs[0] = [0, at];
+    if (w.text.length === 0) {
+      if (w.runs[0]![1] !== at) w.runs[0] = [0, at];
+    } else if (next !== at) w.runs.push([w.text.length, at]);
     w.text += s;
-    w.next = at + s.length;
+    next = at + s.length;
   };
   const endWord = () => {
-    const w = cur;
+    const word: Word | null = cur;
     cur = null;
-    if (!w) return;
-    const word: Word = { text: w.text, runs: w.runs, expansions: w.expansions, quoted: w.quoted };
+    if (!word) return;
+    const w = word;
     if (redirect) {
       setAside.push({ text: `${redirect.text}${w.text}`, at: redirect.at });
       if (redirect.text.startsWith('<<') && !redirect.text.startsWith('<<<'))
@@ -170,6 +178,7 @@ export function splitShell(text: string): { commands: ShellCommand[]; problems: 
   };
   const expansion = (at: number, raw: string) => {
     const w = start(at);
+    if (w.expansions === NO_EXPANSIONS) w.expansions = [];
     w.expansions.push({ index: w.text.length, text: raw });
     put(raw, at);
   };
@@ -249,22 +258,18 @@ export function splitShell(text: string): { commands: ShellCommand[]; problems: 
       endCommand();
       i++;
       // Here-document bodies are data, not commands.
-      for (const h of heredocs.splice(0)) {
-        while (i < text.length) {
-          const eol = text.indexOf('\n', i);
-          const line = text.slice(i, eol < 0 ? text.length : eol).replace(/\r$/, '');
-          i = eol < 0 ? text.length : eol + 1;
-          if ((h.strip ? line.replace(/^\t+/, '') : line) === h.delim) break;
+      if (heredocs.length > 0)
+        for (const h of heredocs.splice(0)) {
+          while (i < text.length) {
+            const eol = text.indexOf('\n', i);
+            const line = text.slice(i, eol < 0 ? text.length : eol).replace(/\r$/, '');
+            i = eol < 0 ? text.length : eol + 1;
+            if ((h.strip ? line.replace(/^\t+/, '') : line) === h.delim) break;
+          }
         }
-      }
     } else if (c === '>' || c === '<' || (c === '&' && text[i + 1] === '>')) {
       // A word of digits right before is the redirected descriptor (2>&1).
-      if (
-        cur !== null &&
-        /^[0-9]+$/.test((cur as Building).text) &&
-        !(cur as Building).quoted &&
-        (cur as Building).next === i
-      ) {
+      if (cur !== null && /^[0-9]+$/.test((cur as Building).text) && !(cur as Building).quoted && next === i) {
         const fd = cur as Building;
         cur = null;
         redirect = { text: fd.text, at: fd.runs[0]?.[1] ?? i };
@@ -276,7 +281,7 @@ export function splitShell(text: string): { commands: ShellCommand[]; problems: 
       const op = REDIRECT.exec(text)?.[0] ?? c;
       redirect = { text: redirect.text + op, at: redirect.at };
       i += op.length;
-    } else if (c === '(' && cur !== null && arrayStart(cur, i)) {
+    } else if (c === '(' && cur !== null && arrayStart(cur, next, i)) {
       const name = (cur as Building).text.slice(0, -1);
       cur = null;
       endCommand();

@@ -66,10 +66,14 @@ function labOwn(cmd: QemuCommand, vhostUser: boolean): Set<QemuArg> {
   const own = new Set<QemuArg>();
   const consoles = new Set<string>();
   let ram: string | undefined;
+  // Only the options this looks at are read as option strings: a long script has thousands of others.
   for (const a of cmd.args) {
     const v = a.value?.text ?? '';
+    if (a.name === '-qmp' && /^unix:.*\.qmp\.sock,server=on,wait=off$/.test(v)) own.add(a);
+    const machine = a.name === '-machine' || a.name === '-M';
+    if (!machine && a.name !== '-chardev') continue;
     const items = readOpts(v, 'type');
-    if ((a.name === '-machine' || a.name === '-M') && items.some((i) => i.key === 'memory-backend'))
+    if (machine && items.some((i) => i.key === 'memory-backend'))
       ram = items.find((i) => i.key === 'memory-backend')?.value;
     if (
       a.name === '-chardev' &&
@@ -80,17 +84,14 @@ function labOwn(cmd: QemuCommand, vhostUser: boolean): Set<QemuArg> {
       consoles.add(first(items, 'id') as string);
       own.add(a);
     }
-    if (a.name === '-qmp' && /^unix:.*\.qmp\.sock,server=on,wait=off$/.test(v)) own.add(a);
   }
   for (const a of cmd.args) {
     const v = a.value?.text ?? '';
     if (a.name === '-serial' && v.startsWith('chardev:') && consoles.has(v.slice(8))) own.add(a);
+    if (!vhostUser || a.name !== '-object' || ram === undefined) continue;
     const items = readOpts(v, 'type');
     const shape = items.map((i) => i.key).join(',');
     if (
-      vhostUser &&
-      a.name === '-object' &&
-      ram !== undefined &&
       items[0]?.value === 'memory-backend-memfd' &&
       shape === 'type,id,size,share' &&
       first(items, 'id') === ram &&
