@@ -211,11 +211,18 @@ function importCommand(b: Builder, report: Reporter, cmd: QemuCommand, shell: Sh
   return { id, node: vm };
 }
 
+/** A script's commands as read: those that run QEMU, and the first word of each other one (to say where it is). */
+interface ReadCommands {
+  readonly qemu: { readonly shell: ShellCommand; readonly cmd: QemuCommand }[];
+  readonly others: Word[];
+}
+
 /**
- * Each shell command read as a QEMU invocation (null for other commands), skipping a script's plain assignments
- * (NAME=value words only), which are remembered so that `$QEMU …` is known for what it runs.
+ * The shell commands that are QEMU invocations, and the first word of the others, skipping a script's plain
+ * assignments (NAME=value words only), which are remembered so that `$QEMU …` is known for what it runs. Nothing
+ * is kept of the other commands but that word: a long script's thousands of them are garbage at once.
  */
-function readCommands(commands: readonly ShellCommand[]): { shell: ShellCommand; cmd: QemuCommand | null }[] {
+function readCommands(commands: readonly ShellCommand[]): ReadCommands {
   const vars = new Map<string, string>();
   const known = new Map<string, string>();
   // An array assigned once (an exported up.sh states each process's argv once, as ARGV_<n>) is known for what it
@@ -223,7 +230,7 @@ function readCommands(commands: readonly ShellCommand[]): { shell: ShellCommand;
   const assigned = new Map<string, number>();
   for (const c of commands) if (c.array !== undefined) assigned.set(c.array, (assigned.get(c.array) ?? 0) + 1);
   const arrays = new Map<string, readonly Word[]>();
-  const out: { shell: ShellCommand; cmd: QemuCommand | null }[] = [];
+  const out: ReadCommands = { qemu: [], others: [] };
   for (const shell of commands) {
     if (shell.array !== undefined) {
       if (assigned.get(shell.array) === 1)
@@ -244,7 +251,9 @@ function readCommands(commands: readonly ShellCommand[]): { shell: ShellCommand;
     }
     // Most commands of a long script expand nothing: they are read as they are, with no copy.
     const words = shell.words.some((w) => w.expansions.length > 0) ? expanded(shell.words, arrays, known) : shell.words;
-    out.push({ shell: words === shell.words ? shell : { ...shell, words }, cmd: readQemuCommand(words, vars) });
+    const cmd = readQemuCommand(words, vars);
+    if (cmd) out.qemu.push({ shell: words === shell.words ? shell : { ...shell, words }, cmd });
+    else if (words[0]) out.others.push(words[0]);
   }
   return out;
 }
@@ -309,7 +318,7 @@ function withKnownValues(w: Word, known: ReadonlyMap<string, string>): Word {
 /** The argv of each QEMU command in a text (words after quote removal), in text order: one per imported VM. */
 export function qemuCommands(text: string): string[][] {
   return readCommands(splitShell(text).commands)
-    .flatMap(({ cmd }) => (cmd ? [cmd] : []))
+    .qemu.map(({ cmd }) => cmd)
     .map((c) => [
       c.runs ?? c.emulator.text,
       ...c.args.flatMap((a) => (a.value ? [a.word.text, a.value.text] : [a.word.text])),
@@ -325,12 +334,9 @@ export function importQemu(text: string, options: ImportOptions = {}): ImportRes
     for (const p of problems) report.addAt('IMPORT_SHELL_SYNTAX', p.message, p.at);
     const b = new Builder();
     const vms: VmBuild[] = [];
-    const others: { line: number; at: number }[] = [];
-    for (const { shell, cmd } of readCommands(commands)) {
-      if (cmd) vms.push(importCommand(b, report, cmd, shell, vms.length));
-      else if (shell.words[0])
-        others.push({ line: src.at(wordOffset(shell.words[0])).line, at: wordOffset(shell.words[0]) });
-    }
+    const read = readCommands(commands);
+    for (const { shell, cmd } of read.qemu) vms.push(importCommand(b, report, cmd, shell, vms.length));
+    const others = read.others.map((w) => ({ line: src.at(wordOffset(w)).line, at: wordOffset(w) }));
     if (vms.length === 0) {
       report.addAt(
         'IMPORT_NO_QEMU',
