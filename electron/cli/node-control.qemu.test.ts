@@ -28,11 +28,7 @@ links:
   - { a: 'uml1:eth0', b: sw }
 `,
 });
-const { qnet, guestShell, status } = lab;
-
-const states = () => Object.fromEntries(status().labs[0]!.vms.map((v) => [v.vm, v.state.state]));
-const pidOf = (vm: string) => status().labs[0]!.vms.find((v) => v.vm === vm)!.state.pid!;
-const readyCount = (vm: string) => (qnet('logs', LAB, vm).out.match(/QNET-READY hostname=/g) ?? []).length;
+const { qnet, guestShell, status, vmStates, pidOf, readyCount } = lab;
 const switchPids = () =>
   processesMentioning(lab.stateDir())
     .filter((p) => p.argv[0] === 'vde_switch')
@@ -47,12 +43,7 @@ beforeAll(async () => {
   await until(() => readyCount('uml1') === 1, "uml1's ready line", 120_000);
 }, 600_000);
 
-afterAll(async () => {
-  const end = await lab.down();
-  if (!end) return;
-  expect(end.stopped.code, end.stopped.err).toBe(0);
-  expect(end.left).toEqual({ procs: [], files: [], netns: false });
-}, 120_000);
+afterAll(() => lab.downClean(), 120_000);
 
 describe('qnet stop|start|restart a switch and a UML instance', () => {
   it('a UML instance restarts while the QEMU guest keeps running, and answers again', async () => {
@@ -64,7 +55,7 @@ describe('qnet stop|start|restart a switch and a UML instance', () => {
     expect(stop.code, stop.err).toBe(0);
     expect(stop.out).toBe(`${LAB}: uml1 is stopped\n`);
     expect(pidAlive(umlPid)).toBe(false);
-    expect(states()).toEqual({ qemu1: 'running', uml1: 'stopped' });
+    expect(vmStates()).toEqual({ qemu1: 'running', uml1: 'stopped' });
     expect(await qemu1.sh('ping -c 2 -W 2 10.0.23.2')).toContain('0 packets received');
 
     const restart = qnet('restart', LAB, 'uml1');
@@ -82,7 +73,7 @@ describe('qnet stop|start|restart a switch and a UML instance', () => {
     expect(stop.code, stop.err).toBe(0);
     expect(stop.out).toBe(`${LAB}: sw is stopped\n`);
     expect(switchPids()).toEqual([]);
-    expect(states()).toEqual({ qemu1: 'running', uml1: 'running' });
+    expect(vmStates()).toEqual({ qemu1: 'running', uml1: 'running' });
     expect(status().labs[0]!.state).toBe('running');
 
     const start = qnet('start', LAB, 'sw');

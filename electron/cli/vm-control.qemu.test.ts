@@ -11,12 +11,7 @@ import { pidAlive } from '../testkit/procs';
 
 const LAB = `vm-ctl-${process.pid}`;
 const lab = socketPairLab(LAB, 41600, 'qnet-vmctl-');
-const { qnet, guestShell, status } = lab;
-
-const vmStates = () => Object.fromEntries(status().labs[0]!.vms.map((v) => [v.vm, v.state.state]));
-const pidOf = (vm: string) => status().labs[0]!.vms.find((v) => v.vm === vm)!.state.pid!;
-/** How many times the guest's console said it was ready (its buffer spans its restarts). */
-const readyCount = (vm: string) => (qnet('logs', LAB, vm).out.match(/QNET-READY hostname=/g) ?? []).length;
+const { qnet, guestShell, status, vmStates, pidOf, readyCount } = lab;
 
 let server: ReturnType<typeof guestShell>;
 
@@ -26,12 +21,7 @@ beforeAll(async () => {
   await server.ready();
 }, 600_000);
 
-afterAll(async () => {
-  const end = await lab.down();
-  if (!end) return;
-  expect(end.stopped.code, end.stopped.err).toBe(0);
-  expect(end.left).toEqual({ procs: [], files: [], netns: false });
-}, 120_000);
+afterAll(() => lab.downClean(), 120_000);
 
 describe('qnet start|stop|restart one guest of a running lab', () => {
   it('stop: the guest powers off, the rest keeps running; start: it boots again and answers; restart: a new process', async () => {

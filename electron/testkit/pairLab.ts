@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { netnsName } from '../../shared/compiler/index';
 import { buildTinyGuest } from '../guest/build';
 import { until } from './engine';
@@ -83,6 +84,21 @@ export function socketPairLab(lab: string, port: number, prefix: string, source:
     return JSON.parse(r.out) as PairStatus;
   }
 
+  /** Each guest's state by name, as `qnet status` says it. */
+  function vmStates(): Record<string, string> {
+    return Object.fromEntries(status().labs[0]!.vms.map((v) => [v.vm, v.state.state]));
+  }
+
+  /** The pid of a guest the engine started. */
+  function pidOf(vm: string): number {
+    return status().labs[0]!.vms.find((v) => v.vm === vm)!.state.pid!;
+  }
+
+  /** How many times the guest's console said it was ready (its buffer spans its restarts). */
+  function readyCount(vm: string): number {
+    return (qnet('logs', lab, vm).out.match(/QNET-READY hostname=/g) ?? []).length;
+  }
+
   /** Builds the CLI and the tiny guest and starts the lab detached. */
   async function up(): Promise<void> {
     buildCli();
@@ -117,5 +133,25 @@ export function socketPairLab(lab: string, port: number, prefix: string, source:
     return { stopped, left: { procs: left.map((p) => p.argv.join(' ')), files, netns: netnsExists(netns) } };
   }
 
-  return { qnet, spawnQnet, guestShell, status, up, down, stateDir: () => stateDir };
+  /** `down`, then asserts `qnet down` succeeded and nothing of the lab was left (nothing to do if it never started). */
+  async function downClean(o: { ifRunning?: boolean } = {}): Promise<void> {
+    const end = await down(o);
+    if (!end) return;
+    expect(end.stopped.code, end.stopped.err).toBe(0);
+    expect(end.left).toEqual({ procs: [], files: [], netns: false });
+  }
+
+  return {
+    qnet,
+    spawnQnet,
+    guestShell,
+    status,
+    vmStates,
+    pidOf,
+    readyCount,
+    up,
+    down,
+    downClean,
+    stateDir: () => stateDir,
+  };
 }
