@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../testkit/engine';
-import { socketPairLab } from '../testkit/pairLab';
+import { socketPairLab, type GuestShell } from '../testkit/pairLab';
 import { processesMentioning } from '../testkit/procs';
 
 /*
@@ -16,12 +16,11 @@ const LAB = `link-ctl-${process.pid}`;
 const lab = socketPairLab(LAB, 41500, 'qnet-link-');
 const { qnet, guestShell, status } = lab;
 
-let server: ReturnType<typeof guestShell>;
+let server: GuestShell;
 
 beforeAll(async () => {
   await lab.up();
-  server = guestShell('server');
-  await server.ready();
+  server = await lab.readyShell('server');
 }, 600_000);
 
 // The last test stops the lab; this one only when a test failed before it.
@@ -89,7 +88,7 @@ describe('qnet capture on a running lab', () => {
   it('captures the pings of the point-to-point link into a pcap tshark reads; stop removes the filter', async () => {
     const client = guestShell('client');
     await client.ready();
-    const mac = async (sh: ReturnType<typeof guestShell>) =>
+    const mac = async (sh: GuestShell) =>
       /([0-9a-f]{2}(:[0-9a-f]{2}){5})/.exec(await sh.sh('cat /sys/class/net/eth0/address'))![1]!;
     const [serverMac, clientMac] = [await mac(server), await mac(client)];
     const out = join(lab.stateDir(), 'wire.pcap');

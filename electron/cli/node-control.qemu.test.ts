@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../testkit/engine';
-import { socketPairLab } from '../testkit/pairLab';
+import { socketPairLab, type GuestShell } from '../testkit/pairLab';
 import { pidAlive, processesMentioning } from '../testkit/procs';
 
 /*
@@ -34,12 +34,11 @@ const switchPids = () =>
     .filter((p) => p.argv[0] === 'vde_switch')
     .map((p) => p.pid);
 
-let qemu1: ReturnType<typeof guestShell>;
+let qemu1: GuestShell;
 
 beforeAll(async () => {
   await lab.up();
-  qemu1 = guestShell('qemu1');
-  await qemu1.ready();
+  qemu1 = await lab.readyShell('qemu1');
   await until(() => readyCount('uml1') === 1, "uml1's ready line", 120_000);
 }, 600_000);
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { socketPairLab } from '../testkit/pairLab';
+import { socketPairLab, type GuestShell } from '../testkit/pairLab';
 
 /*
  * A lab snapshot as a user takes one (the bundled `qnet snapshot`), on a real tiny guest in a network namespace: its
@@ -31,16 +31,15 @@ links:
   - { a: pc:eth0, b: sw }
 `,
 });
-const { qnet, guestShell } = lab;
+const { qnet } = lab;
 
-let pc: ReturnType<typeof guestShell>;
+let pc: GuestShell;
 
 beforeAll(async () => {
   const made = spawnSync('qemu-img', ['create', '-q', '-f', 'qcow2', image, '4M'], { encoding: 'utf8' });
   if (made.status !== 0) throw new Error(made.stderr);
   await lab.up();
-  pc = guestShell('pc');
-  await pc.ready();
+  pc = await lab.readyShell('pc');
 }, 600_000);
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../testkit/engine';
-import { socketPairLab } from '../testkit/pairLab';
+import { socketPairLab, type GuestShell } from '../testkit/pairLab';
 import { pidAlive } from '../testkit/procs';
 
 /*
@@ -11,14 +11,13 @@ import { pidAlive } from '../testkit/procs';
 
 const LAB = `vm-ctl-${process.pid}`;
 const lab = socketPairLab(LAB, 41600, 'qnet-vmctl-');
-const { qnet, guestShell, status, vmStates, pidOf, readyCount } = lab;
+const { qnet, status, vmStates, pidOf, readyCount } = lab;
 
-let server: ReturnType<typeof guestShell>;
+let server: GuestShell;
 
 beforeAll(async () => {
   await lab.up();
-  server = guestShell('server');
-  await server.ready();
+  server = await lab.readyShell('server');
 }, 600_000);
 
 afterAll(() => lab.downClean(), 120_000);

@@ -36,6 +36,12 @@ export interface LabSource {
   readonly trust?: boolean;
 }
 
+/** A shell on a guest's serial console: `sh(cmd)` runs a command and resolves with what it printed. */
+export interface GuestShell {
+  ready(): Promise<unknown>;
+  sh(cmd: string, timeoutMs?: number): Promise<string>;
+}
+
 /** A socket-pair lab named `lab` on TCP port `port`, its state under a fresh `/tmp/<prefix>…` directory. */
 export function socketPairLab(lab: string, port: number, prefix: string, source: LabSource = {}) {
   let stateDir = '';
@@ -54,8 +60,8 @@ export function socketPairLab(lab: string, port: number, prefix: string, source:
     return child;
   }
 
-  /** A shell on a guest's serial console: `sh(cmd)` runs a command and resolves with what it printed. */
-  function guestShell(vm: string) {
+  /** A shell on a guest's serial console (its ready line not waited for). */
+  function guestShell(vm: string): GuestShell {
     const child = spawnQnet('console', lab, vm);
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -75,6 +81,13 @@ export function socketPairLab(lab: string, port: number, prefix: string, source:
         return out.slice(from);
       },
     };
+  }
+
+  /** A shell on a guest once its console has said it is ready. */
+  async function readyShell(vm: string): Promise<GuestShell> {
+    const shell = guestShell(vm);
+    await shell.ready();
+    return shell;
   }
 
   /** `qnet status --json`, which must succeed (a failed one throws what it printed). */
@@ -145,6 +158,7 @@ export function socketPairLab(lab: string, port: number, prefix: string, source:
     qnet,
     spawnQnet,
     guestShell,
+    readyShell,
     status,
     vmStates,
     pidOf,
