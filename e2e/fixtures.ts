@@ -1,5 +1,8 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
 import { missingPrograms } from '../electron/testkit/qemuProbe';
+import { testUser, userHome, type UserHome } from '../electron/testkit/users';
 import { ConsolesPanel } from './pages/ConsolesPanel';
 import { EditorPage } from './pages/EditorPage';
 import { LabPage } from './pages/LabPage';
@@ -37,16 +40,36 @@ export interface LabDocument {
   readonly node: string;
 }
 
+/** What a lab spec may set with `test.use`. */
+export interface LabOptions {
+  /** `qnet serve --isolation`: netns unless the spec says otherwise. */
+  readonly isolation: 'netns' | 'userns';
+  /** Serve as this unprivileged user (made when missing), from a home of its own (`home`), instead of as root. */
+  readonly serveAs: string | null;
+}
+
+/** The x86_64 tiny guest this user built, which a test user's home gets a copy of. */
+const guestCache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'qnet/guest/x86_64');
+
 /**
- * The fixtures of a spec that runs labs: `server`, a real `qnet serve --isolation netns` per test; `editor`, the
- * page, with `doc` opened and drawn when given; `lab` and `consoles`, the page objects of the lab controls and the
- * Consoles tab.
+ * The fixtures of a spec that runs labs: `server`, a real `qnet serve --isolation <isolation>` per test (as root, or
+ * as the `serveAs` user from `home`, its home with sudo/pkexec shims); `editor`, the page, with `doc` opened and
+ * drawn when given; `lab` and `consoles`, the page objects of the lab controls and the Consoles tab.
  */
 export function labTest(doc?: LabDocument) {
-  return base.extend<{ server: Served; editor: EditorPage; lab: LabPage; consoles: ConsolesPanel }>({
-    // eslint-disable-next-line no-empty-pattern
-    server: async ({}, use) => {
-      const served = await startServe(['--isolation', 'netns']);
+  return base.extend<
+    LabOptions & { home: UserHome | null; server: Served; editor: EditorPage; lab: LabPage; consoles: ConsolesPanel }
+  >({
+    isolation: ['netns', { option: true }],
+    serveAs: [null, { option: true }],
+    home: async ({ serveAs }, use) => {
+      if (serveAs === null) return use(null);
+      const home = userHome(testUser(serveAs), guestCache, `qnet-e2e-${serveAs}-`);
+      await use(home);
+      home.remove();
+    },
+    server: async ({ isolation, home }, use) => {
+      const served = await startServe(['--isolation', isolation], home ?? undefined);
       await use(served);
       await served.stop();
     },

@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test as base, expect } from '@playwright/test';
 import { netnsName } from '../shared/compiler/index';
 import { netnsExists } from '../electron/testkit/netns';
-import { missingPrograms } from '../electron/testkit/qemuProbe';
+import { expect, labTest, noLabs } from './fixtures';
 import { cleanUpLab } from './labCleanup';
-import { ConsolesPanel } from './pages/ConsolesPanel';
-import { EditorPage } from './pages/EditorPage';
-import { LabPage } from './pages/LabPage';
-import { ROOT, startServe, type Served } from './serve';
+import { ROOT } from './serve';
 
 /*
  * One guest's life from its node's context menu while the lab runs: stopped (its badge says so, the others still
@@ -20,34 +16,10 @@ const FILE = '06-mcast-bus.qnet.yaml';
 const YAML = readFileSync(join(ROOT, 'assets/examples', FILE), 'utf8').replace(/^name: mcast-bus$/m, `name: ${LAB}`);
 const NODES = ['n1', 'n2', 'n3'] as const;
 
-const missing = missingPrograms(['qemu-system-x86_64', 'ip']);
-const why =
-  process.getuid?.() !== 0
-    ? 'needs root (the lab runs in a network namespace)'
-    : missing.length
-      ? `missing ${missing.join(', ')}`
-      : null;
-
-const test = base.extend<{ server: Served; editor: EditorPage; lab: LabPage; consoles: ConsolesPanel }>({
-  // eslint-disable-next-line no-empty-pattern
-  server: async ({}, use) => {
-    const served = await startServe(['--isolation', 'netns']);
-    await use(served);
-    await served.stop();
-  },
-  editor: async ({ page, server }, use) => {
-    const editor = new EditorPage(page, server);
-    await editor.open();
-    await editor.openFile(FILE, YAML);
-    await expect(editor.node('n1')).toBeVisible();
-    await use(editor);
-  },
-  lab: async ({ page }, use) => use(new LabPage(page)),
-  consoles: async ({ page }, use) => use(new ConsolesPanel(page)),
-});
+const test = labTest({ file: FILE, yaml: YAML, node: 'n1' });
 
 test.describe('node lifecycle from the context menu', () => {
-  test.skip(why !== null, why ?? '');
+  test.skip(noLabs !== null, noLabs ?? '');
   test.setTimeout(300_000);
   test.afterEach(({ server }) => cleanUpLab(server.stateDir, LAB));
 

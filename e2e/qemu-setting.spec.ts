@@ -1,13 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test as base, expect } from '@playwright/test';
 import { processesMentioning } from '../electron/testkit/procs';
 import { qnet } from './cli';
+import { expect, labTest } from './fixtures';
 import { cleanUpLab } from './labCleanup';
-import { EditorPage } from './pages/EditorPage';
-import { LabPage } from './pages/LabPage';
-import { startServe, type Served } from './serve';
+import { startServe } from './serve';
 
 // The editor's QEMU setting: the user picks the fetched QEMU 10.0 (npm test's setup fetches it) beside the server's
 // own 7.2. The server probes the choice, the Commands panel shows 10.0's realization of a stream link
@@ -29,26 +27,13 @@ layout:
     b: { x: 450, y: 150 }
 `;
 
-const test = base.extend<{ server: Served; editor: EditorPage; lab: LabPage }>({
-  // eslint-disable-next-line no-empty-pattern
-  server: async ({}, use) => {
-    const served = await startServe(['--isolation', 'netns']);
-    await use(served);
-    cleanUpLab(served.stateDir, LAB);
-    cleanUpLab(served.stateDir, `${LAB}-own`);
-    await served.stop();
-  },
-  editor: async ({ page, server }, use) => {
-    const editor = new EditorPage(page, server);
-    await editor.open();
-    await use(editor);
-  },
-  lab: async ({ page }, use) => {
-    await use(new LabPage(page));
-  },
-});
+const test = labTest();
 
 test.setTimeout(240_000);
+test.afterEach(({ server }) => {
+  cleanUpLab(server.stateDir, LAB);
+  cleanUpLab(server.stateDir, `${LAB}-own`);
+});
 
 /** The guests' command lines as QEMU got them (from /proc), by VM name. */
 function runningArgv(stateDir: string): Record<string, string[]> {

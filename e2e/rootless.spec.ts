@@ -1,15 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { test as base, expect } from '@playwright/test';
 import { netnsName } from '../shared/compiler/index';
 import { missingPrograms } from '../electron/testkit/qemuProbe';
-import { processesOf, testUser, userHome, type UserHome } from '../electron/testkit/users';
-import { ConsolesPanel } from './pages/ConsolesPanel';
-import { EditorPage } from './pages/EditorPage';
-import { LabPage } from './pages/LabPage';
-import { ROOT, startServe, type Served } from './serve';
+import { processesOf } from '../electron/testkit/users';
+import { expect, labTest } from './fixtures';
+import { ROOT } from './serve';
 
 /*
  * Issue 10 from the page: `qnet serve` run by an unprivileged user (qnet-test1, made when missing), never root. The
@@ -21,7 +17,6 @@ const FILE = '02-tap-bridge.qnet.yaml';
 // A lab name of its own: other suites run example 02 too, in named namespaces, beside this one.
 const LAB = 'rootless-e2e';
 const YAML = readFileSync(join(ROOT, 'assets/examples', FILE), 'utf8').replace(/^name: tap-bridge$/m, `name: ${LAB}`);
-const guestCache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'qnet/guest/x86_64');
 
 const missing = missingPrograms(['qemu-system-x86_64', 'ip', 'unshare', 'nsenter', 'setpriv']);
 const why =
@@ -44,43 +39,25 @@ function hostNetwork(): string {
   return [run(['ip', '-br', 'link']), named.join('\n'), run(['ip', 'route'])].join('\n--\n');
 }
 
-const test = base.extend<{ home: UserHome; server: Served; editor: EditorPage }>({
-  // eslint-disable-next-line no-empty-pattern
-  home: async ({}, use) => {
-    const home = userHome(testUser('qnet-test1'), guestCache, 'qnet-e2e-rootless-');
-    await use(home);
-    home.remove();
-  },
-  server: async ({ home }, use) => {
-    const served = await startServe(['--isolation', 'userns'], home);
-    await use(served);
-    await served.stop();
-  },
-  editor: async ({ page, server }, use) => {
-    const editor = new EditorPage(page, server);
-    await editor.open();
-    await editor.openFile(FILE, YAML);
-    await expect(editor.node('alpha')).toBeVisible();
-    await use(editor);
-  },
-});
+const test = labTest({ file: FILE, yaml: YAML, node: 'alpha' });
 
 test.describe('a rootless lab from the page, served by an unprivileged user', () => {
   test.skip(why !== null, why ?? '');
+  test.use({ isolation: 'userns', serveAs: 'qnet-test1' });
   test.setTimeout(240_000);
 
   test('the tap + bridge lab launches without root, its guests ping, Stop leaves nothing on the host', async ({
-    home,
+    home: maybeHome,
     server,
     editor,
-    page,
+    lab,
+    consoles,
   }) => {
+    const home = maybeHome!; // served as qnet-test1: the home is there
     await expect(editor.node('beta')).toBeVisible();
     const before = hostNetwork();
     const serveProcesses = processesOf(home.user.uid);
     expect(serveProcesses.map((l) => l.replace(/^\d+: /, ''))).toEqual([expect.stringMatching(/bin\/qnet\.js serve /)]);
-    const lab = new LabPage(page);
-    const consoles = new ConsolesPanel(page);
     await lab.launch();
     await lab.expectBadges(['alpha', 'beta'], 'running');
     // The lab's processes are the user's, and the bridge is nowhere on the host.

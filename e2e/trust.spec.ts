@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test as base, expect } from '@playwright/test';
 import { qnet } from './cli';
+import { expect, labTest } from './fixtures';
 import { cleanUpLab } from './labCleanup';
-import { EditorPage } from './pages/EditorPage';
-import { LabPage } from './pages/LabPage';
-import { startServe, type Served } from './serve';
+import type { Served } from './serve';
 
 // A document that runs something on the host (here a VM's own QEMU binary: the installed one by its full path, so
 // the lab really runs) asks before its first launch; the answer is remembered by the server's engine for that
@@ -25,25 +23,10 @@ layout:
   solo: { x: 200, y: 150 }
 `;
 
-const test = base.extend<{ server: Served; editor: EditorPage; lab: LabPage }>({
-  // eslint-disable-next-line no-empty-pattern
-  server: async ({}, use) => {
-    const served = await startServe(['--isolation', 'netns']);
-    await use(served);
-    cleanUpLab(served.stateDir, LAB);
-    await served.stop();
-  },
-  editor: async ({ page, server }, use) => {
-    const editor = new EditorPage(page, server);
-    await editor.open();
-    await use(editor);
-  },
-  lab: async ({ page }, use) => {
-    await use(new LabPage(page));
-  },
-});
+const test = labTest();
 
 test.setTimeout(240_000);
+test.afterEach(({ server }) => cleanUpLab(server.stateDir, LAB));
 
 /** The labs the server's engine knows (`qnet status` through its control socket). */
 const labsOf = (server: Served) =>
