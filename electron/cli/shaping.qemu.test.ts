@@ -10,6 +10,7 @@ import { socketPairLab } from '../testkit/pairLab';
  * limited to 1 Mbit/s by the topology file; a second link straight between them (a stream socket, no tap). Each
  * fetches 2 MB from the other's httpd, so the limit is seen both ways (toward alpha on its tap, from alpha on the
  * ifb its tap's ingress is sent through): shaped, then unshaped live by `qnet link`, then beta's link shaped live.
+ * A third way between them goes from alpha to a tap node the lab makes, shaped by the file, on a second bridge.
  */
 
 const LAB = `shape-${process.pid}`;
@@ -25,18 +26,29 @@ nodes:
     name: alpha
     memory: 128
     boot: { type: tiny, run: ['${SERVE}'] }
-    nics: [{ id: eth0, model: virtio, ip: 10.0.30.1/24 }, { id: eth1, model: virtio, ip: 10.0.31.1/24 }]
+    nics:
+      - { id: eth0, model: virtio, ip: 10.0.30.1/24 }
+      - { id: eth1, model: virtio, ip: 10.0.31.1/24 }
+      - { id: eth2, model: virtio, ip: 10.0.32.1/24 }
   - id: beta
     kind: vm
     name: beta
     memory: 128
     boot: { type: tiny, run: ['${SERVE}'] }
-    nics: [{ id: eth0, model: virtio, ip: 10.0.30.2/24 }, { id: eth1, model: virtio, ip: 10.0.31.2/24 }]
+    nics:
+      - { id: eth0, model: virtio, ip: 10.0.30.2/24 }
+      - { id: eth1, model: virtio, ip: 10.0.31.2/24 }
+      - { id: eth2, model: virtio, ip: 10.0.32.2/24 }
   - { id: br0, kind: bridge, name: br0 }
+  - { id: tp, kind: tap, name: tp, ifname: tp }
+  - { id: br1, kind: bridge, name: br1 }
 links:
   - { id: a-link, a: 'alpha:eth0', b: br0, shaping: ${shaping} }
   - { id: b-link, a: 'beta:eth0', b: br0 }
   - { id: direct, a: 'alpha:eth1', b: 'beta:eth1' }
+  - { id: t-link, a: 'alpha:eth2', b: tp, shaping: { rate: 4mbit } }
+  - { id: tp-br1, a: tp, b: br1 }
+  - { id: b2-link, a: 'beta:eth2', b: br1 }
 `;
 
 const lab = socketPairLab(LAB, 41600, 'qnet-shape-', { text: topology('{ rate: 1mbit }'), isolation: 'userns' });
@@ -63,8 +75,8 @@ afterAll(async () => {
 }, 120_000);
 
 /** Seconds the 2 MB file takes from one guest to the other, by the fetching guest's clock (/proc/uptime). */
-async function fetchSeconds(direction: 'beta->alpha' | 'alpha->beta'): Promise<number> {
-  const [guest, from] = direction === 'beta->alpha' ? [alpha, '10.0.30.2'] : [beta, '10.0.30.1'];
+async function fetchSeconds(direction: 'beta->alpha' | 'alpha->beta', net = '10.0.30'): Promise<number> {
+  const [guest, from] = direction === 'beta->alpha' ? [alpha, `${net}.2`] : [beta, `${net}.1`];
   const out = await guest.sh(
     `s=$(cut -d' ' -f1 /proc/uptime); wget -q -O /dev/null http://${from}/big && echo FETCHED $s $(cut -d' ' -f1 /proc/uptime)`,
     180_000,
@@ -109,6 +121,19 @@ describe('link shaping on a running rootless lab', () => {
     // 4.2 s of payload at 4 Mbit/s.
     expect(fromBeta).toBeGreaterThanOrEqual(3);
     expect(fromBeta).toBeGreaterThan(freeTo * 2);
+
+    // alpha's link to a tap node (made by the lab in its namespace, on bridge br1 with beta), 4 Mbit/s by the
+    // file: shaped on that tap both ways.
+    expect(linkOf('t-link')).toMatchObject({ shaping: { rate: '4mbit' }, tap: 'tp' });
+    const tapTo = await fetchSeconds('beta->alpha', '10.0.32');
+    const tapFrom = await fetchSeconds('alpha->beta', '10.0.32');
+    console.info(
+      `2 MB fetch over the tap node at 4mbit: ${tapTo.toFixed(1)} s to alpha, ${tapFrom.toFixed(1)} s from it`,
+    );
+    for (const t of [tapTo, tapFrom]) {
+      expect(t).toBeGreaterThanOrEqual(3);
+      expect(t).toBeGreaterThan(Math.max(freeTo, freeFrom) * 2);
+    }
 
     const on = qnet('link', LAB, 'a-link', 'rate', '4mbit');
     expect(on.code, on.err).toBe(0);

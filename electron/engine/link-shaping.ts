@@ -69,7 +69,7 @@ export class LinkShapes {
       const how = this.other.get(link);
       return failed(
         'SHAPING_UNAVAILABLE',
-        `link ${link} of lab ${this.o.lab} cannot be shaped: tc shapes the tap of a link, and ${how ? `this one is realized as ${how}, not a tap of the lab's` : 'it has no tap of the lab\u2019s'} (only a guest NIC linked to a bridge is, when the lab makes the taps)`,
+        `link ${link} of lab ${this.o.lab} cannot be shaped: tc shapes the tap of a link, and ${how ? `this one is realized as ${how}, not a tap of the lab's` : 'it has no tap of the lab\u2019s'} (only a guest NIC linked to a bridge, when the lab makes the taps, or to a tap node is)`,
       );
     }
     const netem = netemFields(shaping);

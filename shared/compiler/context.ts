@@ -32,7 +32,7 @@ export interface Ctx {
   readonly tapNodeNames: Map<string, string>;
   /** Taps made for links to bridges, by link id (a VM NIC or a hub on one side). */
   readonly linkTaps: Map<string, string>;
-  /** The tap and ifb tc shapes each link on, by link id: a link tap above, or a VM's link to a tap node. */
+  /** The tap and ifb tc shapes each link on, by link id: a link tap above, or the tap node a VM or hub links to. */
   readonly shapeTaps: Map<string, import('./shaping').ShapedTap>;
   /** Control directory of each VDE switch. */
   readonly vdeDirs: Map<string, string>;

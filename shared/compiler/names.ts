@@ -88,10 +88,18 @@ export function assignIfnames(ctx: Ctx): void {
 }
 
 /**
- * The devices tc shapes each link on: the tap the lab makes for it, and an ifb named for it, which carries what the
- * guest sends (a tap's ingress has no queue of its own).
+ * The devices tc shapes each link on: the tap the lab makes for it (a link to a bridge) or the tap node it joins (a
+ * VM's or a hub's link to a tap node: the lab makes that tap too), and an ifb named for it, which carries what the
+ * guest sends (a tap's ingress has no queue of its own). A tap node's link to a bridge gets none: its tap is the
+ * one its VM's link is shaped on.
  */
 export function assignShapeTaps(ctx: Ctx): void {
-  for (const [link, tap] of ctx.linkTaps)
-    ctx.shapeTaps.set(link, { tap, ifb: ctx.ifnames.derive('qi', `ifb/${link}`) });
+  const ifb = (link: string) => ctx.ifnames.derive('qi', `ifb/${link}`);
+  for (const [link, tap] of ctx.linkTaps) ctx.shapeTaps.set(link, { tap, ifb: ifb(link) });
+  for (const l of ctx.graph.links) {
+    if (l.realization === 'tap-bridge') continue;
+    const end = l.a.node.kind === 'tap' ? l.a : l.b.node.kind === 'tap' ? l.b : null;
+    const tap = end ? ctx.tapNodeNames.get(end.node.id) : undefined;
+    if (tap !== undefined) ctx.shapeTaps.set(l.id, { tap, ifb: ifb(l.id) });
+  }
 }

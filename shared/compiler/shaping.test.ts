@@ -134,6 +134,45 @@ describe('a shaped link in the plan', () => {
     expect(helper.hostSteps.map((s) => s.id).filter((id) => /^(shape|ifb)-/.test(id))).toEqual([]);
   });
 
+  it('a guest NIC on a tap node: shaped on that tap both ways; the tap node’s bridge link is refused, naming it', () => {
+    const onTapNode = (shaping: Record<string, unknown> | undefined, bridgeShaping?: Record<string, unknown>) =>
+      topo({
+        nodes: [
+          { id: 'a', kind: 'vm', nics: [{ id: 'eth0' }] },
+          { id: 't', kind: 'tap', ifname: 'tapx' },
+          { id: 'br', kind: 'bridge' },
+        ],
+        links: [
+          { id: 'at', a: 'a:eth0', b: 't', ...(shaping ? { shaping } : {}) },
+          { id: 'tb', a: 't', b: 'br', ...(bridgeShaping ? { shaping: bridgeShaping } : {}) },
+        ],
+      });
+    for (const isolation of ['userns', 'netns', 'host'] as const) {
+      const plan = compile(onTapNode({ rate: '2mbit' }), target({ isolation }));
+      expect(codes(plan), isolation).toEqual([]);
+      const nic = plan.vms[0]!.nics[0]!;
+      expect(nic).toMatchObject({ link: 'at', tap: 'tapx', shaping: { rate: '2mbit' } });
+      const argv = (id: string) => plan.hostSteps.find((s) => s.id === id)?.argv;
+      expect(argv('shape-at')).toEqual(shapingArgv('tapx', { rate: '2mbit' }));
+      expect(argv('shape-at-ifb')).toEqual(shapingArgv(nic.ifb!, { rate: '2mbit' }));
+      expect(argv('shape-at-redirect')).toContain('tapx');
+      // The tap node is made (and put on its bridge) before it is shaped.
+      const ids = plan.hostSteps.map((s) => s.id);
+      expect(ids.indexOf('ifb-at')).toBeGreaterThan(ids.indexOf('tap-t-up'));
+    }
+    // Unshaped: the NIC still names its tap and ifb, for a live change; no step is made.
+    const plain = compile(onTapNode(undefined), target({ isolation: 'userns' }));
+    expect(plain.vms[0]!.nics[0]).toMatchObject({ tap: 'tapx', ifb: expect.stringMatching(/^qi/) });
+    expect(plain.hostSteps.map((s) => s.id).filter((id) => /^(shape|ifb)-/.test(id))).toEqual([]);
+
+    const bridgeLink = compile(onTapNode(undefined, { rate: '1mbit' }), target({ isolation: 'userns' }));
+    const d = bridgeLink.diagnostics.find((x) => x.code === 'SHAPING_NOT_TAP')!;
+    expect(d).toMatchObject({ severity: 'error', links: ['tb'], path: ['links', 1, 'shaping'] });
+    expect(d.message).toBe(
+      'link tb: shaping is unavailable: tc shapes the tap of a link, and tap tapx of tap node t also carries link at to a: shape link at instead',
+    );
+  });
+
   it('netem fields on a kernel without sch_netem are an error naming the module; unknown is assumed present', () => {
     const shaping = { rate: '1mbit', delay: '20ms', loss: 1 };
     const none = compile(onBridge(shaping), assembleTarget(hostProbe({ netem: false }), { isolation: 'netns' }));
