@@ -18,7 +18,7 @@ import { usePlan } from '../plan/usePlan';
 import { editor, useEditor } from '../store/editor';
 import { useEffectiveTheme } from '../store/theme';
 import { labelsOf } from '../plan/linkLabels';
-import { linkFromWire } from './connect';
+import { linkFromWire, reattach } from './connect';
 import { flowNodes, severities } from './flow';
 import { LinkLayer } from './LinkLayer';
 import type { LinkMarks } from './linkPainter';
@@ -31,6 +31,8 @@ import { installProbe } from './probe';
 import { sceneOf } from './scene';
 import { TopoNode, type TopoFlowNode } from './TopoNode';
 import { AreaNode, NoteNode } from './AnnotationNodes';
+import { looseOf } from './looseEnds';
+import { LooseNode, looseFlowNodes, type LooseFlowNode } from './LooseNode';
 import { annotationFlowNodes, type AreaFlowNode, type NoteFlowNode } from './annotations';
 import { ACTIONS, openNodeConsole, type Action, type AppCommands } from '../actions/registry';
 import { actionContext, useEnabled } from '../actions/context';
@@ -43,7 +45,7 @@ import { importText } from '../files/importText';
 /** MIME type of a palette drag. */
 export const KIND_MIME = 'application/x-qnet-kind';
 
-const nodeTypes = { topo: TopoNode, note: NoteNode, area: AreaNode };
+const nodeTypes = { topo: TopoNode, note: NoteNode, area: AreaNode, loose: LooseNode };
 const NO_ISSUES = new Map<string, 'error' | 'warning'>();
 const NO_EDGES: never[] = [];
 /** The canvas tools need no window commands (files, dialogs). */
@@ -64,7 +66,7 @@ function selectionAfter(
   return [...set];
 }
 
-type FlowNode = TopoFlowNode | NoteFlowNode | AreaFlowNode;
+type FlowNode = TopoFlowNode | NoteFlowNode | AreaFlowNode | LooseFlowNode;
 
 /** The canvas's own tools (top left): notes, areas, tidy layout, from the action registry. */
 const TOOLS: readonly Action[] = ACTIONS.filter((a) => a.toolbar === 'canvas');
@@ -136,8 +138,12 @@ export function Canvas() {
     [doc, selectedNodes, severity, scene],
   );
   const notes = useMemo(() => annotationFlowNodes(doc, selectedNotes), [doc, selectedNotes]);
+  const loose = useMemo(() => looseFlowNodes(scene.loose), [scene]);
   // Areas first: under the nodes in the DOM too, whatever their z-index.
-  const nodes = useMemo<FlowNode[]>(() => (notes.length ? [...notes, ...topoNodes] : topoNodes), [notes, topoNodes]);
+  const nodes = useMemo<FlowNode[]>(
+    () => (notes.length || loose.length ? [...notes, ...topoNodes, ...loose] : topoNodes),
+    [notes, topoNodes, loose],
+  );
   const labLinks = useLab((s) => s.links);
   const labRunning = useLab((s) => s.state === 'running');
   const downLinks = useMemo(
@@ -203,6 +209,19 @@ export function Canvas() {
 
   const onConnect = useCallback((c: Connection) => {
     const s = editor.getState();
+    // A loose end dragged onto a node or port: its link is reattached there, in one undo step.
+    const end = looseOf(c.source) ?? looseOf(c.target);
+    if (end) {
+      const to = looseOf(c.source)
+        ? { node: c.target, handle: c.targetHandle }
+        : { node: c.source, handle: c.sourceHandle };
+      const r = reattach(s.doc, end.link, end.side, to);
+      if (!r.ok) return s.notify('error', `Link refused: ${r.reason}`);
+      return s.dispatch([
+        ...(r.replaces.length > 0 ? [{ type: 'remove' as const, nodes: [], links: r.replaces }] : []),
+        { type: 'replace-link', id: end.link, link: r.link },
+      ]);
+    }
     const r = linkFromWire(s.doc, c);
     if (!r.ok) return s.notify('error', `Link refused: ${r.reason}`);
     // A port a dangling link of the file held is re-attached: that link goes in the same undo step.
@@ -291,6 +310,12 @@ export function Canvas() {
     setLinkMenu(null);
   }, []);
   const onNodeContextMenu = useCallback((e: MouseEvent, node: FlowNode) => {
+    // A loose end's menu is its link's.
+    if (node.type === 'loose') {
+      e.preventDefault();
+      setMenu(null);
+      return setLinkMenu({ link: node.data.end.link, x: e.clientX, y: e.clientY });
+    }
     if (node.type !== 'topo') return;
     e.preventDefault();
     setLinkMenu(null);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { linkId, type Topology } from '../../shared/model';
 import { applyChanges } from '../doc/changes';
 import { emptyDocument, newNode } from '../doc/factory';
-import { linkFromWire } from './connect';
+import { linkFromWire, reattach } from './connect';
 
 function doc(): Topology {
   let d = emptyDocument();
@@ -74,5 +74,48 @@ describe('linkFromWire', () => {
   it("a plain node's handle on any side stands for its one port", () => {
     const r = linkFromWire(doc(), { source: 'vm1', sourceHandle: 'eth0', target: 'br1', targetHandle: 'port@left' });
     expect(r).toMatchObject({ ok: true, link: { a: 'vm1:eth0', b: 'br1' } });
+  });
+});
+
+describe('reattach', () => {
+  const dangling = (extra: object = {}) =>
+    ({
+      ...doc(),
+      links: [{ id: 'up', a: 'vm1:eth0', b: 'gone:eth0', transport: 'auto', family: 'unix', ...extra }],
+    }) as Topology;
+
+  it("moves the loose end where it is dropped and keeps the link's other fields", () => {
+    const r = reattach(dangling({ shaping: { rate: '1mbit' } }), 'up', 'b', { node: 'vm2', handle: 'eth0' });
+    expect(r).toEqual({
+      ok: true,
+      link: { id: 'up', a: 'vm1:eth0', b: 'vm2:eth0', transport: 'auto', family: 'unix', shaping: { rate: '1mbit' } },
+      replaces: [],
+    });
+    // A plain node's handle: the node itself.
+    expect(reattach(dangling(), 'up', 'b', { node: 'br1', handle: 'port@left' })).toMatchObject({
+      ok: true,
+      link: { a: 'vm1:eth0', b: 'br1' },
+    });
+  });
+
+  it('refuses what a new wire from the end that stays would be refused, with its reason', () => {
+    const d = dangling();
+    const held = {
+      ...d,
+      links: [...d.links, { a: 'vm2:eth0', b: 'br1', transport: 'auto', family: 'unix' }],
+    } as Topology;
+    expect(reattach(held, 'up', 'b', { node: 'vm2', handle: 'eth0' })).toEqual({
+      ok: false,
+      reason: 'NIC vm2:eth0 is already linked: remove that link first',
+    });
+    expect(reattach(d, 'up', 'b', { node: 'vm1', handle: 'eth0' })).toEqual({
+      ok: false,
+      reason: 'vm1 cannot be linked to itself',
+    });
+    const both = { ...d, links: [{ id: 'up', a: 'x:eth0', b: 'gone:eth0' }] } as Topology;
+    expect(reattach(both, 'up', 'b', { node: 'vm2', handle: 'eth0' })).toEqual({
+      ok: false,
+      reason: 'its other end "x:eth0" names nothing either: delete the link and draw a new one',
+    });
   });
 });

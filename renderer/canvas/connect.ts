@@ -1,4 +1,4 @@
-import { endpointExists, linkId, linkRule, PORT_RULES } from '../../shared/model';
+import { endpointExists, linkId, linkRule, PORT_RULES, resolveEndpoint } from '../../shared/model';
 import type { Link, Topology } from '../../shared/model';
 import { linkNodes } from '../doc/changes';
 import { portOfHandle } from './TopoNode';
@@ -66,4 +66,27 @@ export function linkFromWire(
     dangling(doc, l) && (ends.includes(l.a) || ends.includes(l.b)) ? [linkId(l, i)] : [],
   );
   return { ok: true, link, replaces };
+}
+
+/**
+ * A loose end (`side` of link `id`, which names a node or port the document does not have) dropped on a node's
+ * handle: the same link with that end moved there (its other fields kept), or why not, judged as a new wire from the
+ * end that stays. `replaces` names other dangling links that held the new end.
+ */
+export function reattach(
+  doc: Topology,
+  id: string,
+  side: 'a' | 'b',
+  to: { node: string; handle: string | null },
+): { ok: true; link: Link; replaces: string[] } | { ok: false; reason: string } {
+  const old = doc.links.find((l, i) => linkId(l, i) === id);
+  if (!old) return { ok: false, reason: `link ${id} is gone` };
+  const kept = side === 'a' ? old.b : old.a;
+  if (!endpointExists(doc.nodes, kept))
+    return { ok: false, reason: `its other end "${kept}" names nothing either: delete the link and draw a new one` };
+  const { node, port } = resolveEndpoint(kept);
+  const rest = { ...doc, links: doc.links.filter((l) => l !== old) };
+  const r = linkFromWire(rest, { source: node, sourceHandle: port ?? null, target: to.node, targetHandle: to.handle });
+  if (!r.ok) return r;
+  return { ok: true, link: { ...old, [side]: r.link.b }, replaces: r.replaces };
 }

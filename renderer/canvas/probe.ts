@@ -36,6 +36,8 @@ export interface CanvasProbe {
   down(): string[];
   /** The links drawn as being captured. */
   capturing(): string[];
+  /** The links drawn red: an error of the plan names them. */
+  errors(): string[];
   /** Whether the minimap is shown, and the node rectangles it drew (its own pixels). */
   minimap(): { shown: boolean; rects: { x: number; y: number; w: number; h: number }[] };
 }
@@ -73,6 +75,7 @@ export function installProbe(view: MutableRefObject<LinkView | null>): () => voi
     drawn: () => ({ ...(view.current?.drawn ?? { links: 0, labels: 0, routes: 0 }) }),
     down: () => [...(view.current?.currentMarks.down ?? [])].sort(),
     capturing: () => [...(view.current?.currentMarks.capturing ?? [])].sort(),
+    errors: () => [...(view.current?.currentMarks.errors ?? [])].sort(),
     hovered: () => view.current?.hovered ?? null,
     minimap: () => ({ shown: minimapDrawn.shown, rects: minimapDrawn.rects.map((r) => ({ ...r })) }),
   };

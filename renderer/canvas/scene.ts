@@ -1,11 +1,17 @@
 import { linkId, resolveEndpoint } from '../../shared/model';
 import type { Topology } from '../../shared/model';
 import { nodeGeoms, type NodeGeom } from './geometry';
+import { looseEnds, type LooseEnd } from './looseEnds';
 import { routeAll, type LinkSpec, type Routing } from './routes';
 
-/** What the canvas draws links from: every node's box, every link's route and label, and links by node. */
+/**
+ * What the canvas draws links from: every node's box (and each loose end's, by its flow id), every link's route and
+ * label, and links by node.
+ */
 export interface Scene {
   readonly geoms: ReadonlyMap<string, NodeGeom>;
+  /** The ends of links that name a node or port the document does not have, drawn as boxes of their own. */
+  readonly loose: readonly LooseEnd[];
   readonly specs: readonly LinkSpec[];
   readonly specById: ReadonlyMap<string, LinkSpec>;
   readonly routing: Routing;
@@ -13,12 +19,17 @@ export interface Scene {
   readonly linksOf: ReadonlyMap<string, readonly string[]>;
 }
 
-/** The link specs of a document, labelled. */
-export function linkSpecs(doc: Topology, labels: ReadonlyMap<string, string>): LinkSpec[] {
+/** The link specs of a document, labelled; a loose end is routed to its own box. */
+function linkSpecs(doc: Topology, labels: ReadonlyMap<string, string>, loose: readonly LooseEnd[]): LinkSpec[] {
+  const boxOf = new Map(loose.map((e) => [`${e.link}:${e.side}`, { node: e.flowId }]));
   return doc.links.map((link, i) => {
     const id = linkId(link, i);
     const label = labels.get(id);
-    return { id, a: resolveEndpoint(link.a), b: resolveEndpoint(link.b), ...(label ? { label } : {}) };
+    const looseA = boxOf.get(`${id}:a`);
+    const looseB = boxOf.get(`${id}:b`);
+    // A loose link is realized as nothing: no transport label.
+    const shown = label && !looseA && !looseB ? { label } : {};
+    return { id, a: looseA ?? resolveEndpoint(link.a), b: looseB ?? resolveEndpoint(link.b), ...shown };
   });
 }
 
@@ -41,7 +52,9 @@ export function sceneOf(doc: Topology, labels: ReadonlyMap<string, string>): Sce
   )
     return last.scene;
   const geoms = nodeGeoms(doc);
-  const specs = linkSpecs(doc, labels);
+  const loose = looseEnds(doc, geoms);
+  for (const e of loose) geoms.set(e.flowId, e.geom);
+  const specs = linkSpecs(doc, labels, loose);
   const linksOf = new Map<string, string[]>();
   for (const s of specs)
     for (const n of new Set([s.a.node, s.b.node])) {
@@ -51,6 +64,7 @@ export function sceneOf(doc: Topology, labels: ReadonlyMap<string, string>): Sce
     }
   const scene: Scene = {
     geoms,
+    loose,
     specs,
     specById: new Map(specs.map((s) => [s.id, s])),
     routing: routeAll(specs, geoms),

@@ -908,6 +908,16 @@ describe('compiler diagnostics', () => {
     expect(p.diagnostics.map((d) => d.code)).toContain('LINK_DANGLING');
     only(p, 'NIC_NO_PEER');
   });
+  test('a NIC held by a dangling link is said to be on that link, not "not linked"', () => {
+    const p = lab([vm('v')], [{ id: 'up', a: 'nowhere:x', b: 'v:e0' }]);
+    const d = only(p, 'NIC_NO_PEER');
+    expect(d.links).toEqual(['up']);
+    expect(d.message).toBe(
+      'v:e0 is on link up, whose other end "nowhere:x" names nothing: the guest sees a NIC with no cable until ' +
+        'the link is reattached or removed',
+    );
+    expect(d.fix?.label).toBe('Reattach link up on the canvas (drag its red end onto a node), or remove it');
+  });
 });
 
 describe('structural diagnostics', () => {

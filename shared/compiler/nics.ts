@@ -1,4 +1,6 @@
 import { isShaped } from './shaping';
+import { endpointExists } from '../model/validate';
+import { linkId } from '../model/endpoint';
 import { nodePath } from './docpath';
 import type { Nic, VmNode } from '../model/schema';
 import type { NicFact } from './plan';
@@ -248,21 +250,41 @@ function emitHubBackends(s: VmScope, plan: HubPlan): void {
   }
 }
 
+/** The first link of the file with `endpoint` at one end and, at the other, a node or port that does not exist. */
+function danglingOn(ctx: Ctx, endpoint: string): { id: string; other: string } | undefined {
+  const { nodes, links } = ctx.topology;
+  for (const l of links) {
+    const other = l.a === endpoint ? l.b : l.b === endpoint ? l.a : undefined;
+    if (other !== undefined && !endpointExists(nodes, other)) return { id: linkId(l), other };
+  }
+  return undefined;
+}
+
 function nicBackend(s: VmScope, nic: Nic, index: number): Backend | null {
   const { ctx, vm } = s;
   const l = ctx.graph.nicLink.get(nicKey(vm.id, nic.id));
   const plan = l ? s.hubs.get(otherEnd(l, vm.id, nic.id).node.id) : undefined;
   const stray = plan !== undefined && plan.vm !== vm.id;
   if (!l || stray) {
+    // A link of the file may still name this NIC while its other end names nothing: the NIC is on that link.
+    const held = stray ? undefined : danglingOn(ctx, `${vm.id}:${nic.id}`);
     const why = stray
       ? `is left unconnected: hub ${plan.hub} lives in ${plan.vm}'s process`
-      : 'is not linked to anything, so the guest sees a NIC with no cable';
+      : held
+        ? `is on link ${held.id}, whose other end "${held.other}" names nothing: the guest sees a NIC with no cable ` +
+          'until the link is reattached or removed'
+        : 'is not linked to anything, so the guest sees a NIC with no cable';
     ctx.diagnostics.push(
       diag('NIC_NO_PEER', `${vm.id}:${nic.id} ${why}`, {
         nodes: [vm.id],
+        ...(held ? { links: [held.id] } : {}),
         path: nodePath(ctx.topology, vm.id, 'nics', index),
         qemuWarning: { vm: vm.id, text: `nic ${s.ids.peek(`nic-${nic.id}`)} has no peer` },
-        fix: { label: `Remove NIC ${nic.id} from ${vm.id}, or link it` },
+        fix: {
+          label: held
+            ? `Reattach link ${held.id} on the canvas (drag its red end onto a node), or remove it`
+            : `Remove NIC ${nic.id} from ${vm.id}, or link it`,
+        },
       }),
     );
     return null;
