@@ -127,6 +127,9 @@ test.describe('link control and capture on the canvas', () => {
     await expect(page.getByTestId('tab__packets')).toHaveAttribute('aria-selected', 'true');
     await expect(page.getByTestId('node__br0__capture')).toHaveText('capturing');
     await expect(page.getByTestId('packets__link')).toHaveValue('br0');
+    await expect(page.getByTestId('packets__link').locator('option[value="br0"]')).toHaveText(
+      'br0 (bridge segment) (capturing)',
+    );
     await expect(page.getByTestId('packets__file')).toContainText(`${LAB}/capture-br0-1.pcap`);
     const segment = join(server.stateDir, LAB, 'capture-br0-1.pcap');
     expect(writersOf(segment)).toHaveLength(1);

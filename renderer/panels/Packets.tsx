@@ -27,7 +27,8 @@ export const Packets = memo(function Packets() {
           .join('\n')
       : '',
   );
-  const ids = [...new Set([...Object.keys(links), ...(bridges ? bridges.split('\n') : [])])];
+  const bridgeIds = bridges ? bridges.split('\n') : [];
+  const ids = [...new Set([...Object.keys(links), ...bridgeIds])];
   const link = chosen !== null && ids.includes(chosen) ? chosen : (Object.keys(captures)[0] ?? ids[0] ?? null);
   const live = link !== null && captures[link] !== undefined;
   const [typed, setTyped] = useState('');
@@ -59,7 +60,8 @@ export const Packets = memo(function Packets() {
           {ids.map((id) => (
             <option key={id} value={id}>
               {id}
-              {links[id] === undefined ? ' (bridge segment)' : ''}
+              {/* A captured segment is listed among the lab's links too: the drawing says it is a bridge. */}
+              {bridgeIds.includes(id) ? ' (bridge segment)' : ''}
               {captures[id] !== undefined ? ' (capturing)' : ''}
             </option>
           ))}
