@@ -1,14 +1,28 @@
 /**
- * A lab run by a test user through the real CLI (`qnet up --detach`, `qnet console`, `qnet down`), for the suites
- * that prove rootless labs: what the host's network looks like, when a guest is ready, a command typed into a guest's
- * console, and what the user's lab left behind.
+ * A lab run by a test user, for the suites that prove rootless labs: through the real CLI (`qnet up --detach`,
+ * `qnet console`, `qnet down`): what the host's network looks like, when a guest is ready, a command typed into a
+ * guest's console, and what the user's lab left behind; or from scripts root exported (`exportsForUser`).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import { guestCacheDir } from '../engine/host-paths';
+import { buildTinyGuest } from '../guest/build';
 import { parseReadyLine, READY_MARKER } from '../guest/ready';
-import { qnet, QNET_BIN } from './qnetCli';
-import { asUser, processesOf, type UserHome } from './users';
+import { addNetns, deleteNetns } from './netns';
+import { killPids, processesMentioning } from './procs';
+import { buildCli, qnet, QNET_BIN } from './qnetCli';
+import { asUser, processesOf, testUser, writeEscalationShims, type TestUser, type UserHome } from './users';
 
 /** What a lab's runner needs of a user's home. */
 export type LabHome = Pick<UserHome, 'user' | 'dir' | 'env'>;
@@ -149,4 +163,121 @@ export function leftFiles(h: LabHome): string[] {
     { encoding: 'utf8' },
   );
   return r.stdout.split('\n').filter(Boolean);
+}
+
+/** What an exported script printed, as the other user ran it. */
+export interface ScriptResult {
+  readonly status: number | null;
+  readonly out: string;
+  readonly err: string;
+  readonly all: string;
+}
+
+/** One example exported by root (`qnet export`), its scripts readable by the test user. */
+export interface UserExport {
+  readonly dir: string;
+  /** The lab's state directory as up.sh picks it for a user with no XDG_RUNTIME_DIR: `~/.qnet/<lab>`. */
+  readonly stateDir: string;
+  /** Runs `script` of the export as the user (in the suite's namespace when the export was made `inNetns`). */
+  run(script: 'up.sh' | 'down.sh', args?: readonly string[]): ScriptResult;
+}
+
+/**
+ * A second Unix user given root's exports to run, as the suites about exported scripts have it: `work` (0755, under
+ * /tmp) holds the user's HOME (0700, its own) and the exports; the user's environment is only HOME and a PATH with
+ * sudo and pkexec shims first, no XDG directories; `netns` a namespace with only loopback, made for the suite.
+ */
+export interface ExportsForUser {
+  readonly user: TestUser;
+  readonly work: string;
+  readonly home: string;
+  readonly netns: string;
+  /** What the sudo/pkexec shims were asked so far: empty while nothing asked for root. */
+  escalations(): string;
+  /** `qnet export FILE` by root into `work/<name>`: no --isolation, a rootless lab is the default. */
+  exportExample(file: string, lab: string, name: string, o?: { inNetns?: boolean }): UserExport;
+  /** What `qnet guest build` run by the user leaves: the x86_64 tiny guest in its own `~/.cache`. */
+  giveGuest(): void;
+  /** down.sh of every export (as the user), then any process naming the home killed, the namespace and work gone. */
+  remove(): void;
+}
+
+/**
+ * Makes the user qnet-test1's side (`prefix` names the work directory, `netns` the namespace), builds the CLI and
+ * the tiny guest; `path` is the PATH after the shims (given the work directory; default the standard one).
+ */
+export async function exportsForUser(
+  prefix: string,
+  netns: string,
+  path: (work: string) => string = () => '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+): Promise<ExportsForUser> {
+  const user = testUser('qnet-test1');
+  const work = mkdtempSync(join('/tmp', prefix));
+  chmodSync(work, 0o755);
+  const home = join(work, 'home');
+  const escalated = join(home, 'escalated');
+  mkdirSync(join(home, 'shim'), { recursive: true });
+  writeEscalationShims(join(home, 'shim'), escalated);
+  chown(user, home);
+  chmodSync(home, 0o700);
+  const env = { HOME: home, PATH: `${join(home, 'shim')}:${path(work)}` };
+  deleteNetns(netns);
+  addNetns(netns);
+  buildCli();
+  await buildTinyGuest({ arch: 'x86_64', log: () => {} });
+  const exports: UserExport[] = [];
+
+  function exportExample(file: string, lab: string, name: string, o: { inNetns?: boolean } = {}): UserExport {
+    const dir = join(work, name);
+    const r = qnet(['export', file, '-o', dir]);
+    if (r.code !== 0) throw new Error(`qnet export ${file} failed: ${r.err}`);
+    for (const f of readdirSync(dir)) chmodSync(join(dir, f), statSync(join(dir, f)).mode | 0o044);
+    const made: UserExport = {
+      dir,
+      stateDir: join(home, '.qnet', lab),
+      run(script, args = []) {
+        const as = asUser(user, ['bash', join(dir, script), ...args], env);
+        const argv = o.inNetns ? ['ip', 'netns', 'exec', netns, ...as] : as;
+        const p = spawnSync(argv[0]!, argv.slice(1), {
+          encoding: 'utf8',
+          cwd: '/',
+          timeout: 120_000,
+          killSignal: 'SIGKILL',
+        });
+        return { status: p.status, out: p.stdout, err: p.stderr, all: `${p.stdout}${p.stderr}` };
+      },
+    };
+    exports.push(made);
+    return made;
+  }
+
+  function giveGuest(): void {
+    const cache = join(home, '.cache/qnet/guest/x86_64');
+    mkdirSync(cache, { recursive: true });
+    for (const f of ['vmlinuz', 'initramfs.cpio.gz']) copyFileSync(join(guestCacheDir(), 'x86_64', f), join(cache, f));
+    chown(user, join(home, '.cache'));
+  }
+
+  function remove(): void {
+    for (const e of exports) if (existsSync(join(e.dir, 'down.sh'))) e.run('down.sh');
+    killPids(processesMentioning(home).map((p) => p.pid));
+    deleteNetns(netns);
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  return {
+    user,
+    work,
+    home,
+    netns,
+    escalations: () => (existsSync(escalated) ? readFileSync(escalated, 'utf8') : ''),
+    exportExample,
+    giveGuest,
+    remove,
+  };
+}
+
+function chown(user: TestUser, path: string): void {
+  const r = spawnSync('chown', ['-R', `${user.uid}:${user.gid}`, path], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`chown ${path}: ${r.stderr}`);
 }

@@ -108,8 +108,7 @@ export function userHome(user: TestUser, guestCache: string, prefix = 'qnet-user
   mkdirSync(join(dir, 'cache/qnet/guest'), { recursive: true });
   cpSync(guestCache, join(dir, 'cache/qnet/guest/x86_64'), { recursive: true });
   for (const sub of ['run', 'config', 'shim']) mkdirSync(join(dir, sub));
-  for (const tool of ['sudo', 'pkexec'])
-    writeFileSync(join(dir, 'shim', tool), `#!/bin/sh\necho "$0 $*" >> ${escalated}\nexit 1\n`, { mode: 0o755 });
+  writeEscalationShims(join(dir, 'shim'), escalated);
   const chown = spawnSync('chown', ['-R', `${user.uid}:${user.gid}`, dir], { encoding: 'utf8' });
   if (chown.status !== 0) throw new Error(`chown ${dir}: ${chown.stderr}`);
   for (const d of [dir, join(dir, 'run'), join(dir, 'config')]) chmodSync(d, 0o700);
@@ -127,6 +126,12 @@ export function userHome(user: TestUser, guestCache: string, prefix = 'qnet-user
     escalations: () => (existsSync(escalated) ? readFileSync(escalated, 'utf8') : ''),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** sudo and pkexec in `dir` (which must exist) that append each call to `log` and fail, for a PATH that asks no root. */
+export function writeEscalationShims(dir: string, log: string): void {
+  for (const tool of ['sudo', 'pkexec'])
+    writeFileSync(join(dir, tool), `#!/bin/sh\necho "$0 $*" >> ${log}\nexit 1\n`, { mode: 0o755 });
 }
 
 /** The live processes of `uid` whose command line passes `keep`, as `pid: argv`. */
