@@ -5,81 +5,50 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { processesMentioning } from '../../testkit/procs';
-import {
-  bridgeHelper,
-  dgramPair,
-  hubNatUplink,
-  natHostfwd,
-  PING,
-  qemuProcesses,
-  socketPair,
-  stopAndCheck,
-  streamPair,
-  tapBridge,
-  umlTransports,
-  vdeSlirpvde,
-  type ScenarioQemu,
-} from '../../testkit/scenarios/examples';
-import {
-  buildGuests,
-  cleanupAll,
-  launchLab,
-  leftovers,
-  preflightOf,
-  startEngine,
-  topologyText,
-} from '../../testkit/scenarios/harness';
+import * as scenario from '../../testkit/scenarios/examples';
+import { launchLab, leftovers, preflightOf, startEngine, topologyText } from '../../testkit/scenarios/harness';
 
 /** The installed QEMU (Debian 12's 7.2): every guest runs `qemu-system-<arch>` from PATH. */
-const INSTALLED: ScenarioQemu = {
-  engine: () => startEngine(),
-  reconnects: false,
-  expectGuests: (lab) => {
-    const qemus = qemuProcesses(lab);
-    expect(qemus.length).toBeGreaterThan(0);
-    for (const q of qemus) expect(q.argv[0]).toMatch(/^qemu-system-/);
-  },
-};
+const INSTALLED = scenario.qemu(
+  () => startEngine(),
+  false,
+  (binary) => expect(binary).toMatch(/^qemu-system-/),
+);
 
-beforeAll(async () => {
-  await buildGuests(['x86_64', 'aarch64']);
-}, 900_000);
-
-afterEach(async () => {
-  const found = await cleanupAll();
-  expect(found, 'left behind after the test (cleaned up now)').toEqual([]);
-});
+scenario.fileHooks();
 
 describe('scenarios (real tiny guests through the engine)', () => {
   test('1. NAT: the host fetches the page the guest serves from boot (boot.run) through hostfwd; the restricted NAT keeps its guest off the host, its forward works', () =>
-    natHostfwd(INSTALLED));
+    scenario.natHostfwd(INSTALLED));
 
   test('2. tap + bridge: two guests with fixed MACs ping each other (and the bridge address)', () =>
-    tapBridge(INSTALLED));
+    scenario.tapBridge(INSTALLED));
 
-  test('4. VDE switch + slirpvde: three guests take DHCP leases and ping each other', () => vdeSlirpvde(INSTALLED));
+  test('4. VDE switch + slirpvde: three guests take DHCP leases and ping each other', () =>
+    scenario.vdeSlirpvde(INSTALLED));
 
   test('5a. point-to-point stream (unix): ping; the client is started only once the server listens', () =>
-    streamPair(INSTALLED));
+    scenario.streamPair(INSTALLED));
 
   test('5b. point-to-point legacy socket listen/connect (example 05): ping; the connector starts after the listener', () =>
-    socketPair(INSTALLED));
+    scenario.socketPair(INSTALLED));
 
   test('5c. dgram unicast, UDP and unix datagram sockets: two guests ping over each, neither waiting for the other', () =>
-    dgramPair(INSTALLED));
+    scenario.dgramPair(INSTALLED));
 
   test('6. multicast bus: three guests ping each other', async () => {
     const engine = startEngine();
     const lab = await launchLab(engine, topologyText('06-mcast-bus.qnet.yaml').text);
-    await lab.run('n1', 'ping -c 1 -W 5 10.0.6.2', PING);
-    await lab.run('n2', 'ping -c 1 -W 5 10.0.6.3', PING);
-    await lab.run('n3', 'ping -c 1 -W 5 10.0.6.1', PING);
-    await stopAndCheck(lab);
+    await lab.run('n1', 'ping -c 1 -W 5 10.0.6.2', scenario.PING);
+    await lab.run('n2', 'ping -c 1 -W 5 10.0.6.3', scenario.PING);
+    await lab.run('n3', 'ping -c 1 -W 5 10.0.6.1', scenario.PING);
+    await scenario.stopAndCheck(lab);
   });
 
-  test('7. hub inside one guest with a NAT uplink: DHCP and traffic cross the hub', () => hubNatUplink(INSTALLED));
+  test('7. hub inside one guest with a NAT uplink: DHCP and traffic cross the hub', () =>
+    scenario.hubNatUplink(INSTALLED));
 
   test('8. vhost-user and vdpa: preflight names the missing backend socket and device; nothing launches', async () => {
     const engine = startEngine();
@@ -136,9 +105,9 @@ describe('scenarios (real tiny guests through the engine)', () => {
       e.type === 'log' && /starting (testpmd|vm) /.test(e.message) ? [e.message] : [],
     );
     expect(order[0], order.join('\n')).toMatch(/starting testpmd testpmd-pmd/);
-    await lab.run('left', 'ping -c 1 -W 5 10.0.11.2', PING);
-    await lab.run('right', 'ping -c 1 -W 5 10.0.11.1', PING);
-    await stopAndCheck(lab);
+    await lab.run('left', 'ping -c 1 -W 5 10.0.11.2', scenario.PING);
+    await lab.run('right', 'ping -c 1 -W 5 10.0.11.1', scenario.PING);
+    await scenario.stopAndCheck(lab);
     expect(processesMentioning(lab.stateDir), 'testpmd stopped with the lab').toEqual([]);
   });
 
@@ -149,15 +118,15 @@ describe('scenarios (real tiny guests through the engine)', () => {
     expect(uml?.argv.join(' ')).toMatch(/ eth0=mcast,52:54:00:[0-9a-f:]+,230\.0\.0\.12,1234,1 /);
     // Its console is kept like a VM's: QNET-READY was read from it, and typed commands answer on it.
     expect(lab.ready.get('uml1')?.interfaces[0]).toBe('10.0.12.2/24');
-    await lab.run('qemu1', 'ping -c 1 -W 5 10.0.12.2', PING);
-    await lab.run('uml1', 'ping -c 1 -W 5 10.0.12.1', PING);
+    await lab.run('qemu1', 'ping -c 1 -W 5 10.0.12.2', scenario.PING);
+    await lab.run('uml1', 'ping -c 1 -W 5 10.0.12.1', scenario.PING);
     expect(existsSync(join(lab.stateDir, 'uml1.uml', 'mconsole')), 'its mconsole is in the lab directory').toBe(true);
-    await stopAndCheck(lab);
+    await scenario.stopAndCheck(lab);
     expect(existsSync(join(lab.stateDir, 'uml1.uml')), 'UML removed its directory on stop').toBe(false);
   });
 
   test("12b. UML's other transports QEMU shares: a UML instance and a QEMU guest ping over a VDE switch and over taps on a bridge", () =>
-    umlTransports(INSTALLED));
+    scenario.umlTransports(INSTALLED));
 
   test('9. aarch64 virt with virtio-net-device: two guests ping each other', async () => {
     const engine = startEngine();
@@ -168,9 +137,9 @@ describe('scenarios (real tiny guests through the engine)', () => {
         ?.argv.join(' ') ?? '';
     expect(argv).toContain('qemu-system-aarch64');
     expect(argv).toContain('virtio-net-device');
-    await lab.run('a64a', 'ping -c 1 -W 5 10.0.9.2', PING);
-    await lab.run('a64b', 'ping -c 1 -W 5 10.0.9.1', PING);
-    await stopAndCheck(lab);
+    await lab.run('a64a', 'ping -c 1 -W 5 10.0.9.2', scenario.PING);
+    await lab.run('a64b', 'ping -c 1 -W 5 10.0.9.1', scenario.PING);
+    await scenario.stopAndCheck(lab);
   });
 });
 
@@ -178,5 +147,5 @@ describe('scenarios (real tiny guests through the engine)', () => {
 
 describe('3. bridge through qemu-bridge-helper as an unprivileged user', () => {
   test('with the ACL line: the unprivileged user launches the lab, both guests ping; without it preflight names the line', () =>
-    bridgeHelper());
+    scenario.bridgeHelper());
 });

@@ -8,13 +8,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, beforeAll, expect } from 'vitest';
 import type { EngineEvent } from '../../../shared/api';
 import { guestCacheDir } from '../../engine/host-paths';
 import { installBridgeAcl } from '../bridgeAcl';
 import { addNetns, deleteNetns, netnsExists } from '../netns';
 import { killPids, processesMentioning } from '../procs';
 import {
+  buildGuests,
+  cleanupAll,
   interfacesIn,
   interfacesOf,
   launchLab,
@@ -45,6 +47,36 @@ export interface ScenarioQemu {
 /** The QEMU guests of a lab, as their processes show them. */
 export function qemuProcesses(lab: ScenarioLab): { pid: number; argv: string[] }[] {
   return processesMentioning(lab.stateDir).filter((p) => (p.argv[0] ?? '').includes('qemu-system-'));
+}
+
+/** The command lines of the lab's QEMU guests, once there is one and `check` has accepted each one's binary. */
+export function guestArgvs(lab: ScenarioLab, check: (binary: string | undefined) => void): string[] {
+  const qemus = qemuProcesses(lab);
+  expect(qemus.length).toBeGreaterThan(0);
+  for (const q of qemus) check(q.argv[0]);
+  return qemus.map((q) => q.argv.join(' '));
+}
+
+/** A QEMU for the scenarios: its engine, whether its stream client reconnects, and the check of a guest's binary. */
+export function qemu(
+  engine: () => ScenarioEngine,
+  reconnects: boolean,
+  check: (binary: string | undefined) => void,
+): ScenarioQemu {
+  return { engine, reconnects, expectGuests: (lab) => void guestArgvs(lab, check) };
+}
+
+/**
+ * The opening of a scenario file: the tiny guests of both arches built before its tests, and after each test
+ * nothing of its labs left (what was is cleaned up, then named in the failure).
+ */
+export function fileHooks(): void {
+  beforeAll(async () => {
+    await buildGuests(['x86_64', 'aarch64']);
+  }, 900_000);
+  afterEach(async () => {
+    expect(await cleanupAll(), 'left behind after the test (cleaned up now)').toEqual([]);
+  });
 }
 
 /** Stops the lab and checks nothing of it is left. */
