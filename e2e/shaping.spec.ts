@@ -1,5 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { expect, test } from './fixtures';
+import { randomBytes } from 'node:crypto';
+import { netnsName } from '../shared/compiler/index';
+import { netnsExists } from '../electron/testkit/netns';
+import { cleanUpLab } from './labCleanup';
+import { expect, labTest, noLabs, test } from './fixtures';
 
 const kernelHasNetem =
   spawnSync('unshare', ['-Urn', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms']).status === 0;
@@ -59,4 +63,77 @@ test.describe('link shaping in the inspector', () => {
     await editor.setField('shaping.rate', '1mbit');
     await expect(page.getByTestId('inspector__shaping__problem')).toHaveAttribute('data-code', 'SHAPING_NOT_TAP');
   });
+});
+
+/*
+ * Live shaping from the inspector on a running lab (two tiny guests on a bridge the lab makes, netns isolation): a
+ * rate set in the inspector and applied is a tbf qdisc on the link's tap and on its ifb in the lab's namespace, as
+ * `tc` there lists it (not the engine's word for it); cleared and applied, both are gone.
+ */
+const LIVE = `shape-live-${randomBytes(3).toString('hex')}`;
+const LIVE_YAML = `version: 2
+name: ${LIVE}
+nodes:
+  - { id: alpha, kind: vm, name: alpha, memory: 128, boot: { type: tiny }, nics: [{ id: eth0, model: virtio, ip: 10.0.33.1/24 }] }
+  - { id: beta, kind: vm, name: beta, memory: 128, boot: { type: tiny }, nics: [{ id: eth0, model: virtio, ip: 10.0.33.2/24 }] }
+  - { id: br0, kind: bridge, name: br0 }
+links:
+  - { id: al, a: 'alpha:eth0', b: br0 }
+  - { id: bl, a: 'beta:eth0', b: br0 }
+layout:
+  nodes:
+    alpha: { x: 100, y: 100 }
+    beta: { x: 100, y: 300 }
+    br0: { x: 480, y: 200 }
+`;
+
+/** The devices with a tbf root qdisc in the lab's namespace, each with its rate as tc prints it. */
+function tbfRoots(): string[] {
+  const r = spawnSync('ip', ['netns', 'exec', netnsName(LIVE), 'tc', 'qdisc', 'show'], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return [...r.stdout.matchAll(/^qdisc tbf \S+ dev (\S+) root .*\brate (\S+)/gm)]
+    .map((m) => `${(m[1] ?? '').slice(0, 2)} ${m[2]}`)
+    .sort();
+}
+
+const live = labTest({ file: 'shape-live.qnet.yaml', yaml: LIVE_YAML, node: 'alpha' });
+
+live.describe('live shaping from the inspector', () => {
+  live.skip(noLabs !== null, noLabs ?? '');
+  live.setTimeout(240_000);
+  live.afterEach(({ server }) => cleanUpLab(server.stateDir, LIVE));
+
+  live(
+    'a rate applied to a running link is tc on its tap and ifb in the lab; taken off, the qdiscs go',
+    async ({ editor, lab, page }) => {
+      await lab.launch();
+      await lab.expectBadges(['alpha', 'beta'], 'running');
+      expect(tbfRoots()).toEqual([]);
+
+      await editor.openLinkMenu('al');
+      await editor.linkMenuItem('select').click();
+      await editor.setField('shaping.rate', '1mbit');
+      const apply = page.getByTestId('inspector__shaping__apply');
+      await expect(apply).toHaveText('Apply to the running lab');
+      await apply.click();
+      await expect(lab.notice()).toContainText('Link al shaped: rate 1mbit');
+      // Both ways: the link's tap (qn…, toward alpha) and its ifb (qi…, from alpha); beta's link untouched.
+      await expect.poll(tbfRoots).toEqual(['qi 1Mbit', 'qn 1Mbit']);
+
+      await editor.setField('shaping.rate', '2mbit');
+      await apply.click();
+      await expect(lab.notice()).toContainText('Link al shaped: rate 2mbit');
+      await expect.poll(tbfRoots).toEqual(['qi 2Mbit', 'qn 2Mbit']);
+
+      await page.getByTestId('inspector__field__shaping.rate').fill('');
+      await page.getByTestId('inspector__field__shaping.rate').blur();
+      await expect(apply).toHaveText('Take it off the running link');
+      await apply.click();
+      await expect(lab.notice()).toContainText('Link al unshaped');
+      await expect.poll(tbfRoots).toEqual([]);
+
+      await lab.stop();
+      await expect.poll(() => netnsExists(netnsName(LIVE)), { timeout: 60_000 }).toBe(false);
+    },
+  );
 });

@@ -22,7 +22,7 @@ function tryShaping(link: Link, id: string, field: string, value: unknown): stri
 }
 
 /**
- * A link's shaping: the file's property (applied by tc on the link's tap at launch), what the plan says against
+ * A link's shaping: the file's property (applied by tc on the link's tap and its ifb at launch, both directions), what the plan says against
  * it (a link with no tap, a kernel without sch_netem), and, while the lab runs, applying it to the running link.
  */
 export function ShapingForm({ id, link }: { id: string; link: Link }) {
@@ -37,7 +37,7 @@ export function ShapingForm({ id, link }: { id: string; link: Link }) {
   const tapped = result?.ok ? result.plan.vms.some((vm) => vm.nics.some((n) => n.link === id && n.tap)) : false;
   return (
     <fieldset className="nic" data-testid="inspector__shaping">
-      <legend>Shaping (traffic to the guest)</legend>
+      <legend>Shaping (both directions)</legend>
       {FIELDS.map((f) => (
         <Field
           key={f.name}
@@ -58,8 +58,8 @@ export function ShapingForm({ id, link }: { id: string; link: Link }) {
       ))}
       {!tapped && problems.length === 0 ? (
         <p className="field__hint" data-testid="inspector__shaping__unavailable">
-          Shaping is unavailable on this link: tc shapes the tap the lab makes for a guest NIC linked to a bridge, and
-          this link has none.
+          Shaping is unavailable on this link: tc shapes the tap the lab makes for a guest NIC linked to a bridge or to
+          a tap node, and this link has none.
         </p>
       ) : null}
       {lab && running && tapped ? (
