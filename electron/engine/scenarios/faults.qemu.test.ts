@@ -9,16 +9,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { EngineEvent, VmState } from '../../../shared/api';
 import { labSlug, netnsName } from '../../../shared/compiler/index';
 import { netnsExists } from '../../testkit/netns';
 import { pidAlive, processesMentioning } from '../../testkit/procs';
 import { JOURNAL_FILE } from '../journal';
 import { recoverLab } from '../recovery';
+import { fileHooks, PING, stopAndCheck } from '../../testkit/scenarios/examples';
 import {
-  buildGuests,
-  cleanupAll,
   launchLab,
   launchRequest,
   leftovers,
@@ -32,22 +31,7 @@ import {
   type ScenarioLab,
 } from '../../testkit/scenarios/harness';
 
-const PING = /1 packets received|, 0% packet loss/;
-
-beforeAll(async () => {
-  await buildGuests(['x86_64']);
-}, 900_000);
-
-afterEach(async () => {
-  const found = await cleanupAll();
-  expect(found, 'left behind after the test (cleaned up now)').toEqual([]);
-});
-
-async function stopAndCheck(lab: ScenarioLab): Promise<void> {
-  await lab.stop();
-  expect(leftovers(lab.stateDir, lab.netns), `${lab.lab}: left after stop`).toEqual([]);
-  expect(existsSync(join(lab.stateDir, JOURNAL_FILE)), 'journal removed').toBe(false);
-}
+fileHooks(['x86_64']);
 
 function until(check: () => boolean, what: string, ms: number): Promise<void> {
   const end = Date.now() + ms;

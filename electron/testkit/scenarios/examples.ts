@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, expect } from 'vitest';
 import type { EngineEvent } from '../../../shared/api';
 import { guestCacheDir } from '../../engine/host-paths';
+import { JOURNAL_FILE } from '../../engine/journal';
+import type { GuestArch } from '../../guest/arch';
 import { installBridgeAcl } from '../bridgeAcl';
 import { addNetns, deleteNetns, netnsExists } from '../netns';
 import { killPids, processesMentioning } from '../procs';
@@ -67,12 +69,12 @@ export function qemu(
 }
 
 /**
- * The opening of a scenario file: the tiny guests of both arches built before its tests, and after each test
- * nothing of its labs left (what was is cleaned up, then named in the failure).
+ * The opening of a scenario file: the tiny guests of `arches` built before its tests, and after each test nothing
+ * of its labs left (what was is cleaned up, then named in the failure).
  */
-export function fileHooks(): void {
+export function fileHooks(arches: readonly GuestArch[] = ['x86_64', 'aarch64']): void {
   beforeAll(async () => {
-    await buildGuests(['x86_64', 'aarch64']);
+    await buildGuests(arches);
   }, 900_000);
   afterEach(async () => {
     expect(await cleanupAll(), 'left behind after the test (cleaned up now)').toEqual([]);
@@ -83,7 +85,7 @@ export function fileHooks(): void {
 export async function stopAndCheck(lab: ScenarioLab): Promise<void> {
   await lab.stop();
   expect(leftovers(lab.stateDir, lab.netns), `${lab.lab}: left after stop`).toEqual([]);
-  expect(existsSync(join(lab.stateDir, 'engine.journal')), 'journal removed').toBe(false);
+  expect(existsSync(join(lab.stateDir, JOURNAL_FILE)), 'journal removed').toBe(false);
 }
 
 export const addrOf = (lab: ScenarioLab, vm: string, i = 0) =>
