@@ -236,8 +236,8 @@ export type EngineRequest =
    */
   | { readonly type: 'vmControl'; readonly lab: LabName; readonly vm: string; readonly action: VmAction }
   /**
-   * Saves every guest's state of a running lab under `name` (replacing one of that name), loads it back, or lists
-   * the lab's snapshots. Every guest must run and write only qcow2 disks that stay (an image or a linked clone).
+   * Saves every guest's state of a running lab under `name` (replacing one of that name), loads it back, deletes it,
+   * or lists the lab's snapshots. Every guest must run and write only qcow2 disks that stay (an image or a linked clone).
    */
   | { readonly type: 'labSnapshot'; readonly lab: LabName; readonly action: SnapshotAction; readonly name?: string };
 
@@ -245,7 +245,7 @@ export type EngineRequest =
 export type VmAction = 'start' | 'stop' | 'restart';
 
 /** What `labSnapshot` does. */
-export type SnapshotAction = 'save' | 'load' | 'list';
+export type SnapshotAction = 'save' | 'load' | 'delete' | 'list';
 
 /** A lab snapshot: a name every guest of the lab has its state saved under, and when (ms since the epoch). */
 export interface LabSnapshot {

@@ -112,8 +112,8 @@ const CHECKS: Record<EngineRequest['type'], (r: Record<string, unknown>) => stri
     lab(r) ??
     (r.action === 'list'
       ? null
-      : r.action !== 'save' && r.action !== 'load'
-        ? 'labSnapshot needs action save, load or list'
+      : r.action !== 'save' && r.action !== 'load' && r.action !== 'delete'
+        ? 'labSnapshot needs action save, load, delete or list'
         : typeof r.name === 'string' && SNAPSHOT_NAME.test(r.name)
           ? null
           : 'a snapshot name is 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit'),

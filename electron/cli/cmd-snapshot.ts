@@ -5,26 +5,27 @@ import { CliError, UsageError } from './usage';
 import type { Io } from './usage';
 
 /** The usage of `qnet snapshot`. */
-export const SNAPSHOT_USAGE = `usage: qnet snapshot LAB save|load NAME [--state-dir DIR]
+export const SNAPSHOT_USAGE = `usage: qnet snapshot LAB save|load|delete NAME [--state-dir DIR]
        qnet snapshot LAB list [--state-dir DIR]
 
-Saves the state of every guest of a running lab (memory, devices, disks) under NAME, loads it back, or lists the
-lab's snapshots. A snapshot is kept in each guest's disks (QEMU's internal qcow2 snapshots, saved and loaded by its
-snapshot-save and snapshot-load jobs), so every guest must run and write only qcow2 disks that stay: an image with
+Saves the state of every guest of a running lab (memory, devices, disks) under NAME, loads it back, deletes it, or
+lists the lab's snapshots. A snapshot is kept in each guest's disks (QEMU's internal qcow2 snapshots, saved and loaded by its
+snapshot-save, snapshot-load and snapshot-delete jobs), so every guest must run and write only qcow2 disks that stay: an image with
 snapshot: false, or a linked clone (clone: keep keeps them across launches). Saving a NAME again replaces it.
 
 options:
 ${STATE_DIR_HELP}
   -h, --help           show this help`;
 
-const ACTIONS: readonly SnapshotAction[] = ['save', 'load', 'list'];
+const ACTIONS: readonly SnapshotAction[] = ['save', 'load', 'delete', 'list'];
+const DONE = { save: 'saved', load: 'loaded', delete: 'deleted' } as const;
 
 function listing(lab: string, snapshots: readonly LabSnapshot[]): string {
   if (snapshots.length === 0) return `${lab}: no snapshots\n`;
   return snapshots.map((s) => `${s.name}\t${new Date(s.date).toISOString()}\n`).join('');
 }
 
-/** `qnet snapshot LAB save|load|list [NAME]`: exit 0 once the snapshot is saved, loaded or listed. */
+/** `qnet snapshot LAB save|load|delete|list [NAME]`: exit 0 once the snapshot is saved, loaded, deleted or listed. */
 export async function snapshotCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -36,7 +37,7 @@ export async function snapshotCommand(args: string[], io: Io): Promise<number> {
   if (lab === undefined || action === undefined)
     throw new UsageError('snapshot takes LAB and an action', SNAPSHOT_USAGE);
   if (!ACTIONS.includes(action as SnapshotAction))
-    throw new UsageError(`unknown snapshot action "${action}": use save, load or list`, SNAPSHOT_USAGE);
+    throw new UsageError(`unknown snapshot action "${action}": use save, load, delete or list`, SNAPSHOT_USAGE);
   const wanted = action === 'list' ? 0 : 1;
   if (positionals.length !== 2 + wanted)
     throw new UsageError(action === 'list' ? 'list takes no NAME' : `${action} takes a NAME`, SNAPSHOT_USAGE);
@@ -57,7 +58,7 @@ export async function snapshotCommand(args: string[], io: Io): Promise<number> {
     });
     if (!r.ok) throw new CliError(`qnet snapshot: ${r.error.message}`);
     if (action === 'list') io.out(listing(lab, r.snapshots));
-    else io.out(`${lab}: snapshot ${name} ${action === 'save' ? 'saved' : 'loaded'}\n`);
+    else io.out(`${lab}: snapshot ${name} ${DONE[action as keyof typeof DONE]}\n`);
     return 0;
   } finally {
     client.close();

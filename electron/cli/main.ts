@@ -47,7 +47,7 @@ commands:
   link LAB LINK down|up  set a running lab's link down or up (its guests lose or regain carrier)
 ${listed(CAPTURE_SYNOPSIS, CAPTURE_SUMMARY)}
   start|stop|restart LAB VM  start, stop or restart one guest of a running lab; the rest keeps running
-  snapshot LAB save|load|list [NAME]  save every guest's state of a running lab, load it back, list them
+  snapshot LAB save|load|delete|list [NAME]  save every guest's state of a running lab, load, delete, list them
   guest build          build the tiny guest (kernel + busybox initramfs) from the distribution's packages
   qemu fetch 10.0      unpack a second QEMU (Debian 12's backports) into ~/.cache/qnet/qemu, beside the system's
   serve                open the editor in a browser (http://127.0.0.1, with a token)

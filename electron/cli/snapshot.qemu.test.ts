@@ -56,7 +56,7 @@ const readDisk = () =>
 const writeDisk = (text: string) => pc.sh(`echo ${text} | dd of=/dev/vda bs=512 conv=sync,fsync 2>/dev/null`);
 
 describe('qnet snapshot', () => {
-  it('save, change, load: the guest reads the first content back from its disk', async () => {
+  it('save, change, load: the guest reads the first content back from its disk; delete: the list is empty', async () => {
     await writeDisk('first-content');
     expect(await readDisk()).toContain('\nfirst-content');
 
@@ -76,6 +76,14 @@ describe('qnet snapshot', () => {
     const after = await readDisk();
     expect(after).toContain('\nfirst-content');
     expect(after).not.toContain('\nsecond-content');
+
+    const del = qnet('snapshot', LAB, 'delete', 'one');
+    expect(del.code, del.err).toBe(0);
+    expect(del.out).toBe(`${LAB}: snapshot one deleted\n`);
+    expect(qnet('snapshot', LAB, 'list').out).toBe(`${LAB}: no snapshots\n`);
+    const again = qnet('snapshot', LAB, 'delete', 'one');
+    expect(again.code).not.toBe(0);
+    expect(again.err).toContain('qnet snapshot: snapshot one not deleted: the lab has no snapshot one');
   }, 240_000);
 
   it('a name the lab has no snapshot of, and a bad name, are refused with a sentence', () => {

@@ -120,7 +120,7 @@ describe('control protocol', () => {
     ['{"id":10,"request":{"type":"setLink","lab":"l","up":true}}', 10, 'setLink needs lab and link names'],
     ['{"id":11,"request":{"type":"captureStart","lab":"l"}}', 11, 'captureStart needs lab and link names'],
     ['{"id":12,"request":{"type":"captureStop","link":"w"}}', 12, 'captureStop needs lab and link names'],
-    ['{"id":13,"request":{"type":"labSnapshot","lab":"l","action":"drop"}}', 13, 'action save, load or list'],
+    ['{"id":13,"request":{"type":"labSnapshot","lab":"l","action":"drop"}}', 13, 'action save, load, delete or list'],
     ['{"id":14,"request":{"type":"labSnapshot","lab":"l","action":"save"}}', 14, 'a snapshot name is 1 to 64'],
     ['{"id":15,"request":{"type":"labSnapshot","lab":"l","action":"load","name":"a b"}}', 15, 'a snapshot name'],
   ])('rejects %s', (line, id, message) => {

@@ -30,7 +30,7 @@ import { Journal, JOURNAL_FILE, journaledProcesses, readJournal } from './journa
 import { isOurProcess } from './proc';
 import { LabLinks } from './lab-links';
 import { makeOverlays } from './overlays';
-import { listSnapshots, loadSnapshot, saveSnapshot } from './snapshots';
+import { deleteSnapshot, listSnapshots, loadSnapshot, saveSnapshot } from './snapshots';
 import { LabLog } from './lab-log';
 import { preflight, hasPasswordlessSudo, type PreflightEnv } from './preflight';
 import { stateDirProblem } from './preflight-state';
@@ -77,6 +77,13 @@ interface VmEntry {
 type Listener = (event: EngineEvent) => void;
 
 /** A guest of the lab: a QEMU VM, or a process with a console of its own (UML). */
+/** What each snapshot action is called in the log while under way and once done, and what runs it. */
+const SNAPSHOT_STEPS = {
+  save: ['saving', 'saved', saveSnapshot],
+  load: ['loading', 'loaded', loadSnapshot],
+  delete: ['deleting', 'deleted', deleteSnapshot],
+} as const;
+
 const isGuest = (p: ProcessPlan | undefined): boolean =>
   p !== undefined && (p.kind === 'vm' || p.console !== undefined);
 
@@ -485,7 +492,7 @@ export class LabRunner {
   // ------------------------------------------------------------------------------------------ snapshots
 
   /**
-   * Saves or loads every guest's state under `name`, or lists the lab's snapshots; one at a time, and never beside
+   * Saves, loads or deletes every guest's state under `name`, or lists the lab's snapshots; one at a time, and never beside
    * an action on a single guest.
    */
   snapshot(action: SnapshotAction, name: string): Promise<Result<{ snapshots: readonly LabSnapshot[] }>> {
@@ -511,14 +518,15 @@ export class LabRunner {
       return { vm, qmp: sup?.state === 'running' ? sup.qmp : null };
     });
     if (action !== 'list') {
-      this.log.add('info', 'lab', `${action === 'save' ? 'saving' : 'loading'} snapshot ${name} of every guest`);
-      const done = action === 'save' ? await saveSnapshot(guests, name) : await loadSnapshot(guests, name);
-      if (!done.ok) {
-        const message = `snapshot ${name} not ${action === 'save' ? 'saved' : 'loaded'}: ${done.message}`;
+      const [doing, done, run] = SNAPSHOT_STEPS[action];
+      this.log.add('info', 'lab', `${doing} snapshot ${name} of every guest`);
+      const outcome = await run(guests, name);
+      if (!outcome.ok) {
+        const message = `snapshot ${name} not ${done}: ${outcome.message}`;
         this.log.add('error', 'lab', message);
         return { ok: false, error: { code: 'SNAPSHOT_FAILED', message } };
       }
-      this.log.add('info', 'lab', `snapshot ${name} ${action === 'save' ? 'saved' : 'loaded'}`);
+      this.log.add('info', 'lab', `snapshot ${name} ${done}`);
     }
     const list = await listSnapshots(guests);
     if (!list.ok) return { ok: false, error: { code: 'SNAPSHOT_FAILED', message: list.message } };

@@ -156,6 +156,31 @@ export async function saveSnapshot(
   return { ok: true, value: null };
 }
 
+/**
+ * Deletes snapshot `name` from every guest that holds it (a save that failed half way may have left it on some);
+ * refused, touching nothing, when none does.
+ */
+export async function deleteSnapshot(
+  guests: readonly SnapshotGuest[],
+  name: string,
+  timeoutMs = 120_000,
+): Promise<Outcome<null>> {
+  const r = ready(guests);
+  if (!r.ok) return r;
+  const holding: typeof r.value = [];
+  for (const g of r.value) {
+    const had = await guestSnapshots(g.qmp, g.vmstate);
+    if (!had.ok) return { ok: false, message: `${g.guest.vm.name}: ${had.message}` };
+    if (had.value.some((s) => s.name === name)) holding.push(g);
+  }
+  if (holding.length === 0) return { ok: false, message: `the lab has no snapshot ${name}` };
+  for (const g of holding) {
+    const del = await runJob(g.qmp, 'snapshot-delete', { tag: name, devices: g.devices }, timeoutMs);
+    if (!del.ok) return { ok: false, message: `${g.guest.vm.name}: ${del.message}` };
+  }
+  return { ok: true, value: null };
+}
+
 /** Loads every guest's state saved under `name`; refused, touching nothing, when a guest does not have it. */
 export async function loadSnapshot(
   guests: readonly SnapshotGuest[],

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
 import { SNAPSHOT_NAME } from '../../shared/api';
-import { closeSnapshots, loadSnapshot, saveSnapshot, useSnapshots } from './snapshots';
+import { closeSnapshots, deleteSnapshot, loadSnapshot, saveSnapshot, useSnapshots } from './snapshots';
 
 /**
- * The followed lab's snapshots: each with its date and a Restore button, and a name to save every guest's state
+ * The followed lab's snapshots: each with its date, a Restore and a Delete button, and a name to save every guest's state
  * under now (an existing name is replaced). Escape or a click outside closes it.
  */
 export function SnapshotDialog() {
@@ -51,6 +51,14 @@ export function SnapshotDialog() {
                   onClick={() => void loadSnapshot(s.name)}
                 >
                   Restore
+                </button>{' '}
+                <button
+                  type="button"
+                  data-testid={`snapshots__delete__${s.name}`}
+                  disabled={busy !== null}
+                  onClick={() => void deleteSnapshot(s.name)}
+                >
+                  Delete
                 </button>
               </li>
             ))}

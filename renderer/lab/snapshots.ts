@@ -50,6 +50,13 @@ export async function saveSnapshot(name: string): Promise<void> {
   if (await request(lab, 'save', name)) editor.getState().notify('info', `snapshot ${name} of ${lab} saved`);
 }
 
+/** Deletes snapshot `name` from every guest of the dialog's lab. */
+export async function deleteSnapshot(name: string): Promise<void> {
+  const { lab } = useSnapshots.getState();
+  if (lab === null) return;
+  if (await request(lab, 'delete', name)) editor.getState().notify('info', `snapshot ${name} of ${lab} deleted`);
+}
+
 /** Loads snapshot `name` into every guest of the dialog's lab. */
 export async function loadSnapshot(name: string): Promise<void> {
   const { lab } = useSnapshots.getState();
