@@ -14,6 +14,7 @@ import { probeHostInterfaces } from './host-interfaces';
 import { defaultStateDir, shortStateDir, tinyGuestPaths } from './host-paths';
 import { probeKvm, type KvmProbe } from './kvm';
 import { parsePair, probeNicModels } from './probe-nic-models';
+import { probeIfb } from './probe-ifb';
 import { probeNetem } from './probe-netem';
 import { probeQemu } from './probe-qemu';
 import { checkPrivateDir } from './state-dir';
@@ -57,12 +58,14 @@ export function realStateDir(given: string): string {
   return r.ok ? r.path : given;
 }
 
-/** Probes this machine (answers cached per process where asking costs a spawn); never throws. */
-function netemOf(env: NodeJS.ProcessEnv): { netem?: boolean } {
+/** What the kernel offers link shaping: netem, and the ifb that shapes what a guest sends. */
+function shapingOf(env: NodeJS.ProcessEnv): { netem?: boolean; ifb?: boolean } {
   const netem = probeNetem(env);
-  return netem === undefined ? {} : { netem };
+  const ifb = probeIfb(env);
+  return { ...(netem === undefined ? {} : { netem }), ...(ifb === undefined ? {} : { ifb }) };
 }
 
+/** Probes this machine (answers cached per process where asking costs a spawn); never throws. */
 export async function probeHost(options: ProbeHostOptions = {}): Promise<HostProbe> {
   const env = options.env ?? process.env;
   const pairs = (options.pairs ?? []).flatMap((p) => parsePair(p) ?? []);
@@ -89,7 +92,7 @@ export async function probeHost(options: ProbeHostOptions = {}): Promise<HostPro
     kvm,
     ...(HOST_ARCH[process.arch] ? { hostArch: HOST_ARCH[process.arch] } : {}),
     vhostNet: existsSync('/dev/vhost-net'),
-    ...netemOf(env),
+    ...shapingOf(env),
     tinyGuest,
     hostInterfaces: probeHostInterfaces(),
     stateDir: defaultStateDir(env),

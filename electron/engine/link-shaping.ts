@@ -41,7 +41,7 @@ export class LinkShapes {
     for (const vm of o.plan.vms)
       for (const n of vm.nics) {
         if (n.link === null) continue;
-        if (n.tap !== undefined && n.ifb !== undefined) this.taps.set(n.link, { tap: n.tap, ifb: n.ifb });
+        if (n.tap !== undefined) this.taps.set(n.link, { tap: n.tap, ...(n.ifb !== undefined ? { ifb: n.ifb } : {}) });
         else if (n.realization !== null) this.other.set(n.link, n.realization);
         if (n.shaping !== undefined) this.atLaunch.set(n.link, n.shaping);
       }
@@ -76,20 +76,21 @@ export class LinkShapes {
     if (netem.length > 0 && this.o.netem() === false) return failed('SHAPING_UNAVAILABLE', netemMissing(link, netem));
     const next = isShaped(shaping) ? shaping : undefined;
     if (next === undefined && !this.now.has(link)) return { ok: true, shaping: undefined };
-    const hasIfb = this.madeIfbs.has(link) || this.atLaunch.has(link);
+    // A plan without the link's ifb (a kernel without one) shapes toward the guest only, as its launch did.
+    const ifb = t.ifb;
+    const makeIfb = ifb !== undefined && next !== undefined && !this.madeIfbs.has(link) && !this.atLaunch.has(link);
     const steps: string[][] = [];
-    if (next !== undefined && !hasIfb) {
-      const a = ifbArgvs(t);
+    if (makeIfb) {
+      const a = ifbArgvs({ tap: t.tap, ifb });
       steps.push(a.add, a.up, a.ingress, a.redirect);
     }
-    steps.push(shapingArgv(t.tap, next), shapingArgv(t.ifb, next));
+    steps.push(shapingArgv(t.tap, next));
+    if (ifb !== undefined) steps.push(shapingArgv(ifb, next));
     for (const [i, step] of steps.entries()) {
       const failure = await this.run(step);
-      if (failure === null) {
-        if (i === 0 && next !== undefined && !hasIfb) this.madeIfbs.add(link);
-        continue;
-      }
-      return failed(failure.code, `${step.slice(0, 2).join(' ')} for link ${link} failed: ${failure.message}`);
+      if (failure !== null)
+        return failed(failure.code, `${step.slice(0, 2).join(' ')} for link ${link} failed: ${failure.message}`);
+      if (i === 0 && makeIfb) this.madeIfbs.add(link);
     }
     if (next === undefined) this.now.delete(link);
     else this.now.set(link, next);

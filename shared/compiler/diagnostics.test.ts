@@ -158,6 +158,17 @@ describe('compiler diagnostics', () => {
     none(lab(nodes, links), 'NETEM_MISSING');
     none(lab(nodes, [{ id: 'l', a: 'a:e0', b: 'br', shaping: { rate: '1mbit' } }], { netem: false }), 'NETEM_MISSING');
   });
+  it('SHAPING_ONE_WAY', () => {
+    const nodes: Nodes = [vm('a'), { kind: 'bridge', id: 'br' }];
+    const links: Links = [{ id: 'l', a: 'a:e0', b: 'br', shaping: { rate: '1mbit' } }];
+    expect(only(lab(nodes, links, { ifb: false }), 'SHAPING_ONE_WAY')).toMatchObject({
+      severity: 'warning',
+      links: ['l'],
+      path: ['links', 0, 'shaping'],
+    });
+    none(lab(nodes, links), 'SHAPING_ONE_WAY');
+    none(lab(nodes, [{ id: 'l', a: 'a:e0', b: 'br' }], { ifb: false }), 'SHAPING_ONE_WAY');
+  });
   it('NIC_MODEL_UNKNOWN', () => {
     const models = { 'x86_64/q35': ['e1000', 'e1000e', 'rtl8139', 'virtio-net-pci'] };
     const p = lab([vm('v', ['e0'], { nics: [{ id: 'e0', model: 'ne2k_isa' }] })], [], { nicModels: models });

@@ -49,6 +49,8 @@ export const COMPILER_CODES = {
   SHAPING_NOT_TAP: 'error',
   /** Delay, jitter, loss or duplication on a kernel without sch_netem. */
   NETEM_MISSING: 'error',
+  /** A shaped link on a kernel without ifb (or its ingress redirect): shaped toward its guest only. */
+  SHAPING_ONE_WAY: 'warning',
   /** A NIC model the installed QEMU cannot create on this machine (from `-M MACHINE -nic model=help`). */
   NIC_MODEL_UNKNOWN: 'error',
   /** A PCI NIC model on a machine without PCI. */

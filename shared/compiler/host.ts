@@ -165,8 +165,6 @@ function tapSteps(
 function shapeSteps(ctx: Ctx, link: string, shaping: LinkShaping | undefined, out: Step[]): void {
   const t = ctx.shapeTaps.get(link);
   if (t === undefined || !isShaped(shaping)) return;
-  const a = ifbArgvs(t);
-  const creates = { kind: 'ifb', name: t.ifb } as const;
   const what = describeShaping(shaping);
   const step = (id: string, argv: readonly string[], description: string): Step => ({
     id,
@@ -175,21 +173,27 @@ function shapeSteps(ctx: Ctx, link: string, shaping: LinkShaping | undefined, ou
     needsRoot: true,
     description,
   });
+  const toGuest = step(
+    `shape-${link}`,
+    shapingArgv(t.tap, shaping),
+    `Shape link ${link} toward its guest on tap ${t.tap}: ${what}`,
+  );
+  // A kernel without ifb: toward the guest only (SHAPING_ONE_WAY says so).
+  if (t.ifb === undefined) return void out.push(toGuest);
+  const ifb = t.ifb;
+  const a = ifbArgvs({ tap: t.tap, ifb });
+  const creates = { kind: 'ifb', name: ifb } as const;
   out.push(
     {
-      ...step(`ifb-${link}`, a.add, `Create ifb ${t.ifb} for what link ${link}'s guest sends`),
+      ...step(`ifb-${link}`, a.add, `Create ifb ${ifb} for what link ${link}'s guest sends`),
       undo: deleteArgv(creates),
       creates,
     },
-    step(`ifb-${link}-up`, a.up, `Bring ifb ${t.ifb} up`),
+    step(`ifb-${link}-up`, a.up, `Bring ifb ${ifb} up`),
     step(`shape-${link}-ingress`, a.ingress, `Take in what tap ${t.tap} receives from its guest`),
-    step(`shape-${link}-redirect`, a.redirect, `Send what tap ${t.tap} receives through ifb ${t.ifb}`),
-    step(`shape-${link}`, shapingArgv(t.tap, shaping), `Shape link ${link} toward its guest on tap ${t.tap}: ${what}`),
-    step(
-      `shape-${link}-ifb`,
-      shapingArgv(t.ifb, shaping),
-      `Shape link ${link} from its guest on ifb ${t.ifb}: ${what}`,
-    ),
+    step(`shape-${link}-redirect`, a.redirect, `Send what tap ${t.tap} receives through ifb ${ifb}`),
+    toGuest,
+    step(`shape-${link}-ifb`, shapingArgv(ifb, shaping), `Shape link ${link} from its guest on ifb ${ifb}: ${what}`),
   );
 }
 

@@ -94,12 +94,13 @@ export function assignIfnames(ctx: Ctx): void {
  * one its VM's link is shaped on.
  */
 export function assignShapeTaps(ctx: Ctx): void {
-  const ifb = (link: string) => ctx.ifnames.derive('qi', `ifb/${link}`);
-  for (const [link, tap] of ctx.linkTaps) ctx.shapeTaps.set(link, { tap, ifb: ifb(link) });
+  // A kernel without ifb (the probe said so) shapes a link toward its guest only.
+  const ifb = (link: string) => (ctx.target.ifb === false ? {} : { ifb: ctx.ifnames.derive('qi', `ifb/${link}`) });
+  for (const [link, tap] of ctx.linkTaps) ctx.shapeTaps.set(link, { tap, ...ifb(link) });
   for (const l of ctx.graph.links) {
     if (l.realization === 'tap-bridge') continue;
     const end = l.a.node.kind === 'tap' ? l.a : l.b.node.kind === 'tap' ? l.b : null;
     const tap = end ? ctx.tapNodeNames.get(end.node.id) : undefined;
-    if (tap !== undefined) ctx.shapeTaps.set(l.id, { tap, ifb: ifb(l.id) });
+    if (tap !== undefined) ctx.shapeTaps.set(l.id, { tap, ...ifb(l.id) });
   }
 }

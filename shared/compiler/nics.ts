@@ -159,7 +159,8 @@ function emitNic(s: VmScope, nic: Nic, index: number, b: Backend | null): void {
     realization: backendLabel(b),
     link,
     netdev: netdevId,
-    ...(shaped !== undefined ? { tap: shaped.tap, ifb: shaped.ifb } : {}),
+    ...(shaped !== undefined ? { tap: shaped.tap } : {}),
+    ...(shaped?.ifb !== undefined ? { ifb: shaped.ifb } : {}),
     ...(shaped !== undefined && isShaped(shaping) ? { shaping } : {}),
   });
   s.argv.push(...b.pre);

@@ -173,6 +173,29 @@ describe('a shaped link in the plan', () => {
     );
   });
 
+  it('a kernel without ifb: shaped toward the guest only, with a warning naming the modules; probe unknown is both ways', () => {
+    const plan = compile(
+      onBridge({ rate: '1mbit' }),
+      assembleTarget(hostProbe({ ifb: false }), { isolation: 'userns' }),
+    );
+    const d = plan.diagnostics.find((x) => x.code === 'SHAPING_ONE_WAY')!;
+    expect(d).toMatchObject({ severity: 'warning', links: ['al'], path: ['links', 0, 'shaping'] });
+    expect(d.message).toContain('link al: only what reaches its guest is shaped');
+    expect(d.message).toContain('modules ifb, cls_u32, act_mirred');
+    const nic = plan.vms.find((v) => v.node === 'a')!.nics[0]!;
+    expect(nic).toMatchObject({ tap: expect.stringMatching(/^qn/), shaping: { rate: '1mbit' } });
+    expect(nic).not.toHaveProperty('ifb');
+    expect(plan.hostSteps.map((s) => s.id).filter((id) => /^(shape|ifb)-/.test(id))).toEqual(['shape-al']);
+    expect(plan.hostSteps.find((s) => s.id === 'shape-al')!.argv).toEqual(shapingArgv(nic.tap!, { rate: '1mbit' }));
+    // An unshaped lab says nothing about it.
+    expect(compile(onBridge({}), target({ ifb: false })).diagnostics.map((x) => x.code)).not.toContain(
+      'SHAPING_ONE_WAY',
+    );
+    const unknown = compile(onBridge({ rate: '1mbit' }), assembleTarget(hostProbe({}), { isolation: 'userns' }));
+    expect(unknown.diagnostics.map((x) => x.code)).not.toContain('SHAPING_ONE_WAY');
+    expect(unknown.hostSteps.map((s) => s.id)).toContain('shape-al-ifb');
+  });
+
   it('netem fields on a kernel without sch_netem are an error naming the module; unknown is assumed present', () => {
     const shaping = { rate: '1mbit', delay: '20ms', loss: 1 };
     const none = compile(onBridge(shaping), assembleTarget(hostProbe({ netem: false }), { isolation: 'netns' }));

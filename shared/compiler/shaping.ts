@@ -80,10 +80,13 @@ export function shapingArgv(tap: string, s: LinkShaping | undefined): string[] {
   return argv;
 }
 
-/** The shaped devices of a link: the tap that realizes it (toward the guest) and its ifb (from the guest). */
+/**
+ * The shaped devices of a link: the tap that realizes it (toward the guest) and its ifb (from the guest), absent
+ * on a kernel that cannot redirect to one.
+ */
 export interface ShapedTap {
   readonly tap: string;
-  readonly ifb: string;
+  readonly ifb?: string;
 }
 
 /** The argv that make a link's ifb and send what its tap receives through it; an unshaped ifb passes all. */
@@ -96,7 +99,7 @@ export interface IfbArgvs {
 }
 
 /** The argv that make a link's ifb and redirect its tap's ingress to it (run in the order of the fields). */
-export function ifbArgvs(t: ShapedTap): IfbArgvs {
+export function ifbArgvs(t: Required<ShapedTap>): IfbArgvs {
   return {
     add: ['ip', 'link', 'add', t.ifb, 'type', 'ifb'],
     up: ['ip', 'link', 'set', t.ifb, 'up'],
@@ -125,6 +128,11 @@ export function ifbArgvs(t: ShapedTap): IfbArgvs {
       t.ifb,
     ],
   };
+}
+
+/** Why a link is shaped toward its guest only: the sentence of the compiler's warning. */
+export function ifbMissing(link: string): string {
+  return `link ${link}: only what reaches its guest is shaped: shaping what the guest sends needs the kernel's ifb device and ingress redirect (modules ifb, cls_u32, act_mirred; CONFIG_IFB), which this kernel does not have`;
 }
 
 /** Why netem fields cannot be applied on a kernel without sch_netem: the sentence preflight and the inspector say. */

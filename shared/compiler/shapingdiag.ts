@@ -1,7 +1,7 @@
 import type { Ctx } from './context';
 import { diag } from './diagnostics';
 import { otherEnd, type LinkInfo } from './graph';
-import { isShaped, netemFields, netemMissing } from './shaping';
+import { ifbMissing, isShaped, netemFields, netemMissing } from './shaping';
 
 /** Why a tap node's link to a bridge is not shaped: its tap is its other link's, which is where to shape. */
 function tapBridgeWhy(ctx: Ctx, l: LinkInfo): string {
@@ -45,5 +45,7 @@ export function shapingDiagnostics(ctx: Ctx): void {
     const netem = netemFields(shaping);
     if (netem.length > 0 && ctx.target.netem === false)
       ctx.diagnostics.push(diag('NETEM_MISSING', netemMissing(l.id, netem), { ...where, fix: remove }));
+    if (ctx.shapeTaps.get(l.id)?.ifb === undefined)
+      ctx.diagnostics.push(diag('SHAPING_ONE_WAY', ifbMissing(l.id), where));
   }
 }

@@ -36,6 +36,11 @@ export interface Target {
   readonly vhostNet?: boolean;
   /** Whether the kernel has the netem qdisc (sch_netem), for delay/jitter/loss/duplication; absent: unknown. */
   readonly netem?: boolean;
+  /**
+   * Whether the kernel can redirect a tap's ingress to an ifb (modules ifb, cls_u32, act_mirred), which shaping what a
+   * guest sends needs; false: a link is shaped toward its guest only. Absent: unknown (assumed present).
+   */
+  readonly ifb?: boolean;
   /** KVM probed usable; `accel: auto` means kvm then, tcg otherwise. */
   readonly kvm: boolean;
   /**
@@ -109,6 +114,8 @@ export interface HostProbe {
   readonly vhostNet: boolean;
   /** The kernel's netem qdisc, as a throwaway namespace's tc found it; absent when it could not be asked. */
   readonly netem?: boolean;
+  /** The kernel's ifb and ingress redirect, as a throwaway namespace found them; absent when it could not be asked. */
+  readonly ifb?: boolean;
   /** Where the tiny guest of each architecture is (or would be, once built). */
   readonly tinyGuest: Partial<Record<Arch, { readonly kernel: string; readonly initrd: string }>>;
   readonly hostInterfaces: readonly HostInterface[];
@@ -160,6 +167,7 @@ export function assembleTarget(probe: HostProbe, options: TargetOptions = {}, to
     ...(nicModels ? { nicModels } : {}),
     vhostNet: probe.vhostNet,
     ...(probe.netem !== undefined ? { netem: probe.netem } : {}),
+    ...(probe.ifb !== undefined ? { ifb: probe.ifb } : {}),
     hostInterfaces: probe.hostInterfaces,
     shortStateDir: probe.shortStateDir,
   };
