@@ -118,7 +118,7 @@ export interface LinkStatus {
   /** While it is captured: the pcap QEMU writes (a `filter-dump` on a guest NIC's netdev), in the lab's directory. */
   readonly capture?: string;
   /**
-   * Its shaping now (tc on its tap), absent when unshaped or when it has no tap of the lab's; `tap` is that tap,
+   * Its shaping now (tc on its tap and ifb), absent when unshaped or when it has no tap of the lab's; `tap` is that tap,
    * present only for links tc can shape.
    */
   readonly shaping?: LinkShaping;
@@ -208,7 +208,7 @@ export type EngineRequest =
   | { readonly type: 'consoleRead'; readonly lab: LabName; readonly vm: string; readonly fromSeq: number }
   /** Sets a running lab's link down or up: its guest NICs lose or regain carrier (both ends of a VM-VM link). */
   | { readonly type: 'setLink'; readonly lab: LabName; readonly link: string; readonly up: boolean }
-  /** Replaces a running lab's link shaping (tc on its tap in the lab's network); an empty shaping takes it off. */
+  /** Replaces a running lab's link shaping (tc on its tap and ifb in the lab's network); an empty one takes it off. */
   | { readonly type: 'setShaping'; readonly lab: LabName; readonly link: string; readonly shaping: LinkShaping }
   /**
    * Starts capturing a running lab's link into a pcap in its state directory (answered as is when it already is).

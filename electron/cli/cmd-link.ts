@@ -13,10 +13,11 @@ Sets a link of a running lab down or up, as pulling and plugging its cable: QEMU
 its ends (both ends of a link between two guests), so the guests see their carrier go and come back. The link's
 id is the one in the topology file (\`qnet status\` lists the links that are down or shaped).
 
-With shaping words, replaces the link's shaping (what is not named is off): tc on the tap that realizes the link,
-in the lab's network (traffic the link carries to its guest). RATE like 1mbit or 512kbit (tbf); delay, jitter,
-loss and duplicate need the kernel's netem (module sch_netem). \`unshaped\` takes it all off. A link between two
-guests is no tap: link the guests to a bridge to shape their links.
+With shaping words, replaces the link's shaping (what is not named is off), both ways: tc on the tap that realizes
+the link (what reaches its guest) and on an ifb its tap's ingress is sent through (what the guest sends), in the
+lab's network. RATE like 1mbit or 512kbit (tbf); delay, jitter, loss and duplicate need the kernel's netem (module
+sch_netem). \`unshaped\` takes it all off. A link between two guests is no tap: link the guests to a bridge (or a
+guest to a tap node) to shape their links.
 
 options:
 ${STATE_DIR_HELP}

@@ -503,8 +503,9 @@ const Endpoint = z
   .regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}(:[A-Za-z0-9_.-]{1,32})?$/, 'must be "node" or "node:port", like alpha:eth0');
 
 /**
- * Shaping and impairments of a link, applied by `tc` to the tap that realizes it (traffic the link carries to the
- * guest): `rate` by a token bucket (tbf), the others by netem, which needs the kernel's sch_netem.
+ * Shaping and impairments of a link, both ways, applied by `tc` to the tap that realizes it (what reaches the guest)
+ * and to an ifb its ingress is sent through (what the guest sends): `rate` by a token bucket (tbf), the others by
+ * netem, which needs the kernel's sch_netem.
  */
 export const LinkShaping = z.strictObject({
   /** Rate limit in tc's units: `1mbit`, `512kbit`, `10gbit` (k = 1000). */
