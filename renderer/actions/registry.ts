@@ -258,7 +258,7 @@ function vmAction(action: VmAction, up: boolean): Behaviour<NodeActionContext> {
       const { lab, node } = ctx;
       const guest = labGuest(lab, node);
       if (lab.lab && guest) void controlVm(lab.lab, guest.vm, action);
-      else if (lab.lab && isSwitch(ctx)) void controlVm(lab.lab, node, action);
+      else if (lab.lab && isSwitch(ctx)) void controlVm(lab.lab, node, action, true);
     },
   };
 }

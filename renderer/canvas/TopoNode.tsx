@@ -3,7 +3,7 @@ import { memo, useState } from 'react';
 import { kindLabel } from '../../shared/model';
 import type { TopologyNode } from '../../shared/model';
 import type { VmState } from '../../shared/api';
-import { useLab, useNodeAddresses, useNodeVmState } from '../lab/labStore';
+import { useLab, useNodeAddresses, useNodeSwitchState, useNodeVmState } from '../lab/labStore';
 import { hasNamedPorts, nodeHeight, NODE_W, portRows } from './geometry';
 import { useConnecting } from './connecting';
 import { KIND_ICONS } from './icons';
@@ -41,7 +41,15 @@ function exitText(state: Extract<VmState, { state: 'crashed' }>): string {
 
 /** A VM's run state on the canvas: starting, running, stopped, crashed (how it ended in the tooltip). */
 const VmBadge = memo(function VmBadge({ node }: { node: string }) {
-  const state = useNodeVmState(node);
+  return <StateBadge node={node} state={useNodeVmState(node)} />;
+});
+
+/** A VDE switch's state, once this page has started or stopped it. */
+const SwitchBadge = memo(function SwitchBadge({ node }: { node: string }) {
+  return <StateBadge node={node} state={useNodeSwitchState(node)} />;
+});
+
+function StateBadge({ node, state }: { node: string; state: VmState | null }) {
   if (!state) return null;
   const title =
     state.state === 'crashed'
@@ -62,7 +70,7 @@ const VmBadge = memo(function VmBadge({ node }: { node: string }) {
       {state.state}
     </span>
   );
-});
+}
 
 /** A bridge whose whole segment the running lab captures: marked as a captured link is, in the capture colour. */
 const CaptureBadge = memo(function CaptureBadge({ node }: { node: string }) {
@@ -169,6 +177,7 @@ function TopoNodeView({ data, selected }: NodeProps<TopoFlowNode>) {
           </span>
         </div>
         {node.kind === 'vm' || node.kind === 'uml' ? <VmBadge node={node.id} /> : null}
+        {node.kind === 'vde' ? <SwitchBadge node={node.id} /> : null}
         {node.kind === 'bridge' ? <CaptureBadge node={node.id} /> : null}
       </div>
       {named ? (

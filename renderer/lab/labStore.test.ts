@@ -12,6 +12,14 @@ const running: LabView = {
 };
 
 describe('lab view', () => {
+  it("keeps a switch's state while the lab runs and forgets it once the lab stops", () => {
+    const withSwitch: LabView = { ...running, switches: { sw: { state: 'stopped' } } };
+    expect(applyEvent(withSwitch, { type: 'labState', lab: 'p2p', state: 'running' }).switches).toEqual({
+      sw: { state: 'stopped' },
+    });
+    expect(applyEvent(withSwitch, { type: 'labState', lab: 'p2p', state: 'stopping' }).switches).toEqual({});
+  });
+
   it('turns a crashed guest into a badge and its stderr tail into log lines', () => {
     const v = applyEvent(running, {
       type: 'vmState',

@@ -49,6 +49,11 @@ export interface LabView {
   readonly links: Readonly<Record<string, boolean>>;
   /** The links being captured, by link id: the pcap each is written to. */
   readonly captures: Readonly<Record<string, string>>;
+  /**
+   * VDE switch nodes this page started, stopped or restarted, by node id: the state the engine answered (it sends
+   * no events for a switch), until the lab stops.
+   */
+  readonly switches: Readonly<Record<string, VmState>>;
 }
 
 /** The most log lines kept. */
@@ -65,6 +70,7 @@ export const EMPTY_LAB: LabView = {
   launched: null,
   links: {},
   captures: {},
+  switches: {},
 };
 
 const pushLog = (log: readonly LabLogLine[], line: LabLogLine): readonly LabLogLine[] => {
@@ -86,7 +92,12 @@ export function applyEvent(view: LabView, event: EngineEvent, now: number = Date
   if (view.lab === null || event.lab !== view.lab) return view;
   switch (event.type) {
     case 'labState':
-      return { ...view, state: event.state, error: event.error ?? (event.state === 'failed' ? view.error : null) };
+      return {
+        ...view,
+        state: event.state,
+        error: event.error ?? (event.state === 'failed' ? view.error : null),
+        ...(event.state === 'running' ? {} : { switches: {} }),
+      };
     case 'vmState': {
       // A guest not known yet has no node until `status` says which (a VM's name is not a node id).
       const known = view.vms[event.vm];
@@ -225,6 +236,11 @@ export function linkControl(view: Pick<LabView, 'state' | 'links'>, link: string
 }
 
 /** The VM state of one topology node, or null when no guest of the followed lab realizes it. */
+/** A VDE switch node's state as this page last changed it, or null. */
+export function useNodeSwitchState(node: string): VmState | null {
+  return useLab((s) => s.switches[node] ?? null);
+}
+
 export function useNodeVmState(node: string): VmState | null {
   return useLab((s) => statesByNode(s.vms).get(node) ?? null);
 }
