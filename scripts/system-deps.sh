@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the system packages Qnet Studio's tests need (QEMU, VDE, busybox, iproute2, tshark, Chromium).
+# Installs the system packages Qnet Studio's tests need (QEMU, VDE, busybox, iproute2, tshark, socat, Chromium).
 # Usage: scripts/system-deps.sh [--check]
 #   --check  only report what is missing (exit 1 if anything is), install nothing.
 # Installs with apt-get as root, or through passwordless sudo; otherwise prints the exact command and fails.
@@ -26,6 +26,7 @@ declare -A NEEDS=(
   [unshare]=util-linux
   [tshark]=tshark
   [dumpcap]=wireshark-common
+  [socat]=socat
 )
 
 have() {

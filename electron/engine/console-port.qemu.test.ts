@@ -4,12 +4,19 @@
  * answer; the port is bound on 127.0.0.1 only, status names it, and after stop it is closed.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeAll, expect, test } from 'vitest';
-import { buildGuests, cleanupAll, launchLab, startEngine, topologyText } from '../testkit/scenarios/harness';
+import { runScript } from '../testkit/exportedLab';
+import { processesMentioning } from '../testkit/procs';
+import { buildCli, qnet } from '../testkit/qnetCli';
+import { buildGuests, cleanupAll, launchLab, startEngine, topologyText, trackDir } from '../testkit/scenarios/harness';
 
 beforeAll(async () => {
   await buildGuests(['x86_64']);
+  buildCli();
 }, 900_000);
 
 afterEach(async () => {
@@ -26,6 +33,12 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     }),
   );
+}
+
+/** The local addresses listening on TCP `port`. */
+function listeners(port: number): string[] {
+  const out = execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' }).trim();
+  return out === '' ? [] : out.split('\n').map((l) => l.trim().split(/\s+/)[3]!);
 }
 
 function open(port: number): Promise<Socket> {
@@ -58,13 +71,7 @@ test('nc to 127.0.0.1:PORT is the guest console: echo hi-$((6*7)) answers hi-42;
   const status = await engine.api.request({ type: 'status', lab: lab.lab });
   expect(status.ok && status.status.vms.map((v) => [v.vm, v.consolePort])).toEqual([['box', port]]);
   // Loopback only: the listening socket is 127.0.0.1's, not the wildcard's.
-  const listening = execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' });
-  expect(
-    listening
-      .trim()
-      .split('\n')
-      .map((l) => l.trim().split(/\s+/)[3]),
-  ).toEqual([`127.0.0.1:${port}`]);
+  expect(listeners(port)).toEqual([`127.0.0.1:${port}`]);
 
   const client = await open(port);
   const answer = received(client, /\r?\nhi-42\r?\n/, 30_000);
@@ -77,4 +84,37 @@ test('nc to 127.0.0.1:PORT is the guest console: echo hi-$((6*7)) answers hi-42;
   await lab.stop();
   await closed;
   await expect(open(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+}, 180_000);
+
+test('the exported up.sh serves the same port: nc 127.0.0.1:PORT is the guest console; down.sh closes it', async () => {
+  const port = await freePort();
+  const { text } = topologyText('console-port.qnet.yaml', { replace: [['PORT', String(port)]] });
+  const dir = mkdtempSync(join(tmpdir(), 'qnet-cport-sh-'));
+  trackDir(dir);
+  writeFileSync(join(dir, 'lab.qnet.yaml'), text);
+  const exported = qnet(['export', join(dir, 'lab.qnet.yaml'), '-o', join(dir, 'export')]);
+  expect(exported.code, exported.err).toBe(0);
+  const states = join(dir, 'state');
+  const up = runScript(join(dir, 'export', 'up.sh'), ['--state-dir', states]);
+  try {
+    expect(up.status, up.output).toBe(0);
+    expect(up.output).toContain(`console on 127.0.0.1:${port}: nc 127.0.0.1 ${port}`);
+    expect(listeners(port)).toEqual([`127.0.0.1:${port}`]);
+    const client = await open(port);
+    const answer = received(client, /\r?\nhi-42\r?\n/, 90_000);
+    // The guest may still be booting: type again until it answers.
+    const typing = setInterval(() => client.write('echo hi-$((6*7))\n'), 2_000);
+    client.write('echo hi-$((6*7))\n');
+    try {
+      await answer;
+    } finally {
+      clearInterval(typing);
+    }
+    client.destroy();
+  } finally {
+    const down = runScript(join(dir, 'export', 'down.sh'), ['--state-dir', states]);
+    expect(down.status, down.output).toBe(0);
+  }
+  await expect(open(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  expect(processesMentioning(states).map((p) => p.argv.join(' '))).toEqual([]);
 }, 180_000);

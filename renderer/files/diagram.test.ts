@@ -52,6 +52,14 @@ describe('diagram export', () => {
     expect(running).toContain('>eth0</text>');
   });
 
+  it("shows a guest's console TCP port after its kind, as the canvas does", () => {
+    const svg = sceneToSvg(
+      diagramScene([{ ...box(alpha, 'alpha'), console: '127.0.0.1:5000' }], [], [], new Set(), COLORS),
+    );
+    expect(svg).toContain('>VM · console 127.0.0.1:5000</text>');
+    expect(sceneToSvg(diagramScene([box(alpha, 'alpha')], [], [], new Set(), COLORS))).not.toContain('console');
+  });
+
   it('writes every node (names escaped), each link as routed, its label, the annotations, and a viewBox around all', () => {
     const routing = routeAll(
       [{ id: 'l1', a: { node: 'a', port: 'eth0' }, b: { node: 'b' }, label: 'hubport' }],

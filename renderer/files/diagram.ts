@@ -16,6 +16,8 @@ export interface NodeBox {
   readonly sides: ReadonlyMap<string, Side>;
   /** Addresses the running guest reported, by NIC id: shown instead of the NIC's hint, as the canvas does. */
   readonly reported?: Readonly<Record<string, string>>;
+  /** Its console's loopback TCP port as the plan states it (`host:port`), shown after its kind. */
+  readonly console?: string;
 }
 
 /** Colours of the current theme. */
@@ -180,7 +182,15 @@ export function diagramScene(
       bold: true,
       anchor: 'start',
     });
-    shapes.push({ t: 'text', x: g.x + 12, y: head + 9, text: box.kind, size: 11, fill: c.muted, anchor: 'start' });
+    shapes.push({
+      t: 'text',
+      x: g.x + 12,
+      y: head + 9,
+      text: box.console ? `${box.kind} · console ${box.console}` : box.kind,
+      size: 11,
+      fill: c.muted,
+      anchor: 'start',
+    });
     for (const port of g.ports) {
       const py = g.y + port.y;
       shapes.push({

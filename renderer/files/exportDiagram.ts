@@ -1,3 +1,4 @@
+import { consolePorts } from '../../shared/compiler';
 import { kindLabel } from '../../shared/model';
 import { reportedAddresses } from '../lab/labStore';
 import { sceneOf } from '../canvas/scene';
@@ -36,6 +37,7 @@ function currentScene(): Scene {
   const plan = result?.ok ? result.plan : null;
   const scene = sceneOf(doc, labelsOf(doc, plan));
   const reported = reportedAddresses();
+  const consoles = plan ? consolePorts(plan) : new Map();
   const bad = new Set(plan?.diagnostics.filter((d) => d.severity === 'error').flatMap((d) => d.links) ?? []);
   const boxes: NodeBox[] = doc.nodes.flatMap((node) => {
     const geom = scene.geoms.get(node.id);
@@ -47,6 +49,9 @@ function currentScene(): Scene {
             kind: kindLabel(node.kind),
             sides: scene.routing.portSides.get(node.id) ?? new Map(),
             ...(reported.has(node.id) ? { reported: reported.get(node.id) } : {}),
+            ...(consoles.has(node.id)
+              ? { console: `${consoles.get(node.id)!.host}:${consoles.get(node.id)!.port}` }
+              : {}),
           },
         ]
       : [];

@@ -1,5 +1,5 @@
 import type { Ctx } from './context';
-import type { BoundPort } from './plan';
+import type { BoundPort, LabPlan, VmPlan } from './plan';
 import { diag } from './diagnostics';
 import { nodePath } from './docpath';
 
@@ -28,4 +28,19 @@ export function reserveConsolePorts(ctx: Ctx): Map<string, BoundPort> {
     out.set(vm.id, { proto: 'tcp', host: '127.0.0.1', port, what: 'console', node: vm.id });
   }
   return out;
+}
+
+/** Each guest's console TCP port as the plan states it (`what: 'console'`), by node id: what exports and status show. */
+export function consolePorts(plan: LabPlan): Map<string, BoundPort> {
+  const out = new Map<string, BoundPort>();
+  for (const vm of plan.vms) {
+    const port = consolePortOf(vm);
+    if (port) out.set(vm.node, port);
+  }
+  return out;
+}
+
+/** A guest's console TCP port as the plan states it, if it has one (a plan read from a file may lack `ports`). */
+export function consolePortOf(vm: VmPlan): BoundPort | undefined {
+  return (vm.ports as readonly BoundPort[] | undefined)?.find((p) => p.what === 'console');
 }

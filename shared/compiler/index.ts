@@ -65,6 +65,7 @@ export { machinePair, machinePairs } from './machine';
 export { COMPILER_CODES, type CompilerCode } from './diagnostics';
 export { labSlug, labStateDir, netnsName, UNIX_PATH_MAX, IFNAME_MAX } from './derive';
 export { freeGroup } from './nodebackend';
+export { consolePorts } from './consoleport';
 export { defaultIsolation, hostNetworkUses } from './isolation';
 export { deleteArgv, releaseArgv, undoMismatch, type RecordedUndo } from './undo';
 

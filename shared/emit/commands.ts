@@ -1,5 +1,5 @@
-import type { HostStep, LabPlan, ProcessPlan } from '../compiler/plan';
-import type { ProcEntry } from './context';
+import type { HostStep, LabPlan } from '../compiler/plan';
+import type { EmitProcess, ProcEntry } from './context';
 import { ENTER_AFTER, ENTER_BEFORE } from '../compiler/enter';
 import { shellLineIn, shellQuote, shellWordIn, type Relocation } from './quote';
 
@@ -28,7 +28,7 @@ export function stepCommand(
 }
 
 /** The `env NAME=VALUE` words a process is started with (none when it needs no environment of its own). */
-export function envWords(proc: ProcessPlan): string[] {
+export function envWords(proc: EmitProcess): string[] {
   return proc.env ? ['env', ...Object.entries(proc.env).map(([k, v]) => `${k}=${v}`)] : [];
 }
 
@@ -42,7 +42,9 @@ function wordsThen(words: readonly string[], rest: string, rel: readonly Relocat
  * user namespace (nsenter), or, for a process that joins the holder itself (pasta), with the holder's pid last.
  * `argv` is its argv as script text: the expansion of the array the scripts state it in once.
  */
-function processLine(proc: ProcessPlan, plan: LabPlan, argv: string, rel: readonly Relocation[]): string {
+function processLine(proc: EmitProcess, plan: LabPlan, argv: string, rel: readonly Relocation[]): string {
+  // A console relay binds the host's loopback, so it runs on the host whatever the isolation.
+  if (proc.kind === 'console-relay') return argv;
   // `env` execs the program, so the process runs exactly proc.argv (what stop_processes matches).
   const env = envWords(proc);
   if (plan.target.isolation === 'userns')

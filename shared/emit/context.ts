@@ -1,5 +1,6 @@
+import { consolePortOf } from '../compiler/consoleport';
 import type { Arch } from '../model';
-import type { HostStep, LabPlan, ProcessPlan } from '../compiler/plan';
+import type { BoundPort, HostStep, LabPlan, ProcessPlan } from '../compiler/plan';
 import type { Relocation } from './quote';
 import { utf8Bytes } from '../compiler/derive';
 
@@ -10,9 +11,23 @@ export interface StepEntry {
   readonly token: string;
 }
 
+/**
+ * A process only the exported scripts run: a guest's console TCP port (`console.tcpPort`, a `what: 'console'`
+ * BoundPort of the plan), which the engine serves itself from the console it holds. up.sh relays the port to the
+ * guest's console socket with socat, on the host's loopback whatever the isolation (never in the lab's namespace,
+ * where 127.0.0.1 is the lab's own), connecting only when a client does.
+ */
+export interface ConsoleRelay extends Omit<ProcessPlan, 'kind'> {
+  readonly kind: 'console-relay';
+  readonly port: BoundPort;
+}
+
+/** A process the scripts start: one of the plan's, or a console relay. */
+export type EmitProcess = ProcessPlan | ConsoleRelay;
+
 /** A process with the files the scripts keep for it in the state directory. */
 export interface ProcEntry {
-  readonly proc: ProcessPlan;
+  readonly proc: EmitProcess;
   /** For messages: "vm vm1". */
   readonly label: string;
   /** Where up.sh writes `$!` (not QEMU's own -pidfile, which QEMU locks and removes itself). */
@@ -100,8 +115,9 @@ export function emitContext(plan: LabPlan, order: readonly ProcessPlan[]): EmitC
     const key = JSON.stringify([step.id, step.argv, step.undo, step.needsRoot, step.inNetns, plan.netns]);
     return { step, number: i + 1, token: `step_${i + 1}_${fnv1a(key)}` };
   });
-  const names = stems(order.map((p) => p.id));
-  const procs = order.map((proc, i) => ({
+  const all = [...order, ...consoleRelays(plan, stateDir)];
+  const names = stems(all.map((p) => p.id));
+  const procs = all.map((proc, i) => ({
     proc,
     label: `${proc.kind} ${proc.id}`,
     jobPidfile: joinPath(stateDir, `${names[i]}.up.pid`),
@@ -134,6 +150,28 @@ export function emitContext(plan: LabPlan, order: readonly ProcessPlan[]): EmitC
     relocations,
     socketTail,
   };
+}
+
+/** The console relays of a plan's guests with a console TCP port, each after its guest. */
+function consoleRelays(plan: LabPlan, stateDir: string): ConsoleRelay[] {
+  const out: ConsoleRelay[] = [];
+  for (const vm of plan.vms) {
+    const port = consolePortOf(vm);
+    const guest = plan.processes.find((p) => p.kind === 'vm' && p.node === vm.node);
+    if (!port || !guest) continue;
+    out.push({
+      id: `${guest.id}-console`,
+      kind: 'console-relay',
+      node: vm.node,
+      argv: ['socat', `TCP-LISTEN:${port.port},bind=${port.host},reuseaddr,fork`, `UNIX-CONNECT:${vm.console}`],
+      dependsOn: [guest.id],
+      ready: { type: 'none' },
+      holdStdin: false,
+      stderrLog: joinPath(stateDir, `${guest.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.console-relay.log`),
+      port,
+    });
+  }
+  return out;
 }
 
 /**

@@ -27,6 +27,7 @@ const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   pasta: 'passt',
   sudo: 'sudo',
   socat: 'socat',
+  ss: 'iproute2',
   'qemu-img': 'qemu-utils',
 };
 

@@ -1,3 +1,4 @@
+import { consolePortOf } from '../compiler/consoleport';
 import type { EmitContext } from './context';
 import { shellLine } from './quote';
 
@@ -57,6 +58,11 @@ export function readme(ctx: EmitContext): string {
     lines.push(
       `    console:     ${shellLine(['socat', '-', `UNIX-CONNECT:${vm.console}`])}   (socat: apt-get install socat)`,
     );
+    const tcp = consolePortOf(vm);
+    if (tcp)
+      lines.push(
+        `    console TCP: nc ${tcp.host} ${tcp.port}   (up.sh relays ${tcp.host}:${tcp.port} to the console socket with socat)`,
+      );
     lines.push(`    console log: ${vm.consoleLog}`);
     lines.push(`    QMP:         ${vm.qmp}`);
   }

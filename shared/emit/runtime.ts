@@ -290,6 +290,22 @@ wait_path() {
   show_log "$4"
   fail "$1 was not ready after 30 s (no new $2)"
 }
+# wait_listen LABEL HOST PORT PIDFILE LOG: wait until LABEL (a console relay) listens on HOST:PORT; fail when it
+# exits first (the port taken) or after 10 s.
+wait_listen() {
+  local pid i
+  pid=$(read_pid "$4") || fail "$1 has no pid"
+  for ((i = 0; i < 100; i++)); do
+    if ! alive "$pid"; then
+      show_log "$5"
+      fail "$1 exited before it listened on $2:$3 (is the port taken?)"
+    fi
+    if ss -Hltn "sport = :$3" 2>/dev/null | grep -qF -- " $2:$3 "; then return 0; fi
+    sleep 0.1
+  done
+  show_log "$5"
+  fail "$1 did not listen on $2:$3 after 10 s"
+}
 # Refuse to start switch $1 in directory $2 where a live VDE switch listens: that directory is another switch's.
 switch_free() {
   [ -S "$2/ctl" ] || return 0

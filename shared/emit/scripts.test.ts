@@ -228,6 +228,34 @@ describe('up.sh', () => {
     expect(sorted(procs)).toEqual(sorted(expected));
   });
 
+  it("a guest's console TCP port is relayed by socat on the host's loopback, outside the lab's namespace, and stopped by down.sh", () => {
+    const base = fixture('netns', { runnable: false });
+    const port = { proto: 'tcp', host: '127.0.0.1', port: 5000, what: 'console', node: base.vms[0]!.node } as const;
+    const plan = { ...base, vms: base.vms.map((v, i) => (i === 0 ? { ...v, ports: [port] } : v)) };
+    const files = exportPlan(plan);
+    const up = files['up.sh']!;
+    // The relay comes last, so its array ends where lab_argvs returns (a hostile state path may hold newlines).
+    const at = up.indexOf('=(socat ');
+    const name = up.slice(up.lastIndexOf('\n', at) + 1, at).trim();
+    expect(name).toMatch(/^ARGV_\d+$/);
+    const words = up.slice(at + '=(socat '.length, up.indexOf(')\n  return 0\n', at));
+    expect(bashWords(words.replaceAll('"$STATE"', box.state))).toEqual([
+      'TCP-LISTEN:5000,bind=127.0.0.1,reuseaddr,fork',
+      `UNIX-CONNECT:${plan.vms[0]!.console}`,
+    ]);
+    // Started as the lab's processes are (root in a netns lab), but never in the namespace, where 127.0.0.1 is the lab's.
+    expect(up).toContain(`\n"\${PROC_AS[@]}" "\${${name}[@]}" </dev/null >>`);
+    expect(up).toContain(`runs_argv "$1" sudo -- "\${${name}[@]}"`);
+    expect(up).toMatch(/^wait_listen 'console-relay \S+' 127\.0\.0\.1 5000 /m);
+    expect(up).toMatch(/^need socat socat$/m);
+    expect(up).toContain("say '  console on 127.0.0.1:5000: nc 127.0.0.1 5000'");
+    expect(files['README.txt']).toContain('console TCP: nc 127.0.0.1 5000');
+    // down.sh stops it first (reverse start order), by the same recognizer.
+    const down = files['down.sh']!;
+    const stops = down.split('\n').filter((l) => l.startsWith('  stop_proc '));
+    expect(stops[0]).toMatch(/^ {2}stop_proc 'console-relay \S+' is_proc_\d+ /);
+  });
+
   it('--paused says how to resume each guest over QMP with socat', () => {
     const plan = fixture('host');
     exportPlan(plan);

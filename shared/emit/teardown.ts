@@ -82,19 +82,24 @@ function isProcFunctions(ctx: EmitContext): string[] {
     const own = proc.kind === 'vm' ? [argvOf(i), `${argvOf(i)} -S`] : [argvOf(i)];
     const ns = ctx.plan.netns;
     const env = envWords(proc);
-    const forms = ctx.userns
-      ? own.flatMap((a) =>
-          proc.joinsHolder
-            ? [`${then(env, a)} ${JOIN_HOLDER}`, `${a} ${JOIN_HOLDER}`]
-            : [a, `${IN_LAB} ${then(env, a)}`],
-        )
-      : ns === null
-        ? own
-        : own.flatMap((a) => [
-            a,
-            then(['ip', 'netns', 'exec', ns], a),
-            then(['sudo', '--', 'ip', 'netns', 'exec', ns], a),
-          ]);
+    const forms =
+      proc.kind === 'console-relay'
+        ? ns === null
+          ? own
+          : own.flatMap((a) => [a, then(['sudo', '--'], a)])
+        : ctx.userns
+          ? own.flatMap((a) =>
+              proc.joinsHolder
+                ? [`${then(env, a)} ${JOIN_HOLDER}`, `${a} ${JOIN_HOLDER}`]
+                : [a, `${IN_LAB} ${then(env, a)}`],
+            )
+          : ns === null
+            ? own
+            : own.flatMap((a) => [
+                a,
+                then(['ip', 'netns', 'exec', ns], a),
+                then(['sudo', '--', 'ip', 'netns', 'exec', ns], a),
+              ]);
     lines.push(
       `${isProcName(i)}() {`,
       `  ${[...new Set(forms)].map((f) => `runs_argv "$1" ${f}`).join(' ||\n    ')}`,

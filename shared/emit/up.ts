@@ -1,3 +1,4 @@
+import { consolePortOf } from '../compiler/consoleport';
 import type { EmitContext, ProcEntry } from './context';
 import { dirName } from './context';
 import { backingMember, cloneBaseChanged } from './clones';
@@ -43,8 +44,11 @@ function preflight(ctx: EmitContext): string[] {
     '  MISSING=1',
     '}',
   ];
-  for (const program of programsOf(ctx.plan))
-    lines.push(call(ctx.relocations, 'need', program, debianPackage(program)));
+  const programs = programsOf(ctx.plan);
+  // The console relays: socat listens, ss says when.
+  if (ctx.procs.some((e) => e.proc.kind === 'console-relay'))
+    for (const p of ['socat', 'ss']) if (!programs.includes(p)) programs.push(p);
+  for (const program of programs) lines.push(call(ctx.relocations, 'need', program, debianPackage(program)));
   if (ctx.usesRoot) lines.push("if ! is_root; then need sudo 'sudo'; fi");
   for (const g of ctx.guests)
     lines.push(
@@ -189,6 +193,18 @@ function processes(ctx: EmitContext): string[] {
     lines.push(startCommand(entry, ctx.plan, argvOf(i), ctx.relocations));
     lines.push(`echo "$!" >${shellWordIn(entry.jobPidfile, ctx.relocations)}`);
     lines.push(`say "  pid $!, log:" ${shellWordIn(proc.stderrLog, ctx.relocations)}`);
+    if (proc.kind === 'console-relay')
+      lines.push(
+        call(
+          ctx.relocations,
+          'wait_listen',
+          entry.label,
+          proc.port.host,
+          String(proc.port.port),
+          entry.jobPidfile,
+          proc.stderrLog,
+        ),
+      );
   }
   for (const entry of ctx.procs) waitOnce(entry);
   for (const entry of ctx.procs)
@@ -203,6 +219,8 @@ function summary(ctx: EmitContext): string[] {
   for (const vm of ctx.plan.vms) {
     lines.push(c('say', `guest ${vm.name}`));
     lines.push(c('say_socket', '  console:', vm.console));
+    const tcp = consolePortOf(vm);
+    if (tcp) lines.push(c('say', `  console on ${tcp.host}:${tcp.port}: nc ${tcp.host} ${tcp.port}`));
     lines.push(c('say', '  console log:', vm.consoleLog));
     lines.push(c('say_socket', '  QMP:', vm.qmp));
     lines.push(`if [ "\${#PAUSED[@]}" -gt 0 ]; then ${c('say_resume', vm.qmp)}; fi`);
