@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -15,7 +15,8 @@ import { cleanUpLab } from './labCleanup';
  */
 const LAB = `snapdlg-${randomBytes(3).toString('hex')}`;
 const FILE = `${LAB}.qnet.yaml`;
-const images = mkdtempSync(join(tmpdir(), 'qnet-e2e-snap-'));
+// Made in beforeAll, not here: every process that loads this file (the runner too) would make one.
+const images = join(tmpdir(), `qnet-e2e-${LAB}`);
 const image = join(images, 'scratch.qcow2');
 const YAML = `version: 2
 name: ${LAB}
@@ -36,6 +37,7 @@ test.describe('the Snapshots… dialog', () => {
   test.skip(noLabs !== null, noLabs ?? '');
   test.setTimeout(300_000);
   test.beforeAll(() => {
+    mkdirSync(images, { mode: 0o700 });
     const made = spawnSync('qemu-img', ['create', '-q', '-f', 'qcow2', image, '4M'], { encoding: 'utf8' });
     if (made.status !== 0) throw new Error(made.stderr);
   });
