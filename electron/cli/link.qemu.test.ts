@@ -19,8 +19,8 @@ const { qnet, guestShell, status } = lab;
 let server: GuestShell;
 
 beforeAll(async () => {
-  await lab.up();
-  server = await lab.readyShell('server');
+  // The first test pings the client: the connector boots after the listener, so it is waited for too.
+  [server] = await lab.upReady('server', 'client');
 }, 600_000);
 
 // The last test stops the lab; this one only when a test failed before it.

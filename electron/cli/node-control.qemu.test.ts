@@ -37,8 +37,7 @@ const switchPids = () =>
 let qemu1: GuestShell;
 
 beforeAll(async () => {
-  await lab.up();
-  qemu1 = await lab.readyShell('qemu1');
+  [qemu1] = await lab.upReady('qemu1');
   await until(() => readyCount('uml1') === 1, "uml1's ready line", 120_000);
 }, 600_000);
 

@@ -38,8 +38,7 @@ let pc: GuestShell;
 beforeAll(async () => {
   const made = spawnSync('qemu-img', ['create', '-q', '-f', 'qcow2', image, '4M'], { encoding: 'utf8' });
   if (made.status !== 0) throw new Error(made.stderr);
-  await lab.up();
-  pc = await lab.readyShell('pc');
+  [pc] = await lab.upReady('pc');
 }, 600_000);
 
 afterAll(async () => {

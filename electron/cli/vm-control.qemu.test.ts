@@ -16,8 +16,8 @@ const { qnet, status, vmStates, pidOf, readyCount } = lab;
 let server: GuestShell;
 
 beforeAll(async () => {
-  await lab.up();
-  server = await lab.readyShell('server');
+  // The first test pings the client: the connector boots after the listener, so it is waited for too.
+  [server] = await lab.upReady('server', 'client');
 }, 600_000);
 
 afterAll(() => lab.downClean(), 120_000);

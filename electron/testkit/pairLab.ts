@@ -128,6 +128,13 @@ export function socketPairLab(lab: string, port: number, prefix: string, source:
     enginePid = status().labs[0]!.engine!.pid;
   }
 
+  /** `up`, then a shell on each of `vms` once it is ready (each console followed as it streams, nothing polled). */
+  async function upReady(vm: string, ...more: string[]): Promise<[GuestShell, ...GuestShell[]]> {
+    await up();
+    const [first, ...rest] = await Promise.all([vm, ...more].map(readyShell));
+    return [first!, ...rest];
+  }
+
   /**
    * `qnet down` (only while the engine still lists a lab when `ifRunning`: a suite whose last test stops it), then
    * removes whatever of the lab is left (processes, namespace, state) and says what it was, for the suite to assert.
@@ -164,6 +171,7 @@ export function socketPairLab(lab: string, port: number, prefix: string, source:
     pidOf,
     readyCount,
     up,
+    upReady,
     down,
     downClean,
     stateDir: () => stateDir,
