@@ -646,7 +646,7 @@ export class LabRunner {
   private enter(p?: ProcessPlan): { enter?: (argv: readonly string[]) => string[] } {
     const holder = this.holder;
     if (!holder) return {};
-    return p?.joinsHolder
+    return p?.joinsLab
       ? { enter: (argv) => [...argv, ...joinHolderWords(holder.pid, process.getuid?.() === 0)] }
       : { enter: (argv) => enterArgv(holder.pid, argv) };
   }
@@ -740,7 +740,8 @@ export class LabRunner {
     const { plan } = this.options;
     const sup = new ProcessSupervisor({
       plan: p,
-      netns: plan.netns,
+      // One that joins the lab's namespace itself (pasta) starts on the host.
+      netns: p.joinsLab ? null : plan.netns,
       ...this.enter(p),
       journal: this.journal ?? undefined,
       env: p.env ? { ...this.env, ...p.env } : this.env,

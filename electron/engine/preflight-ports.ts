@@ -29,7 +29,8 @@ function bindTest(proto: 'tcp' | 'udp', host: string, port: number): Promise<str
 
 /** "hostfwd of nat node wan", "socket listen of vm server": who binds the port, for the message. */
 function owner(vm: string, p: BoundPort): { text: string; nodes: string[] } {
-  if (p.what === 'hostfwd' && p.node !== vm) return { text: `hostfwd of nat node ${p.node}`, nodes: [p.node, vm] };
+  if (p.what === 'hostfwd' && p.node !== vm)
+    return { text: `hostfwd of ${p.bridge ? 'bridge' : 'nat node'} ${p.node}`, nodes: [p.node, vm] };
   if (p.what === 'console') return { text: `the console of vm ${vm}`, nodes: [vm] };
   return { text: `${p.what} of vm ${vm}`, nodes: [vm] };
 }
@@ -37,13 +38,15 @@ function owner(vm: string, p: BoundPort): { text: string; nodes: string[] } {
 /** Whether a port is bound on the host itself under `isolation` (else inside the lab's namespace, which is new). */
 function onHost(isolation: string, p: BoundPort): boolean {
   if (p.what === 'console' || isolation === 'host') return true; // the engine serves consoles on the host
-  return isolation === 'userns' && p.what === 'hostfwd'; // pasta binds them on the host for the lab's namespace
+  // pasta binds them on the host for the lab's namespace: every hostfwd of a rootless lab, a netns lab's published.
+  return p.what === 'hostfwd' && (isolation === 'userns' || p.bridge === true);
 }
 
 /**
  * On the host network (isolation host), every port the guests bind must be free. In a namespace of the lab's own
  * the ports cannot clash with the host's (and the namespace does not exist before launch), so only those bound on the
- * host for it are tested: the console ports, and in a user namespace (userns) the hostfwd ports pasta binds.
+ * host for it are tested: the console ports, and the hostfwd ports pasta binds (a rootless lab's, and those guests
+ * publish through their bridges).
  */
 export async function checkPorts(ctx: PreflightContext): Promise<Diagnostic[]> {
   const isolation = ctx.plan.target.isolation;

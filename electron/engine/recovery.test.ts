@@ -128,5 +128,12 @@ describe('recoverLab runs only what the engine could have written', () => {
     expect(processMismatch(enterArgv(4242, ['sh', '-c', 'x']), labDir, 'qn-demo', [4242])).toMatch(
       /sh -c x is not a process this lab starts/,
     );
+    // pasta joins one of the lab's holders by pid, or (a netns lab's) the lab's namespace by name.
+    const pasta = ['pasta', '--foreground', '-t', '127.0.0.1/8080'];
+    expect(processMismatch([...pasta, '4242'], labDir, 'qn-demo', [4242])).toBeNull();
+    expect(processMismatch([...pasta, '--runas', '0', '--netns', 'qn-demo'], labDir, 'qn-demo')).toBeNull();
+    expect(processMismatch([...pasta, '--runas', '0', '--netns', 'qn-else'], labDir, 'qn-demo')).toMatch(
+      /joins no holder of the lab's, nor its namespace$/,
+    );
   });
 });

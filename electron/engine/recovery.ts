@@ -75,7 +75,8 @@ function uidOf(pid: number): number | null {
  * Why a journaled process is not one this lab could have started, or null when it could be. Every process the
  * compiler plans is a QEMU with its -pidfile in the lab's directory, a vde_switch / slirpvde (`-s DIR`), or a
  * dpdk-testpmd whose vhost ports are in the lab's directory, run
- * directly, under `ip netns exec` of the lab's own namespace, or entering one of the lab's journaled holders.
+ * directly, under `ip netns exec` of the lab's own namespace, or entering one of the lab's journaled holders; and
+ * pasta, joined to one of those holders or to the lab's namespace.
  */
 export function processMismatch(
   argv: readonly string[],
@@ -83,11 +84,12 @@ export function processMismatch(
   netns: string,
   holders: readonly number[] = [],
 ): string | null {
-  // pasta joins the namespace of the holder named by its last argument.
+  // pasta joins the namespace of the holder named by its last argument, or (a netns lab's) the lab's netns by name.
   if (argv[0] === 'pasta')
-    return holders.map(String).includes(argv[argv.length - 1] ?? '')
+    return holders.map(String).includes(argv[argv.length - 1] ?? '') ||
+      (argv[argv.length - 2] === '--netns' && argv[argv.length - 1] === netns)
       ? null
-      : `pasta ${argv.join(' ')} joins no holder of the lab's`;
+      : `pasta ${argv.join(' ')} joins no holder of the lab's, nor its namespace`;
   const entered = enteredCommand(argv);
   if (entered !== null && !holders.includes(entered.holder))
     return `it enters the namespace of pid ${entered.holder}, no holder of the lab's`;

@@ -531,7 +531,10 @@ describe('compiler diagnostics', () => {
         },
       ],
       [{ a: 'v:e0', b: 'br' }],
-      { isolation: 'netns' },
+      { isolation: 'host', privilege: 'root' },
+    );
+    expect(only(p, 'BRIDGE_HOSTFWD_ROOTLESS').message).toBe(
+      "br: its hostfwd is made only in a lab of its own namespace (isolation userns or netns); on the host's network (isolation host) nothing is published, as that would change the host's own firewall: reach the guest at its address on br, or run the lab rootless",
     );
     expect(only(p, 'BRIDGE_HOSTFWD_ROOTLESS').fix!.action).toEqual({
       kind: 'set-target',

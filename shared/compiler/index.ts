@@ -198,7 +198,7 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
     ...testpmdProcesses(ctx),
     ...umlProcesses(ctx),
     ...vmProcesses(ctx, vms),
-    ...pastaProcesses(ctx, vms),
+    ...pastaProcesses(ctx, vms, netns),
   ];
   const privilege = leastPrivilege(ctx, steps);
   backendMissing(ctx);

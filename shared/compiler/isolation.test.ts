@@ -99,7 +99,7 @@ describe('isolation userns', () => {
     expect(pasta).toMatchObject({
       node: 'wan',
       dependsOn: ['vm-a'],
-      joinsHolder: true,
+      joinsLab: true,
       ready: { type: 'path', path: '/run/qnet/lab/pasta.pid' },
     });
     expect(pasta?.argv).toEqual([

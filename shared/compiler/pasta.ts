@@ -4,7 +4,8 @@
  * port on the host and splices each connection to it; and a NAT node that may reach the outside gets the
  * namespace a way out (`--config-net`: pasta's own tap, its address and a default route through it). Nothing of the
  * host's ports is forwarded into the lab (-T/-U none), nor is the host reached through pasta's gateway
- * (--no-map-gw).
+ * (--no-map-gw). A netns lab gets one too, joined to its named namespace, for the ports guests publish through
+ * their bridges (publish.ts).
  *
  * pasta copies its addresses from a host interface with a default route unless told otherwise, and refuses to start
  * where there is none (an offline machine, a namespace with only loopback: "External interface not usable"). So the
@@ -82,12 +83,18 @@ function forwardSpec(p: BoundPort): string {
   return p.host === '' || p.host === '0.0.0.0' ? String(p.port) : `${p.host}/${p.port}`;
 }
 
-/** The lab's pasta process when it is rootless and has hostfwd ports or a NAT with a way out; none otherwise. */
-export function pastaProcesses(ctx: Ctx, vms: readonly VmPlan[]): ProcessPlan[] {
-  if (ctx.target.isolation !== 'userns') return [];
-  const ports = vms.flatMap((vm) => vm.ports.filter((p) => p.what === 'hostfwd').map((p) => ({ vm: vm.node, p })));
+/**
+ * The lab's pasta process: in a rootless lab when it has hostfwd ports or a NAT with a way out, in a netns lab
+ * (`netns`, its namespace) when guests publish ports through their bridges; none otherwise. A netns lab's NAT nodes
+ * keep their hostfwd inside the namespace and have no way out, as before pasta.
+ */
+export function pastaProcesses(ctx: Ctx, vms: readonly VmPlan[], netns: string | null): ProcessPlan[] {
+  const rootless = ctx.target.isolation === 'userns';
+  if (!rootless && netns === null) return [];
+  const forwarded = (p: BoundPort) => p.what === 'hostfwd' && (rootless || p.bridge === true);
+  const ports = vms.flatMap((vm) => vm.ports.filter(forwarded).map((p) => ({ vm: vm.node, p })));
   const nats = [...ctx.graph.nodes.values()]
-    .filter((n): n is NatNode => n.kind === 'nat' && ctx.graph.nodeLinks.has(n.id))
+    .filter((n): n is NatNode => rootless && n.kind === 'nat' && ctx.graph.nodeLinks.has(n.id))
     .sort((x, y) => (x.id < y.id ? -1 : 1));
   const out = nats.filter((n) => !n.restrict);
   if (ports.length === 0 && out.length === 0) return [];
@@ -127,6 +134,8 @@ export function pastaProcesses(ctx: Ctx, vms: readonly VmPlan[]): ProcessPlan[] 
     'none',
     '-U',
     'none',
+    // A netns lab runs as root: pasta would drop to nobody, who may not join a namespace root made.
+    ...(netns === null ? [] : ['--runas', '0', '--netns', netns]),
   ];
   const node = ports[0]?.p.node ?? out[0]?.id ?? '';
   const users = [...new Set(ports.map((x) => x.vm))].sort();
@@ -141,7 +150,7 @@ export function pastaProcesses(ctx: Ctx, vms: readonly VmPlan[]): ProcessPlan[] 
       holdStdin: false,
       pidfile,
       stderrLog: `${ctx.labDir}/${id}.log`,
-      joinsHolder: true,
+      joinsLab: true,
     },
   ];
 }

@@ -79,10 +79,11 @@ export interface ProcessPlan {
   /** The files a guest process boots (a UML's initramfs), and whether they are the tiny guest's (built on demand). */
   readonly boot?: { readonly files: readonly BootFile[]; readonly tinyGuest: 'x86_64' | null };
   /**
-   * Runs on the host and joins the lab's user namespace itself (pasta's host port forwards): whoever starts it
-   * appends the pid of the namespace's holder as its last argument, and does not run it inside the namespace.
+   * Runs on the host and joins the lab's namespace itself (pasta's host port forwards), so it is never started inside
+   * it: in a rootless lab (userns) whoever starts it appends the pid of the namespace's holder as its last argument;
+   * in a netns lab its argv names the namespace (`--netns NAME`).
    */
-  readonly joinsHolder?: boolean;
+  readonly joinsLab?: boolean;
 }
 
 /** A host TCP or UDP port a guest's backend binds (multicast groups are not bound ports). */
@@ -92,8 +93,10 @@ export interface BoundPort {
   readonly port: number;
   /** What binds it, for messages. */
   readonly what: 'hostfwd' | 'socket listen' | 'socket udp' | 'stream server' | 'dgram' | 'l2tpv3' | 'console';
-  /** The node a message names as its owner: the nat node of a hostfwd, else the guest itself. */
+  /** The node a message names as its owner: the nat or bridge node of a hostfwd, else the guest itself. */
   readonly node: string;
+  /** A hostfwd a guest publishes through its bridge (`node`): bound on the host by the lab's pasta. */
+  readonly bridge?: true;
 }
 
 /** A host file a guest boots from (it must exist when the guest starts). */

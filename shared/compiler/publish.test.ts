@@ -12,20 +12,18 @@ type Forward = Omit<BridgeFwd, 'proto' | 'hostAddr'> & Partial<Pick<BridgeFwd, '
  */
 
 const userns = target({ isolation: 'userns', privilege: 'user' });
-const lab = (hostfwd: Forward[]) =>
+const lab = (hostfwd: Forward[], over = userns, nat = false) =>
   compile(
     topo({
       nodes: [
         { kind: 'vm', id: 'web', nics: [{ id: 'eth0', ip: '10.0.9.2/24' }] },
-        { kind: 'vm', id: 'other', nics: [{ id: 'eth0', ip: '10.0.9.3/24' }] },
+        { kind: 'vm', id: 'other', nics: [{ id: 'eth0', ip: '10.0.9.3/24' }, ...(nat ? [{ id: 'eth1' }] : [])] },
         { kind: 'bridge', id: 'br', ifname: 'br.pub', address: '10.0.9.254/24', hostfwd },
+        ...(nat ? [{ kind: 'nat' as const, id: 'n', hostfwd: [{ hostPort: 2222, guestPort: 22 }] }] : []),
       ],
-      links: [
-        { a: 'web:eth0', b: 'br' },
-        { a: 'other:eth0', b: 'br' },
-      ],
+      links: [{ a: 'web:eth0', b: 'br' }, { a: 'other:eth0', b: 'br' }, ...(nat ? [{ a: 'other:eth1', b: 'n' }] : [])],
     }),
-    userns,
+    over,
   );
 
 describe('a port published from a guest on a bridge (rootless)', () => {
@@ -109,7 +107,14 @@ describe('a port published from a guest on a bridge (rootless)', () => {
       ],
     ]);
     const web = plan.vms.find((v) => v.node === 'web')!;
-    expect(web.ports).toContainEqual({ proto: 'tcp', host: '127.0.0.1', port: 18080, what: 'hostfwd', node: 'br' });
+    expect(web.ports).toContainEqual({
+      proto: 'tcp',
+      host: '127.0.0.1',
+      port: 18080,
+      what: 'hostfwd',
+      node: 'br',
+      bridge: true,
+    });
     expect(plan.vms.find((v) => v.node === 'other')!.ports).toEqual([]);
     const pasta = plan.processes.find((p) => p.kind === 'pasta')!;
     expect(pasta.argv).toEqual(expect.arrayContaining(['-t', '127.0.0.1/18080', '-u', 'none']));
@@ -117,6 +122,42 @@ describe('a port published from a guest on a bridge (rootless)', () => {
     expect(pasta.dependsOn).toEqual(['vm-web']);
     expect(plan.needs.programs.map((p) => p.program)).toEqual(expect.arrayContaining(['nft', 'sysctl', 'pasta']));
     expect(plan.privilege).toBe('user');
+  });
+
+  test('a netns lab publishes the same way: root steps in its namespace, a pasta that joins it by name', () => {
+    const fwd = [{ hostPort: 18080, guestAddr: '10.0.9.2', guestPort: 80 }];
+    const plan = lab(fwd, target({ isolation: 'netns', privilege: 'root' }), true);
+    expect(plan.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
+    const publish = plan.hostSteps.filter((s) => s.id.startsWith('publish-'));
+    expect(publish.map((s) => s.argv)).toEqual(
+      lab(fwd)
+        .hostSteps.filter((s) => s.id.startsWith('publish-'))
+        .map((s) => s.argv),
+    );
+    for (const s of publish) expect(s).toMatchObject({ inNetns: true, needsRoot: true });
+    const pasta = plan.processes.filter((p) => p.kind === 'pasta');
+    expect(pasta).toHaveLength(1);
+    // Only the bridge's port: the NAT node's hostfwd stays in the namespace, and the NAT gets no way out.
+    expect(pasta[0]!.argv.slice(-12)).toEqual([
+      '-t',
+      '127.0.0.1/18080',
+      '-u',
+      'none',
+      '-T',
+      'none',
+      '-U',
+      'none',
+      '--runas',
+      '0',
+      '--netns',
+      plan.netns!,
+    ]);
+    expect(pasta[0]!.argv).not.toContain('--config-net');
+    expect(pasta[0]).toMatchObject({ joinsLab: true, dependsOn: ['vm-web'] });
+    // On the host's network nothing is published, and BRIDGE_HOSTFWD_ROOTLESS says why.
+    const host = lab(fwd, target({ isolation: 'host', privilege: 'root' }));
+    expect(host.processes.map((p) => p.kind)).not.toContain('pasta');
+    expect(host.hostSteps.map((s) => s.id).filter((id) => id.startsWith('publish-'))).toEqual([]);
   });
 
   test('a host port taken by two forwards is PORT_CLASH; on every interface it warns as a NAT hostfwd does', () => {

@@ -1,10 +1,12 @@
 /**
- * A guest on a bridge publishing a port to the host (a bridge's `hostfwd`). In a rootless lab (isolation userns)
- * the bridge lives in the lab's namespace, which the host cannot route into: pasta, joined to the namespace's
- * holder, binds the host address and port and splices each connection to the same port on the namespace's
- * loopback, where an nftables DNAT in the namespace sends it on to the guest (masqueraded from the bridge's address,
- * so the guest's reply comes back the same way). `route_localnet` on the bridge lets a connection from loopback go
- * out to it and its replies come back. Nothing of this exists outside the namespace; it ends with it.
+ * A guest on a bridge publishing a port to the host (a bridge's `hostfwd`). In a lab of its own namespace (a
+ * rootless lab's user + network namespace, or a netns lab's named one) the bridge lives there, which the host cannot
+ * route into: pasta, joined to the namespace (through the holder's pid, or `--netns NAME`), binds the host address
+ * and port and splices each connection to the same port on the namespace's loopback, where an nftables DNAT in the
+ * namespace sends it on to the guest (masqueraded from the bridge's address, so the guest's reply comes back the
+ * same way). `route_localnet` on the bridge lets a connection from loopback go out to it and its replies come back.
+ * Nothing of this exists outside the namespace; it ends with it. A lab on the host's own network (isolation host)
+ * publishes nothing: that would take the host's own firewall, and the host reaches the guest at its address there.
  */
 import type { BridgeFwd, BridgeNode } from '../model/schema';
 import type { Ctx } from './context';
@@ -42,19 +44,24 @@ function guestAt(ctx: Ctx, b: BridgeNode, addr: string): string | undefined {
   return undefined;
 }
 
+/** True when the lab has a namespace of its own its bridges live in, so pasta can publish their guests' ports. */
+export function publishes(ctx: Ctx): boolean {
+  return ctx.target.isolation === 'userns' || ctx.target.isolation === 'netns';
+}
+
 /**
  * Checks every bridge's forwards and reserves their host ports; the ports each guest publishes, by VM id. Only a
- * rootless lab publishes them (elsewhere a warning says so, and nothing is bound).
+ * lab of its own namespace publishes them (on the host network a warning says so, and nothing is bound).
  */
 export function bridgeForwards(ctx: Ctx): Map<string, BoundPort[]> {
   const byVm = new Map<string, BoundPort[]>();
   for (const b of publishing(ctx)) {
     const at = (i: number, field: string) => nodePath(ctx.topology, b.id, 'hostfwd', i, field);
-    if (ctx.target.isolation !== 'userns') {
+    if (!publishes(ctx)) {
       ctx.diagnostics.push(
         diag(
           'BRIDGE_HOSTFWD_ROOTLESS',
-          `${b.id}: its hostfwd is made only in a rootless lab (isolation userns); on this isolation (${ctx.target.isolation}) nothing is published`,
+          `${b.id}: its hostfwd is made only in a lab of its own namespace (isolation userns or netns); on the host's network (isolation ${ctx.target.isolation}) nothing is published, as that would change the host's own firewall: reach the guest at its address on ${b.id}, or run the lab rootless`,
           {
             nodes: [b.id],
             path: at(0, 'hostPort'),
@@ -117,7 +124,7 @@ export function bridgeForwards(ctx: Ctx): Map<string, BoundPort[]> {
           ),
         );
       const ports = byVm.get(vm) ?? [];
-      ports.push({ proto: f.proto, host: f.hostAddr, port: f.hostPort, what: 'hostfwd', node: b.id });
+      ports.push({ proto: f.proto, host: f.hostAddr, port: f.hostPort, what: 'hostfwd', node: b.id, bridge: true });
       byVm.set(vm, ports);
     });
   }
@@ -125,19 +132,21 @@ export function bridgeForwards(ctx: Ctx): Map<string, BoundPort[]> {
 }
 
 /**
- * The namespace steps of the published forwards (rootless labs only): route_localnet on each bridge, one nftables
- * table with a DNAT from the namespace's loopback port to the guest and a masquerade towards it. `published`: the
- * forwards bridgeForwards accepted (by VM), so only those get rules.
+ * The namespace steps of the published forwards (labs of their own namespace only): route_localnet on each bridge,
+ * one nftables table with a DNAT from the namespace's loopback port to the guest and a masquerade towards it.
+ * `published`: the forwards bridgeForwards accepted (by VM), so only those get rules. In a netns lab they take root,
+ * as every step there does; in a rootless lab's namespace its user is root already.
  */
 export function publishSteps(ctx: Ctx, published: ReadonlyMap<string, readonly BoundPort[]>): Step[] {
-  if (ctx.target.isolation !== 'userns' || published.size === 0) return [];
+  if (!publishes(ctx) || published.size === 0) return [];
+  const needsRoot = ctx.target.isolation !== 'userns';
   const accepted = new Set([...published.values()].flat().map((p) => `${p.node}/${p.proto}/${p.port}`));
   const out: Step[] = [
     {
       id: 'publish-table',
       argv: ['nft', 'create', 'table', 'ip', TABLE],
       undo: null,
-      needsRoot: false,
+      needsRoot,
       description: `Create nftables table ${TABLE} for the ports guests publish`,
     },
   ];
@@ -165,7 +174,7 @@ export function publishSteps(ctx: Ctx, published: ReadonlyMap<string, readonly B
         '}',
       ],
       undo: null,
-      needsRoot: false,
+      needsRoot,
       description: `Add a ${hook} NAT chain to ${TABLE}`,
     });
   for (const b of publishing(ctx)) {
@@ -177,7 +186,7 @@ export function publishSteps(ctx: Ctx, published: ReadonlyMap<string, readonly B
       // The slash form: a bridge name may hold a dot, which the dotted form would read as a separator.
       argv: ['sysctl', '-w', `net/ipv4/conf/${br}/route_localnet=1`],
       undo: null,
-      needsRoot: false,
+      needsRoot,
       description: `Let connections from the namespace's loopback go out to bridge ${br}`,
     });
     mine.forEach((f) => {
@@ -202,7 +211,7 @@ export function publishSteps(ctx: Ctx, published: ReadonlyMap<string, readonly B
           `${f.guestAddr}:${f.guestPort}`,
         ],
         undo: null,
-        needsRoot: false,
+        needsRoot,
         description: `Send ${f.proto} port ${f.hostPort} of the namespace's loopback to ${f.guestAddr}:${f.guestPort}`,
       });
       out.push({
@@ -225,7 +234,7 @@ export function publishSteps(ctx: Ctx, published: ReadonlyMap<string, readonly B
           'masquerade',
         ],
         undo: null,
-        needsRoot: false,
+        needsRoot,
         description: `Masquerade those connections from bridge ${br}'s address, so ${f.guestAddr} answers through it`,
       });
     });

@@ -39,8 +39,9 @@ function wordsThen(words: readonly string[], rest: string, rel: readonly Relocat
 
 /**
  * A process's command line as script text, where the lab runs it: in its netns (`ip netns exec`), entered into its
- * user namespace (nsenter), or, for a process that joins the holder itself (pasta), with the holder's pid last.
- * `argv` is its argv as script text: the expansion of the array the scripts state it in once.
+ * user namespace (nsenter), or, for a process that joins the lab's namespace itself (pasta), on the host: with the
+ * holder's pid last, or as it is in a netns lab (its argv names the namespace). `argv` is its argv as script text:
+ * the expansion of the array the scripts state it in once.
  */
 function processLine(proc: EmitProcess, plan: LabPlan, argv: string, rel: readonly Relocation[]): string {
   // A console relay binds the host's loopback, so it runs on the host whatever the isolation.
@@ -48,8 +49,12 @@ function processLine(proc: EmitProcess, plan: LabPlan, argv: string, rel: readon
   // `env` execs the program, so the process runs exactly proc.argv (what stop_processes matches).
   const env = envWords(proc);
   if (plan.target.isolation === 'userns')
-    return proc.joinsHolder ? `${wordsThen(env, argv, rel)} ${JOIN_HOLDER}` : `${IN_LAB} ${wordsThen(env, argv, rel)}`;
-  return wordsThen(plan.netns !== null ? ['ip', 'netns', 'exec', plan.netns, ...env] : env, argv, rel);
+    return proc.joinsLab ? `${wordsThen(env, argv, rel)} ${JOIN_HOLDER}` : `${IN_LAB} ${wordsThen(env, argv, rel)}`;
+  return wordsThen(
+    plan.netns !== null && !proc.joinsLab ? ['ip', 'netns', 'exec', plan.netns, ...env] : env,
+    argv,
+    rel,
+  );
 }
 
 /**

@@ -536,7 +536,7 @@ describe('exported scripts of a rootless (userns) plan', () => {
       holdStdin: false,
       pidfile: `${state}/pasta.pid`,
       stderrLog: `${state}/pasta.log`,
-      joinsHolder: true,
+      joinsLab: true,
     };
     return {
       ...plan,
@@ -564,7 +564,7 @@ describe('exported scripts of a rootless (userns) plan', () => {
     for (const [i, p] of plan.processes.entries()) {
       // pasta runs on the host side and joins the holder itself: its pid is pasta's last argument.
       const argv = `"\${ARGV_${i + 1}[@]}"`;
-      const start = p.joinsHolder ? `${argv} "\${JOIN_AS[@]}" "$HOLDER" ` : `${enter}${argv} `;
+      const start = p.joinsLab ? `${argv} "\${JOIN_AS[@]}" "$HOLDER" ` : `${enter}${argv} `;
       expect(up!.indexOf(`\n${start}`), p.id).toBeGreaterThan(up!.indexOf('\nstart_holder '));
     }
     expect(up).not.toMatch(/\bas_root '|sudo -v|PROC_AS=\(sudo/);
@@ -607,5 +607,35 @@ describe('exported scripts of a rootless (userns) plan', () => {
     } finally {
       sleeper.kill('SIGKILL');
     }
+  });
+});
+
+describe('exported scripts of a netns plan whose guest publishes a port through its bridge', () => {
+  it("starts pasta on the host (its argv names the lab's namespace), every other process under ip netns exec", () => {
+    const state = join(box.root, 'plain');
+    const plan = fixture('netns', { runnable: false, state });
+    const pasta: ProcessPlan = {
+      id: 'pasta',
+      kind: 'pasta',
+      node: 'br0',
+      argv: ['pasta', '--foreground', '--pid', `${state}/pasta.pid`, '-t', '127.0.0.1/8080', '--netns', plan.netns!],
+      dependsOn: ['vm1'],
+      ready: { type: 'path', path: `${state}/pasta.pid` },
+      holdStdin: false,
+      pidfile: `${state}/pasta.pid`,
+      stderrLog: `${state}/pasta.log`,
+      joinsLab: true,
+    };
+    const withPasta = { ...plan, processes: [...plan.processes, pasta] };
+    const { 'up.sh': up, 'down.sh': down } = exportPlan(withPasta);
+    const starts = up!.split('\n').filter((l) => l.startsWith('"${PROC_AS[@]}" '));
+    expect(starts).toHaveLength(withPasta.processes.length);
+    withPasta.processes.forEach((p, i) => {
+      const argv = `"\${ARGV_${i + 1}[@]}"`;
+      const where = p.joinsLab ? '' : `ip netns exec ${shellQuote(plan.netns!)} `;
+      expect(starts[i]!.startsWith(`"\${PROC_AS[@]}" ${where}${argv} `), `${p.id}: ${starts[i]}`).toBe(true);
+    });
+    // down.sh knows it as started: its own argv, as is.
+    expect(down).toContain(`runs_argv "$1" "\${ARGV_${withPasta.processes.length}[@]}"`);
   });
 });

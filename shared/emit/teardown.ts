@@ -89,7 +89,7 @@ function isProcFunctions(ctx: EmitContext): string[] {
           : own.flatMap((a) => [a, then(['sudo', '--'], a)])
         : ctx.userns
           ? own.flatMap((a) =>
-              proc.joinsHolder
+              proc.joinsLab
                 ? [`${then(env, a)} ${JOIN_HOLDER}`, `${a} ${JOIN_HOLDER}`]
                 : [a, `${IN_LAB} ${then(env, a)}`],
             )

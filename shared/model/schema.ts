@@ -199,7 +199,7 @@ export const HostFwd = z.strictObject({
 });
 export type HostFwd = z.infer<typeof HostFwd>;
 
-/** A port a guest on a bridge publishes to the host (a rootless lab: through pasta); the guest named by its address. */
+/** A port a guest on a bridge publishes to the host (through pasta, in a rootless or netns lab); the guest named by its address. */
 export const BridgeFwd = z.strictObject({
   ...HostFwd.shape,
   /** The guest's address on the bridge (its NIC's ip). */
