@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -29,7 +30,7 @@ const LAB = 'tap-bridge';
 let user: TestUser;
 let home: UserHome;
 let exportDir = '';
-const guestDir = mkdtempSync(join(tmpdir(), 'qnet-xholder-guest-'));
+let guestDir = '';
 
 /** The shim: on `readlink /proc/PID/ns/net` it notes PID in $SEEN and sends $SIG to up.sh (its topmost bash). */
 const READLINK_SHIM = `#!/bin/bash
@@ -51,6 +52,7 @@ const holders = () =>
 
 beforeAll(() => {
   user = testUser('qnet-test1');
+  guestDir = mkdtempSync(join(tmpdir(), 'qnet-xholder-guest-'));
   // up.sh is stopped before any guest starts: its preflight only asks that the tiny guest's files are there.
   for (const f of ['vmlinuz', 'initramfs.cpio.gz']) writeFileSync(join(guestDir, f), '');
   home = userHome(user, guestDir, 'qnet-xholder-');
@@ -68,6 +70,7 @@ beforeAll(() => {
 afterAll(() => {
   if (user) killPids(holders().map((line) => Number(line.split(':')[0])));
   home?.remove();
+  if (guestDir) rmSync(guestDir, { recursive: true, force: true });
 });
 
 /** up.sh as the user, with $SIG sent to it when it first looks at its new holder; what it said and the holder's pid. */
