@@ -118,3 +118,24 @@ test('the exported up.sh serves the same port: nc 127.0.0.1:PORT is the guest co
   await expect(open(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   expect(processesMentioning(states).map((p) => p.argv.join(' '))).toEqual([]);
 }, 180_000);
+
+test("a UML guest serves its console on its port too: the engine, on 127.0.0.1 only (UML's port: channel binds 0.0.0.0)", async () => {
+  const port = await freePort();
+  const { text } = topologyText('uml-console-port.qnet.yaml', { replace: [['PORT', String(port)]] });
+  const engine = startEngine();
+  const lab = await launchLab(engine, text);
+  const status = await engine.api.request({ type: 'status', lab: lab.lab });
+  expect(status.ok && status.status.vms.map((v) => [v.vm, v.consolePort])).toEqual([['u1', port]]);
+  expect(listeners(port)).toEqual([`127.0.0.1:${port}`]);
+
+  const client = await open(port);
+  const answer = received(client, /\r?\nhi-42\r?\n/, 60_000);
+  client.write('echo hi-$((6*7))\n');
+  await answer;
+  await lab.waitFor('u1', /\nhi-42\r?\n/, 10_000);
+
+  const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+  await lab.stop();
+  await closed;
+  await expect(open(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+}, 180_000);

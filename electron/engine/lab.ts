@@ -160,15 +160,17 @@ export class LabRunner {
     for (const p of plan.processes) {
       if (p.console === undefined) continue;
       const name = p.console.name;
+      const umlConsole = new VmConsole(
+        { log: p.stderrLog, input: p.console.input },
+        options.consoleBufferBytes ?? DEFAULT_CONSOLE_BUFFER,
+        (text) => this.emit({ type: 'console', lab: this.lab, vm: name, ...text }),
+      );
       this.vms.set(p.node, {
         name,
         node: p.node,
         state: { state: 'stopped' },
-        console: new VmConsole(
-          { log: p.stderrLog, input: p.console.input },
-          options.consoleBufferBytes ?? DEFAULT_CONSOLE_BUFFER,
-          (text) => this.emit({ type: 'console', lab: this.lab, vm: name, ...text }),
-        ),
+        console: umlConsole,
+        ...(p.console.port ? { consolePort: new ConsolePort(p.console.port.port, umlConsole) } : {}),
       });
     }
   }

@@ -171,7 +171,7 @@ function TopoNodeView({ data, selected }: NodeProps<TopoFlowNode>) {
           </span>
           <span className="topo-node__kind">
             {kindLabel(node.kind)}
-            {node.kind === 'vm' && node.console?.tcpPort !== undefined ? (
+            {(node.kind === 'vm' || node.kind === 'uml') && node.console?.tcpPort !== undefined ? (
               <ConsolePort node={node.id} port={node.console.tcpPort} />
             ) : null}
           </span>

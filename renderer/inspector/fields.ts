@@ -44,6 +44,16 @@ const NAME = t('name', 'Name');
 const NOTES = t('notes', 'Notes');
 
 /** The main fields of each node kind's form (lists such as NICs and port forwards have their own editors). */
+/** A guest's console on a loopback TCP port (VM and UML). */
+const CONSOLE_PORT: FieldDef = {
+  path: ['console', 'tcpPort'],
+  label: 'Console TCP port',
+  type: 'number',
+  optional: true,
+  placeholder: 'off',
+  hint: 'the console on 127.0.0.1 while the lab runs: nc 127.0.0.1 PORT',
+};
+
 export const KIND_FIELDS: Record<NodeKind, readonly FieldDef[]> = {
   vm: [
     NAME,
@@ -54,14 +64,7 @@ export const KIND_FIELDS: Record<NodeKind, readonly FieldDef[]> = {
     n('smp', 'vCPUs'),
     n('memory', 'Memory (MiB)'),
     t('binary', 'QEMU binary', 'qemu-system-<arch>'),
-    {
-      path: ['console', 'tcpPort'],
-      label: 'Console TCP port',
-      type: 'number',
-      optional: true,
-      placeholder: 'off',
-      hint: 'the serial console on 127.0.0.1 while the lab runs: nc 127.0.0.1 PORT',
-    },
+    CONSOLE_PORT,
     NOTES,
   ],
   host: [NAME, NOTES],
@@ -143,7 +146,7 @@ export const KIND_FIELDS: Record<NodeKind, readonly FieldDef[]> = {
   vdpa: [NAME, req('vhostdev', 'vhost-vdpa device'), n('queues', 'Queues'), NOTES],
   netdev: [NAME, req('type', 'Netdev type'), NOTES],
   testpmd: [NAME, t('lcores', 'Lcores', '0-1'), n('memory', 'Memory (MiB)'), NOTES],
-  uml: [NAME, n('memory', 'Memory (MiB)'), t('initrd', 'Initramfs', 'the tiny guest'), NOTES],
+  uml: [NAME, n('memory', 'Memory (MiB)'), t('initrd', 'Initramfs', 'the tiny guest'), CONSOLE_PORT, NOTES],
 };
 
 /** The lab's own fields (Inspector.tsx shows them while nothing is selected); paths are into the topology. */

@@ -9,7 +9,8 @@ import { nodePath } from './docpath';
  */
 export function reserveConsolePorts(ctx: Ctx): Map<string, BoundPort> {
   const out = new Map<string, BoundPort>();
-  for (const vm of ctx.graph.vms) {
+  const guests = [...ctx.graph.vms, ...ctx.topology.nodes.filter((n) => n.kind === 'uml')];
+  for (const vm of guests) {
     const port = vm.console?.tcpPort;
     if (port === undefined) continue;
     const owner = { what: `the console of ${vm.id}`, nodes: [vm.id], links: [] };
@@ -37,6 +38,7 @@ export function consolePorts(plan: LabPlan): Map<string, BoundPort> {
     const port = consolePortOf(vm);
     if (port) out.set(vm.node, port);
   }
+  for (const p of plan.processes) if (p.console?.port) out.set(p.node, p.console.port);
   return out;
 }
 

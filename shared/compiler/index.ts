@@ -196,7 +196,7 @@ export function compile(topology: Topology, target: Target, options: CompileOpti
   const processes = [
     ...switchProcesses(ctx),
     ...testpmdProcesses(ctx),
-    ...umlProcesses(ctx),
+    ...umlProcesses(ctx, consolePorts),
     ...vmProcesses(ctx, vms),
     ...pastaProcesses(ctx, vms, netns),
   ];

@@ -75,7 +75,12 @@ export interface ProcessPlan {
    * VM's console, read from `stderrLog` and typed into `input`, the FIFO it holds as stdin (holdStdin); `name` is
    * what consoles and states call it.
    */
-  readonly console?: { readonly name: string; readonly input: string };
+  readonly console?: {
+    readonly name: string;
+    readonly input: string;
+    /** Its loopback TCP port (`console.tcpPort`), which the engine serves from this console as a VM's. */
+    readonly port?: BoundPort;
+  };
   /** The files a guest process boots (a UML's initramfs), and whether they are the tiny guest's (built on demand). */
   readonly boot?: { readonly files: readonly BootFile[]; readonly tinyGuest: 'x86_64' | null };
   /**

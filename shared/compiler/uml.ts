@@ -14,7 +14,7 @@ import { guestHostname, umlProcessId, vdeProcessId } from './derive';
 import { diag } from './diagnostics';
 import { otherEnd } from './graph';
 import { nicKey } from './mac';
-import type { ProcessPlan } from './plan';
+import type { BoundPort, ProcessPlan } from './plan';
 
 function umls(ctx: Ctx): UmlNode[] {
   return [...ctx.graph.nodes.values()]
@@ -60,7 +60,7 @@ function hints(n: UmlNode): string[] {
 }
 
 /** One process per UML instance, ready once its mconsole socket exists. */
-export function umlProcesses(ctx: Ctx): ProcessPlan[] {
+export function umlProcesses(ctx: Ctx, consolePorts: ReadonlyMap<string, BoundPort>): ProcessPlan[] {
   return umls(ctx).map((n) => {
     const id = umlProcessId(n.id);
     const umid = `${n.id}.uml`;
@@ -101,7 +101,7 @@ export function umlProcesses(ctx: Ctx): ProcessPlan[] {
       holdStdin: true,
       stderrLog: `${ctx.labDir}/${n.id}.console.log`,
       runtimeFiles: [`${dir}/pid`, input],
-      console: { name: n.name ?? n.id, input },
+      console: { name: n.name ?? n.id, input, ...(consolePorts.has(n.id) ? { port: consolePorts.get(n.id)! } : {}) },
       boot: { files: [{ what: 'initrd', path: initrd }], tinyGuest: n.initrd === undefined ? 'x86_64' : null },
     };
   });

@@ -225,6 +225,14 @@ function summary(ctx: EmitContext): string[] {
     lines.push(c('say_socket', '  QMP:', vm.qmp));
     lines.push(`if [ "\${#PAUSED[@]}" -gt 0 ]; then ${c('say_resume', vm.qmp)}; fi`);
   }
+  for (const p of ctx.plan.processes)
+    if (p.console?.port)
+      lines.push(
+        c(
+          'say',
+          `${p.console.name}: its console TCP port ${p.console.port.port} is served by Qnet Studio, not by up.sh; its console here: type into ${p.console.input}, read ${p.stderrLog}`,
+        ),
+      );
   if (ctx.plan.vms.length > 0) {
     // The commands above need socat: say so here, where the user reads them, rather than fail a lab that runs.
     lines.push(

@@ -139,6 +139,12 @@ export const Boot = z.discriminatedUnion('type', [
 ]);
 export type Boot = z.infer<typeof Boot>;
 
+/**
+ * A guest's console on a TCP port too: `tcpPort` on the host's 127.0.0.1 (never another address), served by the
+ * engine while the lab runs, for `nc`/`telnet` in the user's own terminal. Off unless set.
+ */
+export const ConsoleSettings = z.strictObject({ tcpPort: z.number().int().min(1).max(65535).optional() });
+
 export const VmNode = z.strictObject({
   ...base,
   kind: z.literal('vm'),
@@ -162,11 +168,7 @@ export const VmNode = z.strictObject({
   /** More disks, after any the boot opens (a scratch disk beside the tiny guest). */
   disks: z.array(DiskImage).max(16).optional(),
   nics: z.array(Nic).max(32).default([]),
-  /**
-   * The serial console on a TCP port too: `tcpPort` on the host's 127.0.0.1 (never another address), served by the
-   * engine while the lab runs, for `nc`/`telnet` in the user's own terminal. Off unless set.
-   */
-  console: z.strictObject({ tcpPort: z.number().int().min(1).max(65535).optional() }).optional(),
+  console: ConsoleSettings.optional(),
   /** Extra QEMU arguments, verbatim. Networking options are refused here: draw them instead. */
   extraArgs: z.array(Text).default([]),
 });
@@ -426,6 +428,8 @@ export const UmlNode = z.strictObject({
   memory: z.number().int().min(16).max(65536).default(128),
   /** Its own initramfs; default the tiny guest's (x86_64, `qnet guest build`). */
   initrd: AbsPath.optional(),
+  /** Its console on a loopback TCP port too, served by the engine (UML's own `port:` channel listens on 0.0.0.0). */
+  console: ConsoleSettings.optional(),
   nics: z
     .array(UmlNic)
     .max(32)
