@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Annotation } from '../../shared/model';
 import { nodeGeom } from '../canvas/geometry';
 import { routeAll, type Side } from '../canvas/routes';
+import { sceneOf } from '../canvas/scene';
+import { emptyDocument } from '../doc/factory';
+import type { Topology } from '../../shared/model';
 import { diagramScene, sceneToSvg, type DiagramColors, type NodeBox } from './diagram';
 
 const COLORS: DiagramColors = {
@@ -98,6 +101,42 @@ describe('diagram export', () => {
     expect(svg.indexOf('data-annotation="n1"')).toBeGreaterThan(svg.indexOf('data-node="b"'));
     expect(scene.x).toBe(-60);
     expect(scene.y).toBe(-40);
+  });
+
+  it("draws a dangling link's loose end as the canvas does: a dashed box naming the missing endpoint, the link routed to it", () => {
+    const doc: Topology = {
+      ...emptyDocument(),
+      nodes: [{ id: 'h1', kind: 'hub' }],
+      links: [{ id: 'up', a: 'h1', b: 'ghost' }] as Topology['links'],
+      layout: { nodes: { h1: { x: 0, y: 0 } }, annotations: [] },
+    };
+    const canvas = sceneOf(doc, new Map());
+    const hub = canvas.geoms.get('h1')!;
+    const scene = diagramScene(
+      [{ geom: hub, name: 'h1', kind: 'Hub', sides: canvas.routing.portSides.get('h1') ?? new Map() }],
+      canvas.routing.routes,
+      [],
+      new Set(['up']),
+      COLORS,
+      canvas.loose,
+    );
+    const svg = sceneToSvg(scene);
+    const end = canvas.loose[0]!;
+    expect(svg).toContain(
+      `<rect data-loose="up" x="${end.geom.x}" y="${end.geom.y}" width="${end.geom.w}" height="${end.geom.h}"`,
+    );
+    expect(svg).toMatch(/data-loose="up"[^>]*stroke="#c00"[^>]*stroke-dasharray/);
+    expect(svg).toContain('>ghost</text>');
+    expect(svg).toMatch(/<path data-link="up" [^>]*stroke="#c00"/);
+    // The route ends on the loose box, and the picture's frame takes the box in.
+    const r = canvas.routing.routes.find((x) => x.id === 'up')!;
+    const touches = (p: { x: number; y: number }) =>
+      p.x >= end.geom.x - 1 &&
+      p.x <= end.geom.x + end.geom.w + 1 &&
+      p.y >= end.geom.y &&
+      p.y <= end.geom.y + end.geom.h;
+    expect(touches(r.p0) || touches(r.p3)).toBe(true);
+    expect(scene.x + scene.width).toBeGreaterThan(end.geom.x + end.geom.w);
   });
 
   it('an empty document still gives a picture', () => {

@@ -6,6 +6,7 @@
 import type { Annotation } from '../../shared/model';
 import { areaTint } from '../canvas/annotationColors';
 import { annotationRect, BORDER, HEAD_H, NOTE_LINE, NOTE_PAD, noteLines, type NodeGeom } from '../canvas/geometry';
+import type { LooseEnd } from '../canvas/looseEnds';
 import type { Route, Side } from '../canvas/routes';
 
 /** A node as the diagram draws it: its box, its name and kind, its port rows and the side each port faces. */
@@ -48,6 +49,8 @@ export type Shape =
       readonly strokeOpacity?: number;
       readonly node?: string;
       readonly annotation?: string;
+      /** The link whose loose end this box is (drawn dashed). */
+      readonly loose?: string;
     }
   | { readonly t: 'path'; readonly d: string; readonly stroke: string; readonly width: number; readonly link?: string }
   | {
@@ -80,6 +83,8 @@ export interface Scene {
 }
 
 const PAD = 40;
+/** The dash of a loose end's border, as the canvas draws it. */
+const LOOSE_DASH = [4, 3];
 const SANS = 'system-ui, -apple-system, Segoe UI, Roboto, Ubuntu, sans-serif';
 const MONO = 'ui-monospace, DejaVu Sans Mono, Menlo, Consolas, monospace';
 
@@ -130,16 +135,21 @@ function annotationShapes(a: Annotation, c: DiagramColors): Shape[] {
   ];
 }
 
-/** The scene of a diagram: areas under everything, then links, nodes, notes and link labels, with a margin. */
+/**
+ * The scene of a diagram: areas under everything, then links, nodes (and the loose ends of dangling links, as the
+ * canvas draws them), notes and link labels, with a margin.
+ */
 export function diagramScene(
   boxes: readonly NodeBox[],
   routes: readonly Route[],
   annotations: readonly Annotation[],
   errors: ReadonlySet<string>,
   c: DiagramColors,
+  loose: readonly LooseEnd[] = [],
 ): Scene {
   const rects = [
     ...boxes.map((b) => ({ x: b.geom.x, y: b.geom.y, w: b.geom.w, h: b.geom.h })),
+    ...loose.map((e) => ({ x: e.geom.x, y: e.geom.y, w: e.geom.w, h: e.geom.h })),
     ...annotations.map(annotationRect),
     ...routes.map((r) => r.box),
   ];
@@ -219,6 +229,30 @@ export function diagramScene(
       shapes.push({ t: 'circle', x: hx, y: py, r: 5, fill: c.accent, stroke: c.panel });
     }
   }
+  for (const e of loose) {
+    const g = e.geom;
+    shapes.push({
+      t: 'rect',
+      x: g.x,
+      y: g.y,
+      w: g.w,
+      h: g.h,
+      r: g.h / 2,
+      fill: c.panel,
+      stroke: c.error,
+      loose: e.link,
+    });
+    shapes.push({
+      t: 'text',
+      x: g.x + g.w / 2,
+      y: g.y + g.h / 2,
+      text: e.endpoint,
+      size: 11,
+      fill: c.error,
+      mono: true,
+      anchor: 'middle',
+    });
+  }
   for (const a of annotations) if (a.kind === 'note') shapes.push(...annotationShapes(a, c));
   // Labels last, so a node never hides one.
   shapes.push(...labels);
@@ -246,10 +280,12 @@ export function sceneToSvg(scene: Scene): string {
             ? ` data-node="${esc(s.node)}"`
             : s.annotation !== undefined
               ? ` data-annotation="${esc(s.annotation)}"`
-              : '';
+              : s.loose !== undefined
+                ? ` data-loose="${esc(s.loose)}"`
+                : '';
         const fillOpacity = s.fillOpacity !== undefined ? ` fill-opacity="${s.fillOpacity}"` : '';
         const stroke = s.stroke
-          ? ` stroke="${esc(s.stroke)}" stroke-width="1.5"${s.strokeOpacity !== undefined ? ` stroke-opacity="${s.strokeOpacity}"` : ''}`
+          ? ` stroke="${esc(s.stroke)}" stroke-width="1.5"${s.strokeOpacity !== undefined ? ` stroke-opacity="${s.strokeOpacity}"` : ''}${s.loose !== undefined ? ` stroke-dasharray="${LOOSE_DASH.join(' ')}"` : ''}`
           : '';
         out.push(
           `<rect${tag} x="${n(s.x)}" y="${n(s.y)}" width="${n(s.w)}" height="${n(s.h)}" rx="${s.r}" fill="${esc(s.fill)}"${fillOpacity}${stroke}/>`,
@@ -295,7 +331,9 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, scale: nu
         ctx.globalAlpha = s.strokeOpacity ?? 1;
         ctx.lineWidth = 1.5;
         ctx.strokeStyle = s.stroke;
+        ctx.setLineDash(s.loose !== undefined ? LOOSE_DASH : []);
         ctx.stroke();
+        ctx.setLineDash([]);
       }
       ctx.globalAlpha = 1;
     } else if (s.t === 'path') {

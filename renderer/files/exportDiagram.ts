@@ -56,7 +56,7 @@ function currentScene(): Scene {
         ]
       : [];
   });
-  return diagramScene(boxes, scene.routing.routes, doc.layout.annotations, bad, colors());
+  return diagramScene(boxes, scene.routing.routes, doc.layout.annotations, bad, colors(), scene.loose);
 }
 
 function pngOf(scene: Scene): Promise<Blob> {
