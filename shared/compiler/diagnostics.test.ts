@@ -911,7 +911,14 @@ describe('compiler diagnostics', () => {
       ],
     );
     expect(only(p, 'PORT_LINKED_TWICE')).toMatchObject({ links: ['zc', 'dc'], path: ['links', 1, 'b'] });
-    expect(only(p, 'NIC_NO_PEER').nodes).toEqual(['d']);
+    // d:e0 is on link dc, left out for c:e0: it is said so, not "not linked to anything".
+    const noPeer = only(p, 'NIC_NO_PEER');
+    expect(noPeer).toMatchObject({ nodes: ['d'], links: ['dc'] });
+    expect(noPeer.message).toBe(
+      'd:e0 is on link dc, which is left out: its other end "c:e0" is already on link zc. The guest sees a NIC ' +
+        'with no cable until one of the two links is moved or removed',
+    );
+    expect(noPeer.fix?.label).toBe('Move or remove link dc (or link zc)');
     const netdev = (id: string) => valuesOf(p.vms.find((v) => v.node === id)!.argv, '-netdev');
     expect(netdev('a')).toHaveLength(1);
     expect(netdev('c')).toHaveLength(1);

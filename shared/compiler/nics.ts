@@ -251,12 +251,25 @@ function emitHubBackends(s: VmScope, plan: HubPlan): void {
   }
 }
 
-/** The first link of the file with `endpoint` at one end and, at the other, a node or port that does not exist. */
-function danglingOn(ctx: Ctx, endpoint: string): { id: string; other: string } | undefined {
+/**
+ * The first link of the file with `endpoint` at one end, though the graph left it out: its other end names nothing
+ * (`dangling`), or is already on a link the graph kept (`rival`), or the link is refused for another reason.
+ */
+function heldBy(
+  ctx: Ctx,
+  endpoint: string,
+): { id: string; other: string; dangling: boolean; rival?: string } | undefined {
   const { nodes, links } = ctx.topology;
   for (const l of links) {
     const other = l.a === endpoint ? l.b : l.b === endpoint ? l.a : undefined;
-    if (other !== undefined && !endpointExists(nodes, other)) return { id: linkId(l), other };
+    if (other === undefined) continue;
+    const rival = ctx.graph.links.find((g) => g.link.a === other || g.link.b === other);
+    return {
+      id: linkId(l),
+      other,
+      dangling: !endpointExists(nodes, other),
+      ...(rival ? { rival: rival.id } : {}),
+    };
   }
   return undefined;
 }
@@ -267,14 +280,20 @@ function nicBackend(s: VmScope, nic: Nic, index: number): Backend | null {
   const plan = l ? s.hubs.get(otherEnd(l, vm.id, nic.id).node.id) : undefined;
   const stray = plan !== undefined && plan.vm !== vm.id;
   if (!l || stray) {
-    // A link of the file may still name this NIC while its other end names nothing: the NIC is on that link.
-    const held = stray ? undefined : danglingOn(ctx, `${vm.id}:${nic.id}`);
+    // A link of the file may still name this NIC though the graph left it out: the NIC is on that link.
+    const held = stray ? undefined : heldBy(ctx, `${vm.id}:${nic.id}`);
     const why = stray
       ? `is left unconnected: hub ${plan.hub} lives in ${plan.vm}'s process`
-      : held
-        ? `is on link ${held.id}, whose other end "${held.other}" names nothing: the guest sees a NIC with no cable ` +
-          'until the link is reattached or removed'
-        : 'is not linked to anything, so the guest sees a NIC with no cable';
+      : !held
+        ? 'is not linked to anything, so the guest sees a NIC with no cable'
+        : held.dangling
+          ? `is on link ${held.id}, whose other end "${held.other}" names nothing: the guest sees a NIC with no ` +
+            'cable until the link is reattached or removed'
+          : held.rival
+            ? `is on link ${held.id}, which is left out: its other end "${held.other}" is already on link ` +
+              `${held.rival}. The guest sees a NIC with no cable until one of the two links is moved or removed`
+            : `is on link ${held.id}, which is left out for the problem named on it: the guest sees a NIC with no ` +
+              'cable until that is fixed';
     ctx.diagnostics.push(
       diag('NIC_NO_PEER', `${vm.id}:${nic.id} ${why}`, {
         nodes: [vm.id],
@@ -282,9 +301,13 @@ function nicBackend(s: VmScope, nic: Nic, index: number): Backend | null {
         path: nodePath(ctx.topology, vm.id, 'nics', index),
         qemuWarning: { vm: vm.id, text: `nic ${s.ids.peek(`nic-${nic.id}`)} has no peer` },
         fix: {
-          label: held
-            ? `Reattach link ${held.id} on the canvas (drag its red end onto a node), or remove it`
-            : `Remove NIC ${nic.id} from ${vm.id}, or link it`,
+          label: !held
+            ? `Remove NIC ${nic.id} from ${vm.id}, or link it`
+            : held.dangling
+              ? `Reattach link ${held.id} on the canvas (drag its red end onto a node), or remove it`
+              : held.rival
+                ? `Move or remove link ${held.id} (or link ${held.rival})`
+                : `Fix or remove link ${held.id}`,
         },
       }),
     );
