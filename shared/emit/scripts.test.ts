@@ -311,7 +311,7 @@ describe('up.sh', () => {
     expect(filesUnder(box.state)).toEqual([]);
   });
 
-  it('refuses, before doing anything, a bridge or tap name that exists and an uplink already in a bridge', () => {
+  it('refuses, before doing anything, a bridge, tap or ifb name that exists and an uplink already in a bridge', () => {
     const plan = fixture('host');
     const uplink: HostStep = {
       id: 'uplink-b-eth9',
@@ -322,7 +322,17 @@ describe('up.sh', () => {
       inNetns: false,
       enslaves: 'eth9',
     };
-    exportPlan({ ...plan, hostSteps: [...plan.hostSteps, uplink] });
+    // An ifb of live shaping, made by the last step: its leftover must stop up.sh before step 1 too.
+    const ifb: HostStep = {
+      id: 'ifb-l1',
+      argv: ['ip', 'link', 'add', 'qnifb0', 'type', 'ifb'],
+      undo: ['ip', 'link', 'del', 'qnifb0'],
+      needsRoot: true,
+      description: 'Create ifb qnifb0',
+      inNetns: false,
+      creates: { kind: 'ifb', name: 'qnifb0' },
+    };
+    exportPlan({ ...plan, hostSteps: [...plan.hostSteps, uplink, ifb] });
     const cases: [string, RegExp][] = [
       [
         'qnb0= eth9=',
@@ -330,6 +340,7 @@ describe('up.sh', () => {
       ],
       ['eth9=br-lan', /the uplink eth9 is already in a bridge/],
       ['', /the uplink eth9 is not an interface of this host/],
+      ['qnifb0= eth9=', /ifb qnifb0 already exists on this host/],
     ];
     for (const [links, message] of cases) {
       const up = spawnSync('bash', [join(box.out, 'up.sh')], {

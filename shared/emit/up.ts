@@ -120,7 +120,8 @@ function nameChecks(ctx: EmitContext): string[] {
     if (step.inNetns) continue;
     const c = step.creates;
     if (c?.kind === 'netns') lines.push(call(ctx.relocations, 'netns_free', c.name));
-    else if (c?.kind === 'bridge' || c?.kind === 'tap') lines.push(call(ctx.relocations, 'link_free', c.kind, c.name));
+    else if (c?.kind === 'bridge' || c?.kind === 'tap' || c?.kind === 'ifb')
+      lines.push(call(ctx.relocations, 'link_free', c.kind, c.name));
     if (step.enslaves !== undefined) lines.push(call(ctx.relocations, 'uplink_free', step.enslaves));
   }
   return lines;
