@@ -27,12 +27,28 @@ function bindTest(proto: 'tcp' | 'udp', host: string, port: number): Promise<str
   });
 }
 
+/** A guest and the host ports bound for it: a VM's backends and console, a UML instance's console. */
+interface PortOwner {
+  readonly kind: string;
+  readonly node: string;
+  readonly ports: readonly BoundPort[];
+}
+
+/** Every guest of the plan with its ports: the VMs, and each process with a console of its own (a UML instance). */
+function portOwners(ctx: PreflightContext): PortOwner[] {
+  const vms = ctx.plan.vms.map((vm) => ({ kind: 'vm', node: vm.node, ports: vm.ports }));
+  const consoles = ctx.plan.processes.flatMap((p) =>
+    p.console?.port === undefined ? [] : [{ kind: p.kind, node: p.node, ports: [p.console.port] }],
+  );
+  return [...vms, ...consoles];
+}
+
 /** "hostfwd of nat node wan", "socket listen of vm server": who binds the port, for the message. */
-function owner(vm: string, p: BoundPort): { text: string; nodes: string[] } {
-  if (p.what === 'hostfwd' && p.node !== vm)
-    return { text: `hostfwd of ${p.bridge ? 'bridge' : 'nat node'} ${p.node}`, nodes: [p.node, vm] };
-  if (p.what === 'console') return { text: `the console of vm ${vm}`, nodes: [vm] };
-  return { text: `${p.what} of vm ${vm}`, nodes: [vm] };
+function owner(guest: PortOwner, p: BoundPort): { text: string; nodes: string[] } {
+  if (p.what === 'hostfwd' && p.node !== guest.node)
+    return { text: `hostfwd of ${p.bridge ? 'bridge' : 'nat node'} ${p.node}`, nodes: [p.node, guest.node] };
+  if (p.what === 'console') return { text: `the console of ${guest.kind} ${guest.node}`, nodes: [guest.node] };
+  return { text: `${p.what} of ${guest.kind} ${guest.node}`, nodes: [guest.node] };
 }
 
 /** Whether a port is bound on the host itself under `isolation` (else inside the lab's namespace, which is new). */
@@ -45,21 +61,21 @@ function onHost(isolation: string, p: BoundPort): boolean {
 /**
  * On the host network (isolation host), every port the guests bind must be free. In a namespace of the lab's own
  * the ports cannot clash with the host's (and the namespace does not exist before launch), so only those bound on the
- * host for it are tested: the console ports, and the hostfwd ports pasta binds (a rootless lab's, and those guests
- * publish through their bridges).
+ * host for it are tested: the console ports (VMs' and UML instances'), and the hostfwd ports pasta binds (a
+ * rootless lab's, and those guests publish through their bridges).
  */
 export async function checkPorts(ctx: PreflightContext): Promise<Diagnostic[]> {
   const isolation = ctx.plan.target.isolation;
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
-  for (const vm of ctx.plan.vms) {
-    for (const p of vm.ports.filter((x) => onHost(isolation, x))) {
+  for (const guest of portOwners(ctx)) {
+    for (const p of guest.ports.filter((x) => onHost(isolation, x))) {
       const key = `${p.proto}:${p.host}:${p.port}`;
       if (seen.has(key)) continue; // a clash inside the plan is the compiler's PORT_CLASH
       seen.add(key);
       const err = await bindTest(p.proto, p.host, p.port);
       if (err === null) continue;
-      const who = owner(vm.node, p);
+      const who = owner(guest, p);
       const why =
         err === 'EADDRINUSE'
           ? 'is already in use'

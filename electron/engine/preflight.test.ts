@@ -94,15 +94,20 @@ links:
     }
   });
 
-  it("a console's TCP port in use is named in every isolation: the engine binds it on the host", async () => {
-    const server = createServer();
-    await new Promise<void>((r) => server.listen({ port: 0, host: '127.0.0.1' }, r));
-    const port = (server.address() as { port: number }).port;
+  it("a console's TCP port in use, a VM's or a UML instance's, is named in every isolation: the engine binds it on the host", async () => {
+    const listen = async (): Promise<[ReturnType<typeof createServer>, number]> => {
+      const server = createServer();
+      await new Promise<void>((r) => server.listen({ port: 0, host: '127.0.0.1' }, r));
+      return [server, (server.address() as { port: number }).port];
+    };
+    const [vmServer, port] = await listen();
+    const [umlServer, umlPort] = await listen();
     try {
       const topology = topologyOf(`version: 2
 name: cport
 nodes:
   - { id: web, kind: vm, console: { tcpPort: ${port} }, nics: [] }
+  - { id: u1, kind: uml, console: { tcpPort: ${umlPort} } }
 `);
       for (const isolation of ['netns', 'userns', 'host'] as const) {
         const plan = compile(topology, { ...DEFAULT_TARGET, isolation, stateDir: dir, tinyGuest: {} });
@@ -112,10 +117,15 @@ nodes:
             `port ${port} (the console of vm web) is already in use: stop what listens there (sudo ss -lpn '( sport = :${port} )' shows it) or choose another port`,
             ['web'],
           ],
+          [
+            `port ${umlPort} (the console of uml u1) is already in use: stop what listens there (sudo ss -lpn '( sport = :${umlPort} )' shows it) or choose another port`,
+            ['u1'],
+          ],
         ]);
       }
     } finally {
-      server.close();
+      vmServer.close();
+      umlServer.close();
     }
   });
 
