@@ -67,6 +67,6 @@ else
 fi
 
 echo "qnet: installing system packages: ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -q >&2
-"${sudo[@]}" "${cmd[@]}" >&2
+# Through env: sudo's env_reset drops an exported DEBIAN_FRONTEND, and wireshark-common would ask its debconf question.
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive "${cmd[@]}" >&2
