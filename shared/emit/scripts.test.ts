@@ -256,6 +256,27 @@ describe('up.sh', () => {
     expect(stops[0]).toMatch(/^ {2}stop_proc 'console-relay \S+' is_proc_\d+ /);
   });
 
+  it('a second up.sh of a running lab says "already up" before it reads a kept clone (QEMU holds its lock)', () => {
+    const base = fixture('netns', { runnable: false });
+    const overlay = {
+      base: '/images/base.qcow2',
+      baseFormat: 'qcow2',
+      path: join(box.state, 'vm1.qcow2'),
+      create: ['qemu-img', 'create', '-f', 'qcow2', '-b', '/images/base.qcow2', '-F', 'qcow2', 'x'],
+      info: ['qemu-img', 'info', '--output=json', join(box.state, 'vm1.qcow2')],
+      rebase: ['qemu-img', 'rebase', '-u', '-b', '/images/base.qcow2', '-F', 'qcow2', 'x'],
+      keep: true,
+    } as const;
+    const disk = { nodeName: 'd0', file: overlay.path, format: 'qcow2', persistent: true, overlay } as const;
+    const plan = { ...base, vms: base.vms.map((v, i) => (i === 0 ? { ...v, disks: [disk] } : v)) };
+    const up = exportPlan(plan)['up.sh']!;
+    const clone = up.indexOf('could not read its kept linked clone');
+    expect(clone).toBeGreaterThan(-1);
+    expect(up.indexOf('($JOURNAL exists)')).toBeGreaterThan(-1);
+    expect(up.indexOf('($JOURNAL exists)')).toBeLessThan(clone);
+    expect(up.lastIndexOf('\nrefuse_running ', clone)).toBeGreaterThan(up.indexOf('($JOURNAL exists)'));
+  });
+
   it('--paused says how to resume each guest over QMP with socat', () => {
     const plan = fixture('host');
     exportPlan(plan);

@@ -63,7 +63,6 @@ function preflight(ctx: EmitContext): string[] {
   if (ctx.usesRoot) {
     lines.push('if ! is_root; then', '  say "some steps need root: asking sudo once"', '  sudo -v', 'fi');
   }
-  lines.push(...keptClones(ctx));
   lines.push(
     'if [ -e "$JOURNAL" ]; then fail "this lab is (partly) up already ($JOURNAL exists): run down.sh first"; fi',
   );
@@ -74,6 +73,8 @@ function preflight(ctx: EmitContext): string[] {
   ctx.procs.forEach((e, i) =>
     lines.push(`refuse_running ${shellQuote(e.label)} ${isProcName(i)} ${shellWordIn(e.jobPidfile, ctx.relocations)}`),
   );
+  // After "already up"/"already running": a running guest holds its clone's lock, and qemu-img info fails on it.
+  lines.push(...keptClones(ctx));
   lines.push(...nameChecks(ctx));
   for (const { label, proc } of ctx.procs)
     if (proc.kind === 'vde_switch' && proc.ready.type === 'path')
