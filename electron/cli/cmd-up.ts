@@ -72,7 +72,7 @@ function formatUntrusted(file: string, text: string, items: readonly TrustItem[]
     return `  ${basename(file)}${at ? `:${at.line}` : ''}: ${formatTrustItem(item)}`;
   });
   return (
-    `qnet up: ${basename(file)} runs programs or reaches files on this host; nothing was started:\n${lines.join('\n')}\n` +
+    `qnet up: ${basename(file)} runs programs, reaches files or opens ports on this host; nothing was started:\n${lines.join('\n')}\n` +
     'Launch it only if you trust where it came from: check each item, then run qnet up again with --trust\n' +
     '(the answer is remembered for this content; an edit asks again)'
   );

@@ -78,7 +78,9 @@ describe('qnet up and the trust step', () => {
     );
     const refused = qnet(['up', 'risky.qnet.yaml'], dir);
     expect(refused.code).toBe(1);
-    expect(refused.err).toContain('risky.qnet.yaml runs programs or reaches files on this host; nothing was started');
+    expect(refused.err).toContain(
+      'risky.qnet.yaml runs programs, reaches files or opens ports on this host; nothing was started',
+    );
     expect(refused.err).toContain(
       'risky.qnet.yaml:6: node "a", binary: runs the host program ./evil.sh instead of qemu-system-x86_64',
     );
@@ -91,7 +93,7 @@ describe('qnet up and the trust step', () => {
 
     const trusted = qnet(['up', 'risky.qnet.yaml', '--trust', '--netns'], dir);
     expect(trusted.err).toContain('preflight failed');
-    expect(trusted.err).not.toContain('runs programs or reaches files');
+    expect(trusted.err).not.toContain('runs programs, reaches files or opens ports');
     expect(existsSync(canary), 'approved: the binary is asked its version at launch').toBe(true);
     expect(statSync(join(tmp, 'config', 'qnet', 'trusted.json')).mode & 0o777).toBe(0o600);
 
@@ -103,7 +105,47 @@ describe('qnet up and the trust step', () => {
     );
     const edited = qnet(['up', 'risky.qnet.yaml', '--netns'], dir);
     expect(edited.code).toBe(1);
-    expect(edited.err).toContain('runs programs or reaches files on this host');
+    expect(edited.err).toContain('runs programs, reaches files or opens ports on this host');
+  });
+});
+
+describe('qnet up and a published port other machines can reach', () => {
+  it('refuses without --trust a bridge or NAT node hostfwd off loopback, naming node, address, port and line', () => {
+    const dir = join(tmp, 'published');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'open.qnet.yaml'),
+      `version: 1
+name: open
+nodes:
+  - id: br
+    kind: bridge
+    address: 10.0.0.254/24
+    hostfwd:
+      - { hostAddr: 0.0.0.0, hostPort: 8080, guestAddr: 10.0.0.1, guestPort: 80 }
+  - id: wan
+    kind: nat
+    hostfwd:
+      - { hostAddr: 127.0.0.1, hostPort: 2222, guestPort: 22 }
+      - { hostAddr: 192.168.77.5, hostPort: 2223, guestPort: 22 }
+  - { id: a, kind: vm, nics: [{ id: eth0, ip: 10.0.0.1/24 }, { id: eth1 }] }
+links:
+  - { a: 'a:eth0', b: br }
+  - { a: 'a:eth1', b: wan }
+`,
+    );
+    const refused = qnet(['up', 'open.qnet.yaml', '--netns'], dir);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('open.qnet.yaml runs programs, reaches files or opens ports on this host');
+    expect(refused.err).toContain(
+      'open.qnet.yaml:8: node "br", hostfwd[0]: opens the host\'s TCP port 8080 on every host address (0.0.0.0) to 10.0.0.1:80 in the lab, where other machines can reach it',
+    );
+    expect(refused.err).toContain(
+      'open.qnet.yaml:13: node "wan", hostfwd[1]: opens the host\'s TCP port 2223 on the host address 192.168.77.5 to port 22 of the guest in the lab, where other machines can reach it',
+    );
+    expect(refused.err).not.toContain('2222');
+    expect(refused.err).toContain('--trust');
+    expect(existsSync(join(tmp, 'state', 'open')), 'nothing was set up for the lab').toBe(false);
   });
 });
 

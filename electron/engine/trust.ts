@@ -165,7 +165,7 @@ export function checkTrust(
     return note === null ? { ok: true } : { ok: true, note };
   }
   const message =
-    `${topology.name} runs programs or reaches files on this host; launch it only if you trust where it came from:\n` +
+    `${topology.name} runs programs, reaches files or opens ports on this host; launch it only if you trust where it came from:\n` +
     items.map((i) => `  ${formatTrustItem(i)}`).join('\n');
   return { ok: false, error: { code: 'UNTRUSTED', message, trust: { digest, items } } };
 }

@@ -38,9 +38,9 @@ export function TrustDialog() {
           Launch <span data-testid="trust__lab">{question.lab}</span>? It runs things on this host
         </h2>
         <p id="trust__text" className="muted">
-          A topology from elsewhere is code. This one runs programs or reaches files, devices or interfaces of this
-          machine. Launch it only if you trust where it came from. Your answer is remembered for this content; an edit
-          of it asks again.
+          A topology from elsewhere is code. This one runs programs, reaches files, devices or interfaces, or opens
+          ports of this machine. Launch it only if you trust where it came from. Your answer is remembered for this
+          content; an edit of it asks again.
         </p>
         <ul className="trust__items">
           {question.items.map((item, i) => (

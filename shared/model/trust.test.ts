@@ -82,6 +82,56 @@ nodes:
     ]);
   });
 
+  it('names a published port a bridge or a NAT node binds on a host address other than loopback, or below 1024', () => {
+    const t = load(`version: 1
+name: t
+nodes:
+  - id: br
+    kind: bridge
+    address: 10.0.0.254/24
+    hostfwd:
+      - { hostPort: 8080, guestAddr: 10.0.0.1, guestPort: 80 }
+      - { hostAddr: 0.0.0.0, hostPort: 8081, guestAddr: 10.0.0.1, guestPort: 80 }
+      - { proto: udp, hostAddr: 192.168.1.5, hostPort: 53, guestAddr: 10.0.0.2, guestPort: 53 }
+      - { hostAddr: 127.0.0.2, hostPort: 22, guestAddr: 10.0.0.1, guestPort: 22 }
+  - id: wan
+    kind: nat
+    hostfwd:
+      - { hostAddr: 127.0.0.1, hostPort: 2222, guestPort: 22 }
+      - { hostAddr: 0.0.0.0, hostPort: 2223, guestPort: 22 }
+      - { hostAddr: 10.1.2.3, hostPort: 8443, guestAddr: 10.0.2.15, guestPort: 443 }
+`);
+    expect(lines(t)).toEqual([
+      'node "br", hostfwd[1]: opens the host\'s TCP port 8081 on every host address (0.0.0.0) to 10.0.0.1:80 in the lab, where other machines can reach it',
+      'node "br", hostfwd[2]: opens the host\'s privileged UDP port 53 on the host address 192.168.1.5 to 10.0.0.2:53 in the lab, where other machines can reach it',
+      'node "br", hostfwd[3]: opens the host\'s privileged TCP port 22 on the host address 127.0.0.2 to 10.0.0.1:22 in the lab',
+      'node "wan", hostfwd[1]: opens the host\'s TCP port 2223 on every host address (0.0.0.0) to port 22 of the guest in the lab, where other machines can reach it',
+      'node "wan", hostfwd[2]: opens the host\'s TCP port 8443 on the host address 10.1.2.3 to 10.0.2.15:443 in the lab, where other machines can reach it',
+    ]);
+    expect(trustItems(t).map((i) => [i.path, i.value])).toEqual([
+      [['nodes', 0, 'hostfwd', 1], 'tcp 0.0.0.0:8081'],
+      [['nodes', 0, 'hostfwd', 2], 'udp 192.168.1.5:53'],
+      [['nodes', 0, 'hostfwd', 3], 'tcp 127.0.0.2:22'],
+      [['nodes', 1, 'hostfwd', 1], 'tcp 0.0.0.0:2223'],
+      [['nodes', 1, 'hostfwd', 2], 'tcp 10.1.2.3:8443'],
+    ]);
+  });
+
+  it("names a NAT node's verbatim hostfwd that is not on loopback (QEMU's empty address is every address) and any verbatim guestfwd", () => {
+    const nat = (options: string) =>
+      lines(load(`version: 1\nname: t\nnodes:\n  - { id: n, kind: nat, options: ${options} }\n`));
+    expect(nat('{ hostfwd: "tcp:127.0.0.1:2222-:22" }')).toEqual([]);
+    expect(
+      nat('{ hostfwd: ["tcp::2222-:22", "udp:127.0.0.1:5353-:53", ":127.0.0.1:80-:80", "tcp:127.0.0.1:2223-:22"] }'),
+    ).toEqual([
+      'node "n", options.hostfwd[0]: publishes a guest port on the host as hostfwd=tcp::2222-:22 (only a loopback port from 1024 up needs no approval)',
+      'node "n", options.hostfwd[2]: publishes a guest port on the host as hostfwd=:127.0.0.1:80-:80 (only a loopback port from 1024 up needs no approval)',
+    ]);
+    expect(nat('{ guestfwd: "tcp:10.0.2.100:80-cmd:touch x" }')).toEqual([
+      'node "n", options.guestfwd: runs the host command "touch x" for each guest connection',
+    ]);
+  });
+
   it('names a host interface a bridge takes as its uplink', () => {
     const t = load(`version: 1
 name: t

@@ -5,6 +5,7 @@
  */
 import { hostAccessArgs } from './hostAccess';
 import type { Arch, DiskImage, Topology, TopologyNode, VmNode } from './schema';
+import { hostfwdValue, hostfwdWhat, rawGuestfwdTarget, rawHostfwdWhat } from './trustForwards';
 
 /** One thing a topology does on the host, named by its node and field. */
 export interface TrustItem {
@@ -72,14 +73,26 @@ function looksLikePath(v: string): boolean {
 
 type Scalar = string | number | boolean;
 
-/** Verbatim -netdev options that name host paths (sockets, files). */
-function optionItems(options: Readonly<Record<string, Scalar | readonly Scalar[]>> | undefined, add: Add): void {
+/** What a verbatim -netdev option of a node of `kind` does on the host, when it needs approval. */
+function optionWhat(kind: TopologyNode['kind'], k: string, text: string): string | null {
+  if (looksLikePath(text)) return `reaches the host path in ${k}=${text}`;
+  if (kind === 'nat' && k === 'hostfwd') return rawHostfwdWhat(text);
+  if (kind === 'nat' && k === 'guestfwd') return guestfwdWhat(rawGuestfwdTarget(text));
+  return null;
+}
+
+/** Verbatim -netdev options that name host paths (sockets, files), and a NAT node's own forwards. */
+function optionItems(
+  kind: TopologyNode['kind'],
+  options: Readonly<Record<string, Scalar | readonly Scalar[]>> | undefined,
+  add: Add,
+): void {
   for (const [k, v] of Object.entries(options ?? {})) {
     const values = Array.isArray(v) ? (v as readonly Scalar[]) : [v as Scalar];
     values.forEach((x, j) => {
       const text = String(x);
-      if (looksLikePath(text))
-        add(['options', k, ...(Array.isArray(v) ? [j] : [])], text, `reaches the host path in ${k}=${text}`);
+      const what = optionWhat(kind, k, text);
+      if (what !== null) add(['options', k, ...(Array.isArray(v) ? [j] : [])], text, what);
     });
   }
 }
@@ -91,7 +104,12 @@ function guestfwdWhat(target: string): string {
 }
 
 function nodeItems(n: TopologyNode, add: Add): void {
-  if ('options' in n && n.kind !== 'netdev') optionItems(n.options, add);
+  if ('options' in n && n.kind !== 'netdev') optionItems(n.kind, n.options, add);
+  if (n.kind === 'nat' || n.kind === 'bridge')
+    n.hostfwd.forEach((fwd, i) => {
+      const what = hostfwdWhat(fwd);
+      if (what !== null) add(['hostfwd', i], hostfwdValue(fwd), what);
+    });
   switch (n.kind) {
     case 'vm':
       return vmItems(n, add);
