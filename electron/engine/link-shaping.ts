@@ -97,14 +97,18 @@ export class LinkShapes {
     return { ok: true, shaping: next };
   }
 
-  /** Deletes the ifbs made while the lab ran, while its network is still there; failures are said, not thrown. */
+  /**
+   * Deletes the ifbs made while the lab ran, while its network is still there; failures are said, not thrown. A lab
+   * whose namespace is gone (its holder died) lost its ifbs with it: nothing is left to delete.
+   */
   async release(): Promise<string[]> {
     const failures: string[] = [];
     for (const link of this.madeIfbs) {
       const ifb = this.taps.get(link)?.ifb;
       if (ifb === undefined) continue;
       const failure = await this.run(['ip', 'link', 'del', ifb]);
-      if (failure !== null) failures.push(`ip link del ${ifb} of link ${link}: ${failure.message}`);
+      if (failure !== null && failure.code !== 'NOT_RUNNING')
+        failures.push(`ip link del ${ifb} of link ${link}: ${failure.message}`);
     }
     this.madeIfbs.clear();
     return failures;
