@@ -142,7 +142,17 @@ export function socketPairLab(lab: string, port: number, prefix: string, source:
   async function down(o: { ifRunning?: boolean } = {}) {
     if (stateDir === '') return null;
     const stopped = !o.ifRunning || status().labs.length ? qnet('down', lab) : { code: 0, err: '' };
-    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    // The suite's own consoles end first, and are waited for: one SIGKILLed but not yet gone would read as left.
+    const ending = children.splice(0).filter((c) => c.exitCode === null && c.signalCode === null);
+    await Promise.all(
+      ending.map(
+        (c) =>
+          new Promise<void>((done) => {
+            c.once('exit', () => done());
+            if (!c.kill('SIGKILL') || c.exitCode !== null || c.signalCode !== null) done();
+          }),
+      ),
+    );
     if (enginePid) await until(() => !pidAlive(enginePid), 'the engine to exit').catch(() => {});
     const netns = netnsName(lab);
     const left = processesMentioning(stateDir);
