@@ -4,7 +4,7 @@
  * answer; the port is bound on 127.0.0.1 only, status names it, and after stop it is closed.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +95,21 @@ test('the exported up.sh serves the same port: nc 127.0.0.1:PORT is the guest co
   const exported = qnet(['export', join(dir, 'lab.qnet.yaml'), '-o', join(dir, 'export')]);
   expect(exported.code, exported.err).toBe(0);
   const states = join(dir, 'state');
+  // Another program listens on the port first: up.sh refuses before it starts anything (its clients would type,
+  // passwords too, into that program), naming the port and the guest.
+  const stranger = createServer();
+  await new Promise<void>((resolve) => stranger.listen({ port, host: '127.0.0.1' }, resolve));
+  try {
+    const refused = runScript(join(dir, 'export', 'up.sh'), ['--state-dir', states]);
+    expect(refused.status, refused.output).not.toBe(0);
+    expect(refused.output).toContain(`box: its console TCP port 127.0.0.1:${port} is taken`);
+    expect(refused.output).not.toContain('starting');
+    expect(processesMentioning(states).map((p) => p.argv.join(' '))).toEqual([]);
+    // Nothing made: not even the lab's state directory.
+    expect(existsSync(states) ? readdirSync(states) : []).toEqual([]);
+  } finally {
+    await new Promise<void>((resolve) => stranger.close(() => resolve()));
+  }
   const up = runScript(join(dir, 'export', 'up.sh'), ['--state-dir', states]);
   try {
     expect(up.status, up.output).toBe(0);

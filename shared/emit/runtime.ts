@@ -290,8 +290,29 @@ wait_path() {
   show_log "$4"
   fail "$1 was not ready after 30 s (no new $2)"
 }
-# wait_listen LABEL HOST PORT PIDFILE LOG: wait until LABEL (a console relay) listens on HOST:PORT; fail when it
-# exits first (the port taken) or after 10 s.
+# port_free NODE HOST PORT: refuse, before anything starts, a console port some program already listens on: its
+# clients would type into that program, not into NODE's console.
+port_free() {
+  if ss -Hltn "sport = :$3" 2>/dev/null | grep -q .; then
+    fail "$1: its console TCP port $2:$3 is taken: another program already listens on port $3; stop it or give $1 another console port"
+  fi
+}
+# listens_as PID HOST PORT: true when the listener on HOST:PORT is PID, or, when PROC_AS is sudo, a process under
+# it (sudo forks, twice with use_pty). ss -p shows pids only to their owner, so it runs as the relay does.
+listens_as() {
+  local line p i
+  line=$("\${PROC_AS[@]}" ss -Hltnp "sport = :$3" 2>/dev/null | grep -F -- " $2:$3 ") || return 1
+  for p in $(grep -o 'pid=[0-9]*' <<<"$line" | cut -d= -f2); do
+    for ((i = 0; i < 3; i++)); do
+      if [ "$p" = "$1" ]; then return 0; fi
+      [ "\${#PROC_AS[@]}" -gt 0 ] || break
+      p=$(sed -n 's/^PPid:[[:space:]]*//p' "/proc/$p/status" 2>/dev/null) || break
+    done
+  done
+  return 1
+}
+# wait_listen LABEL HOST PORT PIDFILE LOG: wait until LABEL (a console relay), and no other program, listens on
+# HOST:PORT; fail when it exits first (the port taken) or after 10 s.
 wait_listen() {
   local pid i
   pid=$(read_pid "$4") || fail "$1 has no pid"
@@ -300,11 +321,11 @@ wait_listen() {
       show_log "$5"
       fail "$1 exited before it listened on $2:$3 (is the port taken?)"
     fi
-    if ss -Hltn "sport = :$3" 2>/dev/null | grep -qF -- " $2:$3 "; then return 0; fi
+    if listens_as "$pid" "$2" "$3"; then return 0; fi
     sleep 0.1
   done
   show_log "$5"
-  fail "$1 did not listen on $2:$3 after 10 s"
+  fail "$1 (pid $pid) was not the program listening on $2:$3 after 10 s"
 }
 # Refuse to start switch $1 in directory $2 where a live VDE switch listens: that directory is another switch's.
 switch_free() {

@@ -247,6 +247,10 @@ describe('up.sh', () => {
     expect(up).toContain(`\n"\${PROC_AS[@]}" "\${${name}[@]}" </dev/null >>`);
     expect(up).toContain(`runs_argv "$1" sudo -- "\${${name}[@]}"`);
     expect(up).toMatch(/^wait_listen 'console-relay \S+' 127\.0\.0\.1 5000 /m);
+    // A port another program listens on is refused before anything starts (before the rollback trap is set).
+    const free = up.indexOf(`\nport_free ${shellQuote(plan.vms[0]!.node)} 127.0.0.1 5000\n`);
+    expect(free).toBeGreaterThan(-1);
+    expect(free).toBeLessThan(up.indexOf('\ntrap on_exit EXIT\n'));
     expect(up).toMatch(/^need socat socat$/m);
     expect(up).toContain("say '  console on 127.0.0.1:5000: nc 127.0.0.1 5000'");
     expect(files['README.txt']).toContain('console TCP: nc 127.0.0.1 5000');

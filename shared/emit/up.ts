@@ -76,6 +76,9 @@ function preflight(ctx: EmitContext): string[] {
   // After "already up"/"already running": a running guest holds its clone's lock, and qemu-img info fails on it.
   lines.push(...keptClones(ctx));
   lines.push(...nameChecks(ctx));
+  for (const { proc } of ctx.procs)
+    if (proc.kind === 'console-relay')
+      lines.push(call(ctx.relocations, 'port_free', proc.node, proc.port.host, String(proc.port.port)));
   for (const { label, proc } of ctx.procs)
     if (proc.kind === 'vde_switch' && proc.ready.type === 'path')
       lines.push(call(ctx.relocations, 'switch_free', label, dirName(proc.ready.path)));
