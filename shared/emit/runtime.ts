@@ -424,7 +424,7 @@ read_holder() {
 # holder waits at its gate, reading a pipe only up.sh writes to, until it is recorded: should up.sh die before, the
 # pipe closes unread and the holder ends itself, so no holder outlives up.sh unrecorded.
 start_holder() {
-  local pid net host i gate
+  local pid net host i gate sent
   host=$(readlink -- /proc/self/ns/net)
   say "making the lab's user and network namespace (no root needed)"
   exec {gate}> >(exec ${shellLine(GATED_HOLDER_ARGV)} >/dev/null 2>>"$1")
@@ -432,12 +432,20 @@ start_holder() {
   for ((i = 0; i < 200; i++)); do
     net=$(readlink -- "/proc/$pid/ns/net" 2>/dev/null) || net=
     if [ -n "$net" ] && [ "$net" != "$host" ] && runs_argv "$pid" ${GATE_WORDS}; then
-      printf '%s %s\n' "$pid" "$net" >"$(holder_file)"
+      printf '%s %s\\n' "$pid" "$net" >"$(holder_file)"
       HOLDER=$pid
       HOLDER_NET=$net
-      # Recorded: open the gate; the holder execs its command (same pid) and outlives up.sh from here on.
-      printf 'go\n' >&"$gate"
+      # Recorded: open the gate; the holder execs its command (same pid) and outlives up.sh from here on. A holder
+      # that ended meanwhile closed the pipe: with SIGPIPE ignored the write fails, and up.sh rolls back.
+      trap '' PIPE
+      sent=0
+      printf 'go\\n' >&"$gate" 2>/dev/null || sent=$?
+      trap - PIPE
       exec {gate}>&-
+      if [ "$sent" -ne 0 ]; then
+        show_log "$1"
+        fail "the lab's namespace holder (pid $pid) ended before up.sh let it through its gate"
+      fi
       for ((i = 0; i < 200; i++)); do
         if runs_argv "$pid" ${HOLDER_WORDS}; then
           say "  held by pid $pid ($net)"

@@ -628,6 +628,30 @@ describe('exported scripts of a rootless (userns) plan', () => {
     expect(words('--runas 0')).toEqual([...plan.processes.at(-1)!.argv, '--runas', '0', '4242']);
   });
 
+  it('a holder that closed its gate before up.sh let it through: up.sh fails with a message and rolls back', () => {
+    const plan = usernsPlan();
+    exportPlan(plan);
+    // A real unshare whose gate reads a pipe of its own: up.sh's gate pipe is closed when it says "go", as when the
+    // holder ended right after it was recorded (SIGPIPE used to kill up.sh there, with no rollback and no message).
+    const bin = join(box.root, 'bin');
+    mkdirSync(bin);
+    const unshare = spawnSync('bash', ['-c', 'command -v unshare'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(
+      join(bin, 'unshare'),
+      `#!/bin/bash\necho $$ >${shellQuote(join(box.rec, 'holder.pid'))}\nexec < <(exec sleep 2 </dev/null)\nexec ${shellQuote(unshare)} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const env = { ...process.env, PATH: `${bin}:${FAKEBIN}:${process.env.PATH ?? ''}`, QNET_FAKE_REC: box.rec };
+    const r = spawnSync('bash', [join(box.out, 'up.sh')], { encoding: 'utf8', env, timeout: 60_000 });
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/the lab's namespace holder \(pid \d+\) ended before up\.sh let it through its gate/);
+    expect(r.stderr).toContain('rolled back: nothing of this lab is left');
+    expect(existsSync(join(plan.stateDir, 'userns.holder'))).toBe(false);
+    const holder = Number(readFileSync(join(box.rec, 'holder.pid'), 'utf8'));
+    expect(alive(holder), 'the holder is ended by the rollback').toBe(false);
+  });
+
   it('down.sh leaves alone a recorded pid that is not in the recorded namespace, and forgets the record', () => {
     const plan = usernsPlan();
     exportPlan(plan);
