@@ -11,7 +11,8 @@ import { cleanUpLab } from './labCleanup';
  * small qcow2 image. The guest writes a line to its disk, a snapshot is saved from the dialog and listed there, the
  * line is overwritten, the snapshot is restored from the dialog and the guest reads the first line back from the
  * disk itself (page cache dropped, read direct); then the snapshot is deleted from the dialog and is gone from the
- * list, as the engine says when the dialog is opened again.
+ * list, as the engine says when the dialog is opened again. Restore and Delete each ask first, naming the snapshot:
+ * Cancel leaves everything as it was; a save over an existing name asks too.
  */
 const LAB = `snapdlg-${randomBytes(3).toString('hex')}`;
 const FILE = `${LAB}.qnet.yaml`;
@@ -94,16 +95,37 @@ test.describe('the Snapshots… dialog', () => {
     await writeDisk('second-content');
     expect(await readDisk()).toBe('second-content');
 
+    const confirm = page.getByTestId('snapshots__confirm');
     await page.getByTestId('toolbar__snapshots').click();
     await expect(dialog.getByTestId('snapshots__item')).toHaveAttribute('data-name', 'one');
     await dialog.getByTestId('snapshots__load__one').click();
+    await expect(confirm.getByRole('alertdialog')).toContainText(`Restore snapshot one of ${LAB}?`);
+    await confirm.getByTestId('snapshots__confirm__cancel').click();
+    await expect(confirm).toHaveCount(0);
+    await expect(dialog).toBeVisible();
+    await dialog.getByTestId('snapshots__close').click();
+    expect(await readDisk(), 'Cancel restored nothing').toBe('second-content');
+    await page.getByTestId('toolbar__snapshots').click();
+    await dialog.getByTestId('snapshots__load__one').click();
+    await confirm.getByTestId('snapshots__confirm__ok').click();
     await expect(lab.notice()).toContainText(`snapshot one of ${LAB} loaded`, { timeout: 120_000 });
     await expect(dialog.getByTestId('snapshots__error')).toHaveCount(0);
     await dialog.getByTestId('snapshots__close').click();
     expect(await readDisk()).toBe('first-content');
 
     await page.getByTestId('toolbar__snapshots').click();
+    await dialog.getByTestId('snapshots__name').fill('one');
+    await dialog.getByTestId('snapshots__save').click();
+    await expect(confirm.getByRole('alertdialog')).toContainText(`Replace snapshot one of ${LAB}?`);
+    await confirm.getByTestId('snapshots__confirm__cancel').click();
     await dialog.getByTestId('snapshots__delete__one').click();
+    await expect(confirm.getByRole('alertdialog')).toContainText(`Delete snapshot one of ${LAB}?`);
+    await page.keyboard.press('Escape');
+    await expect(confirm).toHaveCount(0);
+    await expect(dialog.getByTestId('snapshots__item')).toHaveAttribute('data-name', 'one');
+    await dialog.getByTestId('snapshots__delete__one').click();
+    await expect(confirm.getByTestId('snapshots__confirm__name')).toHaveText('one');
+    await confirm.getByTestId('snapshots__confirm__ok').click();
     await expect(lab.notice()).toContainText(`snapshot one of ${LAB} deleted`, { timeout: 60_000 });
     await expect(dialog.getByTestId('snapshots__item')).toHaveCount(0);
     await dialog.getByTestId('snapshots__close').click();

@@ -1,14 +1,26 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { SNAPSHOT_NAME } from '../../shared/api';
+import { SnapshotConfirm, type SnapshotQuestion } from './SnapshotConfirm';
 import { closeSnapshots, deleteSnapshot, loadSnapshot, saveSnapshot, useSnapshots } from './snapshots';
 
 /**
  * The followed lab's snapshots: each with its date, a Restore and a Delete button, and a name to save every guest's state
- * under now (an existing name is replaced). Escape or a click outside closes it.
+ * under now (an existing name is replaced). Restore, Delete and a replacing save ask first (SnapshotConfirm). Escape
+ * or a click outside closes it.
  */
 export function SnapshotDialog() {
   const { lab, snapshots, busy, error } = useSnapshots();
   const [name, setName] = useState('');
+  const [question, setQuestion] = useState<SnapshotQuestion | null>(null);
+  const onAnswer = useCallback(
+    (ok: boolean) => {
+      setQuestion(null);
+      if (!ok || question === null) return;
+      const run = { load: loadSnapshot, delete: deleteSnapshot, save: saveSnapshot }[question.action];
+      void run(question.name);
+    },
+    [question],
+  );
   useEffect(() => {
     if (!lab) return;
     const onKey = (e: KeyboardEvent) => {
@@ -21,6 +33,10 @@ export function SnapshotDialog() {
   }, [lab]);
   if (!lab) return null;
   const valid = SNAPSHOT_NAME.test(name);
+  const save = () => {
+    if (snapshots.some((s) => s.name === name)) setQuestion({ action: 'save', name });
+    else void saveSnapshot(name);
+  };
   return (
     <div className="modal modal--front" data-testid="snapshots" onClick={closeSnapshots}>
       <div
@@ -48,7 +64,7 @@ export function SnapshotDialog() {
                   type="button"
                   data-testid={`snapshots__load__${s.name}`}
                   disabled={busy !== null}
-                  onClick={() => void loadSnapshot(s.name)}
+                  onClick={() => setQuestion({ action: 'load', name: s.name })}
                 >
                   Restore
                 </button>{' '}
@@ -56,7 +72,7 @@ export function SnapshotDialog() {
                   type="button"
                   data-testid={`snapshots__delete__${s.name}`}
                   disabled={busy !== null}
-                  onClick={() => void deleteSnapshot(s.name)}
+                  onClick={() => setQuestion({ action: 'delete', name: s.name })}
                 >
                   Delete
                 </button>
@@ -77,7 +93,7 @@ export function SnapshotDialog() {
             value={name}
             onChange={(e) => setName(e.target.value)}
             onKeyDown={(e) => {
-              if (e.key === 'Enter' && valid && busy === null) void saveSnapshot(name);
+              if (e.key === 'Enter' && valid && busy === null) save();
             }}
           />
           <button
@@ -85,7 +101,7 @@ export function SnapshotDialog() {
             data-testid="snapshots__save"
             disabled={!valid || busy !== null}
             title={valid ? undefined : 'letters, digits, dots, dashes or underscores'}
-            onClick={() => void saveSnapshot(name)}
+            onClick={save}
           >
             {busy === 'save' ? 'Saving…' : 'Save snapshot'}
           </button>
@@ -95,6 +111,7 @@ export function SnapshotDialog() {
           </button>
         </footer>
       </div>
+      {question ? <SnapshotConfirm lab={lab} question={question} onAnswer={onAnswer} /> : null}
     </div>
   );
 }
