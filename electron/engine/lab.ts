@@ -654,8 +654,9 @@ export class LabRunner {
   }
 
   /**
-   * Starts the holder of the lab's user + network namespace and journals it (pid and namespace) before anything
-   * runs there. null when it runs, else why not. Its end, whoever ends it, takes the lab down.
+   * Starts the holder of the lab's user + network namespace at its gate, journals it (pid and namespace), then lets
+   * it through: an engine killed before the journal has it leaves no holder. null when it runs, else why not. Its
+   * end, whoever ends it, takes the lab down.
    */
   private async makeNamespace(journal: Journal): Promise<string | null> {
     const started = await startHolder(this.env);
@@ -664,6 +665,8 @@ export class LabRunner {
     const recorded = journal.holder(holder.pid, holder.net);
     this.holder = holder;
     if (!recorded.ok) return recorded.error.message;
+    const released = await started.release();
+    if (released !== null) return released;
     this.log.add('info', 'step', `the lab's user and network namespace is held by pid ${holder.pid} (${holder.net})`);
     started.onExit(() => this.onHolderExit(holder));
     return null;

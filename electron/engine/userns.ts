@@ -3,7 +3,8 @@
  * holder, a `sleep infinity` the engine starts. Every host step and process of the lab enters it through
  * `nsenter`; ending the holder and the lab's processes ends the namespace and everything in it (bridges, taps,
  * addresses), so nothing is ever left on the host. The holder's pid and namespace go into the journal, so
- * `qnet down` ends exactly that holder after an engine died.
+ * `qnet down` ends exactly that holder after an engine died. The holder starts at a gate (as up.sh's does) and
+ * becomes the holder only once the engine has journaled it: an engine killed in between leaves no holder behind.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
@@ -11,8 +12,13 @@ import { cmdlineOf, pidAlive } from './proc';
 export { enterArgv, enteredCommand } from './userns-enter';
 import { pause } from './unix-socket';
 
-import { HOLDER_ARGV, HOLDER_COMMAND } from '../../shared/compiler/enter';
+import { GATED_HOLDER_ARGV, GATED_HOLDER_COMMAND, HOLDER_ARGV, HOLDER_COMMAND } from '../../shared/compiler/enter';
 export { HOLDER_ARGV, HOLDER_COMMAND };
+
+/** argv as one string, to compare a process's command line with. */
+const words = (argv: readonly string[]) => argv.join('\0');
+const HELD = words(HOLDER_COMMAND);
+const AT_GATE = words(GATED_HOLDER_COMMAND);
 
 /** A running holder: its pid and the identity of its network namespace (`net:[INODE]`). */
 export interface Holder {
@@ -40,33 +46,43 @@ export function uidOf(pid: number): number | null {
 }
 
 /**
- * True when pid is the holder journaled: alive, the user's own, running the holder's command, in the namespace
- * recorded when it started. A reused pid, or another user's or another lab's holder, is never it.
+ * True when pid is the holder journaled: alive, the user's own, running the holder's command (or still at its gate),
+ * in the namespace recorded when it started. A reused pid, or another user's or another lab's holder, is never it.
  */
 export function isHolder(pid: number, net: string, uid: number = process.getuid?.() ?? 0): boolean {
   if (!pidAlive(pid) || uidOf(pid) !== uid || netnsOf(pid) !== net) return false;
   const argv = cmdlineOf(pid);
-  return argv !== null && argv.join('\0') === HOLDER_COMMAND.join('\0');
+  return argv !== null && (words(argv) === HELD || words(argv) === AT_GATE);
 }
 
 export type HolderStart =
-  | { readonly ok: true; readonly holder: Holder; readonly onExit: (listener: () => void) => void }
+  | {
+      readonly ok: true;
+      readonly holder: Holder;
+      /** Opens the gate, once the holder is journaled: null when it then runs the holder's command, else why not. */
+      readonly release: () => Promise<string | null>;
+      readonly onExit: (listener: () => void) => void;
+    }
   | { readonly ok: false; readonly message: string };
 
 /**
- * Starts a holder and waits until it sits in a namespace of its own (its pid then runs the holder's command in a
- * network namespace that is not ours). `onExit` tells when it ends, whoever ended it.
+ * Starts a holder at its gate and waits until it sits in a namespace of its own (its pid then runs the gate in a
+ * network namespace that is not ours). It waits there, reading a pipe only this engine writes to, until `release`:
+ * should the engine die first, the pipe closes unread and the holder ends itself. `onExit` tells when it ends,
+ * whoever ended it.
  */
 export async function startHolder(env: NodeJS.ProcessEnv, timeoutMs = 5_000): Promise<HolderStart> {
   const host = netnsOf('self');
   let stderr = '';
   let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   const exitListeners: (() => void)[] = [];
-  const child = spawn(HOLDER_ARGV[0], HOLDER_ARGV.slice(1), {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const child = spawn(GATED_HOLDER_ARGV[0], GATED_HOLDER_ARGV.slice(1), {
+    stdio: ['pipe', 'ignore', 'pipe'],
     detached: true,
     env,
   });
+  // A holder killed at its gate closes the pipe under a pending write: nothing to tell, its exit says it.
+  child.stdin?.on('error', () => {});
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (d: string) => {
     stderr = (stderr + d).slice(-2000);
@@ -78,6 +94,7 @@ export async function startHolder(env: NodeJS.ProcessEnv, timeoutMs = 5_000): Pr
   if (spawned !== null) return { ok: false, message: `cannot run unshare: ${spawned}` };
   child.once('exit', (code, signal) => {
     exited = { code, signal };
+    child.stdin?.destroy();
     for (const l of exitListeners) l();
   });
   const pid = child.pid as number;
@@ -85,14 +102,27 @@ export async function startHolder(env: NodeJS.ProcessEnv, timeoutMs = 5_000): Pr
   for (;;) {
     const net = netnsOf(pid);
     const argv = cmdlineOf(pid);
-    if (net !== null && net !== host && argv?.join('\0') === HOLDER_COMMAND.join('\0')) {
+    if (net !== null && net !== host && argv !== null && words(argv) === AT_GATE) {
       child.stderr?.destroy();
       child.unref();
-      return { ok: true, holder: { pid, net }, onExit: (l) => (exited ? l() : exitListeners.push(l)) };
+      const release = async (): Promise<string | null> => {
+        child.stdin?.end('go\n');
+        const by = Date.now() + timeoutMs;
+        for (;;) {
+          const now = cmdlineOf(pid);
+          if (exited === null && now !== null && words(now) === HELD) return null;
+          if (exited !== null || Date.now() > by) break;
+          await pause(5);
+        }
+        if (exited === null) child.kill('SIGKILL');
+        return `the lab's namespace holder (pid ${pid}) did not start ${HOLDER_COMMAND.join(' ')} once released`;
+      };
+      return { ok: true, holder: { pid, net }, release, onExit: (l) => (exited ? l() : exitListeners.push(l)) };
     }
     if (exited !== null || Date.now() > until) break;
     await pause(5);
   }
+  child.stdin?.destroy();
   if (exited === null) child.kill('SIGKILL');
   const why =
     stderr.trim() ||

@@ -14,12 +14,10 @@ export const HOLDER_ARGV = ['unshare', '--user', '--map-root-user', '--net', '--
  * recorded the holder, the pipe closes unread and the holder ends itself, so no holder outlives its starter unknown.
  */
 export const HOLDER_GATE = ['sh', '-c', 'read -r go && exec "$@"', 'qnet-holder'] as const;
-/** HOLDER_ARGV with the gate between unshare and the holder's command (up.sh starts this one). */
-export const GATED_HOLDER_ARGV = [
-  ...HOLDER_ARGV.slice(0, -HOLDER_COMMAND.length),
-  ...HOLDER_GATE,
-  ...HOLDER_COMMAND,
-] as const;
+/** What a gated holder's pid runs while it waits at its gate (unshare has exec'd the gate, not the command yet). */
+export const GATED_HOLDER_COMMAND = [...HOLDER_GATE, ...HOLDER_COMMAND] as const;
+/** HOLDER_ARGV with the gate between unshare and the holder's command (the engine and up.sh start this one). */
+export const GATED_HOLDER_ARGV = [...HOLDER_ARGV.slice(0, -HOLDER_COMMAND.length), ...GATED_HOLDER_COMMAND] as const;
 
 /** The words before the holder's pid. */
 export const ENTER_BEFORE = ['nsenter', '--preserve-credentials', '-t'] as const;

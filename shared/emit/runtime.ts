@@ -3,13 +3,13 @@
  * site by shellQuote), never as script text. No plan data is interpolated here.
  */
 
-import { GATED_HOLDER_ARGV, HOLDER_COMMAND, HOLDER_GATE } from '../compiler/enter';
+import { GATED_HOLDER_ARGV, GATED_HOLDER_COMMAND, HOLDER_COMMAND } from '../compiler/enter';
 import { shellLine } from './quote';
 
 /** The holder's own argv, once unshare has exec'd it, as bash words. */
 const HOLDER_WORDS = shellLine(HOLDER_COMMAND);
 /** The holder's argv while it waits at its gate (before up.sh has recorded it), as bash words. */
-const GATE_WORDS = shellLine([...HOLDER_GATE, ...HOLDER_COMMAND]);
+const GATE_WORDS = shellLine(GATED_HOLDER_COMMAND);
 
 /** Messages, privilege, process probes and pidfiles. */
 const BASICS = `say() { printf 'qnet: %s\\n' "$*"; }
