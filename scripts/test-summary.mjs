@@ -7,9 +7,10 @@ function vitestCounts(report) {
   const passed = report.numPassedTests ?? 0;
   const failed = report.numFailedTests ?? 0;
   const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-  // A file that failed before any test ran (an import error, a failing hook) counts as one failure.
+  // A file that failed with none of its tests failing (an import error, a failing beforeAll or afterAll) counts as
+  // one failure.
   const brokenFiles = (report.testResults ?? []).filter(
-    (r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0,
+    (r) => r.status === 'failed' && !(r.assertionResults ?? []).some((a) => a.status === 'failed'),
   ).length;
   return { passed, failed: failed + brokenFiles, skipped };
 }
