@@ -52,7 +52,7 @@ links:
 `;
 
 const lab = socketPairLab(LAB, 41600, 'qnet-shape-', { text: topology('{ rate: 1mbit }'), isolation: 'userns' });
-const { qnet, guestShell, status } = lab;
+const { qnet, guestShell, status, pidOf } = lab;
 let alpha: ReturnType<typeof guestShell>;
 let beta: ReturnType<typeof guestShell>;
 
@@ -161,6 +161,46 @@ describe('link shaping on a running rootless lab', () => {
     const bad = qnet('link', LAB, 'a-link', 'rate', 'fast');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('rate: must be a rate like 1mbit');
+  });
+
+  it('a live ifb whose setup fails half way is undone and said; once the obstacle is gone a retry shapes both ways', () => {
+    // b2-link (beta's eth2 on br1) is unshaped at launch: shaping it live makes its ifb. An ingress qdisc put on its
+    // tap first (in the lab's namespace, entered through beta's QEMU) makes the third step of that setup fail.
+    const tap = linkOf('b2-link').tap!;
+    const inLab = (...argv: string[]) => {
+      const r = spawnSync(
+        'nsenter',
+        ['--preserve-credentials', '-t', String(pidOf('beta')), '-U', '-n', '--', ...argv],
+        {
+          encoding: 'utf8',
+        },
+      );
+      if (r.status !== 0) throw new Error(`${argv.join(' ')} in the lab failed: ${r.stderr}`);
+      return r.stdout;
+    };
+    const ifbs = () => inLab('ip', '-o', 'link', 'show', 'type', 'ifb');
+    const before = ifbs();
+    inLab('tc', 'qdisc', 'add', 'dev', tap, 'ingress');
+    const blocked = qnet('link', LAB, 'b2-link', 'rate', '4mbit');
+    expect(blocked.code).toBe(1);
+    expect(blocked.err).toMatch(
+      new RegExp(`^qnet link: tc qdisc add dev ${tap} ingress for link b2-link failed: .+; what it made was undone`),
+    );
+    expect(linkOf('b2-link').shaping).toBeUndefined();
+    expect(ifbs()).toBe(before); // its ifb went again
+    expect(inLab('tc', 'qdisc', 'show', 'dev', tap)).toContain('ingress'); // the obstacle is not the lab's: kept
+
+    inLab('tc', 'qdisc', 'del', 'dev', tap, 'ingress');
+    const retry = qnet('link', LAB, 'b2-link', 'rate', '4mbit');
+    expect(retry.code, retry.err).toBe(0);
+    expect(linkOf('b2-link').shaping).toEqual({ rate: '4mbit' });
+    const made = ifbs().replace(before, '');
+    const ifb = /^\d+: ([^:@]+)[:@]/.exec(made)?.[1];
+    expect(ifb, made).toBeDefined();
+    // Toward beta on its tap; from beta, its tap's ingress redirected to the ifb, shaped there.
+    expect(inLab('tc', 'qdisc', 'show', 'dev', tap)).toMatch(/qdisc (tbf|htb) [\s\S]*qdisc ingress/);
+    expect(inLab('tc', 'filter', 'show', 'dev', tap, 'ingress')).toContain(`Redirect to device ${ifb}`);
+    expect(inLab('tc', 'qdisc', 'show', 'dev', ifb!)).toMatch(/qdisc (tbf|htb) /);
   });
 
   it('a file asking netem on a kernel without sch_netem is refused before anything starts, naming the module', () => {

@@ -9,6 +9,7 @@ import { describeShaping } from '../../shared/compiler/shaping';
 import { LinkCaptures } from './capture';
 import type { LabLog } from './lab-log';
 import { LinkControl } from './link-control';
+import type { Journal } from './journal';
 import { LinkShapes } from './link-shaping';
 import { probeNetem } from './probe-netem';
 import type { LinkShaping } from '../../shared/model/schema';
@@ -28,6 +29,8 @@ export interface LabLinksOptions {
   readonly env: NodeJS.ProcessEnv;
   /** argv placed in the lab's network (LabRunner.inLab): a tool run on its links or bridges runs there. */
   readonly inLab: (argv: readonly string[]) => string[] | null;
+  /** The lab's journal while it runs (live shaping records the ifbs it makes). */
+  readonly journal: () => Journal | null;
 }
 
 type Fail = { readonly ok: false; readonly error: ApiError };

@@ -134,6 +134,7 @@ export class LabRunner {
       log: this.log,
       env: this.env,
       inLab: (argv) => this.inLab(argv),
+      journal: () => this.journal,
     });
     for (const vm of plan.vms) {
       const vmConsole = new VmConsole(

@@ -58,6 +58,7 @@ describe('live shaping when the lab lost its namespace', () => {
       inLab,
       env: process.env,
       netem: () => false,
+      journal: () => null,
     });
     const set = await shapes.set('l1', { rate: '4mbit' });
     expect(set.ok, set.ok ? '' : set.error.message).toBe(true);

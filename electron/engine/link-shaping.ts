@@ -4,14 +4,18 @@
  * and how it was shaped at launch are the plan's facts (`NicFact.tap`, `NicFact.ifb`, `NicFact.shaping`). A link
  * unshaped at launch has no ifb yet: the first shaping makes it with the compiler's `ifbArgvs`, and it stays (an
  * unshaped ifb passes everything) until the lab stops, when the engine deletes the ifbs it made (those of the
- * launch are the plan's steps, undone with the rest). netem on a kernel without sch_netem is refused before tc
+ * launch are the plan's steps, undone with the rest). A live-made ifb is journaled as a step before it is made, so
+ * recovery after a crash deletes it too; a setup failing half way is undone, so the next shaping starts afresh.
+ * netem on a kernel without sch_netem is refused before tc
  * runs, with the module's name.
  */
 import type { ApiError, Result } from '../../shared/api';
-import type { LabPlan } from '../../shared/compiler/plan';
+import type { HostStep, LabPlan } from '../../shared/compiler/plan';
+import { deleteArgv } from '../../shared/compiler/undo';
 import { ifbArgvs, isShaped, netemFields, netemMissing, shapingArgv } from '../../shared/compiler/shaping';
 import type { ShapedTap } from '../../shared/compiler/shaping';
 import type { LinkShaping } from '../../shared/model/schema';
+import type { Journal } from './journal';
 import { runCommand } from './run-command';
 
 type Fail = { readonly ok: false; readonly error: ApiError };
@@ -25,6 +29,8 @@ export interface LinkShapingOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Whether the kernel has sch_netem (undefined: unknown, tc is asked). */
   readonly netem: () => boolean | undefined;
+  /** The lab's journal while it runs (a live-made ifb on the host or in a named namespace is recorded there). */
+  readonly journal: () => Journal | null;
 }
 
 /** Each tap-realized link's tap and current shaping, for one lab. */
@@ -78,23 +84,70 @@ export class LinkShapes {
     if (next === undefined && !this.now.has(link)) return { ok: true, shaping: undefined };
     // A plan without the link's ifb (a kernel without one) shapes toward the guest only, as its launch did.
     const ifb = t.ifb;
-    const makeIfb = ifb !== undefined && next !== undefined && !this.madeIfbs.has(link) && !this.atLaunch.has(link);
-    const steps: string[][] = [];
-    if (makeIfb) {
-      const a = ifbArgvs({ tap: t.tap, ifb });
-      steps.push(a.add, a.up, a.ingress, a.redirect);
+    if (ifb !== undefined && next !== undefined && !this.madeIfbs.has(link) && !this.atLaunch.has(link)) {
+      const made = await this.makeIfb(link, t.tap, ifb);
+      if (made !== null) return made;
     }
-    steps.push(shapingArgv(t.tap, next));
-    if (ifb !== undefined) steps.push(shapingArgv(ifb, next));
-    for (const [i, step] of steps.entries()) {
+    const steps = [shapingArgv(t.tap, next), ...(ifb !== undefined ? [shapingArgv(ifb, next)] : [])];
+    for (const step of steps) {
       const failure = await this.run(step);
       if (failure !== null)
         return failed(failure.code, `${step.slice(0, 2).join(' ')} for link ${link} failed: ${failure.message}`);
-      if (i === 0 && makeIfb) this.madeIfbs.add(link);
     }
     if (next === undefined) this.now.delete(link);
     else this.now.set(link, next);
     return { ok: true, shaping: next };
+  }
+
+  /**
+   * Makes the link's ifb and sends what its tap receives through it, or undoes what it did and says why. Only what
+   * these steps made is undone: an ingress qdisc already on the tap, or an interface already called `ifb`, is not
+   * the lab's.
+   */
+  private async makeIfb(link: string, tap: string, ifb: string): Promise<Fail | null> {
+    const a = ifbArgvs({ tap, ifb });
+    const del = deleteArgv({ kind: 'ifb', name: ifb });
+    const step: HostStep = {
+      id: `ifb-${link}`,
+      argv: a.add,
+      undo: del,
+      needsRoot: true,
+      description: `Create ifb ${ifb} for what link ${link}'s guest sends`,
+      inNetns: this.o.plan.netns !== null,
+    };
+    // A userns lab's ifb ends with its namespace, which recovery ends with the holder: nothing to journal.
+    const journal = this.o.plan.target.isolation === 'userns' ? null : this.o.journal();
+    const begun = journal?.beginStep(step, this.o.plan.netns);
+    if (begun?.ok === false) return failed('STEP_FAILED', `ifb ${ifb} for link ${link}: ${begun.error.message}`);
+    const added = await this.run(a.add);
+    if (added !== null) {
+      journal?.failedStep(step.id);
+      return failed(added.code, `ip link add ${ifb} for link ${link} failed: ${added.message}`);
+    }
+    journal?.doneStep(step.id);
+    const undos: string[][] = [del];
+    const rest: [readonly string[], string, string[] | null][] = [
+      [a.up, `ip link set ${ifb} up`, null],
+      [a.ingress, `tc qdisc add dev ${tap} ingress`, ['tc', 'qdisc', 'del', 'dev', tap, 'ingress']],
+      [a.redirect, `tc filter add dev ${tap} (redirect to ${ifb})`, null],
+    ];
+    for (const [argv, what, undo] of rest) {
+      const failure = await this.run(argv);
+      if (failure === null) {
+        if (undo !== null) undos.unshift(undo);
+        continue;
+      }
+      const left: string[] = [];
+      for (const u of undos) {
+        const f = await this.run(u);
+        if (f !== null) left.push(`${u.join(' ')}: ${f.message}`);
+        else if (u === del) journal?.undoneStep(step.id);
+      }
+      const after = left.length > 0 ? `; undoing it failed too (${left.join('; ')})` : '; what it made was undone';
+      return failed(failure.code, `${what} for link ${link} failed: ${failure.message}${after}`);
+    }
+    this.madeIfbs.add(link);
+    return null;
   }
 
   /**
@@ -106,9 +159,9 @@ export class LinkShapes {
     for (const link of this.madeIfbs) {
       const ifb = this.taps.get(link)?.ifb;
       if (ifb === undefined) continue;
-      const failure = await this.run(['ip', 'link', 'del', ifb]);
-      if (failure !== null && failure.code !== 'NOT_RUNNING')
-        failures.push(`ip link del ${ifb} of link ${link}: ${failure.message}`);
+      const failure = await this.run(deleteArgv({ kind: 'ifb', name: ifb }));
+      if (failure === null) this.o.journal()?.undoneStep(`ifb-${link}`);
+      else if (failure.code !== 'NOT_RUNNING') failures.push(`ip link del ${ifb} of link ${link}: ${failure.message}`);
     }
     this.madeIfbs.clear();
     return failures;

@@ -135,6 +135,27 @@ describe('a rollback undoes only what the lab did', () => {
     expect(leftovers(plan).filter((l) => l !== `netns ${plan.netns}`)).toEqual([]);
   });
 
+  // An ifb live shaping makes is no step of the plan: it is journaled as one before it is made, so recovery after
+  // the engine died deletes it with the rest (in a host-isolated lab nothing else would: it is on the host).
+  it('recovery deletes the ifb live shaping made, from the journal alone', async () => {
+    const plan = planOf(example('02-'), { ...target, ifb: true });
+    const nic = plan.vms.flatMap((v) => v.nics).find((n) => n.ifb !== undefined && n.link !== null)!;
+    expect(nic, 'a link with a tap and an ifb').toBeDefined();
+    const runner = new LabRunner({ plan, preflightEnv: { kvm: NO_KVM }, stopTimeouts: { powerdownMs: 300 } });
+    runners.push(runner);
+    const r = await runner.launch();
+    expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
+    const shaped = await runner.setShaping(nic.link!, { rate: '4mbit' });
+    expect(shaped.ok, shaped.ok ? '' : shaped.error.message).toBe(true);
+    expect(linksIn(plan.netns!)).toContain(nic.ifb);
+    // As if the engine died here: recovery has only the journal.
+    const report = await recoverLab(plan.stateDir);
+    expect(report.failures).toEqual([]);
+    expect(report.undone).toContain(`Create ifb ${nic.ifb} for what link ${nic.link}'s guest sends`);
+    expect(report.undone.indexOf(`Create ifb ${nic.ifb} for what link ${nic.link}'s guest sends`)).toBe(0);
+    expect(leftovers(plan)).toEqual([]);
+  });
+
   // The journal is for recovery after a crash; a running lab's stop undoes what the engine knows it did. A line
   // added to the file while the lab runs (by whatever) is not run by the stop.
   it("a running lab's stop undoes the steps it recorded in memory, not lines added to its journal since", async () => {
