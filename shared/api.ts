@@ -110,6 +110,15 @@ export interface VmStatus {
   readonly consolePort?: number;
 }
 
+/**
+ * One VDE switch node as `status` reports it: its vde_switch's state (running with its pid, stopped, crashed when it
+ * ended on its own); a slirpvde plugged into it starts and stops with it.
+ */
+export interface SwitchStatus {
+  readonly node: string;
+  readonly state: VmState;
+}
+
 /** A link of a lab with a guest NIC on at least one end: what link control acts on. */
 export interface LinkStatus {
   readonly link: string;
@@ -146,6 +155,8 @@ export interface LabStatus {
   readonly vms: readonly VmStatus[];
   /** Its links with a guest NIC end, in the plan's order (absent from an engine that predates link control). */
   readonly links?: readonly LinkStatus[];
+  /** Its VDE switch nodes, in the plan's order (absent from an engine that predates switch control). */
+  readonly switches?: readonly SwitchStatus[];
   /** Why the lab failed, when it did. */
   readonly error?: ApiError;
 }
@@ -335,6 +346,7 @@ export type EngineEvent =
     }
   | ({ readonly type: 'log' } & LogEntry)
   | ({ readonly type: 'linkState'; readonly lab: LabName } & LinkStatus)
+  | ({ readonly type: 'switchState'; readonly lab: LabName } & SwitchStatus)
   | { readonly type: 'preflight'; readonly lab: LabName; readonly problems: readonly Diagnostic[] };
 
 /** The engine as the UI sees it; every transport implements this. */

@@ -8,7 +8,7 @@ import type { Io } from './usage';
 const STATUS_USAGE = `usage: qnet status [--json] [--state-dir DIR]
 
 Lists every lab under the state directory: the ones a running engine holds (through its control socket), with
-each guest's state, and the ones whose engine died and left a journal ("stale": "qnet down LAB" cleans them up).
+each guest's and VDE switch's state, and the ones whose engine died and left a journal ("stale": "qnet down LAB" cleans them up).
 
 options:
   --json               print {"stateDir", "labs": [...]}: each lab's status as the engine reports it, plus its

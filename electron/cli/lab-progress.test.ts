@@ -34,4 +34,23 @@ describe('formatLabStatus', () => {
     ]);
     expect(formatLabStatus(status('stopping'), null)).not.toContain('console on');
   });
+
+  it('lists each VDE switch with its state after the guests', () => {
+    const lines = formatLabStatus(
+      {
+        ...status('running'),
+        switches: [
+          { node: 'sw1', state: { state: 'running', pid: 44 } },
+          { node: 'sw2', state: { state: 'stopped' } },
+          { node: 'sw3', state: { state: 'crashed', exit: { code: null, signal: 'SIGKILL' }, stderrTail: '' } },
+        ],
+      },
+      null,
+    ).split('\n');
+    expect(lines.slice(4)).toEqual([
+      '  switch sw1: running (pid 44)',
+      '  switch sw2: stopped',
+      expect.stringMatching(/^ {2}switch sw3: crashed \(.*SIGKILL.*\)$/),
+    ]);
+  });
 });

@@ -112,6 +112,7 @@ export function formatLabStatus(status: LabStatus, enginePid: number | null): st
     if (vm.consolePort !== undefined && status.state === 'running')
       lines.push(`  ${vm.vm}: console on 127.0.0.1:${vm.consolePort} (nc 127.0.0.1 ${vm.consolePort})`);
   }
+  for (const sw of status.switches ?? []) lines.push(indent(formatVmState(`switch ${sw.node}`, sw.state), '  '));
   const links = status.links ?? [];
   // A lab may have thousands of links: the ones set down by name, the rest counted.
   for (const l of links.filter((x) => !x.up)) lines.push(`  link ${l.link}: down`);

@@ -33,6 +33,13 @@ const switchPids = () =>
   processesMentioning(lab.stateDir())
     .filter((p) => p.argv[0] === 'vde_switch')
     .map((p) => p.pid);
+/** The switch as `qnet status --json` lists it, and its line in the text `qnet status`. */
+const switchStatus = () => status().labs[0]!.switches?.find((s) => s.node === 'sw');
+const switchLine = () =>
+  qnet('status')
+    .out.split('\n')
+    .find((l) => l.trim().startsWith('switch sw:'))
+    ?.trim();
 
 let qemu1: GuestShell;
 
@@ -67,18 +74,23 @@ describe('qnet stop|start|restart a switch and a UML instance', () => {
   it('the VDE switch stops and starts with the guests running; guests restarted onto it ping again', async () => {
     const [before] = switchPids();
     expect(before).toBeDefined();
+    expect(switchStatus()).toEqual({ node: 'sw', state: { state: 'running', pid: before } });
+    expect(switchLine()).toBe(`switch sw: running (pid ${before})`);
     const stop = qnet('stop', LAB, 'sw');
     expect(stop.code, stop.err).toBe(0);
     expect(stop.out).toBe(`${LAB}: sw is stopped\n`);
     expect(switchPids()).toEqual([]);
     expect(vmStates()).toEqual({ qemu1: 'running', uml1: 'running' });
     expect(status().labs[0]!.state).toBe('running');
+    expect(switchStatus()).toEqual({ node: 'sw', state: { state: 'stopped' } });
+    expect(switchLine()).toBe('switch sw: stopped');
 
     const start = qnet('start', LAB, 'sw');
     expect(start.code, start.err).toBe(0);
     expect(start.out).toMatch(new RegExp(`^${LAB}: sw is running \\(pid \\d+\\)\\n$`));
     expect(switchPids()).toHaveLength(1);
     expect(switchPids()[0]).not.toBe(before);
+    expect(switchStatus()).toEqual({ node: 'sw', state: { state: 'running', pid: switchPids()[0] } });
     const again = qnet('start', LAB, 'sw');
     expect(again.out, 'start of a running switch changes nothing').toContain('sw is running');
 
@@ -91,6 +103,18 @@ describe('qnet stop|start|restart a switch and a UML instance', () => {
     const shell = guestShell('qemu1');
     expect(await shell.sh('ping -c 5 -W 2 10.0.23.2 | grep received', 60_000)).toMatch(/[1-5] packets received/);
   }, 400_000);
+
+  it('a VDE switch killed from outside is listed crashed, and starts again', async () => {
+    const [pid] = switchPids();
+    expect(pid).toBeDefined();
+    process.kill(pid!, 'SIGKILL');
+    await until(() => switchStatus()?.state.state === 'crashed', 'the switch listed crashed', 30_000);
+    expect(switchLine()).toMatch(/^switch sw: crashed \(.*SIGKILL.*\)/);
+    expect(status().labs[0]!.state).toBe('running');
+    const start = qnet('start', LAB, 'sw');
+    expect(start.code, start.err).toBe(0);
+    expect(switchStatus()).toEqual({ node: 'sw', state: { state: 'running', pid: switchPids()[0] } });
+  }, 120_000);
 
   it('a node the lab does not have is named', () => {
     const r = qnet('restart', LAB, 'nosuch');

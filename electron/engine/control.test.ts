@@ -212,6 +212,26 @@ describe('control server and client', () => {
     expect(bSeen[0]).toMatchObject({ state: 'stopping' });
   });
 
+  it("carries a switch's state event as the engine sent it", async () => {
+    const a = await client();
+    const seen: EngineEvent[] = [];
+    a.subscribe((e) => seen.push(e));
+    await a.request({ type: 'list' });
+    const crashed: EngineEvent = {
+      type: 'switchState',
+      lab: 'pair',
+      node: 'sw',
+      state: { state: 'crashed', exit: { code: null, signal: 'SIGKILL' }, stderrTail: 'gone\n' },
+    };
+    engine.emit({ type: 'switchState', lab: 'pair', node: 'sw', state: { state: 'running', pid: 42 } });
+    engine.emit(crashed);
+    await until(() => seen.length === 2);
+    expect(seen).toEqual([
+      { type: 'switchState', lab: 'pair', node: 'sw', state: { state: 'running', pid: 42 } },
+      crashed,
+    ]);
+  });
+
   it('routes console events to the client holding the subscription, and drops it on disconnect', async () => {
     let n = 0;
     engine.on('consoleSubscribe', (r) => {

@@ -96,6 +96,8 @@ export class LabRunner {
   private doneSteps: HostStep[] = [];
   private readonly supervisors = new Map<string, ProcessSupervisor>();
   private readonly vms = new Map<string, VmEntry>();
+  /** Each VDE switch node's state (its vde_switch's), by node id, in the plan's order. */
+  private readonly switches = new Map<string, VmState>();
   private readonly listeners = new Set<Listener>();
   private readonly log: LabLog;
   private readonly env: NodeJS.ProcessEnv;
@@ -157,6 +159,7 @@ export class LabRunner {
       });
       this.vms.set(vm.node, entry);
     }
+    for (const p of plan.processes) if (p.kind === 'vde_switch') this.switches.set(p.node, { state: 'stopped' });
     // A guest that is a process of its own (UML): its console is its stdout log and stdin FIFO.
     for (const p of plan.processes) {
       if (p.console === undefined) continue;
@@ -210,6 +213,7 @@ export class LabRunner {
         ...(v.consolePort ? { consolePort: v.consolePort.port } : {}),
       })),
       links: this.links.statuses(),
+      switches: [...this.switches].map(([node, state]) => ({ node, state })),
       ...(this.error ? { error: this.error } : {}),
     };
   }
@@ -405,10 +409,7 @@ export class LabRunner {
       const st = this.supervisors.get(id)?.state;
       return st === 'starting' || st === 'running';
     };
-    const stateOf = (): VmState => {
-      const sup = this.supervisors.get(sw.id);
-      return sup && isUp(sw.id) && sup.pid !== null ? { state: 'running', pid: sup.pid } : { state: 'stopped' };
-    };
+    const stateOf = (): VmState => this.switches.get(node) ?? { state: 'stopped' };
     const up = isUp(sw.id);
     if (action === 'start' && up && procs.every((p) => isUp(p.id))) return { ok: true, vm: node, state: stateOf() };
     if (action !== 'start') {
@@ -421,6 +422,7 @@ export class LabRunner {
         const r = await sup.stop();
         if (!r.ok && r.error.code !== 'NOT_STARTED')
           return { ok: false, error: { code: 'PROCESS_FAILED', message: `${node} did not stop: ${r.error.message}` } };
+        if (p.kind === 'vde_switch') this.setSwitch(node, { state: 'stopped' });
         this.log.add('info', 'process', `${p.kind} ${p.id} stopped`, about);
       }
       if (action === 'stop') return { ok: true, vm: node, state: stateOf() };
@@ -756,6 +758,7 @@ export class LabRunner {
     });
     this.supervisors.set(p.id, sup);
     const vm = isGuest(p) ? this.vms.get(p.node) : undefined;
+    const sw = p.kind === 'vde_switch' ? p.node : undefined;
     sup.subscribe((e) => {
       if (e.type === 'exit' && e.exit.during === 'run') this.onCrash(p, e.exit);
     });
@@ -764,25 +767,24 @@ export class LabRunner {
       // QEMU drops serial output while no client is connected: be connecting before it starts.
       vm.console.attach(() => sup.state === 'starting' || sup.state === 'running');
     }
+    if (sw !== undefined) this.setSwitch(sw, { state: 'starting' });
     const about = { process: { id: p.id, kind: p.kind } };
     this.log.add('info', 'process', `starting ${p.kind} ${p.id}`, about);
     const r = await sup.start();
     if (r.ok) {
       this.log.add('info', 'process', `${p.kind} ${p.id} is up (pid ${r.pid})`, about);
       if (vm) this.setVm(vm, { state: 'running', pid: r.pid });
+      if (sw !== undefined) this.setSwitch(sw, { state: 'running', pid: r.pid });
       return true;
     }
     const tail = r.error.exit?.stderrTail.trim() ?? sup.stderrTail().trim();
     this.startFailure ??= `${p.kind} ${p.id} failed to start: ${r.error.message}${tail ? `\n${tail}` : ''}`;
-    if (vm) {
-      const exit = r.error.exit;
-      this.setVm(
-        vm,
-        exit
-          ? { state: 'crashed', exit: { code: exit.code, signal: exit.signal }, stderrTail: exit.stderrTail }
-          : { state: 'stopped' },
-      );
-    }
+    const exit = r.error.exit;
+    const ended: VmState = exit
+      ? { state: 'crashed', exit: { code: exit.code, signal: exit.signal }, stderrTail: exit.stderrTail }
+      : { state: 'stopped' };
+    if (vm) this.setVm(vm, ended);
+    if (sw !== undefined) this.setSwitch(sw, ended);
     return false;
   }
 
@@ -796,8 +798,13 @@ export class LabRunner {
       { process: { id: p.id, kind: p.kind } },
     );
     const vm = isGuest(p) ? this.vms.get(p.node) : undefined;
-    if (vm)
-      this.setVm(vm, { state: 'crashed', exit: { code: exit.code, signal: exit.signal }, stderrTail: exit.stderrTail });
+    const crashed: VmState = {
+      state: 'crashed',
+      exit: { code: exit.code, signal: exit.signal },
+      stderrTail: exit.stderrTail,
+    };
+    if (vm) this.setVm(vm, crashed);
+    if (p.kind === 'vde_switch') this.setSwitch(p.node, crashed);
   }
 
   // ------------------------------------------------------------------------------------------ stop
@@ -849,6 +856,8 @@ export class LabRunner {
       vm.console.detach();
       if (vm.state.state !== 'crashed') this.setVm(vm, { state: 'stopped' });
     }
+    for (const [node, state] of this.switches)
+      if (state.state !== 'crashed') this.setSwitch(node, { state: 'stopped' });
     const journal = this.journal;
     if (journal === null) return failures;
     const steps = this.options.plan.hostSteps;
@@ -903,6 +912,11 @@ export class LabRunner {
     const state: VmState = given.state === 'running' && vm.reported ? { ...given, addresses: vm.reported } : given;
     vm.state = state;
     this.emit({ type: 'vmState', lab: this.lab, vm: vm.name, state });
+  }
+
+  private setSwitch(node: string, state: VmState): void {
+    this.switches.set(node, state);
+    this.emit({ type: 'switchState', lab: this.lab, node, state });
   }
 
   private emit(event: EngineEvent): void {

@@ -108,6 +108,9 @@ describe('/api/ws carries the engine', () => {
     engine.emit(event);
     expect(await a.next((m) => 'event' in m)).toEqual({ event });
     expect(await b.next((m) => 'event' in m)).toEqual({ event });
+    const sw: EngineEvent = { type: 'switchState', lab: 'p2p', node: 'sw', state: { state: 'running', pid: 7 } };
+    engine.emit(sw);
+    expect(await a.next((m) => 'event' in m && (m.event as EngineEvent).type === 'switchState')).toEqual({ event: sw });
   });
 
   it('sends console bytes only to the tab that subscribed, and drops its subscription when it goes', async () => {

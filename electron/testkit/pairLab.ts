@@ -24,6 +24,7 @@ export interface PairStatus {
     engine: { pid: number } | null;
     vms: { vm: string; state: { state: string; pid?: number } }[];
     links?: { link: string; up: boolean; capture?: string; tap?: string; shaping?: Record<string, unknown> }[];
+    switches?: { node: string; state: { state: string; pid?: number } }[];
   }[];
 }
 

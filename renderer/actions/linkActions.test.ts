@@ -11,7 +11,7 @@ function ctxOf(
   const editor = createEditorStore((d: Topology) => new Set(d.links.map((l, i) => linkId(l, i))));
   return {
     state: editor.getState(),
-    lab: { captures: {}, ...lab, vms: {}, busy: null },
+    lab: { captures: {}, ...lab, vms: {}, busy: null, switches: {} },
     panels: { openConsole: () => {}, openPackets: () => {} },
     app: {} as never,
     link,

@@ -5,7 +5,7 @@ import { EMPTY_LAB, type LabView } from '../lab/labStore';
 import { createEditorStore } from '../store/store';
 import { nodeActionsFor, openNodeConsole, type ActionContext, type NodeActionContext } from './registry';
 
-function setup(lab: Pick<LabView, 'lab' | 'state' | 'vms'>) {
+function setup(lab: Pick<LabView, 'lab' | 'state' | 'vms'> & { switches?: LabView['switches'] }) {
   const editor = createEditorStore((d: Topology) => new Set(d.links.map((l, i) => linkId(l, i))));
   for (const kind of ['vm', 'vm', 'hub'] as const)
     editor
@@ -14,7 +14,7 @@ function setup(lab: Pick<LabView, 'lab' | 'state' | 'vms'>) {
   const openConsole = vi.fn<ActionContext['panels']['openConsole']>();
   const ctx = (): Omit<NodeActionContext, 'node'> => ({
     state: editor.getState(),
-    lab: { ...lab, busy: null, links: {}, captures: {} },
+    lab: { switches: {}, ...lab, busy: null, links: {}, captures: {} },
     panels: { openConsole, openPackets: () => {} },
     app: {} as never,
   });
@@ -96,6 +96,27 @@ describe('node context menu', () => {
     ).toEqual([]);
   });
 
+  it("offers a VDE switch's Stop and Restart while the engine says it runs, Start once it is stopped or crashed", () => {
+    const { ctx } = setup({
+      ...running,
+      switches: {
+        sw1: { state: 'running', pid: 9 },
+        sw2: { state: 'stopped' },
+        sw3: { state: 'crashed', exit: { code: null, signal: 'SIGKILL' }, stderrTail: '' },
+      },
+    });
+    const enabled = (node: string) =>
+      ['vm-start', 'vm-stop', 'vm-restart'].filter((n) => item('vm', n)!.enabled(ctx(), node));
+    expect(enabled('sw1')).toEqual(['vm-stop', 'vm-restart']);
+    expect(enabled('sw2')).toEqual(['vm-start']);
+    expect(enabled('sw3')).toEqual(['vm-start']);
+    expect(enabled('sw4')).toEqual([]);
+    const stopped = setup({ ...running, state: 'stopped', switches: { sw1: { state: 'stopped' } } });
+    expect(['vm-start', 'vm-stop', 'vm-restart'].filter((n) => item('vm', n)!.enabled(stopped.ctx(), 'sw1'))).toEqual(
+      [],
+    );
+  });
+
   it('offers a bridge Capture segment while the lab runs and it is not captured, Stop capture while it is', () => {
     expect(nodeActionsFor('bridge').map((i) => `${i.name}:${i.label}`)).toEqual([
       'capture-start:Capture segment',
@@ -108,7 +129,7 @@ describe('node context menu', () => {
     const openPackets = vi.fn<(link: string) => void>();
     const ctx = (lab: Partial<LabView>, node: string): NodeActionContext => ({
       ...setup(running).ctx(),
-      lab: { ...running, busy: null, links: {}, captures: {}, ...lab },
+      lab: { ...running, busy: null, links: {}, captures: {}, switches: {}, ...lab },
       panels: { openConsole: () => {}, openPackets },
       node,
     });

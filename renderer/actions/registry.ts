@@ -3,7 +3,7 @@ import { linkId, type NodeKind, type Topology } from '../../shared/model';
 import type { XY } from '../doc/changes';
 import { canLaunch, canStop, launch, stop, validate } from '../lab/labActions';
 import { openSnapshots } from '../lab/snapshots';
-import { consoleGuest, labGuest, linkControl, type LabView } from '../lab/labStore';
+import { consoleGuest, labGuest, labSwitch, linkControl, type LabView } from '../lab/labStore';
 import { controlVm } from '../lab/vmActions';
 import type { VmAction } from '../../shared/api';
 import { setCapture, setLink } from '../lab/linkActions';
@@ -23,7 +23,7 @@ import { viewCenter } from '../canvas/viewCenter';
  */
 export interface ActionContext {
   readonly state: EditorState;
-  readonly lab: Pick<LabView, 'lab' | 'state' | 'vms' | 'busy' | 'links' | 'captures'>;
+  readonly lab: Pick<LabView, 'lab' | 'state' | 'vms' | 'busy' | 'links' | 'captures' | 'switches'>;
   readonly panels: Pick<PanelsState, 'openConsole' | 'openPackets'>;
   readonly app: AppCommands;
 }
@@ -246,19 +246,16 @@ const NODE_BEHAVIOURS: Record<string, Behaviour<NodeActionContext>> = {
 };
 
 /**
- * Starts, stops or restarts the node's guest (a VM or a UML instance) in the followed running lab, offered when the
- * guest is `up` or not; or a VDE switch of it, whose state the page does not follow: all three offered.
+ * Starts, stops or restarts the node's guest (a VM or a UML instance) or VDE switch in the followed running lab,
+ * offered when it is `up` or not.
  */
 function vmAction(action: VmAction, up: boolean): Behaviour<NodeActionContext> {
-  const isSwitch = ({ state, lab, node }: NodeActionContext) =>
-    lab.lab !== null && lab.state === 'running' && state.doc.nodes.find((n) => n.id === node)?.kind === 'vde';
   return {
-    predicate: (ctx) => (ctx.lab.lab !== null && labGuest(ctx.lab, ctx.node)?.up === up) || isSwitch(ctx),
-    perform: (ctx) => {
-      const { lab, node } = ctx;
+    predicate: ({ lab, node }) => lab.lab !== null && (labGuest(lab, node) ?? labSwitch(lab, node))?.up === up,
+    perform: ({ lab, node }) => {
       const guest = labGuest(lab, node);
       if (lab.lab && guest) void controlVm(lab.lab, guest.vm, action);
-      else if (lab.lab && isSwitch(ctx)) void controlVm(lab.lab, node, action, true);
+      else if (lab.lab && labSwitch(lab, node)) void controlVm(lab.lab, node, action);
     },
   };
 }

@@ -44,7 +44,7 @@ const VmBadge = memo(function VmBadge({ node }: { node: string }) {
   return <StateBadge node={node} state={useNodeVmState(node)} />;
 });
 
-/** A VDE switch's state, once this page has started or stopped it. */
+/** A VDE switch's state in the followed lab, as the engine reports it. */
 const SwitchBadge = memo(function SwitchBadge({ node }: { node: string }) {
   return <StateBadge node={node} state={useNodeSwitchState(node)} />;
 });

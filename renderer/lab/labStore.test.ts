@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, EMPTY_LAB, linkControl, nodeStates, viewOfStatus, type LabView } from './labStore';
+import { applyEvent, EMPTY_LAB, labSwitch, linkControl, nodeStates, viewOfStatus, type LabView } from './labStore';
 
 const running: LabView = {
   ...EMPTY_LAB,
@@ -12,12 +12,36 @@ const running: LabView = {
 };
 
 describe('lab view', () => {
-  it("keeps a switch's state while the lab runs and forgets it once the lab stops", () => {
-    const withSwitch: LabView = { ...running, switches: { sw: { state: 'stopped' } } };
-    expect(applyEvent(withSwitch, { type: 'labState', lab: 'p2p', state: 'running' }).switches).toEqual({
-      sw: { state: 'stopped' },
+  it("takes a switch's state from the engine: its status after a reload, then its switchState events", () => {
+    const crashed = { state: 'crashed', exit: { code: null, signal: 'SIGKILL' }, stderrTail: '' } as const;
+    const reloaded = viewOfStatus({
+      lab: 'p2p',
+      state: 'running',
+      stateDir: '/s',
+      netns: null,
+      vms: [],
+      switches: [
+        { node: 'sw', state: { state: 'stopped' } },
+        { node: 'sw2', state: { state: 'running', pid: 7 } },
+      ],
     });
-    expect(applyEvent(withSwitch, { type: 'labState', lab: 'p2p', state: 'stopping' }).switches).toEqual({});
+    expect(reloaded.switches).toEqual({ sw: { state: 'stopped' }, sw2: { state: 'running', pid: 7 } });
+    expect(labSwitch(reloaded, 'sw')).toEqual({ up: false });
+    expect(labSwitch(reloaded, 'sw2')).toEqual({ up: true });
+    expect(labSwitch(reloaded, 'vm1')).toBeNull();
+    const started = applyEvent(reloaded, {
+      type: 'switchState',
+      lab: 'p2p',
+      node: 'sw',
+      state: { state: 'running', pid: 9 },
+    });
+    expect(started.switches).toEqual({ sw: { state: 'running', pid: 9 }, sw2: { state: 'running', pid: 7 } });
+    const died = applyEvent(started, { type: 'switchState', lab: 'p2p', node: 'sw2', state: crashed });
+    expect(died.switches.sw2).toEqual(crashed);
+    expect(applyEvent(died, { type: 'switchState', lab: 'other', node: 'sw', state: crashed })).toBe(died);
+    // A stopped lab offers no switch action, whatever its switches' last states.
+    expect(labSwitch({ ...died, state: 'stopped' }, 'sw')).toBeNull();
+    expect(viewOfStatus({ lab: 'p2p', state: 'running', stateDir: '/s', netns: null, vms: [] }).switches).toEqual({});
   });
 
   it('turns a crashed guest into a badge and its stderr tail into log lines', () => {

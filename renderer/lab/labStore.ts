@@ -49,10 +49,7 @@ export interface LabView {
   readonly links: Readonly<Record<string, boolean>>;
   /** The links being captured, by link id: the pcap each is written to. */
   readonly captures: Readonly<Record<string, string>>;
-  /**
-   * VDE switch nodes this page started, stopped or restarted, by node id: the state the engine answered (it sends
-   * no events for a switch), until the lab stops.
-   */
+  /** Its VDE switch nodes by node id: their state as the engine reports it (`status`, `switchState` events). */
   readonly switches: Readonly<Record<string, VmState>>;
 }
 
@@ -96,7 +93,6 @@ export function applyEvent(view: LabView, event: EngineEvent, now: number = Date
         ...view,
         state: event.state,
         error: event.error ?? (event.state === 'failed' ? view.error : null),
-        ...(event.state === 'running' ? {} : { switches: {} }),
       };
     case 'vmState': {
       // A guest not known yet has no node until `status` says which (a VM's name is not a node id).
@@ -107,6 +103,8 @@ export function applyEvent(view: LabView, event: EngineEvent, now: number = Date
         for (const line of crashLog(event.vm, event.state, now)) log = pushLog(log, line);
       return { ...view, vms, log };
     }
+    case 'switchState':
+      return { ...view, switches: { ...view.switches, [event.node]: event.state } };
     case 'step':
       return { ...view, log: pushLog(view.log, stepLine(event, now)) };
     case 'log':
@@ -139,6 +137,10 @@ export const linksOf = (status: LabStatus): Record<string, boolean> =>
 export const capturesOf = (status: LabStatus): Record<string, string> =>
   Object.fromEntries((status.links ?? []).flatMap((l) => (l.capture === undefined ? [] : [[l.link, l.capture]])));
 
+/** A status's VDE switch states by node id. */
+export const switchesOf = (status: LabStatus): Record<string, VmState> =>
+  Object.fromEntries((status.switches ?? []).map((s) => [s.node, s.state]));
+
 /** The view of a lab from its `status` (and its `logs` when read), e.g. after a reload. */
 export function viewOfStatus(status: LabStatus, logs?: readonly LogEntry[]): LabView {
   return {
@@ -149,6 +151,7 @@ export function viewOfStatus(status: LabStatus, logs?: readonly LogEntry[]): Lab
     vms: Object.fromEntries(status.vms.map((v) => [v.vm, { node: v.node, state: v.state }])),
     links: linksOf(status),
     captures: capturesOf(status),
+    switches: switchesOf(status),
     log: [...(logs ?? []).map((l) => (l.step ? stepLine(l.step, l.time) : logLine(l))), ...crashLines(status)].slice(
       -MAX_LOG,
     ),
@@ -235,11 +238,21 @@ export function linkControl(view: Pick<LabView, 'state' | 'links'>, link: string
   return up === undefined ? null : { up };
 }
 
-/** The VM state of one topology node, or null when no guest of the followed lab realizes it. */
-/** A VDE switch node's state as this page last changed it, or null. */
+/**
+ * A VDE switch node of the running lab and whether it is up (starting or running), or null when the lab is not
+ * running or has no such switch: what Start, Stop and Restart on the node act on.
+ */
+export function labSwitch(view: Pick<LabView, 'state' | 'switches'>, node: string): { up: boolean } | null {
+  const state = view.state === 'running' ? view.switches[node] : undefined;
+  return state ? { up: state.state === 'starting' || state.state === 'running' } : null;
+}
+
+/** A VDE switch node's state in the followed lab, or null when it has none. */
 export function useNodeSwitchState(node: string): VmState | null {
   return useLab((s) => s.switches[node] ?? null);
 }
+
+/** The VM state of one topology node, or null when no guest of the followed lab realizes it. */
 
 export function useNodeVmState(node: string): VmState | null {
   return useLab((s) => statesByNode(s.vms).get(node) ?? null);
