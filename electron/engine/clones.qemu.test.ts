@@ -189,6 +189,27 @@ describe('linked clones', () => {
       expect(existsSync(kept)).toBe(true);
       expect(existsSync(dropped)).toBe(false);
 
+      // The next up.sh takes the kept clone as it is (qemu-img says it is of the same image): the same file, with
+      // what was written to it (as a guest would have) still there.
+      const wrote = spawnSync('qemu-io', ['-f', 'qcow2', '-c', 'write -q -P 0x5a 0 64k', kept], { encoding: 'utf8' });
+      expect(wrote.status, wrote.stderr).toBe(0);
+      const inode = statSync(kept).ino;
+      const again = runScript(lab.up, ['--state-dir', states]);
+      expect(again.status, again.output).toBe(0);
+      expect(statSync(kept).ino).toBe(inode);
+      expect(info(kept)['backing-filename']).toBe(image);
+      // A third up.sh while it runs is told the lab is up, not that the clone QEMU holds locked is unreadable.
+      const twice = runScript(lab.up, ['--state-dir', states]);
+      expect(twice.status, twice.output).not.toBe(0);
+      expect(twice.output).toContain('this lab is (partly) up already');
+      expect(twice.output).not.toContain('could not read its kept linked clone');
+      const down2 = runScript(lab.down, ['--state-dir', states]);
+      expect(down2.status, down2.output).toBe(0);
+      expect(statSync(kept).ino).toBe(inode);
+      const read = spawnSync('qemu-io', ['-f', 'qcow2', '-c', 'read -q -P 0x5a 0 64k', kept], { encoding: 'utf8' });
+      expect(read.status, read.stderr).toBe(0);
+      expect(read.stdout + read.stderr).not.toMatch(/mismatch|fail/i);
+
       // Missing base: up.sh says which guest and which file, and starts nothing.
       const gone = join(base, 'images', 'gone.qcow2');
       const other = exportLab(cloneLab('noshbase', gone), join(base, 'export2'));
