@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { expect, labTest, noLabs } from './fixtures';
+import { snapshotTopology } from '../electron/testkit/snapshotLab';
 import { cleanUpLab } from './labCleanup';
 
 /*
@@ -19,18 +20,7 @@ const FILE = `${LAB}.qnet.yaml`;
 // Made in beforeAll, not here: every process that loads this file (the runner too) would make one.
 const images = join(tmpdir(), `qnet-e2e-${LAB}`);
 const image = join(images, 'scratch.qcow2');
-const YAML = `version: 2
-name: ${LAB}
-nodes:
-  - id: pc
-    kind: vm
-    memory: 128
-    disks: [{ path: ${JSON.stringify(image)}, format: qcow2, clone: keep }]
-    nics: [{ id: eth0, ip: 10.0.7.1/24 }]
-  - { id: sw, kind: hub }
-links:
-  - { a: pc:eth0, b: sw }
-`;
+const YAML = snapshotTopology(LAB, image);
 
 const test = labTest({ file: FILE, yaml: YAML, node: 'pc' });
 

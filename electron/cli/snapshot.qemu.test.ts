@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { socketPairLab, type GuestShell } from '../testkit/pairLab';
+import { snapshotTopology } from '../testkit/snapshotLab';
 
 /*
  * A lab snapshot as a user takes one (the bundled `qnet snapshot`), on a real tiny guest in a network namespace: its
@@ -18,18 +19,7 @@ const images = mkdtempSync(join(tmpdir(), 'qnet-snap-img-'));
 const image = join(images, 'scratch.qcow2');
 const lab = socketPairLab(LAB, 41700, 'qnet-snap-', {
   trust: true,
-  text: `version: 2
-name: ${LAB}
-nodes:
-  - id: pc
-    kind: vm
-    memory: 128
-    disks: [{ path: ${JSON.stringify(image)}, format: qcow2, clone: keep }]
-    nics: [{ id: eth0, ip: 10.0.7.1/24 }]
-  - { id: sw, kind: hub }
-links:
-  - { a: pc:eth0, b: sw }
-`,
+  text: snapshotTopology(LAB, image),
 });
 const { qnet } = lab;
 
